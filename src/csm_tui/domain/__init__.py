@@ -1,0 +1,1 @@
+"""The functional core: plain values and pure functions, no I/O, no clock, no SQL, no Textual."""

@@ -1,0 +1,118 @@
+"""The book of business as the screens and the CLI see it: one plain row per account."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from csm_tui.domain.enums import LifecycleStage, Priority, Segment
+from csm_tui.domain.health import DEFAULT_BANDS, BandThresholds, HealthBand
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRow:
+    id: str
+    external_id: str | None
+    name: str
+    segment: Segment
+    priority: Priority
+    arr_cents: int
+    owner_name: str | None
+    owner_email: str | None
+    health_score: int | None
+    renewal_date: date | None
+    last_touch: date | None
+    lifecycle_stage: LifecycleStage | None = None
+
+    def band(self, bands: BandThresholds = DEFAULT_BANDS) -> HealthBand:
+        return bands.band(self.health_score)
+
+    def days_to_renewal(self, today: date) -> int | None:
+        return None if self.renewal_date is None else (self.renewal_date - today).days
+
+    def haystack(self) -> str:
+        """Everything a `/` filter matches against, lower-cased once."""
+        parts = [
+            self.name,
+            self.external_id or "",
+            self.owner_name or "",
+            self.owner_email or "",
+            self.segment.label,
+            self.priority.label,
+            self.band().value,
+        ]
+        return " ".join(parts).lower()
+
+
+class SortKey(StrEnum):
+    NAME = "name"
+    SEGMENT = "segment"
+    PRIORITY = "priority"
+    ARR = "arr"
+    OWNER = "owner"
+    HEALTH = "health"
+    RENEWAL = "renewal"
+    LAST_TOUCH = "last_touch"
+
+
+_SEGMENT_ORDER = {segment: index for index, segment in enumerate(Segment)}
+_FAR_FUTURE = date.max
+_LONG_AGO = date.min
+
+
+def sort_rows(rows: list[AccountRow], key: SortKey, *, reverse: bool = False) -> list[AccountRow]:
+    """Sort by one column; ties fall back to the account name so the order is stable and readable.
+
+    Missing values (no health score, no renewal date, never touched) sort last whichever way.
+    """
+    def primary(row: AccountRow) -> tuple[bool, object]:
+        match key:
+            case SortKey.NAME:
+                return (False, row.name.lower())
+            case SortKey.SEGMENT:
+                return (False, _SEGMENT_ORDER[row.segment])
+            case SortKey.PRIORITY:
+                return (False, row.priority.value)
+            case SortKey.ARR:
+                return (False, row.arr_cents)
+            case SortKey.OWNER:
+                return (row.owner_name is None, (row.owner_name or "").lower())
+            case SortKey.HEALTH:
+                return (row.health_score is None, row.health_score or 0)
+            case SortKey.RENEWAL:
+                return (row.renewal_date is None, row.renewal_date or _FAR_FUTURE)
+            case SortKey.LAST_TOUCH:
+                return (row.last_touch is None, row.last_touch or _LONG_AGO)
+
+    by_name = sorted(rows, key=lambda row: row.name.lower())
+    present = [row for row in by_name if not primary(row)[0]]
+    missing = [row for row in by_name if primary(row)[0]]
+    present.sort(key=lambda row: primary(row)[1], reverse=reverse)  # type: ignore[arg-type,return-value]
+    return present + missing
+
+
+def filter_rows(rows: list[AccountRow], query: str) -> list[AccountRow]:
+    """Keep the rows that contain every word of `query` (name, id, owner, segment, priority, band)."""
+    words = query.lower().split()
+    if not words:
+        return rows
+    return [row for row in rows if all(word in row.haystack() for word in words)]
+
+
+def format_arr(cents: int) -> str:
+    """ARR as a CSM reads it in a table: $1.25M, $87.5k, $900."""
+    dollars = cents / 100
+    if dollars >= 1_000_000:
+        return f"${dollars / 1_000_000:.2f}M"
+    if dollars >= 1_000:
+        return f"${dollars / 1_000:.1f}k"
+    return f"${dollars:,.0f}"
+
+
+def format_days(days: int | None) -> str:
+    if days is None:
+        return "-"
+    if days < 0:
+        return f"{-days}d ago"
+    return f"{days}d"

@@ -1,0 +1,130 @@
+"""Engine and transaction setup for SQLite (a laptop) and PostgreSQL (a team server).
+
+SQLite is set up per the research notes (reliability.md sections 1.6-1.7): WAL, `synchronous=FULL`,
+foreign keys on, a busy timeout, and real `BEGIN` statements emitted by us rather than by the
+driver's legacy transaction handling, so that SAVEPOINTs and migrations are truly transactional.
+Writers start with `BEGIN IMMEDIATE` so that a read-then-write never fails with "database is locked".
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlmodel import Session
+
+BUSY_TIMEOUT_MS = 10_000
+_IMMEDIATE = "csm_immediate"
+
+
+class DatabaseError(Exception):
+    """A database problem explained in words a user can act on."""
+
+
+def normalise_url(target: str | Path) -> URL:
+    """Accept a URL or a plain file path (which means SQLite)."""
+    text = str(target)
+    if "://" not in text:
+        path = Path(text).expanduser().resolve()
+        return URL.create("sqlite", database=str(path))
+    url = make_url(text)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The file behind a SQLite URL, or None for memory databases and other servers."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite creates it 0644."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # Take transaction control away from the driver (see module docstring).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@dataclass
+class Database:
+    """One database: its engine, and short-lived sessions for reads and for writes."""
+
+    url: URL
+    engine: Engine
+
+    @classmethod
+    def open(cls, target: str | Path, *, echo: bool = False) -> Database:
+        url = normalise_url(target)
+        path = sqlite_path(url)
+        if path is not None:
+            _create_private_file(path)
+        elif url.get_backend_name() == "postgresql":
+            try:
+                import psycopg  # noqa: F401
+            except ImportError as error:
+                raise DatabaseError(
+                    "PostgreSQL needs the psycopg driver: pip install 'csm-tui[postgres]'"
+                ) from error
+        elif url.get_backend_name() != "sqlite":
+            raise DatabaseError(
+                f"unsupported database {url.render_as_string(hide_password=True)}: "
+                "use a file path (SQLite) or postgresql://user@host/dbname"
+            )
+        engine = create_engine(url, echo=echo, pool_pre_ping=path is None)
+        if url.get_backend_name() == "sqlite":
+            _configure_sqlite(engine)
+        return cls(url=url, engine=engine)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @property
+    def path(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    @property
+    def display_name(self) -> str:
+        return str(self.path) if self.path else self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit: one transaction, closed straight after so no snapshot pins the WAL."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One user action = one transaction; committed on success, rolled back on any error."""
+        bind = self.engine.execution_options(**{_IMMEDIATE: True})
+        with Session(bind, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

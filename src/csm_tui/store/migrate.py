@@ -1,0 +1,139 @@
+"""Bring a database's schema to the revision this version of csm-tui was built for.
+
+Start-up only pays for one `SELECT` when the schema is current: Alembic is imported only when
+there is something to do. Before an upgrade of a SQLite database that holds data, a checked
+backup is taken; the upgrade then runs in one transaction with foreign keys off (an Alembic
+batch rebuild with them on silently deletes child rows, reliability.md section 2.3) and is
+committed only when `PRAGMA foreign_key_check` finds nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+import csm_tui
+from csm_tui.store.backup import backup_sqlite
+from csm_tui.store.database import Database, DatabaseError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+#: The newest revision in migrations/versions; a test keeps it equal to Alembic's head.
+HEAD_REVISION = "0001"
+
+
+class SchemaTooNew(DatabaseError):
+    """The database was written by a newer csm-tui than this one."""
+
+
+@dataclass(frozen=True)
+class UpgradeReport:
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None
+
+
+def script_location() -> Path:
+    """Where the Alembic environment is: inside the installed package, or at the repo top."""
+    package_dir = Path(csm_tui.__file__).resolve().parent
+    for candidate in (package_dir / "migrations", package_dir.parents[1] / "migrations"):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise DatabaseError("this installation of csm-tui has no migrations: reinstall it")
+
+
+def alembic_config() -> Config:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(script_location()))
+    return config
+
+
+def current_revision(db: Database) -> str | None:
+    """The revision stamped in the database, or None for a database Alembic never touched."""
+    with db.engine.connect() as connection:
+        try:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, ProgrammingError):
+            return None
+
+
+def _has_tables(db: Database) -> bool:
+    return bool(inspect(db.engine).get_table_names())
+
+
+def _refuse_unknown(revision: str) -> None:
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    script = ScriptDirectory.from_config(alembic_config())
+    try:
+        known = script.get_revision(revision) is not None
+    except CommandError:
+        known = False
+    if not known:
+        raise SchemaTooNew(
+            f"this database was written by a newer csm-tui (schema revision {revision}; this "
+            f"version knows up to {HEAD_REVISION}): upgrade csm-tui, or open a backup from "
+            "before that version"
+        )
+
+
+def ensure_current(db: Database) -> UpgradeReport | None:
+    """Upgrade the schema if it is behind; return what was done, or None when it was current."""
+    revision = current_revision(db)
+    if revision == HEAD_REVISION:
+        return None
+    if revision is None and _has_tables(db):
+        raise DatabaseError(
+            f"{db.display_name} holds tables that are not a csm-tui database: "
+            "point --db at another file or database"
+        )
+    if revision is not None:
+        _refuse_unknown(revision)
+    return upgrade(db, revision)
+
+
+def upgrade(db: Database, from_revision: str | None) -> UpgradeReport:
+    from alembic import command
+
+    config = alembic_config()
+    backup = None
+    if db.is_sqlite and from_revision is not None:
+        backup = backup_sqlite(db, label=f"before-upgrade-from-{from_revision}")
+    with db.engine.connect() as connection:
+        if db.is_sqlite:
+            _set_foreign_keys(connection, enabled=False)
+            connection = connection.execution_options(csm_immediate=True)
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if db.is_sqlite:
+                    _check_foreign_keys(connection)
+        finally:
+            if db.is_sqlite:
+                _set_foreign_keys(connection, enabled=True)
+    return UpgradeReport(from_revision=from_revision, to_revision=HEAD_REVISION, backup=backup)
+
+
+def _set_foreign_keys(connection: Connection, *, enabled: bool) -> None:
+    # Straight to the driver: inside a transaction SQLite ignores this pragma.
+    raw = connection.connection.driver_connection
+    raw.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        tables = sorted({row[0] for row in broken})
+        raise DatabaseError(
+            f"the upgrade would leave {len(broken)} broken references in {', '.join(tables)}; "
+            "nothing was changed"
+        )
