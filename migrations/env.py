@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from alembic import context
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Engine
 from sqlmodel import SQLModel
 
 import csm_tui.models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -49,14 +49,24 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     if isinstance(given, Engine):  # pytest-alembic style
-        engine = given
-    else:
-        url = os.environ.get("CSM_TUI_DATABASE_URL") or config.get_main_option("sqlalchemy.url")
-        engine = create_engine(url)
-    with engine.connect() as connection:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        with given.connect() as connection:
+            _configure(connection)
+            with context.begin_transaction():
+                context.run_migrations()
+        return
+    # The alembic command line: the same guarded, single transaction as the app's upgrades.
+    from csm_tui.store.database import Database
+    from csm_tui.store.migrate import migration_connection
+
+    url = os.environ.get("CSM_TUI_DATABASE_URL") or config.get_main_option("sqlalchemy.url")
+    db = Database.open(url)
+    try:
+        with migration_connection(db) as connection:
+            _configure(connection)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        db.dispose()
 
 
 if context.is_offline_mode():

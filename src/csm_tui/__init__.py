@@ -1,8 +1,13 @@
 """csm-tui: a keyboard-first terminal workspace for Customer Success Managers."""
 
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("csm-tui")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+def __getattr__(name: str) -> str:
+    # Reading the installed metadata costs ~0.1 s, so only `csm --version` pays for it.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("csm-tui")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0.0.0"
+    raise AttributeError(name)

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from csm_tui import paths
+from csm_tui.errors import CsmError
 
 CONFIG_KEYS = {
     "database": "a file path (SQLite) or postgresql://user@host/dbname",
@@ -20,7 +21,7 @@ CONFIG_KEYS = {
 }
 
 
-class ConfigError(Exception):
+class ConfigError(CsmError):
     """A problem in the config file, naming the file, the key and the fix."""
 
 

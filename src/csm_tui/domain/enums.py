@@ -88,7 +88,7 @@ class TouchKind(Choice):
 
     @property
     def label(self) -> str:
-        return "EBR" if self is TouchKind.EBR else super().label
+        return {"ebr": "EBR", "nps-survey": "NPS survey"}.get(self.value, super().label)
 
 
 class Sentiment(Choice):

@@ -18,11 +18,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
 
+from csm_tui.errors import CsmError
+
 BUSY_TIMEOUT_MS = 10_000
 _IMMEDIATE = "csm_immediate"
 
 
-class DatabaseError(Exception):
+class DatabaseError(CsmError):
     """A database problem explained in words a user can act on."""
 
 

@@ -9,12 +9,14 @@ committed only when `PRAGMA foreign_key_check` finds nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect, text
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy import exc as sa_exc
 
 import csm_tui
 from csm_tui.store.backup import backup_sqlite
@@ -57,11 +59,16 @@ def alembic_config() -> Config:
 
 def current_revision(db: Database) -> str | None:
     """The revision stamped in the database, or None for a database Alembic never touched."""
-    with db.engine.connect() as connection:
-        try:
+    try:
+        with db.engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except (OperationalError, ProgrammingError):
-            return None
+    except sa_exc.DatabaseError as error:
+        reason = str(error.orig or error).strip().splitlines()[0]
+        raise DatabaseError(
+            f"cannot open {db.display_name}: {reason}; run `csm db check` for a diagnosis"
+        ) from error
 
 
 def _has_tables(db: Database) -> bool:
@@ -107,20 +114,40 @@ def upgrade(db: Database, from_revision: str | None) -> UpgradeReport:
     backup = None
     if db.is_sqlite and from_revision is not None:
         backup = backup_sqlite(db, label=f"before-upgrade-from-{from_revision}")
+    with migration_connection(db) as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return UpgradeReport(from_revision=from_revision, to_revision=HEAD_REVISION, backup=backup)
+
+
+#: Serialises team members upgrading one PostgreSQL database at the same moment.
+_PG_MIGRATION_LOCK = 0x63736D  # "csm"
+
+
+@contextmanager
+def migration_connection(db: Database) -> Iterator[Connection]:
+    """A connection inside the one transaction a whole upgrade runs in.
+
+    SQLite: foreign keys off before BEGIN IMMEDIATE (batch rebuilds would otherwise cascade
+    deletes) and `foreign_key_check` before COMMIT. PostgreSQL: an advisory lock, so a second
+    client waits and then finds the schema current.
+    """
     with db.engine.connect() as connection:
         if db.is_sqlite:
             _set_foreign_keys(connection, enabled=False)
             connection = connection.execution_options(csm_immediate=True)
         try:
             with connection.begin():
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+                if not db.is_sqlite:
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                    )
+                yield connection
                 if db.is_sqlite:
                     _check_foreign_keys(connection)
         finally:
             if db.is_sqlite:
                 _set_foreign_keys(connection, enabled=True)
-    return UpgradeReport(from_revision=from_revision, to_revision=HEAD_REVISION, backup=backup)
 
 
 def _set_foreign_keys(connection: Connection, *, enabled: bool) -> None:

@@ -1,0 +1,31 @@
+# The two commands of the README: `make run` and `make test`. Everything else is for developers.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench lint snapshots clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+## Build the demo book of business and open csm on it.
+run: $(STAMP)
+	$(BIN)/csm demo
+
+## The whole test suite (starts its own PostgreSQL server when one is installed).
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Performance measurements on generated books (writes benchmarks/results/).
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+## Regenerate SVG snapshots after a deliberate UI change; review the diff before committing.
+snapshots: $(STAMP)
+	$(BIN)/python -m pytest tests/ui --snapshot-update
+
+clean:
+	rm -rf $(VENV) .pytest_cache dist build

@@ -1,0 +1,230 @@
+"""Every figure the benchmark reports, one small function each, registered in MEASUREMENTS.
+
+To add a figure: write `def measure_something(ctx: SizeContext) -> value` (any JSON value;
+a number, or a dict of numbers), then append one `Measurement(...)` to MEASUREMENTS with the
+key it gets in the results JSON and the column(s) it adds to the markdown table. Measurements
+run in list order for every size; a later one can read `ctx.results[key]` of an earlier one
+or share expensive runs with `ctx.once(name, fn)` (as start-to-paint and peak RSS do).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from benchmarks.tmux_probe import ProbeResult, TmuxProbe
+
+TODAY = date(2026, 11, 23)
+SEED = 7
+
+
+@dataclass
+class SizeContext:
+    """What one size's measurements share."""
+
+    accounts: int
+    repeats: int
+    warmup: int
+    workdir: Path  # temporary; removed at the end of the run
+    probe: TmuxProbe
+    python: str = sys.executable
+    results: dict[str, Any] = field(default_factory=dict)
+    db_path: Path | None = None
+    _memo: dict[str, Any] = field(default_factory=dict)
+
+    def once(self, name: str, compute: Callable[[], Any]) -> Any:
+        """compute() once per size, shared by the figures that need it (a failure too)."""
+        if name not in self._memo:
+            try:
+                self._memo[name] = (True, compute())
+            except Exception as error:
+                self._memo[name] = (False, error)
+        ok, value = self._memo[name]
+        if not ok:
+            raise value
+        return value
+
+    def log(self, text: str) -> None:
+        print(f"[{self.accounts:>7,} accounts] {text}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    cell: Callable[[Any], str]  # the measurement's value -> table cell
+
+
+@dataclass(frozen=True)
+class Measurement:
+    key: str  # key in the per-size JSON
+    run: Callable[[SizeContext], Any]
+    columns: tuple[Column, ...] = ()
+
+
+def ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+def _fmt(value: Any, spec: str) -> str:
+    return "n/a" if value is None else format(value, spec)
+
+
+# -- (a) database build ----------------------------------------------------------------------
+
+
+def measure_build(ctx: SizeContext) -> float:
+    """Seconds to build the demo book of this size into a fresh SQLite file (kept for later)."""
+    from csm_tui.services.demo import build_demo
+    from csm_tui.store.database import Database
+    from csm_tui.store.migrate import ensure_current
+
+    path = ctx.workdir / f"book-{ctx.accounts}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    start = time.perf_counter()
+    db = Database.open(path)
+    try:
+        ensure_current(db)
+        build_demo(db, accounts=ctx.accounts, seed=SEED, today=TODAY)
+    finally:
+        db.dispose()
+    seconds = time.perf_counter() - start
+    ctx.db_path = path
+    return round(seconds, 3)
+
+
+# -- (b), (c) start to first paint and peak RSS, csm against the bare app --------------------
+
+_SUBTITLE = re.compile(r"\b(\d[\d,]*) accounts · ")
+
+
+def csm_painted(screen: str) -> bool:
+    """The book screen with its rows: the subtitle says "N accounts · " (set only once rows are
+    in the table), N > 0, and the line under the column headers holds a row."""
+    lines = screen.splitlines()
+    found = next((m for line in lines[:3] if (m := _SUBTITLE.search(line))), None)
+    if found is None or found.group(1).replace(",", "") == "0":
+        return False
+    for i, line in enumerate(lines[:-1]):
+        if "Account" in line and "Segment" in line:
+            return bool(lines[i + 1].strip())
+    return False
+
+
+def bare_painted(screen: str) -> bool:
+    from benchmarks.bare_app import FIRST_ROW_MARKER, TITLE
+
+    lines = screen.splitlines()
+    return any(TITLE in line for line in lines[:3]) and any(FIRST_ROW_MARKER in l for l in lines)
+
+
+def _launch(ctx: SizeContext, name: str, outfile: Path) -> list[str]:
+    launcher = [ctx.python, "-m", "benchmarks.peak_rss", str(outfile), "--"]
+    if name == "bare":
+        return [*launcher, "bare"]
+    from csm_tui.services.demo import DEMO_USER_EMAIL
+
+    return [*launcher, "csm", "--db", str(ctx.db_path), "--today", TODAY.isoformat(),
+            "--as", DEMO_USER_EMAIL]
+
+
+def _one(ctx: SizeContext, name: str, tag: str) -> dict[str, Any]:
+    outfile = ctx.workdir / f"rss-{name}-{ctx.accounts}-{tag}.txt"
+    outfile.unlink(missing_ok=True)
+    ready = bare_painted if name == "bare" else csm_painted
+    result: ProbeResult = ctx.probe.run(_launch(ctx, name, outfile), ready)
+    try:
+        kib = int(outfile.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        kib = None
+    return {
+        "paint_s": round(result.paint_s, 4),
+        "quit_s": round(result.quit_s, 4),
+        "peak_rss_mib": None if kib is None else round(kib / 1024, 1),
+        "screen": result.screen,
+    }
+
+
+def startup_runs(ctx: SizeContext) -> dict[str, list[dict[str, Any]]]:
+    """Interleaved runs (bare, csm, bare, csm...) so both share the machine's noise; the
+    warm-up pairs (page cache, .pyc files) are run first and left out."""
+    if ctx.db_path is None:
+        raise RuntimeError("no database: the build failed")
+    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "csm": []}
+    for i in range(ctx.warmup):
+        for name in ("bare", "csm"):
+            _one(ctx, name, f"warm{i}")
+    for i in range(ctx.repeats):
+        for name in ("bare", "csm"):
+            run = _one(ctx, name, str(i))
+            runs[name].append(run)
+            ctx.log(f"run {i + 1}/{ctx.repeats} {name:<4} paint {run['paint_s']:.3f} s, "
+                    f"peak {run['peak_rss_mib']} MiB")
+    return runs
+
+
+def measure_start_to_paint(ctx: SizeContext) -> dict[str, Any]:
+    runs = ctx.once("startup", lambda: startup_runs(ctx))
+    csm = [r["paint_s"] for r in runs["csm"]]
+    bare = [r["paint_s"] for r in runs["bare"]]
+    csm_median, bare_median = statistics.median(csm), statistics.median(bare)
+    return {
+        "csm_median": round(csm_median, 4),
+        "bare_median": round(bare_median, 4),
+        "ratio": ratio(csm_median, bare_median),
+        # The median of the per-pair ratios: steadier than ratio when the load drifts.
+        "paired_ratio_median": round(statistics.median(c / b for c, b in zip(csm, bare)), 3),
+        "samples": {"csm": csm, "bare": bare},
+        "quit_s": {"csm": [r["quit_s"] for r in runs["csm"]],
+                   "bare": [r["quit_s"] for r in runs["bare"]]},
+        "first_screen": {"csm": runs["csm"][-1]["screen"], "bare": runs["bare"][-1]["screen"]},
+    }
+
+
+def measure_peak_rss(ctx: SizeContext) -> dict[str, Any]:
+    runs = ctx.once("startup", lambda: startup_runs(ctx))
+    csm = [r["peak_rss_mib"] for r in runs["csm"] if r["peak_rss_mib"] is not None]
+    bare = [r["peak_rss_mib"] for r in runs["bare"] if r["peak_rss_mib"] is not None]
+    csm_median = statistics.median(csm) if csm else None
+    bare_median = statistics.median(bare) if bare else None
+    return {
+        "csm": csm_median,
+        "bare": bare_median,
+        "ratio": ratio(csm_median, bare_median) if csm_median and bare_median else None,
+        "samples": {"csm": csm, "bare": bare},
+    }
+
+
+# -- conditions of the run ------------------------------------------------------------------
+
+
+def measure_load(ctx: SizeContext) -> list[float] | None:
+    """The 1/5/15-minute load average after this size's runs: above the CPU count, other work
+    competed with the benchmark and the seconds (less so the ratios) are inflated."""
+    return [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+
+
+# -- the registry ----------------------------------------------------------------------------
+
+MEASUREMENTS: list[Measurement] = [
+    Measurement("build_s", measure_build, (Column("build (s)", lambda v: _fmt(v, ".2f")),)),
+    Measurement("start_to_paint_s", measure_start_to_paint, (
+        Column("start→paint csm (s)", lambda v: _fmt(v["csm_median"], ".3f")),
+        Column("bare (s)", lambda v: _fmt(v["bare_median"], ".3f")),
+        Column("ratio", lambda v: _fmt(v["ratio"], ".2f")),
+    )),
+    Measurement("peak_rss_mib", measure_peak_rss, (
+        Column("peak RSS csm (MiB)", lambda v: _fmt(v["csm"], ".1f")),
+        Column("bare (MiB)", lambda v: _fmt(v["bare"], ".1f")),
+        Column("ratio", lambda v: _fmt(v["ratio"], ".2f")),
+    )),
+    Measurement("load_avg_after", measure_load),  # JSON only, no column
+]

@@ -1,0 +1,180 @@
+"""The real-terminal harness: run a program in a detached tmux pane and time its first paint.
+
+One private tmux server per benchmark run (`tmux -L csm-bench-<pid>`), started with its own
+config file (never the user's ~/.tmux.conf) and a fixed environment, killed on close even when
+a measurement fails. Every program runs in a fresh 120x40 session with no status line, so the
+program sees exactly 120x40 cells and TERM=xterm-256color.
+
+`TmuxProbe.run(argv, ready)` notes the time just before `tmux new-session` spawns the
+program, polls `tmux capture-pane -p` about every 10 ms until `ready(screen_text)` is true,
+then sends `q` and waits for the program to exit. Each poll is one tmux client process that
+asks for the pane state and its text in one go (`display-message ; capture-pane`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+WIDTH, HEIGHT = 120, 40
+POLL_S = 0.010
+
+CONFIG = """\
+set -g  status off
+set -g  default-terminal "xterm-256color"
+set -g  default-size {width}x{height}
+set -g  history-limit 0
+set -g  exit-empty off
+set -sg escape-time 0
+set -wg remain-on-exit on
+set -wg aggressive-resize off
+"""
+
+
+class TmuxMissing(RuntimeError):
+    pass
+
+
+class ProbeError(RuntimeError):
+    """The program died, or never painted what we waited for; `screen` shows the last frame."""
+
+    def __init__(self, message: str, screen: str) -> None:
+        super().__init__(f"{message}\n--- last screen ---\n{screen.rstrip()}\n-------------------")
+        self.screen = screen
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    paint_s: float  # spawn -> ready(screen) first true
+    quit_s: float  # `q` sent -> process gone
+    exit_status: int | None
+    polls: int
+    screen: str  # the first frame that satisfied ready()
+
+
+def tmux_path() -> str:
+    path = shutil.which("tmux")
+    if path is None:
+        raise TmuxMissing("tmux is not installed: the start-up benchmark needs a real terminal. "
+                          "Install it with `apt-get install tmux` (or your OS's package manager).")
+    return path
+
+
+class TmuxProbe:
+    def __init__(self, *, env: Mapping[str, str], cwd: Path, socket: str | None = None,
+                 width: int = WIDTH, height: int = HEIGHT) -> None:
+        self.tmux = tmux_path()
+        self.env = dict(env)
+        self.cwd = Path(cwd)
+        self.socket = socket or f"csm-bench-{os.getpid()}"
+        self.width, self.height = width, height
+        self._runs = 0
+        self._config: Path | None = None
+        self.started = False
+
+    # -- server ------------------------------------------------------------------------------
+
+    def _cmd(self, *args: str) -> list[str]:
+        return [self.tmux, "-L", self.socket, *args]
+
+    def _tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(self._cmd(*args), env=self.env, capture_output=True, text=True,
+                              check=check)
+
+    def start(self) -> TmuxProbe:
+        fd, name = tempfile.mkstemp(prefix="csm-bench-", suffix=".tmux.conf")
+        with os.fdopen(fd, "w") as handle:
+            handle.write(CONFIG.format(width=self.width, height=self.height))
+        self._config = Path(name)
+        # The keeper session holds the server up between runs, so no run pays server start-up.
+        subprocess.run(
+            [self.tmux, "-L", self.socket, "-f", name, "new-session", "-d", "-s", "keeper",
+             "-x", str(self.width), "-y", str(self.height), "sleep", "86400"],
+            env=self.env, capture_output=True, text=True, check=True,
+        )
+        self.started = True
+        return self
+
+    def close(self) -> None:
+        if self.started:
+            self._tmux("kill-server", check=False)
+            self.started = False
+        if self._config is not None:
+            self._config.unlink(missing_ok=True)
+            self._config = None
+
+    def __enter__(self) -> TmuxProbe:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def version(self) -> str:
+        return subprocess.run([self.tmux, "-V"], capture_output=True, text=True).stdout.strip()
+
+    # -- one program -------------------------------------------------------------------------
+
+    def _state(self, session: str) -> tuple[bool, int | None, str]:
+        """(dead, exit status, screen text) in one tmux client call."""
+        done = subprocess.run(
+            self._cmd("display-message", "-p", "-t", session,
+                      "#{pane_dead} #{pane_dead_status}", ";",
+                      "capture-pane", "-p", "-t", session),
+            env=self.env, capture_output=True, text=True,
+        )
+        if done.returncode != 0:  # the session is gone altogether
+            return True, None, done.stderr
+        status_line, _, screen = done.stdout.partition("\n")
+        dead, _, status = status_line.partition(" ")
+        return dead == "1", int(status) if status.strip().isdigit() else None, screen
+
+    def run(self, argv: Sequence[str], ready: Callable[[str], bool], *,
+            timeout_s: float = 120.0, quit_key: str = "q",
+            quit_timeout_s: float = 30.0) -> ProbeResult:
+        self._runs += 1
+        session = f"run{self._runs}"
+        env_args = [arg for key, value in self.env.items() for arg in ("-e", f"{key}={value}")]
+        spawn = self._cmd("new-session", "-d", "-s", session, "-x", str(self.width),
+                          "-y", str(self.height), "-c", str(self.cwd), *env_args, "--", *argv)
+        try:
+            start = time.perf_counter()
+            subprocess.run(spawn, env=self.env, capture_output=True, text=True, check=True)
+            polls = 0
+            while True:
+                polls += 1
+                dead, status, screen = self._state(session)
+                now = time.perf_counter()
+                if not dead and ready(screen):
+                    paint_s = now - start
+                    break
+                if dead:
+                    raise ProbeError(f"{' '.join(argv)} exited (status {status}) before painting",
+                                     screen)
+                if now - start > timeout_s:
+                    raise ProbeError(f"{' '.join(argv)} did not paint within {timeout_s:.0f} s",
+                                     screen)
+                time.sleep(max(0.0, POLL_S - (time.perf_counter() - now)))
+            painted = screen
+            self._tmux("send-keys", "-t", session, quit_key)
+            sent = time.perf_counter()
+            while True:
+                dead, status, screen = self._state(session)
+                now = time.perf_counter()
+                if dead:
+                    quit_s = now - sent
+                    break
+                if now - sent > quit_timeout_s:
+                    raise ProbeError(f"{' '.join(argv)} did not quit on {quit_key!r}", screen)
+                time.sleep(POLL_S)
+            if status not in (0, None):
+                raise ProbeError(f"{' '.join(argv)} exited with status {status}", screen)
+            return ProbeResult(paint_s=paint_s, quit_s=quit_s, exit_status=status, polls=polls,
+                               screen=painted)
+        finally:
+            self._tmux("kill-session", "-t", session, check=False)

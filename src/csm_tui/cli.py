@@ -1,0 +1,330 @@
+"""The `csm` command: opens the TUI, or runs one job for people who live in the shell.
+
+Commands are thin: they build Settings, call a service or the store, and print. Every failure a
+user can cause ends as one clear line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from csm_tui import paths
+from csm_tui.errors import CsmError
+from csm_tui.settings import Settings, build_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+IMPORT_COLUMNS = {
+    "accounts": "external_id,name,segment,priority,arr,owner_email,ae,contract_start,"
+    "renewal_date,go_live_date,health_score,lifecycle_stage",
+    "contacts": "account_external_id,name,title,email,phone,persona,reports_to_email,is_primary",
+    "touchpoints": "account_external_id,occurred_on,kind,summary,sentiment,owner_email",
+}
+
+
+class CsmGroup(click.Group):
+    """Turns the errors a user can cause into one line and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CsmError as error:
+            raise click.ClickException(str(error)) from error
+        except Exception as error:  # driver errors: cannot connect, disk full, locked...
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if isinstance(error, SQLAlchemyError):
+                reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+                raise click.ClickException(f"database error: {reason}") from error
+            raise
+
+
+def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD") from None
+
+
+@click.group(cls=CsmGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "database", envvar="CSM_TUI_DATABASE_URL", metavar="PATH|URL",
+              help="Database: a file path (SQLite) or postgresql://user@host/dbname. "
+              f"Default: {paths.default_database()}")
+@click.option("--today", envvar="CSM_TUI_TODAY", metavar="YYYY-MM-DD", callback=_parse_date,
+              help="Work as if today were this date (planning ahead, demos, tests).")
+@click.option("--as", "user_email", envvar="CSM_TUI_AS", metavar="EMAIL",
+              help="Whose book: your e-mail address in the team.")
+@click.option("--config", "config_path", envvar="CSM_TUI_CONFIG", metavar="PATH",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help=f"Config file. Default: {paths.default_config_file()}")
+@click.version_option(package_name="csm-tui", prog_name="csm")
+@click.pass_context
+def main(ctx: click.Context, database: str | None, today: date | None, user_email: str | None,
+         config_path: Path | None) -> None:
+    """csm: the morning workspace of a Customer Success Manager.
+
+    With no command, opens the terminal UI on your book of business.
+    """
+    ctx.obj = build_settings(
+        database=database, today=today, user_email=user_email, config_path=config_path,
+        rules_path=None, system_today=date.today(),
+    )
+    if ctx.invoked_subcommand is None:
+        run_tui(ctx.obj)
+
+
+def run_tui(settings: Settings) -> None:
+    from csm_tui.app import make_app
+    from csm_tui.services.workspace import Workspace
+
+    workspace = Workspace.open(settings)
+    if workspace.upgrade is not None and workspace.upgrade.from_revision is not None:
+        click.echo(
+            f"Upgraded the database schema to {workspace.upgrade.to_revision}; "
+            f"backup at {workspace.upgrade.backup}", err=True,
+        )
+    make_app(settings, workspace).run()
+
+
+def pass_settings(function: F) -> F:
+    @click.pass_obj
+    @wraps(function)
+    def wrapper(settings: Settings, *args: Any, **kwargs: Any) -> Any:
+        return function(settings, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+# -- demo -------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--accounts", default=300, show_default=True, type=click.IntRange(1, 200_000),
+              help="How many accounts.")
+@click.option("--seed", default=7, show_default=True, type=int,
+              help="Same seed and --today, same book.")
+@click.option("--no-open", is_flag=True, help="Build the database and stop.")
+@click.pass_context
+def demo(ctx: click.Context, accounts: int, seed: int, no_open: bool) -> None:
+    """Build a realistic demo book of business and open it.
+
+    The demo lives in its own database (never your own) unless --db names another file; it is
+    rebuilt from scratch every time.
+    """
+    from csm_tui.services.demo import DEMO_USER_EMAIL
+    from csm_tui.services.demo_database import rebuild_demo
+
+    settings: Settings = ctx.obj
+    explicit = ctx.parent is not None and ctx.parent.get_parameter_source("database") not in (
+        click.core.ParameterSource.DEFAULT, None,
+    )
+    target = settings.database if explicit else str(paths.demo_database())
+    summary = rebuild_demo(target, accounts=accounts, seed=seed, today=settings.today)
+    click.echo(
+        f"Demo book at {target}: {summary.accounts} accounts, {summary.team_members} team "
+        f"members, {summary.touchpoints} touches, {summary.escalations} escalations "
+        f"({summary.seconds:.1f} s)."
+    )
+    if not no_open:
+        demo_settings = settings.with_database(target, is_demo=True)
+        if demo_settings.user_email is None:
+            from dataclasses import replace
+
+            demo_settings = replace(demo_settings, user_email=DEMO_USER_EMAIL)
+        run_tui(demo_settings)
+
+
+# -- import -----------------------------------------------------------------------------------
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(sorted(IMPORT_COLUMNS)))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@pass_settings
+def import_(settings: Settings, kind: str, file: Path) -> None:
+    """Import accounts, contacts or touchpoints from a CRM export (CSV).
+
+    \b
+    Columns (a header row, any order; extra columns are ignored):
+      accounts:    external_id,name,segment,priority,arr,owner_email,ae,contract_start,
+                   renewal_date,go_live_date,health_score,lifecycle_stage
+      contacts:    account_external_id,name,title,email,phone,persona,reports_to_email,is_primary
+      touchpoints: account_external_id,occurred_on,kind,summary,sentiment,owner_email
+
+    All or nothing: any bad row stops the import, every problem is listed, nothing is written.
+    Importing the same file again updates the rows it created.
+    """
+    from csm_tui.services.csv_import import ImportKind, import_csv
+
+    db = _open_database(settings)
+    try:
+        summary = import_csv(db, ImportKind(kind), file)
+    finally:
+        db.dispose()
+    click.echo(
+        f"Imported {file}: {summary.created} {kind} created, {summary.updated} updated."
+    )
+    for email in summary.new_team_members:
+        click.echo(f"  new team member: {email}")
+    for note in summary.notes:
+        click.echo(f"  note: {note}")
+
+
+# -- accounts ---------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--team", is_flag=True, help="The whole team's book, not only yours.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@pass_settings
+def accounts(settings: Settings, team: bool, fmt: str) -> None:
+    """List the accounts of your book (--as), or of the whole team."""
+    from csm_tui.domain.book import format_arr, format_days
+    from csm_tui.output import text_table
+    from csm_tui.services.workspace import Workspace
+
+    workspace = Workspace.open(settings)
+    try:
+        if workspace.me is None and not team:
+            raise click.UsageError("whose book? Pass --as EMAIL (or set user_email), or --team")
+        rows = workspace.book(team=team)
+    finally:
+        workspace.close()
+    today = settings.today
+    if fmt == "json":
+        records = [
+            {
+                "external_id": row.external_id,
+                "name": row.name,
+                "segment": row.segment.value,
+                "priority": row.priority.value,
+                "arr": row.arr_cents / 100,
+                "owner_email": row.owner_email,
+                "health_score": row.health_score,
+                "health_band": row.band().value,
+                "renewal_date": row.renewal_date.isoformat() if row.renewal_date else None,
+                "days_to_renewal": row.days_to_renewal(today),
+                "last_touch": row.last_touch.isoformat() if row.last_touch else None,
+            }
+            for row in rows
+        ]
+        click.echo(json.dumps(records, indent=2))
+        return
+    if not rows:
+        click.echo("No accounts. Import some: csm import accounts FILE.csv")
+        return
+    table = [
+        [
+            row.external_id or "",
+            row.name,
+            row.segment.label,
+            row.priority.label,
+            format_arr(row.arr_cents),
+            row.owner_name or "-",
+            "-" if row.health_score is None else f"{row.health_score} {row.band().value}",
+            str(row.renewal_date or "-"),
+            format_days(row.days_to_renewal(today)),
+            str(row.last_touch or "never"),
+        ]
+        for row in rows
+    ]
+    headers = ["ID", "Account", "Segment", "Pri", "ARR", "Owner", "Health", "Renewal", "In",
+               "Last touch"]
+    click.echo(text_table(headers, table, right={4, 8}))
+
+
+# -- db ---------------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Look after the database: upgrade, back up, check."""
+
+
+@db.command()
+@pass_settings
+def upgrade(settings: Settings) -> None:
+    """Bring the schema up to date (csm also does this at start-up, after a backup)."""
+    from csm_tui.store.database import Database
+    from csm_tui.store.migrate import HEAD_REVISION, ensure_current
+
+    database = Database.open(settings.database)
+    try:
+        report = ensure_current(database)
+    finally:
+        database.dispose()
+    if report is None:
+        click.echo(f"{database.display_name}: schema already at revision {HEAD_REVISION}.")
+    else:
+        origin = report.from_revision or "empty"
+        backup = f"; backup at {report.backup}" if report.backup else ""
+        click.echo(f"{database.display_name}: upgraded {origin} -> {report.to_revision}{backup}.")
+
+
+@db.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@pass_settings
+def backup(settings: Settings, path: Path | None) -> None:
+    """Write a consistent copy of the database (SQLite online backup), safe while csm runs."""
+    from csm_tui.store.backup import backup_sqlite
+
+    database = _open_database(settings)
+    try:
+        written = backup_sqlite(database, path)
+    finally:
+        database.dispose()
+    click.echo(f"Backup written to {written} (integrity check: ok).")
+
+
+@db.command()
+@pass_settings
+def check(settings: Settings) -> None:
+    """Check integrity, foreign keys and schema version, and say what to do about problems."""
+    from csm_tui.store.integrity import check_database
+
+    database = _database_without_creating(settings.database)
+    try:
+        report = check_database(database)
+    finally:
+        database.dispose()
+    click.echo(report.verdict())
+    if not report.ok:
+        sys.exit(1)
+
+
+def _database_without_creating(target: str):  # type: ignore[no-untyped-def]
+    """`csm db check` must not create the file it was asked to check."""
+    from sqlalchemy import create_engine
+
+    from csm_tui.store.database import Database, normalise_url, sqlite_path
+
+    url = normalise_url(target)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return Database(url=url, engine=create_engine(url))
+    return Database.open(target)
+
+
+def _open_database(settings: Settings):  # type: ignore[no-untyped-def]
+    from csm_tui.store.database import Database
+    from csm_tui.store.migrate import ensure_current
+
+    database = Database.open(settings.database)
+    try:
+        ensure_current(database)
+    except Exception:
+        database.dispose()
+        raise
+    return database

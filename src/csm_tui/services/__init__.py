@@ -1,0 +1,1 @@
+"""Orchestration used by both the CLI and the UI."""

@@ -1,0 +1,71 @@
+"""What the screens and the CLI ask of the database, for one user on one day.
+
+The UI calls these methods from thread workers; each is one short transaction and returns
+plain domain values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from csm_tui.domain.account import AccountSummary
+from csm_tui.domain.book import AccountRow
+from csm_tui.domain.enums import Role
+from csm_tui.domain.team import Member
+from csm_tui.settings import Settings
+from csm_tui.store import queries
+from csm_tui.store.database import Database, DatabaseError
+from csm_tui.store.migrate import UpgradeReport, ensure_current
+
+
+class UnknownUser(DatabaseError):
+    """`--as` names nobody in the team."""
+
+
+@dataclass
+class Workspace:
+    db: Database
+    today: date
+    me: Member | None
+    upgrade: UpgradeReport | None = None
+
+    @classmethod
+    def open(cls, settings: Settings) -> Workspace:
+        """Open (and if needed upgrade) the database and resolve who the user is."""
+        db = Database.open(settings.database)
+        try:
+            upgrade = ensure_current(db)
+            me = resolve_member(db, settings.user_email)
+        except Exception:
+            db.dispose()
+            raise
+        return cls(db=db, today=settings.today, me=me, upgrade=upgrade)
+
+    def book(self, *, team: bool) -> list[AccountRow]:
+        owner = None if team or self.me is None else self.me.email
+        with self.db.reading() as session:
+            return queries.book_of_business(session, owner)
+
+    def summary(self, account_id: str) -> AccountSummary | None:
+        with self.db.reading() as session:
+            return queries.account_summary(session, account_id, self.today)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def resolve_member(db: Database, email: str | None) -> Member | None:
+    """The team member behind `email`; None when no identity was given."""
+    if email is None:
+        return None
+    with db.reading() as session:
+        member = queries.find_member(session, email)
+        if member is None:
+            known = [m.email for m in queries.team(session)]
+            hint = f"; known: {', '.join(known[:8])}" if known else "; the team is empty"
+            more = f" (and {len(known) - 8} more)" if len(known) > 8 else ""
+            raise UnknownUser(f"nobody in the team has the e-mail {email}{hint}{more}")
+        return Member(
+            id=str(member.id), name=member.name, email=member.email, role=Role(member.role)
+        )

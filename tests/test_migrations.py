@@ -1,0 +1,447 @@
+"""Schema migrations: csm_tui.store.migrate and migrations/ (reliability.md T-MIG-1..8)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, inspect, select, text
+from sqlmodel import SQLModel
+
+from csm_tui.models import Account, ActionItem, Contact, HealthSnapshot, Touchpoint
+from csm_tui.store import migrate
+from csm_tui.store.database import Database, DatabaseError
+from csm_tui.store.migrate import (
+    HEAD_REVISION,
+    SchemaTooNew,
+    alembic_config,
+    current_revision,
+    ensure_current,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+MIGRATIONS = REPO / "migrations"
+CHILD_TABLES = (Contact, Touchpoint, ActionItem, HealthSnapshot)
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _table_names(db: Database) -> set[str]:
+    return set(inspect(db.engine).get_table_names())
+
+
+def _count(db: Database, model: type) -> int:
+    with db.reading() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def _row_counts(db: Database) -> dict[str, int]:
+    return {model.__tablename__: _count(db, model) for model in (Account, *CHILD_TABLES)}
+
+
+def _seed_book(db: Database, accounts: int = 3) -> None:
+    """Accounts with children on ON DELETE CASCADE links: what a parent rebuild could destroy."""
+    with db.writing() as session:
+        for number in range(accounts):
+            account = Account(name=f"Acme {number} — Ünïcode", segment="enterprise",
+                              arr_cents=1_000_00 * (number + 1))
+            session.add(account)
+            session.flush()
+            touch = Touchpoint(account_id=account.id, occurred_on=date(2026, 11, number + 1),
+                               kind="call", summary="QBR prep")
+            session.add_all([
+                Contact(account_id=account.id, name="Dana", email=f"dana{number}@acme.test"),
+                Contact(account_id=account.id, name="Lee", email=None),
+                touch,
+                HealthSnapshot(account_id=account.id, taken_on=date(2026, 11, 1), score=70),
+            ])
+            session.flush()
+            session.add(ActionItem(touchpoint_id=touch.id, account_id=account.id,
+                                   title="Send deck"))
+
+
+def _temporary_migrations(tmp_path: Path, revision_body: str) -> Path:
+    """A copy of migrations/ with one extra revision 0002 whose upgrade() is `revision_body`."""
+    scripts = tmp_path / "migrations-under-test"
+    shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    body = textwrap.indent(textwrap.dedent(revision_body).strip(), "    ")
+    (scripts / "versions" / "0002_test.py").write_text(
+        '"""temporary revision for a test"""\n\n'
+        "import sqlalchemy as sa\n"
+        "from alembic import op\n\n"
+        'revision = "0002"\n'
+        'down_revision = "0001"\n'
+        "branch_labels = None\n"
+        "depends_on = None\n\n\n"
+        f"def upgrade() -> None:\n{body}\n\n\n"
+        "def downgrade() -> None:\n    pass\n"
+    )
+    return scripts
+
+
+def _use_migrations(monkeypatch: pytest.MonkeyPatch, scripts: Path, head: str) -> None:
+    monkeypatch.setattr(migrate, "script_location", lambda: scripts)
+    monkeypatch.setattr(migrate, "HEAD_REVISION", head)
+
+
+# On SQLite a batch rebuild: copy account to a new table, DROP the old one, rename the copy.
+# PostgreSQL cannot drop a table others refer to, and needs no rebuild: a plain ALTER there.
+REBUILD_ACCOUNT = """
+    rebuild = "always" if op.get_bind().dialect.name == "sqlite" else "never"
+    with op.batch_alter_table("account", recreate=rebuild) as batch_op:
+        batch_op.add_column(sa.Column("tier", sa.String(), nullable=True))
+"""
+
+FAIL_AFTER_DDL = """
+    op.create_table("stray", sa.Column("id", sa.Integer(), primary_key=True))
+    rebuild = "always" if op.get_bind().dialect.name == "sqlite" else "never"
+    with op.batch_alter_table("account", recreate=rebuild) as batch_op:
+        batch_op.add_column(sa.Column("tier", sa.String(), nullable=True))
+    op.execute("UPDATE account SET name = 'renamed by a failed upgrade'")
+    raise RuntimeError("revision 0002 failed halfway")
+"""
+
+
+def _sqlite_integrity(path: Path) -> str:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def _schema_dump(db: Database) -> dict[str, list[str]]:
+    """Tables with their columns (name and type), for 'nothing changed' comparisons."""
+    inspector = inspect(db.engine)
+    return {
+        table: [f"{column['name']} {column['type']}" for column in inspector.get_columns(table)]
+        for table in sorted(inspector.get_table_names())
+    }
+
+
+# --- upgrade from empty, heads, alembic check -------------------------------------------------
+
+
+def test_upgrade_from_empty_creates_every_table_at_the_head_revision(db: Database) -> None:
+    expected = set(SQLModel.metadata.tables) | {"alembic_version"}
+    assert _table_names(db) == expected
+    assert current_revision(db) == HEAD_REVISION
+
+
+def test_second_start_on_a_current_schema_does_nothing(db: Database) -> None:
+    assert ensure_current(db) is None
+    assert current_revision(db) == HEAD_REVISION
+
+
+def test_head_revision_constant_matches_the_single_alembic_head() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert script.get_heads() == [HEAD_REVISION]
+
+
+def test_models_and_migrations_agree(db: Database) -> None:
+    # `alembic check`: autogenerate against the migrated schema must propose nothing.
+    config = alembic_config()
+    with db.engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.check(config)
+
+
+def _migration_files() -> list[Path]:
+    return sorted((MIGRATIONS / "versions").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", _migration_files(), ids=lambda path: path.name)
+def test_revision_that_uses_sqlmodel_types_imports_sqlmodel(path: Path) -> None:
+    source = path.read_text()
+    if "sqlmodel." in source:
+        assert re.search(r"^import sqlmodel\b", source, re.MULTILINE), (
+            f"{path.name} uses sqlmodel.* types but never imports sqlmodel: "
+            "upgrading would fail with NameError"
+        )
+
+
+def test_new_revisions_are_generated_with_the_sqlmodel_import() -> None:
+    template = (MIGRATIONS / "script.py.mako").read_text()
+    assert re.search(r"^import sqlmodel\b", template, re.MULTILINE)
+
+
+def _normalised_sqlite_schema(db: Database) -> dict[tuple[str, str], str]:
+    """sqlite_master with whitespace collapsed and table constraints in a stable order."""
+    with db.engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT type, name, sql FROM sqlite_master "
+            "WHERE name NOT LIKE 'sqlite_%' AND name != 'alembic_version'"
+        ).all()
+    schema = {}
+    for kind, name, sql in rows:
+        sql = re.sub(r"\s+", " ", sql or "").strip()
+        if kind == "table":
+            head, _, body = sql.partition("(")
+            items = _split_top_level(body.strip().removesuffix(")").strip())
+            columns = [item for item in items if not _is_table_constraint(item)]
+            constraints = sorted(item for item in items if _is_table_constraint(item))
+            sql = f"{head.strip()} ({', '.join(columns + constraints)})"
+        schema[(kind, name)] = sql
+    return schema
+
+
+def _split_top_level(body: str) -> list[str]:
+    items, depth, current = [], 0, ""
+    for char in body:
+        if char == "," and depth == 0:
+            items.append(current.strip())
+            current = ""
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        current += char
+    items.append(current.strip())
+    return items
+
+
+def _is_table_constraint(item: str) -> bool:
+    return item.split(" ", 1)[0].upper() in {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"}
+
+
+def test_migrated_schema_equals_the_models_create_all_schema(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    reference = Database.open(tmp_path / "create_all.db")
+    try:
+        SQLModel.metadata.create_all(reference.engine)
+        migrated = _normalised_sqlite_schema(sqlite_db)
+        expected = _normalised_sqlite_schema(reference)
+    finally:
+        reference.dispose()
+    assert sorted(migrated) == sorted(expected), "tables or indexes differ"
+    for key, sql in expected.items():
+        assert migrated[key] == sql, f"{key[0]} {key[1]} differs"
+
+
+# --- upgrades of databases that hold data ------------------------------------------------------
+
+
+def test_rebuilding_a_parent_table_keeps_its_cascade_children(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed_book(db)
+    before = _row_counts(db)
+    _use_migrations(monkeypatch, _temporary_migrations(tmp_path, REBUILD_ACCOUNT), "0002")
+
+    report = ensure_current(db)
+
+    assert report is not None
+    assert (report.from_revision, report.to_revision) == ("0001", "0002")
+    assert current_revision(db) == "0002"
+    assert "tier" in {column["name"] for column in inspect(db.engine).get_columns("account")}
+    assert _row_counts(db) == before
+    if db.is_sqlite:
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            # The migration connection went back to the pool: its foreign keys are on again.
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_upgrade_of_a_sqlite_database_with_data_first_takes_a_checked_backup(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed_book(sqlite_db)
+    before = _row_counts(sqlite_db)
+    _use_migrations(monkeypatch, _temporary_migrations(tmp_path, REBUILD_ACCOUNT), "0002")
+
+    report = ensure_current(sqlite_db)
+
+    assert report is not None and report.backup is not None
+    assert sqlite_db.path is not None
+    assert report.backup.parent == sqlite_db.path.parent / "backups"
+    assert list(report.backup.parent.iterdir()) == [report.backup]
+    assert _sqlite_integrity(report.backup) == "ok"
+    # The backup is the database as it was: revision 0001, every row.
+    restored = Database.open(report.backup)
+    try:
+        assert current_revision(restored) == "0001"
+        assert _row_counts(restored) == before
+    finally:
+        restored.dispose()
+
+
+def test_without_the_foreign_key_guard_the_same_rebuild_would_delete_children(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Shows the test above has teeth: with foreign keys left on during the upgrade, SQLite's
+    # DROP TABLE of the old parent cascades and silently deletes every contact.
+    _seed_book(sqlite_db)
+    _use_migrations(monkeypatch, _temporary_migrations(tmp_path, REBUILD_ACCOUNT), "0002")
+    monkeypatch.setattr(migrate, "_set_foreign_keys", lambda connection, *, enabled: None)
+
+    ensure_current(sqlite_db)
+
+    assert _count(sqlite_db, Account) == 3
+    assert _count(sqlite_db, Contact) == 0
+
+
+def test_failing_revision_leaves_the_database_as_it_was(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed_book(db)
+    rows_before = _row_counts(db)
+    schema_before = _schema_dump(db)
+    with db.reading() as session:
+        names_before = sorted(session.scalars(select(Account.name)))
+    _use_migrations(monkeypatch, _temporary_migrations(tmp_path, FAIL_AFTER_DDL), "0002")
+
+    with pytest.raises(RuntimeError, match="revision 0002 failed halfway"):
+        ensure_current(db)
+
+    assert current_revision(db) == "0001"
+    assert _schema_dump(db) == schema_before  # no "stray", no "tier", no batch temp table
+    assert _row_counts(db) == rows_before
+    with db.reading() as session:
+        assert sorted(session.scalars(select(Account.name))) == names_before
+    if db.is_sqlite:
+        assert db.path is not None
+        assert _sqlite_integrity(db.path) == "ok"
+        backups = list((db.path.parent / "backups").iterdir())
+        assert len(backups) == 1 and _sqlite_integrity(backups[0]) == "ok"
+
+
+def test_failed_upgrade_can_be_retried_once_the_revision_is_fixed(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed_book(sqlite_db)
+    _use_migrations(monkeypatch, _temporary_migrations(tmp_path / "bad", FAIL_AFTER_DDL), "0002")
+    with pytest.raises(RuntimeError):
+        ensure_current(sqlite_db)
+
+    _use_migrations(monkeypatch, _temporary_migrations(tmp_path / "good", REBUILD_ACCOUNT), "0002")
+    ensure_current(sqlite_db)
+
+    assert current_revision(sqlite_db) == "0002"
+    assert _count(sqlite_db, Contact) == 6
+
+
+# --- databases this version must not touch -----------------------------------------------------
+
+
+def _stamp(db: Database, revision: str) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = :revision"),
+                           {"revision": revision})
+
+
+def test_database_from_a_newer_csm_tui_is_refused_and_left_alone(db: Database) -> None:
+    _seed_book(db, accounts=1)
+    _stamp(db, "ffff9999")
+    schema_before = _schema_dump(db)
+    fingerprint = None
+    if db.is_sqlite:
+        assert db.path is not None
+        db.dispose()  # checkpoint the WAL so the file's bytes are final
+        fingerprint = hashlib.sha256(db.path.read_bytes()).hexdigest()
+
+    with pytest.raises(SchemaTooNew) as raised:
+        ensure_current(db)
+
+    message = str(raised.value)
+    assert "newer csm-tui" in message and "ffff9999" in message and HEAD_REVISION in message
+    assert current_revision(db) == "ffff9999"
+    assert _schema_dump(db) == schema_before
+    if db.is_sqlite:
+        assert db.path is not None
+        db.dispose()
+        assert hashlib.sha256(db.path.read_bytes()).hexdigest() == fingerprint
+        assert not (db.path.parent / "backups").exists()
+
+
+def test_sqlite_file_of_another_application_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)")
+    other.execute("INSERT INTO recipes (name) VALUES ('soup')")
+    other.commit()
+    other.close()
+    db = Database.open(path)
+    try:
+        with pytest.raises(DatabaseError, match="not a csm-tui database"):
+            ensure_current(db)
+        assert _table_names(db) == {"recipes"}
+    finally:
+        db.dispose()
+
+
+def test_start_with_a_current_schema_does_not_import_alembic(tmp_path: Path) -> None:
+    path = tmp_path / "csm.db"
+    db = Database.open(path)
+    ensure_current(db)
+    db.dispose()
+    probe = (
+        "import sys\n"
+        "from csm_tui.store.database import Database\n"
+        "from csm_tui.store.migrate import ensure_current\n"
+        f"db = Database.open({str(path)!r})\n"
+        "print(ensure_current(db), 'alembic' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=tmp_path, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["None", "False"]
+
+
+# --- the installed package ---------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_wheel_ships_the_migrations_and_upgrades_a_fresh_database(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist)]
+    if importlib.util.find_spec("hatchling") is not None:
+        build.append("--no-build-isolation")
+    result = subprocess.run([*build, str(REPO)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, f"building the wheel failed:\n{result.stdout}{result.stderr}"
+    (wheel,) = dist.glob("csm_tui-*.whl")
+
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        archive.extractall(unpacked)
+    for shipped in ("env.py", "script.py.mako", "versions/0001_initial_schema.py"):
+        assert f"csm_tui/migrations/{shipped}" in names
+
+    probe = textwrap.dedent(f"""
+        import json, sys
+        sys.path.insert(0, {str(unpacked)!r})
+        import csm_tui, csm_tui.models
+        from csm_tui.store.database import Database
+        from csm_tui.store.migrate import current_revision, ensure_current, script_location
+        db = Database.open({str(tmp_path / "fresh.db")!r})
+        ensure_current(db)
+        print(json.dumps({{
+            "package": csm_tui.__file__,
+            "models": csm_tui.models.__file__,
+            "scripts": str(script_location()),
+            "revision": current_revision(db),
+        }}))
+    """)
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         cwd=tmp_path, check=False)
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout)
+    package = unpacked.resolve() / "csm_tui"
+    assert Path(seen["package"]).resolve().parent == package
+    assert Path(seen["models"]).resolve().parent == package
+    assert Path(seen["scripts"]) == package / "migrations"
+    assert seen["revision"] == HEAD_REVISION
+

@@ -1,0 +1,64 @@
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from csm_tui import paths
+from csm_tui.settings import ConfigError, build_settings
+
+SYSTEM_TODAY = date(2026, 11, 23)
+
+
+def _build(**overrides):
+    arguments = dict(database=None, today=None, user_email=None, config_path=None,
+                     rules_path=None, system_today=SYSTEM_TODAY)
+    arguments.update(overrides)
+    return build_settings(**arguments)
+
+
+def test_defaults_put_the_database_in_the_user_data_dir():
+    settings = _build()
+    assert settings.database == str(paths.default_database())
+    assert settings.today == SYSTEM_TODAY
+    assert settings.user_email is None
+
+
+def test_config_file_fills_what_the_command_line_left_out(tmp_path: Path):
+    config = tmp_path / "config.toml"
+    config.write_text('database = "/data/book.db"\nuser_email = "maya@example.com"\n')
+    settings = _build(config_path=config)
+    assert settings.database == "/data/book.db"
+    assert settings.user_email == "maya@example.com"
+    flagged = _build(config_path=config, database="/elsewhere.db", user_email="li@example.com")
+    assert flagged.database == "/elsewhere.db"
+    assert flagged.user_email == "li@example.com"
+
+
+def test_the_default_config_file_is_read_when_present():
+    paths.default_config_file().parent.mkdir(parents=True)
+    paths.default_config_file().write_text('user_email = "maya@example.com"\n')
+    assert _build().user_email == "maya@example.com"
+
+
+def test_unknown_key_names_the_file_and_the_known_keys(tmp_path: Path):
+    config = tmp_path / "config.toml"
+    config.write_text('user_mail = "maya@example.com"\n')
+    with pytest.raises(ConfigError) as caught:
+        _build(config_path=config)
+    message = str(caught.value)
+    assert str(config) in message and "'user_mail'" in message and "user_email" in message
+
+
+def test_wrong_type_and_bad_toml_are_explained(tmp_path: Path):
+    config = tmp_path / "config.toml"
+    config.write_text("database = 3\n")
+    with pytest.raises(ConfigError, match="database must be a string"):
+        _build(config_path=config)
+    config.write_text("database = \n")
+    with pytest.raises(ConfigError, match="fix the TOML syntax"):
+        _build(config_path=config)
+
+
+def test_an_explicit_config_file_must_exist(tmp_path: Path):
+    with pytest.raises(ConfigError, match="no such config file"):
+        _build(config_path=tmp_path / "missing.toml")

@@ -1,0 +1,62 @@
+"""UI fixtures: a demo book built once per session, copied for every test that may change it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from csm_tui.app import CsmApp, make_app
+from csm_tui.services.demo import DEMO_USER_EMAIL, build_demo
+from csm_tui.settings import Settings
+from csm_tui.store.database import Database
+from csm_tui.store.migrate import ensure_current
+from tests.conftest import TODAY
+
+DEMO_ACCOUNTS = 120
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    db = Database.open(path)
+    ensure_current(db)
+    build_demo(db, accounts=DEMO_ACCOUNTS, seed=7, today=TODAY)
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo book (SQLite's backup API: never copy a live file)."""
+    target = tmp_path / "demo.db"
+    source, copy = sqlite3.connect(demo_template), sqlite3.connect(target)
+    source.backup(copy)
+    copy.close()
+    source.close()
+    return target
+
+
+@pytest.fixture
+def app_factory(demo_db: Path) -> Iterator[Callable[..., CsmApp]]:
+    """Build the app on the demo book as the demo CSM (or anyone else) on the fixed TODAY."""
+    apps: list[CsmApp] = []
+
+    def build(user_email: str | None = DEMO_USER_EMAIL, database: Path | None = None) -> CsmApp:
+        settings = Settings(database=str(database or demo_db), today=TODAY, user_email=user_email)
+        app = make_app(settings)
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.workspace.close()
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the workers have delivered and the screen has repainted."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
