@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     results: list[dict[str, Any]] = []
     failed = False
-    probe = TmuxProbe(env=child_env(scratch), cwd=REPO)
+    probe = TmuxProbe(env=child_env(scratch), cwd=REPO,
+                      also_remove=() if args.keep_temp else (scratch,))
     try:
         probe.start()
         info = machine_info(probe)

@@ -2,8 +2,10 @@
 
 One private tmux server per benchmark run (`tmux -L csm-bench-<pid>`), started with its own
 config file (never the user's ~/.tmux.conf) and a fixed environment, killed on close even when
-a measurement fails. Every program runs in a fresh 120x40 session with no status line, so the
-program sees exactly 120x40 cells and TERM=xterm-256color.
+a measurement fails; a watchdog in the server's first session kills it (and removes the scratch
+files) if the harness itself dies without closing, e.g. on SIGKILL. Every program runs in a
+fresh 120x40 session with no status line, so it sees exactly 120x40 cells and
+TERM=xterm-256color.
 
 `TmuxProbe.run(argv, ready)` notes the time just before `tmux new-session` spawns the
 program, polls `tmux capture-pane -p` about every 10 ms until `ready(screen_text)` is true,
@@ -14,6 +16,7 @@ asks for the pane state and its text in one go (`display-message ; capture-pane`
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -68,7 +71,9 @@ def tmux_path() -> str:
 
 class TmuxProbe:
     def __init__(self, *, env: Mapping[str, str], cwd: Path, socket: str | None = None,
-                 width: int = WIDTH, height: int = HEIGHT) -> None:
+                 width: int = WIDTH, height: int = HEIGHT,
+                 also_remove: Sequence[Path] = ()) -> None:
+        """`also_remove`: scratch paths the watchdog deletes if this process dies uncleanly."""
         self.tmux = tmux_path()
         self.env = dict(env)
         self.cwd = Path(cwd)
@@ -76,6 +81,8 @@ class TmuxProbe:
         self.width, self.height = width, height
         self._runs = 0
         self._config: Path | None = None
+        self._socket_path: Path | None = None
+        self.also_remove = tuple(also_remove)
         self.started = False
 
     # -- server ------------------------------------------------------------------------------
@@ -92,19 +99,34 @@ class TmuxProbe:
         with os.fdopen(fd, "w") as handle:
             handle.write(CONFIG.format(width=self.width, height=self.height))
         self._config = Path(name)
-        # The keeper session holds the server up between runs, so no run pays server start-up.
+        # The keeper session holds the server up between runs, so no run pays server start-up,
+        # and is a watchdog: if this process dies without cleaning up (SIGKILL...), it kills
+        # the server, and with it any program still running, within a second.
+        socket_path = Path(self.env.get("TMUX_TMPDIR", "/tmp"), f"tmux-{os.getuid()}",
+                           self.socket)
+        leftovers = " ".join(shlex.quote(str(p)) for p in (name, socket_path, *self.also_remove))
+        watchdog = (
+            f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 1; done; "
+            "trap '' HUP TERM; "  # outlive our own server's end, to clean up after it
+            f"{shlex.quote(self.tmux)} -L {shlex.quote(self.socket)} kill-server; "
+            f"rm -rf {leftovers}"
+        )
+        self.started = True  # from here on, close() kills whatever server came up
         subprocess.run(
             [self.tmux, "-L", self.socket, "-f", name, "new-session", "-d", "-s", "keeper",
-             "-x", str(self.width), "-y", str(self.height), "sleep", "86400"],
+             "-x", str(self.width), "-y", str(self.height), "sh", "-c", watchdog],
             env=self.env, capture_output=True, text=True, check=True,
         )
-        self.started = True
+        reported = self._tmux("display-message", "-p", "#{socket_path}", check=False)
+        self._socket_path = Path(reported.stdout.strip() or socket_path)
         return self
 
     def close(self) -> None:
         if self.started:
             self._tmux("kill-server", check=False)
             self.started = False
+            if self._socket_path is not None:  # tmux leaves the socket file behind
+                self._socket_path.unlink(missing_ok=True)
         if self._config is not None:
             self._config.unlink(missing_ok=True)
             self._config = None

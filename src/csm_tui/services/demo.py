@@ -3,9 +3,9 @@
 Everything is derived from `seed` and `today` (one `random.Random` for content, a second one for
 UUIDs, timestamps as offsets from `today`), so the same arguments always give the same database:
 screenshots, snapshot tests and benchmarks stay stable. Rows are generated as plain dicts a
-chunk of accounts at a time and written with Core bulk inserts, which keeps a 100,000-account
-benchmark book within reach of a minute; such large books get a thinner history per account
-(see `_Density`).
+chunk of accounts at a time and written with Core bulk inserts (`store.bulk`), never as ORM
+objects. Books above 10,000 accounts exist for benchmarks; they get a thinner history per
+account (`_Density`) so that 100,000 accounts still build in about a minute on a slow machine.
 
 What must be there for the product to have something to show (every segment and band, open
 escalations at all five levels, milestones in every status, health drops since yesterday,
@@ -23,9 +23,11 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
+
+from sqlalchemy import Table
 
 from csm_tui.domain.enums import (
     EscalationStatus,
@@ -62,6 +64,16 @@ from csm_tui.store.database import Database
 T = TypeVar("T")
 Row = dict[str, Any]
 
+#: Enum members to their stored strings: `.value` is a slow descriptor in the hot loops.
+_VALUE: dict[Any, str] = {
+    member: member.value
+    for enum in (Segment, Priority, LifecycleStage, Persona, TouchKind, Sentiment,
+                 MilestoneStatus, ObjectiveKind, RiskCategory, EscalationStatus, Role)
+    for member in enum
+}
+_RISKS = tuple(RiskCategory)
+_RISK_KEYS = tuple((category, f"risk_{category.value}") for category in RiskCategory)
+
 _UUID_MASK = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)  # version and variant bits
 _UUID_V4 = (0x4 << 76) | (0x2 << 62)
 
@@ -75,9 +87,12 @@ CHUNK_ACCOUNTS = 1_000
 FULL_HISTORY_ACCOUNTS = 10_000
 
 #: Tables in foreign-key order: parents are written before their children.
-_TABLES = (
-    AppMeta, TeamMember, Account, Contact, Touchpoint, TouchpointAttendee, ActionItem,
-    HealthSnapshot, SuccessPlan, Objective, Milestone, Escalation, EscalationEvent,
+_TABLES: tuple[Table, ...] = tuple(
+    model.__table__  # type: ignore[union-attr]
+    for model in (
+        AppMeta, TeamMember, Account, Contact, Touchpoint, TouchpointAttendee, ActionItem,
+        HealthSnapshot, SuccessPlan, Objective, Milestone, Escalation, EscalationEvent,
+    )
 )
 
 
@@ -101,11 +116,10 @@ def build_demo(db: Database, *, accounts: int = 300, seed: int = 7, today: date)
         connection = session.connection()
         with bulk_session(connection):
             for batch in generate(accounts=accounts, seed=seed, today=today):
-                for model in _TABLES:
-                    name = model.__tablename__
-                    rows = batch.get(name)
+                for table in _TABLES:
+                    rows = batch.get(table.name)
                     if rows:
-                        counts[name] += insert_rows(connection, model.__table__, rows)  # type: ignore[attr-defined]
+                        counts[table.name] += insert_rows(connection, table, rows)
     return DemoSummary(
         accounts=counts["account"],
         team_members=counts["team_member"],
@@ -270,7 +284,7 @@ _CADENCE_SUMMARIES = (
     "Cadence call: {contact} shared next-quarter priorities, mainly {goal}",
 )
 _EMAIL_SUMMARIES = (
-    "Sent {contact} a recap and next steps after the {feature} session",
+    "Sent {contact} a recap and next steps after the session on {feature}",
     "Shared the best-practice guide for {feature} with {contact}",
     "Followed up with {contact} on {topic}",
 )
@@ -374,6 +388,7 @@ _PLAN_CHANCE = {Segment.ENTERPRISE: 1.0, Segment.COMMERCIAL: 0.85, Segment.MID_M
 _SENTIMENT_ODDS = {  # chance of positive, and of positive-or-neutral, by band at the time
     HealthBand.GREEN: (0.55, 0.95), HealthBand.YELLOW: (0.25, 0.75), HealthBand.RED: (0.08, 0.5),
 }
+_NO_ACTIONS = (TouchKind.EMAIL, TouchKind.NOTE, TouchKind.NPS_SURVEY)
 _ROUTINE = (  # routine touch kinds and cumulative weights
     (TouchKind.CADENCE_CALL, TouchKind.EMAIL, TouchKind.MEETING, TouchKind.TRAINING,
      TouchKind.NOTE), (55, 75, 85, 92, 100))
@@ -390,27 +405,29 @@ _ROMAN = ("II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 # -- the fixed team --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class _Member:
+class DemoMember:
+    """One person of the demo team (fixed names: the demo user is the same whatever the seed)."""
+
     name: str
     email: str
     group: str | None  # enterprise / commercial / scale; None for the manager
     target: int
 
 
-_MANAGER = _Member("Jordan Reyes", DEMO_MANAGER_EMAIL, None, 5)
+_MANAGER = DemoMember("Jordan Reyes", DEMO_MANAGER_EMAIL, None, 5)
 _CORE_CSMS = (
-    _Member("Maya Patel", DEMO_USER_EMAIL, "enterprise", 12),
-    _Member("Daniel Okafor", f"daniel.okafor@{DEMO_DOMAIN}", "enterprise", 12),
-    _Member("Sofia Lindqvist", f"sofia.lindqvist@{DEMO_DOMAIN}", "commercial", 20),
-    _Member("Marcus Chen", f"marcus.chen@{DEMO_DOMAIN}", "commercial", 20),
-    _Member("Priya Raman", f"priya.raman@{DEMO_DOMAIN}", "scale", 35),
-    _Member("Tom Gallagher", f"tom.gallagher@{DEMO_DOMAIN}", "scale", 35),
+    DemoMember("Maya Patel", DEMO_USER_EMAIL, "enterprise", 12),
+    DemoMember("Daniel Okafor", f"daniel.okafor@{DEMO_DOMAIN}", "enterprise", 12),
+    DemoMember("Sofia Lindqvist", f"sofia.lindqvist@{DEMO_DOMAIN}", "commercial", 20),
+    DemoMember("Marcus Chen", f"marcus.chen@{DEMO_DOMAIN}", "commercial", 20),
+    DemoMember("Priya Raman", f"priya.raman@{DEMO_DOMAIN}", "scale", 35),
+    DemoMember("Tom Gallagher", f"tom.gallagher@{DEMO_DOMAIN}", "scale", 35),
 )
 _TARGETS = {"enterprise": 12, "commercial": 20, "scale": 35}
 _GROUP_SHARE = {"enterprise": 0.3, "commercial": 0.4, "scale": 0.3}
 
 
-def team_for(accounts: int) -> tuple[_Member, ...]:
+def team_for(accounts: int) -> tuple[DemoMember, ...]:
     """The manager and the CSMs: six for a normal book, one per ~400 accounts beyond that.
 
     Names do not depend on the seed, so the demo user is always the same person.
@@ -423,14 +440,15 @@ def team_for(accounts: int) -> tuple[_Member, ...]:
     for group in ("enterprise", "commercial", "scale"):
         for _ in range(wanted[group] - 2):
             while True:  # walks through every first/last pair before repeating one
+                shift = serial // len(_FIRST_NAMES)
                 first = _FIRST_NAMES[(serial * 7 + 3) % len(_FIRST_NAMES)]
-                last = _LAST_NAMES[(serial * 13 + 5 + serial // len(_FIRST_NAMES)) % len(_LAST_NAMES)]
+                last = _LAST_NAMES[(serial * 13 + 5 + shift) % len(_LAST_NAMES)]
                 serial += 1
                 email = f"{_slug(first)}.{_slug(last)}@{DEMO_DOMAIN}"
                 if email not in emails:
                     break
             emails.add(email)
-            members.append(_Member(f"{first} {last}", email, group, _TARGETS[group]))
+            members.append(DemoMember(f"{first} {last}", email, group, _TARGETS[group]))
     return tuple(members)
 
 
@@ -463,8 +481,9 @@ class _Density:
 
     A real team's book (up to 10,000 accounts) gets a year of it: weekly health snapshots,
     a year of touches, up to eight contacts. Bigger books exist for benchmarks, where the number
-    of accounts is the point and the build has to stay within a minute: they get a month of
-    weekly snapshots, 60 days of touches, at most three contacts and a quarter of the plans.
+    of accounts is the point and the build has to stay within a minute: they get two weeks of
+    weekly snapshots (plus yesterday's), 45 days of touches, at most three contacts and a fifth
+    of the success plans.
     """
 
     snapshot_weeks: int
@@ -476,7 +495,7 @@ class _Density:
     def for_book(cls, accounts: int) -> _Density:
         if accounts <= FULL_HISTORY_ACCOUNTS:
             return cls(snapshot_weeks=52, history_days=365, max_contacts=8, plan_share=1.0)
-        return cls(snapshot_weeks=4, history_days=60, max_contacts=3, plan_share=0.25)
+        return cls(snapshot_weeks=2, history_days=45, max_contacts=3, plan_share=0.2)
 
 
 def _allot(rng: random.Random, count: int, mix: dict[T, float]) -> list[T]:
@@ -500,6 +519,12 @@ def _slug(text: str) -> str:
 
 def _clamp(value: float) -> int:
     return 0 if value < 0 else 100 if value > 100 else int(value)
+
+
+@lru_cache(maxsize=8192)
+def _at(day: date, hour: int) -> datetime:
+    """A moment on `day` in UTC; cached, as the same few hundred days recur millions of times."""
+    return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
 def _add_years(day: date, years: int) -> date:
@@ -551,10 +576,9 @@ class _BookGenerator:
         self.milestone_serial = 0
         self.forced_escalations: set[int] = set()
         self.plans = self._plan()
-        self.week_days = [
-            (self.today - timedelta(days=7 * week), self.at(self.today - timedelta(days=7 * week), 6))
-            for week in range(self.density.snapshot_weeks + 1)
-        ]
+        days = [self.today - timedelta(days=7 * week)
+                for week in range(self.density.snapshot_weeks + 1)]
+        self.week_days = [(day, self.at(day, 6)) for day in days]  # taken at 06:00 each Monday
 
     # small helpers
 
@@ -564,7 +588,7 @@ class _BookGenerator:
 
     @staticmethod
     def at(day: date, hour: int = 9) -> datetime:
-        return datetime.combine(day, time(hour), tzinfo=UTC)
+        return _at(day, hour)
 
     def pick(self, items: Sequence[T]) -> T:
         return items[int(self.rng.random() * len(items))]
@@ -594,7 +618,8 @@ class _BookGenerator:
             owner = members[group][turns[group] % len(members[group])]
             turns[group] += 1
             plans.append(_Plan(segment=segment, owner=owner, band=band))
-        demo_user = 1  # Maya Patel: give the person the demo opens as something to triage
+        # Give the person the demo opens as (Maya) something to triage.
+        demo_user = next(i for i, m in enumerate(self.team) if m.email == DEMO_USER_EMAIL)
         mine = [i for i, plan in enumerate(plans) if plan.owner == demo_user]
         for band in (HealthBand.RED, HealthBand.YELLOW):
             if len(mine) >= 4 and all(plans[i].band != band for i in mine):
@@ -662,7 +687,7 @@ class _BookGenerator:
             members.append({
                 "id": member_id, "created_at": joined, "updated_at": joined,
                 "name": member.name, "email": member.email,
-                "role": Role.MANAGER.value if is_manager else Role.CSM.value,
+                "role": _VALUE[Role.MANAGER] if is_manager else _VALUE[Role.CSM],
                 "segment": None if is_manager else member.group,
                 "weekly_touch_target": member.target,
                 "manager_id": None if is_manager else self.team_ids[0],
@@ -675,7 +700,7 @@ class _BookGenerator:
         return {"app_meta": meta, "team_member": members}
 
     def account_batch(self, indexes: range) -> dict[str, list[Row]]:
-        batch: dict[str, list[Row]] = {model.__tablename__: [] for model in _TABLES}  # type: ignore[attr-defined]
+        batch: dict[str, list[Row]] = {table.name: [] for table in _TABLES}
         for index in indexes:
             _AccountWriter(self, index, self.plans[index], batch).write()
         return batch
@@ -729,7 +754,7 @@ class _AccountWriter:
         # Renewals fall on contract anniversaries: annual terms renew within a year, multi-year
         # terms (2-3 years) account for the renewals 12 to 18 months out.
         if plan.onboarding:
-            term = 1 if rng.random() < 0.8 else 2
+            term = 1
             start = today - timedelta(days=book.between(5, 90))
             renewal = _add_years(start, term)
         else:
@@ -757,15 +782,15 @@ class _AccountWriter:
             "updated_at": book.at(today, 6),
             "external_id": f"ACC-{self.index + 1:06d}",
             "name": self.name,
-            "segment": plan.segment.value,
-            "priority": self.priority.value,
+            "segment": _VALUE[plan.segment],
+            "priority": _VALUE[self.priority],
             "arr_cents": self.arr_cents,
             "owner_id": self.owner_id,
             "ae": book.pick(_AE_NAMES),
             "contract_start": start,
             "renewal_date": renewal,
             "go_live_date": self.go_live,
-            "lifecycle_stage": self.stage.value,
+            "lifecycle_stage": _VALUE[self.stage],
             "health_score": self.score,
             "health_engagement": self.components[0],
             "health_success": self.components[1],
@@ -774,7 +799,7 @@ class _AccountWriter:
             "snoozed_until": None,
             "snooze_reason": None,
         }
-        # The risk flags are filled in by `write` once escalations have had their say.
+        # The risk_* flags are set by `escalations`, which may add the category of a new one.
 
     def lifecycle(self) -> LifecycleStage:
         if (self.renewal - self.today).days <= 120:
@@ -809,7 +834,8 @@ class _AccountWriter:
         engagement, success, satisfaction, financial = self.components
         weak = []
         if engagement < 65 or success < 65:
-            weak.append(RiskCategory.IMPLEMENTATION if self.plan.onboarding else RiskCategory.SENTIMENT)
+            weak.append(RiskCategory.IMPLEMENTATION if self.plan.onboarding
+                        else RiskCategory.SENTIMENT)
         if satisfaction < 65:
             weak.append(self.book.pick((RiskCategory.SUPPORT, RiskCategory.PRODUCT)))
         if financial < 65:
@@ -817,9 +843,9 @@ class _AccountWriter:
                         else RiskCategory.COMPANY)
         band = self.plan.band
         if band == HealthBand.RED:
-            self.risks.update(weak or [self.book.pick(tuple(RiskCategory))])
+            self.risks.update(weak or [self.book.pick(_RISKS)])
         elif band == HealthBand.YELLOW and self.rng.random() < 0.7:
-            self.risks.add(weak[0] if weak else self.book.pick(tuple(RiskCategory)))
+            self.risks.add(weak[0] if weak else self.book.pick(_RISKS))
         elif band == HealthBand.GREEN and self.rng.random() < 0.03:
             self.risks.add(self.book.pick((RiskCategory.COMPANY, RiskCategory.PRODUCT)))
 
@@ -860,7 +886,7 @@ class _AccountWriter:
                 "title": book.pick(_TITLES[persona]),
                 "email": email,
                 "phone": self.phone(),
-                "persona": persona.value,
+                "persona": _VALUE[persona],
                 "influence": book.between(low_i, high_i),
                 "reports_to_id": boss,
                 "is_primary": persona == primary_persona,
@@ -921,12 +947,21 @@ class _AccountWriter:
         if yesterday >= self.start:
             parts = self.components
             if plan.dropped:
-                lift = book.between(5, 14)
-                parts = tuple(_clamp(part + lift) for part in parts)  # type: ignore[assignment]
+                parts = tuple(_clamp(part + self.overnight_drop()) for part in parts)  # type: ignore[assignment]
             elif rng.random() < 0.03:
                 parts = tuple(_clamp(part - 4) for part in parts)  # type: ignore[assignment]
             rows.append(self.snapshot(yesterday, book.at(yesterday, 6), parts))
         self.weekly_scores = weekly or [self.score]
+
+    def overnight_drop(self) -> int:
+        """How far the score fell since yesterday: out of the better band when that is plausible
+        (green to yellow, yellow to red), a few points otherwise."""
+        book, score = self.book, self.score
+        if self.plan.band == HealthBand.YELLOW:
+            return max(3, book.between(80, 84) - score)
+        if self.plan.band == HealthBand.RED and score >= 45:
+            return max(3, book.between(60, 64) - score)
+        return book.between(4, 12)
 
     def snapshot(self, taken_on: date, stamp: datetime, parts: Sequence[int]) -> Row:
         return {
@@ -955,22 +990,26 @@ class _AccountWriter:
         while day >= first:
             planned.append((day, rng.choices(kinds, cum_weights=weights)[0]))
             day -= timedelta(days=max(3, int(interval * (0.7 + 0.6 * rng.random()))))
-        planned.append((start + timedelta(days=book.between(2, 10)), TouchKind.MEETING))
-        for days in (30, 60, 90):
-            planned.append((start + timedelta(days=days), TouchKind.ONBOARDING_REVIEW))
+        events: list[tuple[date, TouchKind]] = []
+        if start + timedelta(days=90) >= first:
+            events.append((start + timedelta(days=book.between(2, 10)), TouchKind.MEETING))
+            for days in (30, 60, 90):
+                events.append((start + timedelta(days=days), TouchKind.ONBOARDING_REVIEW))
         if self.group == "enterprise" or self.priority == Priority.PR1:
-            for years in range(5):
-                planned.append((_add_years(start, years) + timedelta(days=182), TouchKind.EBR))
-        renewal = _add_years(start, self.term)
-        while renewal <= self.renewal:
+            elapsed = (today - start).days // 365
+            for years in range(max(0, elapsed - 1), elapsed + 1):
+                events.append((_add_years(start, years) + timedelta(days=182), TouchKind.EBR))
+        renewal = self.renewal
+        while renewal > start and renewal - timedelta(days=90) >= first:
             if rng.random() < 0.85:
                 asked = renewal - timedelta(days=book.between(90, 115))
-                planned.append((asked, TouchKind.RENEWAL_CALL))
-            renewal = _add_years(renewal, self.term)
+                events.append((asked, TouchKind.RENEWAL_CALL))
+            renewal = _add_years(renewal, -self.term)
         phase = book.between(1, 182)
-        planned.append((today - timedelta(days=phase), TouchKind.NPS_SURVEY))
-        planned.append((today - timedelta(days=phase + 182), TouchKind.NPS_SURVEY))
-        for day, kind in sorted({(d, k) for d, k in planned if first <= d < today}):
+        events.append((today - timedelta(days=phase), TouchKind.NPS_SURVEY))
+        events.append((today - timedelta(days=phase + 182), TouchKind.NPS_SURVEY))
+        planned.extend(event for event in events if first <= event[0] < today)
+        for day, kind in sorted(set(planned)):
             self.touch(day, kind)
 
     def touch(self, day: date, kind: TouchKind, summary: str | None = None,
@@ -995,16 +1034,16 @@ class _AccountWriter:
             "account_id": self.account_id,
             "owner_id": self.owner_id,
             "occurred_on": day,
-            "kind": kind.value,
+            "kind": _VALUE[kind],
             "summary": summary,
             "notes": notes,
-            "sentiment": sentiment.value,
+            "sentiment": _VALUE[sentiment],
         }
         self.batch["touchpoint"].append(row)
         for person in attendees:
             self.batch["touchpoint_attendee"].append(
                 {"touchpoint_id": row["id"], "contact_id": person.id})
-        if kind not in (TouchKind.EMAIL, TouchKind.NOTE, TouchKind.NPS_SURVEY) and rng.random() < 0.35:
+        if kind not in _NO_ACTIONS and rng.random() < 0.35:
             self.action_item(row["id"], day, contact)
         return row["id"]
 
@@ -1026,7 +1065,7 @@ class _AccountWriter:
             "topic": book.pick(_TOPICS[sentiment]), "team": book.pick(_TEAMS),
             "count": book.between(6, 60),
             "trend": {"positive": "is climbing", "neutral": "is flat",
-                      "negative": "is falling"}[sentiment.value],
+                      "negative": "is falling"}[_VALUE[sentiment]],
         }
         match kind:
             case TouchKind.CADENCE_CALL:
@@ -1050,8 +1089,8 @@ class _AccountWriter:
                 values["pct"] = book.between(20, 95)
             case TouchKind.NPS_SURVEY:
                 low, high = {"positive": (9, 10), "neutral": (7, 8),
-                             "negative": (2, 6)}[sentiment.value]
-                template = "NPS survey: {contact} answered {nps}"
+                             "negative": (2, 6)}[_VALUE[sentiment]]
+                template = "NPS survey: {contact} gave {nps}/10"
                 values["nps"] = book.between(low, high)
             case _:
                 template = "Call with {contact} about {topic}"
@@ -1064,18 +1103,19 @@ class _AccountWriter:
         done = rng.random() < (0.97 if age > 30 else 0.5)
         done_on = min(due + timedelta(days=book.between(-4, 3)), today - timedelta(days=1))
         done_on = max(done_on, day)
+        done_at = book.at(done_on, 18 if done_on == day else 15)  # after the call was logged
         title = book.pick(_ACTION_TITLES).format(
             feature=book.pick(_FEATURES), team=book.pick(_TEAMS), contact=contact,
             topic=book.pick(_TOPICS[Sentiment.NEGATIVE]))
         created = book.at(day, 17)
         self.batch["action_item"].append({
-            **book.stamps(created, book.at(done_on, 15) if done else created),
+            **book.stamps(created, done_at if done else created),
             "touchpoint_id": touchpoint_id,
             "account_id": self.account_id,
             "title": title,
             "owner": self.owner.name if rng.random() < 0.6 else contact,
             "due_on": due,
-            "done_at": book.at(done_on, 15) if done else None,
+            "done_at": done_at if done else None,
         })
 
     # success plan
@@ -1110,14 +1150,15 @@ class _AccountWriter:
                 outcome, metric, (b_low, b_high), (t_low, t_high), unit = book.pick(_QUANTITATIVE)
                 baseline, target = book.between(b_low, b_high), book.between(t_low, t_high)
                 low, high = progress_range
-                current = round(baseline + (target - baseline) * (low + (high - low) * rng.random()))
+                progress = low + (high - low) * rng.random()
+                current = round(baseline + (target - baseline) * progress)
                 objective.update(outcome=outcome, metric=metric,
-                                 kind=ObjectiveKind.QUANTITATIVE.value,
+                                 kind=_VALUE[ObjectiveKind.QUANTITATIVE],
                                  baseline=f"{baseline}{unit}", target=f"{target}{unit}",
                                  current=f"{current}{unit}")
             else:
                 objective.update(outcome=book.pick(_QUALITATIVE), metric=None,
-                                 kind=ObjectiveKind.QUALITATIVE.value,
+                                 kind=_VALUE[ObjectiveKind.QUALITATIVE],
                                  baseline=None, target=None, current=None)
             self.batch["objective"].append(objective)
             for _ in range(book.between(2, 3)):
@@ -1165,7 +1206,7 @@ class _AccountWriter:
             "title": title,
             "due_on": due,
             "dri": dri,
-            "status": status.value,
+            "status": _VALUE[status],
             "completed_at": completed,
         })
 
@@ -1177,19 +1218,20 @@ class _AccountWriter:
             self.open_escalation(plan.escalation)
         if plan.past_escalation:
             self.past_escalation()
-        for category in RiskCategory:
-            self.account[f"risk_{category.value}"] = category in self.risks
+        for category, key in _RISK_KEYS:
+            self.account[key] = category in self.risks
 
     def category(self) -> RiskCategory:
         """The risk behind an open escalation: one the account is flagged with, or a new flag."""
         if self.risks:
             return self.book.pick(sorted(self.risks))
-        category = self.book.pick(tuple(RiskCategory))
+        category = self.book.pick(_RISKS)
         self.risks.add(category)
         return category
 
     def reason(self, category: RiskCategory) -> str:
-        return self.book.pick(_ESCALATION_REASONS[category]).format(feature=self.book.pick(_FEATURES))
+        reason = self.book.pick(_ESCALATION_REASONS[category])
+        return reason.format(feature=self.book.pick(_FEATURES))
 
     def open_escalation(self, level: int) -> None:
         """An open escalation raised step by step to `level`, with one event per level change.
@@ -1230,7 +1272,7 @@ class _AccountWriter:
 
     def past_escalation(self) -> None:
         book = self.book
-        category = self.pick_past_category()
+        category = book.pick(_RISKS)
         opened = book.at(self.today - timedelta(days=book.between(40, 330)), book.between(9, 16))
         if opened.date() < self.start:
             opened = book.at(self.start + timedelta(days=book.between(1, 20)), 10)
@@ -1243,14 +1285,12 @@ class _AccountWriter:
         closed = min(closed, book.now - timedelta(days=1))
         self.escalation_rows(
             level=level,
-            status=EscalationStatus.CLOSED if self.rng.random() < 0.6 else EscalationStatus.RESOLVED,
+            status=(EscalationStatus.CLOSED if self.rng.random() < 0.6
+                    else EscalationStatus.RESOLVED),
             category=category, reason=self.reason(category), opened=opened, steps=steps,
             times=times, sla=_sla_due(level, times[-1]), closed=closed,
             outcome=book.pick(_RESOLUTIONS),
         )
-
-    def pick_past_category(self) -> RiskCategory:
-        return self.book.pick(tuple(RiskCategory))
 
     def escalation_rows(self, *, level: int, status: EscalationStatus, category: RiskCategory,
                         reason: str, opened: datetime, steps: list[int], times: list[datetime],
@@ -1263,9 +1303,9 @@ class _AccountWriter:
             **book.stamps(opened, updated),
             "account_id": self.account_id,
             "level": level,
-            "status": status.value,
+            "status": _VALUE[status],
             "reason": reason,
-            "risk_category": category.value,
+            "risk_category": _VALUE[category],
             "owner_id": self.owner_id,
             "opened_at": opened,
             "sla_due_at": sla,

@@ -13,13 +13,12 @@ clock and `uuid4`, and a demo book has to be identical for the same seed.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import Any
-
-import uuid
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, Table, insert
@@ -64,7 +63,9 @@ def _check_defaults(table: Table, names: Sequence[str]) -> None:
         raise ValueError(f"rows for {table.name} must set {', '.join(missing)} explicitly")
 
 
-def _compile_sqlite(connection: Connection, table: Table, names: tuple[str, ...]) -> _CompiledInsert:
+def _compile_sqlite(
+    connection: Connection, table: Table, names: tuple[str, ...]
+) -> _CompiledInsert:
     dialect = connection.dialect
     compiled = insert(table).compile(dialect=dialect, column_keys=list(names))
     order = tuple(compiled.positiontup or ())  # the table's column order, not the dict's
@@ -80,7 +81,11 @@ def _compile_sqlite(connection: Connection, table: Table, names: tuple[str, ...]
 
 
 def _driver_rows(compiled: _CompiledInsert, rows: Sequence[Mapping[str, Any]]) -> list[tuple]:
-    """Rows as the driver's parameter tuples, converted column by column."""
+    """Rows as the driver's parameter tuples, converted column by column.
+
+    Memoising treats equal values as one: fine for dates and booleans, and for datetimes as long
+    as a column holds one time zone (UTC throughout this project).
+    """
     columns = [list(map(itemgetter(name), rows)) for name in compiled.names]
     for position, processor, how in compiled.converters:
         values = columns[position]
@@ -94,19 +99,23 @@ def _driver_rows(compiled: _CompiledInsert, rows: Sequence[Mapping[str, Any]]) -
                 columns[position] = list(map(processor, values))
         else:
             columns[position] = list(map(processor, values))
-    return list(zip(*columns))
+    return list(zip(*columns, strict=True))
 
 
 def insert_rows(
-    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, chunk: int = CHUNK_ROWS
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    chunk: int = CHUNK_ROWS,
 ) -> int:
     """Insert plain dict rows (all with the same keys) into `table`; return how many."""
     if not rows:
         return 0
     names = tuple(rows[0])
     _check_defaults(table, names)
-    fast = connection.dialect.name == "sqlite" and len(names) > 1
-    compiled = _compile_sqlite(connection, table, names) if fast else None
+    sqlite = connection.dialect.name == "sqlite"
+    compiled = _compile_sqlite(connection, table, names) if sqlite else None
     statement = insert(table)
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
