@@ -203,6 +203,48 @@ def measure_peak_rss(ctx: SizeContext) -> dict[str, Any]:
     }
 
 
+# -- (d) rescheduling the whole book (issue 3) -------------------------------------------------
+
+
+def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
+    """The bulk recompute that runs when the rules file or the day changes, in three parts
+    measured in the same process: reading every account's facts (the baseline), the rules
+    engine alone on those facts, and the whole recompute with the write-back of
+    `scheduled_touch`. Medians of `repeats` runs (at most 3 for the slow write-back)."""
+    from csm_tui.domain.engine import decide
+    from csm_tui.rules import default_rules
+    from csm_tui.store import schedule
+    from csm_tui.store.database import Database
+
+    assert ctx.db_path is not None, "build_s must run first"
+    rules = default_rules()
+    db = Database.open(ctx.db_path)
+    reads, engines, totals = [], [], []
+    try:
+        for _ in range(ctx.repeats):
+            start = time.perf_counter()
+            with db.reading() as session:
+                facts = schedule.load_facts(session, today=TODAY)
+            reads.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            for account in facts:
+                decide(account, rules, TODAY)
+            engines.append(time.perf_counter() - start)
+            del facts
+        for _ in range(min(ctx.repeats, 3)):
+            start = time.perf_counter()
+            schedule.recompute_all(db, lambda f: decide(f, rules, TODAY), today=TODAY,
+                                   rules_sha256=rules.sha256)
+            totals.append(time.perf_counter() - start)
+    finally:
+        db.dispose()
+    read, engine, total = (statistics.median(x) for x in (reads, engines, totals))
+    ctx.log(f"reschedule: read {read:.2f} s, engine {engine:.2f} s, with write-back {total:.2f} s")
+    return {"read_s": round(read, 3), "engine_s": round(engine, 3),
+            "engine_to_read": ratio(engine, read), "recompute_all_s": round(total, 3),
+            "samples": {"read": reads, "engine": engines, "recompute_all": totals}}
+
+
 # -- conditions of the run ------------------------------------------------------------------
 
 
@@ -225,6 +267,12 @@ MEASUREMENTS: list[Measurement] = [
         Column("peak RSS csm (MiB)", lambda v: _fmt(v["csm"], ".1f")),
         Column("bare (MiB)", lambda v: _fmt(v["bare"], ".1f")),
         Column("ratio", lambda v: _fmt(v["ratio"], ".2f")),
+    )),
+    Measurement("reschedule", measure_reschedule, (
+        Column("read facts (s)", lambda v: _fmt(v["read_s"], ".2f")),
+        Column("engine (s)", lambda v: _fmt(v["engine_s"], ".2f")),
+        Column("engine/read", lambda v: _fmt(v["engine_to_read"], ".2f")),
+        Column("recompute+write (s)", lambda v: _fmt(v["recompute_all_s"], ".2f")),
     )),
     Measurement("load_avg_after", measure_load),  # JSON only, no column
 ]

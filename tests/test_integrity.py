@@ -187,12 +187,14 @@ def test_another_applications_database_is_not_ours(tmp_path: Path) -> None:
 def test_schema_behind_this_version_says_to_upgrade(
     sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Pretend this csm-tui ships a revision 0002 the database has not had yet.
+    # Pretend this csm-tui ships a revision the database has not had yet.
+    current = migrate.HEAD_REVISION
+    following = f"{int(current) + 1:04d}"
     scripts = tmp_path / "migrations"
     shutil.copytree(REPO / "migrations", scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_next.py").write_text(textwrap.dedent('''
-        revision = "0002"
-        down_revision = "0001"
+    (scripts / "versions" / f"{following}_next.py").write_text(textwrap.dedent(f'''
+        revision = "{following}"
+        down_revision = "{current}"
         branch_labels = None
         depends_on = None
 
@@ -203,12 +205,12 @@ def test_schema_behind_this_version_says_to_upgrade(
             pass
     '''))
     monkeypatch.setattr(migrate, "script_location", lambda: scripts)
-    monkeypatch.setattr(migrate, "HEAD_REVISION", "0002")
+    monkeypatch.setattr(migrate, "HEAD_REVISION", following)
 
     report = check_database(sqlite_db)
 
-    _assert_problem(report, "revision 0001", "needs 0002", "csm db upgrade")
-    assert (report.revision, report.head) == ("0001", "0002")
+    _assert_problem(report, f"revision {current}", f"needs {following}", "csm db upgrade")
+    assert (report.revision, report.head) == (current, following)
 
 
 def test_unreachable_server_is_a_problem_not_a_crash() -> None:

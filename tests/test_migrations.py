@@ -11,17 +11,27 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import uuid
 import zipfile
-from datetime import date
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 from sqlmodel import SQLModel
 
-from csm_tui.models import Account, ActionItem, Contact, HealthSnapshot, Touchpoint
+from csm_tui.models import (
+    Account,
+    ActionItem,
+    Contact,
+    HealthSnapshot,
+    ScheduledTouch,
+    Touchpoint,
+)
 from csm_tui.store import migrate
 from csm_tui.store.database import Database, DatabaseError
 from csm_tui.store.migrate import (
@@ -35,6 +45,8 @@ from csm_tui.store.migrate import (
 REPO = Path(__file__).resolve().parents[1]
 MIGRATIONS = REPO / "migrations"
 CHILD_TABLES = (Contact, Touchpoint, ActionItem, HealthSnapshot)
+#: The temporary revision the tests below add on top of the real head.
+NEXT = "9999_test"
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -75,16 +87,17 @@ def _seed_book(db: Database, accounts: int = 3) -> None:
 
 
 def _temporary_migrations(tmp_path: Path, revision_body: str) -> Path:
-    """A copy of migrations/ with one extra revision 0002 whose upgrade() is `revision_body`."""
+    """A copy of migrations/ with one extra revision after the head whose upgrade() is
+    `revision_body`."""
     scripts = tmp_path / "migrations-under-test"
     shutil.copytree(MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
     body = textwrap.indent(textwrap.dedent(revision_body).strip(), "    ")
-    (scripts / "versions" / "0002_test.py").write_text(
+    (scripts / "versions" / f"{NEXT}.py").write_text(
         '"""temporary revision for a test"""\n\n'
         "import sqlalchemy as sa\n"
         "from alembic import op\n\n"
-        'revision = "0002"\n'
-        'down_revision = "0001"\n'
+        f'revision = "{NEXT}"\n'
+        f'down_revision = "{HEAD_REVISION}"\n'
         "branch_labels = None\n"
         "depends_on = None\n\n\n"
         f"def upgrade() -> None:\n{body}\n\n\n"
@@ -112,7 +125,7 @@ FAIL_AFTER_DDL = """
     with op.batch_alter_table("account", recreate=rebuild) as batch_op:
         batch_op.add_column(sa.Column("tier", sa.String(), nullable=True))
     op.execute("UPDATE account SET name = 'renamed by a failed upgrade'")
-    raise RuntimeError("revision 0002 failed halfway")
+    raise RuntimeError("revision under test failed halfway")
 """
 
 
@@ -180,7 +193,8 @@ def test_new_revisions_are_generated_with_the_sqlmodel_import() -> None:
 
 
 def _normalised_sqlite_schema(db: Database) -> dict[tuple[str, str], str]:
-    """sqlite_master with whitespace collapsed and table constraints in a stable order."""
+    """sqlite_master with whitespace collapsed, table names unquoted and table constraints in a
+    stable order."""
     with db.engine.connect() as connection:
         rows = connection.exec_driver_sql(
             "SELECT type, name, sql FROM sqlite_master "
@@ -191,6 +205,8 @@ def _normalised_sqlite_schema(db: Database) -> dict[tuple[str, str], str]:
         sql = re.sub(r"\s+", " ", sql or "").strip()
         if kind == "table":
             head, _, body = sql.partition("(")
+            # A batch rebuild renames its copy into place, and SQLite then stores the name quoted.
+            head = head.replace(f'"{name}"', name)
             items = _split_top_level(body.strip().removesuffix(")").strip())
             columns = [item for item in items if not _is_table_constraint(item)]
             constraints = sorted(item for item in items if _is_table_constraint(item))
@@ -239,13 +255,13 @@ def test_rebuilding_a_parent_table_keeps_its_cascade_children(
 ) -> None:
     _seed_book(db)
     before = _row_counts(db)
-    _use_migrations(monkeypatch, _temporary_migrations(tmp_path, REBUILD_ACCOUNT), "0002")
+    _use_migrations(monkeypatch, _temporary_migrations(tmp_path, REBUILD_ACCOUNT), NEXT)
 
     report = ensure_current(db)
 
     assert report is not None
-    assert (report.from_revision, report.to_revision) == ("0001", "0002")
-    assert current_revision(db) == "0002"
+    assert (report.from_revision, report.to_revision) == (HEAD_REVISION, NEXT)
+    assert current_revision(db) == NEXT
     assert "tier" in {column["name"] for column in inspect(db.engine).get_columns("account")}
     assert _row_counts(db) == before
     if db.is_sqlite:
@@ -260,7 +276,7 @@ def test_upgrade_of_a_sqlite_database_with_data_first_takes_a_checked_backup(
 ) -> None:
     _seed_book(sqlite_db)
     before = _row_counts(sqlite_db)
-    _use_migrations(monkeypatch, _temporary_migrations(tmp_path, REBUILD_ACCOUNT), "0002")
+    _use_migrations(monkeypatch, _temporary_migrations(tmp_path, REBUILD_ACCOUNT), NEXT)
 
     report = ensure_current(sqlite_db)
 
@@ -272,7 +288,7 @@ def test_upgrade_of_a_sqlite_database_with_data_first_takes_a_checked_backup(
     # The backup is the database as it was: revision 0001, every row.
     restored = Database.open(report.backup)
     try:
-        assert current_revision(restored) == "0001"
+        assert current_revision(restored) == HEAD_REVISION
         assert _row_counts(restored) == before
     finally:
         restored.dispose()
@@ -284,7 +300,7 @@ def test_without_the_foreign_key_guard_the_same_rebuild_would_delete_children(
     # Shows the test above has teeth: with foreign keys left on during the upgrade, SQLite's
     # DROP TABLE of the old parent cascades and silently deletes every contact.
     _seed_book(sqlite_db)
-    _use_migrations(monkeypatch, _temporary_migrations(tmp_path, REBUILD_ACCOUNT), "0002")
+    _use_migrations(monkeypatch, _temporary_migrations(tmp_path, REBUILD_ACCOUNT), NEXT)
     monkeypatch.setattr(migrate, "_set_foreign_keys", lambda connection, *, enabled: None)
 
     ensure_current(sqlite_db)
@@ -301,12 +317,12 @@ def test_failing_revision_leaves_the_database_as_it_was(
     schema_before = _schema_dump(db)
     with db.reading() as session:
         names_before = sorted(session.scalars(select(Account.name)))
-    _use_migrations(monkeypatch, _temporary_migrations(tmp_path, FAIL_AFTER_DDL), "0002")
+    _use_migrations(monkeypatch, _temporary_migrations(tmp_path, FAIL_AFTER_DDL), NEXT)
 
-    with pytest.raises(RuntimeError, match="revision 0002 failed halfway"):
+    with pytest.raises(RuntimeError, match="revision under test failed halfway"):
         ensure_current(db)
 
-    assert current_revision(db) == "0001"
+    assert current_revision(db) == HEAD_REVISION
     assert _schema_dump(db) == schema_before  # no "stray", no "tier", no batch temp table
     assert _row_counts(db) == rows_before
     with db.reading() as session:
@@ -322,15 +338,81 @@ def test_failed_upgrade_can_be_retried_once_the_revision_is_fixed(
     sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _seed_book(sqlite_db)
-    _use_migrations(monkeypatch, _temporary_migrations(tmp_path / "bad", FAIL_AFTER_DDL), "0002")
+    _use_migrations(monkeypatch, _temporary_migrations(tmp_path / "bad", FAIL_AFTER_DDL), NEXT)
     with pytest.raises(RuntimeError):
         ensure_current(sqlite_db)
 
-    _use_migrations(monkeypatch, _temporary_migrations(tmp_path / "good", REBUILD_ACCOUNT), "0002")
+    _use_migrations(monkeypatch, _temporary_migrations(tmp_path / "good", REBUILD_ACCOUNT), NEXT)
     ensure_current(sqlite_db)
 
-    assert current_revision(sqlite_db) == "0002"
+    assert current_revision(sqlite_db) == NEXT
     assert _count(sqlite_db, Contact) == 6
+
+
+# --- revision 0002: the schedule -------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def unmigrated_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty database that no revision has touched yet, on SQLite and on PostgreSQL."""
+    if request.param == "postgres":
+        yield request.getfixturevalue("empty_postgres_db")
+        return
+    database = Database.open(tmp_path / "csm.db")
+    yield database
+    database.dispose()
+
+
+def _upgrade_to(db: Database, revision: str) -> None:
+    config = alembic_config()
+    with migrate.migration_connection(db) as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def test_upgrade_from_0001_to_0002_keeps_accounts_and_scheduled_touches(
+    unmigrated_db: Database,
+) -> None:
+    db = unmigrated_db
+    _upgrade_to(db, "0001")
+    _seed_book(db)
+    with db.reading() as session:
+        account_ids = sorted(session.scalars(select(Account.id)), key=str)
+    # scheduled_touch as revision 0001 knew it (the model has moved on, so plain Core here).
+    touch_0001 = sa.table(
+        "scheduled_touch", *(sa.column(name, ScheduledTouch.__table__.c[name].type) for name in (
+            "id", "created_at", "updated_at", "account_id", "kind", "due_on", "rule_id",
+            "explanation", "urgency", "status")),
+    )
+    stamp = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    with db.engine.begin() as connection:
+        connection.execute(touch_0001.insert(), [
+            {"id": uuid.uuid4(), "created_at": stamp, "updated_at": stamp, "account_id": key,
+             "kind": "cadence-call", "due_on": date(2026, 11, 20), "rule_id": "cadence",
+             "explanation": "every 2 weeks", "urgency": 4.5, "status": "overdue"}
+            for key in account_ids
+        ])
+    rows_before = _row_counts(db)
+
+    report = ensure_current(db)
+
+    assert report is not None and report.from_revision == "0001"
+    assert current_revision(db) == HEAD_REVISION
+    assert _row_counts(db) == rows_before
+    with db.reading() as session:
+        kept = session.execute(
+            select(ScheduledTouch.account_id, ScheduledTouch.kind, ScheduledTouch.label,
+                   ScheduledTouch.due_on, ScheduledTouch.urgency, ScheduledTouch.pinned,
+                   ScheduledTouch.is_next, ScheduledTouch.overdue_days, ScheduledTouch.trace,
+                   ScheduledTouch.computed_for, ScheduledTouch.rules_sha256)
+        ).all()
+    # Old rows get neutral values; the next recompute replaces them (no schedule.* meta yet).
+    assert sorted(kept, key=lambda row: str(row[0])) == [
+        (key, "cadence-call", "cadence-call", date(2026, 11, 20), 4.5, False, False, 0, "{}",
+         date(2026, 11, 20), "")
+        for key in account_ids
+    ]
+    assert "snooze" in _table_names(db)
 
 
 # --- databases this version must not touch -----------------------------------------------------
@@ -417,7 +499,8 @@ def test_wheel_ships_the_migrations_and_upgrades_a_fresh_database(tmp_path: Path
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         archive.extractall(unpacked)
-    for shipped in ("env.py", "script.py.mako", "versions/0001_initial_schema.py"):
+    for shipped in ("env.py", "script.py.mako", "versions/0001_initial_schema.py",
+                    "versions/0002_schedule.py"):
         assert f"csm_tui/migrations/{shipped}" in names
 
     probe = textwrap.dedent(f"""

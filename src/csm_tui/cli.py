@@ -68,17 +68,21 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
 @click.option("--config", "config_path", envvar="CSM_TUI_CONFIG", metavar="PATH",
               type=click.Path(path_type=Path, dir_okay=False),
               help=f"Config file. Default: {paths.default_config_file()}")
+@click.option("--rules", "rules_path", envvar="CSM_TUI_RULES", metavar="PATH",
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Rules file laid over the shipped rules. "
+              f"Default: {paths.config_dir() / 'rules.toml'} if it exists.")
 @click.version_option(package_name="csm-tui", prog_name="csm")
 @click.pass_context
 def main(ctx: click.Context, database: str | None, today: date | None, user_email: str | None,
-         config_path: Path | None) -> None:
+         config_path: Path | None, rules_path: Path | None) -> None:
     """csm: the morning workspace of a Customer Success Manager.
 
     With no command, opens the terminal UI on your book of business.
     """
     ctx.obj = build_settings(
         database=database, today=today, user_email=user_email, config_path=config_path,
-        rules_path=None, system_today=date.today(),
+        rules_path=rules_path, system_today=date.today(),
     )
     if ctx.invoked_subcommand is None:
         run_tui(ctx.obj)
@@ -243,6 +247,217 @@ def accounts(settings: Settings, team: bool, fmt: str) -> None:
     headers = ["ID", "Account", "Segment", "Pri", "ARR", "Owner", "Health", "Renewal", "In",
                "Last touch"]
     click.echo(text_table(headers, table, right={4, 8}))
+
+
+# -- queue and rules --------------------------------------------------------------------------
+
+
+def _open_schedule(settings: Settings):  # type: ignore[no-untyped-def]
+    """The database and the rules in force; a bad user rules file is a warning, not a stop."""
+    from csm_tui.services.scheduling import Schedule, rules_for
+
+    loaded = rules_for(settings)
+    if loaded.fell_back:
+        problems = "\n".join(f"  {problem}" for problem in loaded.problems)
+        click.echo(f"warning: {loaded.user_file} cannot be used, running on the shipped rules:\n"
+                   f"{problems}", err=True)
+    return Schedule(_open_database(settings), loaded, settings.today)
+
+
+@main.command()
+@click.option("--team", is_flag=True, help="The whole team's queue, not only yours.")
+@click.option("--ahead", default=0, show_default=True, type=click.IntRange(0, 366), metavar="DAYS",
+              help="Also list what falls due in the next DAYS days.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@pass_settings
+def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
+    """Today's triage queue, most urgent first (the order of the triage screen)."""
+    from csm_tui.domain.book import format_arr
+    from csm_tui.output import text_table
+    from csm_tui.services.workspace import resolve_member
+
+    scheduler = _open_schedule(settings)
+    try:
+        me = resolve_member(scheduler.db, settings.user_email)
+        if me is None and not team:
+            raise click.UsageError("whose queue? Pass --as EMAIL (or set user_email), or --team")
+        items = scheduler.queue(owner_email=None if team else me.email, ahead_days=ahead)  # type: ignore[union-attr]
+        bands = scheduler.rulebook.bands
+    finally:
+        scheduler.db.dispose()
+    if fmt == "json":
+        click.echo(json.dumps([_queue_record(item, bands.band(item.health_score).value)
+                               for item in items], indent=2))
+        return
+    if not items:
+        more = "" if ahead else " (--ahead 7 shows the week)"
+        click.echo(f"Nothing due on {settings.today.isoformat()}{more}.")
+        return
+    rows = [
+        [
+            str(number),
+            ("! " if item.pinned else "") + item.account_name,
+            item.label,
+            _due_words(item.overdue_days, item.due_on, settings.today),
+            "-" if item.health_score is None else f"{item.health_score} {bands.band(item.health_score).value}",
+            item.priority.upper(),
+            format_arr(item.arr_cents),
+            f"{item.urgency:.1f}",
+            item.rule_id,
+        ]
+        for number, item in enumerate(items, start=1)
+    ]
+    if team:
+        for row, item in zip(rows, items, strict=True):
+            row.insert(2, item.owner_name or "-")
+    headers = ["#", "Account", "What", "Due", "Health", "Pri", "ARR", "Urgency", "Rule"]
+    if team:
+        headers.insert(2, "Owner")
+    click.echo(text_table(headers, rows, right={0, len(headers) - 3, len(headers) - 2}))
+
+
+def _due_words(overdue_days: int, due_on: date, today: date) -> str:
+    if overdue_days > 0:
+        return f"{overdue_days}d overdue"
+    days = (due_on - today).days
+    return "today" if days == 0 else f"in {days}d"
+
+
+def _queue_record(item, band: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return {
+        "account_external_id": item.external_id,
+        "account_name": item.account_name,
+        "owner_email": item.owner_email,
+        "kind": item.kind,
+        "label": item.label,
+        "due_date": item.due_on.isoformat(),
+        "overdue_days": item.overdue_days,
+        "rule_id": item.rule_id,
+        "urgency": item.urgency,
+        "pinned": item.pinned,
+        "explanation": item.explanation,
+        "segment": item.segment,
+        "priority": item.priority,
+        "arr": item.arr_cents / 100,
+        "health_score": item.health_score,
+        "health_band": band,
+        "renewal_date": item.renewal_date.isoformat() if item.renewal_date else None,
+    }
+
+
+@main.group()
+def rules() -> None:
+    """Check, explain and try out the rules that schedule every account's next touch."""
+
+
+@rules.command("check")
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@pass_settings
+def rules_check(settings: Settings, file: Path | None) -> None:
+    """Validate FILE (default: your rules file, or the shipped one); exit 1 with every problem."""
+    from csm_tui.rules import DEFAULT_SOURCE, default_rules, parse_file, user_file
+
+    path = file or user_file(settings.rules_path, paths.config_dir())
+    rulebook = parse_file(path) if path is not None else default_rules()
+    source = str(path) if path is not None else DEFAULT_SOURCE
+    count = len(rulebook.rule_ids()) + sum(max(len(r.offsets) - 1, 0) for r in rulebook.anchored)
+    click.echo(f"{source}: ok (rules version {rulebook.version}, {len(rulebook.cadence.rows)} "
+               f"cadence rows, {count} rules in all)")
+
+
+@rules.command("path")
+@pass_settings
+def rules_path_command(settings: Settings) -> None:
+    """Where your rules file is (or would go), and which rules are in force."""
+    from csm_tui.rules import USER_FILE_NAME, user_file
+
+    path = user_file(settings.rules_path, paths.config_dir())
+    if path is None:
+        click.echo(f"Shipped rules in force; to change them, write {paths.config_dir() / USER_FILE_NAME} "
+                   "(`csm rules default` prints the shipped file to start from).")
+    else:
+        click.echo(f"{path} (laid over the shipped rules)")
+
+
+@rules.command("default")
+def rules_default() -> None:
+    """Print the shipped rules file, to copy and edit."""
+    from csm_tui.rules import default_text
+
+    click.echo(default_text().text, nl=False)
+
+
+@rules.command("explain")
+@click.argument("external_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@pass_settings
+def rules_explain(settings: Settings, external_id: str, fmt: str) -> None:
+    """Every rule that applies to the account EXTERNAL_ID, and why its next touch is due when."""
+    from csm_tui.domain.explain import decision_dict, explain_text
+
+    scheduler = _open_schedule(settings)
+    try:
+        explained = scheduler.explain(external_id)
+    finally:
+        scheduler.db.dispose()
+    rulebook = scheduler.rulebook
+    facts = explained.facts
+    if fmt == "json":
+        click.echo(json.dumps(decision_dict(explained.decision, name=facts.name,
+                                            external_id=facts.external_id,
+                                            rules_version=rulebook.version,
+                                            rules_sha256=rulebook.sha256), indent=2))
+        return
+    click.echo(explain_text(explained.decision, name=facts.name, external_id=facts.external_id,
+                            rules_version=rulebook.version, rules_source=rulebook.source))
+
+
+@rules.command("preview")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@pass_settings
+def rules_preview(settings: Settings, file: Path, fmt: str) -> None:
+    """Dry run of FILE against the database: whose next touch would move, and how. Writes nothing."""
+    from csm_tui.domain.explain import candidate_dict
+    from csm_tui.output import text_table
+    from csm_tui.rules import parse_file
+
+    candidate = parse_file(file)
+    scheduler = _open_schedule(settings)
+    try:
+        preview = scheduler.preview(candidate)
+    finally:
+        scheduler.db.dispose()
+    today = settings.today
+    if fmt == "json":
+        click.echo(json.dumps({
+            "accounts": preview.accounts,
+            "moved": len(preview.moves),
+            "moves": [
+                {"account_external_id": move.external_id, "account_name": move.name,
+                 "before": candidate_dict(move.before, today) if move.before else None,
+                 "after": candidate_dict(move.after, today) if move.after else None}
+                for move in preview.moves
+            ],
+        }, indent=2))
+        return
+    click.echo(f"{file} against {scheduler.rules.user_file or 'the shipped rules'}, "
+               f"as of {today.isoformat()}: {len(preview.moves)} of {preview.accounts} accounts' "
+               "next touch would move.")
+    if preview.moves:
+        rows = [[move.external_id or "", move.name, _touch_words(move.before), "->",
+                 _touch_words(move.after), (move.after.rule_id if move.after else "")]
+                for move in preview.moves]
+        click.echo(text_table(["ID", "Account", "Now", "", "With " + file.name, "Rule"], rows))
+
+
+def _touch_words(candidate) -> str:  # type: ignore[no-untyped-def]
+    if candidate is None:
+        return "nothing"
+    return f"{candidate.label} {candidate.due.isoformat() if candidate.due else ''}".strip()
 
 
 # -- db ---------------------------------------------------------------------------------------

@@ -229,8 +229,28 @@ class EscalationEvent(Row, table=True):
     why: str
 
 
+class Snooze(Row, table=True):
+    """A CSM put an account (kind None) or one kind of touch of it aside until a day, saying why."""
+
+    __tablename__ = "snooze"
+
+    account_id: uuid.UUID = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    kind: str | None = None
+    until: date
+    reason: str
+    snoozed_on: date
+    by_id: uuid.UUID | None = Field(
+        default=None, foreign_key="team_member.id", ondelete="SET NULL", index=True
+    )
+
+
 class ScheduledTouch(Row, table=True):
-    """The rules engine's current decision for one account and one kind of touch."""
+    """The rules engine's current decision for one account and one kind of touch.
+
+    Derived data: `csm_tui.store.schedule` replaces an account's rows whenever its facts change,
+    and all of them when the day or the rules file changes. The columns after `status` came with
+    revision 0002 and stay in that order (SQLite appends added columns).
+    """
 
     __tablename__ = "scheduled_touch"
     __table_args__ = (
@@ -242,9 +262,19 @@ class ScheduledTouch(Row, table=True):
     kind: str
     due_on: date
     rule_id: str
-    explanation: str
+    explanation: str  # the candidate's one-line reason
     urgency: float = 0.0
-    status: str = "due"
+    status: str = "due"  # csm_tui.domain.decision.Status value (an open one)
+    label: str = ""
+    latest_on: date | None = None
+    overdue_days: int = 0
+    pinned: bool = False
+    is_next: bool = False  # the engine's chosen next touch of the account
+    snoozed_until: date | None = None
+    snooze_reason: str | None = None
+    trace: str = Field(default="{}", sa_type=sa.Text)  # JSON: inputs, steps, urgency terms
+    computed_for: date  # the `today` the decision was computed for
+    rules_sha256: str = ""
 
 
 class AppMeta(SQLModel, table=True):

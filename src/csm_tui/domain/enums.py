@@ -84,6 +84,8 @@ class TouchKind(Choice):
     MEETING = "meeting"
     NPS_SURVEY = "nps-survey"
     ESCALATION_CALL = "escalation-call"
+    HEALTH_ASSESSMENT = "health-assessment"  # seeds 004: within 24 h of an account turning red
+    RECOVERY_PLAN = "recovery-plan"  # seeds 004: within 48 h
     NOTE = "note"
 
     @property

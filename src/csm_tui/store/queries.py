@@ -222,3 +222,11 @@ def count_rows(session: Session, tables: Sequence[type]) -> dict[str, int]:
         table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0  # type: ignore[attr-defined]
         for table in tables
     }
+
+
+def account_id_by_external_id(session: Session, external_id: str) -> uuid.UUID | None:
+    """The live account with this CRM id (exact match, as imported)."""
+    statement = select(Account.id).where(
+        Account.external_id == external_id.strip(), Account.deleted_at.is_(None)
+    )
+    return session.scalars(statement).first()

@@ -1,0 +1,203 @@
+"""Durations such as "3d", "5bd" or "6mo", and the working calendar that turns them into due dates.
+
+How `shift(anchor, duration, calendar)` moves a date, unit by unit:
+
+- `d`, `w`: calendar days (a week is 7 days) from the anchor; weekends and holidays count. If the
+  result is not a workday it rolls FORWARD to the next workday ("following"), also for negative
+  amounts: a delay that ends on a Saturday is due on Monday.
+- `bd`: counts working days, skipping weekends and holidays: +1bd is the first workday after the
+  anchor, -1bd the last one before it. The result is always a workday; `0bd` rolls the anchor
+  forward. From a non-workday, +0bd and +1bd both give the next workday.
+- `mo`, `y`: `anchor + relativedelta(months=n)` (or `years=n`), always in one step from the
+  anchor, never by repeated additions, so nothing drifts: Jan 31 +1mo = Feb 28 (Feb 29 in a leap
+  year), Jan 31 +2mo = Mar 31, Feb 29 +1y = Feb 28. Then it rolls as for days.
+- `h`: elapsed time, which a date anchor cannot hold exactly, so the date moves by whole days
+  away from the anchor (+24h = +1 day, +36h = +2, 0h = same day, -24h = -1, -36h = -2): the due
+  date covers any time of day the anchor had. It never rolls: an SLA clock does not stop for
+  weekends or holidays.
+
+`roll=False` turns the roll off for every unit (`bd` results are workdays anyway). Each step of
+the arithmetic is recorded in `Shifted.steps` as a sentence, so an explanation can show its work.
+The calendar is plain data (a weekmask and a holiday list): this module never reads the clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+_DURATION = re.compile(r"([+-]?)([0-9]+)(h|d|bd|w|mo|y)")
+_MINUTES_OR_MONTHS = re.compile(r"[+-]?[0-9]+m")
+_EXPECTED = (
+    "expected a whole number and a unit, like 24h, 3d, 5bd, 2w, 1mo or 1y (a leading - counts back)"
+)
+_ONE_DAY = timedelta(days=1)
+
+
+class DurationError(ValueError):
+    """A duration in the rules file that cannot be read; the message says what would be."""
+
+
+class Unit(StrEnum):
+    HOURS = "h"
+    DAYS = "d"
+    BUSINESS_DAYS = "bd"
+    WEEKS = "w"
+    MONTHS = "mo"
+    YEARS = "y"
+
+
+_APPROX_DAYS = {
+    Unit.HOURS: 1 / 24,
+    Unit.DAYS: 1.0,
+    Unit.BUSINESS_DAYS: 7 / 5,
+    Unit.WEEKS: 7.0,
+    Unit.MONTHS: 30.44,
+    Unit.YEARS: 365.25,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A signed whole amount of one unit; `text` keeps the spelling for messages, not equality."""
+
+    amount: int
+    unit: Unit
+    text: str = field(compare=False)
+
+    @classmethod
+    def parse(cls, text: str) -> Duration:
+        if not isinstance(text, str):  # TOML `every = 3` arrives as an int: say how to fix it
+            raise DurationError(f'bad duration {text!r}: write it as a string, like "3d"')
+        written = text.strip()
+        match = _DURATION.fullmatch(written)
+        if match is None:
+            if _MINUTES_OR_MONTHS.fullmatch(written):
+                raise DurationError(f'ambiguous unit "m" in "{written}": write "mo" for months')
+            raise DurationError(f'bad duration "{text}": {_EXPECTED}')
+        sign, digits, unit = match.groups()
+        amount = -int(digits) if sign == "-" else int(digits)
+        return cls(amount, Unit(unit), written)
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_negative(self) -> bool:
+        return self.amount < 0
+
+    def approx_days(self) -> float:
+        """Rough length, only for validation such as `latest >= every` across different units."""
+        return self.amount * _APPROX_DAYS[self.unit]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkCalendar:
+    """Which weekdays are worked (`date.weekday()` numbers) and which dates are holidays."""
+
+    workdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    holidays: frozenset[date] = frozenset()
+
+    def __post_init__(self) -> None:
+        # Coerce so a list or set from a caller still hashes; reject a week that would loop forever.
+        object.__setattr__(self, "workdays", frozenset(self.workdays))
+        object.__setattr__(self, "holidays", frozenset(self.holidays))
+        if not self.workdays:
+            raise ValueError("a work week needs at least one working day")
+        if not self.workdays <= set(range(7)):
+            got = sorted(self.workdays)
+            raise ValueError(f"workdays are date.weekday() numbers 0-6, got {got}")
+
+    @classmethod
+    def from_names(cls, workdays: Iterable[str], holidays: Iterable[date]) -> WorkCalendar:
+        numbers: set[int] = set()
+        for name in workdays:
+            key = name.strip().lower()
+            if key not in WEEKDAY_NAMES:
+                allowed = ", ".join(WEEKDAY_NAMES)
+                raise ValueError(f'unknown weekday "{name}": expected one of {allowed}')
+            numbers.add(WEEKDAY_NAMES.index(key))
+        return cls(frozenset(numbers), frozenset(holidays))
+
+    def is_workday(self, day: date) -> bool:
+        return day.weekday() in self.workdays and day not in self.holidays
+
+    def roll_forward(self, day: date) -> date:
+        while not self.is_workday(day):
+            day += _ONE_DAY
+        return day
+
+    def add_business_days(self, day: date, n: int) -> date:
+        if n == 0:
+            return self.roll_forward(day)
+        step = _ONE_DAY if n > 0 else -_ONE_DAY
+        for _ in range(abs(n)):
+            day += step
+            while not self.is_workday(day):
+                day += step
+        return day
+
+
+@dataclass(frozen=True, slots=True)
+class Shifted:
+    """A date moved by a duration, with the human steps that got there."""
+
+    day: date
+    steps: tuple[str, ...]
+
+
+def fmt_day(day: date) -> str:
+    """ISO date and a short English weekday, "2026-11-02 (Mon)", independent of the locale."""
+    return f"{day.isoformat()} ({WEEKDAY_NAMES[day.weekday()].capitalize()})"
+
+
+def shift(
+    anchor: date, duration: Duration, calendar: WorkCalendar, *, roll: bool = True
+) -> Shifted:
+    """Move `anchor` by `duration` as the module docstring describes, recording each step."""
+    n, unit = duration.amount, duration.unit
+    head = f"{n:+d}{unit} from {fmt_day(anchor)} ->"
+    if unit is Unit.HOURS:
+        days = -(-n // 24) if n > 0 else n // 24  # whole days away from the anchor
+        day = anchor + timedelta(days=days)
+        return Shifted(day, (f"{head} {fmt_day(day)}, elapsed time: no roll",))
+    if unit is Unit.BUSINESS_DAYS:
+        day = calendar.add_business_days(anchor, n)
+        return Shifted(day, (f"{head} {fmt_day(day)}, counting working days only",))
+    if unit in (Unit.DAYS, Unit.WEEKS):
+        day = anchor + timedelta(days=n * (7 if unit is Unit.WEEKS else 1))
+        steps = [f"{head} {fmt_day(day)}"]
+    else:
+        delta = relativedelta(months=n) if unit is Unit.MONTHS else relativedelta(years=n)
+        day = anchor + delta
+        clamped = ", clamped to month end" if day.day != anchor.day else ""
+        steps = [f"{head} {fmt_day(day)}{clamped}"]
+    if roll and not calendar.is_workday(day):
+        rolled = calendar.roll_forward(day)
+        steps.append(_roll_step(day, rolled, calendar))
+        day = rolled
+    return Shifted(day, tuple(steps))
+
+
+def _roll_step(start: date, end: date, calendar: WorkCalendar) -> str:
+    """Say what a roll skipped: "the weekend", named holidays, or both in the order met."""
+    skipped = [start + timedelta(days=i) for i in range((end - start).days)]
+    holidays = [d for d in skipped if d.weekday() in calendar.workdays]
+    off_days = [d for d in skipped if d.weekday() not in calendar.workdays]
+    parts: list[tuple[date, str]] = []
+    if holidays:
+        label = "holiday" if len(holidays) == 1 else "holidays"
+        parts.append((holidays[0], f"{label} {', '.join(fmt_day(d) for d in holidays)}"))
+    if off_days:
+        weekend = all(d.weekday() >= 5 for d in off_days)
+        plural = "s" if len(off_days) > 1 else ""
+        parts.append((off_days[0], "the weekend" if weekend else f"non-working day{plural}"))
+    reasons = " and ".join(text for _, text in sorted(parts))
+    return f"rolled past {reasons} to {fmt_day(end)}"

@@ -1,0 +1,100 @@
+"""What the rules engine decides for one account, with everything needed to explain it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    OVERDUE = "overdue"
+    DUE = "due"  # due today
+    UPCOMING = "upcoming"
+    SATISFIED = "satisfied"
+    SKIPPED = "skipped"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (Status.OVERDUE, Status.DUE, Status.UPCOMING)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One weighted term of the urgency sum, shown like `task info` shows it."""
+
+    name: str  # "overdue", "health.red", "priority.pr1", ...
+    value: float  # normalised, 0..1
+    coefficient: float
+    note: str  # what it read, in words: "6 days overdue", "renewal in 135 days"
+
+    @property
+    def points(self) -> float:
+        return self.value * self.coefficient
+
+
+@dataclass(frozen=True, slots=True)
+class Urgency:
+    terms: tuple[Term, ...] = ()
+    pinned: bool = False
+    pin_reason: str | None = None
+
+    @property
+    def total(self) -> float:
+        return round(sum(term.points for term in self.terms), 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Derivation:
+    rule_id: str
+    fact: str
+    before: str
+    after: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One touch a rule asks for, open or not, and how the rule got there."""
+
+    rule_id: str
+    kind: str  # the touch kind that satisfies it (or "milestone")
+    label: str  # what a person calls it: "Cadence call", "Renewal question"
+    status: Status
+    reason: str  # one readable line: why it is due when it is, or why it is not open
+    due: date | None = None
+    latest: date | None = None  # the outer bound, past which it is late
+    overdue_days: int = 0
+    inputs: dict[str, str] = field(default_factory=dict)
+    steps: tuple[str, ...] = ()
+    snoozed_until: date | None = None
+    snooze_reason: str | None = None
+    urgency: Urgency = Urgency()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    account_id: str
+    today: date
+    band: str  # health band after the bands of the rules file
+    priority: str  # effective priority, after derive rules
+    derived: tuple[Derivation, ...]
+    candidates: tuple[Candidate, ...]  # every rule that applied, open or not, in file order
+    next: Candidate | None
+
+    @property
+    def open(self) -> tuple[Candidate, ...]:
+        return tuple(candidate for candidate in self.candidates if candidate.is_open)
+
+    def per_kind(self) -> dict[str, Candidate]:
+        """The earliest open candidate of each kind: what `scheduled_touch` stores."""
+        chosen: dict[str, Candidate] = {}
+        for candidate in self.open:
+            current = chosen.get(candidate.kind)
+            if current is None or (candidate.due or self.today) < (current.due or self.today):
+                chosen[candidate.kind] = candidate
+        return chosen

@@ -1,0 +1,370 @@
+"""The rules engine: `decide(facts, rules, today)` -> every candidate touch and the next one.
+
+Pure and deterministic: the same facts, rules and `today` always give the same decision, so it
+can be recomputed in bulk, replayed in tests and previewed against a candidate rules file.
+Kinds of rule (see the shipped rules file for their wording):
+
+- cadence: first matching row of a table, *chained* from the last touch that resets it;
+- anchored: fixed offsets from a contract date, each computed from the anchor (no drift);
+- recurring: a touch of one kind every so often, chained from the last one of that kind;
+- trigger: owed when the health band changed, due within an SLA of the change;
+- escalation: a follow-up within the SLA of the level, from the level change or the last call;
+- milestones: open success-plan milestones, due on their own date.
+
+A touch of a kind in a rule's `satisfied_by` (which always holds the rule's own kind) satisfies
+it; a snooze moves a snoozable item to the end of the snooze, capped by the rules file.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from csm_tui.domain.calendar import Duration, Unit, fmt_day, shift
+from csm_tui.domain.decision import Candidate, Decision, Derivation, Status, Urgency
+from csm_tui.domain.facts import AccountFacts, OpenEscalation, Snooze
+from csm_tui.domain.rulebook import (
+    MILESTONE_KIND,
+    AnchoredRule,
+    EscalationSla,
+    RecurringRule,
+    Rulebook,
+    TriggerRule,
+)
+from csm_tui.domain.urgency import EscalationState, score
+
+_ANCHOR_WORDS = {
+    "contract_start": "contract start",
+    "renewal_date": "renewal date",
+    "go_live_date": "go-live date",
+}
+_UNIT_WORDS = {
+    Unit.HOURS: "hour", Unit.DAYS: "day", Unit.BUSINESS_DAYS: "working day",
+    Unit.WEEKS: "week", Unit.MONTHS: "month", Unit.YEARS: "year",
+}
+
+
+def human(duration: Duration) -> str:
+    """'2w' -> '2 weeks', '1mo' -> 'month' (as in 'every month'), '-120d' -> '120 days'."""
+    amount = abs(duration.amount)
+    word = _UNIT_WORDS[duration.unit]
+    return word if amount == 1 else f"{amount} {word}s"
+
+
+def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
+    band = rules.bands.band(facts.health_score).value
+    values: dict[str, Any] = {
+        "segment": facts.segment, "priority": facts.priority, "health_band": band,
+        "lifecycle_stage": facts.lifecycle_stage, "arr": facts.arr,
+        "health_score": facts.health_score,
+    }
+    derived: list[Derivation] = []
+    for rule in rules.derive:
+        if rule.when.matches(values) and values["priority"] != rule.priority:
+            why = rule.note or f"when {rule.when.describe()}"
+            derived.append(Derivation(rule.id, "priority", values["priority"], rule.priority, why))
+            values["priority"] = rule.priority
+    context = _Context(facts, rules, today, values)
+    escalations = [_escalation_state(context, esc) for esc in facts.escalations]
+    candidates = [
+        _cadence(context),
+        *(c for rule in rules.anchored if rule.when.matches(values) for c in _anchored(context, rule)),
+        *(_recurring(context, rule) for rule in rules.recurring if rule.when.matches(values)),
+        *(_trigger(context, rule) for rule in rules.triggers if rule.when.matches(values)),
+        *(_escalation(context, state) for state in escalations),
+        *(_milestone(context, title, due) for title, due in
+          ((m.title, m.due_on) for m in facts.milestones)),
+    ]
+    candidates = [_snoozed(context, candidate) for candidate in candidates]
+    candidates = [
+        replace(c, urgency=_urgency(c, facts, rules, today, values, escalations))
+        if c.is_open else c
+        for c in candidates
+    ]
+    open_ = [(index, c) for index, c in enumerate(candidates) if c.is_open]
+    chosen = min(
+        open_,
+        key=lambda pair: (max(pair[1].due or today, today), rules.rank_of(pair[1].kind), pair[0]),
+        default=None,
+    )
+    return Decision(
+        account_id=facts.account_id, today=today, band=band, priority=values["priority"],
+        derived=tuple(derived), candidates=tuple(candidates),
+        next=chosen[1] if chosen else None,
+    )
+
+
+def _urgency(candidate: Candidate, facts: AccountFacts, rules: Rulebook, today: date,
+             values: dict[str, Any], escalations: list[EscalationState]) -> Urgency:
+    """Every open item of the account carries its escalation terms; only the follow-up of a
+    pinned escalation is pinned, so the L5 call itself tops the queue, not the account's others."""
+    urgency = score(candidate, facts, rules.urgency, today, band=values["health_band"],
+                    priority=values["priority"], escalations=escalations)
+    if urgency.pinned and candidate.rule_id != rules.escalation.id:
+        return replace(urgency, pinned=False, pin_reason=None)
+    return urgency
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    facts: AccountFacts
+    rules: Rulebook
+    today: date
+    values: dict[str, Any]
+
+    def last(self, kinds: Iterable[str], *, since: date | None = None, before: date | None = None) -> date | None:
+        """The latest touch of `kinds` on or after `since` and before `before`, up to today."""
+        found: date | None = None
+        for kind in kinds:
+            days = self.facts.touches.get(kind, ())
+            end = bisect.bisect_right(days, self.today)
+            if before is not None:
+                end = min(end, bisect.bisect_left(days, before))
+            if end and (since is None or days[end - 1] >= since):
+                found = max(found or days[end - 1], days[end - 1])
+        return found
+
+    def open(self, rule_id: str, kind: str, label: str, due: date, *, reason: str,
+             inputs: dict[str, str], steps: tuple[str, ...], latest: date | None = None) -> Candidate:
+        overdue = (self.today - due).days
+        status = Status.OVERDUE if overdue > 0 else Status.DUE if overdue == 0 else Status.UPCOMING
+        late = f" (late after {latest.isoformat()})" if latest and latest != due else ""
+        return Candidate(
+            rule_id=rule_id, kind=kind, label=label, status=status,
+            reason=f"{reason} -> due {due.isoformat()}{late}, {when_words(due, self.today)}",
+            due=due, latest=latest, overdue_days=max(overdue, 0), inputs=inputs, steps=steps,
+        )
+
+
+def when_words(due: date, today: date) -> str:
+    days = (due - today).days
+    if days == 0:
+        return "due today"
+    if days < 0:
+        return f"{-days} day{'s' if days != -1 else ''} overdue"
+    return "tomorrow" if days == 1 else f"in {days} days"
+
+
+def _cadence(context: _Context) -> Candidate:
+    cadence = context.rules.cadence
+    row_number, row = next(
+        (n, row) for n, row in enumerate(cadence.rows, start=1) if row.when.matches(context.values)
+    )
+    inputs = {name: str(context.values[name]) for condition in row.when.conditions
+              for name in [condition.fact]}
+    inputs["matched row"] = f"{row_number} of {len(cadence.rows)}"
+    label = row.label or f"{cadence.label} ({row.id})"
+    last = context.last(cadence.satisfied_by)
+    if last is not None:
+        anchor, words = last, f"the last {_touch_words(context, cadence.satisfied_by, last)}"
+        inputs["last touch"] = last.isoformat()
+    elif cadence.fallback_anchor and (fallback := getattr(context.facts, cadence.fallback_anchor)):
+        anchor, words = fallback, f"the {_ANCHOR_WORDS[cadence.fallback_anchor]} (no call yet)"
+        inputs[cadence.fallback_anchor] = fallback.isoformat()
+    else:
+        return context.open(row.id, cadence.kind, cadence.label, context.today, inputs=inputs,
+                            steps=("no touch and no start date on record: due now",),
+                            reason=f"{label}: every {human(row.every)}, and no call on record")
+    moved = shift(anchor, row.every, context.rules.calendar)
+    latest = shift(anchor, row.latest, context.rules.calendar).day if row.latest else None
+    return context.open(
+        row.id, cadence.kind, cadence.label, moved.day, latest=latest, inputs=inputs,
+        steps=moved.steps,
+        reason=f"{label}: every {human(row.every)} since {words} on {anchor.isoformat()}",
+    )
+
+
+def _touch_words(context: _Context, kinds: frozenset[str], on: date) -> str:
+    """Which kind the last touch was, in words: 'cadence call', 'EBR'."""
+    for kind in sorted(kinds):
+        if on in context.facts.touches.get(kind, ()):
+            return _kind_words(kind)
+    return "touch"
+
+
+def _kind_words(kind: str) -> str:
+    return {"ebr": "EBR", "nps-survey": "NPS survey"}.get(kind, kind.replace("-", " "))
+
+
+def _anchored(context: _Context, rule: AnchoredRule) -> Iterable[Candidate]:
+    anchor = getattr(context.facts, rule.anchor)
+    words = _ANCHOR_WORDS[rule.anchor]
+    if anchor is None:
+        yield _skipped(rule.id, rule.kind, rule.label, f"{rule.label}: no {words} on record")
+        return
+    calendar = context.rules.calendar
+    for offset in rule.offsets:
+        rule_id = f"{rule.id}@{offset}" if len(rule.offsets) > 1 else rule.id
+        target = shift(anchor, offset, calendar)
+        inputs = {rule.anchor: anchor.isoformat()}
+        opens = target.day - timedelta(days=round(rule.done_window.approx_days())) if rule.done_window else target.day
+        expires = (
+            target.day + timedelta(days=round(rule.expire_after.approx_days()))
+            if rule.expire_after else None
+        )
+        done = context.last(rule.satisfied_by, since=opens, before=expires)
+        if done is not None:
+            yield _satisfied(rule.id if rule_id == rule.id else rule_id, rule, target.day, done,
+                             f"{rule.label}: {_kind_words(rule.kind)} on {done.isoformat()} counts "
+                             f"for the target {target.day.isoformat()}")
+            continue
+        if expires is not None and context.today >= expires:
+            yield _skipped(rule_id, rule.kind, rule.label,
+                           f"{rule.label}: expired, the target {target.day.isoformat()} is more than "
+                           f"{human(rule.expire_after)} past" if rule.expire_after else "")
+            continue
+        latest = shift(anchor, rule.latest, calendar).day if rule.latest else None
+        direction = "before" if offset.is_negative else "after"
+        yield context.open(
+            rule_id, rule.kind, rule.label, target.day, latest=latest, inputs=inputs,
+            steps=target.steps,
+            reason=f"{rule.label}: {human(offset)} {direction} the {words} on {anchor.isoformat()}",
+        )
+
+
+def _recurring(context: _Context, rule: RecurringRule) -> Candidate:
+    last = context.last(rule.satisfied_by)
+    inputs: dict[str, str] = {}
+    if last is not None:
+        anchor, words = last, f"the last {_kind_words(rule.kind)} on {last.isoformat()}"
+        inputs[f"last {rule.kind}"] = last.isoformat()
+    elif rule.fallback_anchor and (fallback := getattr(context.facts, rule.fallback_anchor)):
+        anchor = fallback
+        words = f"the {_ANCHOR_WORDS[rule.fallback_anchor]} on {fallback.isoformat()} (none yet)"
+        inputs[rule.fallback_anchor] = fallback.isoformat()
+    else:
+        return context.open(rule.id, rule.kind, rule.label, context.today, inputs=inputs,
+                            steps=("nothing on record to count from: due now",),
+                            reason=f"{rule.label}: every {human(rule.every)}, none on record")
+    moved = shift(anchor, rule.every, context.rules.calendar)
+    return context.open(rule.id, rule.kind, rule.label, moved.day, inputs=inputs, steps=moved.steps,
+                        reason=f"{rule.label}: every {human(rule.every)} since {words}")
+
+
+def band_entered(context: _Context, band: str) -> date | None:
+    """The day the account last entered `band`, if it is in it now and the change is on record."""
+    bands = context.rules.bands
+    if context.values["health_band"] != band:
+        return None
+    history = [point for point in context.facts.health if point.on <= context.today]
+    if not history:
+        return None
+    if bands.band(history[-1].score).value != band:
+        return context.today  # the score changed after the last snapshot: count from today
+    for index in range(len(history) - 1, 0, -1):
+        if bands.band(history[index - 1].score).value != band:
+            return history[index].on
+    return None  # in the band since the first snapshot on record: no change to react to
+
+
+def _trigger(context: _Context, rule: TriggerRule) -> Candidate:
+    band = context.values["health_band"]
+    entered = band_entered(context, rule.entered)
+    if entered is None:
+        why = (f"health is {band}, not {rule.entered}" if band != rule.entered
+               else f"{rule.entered} since the first health snapshot on record: no change into it")
+        return _skipped(rule.id, rule.kind, rule.label, f"{rule.label}: {why}")
+    inputs = {"health_score": str(context.facts.health_score), f"entered {rule.entered}": entered.isoformat()}
+    done = context.last(rule.satisfied_by, since=entered)
+    moved = shift(entered, rule.within, context.rules.calendar)
+    if done is not None:
+        return replace(_skipped(rule.id, rule.kind, rule.label,
+                                f"{rule.label}: done on {done.isoformat()} after turning {rule.entered}"),
+                       status=Status.SATISFIED, due=moved.day, inputs=inputs)
+    if rule.expire_after and context.today >= moved.day + timedelta(days=round(rule.expire_after.approx_days())):
+        return _skipped(rule.id, rule.kind, rule.label,
+                        f"{rule.label}: expired, {human(rule.expire_after)} past its due date {moved.day.isoformat()}")
+    return context.open(rule.id, rule.kind, rule.label, moved.day, inputs=inputs, steps=moved.steps,
+                        reason=f"{rule.label}: within {human(rule.within)} of turning {rule.entered} "
+                               f"on {entered.isoformat()}")
+
+
+def _escalation_state(context: _Context, escalation: OpenEscalation) -> EscalationState:
+    """The SLA clock of one escalation: from the level change, or the last follow-up call."""
+    rules = context.rules
+    sla = rules.escalation.levels.get(escalation.level) or EscalationSla(escalation.level, Duration.parse("24h"))
+    since = escalation.level_since.astimezone(UTC)
+    last = context.last(rules.escalation.satisfied_by, since=since.date())
+    bound = sla.latest or sla.within
+    breach_at = _after(since, bound, rules) if last is None else shift(last, bound, rules.calendar).day
+    breach_at = max(breach_at, last + timedelta(days=1)) if last is not None else breach_at
+    return EscalationState(escalation, sla, breach_at, breached=context.today > breach_at,
+                           last_follow_up=last)
+
+
+def _after(moment: datetime, duration: Duration, rules: Rulebook) -> date:
+    """A date `duration` after a moment: hours are elapsed UTC time, the rest as on dates."""
+    if duration.unit is Unit.HOURS:
+        return (moment.astimezone(UTC) + timedelta(hours=duration.amount)).date()
+    return shift(moment.astimezone(UTC).date(), duration, rules.calendar).day
+
+
+def _escalation(context: _Context, state: EscalationState) -> Candidate:
+    rules = context.rules.escalation
+    escalation, sla, last = state.escalation, state.sla, state.last_follow_up
+    since = escalation.level_since.astimezone(UTC)
+    label = f"{rules.label} (L{escalation.level})"
+    inputs = {"level": f"L{escalation.level}", "opened": escalation.opened_at.astimezone(UTC).date().isoformat(),
+              "level since": since.date().isoformat()}
+    if last is not None:
+        inputs["last follow-up"] = last.isoformat()
+        moved = shift(last, sla.within, context.rules.calendar)
+        due, steps, words = moved.day, moved.steps, f"the last follow-up on {last.isoformat()}"
+        if due <= last:  # "at once" again after today's call would never leave the queue
+            due = last + timedelta(days=1)
+            steps = (*steps, f"a follow-up was logged that day: next one on {fmt_day(due)}")
+    else:
+        due = _after(since, sla.within, context.rules)
+        steps = (f"+{sla.within} from L{escalation.level} on {since:%Y-%m-%d %H:%M} UTC -> {fmt_day(due)}",)
+        words = f"reaching L{escalation.level} on {since.date().isoformat()}"
+    breach = f"; SLA breached since {state.breach_at.isoformat()}" if state.breached else ""
+    return context.open(rules.id, rules.kind, label, due, inputs=inputs, steps=steps,
+                        reason=f"{label}: within {human(sla.within) if sla.within.amount else 'no time'} "
+                               f"of {words}{breach}")
+
+
+def _milestone(context: _Context, title: str, due: date) -> Candidate:
+    rules = context.rules.milestones
+    return context.open(rules.id, MILESTONE_KIND, rules.label, due, inputs={"milestone": title},
+                        steps=(f"success-plan milestone due {fmt_day(due)}",),
+                        reason=f"{rules.label} {title!r} of the success plan")
+
+
+def _skipped(rule_id: str, kind: str, label: str, reason: str) -> Candidate:
+    return Candidate(rule_id=rule_id, kind=kind, label=label, status=Status.SKIPPED, reason=reason)
+
+
+def _satisfied(rule_id: str, rule: AnchoredRule, target: date, done: date, reason: str) -> Candidate:
+    return Candidate(rule_id=rule_id, kind=rule.kind, label=rule.label, status=Status.SATISFIED,
+                     reason=reason, due=target, inputs={f"last {rule.kind}": done.isoformat()})
+
+
+def _snoozed(context: _Context, candidate: Candidate) -> Candidate:
+    policy = context.rules.snooze
+    if not candidate.is_open or candidate.kind not in policy.applies_to or candidate.due is None:
+        return candidate
+    snooze = _active_snooze(context, candidate.kind)
+    if snooze is None:
+        return candidate
+    cap = shift(snooze.snoozed_on, policy.max, context.rules.calendar, roll=False).day
+    until = min(snooze.until, cap)
+    if until <= context.today or until <= candidate.due:
+        return candidate
+    capped = f", capped at {policy.max} from {snooze.snoozed_on.isoformat()}" if until < snooze.until else ""
+    moved = context.open(
+        candidate.rule_id, candidate.kind, candidate.label, until, latest=candidate.latest,
+        inputs={**candidate.inputs, "snoozed on": snooze.snoozed_on.isoformat()},
+        steps=(*candidate.steps, f"snoozed until {fmt_day(until)}{capped}: {snooze.reason}"),
+        reason=candidate.reason.rsplit(" -> due ", 1)[0]
+        + f"; snoozed until {until.isoformat()} ({snooze.reason})",
+    )
+    return replace(moved, snoozed_until=until, snooze_reason=snooze.reason)
+
+
+def _active_snooze(context: _Context, kind: str) -> Snooze | None:
+    matching = [s for s in context.facts.snoozes
+                if s.kind in (None, kind) and s.until > context.today and s.snoozed_on <= context.today]
+    return max(matching, key=lambda s: (s.until, s.snoozed_on), default=None)

@@ -1,0 +1,70 @@
+"""Line numbers for the keys of a TOML document, so that a rules error can say where to look.
+
+`tomllib` returns values without positions. Rules files are written in the plain layout of the
+shipped one (headers, `key = value` lines, inline tables on one line), so a line scan that tracks
+table headers and array-of-tables counters finds every key the validator can complain about. A
+key it cannot place (inside an inline table, say) falls back to the line of its nearest parent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+Path = tuple[str | int, ...]
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r'^\s*((?:[A-Za-z0-9_-]+|"[^"]*")(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"))*)\s*=')
+_INLINE_KEY = re.compile(r'[{,]\s*([A-Za-z0-9_-]+|"[^"]*")\s*=')
+
+
+def _parts(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip('"') for part in re.split(r"\.(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", dotted))
+
+
+def key_lines(text: str) -> dict[Path, int]:
+    """Map each key path (array-of-tables entries indexed from 0) to its 1-based line."""
+    lines: dict[Path, int] = {}
+    counters: dict[tuple[str, ...], int] = {}
+    table: Path = ()
+    depth = 0  # open brackets of a multi-line array: its lines hold no keys
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.split("#", 1)[0] if '"' not in line else line
+        if depth == 0 and (header := _HEADER.match(line)):
+            names = _parts(header.group(2))
+            if header.group(1) == "[[":
+                index = counters.get(names, -1) + 1
+                counters[names] = index
+                lines.setdefault(names, number)  # the array itself: where its first entry is
+                # nested arrays ([[cadence.rules]] inside [cadence]) are indexed under their parent
+                table = (*names, index)
+            else:
+                table = _with_indexes(names, counters)
+            lines.setdefault(table, number)
+            continue
+        if depth == 0 and (key := _KEY.match(line)):
+            path = (*table, *_parts(key.group(1)))
+            lines.setdefault(path, number)
+            for inner in _INLINE_KEY.finditer(line[key.end():]):
+                lines.setdefault((*path, inner.group(1).strip('"')), number)
+        depth += stripped.count("[") - stripped.count("]")
+        depth = max(depth, 0)
+    return lines
+
+
+def _with_indexes(names: tuple[str, ...], counters: Mapping[tuple[str, ...], int]) -> Path:
+    """`[a.b]` after `[[a]]` means a table inside the latest `a` entry."""
+    path: list[str | int] = []
+    for end in range(1, len(names) + 1):
+        path.append(names[end - 1])
+        if names[:end] in counters and end < len(names):
+            path.append(counters[names[:end]])
+    return tuple(path)
+
+
+def line_of(lines: Mapping[Path, int], path: Path) -> int | None:
+    """The line of `path`, or of its nearest ancestor that has one."""
+    for end in range(len(path), 0, -1):
+        if (found := lines.get(path[:end])) is not None:
+            return found
+    return None

@@ -1,0 +1,131 @@
+"""The rules in force, and the schedule in the database kept current with them.
+
+`scheduled_touch` holds each account's decision for one `today` and one rules file (by hash);
+when either changes the whole book is recomputed once, and every write that changes an
+account's facts recomputes that account in its own transaction (see `store.schedule`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+from csm_tui import paths
+from csm_tui.domain.decision import Candidate, Decision
+from csm_tui.domain.engine import decide
+from csm_tui.domain.facts import AccountFacts
+from csm_tui.domain.queue import QueueItem
+from csm_tui.domain.rulebook import Rulebook
+from csm_tui.errors import CsmError
+from csm_tui.rules import LoadedRules, load_rules
+from csm_tui.settings import Settings
+from csm_tui.store import queries, schedule
+from csm_tui.store.database import Database
+
+
+class UnknownAccount(CsmError):
+    """No live account has that external id."""
+
+
+def rules_for(settings: Settings) -> LoadedRules:
+    return load_rules(settings.rules_path, paths.config_dir())
+
+
+@dataclass(frozen=True, slots=True)
+class Explained:
+    decision: Decision
+    facts: AccountFacts
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One account whose next touch a candidate rules file would change."""
+
+    external_id: str | None
+    name: str
+    before: Candidate | None
+    after: Candidate | None
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    accounts: int
+    moves: tuple[Move, ...]
+
+
+def _same(a: Candidate | None, b: Candidate | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return (a.kind, a.due, a.rule_id) == (b.kind, b.due, b.rule_id)
+
+
+@dataclass
+class Schedule:
+    db: Database
+    rules: LoadedRules
+    today: date
+
+    @property
+    def rulebook(self) -> Rulebook:
+        return self.rules.rulebook
+
+    def decider(self, rulebook: Rulebook | None = None):  # type: ignore[no-untyped-def]
+        """`decide` bound to the rules and the day: what the store calls per account."""
+        return partial(_decide, rules=rulebook or self.rulebook, today=self.today)
+
+    def is_current(self) -> bool:
+        with self.db.reading() as session:
+            return schedule.is_current(session, today=self.today, rules_sha256=self.rulebook.sha256)
+
+    def ensure_current(self) -> int:
+        """Recompute the whole book if the rules or the day changed; how many accounts (or 0)."""
+        return 0 if self.is_current() else self.recompute_all()
+
+    def recompute_all(self) -> int:
+        return schedule.recompute_all(self.db, self.decider(), today=self.today,
+                                      rules_sha256=self.rulebook.sha256)
+
+    def recompute(self, session, account_ids: list[uuid.UUID]) -> list[Decision]:  # type: ignore[no-untyped-def]
+        """Inside the caller's write transaction: the accounts whose facts it just changed."""
+        return schedule.recompute(session, account_ids, self.decider(), today=self.today,
+                                  rules_sha256=self.rulebook.sha256)
+
+    def queue(self, *, owner_email: str | None, ahead_days: int = 0,
+              include_snoozed: bool = False) -> list[QueueItem]:
+        self.ensure_current()
+        with self.db.reading() as session:
+            return schedule.queue(session, today=self.today, owner_email=owner_email,
+                                  ahead_days=ahead_days, include_snoozed=include_snoozed)
+
+    def explain(self, external_id: str) -> Explained:
+        with self.db.reading() as session:
+            account_id = queries.account_id_by_external_id(session, external_id)
+            if account_id is None:
+                raise UnknownAccount(f"no account has the external id {external_id!r}; "
+                                     "`csm accounts --team` lists them")
+            [facts] = schedule.load_facts(session, today=self.today, account_ids=[account_id])
+        return Explained(decide(facts, self.rulebook, self.today), facts)
+
+    def preview(self, candidate: Rulebook) -> Preview:
+        """Decide every account under both rulebooks; nothing is written."""
+        moves: list[Move] = []
+        count = 0
+        for facts in self._all_facts():
+            count += 1
+            before = decide(facts, self.rulebook, self.today).next
+            after = decide(facts, candidate, self.today).next
+            if not _same(before, after):
+                moves.append(Move(facts.external_id, facts.name, before, after))
+        moves.sort(key=lambda move: (move.name.lower(), move.external_id or ""))
+        return Preview(count, tuple(moves))
+
+    def _all_facts(self) -> Iterator[AccountFacts]:
+        with self.db.reading() as session:
+            yield from schedule.load_facts(session, today=self.today)
+
+
+def _decide(facts: AccountFacts, *, rules: Rulebook, today: date) -> Decision:
+    return decide(facts, rules, today)

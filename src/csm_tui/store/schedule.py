@@ -1,0 +1,729 @@
+"""The rules engine's decisions, materialised in `scheduled_touch`, and the facts it reads.
+
+`load_facts` builds the engine's input (`domain.facts.AccountFacts`) in bulk: SQLAlchemy Core
+selects of plain columns, one query per table (not per account), rows grouped in Python. Account
+keys are read as the driver gives them (SQLite: 32-digit hex text; PostgreSQL: `uuid.UUID`), so
+no row pays for a UUID object; only the account's own key is turned into canonical text, once.
+
+`write_decisions` / `recompute` replace the rows of the accounts they are given;
+`recompute_all` rewrites the whole table in one transaction and records the day and the rules
+file it computed for in `app_meta`, so start-up can tell whether the schedule is current with
+one primary-key read. `queue` is the morning triage: one query over `ix_scheduled_touch_due`.
+
+Every function but `recompute_all` takes the caller's session (`db.writing()` or
+`db.reading()`): the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import secrets
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from itertools import count
+from math import isfinite
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Connection, ColumnElement, delete, func, or_, select
+from sqlmodel import Session
+
+from csm_tui.domain.decision import Candidate, Decision, Term
+from csm_tui.domain.enums import EscalationStatus, MilestoneStatus
+from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenEscalation, OpenMilestone
+from csm_tui.domain.facts import Snooze as SnoozeFact
+from csm_tui.domain.queue import QueueItem
+from csm_tui.models import (
+    Account,
+    AppMeta,
+    Escalation,
+    EscalationEvent,
+    HealthSnapshot,
+    Milestone,
+    Objective,
+    ScheduledTouch,
+    Snooze,
+    SuccessPlan,
+    TeamMember,
+    Touchpoint,
+    utc_now,
+)
+from csm_tui.store.bulk import insert_rows
+from csm_tui.store.database import Database
+
+#: app_meta keys: the `today` and the rules file the whole schedule was last computed for.
+COMPUTED_FOR_KEY = "schedule.computed_for"
+RULES_SHA256_KEY = "schedule.rules_sha256"
+
+#: Ids per `IN (...)` list: well under SQLite's and PostgreSQL's parameter limits.
+IN_CHUNK = 500
+#: Touch history the engine sees: this many days back, plus the latest older touch per kind.
+LOOKBACK_DAYS = 800
+#: Health history the engine sees: this many days back, plus the snapshot just before.
+HEALTH_WINDOW_DAYS = 120
+
+_ACCOUNT = Account.__table__  # type: ignore[attr-defined]
+_TOUCH = Touchpoint.__table__  # type: ignore[attr-defined]
+_HEALTH = HealthSnapshot.__table__  # type: ignore[attr-defined]
+_ESCALATION = Escalation.__table__  # type: ignore[attr-defined]
+_EVENT = EscalationEvent.__table__  # type: ignore[attr-defined]
+_SNOOZE = Snooze.__table__  # type: ignore[attr-defined]
+_PLAN = SuccessPlan.__table__  # type: ignore[attr-defined]
+_OBJECTIVE = Objective.__table__  # type: ignore[attr-defined]
+_MILESTONE = Milestone.__table__  # type: ignore[attr-defined]
+_SCHEDULED = ScheduledTouch.__table__  # type: ignore[attr-defined]
+_MEMBER = TeamMember.__table__  # type: ignore[attr-defined]
+
+#: Restricts a query to some accounts, given the column that holds the account key.
+Scope = Callable[[ColumnElement[Any]], ColumnElement[bool]] | None
+
+_TRACE_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+#: A str as the encoder above writes it (the json module's C function).
+_string = json.encoder.encode_basestring
+
+
+# --- keys --------------------------------------------------------------------------------------
+
+
+def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The column as the driver returns it, skipping SQLAlchemy's per-row UUID conversion."""
+    return sa.type_coerce(column, sa.String)
+
+
+def _canonical(raw: object) -> str:
+    """Canonical UUID text (with dashes) of a raw key: hex text on SQLite, a UUID elsewhere."""
+    if isinstance(raw, str) and len(raw) == 32:  # how SQLAlchemy stores a UUID on SQLite
+        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}".lower()
+    return str(raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw)))
+
+
+def _as_uuid(value: object) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _batched(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class _Days(dict[Any, date | None]):
+    """Dates read raw, memoised: a book has a few hundred distinct days in millions of rows.
+
+    SQLite stores a date as 'YYYY-MM-DD' text; PostgreSQL's driver already gives a `date`.
+    """
+
+    def __missing__(self, raw: Any) -> date | None:
+        day = raw if raw is None or isinstance(raw, date) else date.fromisoformat(raw)
+        self[raw] = day
+        return day
+
+
+def _fetch(connection: Connection, statement: sa.Select[Any]) -> Sequence[Sequence[Any]]:
+    """The rows of a big read as the driver gives them.
+
+    On SQLite straight from the driver's cursor (same connection, same transaction): the
+    statement is rendered with its values inline (dates, UUID keys and fixed words only), and
+    SQLAlchemy's per-row work, a third of the time for 400,000 rows, is skipped. Columns must
+    therefore be read `_raw`, dates parsed with `_Days`. Elsewhere the ordinary Core path.
+    """
+    if connection.dialect.name != "sqlite":
+        return connection.execute(statement).all()
+    sql = str(statement.compile(dialect=connection.dialect,
+                                compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.cursor()
+    try:
+        return cursor.execute(sql).fetchall()
+    finally:
+        cursor.close()
+
+
+class _Points(dict[tuple[Any, int], HealthPoint]):
+    """Health points by (raw day, score): immutable, so equal ones are one shared object."""
+
+    def __init__(self, days: _Days) -> None:
+        super().__init__()
+        self.days = days
+
+    def __missing__(self, key: tuple[Any, int]) -> HealthPoint:
+        day, score = key
+        point = self[key] = HealthPoint(on=self.days[day], score=score)  # type: ignore[arg-type]
+        return point
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Reading builds hundreds of thousands of small objects and no cycles: the cyclic
+    collector's passes over them would cost about a third of the time and find nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back the stored UTC wall time without a zone; PostgreSQL the session's."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+# --- reading the engine's facts ----------------------------------------------------------------
+
+
+def load_facts(
+    session: Session,
+    *,
+    today: date,
+    account_ids: Collection[uuid.UUID] | None = None,
+    lookback_days: int = LOOKBACK_DAYS,
+) -> list[AccountFacts]:
+    """What the rules engine needs about each live account, ordered by account id.
+
+    `account_ids` None reads every live account; otherwise those of them that are live, a few
+    hundred per query. Nothing dated after `today` is read (`--today` may lie in the past of
+    the data): per kind the touches of the last `lookback_days` plus the latest older one; the
+    health snapshots of the last 120 days plus the one just before; open escalations with the
+    time they reached their level; snoozes still running after `today`; open milestones.
+    """
+    reader = _Reader(session.connection(), today=today, lookback_days=lookback_days)
+    with _gc_paused():
+        if account_ids is None:
+            return reader.load(None)
+        keys = sorted({_as_uuid(key) for key in account_ids})
+        facts: list[AccountFacts] = []
+        for chunk in _batched(keys, IN_CHUNK):
+            facts += reader.load(lambda column, chunk=chunk: column.in_(chunk))
+        return facts
+
+
+def _where(statement: sa.Select[Any], scope: Scope, column: ColumnElement[Any]) -> sa.Select[Any]:
+    return statement if scope is None else statement.where(scope(column))
+
+
+class _Reader:
+    """One query per table for the accounts in a scope, rows grouped by raw account key.
+
+    Dates of the big tables are read raw and parsed once per distinct day; equal health points
+    are one shared (immutable) object.
+    """
+
+    def __init__(self, connection: Connection, *, today: date, lookback_days: int) -> None:
+        self.connection = connection
+        self.today = today
+        self.touch_cutoff = today - timedelta(days=lookback_days)
+        self.health_start = today - timedelta(days=HEALTH_WINDOW_DAYS)
+        self.days = _Days()
+        self.point = _Points(self.days)
+
+    def load(self, scope: Scope) -> list[AccountFacts]:
+        accounts, health = self.accounts(scope)
+        if not accounts:
+            return []
+        touches = self.touches(scope)
+        self.health_window(scope, health)
+        escalations = self.escalations(scope)
+        snoozes = self.snoozes(scope)
+        milestones = self.milestones(scope)
+        no_points: list[HealthPoint] = []
+        return [
+            AccountFacts(
+                account_id=_canonical(key),
+                name=name,
+                segment=segment,
+                priority=priority,
+                arr_cents=arr_cents,
+                external_id=external_id,
+                health_score=health_score,
+                lifecycle_stage=lifecycle_stage,
+                contract_start=contract_start,
+                renewal_date=renewal_date,
+                go_live_date=go_live_date,
+                touches=touches.get(key) or {},
+                health=tuple(health.get(key, no_points)),
+                escalations=escalations.get(key, ()),
+                snoozes=snoozes.get(key, ()),
+                milestones=milestones.get(key, ()),
+            )
+            for (key, name, segment, priority, arr_cents, external_id, health_score,
+                 lifecycle_stage, contract_start, renewal_date, go_live_date) in accounts
+        ]
+
+    def accounts(self, scope: Scope) -> tuple[list[Any], defaultdict[Any, list[HealthPoint]]]:
+        """The accounts' own columns, sorted by key, and each one's last health snapshot
+        before the health window (one index probe per account: cheaper, once a book has
+        years of history, than grouping every older snapshot)."""
+        a, h = _ACCOUNT.c, _HEALTH.c
+
+        def before(column: ColumnElement[Any]) -> sa.ScalarSelect[Any]:
+            return (
+                select(column)
+                .where(h.account_id == a.id, h.taken_on < self.health_start,
+                       h.deleted_at.is_(None))
+                .order_by(h.taken_on.desc())
+                .limit(1)
+                .correlate(_ACCOUNT)
+                .scalar_subquery()
+            )
+
+        statement = select(
+            _raw(a.id), a.name, a.segment, a.priority, a.arr_cents, a.external_id,
+            a.health_score, a.lifecycle_stage, _raw(a.contract_start), _raw(a.renewal_date),
+            _raw(a.go_live_date), _raw(before(h.taken_on)), before(h.score),
+        ).where(a.deleted_at.is_(None))
+        days, point = self.days, self.point
+        rows = []
+        health: defaultdict[Any, list[HealthPoint]] = defaultdict(list)
+        for (key, name, segment, priority, arr_cents, external_id, health_score, stage,
+             start, renewal, go_live, day_before, score_before) in _fetch(
+                 self.connection, _where(statement, scope, a.id)):
+            rows.append((key, name, segment, priority, arr_cents, external_id, health_score,
+                         stage, days[start], days[renewal], days[go_live]))
+            if day_before is not None:
+                health[key].append(point[day_before, score_before])
+        # Sorted here, not by ORDER BY: walking the id index costs SQLite ten times the scan.
+        rows.sort(key=_first)
+        return rows, health
+
+    def touches(self, scope: Scope) -> dict[Any, dict[str, tuple[date, ...]]]:
+        """Per account and kind: the latest touch before the cutoff, then every one to today."""
+        t = _TOUCH.c
+        older = select(_raw(t.account_id), t.kind, _raw(func.max(t.occurred_on))).where(
+            t.deleted_at.is_(None), t.occurred_on < self.touch_cutoff
+        )
+        older = _where(older, scope, t.account_id).group_by(t.account_id, t.kind)
+        recent = select(_raw(t.account_id), t.kind, _raw(t.occurred_on)).where(
+            t.deleted_at.is_(None), t.occurred_on >= self.touch_cutoff,
+            t.occurred_on <= self.today,
+        )
+        recent = _where(recent, scope, t.account_id)
+        days = self.days
+        found: defaultdict[Any, defaultdict[str, list[date]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for statement in (older, recent):
+            for key, kind, day in _fetch(self.connection, statement):
+                found[key][kind].append(days[day])
+        # The one older day sorts first on its own: it is before every recent one.
+        return {
+            key: {kind: tuple(sorted(dates)) for kind, dates in kinds.items()}
+            for key, kinds in found.items()
+        }
+
+    def health_window(self, scope: Scope, health: defaultdict[Any, list[HealthPoint]]) -> None:
+        """Add the snapshots of the health window, ascending, after the one before it."""
+        h = _HEALTH.c
+        window = _where(
+            select(_raw(h.account_id), _raw(h.taken_on), h.score).where(
+                h.deleted_at.is_(None), h.taken_on >= self.health_start,
+                h.taken_on <= self.today,
+            ),
+            scope, h.account_id,
+        )
+        # Either order is ascending per account, and each is free on SQLite: it steers the
+        # planner to the index that fits (every account: the window of ix_health_snapshot
+        # _taken_on; some accounts: their range of the (account_id, taken_on) unique index,
+        # ten times faster for a chunk than filtering the whole window).
+        if scope is None:
+            window = window.order_by(h.taken_on)
+        else:
+            window = window.order_by(h.account_id, h.taken_on)
+        point = self.point
+        for key, day, score in _fetch(self.connection, window):
+            health[key].append(point[day, score])
+
+    def escalations(self, scope: Scope) -> dict[Any, tuple[OpenEscalation, ...]]:
+        e, ev = _ESCALATION.c, _EVENT.c
+        reached_level = (
+            select(func.max(ev.occurred_at))
+            .where(ev.escalation_id == e.id, ev.to_level == e.level, ev.deleted_at.is_(None))
+            .correlate(_ESCALATION)
+            .scalar_subquery()
+        )
+        statement = _where(
+            select(_raw(e.account_id), e.id, e.level, e.opened_at, reached_level).where(
+                e.status == EscalationStatus.OPEN.value, e.deleted_at.is_(None)
+            ),
+            scope, e.account_id,
+        ).order_by(e.opened_at, e.id)
+        found: defaultdict[Any, list[OpenEscalation]] = defaultdict(list)
+        for key, escalation_id, level, opened_at, level_since in self.connection.execute(
+            statement
+        ):
+            opened = _utc(opened_at)
+            found[key].append(OpenEscalation(
+                id=str(escalation_id),
+                level=level,
+                opened_at=opened,
+                level_since=_utc(level_since) if level_since is not None else opened,
+            ))
+        return {key: tuple(items) for key, items in found.items()}
+
+    def snoozes(self, scope: Scope) -> dict[Any, tuple[SnoozeFact, ...]]:
+        s = _SNOOZE.c
+        statement = _where(
+            select(_raw(s.account_id), s.until, s.reason, s.snoozed_on, s.kind).where(
+                s.deleted_at.is_(None), s.until > self.today
+            ),
+            scope, s.account_id,
+        ).order_by(s.until, s.snoozed_on, s.id)
+        found: defaultdict[Any, list[SnoozeFact]] = defaultdict(list)
+        for key, until, reason, snoozed_on, kind in self.connection.execute(statement):
+            found[key].append(
+                SnoozeFact(until=until, reason=reason, snoozed_on=snoozed_on, kind=kind)
+            )
+        return {key: tuple(items) for key, items in found.items()}
+
+    def milestones(self, scope: Scope) -> dict[Any, tuple[OpenMilestone, ...]]:
+        p, o, m = _PLAN.c, _OBJECTIVE.c, _MILESTONE.c
+        statement = _where(
+            select(_raw(p.account_id), _raw(m.due_on), m.title)
+            .select_from(_MILESTONE.join(_OBJECTIVE, o.id == m.objective_id)
+                         .join(_PLAN, p.id == o.plan_id))
+            .where(
+                m.deleted_at.is_(None), o.deleted_at.is_(None), p.deleted_at.is_(None),
+                m.due_on.is_not(None), m.status != MilestoneStatus.DONE.value,
+            ),
+            scope, p.account_id,
+        )
+        days = self.days
+        found: defaultdict[Any, list[tuple[date, str]]] = defaultdict(list)
+        for key, due_on, title in _fetch(self.connection, statement):
+            found[key].append((days[due_on], title))
+        return {
+            key: tuple(OpenMilestone(title=title, due_on=due_on) for due_on, title in sorted(items))
+            for key, items in found.items()
+        }
+
+
+def _first(row: Sequence[Any]) -> Any:
+    return row[0]
+
+
+# --- writing decisions -------------------------------------------------------------------------
+
+
+def _trace(candidate: Candidate) -> str:
+    """The candidate's explanation as JSON: `json.dumps(..., sort_keys=True)` of the trace dict
+    (compact separators, UTF-8 text), written out by hand for the usual plain values because
+    this runs once per stored row and the general encoder costs half again as much."""
+    urgency = candidate.urgency
+    inputs = candidate.inputs
+    terms = urgency.terms
+    if not (all(type(key) is str and type(value) is str for key, value in inputs.items())
+            and all(type(step) is str for step in candidate.steps)
+            and all(_is_plain(term) for term in terms)):
+        return _trace_encoded(candidate)
+    return (
+        '{"inputs":{'
+        + ",".join([_string(key) + ":" + _string(inputs[key]) for key in sorted(inputs)])
+        + '},"pin_reason":'
+        + ("null" if urgency.pin_reason is None else _string(urgency.pin_reason))
+        + ',"reason":' + _string(candidate.reason)
+        + ',"rule_id":' + _string(candidate.rule_id)
+        + ',"steps":[' + ",".join(map(_string, candidate.steps))
+        + '],"urgency":['
+        + ",".join([
+            f'{{"coefficient":{term.coefficient!r},"name":{_string(term.name)},'
+            f'"note":{_string(term.note)},"points":{term.points!r},"value":{term.value!r}}}'
+            for term in terms
+        ])
+        + "]}"
+    )
+
+
+def _is_plain(term: Term) -> bool:
+    """Numbers whose repr() is their JSON text, and string words."""
+    return (type(term.name) is str and type(term.note) is str
+            and all(type(number) in (float, int) and isfinite(number)
+                    for number in (term.coefficient, term.value, term.points)))
+
+
+def _trace_encoded(candidate: Candidate) -> str:
+    urgency = candidate.urgency
+    return _TRACE_ENCODER.encode({
+        "rule_id": candidate.rule_id,
+        "inputs": candidate.inputs,
+        "steps": list(candidate.steps),
+        "reason": candidate.reason,
+        "urgency": [
+            {"name": term.name, "value": term.value, "coefficient": term.coefficient,
+             "points": term.points, "note": term.note}
+            for term in urgency.terms
+        ],
+        "pin_reason": urgency.pin_reason,
+    })
+
+
+def _chosen(decision: Decision) -> tuple[dict[str, Candidate], str | None]:
+    """The candidates to store per kind, and the kind of the engine's next touch.
+
+    `Decision.per_kind` keeps the earliest open candidate of each kind; should the engine pick
+    as next a later one of the same kind, that one is stored instead so that it is shown.
+    """
+    chosen = decision.per_kind()
+    chosen_next = decision.next
+    if chosen_next is None or not chosen_next.is_open:
+        return chosen, None
+    stored = chosen.get(chosen_next.kind)
+    if stored is not chosen_next and stored != chosen_next:
+        chosen[chosen_next.kind] = chosen_next
+    return chosen, chosen_next.kind
+
+
+def _ordered_ids() -> Callable[[], uuid.UUID]:
+    """New row ids laid out as UUIDv7 (milliseconds, version, then random bits), consecutive
+    within one write: the rows of a recompute are appended to the primary-key index instead
+    of landing on random pages of it (a quarter off a 100,000-row insert on SQLite)."""
+    millis = time.time_ns() // 1_000_000 & (1 << 48) - 1
+    first = (millis << 80 | 0x7 << 76 | secrets.randbits(12) << 64 | 0b10 << 62
+             | secrets.randbits(61))  # 61 random bits: room to count up without a carry
+    return partial(_uuid_of, count(first).__next__)
+
+
+def _uuid_of(next_int: Callable[[], int]) -> uuid.UUID:
+    return uuid.UUID(int=next_int())
+
+
+def _rows(
+    decisions: Iterable[Decision],
+    *,
+    today: date,
+    rules_sha256: str,
+    now: datetime,
+    new_id: Callable[[], uuid.UUID] | None = None,
+) -> list[dict[str, Any]]:
+    """`scheduled_touch` rows (plain dicts for `insert_rows`) of some decisions."""
+    rows = []
+    new_id = new_id or _ordered_ids()
+    for decision in decisions:
+        account_id = uuid.UUID(decision.account_id)
+        chosen, next_kind = _chosen(decision)
+        for kind, candidate in chosen.items():
+            urgency = candidate.urgency
+            rows.append({
+                "id": new_id(),
+                "created_at": now,
+                "updated_at": now,
+                "deleted_at": None,
+                "account_id": account_id,
+                "kind": kind,
+                "due_on": candidate.due or decision.today,
+                "rule_id": candidate.rule_id,
+                "explanation": candidate.reason,
+                "urgency": urgency.total,
+                "status": candidate.status.value,
+                "label": candidate.label,
+                "latest_on": candidate.latest,
+                "overdue_days": candidate.overdue_days,
+                "pinned": urgency.pinned,
+                "is_next": kind == next_kind,
+                "snoozed_until": candidate.snoozed_until,
+                "snooze_reason": candidate.snooze_reason,
+                "trace": _trace(candidate),
+                "computed_for": today,
+                "rules_sha256": rules_sha256,
+            })
+    return rows
+
+
+def _delete_for(connection: Connection, account_ids: Iterable[uuid.UUID]) -> None:
+    keys = sorted(set(account_ids))
+    for chunk in _batched(keys, IN_CHUNK):
+        connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(chunk)))
+
+
+def _latest_per_account(decisions: Iterable[Decision]) -> list[Decision]:
+    """One decision per account (the last given), so a repeated account cannot collide."""
+    return list({decision.account_id: decision for decision in decisions}.values())
+
+
+def write_decisions(
+    session: Session, decisions: Iterable[Decision], *, today: date, rules_sha256: str
+) -> int:
+    """Replace the scheduled touches of exactly the decided accounts; return rows written."""
+    with _gc_paused():
+        unique = _latest_per_account(decisions)
+        connection = session.connection()
+        _delete_for(connection, (uuid.UUID(decision.account_id) for decision in unique))
+        rows = _rows(unique, today=today, rules_sha256=rules_sha256, now=utc_now())
+        return insert_rows(connection, _SCHEDULED, rows)
+
+
+def recompute(
+    session: Session,
+    account_ids: Collection[uuid.UUID],
+    decide: Callable[[AccountFacts], Decision],
+    *,
+    today: date,
+    rules_sha256: str,
+) -> list[Decision]:
+    """Decide again for these accounts after a change to their facts, in the caller's transaction.
+
+    Accounts that are gone (deleted) lose their scheduled touches.
+    """
+    keys = {_as_uuid(key) for key in account_ids}
+    facts = load_facts(session, today=today, account_ids=keys)
+    with _gc_paused():
+        decisions = [decide(one) for one in facts]
+        connection = session.connection()
+        _delete_for(connection, keys)
+        rows = _rows(decisions, today=today, rules_sha256=rules_sha256, now=utc_now())
+        insert_rows(connection, _SCHEDULED, rows)
+    return decisions
+
+
+def recompute_all(
+    db: Database,
+    decide: Callable[[AccountFacts], Decision],
+    *,
+    today: date,
+    rules_sha256: str,
+    chunk: int = 5000,
+) -> int:
+    """Rewrite the whole schedule in one transaction; return the number of live accounts.
+
+    Accounts are read `chunk` at a time in id order, each chunk as one id range (so the
+    queries walk the account_id indexes instead of long IN lists) and memory stays flat.
+    """
+    a = _ACCOUNT.c
+    accounts = 0
+    with _gc_paused(), db.writing() as session:
+        connection = session.connection()
+        reader = _Reader(connection, today=today, lookback_days=LOOKBACK_DAYS)
+        connection.execute(delete(_SCHEDULED))
+        # Sorted here as the database sorts them (hex text on SQLite, UUIDs elsewhere), so
+        # that each chunk is exactly the accounts BETWEEN its first and last key.
+        keys = sorted(connection.execute(
+            select(_raw(a.id)).where(a.deleted_at.is_(None))
+        ).scalars())
+        now, new_id = utc_now(), _ordered_ids()
+        for part in _batched(keys, chunk):
+            low, high = _as_uuid(part[0]), _as_uuid(part[-1])
+            facts = reader.load(lambda column, low=low, high=high: column.between(low, high))
+            rows = _rows(map(decide, facts), today=today, rules_sha256=rules_sha256, now=now,
+                         new_id=new_id)
+            insert_rows(connection, _SCHEDULED, rows)
+            accounts += len(facts)
+        _set_meta(session, COMPUTED_FOR_KEY, today.isoformat())
+        _set_meta(session, RULES_SHA256_KEY, rules_sha256)
+    return accounts
+
+
+# --- is the schedule current? ------------------------------------------------------------------
+
+
+def _get_meta(session: Session, key: str) -> str | None:
+    return session.execute(select(AppMeta.value).where(AppMeta.key == key)).scalar()
+
+
+def _set_meta(session: Session, key: str, value: str) -> None:
+    row = session.get(AppMeta, key)
+    if row is None:
+        session.add(AppMeta(key=key, value=value))
+    else:
+        row.value = value
+    session.flush()
+
+
+def schedule_state(session: Session) -> tuple[date | None, str | None]:
+    """The `today` and the rules file hash the whole schedule was last computed for."""
+    text = _get_meta(session, COMPUTED_FOR_KEY)
+    try:
+        computed_for = date.fromisoformat(text) if text else None
+    except ValueError:
+        computed_for = None
+    return computed_for, _get_meta(session, RULES_SHA256_KEY)
+
+
+def is_current(session: Session, *, today: date, rules_sha256: str) -> bool:
+    return schedule_state(session) == (today, rules_sha256)
+
+
+# --- the triage queue --------------------------------------------------------------------------
+
+
+def queue(
+    session: Session,
+    *,
+    today: date,
+    owner_email: str | None,
+    ahead_days: int = 0,
+    include_snoozed: bool = False,
+) -> list[QueueItem]:
+    """Today's triage: touches due by `today + ahead_days`, most urgent first.
+
+    Pinned first, then urgency, due date, ARR (largest first), account name and kind; one query
+    that reads the due-date range of `ix_scheduled_touch_due`. Snoozed touches are left out until
+    their snooze ends, unless `include_snoozed`. `owner_email` None is the whole team.
+    """
+    statement = queue_statement(
+        today=today, owner_email=owner_email, ahead_days=ahead_days,
+        include_snoozed=include_snoozed,
+    )
+    return [
+        QueueItem(
+            account_id=_canonical(row[0]),
+            external_id=row[1],
+            account_name=row[2],
+            owner_name=row[3],
+            owner_email=row[4],
+            segment=row[5],
+            priority=row[6],
+            arr_cents=row[7],
+            health_score=row[8],
+            renewal_date=row[9],
+            kind=row[10],
+            label=row[11],
+            due_on=row[12],
+            latest_on=row[13],
+            overdue_days=row[14],
+            rule_id=row[15],
+            urgency=row[16],
+            pinned=bool(row[17]),
+            status=row[18],
+            explanation=row[19],
+            snoozed_until=row[20],
+            snooze_reason=row[21],
+            is_next=bool(row[22]),
+        )
+        for row in session.connection().execute(statement)
+    ]
+
+
+def queue_statement(
+    *, today: date, owner_email: str | None, ahead_days: int = 0, include_snoozed: bool = False
+) -> sa.Select[Any]:
+    """The one query behind `queue` (tests read its plan with EXPLAIN QUERY PLAN)."""
+    s, a, m = _SCHEDULED.c, _ACCOUNT.c, _MEMBER.c
+    statement = (
+        select(
+            _raw(a.id), a.external_id, a.name, m.name, m.email, a.segment, a.priority,
+            a.arr_cents, a.health_score, a.renewal_date, s.kind, s.label, s.due_on,
+            s.latest_on, s.overdue_days, s.rule_id, s.urgency, s.pinned, s.status,
+            s.explanation, s.snoozed_until, s.snooze_reason, s.is_next,
+        )
+        .select_from(
+            _SCHEDULED.join(_ACCOUNT, a.id == s.account_id).outerjoin(_MEMBER, m.id == a.owner_id)
+        )
+        .where(
+            s.due_on <= today + timedelta(days=ahead_days),
+            s.deleted_at.is_(None),
+            a.deleted_at.is_(None),
+        )
+        .order_by(
+            s.pinned.desc(), s.urgency.desc(), s.due_on, a.arr_cents.desc(), a.name, s.kind, a.id
+        )
+    )
+    if not include_snoozed:
+        statement = statement.where(or_(s.snoozed_until.is_(None), s.snoozed_until <= today))
+    if owner_email is not None:
+        owners = select(m.id).where(func.lower(m.email) == owner_email.strip().lower())
+        statement = statement.where(a.owner_id.in_(owners))
+    return statement

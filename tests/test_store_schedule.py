@@ -1,0 +1,650 @@
+"""The schedule in the database: the facts the rules engine reads, its decisions written back,
+and the morning queue read from them (csm_tui.store.schedule), on SQLite and PostgreSQL.
+
+The real engine is not needed here: small `decide` functions build decisions by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.dialects import sqlite
+from sqlmodel import Session
+
+from csm_tui.domain.decision import Candidate, Decision, Status, Term, Urgency
+from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenMilestone
+from csm_tui.domain.facts import Snooze as SnoozeFact
+from csm_tui.domain.queue import QueueItem
+from csm_tui.models import (
+    Account,
+    AppMeta,
+    Escalation,
+    EscalationEvent,
+    HealthSnapshot,
+    Milestone,
+    Objective,
+    ScheduledTouch,
+    Snooze,
+    SuccessPlan,
+    TeamMember,
+    Touchpoint,
+)
+from csm_tui.store import schedule
+from csm_tui.store.database import Database
+from tests.conftest import TODAY
+
+DELETED = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def days_ago(days: int) -> date:
+    return TODAY - timedelta(days=days)
+
+
+# --- building a small book ---------------------------------------------------------------------
+
+
+def add_account(session: Session, name: str, **columns: object) -> Account:
+    account = Account(name=name, segment=columns.pop("segment", "enterprise"), **columns)
+    session.add(account)
+    session.flush()
+    return account
+
+
+def add_member(session: Session, name: str, email: str) -> TeamMember:
+    member = TeamMember(name=name, email=email)
+    session.add(member)
+    session.flush()
+    return member
+
+
+def add_touches(session: Session, account: Account, kind: str, *days: date,
+                deleted: bool = False) -> None:
+    session.add_all(
+        Touchpoint(account_id=account.id, occurred_on=day, kind=kind, summary="call",
+                   deleted_at=DELETED if deleted else None)
+        for day in days
+    )
+
+
+def add_snapshots(session: Session, account: Account, scores: dict[date, int],
+                  deleted: bool = False) -> None:
+    session.add_all(
+        HealthSnapshot(account_id=account.id, taken_on=day, score=score,
+                       deleted_at=DELETED if deleted else None)
+        for day, score in scores.items()
+    )
+
+
+def add_milestone(session: Session, account: Account, title: str, due_on: date | None,
+                  status: str = "planned", *, plan_deleted: bool = False) -> None:
+    plan = SuccessPlan(account_id=account.id, title="Plan",
+                       deleted_at=DELETED if plan_deleted else None)
+    session.add(plan)
+    session.flush()
+    objective = Objective(plan_id=plan.id, outcome="Adoption")
+    session.add(objective)
+    session.flush()
+    session.add(Milestone(objective_id=objective.id, title=title, due_on=due_on, status=status))
+
+
+def facts_by_name(db: Database, **options: Any) -> dict[str, AccountFacts]:
+    with db.reading() as session:
+        return {facts.name: facts
+                for facts in schedule.load_facts(session, today=TODAY, **options)}
+
+
+# --- decisions made by hand -------------------------------------------------------------------
+
+
+def candidate(
+    kind: str = "cadence-call",
+    *,
+    due: date,
+    urgency: float = 1.0,
+    pinned: bool = False,
+    rule_id: str = "cadence",
+    snoozed_until: date | None = None,
+    snooze_reason: str | None = None,
+) -> Candidate:
+    overdue = max(0, (TODAY - due).days)
+    status = Status.OVERDUE if overdue else Status.DUE if due == TODAY else Status.UPCOMING
+    return Candidate(
+        rule_id=rule_id,
+        kind=kind,
+        label=kind.replace("-", " ").capitalize(),
+        status=status,
+        reason=f"{rule_id}: due {due.isoformat()}",
+        due=due,
+        latest=due + timedelta(days=7),
+        overdue_days=overdue,
+        inputs={"last touch": "2026-10-01"},
+        steps=("2026-10-01 + 14 days",),
+        snoozed_until=snoozed_until,
+        snooze_reason=snooze_reason,
+        urgency=Urgency(
+            terms=(Term("overdue", 1.0, urgency, f"{overdue} days overdue"),),
+            pinned=pinned,
+            pin_reason="SLA breached" if pinned else None,
+        ),
+    )
+
+
+def decision(
+    facts: AccountFacts, *candidates: Candidate, next_touch: Candidate | None = None
+) -> Decision:
+    """The engine's answer: these candidates, the first one (or `next_touch`) next."""
+    return Decision(
+        account_id=facts.account_id, today=TODAY, band="green", priority=facts.priority,
+        derived=(), candidates=candidates,
+        next=next_touch if next_touch is not None else (candidates[0] if candidates else None),
+    )
+
+
+Plan = dict[str, list[Candidate]]
+
+
+def deciding(plan: Plan, default_due: date | None = None) -> Callable[[AccountFacts], Decision]:
+    """A fake engine: the candidates listed for each account name (a cadence call otherwise)."""
+    def decide(facts: AccountFacts) -> Decision:
+        chosen = plan.get(facts.name)
+        if chosen is None:
+            chosen = [candidate(due=default_due or TODAY)]
+        return decision(facts, *chosen)
+    return decide
+
+
+def stored(db: Database) -> list[tuple]:
+    with db.reading() as session:
+        rows = session.execute(
+            select(Account.name, ScheduledTouch.kind, ScheduledTouch.due_on,
+                   ScheduledTouch.rule_id, ScheduledTouch.is_next)
+            .join(Account, Account.id == ScheduledTouch.account_id)
+        ).all()
+    return sorted(tuple(row) for row in rows)
+
+
+def write(db: Database, plan: Plan, *, rules: str = "sha-1") -> None:
+    facts = facts_by_name(db)
+    decide = deciding(plan)
+    with db.writing() as session:
+        schedule.write_decisions(session, [decide(facts[name]) for name in plan], today=TODAY,
+                                 rules_sha256=rules)
+
+
+def names_in(items: Iterable[QueueItem]) -> list[tuple[str, str]]:
+    return [(item.account_name, item.kind) for item in items]
+
+
+def todays_queue(db: Database, **options: Any) -> list[QueueItem]:
+    with db.reading() as session:
+        return schedule.queue(session, today=TODAY, **{"owner_email": None, **options})
+
+
+# --- load_facts: what the engine reads ---------------------------------------------------------
+
+
+def test_facts_carry_the_account_as_stored(db: Database) -> None:
+    with db.writing() as session:
+        account = add_account(
+            session, "Acme", external_id="ACC-1", segment="mid-market", priority="pr3",
+            arr_cents=12_500_000, health_score=64, lifecycle_stage="expand",
+            contract_start=date(2025, 1, 15), renewal_date=date(2027, 1, 15),
+            go_live_date=date(2025, 3, 1),
+        )
+        key = account.id
+
+    [facts] = facts_by_name(db).values()
+
+    assert facts == AccountFacts(
+        account_id=str(key), name="Acme", segment="mid-market", priority="pr3",
+        arr_cents=12_500_000, external_id="ACC-1", health_score=64, lifecycle_stage="expand",
+        contract_start=date(2025, 1, 15), renewal_date=date(2027, 1, 15),
+        go_live_date=date(2025, 3, 1),
+    )
+
+
+def test_touches_are_the_recent_ones_plus_the_latest_older_one_of_each_kind(db: Database) -> None:
+    with db.writing() as session:
+        acme = add_account(session, "Acme")
+        add_touches(session, acme, "cadence-call", days_ago(900), days_ago(850), days_ago(30),
+                    days_ago(2), days_ago(16))
+        add_touches(session, acme, "ebr", days_ago(1000), days_ago(820))  # nothing recent
+        add_touches(session, acme, "email", TODAY, TODAY + timedelta(days=3))  # one planned
+        add_touches(session, acme, "cadence-call", days_ago(1), deleted=True)
+        add_touches(session, acme, "training", days_ago(5), deleted=True)
+
+    touches = facts_by_name(db)["Acme"].touches
+
+    assert dict(touches) == {
+        "cadence-call": (days_ago(850), days_ago(30), days_ago(16), days_ago(2)),
+        "ebr": (days_ago(820),),
+        "email": (TODAY,),
+    }
+
+
+def test_lookback_can_be_shortened(db: Database) -> None:
+    with db.writing() as session:
+        acme = add_account(session, "Acme")
+        add_touches(session, acme, "cadence-call", days_ago(40), days_ago(30), days_ago(2))
+
+    touches = facts_by_name(db, lookback_days=10)["Acme"].touches
+
+    assert touches["cadence-call"] == (days_ago(30), days_ago(2))
+
+
+def test_health_is_the_last_120_days_plus_the_snapshot_just_before(db: Database) -> None:
+    with db.writing() as session:
+        acme = add_account(session, "Acme")
+        add_snapshots(session, acme, {
+            days_ago(300): 90, days_ago(130): 85, days_ago(120): 80, days_ago(7): 55,
+            TODAY: 50, TODAY + timedelta(days=1): 10,
+        })
+        add_snapshots(session, acme, {days_ago(125): 1, days_ago(1): 1}, deleted=True)
+        add_account(session, "Quiet")
+
+    facts = facts_by_name(db)
+
+    assert facts["Acme"].health == (
+        HealthPoint(days_ago(130), 85), HealthPoint(days_ago(120), 80),
+        HealthPoint(days_ago(7), 55), HealthPoint(TODAY, 50),
+    )
+    assert facts["Quiet"].health == ()
+
+
+def test_open_escalations_know_when_they_reached_their_level(db: Database) -> None:
+    opened = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
+    with db.writing() as session:
+        acme = add_account(session, "Acme")
+        raised = Escalation(account_id=acme.id, level=3, reason="outage", risk_category="product",
+                            opened_at=opened)
+        fresh = Escalation(account_id=acme.id, level=1, reason="billing",
+                           risk_category="company", opened_at=opened + timedelta(days=1))
+        closed = Escalation(account_id=acme.id, level=2, status="closed", reason="old",
+                            risk_category="support", opened_at=opened - timedelta(days=60))
+        gone = Escalation(account_id=acme.id, level=2, reason="typo", risk_category="support",
+                          opened_at=opened, deleted_at=DELETED)
+        session.add_all([raised, fresh, closed, gone])
+        session.flush()
+        session.add_all([
+            EscalationEvent(escalation_id=raised.id, from_level=None, to_level=1,
+                            occurred_at=opened, why="opened"),
+            EscalationEvent(escalation_id=raised.id, from_level=1, to_level=3,
+                            occurred_at=datetime(2026, 11, 12, 14, 30, tzinfo=UTC), why="worse"),
+            EscalationEvent(escalation_id=raised.id, from_level=3, to_level=3,
+                            occurred_at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC), why="again",
+                            deleted_at=DELETED),
+        ])
+        ids = str(raised.id), str(fresh.id)
+
+    escalations = facts_by_name(db)["Acme"].escalations
+
+    assert [(item.id, item.level) for item in escalations] == [(ids[0], 3), (ids[1], 1)]
+    first, second = escalations
+    assert first.opened_at == opened
+    assert first.level_since == datetime(2026, 11, 12, 14, 30, tzinfo=UTC)
+    assert second.level_since == second.opened_at == opened + timedelta(days=1)  # no event
+    for moment in (first.opened_at, first.level_since, second.level_since):
+        assert moment.utcoffset() == timedelta(0)  # aware and UTC, on SQLite too
+
+
+def test_only_running_snoozes_and_open_milestones_are_read(db: Database) -> None:
+    with db.writing() as session:
+        acme = add_account(session, "Acme")
+        session.add_all([
+            Snooze(account_id=acme.id, kind=None, until=TODAY + timedelta(days=14),
+                   reason="customer on holiday", snoozed_on=days_ago(1)),
+            Snooze(account_id=acme.id, kind="ebr", until=TODAY + timedelta(days=3),
+                   reason="QBR moved", snoozed_on=days_ago(2)),
+            Snooze(account_id=acme.id, kind=None, until=TODAY, reason="ended today",
+                   snoozed_on=days_ago(9)),
+            Snooze(account_id=acme.id, kind=None, until=TODAY + timedelta(days=30),
+                   reason="withdrawn", snoozed_on=days_ago(3), deleted_at=DELETED),
+        ])
+        add_milestone(session, acme, "Go live", TODAY + timedelta(days=10))
+        add_milestone(session, acme, "SSO rollout", days_ago(3), status="slipped")
+        add_milestone(session, acme, "Kick-off", days_ago(40), status="done")
+        add_milestone(session, acme, "Someday", None)
+        add_milestone(session, acme, "Old plan", TODAY, plan_deleted=True)
+
+    facts = facts_by_name(db)["Acme"]
+
+    assert facts.snoozes == (
+        SnoozeFact(until=TODAY + timedelta(days=3), reason="QBR moved", snoozed_on=days_ago(2),
+                   kind="ebr"),
+        SnoozeFact(until=TODAY + timedelta(days=14), reason="customer on holiday",
+                   snoozed_on=days_ago(1)),
+    )
+    assert facts.milestones == (
+        OpenMilestone("SSO rollout", days_ago(3)),
+        OpenMilestone("Go live", TODAY + timedelta(days=10)),
+    )
+
+
+def test_deleted_accounts_are_not_read(db: Database) -> None:
+    with db.writing() as session:
+        add_account(session, "Live")
+        gone = add_account(session, "Gone", deleted_at=DELETED)
+        add_touches(session, gone, "cadence-call", days_ago(3))
+
+    assert list(facts_by_name(db)) == ["Live"]
+
+
+def test_some_accounts_read_in_chunks_equal_the_same_accounts_read_all_at_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with db.writing() as session:
+        for number in range(7):
+            account = add_account(session, f"Account {number}")
+            add_touches(session, account, "cadence-call", days_ago(number), days_ago(900 + number))
+            add_snapshots(session, account, {days_ago(200): 70 + number, days_ago(number): 60})
+            add_milestone(session, account, f"Milestone {number}", TODAY)
+        gone = add_account(session, "Gone", deleted_at=DELETED)
+    everything = facts_by_name(db)
+    wanted = [uuid.UUID(everything[f"Account {number}"].account_id) for number in (5, 1, 3, 6)]
+    monkeypatch.setattr(schedule, "IN_CHUNK", 3)
+
+    some = facts_by_name(db, account_ids=[*wanted, gone.id, uuid.uuid4()])
+
+    assert sorted(some) == ["Account 1", "Account 3", "Account 5", "Account 6"]
+    assert all(some[name] == everything[name] for name in some)
+
+
+# --- write_decisions, recompute, recompute_all -------------------------------------------------
+
+
+def test_writing_decisions_twice_replaces_the_rows(db: Database) -> None:
+    with db.writing() as session:
+        add_account(session, "Acme")
+        add_account(session, "Globex")
+    plan = {
+        "Acme": [candidate(due=days_ago(3)), candidate("ebr", due=TODAY + timedelta(days=20)),
+                 candidate(due=days_ago(1), rule_id="cadence-red")],
+        "Globex": [candidate("renewal-call", due=TODAY, rule_id="renewal")],
+    }
+
+    write(db, plan)
+    first = stored(db)
+    write(db, plan)
+
+    assert stored(db) == first == [
+        ("Acme", "cadence-call", days_ago(3), "cadence", True),  # the earliest of its kind
+        ("Acme", "ebr", TODAY + timedelta(days=20), "cadence", False),
+        ("Globex", "renewal-call", TODAY, "renewal", True),
+    ]
+
+
+def test_a_written_row_keeps_everything_the_queue_and_explain_show(db: Database) -> None:
+    with db.writing() as session:
+        add_account(session, "Acme")
+    chosen = candidate(due=days_ago(4), urgency=7.5, pinned=True,
+                       snoozed_until=TODAY + timedelta(days=2), snooze_reason="on leave")
+
+    write(db, {"Acme": [chosen]}, rules="abc123")
+
+    with db.reading() as session:
+        row = session.scalars(select(ScheduledTouch)).one()
+    assert (row.kind, row.label, row.due_on, row.latest_on, row.overdue_days, row.status) == (
+        "cadence-call", "Cadence call", days_ago(4), days_ago(4) + timedelta(days=7), 4, "overdue"
+    )
+    assert (row.urgency, row.pinned, row.is_next, row.explanation) == (
+        7.5, True, True, f"cadence: due {days_ago(4).isoformat()}"
+    )
+    assert (row.snoozed_until, row.snooze_reason) == (TODAY + timedelta(days=2), "on leave")
+    assert (row.computed_for, row.rules_sha256) == (TODAY, "abc123")
+    assert json.loads(row.trace) == {
+        "rule_id": "cadence",
+        "inputs": {"last touch": "2026-10-01"},
+        "steps": ["2026-10-01 + 14 days"],
+        "reason": f"cadence: due {days_ago(4).isoformat()}",
+        "urgency": [{"name": "overdue", "value": 1.0, "coefficient": 7.5, "points": 7.5,
+                     "note": "4 days overdue"}],
+        "pin_reason": "SLA breached",
+    }
+    assert list(json.loads(row.trace)) == sorted(json.loads(row.trace))  # stable text
+
+
+def test_the_engines_next_touch_is_marked_even_when_it_is_not_the_earliest_of_its_kind(
+    db: Database,
+) -> None:
+    with db.writing() as session:
+        add_account(session, "Acme")
+    facts = facts_by_name(db)["Acme"]
+    early = candidate(due=days_ago(2), rule_id="cadence")
+    urgent = candidate(due=TODAY, rule_id="cadence-red", urgency=20)
+    ebr = candidate("ebr", due=days_ago(5))
+
+    with db.writing() as session:
+        written = schedule.write_decisions(
+            session, [decision(facts, early, urgent, ebr, next_touch=urgent)], today=TODAY,
+            rules_sha256="sha-1",
+        )
+
+    assert written == 2
+    assert stored(db) == [
+        ("Acme", "cadence-call", TODAY, "cadence-red", True),
+        ("Acme", "ebr", days_ago(5), "cadence", False),
+    ]
+
+
+def test_recompute_replaces_only_the_accounts_it_is_given(db: Database) -> None:
+    with db.writing() as session:
+        acme = add_account(session, "Acme")
+        add_account(session, "Globex")
+        gone = add_account(session, "Initech")
+    write(db, {name: [candidate(due=days_ago(1), rule_id="v1")]
+               for name in ("Acme", "Globex", "Initech")})
+    with db.writing() as session:
+        session.get(Account, gone.id).deleted_at = DELETED  # type: ignore[union-attr]
+
+    with db.writing() as session:
+        decisions = schedule.recompute(
+            session, [acme.id, gone.id],
+            deciding({"Acme": [candidate(due=TODAY, rule_id="v2")]}),
+            today=TODAY, rules_sha256="sha-2",
+        )
+
+    assert [item.account_id for item in decisions] == [str(acme.id)]
+    assert stored(db) == [
+        ("Acme", "cadence-call", TODAY, "v2", True),
+        ("Globex", "cadence-call", days_ago(1), "v1", True),
+    ]
+
+
+def test_recompute_all_rewrites_every_live_account_and_records_for_what(db: Database) -> None:
+    with db.writing() as session:
+        for name in ("Acme", "Globex", "Initech", "Umbrella", "Hooli"):
+            add_account(session, name)
+        gone = add_account(session, "Gone")
+    write(db, {"Gone": [candidate(due=days_ago(1))]})
+    with db.writing() as session:
+        session.get(Account, gone.id).deleted_at = DELETED  # type: ignore[union-attr]
+    with db.reading() as session:
+        assert schedule.schedule_state(session) == (None, None)
+        assert not schedule.is_current(session, today=TODAY, rules_sha256="sha-9")
+
+    count = schedule.recompute_all(db, deciding({}, default_due=days_ago(2)), today=TODAY,
+                                   rules_sha256="sha-9", chunk=2)
+
+    assert count == 5
+    assert [row[0] for row in stored(db)] == ["Acme", "Globex", "Hooli", "Initech", "Umbrella"]
+    with db.reading() as session:
+        assert schedule.schedule_state(session) == (TODAY, "sha-9")
+        assert schedule.is_current(session, today=TODAY, rules_sha256="sha-9")
+        assert not schedule.is_current(session, today=TODAY, rules_sha256="sha-10")
+        assert not schedule.is_current(session, today=TODAY + timedelta(days=1),
+                                       rules_sha256="sha-9")
+        meta = {key: value for key, value in session.execute(select(AppMeta.key, AppMeta.value))}
+    assert meta[schedule.COMPUTED_FOR_KEY] == TODAY.isoformat()
+
+    # Again the next day: the rows and the record move on, nothing is duplicated.
+    schedule.recompute_all(db, deciding({}), today=TODAY + timedelta(days=1),
+                           rules_sha256="sha-9")
+    with db.reading() as session:
+        assert schedule.schedule_state(session) == (TODAY + timedelta(days=1), "sha-9")
+        assert session.scalar(select(func.count()).select_from(ScheduledTouch)) == 5
+
+
+def test_recompute_all_of_an_empty_book(db: Database) -> None:
+    assert schedule.recompute_all(db, deciding({}), today=TODAY, rules_sha256="x") == 0
+    with db.reading() as session:
+        assert schedule.is_current(session, today=TODAY, rules_sha256="x")
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def team_book(db: Database) -> Database:
+    """Two CSMs' accounts with decisions that exercise every tie-break of the queue."""
+    with db.writing() as session:
+        maya = add_member(session, "Maya Patel", "Maya.Patel@Example.com")
+        sam = add_member(session, "Sam Rivera", "sam@example.com")
+        for name, owner, arr in [
+            ("Pinned Co", maya, 1), ("Urgent Inc", maya, 1), ("Long Overdue", sam, 1),
+            ("Recently Due", maya, 1), ("Big Arr", sam, 900_000_00), ("Small Arr", maya, 100),
+            ("Alpha", maya, 5), ("Beta", sam, 5), ("Later", maya, 1), ("Snoozed", maya, 1),
+            ("Orphan", None, 1),
+        ]:
+            add_account(session, name, owner_id=owner.id if owner else None, arr_cents=arr)
+    write(db, {
+        "Pinned Co": [candidate(due=days_ago(1), urgency=1, pinned=True)],
+        "Urgent Inc": [candidate(due=days_ago(1), urgency=9)],
+        "Long Overdue": [candidate(due=days_ago(10), urgency=5)],
+        "Recently Due": [candidate(due=days_ago(3), urgency=5)],
+        "Big Arr": [candidate(due=TODAY, urgency=2)],
+        "Small Arr": [candidate(due=TODAY, urgency=2)],
+        "Alpha": [candidate("ebr", due=TODAY, urgency=1), candidate(due=TODAY, urgency=1)],
+        "Beta": [candidate(due=TODAY, urgency=1)],
+        "Later": [candidate(due=TODAY + timedelta(days=3), urgency=50)],
+        "Snoozed": [candidate(due=days_ago(2), urgency=30, snoozed_until=TODAY + timedelta(days=5),
+                              snooze_reason="customer on holiday")],
+        "Orphan": [candidate(due=days_ago(1), urgency=0.5)],
+    })
+    return db
+
+
+def test_queue_ranks_pinned_then_urgency_then_due_date_then_arr_then_name(
+    team_book: Database,
+) -> None:
+    assert names_in(todays_queue(team_book)) == [
+        ("Pinned Co", "cadence-call"),
+        ("Urgent Inc", "cadence-call"),
+        ("Long Overdue", "cadence-call"),
+        ("Recently Due", "cadence-call"),
+        ("Big Arr", "cadence-call"),
+        ("Small Arr", "cadence-call"),
+        ("Alpha", "cadence-call"),
+        ("Alpha", "ebr"),
+        ("Beta", "cadence-call"),
+        ("Orphan", "cadence-call"),
+    ]
+
+
+def test_queue_item_shows_the_account_owner_and_the_decision(team_book: Database) -> None:
+    item = todays_queue(team_book)[2]
+
+    assert (item.account_name, item.owner_name, item.owner_email) == (
+        "Long Overdue", "Sam Rivera", "sam@example.com")
+    assert (item.kind, item.label, item.due_on, item.overdue_days, item.status) == (
+        "cadence-call", "Cadence call", days_ago(10), 10, "overdue")
+    assert (item.urgency, item.pinned, item.is_next, item.rule_id) == (5.0, False, True, "cadence")
+    assert (item.segment, item.priority, item.arr_cents) == ("enterprise", "pr2", 1)
+    uuid.UUID(item.account_id)  # canonical text
+    assert todays_queue(team_book)[-1].owner_name is None  # "Orphan" has no owner
+
+
+def test_looking_ahead_brings_in_touches_due_in_the_next_days(team_book: Database) -> None:
+    assert "Later" not in {name for name, _ in names_in(todays_queue(team_book, ahead_days=2))}
+    ahead = names_in(todays_queue(team_book, ahead_days=3))
+    assert ahead[1] == ("Later", "cadence-call")  # after the pinned one: urgency 50
+
+
+def test_queue_of_one_csm_matches_the_email_whatever_its_case(team_book: Database) -> None:
+    mine = names_in(todays_queue(team_book, owner_email=" maya.patel@EXAMPLE.com "))
+    assert mine == [
+        ("Pinned Co", "cadence-call"), ("Urgent Inc", "cadence-call"),
+        ("Recently Due", "cadence-call"), ("Small Arr", "cadence-call"),
+        ("Alpha", "cadence-call"), ("Alpha", "ebr"),
+    ]
+    assert todays_queue(team_book, owner_email="nobody@example.com") == []
+
+
+def test_snoozed_touches_wait_until_the_snooze_ends(team_book: Database) -> None:
+    assert "Snoozed" not in {name for name, _ in names_in(todays_queue(team_book))}
+
+    shown = todays_queue(team_book, include_snoozed=True)
+    [snoozed] = [item for item in shown if item.account_name == "Snoozed"]
+    assert (snoozed.snoozed_until, snoozed.snooze_reason) == (
+        TODAY + timedelta(days=5), "customer on holiday")
+    assert names_in(shown)[1] == ("Snoozed", "cadence-call")  # urgency 30, after the pinned one
+
+    with team_book.reading() as session:  # the day the snooze ends, the touch is back
+        back = schedule.queue(session, today=TODAY + timedelta(days=5), owner_email=None)
+    assert "Snoozed" in {item.account_name for item in back}
+
+
+def test_deleted_accounts_leave_the_queue(team_book: Database) -> None:
+    with team_book.writing() as session:
+        account = session.scalars(select(Account).where(Account.name == "Urgent Inc")).one()
+        account.deleted_at = DELETED
+
+    assert "Urgent Inc" not in {item.account_name for item in todays_queue(team_book)}
+
+
+def _plan(db: Database, owner_email: str | None) -> list[str]:
+    statement = schedule.queue_statement(today=TODAY, owner_email=owner_email)
+    sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+    with db.engine.connect() as connection:
+        return [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+
+
+def test_queue_reads_indexes_not_whole_tables(sqlite_db: Database) -> None:
+    team = _plan(sqlite_db, None)
+    assert any(step.startswith("SEARCH scheduled_touch USING INDEX ix_scheduled_touch_due")
+               for step in team), team
+    one_csm = _plan(sqlite_db, "maya.patel@example.com")
+    for step in team + one_csm:
+        assert not step.startswith(("SCAN scheduled_touch", "SCAN account")), step
+
+
+@pytest.mark.parametrize(
+    ("inputs", "terms"),
+    [
+        ({"last touch": "2026-10-01", "note": 'said "soon" \\ ok\n', "ünï": "cödé ✓"},
+         (Term("overdue", 0.25, 12.0, "3 days overdue"), Term("arr", 1 / 3, 4, "ARR $1,000"))),
+        ({"count": 3}, (Term("escalation", 1, 25, "level 3"),)),  # not text: the general path
+        ({}, ()),
+    ],
+    ids=["plain", "unusual values", "empty"],
+)
+def test_trace_is_the_json_of_the_candidate_with_sorted_keys(
+    sqlite_db: Database, inputs: dict[str, Any], terms: tuple[Term, ...]
+) -> None:
+    with sqlite_db.writing() as session:
+        add_account(session, "Acme")
+    facts = facts_by_name(sqlite_db)["Acme"]
+    chosen = Candidate(
+        rule_id="cadence", kind="cadence-call", label="Cadence call", status=Status.OVERDUE,
+        reason='every "2" weeks — overdue', due=days_ago(3), inputs=inputs,
+        steps=("2026-10-01 + 14 days", "skip the 25th ✓"), urgency=Urgency(terms=terms),
+    )
+    with sqlite_db.writing() as session:
+        schedule.write_decisions(session, [decision(facts, chosen)], today=TODAY,
+                                 rules_sha256="x")
+    with sqlite_db.reading() as session:
+        trace = session.scalars(select(ScheduledTouch.trace)).one()
+
+    expected = {
+        "rule_id": "cadence", "inputs": inputs, "steps": list(chosen.steps),
+        "reason": chosen.reason, "pin_reason": None,
+        "urgency": [{"name": term.name, "value": term.value, "coefficient": term.coefficient,
+                     "points": term.points, "note": term.note} for term in terms],
+    }
+    assert trace == json.dumps(expected, sort_keys=True, ensure_ascii=False,
+                               separators=(",", ":"))
