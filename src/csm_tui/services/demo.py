@@ -14,14 +14,12 @@ accounts of the demo user among them) is planned up front rather than left to ch
 
 from __future__ import annotations
 
-import gc
 import random
 import time as clock
 import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -58,7 +56,7 @@ from csm_tui.models import (
     Touchpoint,
     TouchpointAttendee,
 )
-from csm_tui.store.bulk import bulk_session, insert_rows
+from csm_tui.store.bulk import bulk_session, gc_paused, insert_rows
 from csm_tui.store.database import Database
 
 T = TypeVar("T")
@@ -112,7 +110,7 @@ def build_demo(db: Database, *, accounts: int = 300, seed: int = 7, today: date)
     """Fill an empty, migrated database with a demo book, in one transaction."""
     started = clock.perf_counter()
     counts: Counter[str] = Counter()
-    with _gc_paused(), db.writing() as session:
+    with gc_paused(), db.writing() as session:
         connection = session.connection()
         with bulk_session(connection):
             for batch in generate(accounts=accounts, seed=seed, today=today):
@@ -131,18 +129,6 @@ def build_demo(db: Database, *, accounts: int = 300, seed: int = 7, today: date)
         seconds=clock.perf_counter() - started,
     )
 
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The build allocates millions of short-lived dicts without cycles: the cyclic collector's
-    repeated passes over them cost about a third of the time and would find nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def generate(

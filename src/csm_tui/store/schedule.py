@@ -16,14 +16,12 @@ Every function but `recompute_all` takes the caller's session (`db.writing()` or
 
 from __future__ import annotations
 
-import gc
 import json
 import secrets
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from itertools import count
@@ -54,7 +52,7 @@ from csm_tui.models import (
     Touchpoint,
     utc_now,
 )
-from csm_tui.store.bulk import insert_rows
+from csm_tui.store.bulk import gc_paused, insert_rows
 from csm_tui.store.database import Database
 
 #: app_meta keys: the `today` and the rules file the whole schedule was last computed for.
@@ -156,18 +154,6 @@ class _Points(dict[tuple[Any, int], HealthPoint]):
         return point
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Reading builds hundreds of thousands of small objects and no cycles: the cyclic
-    collector's passes over them would cost about a third of the time and find nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
 
 def _utc(moment: datetime) -> datetime:
     """SQLite hands back the stored UTC wall time without a zone; PostgreSQL the session's."""
@@ -193,7 +179,7 @@ def load_facts(
     time they reached their level; snoozes still running after `today`; open milestones.
     """
     reader = _Reader(session.connection(), today=today, lookback_days=lookback_days)
-    with _gc_paused():
+    with gc_paused():
         if account_ids is None:
             return reader.load(None)
         keys = sorted({_as_uuid(key) for key in account_ids})
@@ -548,7 +534,7 @@ def write_decisions(
     session: Session, decisions: Iterable[Decision], *, today: date, rules_sha256: str
 ) -> int:
     """Replace the scheduled touches of exactly the decided accounts; return rows written."""
-    with _gc_paused():
+    with gc_paused():
         unique = _latest_per_account(decisions)
         connection = session.connection()
         _delete_for(connection, (uuid.UUID(decision.account_id) for decision in unique))
@@ -570,7 +556,7 @@ def recompute(
     """
     keys = {_as_uuid(key) for key in account_ids}
     facts = load_facts(session, today=today, account_ids=keys)
-    with _gc_paused():
+    with gc_paused():
         decisions = [decide(one) for one in facts]
         connection = session.connection()
         _delete_for(connection, keys)
@@ -594,7 +580,7 @@ def recompute_all(
     """
     a = _ACCOUNT.c
     accounts = 0
-    with _gc_paused(), db.writing() as session:
+    with gc_paused(), db.writing() as session:
         connection = session.connection()
         reader = _Reader(connection, today=today, lookback_days=LOOKBACK_DAYS)
         connection.execute(delete(_SCHEDULED))
