@@ -208,16 +208,19 @@ def measure_peak_rss(ctx: SizeContext) -> dict[str, Any]:
 
 def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
     """The bulk recompute that runs when the rules file or the day changes, in three parts
-    measured in the same process: reading every account's facts (the baseline), the rules
-    engine alone on those facts, and the whole recompute with the write-back of
-    `scheduled_touch`. Medians of `repeats` runs (at most 3 for the slow write-back)."""
+    measured in the same run: reading every account's facts in one process (the baseline),
+    the rules engine alone on those facts in one process, and the whole recompute with the
+    write-back of `scheduled_touch` as the app runs it (`recompute_workers()` processes).
+    Medians of `repeats` runs (at most 3 for the slow write-back)."""
     from csm_tui.domain.engine import decide
     from csm_tui.rules import default_rules
+    from csm_tui.services.scheduling import bound_decide, recompute_workers
     from csm_tui.store import schedule
     from csm_tui.store.database import Database
 
     assert ctx.db_path is not None, "build_s must run first"
     rules = default_rules()
+    workers = recompute_workers()
     db = Database.open(ctx.db_path)
     reads, engines, totals = [], [], []
     try:
@@ -233,15 +236,17 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
             del facts
         for _ in range(min(ctx.repeats, 3)):
             start = time.perf_counter()
-            schedule.recompute_all(db, lambda f: decide(f, rules, TODAY), today=TODAY,
-                                   rules_sha256=rules.sha256)
+            schedule.recompute_all(db, bound_decide(rules, TODAY), today=TODAY,
+                                   rules_sha256=rules.sha256, workers=workers)
             totals.append(time.perf_counter() - start)
     finally:
         db.dispose()
     read, engine, total = (statistics.median(x) for x in (reads, engines, totals))
-    ctx.log(f"reschedule: read {read:.2f} s, engine {engine:.2f} s, with write-back {total:.2f} s")
+    ctx.log(f"reschedule: read {read:.2f} s, engine {engine:.2f} s, "
+            f"with write-back {total:.2f} s ({workers} processes)")
     return {"read_s": round(read, 3), "engine_s": round(engine, 3),
             "engine_to_read": ratio(engine, read), "recompute_all_s": round(total, 3),
+            "workers": workers,
             "samples": {"read": reads, "engine": engines, "recompute_all": totals}}
 
 
@@ -273,6 +278,7 @@ MEASUREMENTS: list[Measurement] = [
         Column("engine (s)", lambda v: _fmt(v["engine_s"], ".2f")),
         Column("engine/read", lambda v: _fmt(v["engine_to_read"], ".2f")),
         Column("recompute+write (s)", lambda v: _fmt(v["recompute_all_s"], ".2f")),
+        Column("processes", lambda v: str(v.get("workers", 1))),
     )),
     Measurement("load_avg_after", measure_load),  # JSON only, no column
 ]

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from csm_tui import paths
 from csm_tui.cli import main
+from csm_tui.rules import default_rules
 from csm_tui.services.demo import DEMO_USER_EMAIL
 
 TODAY = "2026-11-23"
@@ -55,6 +56,22 @@ def test_demo_builds_its_own_database_by_default():
     assert paths.demo_database().exists()
     assert not paths.default_database().exists()
     assert "25 accounts" in result.output
+
+
+def test_the_demo_book_is_built_with_its_schedule_computed(demo_file: Path):
+    from datetime import date
+
+    from csm_tui.store import schedule
+    from csm_tui.store.database import Database
+
+    db = Database.open(demo_file)
+    try:
+        with db.reading() as session:
+            computed_for, rules_sha256 = schedule.schedule_state(session)
+    finally:
+        db.dispose()
+    assert computed_for == date.fromisoformat(TODAY)
+    assert rules_sha256 == default_rules().sha256  # so the first start needs no recompute
 
 
 def test_accounts_lists_my_book_as_a_table_and_as_json(demo_file: Path):

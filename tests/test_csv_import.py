@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from csm_tui.models import Account, Contact, TeamMember, Touchpoint
+from csm_tui.rules import load_rules
 from csm_tui.services.csv_import import (
     ImportFailed,
     ImportIssue,
@@ -23,9 +24,11 @@ from csm_tui.services.csv_import import (
     import_csv,
     parse_file,
 )
+from csm_tui.services.scheduling import Schedule
 from csm_tui.store.database import Database
 from csm_tui.store.migrate import ensure_current
 from csm_tui.store.queries import count_rows
+from tests.conftest import TODAY
 
 DATA = Path(__file__).parent / "data" / "csv"
 TABLES = (TeamMember, Account, Contact, Touchpoint)
@@ -677,3 +680,30 @@ def test_one_bad_cell_is_reported_at_its_record() -> None:
     finally:
         db.dispose()
         directory.cleanup()
+
+
+def test_an_import_reschedules_the_accounts_it_changed_in_its_own_transaction(
+    db: Database, tmp_path: Path
+) -> None:
+    scheduler = Schedule(db, load_rules(None, tmp_path), TODAY)
+    seed(db)
+    scheduler.recompute_all()
+
+    def due_dates() -> dict[tuple[str | None, str], date]:
+        return {(item.external_id, item.kind): item.due_on
+                for item in scheduler.queue(owner_email=None, ahead_days=366)}
+
+    before = due_dates()
+    new_account = write(tmp_path, "new.csv", f"{HEADER}\nA-9,Nine Inc,enterprise,1000,2027-06-30,85\n")
+    call = write(tmp_path, "call.csv", "account_external_id,occurred_on,kind,summary\n"
+                 f"A-1,{TODAY.isoformat()},cadence-call,Weekly sync\n")
+    import_csv(db, ACCOUNTS, new_account, schedule=scheduler)
+    import_csv(db, TOUCHPOINTS, call, schedule=scheduler)
+
+    assert scheduler.is_current()  # no bulk recompute was needed to see either change
+    after = due_dates()
+    assert ("A-9", "cadence-call") in after and ("A-9", "cadence-call") not in before
+    assert before[("A-1", "cadence-call")] <= TODAY < after[("A-1", "cadence-call")]
+    assert {key: day for key, day in after.items() if key[0] not in ("A-1", "A-9")} == {
+        key: day for key, day in before.items() if key[0] not in ("A-1", "A-9")
+    }

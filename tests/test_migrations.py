@@ -403,12 +403,12 @@ def test_upgrade_from_0001_to_0002_keeps_accounts_and_scheduled_touches(
         kept = session.execute(
             select(ScheduledTouch.account_id, ScheduledTouch.kind, ScheduledTouch.label,
                    ScheduledTouch.due_on, ScheduledTouch.urgency, ScheduledTouch.pinned,
-                   ScheduledTouch.is_next, ScheduledTouch.overdue_days, ScheduledTouch.trace,
+                   ScheduledTouch.is_next, ScheduledTouch.overdue_days,
                    ScheduledTouch.computed_for, ScheduledTouch.rules_sha256)
         ).all()
     # Old rows get neutral values; the next recompute replaces them (no schedule.* meta yet).
     assert sorted(kept, key=lambda row: str(row[0])) == [
-        (key, "cadence-call", "cadence-call", date(2026, 11, 20), 4.5, False, False, 0, "{}",
+        (key, "cadence-call", "cadence-call", date(2026, 11, 20), 4.5, False, False, 0,
          date(2026, 11, 20), "")
         for key in account_ids
     ]

@@ -4,9 +4,9 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-23 11:00:00.000000
 
-scheduled_touch gains what the triage queue shows and what `rules explain` needs (label, the
-outer bound, overdue days, pin, is-next, snooze, the JSON trace, and the day and rules file it
-was computed for). Its rows are derived data: rows already there get neutral values here and are
+scheduled_touch gains what the triage queue shows (label, the outer bound, overdue days, pin,
+is-next, snooze, and the day and rules file it was computed for); the full explanation of an
+item is recomputed from the account's facts when asked for (`rules explain`), never stored. Its rows are derived data: rows already there get neutral values here and are
 replaced by the next recompute (app_meta has no `schedule.*` keys yet, so the schedule is not
 current). The NOT NULL columns are added nullable, filled, then made NOT NULL without a server
 default, so that the schema equals the models' create_all schema; on SQLite that second step is
@@ -34,7 +34,6 @@ _FILLED = (
     ('overdue_days', sa.Integer(), sa.literal(0)),
     ('pinned', sa.Boolean(), sa.false()),
     ('is_next', sa.Boolean(), sa.false()),
-    ('trace', sa.Text(), sa.literal('{}')),
     ('computed_for', sa.Date(), sa.column('due_on')),
     ('rules_sha256', sqlmodel.sql.sqltypes.AutoString(), sa.literal('')),
 )
@@ -69,7 +68,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('is_next', sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column('snoozed_until', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('snooze_reason', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
-        batch_op.add_column(sa.Column('trace', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('computed_for', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('rules_sha256', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
 
@@ -86,7 +84,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table('scheduled_touch', schema=None) as batch_op:
-        for name in ('rules_sha256', 'computed_for', 'trace', 'snooze_reason', 'snoozed_until',
+        for name in ('rules_sha256', 'computed_for', 'snooze_reason', 'snoozed_until',
                      'is_next', 'pinned', 'overdue_days', 'latest_on', 'label'):
             batch_op.drop_column(name)
 

@@ -128,13 +128,15 @@ def demo(ctx: click.Context, accounts: int, seed: int, no_open: bool) -> None:
     """
     from csm_tui.services.demo import DEMO_USER_EMAIL
     from csm_tui.services.demo_database import rebuild_demo
+    from csm_tui.services.scheduling import rules_for
 
     settings: Settings = ctx.obj
     explicit = ctx.parent is not None and ctx.parent.get_parameter_source("database") not in (
         click.core.ParameterSource.DEFAULT, None,
     )
     target = settings.database if explicit else str(paths.demo_database())
-    summary = rebuild_demo(target, accounts=accounts, seed=seed, today=settings.today)
+    summary = rebuild_demo(target, accounts=accounts, seed=seed, today=settings.today,
+                           rules=rules_for(settings))
     click.echo(
         f"Demo book at {target}: {summary.accounts} accounts, {summary.team_members} team "
         f"members, {summary.touchpoints} touches, {summary.escalations} escalations "
@@ -171,11 +173,11 @@ def import_(settings: Settings, kind: str, file: Path) -> None:
     """
     from csm_tui.services.csv_import import ImportKind, import_csv
 
-    db = _open_database(settings)
+    scheduler = _open_schedule(settings)
     try:
-        summary = import_csv(db, ImportKind(kind), file)
+        summary = import_csv(scheduler.db, ImportKind(kind), file, schedule=scheduler)
     finally:
-        db.dispose()
+        scheduler.db.dispose()
     click.echo(
         f"Imported {file}: {summary.created} {kind} created, {summary.updated} updated."
     )

@@ -272,7 +272,6 @@ class ScheduledTouch(Row, table=True):
     is_next: bool = False  # the engine's chosen next touch of the account
     snoozed_until: date | None = None
     snooze_reason: str | None = None
-    trace: str = Field(default="{}", sa_type=sa.Text)  # JSON: inputs, steps, urgency terms
     computed_for: date  # the `today` the decision was computed for
     rules_sha256: str = ""
 

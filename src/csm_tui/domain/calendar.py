@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -161,7 +162,16 @@ def fmt_day(day: date) -> str:
 def shift(
     anchor: date, duration: Duration, calendar: WorkCalendar, *, roll: bool = True
 ) -> Shifted:
-    """Move `anchor` by `duration` as the module docstring describes, recording each step."""
+    """Move `anchor` by `duration` as the module docstring describes, recording each step.
+
+    Memoised: a book of business has a few thousand distinct (anchor, duration) pairs across
+    a hundred thousand accounts, and the result (steps included) is immutable.
+    """
+    return _shift(anchor, duration, calendar, roll)
+
+
+@lru_cache(maxsize=1 << 16)
+def _shift(anchor: date, duration: Duration, calendar: WorkCalendar, roll: bool) -> Shifted:
     n, unit = duration.amount, duration.unit
     head = f"{n:+d}{unit} from {fmt_day(anchor)} ->"
     if unit is Unit.HOURS:

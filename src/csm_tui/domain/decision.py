@@ -16,7 +16,11 @@ class Status(StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self in (Status.OVERDUE, Status.DUE, Status.UPCOMING)
+        return self in OPEN
+
+
+#: The statuses of an item still owed (a plain set: the engine asks this of every candidate).
+OPEN = frozenset({Status.OVERDUE, Status.DUE, Status.UPCOMING})
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +77,7 @@ class Candidate:
 
     @property
     def is_open(self) -> bool:
-        return self.status.is_open
+        return self.status in OPEN
 
 
 @dataclass(frozen=True, slots=True)

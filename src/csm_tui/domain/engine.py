@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from csm_tui.domain.calendar import Duration, Unit, fmt_day, shift
-from csm_tui.domain.decision import Candidate, Decision, Derivation, Status, Urgency
+from csm_tui.domain.decision import OPEN, Candidate, Decision, Derivation, Status, Term
 from csm_tui.domain.facts import AccountFacts, OpenEscalation, Snooze
 from csm_tui.domain.rulebook import (
     MILESTONE_KIND,
@@ -34,7 +35,7 @@ from csm_tui.domain.rulebook import (
     Rulebook,
     TriggerRule,
 )
-from csm_tui.domain.urgency import EscalationState, score
+from csm_tui.domain.urgency import EscalationState, account_terms, combine, pin
 
 _ANCHOR_WORDS = {
     "contract_start": "contract start",
@@ -69,57 +70,51 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
             values["priority"] = rule.priority
     context = _Context(facts, rules, today, values)
     escalations = [_escalation_state(context, esc) for esc in facts.escalations]
-    candidates = [
+    context.shared = account_terms(facts, rules.urgency, today, band=band,
+                                   priority=values["priority"], escalations=escalations)
+    context.pinned = pin(escalations)
+    candidates = (
         _cadence(context),
         *(c for rule in rules.anchored if rule.when.matches(values) for c in _anchored(context, rule)),
         *(_recurring(context, rule) for rule in rules.recurring if rule.when.matches(values)),
         *(_trigger(context, rule) for rule in rules.triggers if rule.when.matches(values)),
         *(_escalation(context, state) for state in escalations),
-        *(_milestone(context, title, due) for title, due in
-          ((m.title, m.due_on) for m in facts.milestones)),
-    ]
-    candidates = [_snoozed(context, candidate) for candidate in candidates]
-    candidates = [
-        replace(c, urgency=_urgency(c, facts, rules, today, values, escalations))
-        if c.is_open else c
-        for c in candidates
-    ]
-    open_ = [(index, c) for index, c in enumerate(candidates) if c.is_open]
-    chosen = min(
-        open_,
-        key=lambda pair: (max(pair[1].due or today, today), rules.rank_of(pair[1].kind), pair[0]),
-        default=None,
+        *(_milestone(context, m.title, m.due_on) for m in facts.milestones),
     )
+    chosen: tuple[tuple[date, int, int], Candidate] | None = None
+    for index, candidate in enumerate(candidates):
+        if candidate.status in OPEN:
+            key = (max(candidate.due or today, today), rules.rank_of(candidate.kind), index)
+            if chosen is None or key < chosen[0]:
+                chosen = (key, candidate)
     return Decision(
         account_id=facts.account_id, today=today, band=band, priority=values["priority"],
-        derived=tuple(derived), candidates=tuple(candidates),
+        derived=tuple(derived), candidates=candidates,
         next=chosen[1] if chosen else None,
     )
 
 
-def _urgency(candidate: Candidate, facts: AccountFacts, rules: Rulebook, today: date,
-             values: dict[str, Any], escalations: list[EscalationState]) -> Urgency:
-    """Every open item of the account carries its escalation terms; only the follow-up of a
-    pinned escalation is pinned, so the L5 call itself tops the queue, not the account's others."""
-    urgency = score(candidate, facts, rules.urgency, today, band=values["health_band"],
-                    priority=values["priority"], escalations=escalations)
-    if urgency.pinned and candidate.rule_id != rules.escalation.id:
-        return replace(urgency, pinned=False, pin_reason=None)
-    return urgency
-
-
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Context:
+    """One decision's inputs, and what its open items share: the account's urgency terms and
+    its pin (only the escalation follow-up carries the pin, so the L5 call itself tops the
+    queue, not the account's other items)."""
+
     facts: AccountFacts
     rules: Rulebook
     today: date
     values: dict[str, Any]
+    shared: tuple[Term, ...] = ()
+    pinned: tuple[bool, str | None] = (False, None)
 
     def last(self, kinds: Iterable[str], *, since: date | None = None, before: date | None = None) -> date | None:
         """The latest touch of `kinds` on or after `since` and before `before`, up to today."""
         found: date | None = None
+        touches = self.facts.touches
         for kind in kinds:
-            days = self.facts.touches.get(kind, ())
+            days = touches.get(kind)
+            if not days:
+                continue
             end = bisect.bisect_right(days, self.today)
             if before is not None:
                 end = min(end, bisect.bisect_left(days, before))
@@ -129,13 +124,27 @@ class _Context:
 
     def open(self, rule_id: str, kind: str, label: str, due: date, *, reason: str,
              inputs: dict[str, str], steps: tuple[str, ...], latest: date | None = None) -> Candidate:
-        overdue = (self.today - due).days
+        """An open item, moved by a running snooze of its kind, with its urgency."""
+        today, rules = self.today, self.rules
+        snoozed_until = snooze_reason = None
+        if self.facts.snoozes and kind in rules.snooze.applies_to:
+            moved = _snooze(self, kind, due)
+            if moved is not None:
+                snoozed_until, snooze_reason, step = moved
+                inputs = {**inputs, "snoozed on": step[0]}
+                steps = (*steps, step[1])
+                reason = f"{reason}; snoozed until {snoozed_until.isoformat()} ({snooze_reason})"
+                due = snoozed_until
+        overdue = (today - due).days
         status = Status.OVERDUE if overdue > 0 else Status.DUE if overdue == 0 else Status.UPCOMING
         late = f" (late after {latest.isoformat()})" if latest and latest != due else ""
+        pinned = self.pinned if rule_id == rules.escalation.id else (False, None)
         return Candidate(
             rule_id=rule_id, kind=kind, label=label, status=status,
-            reason=f"{reason} -> due {due.isoformat()}{late}, {when_words(due, self.today)}",
+            reason=f"{reason} -> due {due.isoformat()}{late}, {when_words(due, today)}",
             due=due, latest=latest, overdue_days=max(overdue, 0), inputs=inputs, steps=steps,
+            snoozed_until=snoozed_until, snooze_reason=snooze_reason,
+            urgency=combine(due, snoozed_until, self.shared, rules.urgency, today, pinned),
         )
 
 
@@ -195,34 +204,37 @@ def _anchored(context: _Context, rule: AnchoredRule) -> Iterable[Candidate]:
     if anchor is None:
         yield _skipped(rule.id, rule.kind, rule.label, f"{rule.label}: no {words} on record")
         return
-    calendar = context.rules.calendar
+    calendar, today = context.rules.calendar, context.today
+    window = _rough(rule.done_window)
+    expire_after = _rough(rule.expire_after) if rule.expire_after else None
     for offset in rule.offsets:
         rule_id = f"{rule.id}@{offset}" if len(rule.offsets) > 1 else rule.id
         target = shift(anchor, offset, calendar)
-        inputs = {rule.anchor: anchor.isoformat()}
-        opens = target.day - timedelta(days=round(rule.done_window.approx_days())) if rule.done_window else target.day
-        expires = (
-            target.day + timedelta(days=round(rule.expire_after.approx_days()))
-            if rule.expire_after else None
-        )
-        done = context.last(rule.satisfied_by, since=opens, before=expires)
+        expires = target.day + expire_after if expire_after is not None else None
+        done = context.last(rule.satisfied_by, since=target.day - window, before=expires)
         if done is not None:
-            yield _satisfied(rule.id if rule_id == rule.id else rule_id, rule, target.day, done,
+            yield _satisfied(rule_id, rule, target.day, done,
                              f"{rule.label}: {_kind_words(rule.kind)} on {done.isoformat()} counts "
                              f"for the target {target.day.isoformat()}")
             continue
-        if expires is not None and context.today >= expires:
+        if expires is not None and today >= expires:
             yield _skipped(rule_id, rule.kind, rule.label,
                            f"{rule.label}: expired, the target {target.day.isoformat()} is more than "
-                           f"{human(rule.expire_after)} past" if rule.expire_after else "")
+                           f"{human(rule.expire_after)} past")  # type: ignore[arg-type]
             continue
         latest = shift(anchor, rule.latest, calendar).day if rule.latest else None
         direction = "before" if offset.is_negative else "after"
         yield context.open(
-            rule_id, rule.kind, rule.label, target.day, latest=latest, inputs=inputs,
-            steps=target.steps,
+            rule_id, rule.kind, rule.label, target.day, latest=latest,
+            inputs={rule.anchor: anchor.isoformat()}, steps=target.steps,
             reason=f"{rule.label}: {human(offset)} {direction} the {words} on {anchor.isoformat()}",
         )
+
+
+@lru_cache(maxsize=256)
+def _rough(duration: Duration | None) -> timedelta:
+    """A window or expiry as whole days (`approx_days` rounded); no duration is no time."""
+    return timedelta(days=round(duration.approx_days())) if duration else timedelta(0)
 
 
 def _recurring(context: _Context, rule: RecurringRule) -> Candidate:
@@ -271,10 +283,10 @@ def _trigger(context: _Context, rule: TriggerRule) -> Candidate:
     done = context.last(rule.satisfied_by, since=entered)
     moved = shift(entered, rule.within, context.rules.calendar)
     if done is not None:
-        return replace(_skipped(rule.id, rule.kind, rule.label,
-                                f"{rule.label}: done on {done.isoformat()} after turning {rule.entered}"),
-                       status=Status.SATISFIED, due=moved.day, inputs=inputs)
-    if rule.expire_after and context.today >= moved.day + timedelta(days=round(rule.expire_after.approx_days())):
+        return Candidate(rule_id=rule.id, kind=rule.kind, label=rule.label, status=Status.SATISFIED,
+                         reason=f"{rule.label}: done on {done.isoformat()} after turning {rule.entered}",
+                         due=moved.day, inputs=inputs)
+    if rule.expire_after and context.today >= moved.day + _rough(rule.expire_after):
         return _skipped(rule.id, rule.kind, rule.label,
                         f"{rule.label}: expired, {human(rule.expire_after)} past its due date {moved.day.isoformat()}")
     return context.open(rule.id, rule.kind, rule.label, moved.day, inputs=inputs, steps=moved.steps,
@@ -342,26 +354,20 @@ def _satisfied(rule_id: str, rule: AnchoredRule, target: date, done: date, reaso
                      reason=reason, due=target, inputs={f"last {rule.kind}": done.isoformat()})
 
 
-def _snoozed(context: _Context, candidate: Candidate) -> Candidate:
-    policy = context.rules.snooze
-    if not candidate.is_open or candidate.kind not in policy.applies_to or candidate.due is None:
-        return candidate
-    snooze = _active_snooze(context, candidate.kind)
+def _snooze(context: _Context, kind: str, due: date) -> tuple[date, str, tuple[str, str]] | None:
+    """Where a running snooze of this kind moves an item due on `due`: the day it ends (capped
+    by the rules file), its reason, and the input and step that say so; None if it does not."""
+    snooze = _active_snooze(context, kind)
     if snooze is None:
-        return candidate
+        return None
+    policy = context.rules.snooze
     cap = shift(snooze.snoozed_on, policy.max, context.rules.calendar, roll=False).day
     until = min(snooze.until, cap)
-    if until <= context.today or until <= candidate.due:
-        return candidate
+    if until <= context.today or until <= due:
+        return None
     capped = f", capped at {policy.max} from {snooze.snoozed_on.isoformat()}" if until < snooze.until else ""
-    moved = context.open(
-        candidate.rule_id, candidate.kind, candidate.label, until, latest=candidate.latest,
-        inputs={**candidate.inputs, "snoozed on": snooze.snoozed_on.isoformat()},
-        steps=(*candidate.steps, f"snoozed until {fmt_day(until)}{capped}: {snooze.reason}"),
-        reason=candidate.reason.rsplit(" -> due ", 1)[0]
-        + f"; snoozed until {until.isoformat()} ({snooze.reason})",
-    )
-    return replace(moved, snoozed_until=until, snooze_reason=snooze.reason)
+    step = f"snoozed until {fmt_day(until)}{capped}: {snooze.reason}"
+    return until, snooze.reason, (snooze.snoozed_on.isoformat(), step)
 
 
 def _active_snooze(context: _Context, kind: str) -> Snooze | None:

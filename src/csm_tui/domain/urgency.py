@@ -8,10 +8,11 @@ coefficients (that would re-rank everything else): they are pinned above the res
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
-from csm_tui.domain.decision import Candidate, Term, Urgency
+from csm_tui.domain.decision import Term, Urgency
 from csm_tui.domain.facts import AccountFacts, OpenEscalation
 from csm_tui.domain.rulebook import EscalationSla, UrgencyCoefficients
 
@@ -33,8 +34,7 @@ def clamp(value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
-def score(
-    candidate: Candidate,
+def account_terms(
     facts: AccountFacts,
     coefficients: UrgencyCoefficients,
     today: date,
@@ -42,7 +42,8 @@ def score(
     band: str,
     priority: str,
     escalations: list[EscalationState],
-) -> Urgency:
+) -> tuple[Term, ...]:
+    """The terms every open item of an account shares, computed once per decision."""
     c = coefficients
     terms: list[Term] = []
 
@@ -51,11 +52,6 @@ def score(
         if value and coefficient:
             terms.append(Term(name, value, coefficient, note))
 
-    due = candidate.due or today
-    late = (today - due).days
-    span = c.overdue_ramp_full_days - c.overdue_ramp_start_days
-    add("overdue", clamp((late - c.overdue_ramp_start_days) / span), c.overdue,
-        f"{_days(late)} overdue" if late > 0 else "due today" if late == 0 else f"due in {_days(-late)}")
     add(f"health.{band}", 1.0, c.health_band.get(band, 0.0),
         f"health {facts.health_score}" if facts.health_score is not None else "no health score")
     add(f"priority.{priority}", 1.0, c.priority.get(priority, 0.0),
@@ -76,19 +72,49 @@ def score(
         if breached:
             first = min(state.breach_at for state in breached)
             add("escalation.sla_breach", 1.0, c.sla_breach, f"SLA breached since {first.isoformat()}")
-    last = facts.last(tuple(facts.touches))
-    last = last if last is None or last <= today else max(
-        (d for days in facts.touches.values() for d in days if d <= today), default=None
-    )
+    last = max((days[bisect_right(days, today) - 1] for days in facts.touches.values()
+                if days and days[0] <= today), default=None)
     days_since = (today - last).days if last else c.staleness_max_days
     add("staleness", clamp(days_since / c.staleness_max_days), c.staleness,
         f"last touch {_days(days_since)} ago" if last else "no touch on record")
-    if candidate.snoozed_until is not None:
-        add("snoozed", 1.0, c.snoozed, f"snoozed until {candidate.snoozed_until.isoformat()}")
-    return Urgency(tuple(terms), *_pin(escalations))
+    return tuple(terms)
 
 
-def _pin(escalations: list[EscalationState]) -> tuple[bool, str | None]:
+def overdue_term(due: date, today: date, coefficients: UrgencyCoefficients) -> Term | None:
+    """How late the item is, ramping from `overdue_ramp_start_days` to full at `..._full_days`."""
+    c = coefficients
+    late = (today - due).days
+    span = c.overdue_ramp_full_days - c.overdue_ramp_start_days
+    value = round(clamp((late - c.overdue_ramp_start_days) / span), 3)
+    if not (value and c.overdue):
+        return None
+    return Term("overdue", value, c.overdue,
+                f"{_days(late)} overdue" if late > 0 else "due today" if late == 0 else f"due in {_days(-late)}")
+
+
+def snoozed_term(until: date, coefficients: UrgencyCoefficients) -> Term | None:
+    if not coefficients.snoozed:
+        return None
+    return Term("snoozed", 1.0, coefficients.snoozed, f"snoozed until {until.isoformat()}")
+
+
+def combine(
+    due: date,
+    snoozed_until: date | None,
+    shared: tuple[Term, ...],
+    coefficients: UrgencyCoefficients,
+    today: date,
+    pinned: tuple[bool, str | None] = (False, None),
+) -> Urgency:
+    """The item's own terms around the account's: overdue first, snoozed last, as shown."""
+    late = overdue_term(due, today, coefficients)
+    terms = (late, *shared) if late is not None else shared
+    if snoozed_until is not None and (snoozed := snoozed_term(snoozed_until, coefficients)):
+        terms = (*terms, snoozed)
+    return Urgency(terms, *pinned)
+
+
+def pin(escalations: list[EscalationState]) -> tuple[bool, str | None]:
     for state in sorted(escalations, key=lambda s: -s.escalation.level):
         if state.sla.pin:
             return True, f"open L{state.escalation.level} escalation"

@@ -30,6 +30,7 @@ from csm_tui.domain.enums import (
     TouchKind,
 )
 from csm_tui.errors import CsmError
+from csm_tui.services.scheduling import Schedule
 from csm_tui.store import imports
 from csm_tui.store.database import Database
 
@@ -542,8 +543,14 @@ _WRITERS: dict[ImportKind, Callable[..., imports.WriteResult]] = {
 }
 
 
-def import_csv(db: Database, kind: ImportKind, path: Path) -> ImportSummary:
-    """Validate the whole file, then write it in one transaction, or raise ImportFailed."""
+def import_csv(
+    db: Database, kind: ImportKind, path: Path, *, schedule: Schedule | None = None
+) -> ImportSummary:
+    """Validate the whole file, then write it in one transaction, or raise ImportFailed.
+
+    With a `schedule`, the accounts whose facts the file changed (accounts, touches) are
+    rescheduled in that same transaction, so the queue never shows them stale.
+    """
     parsed = parse_file(kind, Path(path))
     with db.writing() as session:
         result = _WRITERS[parsed.kind](session, parsed.rows)
@@ -554,6 +561,8 @@ def import_csv(db: Database, kind: ImportKind, path: Path) -> ImportSummary:
                     for p in result.problems
                 ]
             )
+        if schedule is not None and result.account_ids:
+            schedule.recompute(session, result.account_ids)
     return ImportSummary(
         kind=parsed.kind,
         file=parsed.file,

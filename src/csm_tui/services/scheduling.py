@@ -7,8 +7,9 @@ account's facts recomputes that account in its own transaction (see `store.sched
 
 from __future__ import annotations
 
+import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -74,7 +75,7 @@ class Schedule:
 
     def decider(self, rulebook: Rulebook | None = None):  # type: ignore[no-untyped-def]
         """`decide` bound to the rules and the day: what the store calls per account."""
-        return partial(_decide, rules=rulebook or self.rulebook, today=self.today)
+        return bound_decide(rulebook or self.rulebook, self.today)
 
     def is_current(self) -> bool:
         with self.db.reading() as session:
@@ -86,7 +87,7 @@ class Schedule:
 
     def recompute_all(self) -> int:
         return schedule.recompute_all(self.db, self.decider(), today=self.today,
-                                      rules_sha256=self.rulebook.sha256)
+                                      rules_sha256=self.rulebook.sha256, workers=recompute_workers())
 
     def recompute(self, session, account_ids: list[uuid.UUID]) -> list[Decision]:  # type: ignore[no-untyped-def]
         """Inside the caller's write transaction: the accounts whose facts it just changed."""
@@ -125,6 +126,19 @@ class Schedule:
     def _all_facts(self) -> Iterator[AccountFacts]:
         with self.db.reading() as session:
             yield from schedule.load_facts(session, today=self.today)
+
+
+def bound_decide(rules: Rulebook, today: date) -> Callable[[AccountFacts], Decision]:
+    """`decide` for one rulebook and day, as a partial of a module-level function: it
+    pickles, so the bulk recompute can hand it to worker processes."""
+    return partial(_decide, rules=rules, today=today)
+
+
+def recompute_workers() -> int:
+    """Processes for a bulk recompute: the cores this process may use, at most 4 (past that
+    the one writer is the bottleneck)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, 4))
 
 
 def _decide(facts: AccountFacts, *, rules: Rulebook, today: date) -> Decision:

@@ -103,6 +103,53 @@ def _driver_rows(compiled: _CompiledInsert, rows: Sequence[Mapping[str, Any]]) -
     return list(zip(*columns, strict=True))
 
 
+@dataclass(frozen=True)
+class PreparedRows:
+    """Rows ready for one table's INSERT: driver tuples (SQLite) or plain dicts (elsewhere).
+
+    Preparing is most of the CPU of a bulk insert on SQLite, and it pickles, so another process
+    can do it (see `store.schedule.recompute_all`) and leave the writer only the executemany.
+    """
+
+    table: str
+    sql: str | None  # the driver-level INSERT of `rows` as tuples; None: `rows` are dicts
+    rows: list[Any]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def prepare_rows(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> PreparedRows:
+    """Plain dict rows (all with the same keys) of `table`, converted as `insert_rows` would."""
+    if not rows:
+        return PreparedRows(table.name, None, [])
+    names = tuple(rows[0])
+    _check_defaults(table, names)
+    if connection.dialect.name != "sqlite":
+        return PreparedRows(table.name, None, list(rows))
+    compiled = _compile_sqlite(connection, table, names)
+    return PreparedRows(table.name, compiled.sql, _driver_rows(compiled, rows))
+
+
+def insert_prepared(
+    connection: Connection, table: Table, prepared: PreparedRows, *, chunk: int = CHUNK_ROWS
+) -> int:
+    """Insert rows from `prepare_rows` (made with the same kind of database); return how many."""
+    if prepared.table != table.name:
+        raise ValueError(f"rows prepared for {prepared.table}, not {table.name}")
+    statement = insert(table)
+    rows = prepared.rows
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        if prepared.sql is not None:
+            connection.exec_driver_sql(prepared.sql, part)
+        else:
+            connection.execute(statement, part)
+    return len(rows)
+
+
 def insert_rows(
     connection: Connection,
     table: Table,

@@ -48,6 +48,8 @@ class WriteResult:
     new_team_members: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: Accounts whose scheduling facts the write changed: their schedule is due a recompute.
+    account_ids: list[uuid.UUID] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -222,11 +224,12 @@ def upsert_accounts(session: Session, rows: Sequence[AccountIn]) -> WriteResult:
             values["owner_id"] = owners[row.owner_email.lower()] if row.owner_email else None
         account_id = existing.get(row.external_id)
         if account_id is None:
-            new.append(values)
+            new.append({**values, "id": uuid.uuid4()})
         else:
             changed.append({**values, "id": account_id})
     _write(session, Account, new, changed, now)
     result.created, result.updated = len(new), len(changed)
+    result.account_ids = [values["id"] for values in (*new, *changed)]
     return result
 
 
@@ -398,4 +401,5 @@ def upsert_touchpoints(session: Session, rows: Sequence[TouchpointIn]) -> WriteR
             changed.append({**values, "id": touch_id})
     _write(session, Touchpoint, new, changed, now)
     result.created, result.updated = len(new), len(changed)
+    result.account_ids = list(dict.fromkeys(values["account_id"] for values in (*new, *changed)))
     return result

@@ -16,23 +16,27 @@ Every function but `recompute_all` takes the caller's session (`db.writing()` or
 
 from __future__ import annotations
 
-import json
+import gc
+import logging
+import multiprocessing
 import secrets
+import threading
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from itertools import count
-from math import isfinite
+from itertools import count, repeat
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Connection, ColumnElement, delete, func, or_, select
 from sqlmodel import Session
 
-from csm_tui.domain.decision import Candidate, Decision, Term
+from csm_tui.domain.decision import Candidate, Decision
 from csm_tui.domain.enums import EscalationStatus, MilestoneStatus
 from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenEscalation, OpenMilestone
 from csm_tui.domain.facts import Snooze as SnoozeFact
@@ -52,13 +56,24 @@ from csm_tui.models import (
     Touchpoint,
     utc_now,
 )
-from csm_tui.store.bulk import gc_paused, insert_rows
+from csm_tui.store.bulk import (
+    PreparedRows,
+    bulk_session,
+    gc_paused,
+    insert_prepared,
+    insert_rows,
+    prepare_rows,
+)
 from csm_tui.store.database import Database
+
+_log = logging.getLogger(__name__)
 
 #: app_meta keys: the `today` and the rules file the whole schedule was last computed for.
 COMPUTED_FOR_KEY = "schedule.computed_for"
 RULES_SHA256_KEY = "schedule.rules_sha256"
 
+#: Books this large are recomputed in worker processes (each costs ~0.5 s of imports to start).
+PARALLEL_FROM_ACCOUNTS = 20_000
 #: Ids per `IN (...)` list: well under SQLite's and PostgreSQL's parameter limits.
 IN_CHUNK = 500
 #: Touch history the engine sees: this many days back, plus the latest older touch per kind.
@@ -80,10 +95,6 @@ _MEMBER = TeamMember.__table__  # type: ignore[attr-defined]
 
 #: Restricts a query to some accounts, given the column that holds the account key.
 Scope = Callable[[ColumnElement[Any]], ColumnElement[bool]] | None
-
-_TRACE_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-#: A str as the encoder above writes it (the json module's C function).
-_string = json.encoder.encode_basestring
 
 
 # --- keys --------------------------------------------------------------------------------------
@@ -395,58 +406,6 @@ def _first(row: Sequence[Any]) -> Any:
 # --- writing decisions -------------------------------------------------------------------------
 
 
-def _trace(candidate: Candidate) -> str:
-    """The candidate's explanation as JSON: `json.dumps(..., sort_keys=True)` of the trace dict
-    (compact separators, UTF-8 text), written out by hand for the usual plain values because
-    this runs once per stored row and the general encoder costs half again as much."""
-    urgency = candidate.urgency
-    inputs = candidate.inputs
-    terms = urgency.terms
-    if not (all(type(key) is str and type(value) is str for key, value in inputs.items())
-            and all(type(step) is str for step in candidate.steps)
-            and all(_is_plain(term) for term in terms)):
-        return _trace_encoded(candidate)
-    return (
-        '{"inputs":{'
-        + ",".join([_string(key) + ":" + _string(inputs[key]) for key in sorted(inputs)])
-        + '},"pin_reason":'
-        + ("null" if urgency.pin_reason is None else _string(urgency.pin_reason))
-        + ',"reason":' + _string(candidate.reason)
-        + ',"rule_id":' + _string(candidate.rule_id)
-        + ',"steps":[' + ",".join(map(_string, candidate.steps))
-        + '],"urgency":['
-        + ",".join([
-            f'{{"coefficient":{term.coefficient!r},"name":{_string(term.name)},'
-            f'"note":{_string(term.note)},"points":{term.points!r},"value":{term.value!r}}}'
-            for term in terms
-        ])
-        + "]}"
-    )
-
-
-def _is_plain(term: Term) -> bool:
-    """Numbers whose repr() is their JSON text, and string words."""
-    return (type(term.name) is str and type(term.note) is str
-            and all(type(number) in (float, int) and isfinite(number)
-                    for number in (term.coefficient, term.value, term.points)))
-
-
-def _trace_encoded(candidate: Candidate) -> str:
-    urgency = candidate.urgency
-    return _TRACE_ENCODER.encode({
-        "rule_id": candidate.rule_id,
-        "inputs": candidate.inputs,
-        "steps": list(candidate.steps),
-        "reason": candidate.reason,
-        "urgency": [
-            {"name": term.name, "value": term.value, "coefficient": term.coefficient,
-             "points": term.points, "note": term.note}
-            for term in urgency.terms
-        ],
-        "pin_reason": urgency.pin_reason,
-    })
-
-
 def _chosen(decision: Decision) -> tuple[dict[str, Candidate], str | None]:
     """The candidates to store per kind, and the kind of the engine's next touch.
 
@@ -465,7 +424,7 @@ def _chosen(decision: Decision) -> tuple[dict[str, Candidate], str | None]:
 
 def _ordered_ids() -> Callable[[], uuid.UUID]:
     """New row ids laid out as UUIDv7 (milliseconds, version, then random bits), consecutive
-    within one write: the rows of a recompute are appended to the primary-key index instead
+    within one batch of rows: the rows of a recompute are appended to the primary-key index instead
     of landing on random pages of it (a quarter off a 100,000-row insert on SQLite)."""
     millis = time.time_ns() // 1_000_000 & (1 << 48) - 1
     first = (millis << 80 | 0x7 << 76 | secrets.randbits(12) << 64 | 0b10 << 62
@@ -483,11 +442,10 @@ def _rows(
     today: date,
     rules_sha256: str,
     now: datetime,
-    new_id: Callable[[], uuid.UUID] | None = None,
 ) -> list[dict[str, Any]]:
     """`scheduled_touch` rows (plain dicts for `insert_rows`) of some decisions."""
     rows = []
-    new_id = new_id or _ordered_ids()
+    new_id = _ordered_ids()
     for decision in decisions:
         account_id = uuid.UUID(decision.account_id)
         chosen, next_kind = _chosen(decision)
@@ -512,7 +470,6 @@ def _rows(
                 "is_next": kind == next_kind,
                 "snoozed_until": candidate.snoozed_until,
                 "snooze_reason": candidate.snooze_reason,
-                "trace": _trace(candidate),
                 "computed_for": today,
                 "rules_sha256": rules_sha256,
             })
@@ -572,34 +529,88 @@ def recompute_all(
     today: date,
     rules_sha256: str,
     chunk: int = 5000,
+    workers: int = 1,
+    parallel_from: int = PARALLEL_FROM_ACCOUNTS,
 ) -> int:
     """Rewrite the whole schedule in one transaction; return the number of live accounts.
 
     Accounts are read `chunk` at a time in id order, each chunk as one id range (so the
     queries walk the account_id indexes instead of long IN lists) and memory stays flat.
+    With `workers` > 1 the chunks are read and decided in that many processes (`decide` must
+    then pickle: a module-level function or a partial of one) while this process writes
+    their rows as they come back, in order: the engine is pure Python, so processes are what
+    puts a second core to work. Books under `parallel_from` accounts stay in this process,
+    where they take less time than starting a worker does.
     """
     a = _ACCOUNT.c
-    accounts = 0
-    with gc_paused(), db.writing() as session:
+    with gc_paused(), db.writing() as session, bulk_session(session.connection()):
         connection = session.connection()
-        reader = _Reader(connection, today=today, lookback_days=LOOKBACK_DAYS)
         connection.execute(delete(_SCHEDULED))
         # Sorted here as the database sorts them (hex text on SQLite, UUIDs elsewhere), so
         # that each chunk is exactly the accounts BETWEEN its first and last key.
         keys = sorted(connection.execute(
             select(_raw(a.id)).where(a.deleted_at.is_(None))
         ).scalars())
-        now, new_id = utc_now(), _ordered_ids()
-        for part in _batched(keys, chunk):
-            low, high = _as_uuid(part[0]), _as_uuid(part[-1])
-            facts = reader.load(lambda column, low=low, high=high: column.between(low, high))
-            rows = _rows(map(decide, facts), today=today, rules_sha256=rules_sha256, now=now,
-                         new_id=new_id)
-            insert_rows(connection, _SCHEDULED, rows)
-            accounts += len(facts)
+        ranges = [(_as_uuid(part[0]), _as_uuid(part[-1])) for part in _batched(keys, chunk)]
+        now = utc_now()
+        done = 0
+        if workers > 1 and len(ranges) > 1 and len(keys) >= parallel_from:
+            try:
+                for prepared in _in_processes(db, ranges, decide, today, rules_sha256, now,
+                                              workers):
+                    insert_prepared(connection, _SCHEDULED, prepared)
+                    done += 1
+            except (BrokenProcessPool, OSError) as error:  # not the engine's own errors
+                _log.warning("worker processes failed (%s); recomputing in this one", error)
+        reader = _Reader(connection, today=today, lookback_days=LOOKBACK_DAYS)
+        for low, high in ranges[done:]:
+            insert_prepared(connection, _SCHEDULED,
+                            _range_rows(reader, low, high, decide, today, rules_sha256, now))
         _set_meta(session, COMPUTED_FOR_KEY, today.isoformat())
         _set_meta(session, RULES_SHA256_KEY, rules_sha256)
-    return accounts
+    return len(keys)
+
+
+def _range_rows(reader: _Reader, low: uuid.UUID, high: uuid.UUID,
+                decide: Callable[[AccountFacts], Decision], today: date, rules_sha256: str,
+                now: datetime) -> PreparedRows:
+    """The rows of the accounts from `low` to `high`, numbered and ready for the writer."""
+    facts = reader.load(lambda column: column.between(low, high))
+    rows = _rows(map(decide, facts), today=today, rules_sha256=rules_sha256, now=now)
+    return prepare_rows(reader.connection, _SCHEDULED, rows)
+
+
+def _in_processes(db: Database, ranges: list[tuple[uuid.UUID, uuid.UUID]],
+                  decide: Callable[[AccountFacts], Decision], today: date, rules_sha256: str,
+                  now: datetime, workers: int) -> Iterator[PreparedRows]:
+    """The rows of each range, in order, computed by `workers` processes. They read committed
+    data through their own connections, so the caller's open write transaction does not block
+    them. Forked when this process runs one thread (cheap, nothing to import again); spawned
+    otherwise (a fork copies other threads' locks mid-use: the TUI runs threads)."""
+    url = db.url.render_as_string(hide_password=False)
+    single = threading.active_count() == 1
+    method = "fork" if single and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=min(workers, len(ranges)), mp_context=context) as pool:
+        yield from pool.map(_worker_rows, repeat(url), ranges, repeat(decide), repeat(today),
+                            repeat(rules_sha256), repeat(now))
+
+
+_worker_db: Database | None = None
+
+
+def _worker_rows(url: str, bounds: tuple[uuid.UUID, uuid.UUID],
+                 decide: Callable[[AccountFacts], Decision], today: date, rules_sha256: str,
+                 now: datetime) -> PreparedRows:
+    """One range's rows, in a worker process (which keeps one connection for all of its
+    ranges, and never collects cycles: it only makes short-lived rows)."""
+    global _worker_db
+    gc.disable()
+    if _worker_db is None:
+        _worker_db = Database.open(url)
+    with _worker_db.reading() as session:
+        reader = _Reader(session.connection(), today=today, lookback_days=LOOKBACK_DAYS)
+        return _range_rows(reader, *bounds, decide, today, rules_sha256, now)
 
 
 # --- is the schedule current? ------------------------------------------------------------------
