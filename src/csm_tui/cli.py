@@ -274,20 +274,24 @@ def _open_schedule(settings: Settings):  # type: ignore[no-untyped-def]
               show_default=True)
 @pass_settings
 def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
-    """Today's triage queue, most urgent first (the order of the triage screen)."""
-    from csm_tui.domain.book import format_arr
-    from csm_tui.output import text_table
-    from csm_tui.services.workspace import resolve_member
+    """Today's triage queue, most urgent first (the order of the triage screen).
 
-    scheduler = _open_schedule(settings)
+    Health drops since your last triage are listed as rows to review, as on the screen; this
+    command only looks: it does not count as a triage.
+    """
+    from csm_tui.domain.book import format_arr
+    from csm_tui.domain.triage import when_words
+    from csm_tui.output import text_table
+
+    triage = _open_triage(settings)
     try:
-        me = resolve_member(scheduler.db, settings.user_email)
-        if me is None and not team:
+        if triage.me is None and not team:
             raise click.UsageError("whose queue? Pass --as EMAIL (or set user_email), or --team")
-        items = scheduler.queue(owner_email=None if team else me.email, ahead_days=ahead)  # type: ignore[union-attr]
-        bands = scheduler.rulebook.bands
+        view = triage.load(team=team, record=False, ahead_days=ahead)
+        items = view.items
+        bands = triage.rules.rulebook.bands
     finally:
-        scheduler.db.dispose()
+        triage.db.dispose()
     if fmt == "json":
         click.echo(json.dumps([_queue_record(item, bands.band(item.health_score).value)
                                for item in items], indent=2))
@@ -301,7 +305,7 @@ def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
             str(number),
             ("! " if item.pinned else "") + item.account_name,
             item.label,
-            _due_words(item.overdue_days, item.due_on, settings.today),
+            when_words(item, settings.today),
             "-" if item.health_score is None else f"{item.health_score} {bands.band(item.health_score).value}",
             item.priority.upper(),
             format_arr(item.arr_cents),
@@ -319,11 +323,72 @@ def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
     click.echo(text_table(headers, rows, right={0, len(headers) - 3, len(headers) - 2}))
 
 
-def _due_words(overdue_days: int, due_on: date, today: date) -> str:
-    if overdue_days > 0:
-        return f"{overdue_days}d overdue"
-    days = (due_on - today).days
-    return "today" if days == 0 else f"in {days}d"
+def _open_triage(settings: Settings):  # type: ignore[no-untyped-def]
+    """The triage service for `--as` (or nobody) on `--today`, with the rules in force."""
+    from csm_tui.services.triage import Triage
+    from csm_tui.services.workspace import resolve_member
+
+    scheduler = _open_schedule(settings)
+    try:
+        me = resolve_member(scheduler.db, settings.user_email)
+    except Exception:
+        scheduler.db.dispose()
+        raise
+    return Triage(scheduler.db, scheduler.rules, settings.today, me)
+
+
+@main.command("log")
+@click.argument("external_id")
+@click.option("--kind", required=True, metavar="KIND",
+              help="cadence-call, ebr, renewal-call, onboarding-review, training, email, meeting, "
+                   "nps-survey, escalation-call, health-assessment, recovery-plan, note.")
+@click.option("--summary", required=True, help="One line on what happened.")
+@click.option("--on", "occurred_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The day it happened (YYYY-MM-DD)  [default: --today]")
+@click.option("--sentiment", default=None, help="positive, neutral or negative.")
+@click.option("--notes", default=None, help="Longer notes.")
+@click.option("--action", "actions", multiple=True, metavar="TEXT",
+              help="A next step / action item (repeat for several).")
+@pass_settings
+def log(settings: Settings, external_id: str, kind: str, summary: str, occurred_on: Any,
+        sentiment: str | None, notes: str | None, actions: tuple[str, ...]) -> None:
+    """Log a touch on an account, as the triage screen's `l` does, and show its next touch."""
+    from csm_tui.services.triage import TouchForm
+
+    triage = _open_triage(settings)
+    try:
+        account_id = triage.account_id(external_id)
+        done = triage.log_touch(TouchForm(
+            account_id=account_id, kind=kind, summary=summary,
+            occurred_on=occurred_on.date() if occurred_on else settings.today,
+            sentiment=sentiment, notes=notes, action_items=actions,
+        ))
+    finally:
+        triage.db.dispose()
+    click.echo(done.message)
+    if done.next_touch is not None:
+        click.echo(f"  why: {done.next_touch.reason}")
+
+
+@main.command()
+@click.argument("external_id")
+@click.option("--until", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The last day it stays aside (YYYY-MM-DD); the rules file caps how far.")
+@click.option("--reason", required=True, help="Why: shown on the queue while it is snoozed.")
+@click.option("--kind", default=None, metavar="KIND",
+              help="Only this kind of touch (e.g. cadence-call)  [default: every snoozable one]")
+@pass_settings
+def snooze(settings: Settings, external_id: str, until: Any, reason: str, kind: str | None) -> None:
+    """Put an account's touches aside until a day, with a reason, as the screen's `s` does."""
+    triage = _open_triage(settings)
+    try:
+        account_id = triage.account_id(external_id)
+        done = triage.snooze(account_id, kind, until.date(), reason)
+    finally:
+        triage.db.dispose()
+    click.echo(done.message)
+    if done.next_touch is not None:
+        click.echo(f"  next: {done.next_touch.reason}")
 
 
 def _queue_record(item, band: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]

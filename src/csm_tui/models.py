@@ -244,6 +244,30 @@ class Snooze(Row, table=True):
     )
 
 
+class AlertReview(Row, table=True):
+    """A CSM looked at an alert about an account (a health drop) and took it off today's queue."""
+
+    __tablename__ = "alert_review"
+
+    account_id: uuid.UUID = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    kind: str = "health-drop"
+    reviewed_on: date
+    by_id: uuid.UUID | None = Field(
+        default=None, foreign_key="team_member.id", ondelete="SET NULL", index=True
+    )
+
+
+class TriageVisit(SQLModel, table=True):
+    """The days a team member last opened the triage queue: "changed since the last triage"
+    counts from `previous_on`, the last day before `last_on`."""
+
+    __tablename__ = "triage_visit"
+
+    member_id: uuid.UUID = Field(foreign_key="team_member.id", ondelete="CASCADE", primary_key=True)
+    last_on: date
+    previous_on: date | None = None
+
+
 class ScheduledTouch(Row, table=True):
     """The rules engine's current decision for one account and one kind of touch.
 

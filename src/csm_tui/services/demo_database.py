@@ -9,7 +9,7 @@ from csm_tui.rules import LoadedRules
 from csm_tui.services.demo import DemoSummary, build_demo
 from csm_tui.services.scheduling import Schedule
 from csm_tui.store import meta
-from csm_tui.store.database import Database, DatabaseError, sqlite_path
+from csm_tui.store.database import Database, DatabaseError
 from csm_tui.store.migrate import ensure_current
 
 

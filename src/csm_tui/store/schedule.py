@@ -25,15 +25,15 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime, timedelta
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from itertools import count, repeat
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Connection, ColumnElement, delete, func, or_, select
+from sqlalchemy import ColumnElement, Connection, delete, func, or_, select
 from sqlmodel import Session
 
 from csm_tui.domain.decision import Candidate, Decision
@@ -651,19 +651,24 @@ def queue(
     *,
     today: date,
     owner_email: str | None,
-    ahead_days: int = 0,
+    ahead_days: int | None = 0,
     include_snoozed: bool = False,
+    account_ids: Collection[uuid.UUID] | None = None,
 ) -> list[QueueItem]:
     """Today's triage: touches due by `today + ahead_days`, most urgent first.
 
     Pinned first, then urgency, due date, ARR (largest first), account name and kind; one query
     that reads the due-date range of `ix_scheduled_touch_due`. Snoozed touches are left out until
     their snooze ends, unless `include_snoozed`. `owner_email` None is the whole team.
+    `ahead_days` None reads every stored touch, however far off; `account_ids` (a few hundred
+    at most) keeps only those accounts.
     """
     statement = queue_statement(
         today=today, owner_email=owner_email, ahead_days=ahead_days,
         include_snoozed=include_snoozed,
     )
+    if account_ids is not None:
+        statement = statement.where(_SCHEDULED.c.account_id.in_(sorted(set(account_ids))))
     return [
         QueueItem(
             account_id=_canonical(row[0]),
@@ -695,7 +700,8 @@ def queue(
 
 
 def queue_statement(
-    *, today: date, owner_email: str | None, ahead_days: int = 0, include_snoozed: bool = False
+    *, today: date, owner_email: str | None, ahead_days: int | None = 0,
+    include_snoozed: bool = False,
 ) -> sa.Select[Any]:
     """The one query behind `queue` (tests read its plan with EXPLAIN QUERY PLAN)."""
     s, a, m = _SCHEDULED.c, _ACCOUNT.c, _MEMBER.c
@@ -709,15 +715,13 @@ def queue_statement(
         .select_from(
             _SCHEDULED.join(_ACCOUNT, a.id == s.account_id).outerjoin(_MEMBER, m.id == a.owner_id)
         )
-        .where(
-            s.due_on <= today + timedelta(days=ahead_days),
-            s.deleted_at.is_(None),
-            a.deleted_at.is_(None),
-        )
+        .where(s.deleted_at.is_(None), a.deleted_at.is_(None))
         .order_by(
             s.pinned.desc(), s.urgency.desc(), s.due_on, a.arr_cents.desc(), a.name, s.kind, a.id
         )
     )
+    if ahead_days is not None:
+        statement = statement.where(s.due_on <= today + timedelta(days=ahead_days))
     if not include_snoozed:
         statement = statement.where(or_(s.snoozed_until.is_(None), s.snoozed_until <= today))
     if owner_email is not None:

@@ -1,0 +1,158 @@
+"""The morning triage: what changed since the last one, what is due, and the counts on top.
+
+The queue itself is the stored schedule (`domain.queue.QueueItem`); this module adds the
+alerts a CSM reviews rather than performs (a health band that got worse since the last
+triage), the header counts, and the words the screen and the CLI share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from csm_tui.domain.health import BandThresholds, HealthBand
+from csm_tui.domain.queue import QueueItem
+
+#: The kind of an alert row: a health band that got worse since the last triage.
+HEALTH_DROP = "health-drop"
+#: Kinds the header counts by name (the touch kinds of the shipped rules file).
+RENEWAL_KIND = "renewal-call"
+ESCALATION_KIND = "escalation-call"
+MILESTONE_KIND = "milestone"
+
+_BAND_RANK = {HealthBand.GREEN: 3, HealthBand.YELLOW: 2, HealthBand.RED: 1, HealthBand.UNKNOWN: 0}
+
+
+@dataclass(frozen=True, slots=True)
+class HealthChange:
+    """An account's health then (at the last triage) and now."""
+
+    before: int | None
+    after: int | None
+    before_band: HealthBand
+    after_band: HealthBand
+
+    @property
+    def is_drop(self) -> bool:
+        """Into a worse band; a first score, or a score gone, is no drop."""
+        return (HealthBand.UNKNOWN not in (self.before_band, self.after_band)
+                and _BAND_RANK[self.after_band] < _BAND_RANK[self.before_band])
+
+    @property
+    def is_rise(self) -> bool:
+        return (HealthBand.UNKNOWN not in (self.before_band, self.after_band)
+                and _BAND_RANK[self.after_band] > _BAND_RANK[self.before_band])
+
+    def words(self) -> str:
+        """'yellow <- green': where it is now, from where it was."""
+        return f"{self.after_band.value} ← {self.before_band.value}"
+
+
+def health_change(before: int | None, after: int | None, bands: BandThresholds) -> HealthChange | None:
+    """The change between two scores when it crosses a band, else None."""
+    change = HealthChange(before, after, bands.band(before), bands.band(after))
+    return change if change.before_band is not change.after_band else None
+
+
+def alert_item(item: QueueItem, change: HealthChange, since: date) -> QueueItem:
+    """The queue row of a health drop, on the queue until someone marks it reviewed (`x`): the
+    columns and urgency of the account's most urgent stored touch (`item`), never its pin."""
+    return QueueItem(
+        account_id=item.account_id, external_id=item.external_id, account_name=item.account_name,
+        owner_name=item.owner_name, owner_email=item.owner_email, segment=item.segment,
+        priority=item.priority, arr_cents=item.arr_cents, health_score=item.health_score,
+        renewal_date=item.renewal_date, kind=HEALTH_DROP, label="Health drop",
+        due_on=since + timedelta(days=1), latest_on=None, overdue_days=0, rule_id=HEALTH_DROP,
+        urgency=item.urgency, pinned=False, status="due",
+        explanation=(f"Health dropped from {change.before} ({change.before_band.value}) to "
+                     f"{change.after} ({change.after_band.value}) since the last triage on "
+                     f"{since.isoformat()}: review it, then mark it reviewed (x)"),
+        snoozed_until=None, snooze_reason=None, is_next=False,
+    )
+
+
+def ranked(items: Iterable[QueueItem]) -> list[QueueItem]:
+    """The queue's order (as `store.schedule.queue` sorts): pinned, urgency, due, ARR, name."""
+    return sorted(items, key=lambda item: (not item.pinned, -item.urgency, item.due_on,
+                                           -item.arr_cents, item.account_name, item.kind,
+                                           item.account_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """The header line of the triage screen."""
+
+    overdue: int = 0
+    due_today: int = 0
+    health_drops: int = 0
+    escalations: int = 0  # follow-ups due today or late: at or past their SLA
+    renewals: int = 0  # renewal questions due: the account entered the 120-day window
+    milestones: int = 0
+
+    def parts(self) -> list[tuple[int, str]]:
+        return [
+            (self.overdue, "overdue"),
+            (self.due_today, "due today"),
+            (self.health_drops, "health drop" if self.health_drops == 1 else "health drops"),
+            (self.escalations, "escalation at SLA" if self.escalations == 1 else "escalations at SLA"),
+            (self.renewals, "renewal in window" if self.renewals == 1 else "renewals in window"),
+            (self.milestones, "milestone due" if self.milestones == 1 else "milestones due"),
+        ]
+
+
+def counts(items: Sequence[QueueItem], today: date) -> Counts:
+    """Counted over today's rows (touches due by today, and alerts)."""
+    due = [item for item in items if item.kind != HEALTH_DROP and item.due_on <= today]
+    return Counts(
+        overdue=sum(1 for item in due if item.due_on < today),
+        due_today=sum(1 for item in due if item.due_on == today),
+        health_drops=sum(1 for item in items if item.kind == HEALTH_DROP),
+        escalations=sum(1 for item in due if item.kind == ESCALATION_KIND),
+        renewals=sum(1 for item in due if item.kind == RENEWAL_KIND),
+        milestones=sum(1 for item in due if item.kind == MILESTONE_KIND),
+    )
+
+
+def when_words(item: QueueItem, today: date) -> str:
+    """'3d overdue', 'due today', 'in 2d', 'new' (an alert)."""
+    if item.kind == HEALTH_DROP:
+        return "to review"
+    days = (item.due_on - today).days
+    if days < 0:
+        return f"{-days}d overdue"
+    if days == 0:
+        return "due today"
+    return "tomorrow" if days == 1 else f"in {days}d"
+
+
+def matches(item: QueueItem, band: HealthBand, query: str) -> bool:
+    """Every word of the filter is in the account's name, CRM id, owner, what is due, segment
+    or health band (case-insensitive)."""
+    haystack = " ".join(part for part in (
+        item.account_name, item.external_id or "", item.owner_name or "", item.kind, item.label,
+        item.segment, band.value, item.priority,
+    )).lower()
+    return all(word in haystack for word in query.lower().split())
+
+
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    """What comes next when today's queue is empty."""
+
+    tomorrow: int
+    this_week: int  # after tomorrow, up to the end of the week (Sunday)
+    next_item: QueueItem | None
+
+
+def outlook(upcoming: Sequence[QueueItem], today: date) -> Outlook:
+    """From the items due after today (ranked), what tomorrow and the rest of the week hold."""
+    tomorrow = today + timedelta(days=1)
+    week_end = today + timedelta(days=6 - today.weekday())
+    future = [item for item in upcoming if item.due_on > today]
+    return Outlook(
+        tomorrow=sum(1 for item in future if item.due_on == tomorrow),
+        this_week=sum(1 for item in future if tomorrow < item.due_on <= week_end),
+        next_item=min(future, key=lambda item: (item.due_on, not item.pinned, -item.urgency),
+                      default=None),
+    )

@@ -1,0 +1,352 @@
+"""The morning triage for one user on one day: the queue, and everything done from it.
+
+The screen calls these methods from thread workers and `csm log` / `csm snooze` call the very
+same ones, so a touch logged from the shell and one logged on the screen are written, and
+rescheduled, alike. Every write is one transaction: the row, then the account's schedule.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from csm_tui.domain.calendar import shift
+from csm_tui.domain.decision import Candidate, Decision
+from csm_tui.domain.enums import RiskCategory, Sentiment, TouchKind
+from csm_tui.domain.queue import QueueItem
+from csm_tui.domain.team import Member
+from csm_tui.domain.triage import (
+    HEALTH_DROP,
+    Counts,
+    HealthChange,
+    Outlook,
+    alert_item,
+    counts,
+    outlook,
+    ranked,
+)
+from csm_tui.errors import CsmError
+from csm_tui.rules import LoadedRules
+from csm_tui.services.scheduling import Schedule
+from csm_tui.store import queries, schedule
+from csm_tui.store import triage as store
+from csm_tui.store.database import Database
+from csm_tui.store.triage import ContactOption, LastTouch, NewActionItem, OpenEscalationLine
+
+
+class TriageError(CsmError):
+    """A request the triage cannot carry out, said so that the user can fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class TriageView:
+    today: date
+    since: date  # health changes count from this day (the last triage before today)
+    team: bool
+    items: list[QueueItem]  # ranked: today's touches and the health alerts
+    changes: dict[str, HealthChange]  # every band change since `since`, by account id
+    counts: Counts
+    outlook: Outlook | None  # what comes next, when nothing is due today
+    rescheduled: int = 0  # accounts recomputed first because the day or the rules changed
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    """What the side panel shows for one row."""
+
+    item: QueueItem
+    decision: Decision | None  # None when the account is gone
+    candidate: Candidate | None  # the engine's item behind the row (None for an alert)
+    last_touch: LastTouch | None
+    escalation: OpenEscalationLine | None
+
+
+@dataclass(frozen=True, slots=True)
+class Undo:
+    """How to take back one action: which row it wrote."""
+
+    what: str  # "touch", "snooze", "review", "escalation"
+    row_id: uuid.UUID
+    account_id: uuid.UUID
+    description: str  # "the cadence call logged for Acme"
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    undo: Undo
+    next_touch: Candidate | None  # the account's next touch after the change
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class TouchForm:
+    """A touch as the log modal (or `csm log`) gives it."""
+
+    account_id: str
+    kind: str
+    occurred_on: date
+    summary: str
+    sentiment: str | None = None
+    notes: str | None = None
+    attendee_ids: tuple[str, ...] = ()
+    action_items: tuple[str, ...] = ()  # next steps, one per item
+
+
+@dataclass
+class Triage:
+    db: Database
+    rules: LoadedRules
+    today: date
+    me: Member | None
+    schedule: Schedule = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.schedule = Schedule(self.db, self.rules, self.today)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def load(self, *, team: bool, include_snoozed: bool = False, record: bool = True,
+             ahead_days: int = 0) -> TriageView:
+        """Today's queue (the user's, or the team's), after bringing the schedule up to date.
+
+        `record` notes the visit: opening the queue on a later day moves "since the last
+        triage" on (`csm queue` only looks, and records nothing). `ahead_days` adds what falls
+        due in the coming days (the counts stay today's).
+        """
+        rescheduled = self.schedule.ensure_current()
+        owner = None if team or self.me is None else self.me.email
+        since = self._since(record)
+        bands = self.rules.rulebook.bands
+        with self.db.reading() as session:
+            items = schedule.queue(session, today=self.today, owner_email=owner,
+                                   include_snoozed=include_snoozed, ahead_days=ahead_days)
+            changes = store.health_changes(session, since=since, owner_email=owner, bands=bands)
+            drops = [key for key, change in changes.items() if change.is_drop]
+            reviewed = store.reviewed_since(session, since, drops)
+            pending = [key for key in drops if key not in reviewed]
+            alerts = self._alerts(session, pending, changes, since)
+            rows = ranked([*items, *alerts])
+            ahead = [] if rows else schedule.queue(session, today=self.today, owner_email=owner,
+                                                   ahead_days=7)
+        return TriageView(
+            today=self.today, since=since, team=team or self.me is None, items=rows,
+            changes=changes, counts=counts(rows, self.today),
+            outlook=None if rows else outlook(ahead, self.today), rescheduled=rescheduled,
+        )
+
+    def _since(self, record: bool) -> date:
+        if self.me is None:
+            return self.today - timedelta(days=1)
+        member_id = uuid.UUID(self.me.id)
+        if not record:
+            with self.db.reading() as session:
+                return store.last_visit(session, member_id, self.today)
+        with self.db.writing() as session:
+            return store.record_visit(session, member_id, self.today)
+
+    def _alerts(self, session, account_ids: Sequence[str], changes: dict[str, HealthChange],  # type: ignore[no-untyped-def]
+                since: date) -> list[QueueItem]:
+        """One row per unreviewed drop, with the urgency of the account's most urgent touch."""
+        alerts: list[QueueItem] = []
+        for start in range(0, len(account_ids), 500):
+            keys = [uuid.UUID(key) for key in account_ids[start : start + 500]]
+            best: dict[str, QueueItem] = {}
+            for item in schedule.queue(session, today=self.today, owner_email=None,
+                                       ahead_days=None, include_snoozed=True, account_ids=keys):
+                current = best.get(item.account_id)
+                if current is None or item.urgency > current.urgency:
+                    best[item.account_id] = item
+            alerts += [alert_item(item, changes[key], since) for key, item in best.items()]
+        return alerts
+
+    def detail(self, item: QueueItem) -> Detail:
+        """The engine's explanation of the row (recomputed from the facts: always current),
+        the last touch and the open escalation."""
+        account_id = uuid.UUID(item.account_id)
+        with self.db.reading() as session:
+            facts = schedule.load_facts(session, today=self.today, account_ids=[account_id])
+            last = store.last_touch(session, account_id, self.today)
+            escalation = store.open_escalation(session, account_id)
+        decision = self.schedule.decider()(facts[0]) if facts else None
+        candidate = None
+        if decision is not None and item.kind != HEALTH_DROP:
+            candidate = decision.per_kind().get(item.kind)
+        return Detail(item, decision, candidate, last, escalation)
+
+    def contacts(self, account_id: str) -> list[ContactOption]:
+        with self.db.reading() as session:
+            return store.contacts(session, uuid.UUID(account_id))
+
+    def account_id(self, external_id: str) -> str:
+        """The account behind a CRM id, for the command line."""
+        with self.db.reading() as session:
+            found = queries.account_id_by_external_id(session, external_id)
+        if found is None:
+            raise TriageError(f"no account has the external id {external_id!r}; "
+                              "`csm accounts --team` lists them")
+        return str(found)
+
+    # -- the snooze policy of the rules file -----------------------------------------------
+
+    @property
+    def snooze_limit(self) -> date:
+        """The latest day a snooze made today may run to."""
+        policy = self.rules.rulebook.snooze
+        return shift(self.today, policy.max, self.rules.rulebook.calendar, roll=False).day
+
+    def can_snooze(self, kind: str) -> bool:
+        return kind in self.rules.rulebook.snooze.applies_to
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def log_touch(self, form: TouchForm) -> Done:
+        kind = _touch_kind(form.kind)
+        summary = form.summary.strip()
+        if not summary:
+            raise TriageError("a touch needs a summary: one line on what happened")
+        if form.occurred_on > self.today:
+            raise TriageError(f"a touch is logged once it happened: {form.occurred_on} is after "
+                              f"today ({self.today})")
+        sentiment = _sentiment(form.sentiment)
+        account_id = uuid.UUID(form.account_id)
+        with self.db.writing() as session:
+            name = self._account_name(session, account_id)
+            touch_id = store.add_touch(
+                session, account_id=account_id, kind=kind.value, occurred_on=form.occurred_on,
+                summary=summary, sentiment=sentiment, notes=(form.notes or "").strip() or None,
+                owner_id=self._my_id(),
+                attendee_ids=[uuid.UUID(key) for key in form.attendee_ids],
+                action_items=[NewActionItem(title.strip()) for title in form.action_items
+                              if title.strip()],
+            )
+            [decision] = self.schedule.recompute(session, [account_id])
+        undo = Undo("touch", touch_id, account_id, f"the {_words(kind)} logged for {name}")
+        return Done(undo, decision.next,
+                    f"Logged {_a(kind)} for {name}. {_next_words(decision, self.today)}")
+
+    def snooze(self, account_id: str, kind: str | None, until: date, reason: str) -> Done:
+        """Put one kind of touch of the account (or, with kind None, all it may) aside."""
+        policy = self.rules.rulebook.snooze
+        kind = kind.strip().lower().replace(" ", "-") if kind else None
+        reason = reason.strip()
+        if policy.require_reason and not reason:
+            raise TriageError("say why you snooze it: the reason shows on the queue afterwards")
+        if until <= self.today:
+            raise TriageError(f"snooze until a day after today ({self.today}), not {until}")
+        if until > self.snooze_limit:
+            raise TriageError(f"a snooze runs at most {policy.max} (the rules file): until "
+                              f"{self.snooze_limit} at the latest")
+        if kind is not None and not self.can_snooze(kind):
+            allowed = ", ".join(sorted(policy.applies_to))
+            raise TriageError(f"{kind} cannot be snoozed (the rules file allows: {allowed}); "
+                              "log it or escalate instead")
+        key = uuid.UUID(account_id)
+        with self.db.writing() as session:
+            name = self._account_name(session, key)
+            snooze_id = store.add_snooze(session, account_id=key, kind=kind, until=until,
+                                         reason=reason, snoozed_on=self.today, by_id=self._my_id())
+            [decision] = self.schedule.recompute(session, [key])
+        what = kind.replace("-", " ") if kind else "every snoozable touch"
+        undo = Undo("snooze", snooze_id, key, f"the snooze of {what} for {name}")
+        return Done(undo, decision.next, f"Snoozed {what} for {name} until {until}.")
+
+    def review(self, account_id: str) -> Done:
+        """Mark the account's health alert reviewed: it leaves today's queue."""
+        key = uuid.UUID(account_id)
+        with self.db.writing() as session:
+            name = self._account_name(session, key)
+            review_id = store.add_review(session, account_id=key, reviewed_on=self.today,
+                                         by_id=self._my_id())
+        undo = Undo("review", review_id, key, f"the review of {name}'s health drop")
+        return Done(undo, None, f"Marked {name}'s health drop reviewed.")
+
+    def escalate(self, account_id: str, reason: str, risk_category: str) -> Done:
+        """Open a level 1 escalation (the ladder screen raises it later)."""
+        reason = reason.strip()
+        if not reason:
+            raise TriageError("an escalation needs a reason: what is at risk, and why now")
+        try:
+            category = RiskCategory.parse(risk_category)
+        except ValueError as error:
+            raise TriageError(f"risk category: {error}") from None
+        key = uuid.UUID(account_id)
+        with self.db.writing() as session:
+            name = self._account_name(session, key)
+            current = store.open_escalation(session, key)
+            if current is not None:
+                raise TriageError(f"{name} already has an open L{current.level} escalation "
+                                  f"({current.reason}); raise that one instead")
+            escalation_id = store.add_escalation(session, account_id=key, reason=reason,
+                                                 risk_category=category.value,
+                                                 owner_id=self._my_id())
+            [decision] = self.schedule.recompute(session, [key])
+        undo = Undo("escalation", escalation_id, key, f"the escalation of {name}")
+        return Done(undo, decision.next, f"Opened an L1 escalation for {name}. "
+                    f"{_next_words(decision, self.today)}")
+
+    def undo(self, undo: Undo) -> str:
+        with self.db.writing() as session:
+            account_id = store.withdraw(session, undo.what, undo.row_id)
+            if account_id is None:
+                return f"Nothing to undo: {undo.description} is already gone."
+            self.schedule.recompute(session, [account_id])
+        return f"Undone: {undo.description}."
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _my_id(self) -> uuid.UUID | None:
+        return uuid.UUID(self.me.id) if self.me else None
+
+    @staticmethod
+    def _account_name(session, account_id: uuid.UUID) -> str:  # type: ignore[no-untyped-def]
+        name = store.account_name(session, account_id)
+        if name is None:
+            raise TriageError("that account no longer exists (deleted since the queue loaded); "
+                              "press r to refresh")
+        return name
+
+
+def _touch_kind(text: str) -> TouchKind:
+    try:
+        return TouchKind.parse(text)
+    except ValueError as error:
+        raise TriageError(f"kind: {error}") from None
+
+
+def _words(kind: TouchKind) -> str:
+    """'cadence call', 'EBR', 'NPS survey': the label as it reads inside a sentence."""
+    label = kind.label
+    return label if label[:2].isupper() else label.lower()
+
+
+def _a(kind: TouchKind) -> str:
+    words = _words(kind)
+    return f"{'an' if words[0] in 'aeiouAEIOU' or words[:3] in ('EBR', 'NPS') else 'a'} {words}"
+
+
+def _sentiment(text: str | None) -> str | None:
+    if text is None or not text.strip():
+        return None
+    try:
+        return Sentiment.parse(text).value
+    except ValueError as error:
+        raise TriageError(f"sentiment: {error}") from None
+
+
+def _next_words(decision: Decision, today: date) -> str:
+    chosen = decision.next
+    if chosen is None or chosen.due is None:
+        return "Nothing else is scheduled."
+    days = (chosen.due - today).days
+    when = "today" if days == 0 else f"{-days}d overdue" if days < 0 else f"in {days}d"
+    return f"Next: {chosen.label.lower()} due {chosen.due} ({when})."
+
+
+def preset_kind(item: QueueItem) -> str:
+    """The touch kind the log modal starts from for a row: the item's own kind when it is one."""
+    try:
+        return TouchKind(item.kind).value
+    except ValueError:
+        return TouchKind.NOTE.value

@@ -1,0 +1,294 @@
+"""What the morning triage reads besides the schedule, and the writes it makes.
+
+Every function takes the caller's session: the service puts a write and the reschedule of its
+account in one transaction. "Undo" is a soft delete, so nothing a user did is ever lost.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from csm_tui.domain.enums import EscalationStatus
+from csm_tui.domain.health import BandThresholds
+from csm_tui.domain.triage import HEALTH_DROP, HealthChange, health_change
+from csm_tui.models import (
+    Account,
+    ActionItem,
+    AlertReview,
+    Contact,
+    Escalation,
+    EscalationEvent,
+    HealthSnapshot,
+    Snooze,
+    TeamMember,
+    Touchpoint,
+    TouchpointAttendee,
+    TriageVisit,
+    utc_now,
+)
+
+_ACCOUNT = Account.__table__  # type: ignore[attr-defined]
+_HEALTH = HealthSnapshot.__table__  # type: ignore[attr-defined]
+_MEMBER = TeamMember.__table__  # type: ignore[attr-defined]
+
+
+# --- the last triage ---------------------------------------------------------------------------
+
+
+def record_visit(session: Session, member_id: uuid.UUID, today: date) -> date:
+    """Note that the member opened the queue `today`; return the day changes count from.
+
+    That is the last day before today the member opened it (the day before today for a first
+    visit). A `today` earlier than the last visit (planning with `--today`) changes nothing.
+    """
+    visit = session.get(TriageVisit, member_id)
+    yesterday = today - timedelta(days=1)
+    if visit is None:
+        session.add(TriageVisit(member_id=member_id, last_on=today))
+        session.flush()
+        return yesterday
+    if visit.last_on < today:
+        visit.previous_on, visit.last_on = visit.last_on, today
+        session.flush()
+        return visit.previous_on
+    if visit.last_on == today:
+        return visit.previous_on or yesterday
+    return yesterday
+
+
+def last_visit(session: Session, member_id: uuid.UUID, today: date) -> date:
+    """The day changes count from, as `record_visit` would say, without recording a visit."""
+    visit = session.get(TriageVisit, member_id)
+    if visit is None or visit.last_on > today:
+        return today - timedelta(days=1)
+    if visit.last_on < today:
+        return visit.last_on
+    return visit.previous_on or today - timedelta(days=1)
+
+
+# --- health changes and alerts -----------------------------------------------------------------
+
+
+def health_changes(
+    session: Session, *, since: date, owner_email: str | None, bands: BandThresholds
+) -> dict[str, HealthChange]:
+    """Accounts whose health band is not the one of their last snapshot on or before `since`,
+    by canonical account id. Accounts with no snapshot then have nothing to compare with."""
+    a, h, m = _ACCOUNT.c, _HEALTH.c, _MEMBER.c
+    then = (
+        select(h.score)
+        .where(h.account_id == a.id, h.taken_on <= since, h.deleted_at.is_(None))
+        .order_by(h.taken_on.desc())
+        .limit(1)
+        .correlate(_ACCOUNT)
+        .scalar_subquery()
+    )
+    statement = select(a.id, then, a.health_score).where(a.deleted_at.is_(None))
+    if owner_email is not None:
+        owners = select(m.id).where(func.lower(m.email) == owner_email.strip().lower())
+        statement = statement.where(a.owner_id.in_(owners))
+    changes: dict[str, HealthChange] = {}
+    for account_id, before, after in session.execute(statement):
+        if before is None:
+            continue
+        change = health_change(before, after, bands)
+        if change is not None:
+            changes[str(account_id)] = change
+    return changes
+
+
+def reviewed_since(session: Session, since: date, account_ids: Sequence[str]) -> set[str]:
+    """Of these accounts, those whose health alert was marked reviewed after `since`."""
+    if not account_ids:
+        return set()
+    r = AlertReview.__table__.c  # type: ignore[attr-defined]
+    found: set[str] = set()
+    keys = [uuid.UUID(key) for key in account_ids]
+    for start in range(0, len(keys), 500):
+        statement = select(r.account_id).where(
+            r.account_id.in_(keys[start : start + 500]), r.kind == HEALTH_DROP,
+            r.reviewed_on > since, r.deleted_at.is_(None),
+        )
+        found.update(str(key) for key in session.scalars(statement))
+    return found
+
+
+# --- what the side panel shows beside the schedule's explanation -------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LastTouch:
+    occurred_on: date
+    kind: str
+    summary: str
+    sentiment: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenEscalationLine:
+    id: str
+    level: int
+    reason: str
+    risk_category: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ContactOption:
+    """A contact who can be ticked as an attendee of a touch."""
+
+    id: str
+    name: str
+    title: str | None
+    is_primary: bool
+
+
+def last_touch(session: Session, account_id: uuid.UUID, today: date) -> LastTouch | None:
+    row = session.execute(
+        select(Touchpoint.occurred_on, Touchpoint.kind, Touchpoint.summary, Touchpoint.sentiment)
+        .where(Touchpoint.account_id == account_id, Touchpoint.deleted_at.is_(None),  # type: ignore[union-attr]
+               Touchpoint.occurred_on <= today)
+        .order_by(Touchpoint.occurred_on.desc(), Touchpoint.created_at.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).first()
+    return LastTouch(*row) if row else None
+
+
+def open_escalation(session: Session, account_id: uuid.UUID) -> OpenEscalationLine | None:
+    """The highest open escalation of the account, if any."""
+    row = session.execute(
+        select(Escalation.id, Escalation.level, Escalation.reason, Escalation.risk_category,
+               Escalation.opened_at)
+        .where(Escalation.account_id == account_id, Escalation.deleted_at.is_(None),  # type: ignore[union-attr]
+               Escalation.status == EscalationStatus.OPEN.value)
+        .order_by(Escalation.level.desc(), Escalation.opened_at)  # type: ignore[attr-defined]
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    escalation_id, level, reason, category, opened_at = row
+    return OpenEscalationLine(str(escalation_id), level, reason, category, opened_at)
+
+
+def contacts(session: Session, account_id: uuid.UUID) -> list[ContactOption]:
+    """The account's current contacts (not those who left), primary first."""
+    rows = session.execute(
+        select(Contact.id, Contact.name, Contact.title, Contact.is_primary)
+        .where(Contact.account_id == account_id, Contact.deleted_at.is_(None),  # type: ignore[union-attr]
+               Contact.left_company.is_(False))  # type: ignore[attr-defined]
+        .order_by(Contact.is_primary.desc(), Contact.name)  # type: ignore[attr-defined]
+    ).all()
+    return [ContactOption(str(contact_id), name, title, bool(primary))
+            for contact_id, name, title, primary in rows]
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewActionItem:
+    title: str
+    owner: str | None = None
+    due_on: date | None = None
+
+
+def add_touch(
+    session: Session,
+    *,
+    account_id: uuid.UUID,
+    kind: str,
+    occurred_on: date,
+    summary: str,
+    sentiment: str | None = None,
+    notes: str | None = None,
+    owner_id: uuid.UUID | None = None,
+    attendee_ids: Sequence[uuid.UUID] = (),
+    action_items: Sequence[NewActionItem] = (),
+) -> uuid.UUID:
+    touch = Touchpoint(account_id=account_id, kind=kind, occurred_on=occurred_on,
+                       summary=summary, sentiment=sentiment, notes=notes, owner_id=owner_id)
+    session.add(touch)
+    session.flush()
+    for contact_id in dict.fromkeys(attendee_ids):
+        session.add(TouchpointAttendee(touchpoint_id=touch.id, contact_id=contact_id))
+    for item in action_items:
+        session.add(ActionItem(touchpoint_id=touch.id, account_id=account_id, title=item.title,
+                               owner=item.owner, due_on=item.due_on))
+    session.flush()
+    return touch.id
+
+
+def add_snooze(
+    session: Session, *, account_id: uuid.UUID, kind: str | None, until: date, reason: str,
+    snoozed_on: date, by_id: uuid.UUID | None,
+) -> uuid.UUID:
+    snooze = Snooze(account_id=account_id, kind=kind, until=until, reason=reason,
+                    snoozed_on=snoozed_on, by_id=by_id)
+    session.add(snooze)
+    session.flush()
+    return snooze.id
+
+
+def add_review(
+    session: Session, *, account_id: uuid.UUID, reviewed_on: date, by_id: uuid.UUID | None
+) -> uuid.UUID:
+    review = AlertReview(account_id=account_id, kind=HEALTH_DROP, reviewed_on=reviewed_on,
+                         by_id=by_id)
+    session.add(review)
+    session.flush()
+    return review.id
+
+
+def add_escalation(
+    session: Session, *, account_id: uuid.UUID, reason: str, risk_category: str,
+    owner_id: uuid.UUID | None, level: int = 1, now: datetime | None = None,
+) -> uuid.UUID:
+    """Open an escalation at `level`, with the event that records the step onto the ladder."""
+    now = now or utc_now()
+    escalation = Escalation(account_id=account_id, level=level, reason=reason,
+                            risk_category=risk_category, owner_id=owner_id, opened_at=now)
+    session.add(escalation)
+    session.flush()
+    session.add(EscalationEvent(escalation_id=escalation.id, from_level=None, to_level=level,
+                                actor_id=owner_id, occurred_at=now, why=reason))
+    session.flush()
+    return escalation.id
+
+
+#: What `withdraw` can take back, by the name the service uses.
+WITHDRAWABLE: dict[str, Any] = {
+    "touch": Touchpoint, "snooze": Snooze, "review": AlertReview, "escalation": Escalation,
+}
+
+
+def withdraw(session: Session, what: str, row_id: uuid.UUID) -> uuid.UUID | None:
+    """Soft-delete a row this app wrote (a touch with its action items, a snooze, a review, an
+    escalation with its events); return its account, or None if it is already gone."""
+    model = WITHDRAWABLE[what]
+    row = session.get(model, row_id)
+    if row is None or row.deleted_at is not None:
+        return None
+    now = utc_now()
+    row.deleted_at = now
+    if model is Touchpoint:
+        session.execute(update(ActionItem).where(ActionItem.touchpoint_id == row_id)  # type: ignore[arg-type]
+                        .values(deleted_at=now))
+    elif model is Escalation:
+        session.execute(update(EscalationEvent).where(EscalationEvent.escalation_id == row_id)  # type: ignore[arg-type]
+                        .values(deleted_at=now))
+    session.flush()
+    return row.account_id
+
+
+def account_name(session: Session, account_id: uuid.UUID) -> str | None:
+    """The name of a live account; None when there is no such account (or it was deleted)."""
+    return session.scalar(
+        select(Account.name).where(Account.id == account_id, Account.deleted_at.is_(None))  # type: ignore[union-attr]
+    )
