@@ -1,4 +1,5 @@
-"""The layers of csm_tui import only downwards: domain <- store <- services <- app/screens/widgets.
+"""The layers of csm_tui import only downwards: domain <- store <- services <- the UI (app, commands,
+screens, widgets).
 
 Read with `ast`, not by importing, so a violation is found even in code no test runs. Every
 failure lists the module, the line and what it imported.
@@ -15,7 +16,7 @@ import pytest
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "src" / "csm_tui"
 
-UI = ("csm_tui.app", "csm_tui.screens", "csm_tui.widgets")
+UI = ("csm_tui.app", "csm_tui.commands", "csm_tui.screens", "csm_tui.widgets")
 FRAMEWORKS = ("sqlalchemy", "sqlmodel", "textual", "alembic", "click")
 
 

@@ -1,4 +1,5 @@
-"""UI fixtures: a demo book built once per session, copied for every test that may change it."""
+"""UI fixtures: a demo book built once per session (with its schedule, as `csm demo` builds
+it), copied for every test that may change it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 
 from csm_tui.app import CsmApp, make_app
 from csm_tui.services.demo import DEMO_USER_EMAIL, build_demo
+from csm_tui.services.scheduling import Schedule, rules_for
 from csm_tui.settings import Settings
 from csm_tui.store.database import Database
 from csm_tui.store.migrate import ensure_current
@@ -24,6 +26,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = Database.open(path)
     ensure_current(db)
     build_demo(db, accounts=DEMO_ACCOUNTS, seed=7, today=TODAY)
+    Schedule(db, rules_for(Settings(database=str(path), today=TODAY)), TODAY).recompute_all()
     db.dispose()
     return path
 
@@ -60,3 +63,10 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def open_book(pilot) -> None:  # type: ignore[no-untyped-def]
+    """From the triage screen (where the app opens) to the book of business, loaded."""
+    await settle(pilot)
+    await pilot.press("b")
+    await settle(pilot)

@@ -6,7 +6,7 @@ from csm_tui.domain.book import SortKey, filter_rows, sort_rows
 from csm_tui.screens.account_summary import AccountSummaryScreen
 from csm_tui.screens.book import BookScreen
 from csm_tui.widgets.account_table import AccountTable
-from tests.ui.conftest import settle
+from tests.ui.conftest import open_book, settle
 
 
 def _table(app) -> AccountTable:  # type: ignore[no-untyped-def]
@@ -21,7 +21,7 @@ def _names(app) -> list[str]:  # type: ignore[no-untyped-def]
 async def test_opens_on_my_book_sorted_by_name(app_factory):
     app = app_factory()
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
+        await open_book(pilot)
         assert isinstance(app.screen, BookScreen)
         mine = app.workspace.book(team=False)
         assert mine, "the demo CSM owns accounts"
@@ -33,7 +33,7 @@ async def test_opens_on_my_book_sorted_by_name(app_factory):
 async def test_o_sorts_by_the_next_column_and_shift_o_reverses(app_factory):
     app = app_factory()
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
+        await open_book(pilot)
         rows = app.workspace.book(team=False)
         await pilot.press("o", "o", "o")  # name -> segment -> priority -> arr
         await pilot.pause()
@@ -48,7 +48,7 @@ async def test_o_sorts_by_the_next_column_and_shift_o_reverses(app_factory):
 async def test_clicking_a_header_sorts_by_it_and_again_reverses(app_factory):
     app = app_factory()
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
+        await open_book(pilot)
         rows = app.workspace.book(team=False)
         table = _table(app)
         columns = list(table.columns.values())
@@ -67,7 +67,7 @@ async def test_clicking_a_header_sorts_by_it_and_again_reverses(app_factory):
 async def test_slash_filters_live_and_escape_clears(app_factory):
     app = app_factory()
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
+        await open_book(pilot)
         rows = app.workspace.book(team=False)
         await pilot.press("slash", *"red")
         await pilot.pause()
@@ -85,7 +85,7 @@ async def test_slash_filters_live_and_escape_clears(app_factory):
 async def test_a_filter_matching_nothing_says_so(app_factory):
     app = app_factory()
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
+        await open_book(pilot)
         await pilot.press("slash", *"zzzz")
         await pilot.pause()
         empty = app.screen.query_one("#empty")
@@ -95,7 +95,7 @@ async def test_a_filter_matching_nothing_says_so(app_factory):
 async def test_t_toggles_mine_and_team(app_factory):
     app = app_factory()
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
+        await open_book(pilot)
         mine = len(app.workspace.book(team=False))
         team = len(app.workspace.book(team=True))
         assert team > mine
@@ -111,7 +111,7 @@ async def test_t_toggles_mine_and_team(app_factory):
 async def test_without_an_identity_the_team_book_is_shown(app_factory):
     app = app_factory(user_email=None)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
+        await open_book(pilot)
         assert _table(app).row_count == len(app.workspace.book(team=True))
         await pilot.press("t")
         await pilot.pause()
@@ -121,7 +121,7 @@ async def test_without_an_identity_the_team_book_is_shown(app_factory):
 async def test_enter_opens_the_account_and_escape_comes_back_to_the_same_row(app_factory):
     app = app_factory()
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(pilot)
+        await open_book(pilot)
         await pilot.press("down", "down", "j", "k")
         chosen = _names(app)[2]
         await pilot.press("enter")

@@ -10,6 +10,16 @@ from csm_tui.domain.enums import Persona, RiskCategory, Sentiment, TouchKind
 
 
 @dataclass(frozen=True, slots=True)
+class AccountName:
+    """What the command palette matches an account by."""
+
+    id: str
+    name: str
+    external_id: str | None
+    owner_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ContactLine:
     name: str
     title: str | None

@@ -90,7 +90,14 @@ class Counts:
     renewals: int = 0  # renewal questions due: the account entered the 120-day window
     milestones: int = 0
 
-    def parts(self) -> list[tuple[int, str]]:
+    def parts(self, *, short: bool = False) -> list[tuple[int, str]]:
+        """(count, words) in the order shown; `short` words fit an 80-column terminal."""
+        if short:
+            return [(self.overdue, "overdue"), (self.due_today, "today"),
+                    (self.health_drops, _plural(self.health_drops, "drop")),
+                    (self.escalations, "at SLA"),
+                    (self.renewals, _plural(self.renewals, "renewal")),
+                    (self.milestones, _plural(self.milestones, "milestone"))]
         return [
             (self.overdue, "overdue"),
             (self.due_today, "due today"),
@@ -99,6 +106,10 @@ class Counts:
             (self.renewals, "renewal in window" if self.renewals == 1 else "renewals in window"),
             (self.milestones, "milestone due" if self.milestones == 1 else "milestones due"),
         ]
+
+
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else f"{word}s"
 
 
 def counts(items: Sequence[QueueItem], today: date) -> Counts:

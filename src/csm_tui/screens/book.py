@@ -53,7 +53,7 @@ class BookScreen(Screen[None]):
         Binding("o", "next_sort", "Sort"),
         Binding("O", "reverse_sort", "Reverse", show=False),
         Binding("r", "reload", "Refresh"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("escape", "clear_filter", "Back", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -237,7 +237,11 @@ class BookScreen(Screen[None]):
         box.focus()
 
     def action_clear_filter(self) -> None:
+        """Clear the filter; with none, go back to the screen this one was opened from."""
         box = self.query_one("#filter", Input)
+        if not box.display and not box.value and len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+            return
         box.value = ""
         box.display = False
         self.query_one("#accounts", DataTable).focus()

@@ -6,13 +6,16 @@ plain domain values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from csm_tui.domain.account import AccountSummary
+from csm_tui.domain.account import AccountName, AccountSummary
 from csm_tui.domain.book import AccountRow
 from csm_tui.domain.enums import Role
 from csm_tui.domain.team import Member
+from csm_tui.rules import LoadedRules
+from csm_tui.services.scheduling import rules_for
+from csm_tui.services.triage import Triage
 from csm_tui.settings import Settings
 from csm_tui.store import queries
 from csm_tui.store.database import Database, DatabaseError
@@ -28,11 +31,17 @@ class Workspace:
     db: Database
     today: date
     me: Member | None
+    rules: LoadedRules
     upgrade: UpgradeReport | None = None
+    triage: Triage = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.triage = Triage(self.db, self.rules, self.today, self.me)
 
     @classmethod
     def open(cls, settings: Settings) -> Workspace:
-        """Open (and if needed upgrade) the database and resolve who the user is."""
+        """Open (and if needed upgrade) the database, resolve who the user is, read the rules
+        (a bad user rules file falls back to the shipped one: `rules.problems` says why)."""
         db = Database.open(settings.database)
         try:
             upgrade = ensure_current(db)
@@ -40,7 +49,7 @@ class Workspace:
         except Exception:
             db.dispose()
             raise
-        return cls(db=db, today=settings.today, me=me, upgrade=upgrade)
+        return cls(db=db, today=settings.today, me=me, rules=rules_for(settings), upgrade=upgrade)
 
     def book(self, *, team: bool) -> list[AccountRow]:
         owner = None if team or self.me is None else self.me.email
@@ -50,6 +59,10 @@ class Workspace:
     def summary(self, account_id: str) -> AccountSummary | None:
         with self.db.reading() as session:
             return queries.account_summary(session, account_id, self.today)
+
+    def account_names(self) -> list[AccountName]:
+        with self.db.reading() as session:
+            return queries.account_names(session)
 
     def close(self) -> None:
         self.db.dispose()

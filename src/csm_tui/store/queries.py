@@ -10,7 +10,13 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from csm_tui.domain.account import AccountSummary, ContactLine, EscalationLine, TouchLine
+from csm_tui.domain.account import (
+    AccountName,
+    AccountSummary,
+    ContactLine,
+    EscalationLine,
+    TouchLine,
+)
 from csm_tui.domain.book import AccountRow
 from csm_tui.domain.enums import (
     EscalationStatus,
@@ -222,6 +228,17 @@ def count_rows(session: Session, tables: Sequence[type]) -> dict[str, int]:
         table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0  # type: ignore[attr-defined]
         for table in tables
     }
+
+
+def account_names(session: Session) -> list[AccountName]:
+    """Every live account's name, CRM id and owner, by name."""
+    rows = session.execute(
+        select(Account.id, Account.name, Account.external_id, TeamMember.name)
+        .outerjoin(TeamMember, TeamMember.id == Account.owner_id)  # type: ignore[arg-type]
+        .where(Account.deleted_at.is_(None))  # type: ignore[union-attr]
+        .order_by(Account.name)
+    ).all()
+    return [AccountName(str(key), name, external_id, owner) for key, name, external_id, owner in rows]
 
 
 def account_id_by_external_id(session: Session, external_id: str) -> uuid.UUID | None:

@@ -1,0 +1,46 @@
+"""Open a level 1 escalation with a reason and a risk category (the ladder comes later)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Select, Static
+
+from csm_tui.domain.enums import RiskCategory
+from csm_tui.screens.form import FormModal
+from csm_tui.services.triage import Done
+from csm_tui.widgets.forms import steady
+
+
+class EscalateModal(FormModal[Done]):
+    SAVE_LABEL = "Escalate"
+
+    def __init__(self, *, account_name: str, save: Callable[[str, str], Done]) -> None:
+        super().__init__()
+        self.account_name = account_name
+        self._save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="escalate", classes="dialog"):
+            yield Static(f"Escalate · {self.account_name} · level 1", classes="dialog-title")
+            with Vertical(classes="field"):
+                yield Label("Risk category")
+                yield Select([(category.label, category.value) for category in RiskCategory],
+                             prompt="Pick one", id="risk-category")
+            with Vertical(classes="field"):
+                yield Label("Reason")
+                yield steady(Input(placeholder="What is at risk, and why now", id="reason"))
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#risk-category", Select).focus()
+
+    def collect(self) -> Callable[[], Done] | None:
+        category = self.query_one("#risk-category", Select).value
+        if category is Select.NULL:
+            self.show_error("risk category: pick the one that fits best")
+            return None
+        reason = self.query_one("#reason", Input).value
+        return lambda: self._save(reason, str(category))

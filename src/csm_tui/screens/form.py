@@ -1,0 +1,82 @@
+"""What every form modal shares: save in a worker, close only on success, errors inside.
+
+A subclass composes its fields plus a `Static#form-error` and the buttons `#save` / `#cancel`
+(`buttons()` yields them), and says in `collect()` what saving means. A failure (a
+`CsmError` says what to fix; anything else is reported as such) is shown in the modal, and
+everything typed stays where it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Generic, TypeVar
+
+from textual import on, work
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Static
+
+from csm_tui.errors import CsmError
+
+ResultT = TypeVar("ResultT")
+
+
+class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    SAVE_LABEL = "Save"
+
+    def collect(self) -> Callable[[], ResultT] | None:
+        """Read the fields: the save to run (in a worker), or None after showing an error."""
+        raise NotImplementedError
+
+    def buttons(self) -> Iterator[Widget]:
+        yield Static("", id="form-error", classes="dialog-error")
+        with Horizontal(classes="dialog-buttons"):
+            yield Button(f"{self.SAVE_LABEL}  ctrl+s", variant="primary", id="save")
+            yield Button("Cancel  esc", id="cancel")
+
+    def action_save(self) -> None:
+        save = self.collect()
+        if save is not None:
+            self.show_error("")
+            self.query_one("#save", Button).disabled = True
+            self._run(save)
+
+    @work(thread=True, exclusive=True, group="save")
+    def _run(self, save: Callable[[], ResultT]) -> None:
+        try:
+            result = save()
+        except CsmError as error:
+            self.app.call_from_thread(self._failed, str(error))
+        except Exception as error:  # noqa: BLE001 (the database can fail in many ways)
+            self.app.call_from_thread(self._failed, f"could not save: {error}")
+        else:
+            self.app.call_from_thread(self.dismiss, result)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#save", Button).disabled = False
+        self.show_error(message)
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#form-error", Static).update(message)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()

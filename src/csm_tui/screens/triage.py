@@ -1,0 +1,455 @@
+"""The morning triage: today's queue ranked by urgency, worked from the keyboard.
+
+Reads and writes run in thread workers (`services.triage`); the table is patched in place
+after each action, and the cursor stays on the same row, or the row that took its place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from csm_tui.domain.queue import QueueItem
+from csm_tui.domain.triage import HEALTH_DROP, Counts, matches
+from csm_tui.screens.escalate import EscalateModal
+from csm_tui.screens.help import HelpScreen
+from csm_tui.screens.log_touch import LogTouchModal
+from csm_tui.screens.snooze import SnoozeModal
+from csm_tui.services.triage import Detail, Done, TriageView, Undo, preset_kind
+from csm_tui.services.workspace import Workspace
+from csm_tui.widgets.forms import steady
+from csm_tui.widgets.queue_table import NARROW_BELOW, QueueTable, cells, columns, row_key
+from csm_tui.widgets.triage_panel import TriagePanel
+
+#: How long the cursor rests on a row before its explanation is loaded (holding `j` stays smooth).
+DETAIL_DELAY_S = 0.08
+
+
+class TriageScreen(Screen[None]):
+    """The default screen: what needs a touch today, most urgent first, and why."""
+
+    AUTO_FOCUS = "#queue"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"),
+                                                                (NARROW_BELOW, "-wide")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l", "log", "Log touch"),
+        Binding("s", "snooze", "Snooze"),
+        Binding("e", "escalate", "Escalate"),
+        Binding("x", "review", "Reviewed"),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("t", "toggle_team", "Mine/Team"),
+        Binding("u", "undo", "Undo"),
+        Binding("question_mark", "help", "Keys", key_display="?"),
+        Binding("S", "toggle_snoozed", "Show snoozed", show=False),
+        Binding("r", "reload", "Refresh", show=False),
+        Binding("b", "book", "Book of business", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("q", "app.quit", "Quit", show=False),
+    ]
+
+    #: Keys the help screen lists besides the bindings above (they live elsewhere).
+    OTHER_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("↑ ↓  j k", "Move through the queue"),
+        ("enter", "Open the account (escape comes back to the same row)"),
+        ("ctrl+p", "Command palette: find any account, or run any action of this screen"),
+    ]
+
+    team: reactive[bool] = reactive(False)
+    show_snoozed: reactive[bool] = reactive(False)
+    filter_text: reactive[str] = reactive("")
+
+    @dataclass
+    class Loaded(Message):
+        view: TriageView
+
+    @dataclass
+    class LoadFailed(Message):
+        error: str
+
+    @dataclass
+    class DetailLoaded(Message):
+        key: str
+        detail: Detail
+
+    @dataclass
+    class OpenAccount(Message):
+        account_id: str
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.triage = workspace.triage
+        self.view: TriageView | None = None
+        self._items: dict[str, QueueItem] = {}
+        self._undo: list[Undo] = []
+        self._detail_timer: Timer | None = None
+        self._rendered_narrow: bool | None = None
+        self.set_reactive(TriageScreen.team, workspace.me is None)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◆")
+        yield Static("", id="counts")
+        yield steady(Input(placeholder="Filter: account, what is due, segment, health band",
+                           id="filter"))
+        with Horizontal(id="triage"):
+            with Vertical(id="queue-column"):
+                yield QueueTable(id="queue")
+                yield Static("Loading today's queue…", id="queue-empty")
+            yield TriagePanel("", id="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Triage"
+        self._update_subtitle()
+        self.load()
+
+    # -- loading -----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="queue")
+    def load(self) -> None:
+        try:
+            view = self.triage.load(team=self.team, include_snoozed=self.show_snoozed)
+        except Exception as error:  # noqa: BLE001 (shown to the user, never a traceback)
+            self.post_message(self.LoadFailed(str(error)))
+        else:
+            self.post_message(self.Loaded(view))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        view = message.view
+        if view.team != (self.team or self.workspace.me is None):
+            return  # the answer for the other view: the newer load is on its way
+        if view.rescheduled:
+            self.notify(f"Rescheduled {view.rescheduled:,} accounts for {view.today:%a %d %b}.",
+                        title="Schedule")
+        self.view = view
+        self._items = {row_key(item): item for item in view.items}
+        self._render_rows()
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.notify(message.error, title="Could not load the queue", severity="error",
+                    timeout=10)
+        self.query_one("#queue-empty", Static).update(
+            f"The queue could not be loaded: {message.error}\nPress r to try again.")
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    def _visible(self) -> list[QueueItem]:
+        if self.view is None:
+            return []
+        bands = self.workspace.rules.rulebook.bands
+        query = self.filter_text.strip()
+        return [item for item in self.view.items
+                if not query or matches(item, bands.band(item.health_score), query)]
+
+    def _render_rows(self) -> None:
+        """Fill the table, keeping the cursor on the same item, or at the same place when that
+        item left the queue (logged, snoozed, reviewed)."""
+        table = self.query_one("#queue", QueueTable)
+        view = self.view
+        if view is None:
+            return
+        keep_key, keep_row = self._current_key(), table.cursor_row
+        bands = self.workspace.rules.rulebook.bands
+        team, narrow = view.team, self._narrow
+        rows = [(row_key(item), cells(item, view.today, view.changes.get(item.account_id), bands,
+                                      team=team, narrow=narrow)) for item in self._visible()]
+        shown = columns(team=team, narrow=narrow)
+        widths = [cell_len(label) for label, _ in shown]
+        for _, row in rows:
+            widths = [max(width, cell_len(cell.plain)) for width, cell in zip(widths, row)]
+        table.clear(columns=True)
+        for (label, key), width in zip(shown, widths, strict=True):
+            table.add_column(label, key=key, width=width)
+        for key, row in rows:
+            table.add_row(*row, key=key)
+        if rows:
+            keys = [key for key, _ in rows]
+            row = keys.index(keep_key) if keep_key in keys else min(keep_row, len(rows) - 1)
+            table.move_cursor(row=max(row, 0), animate=False)
+        self._rendered_narrow = narrow
+        self._show_counts(view.counts)
+        self._show_empty_state(len(rows))
+        self._update_subtitle(len(rows))
+        self._schedule_detail()
+
+    @property
+    def _narrow(self) -> bool:
+        return self.size.width < NARROW_BELOW
+
+    def on_resize(self) -> None:
+        if self.view is not None and self._narrow != self._rendered_narrow:
+            self._render_rows()
+
+    def _show_counts(self, counts: Counts) -> None:
+        line = Text()
+        for number, words in counts.parts(short=self._narrow):
+            if line:
+                line.append(" · ", style="dim")
+            style = ("bold red" if number and words == "overdue" else "bold" if number else "dim")
+            line.append(f"{number} {words}", style=style)
+        if self.view is not None and not self._narrow:
+            line.append(f"   (changes since {self.view.since:%a %d %b})", style="dim")
+        self.query_one("#counts", Static).update(line)
+
+    def _show_empty_state(self, shown: int) -> None:
+        table = self.query_one("#queue", QueueTable)
+        empty = self.query_one("#queue-empty", Static)
+        table.display = bool(shown)
+        empty.display = not shown
+        if shown:
+            return
+        panel = self.query_one("#panel", TriagePanel)
+        panel.show_nothing()
+        if self.filter_text.strip():
+            empty.update(f"Nothing on today's queue matches “{self.filter_text.strip()}”.\n"
+                         "Press escape to clear the filter.")
+            return
+        view = self.view
+        outlook = view.outlook if view is not None else None
+        text = Text("Nothing needs a touch today.\n\n", style="bold")
+        if outlook is not None:
+            text.append(f"Tomorrow: {_touches(outlook.tomorrow)}.  "
+                        f"Later this week: {_touches(outlook.this_week)}.\n")
+            if outlook.next_item is not None:
+                item = outlook.next_item
+                text.append(f"Next up: {item.account_name}, {item.label.lower()} "
+                            f"on {item.due_on:%a %d %b}.\n")
+        text.append("\nt shows the team's queue · b the book of business", style="dim")
+        empty.update(text)
+
+    def _update_subtitle(self, shown: int | None = None) -> None:
+        me = self.workspace.me
+        who = "Team" if self.team or me is None else me.name
+        count = "" if shown is None else f" · {shown} to do"
+        snoozed = " · with snoozed" if self.show_snoozed else ""
+        self.sub_title = f"{who}{count}{snoozed} · {self.workspace.today:%a %d %b %Y}"
+
+    def _current_key(self) -> str | None:
+        table = self.query_one("#queue", QueueTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def current_item(self) -> QueueItem | None:
+        key = self._current_key()
+        return self._items.get(key) if key is not None else None
+
+    # -- the side panel ----------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#queue")
+    def _highlighted(self) -> None:
+        self._schedule_detail()
+
+    def _schedule_detail(self) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        self._detail_timer = self.set_timer(DETAIL_DELAY_S, self._load_current_detail)
+
+    def _load_current_detail(self) -> None:
+        item = self.current_item()
+        if item is not None:
+            self.load_detail(item)
+
+    @work(thread=True, exclusive=True, group="detail")
+    def load_detail(self, item: QueueItem) -> None:
+        try:
+            detail = self.triage.detail(item)
+        except Exception:  # noqa: BLE001 (the panel is a help, not worth a notification)
+            return
+        self.post_message(self.DetailLoaded(row_key(item), detail))
+
+    @on(DetailLoaded)
+    def _detail_loaded(self, message: DetailLoaded) -> None:
+        if message.key == self._current_key():
+            self.query_one("#panel", TriagePanel).show_detail(message.detail,
+                                                              self.workspace.today)
+
+    # -- actions on the highlighted item -----------------------------------------------------
+
+    def _item_or_say(self) -> QueueItem | None:
+        item = self.current_item()
+        if item is None:
+            self.notify("Nothing is highlighted: the queue is empty.", title="Triage")
+        return item
+
+    def action_log(self) -> None:
+        item = self._item_or_say()
+        if item is None:
+            return
+        triage = self.triage
+        self.app.push_screen(
+            LogTouchModal(account_id=item.account_id, account_name=item.account_name,
+                          kind=preset_kind(item), today=self.workspace.today,
+                          contacts=lambda: triage.contacts(item.account_id),
+                          save=triage.log_touch),
+            self._done,
+        )
+
+    def action_snooze(self) -> None:
+        item = self._item_or_say()
+        if item is None:
+            return
+        if item.kind == HEALTH_DROP:
+            self.notify("A health drop is not snoozed: mark it reviewed with x.", title="Snooze")
+            return
+        if not self.triage.can_snooze(item.kind):
+            self.notify(f"{item.label} cannot be snoozed (the rules file): log it with l, or "
+                        "escalate with e.", title="Snooze", severity="warning")
+            return
+        triage = self.triage
+        policy = self.workspace.rules.rulebook.snooze
+        self.app.push_screen(
+            SnoozeModal(title=f"Snooze · {item.account_name} · {item.label}",
+                        today=self.workspace.today, limit=triage.snooze_limit,
+                        limit_words=str(policy.max),
+                        save=lambda until, reason: triage.snooze(item.account_id, item.kind,
+                                                                 until, reason)),
+            self._done,
+        )
+
+    def action_escalate(self) -> None:
+        item = self._item_or_say()
+        if item is None:
+            return
+        triage = self.triage
+        self.app.push_screen(
+            EscalateModal(account_name=item.account_name,
+                          save=lambda reason, category: triage.escalate(item.account_id, reason,
+                                                                        category)),
+            self._done,
+        )
+
+    def action_review(self) -> None:
+        item = self._item_or_say()
+        if item is None:
+            return
+        if item.kind != HEALTH_DROP:
+            self.notify("x marks a health drop reviewed; this row is a touch to do: log it (l) "
+                        "or snooze it (s).", title="Reviewed")
+            return
+        self.run_review(item.account_id)
+
+    @work(thread=True, group="actions")
+    def run_review(self, account_id: str) -> None:
+        try:
+            done = self.triage.review(account_id)
+        except Exception as error:  # noqa: BLE001
+            self.app.call_from_thread(self.notify, str(error), title="Reviewed", severity="error")
+        else:
+            self.app.call_from_thread(self._done, done)
+
+    def action_undo(self) -> None:
+        if not self._undo:
+            self.notify("Nothing to undo on this screen.", title="Undo")
+            return
+        self.run_undo(self._undo.pop())
+
+    @work(thread=True, group="actions")
+    def run_undo(self, undo: Undo) -> None:
+        try:
+            message = self.triage.undo(undo)
+        except Exception as error:  # noqa: BLE001
+            self._undo.append(undo)
+            self.app.call_from_thread(self.notify, f"Could not undo: {error}", title="Undo",
+                                      severity="error")
+        else:
+            self.app.call_from_thread(self._after_change, message, "Undo")
+
+    def _done(self, done: Done | None) -> None:
+        """After a modal or a review: remember how to undo it, say so, refresh the rows."""
+        if done is None:
+            return
+        self._undo.append(done.undo)
+        self._after_change(f"{done.message}  (u undoes it)", "Done")
+
+    def _after_change(self, message: str, title: str) -> None:
+        self.notify(message, title=title)
+        self.load()
+
+    # -- the rest of the keys ----------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#queue")
+    def _row_selected(self) -> None:
+        item = self.current_item()
+        if item is not None:
+            self.post_message(self.OpenAccount(item.account_id))
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.query_one("#queue", QueueTable).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.query_one("#queue", QueueTable).focus()
+
+    def watch_filter_text(self) -> None:
+        if self.is_mounted and self.view is not None:
+            self._render_rows()
+
+    def action_toggle_team(self) -> None:
+        if self.workspace.me is None:
+            self.notify("Tell csm who you are (--as EMAIL) to see your own queue.", title="Team")
+            return
+        self.team = not self.team
+
+    def watch_team(self) -> None:
+        if self.is_mounted:
+            self._update_subtitle()
+            self.load()
+
+    def action_toggle_snoozed(self) -> None:
+        self.show_snoozed = not self.show_snoozed
+
+    def watch_show_snoozed(self) -> None:
+        if self.is_mounted:
+            self._update_subtitle()
+            self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_book(self) -> None:
+        from csm_tui.screens.book import BookScreen
+
+        self.app.push_screen(BookScreen(self.workspace))
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen("Triage", self.help_keys()))
+
+    def help_keys(self) -> list[tuple[str, str]]:
+        keys = [(binding.key_display or binding.key, binding.description)
+                for binding in self._bindings_list()]
+        return [*self.OTHER_KEYS, *keys]
+
+    def _bindings_list(self) -> list[Binding]:
+        return [binding for binding in self.BINDINGS if isinstance(binding, Binding)]
+
+
+def _touches(count: int) -> str:
+    return "nothing" if count == 0 else "1 touch" if count == 1 else f"{count} touches"
