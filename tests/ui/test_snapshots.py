@@ -6,8 +6,14 @@ A failing snapshot is a change a user would see: open snapshot_report.html, and 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from csm_tui.services.triage import TouchForm, preset_kind
+
+from tests.conftest import TODAY
 from tests.ui.conftest import open_book, settle
 
 
@@ -70,3 +76,81 @@ def test_account_summary_of_a_red_account(snap_compare, app_factory):
         await settle(pilot)
 
     assert snap_compare(app_factory(), terminal_size=(120, 36), run_before=run_before)
+
+
+# --- the triage screen (the app opens on it) ---------------------------------------------------
+
+SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
+
+
+async def _triage(pilot) -> None:  # type: ignore[no-untyped-def]
+    """The queue loaded and the side panel filled for the first row."""
+    await settle(pilot)
+    await pilot.pause(0.2)  # the panel waits for the cursor to rest
+    await settle(pilot)
+
+
+def _pressing(*keys: str):  # type: ignore[no-untyped-def]
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _triage(pilot)
+        await pilot.press(*keys)
+        await _triage(pilot)
+
+    return run_before
+
+
+def _clear_my_queue(app) -> None:  # type: ignore[no-untyped-def]
+    """Work off today's queue of the demo CSM through the service, as a morning would."""
+    triage = app.workspace.triage
+    for _ in range(5):
+        items = triage.load(team=False, record=False).items
+        if not items:
+            return
+        for item in items:
+            if item.kind == "health-drop":
+                triage.review(item.account_id)
+            elif triage.can_snooze(item.kind):
+                triage.snooze(item.account_id, item.kind, TODAY + timedelta(days=2), "on leave")
+            else:
+                triage.log_touch(TouchForm(item.account_id, preset_kind(item), TODAY, "Done"))
+    raise AssertionError("the demo CSM's queue would not empty")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_triage_mine(snap_compare, app_factory, size):
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_triage)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_triage_team(snap_compare, app_factory, size):
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_pressing("t"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_triage_empty_queue(snap_compare, app_factory, size):
+    app = app_factory()
+    _clear_my_queue(app)
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=_triage)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_triage_log_touch_modal(snap_compare, app_factory, size):
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_pressing("l"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_triage_snooze_modal(snap_compare, app_factory, size):
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _triage(pilot)
+        screen = pilot.app.screen
+        snoozable = next(index for index, item in enumerate(screen.view.items)
+                         if screen.triage.can_snooze(item.kind))
+        await pilot.press(*["j"] * snoozable, "s")
+        await _triage(pilot)
+
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_triage_help(snap_compare, app_factory, size):
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_pressing("question_mark"))

@@ -45,17 +45,25 @@ class TriageScreen(Screen[None]):
                                                                 (NARROW_BELOW, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("l", "log", "Log touch"),
-        Binding("s", "snooze", "Snooze"),
-        Binding("e", "escalate", "Escalate"),
-        Binding("x", "review", "Reviewed"),
-        Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("t", "toggle_team", "Mine/Team"),
-        Binding("u", "undo", "Undo"),
-        Binding("question_mark", "help", "Keys", key_display="?"),
-        Binding("S", "toggle_snoozed", "Show snoozed", show=False),
-        Binding("r", "reload", "Refresh", show=False),
-        Binding("b", "book", "Book of business", show=False),
+        Binding("l", "log", "Log touch",
+                tooltip="Log a touch on the highlighted account; the kind starts as the item's"),
+        Binding("s", "snooze", "Snooze",
+                tooltip="Put the item aside until tomorrow, next week or a date, with a reason"),
+        Binding("e", "escalate", "Escalate",
+                tooltip="Open a level 1 escalation with a reason and a risk category"),
+        Binding("x", "review", "Reviewed",
+                tooltip="Mark a health drop reviewed: it leaves today's queue"),
+        Binding("slash", "filter", "Filter", key_display="/",
+                tooltip="Keep the rows whose account, item, segment or health band match"),
+        Binding("t", "toggle_team", "Mine/Team", tooltip="Your queue, or the whole team's"),
+        Binding("u", "undo", "Undo",
+                tooltip="Take back the last touch, snooze, review or escalation of this screen"),
+        Binding("question_mark", "help", "Keys", key_display="?", tooltip="This list"),
+        Binding("S", "toggle_snoozed", "Show snoozed", show=False,
+                tooltip="Show the snoozed items too, or hide them again"),
+        Binding("r", "reload", "Refresh", show=False, tooltip="Read the queue again"),
+        Binding("b", "book", "Book of business", show=False,
+                tooltip="Every account of your book (escape comes back)"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("q", "app.quit", "Quit", show=False),
     ]
@@ -209,11 +217,11 @@ class TriageScreen(Screen[None]):
     def _show_empty_state(self, shown: int) -> None:
         table = self.query_one("#queue", QueueTable)
         empty = self.query_one("#queue-empty", Static)
-        table.display = bool(shown)
+        panel = self.query_one("#panel", TriagePanel)
+        table.display = panel.display = bool(shown)
         empty.display = not shown
         if shown:
             return
-        panel = self.query_one("#panel", TriagePanel)
         panel.show_nothing()
         if self.filter_text.strip():
             empty.update(f"Nothing on today's queue matches “{self.filter_text.strip()}”.\n"
@@ -221,14 +229,13 @@ class TriageScreen(Screen[None]):
             return
         view = self.view
         outlook = view.outlook if view is not None else None
-        text = Text("Nothing needs a touch today.\n\n", style="bold")
+        text = Text.assemble(("Nothing needs a touch today.", "bold"), "\n\n")
         if outlook is not None:
             text.append(f"Tomorrow: {_touches(outlook.tomorrow)}.  "
                         f"Later this week: {_touches(outlook.this_week)}.\n")
             if outlook.next_item is not None:
                 item = outlook.next_item
-                text.append(f"Next up: {item.account_name}, {item.label.lower()} "
-                            f"on {item.due_on:%a %d %b}.\n")
+                text.append(f"Next up: {item.account_name}, {item.label} on {item.due_on:%a %d %b}.\n")
         text.append("\nt shows the team's queue · b the book of business", style="dim")
         empty.update(text)
 
@@ -443,7 +450,7 @@ class TriageScreen(Screen[None]):
         self.app.push_screen(HelpScreen("Triage", self.help_keys()))
 
     def help_keys(self) -> list[tuple[str, str]]:
-        keys = [(binding.key_display or binding.key, binding.description)
+        keys = [(binding.key_display or binding.key, binding.tooltip or binding.description)
                 for binding in self._bindings_list()]
         return [*self.OTHER_KEYS, *keys]
 

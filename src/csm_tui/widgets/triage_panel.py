@@ -67,7 +67,8 @@ def render_detail(detail: Detail, today: date) -> RenderableType:
 
 def _facts_line(detail: Detail, today: date) -> str:
     item = detail.item
-    bits = [item.external_id or "no CRM id", item.segment, item.priority.upper()]
+    bits = [item.external_id or "no CRM id", item.owner_name or "no owner", item.segment,
+            item.priority.upper()]
     if item.renewal_date is not None:
         bits.append(f"renews {item.renewal_date} ({(item.renewal_date - today).days}d)")
     return " · ".join(bits)
