@@ -81,21 +81,17 @@ def _fmt(value: Any, spec: str) -> str:
 
 
 def measure_build(ctx: SizeContext) -> float:
-    """Seconds to build the demo book of this size into a fresh SQLite file (kept for later)."""
-    from csm_tui.services.demo import build_demo
-    from csm_tui.store.database import Database
-    from csm_tui.store.migrate import ensure_current
+    """Seconds to build the demo book of this size into a fresh SQLite file (kept for later),
+    its schedule computed as `csm demo` does (so start-up reads a current schedule)."""
+    from csm_tui.rules import load_rules
+    from csm_tui.services.demo_database import rebuild_demo
 
     path = ctx.workdir / f"book-{ctx.accounts}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     start = time.perf_counter()
-    db = Database.open(path)
-    try:
-        ensure_current(db)
-        build_demo(db, accounts=ctx.accounts, seed=SEED, today=TODAY)
-    finally:
-        db.dispose()
+    rules = load_rules(None, ctx.workdir / "no-config")  # the shipped rules, as the runs use
+    rebuild_demo(path, accounts=ctx.accounts, seed=SEED, today=TODAY, rules=rules)
     seconds = time.perf_counter() - start
     ctx.db_path = path
     return round(seconds, 3)
@@ -103,18 +99,18 @@ def measure_build(ctx: SizeContext) -> float:
 
 # -- (b), (c) start to first paint and peak RSS, csm against the bare app --------------------
 
-_SUBTITLE = re.compile(r"\b(\d[\d,]*) accounts · ")
+_SUBTITLE = re.compile(r"\b(\d[\d,]*) to do · ")
 
 
 def csm_painted(screen: str) -> bool:
-    """The book screen with its rows: the subtitle says "N accounts · " (set only once rows are
+    """The triage queue with its rows: the subtitle says "N to do · " (set only once rows are
     in the table), N > 0, and the line under the column headers holds a row."""
     lines = screen.splitlines()
     found = next((m for line in lines[:3] if (m := _SUBTITLE.search(line))), None)
     if found is None or found.group(1).replace(",", "") == "0":
         return False
     for i, line in enumerate(lines[:-1]):
-        if "Account" in line and "Segment" in line:
+        if "Account" in line and "What" in line:
             return bool(lines[i + 1].strip())
     return False
 
@@ -250,6 +246,33 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
             "samples": {"read": reads, "engine": engines, "recompute_all": totals}}
 
 
+# -- (e) the triage screen's response times (issue 4) ------------------------------------------
+
+
+def measure_triage_keys(ctx: SizeContext) -> dict[str, Any]:
+    """Cursor move, opening an account and logging a touch, through the app's pilot, on a copy
+    of the book (logging writes). See `benchmarks/interactions.py`."""
+    import sqlite3
+
+    from benchmarks import interactions
+    from csm_tui.services.demo import DEMO_USER_EMAIL
+
+    assert ctx.db_path is not None, "build_s must run first"
+    copy = ctx.workdir / f"keys-{ctx.accounts}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+    source, target = sqlite3.connect(ctx.db_path), sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    result = interactions.measure(copy, TODAY, DEMO_USER_EMAIL, ctx.workdir / "no-config")
+    ctx.log(f"triage keys: cursor {result['cursor_median_ms']} ms, open {result['open_median_ms']}"
+            f" ms, log touch {result['log_median_ms']} ms")
+    return result
+
+
 # -- conditions of the run ------------------------------------------------------------------
 
 
@@ -279,6 +302,11 @@ MEASUREMENTS: list[Measurement] = [
         Column("engine/read", lambda v: _fmt(v["engine_to_read"], ".2f")),
         Column("recompute+write (s)", lambda v: _fmt(v["recompute_all_s"], ".2f")),
         Column("processes", lambda v: str(v.get("workers", 1))),
+    )),
+    Measurement("triage_keys_ms", measure_triage_keys, (
+        Column("cursor (ms)", lambda v: _fmt(v["cursor_median_ms"], ".1f")),
+        Column("open account (ms)", lambda v: _fmt(v["open_median_ms"], ".1f")),
+        Column("log touch (ms)", lambda v: _fmt(v["log_median_ms"], ".1f")),
     )),
     Measurement("load_avg_after", measure_load),  # JSON only, no column
 ]

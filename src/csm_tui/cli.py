@@ -373,7 +373,7 @@ def log(settings: Settings, external_id: str, kind: str, summary: str, occurred_
 @main.command()
 @click.argument("external_id")
 @click.option("--until", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The last day it stays aside (YYYY-MM-DD); the rules file caps how far.")
+              help="The day it comes back on the queue (YYYY-MM-DD); the rules file caps how far.")
 @click.option("--reason", required=True, help="Why: shown on the queue while it is snoozed.")
 @click.option("--kind", default=None, metavar="KIND",
               help="Only this kind of touch (e.g. cadence-call)  [default: every snoozable one]")

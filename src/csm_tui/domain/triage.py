@@ -126,7 +126,7 @@ def counts(items: Sequence[QueueItem], today: date) -> Counts:
 
 
 def when_words(item: QueueItem, today: date) -> str:
-    """'3d overdue', 'due today', 'in 2d', 'new' (an alert)."""
+    """'3d overdue', 'due today', 'tomorrow', 'in 2d', or 'to review' (a health alert)."""
     if item.kind == HEALTH_DROP:
         return "to review"
     days = (item.due_on - today).days

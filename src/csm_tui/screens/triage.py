@@ -6,7 +6,7 @@ after each action, and the cursor stays on the same row, or the row that took it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -128,12 +128,19 @@ class TriageScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="queue")
     def load(self) -> None:
+        """Paint the stored queue at once; if it was computed for another day (or rules file),
+        recompute the book in the background and paint again."""
         try:
-            view = self.triage.load(team=self.team, include_snoozed=self.show_snoozed)
+            view = self.triage.load(team=self.team, include_snoozed=self.show_snoozed,
+                                    refresh=False)
+            self.post_message(self.Loaded(view))
+            if view.stale:
+                rescheduled = self.triage.schedule.recompute_all()
+                view = self.triage.load(team=self.team, include_snoozed=self.show_snoozed,
+                                        refresh=False)
+                self.post_message(self.Loaded(replace(view, rescheduled=rescheduled)))
         except Exception as error:  # noqa: BLE001 (shown to the user, never a traceback)
             self.post_message(self.LoadFailed(str(error)))
-        else:
-            self.post_message(self.Loaded(view))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -141,8 +148,8 @@ class TriageScreen(Screen[None]):
         if view.team != (self.team or self.workspace.me is None):
             return  # the answer for the other view: the newer load is on its way
         if view.rescheduled:
-            self.notify(f"Rescheduled {view.rescheduled:,} accounts for {view.today:%a %d %b}.",
-                        title="Schedule")
+            self.notify(f"Rescheduled {view.rescheduled:,} accounts for {view.today:%a %d %b} "
+                        "and the rules in force.", title="Schedule")
         self.view = view
         self._items = {row_key(item): item for item in view.items}
         self._render_rows()
@@ -210,7 +217,9 @@ class TriageScreen(Screen[None]):
                 line.append(" · ", style="dim")
             style = ("bold red" if number and words == "overdue" else "bold" if number else "dim")
             line.append(f"{number} {words}", style=style)
-        if self.view is not None and not self._narrow:
+        if self.view is not None and self.view.stale:
+            line.append("   rescheduling for today…", style="bold yellow")
+        elif self.view is not None and not self._narrow:
             line.append(f"   (changes since {self.view.since:%a %d %b})", style="dim")
         self.query_one("#counts", Static).update(line)
 
@@ -229,6 +238,9 @@ class TriageScreen(Screen[None]):
             return
         view = self.view
         outlook = view.outlook if view is not None else None
+        if view is not None and view.stale:
+            empty.update("Computing today's schedule…")
+            return
         text = Text.assemble(("Nothing needs a touch today.", "bold"), "\n\n")
         if outlook is not None:
             text.append(f"Tomorrow: {_touches(outlook.tomorrow)}.  "

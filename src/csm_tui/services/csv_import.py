@@ -549,11 +549,16 @@ def import_csv(
     """Validate the whole file, then write it in one transaction, or raise ImportFailed.
 
     With a `schedule`, the accounts whose facts the file changed (accounts, touches) are
-    rescheduled in that same transaction, so the queue never shows them stale.
+    rescheduled in that same transaction, so the queue never shows them stale, and the health
+    scores an accounts file sets or changes are recorded as snapshots of `schedule.today`.
     """
     parsed = parse_file(kind, Path(path))
     with db.writing() as session:
-        result = _WRITERS[parsed.kind](session, parsed.rows)
+        if parsed.kind is ImportKind.ACCOUNTS:
+            result = imports.upsert_accounts(session, parsed.rows,  # type: ignore[arg-type]
+                                             today=schedule.today if schedule else None)
+        else:
+            result = _WRITERS[parsed.kind](session, parsed.rows)
         if result.problems:  # raised inside the transaction: it rolls back
             raise ImportFailed(
                 [

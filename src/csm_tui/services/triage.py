@@ -7,10 +7,11 @@ rescheduled, alike. Every write is one transaction: the row, then the account's 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from csm_tui.domain.calendar import shift
 from csm_tui.domain.decision import Candidate, Decision
@@ -28,6 +29,7 @@ from csm_tui.domain.triage import (
     ranked,
 )
 from csm_tui.errors import CsmError
+from csm_tui.models import utc_now
 from csm_tui.rules import LoadedRules
 from csm_tui.services.scheduling import Schedule
 from csm_tui.store import queries, schedule
@@ -50,6 +52,7 @@ class TriageView:
     counts: Counts
     outlook: Outlook | None  # what comes next, when nothing is due today
     rescheduled: int = 0  # accounts recomputed first because the day or the rules changed
+    stale: bool = False  # read from a schedule computed for another day or rules file
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +111,17 @@ class Triage:
     # -- reading ---------------------------------------------------------------------------
 
     def load(self, *, team: bool, include_snoozed: bool = False, record: bool = True,
-             ahead_days: int = 0) -> TriageView:
+             ahead_days: int = 0, refresh: bool = True) -> TriageView:
         """Today's queue (the user's, or the team's), after bringing the schedule up to date.
 
         `record` notes the visit: opening the queue on a later day moves "since the last
         triage" on (`csm queue` only looks, and records nothing). `ahead_days` adds what falls
-        due in the coming days (the counts stay today's).
+        due in the coming days (the counts stay today's). `refresh` False reads the stored
+        schedule as it is, even if it was computed for another day (`TriageView.stale`): the
+        screen paints that at once, then recomputes the book in the background.
         """
-        rescheduled = self.schedule.ensure_current()
+        rescheduled = self.schedule.ensure_current() if refresh else 0
+        stale = not refresh and not self.schedule.is_current()
         owner = None if team or self.me is None else self.me.email
         since = self._since(record)
         bands = self.rules.rulebook.bands
@@ -134,6 +140,7 @@ class Triage:
             today=self.today, since=since, team=team or self.me is None, items=rows,
             changes=changes, counts=counts(rows, self.today),
             outlook=None if rows else outlook(ahead, self.today), rescheduled=rescheduled,
+            stale=stale,
         )
 
     def _since(self, record: bool) -> date:
@@ -213,6 +220,11 @@ class Triage:
         account_id = uuid.UUID(form.account_id)
         with self.db.writing() as session:
             name = self._account_name(session, account_id)
+            known = {contact.id for contact in store.contacts(session, account_id)}
+            strangers = [key for key in form.attendee_ids if key not in known]
+            if strangers:
+                raise TriageError(f"attendees must be current contacts of {name}: "
+                                  f"{', '.join(strangers)} is not")
             touch_id = store.add_touch(
                 session, account_id=account_id, kind=kind.value, occurred_on=form.occurred_on,
                 summary=summary, sentiment=sentiment, notes=(form.notes or "").strip() or None,
@@ -229,7 +241,7 @@ class Triage:
     def snooze(self, account_id: str, kind: str | None, until: date, reason: str) -> Done:
         """Put one kind of touch of the account (or, with kind None, all it may) aside."""
         policy = self.rules.rulebook.snooze
-        kind = kind.strip().lower().replace(" ", "-") if kind else None
+        kind = re.sub(r"[\s_]+", "-", kind.strip().lower()) if kind else None
         reason = reason.strip()
         if policy.require_reason and not reason:
             raise TriageError("say why you snooze it: the reason shows on the queue afterwards")
@@ -280,7 +292,7 @@ class Triage:
                                   f"({current.reason}); raise that one instead")
             escalation_id = store.add_escalation(session, account_id=key, reason=reason,
                                                  risk_category=category.value,
-                                                 owner_id=self._my_id())
+                                                 owner_id=self._my_id(), now=self._now())
             [decision] = self.schedule.recompute(session, [key])
         undo = Undo("escalation", escalation_id, key, f"the escalation of {name}")
         return Done(undo, decision.next, f"Opened an L1 escalation for {name}. "
@@ -295,6 +307,11 @@ class Triage:
         return f"Undone: {undo.description}."
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        """This moment, on `today` (which `--today` may move): an SLA clock starts from it."""
+        now = utc_now()
+        return now if now.date() == self.today else datetime.combine(self.today, now.timetz())
 
     def _my_id(self) -> uuid.UUID | None:
         return uuid.UUID(self.me.id) if self.me else None
@@ -315,10 +332,14 @@ def _touch_kind(text: str) -> TouchKind:
         raise TriageError(f"kind: {error}") from None
 
 
+def _in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: 'Cadence call' -> 'cadence call', while 'EBR',
+    'NPS survey' and 'Escalation follow-up (L1)' keep their capitals where they matter."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def _words(kind: TouchKind) -> str:
-    """'cadence call', 'EBR', 'NPS survey': the label as it reads inside a sentence."""
-    label = kind.label
-    return label if label[:2].isupper() else label.lower()
+    return _in_sentence(kind.label)
 
 
 def _a(kind: TouchKind) -> str:
@@ -341,7 +362,7 @@ def _next_words(decision: Decision, today: date) -> str:
         return "Nothing else is scheduled."
     days = (chosen.due - today).days
     when = "today" if days == 0 else f"{-days}d overdue" if days < 0 else f"in {days}d"
-    return f"Next: {chosen.label.lower()} due {chosen.due} ({when})."
+    return f"Next: {_in_sentence(chosen.label)} due {chosen.due} ({when})."
 
 
 def preset_kind(item: QueueItem) -> str:

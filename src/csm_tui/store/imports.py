@@ -22,7 +22,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session, col
 
 from csm_tui.domain.enums import Role
-from csm_tui.models import Account, Contact, Row, TeamMember, Touchpoint, utc_now
+from csm_tui.models import Account, Contact, HealthSnapshot, Row, TeamMember, Touchpoint, utc_now
 
 NaturalKey = tuple[uuid.UUID, date, str, str]  # a touchpoint without an external_id
 
@@ -208,8 +208,14 @@ def _unknown_accounts(
     ]
 
 
-def upsert_accounts(session: Session, rows: Sequence[AccountIn]) -> WriteResult:
-    """Create or update accounts by external_id."""
+def upsert_accounts(
+    session: Session, rows: Sequence[AccountIn], *, today: date | None = None
+) -> WriteResult:
+    """Create or update accounts by external_id.
+
+    With `today`, every health score the file sets or changes is also recorded as that day's
+    health snapshot: the trend and "changed since the last triage" read the snapshots.
+    """
     result = WriteResult()
     now = utc_now()
     owners = _team_members(
@@ -227,10 +233,48 @@ def upsert_accounts(session: Session, rows: Sequence[AccountIn]) -> WriteResult:
             new.append({**values, "id": uuid.uuid4()})
         else:
             changed.append({**values, "id": account_id})
+    scores_before = _health_scores(session, [values["id"] for values in changed])
     _write(session, Account, new, changed, now)
     result.created, result.updated = len(new), len(changed)
     result.account_ids = [values["id"] for values in (*new, *changed)]
+    if today is not None:
+        _record_health(session, [
+            (values["id"], values["health_score"]) for values in (*new, *changed)
+            if values.get("health_score") is not None
+            and values["health_score"] != scores_before.get(values["id"])
+        ], today, now)
     return result
+
+
+def _health_scores(session: Session, account_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int | None]:
+    scores: dict[uuid.UUID, int | None] = {}
+    for batch in _chunks(account_ids):
+        statement = select(col(Account.id), col(Account.health_score)).where(
+            col(Account.id).in_(batch)
+        )
+        scores.update((account_id, score) for account_id, score in session.execute(statement))
+    return scores
+
+
+def _record_health(
+    session: Session, scores: Sequence[tuple[uuid.UUID, int]], today: date, now: datetime
+) -> None:
+    """Today's snapshot of each account (replacing one taken earlier today)."""
+    if not scores:
+        return
+    existing: dict[uuid.UUID, uuid.UUID] = {}
+    for batch in _chunks(account_id for account_id, _ in scores):
+        statement = select(col(HealthSnapshot.account_id), col(HealthSnapshot.id)).where(
+            col(HealthSnapshot.account_id).in_(batch), col(HealthSnapshot.taken_on) == today
+        )
+        existing.update(
+            (account_id, snapshot_id) for account_id, snapshot_id in session.execute(statement)
+        )
+    new = [{"account_id": account_id, "taken_on": today, "score": score}
+           for account_id, score in scores if account_id not in existing]
+    changed = [{"id": existing[account_id], "score": score}
+               for account_id, score in scores if account_id in existing]
+    _write(session, HealthSnapshot, new, changed, now)
 
 
 def upsert_contacts(session: Session, rows: Sequence[ContactIn]) -> WriteResult:

@@ -133,15 +133,20 @@ class _Days(dict[Any, date | None]):
         return day
 
 
-def _fetch(connection: Connection, statement: sa.Select[Any]) -> Sequence[Sequence[Any]]:
-    """The rows of a big read as the driver gives them.
+def _fetch(
+    connection: Connection, statement: sa.Select[Any], *, bulk: bool = True
+) -> Sequence[Sequence[Any]]:
+    """The rows of a read as the driver gives them.
 
-    On SQLite straight from the driver's cursor (same connection, same transaction): the
-    statement is rendered with its values inline (dates, UUID keys and fixed words only), and
-    SQLAlchemy's per-row work, a third of the time for 400,000 rows, is skipped. Columns must
-    therefore be read `_raw`, dates parsed with `_Days`. Elsewhere the ordinary Core path.
+    For a `bulk` read on SQLite straight from the driver's cursor (same connection, same
+    transaction): the statement is rendered with its values inline (dates, UUID keys and fixed
+    words only), and SQLAlchemy's per-row work, a third of the time for 400,000 rows, is
+    skipped. Rendering costs a few milliseconds a statement, though, which SQLAlchemy's cache
+    of compiled statements saves: reads of a few accounts (a recompute after a write) and
+    other databases take the ordinary Core path. Columns must be read `_raw` either way,
+    and dates parsed with `_Days` (SQLite gives text, PostgreSQL a `date`).
     """
-    if connection.dialect.name != "sqlite":
+    if not bulk or connection.dialect.name != "sqlite":
         return connection.execute(statement).all()
     sql = str(statement.compile(dialect=connection.dialect,
                                 compile_kwargs={"literal_binds": True}))
@@ -189,7 +194,8 @@ def load_facts(
     health snapshots of the last 120 days plus the one just before; open escalations with the
     time they reached their level; snoozes still running after `today`; open milestones.
     """
-    reader = _Reader(session.connection(), today=today, lookback_days=lookback_days)
+    reader = _Reader(session.connection(), today=today, lookback_days=lookback_days,
+                     bulk=account_ids is None or len(account_ids) > IN_CHUNK)
     with gc_paused():
         if account_ids is None:
             return reader.load(None)
@@ -211,8 +217,10 @@ class _Reader:
     are one shared (immutable) object.
     """
 
-    def __init__(self, connection: Connection, *, today: date, lookback_days: int) -> None:
+    def __init__(self, connection: Connection, *, today: date, lookback_days: int,
+                 bulk: bool = True) -> None:
         self.connection = connection
+        self.bulk = bulk
         self.today = today
         self.touch_cutoff = today - timedelta(days=lookback_days)
         self.health_start = today - timedelta(days=HEALTH_WINDOW_DAYS)
@@ -279,7 +287,7 @@ class _Reader:
         health: defaultdict[Any, list[HealthPoint]] = defaultdict(list)
         for (key, name, segment, priority, arr_cents, external_id, health_score, stage,
              start, renewal, go_live, day_before, score_before) in _fetch(
-                 self.connection, _where(statement, scope, a.id)):
+                 self.connection, _where(statement, scope, a.id), bulk=self.bulk):
             rows.append((key, name, segment, priority, arr_cents, external_id, health_score,
                          stage, days[start], days[renewal], days[go_live]))
             if day_before is not None:
@@ -305,7 +313,7 @@ class _Reader:
             lambda: defaultdict(list)
         )
         for statement in (older, recent):
-            for key, kind, day in _fetch(self.connection, statement):
+            for key, kind, day in _fetch(self.connection, statement, bulk=self.bulk):
                 found[key][kind].append(days[day])
         # The one older day sorts first on its own: it is before every recent one.
         return {
@@ -332,7 +340,7 @@ class _Reader:
         else:
             window = window.order_by(h.account_id, h.taken_on)
         point = self.point
-        for key, day, score in _fetch(self.connection, window):
+        for key, day, score in _fetch(self.connection, window, bulk=self.bulk):
             health[key].append(point[day, score])
 
     def escalations(self, scope: Scope) -> dict[Any, tuple[OpenEscalation, ...]]:
@@ -391,7 +399,7 @@ class _Reader:
         )
         days = self.days
         found: defaultdict[Any, list[tuple[date, str]]] = defaultdict(list)
-        for key, due_on, title in _fetch(self.connection, statement):
+        for key, due_on, title in _fetch(self.connection, statement, bulk=self.bulk):
             found[key].append((days[due_on], title))
         return {
             key: tuple(OpenMilestone(title=title, due_on=due_on) for due_on, title in sorted(items))
@@ -720,8 +728,12 @@ def queue_statement(
             s.pinned.desc(), s.urgency.desc(), s.due_on, a.arr_cents.desc(), a.name, s.kind, a.id
         )
     )
-    if ahead_days is not None:
-        statement = statement.where(s.due_on <= today + timedelta(days=ahead_days))
+    due = s.due_on <= today + timedelta(days=ahead_days) if ahead_days is not None else None
+    if include_snoozed and due is not None:
+        # A snooze moved its item's due date to the snooze's end: show it anyway.
+        statement = statement.where(or_(due, s.snoozed_until > today))
+    elif due is not None:
+        statement = statement.where(due)
     if not include_snoozed:
         statement = statement.where(or_(s.snoozed_until.is_(None), s.snoozed_until <= today))
     if owner_email is not None:

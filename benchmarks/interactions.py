@@ -1,0 +1,140 @@
+"""The triage screen's response times, measured through the app's own pilot (headless).
+
+Each figure is the wall time from the key event reaching the app to the first screen update
+(the compositor's render; headless, so no terminal write) after the screen shows its result:
+- cursor move: `j` until the cursor is on the next row and the screen has refreshed;
+- open account: `enter` until the account screen shows the account's name (its data loaded);
+- log touch: `ctrl+s` in the log modal until the modal is gone and the queue has been read again
+  without that row (write + reschedule of the account in one transaction + repaint).
+Typing the summary is the user's time, not the app's: it is set before the clock starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+SIZE = (160, 48)
+CURSOR_MOVES = 60
+OPENS = 15
+LOGS = 10
+TIMEOUT_S = 30.0
+
+
+async def _until(pilot: Any, condition: Callable[[], bool]) -> None:
+    deadline = time.perf_counter() + TIMEOUT_S
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the screen never showed the expected result")
+        await asyncio.sleep(0)
+
+
+class _Paints:
+    """Counts the app's screen updates (`App.post_display_hook` runs after each one)."""
+
+    def __init__(self, app: Any) -> None:
+        self.count = 0
+        hook = app.post_display_hook
+
+        def counted() -> None:
+            self.count += 1
+            hook()
+
+        app.post_display_hook = counted
+
+
+async def _timed(pilot: Any, paints: _Paints, key: str, shown: Callable[[], bool]) -> float:
+    """Milliseconds from sending `key` to the first screen update once `shown()` holds. The
+    key goes straight to the driver (as `Pilot.press` sends it, without its idle waits)."""
+    from textual import events
+
+    char = {"enter": "\r", "escape": "\x1b"}.get(key, key if len(key) == 1 else None)
+    event = events.Key(key, char)
+    event.set_sender(pilot.app)
+    start = time.perf_counter()
+    pilot.app._driver.send_message(event)
+    await _until(pilot, shown)
+    seen = paints.count
+    await _until(pilot, lambda: paints.count > seen)
+    return (time.perf_counter() - start) * 1000
+
+
+async def _settle(pilot: Any) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _measure(database: Path, today: Any, user_email: str) -> dict[str, list[float]]:
+    from csm_tui.app import make_app
+    from csm_tui.screens.account_summary import AccountSummaryScreen
+    from csm_tui.screens.log_touch import LogTouchModal
+    from csm_tui.screens.triage import TriageScreen
+    from csm_tui.settings import Settings
+    from csm_tui.widgets.queue_table import QueueTable
+
+    app = make_app(Settings(database=str(database), today=today, user_email=user_email))
+    samples: dict[str, list[float]] = {"cursor_ms": [], "open_ms": [], "log_ms": []}
+    async with app.run_test(size=SIZE) as pilot:
+        paints = _Paints(app)
+        await _settle(pilot)
+        triage = app.screen
+        assert isinstance(triage, TriageScreen)
+        table = triage.query_one("#queue", QueueTable)
+        await _until(pilot, lambda: table.row_count > 0)
+
+        for _ in range(min(CURSOR_MOVES, table.row_count - 1)):
+            row = table.cursor_row
+            samples["cursor_ms"].append(await _timed(
+                pilot, paints, "j", lambda row=row: table.cursor_row == row + 1))
+            await _settle(pilot)
+
+        for _ in range(OPENS):
+            name = triage.current_item().account_name  # type: ignore[union-attr]
+            samples["open_ms"].append(await _timed(
+                pilot, paints, "enter", lambda name=name: isinstance(app.screen, AccountSummaryScreen)
+                and app.screen.title == name))
+            await _settle(pilot)
+            await pilot.press("escape")
+            await _settle(pilot)
+            await pilot.press("j")
+
+        for _ in range(LOGS):
+            keys = [key.value for key in table.rows]
+            cadence = next((key for key in keys if key and key.endswith(":cadence-call")), None)
+            if cadence is None:
+                break
+            table.move_cursor(row=keys.index(cadence), animate=False)
+            await pilot.pause()
+            await pilot.press("l")
+            await _until(pilot, lambda: isinstance(app.screen, LogTouchModal))
+            await _settle(pilot)
+            app.screen.query_one("#touch-summary").value = "Weekly sync: on track"
+            samples["log_ms"].append(await _timed(
+                pilot, paints, "ctrl+s", lambda cadence=cadence: app.screen is triage
+                and cadence not in [key.value for key in table.rows]))
+            await _settle(pilot)
+    return samples
+
+
+def measure(database: Path, today: Any, user_email: str, config_home: Path) -> dict[str, Any]:
+    """Medians (and samples) in milliseconds; the user's own csm config is never read."""
+    previous = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(config_home)
+    try:
+        samples = asyncio.run(_measure(database, today, user_email))
+    finally:
+        if previous is None:
+            os.environ.pop("XDG_CONFIG_HOME", None)
+        else:
+            os.environ["XDG_CONFIG_HOME"] = previous
+    return {
+        **{key.replace("_ms", "_median_ms"): round(statistics.median(values), 2) if values else None
+           for key, values in samples.items()},
+        "samples": {key: [round(value, 2) for value in values] for key, values in samples.items()},
+    }
