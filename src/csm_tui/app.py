@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
-from textual import on
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -44,8 +44,15 @@ class CsmApp(App[None]):
     def _open_account(self, message: TriageScreen.OpenAccount | BookScreen.OpenAccount) -> None:
         self.open_account(message.account_id)
 
+    @work(thread=True, exclusive=True, group="open-account")
     def open_account(self, account_id: str) -> None:
-        self.push_screen(AccountSummaryScreen(self.workspace, account_id))
+        """Read the account first, then show its screen complete: one paint, not two."""
+        try:
+            summary = self.workspace.summary(account_id)
+        except Exception:  # noqa: BLE001 (the screen reads it again and says what failed)
+            summary = None
+        self.call_from_thread(self.push_screen,
+                              AccountSummaryScreen(self.workspace, account_id, summary))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette offers every action of the screen it was opened on, by its footer name."""

@@ -32,10 +32,13 @@ class AccountSummaryScreen(Screen[None]):
     class Loaded(Message):
         summary: AccountSummary | None
 
-    def __init__(self, workspace: Workspace, account_id: str) -> None:
+    def __init__(self, workspace: Workspace, account_id: str,
+                 summary: AccountSummary | None = None) -> None:
+        """`summary`, when the opener already read it (in a worker), is shown at once."""
         super().__init__()
         self.workspace = workspace
         self.account_id = account_id
+        self._preloaded = summary
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
@@ -52,7 +55,10 @@ class AccountSummaryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "Account"
-        self.load()
+        if self._preloaded is not None:
+            self._show(self.Loaded(self._preloaded))
+        else:
+            self.load()
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:

@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from csm_tui.domain.queue import QueueItem
-from csm_tui.domain.triage import HEALTH_DROP, Counts, matches
+from csm_tui.domain.triage import HEALTH_DROP, Counts, counts, matches, ranked
 from csm_tui.screens.escalate import EscalateModal
 from csm_tui.screens.help import HelpScreen
 from csm_tui.screens.log_touch import LogTouchModal
@@ -171,12 +171,15 @@ class TriageScreen(Screen[None]):
         return [item for item in self.view.items
                 if not query or matches(item, bands.band(item.health_score), query)]
 
-    def _render_rows(self) -> None:
+    def _render_rows(self, *, patch: bool = False) -> None:
         """Fill the table, keeping the cursor on the same item, or at the same place when that
-        item left the queue (logged, snoozed, reviewed)."""
+        item left the queue (logged, snoozed, reviewed). With `patch`, rows that merely left
+        are removed in place (no rebuild of the table) when no new row has to be shown."""
         table = self.query_one("#queue", QueueTable)
         view = self.view
         if view is None:
+            return
+        if patch and self._remove_rows(table):
             return
         keep_key, keep_row = self._current_key(), table.cursor_row
         bands = self.workspace.rules.rulebook.bands
@@ -201,6 +204,30 @@ class TriageScreen(Screen[None]):
         self._show_empty_state(len(rows))
         self._update_subtitle(len(rows))
         self._schedule_detail()
+
+    def _remove_rows(self, table: QueueTable) -> bool:
+        """Drop the table's rows that are no longer visible, if no new row has to be shown.
+
+        The rows that stay keep their place even if the change moved their rank a little
+        (another item of the same account): rebuilding a long table costs a repaint of it
+        all, and `r` (or the next load) ranks everything again.
+        """
+        wanted = {row_key(item) for item in self._visible()}
+        shown = [key.value for key in table.rows]
+        if not wanted <= set(shown):
+            return False  # a new row to place: rebuild
+        row = table.cursor_row
+        for key in shown:
+            if key not in wanted:
+                table.remove_row(key)
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1), animate=False)
+        assert self.view is not None
+        self._show_counts(self.view.counts)
+        self._show_empty_state(table.row_count)
+        self._update_subtitle(table.row_count)
+        self._schedule_detail()
+        return True
 
     @property
     def _narrow(self) -> bool:
@@ -390,11 +417,25 @@ class TriageScreen(Screen[None]):
             self.app.call_from_thread(self._after_change, message, "Undo")
 
     def _done(self, done: Done | None) -> None:
-        """After a modal or a review: remember how to undo it, say so, refresh the rows."""
+        """After a modal or a review: remember how to undo it, say so, and put the account's
+        new rows (read in the same transaction as the change) in place of its old ones."""
         if done is None:
             return
         self._undo.append(done.undo)
-        self._after_change(f"{done.message}  (u undoes it)", "Done")
+        self.notify(f"{done.message}  (u undoes it)", title="Done")
+        if self.view is None:
+            self.load()
+            return
+        today = self.workspace.today
+        account_id = str(done.undo.account_id)
+        rows = [row for row in done.rows if self.show_snoozed or (
+            row.due_on <= today and (row.snoozed_until is None or row.snoozed_until <= today))]
+        kept = [item for item in self.view.items if item.account_id != account_id
+                or (item.kind == HEALTH_DROP and not done.reviewed)]
+        items = ranked([*kept, *rows])
+        self.view = replace(self.view, items=items, counts=counts(items, today))
+        self._items = {row_key(item): item for item in items}
+        self._render_rows(patch=True)
 
     def _after_change(self, message: str, title: str) -> None:
         self.notify(message, title=title)

@@ -81,6 +81,10 @@ class Done:
     undo: Undo
     next_touch: Candidate | None  # the account's next touch after the change
     message: str
+    #: The account's touches on today's queue after the change (snoozed ones included), read
+    #: in the same transaction: the screen patches its rows without reading the queue again.
+    rows: tuple[QueueItem, ...] = ()
+    reviewed: bool = False  # the account's health alert was marked reviewed
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,9 +238,10 @@ class Triage:
                               if title.strip()],
             )
             [decision] = self.schedule.recompute(session, [account_id])
+            rows = self._rows_of(session, account_id)
         undo = Undo("touch", touch_id, account_id, f"the {_words(kind)} logged for {name}")
         return Done(undo, decision.next,
-                    f"Logged {_a(kind)} for {name}. {_next_words(decision, self.today)}")
+                    f"Logged {_a(kind)} for {name}. {_next_words(decision, self.today)}", rows)
 
     def snooze(self, account_id: str, kind: str | None, until: date, reason: str) -> Done:
         """Put one kind of touch of the account (or, with kind None, all it may) aside."""
@@ -260,9 +265,10 @@ class Triage:
             snooze_id = store.add_snooze(session, account_id=key, kind=kind, until=until,
                                          reason=reason, snoozed_on=self.today, by_id=self._my_id())
             [decision] = self.schedule.recompute(session, [key])
+            rows = self._rows_of(session, key)
         what = kind.replace("-", " ") if kind else "every snoozable touch"
         undo = Undo("snooze", snooze_id, key, f"the snooze of {what} for {name}")
-        return Done(undo, decision.next, f"Snoozed {what} for {name} until {until}.")
+        return Done(undo, decision.next, f"Snoozed {what} for {name} until {until}.", rows)
 
     def review(self, account_id: str) -> Done:
         """Mark the account's health alert reviewed: it leaves today's queue."""
@@ -271,8 +277,9 @@ class Triage:
             name = self._account_name(session, key)
             review_id = store.add_review(session, account_id=key, reviewed_on=self.today,
                                          by_id=self._my_id())
+            rows = self._rows_of(session, key)
         undo = Undo("review", review_id, key, f"the review of {name}'s health drop")
-        return Done(undo, None, f"Marked {name}'s health drop reviewed.")
+        return Done(undo, None, f"Marked {name}'s health drop reviewed.", rows, reviewed=True)
 
     def escalate(self, account_id: str, reason: str, risk_category: str) -> Done:
         """Open a level 1 escalation (the ladder screen raises it later)."""
@@ -294,9 +301,10 @@ class Triage:
                                                  risk_category=category.value,
                                                  owner_id=self._my_id(), now=self._now())
             [decision] = self.schedule.recompute(session, [key])
+            rows = self._rows_of(session, key)
         undo = Undo("escalation", escalation_id, key, f"the escalation of {name}")
         return Done(undo, decision.next, f"Opened an L1 escalation for {name}. "
-                    f"{_next_words(decision, self.today)}")
+                    f"{_next_words(decision, self.today)}", rows)
 
     def undo(self, undo: Undo) -> str:
         with self.db.writing() as session:
@@ -312,6 +320,10 @@ class Triage:
         """This moment, on `today` (which `--today` may move): an SLA clock starts from it."""
         now = utc_now()
         return now if now.date() == self.today else datetime.combine(self.today, now.timetz())
+
+    def _rows_of(self, session, account_id: uuid.UUID) -> tuple[QueueItem, ...]:  # type: ignore[no-untyped-def]
+        return tuple(schedule.queue(session, today=self.today, owner_email=None,
+                                    include_snoozed=True, account_ids=[account_id]))
 
     def _my_id(self) -> uuid.UUID | None:
         return uuid.UUID(self.me.id) if self.me else None
