@@ -39,8 +39,13 @@ class EscalateModal(FormModal[Done]):
 
     def collect(self) -> Callable[[], Done] | None:
         category = self.query_one("#risk-category", Select).value
-        if category is Select.NULL:
-            self.show_error("risk category: pick the one that fits best")
-            return None
         reason = self.query_one("#reason", Input).value
+        problems = []
+        if category is Select.NULL:
+            problems.append("risk category: pick the one that fits best")
+        if not reason.strip():
+            problems.append("reason: say what is at risk, and why now")
+        if problems:
+            self.show_error("\n".join(problems))
+            return None
         return lambda: self._save(reason, str(category))

@@ -32,8 +32,10 @@ class LogTouchModal(FormModal[Done]):
         today: date,
         contacts: Callable[[], list[ContactOption]],
         save: Callable[[TouchForm], Done],
+        note: str | None = None,
     ) -> None:
         super().__init__()
+        self.note = note
         self.account_id = account_id
         self.account_name = account_name
         self.kind = kind
@@ -44,6 +46,8 @@ class LogTouchModal(FormModal[Done]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="log-touch", classes="dialog"):
             yield Static(f"Log a touch · {self.account_name}", classes="dialog-title")
+            if self.note:
+                yield Static(self.note, classes="dialog-hint")
             with Horizontal(classes="dialog-row"):
                 with Vertical(classes="field"):
                     yield Label("Kind")

@@ -71,8 +71,8 @@ class SnoozeModal(FormModal[Done]):
 
     @on(Input.Changed, "#until")
     def _typed_a_date(self, event: Input.Changed) -> None:
-        if event.value:
-            self.query_one("#a-date", RadioButton).value = True
+        """Typing a date picks "until a date"; clearing it goes back to tomorrow."""
+        self.query_one("#a-date" if event.value.strip() else "#tomorrow", RadioButton).value = True
 
     def collect(self) -> Callable[[], Done] | None:
         until = self.until()

@@ -41,8 +41,10 @@ class TriageScreen(Screen[None]):
     """The default screen: what needs a touch today, most urgent first, and why."""
 
     AUTO_FOCUS = "#queue"
+    #: Below this many cells the panel goes under the queue (the table needs ~100 of its own).
+    SIDE_PANEL_FROM = 150
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"),
-                                                                (NARROW_BELOW, "-wide")]
+                                                                (SIDE_PANEL_FROM, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "log", "Log touch",
@@ -246,7 +248,7 @@ class TriageScreen(Screen[None]):
             line.append(f"{number} {words}", style=style)
         if self.view is not None and self.view.stale:
             line.append("   rescheduling for today…", style="bold yellow")
-        elif self.view is not None and not self._narrow:
+        elif self.view is not None and self.size.width >= self.SIDE_PANEL_FROM:
             line.append(f"   (changes since {self.view.since:%a %d %b})", style="dim")
         self.query_one("#counts", Static).update(line)
 
@@ -341,6 +343,7 @@ class TriageScreen(Screen[None]):
         self.app.push_screen(
             LogTouchModal(account_id=item.account_id, account_name=item.account_name,
                           kind=preset_kind(item), today=self.workspace.today,
+                          note=_log_note(item),
                           contacts=lambda: triage.contacts(item.account_id),
                           save=triage.log_touch),
             self._done,
@@ -503,12 +506,24 @@ class TriageScreen(Screen[None]):
         self.app.push_screen(HelpScreen("Triage", self.help_keys()))
 
     def help_keys(self) -> list[tuple[str, str]]:
-        keys = [(binding.key_display or binding.key, binding.tooltip or binding.description)
+        keys = [(binding.key_display or binding.key,
+                 f"{binding.description}: {binding.tooltip}" if binding.tooltip
+                 else binding.description)
                 for binding in self._bindings_list()]
         return [*self.OTHER_KEYS, *keys]
 
     def _bindings_list(self) -> list[Binding]:
         return [binding for binding in self.BINDINGS if isinstance(binding, Binding)]
+
+
+def _log_note(item: QueueItem) -> str | None:
+    """What logging a touch will not do for this row, said before the user types."""
+    if item.kind == "milestone":
+        return ("A touch does not complete the milestone: it stays on the queue until the "
+                "success plan marks it done.")
+    if item.kind == HEALTH_DROP:
+        return "Logging a touch does not clear the health drop: mark it reviewed with x."
+    return None
 
 
 def _touches(count: int) -> str:

@@ -1,0 +1,584 @@
+"""The triage screen (the app's first screen) driven with real keystrokes, on the demo book.
+
+What is checked is what the user sees (rows, counts, modals, notifications) and what the
+database holds afterwards, read through the triage service or a session of its database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from rich.text import Text
+from sqlalchemy import select
+from textual.binding import Binding
+from textual.geometry import Region
+from textual.widget import Widget
+from textual.widgets import Input, Select, Static
+
+from csm_tui.app import CsmApp
+from csm_tui.domain.health import HealthBand
+from csm_tui.domain.queue import QueueItem
+from csm_tui.domain.triage import HEALTH_DROP, matches
+from csm_tui.models import AlertReview, Escalation, HealthSnapshot, Snooze, Touchpoint, TriageVisit
+from csm_tui.screens.account_summary import AccountSummaryScreen
+from csm_tui.screens.escalate import EscalateModal
+from csm_tui.screens.help import HelpScreen
+from csm_tui.screens.log_touch import LogTouchModal
+from csm_tui.screens.snooze import SnoozeModal
+from csm_tui.screens.triage import TriageScreen
+from csm_tui.services.triage import TriageView
+from csm_tui.widgets.queue_table import QueueTable, row_key
+from tests.conftest import TODAY
+from tests.ui.conftest import settle
+
+SIZE = (160, 48)  # run_test(notifications=True): toasts are painted, as in the terminal
+YESTERDAY = TODAY - timedelta(days=1)
+
+
+# --- what the user sees --------------------------------------------------------------------------
+
+
+def triage_screen(app: CsmApp) -> TriageScreen:
+    assert isinstance(app.screen, TriageScreen), f"expected the triage screen, saw {app.screen!r}"
+    return app.screen
+
+
+def table(app: CsmApp) -> QueueTable:
+    return triage_screen(app).query_one("#queue", QueueTable)
+
+
+def rows(app: CsmApp) -> list[str]:
+    """The row keys ("account_id:kind") of the queue, top to bottom, as shown."""
+    queue = table(app)
+    if not queue.display:
+        return []
+    return [str(row.key.value) for row in queue.ordered_rows]
+
+
+def item(app: CsmApp) -> QueueItem | None:
+    """The highlighted row."""
+    return triage_screen(app).current_item()
+
+
+def current_key(app: CsmApp) -> str | None:
+    chosen = item(app)
+    return None if chosen is None else row_key(chosen)
+
+
+def column_labels(app: CsmApp) -> list[str]:
+    return [column.label.plain for column in table(app).columns.values()]
+
+
+def what_cell(app: CsmApp, key: str) -> str:
+    """The "What" cell of a row ("Cadence call (snoozed to 24 Nov)")."""
+    queue = table(app)
+    cell = queue.get_cell(key, "what")
+    return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+def shown_text(widget: Widget) -> str:
+    """The characters the widget paints on the terminal (a container: its texts, in order)."""
+    painted = [widget] if isinstance(widget, Static) else list(widget.query(Static))
+    lines: list[str] = []
+    for part in painted:
+        width, height = part.size
+        lines += [strip.text.rstrip() for strip in part.render_lines(Region(0, 0, width, height))]
+    return "\n".join(line for line in lines if line.strip())
+
+
+def static_text(app: CsmApp, selector: str) -> str:
+    return shown_text(app.screen.query_one(selector, Static))
+
+
+def notifications(app: CsmApp) -> str:
+    """Every toast on screen, one per line."""
+    return "\n".join(toast.render().plain for toast in app.screen.query("Toast"))
+
+
+def keys(items: list[QueueItem]) -> list[str]:
+    return [row_key(entry) for entry in items]
+
+
+def my_queue(app: CsmApp, **options: object) -> TriageView:
+    """The demo CSM's queue as the service computes it now (recording no visit)."""
+    return app.workspace.triage.load(team=False, record=False, **options)  # type: ignore[arg-type]
+
+
+async def move_to(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Walk the cursor with j/k to the row `key`, as a user would."""
+    app = pilot.app
+    shown = rows(app)
+    assert key in shown, f"row {key} is not on the queue: {shown}"
+    steps = shown.index(key) - table(app).cursor_row
+    await pilot.press(*(["j"] * steps if steps > 0 else ["k"] * -steps))
+    await pilot.pause()
+    assert current_key(app) == key, f"the cursor is on {current_key(app)}, not on {key}"
+
+
+async def clear_and_type(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Empty the focused Input (ctrl+a to its start, ctrl+k deletes the rest), then type."""
+    await pilot.press("ctrl+a", "ctrl+k", *text)
+
+
+# --- the database ------------------------------------------------------------------------------
+
+
+def touches(app: CsmApp, account_id: str, summary: str) -> list[Touchpoint]:
+    with app.workspace.db.reading() as session:
+        return list(session.scalars(select(Touchpoint).where(
+            Touchpoint.account_id == uuid.UUID(account_id), Touchpoint.summary == summary)))
+
+
+def escalations(app: CsmApp, account_id: str) -> list[Escalation]:
+    with app.workspace.db.reading() as session:
+        return list(session.scalars(select(Escalation).where(
+            Escalation.account_id == uuid.UUID(account_id), Escalation.deleted_at.is_(None))))
+
+
+def reviews(app: CsmApp) -> list[AlertReview]:
+    with app.workspace.db.reading() as session:
+        return list(session.scalars(select(AlertReview)))
+
+
+def snoozes(app: CsmApp, account_id: str) -> list[Snooze]:
+    with app.workspace.db.reading() as session:
+        return list(session.scalars(select(Snooze).where(
+            Snooze.account_id == uuid.UUID(account_id))))
+
+
+def make_a_health_drop(app: CsmApp, *, avoid: set[str]) -> str:
+    """Before the app starts: one of my yellow or red accounts was green at the last triage.
+
+    The demo CSM has no health drop of her own on TODAY. The drop counts from the last snapshot
+    on or before yesterday, and the demo book has one dated yesterday: a green snapshot dated
+    before yesterday would be hidden behind it, so yesterday's own snapshot says green here.
+    """
+    bands = app.workspace.rules.rulebook.bands
+    mine = [row for row in app.workspace.book(team=False)
+            if row.band(bands) in (HealthBand.YELLOW, HealthBand.RED) and row.id not in avoid]
+    assert mine, "the demo CSM has a yellow or red account to work with"
+    account_id = min(mine, key=lambda row: row.name).id
+    with app.workspace.db.writing() as session:
+        then = session.scalars(
+            select(HealthSnapshot)
+            .where(HealthSnapshot.account_id == uuid.UUID(account_id),
+                   HealthSnapshot.taken_on <= YESTERDAY, HealthSnapshot.deleted_at.is_(None))
+            .order_by(HealthSnapshot.taken_on.desc())
+        ).first()
+        if then is not None and then.taken_on == YESTERDAY:
+            then.score = bands.green + 10
+        else:
+            session.add(HealthSnapshot(account_id=uuid.UUID(account_id), taken_on=YESTERDAY,
+                                       score=bands.green + 10))
+    return account_id
+
+
+# --- 1. a whole morning ----------------------------------------------------------------------
+
+
+async def test_a_whole_morning_at_the_queue(app_factory):
+    app = app_factory()
+    first = my_queue(app).items[0]
+    dropped = make_a_health_drop(app, avoid={first.account_id})
+    drop_key = f"{dropped}:{HEALTH_DROP}"
+
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+
+        # The queue opens ranked: pinned first, then by urgency, highest first.
+        expected = my_queue(app).items
+        assert rows(app) == keys(expected), "the queue is not in the service's order"
+        order = [(not entry.pinned, -entry.urgency) for entry in expected]
+        assert order == sorted(order), "the service's order is not pinned-then-urgency"
+        assert rows(app)[0] == row_key(first), "the pinned item is not on top"
+        assert drop_key in rows(app), "the health drop built for this test is not on the queue"
+        drops_at_start = triage_screen(app).view.counts.health_drops
+        assert drops_at_start >= 1
+
+        # Open an account with enter; escape comes back to the same highlighted row.
+        await pilot.press("j", "j")
+        chosen = current_key(app)
+        assert chosen == rows(app)[2]
+        name = item(app).account_name
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountSummaryScreen), "enter did not open the account"
+        assert app.screen.title == name
+        await pilot.press("escape")
+        await settle(pilot)
+        assert current_key(app) == chosen, "escape did not come back to the same row"
+        assert table(app).cursor_row == 2
+
+        # Log a touch for the first item.
+        await pilot.press("k", "k")
+        assert current_key(app) == row_key(first)
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, LogTouchModal), "l did not open the log-touch form"
+        summary = "Walked the sponsor through the recovery plan"
+        await pilot.press(*summary, "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen), (
+            f"the form stayed open: {static_text(app, '#form-error')!r}"
+            if isinstance(app.screen, LogTouchModal) else "the form did not close")
+        assert row_key(first) not in rows(app), "the logged row is still on today's queue"
+        ahead = [entry for entry in my_queue(app, ahead_days=60).items
+                 if row_key(entry) == row_key(first)]
+        assert ahead and ahead[0].due_on > TODAY, f"{first.label} not rescheduled: {ahead}"
+        [touch] = touches(app, first.account_id, summary)
+        assert (touch.occurred_on, touch.kind, touch.deleted_at) == (TODAY, first.kind, None)
+        assert "Logged" in notifications(app)
+
+        # Snooze another item with a reason; S shows it again, marked snoozed.
+        snoozable = next(entry for entry in triage_screen(app).view.items
+                         if app.workspace.triage.can_snooze(entry.kind)
+                         and entry.account_id not in {first.account_id, dropped})
+        snoozed_key = row_key(snoozable)
+        await move_to(pilot, snoozed_key)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SnoozeModal), "s did not open the snooze form"
+        assert app.focused is app.screen.query_one("#reason", Input)
+        await pilot.press(*"Customer offsite this week", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen), "the snooze form did not close"
+        assert snoozed_key not in rows(app), "the snoozed row is still on the queue"
+        [snooze] = snoozes(app, snoozable.account_id)
+        assert (snooze.until, snooze.reason) == (TODAY + timedelta(days=1),
+                                                 "Customer offsite this week")
+        await pilot.press("S")
+        await settle(pilot)
+        assert "with snoozed" in triage_screen(app).sub_title
+        assert snoozed_key in rows(app), "S (show snoozed) did not show the row just snoozed"
+        assert "snoozed to" in what_cell(app, snoozed_key), what_cell(app, snoozed_key)
+        await pilot.press("S")
+        await settle(pilot)
+        assert "with snoozed" not in triage_screen(app).sub_title
+        assert snoozed_key not in rows(app)
+
+        # Mark the health drop reviewed.
+        await move_to(pilot, drop_key)
+        await pilot.press("x")
+        await settle(pilot)
+        assert drop_key not in rows(app), "the reviewed health drop is still on the queue"
+        drops_now = triage_screen(app).view.counts.health_drops
+        assert drops_now == drops_at_start - 1
+        drop_words = "health drop" if drops_now == 1 else "health drops"
+        assert f"{drops_now} {drop_words}" in static_text(app, "#counts")
+
+        # Filter with / and a word of an account name; escape clears it.
+        everything = rows(app)
+        query = item(app).account_name.split()[0].lower()
+        bands = app.workspace.rules.rulebook.bands
+        wanted = [row_key(entry) for entry in triage_screen(app).view.items
+                  if matches(entry, bands.band(entry.health_score), query)]
+        assert 0 < len(wanted) < len(everything)
+        await pilot.press("slash", *query)
+        await pilot.pause()
+        assert rows(app) == wanted, f"filtering on {query!r} shows {rows(app)}"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert rows(app) == everything, "escape did not clear the filter"
+        assert not triage_screen(app).query_one("#filter", Input).display
+
+        # Mine/team with t: the team's rows, with their owner; and back.
+        await pilot.press("t")
+        await settle(pilot)
+        team = app.workspace.triage.load(team=True, record=False)
+        assert rows(app) == keys(team.items)
+        assert len({entry.owner_email for entry in team.items}) > 1
+        assert "Owner" in column_labels(app)
+        assert triage_screen(app).sub_title.startswith("Team")
+        await pilot.press("t")
+        await settle(pilot)
+        assert rows(app) == everything
+        assert "Owner" not in column_labels(app)
+
+        # u takes back the last action: the review; the health drop returns.
+        await pilot.press("u")
+        await settle(pilot)
+        assert drop_key in rows(app), "undo did not bring the health drop back"
+        assert triage_screen(app).view.counts.health_drops == drops_at_start
+        [review] = reviews(app)
+        assert review.deleted_at is not None
+        assert "Undone" in notifications(app)
+        # The earlier actions stand.
+        assert row_key(first) not in rows(app) and snoozed_key not in rows(app)
+
+
+# --- 2. undo of a logged touch -------------------------------------------------------------------
+
+
+async def test_undo_takes_a_logged_touch_back(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        first = item(app)
+        assert first is not None and current_key(app) == rows(app)[0]
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press(*"Quick check-in", "ctrl+s")
+        await settle(pilot)
+        assert row_key(first) not in rows(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert row_key(first) in rows(app), "undo did not put the row back on the queue"
+        assert rows(app) == keys(my_queue(app).items)
+        [touch] = touches(app, first.account_id, "Quick check-in")
+        assert touch.deleted_at is not None, "the undone touch is still live in the database"
+        assert "Undone" in notifications(app)
+
+
+# --- 3. a failed save keeps what was typed ----------------------------------------------------
+
+
+async def test_the_log_form_keeps_what_was_typed_when_the_date_is_wrong(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        first = item(app)
+        await pilot.press("l")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, LogTouchModal)
+        summary = "Renewal chat with the sponsor"
+        await pilot.press(*summary)
+        await pilot.press("shift+tab", "shift+tab")  # summary -> sentiment -> date
+        date_box = modal.query_one("#occurred-on", Input)
+        assert app.focused is date_box, f"focus is on {app.focused!r}, not the date"
+        assert date_box.value == TODAY.isoformat()
+
+        await clear_and_type(pilot, "2026-13-40")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal, "the form closed on a date that does not exist"
+        assert "'2026-13-40' is not a date" in static_text(app, "#form-error")
+        assert modal.query_one("#touch-summary", Input).value == summary
+
+        future = TODAY + timedelta(days=7)
+        await clear_and_type(pilot, future.isoformat())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal, "the form closed on a future date"
+        error = static_text(app, "#form-error")
+        assert "once it happened" in error and future.isoformat() in error, error
+        assert modal.query_one("#touch-summary", Input).value == summary
+        assert touches(app, first.account_id, summary) == []
+
+        happened = TODAY - timedelta(days=1)
+        await clear_and_type(pilot, happened.isoformat())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen), "the corrected form did not save"
+        [touch] = touches(app, first.account_id, summary)
+        assert touch.occurred_on == happened
+
+
+# --- 4. the snooze policy of the rules file -------------------------------------------------------
+
+
+async def test_a_snooze_beyond_the_rules_limit_is_refused_inside_the_form(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        target = next(entry for entry in triage_screen(app).view.items
+                      if app.workspace.triage.can_snooze(entry.kind))
+        await move_to(pilot, row_key(target))
+        await pilot.press("s")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, SnoozeModal)
+        limit = app.workspace.triage.snooze_limit
+        assert limit == date(2026, 12, 23)
+        assert "At most 30d" in shown_text(modal.query_one("#snooze"))
+        await pilot.press(*"Waiting for the new budget")
+        await pilot.press("shift+tab")  # reason -> the date box
+        assert app.focused is modal.query_one("#until", Input)
+        too_late = limit + timedelta(days=1)
+        await pilot.press(*too_late.isoformat())
+        assert modal.query_one("#until-choice").pressed_button.id == "a-date"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal, "a snooze past the limit closed the form"
+        error = static_text(app, "#form-error")
+        assert "30d" in error and limit.isoformat() in error, error
+        assert modal.query_one("#reason", Input).value == "Waiting for the new budget"
+        assert snoozes(app, target.account_id) == []
+        await pilot.press("escape")
+        await settle(pilot)
+        assert row_key(target) in rows(app)
+
+
+async def test_s_on_a_kind_that_cannot_be_snoozed_says_so_and_opens_nothing(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        stuck = next(entry for entry in triage_screen(app).view.items
+                     if entry.kind != HEALTH_DROP
+                     and not app.workspace.triage.can_snooze(entry.kind))
+        assert stuck.kind in {"renewal-call", "escalation-call", "health-assessment",
+                              "recovery-plan"}
+        await move_to(pilot, row_key(stuck))
+        before = rows(app)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen), "a snooze form opened anyway"
+        assert f"{stuck.label} cannot be snoozed" in notifications(app)
+        assert rows(app) == before
+        assert snoozes(app, stuck.account_id) == []
+
+
+# --- 5. escalate ------------------------------------------------------------------------------
+
+
+async def pick_first_category(pilot) -> str:  # type: ignore[no-untyped-def]
+    """With the risk category Select focused: open it, go down to the first category, take it."""
+    select_box = pilot.app.screen.query_one("#risk-category", Select)
+    assert pilot.app.focused is select_box
+    await pilot.press("enter", "down", "enter")
+    await pilot.pause()
+    assert select_box.value is not Select.NULL, "no risk category was picked"
+    return str(select_box.value)
+
+
+async def test_escalate_needs_a_category_and_opens_one_l1_per_account(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        target = next(entry for entry in triage_screen(app).view.items
+                      if entry.kind != HEALTH_DROP
+                      and app.workspace.triage.detail(entry).escalation is None)
+        account = target.account_id
+        await move_to(pilot, row_key(target))
+        await pilot.press("e")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, EscalateModal), "e did not open the escalate form"
+        await pilot.press("tab", *"Sponsor left, renewal at risk")  # the category -> the reason
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal
+        assert "risk category" in static_text(app, "#form-error")
+        assert escalations(app, account) == []
+
+        await pilot.press("shift+tab")  # back to the category
+        category = await pick_first_category(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen), (
+            f"the form stayed open: {static_text(app, '#form-error')!r}"
+            if app.screen is modal else "the form did not close")
+        [opened] = escalations(app, account)
+        assert (opened.level, opened.status, opened.risk_category, opened.reason) == (
+            1, "open", category, "Sponsor left, renewal at risk")
+        assert "L1 escalation" in notifications(app)
+
+        # A second escalation of the same account is refused inside the form.
+        await move_to(pilot, next(key for key in rows(app) if key.startswith(account)))
+        await pilot.press("e")
+        await settle(pilot)
+        again = app.screen
+        assert isinstance(again, EscalateModal)
+        await pick_first_category(pilot)
+        await pilot.press("tab", *"Still at risk", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is again, "the second escalation closed the form"
+        assert "already has an open L1 escalation" in static_text(app, "#form-error")
+        assert len(escalations(app, account)) == 1
+
+
+# --- 6. help --------------------------------------------------------------------------------
+
+
+def help_lines() -> list[str]:
+    """'key  name: what it does' for every binding of the screen (its footer name, so a user
+    can look a footer word up, then its tooltip when it has one)."""
+    return [f"{binding.key_display or binding.key} {binding.description}"
+            + (f": {binding.tooltip}" if binding.tooltip else "")
+            for binding in TriageScreen.BINDINGS if isinstance(binding, Binding)]
+
+
+async def test_question_mark_lists_every_key_and_escape_closes_it(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen), "? did not open the key list"
+        shown = shown_text(app.screen.query_one("#help"))
+        flat = " ".join(shown.split())  # a long explanation wraps onto the next line
+        missing = [line for line in help_lines() if line not in flat]
+        assert not missing, f"the key list lacks {missing}; it shows:\n{shown}"
+        assert "ctrl+p Command palette" in flat
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen), "escape did not close the key list"
+
+
+# --- 7. x on a touch row -----------------------------------------------------------------------
+
+
+async def test_x_on_a_row_that_is_not_a_health_drop_changes_nothing(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert item(app).kind != HEALTH_DROP
+        before = rows(app)
+        await pilot.press("x")
+        await settle(pilot)
+        assert "x marks a health drop reviewed" in notifications(app)
+        assert rows(app) == before
+        assert reviews(app) == []
+
+
+# --- 8. the empty state ------------------------------------------------------------------------
+
+
+async def test_an_empty_book_shows_the_empty_state(app_factory, tmp_path):
+    app = app_factory(user_email=None, database=tmp_path / "empty.db")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert rows(app) == []
+        empty = triage_screen(app).query_one("#queue-empty", Static)
+        assert empty.display
+        assert "Nothing needs a touch today" in shown_text(empty)
+
+
+# --- 9. the command palette ---------------------------------------------------------------------
+
+
+async def test_the_palette_finds_an_account_by_part_of_its_name(app_factory):
+    app = app_factory()
+    names = [account.name for account in app.workspace.account_names()]
+    # A word that starts exactly one account's name and appears in no other.
+    wanted = next(name for name in sorted(names)
+                  if sum(name.split()[0].lower() in other.lower() for other in names) == 1)
+    typed = wanted.split()[0].lower()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*typed)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountSummaryScreen), (
+            f"typing {typed!r} and enter did not open {wanted}: {app.screen!r}")
+        assert app.screen.title == wanted
+
+
+# --- 10. the visit ---------------------------------------------------------------------------
+
+
+async def test_the_first_open_of_the_day_records_a_visit(app_factory):
+    app = app_factory()
+    me = uuid.UUID(app.workspace.me.id)
+    with app.workspace.db.reading() as session:
+        assert session.get(TriageVisit, me) is None
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        with app.workspace.db.reading() as session:
+            visit = session.get(TriageVisit, me)
+            assert visit is not None, "opening the queue recorded no visit"
+            assert (visit.last_on, visit.previous_on) == (TODAY, None)
