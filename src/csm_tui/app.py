@@ -4,33 +4,46 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from csm_tui.commands import AccountCommands
-from csm_tui.screens.account_summary import AccountSummaryScreen
-from csm_tui.screens.book import BookScreen
 from csm_tui.screens.triage import TriageScreen
+from csm_tui.services.triage import TriageView
 from csm_tui.services.workspace import Workspace
 from csm_tui.settings import Settings
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from csm_tui.screens.book import BookScreen
+
+
+def _account_commands() -> type[Provider]:
+    """The palette's account search, imported when the palette first opens (start-up is
+    budgeted, and the palette machinery is not needed to paint the queue)."""
+    from csm_tui.commands import AccountCommands
+
+    return AccountCommands
 
 
 class CsmApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "csm"
-    COMMANDS = App.COMMANDS | {AccountCommands}
+    COMMANDS = App.COMMANDS | {_account_commands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, initial: TriageView | None = None) -> None:
         super().__init__()
         self.workspace = workspace
+        self._initial = initial
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
-        self.push_screen(TriageScreen(self.workspace))
+        self.push_screen(TriageScreen(self.workspace, self._initial))
         rules = self.workspace.rules
         if rules.fell_back:
             problems = "\n".join(str(problem) for problem in rules.problems[:6])
@@ -39,14 +52,17 @@ class CsmApp(App[None]):
                         f"(csm rules check shows them all):\n{problems}{more}",
                         title="Rules file", severity="warning", timeout=30)
 
-    @on(TriageScreen.OpenAccount)
-    @on(BookScreen.OpenAccount)
-    def _open_account(self, message: TriageScreen.OpenAccount | BookScreen.OpenAccount) -> None:
+    def on_triage_screen_open_account(self, message: TriageScreen.OpenAccount) -> None:
+        self.open_account(message.account_id)
+
+    def on_book_screen_open_account(self, message: BookScreen.OpenAccount) -> None:
         self.open_account(message.account_id)
 
     @work(thread=True, exclusive=True, group="open-account")
     def open_account(self, account_id: str) -> None:
         """Read the account first, then show its screen complete: one paint, not two."""
+        from csm_tui.screens.account_summary import AccountSummaryScreen
+
         try:
             summary = self.workspace.summary(account_id)
         except Exception:  # noqa: BLE001 (the screen reads it again and says what failed)
@@ -68,5 +84,15 @@ class CsmApp(App[None]):
 
 
 def make_app(settings: Settings, workspace: Workspace | None = None) -> CsmApp:
-    """Open the database named by `settings` (upgrading it if needed) and build the app."""
-    return CsmApp(workspace or Workspace.open(settings))
+    """Open the database named by `settings` (upgrading it if needed) and build the app.
+
+    The queue is read here, before the app runs, so that it is in the first paint: a worker
+    started while Textual sets itself up would wait on it for the interpreter lock. A failure
+    is left to the screen, which reads again and says what went wrong.
+    """
+    workspace = workspace or Workspace.open(settings)
+    try:
+        initial = workspace.triage.load(team=workspace.me is None, refresh=False)
+    except Exception:  # noqa: BLE001 (the screen's own load reports it)
+        initial = None
+    return CsmApp(workspace, initial)

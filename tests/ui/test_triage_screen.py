@@ -28,6 +28,7 @@ from csm_tui.screens.log_touch import LogTouchModal
 from csm_tui.screens.snooze import SnoozeModal
 from csm_tui.screens.triage import TriageScreen
 from csm_tui.services.triage import TriageView
+from csm_tui.store.database import Database
 from csm_tui.widgets.queue_table import QueueTable, row_key
 from tests.conftest import TODAY
 from tests.ui.conftest import settle
@@ -178,10 +179,11 @@ def make_a_health_drop(app: CsmApp, *, avoid: set[str]) -> str:
 
 
 async def test_a_whole_morning_at_the_queue(app_factory):
-    app = app_factory()
-    first = my_queue(app).items[0]
-    dropped = make_a_health_drop(app, avoid={first.account_id})
+    setup = app_factory()
+    first = my_queue(setup).items[0]
+    dropped = make_a_health_drop(setup, avoid={first.account_id})
     drop_key = f"{dropped}:{HEALTH_DROP}"
+    app = app_factory()  # started after the drop: the app reads the queue as it starts
 
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
@@ -571,11 +573,15 @@ async def test_the_palette_finds_an_account_by_part_of_its_name(app_factory):
 # --- 10. the visit ---------------------------------------------------------------------------
 
 
-async def test_the_first_open_of_the_day_records_a_visit(app_factory):
+async def test_the_first_open_of_the_day_records_a_visit(app_factory, demo_db):
+    book = Database.open(demo_db)
+    try:
+        with book.reading() as session:
+            assert session.scalars(select(TriageVisit)).all() == [], "a visit before any triage"
+    finally:
+        book.dispose()
     app = app_factory()
     me = uuid.UUID(app.workspace.me.id)
-    with app.workspace.db.reading() as session:
-        assert session.get(TriageVisit, me) is None
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         with app.workspace.db.reading() as session:

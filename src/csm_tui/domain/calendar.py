@@ -30,8 +30,6 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
-from dateutil.relativedelta import relativedelta
-
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _DURATION = re.compile(r"([+-]?)([0-9]+)(h|d|bd|w|mo|y)")
@@ -185,6 +183,8 @@ def _shift(anchor: date, duration: Duration, calendar: WorkCalendar, roll: bool)
         day = anchor + timedelta(days=n * (7 if unit is Unit.WEEKS else 1))
         steps = [f"{head} {fmt_day(day)}"]
     else:
+        from dateutil.relativedelta import relativedelta  # only months and years need it
+
         delta = relativedelta(months=n) if unit is Unit.MONTHS else relativedelta(years=n)
         day = anchor + delta
         clamped = ", clamped to month end" if day.day != anchor.day else ""

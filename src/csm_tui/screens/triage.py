@@ -23,10 +23,6 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.triage import HEALTH_DROP, Counts, counts, matches, ranked
-from csm_tui.screens.escalate import EscalateModal
-from csm_tui.screens.help import HelpScreen
-from csm_tui.screens.log_touch import LogTouchModal
-from csm_tui.screens.snooze import SnoozeModal
 from csm_tui.services.triage import Detail, Done, TriageView, Undo, preset_kind
 from csm_tui.services.workspace import Workspace
 from csm_tui.widgets.forms import steady
@@ -35,6 +31,9 @@ from csm_tui.widgets.triage_panel import TriagePanel
 
 #: How long the cursor rests on a row before its explanation is loaded (holding `j` stays smooth).
 DETAIL_DELAY_S = 0.08
+#: Rows put in the table before the first paint (a tall terminal's worth), then per refresh.
+FIRST_ROWS = 80
+MORE_ROWS = 400
 
 
 class TriageScreen(Screen[None]):
@@ -98,15 +97,18 @@ class TriageScreen(Screen[None]):
     class OpenAccount(Message):
         account_id: str
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Workspace, initial: TriageView | None = None) -> None:
+        """`initial`: the queue as read before the app started, painted with the screen."""
         super().__init__()
         self.workspace = workspace
+        self._initial = initial
         self.triage = workspace.triage
         self.view: TriageView | None = None
         self._items: dict[str, QueueItem] = {}
         self._undo: list[Undo] = []
         self._detail_timer: Timer | None = None
         self._rendered_narrow: bool | None = None
+        self._generation = 0  # bumped by every full render: late batches of an older one stop
         self.set_reactive(TriageScreen.team, workspace.me is None)
 
     def compose(self) -> ComposeResult:
@@ -124,7 +126,13 @@ class TriageScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "Triage"
         self._update_subtitle()
-        self.load()
+        initial, self._initial = self._initial, None
+        if initial is None:
+            self.load()
+            return
+        self._loaded(self.Loaded(initial))  # read before the app started: in the first paint
+        if initial.stale:
+            self.reschedule()
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -137,12 +145,22 @@ class TriageScreen(Screen[None]):
                                     refresh=False)
             self.post_message(self.Loaded(view))
             if view.stale:
-                rescheduled = self.triage.schedule.recompute_all()
-                view = self.triage.load(team=self.team, include_snoozed=self.show_snoozed,
-                                        refresh=False)
-                self.post_message(self.Loaded(replace(view, rescheduled=rescheduled)))
+                self._reschedule()
         except Exception as error:  # noqa: BLE001 (shown to the user, never a traceback)
             self.post_message(self.LoadFailed(str(error)))
+
+    @work(thread=True, exclusive=True, group="queue")
+    def reschedule(self) -> None:
+        try:
+            self._reschedule()
+        except Exception as error:  # noqa: BLE001 (shown to the user, never a traceback)
+            self.post_message(self.LoadFailed(str(error)))
+
+    def _reschedule(self) -> None:
+        """In a worker: recompute the whole book for today, then read the queue again."""
+        rescheduled = self.triage.schedule.recompute_all()
+        view = self.triage.load(team=self.team, include_snoozed=self.show_snoozed, refresh=False)
+        self.post_message(self.Loaded(replace(view, rescheduled=rescheduled)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -195,17 +213,33 @@ class TriageScreen(Screen[None]):
         table.clear(columns=True)
         for (label, key), width in zip(shown, widths, strict=True):
             table.add_column(label, key=key, width=width)
-        for key, row in rows:
+        keys = [key for key, _ in rows]
+        cursor = keys.index(keep_key) if keep_key in keys else min(keep_row, len(rows) - 1)
+        # The rows a screen can show (and the cursor's) now; the rest after that paint, in
+        # batches: DataTable measures every cell it is given, a thousand rows cost a second.
+        first = max(FIRST_ROWS, cursor + 1)
+        for key, row in rows[:first]:
             table.add_row(*row, key=key)
+        self._generation += 1
+        if len(rows) > first:
+            self.call_after_refresh(self._add_rows, rows[first:], self._generation)
         if rows:
-            keys = [key for key, _ in rows]
-            row = keys.index(keep_key) if keep_key in keys else min(keep_row, len(rows) - 1)
-            table.move_cursor(row=max(row, 0), animate=False)
+            table.move_cursor(row=max(cursor, 0), animate=False)
         self._rendered_narrow = narrow
         self._show_counts(view.counts)
         self._show_empty_state(len(rows))
         self._update_subtitle(len(rows))
-        self._schedule_detail()
+        self.call_after_refresh(self._schedule_detail)  # the rows first, then the panel
+
+    def _add_rows(self, rows: list[tuple[str, tuple[Text, ...]]], generation: int) -> None:
+        """The next batch of a long queue, unless the table was filled again meanwhile."""
+        if generation != self._generation:
+            return
+        table = self.query_one("#queue", QueueTable)
+        for key, row in rows[:MORE_ROWS]:
+            table.add_row(*row, key=key)
+        if len(rows) > MORE_ROWS:
+            self.call_after_refresh(self._add_rows, rows[MORE_ROWS:], generation)
 
     def _remove_rows(self, table: QueueTable) -> bool:
         """Drop the table's rows that are no longer visible, if no new row has to be shown.
@@ -257,9 +291,14 @@ class TriageScreen(Screen[None]):
         empty = self.query_one("#queue-empty", Static)
         panel = self.query_one("#panel", TriagePanel)
         table.display = panel.display = bool(shown)
+        table.can_focus = bool(shown)  # hidden, it would keep `enter` (open) in the footer
         empty.display = not shown
         if shown:
+            if self.focused is None:
+                table.focus()
             return
+        if table.has_focus:
+            self.set_focus(None)
         panel.show_nothing()
         if self.filter_text.strip():
             empty.update(f"Nothing on today's queue matches “{self.filter_text.strip()}”.\n"
@@ -339,6 +378,8 @@ class TriageScreen(Screen[None]):
         item = self._item_or_say()
         if item is None:
             return
+        from csm_tui.screens.log_touch import LogTouchModal  # on first use: start-up is budgeted
+
         triage = self.triage
         self.app.push_screen(
             LogTouchModal(account_id=item.account_id, account_name=item.account_name,
@@ -360,6 +401,8 @@ class TriageScreen(Screen[None]):
             self.notify(f"{item.label} cannot be snoozed (the rules file): log it with l, or "
                         "escalate with e.", title="Snooze", severity="warning")
             return
+        from csm_tui.screens.snooze import SnoozeModal
+
         triage = self.triage
         policy = self.workspace.rules.rulebook.snooze
         self.app.push_screen(
@@ -375,6 +418,8 @@ class TriageScreen(Screen[None]):
         item = self._item_or_say()
         if item is None:
             return
+        from csm_tui.screens.escalate import EscalateModal
+
         triage = self.triage
         self.app.push_screen(
             EscalateModal(account_name=item.account_name,
@@ -503,6 +548,8 @@ class TriageScreen(Screen[None]):
         self.app.push_screen(BookScreen(self.workspace))
 
     def action_help(self) -> None:
+        from csm_tui.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen("Triage", self.help_keys()))
 
     def help_keys(self) -> list[tuple[str, str]]:
