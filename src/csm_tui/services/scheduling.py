@@ -103,10 +103,7 @@ class Schedule:
 
     def explain(self, external_id: str) -> Explained:
         with self.db.reading() as session:
-            account_id = queries.account_id_by_external_id(session, external_id)
-            if account_id is None:
-                raise UnknownAccount(f"no account has the external id {external_id!r}; "
-                                     "`csm accounts --team` lists them")
+            account_id = account_key(session, external_id)
             [facts] = schedule.load_facts(session, today=self.today, account_ids=[account_id])
         return Explained(decide(facts, self.rulebook, self.today), facts)
 
@@ -126,6 +123,15 @@ class Schedule:
     def _all_facts(self) -> Iterator[AccountFacts]:
         with self.db.reading() as session:
             yield from schedule.load_facts(session, today=self.today)
+
+
+def account_key(session, external_id: str) -> uuid.UUID:  # type: ignore[no-untyped-def]
+    """The live account behind a CRM id, or UnknownAccount saying where to find the ids."""
+    account_id = queries.account_id_by_external_id(session, external_id)
+    if account_id is None:
+        raise UnknownAccount(f"no account has the external id {external_id!r}; "
+                             "`csm accounts --team` lists them")
+    return account_id
 
 
 def bound_decide(rules: Rulebook, today: date) -> Callable[[AccountFacts], Decision]:

@@ -31,8 +31,8 @@ from csm_tui.domain.triage import (
 from csm_tui.errors import CsmError
 from csm_tui.models import utc_now
 from csm_tui.rules import LoadedRules
-from csm_tui.services.scheduling import Schedule
-from csm_tui.store import queries, schedule
+from csm_tui.services.scheduling import Schedule, account_key
+from csm_tui.store import schedule
 from csm_tui.store import triage as store
 from csm_tui.store.database import Database
 from csm_tui.store.triage import ContactOption, LastTouch, NewActionItem, OpenEscalationLine
@@ -193,11 +193,7 @@ class Triage:
     def account_id(self, external_id: str) -> str:
         """The account behind a CRM id, for the command line."""
         with self.db.reading() as session:
-            found = queries.account_id_by_external_id(session, external_id)
-        if found is None:
-            raise TriageError(f"no account has the external id {external_id!r}; "
-                              "`csm accounts --team` lists them")
-        return str(found)
+            return str(account_key(session, external_id))
 
     # -- the snooze policy of the rules file -----------------------------------------------
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from rich.text import Text
-from textual.binding import Binding
-from textual.widgets import DataTable
 
 from csm_tui.domain.book import format_arr
 from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.triage import HEALTH_DROP, HealthChange, when_words
+from csm_tui.widgets.account_table import AccountTable
 from csm_tui.widgets.health import health_cell
 
 #: Narrow terminals (under this many cells) get fewer, shorter columns: the panel has the rest.
@@ -36,17 +35,8 @@ def row_key(item: QueueItem) -> str:
     return f"{item.account_id}:{item.kind}"
 
 
-class QueueTable(DataTable[Text]):
-    """Row cursor, `j`/`k`, and `enter` labelled for what it does here."""
-
-    BINDINGS = [
-        Binding("enter", "select_cursor", "Open"),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
-
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+#: The queue is a table of accounts' items: row cursor, `j`/`k`, `enter` opens the account.
+QueueTable = AccountTable
 
 
 def cells(
