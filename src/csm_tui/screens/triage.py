@@ -40,10 +40,10 @@ class TriageScreen(Screen[None]):
     """The default screen: what needs a touch today, most urgent first, and why."""
 
     AUTO_FOCUS = "#queue"
-    #: Below this many cells the panel goes under the queue (the table needs ~100 of its own).
+    #: Below this many cells the panel goes under the queue: the table needs about 100 cells
+    #: of its own, 120 with the team's owner column, and the panel 52.
     SIDE_PANEL_FROM = 150
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"),
-                                                                (SIDE_PANEL_FROM, "-wide")]
+    SIDE_PANEL_FROM_TEAM = 175
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("l", "log", "Log touch",
@@ -226,6 +226,7 @@ class TriageScreen(Screen[None]):
         if rows:
             table.move_cursor(row=max(cursor, 0), animate=False)
         self._rendered_narrow = narrow
+        self._place_panel()
         self._show_counts(view.counts)
         self._show_empty_state(len(rows))
         self._update_subtitle(len(rows))
@@ -270,8 +271,15 @@ class TriageScreen(Screen[None]):
         return self.size.width < NARROW_BELOW
 
     def on_resize(self) -> None:
+        self._place_panel()
         if self.view is not None and self._narrow != self._rendered_narrow:
             self._render_rows()
+
+    def _place_panel(self) -> None:
+        """Beside the queue when both fit, else under it (CSS class `-panel-below`)."""
+        team = self.view.team if self.view is not None else self.team
+        room = self.SIDE_PANEL_FROM_TEAM if team else self.SIDE_PANEL_FROM
+        self.set_class(self.size.width < room, "-panel-below")
 
     def _show_counts(self, counts: Counts) -> None:
         line = Text()
