@@ -7,6 +7,7 @@ The real engine is mostly not needed here: small `decide` functions build decisi
 
 from __future__ import annotations
 
+import sys
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
@@ -508,13 +509,33 @@ def _schedule_rows(db: Database) -> list[tuple]:
         ).all()
 
 
-@pytest.mark.parametrize("threads", [1, 3], ids=["forked", "spawned (a threaded program)"])
+class _TextualStderr:
+    """What a running Textual app puts in sys.stderr: no real file behind it."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        return -1
+
+
+@pytest.mark.parametrize(
+    ("threads", "stderr"),
+    [(1, None), (3, None), (3, _TextualStderr())],
+    ids=["forked", "spawned (a threaded program)", "spawned from a running TUI"],
+)
 def test_recompute_all_in_worker_processes_writes_what_one_process_writes(
-    db: Database, monkeypatch: pytest.MonkeyPatch, threads: int
+    db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    threads: int, stderr: object,
 ) -> None:
     in_one_process = _six_accounts_scheduled_in_one_process(db)
     rules = default_rules()
     monkeypatch.setattr(schedule.threading, "active_count", lambda: threads)
+    if stderr is not None:
+        monkeypatch.setattr(sys, "stderr", stderr)
 
     count = schedule.recompute_all(db, bound_decide(rules, TODAY), today=TODAY,
                                    rules_sha256="two", chunk=2, workers=2, parallel_from=0)
@@ -523,6 +544,7 @@ def test_recompute_all_in_worker_processes_writes_what_one_process_writes(
     assert _schedule_rows(db) == in_one_process
     assert {row[0] for row in in_one_process} == {"Acme", "Globex", "Initech", "Umbrella",
                                                    "Hooli", "Stark"}
+    assert "worker processes failed" not in caplog.text  # the workers did it, no fallback
     with db.reading() as session:
         assert schedule.schedule_state(session) == (TODAY, "two")
 

@@ -20,13 +20,14 @@ import gc
 import logging
 import multiprocessing
 import secrets
+import sys
 import threading
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from itertools import count, repeat
@@ -568,7 +569,10 @@ def recompute_all(
                                               workers):
                     insert_prepared(connection, _SCHEDULED, prepared)
                     done += 1
-            except (BrokenProcessPool, OSError) as error:  # not the engine's own errors
+            except Exception as error:  # noqa: BLE001 (an engine error raises again below)
+                # Workers that cannot start or die (a sandbox without fork, a killed process,
+                # a program that replaced sys.stderr) must not cost the user the schedule:
+                # the rest is computed here, where a genuine engine error raises once more.
                 _log.warning("worker processes failed (%s); recomputing in this one", error)
         reader = _Reader(connection, today=today, lookback_days=LOOKBACK_DAYS)
         for low, high in ranges[done:]:
@@ -599,9 +603,27 @@ def _in_processes(db: Database, ranges: list[tuple[uuid.UUID, uuid.UUID]],
     single = threading.active_count() == 1
     method = "fork" if single and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    with ProcessPoolExecutor(max_workers=min(workers, len(ranges)), mp_context=context) as pool:
+    # Starting processes passes sys.stderr's descriptor on; a TUI replaces sys.stderr with an
+    # object that has none, so the real one stands in while the pool runs.
+    with _real_stderr(), ProcessPoolExecutor(max_workers=min(workers, len(ranges)),
+                                             mp_context=context) as pool:
         yield from pool.map(_worker_rows, repeat(url), ranges, repeat(decide), repeat(today),
                             repeat(rules_sha256), repeat(now))
+
+
+@contextmanager
+def _real_stderr() -> Iterator[None]:
+    replaced = sys.stderr
+    try:
+        usable = replaced.fileno() >= 0  # Textual's capture answers -1
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if not usable and sys.__stderr__ is not None:
+        sys.stderr = sys.__stderr__
+    try:
+        yield
+    finally:
+        sys.stderr = replaced
 
 
 _worker_db: Database | None = None
