@@ -35,7 +35,3 @@ class QueueItem:
     @property
     def arr(self) -> float:
         return self.arr_cents / 100
-
-    def days_overdue(self, today: date) -> int:
-        """Days past the due date on `today` (0 when not yet due)."""
-        return max(0, (today - self.due_on).days)

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from csm_tui.domain.calendar import shift
 from csm_tui.domain.decision import Candidate, Decision
 from csm_tui.domain.enums import RiskCategory, Sentiment, TouchKind
+from csm_tui.domain.explain import due_words
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.team import Member
 from csm_tui.domain.triage import (
@@ -368,9 +369,7 @@ def _next_words(decision: Decision, today: date) -> str:
     chosen = decision.next
     if chosen is None or chosen.due is None:
         return "Nothing else is scheduled."
-    days = (chosen.due - today).days
-    when = "today" if days == 0 else f"{-days}d overdue" if days < 0 else f"in {days}d"
-    return f"Next: {_in_sentence(chosen.label)} due {chosen.due} ({when})."
+    return f"Next: {_in_sentence(chosen.label)} due {chosen.due} ({due_words(chosen, today)})."
 
 
 def preset_kind(item: QueueItem) -> str:

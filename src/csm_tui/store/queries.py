@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
 from csm_tui.domain.account import (
@@ -61,6 +61,12 @@ def is_manager(member: TeamMember | None) -> bool:
     return member is not None and member.role == Role.MANAGER
 
 
+def member_ids(email: str) -> Select[tuple[uuid.UUID]]:
+    """The id of the team member with this e-mail, whatever its case, as a subquery: how every
+    "mine" filter (book, queue, health changes) picks the accounts someone owns."""
+    return select(TeamMember.id).where(func.lower(TeamMember.email) == email.strip().lower())
+
+
 def book_of_business(session: Session, owner_email: str | None = None) -> list[AccountRow]:
     """Every live account, or those owned by `owner_email`, with the date of its last touch.
 
@@ -92,10 +98,7 @@ def book_of_business(session: Session, owner_email: str | None = None) -> list[A
         .where(Account.deleted_at.is_(None))
     )
     if owner_email is not None:
-        owner_ids = select(TeamMember.id).where(
-            func.lower(TeamMember.email) == owner_email.strip().lower()
-        )
-        statement = statement.where(Account.owner_id.in_(owner_ids))
+        statement = statement.where(Account.owner_id.in_(member_ids(owner_email)))
     return [
         AccountRow(
             id=str(row[0]),

@@ -66,6 +66,7 @@ from csm_tui.store.bulk import (
     prepare_rows,
 )
 from csm_tui.store.database import Database
+from csm_tui.store.queries import member_ids
 
 _log = logging.getLogger(__name__)
 
@@ -759,6 +760,5 @@ def queue_statement(
     if not include_snoozed:
         statement = statement.where(or_(s.snoozed_until.is_(None), s.snoozed_until <= today))
     if owner_email is not None:
-        owners = select(m.id).where(func.lower(m.email) == owner_email.strip().lower())
-        statement = statement.where(a.owner_id.in_(owners))
+        statement = statement.where(a.owner_id.in_(member_ids(owner_email)))
     return statement

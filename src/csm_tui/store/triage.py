@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from csm_tui.domain.enums import EscalationStatus
@@ -27,50 +27,48 @@ from csm_tui.models import (
     EscalationEvent,
     HealthSnapshot,
     Snooze,
-    TeamMember,
     Touchpoint,
     TouchpointAttendee,
     TriageVisit,
     utc_now,
 )
+from csm_tui.store.queries import member_ids
 
 _ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 _HEALTH = HealthSnapshot.__table__  # type: ignore[attr-defined]
-_MEMBER = TeamMember.__table__  # type: ignore[attr-defined]
 
 
 # --- the last triage ---------------------------------------------------------------------------
 
 
-def record_visit(session: Session, member_id: uuid.UUID, today: date) -> date:
-    """Note that the member opened the queue `today`; return the day changes count from.
-
-    That is the last day before today the member opened it (the day before today for a first
-    visit). A `today` earlier than the last visit (planning with `--today`) changes nothing.
-    """
-    visit = session.get(TriageVisit, member_id)
-    yesterday = today - timedelta(days=1)
-    if visit is None:
-        session.add(TriageVisit(member_id=member_id, last_on=today))
-        session.flush()
-        return yesterday
-    if visit.last_on < today:
-        visit.previous_on, visit.last_on = visit.last_on, today
-        session.flush()
-        return visit.previous_on
-    if visit.last_on == today:
-        return visit.previous_on or yesterday
-    return yesterday
-
-
-def last_visit(session: Session, member_id: uuid.UUID, today: date) -> date:
-    """The day changes count from, as `record_visit` would say, without recording a visit."""
-    visit = session.get(TriageVisit, member_id)
+def _since(visit: TriageVisit | None, today: date) -> date:
+    """The last day before `today` the member opened the queue (yesterday for a first visit,
+    or when `today` lies before the last visit: planning with `--today`)."""
     if visit is None or visit.last_on > today:
         return today - timedelta(days=1)
     if visit.last_on < today:
         return visit.last_on
     return visit.previous_on or today - timedelta(days=1)
+
+
+def record_visit(session: Session, member_id: uuid.UUID, today: date) -> date:
+    """Note that the member opened the queue `today`; return the day changes count from.
+
+    A `today` earlier than the last visit changes nothing.
+    """
+    visit = session.get(TriageVisit, member_id)
+    since = _since(visit, today)
+    if visit is None:
+        session.add(TriageVisit(member_id=member_id, last_on=today))
+    elif visit.last_on < today:
+        visit.previous_on, visit.last_on = visit.last_on, today
+    session.flush()
+    return since
+
+
+def last_visit(session: Session, member_id: uuid.UUID, today: date) -> date:
+    """The day changes count from, as `record_visit` would say, without recording a visit."""
+    return _since(session.get(TriageVisit, member_id), today)
 
 
 # --- health changes and alerts -----------------------------------------------------------------
@@ -81,7 +79,7 @@ def health_changes(
 ) -> dict[str, HealthChange]:
     """Accounts whose health band is not the one of their last snapshot on or before `since`,
     by canonical account id. Accounts with no snapshot then have nothing to compare with."""
-    a, h, m = _ACCOUNT.c, _HEALTH.c, _MEMBER.c
+    a, h = _ACCOUNT.c, _HEALTH.c
     then = (
         select(h.score)
         .where(h.account_id == a.id, h.taken_on <= since, h.deleted_at.is_(None))
@@ -92,8 +90,7 @@ def health_changes(
     )
     statement = select(a.id, then, a.health_score).where(a.deleted_at.is_(None))
     if owner_email is not None:
-        owners = select(m.id).where(func.lower(m.email) == owner_email.strip().lower())
-        statement = statement.where(a.owner_id.in_(owners))
+        statement = statement.where(a.owner_id.in_(member_ids(owner_email)))
     changes: dict[str, HealthChange] = {}
     for account_id, before, after in session.execute(statement):
         if before is None:
