@@ -72,7 +72,7 @@ async def _settle(pilot: Any) -> None:
 
 async def _measure(database: Path, today: Any, user_email: str) -> dict[str, list[float]]:
     from csm_tui.app import make_app
-    from csm_tui.screens.account_summary import AccountSummaryScreen
+    from csm_tui.screens.account import AccountScreen
     from csm_tui.screens.log_touch import LogTouchModal
     from csm_tui.screens.triage import TriageScreen
     from csm_tui.settings import Settings
@@ -97,7 +97,7 @@ async def _measure(database: Path, today: Any, user_email: str) -> dict[str, lis
         for _ in range(OPENS):
             name = triage.current_item().account_name  # type: ignore[union-attr]
             samples["open_ms"].append(await _timed(
-                pilot, paints, "enter", lambda name=name: isinstance(app.screen, AccountSummaryScreen)
+                pilot, paints, "enter", lambda name=name: isinstance(app.screen, AccountScreen)
                 and app.screen.title == name))
             await _settle(pilot)
             await pilot.press("escape")

@@ -19,7 +19,9 @@ from csm_tui.settings import Settings
 if TYPE_CHECKING:
     from textual.command import Provider
 
+    from csm_tui.screens.account import AccountScreen
     from csm_tui.screens.book import BookScreen
+    from csm_tui.services.account import AccountView
 
 
 def _account_commands() -> type[Provider]:
@@ -61,14 +63,32 @@ class CsmApp(App[None]):
     @work(thread=True, exclusive=True, group="open-account")
     def open_account(self, account_id: str) -> None:
         """Read the account first, then show its screen complete: one paint, not two."""
-        from csm_tui.screens.account_summary import AccountSummaryScreen
+        from csm_tui.screens.account import AccountScreen
 
         try:
-            summary = self.workspace.summary(account_id)
+            view = self.workspace.accounts.view(account_id)
         except Exception:  # noqa: BLE001 (the screen reads it again and says what failed)
-            summary = None
-        self.call_from_thread(self.push_screen,
-                              AccountSummaryScreen(self.workspace, account_id, summary))
+            view = None
+        self.call_from_thread(self._show_account, AccountScreen, account_id, view)
+
+    async def _show_account(self, screen_type: type[AccountScreen], account_id: str,
+                            view: AccountView | None) -> None:
+        """Push the account's screen. Over another account (opened from the palette), that one
+        is closed first, so escape goes back to where the first was opened."""
+        current = self.screen
+        if isinstance(current, screen_type):
+            await current.dismiss(current.changed)
+            current = self.screen
+        self.push_screen(screen_type(self.workspace, account_id, view),
+                         partial(self._account_closed, current))
+
+    @staticmethod
+    def _account_closed(opener: Screen, changed: bool | None) -> None:
+        """Something was saved on the account: the screen it was opened from reads again."""
+        if changed:
+            reread = getattr(opener, "account_changed", None)
+            if reread is not None:
+                reread()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette offers every action of the screen it was opened on, by its footer name."""

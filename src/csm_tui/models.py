@@ -27,6 +27,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def now_on(today: date) -> datetime:
+    """This moment, moved to `today` (which `--today` may move): when a user's action happened."""
+    now = utc_now()
+    return now if now.date() == today else datetime.combine(today, now.timetz())
+
+
 
 class Row(SQLModel):
     """Columns every table shares."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from csm_tui.domain.book import SortKey, filter_rows, sort_rows
-from csm_tui.screens.account_summary import AccountSummaryScreen
+from csm_tui.screens.account import AccountScreen
 from csm_tui.screens.book import BookScreen
 from csm_tui.widgets.account_table import AccountTable
 from tests.ui.conftest import open_book, settle
@@ -126,7 +126,7 @@ async def test_enter_opens_the_account_and_escape_comes_back_to_the_same_row(app
         chosen = _names(app)[2]
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, AccountSummaryScreen)
+        assert isinstance(app.screen, AccountScreen)
         assert app.screen.title == chosen
         await pilot.press("escape")
         await pilot.pause()

@@ -58,26 +58,6 @@ def test_book_empty(snap_compare, app_factory, tmp_path: Path):
     assert snap_compare(app, terminal_size=(100, 24), run_before=_book)
 
 
-def test_account_summary(snap_compare, app_factory):
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await open_book(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-
-    assert snap_compare(app_factory(), terminal_size=(120, 36), run_before=run_before)
-
-
-def test_account_summary_of_a_red_account(snap_compare, app_factory):
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await open_book(pilot)
-        await pilot.press("o", "o", "o", "o")  # account, segment, pri, arr, health: lowest first
-        await pilot.pause()
-        await pilot.press("enter")
-        await settle(pilot)
-
-    assert snap_compare(app_factory(), terminal_size=(120, 36), run_before=run_before)
-
-
 # --- the triage screen (the app opens on it) ---------------------------------------------------
 
 SIZES = {"80x24": (80, 24), "160x48": (160, 48)}

@@ -21,7 +21,7 @@ from csm_tui.domain.health import HealthBand
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.triage import HEALTH_DROP, matches
 from csm_tui.models import AlertReview, Escalation, HealthSnapshot, Snooze, Touchpoint, TriageVisit
-from csm_tui.screens.account_summary import AccountSummaryScreen
+from csm_tui.screens.account import AccountScreen
 from csm_tui.screens.escalate import EscalateModal
 from csm_tui.screens.help import HelpScreen
 from csm_tui.screens.log_touch import LogTouchModal
@@ -205,7 +205,7 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         name = item(app).account_name
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, AccountSummaryScreen), "enter did not open the account"
+        assert isinstance(app.screen, AccountScreen), "enter did not open the account"
         assert app.screen.title == name
         await pilot.press("escape")
         await settle(pilot)
@@ -565,7 +565,7 @@ async def test_the_palette_finds_an_account_by_part_of_its_name(app_factory):
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, AccountSummaryScreen), (
+        assert isinstance(app.screen, AccountScreen), (
             f"typing {typed!r} and enter did not open {wanted}: {app.screen!r}")
         assert app.screen.title == wanted
 

@@ -1,12 +1,28 @@
-"""The read-only summary of one account, as the book-of-business screen opens it."""
+"""Everything the account screen shows about one customer, as plain values.
+
+The store reads an `AccountDetail` in one transaction; the screen derives its lines (the last
+health change, the success-plan progress, the open escalation) from it with the functions here,
+so that what they say is tested without a terminal.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
-from csm_tui.domain.book import AccountRow
-from csm_tui.domain.enums import Persona, RiskCategory, Sentiment, TouchKind
+from csm_tui.domain.enums import (
+    EscalationStatus,
+    LifecycleStage,
+    MilestoneStatus,
+    Persona,
+    Priority,
+    RiskCategory,
+    Segment,
+    Sentiment,
+    TouchKind,
+)
+from csm_tui.domain.health import BandThresholds, HealthBand, HealthWeights
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,40 +36,256 @@ class AccountName:
 
 
 @dataclass(frozen=True, slots=True)
-class ContactLine:
+class Profile:
+    id: str
+    external_id: str | None
     name: str
-    title: str | None
-    persona: Persona | None
-    email: str | None
-    is_primary: bool
+    segment: Segment
+    priority: Priority
+    arr_cents: int
+    owner_name: str | None
+    ae: str | None
+    lifecycle_stage: LifecycleStage | None
+    contract_start: date | None
+    renewal_date: date | None
+    go_live_date: date | None
+
+    def days_to_renewal(self, today: date) -> int | None:
+        return None if self.renewal_date is None else (self.renewal_date - today).days
+
+
+COMPONENTS = ("engagement", "success", "satisfaction", "financial")
+
+
+@dataclass(frozen=True, slots=True)
+class Components:
+    """The four parts of the health score (seeds 004), each 0-100; None where never measured."""
+
+    engagement: int | None = None
+    success: int | None = None
+    satisfaction: int | None = None
+    financial: int | None = None
+
+    def items(self) -> tuple[tuple[str, int | None], ...]:
+        return tuple((name, getattr(self, name)) for name in COMPONENTS)
+
+    @property
+    def complete(self) -> bool:
+        return all(value is not None for _, value in self.items())
+
+    def score(self, weights: HealthWeights) -> int | None:
+        """The weighted score, when all four are known."""
+        if not self.complete:
+            return None
+        return weights.score(self.engagement, self.success, self.satisfaction,  # type: ignore[arg-type]
+                             self.financial)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class HealthChange:
+    """The last time the score moved: on which day, from what to what."""
+
+    on: date
+    before: int
+    after: int
+
+    def words(self, bands: BandThresholds) -> str:
+        """'2026-11-20: 72 → 55 (yellow → red)', the band part only when it changed."""
+        line = f"{self.on}: {self.before} → {self.after}"
+        old, new = bands.band(self.before), bands.band(self.after)
+        return line + (f" ({old.value} → {new.value})" if old is not new else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    score: int | None
+    components: Components
+    history: tuple[tuple[date, int], ...]  # the snapshots of the trend window, oldest first
+    risks: frozenset[RiskCategory]
+
+    def band(self, bands: BandThresholds) -> HealthBand:
+        return bands.band(self.score)
+
+    def last_change(self, today: date) -> HealthChange | None:
+        """The latest move of the score on record; a current score that differs from the last
+        snapshot (set without one, by an import) counts as a move today."""
+        points = list(self.history)
+        if self.score is not None and points and points[-1][1] != self.score:
+            return HealthChange(today, points[-1][1], self.score)
+        for index in range(len(points) - 1, 0, -1):
+            if points[index][1] != points[index - 1][1]:
+                return HealthChange(points[index][0], points[index - 1][1], points[index][1])
+        return None
+
+
+# Who counts as a "primary customer contact, like a customer decision-maker or
+# adoption-champion" (seeds 001, company risk) when they leave.
+KEY_PERSONAS = frozenset({Persona.CHAMPION, Persona.ECONOMIC_BUYER, Persona.EXECUTIVE_SPONSOR})
+DECIDES = 5  # the top of the 1-5 influence scale
+
+
+@dataclass(frozen=True, slots=True)
+class ContactLine:
+    id: str
+    name: str
+    title: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    persona: Persona | None = None
+    influence: int | None = None  # 1 (low) to 5 (decides)
+    reports_to_id: str | None = None
+    is_primary: bool = False
+    left_company: bool = False
+
+    @property
+    def is_key(self) -> bool:
+        """A departure of this person is a company risk (seeds 001)."""
+        return self.is_primary or self.persona in KEY_PERSONAS or (self.influence or 0) >= DECIDES
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItemLine:
+    id: str
+    title: str
+    owner: str | None
+    due_on: date | None
+    done_on: date | None
+
+    @property
+    def done(self) -> bool:
+        return self.done_on is not None
 
 
 @dataclass(frozen=True, slots=True)
 class TouchLine:
+    id: str
     occurred_on: date
     kind: TouchKind
     summary: str
-    sentiment: Sentiment | None
-    owner_name: str | None
+    notes: str | None = None
+    sentiment: Sentiment | None = None
+    owner_name: str | None = None
+    attendees: tuple[str, ...] = ()
+    action_items: tuple[ActionItemLine, ...] = ()
+
+    @property
+    def open_items(self) -> int:
+        return sum(not item.done for item in self.action_items)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineFilter:
+    """The timeline's two filters; None lets everything through."""
+
+    kind: TouchKind | None = None
+    sentiment: Sentiment | None = None
+
+    def matches(self, touch: TouchLine) -> bool:
+        return ((self.kind is None or touch.kind is self.kind)
+                and (self.sentiment is None or touch.sentiment is self.sentiment))
 
 
 @dataclass(frozen=True, slots=True)
 class EscalationLine:
+    id: str
     level: int
+    status: EscalationStatus
     reason: str
     risk_category: RiskCategory
     opened_on: date
+    sla_due_on: date | None = None
+    closed_on: date | None = None
+    recovery_plan: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is EscalationStatus.OPEN
 
 
 @dataclass(frozen=True, slots=True)
-class AccountSummary:
-    row: AccountRow
-    ae: str | None
-    contract_start: date | None
-    go_live_date: date | None
-    components: dict[str, int | None]
-    risks: tuple[RiskCategory, ...]
+class MilestoneLine:
+    title: str
+    due_on: date | None
+    dri: str | None
+    status: MilestoneStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveLine:
+    outcome: str
+    metric: str | None
+    baseline: str | None
+    target: str | None
+    current: str | None
+    milestones: tuple[MilestoneLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlanLine:
+    title: str
+    status: str
+    reviewed_on: date | None
+    objectives: tuple[ObjectiveLine, ...] = ()
+
+    @property
+    def milestones(self) -> tuple[MilestoneLine, ...]:
+        return tuple(m for objective in self.objectives for m in objective.milestones)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDetail:
+    profile: Profile
+    health: Health
     contacts: tuple[ContactLine, ...] = ()
-    recent_touches: tuple[TouchLine, ...] = ()
-    open_escalations: tuple[EscalationLine, ...] = ()
-    health_history: tuple[tuple[date, int], ...] = field(default=())
+    touches: tuple[TouchLine, ...] = ()  # newest first
+    escalations: tuple[EscalationLine, ...] = ()  # open ones first, highest level first
+    plans: tuple[PlanLine, ...] = ()
+
+    @property
+    def open_escalation(self) -> EscalationLine | None:
+        return next((e for e in self.escalations if e.is_open), None)
+
+    @property
+    def last_touch(self) -> TouchLine | None:
+        return self.touches[0] if self.touches else None
+
+
+def days_words(days: int) -> str:
+    """'today', 'in 5d', '3d ago': a date's distance from today, as a column shows it."""
+    return "today" if days == 0 else f"in {days}d" if days > 0 else f"{-days}d ago"
+
+
+def escalation_line(escalation: EscalationLine | None, today: date) -> str:
+    """The overview's one line on the open escalation."""
+    if escalation is None:
+        return "none open"
+    line = f"L{escalation.level} {escalation.risk_category.label.lower()}: {escalation.reason}"
+    if escalation.sla_due_on is not None:
+        days = (escalation.sla_due_on - today).days
+        line += f" · SLA {escalation.sla_due_on} ({'breached ' + str(-days) + 'd ago' if days < 0 else days_words(days)})"
+    return line
+
+
+def plan_progress(plans: tuple[PlanLine, ...], today: date) -> str:
+    """The overview's one line on the success plan: milestones done, in trouble, and next."""
+    active = [plan for plan in plans if plan.status == "active"] or list(plans)
+    if not active:
+        return "no success plan yet"
+    milestones = [m for plan in active for m in plan.milestones]
+    title = active[0].title if len(active) == 1 else f"{len(active)} plans"
+    if not milestones:
+        return f"{title}: no milestones yet"
+    by_status = Counter(m.status for m in milestones)
+    parts = [f"{by_status[MilestoneStatus.DONE]} of {len(milestones)} milestones done"]
+    parts += [f"{by_status[status]} {status.label.lower()}"
+              for status in (MilestoneStatus.SLIPPED, MilestoneStatus.BLOCKED) if by_status[status]]
+    upcoming = sorted((m for m in milestones if m.status is not MilestoneStatus.DONE
+                       and m.due_on is not None), key=lambda m: m.due_on)  # type: ignore[arg-type,return-value]
+    line = f"{title}: {', '.join(parts)}"
+    if upcoming:
+        due = upcoming[0].due_on
+        assert due is not None
+        days = (due - today).days
+        late = f"{-days}d late" if days < 0 else days_words(days)
+        line += f" · next: {upcoming[0].title} {due} ({late})"
+    return line

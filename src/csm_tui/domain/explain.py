@@ -21,6 +21,20 @@ def due_words(candidate: Candidate, today: date) -> str:
     return "today" if days == 0 else f"{-days}d overdue" if days < 0 else f"in {days}d"
 
 
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: 'Cadence call' -> 'cadence call', while 'EBR',
+    'NPS survey' and 'Escalation follow-up (L1)' keep their capitals where they matter."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+def next_words(decision: Decision | None, today: date) -> str:
+    """'Next: cadence call due 2026-11-30 (in 7d).', as a message after a change says it."""
+    chosen = None if decision is None else decision.next
+    if chosen is None or chosen.due is None:
+        return "Nothing else is scheduled."
+    return f"Next: {in_sentence(chosen.label)} due {chosen.due} ({due_words(chosen, today)})."
+
+
 def urgency_lines(urgency: Urgency) -> list[str]:
     """`task info` style: one line per term, then the total."""
     lines = [

@@ -263,6 +263,10 @@ class BookScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
+    def account_changed(self) -> None:
+        """Something was saved on an account opened from here: read again (the cursor stays)."""
+        self.load()
+
 
 def _cells(row: AccountRow, today: date, keys: list[str]) -> tuple[Text, ...]:
     """One row of the table; Text throughout, so a name like "Acme [EU]" is never markup."""

@@ -3,7 +3,8 @@
 A subclass composes its fields plus a `Static#form-error` and the buttons `#save` / `#cancel`
 (`buttons()` yields them), and says in `collect()` what saving means. A failure (a
 `CsmError` says what to fix; anything else is reported as such) is shown in the modal, and
-everything typed stays where it is.
+everything typed stays where it is. An error with `fields` (field name to message) is also
+shown under each field that has a `widgets.forms.field_error` of that name.
 """
 
 from __future__ import annotations
@@ -53,18 +54,28 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
         try:
             result = save()
         except CsmError as error:
-            self.app.call_from_thread(self._failed, str(error))
+            fields: dict[str, str] = getattr(error, "fields", None) or {}
+            self.app.call_from_thread(self._failed, str(error), fields)
         except Exception as error:  # noqa: BLE001 (the database can fail in many ways)
             self.app.call_from_thread(self._failed, f"could not save: {error}")
         else:
             self.app.call_from_thread(self.dismiss, result)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, message: str, fields: dict[str, str] | None = None) -> None:
         self.query_one("#save", Button).disabled = False
-        self.show_error(message)
+        if fields:
+            count = len(fields)
+            message = f"{count} field{'' if count == 1 else 's'} to fix before saving"
+        self.show_error(message, fields or {})
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, fields: dict[str, str] | None = None) -> None:
+        """The form's message, and each field's own (cleared where there is none)."""
         self.query_one("#form-error", Static).update(message)
+        fields = fields or {}
+        for widget in self.query(".field-error").results(Static):
+            text = fields.get((widget.id or "").removeprefix("error-"), "")
+            widget.update(text)
+            widget.display = bool(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.table import Table
 from textual.app import ComposeResult
@@ -34,3 +35,13 @@ class HelpScreen(ModalScreen[None]):
             yield Static(f"{self.heading} · keys", classes="dialog-title")
             yield Static(table)
             yield Static("escape, ? or q closes this list", classes="dialog-hint")
+
+
+def screen_keys(screen: Any) -> list[tuple[str, str]]:
+    """A screen's keys for this list: its `OTHER_KEYS` (keys its widgets handle), then each of
+    its bindings as the footer names it, with the tooltip that says what it does."""
+    keys = [(binding.key_display or binding.key,
+             f"{binding.description}: {binding.tooltip}" if binding.tooltip
+             else binding.description)
+            for binding in screen.BINDINGS if isinstance(binding, Binding)]
+    return [*getattr(screen, "OTHER_KEYS", []), *keys]

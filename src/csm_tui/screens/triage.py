@@ -550,25 +550,19 @@ class TriageScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
+    def account_changed(self) -> None:
+        """Something was saved on an account opened from here: read again (the cursor stays)."""
+        self.load()
+
     def action_book(self) -> None:
         from csm_tui.screens.book import BookScreen
 
         self.app.push_screen(BookScreen(self.workspace))
 
     def action_help(self) -> None:
-        from csm_tui.screens.help import HelpScreen
+        from csm_tui.screens.help import HelpScreen, screen_keys
 
-        self.app.push_screen(HelpScreen("Triage", self.help_keys()))
-
-    def help_keys(self) -> list[tuple[str, str]]:
-        keys = [(binding.key_display or binding.key,
-                 f"{binding.description}: {binding.tooltip}" if binding.tooltip
-                 else binding.description)
-                for binding in self._bindings_list()]
-        return [*self.OTHER_KEYS, *keys]
-
-    def _bindings_list(self) -> list[Binding]:
-        return [binding for binding in self.BINDINGS if isinstance(binding, Binding)]
+        self.app.push_screen(HelpScreen("Triage", screen_keys(self)))
 
 
 def _log_note(item: QueueItem) -> str | None:

@@ -15,8 +15,6 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
@@ -29,6 +27,11 @@ from csm_tui.domain.enums import (
     Sentiment,
     TouchKind,
 )
+from csm_tui.domain.fields import parse_amount_cents as _arr_cents
+from csm_tui.domain.fields import parse_date as _date
+from csm_tui.domain.fields import parse_email as _email
+from csm_tui.domain.fields import parse_flag as _flag
+from csm_tui.domain.fields import parse_score as _score
 from csm_tui.errors import CsmError
 from csm_tui.services.scheduling import Schedule
 from csm_tui.store import imports
@@ -91,59 +94,12 @@ class ImportSummary:
 
 # -- cell parsers: each returns the stored value or raises ValueError(what was expected) --------
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_AMOUNT = re.compile(r"(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?")
-_EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+")
 #: Bytes that are not UTF-8 survive decoding as lone surrogates ("surrogateescape").
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
-_MAX_ARR_CENTS = 10**17  # far below BIGINT, far above any real contract
-_TRUE = {"true", "yes", "y", "1"}
-_FALSE = {"false", "no", "n", "0"}
 
 
 def _text(text: str) -> str:
     return text
-
-
-def _date(text: str) -> date:
-    # date.fromisoformat alone also takes "20261123" and "2026-W48-1" on 3.11.
-    if _DATE.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise ValueError("a date as YYYY-MM-DD, like 2026-11-23")
-
-
-def _arr_cents(text: str) -> int:
-    if text.startswith("-") and _AMOUNT.fullmatch(text[1:]):
-        raise ValueError("an amount that is not negative")
-    if not _AMOUNT.fullmatch(text):
-        raise ValueError("an amount like 120000, 120000.50 or 120,000")
-    cents = int(Decimal(text.replace(",", "")) * 100)
-    if cents > _MAX_ARR_CENTS:
-        raise ValueError("an amount below 1,000,000,000,000,000")
-    return cents
-
-
-def _score(text: str) -> int:
-    if text.isascii() and text.isdigit() and int(text) <= 100:
-        return int(text)
-    raise ValueError("a whole number from 0 to 100")
-
-
-def _email(text: str) -> str:
-    if _EMAIL.fullmatch(text):
-        return text
-    raise ValueError("an e-mail address like ada@example.com")
-
-
-def _flag(text: str) -> bool:
-    if text.lower() in _TRUE:
-        return True
-    if text.lower() in _FALSE:
-        return False
-    raise ValueError("true or false (also yes/no, 1/0)")
 
 
 def _choice(choice: type[Choice]) -> Callable[[str], str]:

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from csm_tui.domain.calendar import shift
 from csm_tui.domain.decision import Candidate, Decision
 from csm_tui.domain.enums import RiskCategory, Sentiment, TouchKind
-from csm_tui.domain.explain import due_words
+from csm_tui.domain.explain import in_sentence, next_words
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.team import Member
 from csm_tui.domain.triage import (
@@ -30,7 +30,7 @@ from csm_tui.domain.triage import (
     ranked,
 )
 from csm_tui.errors import CsmError
-from csm_tui.models import utc_now
+from csm_tui.models import now_on
 from csm_tui.rules import LoadedRules
 from csm_tui.services.scheduling import Schedule, account_key
 from csm_tui.store import schedule
@@ -238,7 +238,7 @@ class Triage:
             rows = self._rows_of(session, account_id)
         undo = Undo("touch", touch_id, account_id, f"the {_words(kind)} logged for {name}")
         return Done(undo, decision.next,
-                    f"Logged {_a(kind)} for {name}. {_next_words(decision, self.today)}", rows)
+                    f"Logged {_a(kind)} for {name}. {next_words(decision, self.today)}", rows)
 
     def snooze(self, account_id: str, kind: str | None, until: date, reason: str) -> Done:
         """Put one kind of touch of the account (or, with kind None, all it may) aside."""
@@ -301,7 +301,7 @@ class Triage:
             rows = self._rows_of(session, key)
         undo = Undo("escalation", escalation_id, key, f"the escalation of {name}")
         return Done(undo, decision.next, f"Opened an L1 escalation for {name}. "
-                    f"{_next_words(decision, self.today)}", rows)
+                    f"{next_words(decision, self.today)}", rows)
 
     def undo(self, undo: Undo) -> str:
         with self.db.writing() as session:
@@ -314,9 +314,7 @@ class Triage:
     # -- helpers ---------------------------------------------------------------------------
 
     def _now(self) -> datetime:
-        """This moment, on `today` (which `--today` may move): an SLA clock starts from it."""
-        now = utc_now()
-        return now if now.date() == self.today else datetime.combine(self.today, now.timetz())
+        return now_on(self.today)
 
     def _rows_of(self, session, account_id: uuid.UUID) -> tuple[QueueItem, ...]:  # type: ignore[no-untyped-def]
         return tuple(schedule.queue(session, today=self.today, owner_email=None,
@@ -341,14 +339,8 @@ def _touch_kind(text: str) -> TouchKind:
         raise TriageError(f"kind: {error}") from None
 
 
-def _in_sentence(label: str) -> str:
-    """A label as it reads inside a sentence: 'Cadence call' -> 'cadence call', while 'EBR',
-    'NPS survey' and 'Escalation follow-up (L1)' keep their capitals where they matter."""
-    return label if label[:2].isupper() else label[:1].lower() + label[1:]
-
-
 def _words(kind: TouchKind) -> str:
-    return _in_sentence(kind.label)
+    return in_sentence(kind.label)
 
 
 def _a(kind: TouchKind) -> str:
@@ -363,13 +355,6 @@ def _sentiment(text: str | None) -> str | None:
         return Sentiment.parse(text).value
     except ValueError as error:
         raise TriageError(f"sentiment: {error}") from None
-
-
-def _next_words(decision: Decision, today: date) -> str:
-    chosen = decision.next
-    if chosen is None or chosen.due is None:
-        return "Nothing else is scheduled."
-    return f"Next: {_in_sentence(chosen.label)} due {chosen.due} ({due_words(chosen, today)})."
 
 
 def preset_kind(item: QueueItem) -> str:

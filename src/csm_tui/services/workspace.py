@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from csm_tui.domain.account import AccountName, AccountSummary
+from csm_tui.domain.account import AccountName
 from csm_tui.domain.book import AccountRow
 from csm_tui.domain.enums import Role
 from csm_tui.domain.team import Member
 from csm_tui.rules import LoadedRules
+from csm_tui.services.account import Accounts
 from csm_tui.services.scheduling import rules_for
 from csm_tui.services.triage import Triage
 from csm_tui.settings import Settings
@@ -34,9 +35,11 @@ class Workspace:
     rules: LoadedRules
     upgrade: UpgradeReport | None = None
     triage: Triage = field(init=False)
+    accounts: Accounts = field(init=False)
 
     def __post_init__(self) -> None:
         self.triage = Triage(self.db, self.rules, self.today, self.me)
+        self.accounts = Accounts(self.db, self.rules, self.today)
 
     @classmethod
     def open(cls, settings: Settings) -> Workspace:
@@ -55,10 +58,6 @@ class Workspace:
         owner = None if team or self.me is None else self.me.email
         with self.db.reading() as session:
             return queries.book_of_business(session, owner)
-
-    def summary(self, account_id: str) -> AccountSummary | None:
-        with self.db.reading() as session:
-            return queries.account_summary(session, account_id, self.today)
 
     def account_names(self) -> list[AccountName]:
         with self.db.reading() as session:

@@ -5,35 +5,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, timedelta
 
 from sqlalchemy import Select, func, select
 from sqlmodel import Session
 
-from csm_tui.domain.account import (
-    AccountName,
-    AccountSummary,
-    ContactLine,
-    EscalationLine,
-    TouchLine,
-)
+from csm_tui.domain.account import AccountName
 from csm_tui.domain.book import AccountRow
 from csm_tui.domain.enums import (
-    EscalationStatus,
     LifecycleStage,
-    Persona,
     Priority,
-    RiskCategory,
     Role,
     Segment,
-    Sentiment,
-    TouchKind,
 )
 from csm_tui.models import (
     Account,
-    Contact,
-    Escalation,
-    HealthSnapshot,
     TeamMember,
     Touchpoint,
 )
@@ -116,113 +101,6 @@ def book_of_business(session: Session, owner_email: str | None = None) -> list[A
         )
         for row in session.execute(statement)
     ]
-
-
-def account_summary(session: Session, account_id: str, today: date) -> AccountSummary | None:
-    key = uuid.UUID(account_id)
-    account = session.get(Account, key)
-    if account is None or account.deleted_at is not None:
-        return None
-    owner = session.get(TeamMember, account.owner_id) if account.owner_id else None
-    last = session.scalar(
-        select(func.max(Touchpoint.occurred_on)).where(
-            Touchpoint.account_id == key, Touchpoint.deleted_at.is_(None)
-        )
-    )
-    row = AccountRow(
-        id=account_id,
-        external_id=account.external_id,
-        name=account.name,
-        segment=Segment(account.segment),
-        priority=Priority(account.priority),
-        arr_cents=account.arr_cents,
-        owner_name=owner.name if owner else None,
-        owner_email=owner.email if owner else None,
-        health_score=account.health_score,
-        renewal_date=account.renewal_date,
-        last_touch=last,
-        lifecycle_stage=_opt(LifecycleStage, account.lifecycle_stage),
-    )
-    contacts = session.scalars(
-        select(Contact)
-        .where(Contact.account_id == key, Contact.deleted_at.is_(None))
-        .order_by(Contact.is_primary.desc(), Contact.name)
-    )
-    touches = session.execute(
-        select(Touchpoint, TeamMember.name)
-        .outerjoin(TeamMember, TeamMember.id == Touchpoint.owner_id)
-        .where(Touchpoint.account_id == key, Touchpoint.deleted_at.is_(None))
-        .order_by(Touchpoint.occurred_on.desc(), Touchpoint.created_at.desc())
-        .limit(5)
-    )
-    escalations = session.scalars(
-        select(Escalation)
-        .where(
-            Escalation.account_id == key,
-            Escalation.status == EscalationStatus.OPEN,
-            Escalation.deleted_at.is_(None),
-        )
-        .order_by(Escalation.level.desc(), Escalation.opened_at)
-    )
-    history = session.execute(
-        select(HealthSnapshot.taken_on, HealthSnapshot.score)
-        .where(
-            HealthSnapshot.account_id == key,
-            HealthSnapshot.taken_on > today - timedelta(days=90),
-            HealthSnapshot.taken_on <= today,
-        )
-        .order_by(HealthSnapshot.taken_on)
-    )
-    return AccountSummary(
-        row=row,
-        ae=account.ae,
-        contract_start=account.contract_start,
-        go_live_date=account.go_live_date,
-        components={
-            "engagement": account.health_engagement,
-            "success": account.health_success,
-            "satisfaction": account.health_satisfaction,
-            "financial": account.health_financial,
-        },
-        risks=risk_flags(account),
-        contacts=tuple(
-            ContactLine(
-                name=contact.name,
-                title=contact.title,
-                persona=_opt(Persona, contact.persona),
-                email=contact.email,
-                is_primary=contact.is_primary,
-            )
-            for contact in contacts
-            if not contact.left_company
-        ),
-        recent_touches=tuple(
-            TouchLine(
-                occurred_on=touch.occurred_on,
-                kind=TouchKind(touch.kind),
-                summary=touch.summary,
-                sentiment=_opt(Sentiment, touch.sentiment),
-                owner_name=owner_name,
-            )
-            for touch, owner_name in touches
-        ),
-        open_escalations=tuple(
-            EscalationLine(
-                level=escalation.level,
-                reason=escalation.reason,
-                risk_category=RiskCategory(escalation.risk_category),
-                opened_on=escalation.opened_at.date(),
-            )
-            for escalation in escalations
-        ),
-        health_history=tuple((taken_on, score) for taken_on, score in history),
-    )
-
-
-def risk_flags(account: Account) -> tuple[RiskCategory, ...]:
-    return tuple(
-        category for category in RiskCategory if getattr(account, f"risk_{category.value}")
-    )
 
 
 def count_rows(session: Session, tables: Sequence[type]) -> dict[str, int]:

@@ -1,0 +1,260 @@
+"""One customer on one screen: overview, contacts and org chart, timeline, success plan,
+escalations. Edits are saved in workers; the service returns the account as it is after the
+change (rescheduled in the same transaction), and the screen shows that at once.
+
+Only the tab in view is rendered; the others are rendered when first shown after a change.
+The screen is dismissed with whether anything changed, so the screen below can read again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from csm_tui.domain.enums import TouchKind
+from csm_tui.services.account import AccountView, Saved
+from csm_tui.services.triage import Done
+from csm_tui.services.workspace import Workspace
+from csm_tui.widgets.account_overview import Overview
+from csm_tui.widgets.account_summaries import render_escalations, render_plans
+from csm_tui.widgets.contacts_pane import ContactsPane
+from csm_tui.widgets.timeline_pane import TimelinePane
+
+TABS = ("overview", "contacts", "timeline", "plan", "escalations")
+
+
+class AccountScreen(Screen[bool]):
+    """Returns True when something was saved on it."""
+
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", tooltip="Back to where the account was opened"),
+        Binding("e", "edit", "Edit account",
+                tooltip="Segment, priority, ARR, renewal, stage, health components, risk flags"),
+        Binding("l", "log", "Log touch", tooltip="Log a touch; the timeline shows it at once"),
+        Binding("question_mark", "help", "Keys", key_display="?", tooltip="This list"),
+        Binding("r", "reload", "Refresh", show=False, tooltip="Read the account again"),
+        *(Binding(str(number), f"tab('{tab}')", f"Tab {number}", show=False,
+                  tooltip=f"Show the {label} tab")
+          for number, (tab, label) in enumerate(zip(TABS, (
+              "overview", "contacts and org chart", "timeline", "success plan", "escalations",
+          )), start=1)),
+        Binding("q", "back", "Back", show=False),
+    ]
+
+    OTHER_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("← →", "Switch tabs when the tab row has the focus (tab moves the focus)"),
+        ("a · enter · x", "Contacts: add, edit the highlighted one, mark as left company"),
+        ("enter · space", "Timeline: go to the touch's action items, tick one done"),
+        ("ctrl+p", "Command palette: find any account, or run any action of this screen"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        view: AccountView | None
+        error: str | None = None
+
+    def __init__(self, workspace: Workspace, account_id: str, view: AccountView | None = None,
+                 *, changed: bool = False) -> None:
+        """`view`, when the opener already read it (in a worker), is in the first paint."""
+        super().__init__()
+        self.workspace = workspace
+        self.accounts = workspace.accounts
+        self.account_id = account_id
+        self.view: AccountView | None = None
+        self.changed = changed
+        self._preloaded = view
+        self._stale: set[str] = set(TABS)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◆")
+        with TabbedContent(id="account-tabs"):
+            with TabPane("1 Overview", id="overview"):
+                yield Overview(id="overview-pane")
+            with TabPane("2 Contacts", id="contacts"):
+                yield ContactsPane(id="contacts-pane")
+            with TabPane("3 Timeline", id="timeline"):
+                yield TimelinePane(id="timeline-pane")
+            with TabPane("4 Success plan", id="plan"):
+                with VerticalScroll():
+                    yield Static(id="plan-summary")
+            with TabPane("5 Escalations", id="escalations"):
+                with VerticalScroll():
+                    yield Static(id="escalations-summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Account"
+        self.sub_title = f"{self.workspace.today:%a %d %b %Y}"
+        view, self._preloaded = self._preloaded, None
+        if view is None:
+            self.load()
+        else:
+            self._loaded(self.Loaded(view))
+        self.query_one("#overview-pane").focus()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="account")
+    def load(self) -> None:
+        try:
+            self.post_message(self.Loaded(self.accounts.view(self.account_id)))
+        except Exception as error:  # noqa: BLE001 (shown to the user, never a traceback)
+            self.post_message(self.Loaded(None, str(error)))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        if message.view is None:
+            text = (f"The account could not be read: {message.error}\nPress r to try again."
+                    if message.error else "This account no longer exists. Press escape.")
+            self.query_one("#overview-facts", Static).update(text)
+            if message.error:
+                self.notify(message.error, title="Could not read the account", severity="error")
+            return
+        self.show(message.view)
+
+    def show(self, view: AccountView) -> None:
+        """Show the account: the tab in view now, the others when they are next shown."""
+        self.view = view
+        profile = view.detail.profile
+        self.title = profile.name
+        self.sub_title = f"{profile.external_id or 'no CRM id'} · {view.today:%a %d %b %Y}"
+        self._stale = set(TABS)
+        self._render_tab(self.query_one(TabbedContent).active)
+
+    def _render_tab(self, tab: str) -> None:
+        view = self.view
+        if view is None or tab not in self._stale:
+            return
+        self._stale.discard(tab)
+        detail, today = view.detail, view.today
+        if tab == "overview":
+            self.query_one(Overview).show(view)
+        elif tab == "contacts":
+            self.query_one(ContactsPane).show(detail.contacts)
+        elif tab == "timeline":
+            self.query_one(TimelinePane).show(detail.touches, today)
+        elif tab == "plan":
+            self.query_one("#plan-summary", Static).update(render_plans(detail.plans, today))
+        else:
+            self.query_one("#escalations-summary", Static).update(
+                render_escalations(detail.escalations, today))
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id is not None:
+            self._render_tab(event.pane.id)
+
+    # -- keys --------------------------------------------------------------------------------
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        self._render_tab(tab)
+        focus: dict[str, Callable[[], object]] = {
+            "contacts": self.query_one(ContactsPane).focus_table,
+            "timeline": self.query_one(TimelinePane).focus_table,
+        }
+        if tab in focus:
+            focus[tab]()
+        else:
+            self.query_one(f"#{tab} VerticalScroll, #{tab} Overview").focus()
+
+    def action_back(self) -> None:
+        self.dismiss(self.changed)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_help(self) -> None:
+        from csm_tui.screens.help import HelpScreen, screen_keys
+
+        self.app.push_screen(HelpScreen("Account", screen_keys(self)))
+
+    def action_edit(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        from csm_tui.screens.edit_account import EditAccountModal
+
+        accounts, account_id = self.accounts, self.account_id
+        self.app.push_screen(
+            EditAccountModal(view, save=lambda form: accounts.save(account_id, form)),
+            self._saved,
+        )
+
+    def action_log(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        from csm_tui.screens.log_touch import LogTouchModal
+
+        triage, account_id = self.workspace.triage, self.account_id
+        chosen = view.decision.next if view.decision is not None else None
+        kind = chosen.kind if chosen is not None and chosen.kind in TouchKind else TouchKind.NOTE
+        self.app.push_screen(
+            LogTouchModal(account_id=account_id, account_name=view.detail.profile.name,
+                          kind=str(kind), today=view.today,
+                          contacts=lambda: triage.contacts(account_id), save=triage.log_touch),
+            self._logged,
+        )
+
+    # -- after a change ----------------------------------------------------------------------
+
+    def _saved(self, saved: Saved | None) -> None:
+        if saved is None:
+            return
+        self.changed = True
+        self.show(saved.view)
+        self.notify(saved.message, title=saved.view.detail.profile.name)
+
+    def _logged(self, done: Done | None) -> None:
+        if done is None:
+            return
+        self.changed = True
+        self.notify(done.message, title="Touch logged")
+        self.load()
+
+    @on(ContactsPane.Edit)
+    def _edit_contact(self, message: ContactsPane.Edit) -> None:
+        view = self.view
+        if view is None:
+            return
+        from csm_tui.screens.edit_contact import ContactModal
+
+        accounts, account_id, contact_id = self.accounts, self.account_id, message.contact_id
+        self.app.push_screen(
+            ContactModal(view.detail, contact_id,
+                         save=lambda form: accounts.save_contact(account_id, form, contact_id)),
+            self._saved,
+        )
+
+    @on(ContactsPane.Left)
+    def _left(self, message: ContactsPane.Left) -> None:
+        self._run(lambda: self.accounts.mark_left(message.contact_id, message.left))
+
+    @on(TimelinePane.Tick)
+    def _tick(self, message: TimelinePane.Tick) -> None:
+        self._run(lambda: self.accounts.tick(message.item_id, message.done))
+
+    @work(thread=True, group="account-write")
+    def _run(self, change: Callable[[], Saved]) -> None:
+        """A one-key change (no form): saved in a worker; a failure is said, and the account
+        is read again so the screen shows what is stored."""
+        try:
+            saved = change()
+        except Exception as error:  # noqa: BLE001 (shown to the user, never a traceback)
+            self.app.call_from_thread(self.notify, str(error), title="Not saved",
+                                      severity="error")
+            self.app.call_from_thread(self.load)
+        else:
+            self.app.call_from_thread(self._saved, saved)

@@ -1,0 +1,360 @@
+"""One account, whole: the reads behind the account screen and the edits made on it.
+
+Reads select columns, not ORM rows (an account with two years of history is a few hundred
+rows, read in eight indexed queries). Writes take the caller's session, so that the service
+puts a change and the account's reschedule in one transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session, col
+
+from csm_tui.domain.account import (
+    AccountDetail,
+    ActionItemLine,
+    Components,
+    ContactLine,
+    EscalationLine,
+    Health,
+    MilestoneLine,
+    ObjectiveLine,
+    PlanLine,
+    Profile,
+    TouchLine,
+)
+from csm_tui.domain.account_form import AccountChanges, ContactChanges
+from csm_tui.domain.enums import (
+    EscalationStatus,
+    LifecycleStage,
+    MilestoneStatus,
+    Persona,
+    Priority,
+    RiskCategory,
+    Segment,
+    Sentiment,
+    TouchKind,
+)
+from csm_tui.models import (
+    Account,
+    ActionItem,
+    Contact,
+    Escalation,
+    HealthSnapshot,
+    Milestone,
+    Objective,
+    SuccessPlan,
+    TeamMember,
+    Touchpoint,
+    TouchpointAttendee,
+    utc_now,
+)
+
+TREND_DAYS = 90  # the overview's health trend window
+
+
+def _opt(choice, value):  # type: ignore[no-untyped-def]
+    return None if value is None else choice(value)
+
+
+def _day(moment: datetime | None) -> date | None:
+    return None if moment is None else moment.date()
+
+
+def read_detail(session: Session, account_id: uuid.UUID, today: date) -> AccountDetail | None:
+    """Everything the account screen shows; None when there is no such live account."""
+    a = Account
+    found = session.execute(
+        select(a, TeamMember.name)
+        .outerjoin(TeamMember, col(TeamMember.id) == col(a.owner_id))
+        .where(col(a.id) == account_id, col(a.deleted_at).is_(None))
+    ).first()
+    if found is None:
+        return None
+    account, owner_name = found
+    profile = Profile(
+        id=str(account.id), external_id=account.external_id, name=account.name,
+        segment=Segment(account.segment), priority=Priority(account.priority),
+        arr_cents=account.arr_cents, owner_name=owner_name, ae=account.ae,
+        lifecycle_stage=_opt(LifecycleStage, account.lifecycle_stage),
+        contract_start=account.contract_start, renewal_date=account.renewal_date,
+        go_live_date=account.go_live_date,
+    )
+    history = session.execute(
+        select(HealthSnapshot.taken_on, HealthSnapshot.score)
+        .where(col(HealthSnapshot.account_id) == account_id,
+               col(HealthSnapshot.deleted_at).is_(None),
+               col(HealthSnapshot.taken_on) > today - timedelta(days=TREND_DAYS),
+               col(HealthSnapshot.taken_on) <= today)
+        .order_by(HealthSnapshot.taken_on)
+    ).all()
+    health = Health(
+        score=account.health_score,
+        components=Components(account.health_engagement, account.health_success,
+                              account.health_satisfaction, account.health_financial),
+        history=tuple((day, score) for day, score in history),
+        risks=frozenset(c for c in RiskCategory if getattr(account, f"risk_{c.value}")),
+    )
+    return AccountDetail(
+        profile=profile, health=health, contacts=contacts(session, account_id),
+        touches=_touches(session, account_id), escalations=_escalations(session, account_id),
+        plans=_plans(session, account_id),
+    )
+
+
+def contacts(session: Session, account_id: uuid.UUID) -> tuple[ContactLine, ...]:
+    """Every live contact, people who left included: primary first, then by name."""
+    c = Contact
+    rows = session.execute(
+        select(c.id, c.name, c.title, c.email, c.phone, c.persona, c.influence, c.reports_to_id,
+               c.is_primary, c.left_company)
+        .where(col(c.account_id) == account_id, col(c.deleted_at).is_(None))
+        .order_by(col(c.is_primary).desc(), c.name)
+    )
+    return tuple(
+        ContactLine(id=str(key), name=name, title=title, email=email, phone=phone,
+                    persona=_opt(Persona, persona), influence=influence,
+                    reports_to_id=None if boss is None else str(boss), is_primary=primary,
+                    left_company=left)
+        for key, name, title, email, phone, persona, influence, boss, primary, left in rows
+    )
+
+
+def _touches(session: Session, account_id: uuid.UUID) -> tuple[TouchLine, ...]:
+    t = Touchpoint
+    live = (col(t.account_id) == account_id, col(t.deleted_at).is_(None))
+    attendees: defaultdict[uuid.UUID, list[str]] = defaultdict(list)
+    for touch_id, name in session.execute(
+        select(TouchpointAttendee.touchpoint_id, Contact.name)
+        .join(Contact, col(Contact.id) == col(TouchpointAttendee.contact_id))
+        .join(t, col(t.id) == col(TouchpointAttendee.touchpoint_id))
+        .where(*live)
+        .order_by(Contact.name)
+    ):
+        attendees[touch_id].append(name)
+    items: defaultdict[uuid.UUID, list[ActionItemLine]] = defaultdict(list)
+    i = ActionItem
+    for key, touch_id, title, owner, due_on, done_at in session.execute(
+        select(i.id, i.touchpoint_id, i.title, i.owner, i.due_on, i.done_at)
+        .where(col(i.account_id) == account_id, col(i.deleted_at).is_(None))
+        .order_by(i.created_at, i.title)
+    ):
+        items[touch_id].append(ActionItemLine(str(key), title, owner, due_on, _day(done_at)))
+    rows = session.execute(
+        select(t.id, t.occurred_on, t.kind, t.summary, t.notes, t.sentiment, TeamMember.name)
+        .outerjoin(TeamMember, col(TeamMember.id) == col(t.owner_id))
+        .where(*live)
+        .order_by(col(t.occurred_on).desc(), col(t.created_at).desc())
+    )
+    return tuple(
+        TouchLine(id=str(key), occurred_on=day, kind=TouchKind(kind), summary=summary,
+                  notes=notes, sentiment=_opt(Sentiment, sentiment), owner_name=owner,
+                  attendees=tuple(attendees.get(key, ())), action_items=tuple(items.get(key, ())))
+        for key, day, kind, summary, notes, sentiment, owner in rows
+    )
+
+
+def _escalations(session: Session, account_id: uuid.UUID) -> tuple[EscalationLine, ...]:
+    e = Escalation
+    rows = session.execute(
+        select(e.id, e.level, e.status, e.reason, e.risk_category, e.opened_at, e.sla_due_at,
+               e.closed_at, e.recovery_plan)
+        .where(col(e.account_id) == account_id, col(e.deleted_at).is_(None))
+        .order_by(col(e.status) != EscalationStatus.OPEN.value, col(e.level).desc(),
+                  col(e.opened_at).desc())
+    )
+    return tuple(
+        EscalationLine(id=str(key), level=level, status=EscalationStatus(status), reason=reason,
+                       risk_category=RiskCategory(category), opened_on=opened.date(),
+                       sla_due_on=_day(sla), closed_on=_day(closed), recovery_plan=plan)
+        for key, level, status, reason, category, opened, sla, closed, plan in rows
+    )
+
+
+def _plans(session: Session, account_id: uuid.UUID) -> tuple[PlanLine, ...]:
+    p, o, m = SuccessPlan, Objective, Milestone
+    rows = session.execute(
+        select(p.id, p.title, p.status, p.reviewed_on, o.id, o.outcome, o.metric, o.baseline,
+               o.target, o.current, m.title, m.due_on, m.dri, m.status)
+        .outerjoin(o, (col(o.plan_id) == col(p.id)) & col(o.deleted_at).is_(None))
+        .outerjoin(m, (col(m.objective_id) == col(o.id)) & col(m.deleted_at).is_(None))
+        .where(col(p.account_id) == account_id, col(p.deleted_at).is_(None))
+        .order_by(p.created_at, p.id, o.created_at, o.id, col(m.due_on).is_(None), m.due_on,
+                  m.title)
+    )
+    plans: dict[uuid.UUID, tuple[str, str, date | None]] = {}
+    objectives: defaultdict[uuid.UUID, dict[uuid.UUID, tuple[str, ...]]] = defaultdict(dict)
+    milestones: defaultdict[uuid.UUID, list[MilestoneLine]] = defaultdict(list)
+    for (plan_id, title, status, reviewed, objective_id, outcome, metric, baseline, target,
+         current, m_title, m_due, m_dri, m_status) in rows:
+        plans[plan_id] = (title, status, reviewed)
+        if objective_id is None:
+            continue
+        objectives[plan_id][objective_id] = (outcome, metric, baseline, target, current)
+        if m_title is not None:
+            milestones[objective_id].append(
+                MilestoneLine(m_title, m_due, m_dri, MilestoneStatus(m_status)))
+    return tuple(
+        PlanLine(title, status, reviewed, tuple(
+            ObjectiveLine(*fields, milestones=tuple(milestones[objective_id]))  # type: ignore[arg-type]
+            for objective_id, fields in objectives[plan_id].items()
+        ))
+        for plan_id, (title, status, reviewed) in plans.items()
+    )
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+def contract_start(session: Session, account_id: uuid.UUID) -> date | None:
+    return session.scalar(select(Account.contract_start).where(col(Account.id) == account_id))
+
+
+def update_account(session: Session, account_id: uuid.UUID, changes: AccountChanges, *,
+                   score: int | None, today: date) -> bool:
+    """Apply the edit form; record today's health snapshot when the health changed.
+
+    `score` is the score the components give (None: the form left them blank, and the score
+    stays). Returns whether the health changed.
+    """
+    account = session.get(Account, account_id)
+    assert account is not None and account.deleted_at is None
+    now = utc_now()
+    account.segment = changes.segment.value
+    account.priority = changes.priority.value
+    account.arr_cents = changes.arr_cents
+    account.renewal_date = changes.renewal_date
+    account.lifecycle_stage = None if changes.lifecycle_stage is None else changes.lifecycle_stage.value
+    for category in RiskCategory:
+        setattr(account, f"risk_{category.value}", category in changes.risks)
+    health_changed = False
+    parts = changes.components
+    if parts is not None:
+        before = (account.health_score, account.health_engagement, account.health_success,
+                  account.health_satisfaction, account.health_financial)
+        after = (score, parts.engagement, parts.success, parts.satisfaction, parts.financial)
+        if before != after:
+            health_changed = True
+            (account.health_score, account.health_engagement, account.health_success,
+             account.health_satisfaction, account.health_financial) = after
+            record_snapshot(session, account_id, today, score, parts, now)  # type: ignore[arg-type]
+    account.updated_at = now
+    session.flush()
+    return health_changed
+
+
+def record_snapshot(session: Session, account_id: uuid.UUID, today: date, score: int,
+                    parts: Components, now: datetime) -> None:
+    """Today's snapshot of the account, replacing one taken earlier today (one per day)."""
+    snapshot = session.scalars(
+        select(HealthSnapshot).where(col(HealthSnapshot.account_id) == account_id,
+                                     col(HealthSnapshot.taken_on) == today)
+    ).first()
+    if snapshot is None:
+        snapshot = HealthSnapshot(account_id=account_id, taken_on=today, score=score)
+        session.add(snapshot)
+    snapshot.score = score
+    snapshot.engagement, snapshot.success = parts.engagement, parts.success
+    snapshot.satisfaction, snapshot.financial = parts.satisfaction, parts.financial
+    snapshot.deleted_at = None
+    snapshot.updated_at = now
+
+
+def managers(session: Session, account_id: uuid.UUID) -> dict[str, str | None]:
+    """Who reports to whom among the account's live contacts (contact id to manager id)."""
+    rows = session.execute(
+        select(Contact.id, Contact.reports_to_id)
+        .where(col(Contact.account_id) == account_id, col(Contact.deleted_at).is_(None))
+    )
+    return {str(key): None if boss is None else str(boss) for key, boss in rows}
+
+
+def email_holder(session: Session, account_id: uuid.UUID, email: str,
+                 other_than: uuid.UUID | None) -> str | None:
+    """The name of another contact of the account with this e-mail (any case), if any."""
+    statement = select(Contact.name).where(
+        col(Contact.account_id) == account_id, func.lower(Contact.email) == email.lower()
+    )
+    if other_than is not None:
+        statement = statement.where(col(Contact.id) != other_than)
+    return session.scalars(statement).first()
+
+
+def save_contact(session: Session, account_id: uuid.UUID, changes: ContactChanges,
+                 contact_id: uuid.UUID | None) -> uuid.UUID:
+    """Create the contact (`contact_id` None) or update it; a new primary contact takes the
+    mark from the previous one (an account has one primary contact)."""
+    now = utc_now()
+    if contact_id is None:
+        contact = Contact(account_id=account_id, name=changes.name)
+        session.add(contact)
+    else:
+        found = session.get(Contact, contact_id)
+        assert found is not None and found.account_id == account_id
+        contact = found
+    contact.name, contact.title = changes.name, changes.title
+    contact.email, contact.phone = changes.email, changes.phone
+    contact.persona = None if changes.persona is None else changes.persona.value
+    contact.influence = changes.influence
+    contact.reports_to_id = None if changes.reports_to_id is None else uuid.UUID(changes.reports_to_id)
+    contact.is_primary = changes.is_primary
+    contact.updated_at = now
+    session.flush()
+    if changes.is_primary:
+        session.execute(
+            update(Contact)
+            .where(col(Contact.account_id) == account_id, col(Contact.id) != contact.id,
+                   col(Contact.is_primary))
+            .values(is_primary=False, updated_at=now)
+        )
+    return contact.id
+
+
+def set_left(session: Session, contact_id: uuid.UUID, left: bool) -> ContactLine | None:
+    """Mark a contact as gone from the customer (or back); the contact as it was before."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.deleted_at is not None:
+        return None
+    before = ContactLine(id=str(contact.id), name=contact.name, persona=_opt(Persona, contact.persona),
+                         influence=contact.influence, is_primary=contact.is_primary,
+                         left_company=contact.left_company)
+    contact.left_company = left
+    contact.updated_at = utc_now()
+    session.flush()
+    return before
+
+
+def contact_account(session: Session, contact_id: uuid.UUID) -> uuid.UUID | None:
+    return session.scalar(
+        select(Contact.account_id).where(col(Contact.id) == contact_id,
+                                         col(Contact.deleted_at).is_(None))
+    )
+
+
+def raise_risk(session: Session, account_id: uuid.UUID, category: RiskCategory) -> bool:
+    """Set a risk flag; whether it was down before."""
+    account = session.get(Account, account_id)
+    assert account is not None
+    attribute = f"risk_{category.value}"
+    if getattr(account, attribute):
+        return False
+    setattr(account, attribute, True)
+    account.updated_at = utc_now()
+    session.flush()
+    return True
+
+
+def set_action_item(session: Session, item_id: uuid.UUID, done: bool,
+                    now: datetime) -> tuple[uuid.UUID, str] | None:
+    """Tick an action item done (or open again); its account and title, None if it is gone."""
+    item = session.get(ActionItem, item_id)
+    if item is None or item.deleted_at is not None:
+        return None
+    item.done_at = now if done else None
+    item.updated_at = utc_now()
+    session.flush()
+    return item.account_id, item.title

@@ -1,0 +1,150 @@
+"""The account's people: a table to work in, and the org chart built from reports-to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import DataTable, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from csm_tui.domain.account import ContactLine
+from csm_tui.domain.org_chart import OrgNode, org_chart
+from csm_tui.widgets.account_table import RowTable
+
+COLUMNS = ("Name", "Title", "Persona", "Infl.", "", "Phone", "E-mail")
+
+
+class ContactTable(RowTable):
+    BINDINGS = [Binding("enter", "select_cursor", "Edit contact")]
+
+
+class ContactsPane(Horizontal):
+    """Posts what the user asked for; the screen does it (in a worker) and shows the result."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add", "Add contact", tooltip="A new contact of this account"),
+        Binding("x", "left", "Left company",
+                tooltip="Mark the contact as gone from the customer (x again: back)"),
+    ]
+
+    @dataclass
+    class Edit(Message):
+        contact_id: str | None  # None: a new contact
+
+    @dataclass
+    class Left(Message):
+        contact_id: str
+        left: bool
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
+        super().__init__(id=id)
+        self.contacts: tuple[ContactLine, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield ContactTable(id="contacts-table")
+        yield Static("No contacts yet: press a to add one.", id="contacts-empty")
+        yield Tree[ContactLine]("Org chart", id="org-chart")
+
+    def on_mount(self) -> None:
+        table = self.query_one(ContactTable)
+        for label in COLUMNS:
+            table.add_column(label, key=label or "status")
+        self.query_one(Tree).show_root = False
+
+    def show(self, contacts: tuple[ContactLine, ...]) -> None:
+        self.contacts = contacts
+        table = self.query_one(ContactTable)
+        key = self.current_id()
+        table.clear()
+        for contact in contacts:
+            table.add_row(*_cells(contact), key=contact.id)
+        if key is not None and key in {c.id for c in contacts}:
+            table.move_cursor(row=table.get_row_index(key), animate=False)
+        table.display = bool(contacts)
+        self.query_one("#contacts-empty").display = not contacts
+        self._chart(contacts)
+
+    def _chart(self, contacts: tuple[ContactLine, ...]) -> None:
+        tree = self.query_one(Tree)
+        tree.clear()
+
+        def add(parent: TreeNode[ContactLine], node: OrgNode) -> None:
+            label = _chart_label(node.contact)
+            if node.reports:
+                child = parent.add(label, data=node.contact, expand=True)
+                for report in node.reports:
+                    add(child, report)
+            else:
+                parent.add_leaf(label, data=node.contact)
+
+        for root in org_chart(contacts):
+            add(tree.root, root)
+        tree.root.expand()
+
+    def current_id(self) -> str | None:
+        table = self.query_one(ContactTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def current(self) -> ContactLine | None:
+        key = self.current_id()
+        return next((c for c in self.contacts if c.id == key), None)
+
+    def focus_table(self) -> None:
+        self.query_one(ContactTable).focus()
+
+    def action_add(self) -> None:
+        self.post_message(self.Edit(None))
+
+    def action_left(self) -> None:
+        contact = self.current()
+        if contact is not None:
+            self.post_message(self.Left(contact.id, not contact.left_company))
+
+    @on(DataTable.RowSelected, "#contacts-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.post_message(self.Edit(event.row_key.value))
+
+    @on(Tree.NodeSelected, "#org-chart")
+    def _chart_selected(self, event: Tree.NodeSelected[ContactLine]) -> None:
+        """Selecting a person in the chart moves the table to them."""
+        contact = event.node.data
+        table = self.query_one(ContactTable)
+        if contact is not None and contact.id in {c.id for c in self.contacts}:
+            table.move_cursor(row=table.get_row_index(contact.id), animate=False)
+
+
+def _cells(contact: ContactLine) -> tuple[Text, ...]:
+    style = "dim strike" if contact.left_company else ""
+    return (
+        Text(contact.name, style="bold " + style if not contact.left_company else style),
+        Text(contact.title or "", style=style),
+        Text(contact.persona.label if contact.persona else "", style=style),
+        Text(str(contact.influence or ""), justify="center", style=style),
+        Text("left" if contact.left_company else "★ primary" if contact.is_primary else "",
+             style="bold red" if contact.left_company else "bold cyan"),
+        Text(contact.phone or "", style=style),
+        Text(contact.email or "", style=style),
+    )
+
+
+def _chart_label(contact: ContactLine) -> Text:
+    label = Text(contact.name, style="dim strike" if contact.left_company else "bold")
+    role = ", ".join(part for part in (contact.title, contact.persona.label.lower()
+                                       if contact.persona else None) if part)
+    if role:
+        label.append(f"  {role}", style="dim")
+    if contact.is_primary:
+        label.append(" ★", style="bold cyan")
+    if contact.left_company:
+        label.append("  left", style="bold red")
+    return label
