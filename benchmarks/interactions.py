@@ -4,6 +4,8 @@ Each figure is the wall time from the key event reaching the app to the first sc
 (the compositor's render; headless, so no terminal write) after the screen shows its result:
 - cursor move: `j` until the cursor is on the next row and the screen has refreshed;
 - open account: `enter` until the account screen shows the account's name (its data loaded);
+- open the 100-touch account: the same, on the queue's first account after giving it two
+  years of history (`HISTORY_TOUCHES` touches, with attendees and action items);
 - log touch: `ctrl+s` in the log modal until the modal is gone and the queue has been read again
   without that row (write + reschedule of the account in one transaction + repaint).
 Typing the summary is the user's time, not the app's: it is set before the clock starts.
@@ -23,6 +25,9 @@ SIZE = (160, 48)
 CURSOR_MOVES = 60
 OPENS = 15
 LOGS = 10
+HEAVY_OPENS = 10
+HISTORY_TOUCHES = 100
+HISTORY_DAYS = 730
 TIMEOUT_S = 30.0
 
 
@@ -78,8 +83,11 @@ async def _measure(database: Path, today: Any, user_email: str) -> dict[str, lis
     from csm_tui.settings import Settings
     from csm_tui.widgets.queue_table import QueueTable
 
-    app = make_app(Settings(database=str(database), today=today, user_email=user_email))
-    samples: dict[str, list[float]] = {"cursor_ms": [], "open_ms": [], "log_ms": []}
+    settings = Settings(database=str(database), today=today, user_email=user_email)
+    heavy_id = _give_history(settings)
+    app = make_app(settings)
+    samples: dict[str, list[float]] = {"cursor_ms": [], "open_ms": [], "heavy_open_ms": [],
+                                       "log_ms": []}
     async with app.run_test(size=SIZE) as pilot:
         paints = _Paints(app)
         await _settle(pilot)
@@ -104,6 +112,18 @@ async def _measure(database: Path, today: Any, user_email: str) -> dict[str, lis
             await _settle(pilot)
             await pilot.press("j")
 
+        table.move_cursor(row=0, animate=False)
+        await _settle(pilot)
+        heavy = triage.current_item()
+        assert heavy is not None and heavy.account_id == heavy_id, "the 100-touch account moved"
+        for _ in range(HEAVY_OPENS):
+            samples["heavy_open_ms"].append(await _timed(
+                pilot, paints, "enter", lambda: isinstance(app.screen, AccountScreen)
+                and app.screen.title == heavy.account_name))
+            await _settle(pilot)
+            await pilot.press("escape")
+            await _settle(pilot)
+
         for _ in range(LOGS):
             keys = [key.value for key in table.rows]
             cadence = next((key for key in keys if key and key.endswith(":cadence-call")), None)
@@ -120,6 +140,41 @@ async def _measure(database: Path, today: Any, user_email: str) -> dict[str, lis
                 and cadence not in [key.value for key in table.rows]))
             await _settle(pilot)
     return samples
+
+
+def _give_history(settings: Any) -> str:
+    """Give the first account of the user's queue two years of history: touches up to
+    `HISTORY_TOUCHES`, each with two attendees and every third with action items."""
+    import uuid
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from csm_tui.models import Touchpoint
+    from csm_tui.services.workspace import Workspace
+    from csm_tui.store.triage import NewActionItem, add_touch
+
+    workspace = Workspace.open(settings)
+    try:
+        first = workspace.triage.load(team=False, record=False).items[0]
+        key = uuid.UUID(first.account_id)
+        contacts = workspace.triage.contacts(first.account_id)
+        with workspace.db.writing() as session:
+            have = session.scalar(select(func.count()).select_from(Touchpoint)
+                                  .where(Touchpoint.account_id == key)) or 0
+            missing = max(HISTORY_TOUCHES - have, 0)
+            for n in range(missing):
+                day = settings.today - timedelta(days=HISTORY_DAYS * (n + 1) // (missing + 1))
+                people = [uuid.UUID(c.id) for c in contacts[n % max(len(contacts), 1):][:2]]
+                add_touch(session, account_id=key, kind="email" if n % 4 else "meeting",
+                          occurred_on=day, summary=f"Working session {n}: rollout questions",
+                          notes="Discussed the rollout plan and open questions.",
+                          attendee_ids=people,
+                          action_items=[NewActionItem(f"Follow up on item {n}")] if n % 3 == 0
+                          else [])
+    finally:
+        workspace.close()
+    return first.account_id
 
 
 def measure(database: Path, today: Any, user_email: str, config_home: Path) -> dict[str, Any]:

@@ -8,6 +8,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
+from textual.widget import Widget
+from textual.widgets import Static
 
 from csm_tui.app import CsmApp, make_app
 from csm_tui.services.demo import DEMO_USER_EMAIL, build_demo
@@ -70,3 +73,27 @@ async def open_book(pilot) -> None:  # type: ignore[no-untyped-def]
     await settle(pilot)
     await pilot.press("b")
     await settle(pilot)
+
+
+def shown_text(widget: Widget) -> str:
+    """The characters the widget paints on the terminal (a container: its texts, in order)."""
+    painted = [widget] if isinstance(widget, Static) else list(widget.query(Static))
+    lines: list[str] = []
+    for part in painted:
+        width, height = part.size
+        lines += [strip.text.rstrip() for strip in part.render_lines(Region(0, 0, width, height))]
+    return "\n".join(line for line in lines if line.strip())
+
+
+def static_text(app: CsmApp, selector: str) -> str:
+    return shown_text(app.screen.query_one(selector, Static))
+
+
+def notifications(app: CsmApp) -> str:
+    """Every toast on screen, one per line."""
+    return "\n".join(toast.render().plain for toast in app.screen.query("Toast"))
+
+
+async def clear_and_type(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Empty the focused Input (ctrl+a to its start, ctrl+k deletes the rest), then type."""
+    await pilot.press("ctrl+a", "ctrl+k", *text)

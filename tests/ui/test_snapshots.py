@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from csm_tui.services.triage import TouchForm, preset_kind
-
 from tests.conftest import TODAY
 from tests.ui.conftest import open_book, settle
 
@@ -92,7 +91,7 @@ def _clear_my_queue(app) -> None:  # type: ignore[no-untyped-def]
             elif triage.can_snooze(item.kind):
                 triage.snooze(item.account_id, item.kind, TODAY + timedelta(days=2), "on leave")
             else:
-                triage.log_touch(TouchForm(item.account_id, preset_kind(item), TODAY, "Done"))
+                triage.log_touch(TouchForm(item.account_id, preset_kind(item.kind), TODAY, "Done"))
     raise AssertionError("the demo CSM's queue would not empty")
 
 
@@ -133,3 +132,61 @@ def test_triage_snooze_modal(snap_compare, app_factory, size):
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_triage_help(snap_compare, app_factory, size):
     assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_pressing("question_mark"))
+
+
+# --- the account screen ----------------------------------------------------------------------
+
+TABS = ("overview", "contacts", "timeline", "plan", "escalations")
+HEALTH = {"healthy": max, "red": min}  # the demo CSM's healthiest account, and the least healthy
+
+
+def _opening(which: str, *keys: str):  # type: ignore[no-untyped-def]
+    """Open one of the demo CSM's accounts (as the palette does), then press `keys`."""
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        app = pilot.app
+        book = [row for row in app.workspace.book(team=False) if row.health_score is not None]
+        chosen = HEALTH[which](book, key=lambda row: (row.health_score, row.name))
+        app.open_account(chosen.id)
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+@pytest.mark.parametrize("which", HEALTH, ids=list(HEALTH))
+@pytest.mark.parametrize("tab", TABS, ids=list(TABS))
+def test_account_tab(snap_compare, app_factory, tab, which, size):
+    key = str(TABS.index(tab) + 1)
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_opening(which, key))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_account_edit_modal(snap_compare, app_factory, size):
+    assert snap_compare(app_factory(), terminal_size=SIZES[size],
+                        run_before=_opening("red", "e"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_account_edit_modal_with_errors(snap_compare, app_factory, size):
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _opening("healthy", "e")(pilot)
+        await pilot.press("ctrl+a", "ctrl+k", *"12x", "tab", "tab", "ctrl+a", "ctrl+k", "ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_account_contact_modal(snap_compare, app_factory, size):
+    assert snap_compare(app_factory(), terminal_size=SIZES[size],
+                        run_before=_opening("healthy", "2", "enter"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_account_help(snap_compare, app_factory, size):
+    assert snap_compare(app_factory(), terminal_size=SIZES[size],
+                        run_before=_opening("healthy", "question_mark"))

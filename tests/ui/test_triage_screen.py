@@ -12,8 +12,6 @@ from datetime import date, timedelta
 from rich.text import Text
 from sqlalchemy import select
 from textual.binding import Binding
-from textual.geometry import Region
-from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from csm_tui.app import CsmApp
@@ -31,7 +29,7 @@ from csm_tui.services.triage import TriageView
 from csm_tui.store.database import Database
 from csm_tui.widgets.queue_table import QueueTable, row_key
 from tests.conftest import TODAY
-from tests.ui.conftest import settle
+from tests.ui.conftest import clear_and_type, notifications, settle, shown_text, static_text
 
 SIZE = (160, 48)  # run_test(notifications=True): toasts are painted, as in the terminal
 YESTERDAY = TODAY - timedelta(days=1)
@@ -78,25 +76,6 @@ def what_cell(app: CsmApp, key: str) -> str:
     return cell.plain if isinstance(cell, Text) else str(cell)
 
 
-def shown_text(widget: Widget) -> str:
-    """The characters the widget paints on the terminal (a container: its texts, in order)."""
-    painted = [widget] if isinstance(widget, Static) else list(widget.query(Static))
-    lines: list[str] = []
-    for part in painted:
-        width, height = part.size
-        lines += [strip.text.rstrip() for strip in part.render_lines(Region(0, 0, width, height))]
-    return "\n".join(line for line in lines if line.strip())
-
-
-def static_text(app: CsmApp, selector: str) -> str:
-    return shown_text(app.screen.query_one(selector, Static))
-
-
-def notifications(app: CsmApp) -> str:
-    """Every toast on screen, one per line."""
-    return "\n".join(toast.render().plain for toast in app.screen.query("Toast"))
-
-
 def keys(items: list[QueueItem]) -> list[str]:
     return [row_key(entry) for entry in items]
 
@@ -115,11 +94,6 @@ async def move_to(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
     await pilot.press(*(["j"] * steps if steps > 0 else ["k"] * -steps))
     await pilot.pause()
     assert current_key(app) == key, f"the cursor is on {current_key(app)}, not on {key}"
-
-
-async def clear_and_type(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Empty the focused Input (ctrl+a to its start, ctrl+k deletes the rest), then type."""
-    await pilot.press("ctrl+a", "ctrl+k", *text)
 
 
 # --- the database ------------------------------------------------------------------------------

@@ -108,10 +108,15 @@ def parse_account_form(form: AccountForm, *, contract_start: date | None) -> Acc
         for name in blank:
             check.errors[name] = "fill in all four health components, or none of them"
     risks: set[RiskCategory] = set()
-    for text in form.risks:
-        risk = check.choice("risks", text, RiskCategory)
-        if risk is not None:
-            risks.add(risk)
+    unknown: list[str] = []
+    for text in sorted(form.risks):
+        try:
+            risks.add(RiskCategory.parse(text))
+        except ValueError:
+            unknown.append(repr(text.strip()))
+    if unknown:
+        check.errors["risks"] = (f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} "
+                                 f"not valid: write one of {RiskCategory.expected()}")
     check.done()
     assert segment is not None and priority is not None and arr is not None
     return AccountChanges(

@@ -289,9 +289,13 @@ def _trigger(context: _Context, rule: TriggerRule) -> Candidate:
     if rule.expire_after and context.today >= moved.day + _rough(rule.expire_after):
         return _skipped(rule.id, rule.kind, rule.label,
                         f"{rule.label}: expired, {human(rule.expire_after)} past its due date {moved.day.isoformat()}")
-    return context.open(rule.id, rule.kind, rule.label, moved.day, inputs=inputs, steps=moved.steps,
-                        reason=f"{rule.label}: within {human(rule.within)} of turning {rule.entered} "
-                               f"on {entered.isoformat()}")
+    # Due at once, on the day of the change (so it is on that day's triage queue); `within` is
+    # the deadline, past which it is late.
+    return context.open(rule.id, rule.kind, rule.label, entered, latest=moved.day, inputs=inputs,
+                        steps=(f"turned {rule.entered} on {fmt_day(entered)}: due at once",
+                               *moved.steps),
+                        reason=f"{rule.label}: at once, within {human(rule.within)} of turning "
+                               f"{rule.entered} on {entered.isoformat()}")
 
 
 def _escalation_state(context: _Context, escalation: OpenEscalation) -> EscalationState:

@@ -45,10 +45,21 @@ def org_chart(contacts: Iterable[ContactLine]) -> tuple[OrgNode, ...]:
         return OrgNode(contact, tuple(children))
 
     tree = [build(root) for root in roots]
-    for contact in sorted(people.values(), key=_order):  # what is left sits in loops
+    for contact in sorted(people.values(), key=_order):  # what is left sits in or under loops
         if contact.id not in placed:
-            tree.append(build(contact))
+            tree.append(build(_loop_head(contact, people)))
     return tuple(tree)
+
+
+def _loop_head(contact: ContactLine, people: Mapping[str, ContactLine]) -> ContactLine:
+    """The first member, by name, of the loop above `contact` (following reports-to)."""
+    path: list[str] = []
+    current = contact.id
+    while current not in path:
+        path.append(current)
+        current = people[current].reports_to_id  # type: ignore[assignment]
+    loop = [people[key] for key in path[path.index(current):]]
+    return min(loop, key=_order)
 
 
 def would_loop(managers: Mapping[str, str | None], contact_id: str | None, reports_to_id: str) -> bool:

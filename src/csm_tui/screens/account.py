@@ -16,13 +16,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
-from csm_tui.domain.enums import TouchKind
 from csm_tui.services.account import AccountView, Saved
-from csm_tui.services.triage import Done
+from csm_tui.services.triage import Done, preset_kind
 from csm_tui.services.workspace import Workspace
 from csm_tui.widgets.account_overview import Overview
 from csm_tui.widgets.account_summaries import render_escalations, render_plans
@@ -81,16 +81,16 @@ class AccountScreen(Screen[bool]):
         with TabbedContent(id="account-tabs"):
             with TabPane("1 Overview", id="overview"):
                 yield Overview(id="overview-pane")
+            # The hidden tabs are mounted after the first paint (`Lazy`): the overview is
+            # what opening an account waits for.
             with TabPane("2 Contacts", id="contacts"):
-                yield ContactsPane(id="contacts-pane")
+                yield Lazy(ContactsPane(id="contacts-pane"))
             with TabPane("3 Timeline", id="timeline"):
-                yield TimelinePane(id="timeline-pane")
+                yield Lazy(TimelinePane(id="timeline-pane"))
             with TabPane("4 Success plan", id="plan"):
-                with VerticalScroll():
-                    yield Static(id="plan-summary")
+                yield Lazy(VerticalScroll(Static(id="plan-summary")))
             with TabPane("5 Escalations", id="escalations"):
-                with VerticalScroll():
-                    yield Static(id="escalations-summary")
+                yield Lazy(VerticalScroll(Static(id="escalations-summary")))
         yield Footer()
 
     def on_mount(self) -> None:
@@ -136,6 +136,9 @@ class AccountScreen(Screen[bool]):
         view = self.view
         if view is None or tab not in self._stale:
             return
+        if not self._mounted(tab):  # a lazy pane, mounted after the next refresh
+            self.call_after_refresh(self._render_tab, tab)
+            return
         self._stale.discard(tab)
         detail, today = view.detail, view.today
         if tab == "overview":
@@ -150,6 +153,9 @@ class AccountScreen(Screen[bool]):
             self.query_one("#escalations-summary", Static).update(
                 render_escalations(detail.escalations, today))
 
+    def _mounted(self, tab: str) -> bool:
+        return not self.query_one(f"TabPane#{tab}").query(Lazy)
+
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id is not None:
@@ -160,12 +166,17 @@ class AccountScreen(Screen[bool]):
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         self._render_tab(tab)
-        focus: dict[str, Callable[[], object]] = {
-            "contacts": self.query_one(ContactsPane).focus_table,
-            "timeline": self.query_one(TimelinePane).focus_table,
-        }
-        if tab in focus:
-            focus[tab]()
+        self._focus_tab(tab)
+
+    def _focus_tab(self, tab: str) -> None:
+        """The tab's main widget takes the focus, so that its keys show in the footer."""
+        if not self._mounted(tab):
+            self.call_after_refresh(self._focus_tab, tab)
+            return
+        if tab == "contacts":
+            self.query_one(ContactsPane).focus_table()
+        elif tab == "timeline":
+            self.query_one(TimelinePane).focus_table()
         else:
             self.query_one(f"#{tab} VerticalScroll, #{tab} Overview").focus()
 
@@ -200,10 +211,10 @@ class AccountScreen(Screen[bool]):
 
         triage, account_id = self.workspace.triage, self.account_id
         chosen = view.decision.next if view.decision is not None else None
-        kind = chosen.kind if chosen is not None and chosen.kind in TouchKind else TouchKind.NOTE
+        kind = preset_kind(chosen.kind if chosen is not None else "note")
         self.app.push_screen(
             LogTouchModal(account_id=account_id, account_name=view.detail.profile.name,
-                          kind=str(kind), today=view.today,
+                          kind=kind, today=view.today,
                           contacts=lambda: triage.contacts(account_id), save=triage.log_touch),
             self._logged,
         )

@@ -101,7 +101,7 @@ class EditAccountModal(FormModal[Saved]):
         score = Components(*values).score(self.view.weights)
         preview = self.query_one("#score-preview", Static)
         if score is None:
-            preview.update(Text("all four give it", style="dim"))
+            preview.update(Text("needs all four", style="dim"))
             return
         band = self.view.bands.band(score)
         preview.update(Text.assemble((f" {score:>3} ", BAND_STYLES[band]), f" {band.value}"))

@@ -391,7 +391,7 @@ class TriageScreen(Screen[None]):
         triage = self.triage
         self.app.push_screen(
             LogTouchModal(account_id=item.account_id, account_name=item.account_name,
-                          kind=preset_kind(item), today=self.workspace.today,
+                          kind=preset_kind(item.kind), today=self.workspace.today,
                           note=_log_note(item),
                           contacts=lambda: triage.contacts(item.account_id),
                           save=triage.log_touch),

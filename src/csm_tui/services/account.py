@@ -123,6 +123,9 @@ class Accounts:
         with self.db.writing() as session:
             if store.read_detail(session, key, self.today) is None:
                 raise AccountError(GONE)
+            if contact_key is not None and store.contact_account(session, contact_key) != key:
+                raise AccountError("that contact is no longer at this account (deleted since "
+                                   "it was opened); press r to refresh")
             problems: dict[str, str] = {}
             if changes.email:
                 holder = store.email_holder(session, key, changes.email, contact_key)
@@ -176,10 +179,11 @@ class Accounts:
 
     def _after(self, session, account_id: uuid.UUID) -> AccountView:  # type: ignore[no-untyped-def]
         """Inside a write: reschedule the account, then read it back as its screen shows it."""
-        [decision] = self.schedule.recompute(session, [account_id])
+        decisions = self.schedule.recompute(session, [account_id])
         detail = store.read_detail(session, account_id, self.today)
-        assert detail is not None
-        return self._view(detail, decision)
+        if not decisions or detail is None:  # deleted meanwhile: the write is rolled back
+            raise AccountError(GONE)
+        return self._view(detail, decisions[0])
 
     def _view(self, detail: AccountDetail, decision: Decision | None) -> AccountView:
         book = self.rules.rulebook

@@ -357,9 +357,10 @@ def _sentiment(text: str | None) -> str | None:
         raise TriageError(f"sentiment: {error}") from None
 
 
-def preset_kind(item: QueueItem) -> str:
-    """The touch kind the log modal starts from for a row: the item's own kind when it is one."""
+def preset_kind(kind: str) -> str:
+    """The touch kind the log modal starts from for an item of `kind`: that kind when it is a
+    touch kind (not a milestone or a health alert), else a note."""
     try:
-        return TouchKind(item.kind).value
+        return TouchKind(kind).value
     except ValueError:
         return TouchKind.NOTE.value

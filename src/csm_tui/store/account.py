@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
@@ -62,7 +62,10 @@ def _opt(choice, value):  # type: ignore[no-untyped-def]
 
 
 def _day(moment: datetime | None) -> date | None:
-    return None if moment is None else moment.date()
+    """The UTC day of a stored moment (PostgreSQL returns it in the server's time zone)."""
+    if moment is None:
+        return None
+    return (moment.astimezone(UTC) if moment.tzinfo is not None else moment).date()
 
 
 def read_detail(session: Session, account_id: uuid.UUID, today: date) -> AccountDetail | None:
@@ -169,7 +172,7 @@ def _escalations(session: Session, account_id: uuid.UUID) -> tuple[EscalationLin
     )
     return tuple(
         EscalationLine(id=str(key), level=level, status=EscalationStatus(status), reason=reason,
-                       risk_category=RiskCategory(category), opened_on=opened.date(),
+                       risk_category=RiskCategory(category), opened_on=_day(opened),  # type: ignore[arg-type]
                        sla_due_on=_day(sla), closed_on=_day(closed), recovery_plan=plan)
         for key, level, status, reason, category, opened, sla, closed, plan in rows
     )

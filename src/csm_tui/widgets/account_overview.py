@@ -24,17 +24,19 @@ BAR = 10  # cells of a component's bar
 
 
 class Overview(VerticalScroll):
-    """Scrolls as one column on a narrow terminal; two cards side by side on a wide one."""
+    """The next touch and its reason on top; then the facts and the health, side by side on a
+    wide terminal, one under the other on a narrow one (the pane scrolls)."""
 
     def compose(self) -> ComposeResult:
+        # Why the next touch is due first: it is what a CSM opening the account asks.
+        yield Static(id="overview-next", classes="card")
+        yield Static(id="overview-lines", classes="card")
         with Horizontal(id="overview-cards"):
             yield Static(id="overview-facts", classes="card")
             with VerticalScroll(id="overview-health", classes="card"):
                 yield Static(id="health-parts")
                 yield Sparkline([], id="health-trend")
                 yield Static(id="health-change")
-        yield Static(id="overview-next", classes="card")
-        yield Static(id="overview-lines", classes="card")
 
     def show(self, view: AccountView) -> None:
         detail, today = view.detail, view.today

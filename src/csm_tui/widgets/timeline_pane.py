@@ -118,6 +118,8 @@ class TimelinePane(Vertical):
         items = self.query_one("#action-items", SelectionList)
         if items.option_count:
             items.focus()
+            if items.highlighted is None:
+                items.highlighted = 0
 
     def _show_current(self) -> None:
         key = self.current_id()

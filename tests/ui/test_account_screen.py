@@ -1,0 +1,292 @@
+"""The account screen driven with real keystrokes on the demo book: opened from triage and from
+the palette, its tabs, the edit form, contacts and the org chart, action items.
+
+What is checked is what the user sees, and what the database holds afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from textual.widgets import DataTable, SelectionList, TabbedContent, Tree
+
+from csm_tui.app import CsmApp
+from csm_tui.domain.health import HealthBand
+from csm_tui.models import Account, ActionItem, Contact, HealthSnapshot
+from csm_tui.screens.account import AccountScreen
+from csm_tui.screens.edit_account import EditAccountModal
+from csm_tui.screens.edit_contact import ContactModal
+from csm_tui.screens.triage import TriageScreen
+from csm_tui.widgets.queue_table import QueueTable
+from tests.conftest import TODAY
+from tests.ui.conftest import clear_and_type, notifications, settle, shown_text, static_text
+
+SIZE = (160, 48)
+
+
+def account_screen(app: CsmApp) -> AccountScreen:
+    assert isinstance(app.screen, AccountScreen), f"expected the account screen, saw {app.screen!r}"
+    return app.screen
+
+
+def active_tab(app: CsmApp) -> str:
+    return account_screen(app).query_one(TabbedContent).active
+
+
+def queue_keys(app: CsmApp) -> list[str]:
+    assert isinstance(app.screen, TriageScreen)
+    return [str(row.key.value) for row in app.screen.query_one(QueueTable).ordered_rows]
+
+
+async def open_from_triage(pilot, *, band: HealthBand | None = None) -> str:  # type: ignore[no-untyped-def]
+    """Walk the queue with j to the first row (of an account in `band`), press enter; the
+    account's id."""
+    app = pilot.app
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, TriageScreen)
+    bands = app.workspace.rules.rulebook.bands
+    items = [screen._items[key] for key in queue_keys(app)]
+    index = next(i for i, item in enumerate(items)
+                 if band is None or bands.band(item.health_score) is band)
+    await pilot.press(*["j"] * index)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert account_screen(app).title == items[index].account_name
+    return items[index].account_id
+
+
+def account(app: CsmApp, account_id: str) -> Account:
+    with app.workspace.db.reading() as session:
+        found = session.get(Account, uuid.UUID(account_id))
+        assert found is not None
+        session.expunge(found)
+        return found
+
+
+async def test_enter_opens_the_account_on_its_overview_and_escape_comes_back(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = app.screen.query_one(QueueTable).cursor_row  # type: ignore[union-attr]
+        await pilot.press("j")
+        await open_from_triage(pilot)
+        assert active_tab(app) == "overview"
+        overview = shown_text(account_screen(app).query_one("#overview-pane"))
+        for heading in ("Segment", "Renewal", "Health", "Engagement 30%", "Risks", "Next touch",
+                        "Escalation", "Success plan"):
+            assert heading in overview, f"{heading!r} missing from the overview:\n{overview}"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen)
+        assert app.screen.query_one(QueueTable).cursor_row == before + 1
+
+
+async def test_number_keys_switch_tabs_and_each_tab_shows_its_part(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_from_triage(pilot)
+        screen = account_screen(app)
+        detail = screen.view.detail  # type: ignore[union-attr]
+
+        await pilot.press("2")
+        assert active_tab(app) == "contacts"
+        table = screen.query_one("#contacts-table", DataTable)
+        assert table.has_focus, "the contacts table should take the focus (its keys in the footer)"
+        assert table.row_count == len(detail.contacts)
+        chart = screen.query_one("#org-chart", Tree)
+        names = {str(node.label.plain).split("  ")[0] for node in _nodes(chart.root)}
+        assert names == {contact.name for contact in detail.contacts}
+
+        await pilot.press("3")
+        assert active_tab(app) == "timeline"
+        touches = screen.query_one("#timeline-table", DataTable)
+        assert touches.row_count == len(detail.touches)
+        newest = detail.touches[0]
+        assert newest.summary in static_text(app, "#touch-text")
+
+        await pilot.press("4")
+        assert active_tab(app) == "plan"
+        plan_text = static_text(app, "#plan-summary")
+        assert detail.plans[0].title in plan_text
+
+        await pilot.press("5")
+        assert active_tab(app) == "escalations"
+        assert "Level" in static_text(app, "#escalations-summary") or "No escalation" in \
+            static_text(app, "#escalations-summary")
+
+        await pilot.press("1")
+        assert active_tab(app) == "overview"
+
+
+def _nodes(node):  # type: ignore[no-untyped-def]
+    for child in node.children:
+        yield child
+        yield from _nodes(child)
+
+
+async def test_editing_health_into_red_reschedules_and_the_queue_gains_the_red_items(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        account_id = await open_from_triage(pilot, band=HealthBand.GREEN)
+        screen = account_screen(app)
+        next_before = screen.view.decision.next  # type: ignore[union-attr]
+
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, EditAccountModal)
+        await pilot.press("tab", "tab")  # ARR (focused first), renewal date, engagement
+        for score in ("20", "30", "25", "40"):
+            await clear_and_type(pilot, score)
+            await pilot.press("tab")
+        assert "28" in static_text(app, "#score-preview") and "red" in static_text(app, "#score-preview")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+        screen = account_screen(app)
+        assert "Health 28 (red)" in notifications(app)
+        overview = shown_text(screen.query_one("#overview-pane"))
+        assert "28" in overview and "red" in overview
+        decision = screen.view.decision  # type: ignore[union-attr]
+        assert decision.next != next_before
+        open_kinds = {candidate.kind for candidate in decision.open}
+        assert {"health-assessment", "recovery-plan"} <= open_kinds
+        assert "Health assessment" in overview or "Recovery plan" in overview
+
+        stored = account(app, account_id)
+        assert (stored.health_score, stored.health_engagement) == (28, 20)
+        with app.workspace.db.reading() as session:
+            snapshot = session.scalars(select(HealthSnapshot).where(
+                HealthSnapshot.account_id == uuid.UUID(account_id),
+                HealthSnapshot.taken_on == TODAY)).one()
+            assert snapshot.score == 28
+
+        await pilot.press("escape")
+        await settle(pilot)
+        keys = queue_keys(app)
+        assert f"{account_id}:health-assessment" in keys
+        assert f"{account_id}:recovery-plan" in keys
+
+
+async def test_a_bad_edit_says_what_is_wrong_per_field_and_saves_nothing(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        account_id = await open_from_triage(pilot)
+        before = account(app, account_id)
+        await pilot.press("e")
+        await settle(pilot)
+        await clear_and_type(pilot, "12x")  # ARR
+        await pilot.press("tab", "tab")
+        await clear_and_type(pilot, "101")  # engagement
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EditAccountModal), "a bad form must stay open"
+        assert "'12x' is not valid" in static_text(app, "#error-arr")
+        assert "0 to 100" in static_text(app, "#error-engagement")
+        assert "2 fields to fix" in static_text(app, "#form-error")
+        after = account(app, account_id)
+        assert (after.arr_cents, after.health_engagement) == (before.arr_cents,
+                                                              before.health_engagement)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+
+
+async def test_adding_a_contact_who_reports_to_another_shows_in_the_org_chart(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        account_id = await open_from_triage(pilot)
+        screen = account_screen(app)
+        boss = screen.view.detail.contacts[0]  # type: ignore[union-attr]
+        await pilot.press("2", "a")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, ContactModal)
+        await pilot.press(*"Noor Haddad", "tab", *"Data Engineer", "tab", *"noor@example.com")
+        modal.query_one("#reports_to").value = boss.id  # the Select's own keys are Textual's
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert "Added Noor Haddad" in notifications(app)
+        chart = screen.query_one("#org-chart", Tree)
+        node = next(node for node in _nodes(chart.root) if node.data and node.data.name == "Noor Haddad")
+        assert node.parent is not None and node.parent.data.id == boss.id
+        with app.workspace.db.reading() as session:
+            saved = session.scalars(select(Contact).where(Contact.name == "Noor Haddad")).one()
+            assert str(saved.account_id) == account_id and str(saved.reports_to_id) == boss.id
+
+
+async def test_marking_the_champion_as_left_raises_the_company_risk(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        account_id = await open_from_triage(pilot, band=HealthBand.GREEN)
+        screen = account_screen(app)
+        contacts = screen.view.detail.contacts  # type: ignore[union-attr]
+        champion = next(c for c in contacts if c.persona and c.persona.value == "champion")
+        assert not account(app, account_id).risk_company
+        await pilot.press("2", *["j"] * contacts.index(champion), "x")
+        await settle(pilot)
+        assert "company risk flag is raised" in notifications(app)
+        assert account(app, account_id).risk_company
+        row = screen.query_one("#contacts-table", DataTable).get_row(champion.id)
+        assert "left" in [str(cell) for cell in row]
+        await pilot.press("1")
+        assert "company" in shown_text(screen.query_one("#overview-pane"))
+
+
+async def test_ticking_an_action_item_done_on_the_timeline(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_from_triage(pilot)
+        screen = account_screen(app)
+        touches = screen.view.detail.touches  # type: ignore[union-attr]
+        index, touch = next((i, t) for i, t in enumerate(touches) if t.open_items)
+        item = next(entry for entry in touch.action_items if not entry.done)
+        await pilot.press("3", *["j"] * index, "enter")
+        items = screen.query_one("#action-items", SelectionList)
+        assert items.has_focus
+        await pilot.press(*["down"] * touch.action_items.index(item), "space")
+        await settle(pilot)
+        assert f"Done: {item.title}" in notifications(app)
+        with app.workspace.db.reading() as session:
+            stored = session.get(ActionItem, uuid.UUID(item.id))
+            assert stored is not None and stored.done_at is not None
+            assert stored.done_at.date() == TODAY
+
+
+async def test_timeline_filters_by_kind(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_from_triage(pilot)
+        screen = account_screen(app)
+        touches = screen.view.detail.touches  # type: ignore[union-attr]
+        kind = touches[-1].kind
+        await pilot.press("3")
+        screen.query_one("#timeline-kind").value = kind
+        await pilot.pause()
+        table = screen.query_one("#timeline-table", DataTable)
+        assert table.row_count == sum(t.kind is kind for t in touches)
+        assert f"of {len(touches)} touches" in static_text(app, "#timeline-count")
+
+
+async def test_the_palette_opens_an_account_and_a_logged_touch_shows_on_its_timeline(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        name = app.workspace.account_names()[3].name
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*name)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = account_screen(app)
+        assert screen.title == name
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press(*"Quarterly check-in went well", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        await pilot.press("3")
+        assert "Quarterly check-in went well" in static_text(app, "#touch-text")
