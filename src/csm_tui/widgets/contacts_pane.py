@@ -48,15 +48,14 @@ class ContactsPane(Horizontal):
         self.contacts: tuple[ContactLine, ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield ContactTable(id="contacts-table")
-        yield Static("No contacts yet: press a to add one.", id="contacts-empty")
-        yield Tree[ContactLine]("Org chart", id="org-chart")
-
-    def on_mount(self) -> None:
-        table = self.query_one(ContactTable)
+        table = ContactTable(id="contacts-table")
         for label in COLUMNS:
             table.add_column(label, key=label or "status")
-        self.query_one(Tree).show_root = False
+        yield table
+        yield Static("No contacts yet: press a to add one.", id="contacts-empty")
+        chart = Tree[ContactLine]("Org chart", id="org-chart")
+        chart.show_root = False
+        yield chart
 
     def show(self, contacts: tuple[ContactLine, ...]) -> None:
         self.contacts = contacts

@@ -49,17 +49,15 @@ class TimelinePane(Vertical):
                          compact=True, id="timeline-sentiment")
             yield Static("", id="timeline-count")
         with Horizontal(id="timeline-body"):
-            yield TouchTable(id="timeline-table")
+            table = TouchTable(id="timeline-table")
+            for label in ("Date", "Kind", "Mood", "Items"):
+                table.add_column(label, key=label)
+            table.add_column("Summary", key="Summary", width=SUMMARY_WIDTH)
+            yield table
             with VerticalScroll(id="touch-detail"):
                 yield Static(id="touch-text")
                 yield Static("Action items  (space ticks one done)", id="action-items-title")
                 yield SelectionList[str](id="action-items")
-
-    def on_mount(self) -> None:
-        table = self.query_one(TouchTable)
-        for label in ("Date", "Kind", "Mood", "Items"):
-            table.add_column(label, key=label)
-        table.add_column("Summary", key="Summary", width=SUMMARY_WIDTH)
 
     @property
     def filter(self) -> TimelineFilter:
