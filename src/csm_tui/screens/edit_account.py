@@ -107,17 +107,11 @@ class EditAccountModal(FormModal[Saved]):
         preview.update(Text.assemble((f" {score:>3} ", BAND_STYLES[band]), f" {band.value}"))
 
     def collect(self) -> Callable[[], Saved] | None:
-        def value(name: str) -> str:
-            return self.query_one(f"#{name}", Input).value
-
-        def choice(name: str) -> str:
-            picked = self.query_one(f"#{name}", Select).value
-            return "" if picked is Select.NULL else str(picked)
-
+        text, choice = self.text, self.choice
         form = AccountForm(
-            segment=choice("segment"), priority=choice("priority"), arr=value("arr"),
-            renewal_date=value("renewal_date"), lifecycle_stage=choice("lifecycle_stage"),
-            **{name: value(name) for name in COMPONENTS},
+            segment=choice("segment"), priority=choice("priority"), arr=text("arr"),
+            renewal_date=text("renewal_date"), lifecycle_stage=choice("lifecycle_stage"),
+            **{name: text(name) for name in COMPONENTS},
             risks=frozenset(category.value for category in RiskCategory
                             if self.query_one(f"#risk-{category.value}", Checkbox).value),
         )

@@ -85,15 +85,9 @@ class ContactModal(FormModal[Saved]):
         self.query_one("#name", Input).focus()
 
     def collect(self) -> Callable[[], Saved] | None:
-        def value(name: str) -> str:
-            return self.query_one(f"#{name}", Input).value
-
-        def choice(name: str) -> str:
-            picked = self.query_one(f"#{name}", Select).value
-            return "" if picked is Select.NULL else str(picked)
-
+        text, choice = self.text, self.choice
         form = ContactForm(
-            name=value("name"), title=value("title"), email=value("email"), phone=value("phone"),
+            name=text("name"), title=text("title"), email=text("email"), phone=text("phone"),
             persona=choice("persona"), influence=choice("influence"),
             reports_to_id=choice("reports_to"),
             is_primary=self.query_one("#is_primary", Checkbox).value,

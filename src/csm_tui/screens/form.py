@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, Select, Static
 
 from csm_tui.errors import CsmError
 
@@ -76,6 +76,15 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
             text = fields.get((widget.id or "").removeprefix("error-"), "")
             widget.update(text)
             widget.display = bool(text)
+
+    def text(self, field: str) -> str:
+        """What is typed in the Input `#field`."""
+        return self.query_one(f"#{field}", Input).value
+
+    def choice(self, field: str) -> str:
+        """The value chosen in the Select `#field` ('' for none)."""
+        picked = self.query_one(f"#{field}", Select).value
+        return "" if picked is Select.NULL else str(picked)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
