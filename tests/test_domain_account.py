@@ -19,11 +19,11 @@ from csm_tui.domain.account import (
     ContactLine,
     EscalationLine,
     Health,
-    HealthChange,
     MilestoneLine,
     ObjectiveLine,
     PlanLine,
     Profile,
+    ScoreChange,
     TimelineFilter,
     TouchLine,
     days_words,
@@ -336,23 +336,23 @@ def test_a_flat_history_means_no_change_to_show() -> None:
 
 def test_the_last_move_is_found_with_its_day() -> None:
     change = health(55, (-30, 80), (-20, 72), (-10, 55), (-3, 55)).last_change(TODAY)
-    assert change == HealthChange(day(-10), 72, 55)
+    assert change == ScoreChange(day(-10), 72, 55)
 
 
 def test_a_current_score_that_differs_from_the_last_snapshot_counts_as_a_change_today() -> None:
-    assert health(40, (-20, 72), (-10, 55)).last_change(TODAY) == HealthChange(TODAY, 55, 40)
+    assert health(40, (-20, 72), (-10, 55)).last_change(TODAY) == ScoreChange(TODAY, 55, 40)
 
 
 def test_an_unknown_current_score_falls_back_to_the_history() -> None:
-    assert health(None, (-20, 72), (-10, 55)).last_change(TODAY) == HealthChange(day(-10), 72, 55)
+    assert health(None, (-20, 72), (-10, 55)).last_change(TODAY) == ScoreChange(day(-10), 72, 55)
 
 
 def test_a_change_names_the_bands_only_when_the_band_changed() -> None:
-    assert HealthChange(date(2026, 11, 20), 72, 55).words(DEFAULT_BANDS) == (
+    assert ScoreChange(date(2026, 11, 20), 72, 55).words(DEFAULT_BANDS) == (
         "2026-11-20: 72 → 55 (yellow → red)")
-    assert HealthChange(date(2026, 11, 20), 79, 80).words(DEFAULT_BANDS) == (
+    assert ScoreChange(date(2026, 11, 20), 79, 80).words(DEFAULT_BANDS) == (
         "2026-11-20: 79 → 80 (yellow → green)")
-    assert HealthChange(date(2026, 11, 20), 90, 82).words(DEFAULT_BANDS) == "2026-11-20: 90 → 82"
+    assert ScoreChange(date(2026, 11, 20), 90, 82).words(DEFAULT_BANDS) == "2026-11-20: 90 → 82"
 
 
 # --- the org chart -----------------------------------------------------------------------------

@@ -27,6 +27,12 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored moment in UTC: SQLite hands back the UTC wall time without a zone, PostgreSQL
+    the moment in the session's time zone."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def now_on(today: date) -> datetime:
     """This moment, moved to `today` (which `--today` may move): when a user's action happened."""
     now = utc_now()

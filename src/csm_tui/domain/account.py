@@ -82,7 +82,7 @@ class Components:
 
 
 @dataclass(frozen=True, slots=True)
-class HealthChange:
+class ScoreChange:
     """The last time the score moved: on which day, from what to what."""
 
     on: date
@@ -106,15 +106,15 @@ class Health:
     def band(self, bands: BandThresholds) -> HealthBand:
         return bands.band(self.score)
 
-    def last_change(self, today: date) -> HealthChange | None:
+    def last_change(self, today: date) -> ScoreChange | None:
         """The latest move of the score on record; a current score that differs from the last
         snapshot (set without one, by an import) counts as a move today."""
         points = list(self.history)
         if self.score is not None and points and points[-1][1] != self.score:
-            return HealthChange(today, points[-1][1], self.score)
+            return ScoreChange(today, points[-1][1], self.score)
         for index in range(len(points) - 1, 0, -1):
             if points[index][1] != points[index - 1][1]:
-                return HealthChange(points[index][0], points[index - 1][1], points[index][1])
+                return ScoreChange(points[index][0], points[index - 1][1], points[index][1])
         return None
 
 
@@ -262,7 +262,8 @@ def escalation_line(escalation: EscalationLine | None, today: date) -> str:
     line = f"L{escalation.level} {escalation.risk_category.label.lower()}: {escalation.reason}"
     if escalation.sla_due_on is not None:
         days = (escalation.sla_due_on - today).days
-        line += f" · SLA {escalation.sla_due_on} ({'breached ' + str(-days) + 'd ago' if days < 0 else days_words(days)})"
+        when = f"breached {-days}d ago" if days < 0 else days_words(days)
+        line += f" · SLA {escalation.sla_due_on} ({when})"
     return line
 
 

@@ -21,7 +21,7 @@ from csm_tui.domain.fields import amount_text, parse_score
 from csm_tui.screens.form import FormModal
 from csm_tui.services.account import AccountView, Saved
 from csm_tui.widgets.forms import field_error, steady
-from csm_tui.widgets.health import BAND_STYLES
+from csm_tui.widgets.health import band_label
 
 
 class EditAccountModal(FormModal[Saved]):
@@ -103,8 +103,7 @@ class EditAccountModal(FormModal[Saved]):
         if score is None:
             preview.update(Text("needs all four", style="dim"))
             return
-        band = self.view.bands.band(score)
-        preview.update(Text.assemble((f" {score:>3} ", BAND_STYLES[band]), f" {band.value}"))
+        preview.update(band_label(score, self.view.bands))
 
     def collect(self) -> Callable[[], Saved] | None:
         text, choice = self.text, self.choice

@@ -93,11 +93,12 @@ class Accounts:
         """Save the edit form: facts, health (with today's snapshot) and the new schedule."""
         key = uuid.UUID(account_id)
         with self.db.writing() as session:
-            detail = store.read_detail(session, key, self.today)
-            if detail is None:
+            found = store.name_and_start(session, key)
+            if found is None:
                 raise AccountError(GONE)
+            name, contract_start = found
             try:
-                changes = parse_account_form(form, contract_start=detail.profile.contract_start)
+                changes = parse_account_form(form, contract_start=contract_start)
             except InvalidFields as error:
                 raise AccountError.invalid(error) from None
             weights = self.rules.rulebook.weights
@@ -105,7 +106,7 @@ class Accounts:
             health_moved = store.update_account(session, key, changes, score=score,
                                                 today=self.today)
             view = self._after(session, key)
-        message = f"Saved {detail.profile.name}."
+        message = f"Saved {name}."
         if health_moved:
             band = view.bands.band(score).value
             message += f" Health {score} ({band}), recorded for {self.today}."
@@ -121,7 +122,7 @@ class Accounts:
             raise AccountError.invalid(error) from None
         contact_key = None if contact_id is None else uuid.UUID(contact_id)
         with self.db.writing() as session:
-            if store.read_detail(session, key, self.today) is None:
+            if store.name_and_start(session, key) is None:
                 raise AccountError(GONE)
             if contact_key is not None and store.contact_account(session, contact_key) != key:
                 raise AccountError("that contact is no longer at this account (deleted since "

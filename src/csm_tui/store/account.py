@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
@@ -51,21 +51,17 @@ from csm_tui.models import (
     TeamMember,
     Touchpoint,
     TouchpointAttendee,
+    as_utc,
     utc_now,
 )
+from csm_tui.store.queries import choice_or_none as _opt
 
 TREND_DAYS = 90  # the overview's health trend window
 
 
-def _opt(choice, value):  # type: ignore[no-untyped-def]
-    return None if value is None else choice(value)
-
-
 def _day(moment: datetime | None) -> date | None:
-    """The UTC day of a stored moment (PostgreSQL returns it in the server's time zone)."""
-    if moment is None:
-        return None
-    return (moment.astimezone(UTC) if moment.tzinfo is not None else moment).date()
+    """The UTC day of a stored moment."""
+    return None if moment is None else as_utc(moment).date()
 
 
 def read_detail(session: Session, account_id: uuid.UUID, today: date) -> AccountDetail | None:
@@ -213,8 +209,13 @@ def _plans(session: Session, account_id: uuid.UUID) -> tuple[PlanLine, ...]:
 # --- writes ------------------------------------------------------------------------------------
 
 
-def contract_start(session: Session, account_id: uuid.UUID) -> date | None:
-    return session.scalar(select(Account.contract_start).where(col(Account.id) == account_id))
+def name_and_start(session: Session, account_id: uuid.UUID) -> tuple[str, date | None] | None:
+    """A live account's name and contract start (what an edit checks against), or None."""
+    row = session.execute(
+        select(Account.name, Account.contract_start)
+        .where(col(Account.id) == account_id, col(Account.deleted_at).is_(None))
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 def update_account(session: Session, account_id: uuid.UUID, changes: AccountChanges, *,

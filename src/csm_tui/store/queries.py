@@ -24,7 +24,8 @@ from csm_tui.models import (
 )
 
 
-def _opt(choice: type, value: str | None):  # type: ignore[no-untyped-def]
+def choice_or_none(choice: type, value: str | None):  # type: ignore[no-untyped-def]
+    """A stored enumerated value as its `Choice`, or None for NULL."""
     return None if value is None else choice(value)
 
 
@@ -97,7 +98,7 @@ def book_of_business(session: Session, owner_email: str | None = None) -> list[A
             health_score=row[8],
             renewal_date=row[9],
             last_touch=row[10],
-            lifecycle_stage=_opt(LifecycleStage, row[11]),
+            lifecycle_stage=choice_or_none(LifecycleStage, row[11]),
         )
         for row in session.execute(statement)
     ]

@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import count, repeat
 from typing import Any
@@ -55,6 +55,7 @@ from csm_tui.models import (
     SuccessPlan,
     TeamMember,
     Touchpoint,
+    as_utc,
     utc_now,
 )
 from csm_tui.store.bulk import (
@@ -171,11 +172,6 @@ class _Points(dict[tuple[Any, int], HealthPoint]):
         point = self[key] = HealthPoint(on=self.days[day], score=score)  # type: ignore[arg-type]
         return point
 
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands back the stored UTC wall time without a zone; PostgreSQL the session's."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 # --- reading the engine's facts ----------------------------------------------------------------
@@ -363,12 +359,12 @@ class _Reader:
         for key, escalation_id, level, opened_at, level_since in self.connection.execute(
             statement
         ):
-            opened = _utc(opened_at)
+            opened = as_utc(opened_at)
             found[key].append(OpenEscalation(
                 id=str(escalation_id),
                 level=level,
                 opened_at=opened,
-                level_since=_utc(level_since) if level_since is not None else opened,
+                level_since=as_utc(level_since) if level_since is not None else opened,
             ))
         return {key: tuple(items) for key, items in found.items()}
 

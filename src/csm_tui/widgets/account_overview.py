@@ -18,7 +18,7 @@ from csm_tui.domain.enums import RiskCategory
 from csm_tui.domain.explain import due_words
 from csm_tui.domain.health import BandThresholds, HealthWeights
 from csm_tui.services.account import AccountView
-from csm_tui.widgets.health import BAND_STYLES, band_label
+from csm_tui.widgets.health import BAND_COLOURS, band_label
 
 BAR = 10  # cells of a component's bar
 
@@ -89,7 +89,7 @@ def _health(detail: AccountDetail, bands: BandThresholds, weights: HealthWeights
             bar.append("not measured", style="dim")
         else:
             filled = round(value * BAR / 100)
-            bar.append("█" * filled, style=BAND_STYLES[bands.band(value)].split(" on ")[-1])
+            bar.append("█" * filled, style=BAND_COLOURS[bands.band(value)])
             bar.append("░" * (BAR - filled), style="dim")
             bar.append(f" {value:>3}")
         grid.add_row(f"{name.capitalize()} {getattr(weights, name)}%", bar)

@@ -6,10 +6,12 @@ from rich.text import Text
 
 from csm_tui.domain.health import DEFAULT_BANDS, BandThresholds, HealthBand
 
+BAND_COLOURS = {HealthBand.GREEN: "#3fb950", HealthBand.YELLOW: "#d29922", HealthBand.RED: "#da3633"}
+
 BAND_STYLES = {
-    HealthBand.GREEN: "bold #0b2e13 on #3fb950",
-    HealthBand.YELLOW: "bold #2e2300 on #d29922",
-    HealthBand.RED: "bold #ffffff on #da3633",
+    HealthBand.GREEN: f"bold #0b2e13 on {BAND_COLOURS[HealthBand.GREEN]}",
+    HealthBand.YELLOW: f"bold #2e2300 on {BAND_COLOURS[HealthBand.YELLOW]}",
+    HealthBand.RED: f"bold #ffffff on {BAND_COLOURS[HealthBand.RED]}",
     HealthBand.UNKNOWN: "dim",
 }
 

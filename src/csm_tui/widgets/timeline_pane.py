@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from csm_tui.domain.account import TimelineFilter, TouchLine
+from csm_tui.domain.account import ActionItemLine, TimelineFilter, TouchLine
 from csm_tui.domain.enums import Sentiment, TouchKind
 from csm_tui.widgets.account_table import RowTable
 
@@ -172,7 +172,7 @@ def _detail(touch: TouchLine) -> RenderableType:
     return Group(*parts)
 
 
-def _item_label(item) -> Text:  # type: ignore[no-untyped-def]
+def _item_label(item: ActionItemLine) -> Text:
     label = Text(item.title, style="dim strike" if item.done else "")
     extra = ", ".join(part for part in (item.owner, f"due {item.due_on}" if item.due_on else None)
                       if part)
