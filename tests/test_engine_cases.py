@@ -58,18 +58,19 @@ def rules_of(case: dict[str, Any]) -> Rulebook:
     return parse_rules(default_text(), RulesText(case["rules"], "case rules"))
 
 
-def _field(candidate: Candidate, key: str) -> Any:
+def _field(decision: Decision, candidate: Candidate, key: str) -> Any:
     if key in ("pinned", "pin_reason"):
-        return getattr(candidate.urgency, key)
+        return getattr(decision.urgency(candidate), key)
     if key == "steps":
         return list(candidate.steps)
     value = getattr(candidate, {"reason": "reason"}.get(key, key))
     return value.value if key == "status" else value
 
 
-def _check(candidate: Candidate | None, expected: dict[str, Any], story: str) -> None:
+def _check(decision: Decision, candidate: Candidate | None, expected: dict[str, Any],
+           story: str) -> None:
     assert candidate is not None, f"no candidate {expected}\n{story}"
-    actual = {key: _field(candidate, key) for key in expected}
+    actual = {key: _field(decision, candidate, key) for key in expected}
     expected = {key: (value if not isinstance(value, datetime) else value) for key, value in expected.items()}
     assert actual == expected, story
 
@@ -81,11 +82,11 @@ def test_worked_case(case: dict[str, Any]) -> None:
     story = explain_text(decision, name=case["name"], external_id=None,
                          rules_version="test", rules_source="shipped")
     if "next" in case:
-        _check(decision.next, case["next"], story)
+        _check(decision, decision.next, case["next"], story)
     by_id = {candidate.rule_id: candidate for candidate in decision.candidates}
     for expected in case.get("candidate", []):
         expected = dict(expected)
-        _check(by_id.get(expected["rule_id"]), expected, story)
+        _check(decision, by_id.get(expected["rule_id"]), expected, story)
     for rule_id in case.get("absent", []):
         assert rule_id not in by_id, story
     if "priority" in case:

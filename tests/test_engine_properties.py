@@ -171,7 +171,7 @@ def check_rolled_dues_are_workdays(decision: Decision) -> None:
 def check_urgency_is_a_sum_of_bounded_terms(facts: AccountFacts, decision: Decision) -> None:
     """(g) The total is the sum of the terms' points; each term is in (0, 1]; no zero terms."""
     for candidate in decision.open:
-        urgency = candidate.urgency
+        urgency = decision.urgency(candidate)
         assert urgency.total == round(sum(term.points for term in urgency.terms), 2)
         names = [term.name for term in urgency.terms]
         assert len(names) == len(set(names)), names
@@ -186,7 +186,8 @@ def check_urgency_is_a_sum_of_bounded_terms(facts: AccountFacts, decision: Decis
             assert urgency.pinned and urgency.pin_reason
     for candidate in decision.candidates:
         if not candidate.is_open:
-            assert candidate.urgency.terms == () and not candidate.urgency.pinned
+            assert decision.urgency(candidate).terms == () and not decision.urgency(candidate).pinned
+            assert candidate.terms == ()
 
 
 def check_next_is_earliest_then_by_rank(today: date, decision: Decision) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
-from csm_tui.domain.decision import Candidate, Decision, Status, Term, Urgency
+from csm_tui.domain.decision import Candidate, Decision, Status, Term
 from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenMilestone
 from csm_tui.domain.facts import Snooze as SnoozeFact
 from csm_tui.domain.queue import QueueItem
@@ -112,10 +112,12 @@ def candidate(
     due: date,
     urgency: float = 1.0,
     pinned: bool = False,
-    rule_id: str = "cadence",
+    rule_id: str | None = None,
     snoozed_until: date | None = None,
     snooze_reason: str | None = None,
 ) -> Candidate:
+    """An item of `urgency` points (its own term); `pinned` makes it the pinned rule's."""
+    rule_id = rule_id or (PINNED_RULE if pinned else "cadence")
     overdue = max(0, (TODAY - due).days)
     status = Status.OVERDUE if overdue else Status.DUE if due == TODAY else Status.UPCOMING
     return Candidate(
@@ -131,12 +133,12 @@ def candidate(
         steps=("2026-10-01 + 14 days",),
         snoozed_until=snoozed_until,
         snooze_reason=snooze_reason,
-        urgency=Urgency(
-            terms=(Term("overdue", 1.0, urgency, f"{overdue} days overdue"),),
-            pinned=pinned,
-            pin_reason="SLA breached" if pinned else None,
-        ),
+        terms=(Term("overdue", 1.0, urgency, f"{overdue} days overdue"),),
     )
+
+
+#: The rule whose items every hand-made decision pins (as the engine pins an escalation's).
+PINNED_RULE = "escalation"
 
 
 def decision(
@@ -147,6 +149,7 @@ def decision(
         account_id=facts.account_id, today=TODAY, band="green", priority=facts.priority,
         derived=(), candidates=candidates,
         next=next_touch if next_touch is not None else (candidates[0] if candidates else None),
+        pin=(PINNED_RULE, "SLA breached"),
     )
 
 
@@ -397,7 +400,7 @@ def test_a_written_row_keeps_everything_the_queue_shows(db: Database) -> None:
         "cadence-call", "Cadence call", days_ago(4), days_ago(4) + timedelta(days=7), 4, "overdue"
     )
     assert (row.urgency, row.pinned, row.is_next, row.explanation) == (
-        7.5, True, True, f"cadence: due {days_ago(4).isoformat()}"
+        7.5, True, True, f"escalation: due {days_ago(4).isoformat()}"
     )
     assert (row.snoozed_until, row.snooze_reason) == (TODAY + timedelta(days=2), "on leave")
     assert (row.computed_for, row.rules_sha256) == (TODAY, "abc123")

@@ -79,7 +79,7 @@ def test_a_enterprise_red_overdue_with_an_open_l2() -> None:
     assert item is not None and item.rule_id == "cadence.red"
     # cadence.red: every 1w from the call on Tue 11-10 -> Tue 11-17, 6 days overdue
     assert (item.due, item.status, item.overdue_days) == (D("2026-11-17"), Status.OVERDUE, 6)
-    urgency = item.urgency
+    urgency = decision.urgency(item)
     # overdue     (6 + 7) / 21 = 0.619                x 12.0 =  7.428
     # health.red  1                                   x  8.0 =  8.000
     # priority    1 (PR2 -> PR1 by priority.red-is-pr1) x 6.0 = 6.000
@@ -134,18 +134,19 @@ def test_b_commercial_green_pr2_due_in_ten_days() -> None:
     # arr         log10(3) / 2 = 0.239 x 4.0 = 0.956
     # staleness   20 / 90 = 0.222      x 2.0 = 0.444
     # total                                    5.300
-    assert terms(item.urgency) == {
+    assert terms(decision.urgency(item)) == {
         "priority.pr2": (1.0, 3.9), "arr": (0.239, 4.0), "staleness": (0.222, 2.0)}
-    assert item.urgency.total == pytest.approx(5.30)
-    assert not item.urgency.pinned
+    assert decision.urgency(item).total == pytest.approx(5.30)
+    assert not decision.urgency(item).pinned
 
 
 def test_zero_terms_are_left_out_of_the_breakdown() -> None:
-    item = decide(ACCOUNT_B, RULES, TODAY).next
+    decision = decide(ACCOUNT_B, RULES, TODAY)
+    item = decision.next
     assert item is not None
-    names = [term.name for term in item.urgency.terms]
+    names = [term.name for term in decision.urgency(item).terms]
     assert "overdue" not in names and "renewal" not in names and "health.green" not in names
-    assert all(term.value and term.coefficient for term in item.urgency.terms)
+    assert all(term.value and term.coefficient for term in decision.urgency(item).terms)
 
 
 # ---------- D: an open L5 pins the account even with a lower total --------------------------
@@ -174,21 +175,22 @@ def test_d_an_open_l5_pins_the_account_above_a_higher_total() -> None:
     # sla breach  not yet: due today, breached only after today
     # staleness   11 / 90 = 0.122          x  2.0 =  0.244
     # total                                         24.240
-    assert terms(item.urgency) == {
+    assert terms(decision.urgency(item)) == {
         "overdue": (0.333, 12.0), "priority.pr1": (1.0, 6.0), "arr": (1.0, 4.0),
         "escalation": (1.0, 10.0), "staleness": (0.122, 2.0)}
-    assert item.urgency.total == pytest.approx(24.24)
-    assert item.urgency.pinned and item.urgency.pin_reason == "open L5 escalation"
+    assert decision.urgency(item).total == pytest.approx(24.24)
+    assert decision.urgency(item).pinned and decision.urgency(item).pin_reason == "open L5 escalation"
     # only the follow-up is pinned: the L5 call tops the queue, not the account's other items,
     # which still carry the escalation term
     others = [c for c in decision.open if c.rule_id != "escalation.follow-up"]
-    assert others and not any(c.urgency.pinned for c in others)
-    assert all(terms(c.urgency)["escalation"] == (1.0, 10.0) for c in others)
+    assert others and not any(decision.urgency(c).pinned for c in others)
+    assert all(terms(decision.urgency(c))["escalation"] == (1.0, 10.0) for c in others)
 
-    a = decide(ACCOUNT_A, RULES, TODAY).next
+    decision_a = decide(ACCOUNT_A, RULES, TODAY)
+    a = decision_a.next
     assert a is not None
-    assert item.urgency.total < a.urgency.total
-    ranked = sorted([("A", a.urgency), ("D", item.urgency)], key=lambda pair: triage_key(pair[1]))
+    assert decision.urgency(item).total < decision_a.urgency(a).total
+    ranked = sorted([("A", decision_a.urgency(a)), ("D", decision.urgency(item))], key=lambda pair: triage_key(pair[1]))
     assert [name for name, _ in ranked] == ["D", "A"]
 
 
@@ -213,13 +215,13 @@ def test_a_breached_l1_pins_and_adds_the_breach_term() -> None:
     # sla breach  1                        x  5.0 =  5.000
     # staleness   no touch on record -> 1  x  2.0 =  2.000
     # total                                         18.048 -> 18.05
-    assert terms(item.urgency) == {
+    assert terms(decision.urgency(item)) == {
         "overdue": (0.429, 12.0), "priority.pr2": (1.0, 3.9), "escalation": (0.2, 10.0),
         "escalation.sla_breach": (1.0, 5.0), "staleness": (1.0, 2.0)}
-    assert item.urgency.total == pytest.approx(18.05)
-    assert item.urgency.pinned
-    assert item.urgency.pin_reason == "L1 escalation SLA breached since 2026-11-22"
-    notes = {term.name: term.note for term in item.urgency.terms}
+    assert decision.urgency(item).total == pytest.approx(18.05)
+    assert decision.urgency(item).pinned
+    assert decision.urgency(item).pin_reason == "L1 escalation SLA breached since 2026-11-22"
+    notes = {term.name: term.note for term in decision.urgency(item).terms}
     assert notes["escalation.sla_breach"] == "SLA breached since 2026-11-22"
     assert notes["staleness"] == "no touch on record"
 
@@ -229,11 +231,12 @@ def test_an_l1_on_its_breach_day_is_not_breached_yet() -> None:
         health_score=85,
         escalations=(OpenEscalation("e1", 1, at("2026-11-21T10:00"), at("2026-11-21T10:00")),),
     )
-    item = decide(facts, RULES, TODAY).next
+    decision = decide(facts, RULES, TODAY)
+    item = decision.next
     assert item is not None and item.rule_id == "escalation.follow-up"
     # latest 48h from Sat 11-21 10:00 -> Mon 11-23: breached only after today
-    assert "escalation.sla_breach" not in terms(item.urgency)
-    assert not item.urgency.pinned
+    assert "escalation.sla_breach" not in terms(decision.urgency(item))
+    assert not decision.urgency(item).pinned
 
 
 def test_the_highest_open_level_counts_and_the_breach_counts_once() -> None:
@@ -245,14 +248,15 @@ def test_the_highest_open_level_counts_and_the_breach_counts_once() -> None:
             OpenEscalation("e3", 3, at("2026-11-23T07:00"), at("2026-11-23T07:00")),  # not yet
         ),
     )
-    item = decide(facts, RULES, TODAY).next
+    decision = decide(facts, RULES, TODAY)
+    item = decision.next
     assert item is not None
-    found = terms(item.urgency)
+    found = terms(decision.urgency(item))
     assert found["escalation"] == (0.6, 10.0)  # L3, the highest open level
     assert found["escalation.sla_breach"] == (1.0, 5.0)
     # pinned by the highest breached level, since the earliest breach day among them
-    assert item.urgency.pin_reason == "L2 escalation SLA breached since 2026-11-15"
-    notes = {term.name: term.note for term in item.urgency.terms}
+    assert decision.urgency(item).pin_reason == "L2 escalation SLA breached since 2026-11-15"
+    notes = {term.name: term.note for term in decision.urgency(item).terms}
     assert notes["escalation.sla_breach"] == "SLA breached since 2026-11-12"
 
 
@@ -263,10 +267,11 @@ def test_follow_ups_within_the_sla_keep_the_escalation_unbreached() -> None:
         touches={"escalation-call": (D("2026-11-20"), D("2026-11-21"), D("2026-11-22"), TODAY)},
         escalations=(OpenEscalation("e1", 1, at("2026-11-20T10:00"), at("2026-11-20T10:00")),),
     )
-    item = candidate(decide(facts, RULES, TODAY), "escalation.follow-up")
+    decision = decide(facts, RULES, TODAY)
+    item = candidate(decision, "escalation.follow-up")
     assert item.due == D("2026-11-24")  # 24h after today's call
-    assert "escalation.sla_breach" not in terms(item.urgency)
-    assert not item.urgency.pinned
+    assert "escalation.sla_breach" not in terms(decision.urgency(item))
+    assert not decision.urgency(item).pinned
 
 
 # ---------- snoozed -------------------------------------------------------------------------
@@ -279,7 +284,8 @@ SNOOZED = account(
 
 
 def test_a_snoozed_item_gets_the_negative_snoozed_term() -> None:
-    item = candidate(decide(SNOOZED, RULES, TODAY), "cadence.commercial")
+    decision = decide(SNOOZED, RULES, TODAY)
+    item = candidate(decision, "cadence.commercial")
     assert (item.due, item.status, item.snoozed_until, item.snooze_reason) == (
         D("2026-11-30"), Status.UPCOMING, D("2026-11-30"), "customer on holiday")
     # overdue     due moved to 11-30: (-7 + 7) / 21 = 0   left out
@@ -287,20 +293,21 @@ def test_a_snoozed_item_gets_the_negative_snoozed_term() -> None:
     # staleness   34 / 90 = 0.378      x  2.0 =  0.756
     # snoozed     1                    x -5.0 = -5.000
     # total                                     -0.344 -> -0.34
-    assert terms(item.urgency) == {
+    assert terms(decision.urgency(item)) == {
         "priority.pr2": (1.0, 3.9), "staleness": (0.378, 2.0), "snoozed": (1.0, -5.0)}
-    assert item.urgency.total == pytest.approx(-0.34)
-    notes = {term.name: term.note for term in item.urgency.terms}
+    assert decision.urgency(item).total == pytest.approx(-0.34)
+    notes = {term.name: term.note for term in decision.urgency(item).terms}
     assert notes["snoozed"] == "snoozed until 2026-11-30"
 
 
 def test_the_same_item_unsnoozed() -> None:
-    item = candidate(decide(replace(SNOOZED, snoozes=()), RULES, TODAY), "cadence.commercial")
+    decision = decide(replace(SNOOZED, snoozes=()), RULES, TODAY)
+    item = candidate(decision, "cadence.commercial")
     assert (item.due, item.overdue_days, item.snoozed_until) == (D("2026-11-20"), 3, None)
     # overdue (3 + 7) / 21 = 0.476 x 12 = 5.712; priority 3.9; staleness 0.756 -> 10.368
-    assert terms(item.urgency) == {
+    assert terms(decision.urgency(item)) == {
         "overdue": (0.476, 12.0), "priority.pr2": (1.0, 3.9), "staleness": (0.378, 2.0)}
-    assert item.urgency.total == pytest.approx(10.37)
+    assert decision.urgency(item).total == pytest.approx(10.37)
 
 
 # ---------- the edges of each term ----------------------------------------------------------
@@ -313,7 +320,8 @@ def test_terms_saturate_and_unknown_health_counts() -> None:
         contract_start=D("2026-01-05"), renewal_date=D("2026-11-01"),  # renewal 22 days ago
         touches={"cadence-call": (D("2026-06-01"),), "email": (D("2026-06-15"),)},
     )
-    item = candidate(decide(facts, RULES, TODAY), "cadence.default")
+    decision = decide(facts, RULES, TODAY)
+    item = candidate(decision, "cadence.default")
     # every 3mo from Mon 06-01 -> Tue 09-01: 83 days overdue
     assert (item.due, item.overdue_days) == (D("2026-09-01"), 83)
     # overdue     83 days >= 14 -> 1                 x 12.0 = 12.000
@@ -322,11 +330,11 @@ def test_terms_saturate_and_unknown_health_counts() -> None:
     # renewal     already past -> 1                  x  6.0 =  6.000
     # arr         below the floor -> 0               left out
     # staleness   last touch (any kind) 06-15: 161 days -> 1  x 2.0 = 2.000
-    assert terms(item.urgency) == {
+    assert terms(decision.urgency(item)) == {
         "overdue": (1.0, 12.0), "health.unknown": (1.0, 1.0), "priority.pr3": (1.0, 1.8),
         "renewal": (1.0, 6.0), "staleness": (1.0, 2.0)}
-    assert item.urgency.total == pytest.approx(22.8)
-    notes = {term.name: term.note for term in item.urgency.terms}
+    assert decision.urgency(item).total == pytest.approx(22.8)
+    notes = {term.name: term.note for term in decision.urgency(item).terms}
     assert notes["renewal"] == "renewal 22 days ago"
     assert notes["health.unknown"] == "no health score"
 
@@ -339,9 +347,10 @@ def test_the_overdue_ramp(days_overdue: int, value: float | None) -> None:
     # a success-plan milestone is due on its own date, so the due day can be set exactly
     due = TODAY - timedelta(days=days_overdue)
     facts = account(health_score=85, milestones=(OpenMilestone("go live", due),))
-    item = candidate(decide(facts, RULES, TODAY), "milestone.due")
+    decision = decide(facts, RULES, TODAY)
+    item = candidate(decision, "milestone.due")
     assert item.due == due
-    assert terms(item.urgency).get("overdue") == (None if value is None else (value, 12.0))
+    assert terms(decision.urgency(item)).get("overdue") == (None if value is None else (value, 12.0))
 
 
 @pytest.mark.parametrize(
@@ -351,8 +360,9 @@ def test_the_overdue_ramp(days_overdue: int, value: float | None) -> None:
 )
 def test_the_renewal_ramp(days_to_renewal: int, value: float | None) -> None:
     facts = account(health_score=85, renewal_date=TODAY + timedelta(days=days_to_renewal))
-    item = candidate(decide(facts, RULES, TODAY), "cadence.commercial")
-    assert terms(item.urgency).get("renewal") == (None if value is None else (value, 6.0))
+    decision = decide(facts, RULES, TODAY)
+    item = candidate(decision, "cadence.commercial")
+    assert terms(decision.urgency(item)).get("renewal") == (None if value is None else (value, 6.0))
 
 
 @pytest.mark.parametrize(
@@ -362,5 +372,6 @@ def test_the_renewal_ramp(days_to_renewal: int, value: float | None) -> None:
 )
 def test_the_arr_scale(arr_dollars: int, value: float | None) -> None:
     facts = account(health_score=85, arr_cents=arr_dollars * 100)
-    item = candidate(decide(facts, RULES, TODAY), "cadence.commercial")
-    assert terms(item.urgency).get("arr") == (None if value is None else (value, 4.0))
+    decision = decide(facts, RULES, TODAY)
+    item = candidate(decision, "cadence.commercial")
+    assert terms(decision.urgency(item)).get("arr") == (None if value is None else (value, 4.0))

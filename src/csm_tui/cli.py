@@ -505,8 +505,8 @@ def rules_preview(settings: Settings, file: Path, fmt: str) -> None:
             "moved": len(preview.moves),
             "moves": [
                 {"account_external_id": move.external_id, "account_name": move.name,
-                 "before": candidate_dict(move.before, today) if move.before else None,
-                 "after": candidate_dict(move.after, today) if move.after else None}
+                 "before": candidate_dict(move.before, move.decisions[0]) if move.before else None,
+                 "after": candidate_dict(move.after, move.decisions[1]) if move.after else None}
                 for move in preview.moves
             ],
         }, indent=2))

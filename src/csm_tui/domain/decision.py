@@ -73,7 +73,8 @@ class Candidate:
     steps: tuple[str, ...] = ()
     snoozed_until: date | None = None
     snooze_reason: str | None = None
-    urgency: Urgency = Urgency()
+    #: Its own urgency terms (how late it is, snoozed); `Decision.urgency` adds the account's.
+    terms: tuple[Term, ...] = ()
 
     @property
     def is_open(self) -> bool:
@@ -89,6 +90,22 @@ class Decision:
     derived: tuple[Derivation, ...]
     candidates: tuple[Candidate, ...]  # every rule that applied, open or not, in file order
     next: Candidate | None
+    #: The urgency terms every open item of the account shares (health, priority, renewal...).
+    shared: tuple[Term, ...] = ()
+    #: (rule id, why) when that rule's items are pinned on top: an L5 or a breached escalation.
+    pin: tuple[str, str] | None = None
+
+    def urgency(self, candidate: Candidate) -> Urgency:
+        """How urgent an open item is: its own terms, then the account's; nothing if not open.
+
+        Kept apart from the candidate so that equal candidates of different accounts (a book
+        has thousands of accounts due on the same day for the same reason) are one object.
+        """
+        if not candidate.is_open:
+            return Urgency()
+        pinned = self.pin is not None and self.pin[0] == candidate.rule_id
+        return Urgency((*candidate.terms, *self.shared), pinned,
+                       self.pin[1] if pinned else None)  # type: ignore[index]
 
     @property
     def open(self) -> tuple[Candidate, ...]:

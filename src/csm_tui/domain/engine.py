@@ -13,29 +13,38 @@ Kinds of rule (see the shipped rules file for their wording):
 
 A touch of a kind in a rule's `satisfied_by` (which always holds the rule's own kind) satisfies
 it; a snooze moves a snoozable item to the end of the snooze, capped by the rules file.
+
+Each rule first reads the few facts it depends on (a date, the last touch of some kinds), and
+builds its candidate, words and all, only for a combination not seen before on that day with
+that rulebook (`_memo`): a book of 100,000 accounts has a few thousand distinct ones, so a bulk
+recompute formats each explanation once. The memo only ever holds what the same inputs would
+build again, so `decide` stays a pure function. A snooze, which is the account's own, is
+applied afterwards (`_Context.finish`), and the urgency terms the account's items share are
+kept in the decision (`Decision.urgency`).
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from csm_tui.domain.calendar import Duration, Unit, fmt_day, shift
-from csm_tui.domain.decision import OPEN, Candidate, Decision, Derivation, Status, Term
+from csm_tui.domain.calendar import Duration, Shifted, Unit, fmt_day, shift
+from csm_tui.domain.decision import OPEN, Candidate, Decision, Derivation, Status
 from csm_tui.domain.facts import AccountFacts, OpenEscalation, Snooze
 from csm_tui.domain.rulebook import (
     MILESTONE_KIND,
     AnchoredRule,
+    CadenceRow,
     EscalationSla,
     RecurringRule,
     Rulebook,
     TriggerRule,
 )
-from csm_tui.domain.urgency import EscalationState, account_terms, combine, pin
+from csm_tui.domain.urgency import EscalationState, account_terms, item_terms, pin
 
 _ANCHOR_WORDS = {
     "contract_start": "contract start",
@@ -68,44 +77,77 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
             why = rule.note or f"when {rule.when.describe()}"
             derived.append(Derivation(rule.id, "priority", values["priority"], rule.priority, why))
             values["priority"] = rule.priority
-    context = _Context(facts, rules, today, values)
+    context = _Context(facts, rules, today, values, _memo(rules, today))
     escalations = [_escalation_state(context, esc) for esc in facts.escalations]
-    context.shared = account_terms(facts, rules.urgency, today, band=band,
-                                   priority=values["priority"], escalations=escalations)
-    context.pinned = pin(escalations)
-    candidates = (
-        _cadence(context),
-        *(c for rule in rules.anchored if rule.when.matches(values) for c in _anchored(context, rule)),
-        *(_recurring(context, rule) for rule in rules.recurring if rule.when.matches(values)),
-        *(_trigger(context, rule) for rule in rules.triggers if rule.when.matches(values)),
-        *(_escalation(context, state) for state in escalations),
-        *(_milestone(context, m.title, m.due_on) for m in facts.milestones),
-    )
+    candidates = [_cadence(context)]
+    for anchored in rules.anchored:
+        if anchored.when.matches(values):
+            candidates += _anchored(context, anchored)
+    for recurring in rules.recurring:
+        if recurring.when.matches(values):
+            candidates.append(_recurring(context, recurring))
+    for trigger in rules.triggers:
+        if trigger.when.matches(values):
+            candidates.append(_trigger(context, trigger))
+    candidates += (_escalation(context, state) for state in escalations)
+    candidates += (_milestone(context, m.title, m.due_on) for m in facts.milestones)
     chosen: tuple[tuple[date, int, int], Candidate] | None = None
+    rank = _ranks(context)
     for index, candidate in enumerate(candidates):
         if candidate.status in OPEN:
-            key = (max(candidate.due or today, today), rules.rank_of(candidate.kind), index)
+            key = (max(candidate.due or today, today), rank.get(candidate.kind, len(rank)), index)
             if chosen is None or key < chosen[0]:
                 chosen = (key, candidate)
+    pinned = pin(escalations)
     return Decision(
         account_id=facts.account_id, today=today, band=band, priority=values["priority"],
-        derived=tuple(derived), candidates=candidates,
+        derived=tuple(derived), candidates=tuple(candidates),
         next=chosen[1] if chosen else None,
+        shared=account_terms(facts, rules.urgency, today, band=band, priority=values["priority"],
+                             escalations=escalations, memo=context.memo),
+        pin=(rules.escalation.id, pinned) if pinned else None,
     )
+
+
+def _ranks(context: _Context) -> dict[str, int]:
+    """`Rulebook.rank_of` as a dict: which kind goes first between equal due dates."""
+    ranks = context.memo.get("ranks")
+    if ranks is None:
+        ranks = context.memo["ranks"] = {kind: n for n, kind in reversed(list(enumerate(context.rules.rank)))}
+    return ranks  # type: ignore[no-any-return]
+
+
+#: A built candidate and, for an open one, its reason before "-> due ..." (a snooze rewrites it).
+_Built = tuple[Candidate, str | None]
+
+#: Memos by rulebook, each for one day: (the rulebook, kept so its id is not reused; the day; memo).
+_MEMOS: dict[int, tuple[Rulebook, date, dict[Any, Any]]] = {}
+#: Entries one memo may hold before it starts over (a few MB; a 100,000 book needs ~20,000).
+MEMO_LIMIT = 200_000
+
+
+def _memo(rules: Rulebook, today: date) -> dict[Any, Any]:
+    """The memo of this rulebook's candidates on this day (a new one for another day)."""
+    entry = _MEMOS.get(id(rules))
+    if entry is not None and entry[0] is rules and entry[1] == today and len(entry[2]) < MEMO_LIMIT:
+        return entry[2]
+    if len(_MEMOS) >= 4:  # rulebooks in use at once: the loaded one, a candidate file in preview
+        _MEMOS.clear()
+    memo: dict[Any, Any] = {}
+    _MEMOS[id(rules)] = (rules, today, memo)
+    return memo
 
 
 @dataclass(slots=True)
 class _Context:
-    """One decision's inputs, and what its open items share: the account's urgency terms and
-    its pin (only the escalation follow-up carries the pin, so the L5 call itself tops the
-    queue, not the account's other items)."""
+    """One decision's inputs: the facts, the rules, the day, the facts the `when` tables test
+    (after derive rules) and the memo of candidates."""
 
     facts: AccountFacts
     rules: Rulebook
     today: date
     values: dict[str, Any]
-    shared: tuple[Term, ...] = ()
-    pinned: tuple[bool, str | None] = (False, None)
+    memo: dict[Any, Any]
 
     def last(self, kinds: Iterable[str], *, since: date | None = None, before: date | None = None) -> date | None:
         """The latest touch of `kinds` on or after `since` and before `before`, up to today."""
@@ -122,30 +164,46 @@ class _Context:
                 found = max(found or days[end - 1], days[end - 1])
         return found
 
+    def built(self, key: Any, build: Callable[[], _Built]) -> Candidate:
+        """The candidate for these inputs (`key` names everything `build` reads), finished."""
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = build()
+        return self.finish(*found)
+
     def open(self, rule_id: str, kind: str, label: str, due: date, *, reason: str,
-             inputs: dict[str, str], steps: tuple[str, ...], latest: date | None = None) -> Candidate:
-        """An open item, moved by a running snooze of its kind, with its urgency."""
-        today, rules = self.today, self.rules
-        snoozed_until = snooze_reason = None
-        if self.facts.snoozes and kind in rules.snooze.applies_to:
-            moved = _snooze(self, kind, due)
-            if moved is not None:
-                snoozed_until, snooze_reason, step = moved
-                inputs = {**inputs, "snoozed on": step[0]}
-                steps = (*steps, step[1])
-                reason = f"{reason}; snoozed until {snoozed_until.isoformat()} ({snooze_reason})"
-                due = snoozed_until
+             inputs: dict[str, str], steps: tuple[str, ...], latest: date | None = None,
+             snoozed_until: date | None = None, snooze_reason: str | None = None) -> _Built:
+        """An open item as its rule computed it, with its own urgency terms; `finish` moves it
+        by a running snooze."""
+        today = self.today
         overdue = (today - due).days
         status = Status.OVERDUE if overdue > 0 else Status.DUE if overdue == 0 else Status.UPCOMING
         late = f" (late after {latest.isoformat()})" if latest and latest != due else ""
-        pinned = self.pinned if rule_id == rules.escalation.id else (False, None)
-        return Candidate(
+        candidate = Candidate(
             rule_id=rule_id, kind=kind, label=label, status=status,
             reason=f"{reason} -> due {due.isoformat()}{late}, {when_words(due, today)}",
             due=due, latest=latest, overdue_days=max(overdue, 0), inputs=inputs, steps=steps,
             snoozed_until=snoozed_until, snooze_reason=snooze_reason,
-            urgency=combine(due, snoozed_until, self.shared, rules.urgency, today, pinned),
+            terms=item_terms(due, snoozed_until, self.rules.urgency, today),
         )
+        return candidate, reason
+
+    def finish(self, candidate: Candidate, reason: str | None) -> Candidate:
+        """An open item moved by a running snooze of its kind, if there is one."""
+        if reason is None or not self.facts.snoozes:  # satisfied or skipped, or no snooze
+            return candidate
+        if candidate.kind in self.rules.snooze.applies_to:
+            moved = _snooze(self, candidate.kind, candidate.due)  # type: ignore[arg-type]
+            if moved is not None:
+                until, why, (snoozed_on, step) = moved
+                candidate, _ = self.open(
+                    candidate.rule_id, candidate.kind, candidate.label, until,
+                    latest=candidate.latest, inputs={**candidate.inputs, "snoozed on": snoozed_on},
+                    steps=(*candidate.steps, step), snoozed_until=until, snooze_reason=why,
+                    reason=f"{reason}; snoozed until {until.isoformat()} ({why})",
+                )
+        return candidate
 
 
 def when_words(due: date, today: date) -> str:
@@ -159,24 +217,53 @@ def when_words(due: date, today: date) -> str:
 
 def _cadence(context: _Context) -> Candidate:
     cadence = context.rules.cadence
-    row_number, row = next(
-        (n, row) for n, row in enumerate(cadence.rows, start=1) if row.when.matches(context.values)
-    )
+    row_number, row = _cadence_row(context)
+    last = context.last(cadence.satisfied_by)
+    if last is not None:
+        words = _touch_words(context, cadence.satisfied_by, last)
+        return context.built(("cadence", row_number, last, words),
+                             lambda: _cadence_from(context, row_number, row, last, f"the last {words}"))
+    fallback = getattr(context.facts, cadence.fallback_anchor) if cadence.fallback_anchor else None
+    return context.built(("cadence", row_number, None, fallback),
+                         lambda: _cadence_from(context, row_number, row, fallback, None))
+
+
+def _cadence_row(context: _Context) -> tuple[int, CadenceRow]:
+    """The first row of the cadence table that matches (by the facts the table reads)."""
+    rows, memo, values = context.rules.cadence.rows, context.memo, context.values
+    read = memo.get("cadence-facts")
+    if read is None:
+        read = memo["cadence-facts"] = sorted(
+            {condition.fact for row in rows for condition in row.when.conditions}
+        )
+    key = ("cadence-row", *[values[name] for name in read])
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = next(
+            (n, row) for n, row in enumerate(rows, start=1) if row.when.matches(values)
+        )
+    return found
+
+
+def _cadence_from(context: _Context, row_number: int, row: CadenceRow, anchor: date | None,
+                  last_words: str | None) -> _Built:
+    """The cadence item counted from the last call (`last_words` says which), or else from the
+    fallback anchor, or due now when there is neither."""
+    cadence = context.rules.cadence
     inputs = {name: str(context.values[name]) for condition in row.when.conditions
               for name in [condition.fact]}
     inputs["matched row"] = f"{row_number} of {len(cadence.rows)}"
     label = row.label or f"{cadence.label} ({row.id})"
-    last = context.last(cadence.satisfied_by)
-    if last is not None:
-        anchor, words = last, f"the last {_touch_words(context, cadence.satisfied_by, last)}"
-        inputs["last touch"] = last.isoformat()
-    elif cadence.fallback_anchor and (fallback := getattr(context.facts, cadence.fallback_anchor)):
-        anchor, words = fallback, f"the {_ANCHOR_WORDS[cadence.fallback_anchor]} (no call yet)"
-        inputs[cadence.fallback_anchor] = fallback.isoformat()
-    else:
+    if anchor is None:
         return context.open(row.id, cadence.kind, cadence.label, context.today, inputs=inputs,
                             steps=("no touch and no start date on record: due now",),
                             reason=f"{label}: every {human(row.every)}, and no call on record")
+    if last_words is not None:
+        words = last_words
+        inputs["last touch"] = anchor.isoformat()
+    else:
+        words = f"the {_ANCHOR_WORDS[cadence.fallback_anchor]} (no call yet)"  # type: ignore[index]
+        inputs[cadence.fallback_anchor] = anchor.isoformat()  # type: ignore[index]
     moved = shift(anchor, row.every, context.rules.calendar)
     latest = shift(anchor, row.latest, context.rules.calendar).day if row.latest else None
     return context.open(
@@ -200,35 +287,69 @@ def _kind_words(kind: str) -> str:
 
 def _anchored(context: _Context, rule: AnchoredRule) -> Iterable[Candidate]:
     anchor = getattr(context.facts, rule.anchor)
-    words = _ANCHOR_WORDS[rule.anchor]
     if anchor is None:
-        yield _skipped(rule.id, rule.kind, rule.label, f"{rule.label}: no {words} on record")
-        return
-    calendar, today = context.rules.calendar, context.today
-    window = _rough(rule.done_window)
-    expire_after = _rough(rule.expire_after) if rule.expire_after else None
-    for offset in rule.offsets:
-        rule_id = f"{rule.id}@{offset}" if len(rule.offsets) > 1 else rule.id
-        target = shift(anchor, offset, calendar)
-        expires = target.day + expire_after if expire_after is not None else None
-        done = context.last(rule.satisfied_by, since=target.day - window, before=expires)
-        if done is not None:
-            yield _satisfied(rule_id, rule, target.day, done,
-                             f"{rule.label}: {_kind_words(rule.kind)} on {done.isoformat()} counts "
-                             f"for the target {target.day.isoformat()}")
-            continue
-        if expires is not None and today >= expires:
-            yield _skipped(rule_id, rule.kind, rule.label,
-                           f"{rule.label}: expired, the target {target.day.isoformat()} is more than "
-                           f"{human(rule.expire_after)} past")  # type: ignore[arg-type]
-            continue
-        latest = shift(anchor, rule.latest, calendar).day if rule.latest else None
-        direction = "before" if offset.is_negative else "after"
-        yield context.open(
-            rule_id, rule.kind, rule.label, target.day, latest=latest,
-            inputs={rule.anchor: anchor.isoformat()}, steps=target.steps,
-            reason=f"{rule.label}: {human(offset)} {direction} the {words} on {anchor.isoformat()}",
-        )
+        return [context.built((rule.id, None), lambda: _no_anchor(rule))]
+    touches = context.facts.touches
+    if not any(kind in touches for kind in rule.satisfied_by):  # most accounts: one lookup
+        built = context.memo.get((rule.id, anchor))
+        if built is None:
+            built = context.memo[rule.id, anchor] = [
+                _anchored_at(context, rule, anchor, offset, target, None, expires)
+                for offset, target, _, expires in _targets(context, rule, anchor)
+            ]
+        return [context.finish(*one) for one in built]
+    candidates = []
+    for index, (offset, target, since, expires) in enumerate(_targets(context, rule, anchor)):
+        done = context.last(rule.satisfied_by, since=since, before=expires)
+        candidates.append(context.built(
+            (rule.id, index, anchor, done),
+            lambda: _anchored_at(context, rule, anchor, offset, target, done, expires),
+        ))
+    return candidates
+
+
+def _no_anchor(rule: AnchoredRule) -> _Built:
+    return _skipped(rule.id, rule.kind, rule.label,
+                    f"{rule.label}: no {_ANCHOR_WORDS[rule.anchor]} on record"), None
+
+
+def _targets(context: _Context, rule: AnchoredRule,
+             anchor: date) -> list[tuple[Duration, Shifted, date, date | None]]:
+    """Per offset of the rule from this anchor: the target, and the window a touch counts in
+    (from `done_window` before the target until it expires)."""
+    key = ("targets", rule.id, anchor)
+    found = context.memo.get(key)
+    if found is None:
+        window = _rough(rule.done_window)
+        expire_after = _rough(rule.expire_after) if rule.expire_after else None
+        found = context.memo[key] = [
+            (offset, target, target.day - window,
+             target.day + expire_after if expire_after is not None else None)
+            for offset in rule.offsets
+            for target in [shift(anchor, offset, context.rules.calendar)]
+        ]
+    return found
+
+
+def _anchored_at(context: _Context, rule: AnchoredRule, anchor: date, offset: Duration,
+                 target: Shifted, done: date | None, expires: date | None) -> _Built:
+    rule_id = f"{rule.id}@{offset}" if len(rule.offsets) > 1 else rule.id
+    if done is not None:
+        return _satisfied(rule_id, rule, target.day, done,
+                          f"{rule.label}: {_kind_words(rule.kind)} on {done.isoformat()} counts "
+                          f"for the target {target.day.isoformat()}"), None
+    if expires is not None and context.today >= expires:
+        return _skipped(rule_id, rule.kind, rule.label,
+                        f"{rule.label}: expired, the target {target.day.isoformat()} is more than "
+                        f"{human(rule.expire_after)} past"), None  # type: ignore[arg-type]
+    latest = shift(anchor, rule.latest, context.rules.calendar).day if rule.latest else None
+    direction = "before" if offset.is_negative else "after"
+    return context.open(
+        rule_id, rule.kind, rule.label, target.day, latest=latest,
+        inputs={rule.anchor: anchor.isoformat()}, steps=target.steps,
+        reason=f"{rule.label}: {human(offset)} {direction} the {_ANCHOR_WORDS[rule.anchor]} "
+               f"on {anchor.isoformat()}",
+    )
 
 
 @lru_cache(maxsize=256)
@@ -239,18 +360,26 @@ def _rough(duration: Duration | None) -> timedelta:
 
 def _recurring(context: _Context, rule: RecurringRule) -> Candidate:
     last = context.last(rule.satisfied_by)
+    if last is None and rule.fallback_anchor:
+        fallback = getattr(context.facts, rule.fallback_anchor)
+        return context.built((rule.id, None, fallback),
+                             lambda: _recurring_from(context, rule, fallback, last=False))
+    return context.built((rule.id, last), lambda: _recurring_from(context, rule, last, last=True))
+
+
+def _recurring_from(context: _Context, rule: RecurringRule, anchor: date | None, *,
+                    last: bool) -> _Built:
     inputs: dict[str, str] = {}
-    if last is not None:
-        anchor, words = last, f"the last {_kind_words(rule.kind)} on {last.isoformat()}"
-        inputs[f"last {rule.kind}"] = last.isoformat()
-    elif rule.fallback_anchor and (fallback := getattr(context.facts, rule.fallback_anchor)):
-        anchor = fallback
-        words = f"the {_ANCHOR_WORDS[rule.fallback_anchor]} on {fallback.isoformat()} (none yet)"
-        inputs[rule.fallback_anchor] = fallback.isoformat()
-    else:
+    if anchor is None:
         return context.open(rule.id, rule.kind, rule.label, context.today, inputs=inputs,
                             steps=("nothing on record to count from: due now",),
                             reason=f"{rule.label}: every {human(rule.every)}, none on record")
+    if last:
+        words = f"the last {_kind_words(rule.kind)} on {anchor.isoformat()}"
+        inputs[f"last {rule.kind}"] = anchor.isoformat()
+    else:
+        words = f"the {_ANCHOR_WORDS[rule.fallback_anchor]} on {anchor.isoformat()} (none yet)"  # type: ignore[index]
+        inputs[rule.fallback_anchor] = anchor.isoformat()  # type: ignore[index]
     moved = shift(anchor, rule.every, context.rules.calendar)
     return context.open(rule.id, rule.kind, rule.label, moved.day, inputs=inputs, steps=moved.steps,
                         reason=f"{rule.label}: every {human(rule.every)} since {words}")
@@ -276,19 +405,31 @@ def _trigger(context: _Context, rule: TriggerRule) -> Candidate:
     band = context.values["health_band"]
     entered = band_entered(context, rule.entered)
     if entered is None:
-        why = (f"health is {band}, not {rule.entered}" if band != rule.entered
-               else f"{rule.entered} since the first health snapshot on record: no change into it")
-        return _skipped(rule.id, rule.kind, rule.label, f"{rule.label}: {why}")
-    inputs = {"health_score": str(context.facts.health_score), f"entered {rule.entered}": entered.isoformat()}
+        return context.built((rule.id, band), lambda: _not_triggered(rule, band))
     done = context.last(rule.satisfied_by, since=entered)
+    score = context.facts.health_score
+    return context.built((rule.id, band, entered, done, score),
+                         lambda: _triggered(context, rule, entered, done, score))
+
+
+def _not_triggered(rule: TriggerRule, band: str) -> _Built:
+    why = (f"health is {band}, not {rule.entered}" if band != rule.entered
+           else f"{rule.entered} since the first health snapshot on record: no change into it")
+    return _skipped(rule.id, rule.kind, rule.label, f"{rule.label}: {why}"), None
+
+
+def _triggered(context: _Context, rule: TriggerRule, entered: date, done: date | None,
+               score: int | None) -> _Built:
+    inputs = {"health_score": str(score), f"entered {rule.entered}": entered.isoformat()}
     moved = shift(entered, rule.within, context.rules.calendar)
     if done is not None:
         return Candidate(rule_id=rule.id, kind=rule.kind, label=rule.label, status=Status.SATISFIED,
                          reason=f"{rule.label}: done on {done.isoformat()} after turning {rule.entered}",
-                         due=moved.day, inputs=inputs)
+                         due=moved.day, inputs=inputs), None
     if rule.expire_after and context.today >= moved.day + _rough(rule.expire_after):
         return _skipped(rule.id, rule.kind, rule.label,
-                        f"{rule.label}: expired, {human(rule.expire_after)} past its due date {moved.day.isoformat()}")
+                        f"{rule.label}: expired, {human(rule.expire_after)} past its due date "
+                        f"{moved.day.isoformat()}"), None
     # Due at once, on the day of the change (so it is on that day's triage queue); `within` is
     # the deadline, past which it is late.
     return context.open(rule.id, rule.kind, rule.label, entered, latest=moved.day, inputs=inputs,
@@ -337,16 +478,19 @@ def _escalation(context: _Context, state: EscalationState) -> Candidate:
         steps = (f"+{sla.within} from L{escalation.level} on {since:%Y-%m-%d %H:%M} UTC -> {fmt_day(due)}",)
         words = f"reaching L{escalation.level} on {since.date().isoformat()}"
     breach = f"; SLA breached since {state.breach_at.isoformat()}" if state.breached else ""
-    return context.open(rules.id, rules.kind, label, due, inputs=inputs, steps=steps,
-                        reason=f"{label}: within {human(sla.within) if sla.within.amount else 'no time'} "
-                               f"of {words}{breach}")
+    return context.finish(*context.open(
+        rules.id, rules.kind, label, due, inputs=inputs, steps=steps,
+        reason=f"{label}: within {human(sla.within) if sla.within.amount else 'no time'} of {words}{breach}",
+    ))
 
 
 def _milestone(context: _Context, title: str, due: date) -> Candidate:
     rules = context.rules.milestones
-    return context.open(rules.id, MILESTONE_KIND, rules.label, due, inputs={"milestone": title},
-                        steps=(f"success-plan milestone due {fmt_day(due)}",),
-                        reason=f"{rules.label} {title!r} of the success plan")
+    return context.built((rules.id, title, due), lambda: context.open(
+        rules.id, MILESTONE_KIND, rules.label, due, inputs={"milestone": title},
+        steps=(f"success-plan milestone due {fmt_day(due)}",),
+        reason=f"{rules.label} {title!r} of the success plan",
+    ))
 
 
 def _skipped(rule_id: str, kind: str, label: str, reason: str) -> Candidate:

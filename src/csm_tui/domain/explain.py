@@ -57,7 +57,7 @@ def explain_text(decision: Decision, *, name: str, external_id: str | None, rule
                      f"[{derivation.rule_id}]: {derivation.why}")
     if decision.next is not None:
         lines += ["", f"NEXT  {decision.next.reason}  [{decision.next.rule_id}]"]
-        lines += [f"      {line}" for line in urgency_lines(decision.next.urgency)]
+        lines += [f"      {line}" for line in urgency_lines(decision.urgency(decision.next))]
     lines += ["", "Every rule that applied:"]
     for candidate in decision.candidates:
         lines.append(f"  {_MARK[candidate.status]:<8} {candidate.rule_id:<30} {candidate.reason}")
@@ -65,7 +65,8 @@ def explain_text(decision: Decision, *, name: str, external_id: str | None, rule
     return "\n".join(lines)
 
 
-def candidate_dict(candidate: Candidate, today: date) -> dict[str, Any]:
+def candidate_dict(candidate: Candidate, decision: Decision) -> dict[str, Any]:
+    urgency = decision.urgency(candidate)
     return {
         "rule_id": candidate.rule_id,
         "kind": candidate.kind,
@@ -74,19 +75,19 @@ def candidate_dict(candidate: Candidate, today: date) -> dict[str, Any]:
         "due_date": candidate.due.isoformat() if candidate.due else None,
         "latest_date": candidate.latest.isoformat() if candidate.latest else None,
         "overdue_days": candidate.overdue_days,
-        "due": due_words(candidate, today),
+        "due": due_words(candidate, decision.today),
         "explanation": candidate.reason,
         "inputs": dict(candidate.inputs),
         "steps": list(candidate.steps),
         "snoozed_until": candidate.snoozed_until.isoformat() if candidate.snoozed_until else None,
         "snooze_reason": candidate.snooze_reason,
-        "urgency": candidate.urgency.total,
-        "pinned": candidate.urgency.pinned,
-        "pin_reason": candidate.urgency.pin_reason,
+        "urgency": urgency.total,
+        "pinned": urgency.pinned,
+        "pin_reason": urgency.pin_reason,
         "urgency_terms": [
             {"name": t.name, "value": t.value, "coefficient": t.coefficient,
              "points": round(t.points, 3), "note": t.note}
-            for t in candidate.urgency.terms
+            for t in urgency.terms
         ],
     }
 
@@ -105,6 +106,6 @@ def decision_dict(decision: Decision, *, name: str, external_id: str | None,
             {"rule_id": d.rule_id, "fact": d.fact, "before": d.before, "after": d.after, "why": d.why}
             for d in decision.derived
         ],
-        "next": candidate_dict(decision.next, decision.today) if decision.next else None,
-        "candidates": [candidate_dict(c, decision.today) for c in decision.candidates],
+        "next": candidate_dict(decision.next, decision) if decision.next else None,
+        "candidates": [candidate_dict(c, decision) for c in decision.candidates],
     }

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from csm_tui.domain.decision import Term, Urgency
+from csm_tui.domain.decision import Term
 from csm_tui.domain.facts import AccountFacts, OpenEscalation
 from csm_tui.domain.rulebook import EscalationSla, UrgencyCoefficients
 
@@ -42,42 +44,83 @@ def account_terms(
     band: str,
     priority: str,
     escalations: list[EscalationState],
+    memo: dict[Any, Any] | None = None,
 ) -> tuple[Term, ...]:
-    """The terms every open item of an account shares, computed once per decision."""
+    """The terms every open item of an account shares, computed once per decision.
+
+    Each term depends on one or two facts; with a `memo` (the engine's, for one rulebook and
+    one day) equal facts give the same `Term` object without computing it again.
+    """
     c = coefficients
+    cache: dict[Any, Any] = {} if memo is None else memo
     terms: list[Term] = []
 
-    def add(name: str, value: float, coefficient: float, note: str) -> None:
-        value = round(value, 3)  # as shown; a term too small to show is left out
-        if value and coefficient:
-            terms.append(Term(name, value, coefficient, note))
+    def add(key: tuple[Any, ...], build: Callable[[], Term | None]) -> None:
+        term = cache.get(key, _MISSING)
+        if term is _MISSING:
+            term = cache[key] = build()
+        if term is not None:
+            terms.append(term)
 
-    add(f"health.{band}", 1.0, c.health_band.get(band, 0.0),
-        f"health {facts.health_score}" if facts.health_score is not None else "no health score")
-    add(f"priority.{priority}", 1.0, c.priority.get(priority, 0.0),
-        priority.upper() if priority == facts.priority else f"{facts.priority.upper()} -> {priority.upper()}")
+    score = facts.health_score
+    add(("urgency.health", band, score), lambda: _term(
+        f"health.{band}", 1.0, c.health_band.get(band, 0.0),
+        f"health {score}" if score is not None else "no health score"))
+    assigned = facts.priority
+    add(("urgency.priority", priority, assigned), lambda: _term(
+        f"priority.{priority}", 1.0, c.priority.get(priority, 0.0),
+        priority.upper() if priority == assigned else f"{assigned.upper()} -> {priority.upper()}"))
     if facts.renewal_date is not None:
         days = (facts.renewal_date - today).days
-        near, far = c.renewal_near_days, c.renewal_far_days
-        value = 1.0 if days <= near else clamp((far - days) / (far - near))
-        add("renewal", value, c.renewal, f"renewal in {_days(days)}" if days >= 0 else f"renewal {_days(-days)} ago")
-    if facts.arr > 0:
-        value = clamp(math.log10(max(facts.arr, 1) / c.arr_floor) / math.log10(c.arr_cap / c.arr_floor))
-        add("arr", value, c.arr, f"ARR ${facts.arr:,.0f}")
+        add(("urgency.renewal", days), lambda: _renewal_term(days, c))
+    if facts.arr_cents > 0:
+        arr = facts.arr
+        add(("urgency.arr", facts.arr_cents), lambda: _term(
+            "arr", clamp(math.log10(max(arr, 1) / c.arr_floor) / math.log10(c.arr_cap / c.arr_floor)),
+            c.arr, f"ARR ${arr:,.0f}"))
     if escalations:
         top = max(escalations, key=lambda state: state.escalation.level)
         level = top.escalation.level
-        add("escalation", c.escalation_levels.get(level, 0.0), c.escalation, f"open L{level} escalation")
+        terms.extend(_term_list("escalation", c.escalation_levels.get(level, 0.0), c.escalation,
+                                f"open L{level} escalation"))
         breached = [state for state in escalations if state.breached]
         if breached:
             first = min(state.breach_at for state in breached)
-            add("escalation.sla_breach", 1.0, c.sla_breach, f"SLA breached since {first.isoformat()}")
+            terms.extend(_term_list("escalation.sla_breach", 1.0, c.sla_breach,
+                                    f"SLA breached since {first.isoformat()}"))
     last = max((days[bisect_right(days, today) - 1] for days in facts.touches.values()
                 if days and days[0] <= today), default=None)
-    days_since = (today - last).days if last else c.staleness_max_days
-    add("staleness", clamp(days_since / c.staleness_max_days), c.staleness,
-        f"last touch {_days(days_since)} ago" if last else "no touch on record")
+    days_since = (today - last).days if last else None
+    add(("urgency.staleness", days_since), lambda: _staleness_term(days_since, c))
     return tuple(terms)
+
+
+_MISSING = object()
+
+
+def _term(name: str, value: float, coefficient: float, note: str) -> Term | None:
+    """A term as shown (value rounded); one too small to show is left out."""
+    value = round(value, 3)
+    return Term(name, value, coefficient, note) if value and coefficient else None
+
+
+def _term_list(name: str, value: float, coefficient: float, note: str) -> list[Term]:
+    term = _term(name, value, coefficient, note)
+    return [term] if term is not None else []
+
+
+def _renewal_term(days: int, c: UrgencyCoefficients) -> Term | None:
+    near, far = c.renewal_near_days, c.renewal_far_days
+    value = 1.0 if days <= near else clamp((far - days) / (far - near))
+    return _term("renewal", value, c.renewal,
+                 f"renewal in {_days(days)}" if days >= 0 else f"renewal {_days(-days)} ago")
+
+
+def _staleness_term(days_since: int | None, c: UrgencyCoefficients) -> Term | None:
+    if days_since is None:
+        return _term("staleness", 1.0, c.staleness, "no touch on record")
+    return _term("staleness", clamp(days_since / c.staleness_max_days), c.staleness,
+                 f"last touch {_days(days_since)} ago")
 
 
 def overdue_term(due: date, today: date, coefficients: UrgencyCoefficients) -> Term | None:
@@ -98,26 +141,22 @@ def snoozed_term(until: date, coefficients: UrgencyCoefficients) -> Term | None:
     return Term("snoozed", 1.0, coefficients.snoozed, f"snoozed until {until.isoformat()}")
 
 
-def combine(
-    due: date,
-    snoozed_until: date | None,
-    shared: tuple[Term, ...],
-    coefficients: UrgencyCoefficients,
-    today: date,
-    pinned: tuple[bool, str | None] = (False, None),
-) -> Urgency:
-    """The item's own terms around the account's: overdue first, snoozed last, as shown."""
-    late = overdue_term(due, today, coefficients)
-    terms = (late, *shared) if late is not None else shared
+def item_terms(due: date, snoozed_until: date | None, coefficients: UrgencyCoefficients,
+               today: date) -> tuple[Term, ...]:
+    """An item's own terms: how late it is, and a running snooze."""
+    terms = []
+    if (late := overdue_term(due, today, coefficients)) is not None:
+        terms.append(late)
     if snoozed_until is not None and (snoozed := snoozed_term(snoozed_until, coefficients)):
-        terms = (*terms, snoozed)
-    return Urgency(terms, *pinned)
+        terms.append(snoozed)
+    return tuple(terms)
 
 
-def pin(escalations: list[EscalationState]) -> tuple[bool, str | None]:
+def pin(escalations: list[EscalationState]) -> str | None:
+    """Why the account's escalation follow-up is pinned on top, if it is."""
     for state in sorted(escalations, key=lambda s: -s.escalation.level):
         if state.sla.pin:
-            return True, f"open L{state.escalation.level} escalation"
+            return f"open L{state.escalation.level} escalation"
         if state.breached:
-            return True, f"L{state.escalation.level} escalation SLA breached since {state.breach_at.isoformat()}"
-    return False, None
+            return f"L{state.escalation.level} escalation SLA breached since {state.breach_at.isoformat()}"
+    return None

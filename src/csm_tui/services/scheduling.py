@@ -49,6 +49,7 @@ class Move:
     name: str
     before: Candidate | None
     after: Candidate | None
+    decisions: tuple[Decision, Decision]  # under the rules in force, and under the candidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +114,9 @@ class Schedule:
         count = 0
         for facts in self._all_facts():
             count += 1
-            before = decide(facts, self.rulebook, self.today).next
-            after = decide(facts, candidate, self.today).next
-            if not _same(before, after):
-                moves.append(Move(facts.external_id, facts.name, before, after))
+            old, new = decide(facts, self.rulebook, self.today), decide(facts, candidate, self.today)
+            if not _same(old.next, new.next):
+                moves.append(Move(facts.external_id, facts.name, old.next, new.next, (old, new)))
         moves.sort(key=lambda move: (move.name.lower(), move.external_id or ""))
         return Preview(count, tuple(moves))
 

@@ -456,7 +456,7 @@ def _rows(
         account_id = uuid.UUID(decision.account_id)
         chosen, next_kind = _chosen(decision)
         for kind, candidate in chosen.items():
-            urgency = candidate.urgency
+            urgency = decision.urgency(candidate)
             rows.append({
                 "id": new_id(),
                 "created_at": now,

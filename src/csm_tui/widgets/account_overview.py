@@ -136,7 +136,7 @@ def next_touch(decision: Decision | None, today: date) -> RenderableType:
     for derived in decision.derived:
         parts.append(Text(f"  {derived.fact} {derived.before.upper()} → {derived.after.upper()}: "
                           f"{derived.why}", style="dim"))
-    urgency = chosen.urgency
+    urgency = decision.urgency(chosen)
     terms = ", ".join(f"{term.name} {term.points:+.1f}" for term in urgency.terms if term.points)
     parts.append(Text(f"Urgency {urgency.total:.1f}" + (f" ({terms})" if terms else "")
                       + (f", pinned: {urgency.pin_reason}" if urgency.pinned else ""), style="dim"))

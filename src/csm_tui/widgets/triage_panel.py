@@ -42,7 +42,7 @@ def render_detail(detail: Detail, today: date) -> RenderableType:
                           style="italic"))
     if candidate is not None and item.kind != HEALTH_DROP:
         parts.append(Text(""))
-        parts.append(_urgency(candidate.urgency))
+        parts.append(_urgency(detail.decision.urgency(candidate)))  # type: ignore[union-attr]
     parts.append(Text(""))
     parts.append(Text("Last touch", style="bold underline"))
     last = detail.last_touch
