@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
@@ -81,13 +81,19 @@ def _compile_sqlite(
     return _CompiledInsert(compiled.string, order, tuple(converters))
 
 
-def _driver_rows(compiled: _CompiledInsert, rows: Sequence[Mapping[str, Any]]) -> list[tuple]:
-    """Rows as the driver's parameter tuples, converted column by column.
+def _driver_rows(compiled: _CompiledInsert, rows: Sequence[Any],
+                 names: tuple[str, ...] | None = None) -> list[tuple]:
+    """Rows (dicts, or tuples of `names`) as the driver's parameter tuples, converted column by
+    column.
 
     Memoising treats equal values as one: fine for dates and booleans, and for datetimes as long
     as a column holds one time zone (UTC throughout this project).
     """
-    columns = [list(map(itemgetter(name), rows)) for name in compiled.names]
+    if names is None:
+        columns = [list(map(itemgetter(name), rows)) for name in compiled.names]
+    else:
+        by_name = dict(zip(names, zip(*rows, strict=True), strict=True))
+        columns = [list(by_name[name]) for name in compiled.names]
     for position, processor, how in compiled.converters:
         values = columns[position]
         if how == _MEMO:
@@ -120,17 +126,20 @@ class PreparedRows:
 
 
 def prepare_rows(
-    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+    connection: Connection, table: Table, rows: Sequence[Any], *,
+    names: tuple[str, ...] | None = None,
 ) -> PreparedRows:
-    """Plain dict rows (all with the same keys) of `table`, converted as `insert_rows` would."""
+    """Rows of `table` converted as `insert_rows` would: plain dicts (all with the same keys),
+    or tuples of the columns `names` (no dict per row, for the largest writes)."""
     if not rows:
         return PreparedRows(table.name, None, [])
-    names = tuple(rows[0])
-    _check_defaults(table, names)
+    keys = names if names is not None else tuple(rows[0])
+    _check_defaults(table, keys)
     if connection.dialect.name != "sqlite":
-        return PreparedRows(table.name, None, list(rows))
-    compiled = _compile_sqlite(connection, table, names)
-    return PreparedRows(table.name, compiled.sql, _driver_rows(compiled, rows))
+        dicts = rows if names is None else [dict(zip(names, row, strict=True)) for row in rows]
+        return PreparedRows(table.name, None, list(dicts))
+    compiled = _compile_sqlite(connection, table, keys)
+    return PreparedRows(table.name, compiled.sql, _driver_rows(compiled, rows, names))
 
 
 def insert_prepared(
@@ -153,22 +162,26 @@ def insert_prepared(
 def insert_rows(
     connection: Connection,
     table: Table,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Any],
     *,
+    names: tuple[str, ...] | None = None,
     chunk: int = CHUNK_ROWS,
 ) -> int:
-    """Insert plain dict rows (all with the same keys) into `table`; return how many."""
+    """Insert rows into `table`: plain dicts (all with the same keys), or tuples of the columns
+    `names`; return how many."""
     if not rows:
         return 0
-    names = tuple(rows[0])
-    _check_defaults(table, names)
+    keys = names if names is not None else tuple(rows[0])
+    _check_defaults(table, keys)
     sqlite = connection.dialect.name == "sqlite"
-    compiled = _compile_sqlite(connection, table, names) if sqlite else None
+    compiled = _compile_sqlite(connection, table, keys) if sqlite else None
     statement = insert(table)
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
         if compiled is not None:
-            connection.exec_driver_sql(compiled.sql, _driver_rows(compiled, part))
+            connection.exec_driver_sql(compiled.sql, _driver_rows(compiled, part, names))
+        elif names is not None:
+            connection.execute(statement, [dict(zip(names, row, strict=True)) for row in part])
         else:
             connection.execute(statement, list(part))
     return len(rows)
