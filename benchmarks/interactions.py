@@ -36,37 +36,55 @@ async def _until(pilot: Any, condition: Callable[[], bool]) -> None:
     while not condition():
         if time.perf_counter() > deadline:
             raise TimeoutError("the screen never showed the expected result")
-        await asyncio.sleep(0)
+        await asyncio.sleep(0.001)  # not 0: a busy loop would starve the app's threads
 
 
 class _Paints:
-    """Counts the app's screen updates (`App.post_display_hook` runs after each one)."""
+    """Watches the app's screen updates (`App.post_display_hook` runs after each one)."""
 
     def __init__(self, app: Any) -> None:
-        self.count = 0
+        self.on_paint: Callable[[], None] | None = None
         hook = app.post_display_hook
 
-        def counted() -> None:
-            self.count += 1
+        def watched() -> None:
             hook()
+            if self.on_paint is not None:
+                self.on_paint()
 
-        app.post_display_hook = counted
+        app.post_display_hook = watched
 
 
 async def _timed(pilot: Any, paints: _Paints, key: str, shown: Callable[[], bool]) -> float:
-    """Milliseconds from sending `key` to the first screen update once `shown()` holds. The
-    key goes straight to the driver (as `Pilot.press` sends it, without its idle waits)."""
+    """Milliseconds from sending `key` to the first screen update after which `shown()` holds.
+
+    The key goes straight to the driver (as `Pilot.press` sends it, without its idle waits),
+    and the harness then sleeps on an event set from the display hook: polling in a loop would
+    keep the interpreter lock from the app's thread workers (the account is read in one) and
+    measure the harness as much as the app.
+    """
     from textual import events
 
     char = {"enter": "\r", "escape": "\x1b"}.get(key, key if len(key) == 1 else None)
     event = events.Key(key, char)
     event.set_sender(pilot.app)
+    painted = asyncio.Event()
+    at: list[float] = []
+
+    def check() -> None:
+        if not at and shown():
+            at.append(time.perf_counter())
+            painted.set()
+
+    paints.on_paint = check
     start = time.perf_counter()
-    pilot.app._driver.send_message(event)
-    await _until(pilot, shown)
-    seen = paints.count
-    await _until(pilot, lambda: paints.count > seen)
-    return (time.perf_counter() - start) * 1000
+    try:
+        pilot.app._driver.send_message(event)
+        await asyncio.wait_for(painted.wait(), TIMEOUT_S)
+    except TimeoutError:
+        raise TimeoutError("the screen never showed the expected result") from None
+    finally:
+        paints.on_paint = None
+    return (at[0] - start) * 1000
 
 
 async def _settle(pilot: Any) -> None:

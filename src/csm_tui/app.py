@@ -42,6 +42,7 @@ class CsmApp(App[None]):
         super().__init__()
         self.workspace = workspace
         self._initial = initial
+        self._account_screen: AccountScreen | None = None
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -71,16 +72,25 @@ class CsmApp(App[None]):
             view = None
         self.call_from_thread(self._show_account, AccountScreen, account_id, view)
 
-    async def _show_account(self, screen_type: type[AccountScreen], account_id: str,
-                            view: AccountView | None) -> None:
-        """Push the account's screen. Over another account (opened from the palette), that one
-        is closed first, so escape goes back to where the first was opened."""
+    def _show_account(self, screen_type: type[AccountScreen], account_id: str,
+                      view: AccountView | None) -> None:
+        """Show the account on the app's one account screen, pushed over the current screen.
+        Over an account (opened from the palette) it replaces that one in place, so escape
+        goes back to where the first was opened, which reads again if either was changed.
+
+        The screen is installed: popping it keeps its widgets for the next account, which
+        then only fills them (building them anew took most of the time to open one)."""
         current = self.screen
         if isinstance(current, screen_type):
-            await current.dismiss(current.changed)
-            current = self.screen
-        self.push_screen(screen_type(self.workspace, account_id, view),
-                         partial(self._account_closed, current))
+            current.switch_to(account_id, view, changed=current.changed)
+            return
+        screen = self._account_screen
+        if screen is None:
+            screen = self._account_screen = screen_type(self.workspace, account_id, view)
+            self.install_screen(screen, "account")
+        else:
+            screen.switch_to(account_id, view)
+        self.push_screen(screen, partial(self._account_closed, current))
 
     @staticmethod
     def _account_closed(opener: Screen, changed: bool | None) -> None:

@@ -290,3 +290,35 @@ async def test_the_palette_opens_an_account_and_a_logged_touch_shows_on_its_time
         assert isinstance(app.screen, AccountScreen)
         await pilot.press("3")
         assert "Quarterly check-in went well" in static_text(app, "#touch-text")
+
+
+async def test_the_next_account_opens_fresh_on_the_reused_screen(app_factory):
+    """The app keeps one account screen: the next account must look as if it were new, with
+    its own data, on the overview, without the last one's timeline filter."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        first = await open_from_triage(pilot)
+        screen = account_screen(app)
+        await pilot.press("3")
+        await settle(pilot)
+        screen.query_one("#timeline-kind").value = screen.view.detail.touches[-1].kind  # type: ignore[union-attr]
+        await pilot.press("escape")
+        await settle(pilot)
+        triage = app.screen
+        assert isinstance(triage, TriageScreen)
+        later = next(item for item in triage._items.values() if item.account_id != first)
+        await pilot.press(*["j"] * queue_keys(app).index(f"{later.account_id}:{later.kind}"))
+        await pilot.press("enter")
+        await settle(pilot)
+        second = later.account_id
+        assert account_screen(app).title == later.account_name
+        assert account_screen(app) is screen  # the same widgets, filled anew
+        assert screen.account_id == second and screen.view.detail.profile.id == second  # type: ignore[union-attr]
+        assert active_tab(app) == "overview"
+        assert app.focused is not None and screen.query_one("#overview-pane") in (
+            app.focused, *app.focused.ancestors)
+        await pilot.press("3")
+        await settle(pilot)
+        touches = screen.view.detail.touches  # type: ignore[union-attr]
+        assert screen.query_one("#timeline-table", DataTable).row_count == len(touches)
+        assert static_text(app, "#timeline-count").strip() == f"{len(touches)} touches"

@@ -4,6 +4,8 @@ change (rescheduled in the same transaction), and the screen shows that at once.
 
 Only the tab in view is rendered; the others are rendered when first shown after a change.
 The screen is dismissed with whether anything changed, so the screen below can read again.
+The app keeps one instance and shows the next account on it (`switch_to`): composing and
+styling its widgets anew was most of the time it took to open an account.
 """
 
 from __future__ import annotations
@@ -122,6 +124,22 @@ class AccountScreen(Screen[bool]):
                 self.notify(message.error, title="Could not read the account", severity="error")
             return
         self.show(message.view)
+
+    def switch_to(self, account_id: str, view: AccountView | None, *,
+                  changed: bool = False) -> None:
+        """Show another account here, as a new screen would: the overview tab, no filters,
+        the focus on the overview; `view` if the opener read it already."""
+        self.account_id, self.view, self.changed = account_id, None, changed
+        self.title = "Account"
+        self.query_one(TabbedContent).active = "overview"
+        for timeline in self.query(TimelinePane):
+            timeline.clear_filters()
+        if view is None:
+            self._stale = set(TABS)
+            self.load()
+        else:
+            self.show(view)
+        self.query_one("#overview-pane").focus()
 
     def show(self, view: AccountView) -> None:
         """Show the account: the tab in view now, the others when they are next shown."""

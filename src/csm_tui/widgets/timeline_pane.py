@@ -68,6 +68,10 @@ class TimelinePane(Vertical):
             sentiment=sentiment if isinstance(sentiment, Sentiment) else None,
         )
 
+    def clear_filters(self) -> None:
+        for select in self.query(Select):
+            select.clear()
+
     def show(self, touches: tuple[TouchLine, ...], today: date) -> None:
         self.touches, self.today = touches, today
         self._fill()
