@@ -92,10 +92,9 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
     candidates += (_escalation(context, state) for state in escalations)
     candidates += (_milestone(context, m.title, m.due_on) for m in facts.milestones)
     chosen: tuple[tuple[date, int, int], Candidate] | None = None
-    rank = _ranks(context)
     for index, candidate in enumerate(candidates):
         if candidate.status in OPEN:
-            key = (max(candidate.due or today, today), rank.get(candidate.kind, len(rank)), index)
+            key = (max(candidate.due or today, today), rules.rank_of(candidate.kind), index)
             if chosen is None or key < chosen[0]:
                 chosen = (key, candidate)
     pinned = pin(escalations)
@@ -107,14 +106,6 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
                              escalations=escalations, memo=context.memo),
         pin=(rules.escalation.id, pinned) if pinned else None,
     )
-
-
-def _ranks(context: _Context) -> dict[str, int]:
-    """`Rulebook.rank_of` as a dict: which kind goes first between equal due dates."""
-    ranks = context.memo.get("ranks")
-    if ranks is None:
-        ranks = context.memo["ranks"] = {kind: n for n, kind in reversed(list(enumerate(context.rules.rank)))}
-    return ranks  # type: ignore[no-any-return]
 
 
 #: A built candidate and, for an open one, its reason before "-> due ..." (a snooze rewrites it).
@@ -230,13 +221,9 @@ def _cadence(context: _Context) -> Candidate:
 
 def _cadence_row(context: _Context) -> tuple[int, CadenceRow]:
     """The first row of the cadence table that matches (by the facts the table reads)."""
-    rows, memo, values = context.rules.cadence.rows, context.memo, context.values
-    read = memo.get("cadence-facts")
-    if read is None:
-        read = memo["cadence-facts"] = sorted(
-            {condition.fact for row in rows for condition in row.when.conditions}
-        )
-    key = ("cadence-row", *[values[name] for name in read])
+    cadence, memo, values = context.rules.cadence, context.memo, context.values
+    rows = cadence.rows
+    key = ("cadence-row", *[values[name] for name in cadence.facts_read])
     found = memo.get(key)
     if found is None:
         found = memo[key] = next(
@@ -288,12 +275,12 @@ def _kind_words(kind: str) -> str:
 def _anchored(context: _Context, rule: AnchoredRule) -> Iterable[Candidate]:
     anchor = getattr(context.facts, rule.anchor)
     if anchor is None:
-        return [context.built((rule.id, None), lambda: _no_anchor(rule))]
+        return [context.built(("anchored", rule.id, None), lambda: _no_anchor(rule))]
     touches = context.facts.touches
     if not any(kind in touches for kind in rule.satisfied_by):  # most accounts: one lookup
-        built = context.memo.get((rule.id, anchor))
+        built = context.memo.get(("anchored-untouched", rule.id, anchor))
         if built is None:
-            built = context.memo[rule.id, anchor] = [
+            built = context.memo["anchored-untouched", rule.id, anchor] = [
                 _anchored_at(context, rule, anchor, offset, target, None, expires)
                 for offset, target, _, expires in _targets(context, rule, anchor)
             ]
@@ -302,7 +289,7 @@ def _anchored(context: _Context, rule: AnchoredRule) -> Iterable[Candidate]:
     for index, (offset, target, since, expires) in enumerate(_targets(context, rule, anchor)):
         done = context.last(rule.satisfied_by, since=since, before=expires)
         candidates.append(context.built(
-            (rule.id, index, anchor, done),
+            ("anchored", rule.id, index, anchor, done),
             lambda: _anchored_at(context, rule, anchor, offset, target, done, expires),
         ))
     return candidates
@@ -317,7 +304,7 @@ def _targets(context: _Context, rule: AnchoredRule,
              anchor: date) -> list[tuple[Duration, Shifted, date, date | None]]:
     """Per offset of the rule from this anchor: the target, and the window a touch counts in
     (from `done_window` before the target until it expires)."""
-    key = ("targets", rule.id, anchor)
+    key = ("anchored-targets", rule.id, anchor)
     found = context.memo.get(key)
     if found is None:
         window = _rough(rule.done_window)
@@ -362,9 +349,10 @@ def _recurring(context: _Context, rule: RecurringRule) -> Candidate:
     last = context.last(rule.satisfied_by)
     if last is None and rule.fallback_anchor:
         fallback = getattr(context.facts, rule.fallback_anchor)
-        return context.built((rule.id, None, fallback),
+        return context.built(("recurring", rule.id, None, fallback),
                              lambda: _recurring_from(context, rule, fallback, last=False))
-    return context.built((rule.id, last), lambda: _recurring_from(context, rule, last, last=True))
+    return context.built(("recurring", rule.id, last),
+                         lambda: _recurring_from(context, rule, last, last=True))
 
 
 def _recurring_from(context: _Context, rule: RecurringRule, anchor: date | None, *,
@@ -405,10 +393,10 @@ def _trigger(context: _Context, rule: TriggerRule) -> Candidate:
     band = context.values["health_band"]
     entered = band_entered(context, rule.entered)
     if entered is None:
-        return context.built((rule.id, band), lambda: _not_triggered(rule, band))
+        return context.built(("trigger", rule.id, band), lambda: _not_triggered(rule, band))
     done = context.last(rule.satisfied_by, since=entered)
     score = context.facts.health_score
-    return context.built((rule.id, band, entered, done, score),
+    return context.built(("trigger", rule.id, band, entered, done, score),
                          lambda: _triggered(context, rule, entered, done, score))
 
 
@@ -486,7 +474,7 @@ def _escalation(context: _Context, state: EscalationState) -> Candidate:
 
 def _milestone(context: _Context, title: str, due: date) -> Candidate:
     rules = context.rules.milestones
-    return context.built((rules.id, title, due), lambda: context.open(
+    return context.built(("milestone", title, due), lambda: context.open(
         rules.id, MILESTONE_KIND, rules.label, due, inputs={"milestone": title},
         steps=(f"success-plan milestone due {fmt_day(due)}",),
         reason=f"{rules.label} {title!r} of the success plan",

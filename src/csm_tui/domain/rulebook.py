@@ -139,6 +139,12 @@ class Cadence:
     satisfied_by: frozenset[str]
     fallback_anchor: str | None
     rows: tuple[CadenceRow, ...]
+    #: The facts the rows test: which row matches depends on these alone.
+    facts_read: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "facts_read", tuple(sorted(
+            {condition.fact for row in self.rows for condition in row.when.conditions})))
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,9 +270,15 @@ class Rulebook:
     snooze: SnoozePolicy
     rank: tuple[str, ...]  # kinds, most important first: breaks ties between equal due dates
     urgency: UrgencyCoefficients
+    #: `rank` by kind (the engine asks it of every open item of every account).
+    _rank_of: Mapping[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_rank_of",
+                           {kind: n for n, kind in reversed(list(enumerate(self.rank)))})
 
     def rank_of(self, kind: str) -> int:
-        return self.rank.index(kind) if kind in self.rank else len(self.rank)
+        return self._rank_of.get(kind, len(self.rank))
 
     def rule_ids(self) -> list[str]:
         ids = [rule.id for rule in self.derive] + [row.id for row in self.cadence.rows]

@@ -63,6 +63,7 @@ class AccountScreen(Screen[bool]):
 
     @dataclass
     class Loaded(Message):
+        account_id: str  # a read of the account shown before `switch_to` is let go
         view: AccountView | None
         error: str | None = None
 
@@ -96,26 +97,44 @@ class AccountScreen(Screen[bool]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Account"
         self.sub_title = f"{self.workspace.today:%a %d %b %Y}"
         view, self._preloaded = self._preloaded, None
+        self._begin(view)
+
+    def switch_to(self, account_id: str, view: AccountView | None, *,
+                  changed: bool = False) -> None:
+        """Show another account here, as a new screen would: the overview tab, no filters,
+        the focus on the overview; `view` if the opener read it already."""
+        self.account_id, self.view, self.changed = account_id, None, changed
+        self._stale = set(TABS)
+        self.query_one(TabbedContent).active = "overview"
+        for timeline in self.query(TimelinePane):
+            timeline.clear_filters()
+        self._begin(view)
+
+    def _begin(self, view: AccountView | None) -> None:
+        """Show `view`, or read the account when the opener did not."""
+        self.title = "Account"
         if view is None:
             self.load()
         else:
-            self._loaded(self.Loaded(view))
+            self.show(view)
         self.query_one("#overview-pane").focus()
 
     # -- reading -----------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="account")
     def load(self) -> None:
+        account_id = self.account_id
         try:
-            self.post_message(self.Loaded(self.accounts.view(self.account_id)))
+            self.post_message(self.Loaded(account_id, self.accounts.view(account_id)))
         except Exception as error:  # noqa: BLE001 (shown to the user, never a traceback)
-            self.post_message(self.Loaded(None, str(error)))
+            self.post_message(self.Loaded(account_id, None, str(error)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
+        if message.account_id != self.account_id:
+            return
         if message.view is None:
             text = (f"The account could not be read: {message.error}\nPress r to try again."
                     if message.error else "This account no longer exists. Press escape.")
@@ -124,22 +143,6 @@ class AccountScreen(Screen[bool]):
                 self.notify(message.error, title="Could not read the account", severity="error")
             return
         self.show(message.view)
-
-    def switch_to(self, account_id: str, view: AccountView | None, *,
-                  changed: bool = False) -> None:
-        """Show another account here, as a new screen would: the overview tab, no filters,
-        the focus on the overview; `view` if the opener read it already."""
-        self.account_id, self.view, self.changed = account_id, None, changed
-        self.title = "Account"
-        self.query_one(TabbedContent).active = "overview"
-        for timeline in self.query(TimelinePane):
-            timeline.clear_filters()
-        if view is None:
-            self._stale = set(TABS)
-            self.load()
-        else:
-            self.show(view)
-        self.query_one("#overview-pane").focus()
 
     def show(self, view: AccountView) -> None:
         """Show the account: the tab in view now, the others when they are next shown."""
@@ -240,8 +243,8 @@ class AccountScreen(Screen[bool]):
     # -- after a change ----------------------------------------------------------------------
 
     def _saved(self, saved: Saved | None) -> None:
-        if saved is None:
-            return
+        if saved is None or saved.view.detail.profile.id != self.account_id:
+            return  # cancelled, or a one-key change to the account shown before `switch_to`
         self.changed = True
         self.show(saved.view)
         self.notify(saved.message, title=saved.view.detail.profile.name)
