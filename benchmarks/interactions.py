@@ -130,7 +130,7 @@ async def _measure(database: Path, today: Any, user_email: str) -> dict[str, lis
             await _settle(pilot)
             await pilot.press("j")
 
-        table.move_cursor(row=0, animate=False)
+        table.move_cursor(0)
         await _settle(pilot)
         heavy = triage.current_item()
         assert heavy is not None and heavy.account_id == heavy_id, "the 100-touch account moved"
@@ -143,11 +143,11 @@ async def _measure(database: Path, today: Any, user_email: str) -> dict[str, lis
             await _settle(pilot)
 
         for _ in range(LOGS):
-            keys = [key.value for key in table.rows]
+            keys = table.keys
             cadence = next((key for key in keys if key and key.endswith(":cadence-call")), None)
             if cadence is None:
                 break
-            table.move_cursor(row=keys.index(cadence), animate=False)
+            table.move_cursor(keys.index(cadence))
             await pilot.pause()
             await pilot.press("l")
             await _until(pilot, lambda: isinstance(app.screen, LogTouchModal))
@@ -155,7 +155,7 @@ async def _measure(database: Path, today: Any, user_email: str) -> dict[str, lis
             app.screen.query_one("#touch-summary").value = "Weekly sync: on track"
             samples["log_ms"].append(await _timed(
                 pilot, paints, "ctrl+s", lambda cadence=cadence: app.screen is triage
-                and cadence not in [key.value for key in table.rows]))
+                and cadence not in table.keys))
             await _settle(pilot)
     return samples
 

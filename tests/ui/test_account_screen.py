@@ -36,7 +36,7 @@ def active_tab(app: CsmApp) -> str:
 
 def queue_keys(app: CsmApp) -> list[str]:
     assert isinstance(app.screen, TriageScreen)
-    return [str(row.key.value) for row in app.screen.query_one(QueueTable).ordered_rows]
+    return app.screen.query_one(QueueTable).keys
 
 
 async def open_from_triage(pilot, *, band: HealthBand | None = None) -> str:  # type: ignore[no-untyped-def]

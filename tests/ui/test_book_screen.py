@@ -15,7 +15,7 @@ def _table(app) -> AccountTable:  # type: ignore[no-untyped-def]
 
 def _names(app) -> list[str]:  # type: ignore[no-untyped-def]
     table = _table(app)
-    return [str(table.get_row_at(index)[0]) for index in range(table.row_count)]
+    return [table.row_cells(index)[0].plain for index in range(table.row_count)]
 
 
 async def test_opens_on_my_book_sorted_by_name(app_factory):
@@ -51,8 +51,7 @@ async def test_clicking_a_header_sorts_by_it_and_again_reverses(app_factory):
         await open_book(pilot)
         rows = app.workspace.book(team=False)
         table = _table(app)
-        columns = list(table.columns.values())
-        x = sum(column.get_render_width(table) for column in columns[:4]) + 2  # "Health"
+        x = sum(column.render_width for column in table.columns[:4]) + 2  # "Health"
         await pilot.hover(AccountTable, offset=(x, 0))
         await pilot.pause()
         await pilot.click(AccountTable, offset=(x, 0))

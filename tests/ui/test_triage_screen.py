@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from rich.text import Text
 from sqlalchemy import select
 from textual.binding import Binding
 from textual.widgets import Input, Select, Static
@@ -52,7 +51,7 @@ def rows(app: CsmApp) -> list[str]:
     queue = table(app)
     if not queue.display:
         return []
-    return [str(row.key.value) for row in queue.ordered_rows]
+    return queue.keys
 
 
 def item(app: CsmApp) -> QueueItem | None:
@@ -66,14 +65,12 @@ def current_key(app: CsmApp) -> str | None:
 
 
 def column_labels(app: CsmApp) -> list[str]:
-    return [column.label.plain for column in table(app).columns.values()]
+    return [column.label for column in table(app).columns]
 
 
 def what_cell(app: CsmApp, key: str) -> str:
     """The "What" cell of a row ("Cadence call (snoozed to 24 Nov)")."""
-    queue = table(app)
-    cell = queue.get_cell(key, "what")
-    return cell.plain if isinstance(cell, Text) else str(cell)
+    return table(app).cell(key, "what").plain
 
 
 def keys(items: list[QueueItem]) -> list[str]:

@@ -14,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 
 from csm_tui.services.account import AccountView, Saved
 from csm_tui.services.triage import Done, preset_kind
@@ -29,6 +29,7 @@ from csm_tui.services.workspace import Workspace
 from csm_tui.widgets.account_overview import Overview
 from csm_tui.widgets.account_summaries import render_escalations, render_plans
 from csm_tui.widgets.contacts_pane import ContactsPane
+from csm_tui.widgets.footer import Footer
 from csm_tui.widgets.timeline_pane import TimelinePane
 
 TABS = ("overview", "contacts", "timeline", "plan", "escalations")
@@ -100,6 +101,16 @@ class AccountScreen(Screen[bool]):
         self.sub_title = f"{self.workspace.today:%a %d %b %Y}"
         view, self._preloaded = self._preloaded, None
         self._begin(view)
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Restyle on being pushed only when the app's CSS changed (a new theme) since it was
+        last styled. Textual restyles every node of a pushed screen in case it went stale
+        off the stack; this one is pushed for every account opened, its class changes were
+        styled as they were made, and the restyle was nearly half the time to open one."""
+        if self._css_update_count == self.app._css_update_count:
+            event.refresh_styles = False
+        else:  # Screen's own handler, next in the MRO, restyles it now
+            self._css_update_count = self.app._css_update_count
 
     def switch_to(self, account_id: str, view: AccountView | None, *,
                   changed: bool = False) -> None:

@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from csm_tui.domain.book import (
     AccountRow,
@@ -26,7 +26,9 @@ from csm_tui.domain.book import (
 )
 from csm_tui.services.workspace import Workspace
 from csm_tui.widgets.account_table import AccountTable
+from csm_tui.widgets.footer import Footer
 from csm_tui.widgets.health import health_cell
+from csm_tui.widgets.line_table import Column
 
 COLUMNS: tuple[tuple[str, SortKey, str], ...] = (
     ("Account", SortKey.NAME, "name"),
@@ -122,13 +124,12 @@ class BookScreen(Screen[None]):
     def _size_columns(self) -> None:
         """Fixed widths measured once per load from every row, so that sorting and filtering
         never make columns jump, and the table never measures cells itself."""
-        table = self.query_one("#accounts", DataTable)
+        table = self.query_one("#accounts", AccountTable)
         widths = [len(label) for label, _, _ in self._columns]
         for cells in self._cells.values():
             widths = [max(width, cell_len(str(cell))) for width, cell in zip(widths, cells)]
-        table.clear(columns=True)
-        for (label, _, column_key), width in zip(self._columns, widths, strict=True):
-            table.add_column(label, key=column_key, width=width)
+        table.set_columns(Column(column_key, label, width)
+                          for (label, _, column_key), width in zip(self._columns, widths, strict=True))
 
     @property
     def _columns(self) -> tuple[tuple[str, SortKey, str], ...]:
@@ -138,20 +139,18 @@ class BookScreen(Screen[None]):
     def _render_rows(self, *, keep_cursor: bool = False) -> None:
         """Show the filtered, sorted rows; a reload keeps the cursor on the same account,
         a new order or filter starts from the top."""
-        table = self.query_one("#accounts", DataTable)
+        table = self.query_one("#accounts", AccountTable)
         keep = self._current_account_id() if keep_cursor else None
         rows = self._visible_rows()
-        table.clear()
-        for row in rows:
-            table.add_row(*self._cells[row.id], key=row.id)
-        if keep is not None and any(row.id == keep for row in rows):
-            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        ids = [row.id for row in rows]
+        table.set_rows(((row.id, self._cells[row.id]) for row in rows),
+                       cursor=ids.index(keep) if keep in ids else 0)
         self._show_empty_state(len(rows))
         self._update_title(len(rows))
 
     def _show_empty_state(self, shown: int) -> None:
         empty = self.query_one("#empty", Static)
-        table = self.query_one("#accounts", DataTable)
+        table = self.query_one("#accounts", AccountTable)
         if shown:
             empty.display = False
             table.display = True
@@ -182,11 +181,7 @@ class BookScreen(Screen[None]):
         self.sub_title = f"{who}{count} · {order} · {self.workspace.today:%a %d %b %Y}"
 
     def _current_account_id(self) -> str | None:
-        table = self.query_one("#accounts", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return key.value
+        return self.query_one("#accounts", AccountTable).cursor_key
 
     # -- reactions ---------------------------------------------------------------------------
 
@@ -213,21 +208,20 @@ class BookScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self) -> None:
-        self.query_one("#accounts", DataTable).focus()
+        self.query_one("#accounts", AccountTable).focus()
 
-    @on(DataTable.HeaderSelected)
-    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
-        key = next(key for _, key, column in COLUMNS if column == event.column_key.value)
+    @on(AccountTable.HeaderSelected)
+    def _header_selected(self, event: AccountTable.HeaderSelected) -> None:
+        key = next(key for _, key, column in COLUMNS if column == event.column_key)
         if key is self.sort_key:
             self.reverse = not self.reverse
         else:
             self.sort_key = key
             self.reverse = False
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.post_message(self.OpenAccount(event.row_key.value))
+    @on(AccountTable.Selected)
+    def _row_selected(self, event: AccountTable.Selected) -> None:
+        self.post_message(self.OpenAccount(event.key))
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -244,7 +238,7 @@ class BookScreen(Screen[None]):
             return
         box.value = ""
         box.display = False
-        self.query_one("#accounts", DataTable).focus()
+        self.query_one("#accounts", AccountTable).focus()
 
     def action_toggle_team(self) -> None:
         if self.workspace.me is None:

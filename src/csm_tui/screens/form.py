@@ -32,6 +32,11 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
 
     SAVE_LABEL = "Save"
 
+    def __init__(self, name: str | None = None, id: str | None = None,  # noqa: A002
+                 classes: str | None = None) -> None:
+        super().__init__(name, id, classes)
+        self._errors: dict[Widget, str] = {}  # the message each error widget shows
+
     def collect(self) -> Callable[[], ResultT] | None:
         """Read the fields: the save to run (in a worker), or None after showing an error."""
         raise NotImplementedError
@@ -69,13 +74,19 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
         self.show_error(message, fields or {})
 
     def show_error(self, message: str, fields: dict[str, str] | None = None) -> None:
-        """The form's message, and each field's own (cleared where there is none)."""
-        self.query_one("#form-error", Static).update(message)
+        """The form's message, and each field's own (cleared where there is none). Only the
+        ones that change are touched: a save clears them all, and a relayout of the form
+        would hold up the save's worker."""
         fields = fields or {}
-        for widget in self.query(".field-error").results(Static):
-            text = fields.get((widget.id or "").removeprefix("error-"), "")
-            widget.update(text)
-            widget.display = bool(text)
+        shown = [(self.query_one("#form-error", Static), message)]
+        shown += [(widget, fields.get((widget.id or "").removeprefix("error-"), ""))
+                  for widget in self.query(".field-error").results(Static)]
+        for widget, text in shown:
+            if self._errors.get(widget, "") != text:
+                self._errors[widget] = text
+                widget.update(text)
+            if widget.id != "form-error":
+                widget.display = bool(text)
 
     def text(self, field: str) -> str:
         """What is typed in the Input `#field`."""

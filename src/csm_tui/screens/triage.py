@@ -19,21 +19,20 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.triage import HEALTH_DROP, Counts, counts, matches, ranked
 from csm_tui.services.triage import Detail, Done, TriageView, Undo, preset_kind
 from csm_tui.services.workspace import Workspace
+from csm_tui.widgets.footer import Footer
 from csm_tui.widgets.forms import steady
+from csm_tui.widgets.line_table import Column
 from csm_tui.widgets.queue_table import NARROW_BELOW, QueueTable, cells, columns, row_key
 from csm_tui.widgets.triage_panel import TriagePanel
 
 #: How long the cursor rests on a row before its explanation is loaded (holding `j` stays smooth).
 DETAIL_DELAY_S = 0.08
-#: Rows put in the table before the first paint (a tall terminal's worth), then per refresh.
-FIRST_ROWS = 80
-MORE_ROWS = 400
 
 
 class TriageScreen(Screen[None]):
@@ -108,7 +107,6 @@ class TriageScreen(Screen[None]):
         self._undo: list[Undo] = []
         self._detail_timer: Timer | None = None
         self._rendered_narrow: bool | None = None
-        self._generation = 0  # bumped by every full render: late batches of an older one stop
         self.set_reactive(TriageScreen.team, workspace.me is None)
 
     def compose(self) -> ComposeResult:
@@ -209,22 +207,11 @@ class TriageScreen(Screen[None]):
         shown = columns(team=team, narrow=narrow)
         widths = [cell_len(label) for label, _ in shown]
         for _, row in rows:
-            widths = [max(width, cell_len(cell.plain)) for width, cell in zip(widths, row)]
-        table.clear(columns=True)
-        for (label, key), width in zip(shown, widths, strict=True):
-            table.add_column(label, key=key, width=width)
+            widths = [max(width, cell.cell_len) for width, cell in zip(widths, row)]
+        table.set_columns(Column(key, label, width)
+                          for (label, key), width in zip(shown, widths, strict=True))
         keys = [key for key, _ in rows]
-        cursor = keys.index(keep_key) if keep_key in keys else min(keep_row, len(rows) - 1)
-        # The rows a screen can show (and the cursor's) now; the rest after that paint, in
-        # batches: DataTable measures every cell it is given, a thousand rows cost a second.
-        first = max(FIRST_ROWS, cursor + 1)
-        for key, row in rows[:first]:
-            table.add_row(*row, key=key)
-        self._generation += 1
-        if len(rows) > first:
-            self.call_after_refresh(self._add_rows, rows[first:], self._generation)
-        if rows:
-            table.move_cursor(row=max(cursor, 0), animate=False)
+        table.set_rows(rows, cursor=keys.index(keep_key) if keep_key in keys else keep_row)
         self._rendered_narrow = narrow
         self._place_panel()
         self._show_counts(view.counts)
@@ -232,33 +219,17 @@ class TriageScreen(Screen[None]):
         self._update_subtitle(len(rows))
         self.call_after_refresh(self._schedule_detail)  # the rows first, then the panel
 
-    def _add_rows(self, rows: list[tuple[str, tuple[Text, ...]]], generation: int) -> None:
-        """The next batch of a long queue, unless the table was filled again meanwhile."""
-        if generation != self._generation:
-            return
-        table = self.query_one("#queue", QueueTable)
-        for key, row in rows[:MORE_ROWS]:
-            table.add_row(*row, key=key)
-        if len(rows) > MORE_ROWS:
-            self.call_after_refresh(self._add_rows, rows[MORE_ROWS:], generation)
-
     def _remove_rows(self, table: QueueTable) -> bool:
         """Drop the table's rows that are no longer visible, if no new row has to be shown.
 
         The rows that stay keep their place even if the change moved their rank a little
-        (another item of the same account): rebuilding a long table costs a repaint of it
-        all, and `r` (or the next load) ranks everything again.
+        (another item of the same account): `r` (or the next load) ranks everything again.
         """
         wanted = {row_key(item) for item in self._visible()}
-        shown = [key.value for key in table.rows]
+        shown = table.keys
         if not wanted <= set(shown):
             return False  # a new row to place: rebuild
-        row = table.cursor_row
-        for key in shown:
-            if key not in wanted:
-                table.remove_row(key)
-        if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1), animate=False)
+        table.remove_rows(key for key in shown if key not in wanted)
         assert self.view is not None
         self._show_counts(self.view.counts)
         self._show_empty_state(table.row_count)
@@ -335,10 +306,7 @@ class TriageScreen(Screen[None]):
         self.sub_title = f"{who}{count}{snoozed} · {self.workspace.today:%a %d %b %Y}"
 
     def _current_key(self) -> str | None:
-        table = self.query_one("#queue", QueueTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.query_one("#queue", QueueTable).cursor_key
 
     def current_item(self) -> QueueItem | None:
         key = self._current_key()
@@ -346,7 +314,7 @@ class TriageScreen(Screen[None]):
 
     # -- the side panel ----------------------------------------------------------------------
 
-    @on(DataTable.RowHighlighted, "#queue")
+    @on(QueueTable.Highlighted, "#queue")
     def _highlighted(self) -> None:
         self._schedule_detail()
 
@@ -499,7 +467,7 @@ class TriageScreen(Screen[None]):
 
     # -- the rest of the keys ----------------------------------------------------------------
 
-    @on(DataTable.RowSelected, "#queue")
+    @on(QueueTable.Selected, "#queue")
     def _row_selected(self) -> None:
         item = self.current_item()
         if item is not None:

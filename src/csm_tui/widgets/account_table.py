@@ -1,13 +1,16 @@
-"""Row-cursor DataTables whose `enter` is labelled for what it does where they are used."""
+"""Row-cursor tables whose `enter` is labelled for what it does where they are used."""
 
 from __future__ import annotations
 
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from csm_tui.widgets.line_table import LineTable
+
 
 class RowTable(DataTable[object]):
-    """A whole row is the cursor; j/k move it as the arrows do."""
+    """A short table (an account's contacts, its timeline): a whole row is the cursor; j/k move
+    it as the arrows do."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -18,5 +21,7 @@ class RowTable(DataTable[object]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
 
 
-class AccountTable(RowTable):
+class AccountTable(LineTable):
+    """A long list of accounts (the queue, the book): `enter` opens the highlighted one."""
+
     BINDINGS = [Binding("enter", "select_cursor", "Open")]
