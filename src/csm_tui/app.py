@@ -88,9 +88,12 @@ class CsmApp(App[None]):
         if screen is None:
             screen = self._account_screen = screen_type(self.workspace, account_id, view)
             self.install_screen(screen, "account")
-        else:
-            screen.switch_to(account_id, view)
+            self.push_screen(screen, partial(self._account_closed, current))
+            return
+        # Pushed first, filled next: the new content is laid out before the first paint
+        # (filled while off the stack, it was painted once in the last account's layout).
         self.push_screen(screen, partial(self._account_closed, current))
+        screen.switch_to(account_id, view)
 
     @staticmethod
     def _account_closed(opener: Screen, changed: bool | None) -> None:

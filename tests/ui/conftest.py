@@ -77,7 +77,7 @@ async def open_book(pilot) -> None:  # type: ignore[no-untyped-def]
 
 def shown_text(widget: Widget) -> str:
     """The characters the widget paints on the terminal (a container: its texts, in order)."""
-    painted = [widget] if isinstance(widget, Static) else list(widget.query(Static))
+    painted = [widget] if isinstance(widget, Static) else list(widget.query("Static, LabelledRows"))
     lines: list[str] = []
     for part in painted:
         width, height = part.size

@@ -122,6 +122,9 @@ class AccountScreen(Screen[bool]):
         for timeline in self.query(TimelinePane):
             timeline.clear_filters()
         self._begin(view)
+        # Its widgets ask for a layout from their own message queues, which may run after
+        # the screen's next update: laid out now, the first paint has the new sizes.
+        self.refresh(layout=True)
 
     def _begin(self, view: AccountView | None) -> None:
         """Show `view`, or read the account when the opener did not."""
@@ -149,7 +152,7 @@ class AccountScreen(Screen[bool]):
         if message.view is None:
             text = (f"The account could not be read: {message.error}\nPress r to try again."
                     if message.error else "This account no longer exists. Press escape.")
-            self.query_one("#overview-facts", Static).update(text)
+            self.query_one("#overview-next", Static).update(text)
             if message.error:
                 self.notify(message.error, title="Could not read the account", severity="error")
             return

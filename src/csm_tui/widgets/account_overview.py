@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.widgets import Sparkline, Static
 
 from csm_tui.domain.account import AccountDetail, days_words, escalation_line, plan_progress
@@ -19,6 +17,7 @@ from csm_tui.domain.explain import due_words
 from csm_tui.domain.health import BandThresholds, HealthWeights
 from csm_tui.services.account import AccountView
 from csm_tui.widgets.health import BAND_COLOURS, band_label
+from csm_tui.widgets.labelled_rows import LabelledRows
 
 BAR = 10  # cells of a component's bar
 
@@ -30,42 +29,38 @@ class Overview(VerticalScroll):
     def compose(self) -> ComposeResult:
         # Why the next touch is due first: it is what a CSM opening the account asks.
         yield Static(id="overview-next", classes="card")
-        yield Static(id="overview-lines", classes="card")
+        yield LabelledRows(id="overview-lines", classes="card")
         with Horizontal(id="overview-cards"):
-            yield Static(id="overview-facts", classes="card")
+            yield LabelledRows(id="overview-facts", classes="card")
             with VerticalScroll(id="overview-health", classes="card"):
-                yield Static(id="health-parts")
+                yield LabelledRows(id="health-parts")
                 yield Sparkline([], id="health-trend")
                 yield Static(id="health-change")
 
     def show(self, view: AccountView) -> None:
         detail, today = view.detail, view.today
-        self.query_one("#overview-facts", Static).update(_facts(detail, today))
-        self.query_one("#health-parts", Static).update(_health(detail, view.bands, view.weights))
+        self.query_one("#overview-facts", LabelledRows).show(_facts(detail, today))
+        self.query_one("#health-parts", LabelledRows).show(
+            _health(detail, view.bands, view.weights))
         trend = self.query_one("#health-trend", Sparkline)
         trend.data = [score for _, score in detail.health.history]
         trend.display = len(detail.health.history) > 1
         self.query_one("#health-change", Static).update(_change(detail, view.bands, today))
         self.query_one("#overview-next", Static).update(next_touch(view.decision, today))
-        self.query_one("#overview-lines", Static).update(_lines(detail, today))
+        self.query_one("#overview-lines", LabelledRows).show(_lines(detail, today))
 
 
-def _grid() -> Table:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
-    return grid
+Rows = list[tuple[str, str | Content]]
 
 
-def _facts(detail: AccountDetail, today: date) -> RenderableType:
+def _facts(detail: AccountDetail, today: date) -> Rows:
     p = detail.profile
-    grid = _grid()
     renewal = "-"
     days = p.days_to_renewal(today)
     if p.renewal_date is not None and days is not None:
         renewal = f"{p.renewal_date} ({days_words(days)})"
     last = detail.last_touch
-    rows = (
+    return [
         ("Segment", p.segment.label), ("Priority", p.priority.label),
         ("ARR", format_arr(p.arr_cents)), ("Owner", p.owner_name or "-"), ("AE", p.ae or "-"),
         ("Stage", p.lifecycle_stage.label if p.lifecycle_stage else "-"),
@@ -73,86 +68,77 @@ def _facts(detail: AccountDetail, today: date) -> RenderableType:
         ("Go-live", str(p.go_live_date or "-")),
         ("Last touch", "never" if last is None else
          f"{last.occurred_on} ({days_words((last.occurred_on - today).days)}) {last.kind.label.lower()}"),
-    )
-    for label, value in rows:
-        grid.add_row(label, value)
-    return grid
+    ]
 
 
-def _health(detail: AccountDetail, bands: BandThresholds, weights: HealthWeights) -> RenderableType:
+def _health(detail: AccountDetail, bands: BandThresholds, weights: HealthWeights) -> Rows:
     health = detail.health
-    grid = _grid()
-    grid.add_row("Health", band_label(health.score, bands))
+    rows: Rows = [
+        ("Health", Content.from_rich_text(band_label(health.score, bands)))]
     for name, value in health.components.items():
-        bar = Text()
         if value is None:
-            bar.append("not measured", style="dim")
+            bar = Content.styled("not measured", "dim")
         else:
             filled = round(value * BAR / 100)
-            bar.append("█" * filled, style=BAND_COLOURS[bands.band(value)])
-            bar.append("░" * (BAR - filled), style="dim")
-            bar.append(f" {value:>3}")
-        grid.add_row(f"{name.capitalize()} {getattr(weights, name)}%", bar)
-    risks = Text()
-    for category in RiskCategory:
-        if risks:
-            risks.append(" ")
-        raised = category in health.risks
-        risks.append(category.label.lower(), style="bold red" if raised else "dim")
-    grid.add_row("Risks", risks)
-    return grid
+            bar = Content.assemble(("█" * filled, BAND_COLOURS[bands.band(value)]),
+                                   ("░" * (BAR - filled), "dim"), f" {value:>3}")
+        rows.append((f"{name.capitalize()} {getattr(weights, name)}%", bar))
+    risks = Content(" ").join(
+        Content.styled(category.label.lower(), "bold ansi_red" if category in health.risks else "dim")
+        for category in RiskCategory)
+    rows.append(("Risks", risks))
+    return rows
 
 
-def _change(detail: AccountDetail, bands: BandThresholds, today: date) -> Text:
+def _change(detail: AccountDetail, bands: BandThresholds, today: date) -> Content:
     history = detail.health.history
     if not history:
-        return Text("No health snapshot in the last 90 days.", style="dim")
+        return Content.styled("No health snapshot in the last 90 days.", "dim")
     change = detail.health.last_change(today)
     first, last = history[0][1], history[-1][1]
-    line = Text(f"90 days: {first} → {last} ({last - first:+d})", style="dim")
+    line = Content(f"90 days: {first} → {last} ({last - first:+d})")
     if change is not None:
-        line.append("\nLast change ", style="bold")
         dropped = bands.band(change.after) is not bands.band(change.before)
-        line.append(change.words(bands), style="bold red" if dropped and change.after < change.before
-                    else "")
-    return line
+        line = Content.assemble(line, ("\nLast change ", "bold"), (
+            change.words(bands), "bold ansi_red" if dropped and change.after < change.before
+            else ""))
+    return line.stylize_before("dim")  # under the parts' own styles, as Rich's Text style
 
 
-def next_touch(decision: Decision | None, today: date) -> RenderableType:
+def next_touch(decision: Decision | None, today: date) -> Content:
     """The engine's choice and its full explanation: the reason, the steps, the derived facts,
     and what else is open."""
-    title = Text("Next touch", style="bold underline")
+    title = Content.styled("Next touch", "bold underline")
     if decision is None or decision.next is None:
-        return Group(title, Text("Nothing is scheduled for this account.", style="dim"))
+        return Content("\n").join(
+            [title, Content.styled("Nothing is scheduled for this account.", "dim")])
     chosen = decision.next
-    parts: list[RenderableType] = [title]
-    head = Text.assemble((chosen.label, "bold cyan"))
+    head = [(chosen.label, "bold ansi_cyan")]
     if chosen.due is not None:
-        head.append(f"  due {chosen.due} ({due_words(chosen, today)})")
+        head.append((f"  due {chosen.due} ({due_words(chosen, today)})", ""))
     if chosen.snoozed_until is not None and chosen.snoozed_until > today:
-        head.append(f"  snoozed until {chosen.snoozed_until}: {chosen.snooze_reason}", style="italic")
-    parts += [head, Text(chosen.reason)]
-    parts += [Text(f"  · {step}", style="dim") for step in chosen.steps]
-    for derived in decision.derived:
-        parts.append(Text(f"  {derived.fact} {derived.before.upper()} → {derived.after.upper()}: "
-                          f"{derived.why}", style="dim"))
+        head.append((f"  snoozed until {chosen.snoozed_until}: {chosen.snooze_reason}", "italic"))
+    lines = [title, Content.assemble(*head), Content(chosen.reason)]
+    lines += [Content.styled(f"  · {step}", "dim") for step in chosen.steps]
+    lines += [Content.styled(f"  {derived.fact} {derived.before.upper()} → "
+                             f"{derived.after.upper()}: {derived.why}", "dim")
+              for derived in decision.derived]
     urgency = decision.urgency(chosen)
     terms = ", ".join(f"{term.name} {term.points:+.1f}" for term in urgency.terms if term.points)
-    parts.append(Text(f"Urgency {urgency.total:.1f}" + (f" ({terms})" if terms else "")
-                      + (f", pinned: {urgency.pin_reason}" if urgency.pinned else ""), style="dim"))
+    lines.append(Content.styled(
+        f"Urgency {urgency.total:.1f}" + (f" ({terms})" if terms else "")
+        + (f", pinned: {urgency.pin_reason}" if urgency.pinned else ""), "dim"))
     others = [c for c in decision.open if c is not chosen and c.due is not None]
     if others:
-        parts.append(Text("Also open", style="bold"))
+        lines.append(Content.styled("Also open", "bold"))
         for candidate in sorted(others, key=lambda c: c.due)[:6]:  # type: ignore[arg-type,return-value]
             what = candidate.label
             if "milestone" in candidate.inputs:  # which one: the label only says "Milestone"
                 what += f": {candidate.inputs['milestone']}"
-            parts.append(Text(f"  {candidate.due}  {what} ({due_words(candidate, today)})"))
-    return Group(*parts)
+            lines.append(Content(f"  {candidate.due}  {what} ({due_words(candidate, today)})"))
+    return Content("\n").join(lines)
 
 
-def _lines(detail: AccountDetail, today: date) -> RenderableType:
-    grid = _grid()
-    grid.add_row("Escalation", escalation_line(detail.open_escalation, today))
-    grid.add_row("Success plan", plan_progress(detail.plans, today))
-    return grid
+def _lines(detail: AccountDetail, today: date) -> Rows:
+    return [("Escalation", escalation_line(detail.open_escalation, today)),
+            ("Success plan", plan_progress(detail.plans, today))]

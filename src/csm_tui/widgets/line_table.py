@@ -105,7 +105,6 @@ class LineTable(ScrollView, can_focus=True):
         self.columns: tuple[Column, ...] = ()
         self._keys: list[str] = []
         self._cells: dict[str, tuple[Text, ...]] = {}
-        self._index: dict[str, int] | None = {}
         self._highlighted: str | None = None
         # (key, stripe, cursor, width, pseudo classes) -> (cells rendered, strip)
         self._strips: LRUCache[tuple[object, ...], tuple[tuple[Text, ...], Strip]] = LRUCache(2000)
@@ -138,15 +137,6 @@ class LineTable(ScrollView, can_focus=True):
                 return cell
         raise KeyError(column_key)
 
-    def index_of(self, key: str) -> int:
-        """The row of `key` (ValueError when it is not in the table)."""
-        if self._index is None:
-            self._index = {k: n for n, k in enumerate(self._keys)}
-        try:
-            return self._index[key]
-        except KeyError:
-            raise ValueError(f"no row {key!r}") from None
-
     def set_columns(self, columns: Iterable[Column]) -> None:
         self.columns = tuple(columns)
         self._strips.clear()
@@ -158,7 +148,6 @@ class LineTable(ScrollView, can_focus=True):
         self._cells = {key: tuple(c if isinstance(c, Text) else Text(c) for c in cells)
                        for key, cells in rows}
         self._keys = list(self._cells)
-        self._index = None
         self._resized()
         self._set_cursor(cursor)
 
@@ -171,12 +160,8 @@ class LineTable(ScrollView, can_focus=True):
         self._keys = [key for key in self._keys if key not in gone]
         for key in gone:
             del self._cells[key]
-        self._index = None
         self._resized()
         self._set_cursor(row)
-
-    def clear(self) -> None:
-        self.set_rows(())
 
     # -- the cursor --------------------------------------------------------------------------
 
