@@ -125,7 +125,7 @@ def make_app(settings: Settings, workspace: Workspace | None = None) -> CsmApp:
     """
     workspace = workspace or Workspace.open(settings)
     try:
-        initial = workspace.triage.load(team=workspace.me is None, refresh=False)
+        initial = workspace.triage.load(team=workspace.me is None, refresh=False, record=False)
     except Exception:  # noqa: BLE001 (the screen's own load reports it)
         initial = None
     return CsmApp(workspace, initial)

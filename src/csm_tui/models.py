@@ -43,6 +43,10 @@ def now_on(today: date) -> datetime:
 class Row(SQLModel):
     """Columns every table shares."""
 
+    # Pydantic builds a model's validator when it is first used, not at import: start-up
+    # imports every table, a session touches a few of them.
+    model_config = {"defer_build": True}
+
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     created_at: datetime = Field(default_factory=utc_now, sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utc_now, sa_type=sa.DateTime(timezone=True))

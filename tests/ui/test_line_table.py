@@ -15,9 +15,12 @@ import csm_tui
 from csm_tui.widgets.line_table import Column, LineTable
 
 COLUMNS = (Column("name", "Account", 14), Column("what", "What", 12), Column("when", "When", 11))
-ROWS = [(f"k{n}", (Text(f"Account {n}"), Text("Cadence call", style="bold" if n % 3 else ""),
-                   Text(f"{n}d overdue", style="red", justify="right")))
-        for n in range(30)]
+ROWS = [(f"k{n}", (Text(f"Account {n}") if n % 4 else Text(f"Account {n} with a long name"),
+                   Text("Cadence call", style="bold" if n % 3 else "",
+                        justify="center" if n % 5 == 0 else None),
+                   Text.assemble((f"{n}d", "bold"), " overdue  ", style="red",
+                                 justify="right" if n % 2 else "left")))
+        for n in range(30)]  # cells cut at the column's width, justified three ways, styled
 
 
 class Tables(App[None]):

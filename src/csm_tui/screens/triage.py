@@ -129,6 +129,7 @@ class TriageScreen(Screen[None]):
             self.load()
             return
         self._loaded(self.Loaded(initial))  # read before the app started: in the first paint
+        self.record_visit()  # not noted by that read, which wrote nothing
         if initial.stale:
             self.reschedule()
 
@@ -146,6 +147,13 @@ class TriageScreen(Screen[None]):
                 self._reschedule()
         except Exception as error:  # noqa: BLE001 (shown to the user, never a traceback)
             self.post_message(self.LoadFailed(str(error)))
+
+    @work(thread=True, group="visit")
+    def record_visit(self) -> None:
+        try:
+            self.triage.record_visit()
+        except Exception:  # noqa: BLE001 (the next load notes it; not worth a notification)
+            return
 
     @work(thread=True, exclusive=True, group="queue")
     def reschedule(self) -> None:

@@ -148,6 +148,12 @@ class Triage:
             stale=stale,
         )
 
+    def record_visit(self) -> None:
+        """Note that the user opened the queue today, as `load` does by default: the app
+        reads its first queue without writing (a commit waits on the disk) and notes the
+        visit after the first paint."""
+        self._since(record=True)
+
     def _since(self, record: bool) -> date:
         if self.me is None:
             return self.today - timedelta(days=1)

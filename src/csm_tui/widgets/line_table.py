@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.console import Console
 from rich.padding import Padding
 from rich.segment import Segment
 from rich.style import Style
@@ -315,7 +316,33 @@ class LineTable(ScrollView, can_focus=True):
         hit = self._raw.get(key)
         if hit is not None and hit[0] is cell:
             return hit[1]
-        options = self.app.console_options.update_dimensions(width, 1).update(no_wrap=True)
-        segments = self.app.console.render_lines(Padding(cell, (0, PAD)), options)[0]
+        if "\n" in cell.plain or "\t" in cell.plain:  # rare: Rich's own way, as DataTable
+            options = self.app.console_options.update_dimensions(width, 1).update(no_wrap=True)
+            segments = self.app.console.render_lines(Padding(cell, (0, PAD)), options)[0]
+        else:
+            segments = _one_line(cell, width - 2 * PAD, self.app.console)
         self._raw[key] = (cell, segments)
         return segments
+
+
+def _one_line(cell: Text, width: int, console: Console) -> list[Segment]:
+    """A one-line cell as Rich renders `Padding(cell, (0, PAD))` unwrapped in `width` + 2 *
+    PAD cells (justified and cropped or padded to the width), without Rich's general machinery:
+    that was most of the time to draw a screenful of rows."""
+    line = cell
+    justify = cell.justify
+    if justify in ("left", "center", "right"):
+        line = cell.copy()
+        overflow = cell.overflow or "fold"
+        if justify == "left":
+            line.truncate(width, overflow=overflow, pad=True)
+        else:
+            line.rstrip()
+            line.truncate(width, overflow=overflow)
+            space = width - line.cell_len
+            line.pad_left(space // 2 if justify == "center" else space)
+            line.pad_right(width - line.cell_len)
+    # Joined as Rich joins a cell's lines: the base style becomes a span (`render` skips it).
+    segments = Segment.adjust_line_length(list(Text().join((line,)).render(console)), width)
+    pad = Segment(" " * PAD)
+    return [pad, *segments, pad]
