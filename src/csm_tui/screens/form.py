@@ -36,6 +36,7 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
                  classes: str | None = None) -> None:
         super().__init__(name, id, classes)
         self._errors: dict[Widget, str] = {}  # the message each error widget shows
+        self._saving = False
 
     def collect(self) -> Callable[[], ResultT] | None:
         """Read the fields: the save to run (in a worker), or None after showing an error."""
@@ -48,10 +49,15 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
             yield Button("Cancel  esc", id="cancel")
 
     def action_save(self) -> None:
+        """Save once: a second ctrl+s while the first save runs is ignored. (The save button is
+        not disabled meanwhile: restyling the form held the save's worker up for longer than
+        most saves take.)"""
+        if self._saving:
+            return
         save = self.collect()
         if save is not None:
+            self._saving = True
             self.show_error("")
-            self.query_one("#save", Button).disabled = True
             self._run(save)
 
     @work(thread=True, exclusive=True, group="save")
@@ -67,7 +73,7 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
             self.app.call_from_thread(self.dismiss, result)
 
     def _failed(self, message: str, fields: dict[str, str] | None = None) -> None:
-        self.query_one("#save", Button).disabled = False
+        self._saving = False
         if fields:
             count = len(fields)
             message = f"{count} field{'' if count == 1 else 's'} to fix before saving"
