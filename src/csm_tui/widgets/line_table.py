@@ -46,6 +46,17 @@ class Column:
         return self.width + 2 * PAD
 
 
+@dataclass
+class _RowMessage(Message):
+    table: LineTable
+    key: str
+    row: int
+
+    @property
+    def control(self) -> LineTable:
+        return self.table
+
+
 class LineTable(ScrollView, can_focus=True):
     """Rows of `Text` cells under a key; a row cursor; `enter` selects the row."""
 
@@ -66,29 +77,11 @@ class LineTable(ScrollView, can_focus=True):
 
     cursor_row: reactive[int] = reactive(0, repaint=False, always_update=True)
 
-    @dataclass
-    class Highlighted(Message):
+    class Highlighted(_RowMessage):
         """The cursor is on another row (moved, or the row under it changed)."""
 
-        table: LineTable
-        key: str
-        row: int
-
-        @property
-        def control(self) -> LineTable:
-            return self.table
-
-    @dataclass
-    class Selected(Message):
+    class Selected(_RowMessage):
         """`enter` on a row, or a click on the row under the cursor."""
-
-        table: LineTable
-        key: str
-        row: int
-
-        @property
-        def control(self) -> LineTable:
-            return self.table
 
     @dataclass
     class HeaderSelected(Message):
