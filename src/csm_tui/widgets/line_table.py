@@ -234,8 +234,8 @@ class LineTable(ScrollView, can_focus=True):
         self.virtual_size = Size(width, len(self._keys) + 1)
         self.refresh()
 
-    def _on_resize(self, _: events.Resize) -> None:
-        self._scroll_to_cursor()
+    def on_resize(self) -> None:
+        self._scroll_to_cursor()  # the cursor's row stays in view when the terminal shrinks
 
     def _refresh_row(self, row: int) -> None:
         y = row + 1 - round(self.scroll_y)
