@@ -35,7 +35,6 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
     def __init__(self, name: str | None = None, id: str | None = None,  # noqa: A002
                  classes: str | None = None) -> None:
         super().__init__(name, id, classes)
-        self._errors: dict[Widget, str] = {}  # the message each error widget shows
         self._saving = False
 
     def collect(self) -> Callable[[], ResultT] | None:
@@ -88,8 +87,7 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
         shown += [(widget, fields.get((widget.id or "").removeprefix("error-"), ""))
                   for widget in self.query(".field-error").results(Static)]
         for widget, text in shown:
-            if self._errors.get(widget, "") != text:
-                self._errors[widget] = text
+            if widget.content != text:
                 widget.update(text)
             if widget.id != "form-error":
                 widget.display = bool(text)

@@ -97,6 +97,7 @@ class LineTable(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
         super().__init__(id=id)
         self.columns: tuple[Column, ...] = ()
+        self._width = 0  # of all the columns, padding included
         self._keys: list[str] = []
         self._cells: dict[str, tuple[Text, ...]] = {}
         self._highlighted: str | None = None
@@ -133,6 +134,7 @@ class LineTable(ScrollView, can_focus=True):
 
     def set_columns(self, columns: Iterable[Column]) -> None:
         self.columns = tuple(columns)
+        self._width = sum(column.render_width for column in self.columns)
         self._strips.clear()
         self._resized()
 
@@ -230,8 +232,7 @@ class LineTable(ScrollView, can_focus=True):
     # -- rendering ---------------------------------------------------------------------------
 
     def _resized(self) -> None:
-        width = sum(column.render_width for column in self.columns)
-        self.virtual_size = Size(width, len(self._keys) + 1)
+        self.virtual_size = Size(self._width, len(self._keys) + 1)
         self.refresh()
 
     def on_resize(self) -> None:
@@ -264,7 +265,7 @@ class LineTable(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
 
     def _header(self, width: int) -> Strip:
-        key = ("", 0, False, width, self._pseudo)
+        key = (None, 0, False, width, self._pseudo)  # None: no row's key
         hit = self._strips.get(key)
         if hit is not None:
             return hit[1]
@@ -299,9 +300,8 @@ class LineTable(ScrollView, can_focus=True):
         for cell, column in zip(cells, self.columns, strict=False):
             segments.extend(Segment.apply_style(self._raw_cell(cell, column.render_width),
                                                 pre, post))
-        table_width = sum(column.render_width for column in self.columns)
-        if width > table_width:
-            segments.append(Segment(" " * (width - table_width), pre))
+        if width > self._width:
+            segments.append(Segment(" " * (width - self._width), pre))
         return Strip(segments).simplify()
 
     def _raw_cell(self, cell: Text, width: int) -> list[Segment]:
