@@ -1,8 +1,11 @@
-"""Shared fixtures: databases on SQLite and on a real PostgreSQL server, fixed dates, settings."""
+"""Shared fixtures: databases on SQLite and on a real PostgreSQL server, fixed dates, settings,
+and a demo book built once per session (with its schedule, as `csm demo` builds it), copied
+for every test that may change it."""
 
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -11,6 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from csm_tui.rules import rules_for
+from csm_tui.services.demo import build_demo
+from csm_tui.services.scheduling import Schedule
 from csm_tui.settings import Settings
 from csm_tui.store.database import Database
 from csm_tui.store.migrate import ensure_current
@@ -94,3 +100,28 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(database=str(tmp_path / "csm.db"), today=TODAY)
+
+
+DEMO_ACCOUNTS = 120
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    db = Database.open(path)
+    ensure_current(db)
+    build_demo(db, accounts=DEMO_ACCOUNTS, seed=7, today=TODAY)
+    Schedule(db, rules_for(Settings(database=str(path), today=TODAY)), TODAY).recompute_all()
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo book (SQLite's backup API: never copy a live file)."""
+    target = tmp_path / "demo.db"
+    source, copy = sqlite3.connect(demo_template), sqlite3.connect(target)
+    source.backup(copy)
+    copy.close()
+    source.close()
+    return target

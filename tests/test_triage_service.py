@@ -36,7 +36,8 @@ from csm_tui.models import (
 )
 from csm_tui.rules import load_rules
 from csm_tui.services.csv_import import ImportKind, import_csv
-from csm_tui.services.triage import TouchForm, Triage, TriageError, TriageView
+from csm_tui.services.triage import TouchForm, Triage, TriageError
+from csm_tui.services.triage_view import TriageView
 from csm_tui.store import triage as store
 from csm_tui.store.database import Database
 from tests.conftest import TODAY

@@ -11,8 +11,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from csm_tui.rules import rules_for
 from csm_tui.screens.triage import TriageScreen
-from csm_tui.services.triage import TriageView
+from csm_tui.services.first_view import first_view
 from csm_tui.services.workspace import Workspace
 from csm_tui.settings import Settings
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from csm_tui.screens.account import AccountScreen
     from csm_tui.screens.book import BookScreen
     from csm_tui.services.account import AccountView
+    from csm_tui.services.triage_view import TriageView
 
 
 def _account_commands() -> type[Provider]:
@@ -117,13 +119,21 @@ class CsmApp(App[None]):
 
 
 def make_app(settings: Settings, workspace: Workspace | None = None) -> CsmApp:
-    """Open the database named by `settings` (upgrading it if needed) and build the app.
+    """Build the app on the book named by `settings`, its first queue already read.
 
     The queue is read here, before the app runs, so that it is in the first paint: a worker
-    started while Textual sets itself up would wait on it for the interpreter lock. A failure
-    is left to the screen, which reads again and says what went wrong.
+    started while Textual sets itself up would wait on it for the interpreter lock. For a
+    SQLite book that is a glance without the ORM (`services.first_view`), and the workspace
+    connects after the first paint; otherwise the workspace is opened (upgrading the database
+    if needed) and reads it. A failure is left to the screen, which reads again and says what
+    went wrong.
     """
-    workspace = workspace or Workspace.open(settings)
+    if workspace is None:
+        rules = rules_for(settings)
+        first = first_view(settings, rules)
+        if first is not None:
+            return CsmApp(Workspace.connect_later(settings, me=first.me, rules=rules), first.view)
+        workspace = Workspace.open(settings, rules)
     try:
         initial = workspace.triage.load(team=workspace.me is None, refresh=False, record=False)
     except Exception:  # noqa: BLE001 (the screen's own load reports it)

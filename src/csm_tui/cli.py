@@ -91,15 +91,14 @@ def main(ctx: click.Context, database: str | None, today: date | None, user_emai
 
 def run_tui(settings: Settings) -> None:
     from csm_tui.app import make_app
-    from csm_tui.services.workspace import Workspace
 
-    workspace = Workspace.open(settings)
-    if workspace.upgrade is not None and workspace.upgrade.from_revision is not None:
+    app = make_app(settings)
+    upgrade = app.workspace.upgrade
+    if upgrade is not None and upgrade.from_revision is not None:
         click.echo(
-            f"Upgraded the database schema to {workspace.upgrade.to_revision}; "
-            f"backup at {workspace.upgrade.backup}", err=True,
+            f"Upgraded the database schema to {upgrade.to_revision}; backup at {upgrade.backup}",
+            err=True,
         )
-    app = make_app(settings, workspace)
     # What is loaded by now (modules, the rules, the first queue) lives as long as the app:
     # the garbage collector need not walk it again. Its passes over those objects were a
     # good part of the time to the first paint.
@@ -132,9 +131,9 @@ def demo(ctx: click.Context, accounts: int, seed: int, no_open: bool) -> None:
     The demo lives in its own database (never your own) unless --db names another file; it is
     rebuilt from scratch every time.
     """
+    from csm_tui.rules import rules_for
     from csm_tui.services.demo import DEMO_USER_EMAIL
     from csm_tui.services.demo_database import rebuild_demo
-    from csm_tui.services.scheduling import rules_for
 
     settings: Settings = ctx.obj
     explicit = ctx.parent is not None and ctx.parent.get_parameter_source("database") not in (
@@ -262,7 +261,8 @@ def accounts(settings: Settings, team: bool, fmt: str) -> None:
 
 def _open_schedule(settings: Settings):  # type: ignore[no-untyped-def]
     """The database and the rules in force; a bad user rules file is a warning, not a stop."""
-    from csm_tui.services.scheduling import Schedule, rules_for
+    from csm_tui.rules import rules_for
+    from csm_tui.services.scheduling import Schedule
 
     loaded = rules_for(settings)
     if loaded.fell_back:

@@ -1,9 +1,8 @@
-"""UI fixtures: a demo book built once per session (with its schedule, as `csm demo` builds
-it), copied for every test that may change it."""
+"""UI fixtures: the app on a copy of the demo book (tests/conftest.py builds it), and helpers
+that wait for it and read what it shows."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,36 +12,9 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from csm_tui.app import CsmApp, make_app
-from csm_tui.services.demo import DEMO_USER_EMAIL, build_demo
-from csm_tui.services.scheduling import Schedule, rules_for
+from csm_tui.services.demo import DEMO_USER_EMAIL
 from csm_tui.settings import Settings
-from csm_tui.store.database import Database
-from csm_tui.store.migrate import ensure_current
 from tests.conftest import TODAY
-
-DEMO_ACCOUNTS = 120
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    db = Database.open(path)
-    ensure_current(db)
-    build_demo(db, accounts=DEMO_ACCOUNTS, seed=7, today=TODAY)
-    Schedule(db, rules_for(Settings(database=str(path), today=TODAY)), TODAY).recompute_all()
-    db.dispose()
-    return path
-
-
-@pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo book (SQLite's backup API: never copy a live file)."""
-    target = tmp_path / "demo.db"
-    source, copy = sqlite3.connect(demo_template), sqlite3.connect(target)
-    source.backup(copy)
-    copy.close()
-    source.close()
-    return target
 
 
 @pytest.fixture

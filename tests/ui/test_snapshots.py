@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from csm_tui.services.triage import TouchForm, preset_kind
+from csm_tui.domain.triage import preset_kind
+from csm_tui.services.triage import TouchForm
 from tests.conftest import TODAY
 from tests.ui.conftest import open_book, settle
 

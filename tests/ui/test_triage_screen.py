@@ -13,7 +13,7 @@ from sqlalchemy import select
 from textual.binding import Binding
 from textual.widgets import Input, Select, Static
 
-from csm_tui.app import CsmApp
+from csm_tui.app import CsmApp, make_app
 from csm_tui.domain.health import HealthBand
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.triage import HEALTH_DROP, matches
@@ -24,10 +24,12 @@ from csm_tui.screens.help import HelpScreen
 from csm_tui.screens.log_touch import LogTouchModal
 from csm_tui.screens.snooze import SnoozeModal
 from csm_tui.screens.triage import TriageScreen
-from csm_tui.services.triage import TriageView
+from csm_tui.services.demo import DEMO_USER_EMAIL
+from csm_tui.services.triage_view import TriageView
+from csm_tui.settings import Settings
 from csm_tui.store.database import Database
 from csm_tui.widgets.queue_table import QueueTable, row_key
-from tests.conftest import TODAY
+from tests.conftest import DEMO_ACCOUNTS, TODAY
 from tests.ui.conftest import clear_and_type, notifications, settle, shown_text, static_text
 
 SIZE = (160, 48)  # run_test(notifications=True): toasts are painted, as in the terminal
@@ -559,3 +561,39 @@ async def test_the_first_open_of_the_day_records_a_visit(app_factory, demo_db):
             visit = session.get(TriageVisit, me)
             assert visit is not None, "opening the queue recorded no visit"
             assert (visit.last_on, visit.previous_on) == (TODAY, None)
+
+
+# --- 11. how the first queue is read -----------------------------------------------------------
+
+
+async def test_a_new_day_paints_the_stored_queue_then_reschedules_the_book(demo_db):
+    """The first queue is read without the ORM (services.first_view); on a new day the stored
+    schedule is yesterday's, so once painted the book is recomputed and the queue read again."""
+    tomorrow = TODAY + timedelta(days=1)
+    app = make_app(Settings(database=str(demo_db), today=tomorrow, user_email=DEMO_USER_EMAIL))
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            assert f"Rescheduled {DEMO_ACCOUNTS} accounts for Tue 24 Nov" in notifications(app)
+            view = triage_screen(app).view
+            assert view is not None and not view.stale and view.today == tomorrow
+            assert rows(app) == keys(my_queue(app).items) != []
+            with app.workspace.db.reading() as session:
+                visit = session.get(TriageVisit, uuid.UUID(app.workspace.me.id))
+                assert visit is not None and visit.last_on == tomorrow
+    finally:
+        app.workspace.close()
+
+
+async def test_a_database_url_opens_the_ordinary_way(demo_db):
+    """A URL (as a PostgreSQL server is given) is opened with the ORM before the first paint:
+    the same queue."""
+    app = make_app(Settings(database=f"sqlite:///{demo_db}", today=TODAY,
+                            user_email=DEMO_USER_EMAIL))
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            assert rows(app) == keys(my_queue(app).items) != []
+            assert "Could not load" not in notifications(app)
+    finally:
+        app.workspace.close()

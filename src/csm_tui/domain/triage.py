@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from csm_tui.domain.enums import TouchKind
 from csm_tui.domain.health import BandThresholds, HealthBand
 from csm_tui.domain.queue import QueueItem
 
@@ -47,6 +48,26 @@ class HealthChange:
     def words(self) -> str:
         """'yellow <- green': where it is now, from where it was."""
         return f"{self.after_band.value} ← {self.before_band.value}"
+
+
+def changes_since(last_on: date | None, previous_on: date | None, today: date) -> date:
+    """The day health changes count from, given the member's last two visits to the queue: the
+    last day before `today` they opened it (yesterday for a first visit, or when `today` lies
+    before the last visit: planning with `--today`)."""
+    if last_on is None or last_on > today:
+        return today - timedelta(days=1)
+    if last_on < today:
+        return last_on
+    return previous_on or today - timedelta(days=1)
+
+
+def preset_kind(kind: str) -> str:
+    """The touch kind the log modal starts from for an item of `kind`: that kind when it is a
+    touch kind (not a milestone or a health alert), else a note."""
+    try:
+        return TouchKind(kind).value
+    except ValueError:
+        return TouchKind.NOTE.value
 
 
 def health_change(before: int | None, after: int | None, bands: BandThresholds) -> HealthChange | None:

@@ -10,10 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from csm_tui import paths
 from csm_tui.domain.rulebook import Rulebook
 from csm_tui.domain.rules_file import Problem, RulesError, RulesText, parse_rules
 from csm_tui.errors import CsmError
+
+if TYPE_CHECKING:
+    from csm_tui.settings import Settings
 
 DEFAULT_SOURCE = "default rules"
 USER_FILE_NAME = "rules.toml"
@@ -82,3 +87,8 @@ def load_rules(explicit: Path | None, config_dir: Path) -> LoadedRules:
         return LoadedRules(parse_file(path), path)
     except RulesFileError as error:
         return LoadedRules(default_rules(), path, error.problems)
+
+
+def rules_for(settings: Settings) -> LoadedRules:
+    """The rules in force for these settings: `--rules`, else the config directory's file."""
+    return load_rules(settings.rules_path, paths.config_dir())

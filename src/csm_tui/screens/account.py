@@ -23,8 +23,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static, TabbedContent, TabPane
 
-from csm_tui.services.account import AccountView, Saved
-from csm_tui.services.triage import Done, preset_kind
+from csm_tui.domain.triage import preset_kind
+from csm_tui.services.account import Accounts, AccountView, Saved
+from csm_tui.services.triage import Done
 from csm_tui.services.workspace import Workspace
 from csm_tui.widgets.account_overview import Overview
 from csm_tui.widgets.account_summaries import render_escalations, render_plans
@@ -73,12 +74,15 @@ class AccountScreen(Screen[bool]):
         """`view`, when the opener already read it (in a worker), is in the first paint."""
         super().__init__()
         self.workspace = workspace
-        self.accounts = workspace.accounts
         self.account_id = account_id
         self.view: AccountView | None = None
         self.changed = changed
         self._preloaded = view
         self._stale: set[str] = set(TABS)
+
+    @property
+    def accounts(self) -> Accounts:
+        return self.workspace.accounts
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")

@@ -7,7 +7,7 @@ after each action, and the cursor stays on the same row, or the row that took it
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -22,14 +22,17 @@ from textual.timer import Timer
 from textual.widgets import Header, Input, Static
 
 from csm_tui.domain.queue import QueueItem
-from csm_tui.domain.triage import HEALTH_DROP, Counts, counts, matches, ranked
-from csm_tui.services.triage import Detail, Done, TriageView, Undo, preset_kind
-from csm_tui.services.workspace import Workspace
+from csm_tui.domain.triage import HEALTH_DROP, Counts, counts, matches, preset_kind, ranked
 from csm_tui.widgets.footer import Footer
 from csm_tui.widgets.forms import steady
 from csm_tui.widgets.line_table import Column
 from csm_tui.widgets.queue_table import NARROW_BELOW, QueueTable, cells, columns, row_key
 from csm_tui.widgets.triage_panel import TriagePanel
+
+if TYPE_CHECKING:  # the services import the store: after the first paint (services.first_view)
+    from csm_tui.services.triage import Detail, Done, Triage, Undo
+    from csm_tui.services.triage_view import TriageView
+    from csm_tui.services.workspace import Workspace
 
 #: How long the cursor rests on a row before its explanation is loaded (holding `j` stays smooth).
 DETAIL_DELAY_S = 0.08
@@ -101,7 +104,7 @@ class TriageScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self._initial = initial
-        self.triage = workspace.triage
+        self._painted = False  # the side panel waits for the first paint (see on_mount)
         self.view: TriageView | None = None
         self._items: dict[str, QueueItem] = {}
         self._undo: list[Undo] = []
@@ -126,12 +129,24 @@ class TriageScreen(Screen[None]):
         self._update_subtitle()
         initial, self._initial = self._initial, None
         if initial is None:
+            self._painted = True
             self.load()
             return
         self._loaded(self.Loaded(initial))  # read before the app started: in the first paint
-        self.record_visit()  # not noted by that read, which wrote nothing
-        if initial.stale:
+        self.call_after_refresh(self._first_painted, initial.stale)
+
+    def _first_painted(self, stale: bool) -> None:
+        """What needs the database starts now: the workspace may connect only on that first
+        use (`services.first_view`), and connecting must not hold up the first paint."""
+        self._painted = True
+        self.record_visit()  # not noted by the first read, which wrote nothing
+        if stale:
             self.reschedule()
+        self._schedule_detail()
+
+    @property
+    def triage(self) -> Triage:
+        return self.workspace.triage
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -327,6 +342,8 @@ class TriageScreen(Screen[None]):
         self._schedule_detail()
 
     def _schedule_detail(self) -> None:
+        if not self._painted:
+            return
         if self._detail_timer is not None:
             self._detail_timer.stop()
         self._detail_timer = self.set_timer(DETAIL_DELAY_S, self._load_current_detail)

@@ -14,25 +14,19 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
-from csm_tui import paths
 from csm_tui.domain.decision import Candidate, Decision
 from csm_tui.domain.engine import decide
 from csm_tui.domain.facts import AccountFacts
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.rulebook import Rulebook
 from csm_tui.errors import CsmError
-from csm_tui.rules import LoadedRules, load_rules
-from csm_tui.settings import Settings
+from csm_tui.rules import LoadedRules
 from csm_tui.store import queries, schedule
 from csm_tui.store.database import Database
 
 
 class UnknownAccount(CsmError):
     """No live account has that external id."""
-
-
-def rules_for(settings: Settings) -> LoadedRules:
-    return load_rules(settings.rules_path, paths.config_dir())
 
 
 @dataclass(frozen=True, slots=True)

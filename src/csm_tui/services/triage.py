@@ -13,26 +13,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlmodel import Session
+
 from csm_tui.domain.calendar import shift
 from csm_tui.domain.decision import Candidate, Decision
 from csm_tui.domain.enums import RiskCategory, Sentiment, TouchKind
 from csm_tui.domain.explain import in_sentence, next_words
+from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.team import Member
-from csm_tui.domain.triage import (
-    HEALTH_DROP,
-    Counts,
-    HealthChange,
-    Outlook,
-    alert_item,
-    counts,
-    outlook,
-    ranked,
-)
+from csm_tui.domain.triage import HEALTH_DROP, HealthChange
 from csm_tui.errors import CsmError
 from csm_tui.models import now_on
 from csm_tui.rules import LoadedRules
 from csm_tui.services.scheduling import Schedule, account_key
+from csm_tui.services.triage_view import TriageView, read_view
 from csm_tui.store import schedule
 from csm_tui.store import triage as store
 from csm_tui.store.database import Database
@@ -41,19 +36,6 @@ from csm_tui.store.triage import ContactOption, LastTouch, NewActionItem, OpenEs
 
 class TriageError(CsmError):
     """A request the triage cannot carry out, said so that the user can fix it."""
-
-
-@dataclass(frozen=True, slots=True)
-class TriageView:
-    today: date
-    since: date  # health changes count from this day (the last triage before today)
-    team: bool
-    items: list[QueueItem]  # ranked: today's touches and the health alerts
-    changes: dict[str, HealthChange]  # every band change since `since`, by account id
-    counts: Counts
-    outlook: Outlook | None  # what comes next, when nothing is due today
-    rescheduled: int = 0  # accounts recomputed first because the day or the rules changed
-    stale: bool = False  # read from a schedule computed for another day or rules file
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +84,30 @@ class TouchForm:
     action_items: tuple[str, ...] = ()  # next steps, one per item
 
 
+@dataclass(frozen=True, slots=True)
+class _StoreReader:
+    """`QueueReader` over the store, in the caller's read transaction."""
+
+    session: Session
+    today: date
+
+    def queue(self, *, owner_email: str | None, ahead_days: int | None = 0,
+              include_snoozed: bool = False,
+              account_ids: Sequence[str] | None = None) -> list[QueueItem]:
+        keys = None if account_ids is None else [uuid.UUID(key) for key in account_ids]
+        return schedule.queue(self.session, today=self.today, owner_email=owner_email,
+                              ahead_days=ahead_days, include_snoozed=include_snoozed,
+                              account_ids=keys)
+
+    def health_changes(self, *, since: date, owner_email: str | None,
+                       bands: BandThresholds) -> dict[str, HealthChange]:
+        return store.health_changes(self.session, since=since, owner_email=owner_email,
+                                    bands=bands)
+
+    def reviewed_since(self, since: date, account_ids: Sequence[str]) -> set[str]:
+        return store.reviewed_since(self.session, since, account_ids)
+
+
 @dataclass
 class Triage:
     db: Database
@@ -129,24 +135,11 @@ class Triage:
         stale = not refresh and not self.schedule.is_current()
         owner = None if team or self.me is None else self.me.email
         since = self._since(record)
-        bands = self.rules.rulebook.bands
         with self.db.reading() as session:
-            items = schedule.queue(session, today=self.today, owner_email=owner,
-                                   include_snoozed=include_snoozed, ahead_days=ahead_days)
-            changes = store.health_changes(session, since=since, owner_email=owner, bands=bands)
-            drops = [key for key, change in changes.items() if change.is_drop]
-            reviewed = store.reviewed_since(session, since, drops)
-            pending = [key for key in drops if key not in reviewed]
-            alerts = self._alerts(session, pending, changes, since)
-            rows = ranked([*items, *alerts])
-            ahead = [] if rows else schedule.queue(session, today=self.today, owner_email=owner,
-                                                   ahead_days=7)
-        return TriageView(
-            today=self.today, since=since, team=team or self.me is None, items=rows,
-            changes=changes, counts=counts(rows, self.today),
-            outlook=None if rows else outlook(ahead, self.today), rescheduled=rescheduled,
-            stale=stale,
-        )
+            return read_view(_StoreReader(session, self.today), today=self.today, since=since,
+                             owner_email=owner, bands=self.rules.rulebook.bands,
+                             include_snoozed=include_snoozed, ahead_days=ahead_days,
+                             rescheduled=rescheduled, stale=stale)
 
     def record_visit(self) -> None:
         """Note that the user opened the queue today, as `load` does by default: the app
@@ -163,21 +156,6 @@ class Triage:
                 return store.last_visit(session, member_id, self.today)
         with self.db.writing() as session:
             return store.record_visit(session, member_id, self.today)
-
-    def _alerts(self, session, account_ids: Sequence[str], changes: dict[str, HealthChange],  # type: ignore[no-untyped-def]
-                since: date) -> list[QueueItem]:
-        """One row per unreviewed drop, with the urgency of the account's most urgent touch."""
-        alerts: list[QueueItem] = []
-        for start in range(0, len(account_ids), 500):
-            keys = [uuid.UUID(key) for key in account_ids[start : start + 500]]
-            best: dict[str, QueueItem] = {}
-            for item in schedule.queue(session, today=self.today, owner_email=None,
-                                       ahead_days=None, include_snoozed=True, account_ids=keys):
-                current = best.get(item.account_id)
-                if current is None or item.urgency > current.urgency:
-                    best[item.account_id] = item
-            alerts += [alert_item(item, changes[key], since) for key, item in best.items()]
-        return alerts
 
     def detail(self, item: QueueItem) -> Detail:
         """The engine's explanation of the row (recomputed from the facts: always current),
@@ -361,12 +339,3 @@ def _sentiment(text: str | None) -> str | None:
         return Sentiment.parse(text).value
     except ValueError as error:
         raise TriageError(f"sentiment: {error}") from None
-
-
-def preset_kind(kind: str) -> str:
-    """The touch kind the log modal starts from for an item of `kind`: that kind when it is a
-    touch kind (not a milestone or a health alert), else a note."""
-    try:
-        return TouchKind(kind).value
-    except ValueError:
-        return TouchKind.NOTE.value

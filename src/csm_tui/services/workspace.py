@@ -2,75 +2,157 @@
 
 The UI calls these methods from thread workers; each is one short transaction and returns
 plain domain values.
+
+A workspace knows its day, its user and its rules from the start. Its database and services
+may come later: the app starts from a glance at a SQLite book (`services.first_view`) and
+connects on the first use, in a worker after the first paint, so that the third of a second
+SQLAlchemy and the models take to import is not spent before the queue is on screen. This
+module therefore imports no database code until it connects.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
 from datetime import date
+from typing import TYPE_CHECKING
 
-from csm_tui.domain.account import AccountName
-from csm_tui.domain.book import AccountRow
 from csm_tui.domain.enums import Role
 from csm_tui.domain.team import Member
-from csm_tui.rules import LoadedRules
-from csm_tui.services.account import Accounts
-from csm_tui.services.scheduling import rules_for
-from csm_tui.services.triage import Triage
+from csm_tui.errors import CsmError
+from csm_tui.rules import LoadedRules, rules_for
 from csm_tui.settings import Settings
-from csm_tui.store import queries
-from csm_tui.store.database import Database, DatabaseError
-from csm_tui.store.migrate import UpgradeReport, ensure_current
+
+if TYPE_CHECKING:
+    from csm_tui.domain.account import AccountName
+    from csm_tui.domain.book import AccountRow
+    from csm_tui.services.account import Accounts
+    from csm_tui.services.triage import Triage
+    from csm_tui.store.database import Database
+    from csm_tui.store.migrate import UpgradeReport
 
 
-class UnknownUser(DatabaseError):
+class UnknownUser(CsmError):
     """`--as` names nobody in the team."""
 
 
-@dataclass
-class Workspace:
-    db: Database
-    today: date
-    me: Member | None
-    rules: LoadedRules
-    upgrade: UpgradeReport | None = None
-    triage: Triage = field(init=False)
-    accounts: Accounts = field(init=False)
+class WorkspaceClosed(CsmError):
+    """The app is closing: nothing more is read or written."""
 
-    def __post_init__(self) -> None:
-        self.triage = Triage(self.db, self.rules, self.today, self.me)
-        self.accounts = Accounts(self.db, self.rules, self.today)
+
+class _Connected:
+    """The database and the services over it."""
+
+    def __init__(self, db: Database, rules: LoadedRules, today: date, me: Member | None) -> None:
+        from csm_tui.services.account import Accounts
+        from csm_tui.services.triage import Triage
+
+        self.db = db
+        self.triage = Triage(db, rules, today, me)
+        self.accounts = Accounts(db, rules, today)
+
+
+class Workspace:
+    def __init__(self, *, database: str, today: date, me: Member | None, rules: LoadedRules,
+                 db: Database | None = None, upgrade: UpgradeReport | None = None) -> None:
+        self.database = database
+        self.today = today
+        self.me = me
+        self.rules = rules
+        self.upgrade = upgrade
+        self._lock = threading.Lock()
+        self._closed = False
+        self._connected = _Connected(db, rules, today, me) if db is not None else None
 
     @classmethod
-    def open(cls, settings: Settings) -> Workspace:
+    def open(cls, settings: Settings, rules: LoadedRules | None = None) -> Workspace:
         """Open (and if needed upgrade) the database, resolve who the user is, read the rules
         (a bad user rules file falls back to the shipped one: `rules.problems` says why)."""
+        from csm_tui.store.database import Database
+
         db = Database.open(settings.database)
         try:
-            upgrade = ensure_current(db)
+            upgrade = _upgrade(db)
             me = resolve_member(db, settings.user_email)
         except Exception:
             db.dispose()
             raise
-        return cls(db=db, today=settings.today, me=me, rules=rules_for(settings), upgrade=upgrade)
+        return cls(database=settings.database, today=settings.today, me=me,
+                   rules=rules or rules_for(settings), db=db, upgrade=upgrade)
+
+    @classmethod
+    def connect_later(cls, settings: Settings, *, me: Member | None, rules: LoadedRules) -> Workspace:
+        """A workspace that connects on first use: for a caller that already knows who the
+        user is and that the schema is current (a glance at the book told it)."""
+        return cls(database=settings.database, today=settings.today, me=me, rules=rules)
+
+    # -- the database and the services over it, connected on first use ---------------------
+
+    def _services(self) -> _Connected:
+        with self._lock:
+            if self._closed:
+                raise WorkspaceClosed("the workspace is closed")
+            if self._connected is None:
+                from csm_tui.store.database import Database
+
+                db = Database.open(self.database)
+                try:
+                    self.upgrade = _upgrade(db)  # in case another process changed it since
+                    self._connected = _Connected(db, self.rules, self.today, self.me)
+                except Exception:
+                    db.dispose()
+                    raise
+            return self._connected
+
+    def connect(self) -> None:
+        """Connect now (a worker calls it after the first paint); the first use would anyway."""
+        self._services()
+
+    @property
+    def db(self) -> Database:
+        return self._services().db
+
+    @property
+    def triage(self) -> Triage:
+        return self._services().triage
+
+    @property
+    def accounts(self) -> Accounts:
+        return self._services().accounts
 
     def book(self, *, team: bool) -> list[AccountRow]:
+        from csm_tui.store import queries
+
         owner = None if team or self.me is None else self.me.email
         with self.db.reading() as session:
             return queries.book_of_business(session, owner)
 
     def account_names(self) -> list[AccountName]:
+        from csm_tui.store import queries
+
         with self.db.reading() as session:
             return queries.account_names(session)
 
     def close(self) -> None:
-        self.db.dispose()
+        """Release the database; a connection still being made is released when it is made."""
+        with self._lock:
+            self._closed = True
+            connected, self._connected = self._connected, None
+        if connected is not None:
+            connected.db.dispose()
+
+
+def _upgrade(db: Database) -> UpgradeReport | None:
+    from csm_tui.store.migrate import ensure_current
+
+    return ensure_current(db)
 
 
 def resolve_member(db: Database, email: str | None) -> Member | None:
     """The team member behind `email`; None when no identity was given."""
     if email is None:
         return None
+    from csm_tui.store import queries
+
     with db.reading() as session:
         member = queries.find_member(session, email)
         if member is None:

@@ -19,8 +19,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
 
 from csm_tui.errors import CsmError
+from csm_tui.store.raw import BUSY_TIMEOUT_MS
 
-BUSY_TIMEOUT_MS = 10_000
 _IMMEDIATE = "csm_immediate"
 
 

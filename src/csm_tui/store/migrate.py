@@ -21,13 +21,10 @@ from sqlalchemy import exc as sa_exc
 import csm_tui
 from csm_tui.store.backup import backup_sqlite
 from csm_tui.store.database import Database, DatabaseError
+from csm_tui.store.versions import HEAD_REVISION
 
 if TYPE_CHECKING:
     from alembic.config import Config
-
-#: The newest revision in migrations/versions; a test keeps it equal to Alembic's head.
-HEAD_REVISION = "0003"
-
 
 class SchemaTooNew(DatabaseError):
     """The database was written by a newer csm-tui than this one."""

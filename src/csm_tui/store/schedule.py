@@ -68,12 +68,11 @@ from csm_tui.store.bulk import (
 )
 from csm_tui.store.database import Database
 from csm_tui.store.queries import member_ids
+from csm_tui.store.raw import Days, canonical, queue_item
+from csm_tui.store.versions import COMPUTED_FOR_KEY, RULES_SHA256_KEY
 
 _log = logging.getLogger(__name__)
 
-#: app_meta keys: the `today` and the rules file the whole schedule was last computed for.
-COMPUTED_FOR_KEY = "schedule.computed_for"
-RULES_SHA256_KEY = "schedule.rules_sha256"
 
 #: Books this large are recomputed in worker processes (each costs ~0.5 s of imports to start).
 PARALLEL_FROM_ACCOUNTS = 20_000
@@ -108,13 +107,6 @@ def _raw(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return sa.type_coerce(column, sa.String)
 
 
-def _canonical(raw: object) -> str:
-    """Canonical UUID text (with dashes) of a raw key: hex text on SQLite, a UUID elsewhere."""
-    if isinstance(raw, str) and len(raw) == 32:  # how SQLAlchemy stores a UUID on SQLite
-        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}".lower()
-    return str(raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw)))
-
-
 def _as_uuid(value: object) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
@@ -122,18 +114,6 @@ def _as_uuid(value: object) -> uuid.UUID:
 def _batched(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-class _Days(dict[Any, date | None]):
-    """Dates read raw, memoised: a book has a few hundred distinct days in millions of rows.
-
-    SQLite stores a date as 'YYYY-MM-DD' text; PostgreSQL's driver already gives a `date`.
-    """
-
-    def __missing__(self, raw: Any) -> date | None:
-        day = raw if raw is None or isinstance(raw, date) else date.fromisoformat(raw)
-        self[raw] = day
-        return day
 
 
 def _fetch(
@@ -147,7 +127,7 @@ def _fetch(
     skipped. Rendering costs a few milliseconds a statement, though, which SQLAlchemy's cache
     of compiled statements saves: reads of a few accounts (a recompute after a write) and
     other databases take the ordinary Core path. Columns must be read `_raw` either way,
-    and dates parsed with `_Days` (SQLite gives text, PostgreSQL a `date`).
+    and dates parsed with `Days` (SQLite gives text, PostgreSQL a `date`).
     """
     if not bulk or connection.dialect.name != "sqlite":
         return connection.execute(statement).all()
@@ -163,7 +143,7 @@ def _fetch(
 class _Points(dict[tuple[Any, int], HealthPoint]):
     """Health points by (raw day, score): immutable, so equal ones are one shared object."""
 
-    def __init__(self, days: _Days) -> None:
+    def __init__(self, days: Days) -> None:
         super().__init__()
         self.days = days
 
@@ -222,7 +202,7 @@ class _Reader:
         self.today = today
         self.touch_cutoff = today - timedelta(days=lookback_days)
         self.health_start = today - timedelta(days=HEALTH_WINDOW_DAYS)
-        self.days = _Days()
+        self.days = Days()
         self.point = _Points(self.days)
 
     def load(self, scope: Scope) -> list[AccountFacts]:
@@ -237,7 +217,7 @@ class _Reader:
         no_points: list[HealthPoint] = []
         return [
             AccountFacts(
-                account_id=_canonical(key),
+                account_id=canonical(key),
                 name=name,
                 segment=segment,
                 priority=priority,
@@ -690,34 +670,7 @@ def queue(
     )
     if account_ids is not None:
         statement = statement.where(_SCHEDULED.c.account_id.in_(sorted(set(account_ids))))
-    return [
-        QueueItem(
-            account_id=_canonical(row[0]),
-            external_id=row[1],
-            account_name=row[2],
-            owner_name=row[3],
-            owner_email=row[4],
-            segment=row[5],
-            priority=row[6],
-            arr_cents=row[7],
-            health_score=row[8],
-            renewal_date=row[9],
-            kind=row[10],
-            label=row[11],
-            due_on=row[12],
-            latest_on=row[13],
-            overdue_days=row[14],
-            rule_id=row[15],
-            urgency=row[16],
-            pinned=bool(row[17]),
-            status=row[18],
-            explanation=row[19],
-            snoozed_until=row[20],
-            snooze_reason=row[21],
-            is_next=bool(row[22]),
-        )
-        for row in session.connection().execute(statement)
-    ]
+    return [queue_item(row) for row in session.connection().execute(statement)]
 
 
 def queue_statement(

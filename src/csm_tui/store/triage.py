@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from csm_tui.domain.enums import EscalationStatus
 from csm_tui.domain.health import BandThresholds
-from csm_tui.domain.triage import HEALTH_DROP, HealthChange, health_change
+from csm_tui.domain.triage import HEALTH_DROP, HealthChange, changes_since, health_change
 from csm_tui.models import (
     Account,
     ActionItem,
@@ -42,13 +42,9 @@ _HEALTH = HealthSnapshot.__table__  # type: ignore[attr-defined]
 
 
 def _since(visit: TriageVisit | None, today: date) -> date:
-    """The last day before `today` the member opened the queue (yesterday for a first visit,
-    or when `today` lies before the last visit: planning with `--today`)."""
-    if visit is None or visit.last_on > today:
-        return today - timedelta(days=1)
-    if visit.last_on < today:
-        return visit.last_on
-    return visit.previous_on or today - timedelta(days=1)
+    if visit is None:
+        return changes_since(None, None, today)
+    return changes_since(visit.last_on, visit.previous_on, today)
 
 
 def record_visit(session: Session, member_id: uuid.UUID, today: date) -> date:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -11,7 +12,9 @@ from textual.widgets import Static
 
 from csm_tui.domain.decision import Urgency
 from csm_tui.domain.triage import HEALTH_DROP
-from csm_tui.services.triage import Detail
+
+if TYPE_CHECKING:
+    from csm_tui.services.triage import Detail
 
 
 class TriagePanel(Static):

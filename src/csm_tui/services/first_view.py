@@ -1,0 +1,60 @@
+"""The queue of the app's first paint, read before the ORM is imported.
+
+Start to first painted queue is budgeted at 2.5 times a bare Textual app (DESIGN.md section 8),
+and importing SQLAlchemy, SQLModel and the models alone costs about one bare app. For a book in
+a SQLite file whose schema is current and whose user is known, the first queue is read with the
+standard library (`store.glance`) and the workspace connects after the first paint. Anything
+else (a PostgreSQL server, a new or older database, an unknown `--as`) returns None, and the
+caller opens the workspace the ordinary way, which creates, upgrades or says what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from csm_tui.domain.team import Member
+from csm_tui.rules import LoadedRules
+from csm_tui.services.triage_view import TriageView, read_view
+from csm_tui.settings import Settings
+from csm_tui.store.glance import Glance, Unavailable
+from csm_tui.store.versions import HEAD_REVISION
+
+
+@dataclass(frozen=True, slots=True)
+class FirstView:
+    me: Member | None
+    view: TriageView
+
+
+def sqlite_file(database: str) -> Path | None:
+    """The file of a database given as a plain path (as `store.database.normalise_url` reads
+    it); None for a URL, which the ordinary path parses."""
+    return None if "://" in database else Path(database).expanduser()
+
+
+def first_view(settings: Settings, rules: LoadedRules) -> FirstView | None:
+    """The user's queue (the team's without `--as`) as the triage screen first shows it, or
+    None when only the ordinary path can read it."""
+    path = sqlite_file(settings.database)
+    if path is None:
+        return None
+    today = settings.today
+    try:
+        with Glance.open(path, today) as glance:
+            if glance.revision() != HEAD_REVISION:
+                return None
+            me = None
+            if settings.user_email is not None:
+                me = glance.member(settings.user_email)
+                if me is None:
+                    return None
+            since = glance.since(me) if me is not None else today - timedelta(days=1)
+            stale = glance.schedule_state() != (today, rules.rulebook.sha256)
+            view = read_view(glance, today=today, since=since,
+                             owner_email=me.email if me is not None else None,
+                             bands=rules.rulebook.bands, stale=stale)
+    except Unavailable:
+        return None
+    return FirstView(me, view)

@@ -1,0 +1,70 @@
+"""Values as the database driver gives them, before (or instead of) SQLAlchemy's conversions.
+
+Bulk reads (`store.schedule`) and the first look at a SQLite book (`store.glance`) read
+columns raw: a key is 32-digit hex text on SQLite (how SQLAlchemy stores a UUID there) and a
+`uuid.UUID` on PostgreSQL; a date is 'YYYY-MM-DD' text on SQLite and a `date` on PostgreSQL.
+Nothing here imports SQLAlchemy: the glance runs before it is imported.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from csm_tui.domain.queue import QueueItem
+
+#: How long a connection waits for another one's write to finish before it gives up.
+BUSY_TIMEOUT_MS = 10_000
+
+
+def canonical(raw: object) -> str:
+    """Canonical UUID text (with dashes) of a raw key: hex text on SQLite, a UUID elsewhere."""
+    if isinstance(raw, str) and len(raw) == 32:  # how SQLAlchemy stores a UUID on SQLite
+        return f"{raw[:8]}-{raw[8:12]}-{raw[12:16]}-{raw[16:20]}-{raw[20:]}".lower()
+    return str(raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw)))
+
+
+def sqlite_key(text: str) -> str:
+    """A canonical key as SQLite stores it: the 32 hex digits SQLAlchemy writes."""
+    return "%032x" % uuid.UUID(text).int
+
+
+class Days(dict[Any, date | None]):
+    """Dates read raw, memoised: a book has a few hundred distinct days in millions of rows."""
+
+    def __missing__(self, raw: Any) -> date | None:
+        day = raw if raw is None or isinstance(raw, date) else date.fromisoformat(raw)
+        self[raw] = day
+        return day
+
+
+def queue_item(row: Sequence[Any]) -> QueueItem:
+    """One row of the queue query (`store.schedule.queue_statement`'s columns, in order), its
+    dates already dates."""
+    return QueueItem(
+        account_id=canonical(row[0]),
+        external_id=row[1],
+        account_name=row[2],
+        owner_name=row[3],
+        owner_email=row[4],
+        segment=row[5],
+        priority=row[6],
+        arr_cents=row[7],
+        health_score=row[8],
+        renewal_date=row[9],
+        kind=row[10],
+        label=row[11],
+        due_on=row[12],
+        latest_on=row[13],
+        overdue_days=row[14],
+        rule_id=row[15],
+        urgency=row[16],
+        pinned=bool(row[17]),
+        status=row[18],
+        explanation=row[19],
+        snoozed_until=row[20],
+        snooze_reason=row[21],
+        is_next=bool(row[22]),
+    )
