@@ -15,6 +15,8 @@ from csm_tui.domain.triage import (
     HEALTH_DROP,
     Counts,
     alert_item,
+    band_changes,
+    changes_since,
     counts,
     health_change,
     matches,
@@ -255,3 +257,25 @@ def test_an_alert_explains_both_scores_and_since_when() -> None:
         "Health dropped from 85 (green) to 70 (yellow) since the last triage on 2026-11-20: "
         "review it, then mark it reviewed (x)"
     )
+
+
+# --- since when, and which bands changed -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("last_on", "previous_on", "since"), [
+    (None, None, TODAY - timedelta(days=1)),  # a first visit: yesterday
+    (TODAY - timedelta(days=5), None, TODAY - timedelta(days=5)),  # the last visit, days ago
+    (TODAY, TODAY - timedelta(days=3), TODAY - timedelta(days=3)),  # again today: the one before
+    (TODAY, None, TODAY - timedelta(days=1)),  # only today so far
+    (TODAY + timedelta(days=2), TODAY, TODAY - timedelta(days=1)),  # --today before the visits
+])
+def test_changes_count_from_the_last_visit_before_today(last_on, previous_on, since) -> None:
+    assert changes_since(last_on, previous_on, TODAY) == since
+
+
+def test_band_changes_keep_only_accounts_that_crossed_a_band() -> None:
+    changes = band_changes([("drop", 85, 70), ("same", 90, 81), ("new", None, 40),
+                            ("rise", 50, 65), ("gone", 70, None)], BANDS)
+    assert set(changes) == {"drop", "rise", "gone"}
+    assert changes["drop"].is_drop and changes["rise"].is_rise
+    assert not changes["gone"].is_drop, "a score gone is no drop"

@@ -274,3 +274,12 @@ def test_a_workspace_closed_before_it_connected_never_connects(demo_db: Path) ->
     workspace.close()
     with pytest.raises(WorkspaceClosed, match="closed"):
         workspace.book(team=True)
+
+
+def test_a_stored_value_that_does_not_parse_is_left_to_the_ordinary_path(demo_db: Path) -> None:
+    with sqlite3.connect(demo_db) as connection:
+        connection.execute("UPDATE team_member SET role = 'intern' WHERE email = ?",
+                           (DEMO_USER_EMAIL,))
+    connection.close()
+    settings = settings_for(demo_db)
+    assert first_view(settings, rules_for(settings)) is None

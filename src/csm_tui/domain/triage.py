@@ -76,6 +76,20 @@ def health_change(before: int | None, after: int | None, bands: BandThresholds) 
     return change if change.before_band is not change.after_band else None
 
 
+def band_changes(scores: Iterable[tuple[str, int | None, int | None]],
+                 bands: BandThresholds) -> dict[str, HealthChange]:
+    """The band changes among (account id, score then, score now); an account with no score
+    then has nothing to compare with."""
+    changes: dict[str, HealthChange] = {}
+    for account_id, before, after in scores:
+        if before is None:
+            continue
+        change = health_change(before, after, bands)
+        if change is not None:
+            changes[account_id] = change
+    return changes
+
+
 def alert_item(item: QueueItem, change: HealthChange, since: date) -> QueueItem:
     """The queue row of a health drop, on the queue until someone marks it reviewed (`x`): the
     columns and urgency of the account's most urgent stored touch (`item`), never its pin."""

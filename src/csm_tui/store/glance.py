@@ -25,7 +25,7 @@ from csm_tui.domain.enums import Role
 from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.team import Member
-from csm_tui.domain.triage import HEALTH_DROP, HealthChange, changes_since, health_change
+from csm_tui.domain.triage import HEALTH_DROP, HealthChange, band_changes, changes_since
 from csm_tui.errors import CsmError
 from csm_tui.store.raw import BUSY_TIMEOUT_MS, Days, canonical, queue_item, sqlite_key
 from csm_tui.store.versions import COMPUTED_FOR_KEY, RULES_SHA256_KEY
@@ -84,7 +84,7 @@ class Glance:
     @contextmanager
     def open(cls, path: Path, today: date) -> Iterator[Glance]:
         """Look into the file at `path` (never created, never written); any database error
-        inside the block comes out as `Unavailable`."""
+        inside the block, or a stored value that does not parse, comes out as `Unavailable`."""
         if not path.is_file():
             raise Unavailable(f"no database at {path}")
         try:
@@ -96,7 +96,7 @@ class Glance:
             connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             connection.execute("BEGIN")
             yield cls(connection, today)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, ValueError) as error:
             raise Unavailable(f"cannot read {path}: {error}") from error
         finally:
             connection.close()
@@ -189,14 +189,8 @@ class Glance:
         if owner_email is not None:
             sql += f"\n  AND {_OWNED_BY}"
             parameters.append(owner_email.strip().lower())
-        changes: dict[str, HealthChange] = {}
-        for key, before, after in self._rows(sql, parameters):
-            if before is None:
-                continue
-            change = health_change(before, after, bands)
-            if change is not None:
-                changes[canonical(key)] = change
-        return changes
+        return band_changes(((canonical(key), before, after)
+                             for key, before, after in self._rows(sql, parameters)), bands)
 
     def reviewed_since(self, since: date, account_ids: Sequence[str]) -> set[str]:
         """As `store.triage.reviewed_since`."""

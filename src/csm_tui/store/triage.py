@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from csm_tui.domain.enums import EscalationStatus
 from csm_tui.domain.health import BandThresholds
-from csm_tui.domain.triage import HEALTH_DROP, HealthChange, changes_since, health_change
+from csm_tui.domain.triage import HEALTH_DROP, HealthChange, band_changes, changes_since
 from csm_tui.models import (
     Account,
     ActionItem,
@@ -87,14 +87,8 @@ def health_changes(
     statement = select(a.id, then, a.health_score).where(a.deleted_at.is_(None))
     if owner_email is not None:
         statement = statement.where(a.owner_id.in_(member_ids(owner_email)))
-    changes: dict[str, HealthChange] = {}
-    for account_id, before, after in session.execute(statement):
-        if before is None:
-            continue
-        change = health_change(before, after, bands)
-        if change is not None:
-            changes[str(account_id)] = change
-    return changes
+    return band_changes(((str(key), before, after)
+                         for key, before, after in session.execute(statement)), bands)
 
 
 def reviewed_since(session: Session, since: date, account_ids: Sequence[str]) -> set[str]:
