@@ -43,7 +43,6 @@ def item(name: str = "Acme", kind: str = "cadence-call", due: date = TODAY,
         label=kind.replace("-", " ").capitalize(), due_on=due, latest_on=None,
         overdue_days=max(0, (TODAY - due).days), rule_id=f"rule.{kind}", urgency=10.0,
         pinned=False, status="due", explanation="why", snoozed_until=None, snooze_reason=None,
-        is_next=True,
     )
     return replace(plain, **changes)
 
@@ -247,7 +246,7 @@ def test_an_alert_row_is_a_health_drop_with_the_accounts_columns() -> None:
     assert alert.urgency == 31.5
     assert alert.pinned is False  # never the pin of the touch it borrows its urgency from
     assert alert.due_on == TODAY and alert.overdue_days == 0
-    assert (alert.snoozed_until, alert.snooze_reason, alert.is_next) == (None, None, False)
+    assert (alert.snoozed_until, alert.snooze_reason) == (None, None)
 
 
 def test_an_alert_explains_both_scores_and_since_when() -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from csm_tui.app import make_app
 from csm_tui.domain.triage import HEALTH_DROP
-from csm_tui.rules import rules_for
+from csm_tui.rules import default_rules, rules_for
 from csm_tui.services.demo import DEMO_MANAGER_EMAIL, DEMO_USER_EMAIL
 from csm_tui.services.first_view import FirstView, first_view
 from csm_tui.services.triage import TouchForm
@@ -52,6 +52,7 @@ def glance_and_store(path: Path, *, today: date = TODAY,
 # --- the same view as the store's --------------------------------------------------------------
 
 A_WEEK_AGO = TODAY - timedelta(days=7)
+COEFFICIENTS = default_rules().urgency
 
 
 @pytest.fixture
@@ -143,10 +144,10 @@ def test_every_reading_of_the_queue_matches_the_stores(demo_db: Path) -> None:
         {"owner_email": None, "ahead_days": None, "account_ids": some},
     ]
     since = TODAY - timedelta(days=7)
-    with workspace.db.reading() as session, Glance.open(demo_db, TODAY) as glance:
+    with workspace.db.reading() as session, Glance.open(demo_db, TODAY, COEFFICIENTS) as glance:
         for case in cases:
             keys = case.get("account_ids")
-            stored = schedule.queue(session, today=TODAY, **{
+            stored = schedule.queue(session, today=TODAY, coefficients=COEFFICIENTS, **{
                 **case, "account_ids": None if keys is None else [uuid.UUID(key) for key in keys]})
             assert glance.queue(**case) == stored, case
             assert stored, f"nothing to compare for {case}"
@@ -200,7 +201,7 @@ def test_an_unknown_user_still_hears_who_is_known(demo_db: Path) -> None:
 
 
 def test_a_database_error_inside_the_glance_says_which_file(demo_db: Path) -> None:
-    with pytest.raises(Unavailable, match=str(demo_db)), Glance.open(demo_db, TODAY) as glance:
+    with pytest.raises(Unavailable, match=str(demo_db)), Glance.open(demo_db, TODAY, COEFFICIENTS) as glance:
         glance.connection.execute("SELECT * FROM no_such_table")
 
 
@@ -210,7 +211,7 @@ def test_the_glance_writes_nothing(demo_db: Path) -> None:
     first = first_view(settings, rules_for(settings))
     assert first is not None and first.view.stale
     assert demo_db.read_bytes() == before
-    with Glance.open(demo_db, TODAY) as glance, pytest.raises(sqlite3.OperationalError,
+    with Glance.open(demo_db, TODAY, COEFFICIENTS) as glance, pytest.raises(sqlite3.OperationalError,
                                                               match="readonly"):
         glance.connection.execute("DELETE FROM scheduled_touch")
 

@@ -41,6 +41,7 @@ from csm_tui.store.migrate import (
     current_revision,
     ensure_current,
 )
+from csm_tui.store.schedule import schedule_state
 
 REPO = Path(__file__).resolve().parents[1]
 MIGRATIONS = REPO / "migrations"
@@ -370,7 +371,7 @@ def _upgrade_to(db: Database, revision: str) -> None:
         command.upgrade(config, revision)
 
 
-def test_upgrade_from_0001_to_0002_keeps_accounts_and_scheduled_touches(
+def test_upgrades_from_0001_keep_the_book_and_rebuild_the_schedule(
     unmigrated_db: Database,
 ) -> None:
     db = unmigrated_db
@@ -379,11 +380,11 @@ def test_upgrade_from_0001_to_0002_keeps_accounts_and_scheduled_touches(
     with db.reading() as session:
         account_ids = sorted(session.scalars(select(Account.id)), key=str)
     # scheduled_touch as revision 0001 knew it (the model has moved on, so plain Core here).
-    touch_0001 = sa.table(
-        "scheduled_touch", *(sa.column(name, ScheduledTouch.__table__.c[name].type) for name in (
-            "id", "created_at", "updated_at", "account_id", "kind", "due_on", "rule_id",
-            "explanation", "urgency", "status")),
-    )
+    text_, moment = sa.String(), sa.DateTime(timezone=True)
+    touch_0001 = sa.table("scheduled_touch", *(sa.column(name, kind) for name, kind in (
+        ("id", sa.Uuid()), ("created_at", moment), ("updated_at", moment),
+        ("account_id", sa.Uuid()), ("kind", text_), ("due_on", sa.Date()), ("rule_id", text_),
+        ("explanation", text_), ("urgency", sa.Float()), ("status", text_))))
     stamp = datetime(2026, 11, 1, 9, tzinfo=UTC)
     with db.engine.begin() as connection:
         connection.execute(touch_0001.insert(), [
@@ -394,18 +395,15 @@ def test_upgrade_from_0001_to_0002_keeps_accounts_and_scheduled_touches(
         ])
     rows_before = _row_counts(db)
 
-    report = ensure_current(db)
+    _upgrade_to(db, "0002")
 
-    assert report is not None and report.from_revision == "0001"
-    assert current_revision(db) == HEAD_REVISION
     assert _row_counts(db) == rows_before
-    with db.reading() as session:
-        kept = session.execute(
-            select(ScheduledTouch.account_id, ScheduledTouch.kind, ScheduledTouch.label,
-                   ScheduledTouch.due_on, ScheduledTouch.urgency, ScheduledTouch.pinned,
-                   ScheduledTouch.is_next, ScheduledTouch.overdue_days,
-                   ScheduledTouch.computed_for, ScheduledTouch.rules_sha256)
-        ).all()
+    touch_0002 = sa.table("scheduled_touch", *(sa.column(name, kind) for name, kind in (
+        ("account_id", sa.Uuid()), ("kind", text_), ("label", text_), ("due_on", sa.Date()),
+        ("urgency", sa.Float()), ("pinned", sa.Boolean()), ("is_next", sa.Boolean()),
+        ("overdue_days", sa.Integer()), ("computed_for", sa.Date()), ("rules_sha256", text_))))
+    with db.engine.connect() as connection:
+        kept = connection.execute(sa.select(touch_0002)).all()
     # Old rows get neutral values; the next recompute replaces them (no schedule.* meta yet).
     assert sorted(kept, key=lambda row: str(row[0])) == [
         (key, "cadence-call", "cadence-call", date(2026, 11, 20), 4.5, False, False, 0,
@@ -413,6 +411,21 @@ def test_upgrade_from_0001_to_0002_keeps_accounts_and_scheduled_touches(
         for key in account_ids
     ]
     assert "snooze" in _table_names(db)
+    with db.engine.begin() as connection:  # as a recompute under revision 0002 left it
+        connection.execute(text("INSERT INTO app_meta (key, value) VALUES "
+                                "('schedule.computed_for', '2026-11-20'), "
+                                "('schedule.rules_sha256', 'abc')"))
+
+    report = ensure_current(db)
+
+    # 0004 keeps only what stays the same from day to day: the derived rows go, and with them
+    # the schedule's stamp, so the next start recomputes them; the book itself stays.
+    assert report is not None and report.from_revision == "0002"
+    assert current_revision(db) == HEAD_REVISION
+    assert _row_counts(db) == rows_before
+    assert _count(db, ScheduledTouch) == 0
+    with db.reading() as session:
+        assert schedule_state(session) == (None, None)
 
 
 # --- databases this version must not touch -----------------------------------------------------

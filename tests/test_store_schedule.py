@@ -20,9 +20,11 @@ from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
 from csm_tui.domain.decision import Candidate, Decision, Status, Term
+from csm_tui.domain.engine import reason_on
 from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenMilestone
 from csm_tui.domain.facts import Snooze as SnoozeFact
 from csm_tui.domain.queue import QueueItem
+from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.models import (
     Account,
     AppMeta,
@@ -125,7 +127,7 @@ def candidate(
         kind=kind,
         label=kind.replace("-", " ").capitalize(),
         status=status,
-        reason=f"{rule_id}: due {due.isoformat()}",
+        reason=reason_on(f"{rule_id}: due {due.isoformat()}", due, TODAY),
         due=due,
         latest=due + timedelta(days=7),
         overdue_days=overdue,
@@ -141,15 +143,34 @@ def candidate(
 PINNED_RULE = "escalation"
 
 
+class _TenthsOfALevel(dict[int, float]):
+    """An escalation level of n worth n/10 points: how a hand-made decision gives its items
+    the urgency it wants (the queue works urgency out from what is stored)."""
+
+    def get(self, level: int, default: object = None) -> float:  # type: ignore[override]
+        return level / 10
+
+
+#: Urgency coefficients under which an item's urgency is all its account's escalation level.
+URGENCY = UrgencyCoefficients(
+    overdue=0, health_band={}, priority={}, renewal=0, arr=0, escalation=1.0,
+    escalation_levels=_TenthsOfALevel(), sla_breach=0, staleness=0, snoozed=0,
+)
+
+
 def decision(
     facts: AccountFacts, *candidates: Candidate, next_touch: Candidate | None = None
 ) -> Decision:
-    """The engine's answer: these candidates, the first one (or `next_touch`) next."""
+    """The engine's answer: these candidates, the first one (or `next_touch`) next; the
+    account's urgency (under `URGENCY`) is its first candidate's, its pinned rule's items are
+    pinned."""
+    urgency = candidates[0].terms[0].coefficient if candidates else 0
     return Decision(
         account_id=facts.account_id, today=TODAY, band="green", priority=facts.priority,
         derived=(), candidates=candidates,
         next=next_touch if next_touch is not None else (candidates[0] if candidates else None),
-        pin=(PINNED_RULE, "SLA breached"),
+        pin=(PINNED_RULE, "open L5 escalation"), escalation_level=round(urgency * 10),
+        pin_always=True, pin_rule_id=PINNED_RULE,
     )
 
 
@@ -170,18 +191,17 @@ def stored(db: Database) -> list[tuple]:
     with db.reading() as session:
         rows = session.execute(
             select(Account.name, ScheduledTouch.kind, ScheduledTouch.due_on,
-                   ScheduledTouch.rule_id, ScheduledTouch.is_next)
+                   ScheduledTouch.rule_id)
             .join(Account, Account.id == ScheduledTouch.account_id)
         ).all()
     return sorted(tuple(row) for row in rows)
 
 
-def write(db: Database, plan: Plan, *, rules: str = "sha-1") -> None:
+def write(db: Database, plan: Plan) -> None:
     facts = facts_by_name(db)
     decide = deciding(plan)
     with db.writing() as session:
-        schedule.write_decisions(session, [decide(facts[name]) for name in plan], today=TODAY,
-                                 rules_sha256=rules)
+        schedule.write_decisions(session, [decide(facts[name]) for name in plan])
 
 
 def names_in(items: Iterable[QueueItem]) -> list[tuple[str, str]]:
@@ -190,7 +210,8 @@ def names_in(items: Iterable[QueueItem]) -> list[tuple[str, str]]:
 
 def todays_queue(db: Database, **options: Any) -> list[QueueItem]:
     with db.reading() as session:
-        return schedule.queue(session, today=TODAY, **{"owner_email": None, **options})
+        return schedule.queue(session, **{"today": TODAY, "coefficients": URGENCY,
+                                          "owner_email": None, **options})
 
 
 # --- load_facts: what the engine reads ---------------------------------------------------------
@@ -380,33 +401,51 @@ def test_writing_decisions_twice_replaces_the_rows(db: Database) -> None:
     write(db, plan)
 
     assert stored(db) == first == [
-        ("Acme", "cadence-call", days_ago(3), "cadence", True),  # the earliest of its kind
-        ("Acme", "ebr", TODAY + timedelta(days=20), "cadence", False),
-        ("Globex", "renewal-call", TODAY, "renewal", True),
+        ("Acme", "cadence-call", days_ago(3), "cadence"),  # the earliest of its kind
+        ("Acme", "ebr", TODAY + timedelta(days=20), "cadence"),
+        ("Globex", "renewal-call", TODAY, "renewal"),
     ]
 
 
-def test_a_written_row_keeps_everything_the_queue_shows(db: Database) -> None:
+def test_a_written_row_keeps_what_stays_the_same_from_day_to_day(db: Database) -> None:
     with db.writing() as session:
         add_account(session, "Acme")
     chosen = candidate(due=days_ago(4), urgency=7.5, pinned=True,
                        snoozed_until=TODAY + timedelta(days=2), snooze_reason="on leave")
 
-    write(db, {"Acme": [chosen]}, rules="abc123")
+    write(db, {"Acme": [chosen]})
 
     with db.reading() as session:
         row = session.scalars(select(ScheduledTouch)).one()
-    assert (row.kind, row.label, row.due_on, row.latest_on, row.overdue_days, row.status) == (
-        "cadence-call", "Cadence call", days_ago(4), days_ago(4) + timedelta(days=7), 4, "overdue"
+    assert (row.kind, row.label, row.due_on, row.latest_on, row.rule_id) == (
+        "cadence-call", "Cadence call", days_ago(4), days_ago(4) + timedelta(days=7), PINNED_RULE
     )
-    assert (row.urgency, row.pinned, row.is_next, row.explanation) == (
-        7.5, True, True, f"escalation: due {days_ago(4).isoformat()}"
-    )
+    assert row.reason == f"escalation: due {days_ago(4).isoformat()}"  # without "4 days overdue"
     assert (row.snoozed_until, row.snooze_reason) == (TODAY + timedelta(days=2), "on leave")
-    assert (row.computed_for, row.rules_sha256) == (TODAY, "abc123")
+    assert (row.band, row.effective_priority, row.escalation_level, row.breach_at) == (
+        "green", "pr2", 75, None)
+    assert (row.pin_always, row.pin_rule, row.last_touch_on) == (True, True, None)
 
 
-def test_the_engines_next_touch_is_marked_even_when_it_is_not_the_earliest_of_its_kind(
+def test_the_queue_works_out_each_day_what_changes_from_day_to_day(db: Database) -> None:
+    with db.writing() as session:
+        add_account(session, "Acme")
+    write(db, {"Acme": [candidate(due=days_ago(4), urgency=7.5, pinned=True)]})
+
+    [today] = todays_queue(db)
+    [later] = todays_queue(db, today=TODAY + timedelta(days=3))
+
+    assert (today.overdue_days, today.status, today.urgency, today.pinned) == (
+        4, "overdue", 7.5, True)
+    assert today.explanation == f"escalation: due {days_ago(4).isoformat()}, 4 days overdue"
+    assert (later.overdue_days, later.explanation) == (
+        7, f"escalation: due {days_ago(4).isoformat()}, 7 days overdue")
+    [early] = todays_queue(db, today=days_ago(6), ahead_days=7)
+    assert (early.overdue_days, early.status, early.explanation) == (
+        0, "upcoming", f"escalation: due {days_ago(4).isoformat()}, in 2 days")
+
+
+def test_the_engines_next_touch_is_stored_even_when_it_is_not_the_earliest_of_its_kind(
     db: Database,
 ) -> None:
     with db.writing() as session:
@@ -418,14 +457,12 @@ def test_the_engines_next_touch_is_marked_even_when_it_is_not_the_earliest_of_it
 
     with db.writing() as session:
         written = schedule.write_decisions(
-            session, [decision(facts, early, urgent, ebr, next_touch=urgent)], today=TODAY,
-            rules_sha256="sha-1",
-        )
+            session, [decision(facts, early, urgent, ebr, next_touch=urgent)])
 
     assert written == 2
     assert stored(db) == [
-        ("Acme", "cadence-call", TODAY, "cadence-red", True),
-        ("Acme", "ebr", days_ago(5), "cadence", False),
+        ("Acme", "cadence-call", TODAY, "cadence-red"),
+        ("Acme", "ebr", days_ago(5), "cadence"),
     ]
 
 
@@ -442,14 +479,13 @@ def test_recompute_replaces_only_the_accounts_it_is_given(db: Database) -> None:
     with db.writing() as session:
         decisions = schedule.recompute(
             session, [acme.id, gone.id],
-            deciding({"Acme": [candidate(due=TODAY, rule_id="v2")]}),
-            today=TODAY, rules_sha256="sha-2",
+            deciding({"Acme": [candidate(due=TODAY, rule_id="v2")]}), today=TODAY,
         )
 
     assert [item.account_id for item in decisions] == [str(acme.id)]
     assert stored(db) == [
-        ("Acme", "cadence-call", TODAY, "v2", True),
-        ("Globex", "cadence-call", days_ago(1), "v1", True),
+        ("Acme", "cadence-call", TODAY, "v2"),
+        ("Globex", "cadence-call", days_ago(1), "v1"),
     ]
 
 
@@ -505,8 +541,9 @@ def _schedule_rows(db: Database) -> list[tuple]:
     with db.reading() as session:
         return session.execute(
             select(Account.name, ScheduledTouch.kind, ScheduledTouch.due_on,
-                   ScheduledTouch.rule_id, ScheduledTouch.explanation, ScheduledTouch.urgency,
-                   ScheduledTouch.is_next)
+                   ScheduledTouch.rule_id, ScheduledTouch.reason, ScheduledTouch.band,
+                   ScheduledTouch.effective_priority, ScheduledTouch.escalation_level,
+                   ScheduledTouch.breach_at, ScheduledTouch.last_touch_on)
             .join(Account, Account.id == ScheduledTouch.account_id)
             .order_by(Account.name, ScheduledTouch.kind)
         ).all()
@@ -573,6 +610,43 @@ def test_recompute_all_finishes_in_this_process_when_a_worker_dies(
     assert _schedule_rows(db) == in_one_process  # every account once, none twice
 
 
+def _row_ids(db: Database) -> dict[tuple[str, str], uuid.UUID]:
+    with db.reading() as session:
+        return {(name, kind): key for name, kind, key in session.execute(
+            select(Account.name, ScheduledTouch.kind, ScheduledTouch.id)
+            .join(Account, Account.id == ScheduledTouch.account_id))}
+
+
+def test_recompute_all_rewrites_only_the_accounts_whose_plan_changed(db: Database) -> None:
+    with db.writing() as session:
+        for name in ("Acme", "Globex", "Initech"):
+            add_account(session, name)
+    plan = {"Acme": [candidate(due=days_ago(3))],
+            "Globex": [candidate(due=days_ago(1)), candidate("ebr", due=TODAY)],
+            "Initech": [candidate(due=TODAY + timedelta(days=4))]}
+    schedule.recompute_all(db, deciding(plan), today=TODAY, rules_sha256="x")
+    first = _row_ids(db)
+
+    # The next day nothing the rows hold has changed: no row is written again.
+    schedule.recompute_all(db, deciding(plan), today=TODAY + timedelta(days=1), rules_sha256="x")
+    assert _row_ids(db) == first
+
+    # Globex's EBR is done (no longer open) and Initech's call moves: only theirs change.
+    moved = {**plan, "Globex": plan["Globex"][:1],
+             "Initech": [candidate(due=TODAY + timedelta(days=5))]}
+    schedule.recompute_all(db, deciding(moved), today=TODAY + timedelta(days=2), rules_sha256="x")
+    now = _row_ids(db)
+    assert set(now) == set(first) - {("Globex", "ebr")}
+    assert now[("Acme", "cadence-call")] == first[("Acme", "cadence-call")]
+    assert now[("Globex", "cadence-call")] != first[("Globex", "cadence-call")]
+    assert now[("Initech", "cadence-call")] != first[("Initech", "cadence-call")]
+    assert stored(db) == [
+        ("Acme", "cadence-call", days_ago(3), "cadence"),
+        ("Globex", "cadence-call", days_ago(1), "cadence"),
+        ("Initech", "cadence-call", TODAY + timedelta(days=5), "cadence"),
+    ]
+
+
 def test_recompute_all_of_an_empty_book(db: Database) -> None:
     assert schedule.recompute_all(db, deciding({}), today=TODAY, rules_sha256="x") == 0
     with db.reading() as session:
@@ -636,7 +710,7 @@ def test_queue_item_shows_the_account_owner_and_the_decision(team_book: Database
         "Long Overdue", "Sam Rivera", "sam@example.com")
     assert (item.kind, item.label, item.due_on, item.overdue_days, item.status) == (
         "cadence-call", "Cadence call", days_ago(10), 10, "overdue")
-    assert (item.urgency, item.pinned, item.is_next, item.rule_id) == (5.0, False, True, "cadence")
+    assert (item.urgency, item.pinned, item.rule_id) == (5.0, False, "cadence")
     assert (item.segment, item.priority, item.arr_cents) == ("enterprise", "pr2", 1)
     uuid.UUID(item.account_id)  # canonical text
     assert todays_queue(team_book)[-1].owner_name is None  # "Orphan" has no owner
@@ -668,7 +742,8 @@ def test_snoozed_touches_wait_until_the_snooze_ends(team_book: Database) -> None
     assert names_in(shown)[1] == ("Snoozed", "cadence-call")  # urgency 30, after the pinned one
 
     with team_book.reading() as session:  # the day the snooze ends, the touch is back
-        back = schedule.queue(session, today=TODAY + timedelta(days=5), owner_email=None)
+        back = schedule.queue(session, today=TODAY + timedelta(days=5), coefficients=URGENCY,
+                              owner_email=None)
     assert "Snoozed" in {item.account_name for item in back}
 
 

@@ -285,11 +285,12 @@ class TriageVisit(SQLModel, table=True):
 
 
 class ScheduledTouch(Row, table=True):
-    """The rules engine's current decision for one account and one kind of touch.
+    """The rules engine's current plan for one account and one kind of touch.
 
     Derived data: `csm_tui.store.schedule` replaces an account's rows whenever its facts change,
-    and all of them when the day or the rules file changes. The columns after `status` came with
-    revision 0002 and stay in that order (SQLite appends added columns).
+    and the rows that differ when the day or the rules file changes. Only what stays the same
+    from day to day is stored (revision 0004): how late an item is, its urgency and its pin
+    are worked out when the queue is read (`domain.queue.PlannedTouch.on`).
     """
 
     __tablename__ = "scheduled_touch"
@@ -302,18 +303,18 @@ class ScheduledTouch(Row, table=True):
     kind: str
     due_on: date
     rule_id: str
-    explanation: str  # the candidate's one-line reason
-    urgency: float = 0.0
-    status: str = "due"  # csm_tui.domain.decision.Status value (an open one)
     label: str = ""
     latest_on: date | None = None
-    overdue_days: int = 0
-    pinned: bool = False
-    is_next: bool = False  # the engine's chosen next touch of the account
     snoozed_until: date | None = None
     snooze_reason: str | None = None
-    computed_for: date  # the `today` the decision was computed for
-    rules_sha256: str = ""
+    reason: str  # the engine's reason up to the due date (`engine.reason_stem`)
+    band: str  # the account's health band under the rules in force
+    effective_priority: str  # after the derive rules
+    escalation_level: int | None = None  # the account's highest open escalation
+    breach_at: date | None = None  # an open escalation's SLA is breached after this day
+    pin_always: bool = False  # an open escalation's level pins its follow-ups (L5)
+    pin_rule: bool = False  # a pin puts this item on top (an escalation follow-up)
+    last_touch_on: date | None = None  # the account's latest touch
 
 
 class AppMeta(SQLModel, table=True):

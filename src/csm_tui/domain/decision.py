@@ -94,6 +94,16 @@ class Decision:
     shared: tuple[Term, ...] = ()
     #: (rule id, why) when that rule's items are pinned on top: an L5 or a breached escalation.
     pin: tuple[str, str] | None = None
+    #: What the urgency reads that stays the same from day to day, kept so that a stored
+    #: schedule can rank its items as of a later day (`domain.queue.standing_on`): the last
+    #: touch, the highest open escalation level, the first day past an escalation's SLA
+    #: (breached after it), whether an open escalation's level pins its follow-ups (L5) and
+    #: the rule whose items a pin puts on top.
+    last_touch: date | None = None
+    escalation_level: int | None = None
+    breach_at: date | None = None
+    pin_always: bool = False
+    pin_rule_id: str | None = None
 
     def urgency(self, candidate: Candidate) -> Urgency:
         """How urgent an open item is: its own terms, then the account's; nothing if not open.

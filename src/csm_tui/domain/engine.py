@@ -44,7 +44,7 @@ from csm_tui.domain.rulebook import (
     Rulebook,
     TriggerRule,
 )
-from csm_tui.domain.urgency import EscalationState, account_terms, item_terms, pin
+from csm_tui.domain.urgency import EscalationState, account_terms, item_terms, last_touch, pin
 
 _ANCHOR_WORDS = {
     "contract_start": "contract start",
@@ -105,6 +105,11 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
         shared=account_terms(facts, rules.urgency, today, band=band, priority=values["priority"],
                              escalations=escalations, memo=context.memo),
         pin=(rules.escalation.id, pinned) if pinned else None,
+        last_touch=last_touch(facts, today),
+        escalation_level=max((state.escalation.level for state in escalations), default=None),
+        breach_at=min((state.breach_at for state in escalations), default=None),
+        pin_always=any(state.sla.pin for state in escalations),
+        pin_rule_id=rules.escalation.id,
     )
 
 
@@ -173,7 +178,7 @@ class _Context:
         late = f" (late after {latest.isoformat()})" if latest and latest != due else ""
         candidate = Candidate(
             rule_id=rule_id, kind=kind, label=label, status=status,
-            reason=f"{reason} -> due {due.isoformat()}{late}, {when_words(due, today)}",
+            reason=reason_on(f"{reason} -> due {due.isoformat()}{late}", due, today),
             due=due, latest=latest, overdue_days=max(overdue, 0), inputs=inputs, steps=steps,
             snoozed_until=snoozed_until, snooze_reason=snooze_reason,
             terms=item_terms(due, snoozed_until, self.rules.urgency, today),
@@ -195,6 +200,21 @@ class _Context:
                     reason=f"{reason}; snoozed until {until.isoformat()} ({why})",
                 )
         return candidate
+
+
+def reason_stem(candidate: Candidate, today: date) -> str:
+    """An open candidate's reason without its last words, which say how far `today` is from
+    the due date: what a stored schedule keeps, to say them again on a later day
+    (`reason_on`)."""
+    suffix = f", {when_words(candidate.due, today)}"  # type: ignore[arg-type]
+    if not candidate.reason.endswith(suffix):
+        raise ValueError(f"{candidate.rule_id}: reason does not end with {suffix!r}")
+    return candidate.reason[: -len(suffix)]
+
+
+def reason_on(stem: str, due: date, today: date) -> str:
+    """A stored reason as the engine would say it on `today`."""
+    return f"{stem}, {when_words(due, today)}"
 
 
 def when_words(due: date, today: date) -> str:

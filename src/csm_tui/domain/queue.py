@@ -1,9 +1,22 @@
-"""One line of the morning triage queue: a scheduled touch with what a CSM needs to rank it."""
+"""One line of the morning triage queue: a scheduled touch with what a CSM needs to rank it.
+
+The stored schedule (`PlannedTouch`) holds only what stays the same from one day to the next:
+the due date, the reason up to it, and the values its urgency reads. How late an item is, its
+urgency and whether it is pinned are worked out for the day the queue is read (`PlannedTouch.on`)
+exactly as the engine works them out, so the stored schedule stays true as days pass and is
+recomputed only when something it was computed from changes.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from csm_tui.domain.decision import Status, Urgency
+from csm_tui.domain.engine import reason_on
+from csm_tui.domain.rulebook import UrgencyCoefficients
+from csm_tui.domain.urgency import item_terms, shared_terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +43,68 @@ class QueueItem:
     explanation: str  # one readable line: why it is due when it is
     snoozed_until: date | None
     snooze_reason: str | None
-    is_next: bool  # the engine's chosen next touch of the account
 
     @property
     def arr(self) -> float:
         return self.arr_cents / 100
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedTouch:
+    """One stored item of an account's schedule, beside the account's own columns."""
+
+    account_id: str  # canonical UUID text
+    external_id: str | None
+    account_name: str
+    owner_name: str | None
+    owner_email: str | None
+    segment: str
+    priority: str  # as stored on the account
+    arr_cents: int
+    health_score: int | None
+    renewal_date: date | None
+    kind: str
+    label: str
+    due_on: date
+    latest_on: date | None
+    rule_id: str
+    reason: str  # the engine's reason up to the due date (`engine.reason_stem`)
+    snoozed_until: date | None
+    snooze_reason: str | None
+    band: str  # the account's health band under the rules in force
+    effective_priority: str  # after the derive rules (a red account is PR1)
+    escalation_level: int | None  # its highest open escalation
+    breach_at: date | None  # an open escalation's SLA is breached after this day
+    pin_always: bool  # an open escalation's level pins the escalation follow-ups (L5)
+    pin_rule: bool  # this item is one a pin puts on top (an escalation follow-up)
+    last_touch_on: date | None
+
+    def on(self, today: date, coefficients: UrgencyCoefficients,
+           memo: dict[Any, Any] | None = None) -> QueueItem:
+        """The queue line as of `today`: what `Decision.urgency` and the engine's reason say
+        on that day (`memo` shares equal terms between the lines of one read)."""
+        late = (today - self.due_on).days
+        breached = self.breach_at is not None and today > self.breach_at
+        urgency = Urgency((
+            *item_terms(self.due_on, self.snoozed_until, coefficients, today),
+            *shared_terms(coefficients, today, band=self.band, priority=self.effective_priority,
+                          assigned=self.priority, score=self.health_score,
+                          renewal_date=self.renewal_date, arr_cents=self.arr_cents,
+                          escalation_level=self.escalation_level,
+                          breached_since=self.breach_at if breached else None,
+                          last_touch=self.last_touch_on, memo=memo),
+        ))
+        return QueueItem(
+            account_id=self.account_id, external_id=self.external_id,
+            account_name=self.account_name, owner_name=self.owner_name,
+            owner_email=self.owner_email, segment=self.segment, priority=self.priority,
+            arr_cents=self.arr_cents, health_score=self.health_score,
+            renewal_date=self.renewal_date, kind=self.kind, label=self.label, due_on=self.due_on,
+            latest_on=self.latest_on, overdue_days=max(late, 0), rule_id=self.rule_id,
+            urgency=urgency.total,
+            pinned=self.pin_rule and (self.pin_always or breached),
+            status=(Status.OVERDUE if late > 0 else Status.DUE if late == 0
+                    else Status.UPCOMING).value,
+            explanation=reason_on(self.reason, self.due_on, today),
+            snoozed_until=self.snoozed_until, snooze_reason=self.snooze_reason,
+        )

@@ -103,7 +103,7 @@ def alert_item(item: QueueItem, change: HealthChange, since: date) -> QueueItem:
         explanation=(f"Health dropped from {change.before} ({change.before_band.value}) to "
                      f"{change.after} ({change.after_band.value}) since the last triage on "
                      f"{since.isoformat()}: review it, then mark it reviewed (x)"),
-        snoozed_until=None, snooze_reason=None, is_next=False,
+        snoozed_until=None, snooze_reason=None,
     )
 
 

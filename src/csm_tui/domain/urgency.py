@@ -36,6 +36,12 @@ def clamp(value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
+def last_touch(facts: AccountFacts, today: date) -> date | None:
+    """The account's latest touch of any kind on or before `today`."""
+    return max((days[bisect_right(days, today) - 1] for days in facts.touches.values()
+                if days and days[0] <= today), default=None)
+
+
 def account_terms(
     facts: AccountFacts,
     coefficients: UrgencyCoefficients,
@@ -46,10 +52,37 @@ def account_terms(
     escalations: list[EscalationState],
     memo: dict[Any, Any] | None = None,
 ) -> tuple[Term, ...]:
-    """The terms every open item of an account shares, computed once per decision.
+    """The terms every open item of an account shares, computed once per decision."""
+    breached = [state.breach_at for state in escalations if state.breached]
+    return shared_terms(
+        coefficients, today, band=band, priority=priority, assigned=facts.priority,
+        score=facts.health_score, renewal_date=facts.renewal_date, arr_cents=facts.arr_cents,
+        escalation_level=max((state.escalation.level for state in escalations), default=None),
+        breached_since=min(breached, default=None), last_touch=last_touch(facts, today),
+        memo=memo,
+    )
 
-    Each term depends on one or two facts; with a `memo` (the engine's, for one rulebook and
-    one day) equal facts give the same `Term` object without computing it again.
+
+def shared_terms(
+    coefficients: UrgencyCoefficients,
+    today: date,
+    *,
+    band: str,
+    priority: str,
+    assigned: str,
+    score: int | None,
+    renewal_date: date | None,
+    arr_cents: int,
+    escalation_level: int | None,
+    breached_since: date | None,
+    last_touch: date | None,
+    memo: dict[Any, Any] | None = None,
+) -> tuple[Term, ...]:
+    """The account's terms from plain values: the engine's (`account_terms`), and a stored
+    schedule's as of a later day (`domain.queue.standing_on`), alike to the last digit.
+
+    Each term depends on one or two values; with a `memo` (the engine's, for one rulebook and
+    one day) equal values give the same `Term` object without computing it again.
     """
     c = coefficients
     cache: dict[Any, Any] = {} if memo is None else memo
@@ -62,35 +95,27 @@ def account_terms(
         if term is not None:
             terms.append(term)
 
-    score = facts.health_score
     add(("urgency.health", band, score), lambda: _term(
         f"health.{band}", 1.0, c.health_band.get(band, 0.0),
         f"health {score}" if score is not None else "no health score"))
-    assigned = facts.priority
     add(("urgency.priority", priority, assigned), lambda: _term(
         f"priority.{priority}", 1.0, c.priority.get(priority, 0.0),
         priority.upper() if priority == assigned else f"{assigned.upper()} -> {priority.upper()}"))
-    if facts.renewal_date is not None:
-        days = (facts.renewal_date - today).days
+    if renewal_date is not None:
+        days = (renewal_date - today).days
         add(("urgency.renewal", days), lambda: _renewal_term(days, c))
-    if facts.arr_cents > 0:
-        arr = facts.arr
-        add(("urgency.arr", facts.arr_cents), lambda: _term(
+    if arr_cents > 0:
+        arr = arr_cents / 100
+        add(("urgency.arr", arr_cents), lambda: _term(
             "arr", clamp(math.log10(max(arr, 1) / c.arr_floor) / math.log10(c.arr_cap / c.arr_floor)),
             c.arr, f"ARR ${arr:,.0f}"))
-    if escalations:
-        top = max(escalations, key=lambda state: state.escalation.level)
-        level = top.escalation.level
-        terms.extend(_term_list("escalation", c.escalation_levels.get(level, 0.0), c.escalation,
-                                f"open L{level} escalation"))
-        breached = [state for state in escalations if state.breached]
-        if breached:
-            first = min(state.breach_at for state in breached)
+    if escalation_level is not None:
+        terms.extend(_term_list("escalation", c.escalation_levels.get(escalation_level, 0.0),
+                                c.escalation, f"open L{escalation_level} escalation"))
+        if breached_since is not None:
             terms.extend(_term_list("escalation.sla_breach", 1.0, c.sla_breach,
-                                    f"SLA breached since {first.isoformat()}"))
-    last = max((days[bisect_right(days, today) - 1] for days in facts.touches.values()
-                if days and days[0] <= today), default=None)
-    days_since = (today - last).days if last else None
+                                    f"SLA breached since {breached_since.isoformat()}"))
+    days_since = (today - last_touch).days if last_touch else None
     add(("urgency.staleness", days_since), lambda: _staleness_term(days_since, c))
     return tuple(terms)
 

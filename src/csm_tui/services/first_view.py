@@ -42,7 +42,7 @@ def first_view(settings: Settings, rules: LoadedRules) -> FirstView | None:
         return None
     today = settings.today
     try:
-        with Glance.open(path, today) as glance:
+        with Glance.open(path, today, rules.rulebook.urgency) as glance:
             if glance.revision() != HEAD_REVISION:
                 return None
             me = None

@@ -86,14 +86,14 @@ class Schedule:
 
     def recompute(self, session, account_ids: list[uuid.UUID]) -> list[Decision]:  # type: ignore[no-untyped-def]
         """Inside the caller's write transaction: the accounts whose facts it just changed."""
-        return schedule.recompute(session, account_ids, self.decider(), today=self.today,
-                                  rules_sha256=self.rulebook.sha256)
+        return schedule.recompute(session, account_ids, self.decider(), today=self.today)
 
     def queue(self, *, owner_email: str | None, ahead_days: int = 0,
               include_snoozed: bool = False) -> list[QueueItem]:
         self.ensure_current()
         with self.db.reading() as session:
-            return schedule.queue(session, today=self.today, owner_email=owner_email,
+            return schedule.queue(session, today=self.today,
+                                  coefficients=self.rulebook.urgency, owner_email=owner_email,
                                   ahead_days=ahead_days, include_snoozed=include_snoozed)
 
     def explain(self, external_id: str) -> Explained:

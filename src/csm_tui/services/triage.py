@@ -21,6 +21,7 @@ from csm_tui.domain.enums import RiskCategory, Sentiment, TouchKind
 from csm_tui.domain.explain import in_sentence, next_words
 from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
+from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.team import Member
 from csm_tui.domain.triage import HEALTH_DROP, HealthChange
 from csm_tui.errors import CsmError
@@ -90,12 +91,14 @@ class _StoreReader:
 
     session: Session
     today: date
+    coefficients: UrgencyCoefficients
 
     def queue(self, *, owner_email: str | None, ahead_days: int | None = 0,
               include_snoozed: bool = False,
               account_ids: Sequence[str] | None = None) -> list[QueueItem]:
         keys = None if account_ids is None else [uuid.UUID(key) for key in account_ids]
-        return schedule.queue(self.session, today=self.today, owner_email=owner_email,
+        return schedule.queue(self.session, today=self.today, coefficients=self.coefficients,
+                              owner_email=owner_email,
                               ahead_days=ahead_days, include_snoozed=include_snoozed,
                               account_ids=keys)
 
@@ -136,7 +139,8 @@ class Triage:
         owner = None if team or self.me is None else self.me.email
         since = self._since(record)
         with self.db.reading() as session:
-            return read_view(_StoreReader(session, self.today), today=self.today, since=since,
+            reader = _StoreReader(session, self.today, self.rules.rulebook.urgency)
+            return read_view(reader, today=self.today, since=since,
                              owner_email=owner, bands=self.rules.rulebook.bands,
                              include_snoozed=include_snoozed, ahead_days=ahead_days,
                              rescheduled=rescheduled, stale=stale)
@@ -301,7 +305,8 @@ class Triage:
         return now_on(self.today)
 
     def _rows_of(self, session, account_id: uuid.UUID) -> tuple[QueueItem, ...]:  # type: ignore[no-untyped-def]
-        return tuple(schedule.queue(session, today=self.today, owner_email=None,
+        return tuple(schedule.queue(session, today=self.today,
+                                    coefficients=self.rules.rulebook.urgency, owner_email=None,
                                     include_snoozed=True, account_ids=[account_id]))
 
     def _my_id(self) -> uuid.UUID | None:

@@ -24,10 +24,11 @@ from typing import Any
 from csm_tui.domain.enums import Role
 from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
+from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.team import Member
-from csm_tui.domain.triage import HEALTH_DROP, HealthChange, band_changes, changes_since
+from csm_tui.domain.triage import HEALTH_DROP, HealthChange, band_changes, changes_since, ranked
 from csm_tui.errors import CsmError
-from csm_tui.store.raw import BUSY_TIMEOUT_MS, Days, canonical, queue_item, sqlite_key
+from csm_tui.store.raw import BUSY_TIMEOUT_MS, Days, canonical, planned_touch, sqlite_key
 from csm_tui.store.versions import COMPUTED_FOR_KEY, RULES_SHA256_KEY
 
 
@@ -39,19 +40,17 @@ _QUEUE = """
 SELECT account.id, account.external_id, account.name, team_member.name, team_member.email,
        account.segment, account.priority, account.arr_cents, account.health_score,
        account.renewal_date, scheduled_touch.kind, scheduled_touch.label, scheduled_touch.due_on,
-       scheduled_touch.latest_on, scheduled_touch.overdue_days, scheduled_touch.rule_id,
-       scheduled_touch.urgency, scheduled_touch.pinned, scheduled_touch.status,
-       scheduled_touch.explanation, scheduled_touch.snoozed_until, scheduled_touch.snooze_reason,
-       scheduled_touch.is_next
+       scheduled_touch.latest_on, scheduled_touch.rule_id, scheduled_touch.reason,
+       scheduled_touch.snoozed_until, scheduled_touch.snooze_reason, scheduled_touch.band,
+       scheduled_touch.effective_priority, scheduled_touch.escalation_level,
+       scheduled_touch.breach_at, scheduled_touch.pin_always, scheduled_touch.pin_rule,
+       scheduled_touch.last_touch_on
 FROM scheduled_touch
 JOIN account ON account.id = scheduled_touch.account_id
 LEFT OUTER JOIN team_member ON team_member.id = account.owner_id
 WHERE scheduled_touch.deleted_at IS NULL AND account.deleted_at IS NULL"""
-_QUEUE_ORDER = """
-ORDER BY scheduled_touch.pinned DESC, scheduled_touch.urgency DESC, scheduled_touch.due_on,
-         account.arr_cents DESC, account.name, scheduled_touch.kind, account.id"""
-#: The queue's date columns, by position (see `store.raw.queue_item`).
-_QUEUE_DATES = (9, 12, 13, 20)
+#: The queue's date columns, by position (see `store.raw.planned_touch`).
+_QUEUE_DATES = (9, 12, 13, 16, 21, 24)
 #: "Mine": the accounts of the member with this e-mail, whatever its case (`queries.member_ids`).
 _OWNED_BY = ("account.owner_id IN (SELECT team_member.id FROM team_member "
              "WHERE lower(team_member.email) = ?)")
@@ -75,14 +74,17 @@ class Glance:
     """Reads of one SQLite book for one `today`, all in one read transaction; answers
     `services.triage_view.QueueReader` as the store does."""
 
-    def __init__(self, connection: sqlite3.Connection, today: date) -> None:
+    def __init__(self, connection: sqlite3.Connection, today: date,
+                 coefficients: UrgencyCoefficients) -> None:
         self.connection = connection
         self.today = today
+        self.coefficients = coefficients
         self.days = Days()
 
     @classmethod
     @contextmanager
-    def open(cls, path: Path, today: date) -> Iterator[Glance]:
+    def open(cls, path: Path, today: date,
+             coefficients: UrgencyCoefficients) -> Iterator[Glance]:
         """Look into the file at `path` (never created, never written); any database error
         inside the block, or a stored value that does not parse, comes out as `Unavailable`."""
         if not path.is_file():
@@ -95,7 +97,7 @@ class Glance:
         try:
             connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             connection.execute("BEGIN")
-            yield cls(connection, today)
+            yield cls(connection, today, coefficients)
         except (sqlite3.Error, ValueError) as error:
             raise Unavailable(f"cannot read {path}: {error}") from error
         finally:
@@ -149,7 +151,7 @@ class Glance:
     def queue(self, *, owner_email: str | None, ahead_days: int | None = 0,
               include_snoozed: bool = False,
               account_ids: Sequence[str] | None = None) -> list[QueueItem]:
-        """As `store.schedule.queue`, condition for condition."""
+        """As `store.schedule.queue`, condition for condition, worked out and ranked alike."""
         today = self.today.isoformat()
         where: list[str] = []
         parameters: list[Any] = []
@@ -172,15 +174,15 @@ class Glance:
             keys = sorted({sqlite_key(key) for key in account_ids})
             where.append(f"scheduled_touch.account_id IN ({_placeholders(len(keys))})")
             parameters += keys
-        sql = _QUEUE + "".join(f"\n  AND {condition}" for condition in where) + _QUEUE_ORDER
-        days = self.days
+        sql = _QUEUE + "".join(f"\n  AND {condition}" for condition in where)
+        days, memo = self.days, {}
         items = []
         for row in self._rows(sql, parameters):
             values = list(row)
             for position in _QUEUE_DATES:
                 values[position] = days[values[position]]
-            items.append(queue_item(values))
-        return items
+            items.append(planned_touch(values).on(self.today, self.coefficients, memo))
+        return ranked(items)
 
     def health_changes(self, *, since: date, owner_email: str | None,
                        bands: BandThresholds) -> dict[str, HealthChange]:

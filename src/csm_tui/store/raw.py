@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from csm_tui.domain.queue import QueueItem
+from csm_tui.domain.queue import PlannedTouch
 
 #: How long a connection waits for another one's write to finish before it gives up.
 BUSY_TIMEOUT_MS = 10_000
@@ -40,10 +40,10 @@ class Days(dict[Any, date | None]):
         return day
 
 
-def queue_item(row: Sequence[Any]) -> QueueItem:
+def planned_touch(row: Sequence[Any]) -> PlannedTouch:
     """One row of the queue query (`store.schedule.queue_statement`'s columns, in order), its
     dates already dates."""
-    return QueueItem(
+    return PlannedTouch(
         account_id=canonical(row[0]),
         external_id=row[1],
         account_name=row[2],
@@ -58,13 +58,15 @@ def queue_item(row: Sequence[Any]) -> QueueItem:
         label=row[11],
         due_on=row[12],
         latest_on=row[13],
-        overdue_days=row[14],
-        rule_id=row[15],
-        urgency=row[16],
-        pinned=bool(row[17]),
-        status=row[18],
-        explanation=row[19],
-        snoozed_until=row[20],
-        snooze_reason=row[21],
-        is_next=bool(row[22]),
+        rule_id=row[14],
+        reason=row[15],
+        snoozed_until=row[16],
+        snooze_reason=row[17],
+        band=row[18],
+        effective_priority=row[19],
+        escalation_level=row[20],
+        breach_at=row[21],
+        pin_always=bool(row[22]),
+        pin_rule=bool(row[23]),
+        last_touch_on=row[24],
     )

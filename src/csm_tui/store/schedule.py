@@ -28,6 +28,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from itertools import count, repeat
@@ -38,10 +39,13 @@ from sqlalchemy import ColumnElement, Connection, delete, func, or_, select
 from sqlmodel import Session
 
 from csm_tui.domain.decision import Candidate, Decision
+from csm_tui.domain.engine import reason_stem
 from csm_tui.domain.enums import EscalationStatus, MilestoneStatus
 from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenEscalation, OpenMilestone
 from csm_tui.domain.facts import Snooze as SnoozeFact
 from csm_tui.domain.queue import QueueItem
+from csm_tui.domain.rulebook import UrgencyCoefficients
+from csm_tui.domain.triage import ranked
 from csm_tui.models import (
     Account,
     AppMeta,
@@ -68,7 +72,7 @@ from csm_tui.store.bulk import (
 )
 from csm_tui.store.database import Database
 from csm_tui.store.queries import member_ids
-from csm_tui.store.raw import Days, canonical, queue_item
+from csm_tui.store.raw import Days, canonical, planned_touch
 from csm_tui.store.versions import COMPUTED_FOR_KEY, RULES_SHA256_KEY
 
 _log = logging.getLogger(__name__)
@@ -385,6 +389,29 @@ class _Reader:
         }
 
 
+def _plans(reader: _Reader, scope: Scope) -> dict[str, frozenset[tuple[Any, ...]]]:
+    """The stored plan of each account in the scope, by canonical key: its rows as `_rows`
+    makes them, from the kind on."""
+    s = _SCHEDULED.c
+    statement = _where(
+        select(_raw(s.account_id), s.kind, _raw(s.due_on), s.rule_id, s.label, _raw(s.latest_on),
+               _raw(s.snoozed_until), s.snooze_reason, s.reason, s.band, s.effective_priority,
+               s.escalation_level, _raw(s.breach_at), s.pin_always, s.pin_rule,
+               _raw(s.last_touch_on)).where(s.deleted_at.is_(None)),
+        scope, s.account_id,
+    )
+    days = reader.days
+    found: defaultdict[str, set[tuple[Any, ...]]] = defaultdict(set)
+    for (key, kind, due, rule_id, label, latest, snoozed, snooze_reason, reason, band, priority,
+         level, breach, pin_always, pin_rule, last) in _fetch(reader.connection, statement,
+                                                              bulk=reader.bulk):
+        found[canonical(key)].add((
+            kind, days[due], rule_id, label, days[latest], days[snoozed], snooze_reason, reason,
+            band, priority, level, days[breach], bool(pin_always), bool(pin_rule), days[last],
+        ))
+    return {key: frozenset(plan) for key, plan in found.items()}
+
+
 def _first(row: Sequence[Any]) -> Any:
     return row[0]
 
@@ -425,35 +452,42 @@ def _uuid_of(next_int: Callable[[], int]) -> uuid.UUID:
 #: The columns of `_rows`, in order.
 _ROW_NAMES = (
     "id", "created_at", "updated_at", "deleted_at", "account_id", "kind", "due_on", "rule_id",
-    "explanation", "urgency", "status", "label", "latest_on", "overdue_days", "pinned",
-    "is_next", "snoozed_until", "snooze_reason", "computed_for", "rules_sha256",
+    "label", "latest_on", "snoozed_until", "snooze_reason", "reason", "band",
+    "effective_priority", "escalation_level", "breach_at", "pin_always", "pin_rule",
+    "last_touch_on",
 )
 
 
-def _rows(
-    decisions: Iterable[Decision],
-    *,
-    today: date,
-    rules_sha256: str,
-    now: datetime,
-) -> list[tuple[Any, ...]]:
-    """`scheduled_touch` rows of some decisions, as tuples of `_ROW_NAMES` (a bulk recompute
-    writes hundreds of thousands: a dict per row would cost more than the insert)."""
+def _plan(decision: Decision) -> frozenset[tuple[Any, ...]]:
+    """What `scheduled_touch` keeps of a decision: one tuple per row, of the columns of
+    `_ROW_NAMES` from the kind on (what stays the same from day to day)."""
+    today = decision.today
+    account = (decision.band, decision.priority, decision.escalation_level, decision.breach_at,
+               decision.pin_always)
+    chosen, _ = _chosen(decision)
+    return frozenset(
+        (kind, candidate.due or today, candidate.rule_id, candidate.label, candidate.latest,
+         candidate.snoozed_until, candidate.snooze_reason, reason_stem(candidate, today),
+         *account, candidate.rule_id == decision.pin_rule_id, decision.last_touch)
+        for kind, candidate in chosen.items()
+    )
+
+
+def _rows(plans: Iterable[tuple[str, frozenset[tuple[Any, ...]]]], *,
+          now: datetime) -> list[tuple[Any, ...]]:
+    """`scheduled_touch` rows of some accounts' plans (by canonical key), as tuples of
+    `_ROW_NAMES` (a bulk recompute writes hundreds of thousands: a dict per row would cost
+    more than the insert)."""
     rows = []
     new_id = _ordered_ids()
-    for decision in decisions:
-        account_id = uuid.UUID(decision.account_id)
-        chosen, next_kind = _chosen(decision)
-        for kind, candidate in chosen.items():
-            urgency = decision.urgency(candidate)
-            rows.append((
-                new_id(), now, now, None, account_id, kind, candidate.due or decision.today,
-                candidate.rule_id, candidate.reason, urgency.total, candidate.status.value,
-                candidate.label, candidate.latest, candidate.overdue_days, urgency.pinned,
-                kind == next_kind, candidate.snoozed_until, candidate.snooze_reason, today,
-                rules_sha256,
-            ))
+    for key, plan in plans:
+        account_id = uuid.UUID(key)
+        rows += [(new_id(), now, now, None, account_id, *touch) for touch in plan]
     return rows
+
+
+def _decision_rows(decisions: Iterable[Decision], *, now: datetime) -> list[tuple[Any, ...]]:
+    return _rows(((decision.account_id, _plan(decision)) for decision in decisions), now=now)
 
 
 def _delete_for(connection: Connection, account_ids: Iterable[uuid.UUID]) -> None:
@@ -467,15 +501,13 @@ def _latest_per_account(decisions: Iterable[Decision]) -> list[Decision]:
     return list({decision.account_id: decision for decision in decisions}.values())
 
 
-def write_decisions(
-    session: Session, decisions: Iterable[Decision], *, today: date, rules_sha256: str
-) -> int:
+def write_decisions(session: Session, decisions: Iterable[Decision]) -> int:
     """Replace the scheduled touches of exactly the decided accounts; return rows written."""
     with gc_paused():
         unique = _latest_per_account(decisions)
         connection = session.connection()
         _delete_for(connection, (uuid.UUID(decision.account_id) for decision in unique))
-        rows = _rows(unique, today=today, rules_sha256=rules_sha256, now=utc_now())
+        rows = _decision_rows(unique, now=utc_now())
         return insert_rows(connection, _SCHEDULED, rows, names=_ROW_NAMES)
 
 
@@ -485,7 +517,6 @@ def recompute(
     decide: Callable[[AccountFacts], Decision],
     *,
     today: date,
-    rules_sha256: str,
 ) -> list[Decision]:
     """Decide again for these accounts after a change to their facts, in the caller's transaction.
 
@@ -497,9 +528,17 @@ def recompute(
         decisions = [decide(one) for one in facts]
         connection = session.connection()
         _delete_for(connection, keys)
-        rows = _rows(decisions, today=today, rules_sha256=rules_sha256, now=utc_now())
+        rows = _decision_rows(decisions, now=utc_now())
         insert_rows(connection, _SCHEDULED, rows, names=_ROW_NAMES)
     return decisions
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """One range's accounts whose stored plan differs from the engine's, and their new rows."""
+
+    accounts: list[uuid.UUID]
+    rows: PreparedRows
 
 
 def recompute_all(
@@ -512,20 +551,22 @@ def recompute_all(
     workers: int = 1,
     parallel_from: int = PARALLEL_FROM_ACCOUNTS,
 ) -> int:
-    """Rewrite the whole schedule in one transaction; return the number of live accounts.
+    """Decide every live account again and rewrite, in one transaction, the rows of those whose
+    plan changed; return the number of live accounts.
 
-    Accounts are read `chunk` at a time in id order, each chunk as one id range (so the
-    queries walk the account_id indexes instead of long IN lists) and memory stays flat.
-    With `workers` > 1 the chunks are read and decided in that many processes (`decide` must
-    then pickle: a module-level function or a partial of one) while this process writes
-    their rows as they come back, in order: the engine is pure Python, so processes are what
-    puts a second core to work. Books under `parallel_from` accounts stay in this process,
-    where they take less time than starting a worker does.
+    The stored rows hold only what stays the same from day to day (the queue works out the
+    rest for the day it is read), so on a new day few accounts change: a window opens, a
+    snooze ends, an SLA is breached. Accounts are read `chunk` at a time in id order, each
+    chunk as one id range (so the queries walk the account_id indexes instead of long IN
+    lists) and memory stays flat. With `workers` > 1 the chunks are read, decided and compared
+    in that many processes (`decide` must then pickle: a module-level function or a partial of
+    one) while this process writes the changes as they come back: the engine is pure Python,
+    so processes are what puts a second core to work. Books under `parallel_from` accounts
+    stay in this process, where they take less time than starting a worker does.
     """
     a = _ACCOUNT.c
     with gc_paused(), db.writing() as session, bulk_session(session.connection()):
         connection = session.connection()
-        connection.execute(delete(_SCHEDULED))
         # Sorted here as the database sorts them (hex text on SQLite, UUIDs elsewhere), so
         # that each chunk is exactly the accounts BETWEEN its first and last key.
         keys = sorted(connection.execute(
@@ -536,9 +577,8 @@ def recompute_all(
         done = 0
         if workers > 1 and len(ranges) > 1 and len(keys) >= parallel_from:
             try:
-                for prepared in _in_processes(db, ranges, decide, today, rules_sha256, now,
-                                              workers):
-                    insert_prepared(connection, _SCHEDULED, prepared)
+                for changes in _in_processes(db, ranges, decide, today, now, workers):
+                    _write_changes(connection, changes)
                     done += 1
             except Exception as error:  # noqa: BLE001 (an engine error raises again below)
                 # Workers that cannot start or die (a sandbox without fork, a killed process,
@@ -547,26 +587,36 @@ def recompute_all(
                 _log.warning("worker processes failed (%s); recomputing in this one", error)
         reader = _Reader(connection, today=today, lookback_days=LOOKBACK_DAYS)
         for low, high in ranges[done:]:
-            insert_prepared(connection, _SCHEDULED,
-                            _range_rows(reader, low, high, decide, today, rules_sha256, now))
+            _write_changes(connection, _range_changes(reader, low, high, decide, now))
+        connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(
+            select(a.id).where(a.deleted_at.is_not(None)))))
         _set_meta(session, COMPUTED_FOR_KEY, today.isoformat())
         _set_meta(session, RULES_SHA256_KEY, rules_sha256)
     return len(keys)
 
 
-def _range_rows(reader: _Reader, low: uuid.UUID, high: uuid.UUID,
-                decide: Callable[[AccountFacts], Decision], today: date, rules_sha256: str,
-                now: datetime) -> PreparedRows:
-    """The rows of the accounts from `low` to `high`, numbered and ready for the writer."""
-    facts = reader.load(lambda column: column.between(low, high))
-    rows = _rows(map(decide, facts), today=today, rules_sha256=rules_sha256, now=now)
-    return prepare_rows(reader.connection, _SCHEDULED, rows, names=_ROW_NAMES)
+def _write_changes(connection: Connection, changes: _Changes) -> None:
+    _delete_for(connection, changes.accounts)
+    insert_prepared(connection, _SCHEDULED, changes.rows)
+
+
+def _range_changes(reader: _Reader, low: uuid.UUID, high: uuid.UUID,
+                   decide: Callable[[AccountFacts], Decision], now: datetime) -> _Changes:
+    """The accounts from `low` to `high` whose plan changed, with their new rows numbered and
+    ready for the writer."""
+    scope: Scope = lambda column: column.between(low, high)  # noqa: E731
+    new = {decision.account_id: _plan(decision) for decision in map(decide, reader.load(scope))}
+    stored = _plans(reader, scope)
+    changed = sorted(key for key in new.keys() | stored.keys() if new.get(key) != stored.get(key))
+    rows = _rows(((key, new[key]) for key in changed if key in new), now=now)
+    return _Changes(accounts=[uuid.UUID(key) for key in changed],
+                    rows=prepare_rows(reader.connection, _SCHEDULED, rows, names=_ROW_NAMES))
 
 
 def _in_processes(db: Database, ranges: list[tuple[uuid.UUID, uuid.UUID]],
-                  decide: Callable[[AccountFacts], Decision], today: date, rules_sha256: str,
-                  now: datetime, workers: int) -> Iterator[PreparedRows]:
-    """The rows of each range, in order, computed by `workers` processes. They read committed
+                  decide: Callable[[AccountFacts], Decision], today: date, now: datetime,
+                  workers: int) -> Iterator[_Changes]:
+    """The changes of each range, in order, computed by `workers` processes. They read committed
     data through their own connections, so the caller's open write transaction does not block
     them. Forked when this process runs one thread (cheap, nothing to import again); spawned
     otherwise (a fork copies other threads' locks mid-use: the TUI runs threads)."""
@@ -578,8 +628,8 @@ def _in_processes(db: Database, ranges: list[tuple[uuid.UUID, uuid.UUID]],
     # object that has none, so the real one stands in while the pool runs.
     with _real_stderr(), ProcessPoolExecutor(max_workers=min(workers, len(ranges)),
                                              mp_context=context) as pool:
-        yield from pool.map(_worker_rows, repeat(url), ranges, repeat(decide), repeat(today),
-                            repeat(rules_sha256), repeat(now))
+        yield from pool.map(_worker_changes, repeat(url), ranges, repeat(decide),
+                            repeat(today), repeat(now))
 
 
 @contextmanager
@@ -600,10 +650,10 @@ def _real_stderr() -> Iterator[None]:
 _worker_db: Database | None = None
 
 
-def _worker_rows(url: str, bounds: tuple[uuid.UUID, uuid.UUID],
-                 decide: Callable[[AccountFacts], Decision], today: date, rules_sha256: str,
-                 now: datetime) -> PreparedRows:
-    """One range's rows, in a worker process (which keeps one connection for all of its
+def _worker_changes(url: str, bounds: tuple[uuid.UUID, uuid.UUID],
+                 decide: Callable[[AccountFacts], Decision], today: date,
+                 now: datetime) -> _Changes:
+    """One range's changes, in a worker process (which keeps one connection for all of its
     ranges, and never collects cycles: it only makes short-lived rows)."""
     global _worker_db
     gc.disable()
@@ -611,7 +661,7 @@ def _worker_rows(url: str, bounds: tuple[uuid.UUID, uuid.UUID],
         _worker_db = Database.open(url)
     with _worker_db.reading() as session:
         reader = _Reader(session.connection(), today=today, lookback_days=LOOKBACK_DAYS)
-        return _range_rows(reader, *bounds, decide, today, rules_sha256, now)
+        return _range_changes(reader, *bounds, decide, now)
 
 
 # --- is the schedule current? ------------------------------------------------------------------
@@ -651,6 +701,7 @@ def queue(
     session: Session,
     *,
     today: date,
+    coefficients: UrgencyCoefficients,
     owner_email: str | None,
     ahead_days: int | None = 0,
     include_snoozed: bool = False,
@@ -658,11 +709,13 @@ def queue(
 ) -> list[QueueItem]:
     """Today's triage: touches due by `today + ahead_days`, most urgent first.
 
-    Pinned first, then urgency, due date, ARR (largest first), account name and kind; one query
-    that reads the due-date range of `ix_scheduled_touch_due`. Snoozed touches are left out until
-    their snooze ends, unless `include_snoozed`. `owner_email` None is the whole team.
-    `ahead_days` None reads every stored touch, however far off; `account_ids` (a few hundred
-    at most) keeps only those accounts.
+    One query that reads the due-date range of `ix_scheduled_touch_due`; each line is then
+    worked out for `today` (how late, urgency, pin: `PlannedTouch.on`) and ranked as
+    `domain.triage.ranked` ranks: pinned first, then urgency, due date, ARR (largest first),
+    account name and kind. Snoozed touches are left out until their snooze ends, unless
+    `include_snoozed`. `owner_email` None is the whole team. `ahead_days` None reads every
+    stored touch, however far off; `account_ids` (a few hundred at most) keeps only those
+    accounts.
     """
     statement = queue_statement(
         today=today, owner_email=owner_email, ahead_days=ahead_days,
@@ -670,29 +723,30 @@ def queue(
     )
     if account_ids is not None:
         statement = statement.where(_SCHEDULED.c.account_id.in_(sorted(set(account_ids))))
-    return [queue_item(row) for row in session.connection().execute(statement)]
+    memo: dict[Any, Any] = {}
+    return ranked(planned_touch(row).on(today, coefficients, memo)
+                  for row in session.connection().execute(statement))
 
 
 def queue_statement(
     *, today: date, owner_email: str | None, ahead_days: int | None = 0,
     include_snoozed: bool = False,
 ) -> sa.Select[Any]:
-    """The one query behind `queue` (tests read its plan with EXPLAIN QUERY PLAN)."""
+    """The one query behind `queue` (tests read its plan with EXPLAIN QUERY PLAN); its
+    columns are `store.raw.planned_touch`'s."""
     s, a, m = _SCHEDULED.c, _ACCOUNT.c, _MEMBER.c
     statement = (
         select(
             _raw(a.id), a.external_id, a.name, m.name, m.email, a.segment, a.priority,
             a.arr_cents, a.health_score, a.renewal_date, s.kind, s.label, s.due_on,
-            s.latest_on, s.overdue_days, s.rule_id, s.urgency, s.pinned, s.status,
-            s.explanation, s.snoozed_until, s.snooze_reason, s.is_next,
+            s.latest_on, s.rule_id, s.reason, s.snoozed_until, s.snooze_reason, s.band,
+            s.effective_priority, s.escalation_level, s.breach_at, s.pin_always, s.pin_rule,
+            s.last_touch_on,
         )
         .select_from(
             _SCHEDULED.join(_ACCOUNT, a.id == s.account_id).outerjoin(_MEMBER, m.id == a.owner_id)
         )
         .where(s.deleted_at.is_(None), a.deleted_at.is_(None))
-        .order_by(
-            s.pinned.desc(), s.urgency.desc(), s.due_on, a.arr_cents.desc(), a.name, s.kind, a.id
-        )
     )
     due = s.due_on <= today + timedelta(days=ahead_days) if ahead_days is not None else None
     if include_snoozed and due is not None:
