@@ -5,10 +5,12 @@ selects of plain columns, one query per table (not per account), rows grouped in
 keys are read as the driver gives them (SQLite: 32-digit hex text; PostgreSQL: `uuid.UUID`), so
 no row pays for a UUID object; only the account's own key is turned into canonical text, once.
 
-`write_decisions` / `recompute` replace the rows of the accounts they are given;
-`recompute_all` rewrites the whole table in one transaction and records the day and the rules
-file it computed for in `app_meta`, so start-up can tell whether the schedule is current with
-one primary-key read. `queue` is the morning triage: one query over `ix_scheduled_touch_due`.
+A row keeps what stays the same from day to day (`_plan`): the due date, the reason up to it,
+what the urgency reads. `write_decisions` / `recompute` replace the rows of the accounts they
+are given; `recompute_all` decides every account again, rewrites in one transaction those whose
+plan changed, and records the day and the rules file it computed for in `app_meta`, so start-up
+can tell whether the schedule is current with one primary-key read. `queue` is the morning
+triage: one query over `ix_scheduled_touch_due`, each line worked out for the day it is read.
 
 Every function but `recompute_all` takes the caller's session (`db.writing()` or
 `db.reading()`): the caller owns the transaction.
