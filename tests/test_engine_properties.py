@@ -18,6 +18,7 @@ from csm_tui.domain.decision import Candidate, Decision, Status
 from csm_tui.domain.engine import decide
 from csm_tui.domain.enums import Priority, Segment, TouchKind
 from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenEscalation, OpenMilestone, Snooze
+from csm_tui.domain.queue import plan_of
 from csm_tui.rules import default_rules
 
 RULES = default_rules()
@@ -281,3 +282,35 @@ def test_worse_health_never_lengthens_the_cadence(case: tuple[AccountFacts, date
         dues.append(cadence.due)
     green, yellow, red = dues
     assert red <= yellow <= green, dues
+
+
+# ---------- (i) the plan holds until the engine says it may change ---------------------------
+#
+# The store keeps each account's plan (`domain.queue.plan_of`) and, on a new day, decides again
+# only the accounts whose `valid_until` has come: a day it misses would leave a stale plan.
+
+
+@PROPERTY
+@given(cases(), st.lists(st.floats(0, 1, exclude_max=True), min_size=1, max_size=4))
+def test_the_plan_holds_until_the_day_the_decision_says_it_may_change(
+    case: tuple[AccountFacts, date], fractions: list[float],
+) -> None:
+    facts, today = case
+    decision = decide(facts, RULES, today)
+    plan = plan_of(decision)
+    ends = decision.valid_until
+    assert ends is None or ends > today
+    window = (ends - today).days if ends is not None else 400  # the days it holds, today on
+    for fraction in fractions:
+        later = today + timedelta(days=int(fraction * window))
+        assert plan_of(decide(facts, RULES, later)) == plan, (today, later, ends)
+
+
+def test_a_plan_can_hold_for_good() -> None:
+    """An account with a call on record and nothing else going on: its plan changes only when
+    its facts do (a new call, a new score), never with the day."""
+    facts = AccountFacts("a", "Acme", "enterprise", "pr2", health_score=85,
+                         touches={"cadence-call": (date(2026, 11, 2),), "ebr": (date(2026, 6, 1),),
+                                  "nps-survey": (date(2026, 9, 1),)})
+    decision = decide(facts, RULES, date(2026, 11, 23))
+    assert decision.valid_until is None, decision.valid_until

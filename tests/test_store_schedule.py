@@ -631,10 +631,11 @@ def test_recompute_all_rewrites_only_the_accounts_whose_plan_changed(db: Databas
     schedule.recompute_all(db, deciding(plan), today=TODAY + timedelta(days=1), rules_sha256="x")
     assert _row_ids(db) == first
 
-    # Globex's EBR is done (no longer open) and Initech's call moves: only theirs change.
+    # New rules: Globex's EBR is done (no longer open) and Initech's call moves. Every
+    # account is decided again; only those two are written.
     moved = {**plan, "Globex": plan["Globex"][:1],
              "Initech": [candidate(due=TODAY + timedelta(days=5))]}
-    schedule.recompute_all(db, deciding(moved), today=TODAY + timedelta(days=2), rules_sha256="x")
+    schedule.recompute_all(db, deciding(moved), today=TODAY + timedelta(days=2), rules_sha256="y")
     now = _row_ids(db)
     assert set(now) == set(first) - {("Globex", "ebr")}
     assert now[("Acme", "cadence-call")] == first[("Acme", "cadence-call")]

@@ -126,7 +126,10 @@ class Contact(Row, table=True):
 
 class Touchpoint(Row, table=True):
     __tablename__ = "touchpoint"
-    __table_args__ = (sa.Index("ix_touchpoint_account_occurred", "account_id", "occurred_on"),)
+    __table_args__ = (
+        sa.Index("ix_touchpoint_account_occurred", "account_id", "occurred_on"),
+        sa.Index("ix_touchpoint_occurred_on", "occurred_on"),
+    )
 
     external_id: str | None = Field(default=None, unique=True)
     account_id: uuid.UUID = Field(foreign_key="account.id", ondelete="CASCADE")
@@ -315,6 +318,16 @@ class ScheduledTouch(Row, table=True):
     pin_always: bool = False  # an open escalation's level pins its follow-ups (L5)
     pin_rule: bool = False  # a pin puts this item on top (an escalation follow-up)
     last_touch_on: date | None = None  # the account's latest touch
+
+
+class PlanValidity(SQLModel, table=True):
+    """Until when an account's stored plan holds (`Decision.valid_until`): the bulk recompute of
+    a new day decides again only the accounts whose plan has run out. Derived, like the plan."""
+
+    __tablename__ = "plan_validity"
+
+    account_id: uuid.UUID = Field(foreign_key="account.id", ondelete="CASCADE", primary_key=True)
+    valid_until: date | None = Field(default=None, index=True)  # None: until the facts change
 
 
 class AppMeta(SQLModel, table=True):

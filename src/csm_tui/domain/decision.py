@@ -104,6 +104,11 @@ class Decision:
     breach_at: date | None = None
     pin_always: bool = False
     pin_rule_id: str | None = None
+    #: The first later day on which deciding again on the same facts may give another plan
+    #: (a window opens, a snooze ends, an SLA is breached, an item due now moves); None when
+    #: only a change of the facts or of the rules can. The bulk recompute of a new day decides
+    #: again only the accounts whose plan has run out.
+    valid_until: date | None = None
 
     def urgency(self, candidate: Candidate) -> Urgency:
         """How urgent an open item is: its own terms, then the account's; nothing if not open.

@@ -78,6 +78,7 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
             derived.append(Derivation(rule.id, "priority", values["priority"], rule.priority, why))
             values["priority"] = rule.priority
     context = _Context(facts, rules, today, values, _memo(rules, today))
+    _facts_to_come(context)
     escalations = [_escalation_state(context, esc) for esc in facts.escalations]
     candidates = [_cadence(context)]
     for anchored in rules.anchored:
@@ -92,11 +93,18 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
     candidates += (_escalation(context, state) for state in escalations)
     candidates += (_milestone(context, m.title, m.due_on) for m in facts.milestones)
     chosen: tuple[tuple[date, int, int], Candidate] | None = None
+    kinds: set[str] = set()
+    repeated = False
     for index, candidate in enumerate(candidates):
         if candidate.status in OPEN:
             key = (max(candidate.due or today, today), rules.rank_of(candidate.kind), index)
             if chosen is None or key < chosen[0]:
                 chosen = (key, candidate)
+            repeated = repeated or candidate.kind in kinds
+            kinds.add(candidate.kind)
+    if repeated:  # two open items of one kind: which one is next (and stored) turns on the day
+        context.until(min((c.due for c in candidates if c.status in OPEN and c.due
+                           and c.due > today), default=today))
     pinned = pin(escalations)
     return Decision(
         account_id=facts.account_id, today=today, band=band, priority=values["priority"],
@@ -110,7 +118,26 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
         breach_at=min((state.breach_at for state in escalations), default=None),
         pin_always=any(state.sla.pin for state in escalations),
         pin_rule_id=rules.escalation.id,
+        valid_until=context.valid_until,
     )
+
+
+def _facts_to_come(context: _Context) -> None:
+    """Facts dated after today count from their day on; a snooze ends (or its cap is reached)."""
+    today = context.today
+    for days in context.facts.touches.values():
+        index = bisect.bisect_right(days, today)
+        if index < len(days):
+            context.until(days[index])
+    for point in context.facts.health:
+        if point.on > today:
+            context.until(point.on)
+            break
+    policy = context.rules.snooze
+    for snooze in context.facts.snoozes:
+        context.until(snooze.snoozed_on)
+        context.until(snooze.until)
+        context.until(shift(snooze.snoozed_on, policy.max, context.rules.calendar, roll=False).day)
 
 
 #: A built candidate and, for an open one, its reason before "-> due ..." (a snooze rewrites it).
@@ -144,6 +171,18 @@ class _Context:
     today: date
     values: dict[str, Any]
     memo: dict[Any, Any]
+    #: The first later day the plan may differ on (`Decision.valid_until`); None: not before
+    #: the facts change.
+    valid_until: date | None = None
+
+    def until(self, day: date) -> None:
+        """Note a later day on which something the decision read changes with the day alone."""
+        if day > self.today and (self.valid_until is None or day < self.valid_until):
+            self.valid_until = day
+
+    def tomorrow(self) -> None:
+        """Note that the plan counts from today itself (an item due now): it moves every day."""
+        self.until(self.today + timedelta(days=1))
 
     def last(self, kinds: Iterable[str], *, since: date | None = None, before: date | None = None) -> date | None:
         """The latest touch of `kinds` on or after `since` and before `before`, up to today."""
@@ -235,6 +274,8 @@ def _cadence(context: _Context) -> Candidate:
         return context.built(("cadence", row_number, last, words),
                              lambda: _cadence_from(context, row_number, row, last, f"the last {words}"))
     fallback = getattr(context.facts, cadence.fallback_anchor) if cadence.fallback_anchor else None
+    if fallback is None:
+        context.tomorrow()  # due now, whatever the day
     return context.built(("cadence", row_number, None, fallback),
                          lambda: _cadence_from(context, row_number, row, fallback, None))
 
@@ -297,6 +338,9 @@ def _anchored(context: _Context, rule: AnchoredRule) -> Iterable[Candidate]:
     if anchor is None:
         return [context.built(("anchored", rule.id, None), lambda: _no_anchor(rule))]
     touches = context.facts.touches
+    for *_, expires in _targets(context, rule, anchor):
+        if expires is not None:
+            context.until(expires)  # an open target is skipped from then on
     if not any(kind in touches for kind in rule.satisfied_by):  # most accounts: one lookup
         built = context.memo.get(("anchored-untouched", rule.id, anchor))
         if built is None:
@@ -369,8 +413,12 @@ def _recurring(context: _Context, rule: RecurringRule) -> Candidate:
     last = context.last(rule.satisfied_by)
     if last is None and rule.fallback_anchor:
         fallback = getattr(context.facts, rule.fallback_anchor)
+        if fallback is None:
+            context.tomorrow()  # due now, whatever the day
         return context.built(("recurring", rule.id, None, fallback),
                              lambda: _recurring_from(context, rule, fallback, last=False))
+    if last is None:
+        context.tomorrow()
     return context.built(("recurring", rule.id, last),
                          lambda: _recurring_from(context, rule, last, last=True))
 
@@ -414,7 +462,12 @@ def _trigger(context: _Context, rule: TriggerRule) -> Candidate:
     entered = band_entered(context, rule.entered)
     if entered is None:
         return context.built(("trigger", rule.id, band), lambda: _not_triggered(rule, band))
+    if entered == context.today:
+        context.tomorrow()  # may count from today itself: the score changed after the last snapshot
     done = context.last(rule.satisfied_by, since=entered)
+    if done is None and rule.expire_after:
+        context.until(shift(entered, rule.within, context.rules.calendar).day
+                      + _rough(rule.expire_after))
     score = context.facts.health_score
     return context.built(("trigger", rule.id, band, entered, done, score),
                          lambda: _triggered(context, rule, entered, done, score))
@@ -456,6 +509,7 @@ def _escalation_state(context: _Context, escalation: OpenEscalation) -> Escalati
     bound = sla.latest or sla.within
     breach_at = _after(since, bound, rules) if last is None else shift(last, bound, rules.calendar).day
     breach_at = max(breach_at, last + timedelta(days=1)) if last is not None else breach_at
+    context.until(breach_at + timedelta(days=1))  # breached from then on
     return EscalationState(escalation, sla, breach_at, breached=context.today > breach_at,
                            last_follow_up=last)
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from csm_tui.domain.decision import Status, Urgency
-from csm_tui.domain.engine import reason_on
+from csm_tui.domain.decision import Candidate, Decision, Status, Urgency
+from csm_tui.domain.engine import reason_on, reason_stem
 from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.urgency import item_terms, shared_terms
 
@@ -47,6 +47,43 @@ class QueueItem:
     @property
     def arr(self) -> float:
         return self.arr_cents / 100
+
+
+#: What the stored schedule keeps of each item, in this order (`plan_of`).
+PLAN_FIELDS = (
+    "kind", "due_on", "rule_id", "label", "latest_on", "snoozed_until", "snooze_reason", "reason",
+    "band", "effective_priority", "escalation_level", "breach_at", "pin_always", "pin_rule",
+    "last_touch_on",
+)
+
+
+def stored_candidates(decision: Decision) -> dict[str, Candidate]:
+    """The candidates the schedule keeps, one per kind.
+
+    `Decision.per_kind` keeps the earliest open candidate of each kind; should the engine pick
+    as next a later one of the same kind, that one is kept instead so that it is shown.
+    """
+    chosen = decision.per_kind()
+    chosen_next = decision.next
+    if chosen_next is not None and chosen_next.is_open:
+        kept = chosen.get(chosen_next.kind)
+        if kept is not chosen_next and kept != chosen_next:
+            chosen[chosen_next.kind] = chosen_next
+    return chosen
+
+
+def plan_of(decision: Decision) -> frozenset[tuple[Any, ...]]:
+    """What the schedule keeps of a decision, one tuple of `PLAN_FIELDS` per item: what stays
+    the same from day to day. Until `decision.valid_until` deciding again gives the same."""
+    today = decision.today
+    account = (decision.band, decision.priority, decision.escalation_level, decision.breach_at,
+               decision.pin_always)
+    return frozenset(
+        (kind, candidate.due or today, candidate.rule_id, candidate.label, candidate.latest,
+         candidate.snoozed_until, candidate.snooze_reason, reason_stem(candidate, today),
+         *account, candidate.rule_id == decision.pin_rule_id, decision.last_touch)
+        for kind, candidate in stored_candidates(decision).items()
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from csm_tui.rules import LoadedRules
 from csm_tui.services.triage_view import TriageView, read_view
 from csm_tui.settings import Settings
 from csm_tui.store.glance import Glance, Unavailable
-from csm_tui.store.versions import HEAD_REVISION
+from csm_tui.store.versions import HEAD_REVISION, schedule_stamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ def first_view(settings: Settings, rules: LoadedRules) -> FirstView | None:
                 if me is None:
                     return None
             since = glance.since(me) if me is not None else today - timedelta(days=1)
-            stale = glance.schedule_state() != (today, rules.rulebook.sha256)
+            stale = glance.schedule_state() != (today, schedule_stamp(rules.rulebook.sha256))
             view = read_view(glance, today=today, since=since,
                              owner_email=me.email if me is not None else None,
                              bands=rules.rulebook.bands, stale=stale)

@@ -23,6 +23,7 @@ from csm_tui.errors import CsmError
 from csm_tui.rules import LoadedRules
 from csm_tui.store import queries, schedule
 from csm_tui.store.database import Database
+from csm_tui.store.versions import schedule_stamp
 
 
 class UnknownAccount(CsmError):
@@ -68,13 +69,18 @@ class Schedule:
     def rulebook(self) -> Rulebook:
         return self.rules.rulebook
 
+    @property
+    def stamp(self) -> str:
+        """What the stored schedule must have been computed with to be current."""
+        return schedule_stamp(self.rulebook.sha256)
+
     def decider(self, rulebook: Rulebook | None = None):  # type: ignore[no-untyped-def]
         """`decide` bound to the rules and the day: what the store calls per account."""
         return bound_decide(rulebook or self.rulebook, self.today)
 
     def is_current(self) -> bool:
         with self.db.reading() as session:
-            return schedule.is_current(session, today=self.today, rules_sha256=self.rulebook.sha256)
+            return schedule.is_current(session, today=self.today, rules_sha256=self.stamp)
 
     def ensure_current(self) -> int:
         """Recompute the whole book if the rules or the day changed; how many accounts (or 0)."""
@@ -82,7 +88,7 @@ class Schedule:
 
     def recompute_all(self) -> int:
         return schedule.recompute_all(self.db, self.decider(), today=self.today,
-                                      rules_sha256=self.rulebook.sha256, workers=recompute_workers())
+                                      rules_sha256=self.stamp, workers=recompute_workers())
 
     def recompute(self, session, account_ids: list[uuid.UUID]) -> list[Decision]:  # type: ignore[no-untyped-def]
         """Inside the caller's write transaction: the accounts whose facts it just changed."""

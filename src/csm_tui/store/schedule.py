@@ -5,7 +5,7 @@ selects of plain columns, one query per table (not per account), rows grouped in
 keys are read as the driver gives them (SQLite: 32-digit hex text; PostgreSQL: `uuid.UUID`), so
 no row pays for a UUID object; only the account's own key is turned into canonical text, once.
 
-A row keeps what stays the same from day to day (`_plan`): the due date, the reason up to it,
+A row keeps what stays the same from day to day (`domain.queue.plan_of`): the due date, the reason up to it,
 what the urgency reads. `write_decisions` / `recompute` replace the rows of the accounts they
 are given; `recompute_all` decides every account again, rewrites in one transaction those whose
 plan changed, and records the day and the rules file it computed for in `app_meta`, so start-up
@@ -40,12 +40,11 @@ import sqlalchemy as sa
 from sqlalchemy import ColumnElement, Connection, delete, func, or_, select
 from sqlmodel import Session
 
-from csm_tui.domain.decision import Candidate, Decision
-from csm_tui.domain.engine import reason_stem
+from csm_tui.domain.decision import Decision
 from csm_tui.domain.enums import EscalationStatus, MilestoneStatus
 from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenEscalation, OpenMilestone
 from csm_tui.domain.facts import Snooze as SnoozeFact
-from csm_tui.domain.queue import QueueItem
+from csm_tui.domain.queue import PLAN_FIELDS, QueueItem, plan_of
 from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.triage import ranked
 from csm_tui.models import (
@@ -56,6 +55,7 @@ from csm_tui.models import (
     HealthSnapshot,
     Milestone,
     Objective,
+    PlanValidity,
     ScheduledTouch,
     Snooze,
     SuccessPlan,
@@ -99,6 +99,7 @@ _PLAN = SuccessPlan.__table__  # type: ignore[attr-defined]
 _OBJECTIVE = Objective.__table__  # type: ignore[attr-defined]
 _MILESTONE = Milestone.__table__  # type: ignore[attr-defined]
 _SCHEDULED = ScheduledTouch.__table__  # type: ignore[attr-defined]
+_VALIDITY = PlanValidity.__table__  # type: ignore[attr-defined]
 _MEMBER = TeamMember.__table__  # type: ignore[attr-defined]
 
 #: Restricts a query to some accounts, given the column that holds the account key.
@@ -392,8 +393,7 @@ class _Reader:
 
 
 def _plans(reader: _Reader, scope: Scope) -> dict[str, frozenset[tuple[Any, ...]]]:
-    """The stored plan of each account in the scope, by canonical key: its rows as `_rows`
-    makes them, from the kind on."""
+    """The stored plan of each account in the scope, by canonical key, as `plan_of` says it."""
     s = _SCHEDULED.c
     statement = _where(
         select(_raw(s.account_id), s.kind, _raw(s.due_on), s.rule_id, s.label, _raw(s.latest_on),
@@ -421,22 +421,6 @@ def _first(row: Sequence[Any]) -> Any:
 # --- writing decisions -------------------------------------------------------------------------
 
 
-def _chosen(decision: Decision) -> tuple[dict[str, Candidate], str | None]:
-    """The candidates to store per kind, and the kind of the engine's next touch.
-
-    `Decision.per_kind` keeps the earliest open candidate of each kind; should the engine pick
-    as next a later one of the same kind, that one is stored instead so that it is shown.
-    """
-    chosen = decision.per_kind()
-    chosen_next = decision.next
-    if chosen_next is None or not chosen_next.is_open:
-        return chosen, None
-    stored = chosen.get(chosen_next.kind)
-    if stored is not chosen_next and stored != chosen_next:
-        chosen[chosen_next.kind] = chosen_next
-    return chosen, chosen_next.kind
-
-
 def _ordered_ids() -> Callable[[], uuid.UUID]:
     """New row ids laid out as UUIDv7 (milliseconds, version, then random bits), consecutive
     within one batch of rows: the rows of a recompute are appended to the primary-key index instead
@@ -451,28 +435,8 @@ def _uuid_of(next_int: Callable[[], int]) -> uuid.UUID:
     return uuid.UUID(int=next_int())
 
 
-#: The columns of `_rows`, in order.
-_ROW_NAMES = (
-    "id", "created_at", "updated_at", "deleted_at", "account_id", "kind", "due_on", "rule_id",
-    "label", "latest_on", "snoozed_until", "snooze_reason", "reason", "band",
-    "effective_priority", "escalation_level", "breach_at", "pin_always", "pin_rule",
-    "last_touch_on",
-)
-
-
-def _plan(decision: Decision) -> frozenset[tuple[Any, ...]]:
-    """What `scheduled_touch` keeps of a decision: one tuple per row, of the columns of
-    `_ROW_NAMES` from the kind on (what stays the same from day to day)."""
-    today = decision.today
-    account = (decision.band, decision.priority, decision.escalation_level, decision.breach_at,
-               decision.pin_always)
-    chosen, _ = _chosen(decision)
-    return frozenset(
-        (kind, candidate.due or today, candidate.rule_id, candidate.label, candidate.latest,
-         candidate.snoozed_until, candidate.snooze_reason, reason_stem(candidate, today),
-         *account, candidate.rule_id == decision.pin_rule_id, decision.last_touch)
-        for kind, candidate in chosen.items()
-    )
+#: The columns of `_rows`, in order: an account's plan (`domain.queue.plan_of`) after the keys.
+_ROW_NAMES = ("id", "created_at", "updated_at", "deleted_at", "account_id", *PLAN_FIELDS)
 
 
 def _rows(plans: Iterable[tuple[str, frozenset[tuple[Any, ...]]]], *,
@@ -489,13 +453,23 @@ def _rows(plans: Iterable[tuple[str, frozenset[tuple[Any, ...]]]], *,
 
 
 def _decision_rows(decisions: Iterable[Decision], *, now: datetime) -> list[tuple[Any, ...]]:
-    return _rows(((decision.account_id, _plan(decision)) for decision in decisions), now=now)
+    return _rows(((decision.account_id, plan_of(decision)) for decision in decisions), now=now)
 
 
 def _delete_for(connection: Connection, account_ids: Iterable[uuid.UUID]) -> None:
+    """Forget these accounts' plans: their rows and until when they held."""
     keys = sorted(set(account_ids))
     for chunk in _batched(keys, IN_CHUNK):
         connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(chunk)))
+        connection.execute(delete(_VALIDITY).where(_VALIDITY.c.account_id.in_(chunk)))
+
+
+#: The columns of `_validity_rows`, in order.
+_VALIDITY_NAMES = ("account_id", "valid_until")
+
+
+def _validity_rows(decisions: Iterable[Decision]) -> list[tuple[uuid.UUID, date | None]]:
+    return [(uuid.UUID(decision.account_id), decision.valid_until) for decision in decisions]
 
 
 def _latest_per_account(decisions: Iterable[Decision]) -> list[Decision]:
@@ -509,6 +483,7 @@ def write_decisions(session: Session, decisions: Iterable[Decision]) -> int:
         unique = _latest_per_account(decisions)
         connection = session.connection()
         _delete_for(connection, (uuid.UUID(decision.account_id) for decision in unique))
+        insert_rows(connection, _VALIDITY, _validity_rows(unique), names=_VALIDITY_NAMES)
         rows = _decision_rows(unique, now=utc_now())
         return insert_rows(connection, _SCHEDULED, rows, names=_ROW_NAMES)
 
@@ -530,6 +505,7 @@ def recompute(
         decisions = [decide(one) for one in facts]
         connection = session.connection()
         _delete_for(connection, keys)
+        insert_rows(connection, _VALIDITY, _validity_rows(decisions), names=_VALIDITY_NAMES)
         rows = _decision_rows(decisions, now=utc_now())
         insert_rows(connection, _SCHEDULED, rows, names=_ROW_NAMES)
     return decisions
@@ -537,10 +513,12 @@ def recompute(
 
 @dataclass(frozen=True)
 class _Changes:
-    """One range's accounts whose stored plan differs from the engine's, and their new rows."""
+    """One range's accounts whose stored plan differs from the engine's, their new rows, and
+    until when every account of the range holds its plan."""
 
     accounts: list[uuid.UUID]
     rows: PreparedRows
+    validity: list[tuple[uuid.UUID, date | None]]
 
 
 def recompute_all(
@@ -553,53 +531,96 @@ def recompute_all(
     workers: int = 1,
     parallel_from: int = PARALLEL_FROM_ACCOUNTS,
 ) -> int:
-    """Decide every live account again and rewrite, in one transaction, the rows of those whose
-    plan changed; return the number of live accounts.
+    """Bring the whole schedule to `today` and these rules, in one transaction; return how many
+    accounts were decided again.
 
     The stored rows hold only what stays the same from day to day (the queue works out the
-    rest for the day it is read), so on a new day few accounts change: a window opens, a
-    snooze ends, an SLA is breached. Accounts are read `chunk` at a time in id order, each
-    chunk as one id range (so the queries walk the account_id indexes instead of long IN
-    lists) and memory stays flat. With `workers` > 1 the chunks are read, decided and compared
-    in that many processes (`decide` must then pickle: a module-level function or a partial of
-    one) while this process writes the changes as they come back: the engine is pure Python,
-    so processes are what puts a second core to work. Books under `parallel_from` accounts
-    stay in this process, where they take less time than starting a worker does.
+    rest for the day it is read), and each account's plan says until when it holds. So when
+    only the day moved on (the rules are those of the last computation), only the accounts
+    whose plan ran out, or that have touches or health scores dated since, are decided again.
+    Otherwise (other rules, a first computation, a day before the last one) every account is,
+    and only those whose plan changed are written (`_recompute_every`).
     """
     a = _ACCOUNT.c
     with gc_paused(), db.writing() as session, bulk_session(session.connection()):
         connection = session.connection()
-        # Sorted here as the database sorts them (hex text on SQLite, UUIDs elsewhere), so
-        # that each chunk is exactly the accounts BETWEEN its first and last key.
-        keys = sorted(connection.execute(
-            select(_raw(a.id)).where(a.deleted_at.is_(None))
-        ).scalars())
-        ranges = [(_as_uuid(part[0]), _as_uuid(part[-1])) for part in _batched(keys, chunk)]
-        now = utc_now()
-        done = 0
-        if workers > 1 and len(ranges) > 1 and len(keys) >= parallel_from:
-            try:
-                for changes in _in_processes(db, ranges, decide, today, now, workers):
-                    _write_changes(connection, changes)
-                    done += 1
-            except Exception as error:  # noqa: BLE001 (an engine error raises again below)
-                # Workers that cannot start or die (a sandbox without fork, a killed process,
-                # a program that replaced sys.stderr) must not cost the user the schedule:
-                # the rest is computed here, where a genuine engine error raises once more.
-                _log.warning("worker processes failed (%s); recomputing in this one", error)
-        reader = _Reader(connection, today=today, lookback_days=LOOKBACK_DAYS)
-        for low, high in ranges[done:]:
-            _write_changes(connection, _range_changes(reader, low, high, decide, now))
-        connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(
-            select(a.id).where(a.deleted_at.is_not(None)))))
+        computed_for, computed_with = schedule_state(session)
+        if computed_with == rules_sha256 and computed_for is not None and computed_for <= today:
+            keys = _ran_out(connection, since=computed_for, today=today)
+            recompute(session, keys, decide, today=today)
+            decided = len(keys)
+        else:
+            decided = _recompute_every(db, connection, decide, today=today, chunk=chunk,
+                                       workers=workers, parallel_from=parallel_from)
+        gone = select(a.id).where(a.deleted_at.is_not(None))
+        connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(gone)))
+        connection.execute(delete(_VALIDITY).where(_VALIDITY.c.account_id.in_(gone)))
         _set_meta(session, COMPUTED_FOR_KEY, today.isoformat())
         _set_meta(session, RULES_SHA256_KEY, rules_sha256)
+    return decided
+
+
+def _ran_out(connection: Connection, *, since: date, today: date) -> list[uuid.UUID]:
+    """The live accounts to decide again when the day moves on from `since` to `today`: their
+    plan holds no longer, or is not known, or they have touches or scores dated in between
+    (entered ahead of their day: the engine did not see them)."""
+    a, v, t, h = _ACCOUNT.c, _VALIDITY.c, _TOUCH.c, _HEALTH.c
+    known = select(v.account_id)
+    statement = select(a.id).where(a.deleted_at.is_(None), or_(
+        a.id.in_(select(v.account_id).where(v.valid_until <= today)),
+        a.id.not_in(known),
+        a.id.in_(select(t.account_id).where(t.occurred_on > since, t.occurred_on <= today,
+                                             t.deleted_at.is_(None))),
+        a.id.in_(select(h.account_id).where(h.taken_on > since, h.taken_on <= today,
+                                             h.deleted_at.is_(None))),
+    ))
+    return list(connection.execute(statement).scalars())
+
+
+def _recompute_every(db: Database, connection: Connection,
+                     decide: Callable[[AccountFacts], Decision], *, today: date, chunk: int,
+                     workers: int, parallel_from: int) -> int:
+    """Decide every live account and rewrite the rows of those whose plan changed; return how
+    many accounts there are.
+
+    Accounts are read `chunk` at a time in id order, each chunk as one id range (so the
+    queries walk the account_id indexes instead of long IN lists) and memory stays flat.
+    With `workers` > 1 the chunks are read, decided and compared in that many processes
+    (`decide` must then pickle: a module-level function or a partial of one) while this
+    process writes the changes as they come back: the engine is pure Python, so processes are
+    what puts a second core to work. Books under `parallel_from` accounts stay in this process,
+    where they take less time than starting a worker does.
+    """
+    a = _ACCOUNT.c
+    connection.execute(delete(_VALIDITY))  # every account's is written again below
+    # Sorted here as the database sorts them (hex text on SQLite, UUIDs elsewhere), so that
+    # each chunk is exactly the accounts BETWEEN its first and last key.
+    keys = sorted(connection.execute(select(_raw(a.id)).where(a.deleted_at.is_(None))).scalars())
+    ranges = [(_as_uuid(part[0]), _as_uuid(part[-1])) for part in _batched(keys, chunk)]
+    now = utc_now()
+    done = 0
+    if workers > 1 and len(ranges) > 1 and len(keys) >= parallel_from:
+        try:
+            for changes in _in_processes(db, ranges, decide, today, now, workers):
+                _write_changes(connection, changes)
+                done += 1
+        except Exception as error:  # noqa: BLE001 (an engine error raises again below)
+            # Workers that cannot start or die (a sandbox without fork, a killed process, a
+            # program that replaced sys.stderr) must not cost the user the schedule: the rest
+            # is computed here, where a genuine engine error raises once more.
+            _log.warning("worker processes failed (%s); recomputing in this one", error)
+    reader = _Reader(connection, today=today, lookback_days=LOOKBACK_DAYS)
+    for low, high in ranges[done:]:
+        _write_changes(connection, _range_changes(reader, low, high, decide, now))
     return len(keys)
 
 
 def _write_changes(connection: Connection, changes: _Changes) -> None:
-    _delete_for(connection, changes.accounts)
+    keys = changes.accounts
+    for part in _batched(keys, IN_CHUNK):
+        connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(part)))
     insert_prepared(connection, _SCHEDULED, changes.rows)
+    insert_rows(connection, _VALIDITY, changes.validity, names=_VALIDITY_NAMES)
 
 
 def _range_changes(reader: _Reader, low: uuid.UUID, high: uuid.UUID,
@@ -607,12 +628,14 @@ def _range_changes(reader: _Reader, low: uuid.UUID, high: uuid.UUID,
     """The accounts from `low` to `high` whose plan changed, with their new rows numbered and
     ready for the writer."""
     scope: Scope = lambda column: column.between(low, high)  # noqa: E731
-    new = {decision.account_id: _plan(decision) for decision in map(decide, reader.load(scope))}
+    decisions = list(map(decide, reader.load(scope)))
+    new = {decision.account_id: plan_of(decision) for decision in decisions}
     stored = _plans(reader, scope)
     changed = sorted(key for key in new.keys() | stored.keys() if new.get(key) != stored.get(key))
     rows = _rows(((key, new[key]) for key in changed if key in new), now=now)
     return _Changes(accounts=[uuid.UUID(key) for key in changed],
-                    rows=prepare_rows(reader.connection, _SCHEDULED, rows, names=_ROW_NAMES))
+                    rows=prepare_rows(reader.connection, _SCHEDULED, rows, names=_ROW_NAMES),
+                    validity=_validity_rows(decisions))
 
 
 def _in_processes(db: Database, ranges: list[tuple[uuid.UUID, uuid.UUID]],
