@@ -17,7 +17,14 @@ from csm_tui.domain.calendar import Unit
 from csm_tui.domain.decision import Candidate, Decision, Status
 from csm_tui.domain.engine import decide
 from csm_tui.domain.enums import Priority, Segment, TouchKind
-from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenEscalation, OpenMilestone, Snooze
+from csm_tui.domain.facts import (
+    HEALTH_WINDOW_DAYS,
+    AccountFacts,
+    HealthPoint,
+    OpenEscalation,
+    OpenMilestone,
+    Snooze,
+)
 from csm_tui.domain.queue import plan_of
 from csm_tui.rules import default_rules
 
@@ -314,3 +321,24 @@ def test_a_plan_can_hold_for_good() -> None:
                                   "nps-survey": (date(2026, 9, 1),)})
     decision = decide(facts, RULES, date(2026, 11, 23))
     assert decision.valid_until is None, decision.valid_until
+
+
+def test_a_band_change_holds_only_while_it_is_on_record() -> None:
+    """The store sends the health of the last `HEALTH_WINDOW_DAYS` days and the snapshot just
+    before: once the change into red is older, it is no longer on record and a trigger with no
+    expiry stops. The plan says so."""
+    rules = replace(RULES, triggers=tuple(replace(rule, expire_after=None)
+                                          for rule in RULES.triggers))
+    entered = date(2026, 7, 1)
+    today = entered + timedelta(days=100)
+    recent = (today - timedelta(days=3),)
+    facts = AccountFacts("a", "Acme", "enterprise", "pr2", health_score=40,
+                         touches={"cadence-call": recent, "ebr": recent, "nps-survey": recent},
+                         health=(HealthPoint(entered - timedelta(days=30), 85),
+                                 HealthPoint(entered, 40)))
+    decision = decide(facts, rules, today)
+    ends = entered + timedelta(days=HEALTH_WINDOW_DAYS + 1)
+    assert decision.valid_until == ends
+    # What the store sends on that day: the change is out of the window, with its "before".
+    aged = replace(facts, health=(HealthPoint(entered, 40),))
+    assert plan_of(decide(aged, rules, ends)) != plan_of(decision)

@@ -34,7 +34,7 @@ from typing import Any
 
 from csm_tui.domain.calendar import Duration, Shifted, Unit, fmt_day, shift
 from csm_tui.domain.decision import OPEN, Candidate, Decision, Derivation, Status
-from csm_tui.domain.facts import AccountFacts, OpenEscalation, Snooze
+from csm_tui.domain.facts import HEALTH_WINDOW_DAYS, AccountFacts, OpenEscalation, Snooze
 from csm_tui.domain.rulebook import (
     MILESTONE_KIND,
     AnchoredRule,
@@ -464,6 +464,8 @@ def _trigger(context: _Context, rule: TriggerRule) -> Candidate:
         return context.built(("trigger", rule.id, band), lambda: _not_triggered(rule, band))
     if entered == context.today:
         context.tomorrow()  # may count from today itself: the score changed after the last snapshot
+    # The snapshot before the change leaves the facts once the change is older than the window.
+    context.until(entered + timedelta(days=HEALTH_WINDOW_DAYS + 1))
     done = context.last(rule.satisfied_by, since=entered)
     if done is None and rule.expire_after:
         context.until(shift(entered, rule.within, context.rules.calendar).day

@@ -43,6 +43,11 @@ class OpenMilestone:
     due_on: date
 
 
+#: Health history the engine sees: this many days back, plus the snapshot just before (what
+#: `store.schedule.load_facts` sends). A band change older than that is no longer on record.
+HEALTH_WINDOW_DAYS = 120
+
+
 @dataclass(frozen=True, slots=True)
 class AccountFacts:
     account_id: str
@@ -59,7 +64,8 @@ class AccountFacts:
     #: Touch dates per touch kind, ascending. The store sends every touch of the recent past and
     #: always the latest one of each kind, however old; that is all the rules can ask about.
     touches: Mapping[str, tuple[date, ...]] = field(default_factory=dict)
-    #: Health snapshots, ascending by day: the recent ones plus the one just before them.
+    #: Health snapshots, ascending by day: those of the last `HEALTH_WINDOW_DAYS` plus the one
+    #: just before them.
     health: tuple[HealthPoint, ...] = ()
     escalations: tuple[OpenEscalation, ...] = ()
     snoozes: tuple[Snooze, ...] = ()

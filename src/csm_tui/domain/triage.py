@@ -11,9 +11,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from csm_tui.domain.calendar import shift
 from csm_tui.domain.enums import TouchKind
 from csm_tui.domain.health import BandThresholds, HealthBand
 from csm_tui.domain.queue import QueueItem
+from csm_tui.domain.rulebook import Rulebook
 
 #: The kind of an alert row: a health band that got worse since the last triage.
 HEALTH_DROP = "health-drop"
@@ -48,6 +50,15 @@ class HealthChange:
     def words(self) -> str:
         """'yellow <- green': where it is now, from where it was."""
         return f"{self.after_band.value} ← {self.before_band.value}"
+
+
+def snooze_limit(rules: Rulebook, today: date) -> date:
+    """The latest day a snooze made today may run to (the rules file's maximum)."""
+    return shift(today, rules.snooze.max, rules.calendar, roll=False).day
+
+
+def can_snooze(rules: Rulebook, kind: str) -> bool:
+    return kind in rules.snooze.applies_to
 
 
 def changes_since(last_on: date | None, previous_on: date | None, today: date) -> date:

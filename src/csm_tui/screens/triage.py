@@ -22,7 +22,16 @@ from textual.timer import Timer
 from textual.widgets import Header, Input, Static
 
 from csm_tui.domain.queue import QueueItem
-from csm_tui.domain.triage import HEALTH_DROP, Counts, counts, matches, preset_kind, ranked
+from csm_tui.domain.triage import (
+    HEALTH_DROP,
+    Counts,
+    can_snooze,
+    counts,
+    matches,
+    preset_kind,
+    ranked,
+    snooze_limit,
+)
 from csm_tui.widgets.footer import Footer
 from csm_tui.widgets.forms import steady
 from csm_tui.widgets.line_table import Column
@@ -381,13 +390,13 @@ class TriageScreen(Screen[None]):
             return
         from csm_tui.screens.log_touch import LogTouchModal  # on first use: start-up is budgeted
 
-        triage = self.triage
+        # The service is reached in the modal's workers: the workspace may still be connecting.
         self.app.push_screen(
             LogTouchModal(account_id=item.account_id, account_name=item.account_name,
                           kind=preset_kind(item.kind), today=self.workspace.today,
                           note=_log_note(item),
-                          contacts=lambda: triage.contacts(item.account_id),
-                          save=triage.log_touch),
+                          contacts=lambda: self.triage.contacts(item.account_id),
+                          save=lambda form: self.triage.log_touch(form)),
             self._done,
         )
 
@@ -398,20 +407,19 @@ class TriageScreen(Screen[None]):
         if item.kind == HEALTH_DROP:
             self.notify("A health drop is not snoozed: mark it reviewed with x.", title="Snooze")
             return
-        if not self.triage.can_snooze(item.kind):
+        rules, today = self.workspace.rules.rulebook, self.workspace.today
+        if not can_snooze(rules, item.kind):
             self.notify(f"{item.label} cannot be snoozed (the rules file): log it with l, or "
                         "escalate with e.", title="Snooze", severity="warning")
             return
         from csm_tui.screens.snooze import SnoozeModal
 
-        triage = self.triage
-        policy = self.workspace.rules.rulebook.snooze
         self.app.push_screen(
             SnoozeModal(title=f"Snooze · {item.account_name} · {item.label}",
-                        today=self.workspace.today, limit=triage.snooze_limit,
-                        limit_words=str(policy.max),
-                        save=lambda until, reason: triage.snooze(item.account_id, item.kind,
-                                                                 until, reason)),
+                        today=today, limit=snooze_limit(rules, today),
+                        limit_words=str(rules.snooze.max),
+                        save=lambda until, reason: self.triage.snooze(item.account_id, item.kind,
+                                                                      until, reason)),
             self._done,
         )
 
@@ -421,11 +429,10 @@ class TriageScreen(Screen[None]):
             return
         from csm_tui.screens.escalate import EscalateModal
 
-        triage = self.triage
         self.app.push_screen(
             EscalateModal(account_name=item.account_name,
-                          save=lambda reason, category: triage.escalate(item.account_id, reason,
-                                                                        category)),
+                          save=lambda reason, category: self.triage.escalate(
+                              item.account_id, reason, category)),
             self._done,
         )
 

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from csm_tui.domain.calendar import shift
 from csm_tui.domain.decision import Candidate, Decision
 from csm_tui.domain.enums import RiskCategory, Sentiment, TouchKind
 from csm_tui.domain.explain import in_sentence, next_words
@@ -23,7 +22,7 @@ from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.team import Member
-from csm_tui.domain.triage import HEALTH_DROP, HealthChange
+from csm_tui.domain.triage import HEALTH_DROP, HealthChange, can_snooze, snooze_limit
 from csm_tui.errors import CsmError
 from csm_tui.models import now_on
 from csm_tui.rules import LoadedRules
@@ -189,11 +188,10 @@ class Triage:
     @property
     def snooze_limit(self) -> date:
         """The latest day a snooze made today may run to."""
-        policy = self.rules.rulebook.snooze
-        return shift(self.today, policy.max, self.rules.rulebook.calendar, roll=False).day
+        return snooze_limit(self.rules.rulebook, self.today)
 
     def can_snooze(self, kind: str) -> bool:
-        return kind in self.rules.rulebook.snooze.applies_to
+        return can_snooze(self.rules.rulebook, kind)
 
     # -- writing ---------------------------------------------------------------------------
 

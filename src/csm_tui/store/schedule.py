@@ -42,7 +42,13 @@ from sqlmodel import Session
 
 from csm_tui.domain.decision import Decision
 from csm_tui.domain.enums import EscalationStatus, MilestoneStatus
-from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenEscalation, OpenMilestone
+from csm_tui.domain.facts import (
+    HEALTH_WINDOW_DAYS,
+    AccountFacts,
+    HealthPoint,
+    OpenEscalation,
+    OpenMilestone,
+)
 from csm_tui.domain.facts import Snooze as SnoozeFact
 from csm_tui.domain.queue import PLAN_FIELDS, QueueItem, plan_of
 from csm_tui.domain.rulebook import UrgencyCoefficients
@@ -86,8 +92,6 @@ PARALLEL_FROM_ACCOUNTS = 20_000
 IN_CHUNK = 500
 #: Touch history the engine sees: this many days back, plus the latest older touch per kind.
 LOOKBACK_DAYS = 800
-#: Health history the engine sees: this many days back, plus the snapshot just before.
-HEALTH_WINDOW_DAYS = 120
 
 _ACCOUNT = Account.__table__  # type: ignore[attr-defined]
 _TOUCH = Touchpoint.__table__  # type: ignore[attr-defined]
@@ -631,7 +635,9 @@ def _range_changes(reader: _Reader, low: uuid.UUID, high: uuid.UUID,
     decisions = list(map(decide, reader.load(scope)))
     new = {decision.account_id: plan_of(decision) for decision in decisions}
     stored = _plans(reader, scope)
-    changed = sorted(key for key in new.keys() | stored.keys() if new.get(key) != stored.get(key))
+    # An account with nothing open has no rows: an empty plan is no change from none stored.
+    changed = sorted(key for key in new.keys() | stored.keys()
+                     if (new.get(key) or None) != stored.get(key))
     rows = _rows(((key, new[key]) for key in changed if key in new), now=now)
     return _Changes(accounts=[uuid.UUID(key) for key in changed],
                     rows=prepare_rows(reader.connection, _SCHEDULED, rows, names=_ROW_NAMES),

@@ -14,17 +14,26 @@ RULES_SHA256_KEY = "schedule.rules_sha256"
 
 
 def schedule_stamp(rules_sha256: str) -> str:
-    """What a stored schedule was computed with: the rules file (by its hash) and the engine's
-    code (by the hash of `csm_tui.domain`'s sources). A new csm-tui whose engine may decide
-    otherwise therefore decides every account again, as a new rules file does, instead of
-    keeping plans the old engine made until they run out."""
-    return f"{rules_sha256}+{_engine_sha256()[:16]}"
+    """What a stored schedule was computed with: the rules file (by its hash) and the code that
+    turns facts into plans (by the hash of its sources: the engine in `csm_tui.domain`, and
+    what reads its facts and keeps its plans). A csm-tui whose code may decide otherwise
+    therefore decides every account again, as a new rules file does, instead of keeping plans
+    made by the old code until they run out."""
+    return f"{rules_sha256}+{_planner_sha256()[:16]}"
 
 
 @cache
-def _engine_sha256() -> str:
+def _planner_sha256() -> str:
+    package = Path(__file__).resolve().parents[1]
+    sources = [*sorted((package / "domain").glob("*.py")), package / "store" / "schedule.py",
+               package / "store" / "raw.py"]
     digest = hashlib.sha256()
-    for source in sorted((Path(__file__).resolve().parents[1] / "domain").glob("*.py")):
-        digest.update(source.name.encode())
-        digest.update(source.read_bytes())
+    for source in sources:
+        if source.is_file():
+            digest.update(source.name.encode())
+            digest.update(source.read_bytes())
+    if not any(source.is_file() for source in sources):  # shipped without sources: the version
+        import csm_tui
+
+        digest.update(csm_tui.__version__.encode())
     return digest.hexdigest()
