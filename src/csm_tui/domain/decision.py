@@ -95,7 +95,7 @@ class Decision:
     #: (rule id, why) when that rule's items are pinned on top: an L5 or a breached escalation.
     pin: tuple[str, str] | None = None
     #: What the urgency reads that stays the same from day to day, kept so that a stored
-    #: schedule can rank its items as of a later day (`domain.queue.standing_on`): the last
+    #: schedule can rank its items as of a later day (`domain.queue.PlannedTouch.on`): the last
     #: touch, the highest open escalation level, the first day past an escalation's SLA
     #: (breached after it), whether an open escalation's level pins its follow-ups (L5) and
     #: the rule whose items a pin puts on top.

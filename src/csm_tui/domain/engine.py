@@ -44,7 +44,7 @@ from csm_tui.domain.rulebook import (
     Rulebook,
     TriggerRule,
 )
-from csm_tui.domain.urgency import EscalationState, account_terms, item_terms, last_touch, pin
+from csm_tui.domain.urgency import EscalationState, item_terms, last_touch, pin, shared_terms
 
 _ANCHOR_WORDS = {
     "contract_start": "contract start",
@@ -106,16 +106,24 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
         context.until(min((c.due for c in candidates if c.status in OPEN and c.due
                            and c.due > today), default=today))
     pinned = pin(escalations)
+    last = last_touch(facts, today)
+    level = max((state.escalation.level for state in escalations), default=None)
+    # Some SLA is breached exactly when the earliest breach day is past.
+    breach_at = min((state.breach_at for state in escalations), default=None)
     return Decision(
         account_id=facts.account_id, today=today, band=band, priority=values["priority"],
         derived=tuple(derived), candidates=tuple(candidates),
         next=chosen[1] if chosen else None,
-        shared=account_terms(facts, rules.urgency, today, band=band, priority=values["priority"],
-                             escalations=escalations, memo=context.memo),
+        shared=shared_terms(
+            rules.urgency, today, band=band, priority=values["priority"],
+            assigned=facts.priority, score=facts.health_score, renewal_date=facts.renewal_date,
+            arr_cents=facts.arr_cents, escalation_level=level,
+            breached_since=breach_at if breach_at is not None and today > breach_at else None,
+            last_touch=last, memo=context.memo),
         pin=(rules.escalation.id, pinned) if pinned else None,
-        last_touch=last_touch(facts, today),
-        escalation_level=max((state.escalation.level for state in escalations), default=None),
-        breach_at=min((state.breach_at for state in escalations), default=None),
+        last_touch=last,
+        escalation_level=level,
+        breach_at=breach_at,
         pin_always=any(state.sla.pin for state in escalations),
         pin_rule_id=rules.escalation.id,
         valid_until=context.valid_until,

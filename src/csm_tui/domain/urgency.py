@@ -42,27 +42,6 @@ def last_touch(facts: AccountFacts, today: date) -> date | None:
                 if days and days[0] <= today), default=None)
 
 
-def account_terms(
-    facts: AccountFacts,
-    coefficients: UrgencyCoefficients,
-    today: date,
-    *,
-    band: str,
-    priority: str,
-    escalations: list[EscalationState],
-    memo: dict[Any, Any] | None = None,
-) -> tuple[Term, ...]:
-    """The terms every open item of an account shares, computed once per decision."""
-    breached = [state.breach_at for state in escalations if state.breached]
-    return shared_terms(
-        coefficients, today, band=band, priority=priority, assigned=facts.priority,
-        score=facts.health_score, renewal_date=facts.renewal_date, arr_cents=facts.arr_cents,
-        escalation_level=max((state.escalation.level for state in escalations), default=None),
-        breached_since=min(breached, default=None), last_touch=last_touch(facts, today),
-        memo=memo,
-    )
-
-
 def shared_terms(
     coefficients: UrgencyCoefficients,
     today: date,
@@ -78,8 +57,8 @@ def shared_terms(
     last_touch: date | None,
     memo: dict[Any, Any] | None = None,
 ) -> tuple[Term, ...]:
-    """The account's terms from plain values: the engine's (`account_terms`), and a stored
-    schedule's as of a later day (`domain.queue.standing_on`), alike to the last digit.
+    """The terms every open item of an account shares, from plain values: the engine's, and a
+    stored schedule's as of a later day (`domain.queue.PlannedTouch.on`), alike to the digit.
 
     Each term depends on one or two values; with a `memo` (the engine's, for one rulebook and
     one day) equal values give the same `Term` object without computing it again.
