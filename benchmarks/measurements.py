@@ -229,7 +229,8 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
     def recompute(day: date) -> tuple[float, int]:
         start = time.perf_counter()
         decided = schedule.recompute_all(db, bound_decide(rules, day), today=day,
-                                         rules_sha256=stamp, workers=workers)
+                                         rules_sha256=stamp, workers=workers,
+                                         history_scores=rules.history_scores)
         return time.perf_counter() - start, decided
 
     reads, engines, fulls, mornings, decided = [], [], [], [], []

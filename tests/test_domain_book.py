@@ -4,7 +4,7 @@ import pytest
 
 from csm_tui.domain.book import AccountRow, SortKey, filter_rows, format_arr, format_days, sort_rows
 from csm_tui.domain.enums import Priority, Segment, TouchKind
-from csm_tui.domain.health import DEFAULT_WEIGHTS, HealthBand
+from csm_tui.domain.health import DEFAULT_WEIGHTS, BandThresholds, HealthBand
 
 TODAY = date(2026, 11, 23)
 
@@ -25,6 +25,17 @@ def test_bands_follow_the_playbook_thresholds():
         HealthBand.GREEN, HealthBand.GREEN, HealthBand.YELLOW, HealthBand.YELLOW,
         HealthBand.RED, HealthBand.RED, HealthBand.UNKNOWN,
     ]
+
+
+@pytest.mark.parametrize("score", [None, -5, 0, 59, 60, 69, 70, 89, 90, 100, 120])
+def test_a_bands_scores_are_the_scores_in_that_band(score):
+    bands = BandThresholds(green=90, yellow=70)
+    for band in HealthBand:
+        scores = bands.scores(band)
+        inside = score is None if scores is None else score is not None and (
+            (scores.low is None or score >= scores.low)
+            and (scores.high is None or score <= scores.high))
+        assert inside == (bands.band(score) == band), (band, scores)
 
 
 def test_health_score_weights_components_30_30_20_20():

@@ -11,6 +11,7 @@ import sys
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from csm_tui.domain.decision import Candidate, Decision, Status, Term
 from csm_tui.domain.engine import reason_on
 from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenMilestone
 from csm_tui.domain.facts import Snooze as SnoozeFact
+from csm_tui.domain.health import ScoreRange
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.models import (
@@ -33,6 +35,7 @@ from csm_tui.models import (
     HealthSnapshot,
     Milestone,
     Objective,
+    PlanValidity,
     ScheduledTouch,
     Snooze,
     SuccessPlan,
@@ -407,6 +410,32 @@ def test_writing_decisions_twice_replaces_the_rows(db: Database) -> None:
     ]
 
 
+def test_keys_given_as_text_are_stored_as_the_same_keys(db: Database) -> None:
+    """The bulk writes give keys as text (no UUID object per row): canonical, or 32 hex
+    digits; both are stored as the UUIDs they spell, on SQLite and on PostgreSQL."""
+    first, second = uuid.UUID(int=7), uuid.UUID(int=8)
+    now = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
+    with db.writing() as session:
+        acme = add_account(session, "Acme")
+        plan = ("green", "pr2", None, None, False, False, None)
+        rows = [(str(first), now, now, None, acme.id.hex, "ebr", TODAY, "ebr", "EBR", None,
+                 None, None, "r", *plan),
+                (second.hex, now, now, None, str(acme.id), "nps-survey", TODAY, "nps", "NPS",
+                 None, None, None, "r", *plan)]
+        connection = session.connection()
+        scheduled = ScheduledTouch.__table__  # type: ignore[attr-defined]
+        schedule.insert_prepared(connection, scheduled, schedule.prepare_rows(
+            connection, scheduled, rows, names=schedule._ROW_NAMES))
+        schedule.insert_rows(connection, PlanValidity.__table__,  # type: ignore[attr-defined]
+                             [(str(acme.id), TODAY)], names=("account_id", "valid_until"))
+
+    with db.reading() as session:
+        stored = set(session.execute(select(ScheduledTouch.id, ScheduledTouch.account_id)))
+        validity = session.execute(select(PlanValidity.account_id)).scalars().all()
+    assert stored == {(first, acme.id), (second, acme.id)}
+    assert validity == [acme.id]
+
+
 def test_a_written_row_keeps_what_stays_the_same_from_day_to_day(db: Database) -> None:
     with db.writing() as session:
         add_account(session, "Acme")
@@ -646,6 +675,59 @@ def test_recompute_all_rewrites_only_the_accounts_whose_plan_changed(db: Databas
         ("Globex", "cadence-call", days_ago(1), "cadence"),
         ("Initech", "cadence-call", TODAY + timedelta(days=5), "cadence"),
     ]
+
+
+def _accounts_with_health_history(db: Database) -> None:
+    """Accounts that moved between bands in the health window, one of them into red."""
+    with db.writing() as session:
+        for name, score, history in [
+            ("Turned Red", 45, {days_ago(40): 85, days_ago(3): 45}),
+            ("Red All Along", 30, {days_ago(200): 35, days_ago(20): 30}),
+            ("Turned Yellow", 70, {days_ago(30): 90, days_ago(5): 70}),
+            ("Back To Green", 88, {days_ago(60): 50, days_ago(10): 88}),
+            ("No Score", None, {}),
+        ]:
+            account = add_account(session, name, health_score=score)
+            add_snapshots(session, account, history)
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["one process", "worker processes"])
+def test_recompute_all_reads_health_history_only_where_a_trigger_can_fire(
+    db: Database, workers: int
+) -> None:
+    """The bulk recompute leaves out the snapshots of accounts in a band no trigger fires on
+    entering (`Rulebook.history_scores`): what it writes is what reading them all writes."""
+    _accounts_with_health_history(db)
+    rules = default_rules()
+    assert rules.history_scores == (ScoreRange(None, 59),)  # the shipped triggers: into red
+    schedule.recompute_all(db, bound_decide(rules, TODAY), today=TODAY, rules_sha256="all")
+    every_history = _schedule_rows(db)
+
+    schedule.recompute_all(db, bound_decide(rules, TODAY), today=TODAY, rules_sha256="some",
+                           chunk=2, workers=workers, parallel_from=0,
+                           history_scores=rules.history_scores)
+
+    assert _schedule_rows(db) == every_history
+    triggered = {(name, kind) for name, kind, *_ in every_history
+                 if kind in ("health-assessment", "recovery-plan")}
+    assert triggered == {("Turned Red", "health-assessment"), ("Turned Red", "recovery-plan")}
+
+
+def test_a_trigger_on_another_band_reads_that_bands_history(db: Database) -> None:
+    _accounts_with_health_history(db)
+    rules = default_rules()
+    [trigger, *_] = rules.triggers
+    yellow = replace(rules, triggers=(replace(trigger, entered="yellow"),))
+    assert yellow.history_scores == (ScoreRange(60, 79),)
+    reader_options = {"history_scores": yellow.history_scores}
+
+    with db.reading() as session:
+        reader = schedule._Reader(session.connection(), today=TODAY,
+                                  lookback_days=schedule.LOOKBACK_DAYS, **reader_options)
+        health = {facts.name: facts.health for facts in reader.load(None)}
+
+    assert health["Turned Yellow"] == (HealthPoint(days_ago(30), 90), HealthPoint(days_ago(5), 70))
+    assert health["Turned Red"] == health["Back To Green"] == health["No Score"] == ()
 
 
 def test_recompute_all_of_an_empty_book(db: Database) -> None:

@@ -75,6 +75,9 @@ class Candidate:
     snooze_reason: str | None = None
     #: Its own urgency terms (how late it is, snoozed); `Decision.urgency` adds the account's.
     terms: tuple[Term, ...] = ()
+    #: An open item's reason up to its due date, without the words that change with the day
+    #: (`engine.reason_stem`): what the stored schedule keeps.
+    stem: str | None = None
 
     @property
     def is_open(self) -> bool:

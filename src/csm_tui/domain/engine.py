@@ -90,8 +90,10 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
     for trigger in rules.triggers:
         if trigger.when.matches(values):
             candidates.append(_trigger(context, trigger))
-    candidates += (_escalation(context, state) for state in escalations)
-    candidates += (_milestone(context, m.title, m.due_on) for m in facts.milestones)
+    if escalations:
+        candidates += (_escalation(context, state) for state in escalations)
+    if facts.milestones:
+        candidates += (_milestone(context, m.title, m.due_on) for m in facts.milestones)
     chosen: tuple[tuple[date, int, int], Candidate] | None = None
     kinds: set[str] = set()
     repeated = False
@@ -105,11 +107,13 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
     if repeated:  # two open items of one kind: which one is next (and stored) turns on the day
         context.until(min((c.due for c in candidates if c.status in OPEN and c.due
                            and c.due > today), default=today))
-    pinned = pin(escalations)
     last = last_touch(facts, today)
-    level = max((state.escalation.level for state in escalations), default=None)
-    # Some SLA is breached exactly when the earliest breach day is past.
-    breach_at = min((state.breach_at for state in escalations), default=None)
+    pinned = level = breach_at = None
+    if escalations:
+        pinned = pin(escalations)
+        level = max(state.escalation.level for state in escalations)
+        # Some SLA is breached exactly when the earliest breach day is past.
+        breach_at = min(state.breach_at for state in escalations)
     return Decision(
         account_id=facts.account_id, today=today, band=band, priority=values["priority"],
         derived=tuple(derived), candidates=tuple(candidates),
@@ -212,6 +216,8 @@ class _Context:
         found = self.memo.get(key)
         if found is None:
             found = self.memo[key] = build()
+        if found[1] is None or not self.facts.snoozes:  # most accounts: nothing to move it
+            return found[0]
         return self.finish(*found)
 
     def open(self, rule_id: str, kind: str, label: str, due: date, *, reason: str,
@@ -223,9 +229,10 @@ class _Context:
         overdue = (today - due).days
         status = Status.OVERDUE if overdue > 0 else Status.DUE if overdue == 0 else Status.UPCOMING
         late = f" (late after {latest.isoformat()})" if latest and latest != due else ""
+        stem = f"{reason} -> due {due.isoformat()}{late}"
         candidate = Candidate(
             rule_id=rule_id, kind=kind, label=label, status=status,
-            reason=reason_on(f"{reason} -> due {due.isoformat()}{late}", due, today),
+            reason=reason_on(stem, due, today), stem=stem,
             due=due, latest=latest, overdue_days=max(overdue, 0), inputs=inputs, steps=steps,
             snoozed_until=snoozed_until, snooze_reason=snooze_reason,
             terms=item_terms(due, snoozed_until, self.rules.urgency, today),
@@ -252,7 +259,9 @@ class _Context:
 def reason_stem(candidate: Candidate, today: date) -> str:
     """An open candidate's reason without its last words, which say how far `today` is from
     the due date: what a stored schedule keeps, to say them again on a later day
-    (`reason_on`)."""
+    (`reason_on`). The engine keeps it on the candidate; one made by hand has it worked out."""
+    if candidate.stem is not None:
+        return candidate.stem
     suffix = f", {when_words(candidate.due, today)}"  # type: ignore[arg-type]
     if not candidate.reason.endswith(suffix):
         raise ValueError(f"{candidate.rule_id}: reason does not end with {suffix!r}")
@@ -331,10 +340,16 @@ def _cadence_from(context: _Context, row_number: int, row: CadenceRow, anchor: d
 
 def _touch_words(context: _Context, kinds: frozenset[str], on: date) -> str:
     """Which kind the last touch was, in words: 'cadence call', 'EBR'."""
-    for kind in sorted(kinds):
-        if on in context.facts.touches.get(kind, ()):
+    touches = context.facts.touches
+    for kind in _in_order(kinds):
+        if on in touches.get(kind, ()):
             return _kind_words(kind)
     return "touch"
+
+
+@lru_cache(maxsize=64)
+def _in_order(kinds: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(kinds))
 
 
 def _kind_words(kind: str) -> str:
@@ -345,20 +360,21 @@ def _anchored(context: _Context, rule: AnchoredRule) -> Iterable[Candidate]:
     anchor = getattr(context.facts, rule.anchor)
     if anchor is None:
         return [context.built(("anchored", rule.id, None), lambda: _no_anchor(rule))]
-    touches = context.facts.touches
-    for *_, expires in _targets(context, rule, anchor):
-        if expires is not None:
-            context.until(expires)  # an open target is skipped from then on
-    if not any(kind in touches for kind in rule.satisfied_by):  # most accounts: one lookup
-        built = context.memo.get(("anchored-untouched", rule.id, anchor))
-        if built is None:
-            built = context.memo["anchored-untouched", rule.id, anchor] = [
+    targets = _targets(context, rule, anchor)
+    if targets.expiry is not None:
+        context.until(targets.expiry)  # an open target is skipped from then on
+    if rule.satisfied_by.isdisjoint(context.facts.touches):  # most accounts
+        if targets.untouched is None:
+            targets.untouched = [
                 _anchored_at(context, rule, anchor, offset, target, None, expires)
-                for offset, target, _, expires in _targets(context, rule, anchor)
+                for offset, target, _, expires in targets.each
             ]
-        return [context.finish(*one) for one in built]
+            targets.candidates = [candidate for candidate, _ in targets.untouched]
+        if not context.facts.snoozes:
+            return targets.candidates
+        return [context.finish(*one) for one in targets.untouched]
     candidates = []
-    for index, (offset, target, since, expires) in enumerate(_targets(context, rule, anchor)):
+    for index, (offset, target, since, expires) in enumerate(targets.each):
         done = context.last(rule.satisfied_by, since=since, before=expires)
         candidates.append(context.built(
             ("anchored", rule.id, index, anchor, done),
@@ -372,21 +388,35 @@ def _no_anchor(rule: AnchoredRule) -> _Built:
                     f"{rule.label}: no {_ANCHOR_WORDS[rule.anchor]} on record"), None
 
 
-def _targets(context: _Context, rule: AnchoredRule,
-             anchor: date) -> list[tuple[Duration, Shifted, date, date | None]]:
-    """Per offset of the rule from this anchor: the target, and the window a touch counts in
-    (from `done_window` before the target until it expires)."""
+@dataclass(slots=True)
+class _Targets:
+    """An anchored rule from one anchor date, on the memo's day."""
+
+    #: Per offset: the target, and the window a touch counts in (from `done_window` before
+    #: the target until it expires).
+    each: list[tuple[Duration, Shifted, date, date | None]]
+    #: The first of those expiries after today, when an open target would be skipped.
+    expiry: date | None
+    #: The items of an account with no touch of the rule's kinds, once built.
+    untouched: list[_Built] | None = None
+    candidates: list[Candidate] | None = None
+
+
+def _targets(context: _Context, rule: AnchoredRule, anchor: date) -> _Targets:
     key = ("anchored-targets", rule.id, anchor)
     found = context.memo.get(key)
     if found is None:
         window = _rough(rule.done_window)
         expire_after = _rough(rule.expire_after) if rule.expire_after else None
-        found = context.memo[key] = [
+        each = [
             (offset, target, target.day - window,
              target.day + expire_after if expire_after is not None else None)
             for offset in rule.offsets
             for target in [shift(anchor, offset, context.rules.calendar)]
         ]
+        found = context.memo[key] = _Targets(each, min(
+            (expires for *_, expires in each if expires is not None and expires > context.today),
+            default=None))
     return found
 
 

@@ -29,6 +29,23 @@ class BandThresholds:
             return HealthBand.YELLOW
         return HealthBand.RED
 
+    def scores(self, band: str) -> ScoreRange | None:
+        """The scores of a band, both ends included (None: open-ended); None for the unknown
+        band, which is the accounts with no score."""
+        if band == HealthBand.GREEN:
+            return ScoreRange(self.green, None)
+        if band == HealthBand.YELLOW:
+            return ScoreRange(self.yellow, self.green - 1)
+        if band == HealthBand.RED:
+            return ScoreRange(None, self.yellow - 1)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreRange:
+    low: int | None  # None: no lower bound
+    high: int | None  # None: no upper bound
+
 
 DEFAULT_BANDS = BandThresholds()
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from csm_tui.domain.calendar import Duration, WorkCalendar
 from csm_tui.domain.enums import LifecycleStage, Priority, Segment, TouchKind
-from csm_tui.domain.health import BandThresholds, HealthWeights
+from csm_tui.domain.health import BandThresholds, HealthWeights, ScoreRange
 
 #: A scheduled item that is not a touch: a success-plan milestone coming due.
 MILESTONE_KIND = "milestone"
@@ -279,6 +279,13 @@ class Rulebook:
 
     def rank_of(self, kind: str) -> int:
         return self._rank_of.get(kind, len(self.rank))
+
+    @property
+    def history_scores(self) -> tuple[ScoreRange | None, ...]:
+        """The current scores (None: no score) of the accounts whose health history a decision
+        reads: those in a band a trigger fires on entering. Any other account is decided the
+        same without its snapshots, so a bulk read leaves theirs out."""
+        return tuple(dict.fromkeys(self.bands.scores(rule.entered) for rule in self.triggers))
 
     def rule_ids(self) -> list[str]:
         ids = [rule.id for rule in self.derive] + [row.id for row in self.cadence.rows]

@@ -88,7 +88,8 @@ class Schedule:
 
     def recompute_all(self) -> int:
         return schedule.recompute_all(self.db, self.decider(), today=self.today,
-                                      rules_sha256=self.stamp, workers=recompute_workers())
+                                      rules_sha256=self.stamp, workers=recompute_workers(),
+                                      history_scores=self.rulebook.history_scores)
 
     def recompute(self, session, account_ids: list[uuid.UUID]) -> list[Decision]:  # type: ignore[no-untyped-def]
         """Inside the caller's write transaction: the accounts whose facts it just changed."""

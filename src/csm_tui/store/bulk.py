@@ -100,13 +100,31 @@ def _driver_rows(compiled: _CompiledInsert, rows: Sequence[Any],
             lookup = {value: processor(value) for value in set(values)}
             columns[position] = list(map(lookup.__getitem__, values))
         elif how == _UUID_HEX:
-            try:
-                columns[position] = list(map(_HEX32, map(_UUID_INT, values)))
-            except AttributeError:  # a NULL among them: take the processor's slower path
-                columns[position] = list(map(processor, values))
+            columns[position] = _uuid_hex(values, processor)
         else:
             columns[position] = list(map(processor, values))
     return list(zip(*columns, strict=True))
+
+
+def _uuid_hex(values: list[Any], processor: Callable[[Any], Any]) -> list[Any]:
+    """A UUID column as SQLite stores it: `uuid.UUID`s at C speed, or text (canonical or 32
+    hex digits, which the largest writes build without a UUID object per row) as SQLAlchemy's
+    `Uuid(as_uuid=False)` writes it; a NULL goes through the processor."""
+    try:
+        return list(map(_HEX32, map(_UUID_INT, values)))
+    except AttributeError:
+        return [value.replace("-", "").lower() if isinstance(value, str) else processor(value)
+                for value in values]
+
+
+def _as_uuids(table: Table, names: Sequence[str], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for SQLAlchemy's ordinary path, their UUID columns given as text made UUIDs."""
+    keys = [name for name in names if isinstance(table.c[name].type, sa.Uuid)]
+    for row in rows:
+        for key in keys:
+            if isinstance(value := row[key], str):
+                row[key] = uuid.UUID(value)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -130,14 +148,17 @@ def prepare_rows(
     names: tuple[str, ...] | None = None,
 ) -> PreparedRows:
     """Rows of `table` converted as `insert_rows` would: plain dicts (all with the same keys),
-    or tuples of the columns `names` (no dict per row, for the largest writes)."""
+    or tuples of the columns `names` (no dict per row, for the largest writes). A UUID column
+    of tuple rows may hold text (canonical, or 32 hex digits) instead of `uuid.UUID`s."""
     if not rows:
         return PreparedRows(table.name, None, [])
     keys = names if names is not None else tuple(rows[0])
     _check_defaults(table, keys)
     if connection.dialect.name != "sqlite":
-        dicts = rows if names is None else [dict(zip(names, row, strict=True)) for row in rows]
-        return PreparedRows(table.name, None, list(dicts))
+        if names is None:
+            return PreparedRows(table.name, None, list(rows))
+        dicts = [dict(zip(names, row, strict=True)) for row in rows]
+        return PreparedRows(table.name, None, _as_uuids(table, names, dicts))
     compiled = _compile_sqlite(connection, table, keys)
     return PreparedRows(table.name, compiled.sql, _driver_rows(compiled, rows, names))
 
@@ -168,7 +189,7 @@ def insert_rows(
     chunk: int = CHUNK_ROWS,
 ) -> int:
     """Insert rows into `table`: plain dicts (all with the same keys), or tuples of the columns
-    `names`; return how many."""
+    `names` (whose UUID columns may hold text, as in `prepare_rows`); return how many."""
     if not rows:
         return 0
     keys = names if names is not None else tuple(rows[0])
@@ -181,7 +202,8 @@ def insert_rows(
         if compiled is not None:
             connection.exec_driver_sql(compiled.sql, _driver_rows(compiled, part, names))
         elif names is not None:
-            connection.execute(statement, [dict(zip(names, row, strict=True)) for row in part])
+            connection.execute(statement, _as_uuids(
+                table, names, [dict(zip(names, row, strict=True)) for row in part]))
         else:
             connection.execute(statement, list(part))
     return len(rows)

@@ -32,8 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
-from itertools import count, repeat
+from itertools import count
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,6 +49,7 @@ from csm_tui.domain.facts import (
     OpenMilestone,
 )
 from csm_tui.domain.facts import Snooze as SnoozeFact
+from csm_tui.domain.health import ScoreRange
 from csm_tui.domain.queue import PLAN_FIELDS, QueueItem, plan_of
 from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.triage import ranked
@@ -108,6 +108,9 @@ _MEMBER = TeamMember.__table__  # type: ignore[attr-defined]
 
 #: Restricts a query to some accounts, given the column that holds the account key.
 Scope = Callable[[ColumnElement[Any]], ColumnElement[bool]] | None
+#: The current scores of the accounts whose health history is read
+#: (`domain.rulebook.Rulebook.history_scores`); None: every account's.
+HistoryScores = tuple[ScoreRange | None, ...] | None
 
 
 # --- keys --------------------------------------------------------------------------------------
@@ -207,9 +210,10 @@ class _Reader:
     """
 
     def __init__(self, connection: Connection, *, today: date, lookback_days: int,
-                 bulk: bool = True) -> None:
+                 bulk: bool = True, history_scores: HistoryScores = None) -> None:
         self.connection = connection
         self.bulk = bulk
+        self.history_scores = history_scores
         self.today = today
         self.touch_cutoff = today - timedelta(days=lookback_days)
         self.health_start = today - timedelta(days=HEALTH_WINDOW_DAYS)
@@ -255,8 +259,8 @@ class _Reader:
         years of history, than grouping every older snapshot)."""
         a, h = _ACCOUNT.c, _HEALTH.c
 
-        def before(column: ColumnElement[Any]) -> sa.ScalarSelect[Any]:
-            return (
+        def before(column: ColumnElement[Any]) -> ColumnElement[Any]:
+            found = (
                 select(column)
                 .where(h.account_id == a.id, h.taken_on < self.health_start,
                        h.deleted_at.is_(None))
@@ -265,6 +269,9 @@ class _Reader:
                 .correlate(_ACCOUNT)
                 .scalar_subquery()
             )
+            if self.history_scores is None:
+                return found
+            return sa.case((_scores_in(a.health_score, self.history_scores), found))
 
         statement = select(
             _raw(a.id), a.name, a.segment, a.priority, a.arr_cents, a.external_id,
@@ -297,6 +304,11 @@ class _Reader:
             t.occurred_on <= self.today,
         )
         recent = _where(recent, scope, t.account_id)
+        if scope is not None:
+            # Free (the rows come in this order), and it steers SQLite to the scope's range of
+            # (account_id, occurred_on): left alone it walks the whole window of
+            # ix_touchpoint_occurred_on for every chunk, nine times slower.
+            recent = recent.order_by(t.account_id, t.occurred_on)
         days = self.days
         found: defaultdict[Any, defaultdict[str, list[date]]] = defaultdict(
             lambda: defaultdict(list)
@@ -328,6 +340,11 @@ class _Reader:
             window = window.order_by(h.taken_on)
         else:
             window = window.order_by(h.account_id, h.taken_on)
+        if self.history_scores is not None:
+            a = _ACCOUNT.c
+            window = window.where(h.account_id.in_(_where(
+                select(a.id).where(_scores_in(a.health_score, self.history_scores)),
+                scope, a.id)))
         point = self.point
         for key, day, score in _fetch(self.connection, window, bulk=self.bulk):
             health[key].append(point[day, score])
@@ -396,6 +413,20 @@ class _Reader:
         }
 
 
+def _scores_in(column: ColumnElement[Any],
+               ranges: tuple[ScoreRange | None, ...]) -> ColumnElement[bool]:
+    """Whether a score is in one of these ranges (None: no score)."""
+    tests: list[ColumnElement[bool]] = []
+    for scores in ranges:
+        if scores is None:
+            tests.append(column.is_(None))
+            continue
+        bounds = [column >= scores.low] if scores.low is not None else []
+        bounds += [column <= scores.high] if scores.high is not None else []
+        tests.append(sa.and_(column.is_not(None), *bounds))
+    return or_(*tests) if tests else sa.false()
+
+
 def _plans(reader: _Reader, scope: Scope) -> dict[str, frozenset[tuple[Any, ...]]]:
     """The stored plan of each account in the scope, by canonical key, as `plan_of` says it."""
     s = _SCHEDULED.c
@@ -425,18 +456,15 @@ def _first(row: Sequence[Any]) -> Any:
 # --- writing decisions -------------------------------------------------------------------------
 
 
-def _ordered_ids() -> Callable[[], uuid.UUID]:
+def _ordered_ids() -> Iterator[str]:
     """New row ids laid out as UUIDv7 (milliseconds, version, then random bits), consecutive
     within one batch of rows: the rows of a recompute are appended to the primary-key index instead
-    of landing on random pages of it (a quarter off a 100,000-row insert on SQLite)."""
+    of landing on random pages of it (a quarter off a 100,000-row insert on SQLite). As 32 hex
+    digits: a bulk recompute numbers hundreds of thousands, and needs no UUID object for each."""
     millis = time.time_ns() // 1_000_000 & (1 << 48) - 1
     first = (millis << 80 | 0x7 << 76 | secrets.randbits(12) << 64 | 0b10 << 62
              | secrets.randbits(61))  # 61 random bits: room to count up without a carry
-    return partial(_uuid_of, count(first).__next__)
-
-
-def _uuid_of(next_int: Callable[[], int]) -> uuid.UUID:
-    return uuid.UUID(int=next_int())
+    return map("%032x".__mod__, count(first))
 
 
 #: The columns of `_rows`, in order: an account's plan (`domain.queue.plan_of`) after the keys.
@@ -447,12 +475,11 @@ def _rows(plans: Iterable[tuple[str, frozenset[tuple[Any, ...]]]], *,
           now: datetime) -> list[tuple[Any, ...]]:
     """`scheduled_touch` rows of some accounts' plans (by canonical key), as tuples of
     `_ROW_NAMES` (a bulk recompute writes hundreds of thousands: a dict per row would cost
-    more than the insert)."""
+    more than the insert; keys as text, which `store.bulk` takes for a UUID column)."""
     rows = []
-    new_id = _ordered_ids()
+    ids = _ordered_ids()
     for key, plan in plans:
-        account_id = uuid.UUID(key)
-        rows += [(new_id(), now, now, None, account_id, *touch) for touch in plan]
+        rows += [(next(ids), now, now, None, key, *touch) for touch in plan]
     return rows
 
 
@@ -472,8 +499,8 @@ def _delete_for(connection: Connection, account_ids: Iterable[uuid.UUID]) -> Non
 _VALIDITY_NAMES = ("account_id", "valid_until")
 
 
-def _validity_rows(decisions: Iterable[Decision]) -> list[tuple[uuid.UUID, date | None]]:
-    return [(uuid.UUID(decision.account_id), decision.valid_until) for decision in decisions]
+def _validity_rows(decisions: Iterable[Decision]) -> list[tuple[str, date | None]]:
+    return [(decision.account_id, decision.valid_until) for decision in decisions]
 
 
 def _latest_per_account(decisions: Iterable[Decision]) -> list[Decision]:
@@ -517,12 +544,12 @@ def recompute(
 
 @dataclass(frozen=True)
 class _Changes:
-    """One range's accounts whose stored plan differs from the engine's, their new rows, and
-    until when every account of the range holds its plan."""
+    """One range's changes: the accounts whose stored rows go (their plan changed), the new
+    rows of those whose plan changed, and until when every account of the range holds its plan."""
 
-    accounts: list[uuid.UUID]
+    stale: list[uuid.UUID]
     rows: PreparedRows
-    validity: list[tuple[uuid.UUID, date | None]]
+    validity: PreparedRows
 
 
 def recompute_all(
@@ -534,6 +561,7 @@ def recompute_all(
     chunk: int = 5000,
     workers: int = 1,
     parallel_from: int = PARALLEL_FROM_ACCOUNTS,
+    history_scores: HistoryScores = None,
 ) -> int:
     """Bring the whole schedule to `today` and these rules, in one transaction; return how many
     accounts were decided again.
@@ -543,7 +571,8 @@ def recompute_all(
     only the day moved on (the rules are those of the last computation), only the accounts
     whose plan ran out, or that have touches or health scores dated since, are decided again.
     Otherwise (other rules, a first computation, a day before the last one) every account is,
-    and only those whose plan changed are written (`_recompute_every`).
+    and only those whose plan changed are written (`_recompute_every`), reading the health
+    history only of the accounts whose score is in `history_scores` (None: every account's).
     """
     a = _ACCOUNT.c
     with gc_paused(), db.writing() as session, bulk_session(session.connection()):
@@ -555,7 +584,8 @@ def recompute_all(
             decided = len(keys)
         else:
             decided = _recompute_every(db, connection, decide, today=today, chunk=chunk,
-                                       workers=workers, parallel_from=parallel_from)
+                                       workers=workers, parallel_from=parallel_from,
+                                       history_scores=history_scores)
         gone = select(a.id).where(a.deleted_at.is_not(None))
         connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(gone)))
         connection.execute(delete(_VALIDITY).where(_VALIDITY.c.account_id.in_(gone)))
@@ -583,7 +613,7 @@ def _ran_out(connection: Connection, *, since: date, today: date) -> list[uuid.U
 
 def _recompute_every(db: Database, connection: Connection,
                      decide: Callable[[AccountFacts], Decision], *, today: date, chunk: int,
-                     workers: int, parallel_from: int) -> int:
+                     workers: int, parallel_from: int, history_scores: HistoryScores) -> int:
     """Decide every live account and rewrite the rows of those whose plan changed; return how
     many accounts there are.
 
@@ -605,7 +635,8 @@ def _recompute_every(db: Database, connection: Connection,
     done = 0
     if workers > 1 and len(ranges) > 1 and len(keys) >= parallel_from:
         try:
-            for changes in _in_processes(db, ranges, decide, today, now, workers):
+            for changes in _in_processes(db, ranges, decide, today, now, workers,
+                                         history_scores):
                 _write_changes(connection, changes)
                 done += 1
         except Exception as error:  # noqa: BLE001 (an engine error raises again below)
@@ -613,18 +644,18 @@ def _recompute_every(db: Database, connection: Connection,
             # program that replaced sys.stderr) must not cost the user the schedule: the rest
             # is computed here, where a genuine engine error raises once more.
             _log.warning("worker processes failed (%s); recomputing in this one", error)
-    reader = _Reader(connection, today=today, lookback_days=LOOKBACK_DAYS)
+    reader = _Reader(connection, today=today, lookback_days=LOOKBACK_DAYS,
+                     history_scores=history_scores)
     for low, high in ranges[done:]:
         _write_changes(connection, _range_changes(reader, low, high, decide, now))
     return len(keys)
 
 
 def _write_changes(connection: Connection, changes: _Changes) -> None:
-    keys = changes.accounts
-    for part in _batched(keys, IN_CHUNK):
+    for part in _batched(changes.stale, IN_CHUNK):
         connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(part)))
     insert_prepared(connection, _SCHEDULED, changes.rows)
-    insert_rows(connection, _VALIDITY, changes.validity, names=_VALIDITY_NAMES)
+    insert_prepared(connection, _VALIDITY, changes.validity)
 
 
 def _range_changes(reader: _Reader, low: uuid.UUID, high: uuid.UUID,
@@ -639,28 +670,35 @@ def _range_changes(reader: _Reader, low: uuid.UUID, high: uuid.UUID,
     changed = sorted(key for key in new.keys() | stored.keys()
                      if (new.get(key) or None) != stored.get(key))
     rows = _rows(((key, new[key]) for key in changed if key in new), now=now)
-    return _Changes(accounts=[uuid.UUID(key) for key in changed],
+    return _Changes(stale=[uuid.UUID(key) for key in changed if key in stored],
                     rows=prepare_rows(reader.connection, _SCHEDULED, rows, names=_ROW_NAMES),
-                    validity=_validity_rows(decisions))
+                    validity=prepare_rows(reader.connection, _VALIDITY, _validity_rows(decisions),
+                                          names=_VALIDITY_NAMES))
 
 
 def _in_processes(db: Database, ranges: list[tuple[uuid.UUID, uuid.UUID]],
                   decide: Callable[[AccountFacts], Decision], today: date, now: datetime,
-                  workers: int) -> Iterator[_Changes]:
+                  workers: int, history_scores: HistoryScores) -> Iterator[_Changes]:
     """The changes of each range, in order, computed by `workers` processes. They read committed
     data through their own connections, so the caller's open write transaction does not block
     them. Forked when this process runs one thread (cheap, nothing to import again); spawned
-    otherwise (a fork copies other threads' locks mid-use: the TUI runs threads)."""
+    otherwise (a fork copies other threads' locks mid-use: the TUI runs threads).
+
+    Each worker is given `decide` once, when it starts: handed over with every range, its
+    rulebook would arrive as a new object each time, and the engine's memo of candidates,
+    kept per rulebook, would start empty for every range (half the engine's time again).
+    """
     url = db.url.render_as_string(hide_password=False)
     single = threading.active_count() == 1
     method = "fork" if single and "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     # Starting processes passes sys.stderr's descriptor on; a TUI replaces sys.stderr with an
     # object that has none, so the real one stands in while the pool runs.
-    with _real_stderr(), ProcessPoolExecutor(max_workers=min(workers, len(ranges)),
-                                             mp_context=context) as pool:
-        yield from pool.map(_worker_changes, repeat(url), ranges, repeat(decide),
-                            repeat(today), repeat(now))
+    with _real_stderr(), ProcessPoolExecutor(
+        max_workers=min(workers, len(ranges)), mp_context=context,
+        initializer=_start_worker, initargs=(url, decide, today, now, history_scores),
+    ) as pool:
+        yield from pool.map(_worker_changes, ranges)
 
 
 @contextmanager
@@ -678,21 +716,36 @@ def _real_stderr() -> Iterator[None]:
         sys.stderr = replaced
 
 
-_worker_db: Database | None = None
+@dataclass
+class _Worker:
+    """What a worker process keeps from range to range: one connection, and one `decide`
+    (so one rulebook, whose candidates the engine memoises)."""
+
+    db: Database
+    decide: Callable[[AccountFacts], Decision]
+    today: date
+    now: datetime
+    history_scores: HistoryScores
 
 
-def _worker_changes(url: str, bounds: tuple[uuid.UUID, uuid.UUID],
-                 decide: Callable[[AccountFacts], Decision], today: date,
-                 now: datetime) -> _Changes:
-    """One range's changes, in a worker process (which keeps one connection for all of its
-    ranges, and never collects cycles: it only makes short-lived rows)."""
-    global _worker_db
+_worker: _Worker | None = None
+
+
+def _start_worker(url: str, decide: Callable[[AccountFacts], Decision], today: date,
+                  now: datetime, history_scores: HistoryScores) -> None:
+    """Set up a worker process; it never collects cycles (it only makes short-lived rows)."""
+    global _worker
     gc.disable()
-    if _worker_db is None:
-        _worker_db = Database.open(url)
-    with _worker_db.reading() as session:
-        reader = _Reader(session.connection(), today=today, lookback_days=LOOKBACK_DAYS)
-        return _range_changes(reader, *bounds, decide, now)
+    _worker = _Worker(Database.open(url), decide, today, now, history_scores)
+
+
+def _worker_changes(bounds: tuple[uuid.UUID, uuid.UUID]) -> _Changes:
+    """One range's changes, in a worker process."""
+    assert _worker is not None, "_start_worker runs first"
+    with _worker.db.reading() as session:
+        reader = _Reader(session.connection(), today=_worker.today, lookback_days=LOOKBACK_DAYS,
+                         history_scores=_worker.history_scores)
+        return _range_changes(reader, *bounds, _worker.decide, _worker.now)
 
 
 # --- is the schedule current? ------------------------------------------------------------------
