@@ -206,7 +206,8 @@ class _Reader:
     """One query per table for the accounts in a scope, rows grouped by raw account key.
 
     Dates of the big tables are read raw and parsed once per distinct day; equal health points
-    are one shared (immutable) object.
+    are one shared (immutable) object. With `history_scores` only the accounts whose current
+    score is in them have their health snapshots read (the rest get none).
     """
 
     def __init__(self, connection: Connection, *, today: date, lookback_days: int,
