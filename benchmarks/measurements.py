@@ -213,7 +213,7 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
     from sqlalchemy import delete
 
     from csm_tui.domain.engine import decide
-    from csm_tui.models import AppMeta, PlanValidity, ScheduledTouch
+    from csm_tui.models import AccountPlan, AppMeta, ScheduledTouch
     from csm_tui.rules import default_rules
     from csm_tui.services.scheduling import bound_decide, recompute_workers
     from csm_tui.store import schedule
@@ -247,7 +247,7 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
             del facts
         for _ in range(min(ctx.repeats, 3)):
             with db.writing() as session:  # forget the schedule: the next one starts afresh
-                for table in (ScheduledTouch, PlanValidity):
+                for table in (ScheduledTouch, AccountPlan):
                     session.execute(delete(table))
                 session.execute(delete(AppMeta).where(
                     AppMeta.key.in_([COMPUTED_FOR_KEY, RULES_SHA256_KEY])))

@@ -26,6 +26,7 @@ from sqlmodel import SQLModel
 
 from csm_tui.models import (
     Account,
+    AccountPlan,
     ActionItem,
     Contact,
     HealthSnapshot,
@@ -426,6 +427,71 @@ def test_upgrades_from_0001_keep_the_book_and_rebuild_the_schedule(
     assert _count(db, ScheduledTouch) == 0
     with db.reading() as session:
         assert schedule_state(session) == (None, None)
+
+
+def test_0005_empties_the_derived_schedule_and_downgrades_to_0004s_tables(
+    unmigrated_db: Database,
+) -> None:
+    """0005 reshapes the derived schedule (items keyed by account and kind, the account's part
+    of the plan once per account): the old rows and the stamp go, the book stays, and a
+    downgrade gives 0004's tables back."""
+    db = unmigrated_db
+    _upgrade_to(db, "0004")
+    _seed_book(db)
+    with db.reading() as session:
+        account_ids = sorted(session.scalars(select(Account.id)), key=str)
+    text_, moment = sa.String(), sa.DateTime(timezone=True)
+    touch_0004 = sa.table("scheduled_touch", *(sa.column(name, kind) for name, kind in (
+        ("id", sa.Uuid()), ("created_at", moment), ("updated_at", moment),
+        ("account_id", sa.Uuid()), ("kind", text_), ("due_on", sa.Date()), ("rule_id", text_),
+        ("label", text_), ("reason", text_), ("band", text_), ("effective_priority", text_),
+        ("pin_always", sa.Boolean()), ("pin_rule", sa.Boolean()))))
+    validity_0004 = sa.table("plan_validity", sa.column("account_id", sa.Uuid()),
+                             sa.column("valid_until", sa.Date()))
+    stamp = datetime(2026, 11, 1, 9, tzinfo=UTC)
+    with db.engine.begin() as connection:
+        connection.execute(touch_0004.insert(), [
+            {"id": uuid.uuid4(), "created_at": stamp, "updated_at": stamp, "account_id": key,
+             "kind": "cadence-call", "due_on": date(2026, 11, 20), "rule_id": "cadence",
+             "label": "Cadence call", "reason": "every 2 weeks", "band": "green",
+             "effective_priority": "pr2", "pin_always": False, "pin_rule": False}
+            for key in account_ids
+        ])
+        connection.execute(validity_0004.insert(), [
+            {"account_id": key, "valid_until": date(2026, 12, 1)} for key in account_ids])
+        connection.execute(text("INSERT INTO app_meta (key, value) VALUES "
+                                "('schedule.computed_for', '2026-11-20'), "
+                                "('schedule.rules_sha256', 'abc')"))
+    rows_before = _row_counts(db)
+
+    report = ensure_current(db)
+
+    assert report is not None and report.from_revision == "0004"
+    assert _row_counts(db) == rows_before
+    assert _count(db, ScheduledTouch) == 0 and _count(db, AccountPlan) == 0
+    assert "plan_validity" not in _table_names(db)
+    with db.reading() as session:
+        assert schedule_state(session) == (None, None)
+
+    _downgrade_to(db, "0004")
+
+    assert "account_plan" not in _table_names(db)
+    with db.engine.begin() as connection:  # 0004's shapes take 0004's rows again
+        connection.execute(touch_0004.insert(), {
+            "id": uuid.uuid4(), "created_at": stamp, "updated_at": stamp,
+            "account_id": account_ids[0], "kind": "ebr", "due_on": date(2026, 12, 1),
+            "rule_id": "ebr", "label": "EBR", "reason": "yearly", "band": "green",
+            "effective_priority": "pr2", "pin_always": False, "pin_rule": False})
+        connection.execute(validity_0004.insert(), {"account_id": account_ids[0],
+                                                    "valid_until": None})
+    assert _row_counts(db) == rows_before
+
+
+def _downgrade_to(db: Database, revision: str) -> None:
+    config = alembic_config()
+    with migrate.migration_connection(db) as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 # --- databases this version must not touch -----------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from csm_tui.domain.engine import decide
-from csm_tui.domain.queue import QueueItem, plan_of, stored_candidates
+from csm_tui.domain.queue import Plan, QueueItem, plan_of, stored_candidates
 from csm_tui.models import Touchpoint
 from csm_tui.rules import default_rules
 from csm_tui.store import schedule
@@ -42,7 +42,7 @@ def engine_items(db: Database, day: date) -> dict[tuple[str, str], tuple]:
     return found
 
 
-def plans(db: Database, day: date) -> dict[str, frozenset[tuple]]:
+def plans(db: Database, day: date) -> dict[str, Plan]:
     """Each account's plan on `day`: what its stored rows would hold (`recompute_all`
     rewrites an account when this changes)."""
     with db.reading() as session:
@@ -142,4 +142,4 @@ def test_a_touch_entered_ahead_of_its_day_counts_on_that_day(demo_db: Path) -> N
                  if key[0] == first}
     finally:
         db.dispose()
-    assert shown == {((first, kind), due) for kind, due, *_ in expected}
+    assert shown == {((first, kind), due) for kind, due, *_ in expected.touches}

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
@@ -29,13 +29,13 @@ from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.models import (
     Account,
+    AccountPlan,
     AppMeta,
     Escalation,
     EscalationEvent,
     HealthSnapshot,
     Milestone,
     Objective,
-    PlanValidity,
     ScheduledTouch,
     Snooze,
     SuccessPlan,
@@ -413,27 +413,25 @@ def test_writing_decisions_twice_replaces_the_rows(db: Database) -> None:
 def test_keys_given_as_text_are_stored_as_the_same_keys(db: Database) -> None:
     """The bulk writes give keys as text (no UUID object per row): canonical, or 32 hex
     digits; both are stored as the UUIDs they spell, on SQLite and on PostgreSQL."""
-    first, second = uuid.UUID(int=7), uuid.UUID(int=8)
-    now = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
     with db.writing() as session:
-        acme = add_account(session, "Acme")
-        plan = ("green", "pr2", None, None, False, False, None)
-        rows = [(str(first), now, now, None, acme.id.hex, "ebr", TODAY, "ebr", "EBR", None,
-                 None, None, "r", *plan),
-                (second.hex, now, now, None, str(acme.id), "nps-survey", TODAY, "nps", "NPS",
-                 None, None, None, "r", *plan)]
+        acme, globex = add_account(session, "Acme"), add_account(session, "Globex")
+        plan = ("r", False)
+        rows = [(acme.id.hex, "ebr", TODAY, "ebr", "EBR", None, None, None, *plan),
+                (str(globex.id), "nps-survey", TODAY, "nps", "NPS", None, None, None, *plan)]
         connection = session.connection()
         scheduled = ScheduledTouch.__table__  # type: ignore[attr-defined]
         schedule.insert_prepared(connection, scheduled, schedule.prepare_rows(
-            connection, scheduled, rows, names=schedule._ROW_NAMES))
-        schedule.insert_rows(connection, PlanValidity.__table__,  # type: ignore[attr-defined]
-                             [(str(acme.id), TODAY)], names=("account_id", "valid_until"))
+            connection, scheduled, rows, names=schedule._TOUCH_NAMES))
+        account = ("green", "pr2", None, None, False, None)
+        schedule.insert_rows(connection, AccountPlan.__table__,  # type: ignore[attr-defined]
+                             [(str(acme.id), TODAY, *account), (globex.id.hex, None, *account)],
+                             names=schedule._ACCOUNT_PLAN_NAMES)
 
     with db.reading() as session:
-        stored = set(session.execute(select(ScheduledTouch.id, ScheduledTouch.account_id)))
-        validity = session.execute(select(PlanValidity.account_id)).scalars().all()
-    assert stored == {(first, acme.id), (second, acme.id)}
-    assert validity == [acme.id]
+        stored = set(session.execute(select(ScheduledTouch.account_id, ScheduledTouch.kind)))
+        plans = set(session.execute(select(AccountPlan.account_id, AccountPlan.valid_until)))
+    assert stored == {(acme.id, "ebr"), (globex.id, "nps-survey")}
+    assert plans == {(acme.id, TODAY), (globex.id, None)}
 
 
 def test_a_written_row_keeps_what_stays_the_same_from_day_to_day(db: Database) -> None:
@@ -446,14 +444,16 @@ def test_a_written_row_keeps_what_stays_the_same_from_day_to_day(db: Database) -
 
     with db.reading() as session:
         row = session.scalars(select(ScheduledTouch)).one()
+        account = session.scalars(select(AccountPlan)).one()
     assert (row.kind, row.label, row.due_on, row.latest_on, row.rule_id) == (
         "cadence-call", "Cadence call", days_ago(4), days_ago(4) + timedelta(days=7), PINNED_RULE
     )
     assert row.reason == f"escalation: due {days_ago(4).isoformat()}"  # without "4 days overdue"
     assert (row.snoozed_until, row.snooze_reason) == (TODAY + timedelta(days=2), "on leave")
-    assert (row.band, row.effective_priority, row.escalation_level, row.breach_at) == (
-        "green", "pr2", 75, None)
-    assert (row.pin_always, row.pin_rule, row.last_touch_on) == (True, True, None)
+    assert row.pin_rule
+    assert (account.band, account.effective_priority, account.escalation_level,
+            account.breach_at, account.pin_always, account.last_touch_on) == (
+        "green", "pr2", 75, None, True, None)
 
 
 def test_the_queue_works_out_each_day_what_changes_from_day_to_day(db: Database) -> None:
@@ -570,10 +570,11 @@ def _schedule_rows(db: Database) -> list[tuple]:
     with db.reading() as session:
         return session.execute(
             select(Account.name, ScheduledTouch.kind, ScheduledTouch.due_on,
-                   ScheduledTouch.rule_id, ScheduledTouch.reason, ScheduledTouch.band,
-                   ScheduledTouch.effective_priority, ScheduledTouch.escalation_level,
-                   ScheduledTouch.breach_at, ScheduledTouch.last_touch_on)
+                   ScheduledTouch.rule_id, ScheduledTouch.reason, AccountPlan.band,
+                   AccountPlan.effective_priority, AccountPlan.escalation_level,
+                   AccountPlan.breach_at, AccountPlan.last_touch_on)
             .join(Account, Account.id == ScheduledTouch.account_id)
+            .join(AccountPlan, AccountPlan.account_id == ScheduledTouch.account_id)
             .order_by(Account.name, ScheduledTouch.kind)
         ).all()
 
@@ -639,37 +640,59 @@ def test_recompute_all_finishes_in_this_process_when_a_worker_dies(
     assert _schedule_rows(db) == in_one_process  # every account once, none twice
 
 
-def _row_ids(db: Database) -> dict[tuple[str, str], uuid.UUID]:
-    with db.reading() as session:
-        return {(name, kind): key for name, kind, key in session.execute(
-            select(Account.name, ScheduledTouch.kind, ScheduledTouch.id)
-            .join(Account, Account.id == ScheduledTouch.account_id))}
+class _Inserts:
+    """The (account name, kind) of every item row inserted from now on, as the database sees
+    it: a trigger logs each one."""
+
+    _SQLITE = ("CREATE TABLE touch_inserted (account_id CHAR(32), kind VARCHAR)",
+               "CREATE TRIGGER log_touch_inserted AFTER INSERT ON scheduled_touch BEGIN "
+               "INSERT INTO touch_inserted VALUES (new.account_id, new.kind); END")
+    _POSTGRES = ("CREATE TABLE touch_inserted (account_id UUID, kind VARCHAR)",
+                 "CREATE FUNCTION log_touch_inserted() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                 "BEGIN INSERT INTO touch_inserted VALUES (NEW.account_id, NEW.kind); "
+                 "RETURN NEW; END $$",
+                 "CREATE TRIGGER log_touch_inserted AFTER INSERT ON scheduled_touch "
+                 "FOR EACH ROW EXECUTE FUNCTION log_touch_inserted()")
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        with db.engine.begin() as connection:
+            for statement in (self._SQLITE if db.engine.dialect.name == "sqlite"
+                              else self._POSTGRES):
+                connection.execute(text(statement))
+
+    def taken(self) -> set[tuple[str, str]]:
+        """The rows inserted since the last call."""
+        with self.db.engine.begin() as connection:
+            rows = connection.execute(text(
+                "SELECT account.name, touch_inserted.kind FROM touch_inserted "
+                "JOIN account ON account.id = touch_inserted.account_id")).all()
+            connection.execute(text("DELETE FROM touch_inserted"))
+        return {(name, kind) for name, kind in rows}
 
 
 def test_recompute_all_rewrites_only_the_accounts_whose_plan_changed(db: Database) -> None:
     with db.writing() as session:
         for name in ("Acme", "Globex", "Initech"):
             add_account(session, name)
+    inserts = _Inserts(db)
     plan = {"Acme": [candidate(due=days_ago(3))],
             "Globex": [candidate(due=days_ago(1)), candidate("ebr", due=TODAY)],
             "Initech": [candidate(due=TODAY + timedelta(days=4))]}
     schedule.recompute_all(db, deciding(plan), today=TODAY, rules_sha256="x")
-    first = _row_ids(db)
+    assert inserts.taken() == {("Acme", "cadence-call"), ("Globex", "cadence-call"),
+                               ("Globex", "ebr"), ("Initech", "cadence-call")}
 
     # The next day nothing the rows hold has changed: no row is written again.
     schedule.recompute_all(db, deciding(plan), today=TODAY + timedelta(days=1), rules_sha256="x")
-    assert _row_ids(db) == first
+    assert inserts.taken() == set()
 
     # New rules: Globex's EBR is done (no longer open) and Initech's call moves. Every
     # account is decided again; only those two are written.
     moved = {**plan, "Globex": plan["Globex"][:1],
              "Initech": [candidate(due=TODAY + timedelta(days=5))]}
     schedule.recompute_all(db, deciding(moved), today=TODAY + timedelta(days=2), rules_sha256="y")
-    now = _row_ids(db)
-    assert set(now) == set(first) - {("Globex", "ebr")}
-    assert now[("Acme", "cadence-call")] == first[("Acme", "cadence-call")]
-    assert now[("Globex", "cadence-call")] != first[("Globex", "cadence-call")]
-    assert now[("Initech", "cadence-call")] != first[("Initech", "cadence-call")]
+    assert inserts.taken() == {("Globex", "cadence-call"), ("Initech", "cadence-call")}
     assert stored(db) == [
         ("Acme", "cadence-call", days_ago(3), "cadence"),
         ("Globex", "cadence-call", days_ago(1), "cadence"),

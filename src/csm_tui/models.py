@@ -287,23 +287,24 @@ class TriageVisit(SQLModel, table=True):
     previous_on: date | None = None
 
 
-class ScheduledTouch(Row, table=True):
-    """The rules engine's current plan for one account and one kind of touch.
+class ScheduledTouch(SQLModel, table=True):
+    """One open item of the rules engine's current plan for an account: one per kind of touch.
 
     Derived data: `csm_tui.store.schedule` replaces an account's rows whenever its facts change,
-    and the rows that differ when the day or the rules file changes. Only what stays the same
-    from day to day is stored (revision 0004): how late an item is, its urgency and its pin
-    are worked out when the queue is read (`domain.queue.PlannedTouch.on`).
+    and the rows of the accounts whose plan differs when the day or the rules file changes.
+    Only what stays the same from day to day is stored (revision 0004): how late an item is, its
+    urgency and its pin are worked out when the queue is read (`domain.queue.PlannedTouch.on`).
+    What the urgency reads of the account as a whole is in `AccountPlan`, once per account
+    (revision 0005); so are no row id, timestamps or soft delete here: the rows are rewritten,
+    never edited, and a full reschedule writes hundreds of thousands of them.
     """
 
     __tablename__ = "scheduled_touch"
-    __table_args__ = (
-        sa.UniqueConstraint("account_id", "kind"),
-        sa.Index("ix_scheduled_touch_due", "due_on"),
-    )
+    __table_args__ = (sa.Index("ix_scheduled_touch_due", "due_on"),)
+    model_config = {"defer_build": True}
 
-    account_id: uuid.UUID = Field(foreign_key="account.id", ondelete="CASCADE")
-    kind: str
+    account_id: uuid.UUID = Field(foreign_key="account.id", ondelete="CASCADE", primary_key=True)
+    kind: str = Field(primary_key=True)
     due_on: date
     rule_id: str
     label: str = ""
@@ -311,23 +312,26 @@ class ScheduledTouch(Row, table=True):
     snoozed_until: date | None = None
     snooze_reason: str | None = None
     reason: str  # the engine's reason up to the due date (`engine.reason_stem`)
+    pin_rule: bool = False  # a pin puts this item on top (an escalation follow-up)
+
+
+class AccountPlan(SQLModel, table=True):
+    """What the engine's current plan for an account says of the account as a whole: until
+    when it holds (`Decision.valid_until`: the bulk recompute of a new day decides again only
+    the accounts whose plan has run out) and the values every item's urgency reads. Derived,
+    like `ScheduledTouch`; an account with nothing open has this row and no items."""
+
+    __tablename__ = "account_plan"
+    model_config = {"defer_build": True}
+
+    account_id: uuid.UUID = Field(foreign_key="account.id", ondelete="CASCADE", primary_key=True)
+    valid_until: date | None = Field(default=None, index=True)  # None: until the facts change
     band: str  # the account's health band under the rules in force
     effective_priority: str  # after the derive rules
     escalation_level: int | None = None  # the account's highest open escalation
     breach_at: date | None = None  # an open escalation's SLA is breached after this day
     pin_always: bool = False  # an open escalation's level pins its follow-ups (L5)
-    pin_rule: bool = False  # a pin puts this item on top (an escalation follow-up)
     last_touch_on: date | None = None  # the account's latest touch
-
-
-class PlanValidity(SQLModel, table=True):
-    """Until when an account's stored plan holds (`Decision.valid_until`): the bulk recompute of
-    a new day decides again only the accounts whose plan has run out. Derived, like the plan."""
-
-    __tablename__ = "plan_validity"
-
-    account_id: uuid.UUID = Field(foreign_key="account.id", ondelete="CASCADE", primary_key=True)
-    valid_until: date | None = Field(default=None, index=True)  # None: until the facts change
 
 
 class AppMeta(SQLModel, table=True):

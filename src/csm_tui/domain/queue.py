@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from csm_tui.domain.decision import Candidate, Decision, Status, Urgency
 from csm_tui.domain.engine import reason_on, reason_stem
@@ -49,12 +49,22 @@ class QueueItem:
         return self.arr_cents / 100
 
 
-#: What the stored schedule keeps of each item, in this order (`plan_of`).
-PLAN_FIELDS = (
+#: What the stored schedule keeps of each item, in this order (`Plan.touches`).
+TOUCH_FIELDS = (
     "kind", "due_on", "rule_id", "label", "latest_on", "snoozed_until", "snooze_reason", "reason",
-    "band", "effective_priority", "escalation_level", "breach_at", "pin_always", "pin_rule",
-    "last_touch_on",
+    "pin_rule",
 )
+#: What it keeps once of the account as a whole, in this order (`Plan.account`).
+ACCOUNT_FIELDS = (
+    "band", "effective_priority", "escalation_level", "breach_at", "pin_always", "last_touch_on",
+)
+
+
+class Plan(NamedTuple):
+    """What the schedule keeps of a decision (`plan_of`): what stays the same from day to day."""
+
+    account: tuple[Any, ...]  # ACCOUNT_FIELDS: what every item's urgency reads of the account
+    touches: frozenset[tuple[Any, ...]]  # TOUCH_FIELDS, one tuple per open item
 
 
 def stored_candidates(decision: Decision) -> dict[str, Candidate]:
@@ -72,17 +82,20 @@ def stored_candidates(decision: Decision) -> dict[str, Candidate]:
     return chosen
 
 
-def plan_of(decision: Decision) -> frozenset[tuple[Any, ...]]:
-    """What the schedule keeps of a decision, one tuple of `PLAN_FIELDS` per item: what stays
-    the same from day to day. Until `decision.valid_until` deciding again gives the same."""
+def plan_of(decision: Decision) -> Plan:
+    """What the schedule keeps of a decision. Until `decision.valid_until` deciding again gives
+    the same."""
     today = decision.today
-    account = (decision.band, decision.priority, decision.escalation_level, decision.breach_at,
-               decision.pin_always)
-    return frozenset(
-        (kind, candidate.due or today, candidate.rule_id, candidate.label, candidate.latest,
-         candidate.snoozed_until, candidate.snooze_reason, reason_stem(candidate, today),
-         *account, candidate.rule_id == decision.pin_rule_id, decision.last_touch)
-        for kind, candidate in stored_candidates(decision).items()
+    pin_rule_id = decision.pin_rule_id
+    return Plan(
+        account=(decision.band, decision.priority, decision.escalation_level,
+                 decision.breach_at, decision.pin_always, decision.last_touch),
+        touches=frozenset(
+            (kind, candidate.due or today, candidate.rule_id, candidate.label, candidate.latest,
+             candidate.snoozed_until, candidate.snooze_reason, reason_stem(candidate, today),
+             candidate.rule_id == pin_rule_id)
+            for kind, candidate in stored_candidates(decision).items()
+        ),
     )
 
 

@@ -41,14 +41,14 @@ SELECT account.id, account.external_id, account.name, team_member.name, team_mem
        account.segment, account.priority, account.arr_cents, account.health_score,
        account.renewal_date, scheduled_touch.kind, scheduled_touch.label, scheduled_touch.due_on,
        scheduled_touch.latest_on, scheduled_touch.rule_id, scheduled_touch.reason,
-       scheduled_touch.snoozed_until, scheduled_touch.snooze_reason, scheduled_touch.band,
-       scheduled_touch.effective_priority, scheduled_touch.escalation_level,
-       scheduled_touch.breach_at, scheduled_touch.pin_always, scheduled_touch.pin_rule,
-       scheduled_touch.last_touch_on
+       scheduled_touch.snoozed_until, scheduled_touch.snooze_reason, account_plan.band,
+       account_plan.effective_priority, account_plan.escalation_level, account_plan.breach_at,
+       account_plan.pin_always, scheduled_touch.pin_rule, account_plan.last_touch_on
 FROM scheduled_touch
 JOIN account ON account.id = scheduled_touch.account_id
+JOIN account_plan ON account_plan.account_id = scheduled_touch.account_id
 LEFT OUTER JOIN team_member ON team_member.id = account.owner_id
-WHERE scheduled_touch.deleted_at IS NULL AND account.deleted_at IS NULL"""
+WHERE account.deleted_at IS NULL"""
 #: The queue's date columns, by position (see `store.raw.planned_touch`).
 _QUEUE_DATES = (9, 12, 13, 16, 21, 24)
 #: "Mine": the accounts of the member with this e-mail, whatever its case (`queries.member_ids`).

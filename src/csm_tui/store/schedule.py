@@ -5,9 +5,10 @@ selects of plain columns, one query per table (not per account), rows grouped in
 keys are read as the driver gives them (SQLite: 32-digit hex text; PostgreSQL: `uuid.UUID`), so
 no row pays for a UUID object; only the account's own key is turned into canonical text, once.
 
-A row keeps what stays the same from day to day (`domain.queue.plan_of`): the due date, the reason up to it,
-what the urgency reads. `write_decisions` / `recompute` replace the rows of the accounts they
-are given; `recompute_all` decides every account again, rewrites in one transaction those whose
+An account's plan (`domain.queue.plan_of`) keeps what stays the same from day to day: one
+`scheduled_touch` row per open item (the due date, the reason up to it) and one `account_plan`
+row (until when the plan holds, what the urgency reads of the account). `write_decisions` /
+`recompute` replace the plans of the accounts they are given; `recompute_all` decides every account again, rewrites in one transaction those whose
 plan changed, and records the day and the rules file it computed for in `app_meta`, so start-up
 can tell whether the schedule is current with one primary-key read. `queue` is the morning
 triage: one query over `ix_scheduled_touch_due`, each line worked out for the day it is read.
@@ -21,18 +22,15 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
-import secrets
 import sys
 import threading
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from itertools import count
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,25 +48,24 @@ from csm_tui.domain.facts import (
 )
 from csm_tui.domain.facts import Snooze as SnoozeFact
 from csm_tui.domain.health import ScoreRange
-from csm_tui.domain.queue import PLAN_FIELDS, QueueItem, plan_of
+from csm_tui.domain.queue import ACCOUNT_FIELDS, TOUCH_FIELDS, Plan, QueueItem, plan_of
 from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.triage import ranked
 from csm_tui.models import (
     Account,
+    AccountPlan,
     AppMeta,
     Escalation,
     EscalationEvent,
     HealthSnapshot,
     Milestone,
     Objective,
-    PlanValidity,
     ScheduledTouch,
     Snooze,
     SuccessPlan,
     TeamMember,
     Touchpoint,
     as_utc,
-    utc_now,
 )
 from csm_tui.store.bulk import (
     PreparedRows,
@@ -103,7 +100,7 @@ _PLAN = SuccessPlan.__table__  # type: ignore[attr-defined]
 _OBJECTIVE = Objective.__table__  # type: ignore[attr-defined]
 _MILESTONE = Milestone.__table__  # type: ignore[attr-defined]
 _SCHEDULED = ScheduledTouch.__table__  # type: ignore[attr-defined]
-_VALIDITY = PlanValidity.__table__  # type: ignore[attr-defined]
+_ACCOUNT_PLAN = AccountPlan.__table__  # type: ignore[attr-defined]
 _MEMBER = TeamMember.__table__  # type: ignore[attr-defined]
 
 #: Restricts a query to some accounts, given the column that holds the account key.
@@ -428,26 +425,37 @@ def _scores_in(column: ColumnElement[Any],
     return or_(*tests) if tests else sa.false()
 
 
-def _plans(reader: _Reader, scope: Scope) -> dict[str, frozenset[tuple[Any, ...]]]:
+#: An account's plan as stored: until when it holds, and the plan.
+Stored = tuple[date | None, Plan]
+
+
+def _plans(reader: _Reader, scope: Scope) -> dict[str, Stored]:
     """The stored plan of each account in the scope, by canonical key, as `plan_of` says it."""
-    s = _SCHEDULED.c
+    p, s = _ACCOUNT_PLAN.c, _SCHEDULED.c
+    days = reader.days
+    touches: defaultdict[Any, set[tuple[Any, ...]]] = defaultdict(set)
     statement = _where(
         select(_raw(s.account_id), s.kind, _raw(s.due_on), s.rule_id, s.label, _raw(s.latest_on),
-               _raw(s.snoozed_until), s.snooze_reason, s.reason, s.band, s.effective_priority,
-               s.escalation_level, _raw(s.breach_at), s.pin_always, s.pin_rule,
-               _raw(s.last_touch_on)).where(s.deleted_at.is_(None)),
+               _raw(s.snoozed_until), s.snooze_reason, s.reason, s.pin_rule),
         scope, s.account_id,
     )
-    days = reader.days
-    found: defaultdict[str, set[tuple[Any, ...]]] = defaultdict(set)
-    for (key, kind, due, rule_id, label, latest, snoozed, snooze_reason, reason, band, priority,
-         level, breach, pin_always, pin_rule, last) in _fetch(reader.connection, statement,
-                                                              bulk=reader.bulk):
-        found[canonical(key)].add((
-            kind, days[due], rule_id, label, days[latest], days[snoozed], snooze_reason, reason,
-            band, priority, level, days[breach], bool(pin_always), bool(pin_rule), days[last],
+    for (key, kind, due, rule_id, label, latest, snoozed, snooze_reason, reason,
+         pin_rule) in _fetch(reader.connection, statement, bulk=reader.bulk):
+        touches[key].add((kind, days[due], rule_id, label, days[latest], days[snoozed],
+                          snooze_reason, reason, bool(pin_rule)))
+    statement = _where(
+        select(_raw(p.account_id), _raw(p.valid_until), p.band, p.effective_priority,
+               p.escalation_level, _raw(p.breach_at), p.pin_always, _raw(p.last_touch_on)),
+        scope, p.account_id,
+    )
+    return {
+        canonical(key): (days[valid_until], Plan(
+            account=(band, priority, level, days[breach], bool(pin_always), days[last]),
+            touches=frozenset(touches.get(key, ())),
         ))
-    return {key: frozenset(plan) for key, plan in found.items()}
+        for key, valid_until, band, priority, level, breach, pin_always, last in _fetch(
+            reader.connection, statement, bulk=reader.bulk)
+    }
 
 
 def _first(row: Sequence[Any]) -> Any:
@@ -457,51 +465,42 @@ def _first(row: Sequence[Any]) -> Any:
 # --- writing decisions -------------------------------------------------------------------------
 
 
-def _ordered_ids() -> Iterator[str]:
-    """New row ids laid out as UUIDv7 (milliseconds, version, then random bits), consecutive
-    within one batch of rows: the rows of a recompute are appended to the primary-key index instead
-    of landing on random pages of it (a quarter off a 100,000-row insert on SQLite). As 32 hex
-    digits: a bulk recompute numbers hundreds of thousands, and needs no UUID object for each."""
-    millis = time.time_ns() // 1_000_000 & (1 << 48) - 1
-    first = (millis << 80 | 0x7 << 76 | secrets.randbits(12) << 64 | 0b10 << 62
-             | secrets.randbits(61))  # 61 random bits: room to count up without a carry
-    return map("%032x".__mod__, count(first))
+#: The columns of `_rows`' item rows and account rows, in order: the keys, then the plan.
+_TOUCH_NAMES = ("account_id", *TOUCH_FIELDS)
+_ACCOUNT_PLAN_NAMES = ("account_id", "valid_until", *ACCOUNT_FIELDS)
 
 
-#: The columns of `_rows`, in order: an account's plan (`domain.queue.plan_of`) after the keys.
-_ROW_NAMES = ("id", "created_at", "updated_at", "deleted_at", "account_id", *PLAN_FIELDS)
+def _rows(plans: Iterable[tuple[str, Stored]]) -> tuple[list[tuple[Any, ...]],
+                                                         list[tuple[Any, ...]]]:
+    """The `scheduled_touch` and `account_plan` rows of some accounts' plans (by canonical key),
+    as tuples of `_TOUCH_NAMES` and `_ACCOUNT_PLAN_NAMES` (a bulk recompute writes hundreds of
+    thousands: a dict per row would cost more than the insert; keys as text, which
+    `store.bulk` takes for a UUID column)."""
+    touches: list[tuple[Any, ...]] = []
+    accounts: list[tuple[Any, ...]] = []
+    for key, (valid_until, plan) in plans:
+        touches += [(key, *touch) for touch in plan.touches]
+        accounts.append((key, valid_until, *plan.account))
+    return touches, accounts
 
 
-def _rows(plans: Iterable[tuple[str, frozenset[tuple[Any, ...]]]], *,
-          now: datetime) -> list[tuple[Any, ...]]:
-    """`scheduled_touch` rows of some accounts' plans (by canonical key), as tuples of
-    `_ROW_NAMES` (a bulk recompute writes hundreds of thousands: a dict per row would cost
-    more than the insert; keys as text, which `store.bulk` takes for a UUID column)."""
-    rows = []
-    ids = _ordered_ids()
-    for key, plan in plans:
-        rows += [(next(ids), now, now, None, key, *touch) for touch in plan]
-    return rows
-
-
-def _decision_rows(decisions: Iterable[Decision], *, now: datetime) -> list[tuple[Any, ...]]:
-    return _rows(((decision.account_id, plan_of(decision)) for decision in decisions), now=now)
+def _stored(decision: Decision) -> Stored:
+    return decision.valid_until, plan_of(decision)
 
 
 def _delete_for(connection: Connection, account_ids: Iterable[uuid.UUID]) -> None:
-    """Forget these accounts' plans: their rows and until when they held."""
+    """Forget these accounts' plans."""
     keys = sorted(set(account_ids))
     for chunk in _batched(keys, IN_CHUNK):
         connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(chunk)))
-        connection.execute(delete(_VALIDITY).where(_VALIDITY.c.account_id.in_(chunk)))
+        connection.execute(delete(_ACCOUNT_PLAN).where(_ACCOUNT_PLAN.c.account_id.in_(chunk)))
 
 
-#: The columns of `_validity_rows`, in order.
-_VALIDITY_NAMES = ("account_id", "valid_until")
-
-
-def _validity_rows(decisions: Iterable[Decision]) -> list[tuple[str, date | None]]:
-    return [(decision.account_id, decision.valid_until) for decision in decisions]
+def _insert_plans(connection: Connection, decisions: Iterable[Decision]) -> int:
+    """Store these decisions' plans (the accounts have none stored); return the items written."""
+    touches, accounts = _rows((decision.account_id, _stored(decision)) for decision in decisions)
+    insert_rows(connection, _ACCOUNT_PLAN, accounts, names=_ACCOUNT_PLAN_NAMES)
+    return insert_rows(connection, _SCHEDULED, touches, names=_TOUCH_NAMES)
 
 
 def _latest_per_account(decisions: Iterable[Decision]) -> list[Decision]:
@@ -510,14 +509,12 @@ def _latest_per_account(decisions: Iterable[Decision]) -> list[Decision]:
 
 
 def write_decisions(session: Session, decisions: Iterable[Decision]) -> int:
-    """Replace the scheduled touches of exactly the decided accounts; return rows written."""
+    """Replace the plans of exactly the decided accounts; return the items written."""
     with gc_paused():
         unique = _latest_per_account(decisions)
         connection = session.connection()
         _delete_for(connection, (uuid.UUID(decision.account_id) for decision in unique))
-        insert_rows(connection, _VALIDITY, _validity_rows(unique), names=_VALIDITY_NAMES)
-        rows = _decision_rows(unique, now=utc_now())
-        return insert_rows(connection, _SCHEDULED, rows, names=_ROW_NAMES)
+        return _insert_plans(connection, unique)
 
 
 def recompute(
@@ -537,20 +534,18 @@ def recompute(
         decisions = [decide(one) for one in facts]
         connection = session.connection()
         _delete_for(connection, keys)
-        insert_rows(connection, _VALIDITY, _validity_rows(decisions), names=_VALIDITY_NAMES)
-        rows = _decision_rows(decisions, now=utc_now())
-        insert_rows(connection, _SCHEDULED, rows, names=_ROW_NAMES)
+        _insert_plans(connection, decisions)
     return decisions
 
 
 @dataclass(frozen=True)
 class _Changes:
-    """One range's changes: the accounts whose stored rows go (their plan changed), the new
-    rows of those whose plan changed, and until when every account of the range holds its plan."""
+    """One range's changes: the accounts whose stored plan goes (it changed, or the account is
+    gone), and the new plans of those whose plan changed, as rows ready for the writer."""
 
     stale: list[uuid.UUID]
-    rows: PreparedRows
-    validity: PreparedRows
+    touches: PreparedRows
+    accounts: PreparedRows
 
 
 def recompute_all(
@@ -589,7 +584,7 @@ def recompute_all(
                                        history_scores=history_scores)
         gone = select(a.id).where(a.deleted_at.is_not(None))
         connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(gone)))
-        connection.execute(delete(_VALIDITY).where(_VALIDITY.c.account_id.in_(gone)))
+        connection.execute(delete(_ACCOUNT_PLAN).where(_ACCOUNT_PLAN.c.account_id.in_(gone)))
         _set_meta(session, COMPUTED_FOR_KEY, today.isoformat())
         _set_meta(session, RULES_SHA256_KEY, rules_sha256)
     return decided
@@ -599,7 +594,7 @@ def _ran_out(connection: Connection, *, since: date, today: date) -> list[uuid.U
     """The live accounts to decide again when the day moves on from `since` to `today`: their
     plan holds no longer, or is not known, or they have touches or scores dated in between
     (entered ahead of their day: the engine did not see them)."""
-    a, v, t, h = _ACCOUNT.c, _VALIDITY.c, _TOUCH.c, _HEALTH.c
+    a, v, t, h = _ACCOUNT.c, _ACCOUNT_PLAN.c, _TOUCH.c, _HEALTH.c
     known = select(v.account_id)
     statement = select(a.id).where(a.deleted_at.is_(None), or_(
         a.id.in_(select(v.account_id).where(v.valid_until <= today)),
@@ -627,16 +622,14 @@ def _recompute_every(db: Database, connection: Connection,
     where they take less time than starting a worker does.
     """
     a = _ACCOUNT.c
-    connection.execute(delete(_VALIDITY))  # every account's is written again below
     # Sorted here as the database sorts them (hex text on SQLite, UUIDs elsewhere), so that
     # each chunk is exactly the accounts BETWEEN its first and last key.
     keys = sorted(connection.execute(select(_raw(a.id)).where(a.deleted_at.is_(None))).scalars())
     ranges = [(_as_uuid(part[0]), _as_uuid(part[-1])) for part in _batched(keys, chunk)]
-    now = utc_now()
     done = 0
     if workers > 1 and len(ranges) > 1 and len(keys) >= parallel_from:
         try:
-            for changes in _in_processes(db, ranges, decide, today, now, workers,
+            for changes in _in_processes(db, ranges, decide, today, workers,
                                          history_scores):
                 _write_changes(connection, changes)
                 done += 1
@@ -648,38 +641,38 @@ def _recompute_every(db: Database, connection: Connection,
     reader = _Reader(connection, today=today, lookback_days=LOOKBACK_DAYS,
                      history_scores=history_scores)
     for low, high in ranges[done:]:
-        _write_changes(connection, _range_changes(reader, low, high, decide, now))
+        _write_changes(connection, _range_changes(reader, low, high, decide))
     return len(keys)
 
 
 def _write_changes(connection: Connection, changes: _Changes) -> None:
     for part in _batched(changes.stale, IN_CHUNK):
         connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(part)))
-    insert_prepared(connection, _SCHEDULED, changes.rows)
-    insert_prepared(connection, _VALIDITY, changes.validity)
+        connection.execute(delete(_ACCOUNT_PLAN).where(_ACCOUNT_PLAN.c.account_id.in_(part)))
+    insert_prepared(connection, _ACCOUNT_PLAN, changes.accounts)
+    insert_prepared(connection, _SCHEDULED, changes.touches)
 
 
 def _range_changes(reader: _Reader, low: uuid.UUID, high: uuid.UUID,
-                   decide: Callable[[AccountFacts], Decision], now: datetime) -> _Changes:
-    """The accounts from `low` to `high` whose plan changed, with their new rows numbered and
-    ready for the writer."""
+                   decide: Callable[[AccountFacts], Decision]) -> _Changes:
+    """The accounts from `low` to `high` whose plan changed, with their new rows ready for the
+    writer."""
     scope: Scope = lambda column: column.between(low, high)  # noqa: E731
-    decisions = list(map(decide, reader.load(scope)))
-    new = {decision.account_id: plan_of(decision) for decision in decisions}
+    new = {decision.account_id: _stored(decision) for decision in map(decide, reader.load(scope))}
     stored = _plans(reader, scope)
-    # An account with nothing open has no rows: an empty plan is no change from none stored.
-    changed = sorted(key for key in new.keys() | stored.keys()
-                     if (new.get(key) or None) != stored.get(key))
-    rows = _rows(((key, new[key]) for key in changed if key in new), now=now)
-    return _Changes(stale=[uuid.UUID(key) for key in changed if key in stored],
-                    rows=prepare_rows(reader.connection, _SCHEDULED, rows, names=_ROW_NAMES),
-                    validity=prepare_rows(reader.connection, _VALIDITY, _validity_rows(decisions),
-                                          names=_VALIDITY_NAMES))
+    changed = sorted(key for key in new.keys() | stored.keys() if new.get(key) != stored.get(key))
+    touches, accounts = _rows((key, new[key]) for key in changed if key in new)
+    connection = reader.connection
+    return _Changes(
+        stale=[uuid.UUID(key) for key in changed if key in stored],
+        touches=prepare_rows(connection, _SCHEDULED, touches, names=_TOUCH_NAMES),
+        accounts=prepare_rows(connection, _ACCOUNT_PLAN, accounts, names=_ACCOUNT_PLAN_NAMES),
+    )
 
 
 def _in_processes(db: Database, ranges: list[tuple[uuid.UUID, uuid.UUID]],
-                  decide: Callable[[AccountFacts], Decision], today: date, now: datetime,
-                  workers: int, history_scores: HistoryScores) -> Iterator[_Changes]:
+                  decide: Callable[[AccountFacts], Decision], today: date, workers: int,
+                  history_scores: HistoryScores) -> Iterator[_Changes]:
     """The changes of each range, in order, computed by `workers` processes. They read committed
     data through their own connections, so the caller's open write transaction does not block
     them. Forked when this process runs one thread (cheap, nothing to import again); spawned
@@ -697,7 +690,7 @@ def _in_processes(db: Database, ranges: list[tuple[uuid.UUID, uuid.UUID]],
     # object that has none, so the real one stands in while the pool runs.
     with _real_stderr(), ProcessPoolExecutor(
         max_workers=min(workers, len(ranges)), mp_context=context,
-        initializer=_start_worker, initargs=(url, decide, today, now, history_scores),
+        initializer=_start_worker, initargs=(url, decide, today, history_scores),
     ) as pool:
         yield from pool.map(_worker_changes, ranges)
 
@@ -725,7 +718,6 @@ class _Worker:
     db: Database
     decide: Callable[[AccountFacts], Decision]
     today: date
-    now: datetime
     history_scores: HistoryScores
 
 
@@ -733,11 +725,11 @@ _worker: _Worker | None = None
 
 
 def _start_worker(url: str, decide: Callable[[AccountFacts], Decision], today: date,
-                  now: datetime, history_scores: HistoryScores) -> None:
+                  history_scores: HistoryScores) -> None:
     """Set up a worker process; it never collects cycles (it only makes short-lived rows)."""
     global _worker
     gc.disable()
-    _worker = _Worker(Database.open(url), decide, today, now, history_scores)
+    _worker = _Worker(Database.open(url), decide, today, history_scores)
 
 
 def _worker_changes(bounds: tuple[uuid.UUID, uuid.UUID]) -> _Changes:
@@ -746,7 +738,7 @@ def _worker_changes(bounds: tuple[uuid.UUID, uuid.UUID]) -> _Changes:
     with _worker.db.reading() as session:
         reader = _Reader(session.connection(), today=_worker.today, lookback_days=LOOKBACK_DAYS,
                          history_scores=_worker.history_scores)
-        return _range_changes(reader, *bounds, _worker.decide, _worker.now)
+        return _range_changes(reader, *bounds, _worker.decide)
 
 
 # --- is the schedule current? ------------------------------------------------------------------
@@ -819,19 +811,21 @@ def queue_statement(
 ) -> sa.Select[Any]:
     """The one query behind `queue` (tests read its plan with EXPLAIN QUERY PLAN); its
     columns are `store.raw.planned_touch`'s."""
-    s, a, m = _SCHEDULED.c, _ACCOUNT.c, _MEMBER.c
+    s, p, a, m = _SCHEDULED.c, _ACCOUNT_PLAN.c, _ACCOUNT.c, _MEMBER.c
     statement = (
         select(
             _raw(a.id), a.external_id, a.name, m.name, m.email, a.segment, a.priority,
             a.arr_cents, a.health_score, a.renewal_date, s.kind, s.label, s.due_on,
-            s.latest_on, s.rule_id, s.reason, s.snoozed_until, s.snooze_reason, s.band,
-            s.effective_priority, s.escalation_level, s.breach_at, s.pin_always, s.pin_rule,
-            s.last_touch_on,
+            s.latest_on, s.rule_id, s.reason, s.snoozed_until, s.snooze_reason, p.band,
+            p.effective_priority, p.escalation_level, p.breach_at, p.pin_always, s.pin_rule,
+            p.last_touch_on,
         )
         .select_from(
-            _SCHEDULED.join(_ACCOUNT, a.id == s.account_id).outerjoin(_MEMBER, m.id == a.owner_id)
+            _SCHEDULED.join(_ACCOUNT, a.id == s.account_id)
+            .join(_ACCOUNT_PLAN, p.account_id == s.account_id)
+            .outerjoin(_MEMBER, m.id == a.owner_id)
         )
-        .where(s.deleted_at.is_(None), a.deleted_at.is_(None))
+        .where(a.deleted_at.is_(None))
     )
     due = s.due_on <= today + timedelta(days=ahead_days) if ahead_days is not None else None
     if include_snoozed and due is not None:
