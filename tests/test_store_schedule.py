@@ -700,6 +700,36 @@ def test_recompute_all_rewrites_only_the_accounts_whose_plan_changed(db: Databas
     ]
 
 
+def test_recompute_all_keeps_until_when_each_plan_holds(db: Database) -> None:
+    """Until when a plan holds is part of it: new rules that leave the items as they were but
+    change that day rewrite it. An account with nothing open keeps a plan, with no items."""
+    with db.writing() as session:
+        for name in ("Acme", "Globex"):
+            add_account(session, name)
+    items = {"Acme": [candidate(due=TODAY + timedelta(days=4))], "Globex": []}
+
+    def holding(until: date) -> Callable[[AccountFacts], Decision]:
+        decide = deciding(items)
+        return lambda facts: replace(decide(facts), valid_until=until)
+
+    def plans() -> dict[str, date | None]:
+        with db.reading() as session:
+            rows = session.execute(select(Account.name, AccountPlan.valid_until)
+                                   .join(Account, Account.id == AccountPlan.account_id)).all()
+        return {name: until for name, until in rows}
+
+    schedule.recompute_all(db, holding(TODAY + timedelta(days=10)), today=TODAY,
+                           rules_sha256="x")
+    assert plans() == {"Acme": TODAY + timedelta(days=10), "Globex": TODAY + timedelta(days=10)}
+    assert stored(db) == [("Acme", "cadence-call", TODAY + timedelta(days=4), "cadence")]
+
+    schedule.recompute_all(db, holding(TODAY + timedelta(days=3)), today=TODAY,
+                           rules_sha256="y")
+
+    assert plans() == {"Acme": TODAY + timedelta(days=3), "Globex": TODAY + timedelta(days=3)}
+    assert stored(db) == [("Acme", "cadence-call", TODAY + timedelta(days=4), "cadence")]
+
+
 def _accounts_with_health_history(db: Database) -> None:
     """Accounts that moved between bands in the health window, one of them into red."""
     with db.writing() as session:

@@ -9,7 +9,8 @@ row repeated what the urgency reads of the account as a whole (band, effective p
 escalation level, breach day, pin, last touch) and carried a row id, timestamps and a soft
 delete that derived rows, rewritten and never edited, do not use. The rows are now keyed by
 (account, kind); the account's part moves to `account_plan` beside until when the plan holds
-(which was `plan_validity`). Half the values to write, a third less to commit. The rows are
+(which was `plan_validity`, whose index on that day goes: the morning's question scans the
+accounts anyway). Two fifths fewer values to write, a third fewer bytes to commit. The rows are
 derived data, so both tables start empty with the schedule's stamp in `app_meta`: the next start
 recomputes them.
 """
@@ -70,15 +71,11 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_account_plan_account_id_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('account_id', name=op.f('pk_account_plan'))
     )
-    with op.batch_alter_table('account_plan', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_account_plan_valid_until'), ['valid_until'], unique=False)
 
 
 def downgrade() -> None:
     """Back to revision 0004's tables, empty (derived rows: a 0004 csm-tui recomputes them)."""
     op.execute(_STAMP)
-    with op.batch_alter_table('account_plan', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_account_plan_valid_until'))
     op.drop_table('account_plan')
     with op.batch_alter_table('scheduled_touch', schema=None) as batch_op:
         batch_op.drop_index('ix_scheduled_touch_due')

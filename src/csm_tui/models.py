@@ -325,7 +325,9 @@ class AccountPlan(SQLModel, table=True):
     model_config = {"defer_build": True}
 
     account_id: uuid.UUID = Field(foreign_key="account.id", ondelete="CASCADE", primary_key=True)
-    valid_until: date | None = Field(default=None, index=True)  # None: until the facts change
+    # None: until the facts change. Not indexed: the morning's question (whose plan ran out?)
+    # scans the accounts anyway, and a full reschedule writes every row.
+    valid_until: date | None = None
     band: str  # the account's health band under the rules in force
     effective_priority: str  # after the derive rules
     escalation_level: int | None = None  # the account's highest open escalation

@@ -8,10 +8,11 @@ no row pays for a UUID object; only the account's own key is turned into canonic
 An account's plan (`domain.queue.plan_of`) keeps what stays the same from day to day: one
 `scheduled_touch` row per open item (the due date, the reason up to it) and one `account_plan`
 row (until when the plan holds, what the urgency reads of the account). `write_decisions` /
-`recompute` replace the plans of the accounts they are given; `recompute_all` decides every account again, rewrites in one transaction those whose
-plan changed, and records the day and the rules file it computed for in `app_meta`, so start-up
-can tell whether the schedule is current with one primary-key read. `queue` is the morning
-triage: one query over `ix_scheduled_touch_due`, each line worked out for the day it is read.
+`recompute` replace the plans of the accounts they are given; `recompute_all` decides every
+account again, rewrites in one transaction those whose plan changed, and records the day and
+the rules file it computed for in `app_meta`, so start-up can tell whether the schedule is
+current with one primary-key read. `queue` is the morning triage: one query over
+`ix_scheduled_touch_due`, each line worked out for the day it is read.
 
 Every function but `recompute_all` takes the caller's session (`db.writing()` or
 `db.reading()`): the caller owns the transaction.
@@ -646,9 +647,7 @@ def _recompute_every(db: Database, connection: Connection,
 
 
 def _write_changes(connection: Connection, changes: _Changes) -> None:
-    for part in _batched(changes.stale, IN_CHUNK):
-        connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(part)))
-        connection.execute(delete(_ACCOUNT_PLAN).where(_ACCOUNT_PLAN.c.account_id.in_(part)))
+    _delete_for(connection, changes.stale)
     insert_prepared(connection, _ACCOUNT_PLAN, changes.accounts)
     insert_prepared(connection, _SCHEDULED, changes.touches)
 
