@@ -25,7 +25,7 @@ from csm_tui.domain.engine import reason_on
 from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenMilestone
 from csm_tui.domain.facts import Snooze as SnoozeFact
 from csm_tui.domain.health import ScoreRange
-from csm_tui.domain.queue import QueueItem
+from csm_tui.domain.queue import QueueItem, plan_of
 from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.models import (
     Account,
@@ -671,17 +671,18 @@ class _Inserts:
         return {(name, kind) for name, kind in rows}
 
 
-def test_recompute_all_rewrites_only_the_accounts_whose_plan_changed(db: Database) -> None:
+def test_recompute_all_rewrites_only_the_accounts_whose_plan_changed_unless_most_did(
+    db: Database,
+) -> None:
+    names = ("Acme", "Globex", "Initech", "Umbrella", "Vandelay")
     with db.writing() as session:
-        for name in ("Acme", "Globex", "Initech"):
+        for name in names:
             add_account(session, name)
     inserts = _Inserts(db)
-    plan = {"Acme": [candidate(due=days_ago(3))],
-            "Globex": [candidate(due=days_ago(1)), candidate("ebr", due=TODAY)],
-            "Initech": [candidate(due=TODAY + timedelta(days=4))]}
+    plan = {name: [candidate(due=days_ago(3))] for name in names}
+    plan["Globex"] = [candidate(due=days_ago(1)), candidate("ebr", due=TODAY)]
     schedule.recompute_all(db, deciding(plan), today=TODAY, rules_sha256="x")
-    assert inserts.taken() == {("Acme", "cadence-call"), ("Globex", "cadence-call"),
-                               ("Globex", "ebr"), ("Initech", "cadence-call")}
+    assert inserts.taken() == {*((name, "cadence-call") for name in names), ("Globex", "ebr")}
 
     # The next day nothing the rows hold has changed: no row is written again.
     schedule.recompute_all(db, deciding(plan), today=TODAY + timedelta(days=1), rules_sha256="x")
@@ -693,11 +694,55 @@ def test_recompute_all_rewrites_only_the_accounts_whose_plan_changed(db: Databas
              "Initech": [candidate(due=TODAY + timedelta(days=5))]}
     schedule.recompute_all(db, deciding(moved), today=TODAY + timedelta(days=2), rules_sha256="y")
     assert inserts.taken() == {("Globex", "cadence-call"), ("Initech", "cadence-call")}
-    assert stored(db) == [
-        ("Acme", "cadence-call", days_ago(3), "cadence"),
-        ("Globex", "cadence-call", days_ago(1), "cadence"),
-        ("Initech", "cadence-call", TODAY + timedelta(days=5), "cadence"),
-    ]
+    assert stored(db) == sorted(
+        [(name, "cadence-call", days_ago(3), "cadence")
+         for name in ("Acme", "Umbrella", "Vandelay")]
+        + [("Globex", "cadence-call", days_ago(1), "cadence"),
+           ("Initech", "cadence-call", TODAY + timedelta(days=5), "cadence")])
+
+    # Rules that move most plans: comparing would cost more than it spares, so every plan is
+    # written afresh, Acme's unchanged one too.
+    most = {name: [candidate(due=TODAY + timedelta(days=9))] for name in names}
+    most["Acme"] = plan["Acme"]
+    schedule.recompute_all(db, deciding(most), today=TODAY + timedelta(days=2), rules_sha256="z")
+    assert inserts.taken() == {(name, "cadence-call") for name in names}
+    assert stored(db) == sorted(
+        [("Acme", "cadence-call", days_ago(3), "cadence")]
+        + [(name, "cadence-call", TODAY + timedelta(days=9), "cadence") for name in names[1:]])
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["one process", "worker processes"])
+def test_recompute_all_writes_every_plan_afresh_when_most_of_them_move(
+    db: Database, workers: int
+) -> None:
+    """Comparing costs more than it spares when most plans move: all are forgotten at once and
+    written again, which leaves the schedule the engine decides."""
+    _six_accounts(db)
+    rules = default_rules()
+    schedule.recompute_all(db, bound_decide(rules, TODAY), today=TODAY, rules_sha256="one")
+    later = TODAY + timedelta(days=365)  # renewals passed, reviews and surveys came round
+    inserts = _Inserts(db)
+
+    schedule.recompute_all(db, bound_decide(rules, later), today=later, rules_sha256="two",
+                           chunk=2, workers=workers, parallel_from=0)
+
+    expected = _engine_rows(db, later)
+    assert _schedule_rows(db) == expected
+    assert {name for name, _kind in inserts.taken()} == {row[0] for row in expected}
+
+
+def _engine_rows(db: Database, day: date) -> list[tuple]:
+    """`_schedule_rows` as the shipped rules decide the book on `day`."""
+    with db.reading() as session:
+        facts = schedule.load_facts(session, today=day)
+    rows = []
+    for one in facts:
+        plan = plan_of(bound_decide(default_rules(), day)(one))
+        band, priority, level, breach, _pin, last = plan.account
+        rows += [(one.name, kind, due, rule_id, reason, band, priority, level, breach, last)
+                 for kind, due, rule_id, _label, _latest, _until, _why, reason, _pin_rule
+                 in plan.touches]
+    return sorted(rows, key=lambda row: (row[0], row[1]))
 
 
 def test_recompute_all_keeps_until_when_each_plan_holds(db: Database) -> None:
