@@ -294,8 +294,8 @@ class ScheduledTouch(SQLModel, table=True):
     and the rows of the accounts whose plan differs when the day or the rules file changes.
     Only what stays the same from day to day is stored (revision 0004): how late an item is, its
     urgency and its pin are worked out when the queue is read (`domain.queue.PlannedTouch.on`).
-    What the urgency reads of the account as a whole is in `AccountPlan`, once per account
-    (revision 0005); so are no row id, timestamps or soft delete here: the rows are rewritten,
+    Since revision 0005 what the urgency reads of the account as a whole is in `AccountPlan`,
+    once per account, and the rows have no id, timestamps or soft delete: they are rewritten,
     never edited, and a full reschedule writes hundreds of thousands of them.
     """
 
