@@ -13,7 +13,7 @@ import sys
 import textwrap
 import uuid
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -365,21 +365,28 @@ def unmigrated_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Da
     database.dispose()
 
 
-def _upgrade_to(db: Database, revision: str) -> None:
+def _upgrade_to(db: Database, revision: str,
+                step: Callable[..., None] = command.upgrade) -> None:
+    """Run Alembic's `step` (upgrade, or downgrade) to `revision`."""
     config = alembic_config()
     with migrate.migration_connection(db) as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)
+
+
+def _book_at(db: Database, revision: str) -> list[uuid.UUID]:
+    """Bring `db` to `revision` and seed a small book; its account keys."""
+    _upgrade_to(db, revision)
+    _seed_book(db)
+    with db.reading() as session:
+        return sorted(session.scalars(select(Account.id)), key=str)
 
 
 def test_upgrades_from_0001_keep_the_book_and_rebuild_the_schedule(
     unmigrated_db: Database,
 ) -> None:
     db = unmigrated_db
-    _upgrade_to(db, "0001")
-    _seed_book(db)
-    with db.reading() as session:
-        account_ids = sorted(session.scalars(select(Account.id)), key=str)
+    account_ids = _book_at(db, "0001")
     # scheduled_touch as revision 0001 knew it (the model has moved on, so plain Core here).
     text_, moment = sa.String(), sa.DateTime(timezone=True)
     touch_0001 = sa.table("scheduled_touch", *(sa.column(name, kind) for name, kind in (
@@ -436,10 +443,7 @@ def test_0005_empties_the_derived_schedule_and_downgrades_to_0004s_tables(
     of the plan once per account): the old rows and the stamp go, the book stays, and a
     downgrade gives 0004's tables back."""
     db = unmigrated_db
-    _upgrade_to(db, "0004")
-    _seed_book(db)
-    with db.reading() as session:
-        account_ids = sorted(session.scalars(select(Account.id)), key=str)
+    account_ids = _book_at(db, "0004")
     text_, moment = sa.String(), sa.DateTime(timezone=True)
     touch_0004 = sa.table("scheduled_touch", *(sa.column(name, kind) for name, kind in (
         ("id", sa.Uuid()), ("created_at", moment), ("updated_at", moment),
@@ -473,7 +477,7 @@ def test_0005_empties_the_derived_schedule_and_downgrades_to_0004s_tables(
     with db.reading() as session:
         assert schedule_state(session) == (None, None)
 
-    _downgrade_to(db, "0004")
+    _upgrade_to(db, "0004", step=command.downgrade)
 
     assert "account_plan" not in _table_names(db)
     with db.engine.begin() as connection:  # 0004's shapes take 0004's rows again
@@ -485,13 +489,6 @@ def test_0005_empties_the_derived_schedule_and_downgrades_to_0004s_tables(
         connection.execute(validity_0004.insert(), {"account_id": account_ids[0],
                                                     "valid_until": None})
     assert _row_counts(db) == rows_before
-
-
-def _downgrade_to(db: Database, revision: str) -> None:
-    config = alembic_config()
-    with migrate.migration_connection(db) as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
 
 
 # --- databases this version must not touch -----------------------------------------------------
