@@ -117,14 +117,16 @@ def _uuid_hex(values: list[Any], processor: Callable[[Any], Any]) -> list[Any]:
                 for value in values]
 
 
-def _as_uuids(table: Table, names: Sequence[str], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows for SQLAlchemy's ordinary path, their UUID columns given as text made UUIDs."""
+def _core_rows(table: Table, names: Sequence[str], rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """Tuple rows of the columns `names` as dicts for SQLAlchemy's ordinary path, their UUID
+    columns given as text made UUIDs."""
     keys = [name for name in names if isinstance(table.c[name].type, sa.Uuid)]
-    for row in rows:
+    dicts = [dict(zip(names, row, strict=True)) for row in rows]
+    for row in dicts:
         for key in keys:
             if isinstance(value := row[key], str):
                 row[key] = uuid.UUID(value)
-    return rows
+    return dicts
 
 
 @dataclass(frozen=True)
@@ -157,8 +159,7 @@ def prepare_rows(
     if connection.dialect.name != "sqlite":
         if names is None:
             return PreparedRows(table.name, None, list(rows))
-        dicts = [dict(zip(names, row, strict=True)) for row in rows]
-        return PreparedRows(table.name, None, _as_uuids(table, names, dicts))
+        return PreparedRows(table.name, None, _core_rows(table, names, rows))
     compiled = _compile_sqlite(connection, table, keys)
     return PreparedRows(table.name, compiled.sql, _driver_rows(compiled, rows, names))
 
@@ -202,8 +203,7 @@ def insert_rows(
         if compiled is not None:
             connection.exec_driver_sql(compiled.sql, _driver_rows(compiled, part, names))
         elif names is not None:
-            connection.execute(statement, _as_uuids(
-                table, names, [dict(zip(names, row, strict=True)) for row in part]))
+            connection.execute(statement, _core_rows(table, names, part))
         else:
             connection.execute(statement, list(part))
     return len(rows)
