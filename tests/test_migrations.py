@@ -34,7 +34,7 @@ from csm_tui.models import (
     Touchpoint,
 )
 from csm_tui.store import migrate
-from csm_tui.store.database import Database, DatabaseError
+from csm_tui.store.database import Database, DatabaseError, write_options
 from csm_tui.store.migrate import (
     HEAD_REVISION,
     SchemaTooNew,
@@ -303,7 +303,8 @@ def test_without_the_foreign_key_guard_the_same_rebuild_would_delete_children(
     # DROP TABLE of the old parent cascades and silently deletes every contact.
     _seed_book(sqlite_db)
     _use_migrations(monkeypatch, _temporary_migrations(tmp_path, REBUILD_ACCOUNT), NEXT)
-    monkeypatch.setattr(migrate, "_set_foreign_keys", lambda connection, *, enabled: None)
+    monkeypatch.setattr(migrate, "write_options",
+                        lambda *, foreign_keys: write_options(foreign_keys=True))
 
     ensure_current(sqlite_db)
 

@@ -129,6 +129,25 @@ def test_contact_for_a_missing_account_is_refused(db: Database) -> None:
     assert _count(db, Contact) == 0
 
 
+def test_a_write_without_foreign_key_checks_leaves_them_on_for_the_next_one(
+    sqlite_db: Database,
+) -> None:
+    # The bulk reschedule writes without the checks; the pooled connection it used must
+    # refuse a dangling reference again in the very next transaction.
+    orphan = Contact(account_id=uuid.uuid4(), name="Nobody")
+    with pytest.raises(Boom), sqlite_db.writing(foreign_keys=False) as session:
+        connection = session.connection()
+        unchecked = connection.connection.driver_connection
+        session.add(orphan)
+        session.flush()  # accepted: nothing is checked
+        raise Boom
+    with pytest.raises(IntegrityError), sqlite_db.writing() as session:
+        assert session.connection().connection.driver_connection is unchecked
+        session.add(Contact(account_id=uuid.uuid4(), name="Nobody"))
+        session.flush()
+    assert _count(sqlite_db, Contact) == 0
+
+
 def test_committed_unit_of_work_is_visible_afterwards(db: Database) -> None:
     with db.writing() as session:
         account = Account(name="Acme", segment="smb")

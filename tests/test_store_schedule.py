@@ -729,6 +729,10 @@ def test_recompute_all_writes_every_plan_afresh_when_most_of_them_move(
     expected = _engine_rows(db, later)
     assert _schedule_rows(db) == expected
     assert {name for name, _kind in inserts.taken()} == {row[0] for row in expected}
+    if db.is_sqlite:  # written without SQLite's foreign key checks: every reference holds
+        with db.reading() as session:
+            check = session.connection().exec_driver_sql("PRAGMA foreign_key_check")
+            assert check.all() == []
 
 
 def _engine_rows(db: Database, day: date) -> list[tuple]:

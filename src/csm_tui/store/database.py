@@ -1,7 +1,8 @@
 """Engine and transaction setup for SQLite (a laptop) and PostgreSQL (a team server).
 
 SQLite is set up per the research notes (reliability.md sections 1.6-1.7): WAL, `synchronous=FULL`,
-foreign keys on, a busy timeout, and real `BEGIN` statements emitted by us rather than by the
+foreign keys on (a migration, or a bulk rewrite of derived rows, may go without in its own
+transaction), a busy timeout, and real `BEGIN` statements emitted by us rather than by the
 driver's legacy transaction handling, so that SAVEPOINTs and migrations are truly transactional.
 Writers start with `BEGIN IMMEDIATE` so that a read-then-write never fails with "database is locked".
 """
@@ -22,6 +23,7 @@ from csm_tui.errors import CsmError
 from csm_tui.store.raw import BUSY_TIMEOUT_MS
 
 _IMMEDIATE = "csm_immediate"
+_FOREIGN_KEYS = "csm_foreign_keys"
 
 
 class DatabaseError(CsmError):
@@ -69,8 +71,18 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        # Said again before every transaction (inside one SQLite ignores it), so that one run
+        # without the checks cannot leave them off for the next user of the pooled connection.
+        checked = options.get(_FOREIGN_KEYS, True)
+        connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if checked else 'OFF'}")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(_IMMEDIATE) else "BEGIN")
+
+
+def write_options(*, foreign_keys: bool = True) -> dict[str, bool]:
+    """Execution options for a SQLite write transaction: `BEGIN IMMEDIATE` (a read-then-write
+    never fails with "database is locked"), and whether SQLite checks foreign keys in it."""
+    return {_IMMEDIATE: True, _FOREIGN_KEYS: foreign_keys}
 
 
 @dataclass
@@ -122,9 +134,13 @@ class Database:
             yield session
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
-        """One user action = one transaction; committed on success, rolled back on any error."""
-        bind = self.engine.execution_options(**{_IMMEDIATE: True})
+    def writing(self, *, foreign_keys: bool = True) -> Iterator[Session]:
+        """One user action = one transaction; committed on success, rolled back on any error.
+
+        `foreign_keys=False` has SQLite skip its foreign key checks in this transaction: only
+        for rewriting derived rows whose keys the transaction itself read, where a check could
+        never fail but makes SQLite delete a whole table row by row (ten times slower)."""
+        bind = self.engine.execution_options(**write_options(foreign_keys=foreign_keys))
         with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session
 

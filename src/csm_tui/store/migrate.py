@@ -20,7 +20,7 @@ from sqlalchemy import exc as sa_exc
 
 import csm_tui
 from csm_tui.store.backup import backup_sqlite
-from csm_tui.store.database import Database, DatabaseError
+from csm_tui.store.database import Database, DatabaseError, write_options
 from csm_tui.store.versions import HEAD_REVISION
 
 if TYPE_CHECKING:
@@ -131,26 +131,15 @@ def migration_connection(db: Database) -> Iterator[Connection]:
     """
     with db.engine.connect() as connection:
         if db.is_sqlite:
-            _set_foreign_keys(connection, enabled=False)
-            connection = connection.execution_options(csm_immediate=True)
-        try:
-            with connection.begin():
-                if not db.is_sqlite:
-                    connection.execute(
-                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
-                    )
-                yield connection
-                if db.is_sqlite:
-                    _check_foreign_keys(connection)
-        finally:
+            connection = connection.execution_options(**write_options(foreign_keys=False))
+        with connection.begin():
+            if not db.is_sqlite:
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                )
+            yield connection
             if db.is_sqlite:
-                _set_foreign_keys(connection, enabled=True)
-
-
-def _set_foreign_keys(connection: Connection, *, enabled: bool) -> None:
-    # Straight to the driver: inside a transaction SQLite ignores this pragma.
-    raw = connection.connection.driver_connection
-    raw.execute(f"PRAGMA foreign_keys={'ON' if enabled else 'OFF'}")
+                _check_foreign_keys(connection)
 
 
 def _check_foreign_keys(connection: Connection) -> None:

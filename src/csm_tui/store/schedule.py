@@ -574,7 +574,10 @@ def recompute_all(
     history only of the accounts whose score is in `history_scores` (None: every account's).
     """
     a = _ACCOUNT.c
-    with gc_paused(), db.writing() as session, bulk_session(session.connection()):
+    # Every key written is one this transaction read (and holds the write lock on): SQLite's
+    # foreign key checks could not fail, and would make forgetting every plan row by row.
+    with (gc_paused(), db.writing(foreign_keys=False) as session,
+          bulk_session(session.connection())):
         connection = session.connection()
         computed_for, computed_with = schedule_state(session)
         if computed_with == rules_sha256 and computed_for is not None and computed_for <= today:
