@@ -20,13 +20,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
-from csm_tui.domain.decision import Candidate, Decision, Status, Term
+from csm_tui.domain.decision import Candidate, Decision, Status
 from csm_tui.domain.engine import reason_on
 from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenMilestone
 from csm_tui.domain.facts import Snooze as SnoozeFact
 from csm_tui.domain.health import ScoreRange
 from csm_tui.domain.queue import QueueItem, plan_of
 from csm_tui.domain.rulebook import UrgencyCoefficients
+from csm_tui.domain.urgency import Term
 from csm_tui.models import (
     Account,
     AccountPlan,

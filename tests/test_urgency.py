@@ -23,9 +23,10 @@ from typing import Any
 
 import pytest
 
-from csm_tui.domain.decision import Candidate, Decision, Status, Urgency
+from csm_tui.domain.decision import Candidate, Decision, Status
 from csm_tui.domain.engine import decide
 from csm_tui.domain.facts import AccountFacts, OpenEscalation, OpenMilestone, Snooze
+from csm_tui.domain.urgency import Urgency
 from csm_tui.rules import default_rules
 
 RULES = default_rules()

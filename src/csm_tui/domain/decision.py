@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from csm_tui.domain.facts import AccountFacts
+from csm_tui.domain.rulebook import UrgencyCoefficients
+from csm_tui.domain.urgency import Term, Urgency, shared_terms
+
 
 class Status(StrEnum):
     OVERDUE = "overdue"
@@ -21,31 +25,6 @@ class Status(StrEnum):
 
 #: The statuses of an item still owed (a plain set: the engine asks this of every candidate).
 OPEN = frozenset({Status.OVERDUE, Status.DUE, Status.UPCOMING})
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    """One weighted term of the urgency sum, shown like `task info` shows it."""
-
-    name: str  # "overdue", "health.red", "priority.pr1", ...
-    value: float  # normalised, 0..1
-    coefficient: float
-    note: str  # what it read, in words: "6 days overdue", "renewal in 135 days"
-
-    @property
-    def points(self) -> float:
-        return self.value * self.coefficient
-
-
-@dataclass(frozen=True, slots=True)
-class Urgency:
-    terms: tuple[Term, ...] = ()
-    pinned: bool = False
-    pin_reason: str | None = None
-
-    @property
-    def total(self) -> float:
-        return round(sum(term.points for term in self.terms), 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +72,6 @@ class Decision:
     derived: tuple[Derivation, ...]
     candidates: tuple[Candidate, ...]  # every rule that applied, open or not, in file order
     next: Candidate | None
-    #: The urgency terms every open item of the account shares (health, priority, renewal...).
-    shared: tuple[Term, ...] = ()
     #: (rule id, why) when that rule's items are pinned on top: an L5 or a breached escalation.
     pin: tuple[str, str] | None = None
     #: What the urgency reads that stays the same from day to day, kept so that a stored
@@ -112,6 +89,11 @@ class Decision:
     #: only a change of the facts or of the rules can. The bulk recompute of a new day decides
     #: again only the accounts whose plan has run out.
     valid_until: date | None = None
+    #: What it was decided from, and the rules file's urgency coefficients: the terms the
+    #: account's open items share (`shared`) are worked out from them when asked for (a bulk
+    #: recompute keeps only the plan, and never asks). None: a decision made by hand.
+    facts: AccountFacts | None = None
+    coefficients: UrgencyCoefficients | None = None
 
     def urgency(self, candidate: Candidate) -> Urgency:
         """How urgent an open item is: its own terms, then the account's; nothing if not open.
@@ -126,14 +108,30 @@ class Decision:
                        self.pin[1] if pinned else None)  # type: ignore[index]
 
     @property
+    def shared(self) -> tuple[Term, ...]:
+        """The urgency terms every open item of the account shares (health, priority,
+        renewal...), as `domain.queue.PlannedTouch.on` works them out from the stored plan."""
+        facts, breach_at = self.facts, self.breach_at
+        if facts is None or self.coefficients is None:
+            return ()
+        return shared_terms(
+            self.coefficients, self.today, band=self.band, priority=self.priority,
+            assigned=facts.priority, score=facts.health_score, renewal_date=facts.renewal_date,
+            arr_cents=facts.arr_cents, escalation_level=self.escalation_level,
+            breached_since=breach_at if breach_at is not None and self.today > breach_at else None,
+            last_touch=self.last_touch)
+
+    @property
     def open(self) -> tuple[Candidate, ...]:
         return tuple(candidate for candidate in self.candidates if candidate.is_open)
 
     def per_kind(self) -> dict[str, Candidate]:
         """The earliest open candidate of each kind: what `scheduled_touch` stores."""
         chosen: dict[str, Candidate] = {}
-        for candidate in self.open:
-            current = chosen.get(candidate.kind)
-            if current is None or (candidate.due or self.today) < (current.due or self.today):
-                chosen[candidate.kind] = candidate
+        today = self.today
+        for candidate in self.candidates:  # every account's, in a bulk recompute: one pass
+            if candidate.status in OPEN:
+                current = chosen.get(candidate.kind)
+                if current is None or (candidate.due or today) < (current.due or today):
+                    chosen[candidate.kind] = candidate
         return chosen

@@ -19,8 +19,8 @@ builds its candidate, words and all, only for a combination not seen before on t
 that rulebook (`_memo`): a book of 100,000 accounts has a few thousand distinct ones, so a bulk
 recompute formats each explanation once. The memo only ever holds what the same inputs would
 build again, so `decide` stays a pure function. A snooze, which is the account's own, is
-applied afterwards (`_Context.finish`), and the urgency terms the account's items share are
-kept in the decision (`Decision.urgency`).
+applied afterwards (`_Context.finish`). The urgency terms the account's items share are
+worked out only when asked for (`Decision.shared`): a bulk recompute never asks.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from csm_tui.domain.rulebook import (
     Rulebook,
     TriggerRule,
 )
-from csm_tui.domain.urgency import EscalationState, item_terms, last_touch, pin, shared_terms
+from csm_tui.domain.urgency import EscalationState, item_terms, last_touch, pin
 
 _ANCHOR_WORDS = {
     "contract_start": "contract start",
@@ -118,12 +118,6 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
         account_id=facts.account_id, today=today, band=band, priority=values["priority"],
         derived=tuple(derived), candidates=tuple(candidates),
         next=chosen[1] if chosen else None,
-        shared=shared_terms(
-            rules.urgency, today, band=band, priority=values["priority"],
-            assigned=facts.priority, score=facts.health_score, renewal_date=facts.renewal_date,
-            arr_cents=facts.arr_cents, escalation_level=level,
-            breached_since=breach_at if breach_at is not None and today > breach_at else None,
-            last_touch=last, memo=context.memo),
         pin=(rules.escalation.id, pinned) if pinned else None,
         last_touch=last,
         escalation_level=level,
@@ -131,6 +125,8 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
         pin_always=any(state.sla.pin for state in escalations),
         pin_rule_id=rules.escalation.id,
         valid_until=context.valid_until,
+        facts=facts,
+        coefficients=rules.urgency,
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from csm_tui.domain.decision import Candidate, Decision, Status, Urgency
+from csm_tui.domain.decision import Candidate, Decision, Status
+from csm_tui.domain.urgency import Urgency
 
 _MARK = {
     Status.OVERDUE: "OVERDUE", Status.DUE: "DUE", Status.UPCOMING: "later",

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from csm_tui.domain.decision import Candidate, Decision, Status, Urgency
+from csm_tui.domain.decision import Candidate, Decision, Status
 from csm_tui.domain.engine import reason_on, reason_stem
 from csm_tui.domain.rulebook import UrgencyCoefficients
-from csm_tui.domain.urgency import item_terms, shared_terms
+from csm_tui.domain.urgency import Urgency, item_terms, shared_terms
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,33 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from csm_tui.domain.decision import Term
 from csm_tui.domain.facts import AccountFacts, OpenEscalation
 from csm_tui.domain.rulebook import EscalationSla, UrgencyCoefficients
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One weighted term of the urgency sum, shown like `task info` shows it."""
+
+    name: str  # "overdue", "health.red", "priority.pr1", ...
+    value: float  # normalised, 0..1
+    coefficient: float
+    note: str  # what it read, in words: "6 days overdue", "renewal in 135 days"
+
+    @property
+    def points(self) -> float:
+        return self.value * self.coefficient
+
+
+@dataclass(frozen=True, slots=True)
+class Urgency:
+    terms: tuple[Term, ...] = ()
+    pinned: bool = False
+    pin_reason: str | None = None
+
+    @property
+    def total(self) -> float:
+        return round(sum(term.points for term in self.terms), 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +81,12 @@ def shared_terms(
     last_touch: date | None,
     memo: dict[Any, Any] | None = None,
 ) -> tuple[Term, ...]:
-    """The terms every open item of an account shares, from plain values: the engine's, and a
-    stored schedule's as of a later day (`domain.queue.PlannedTouch.on`), alike to the digit.
+    """The terms every open item of an account shares, from plain values: a decision's
+    (`Decision.shared`), and a stored schedule's as of a later day
+    (`domain.queue.PlannedTouch.on`), alike to the digit.
 
-    Each term depends on one or two values; with a `memo` (the engine's, for one rulebook and
-    one day) equal values give the same `Term` object without computing it again.
+    Each term depends on one or two values; with a `memo` (one read of the queue) equal values
+    give the same `Term` object without computing it again.
     """
     c = coefficients
     cache: dict[Any, Any] = {} if memo is None else memo

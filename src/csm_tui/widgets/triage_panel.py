@@ -10,8 +10,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from csm_tui.domain.decision import Urgency
 from csm_tui.domain.triage import HEALTH_DROP
+from csm_tui.domain.urgency import Urgency
 
 if TYPE_CHECKING:
     from csm_tui.services.triage import Detail
