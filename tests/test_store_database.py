@@ -134,11 +134,9 @@ def test_a_write_without_foreign_key_checks_leaves_them_on_for_the_next_one(
 ) -> None:
     # The bulk reschedule writes without the checks; the pooled connection it used must
     # refuse a dangling reference again in the very next transaction.
-    orphan = Contact(account_id=uuid.uuid4(), name="Nobody")
     with pytest.raises(Boom), sqlite_db.writing(foreign_keys=False) as session:
-        connection = session.connection()
-        unchecked = connection.connection.driver_connection
-        session.add(orphan)
+        unchecked = session.connection().connection.driver_connection
+        session.add(Contact(account_id=uuid.uuid4(), name="Nobody"))
         session.flush()  # accepted: nothing is checked
         raise Boom
     with pytest.raises(IntegrityError), sqlite_db.writing() as session:
