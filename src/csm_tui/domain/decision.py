@@ -92,8 +92,8 @@ class Decision:
     #: What it was decided from, and the rules file's urgency coefficients: the terms the
     #: account's open items share (`shared`) are worked out from them when asked for (a bulk
     #: recompute keeps only the plan, and never asks). None: a decision made by hand.
-    facts: AccountFacts | None = None
-    coefficients: UrgencyCoefficients | None = None
+    facts: AccountFacts | None = field(default=None, repr=False)
+    coefficients: UrgencyCoefficients | None = field(default=None, repr=False)
 
     def urgency(self, candidate: Candidate) -> Urgency:
         """How urgent an open item is: its own terms, then the account's; nothing if not open.
