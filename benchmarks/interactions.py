@@ -104,8 +104,12 @@ async def _measure(database: Path, today: Any, user_email: str) -> dict[str, lis
     settings = Settings(database=str(database), today=today, user_email=user_email)
     heavy_id = _give_history(settings)
     app = make_app(settings)
-    samples: dict[str, list[float]] = {"cursor_ms": [], "open_ms": [], "heavy_open_ms": [],
-                                       "log_ms": []}
+    samples: dict[str, list[float]] = {
+        "cursor_ms": [],
+        "open_ms": [],
+        "heavy_open_ms": [],
+        "log_ms": [],
+    }
     async with app.run_test(size=SIZE) as pilot:
         paints = _Paints(app)
         await _settle(pilot)
@@ -116,15 +120,23 @@ async def _measure(database: Path, today: Any, user_email: str) -> dict[str, lis
 
         for _ in range(min(CURSOR_MOVES, table.row_count - 1)):
             row = table.cursor_row
-            samples["cursor_ms"].append(await _timed(
-                pilot, paints, "j", lambda row=row: table.cursor_row == row + 1))
+            samples["cursor_ms"].append(
+                await _timed(pilot, paints, "j", lambda row=row: table.cursor_row == row + 1)
+            )
             await _settle(pilot)
 
         for _ in range(OPENS):
             name = triage.current_item().account_name  # type: ignore[union-attr]
-            samples["open_ms"].append(await _timed(
-                pilot, paints, "enter", lambda name=name: isinstance(app.screen, AccountScreen)
-                and app.screen.title == name))
+            samples["open_ms"].append(
+                await _timed(
+                    pilot,
+                    paints,
+                    "enter",
+                    lambda name=name: (
+                        isinstance(app.screen, AccountScreen) and app.screen.title == name
+                    ),
+                )
+            )
             await _settle(pilot)
             await pilot.press("escape")
             await _settle(pilot)
@@ -135,9 +147,17 @@ async def _measure(database: Path, today: Any, user_email: str) -> dict[str, lis
         heavy = triage.current_item()
         assert heavy is not None and heavy.account_id == heavy_id, "the 100-touch account moved"
         for _ in range(HEAVY_OPENS):
-            samples["heavy_open_ms"].append(await _timed(
-                pilot, paints, "enter", lambda: isinstance(app.screen, AccountScreen)
-                and app.screen.title == heavy.account_name))
+            samples["heavy_open_ms"].append(
+                await _timed(
+                    pilot,
+                    paints,
+                    "enter",
+                    lambda: (
+                        isinstance(app.screen, AccountScreen)
+                        and app.screen.title == heavy.account_name
+                    ),
+                )
+            )
             await _settle(pilot)
             await pilot.press("escape")
             await _settle(pilot)
@@ -154,9 +174,14 @@ async def _measure(database: Path, today: Any, user_email: str) -> dict[str, lis
             await _settle(pilot)
             app.screen.query_one("#touch-summary").value = "Weekly sync: on track"
             await _settle(pilot)  # the typing (and the relayout it causes) is the user's time
-            samples["log_ms"].append(await _timed(
-                pilot, paints, "ctrl+s", lambda cadence=cadence: app.screen is triage
-                and cadence not in table.keys))
+            samples["log_ms"].append(
+                await _timed(
+                    pilot,
+                    paints,
+                    "ctrl+s",
+                    lambda cadence=cadence: app.screen is triage and cadence not in table.keys,
+                )
+            )
             await _settle(pilot)
     return samples
 
@@ -179,18 +204,26 @@ def _give_history(settings: Any) -> str:
         key = uuid.UUID(first.account_id)
         contacts = workspace.triage.contacts(first.account_id)
         with workspace.db.writing() as session:
-            have = session.scalar(select(func.count()).select_from(Touchpoint)
-                                  .where(Touchpoint.account_id == key)) or 0
+            have = (
+                session.scalar(
+                    select(func.count()).select_from(Touchpoint).where(Touchpoint.account_id == key)
+                )
+                or 0
+            )
             missing = max(HISTORY_TOUCHES - have, 0)
             for n in range(missing):
                 day = settings.today - timedelta(days=HISTORY_DAYS * (n + 1) // (missing + 1))
-                people = [uuid.UUID(c.id) for c in contacts[n % max(len(contacts), 1):][:2]]
-                add_touch(session, account_id=key, kind="email" if n % 4 else "meeting",
-                          occurred_on=day, summary=f"Working session {n}: rollout questions",
-                          notes="Discussed the rollout plan and open questions.",
-                          attendee_ids=people,
-                          action_items=[NewActionItem(f"Follow up on item {n}")] if n % 3 == 0
-                          else [])
+                people = [uuid.UUID(c.id) for c in contacts[n % max(len(contacts), 1) :][:2]]
+                add_touch(
+                    session,
+                    account_id=key,
+                    kind="email" if n % 4 else "meeting",
+                    occurred_on=day,
+                    summary=f"Working session {n}: rollout questions",
+                    notes="Discussed the rollout plan and open questions.",
+                    attendee_ids=people,
+                    action_items=[NewActionItem(f"Follow up on item {n}")] if n % 3 == 0 else [],
+                )
     finally:
         workspace.close()
     return first.account_id
@@ -208,7 +241,11 @@ def measure(database: Path, today: Any, user_email: str, config_home: Path) -> d
         else:
             os.environ["XDG_CONFIG_HOME"] = previous
     return {
-        **{key.replace("_ms", "_median_ms"): round(statistics.median(values), 2) if values else None
-           for key, values in samples.items()},
+        **{
+            key.replace("_ms", "_median_ms"): round(statistics.median(values), 2)
+            if values
+            else None
+            for key, values in samples.items()
+        },
         "samples": {key: [round(value, 2) for value in values] for key, values in samples.items()},
     }

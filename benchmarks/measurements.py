@@ -128,8 +128,16 @@ def _launch(ctx: SizeContext, name: str, outfile: Path) -> list[str]:
         return [*launcher, "bare"]
     from csm_tui.services.demo import DEMO_USER_EMAIL
 
-    return [*launcher, "csm", "--db", str(ctx.db_path), "--today", TODAY.isoformat(),
-            "--as", DEMO_USER_EMAIL]
+    return [
+        *launcher,
+        "csm",
+        "--db",
+        str(ctx.db_path),
+        "--today",
+        TODAY.isoformat(),
+        "--as",
+        DEMO_USER_EMAIL,
+    ]
 
 
 def _one(ctx: SizeContext, name: str, tag: str) -> dict[str, Any]:
@@ -162,8 +170,10 @@ def startup_runs(ctx: SizeContext) -> dict[str, list[dict[str, Any]]]:
         for name in ("bare", "csm"):
             run = _one(ctx, name, str(i))
             runs[name].append(run)
-            ctx.log(f"run {i + 1}/{ctx.repeats} {name:<4} paint {run['paint_s']:.3f} s, "
-                    f"peak {run['peak_rss_mib']} MiB")
+            ctx.log(
+                f"run {i + 1}/{ctx.repeats} {name:<4} paint {run['paint_s']:.3f} s, "
+                f"peak {run['peak_rss_mib']} MiB"
+            )
     return runs
 
 
@@ -179,8 +189,10 @@ def measure_start_to_paint(ctx: SizeContext) -> dict[str, Any]:
         # The median of the per-pair ratios: steadier than ratio when the load drifts.
         "paired_ratio_median": round(statistics.median(c / b for c, b in zip(csm, bare)), 3),
         "samples": {"csm": csm, "bare": bare},
-        "quit_s": {"csm": [r["quit_s"] for r in runs["csm"]],
-                   "bare": [r["quit_s"] for r in runs["bare"]]},
+        "quit_s": {
+            "csm": [r["quit_s"] for r in runs["csm"]],
+            "bare": [r["quit_s"] for r in runs["bare"]],
+        },
         "first_screen": {"csm": runs["csm"][-1]["screen"], "bare": runs["bare"][-1]["screen"]},
     }
 
@@ -230,9 +242,14 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
 
     def recompute(day: date, stamp: str = stamp) -> tuple[float, int]:
         start = time.perf_counter()
-        decided = schedule.recompute_all(db, bound_decide(rules, day), today=day,
-                                         rules_sha256=stamp, workers=workers,
-                                         history_scores=rules.history_scores)
+        decided = schedule.recompute_all(
+            db,
+            bound_decide(rules, day),
+            today=day,
+            rules_sha256=stamp,
+            workers=workers,
+            history_scores=rules.history_scores,
+        )
         return time.perf_counter() - start, decided
 
     reads, engines, fulls, mornings, changed, decided = [], [], [], [], [], []
@@ -251,8 +268,9 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
             with db.writing() as session:  # forget the schedule: the next one starts afresh
                 for table in (ScheduledTouch, AccountPlan):
                     session.execute(delete(table))
-                session.execute(delete(AppMeta).where(
-                    AppMeta.key.in_([COMPUTED_FOR_KEY, RULES_SHA256_KEY])))
+                session.execute(
+                    delete(AppMeta).where(AppMeta.key.in_([COMPUTED_FOR_KEY, RULES_SHA256_KEY]))
+                )
             fulls.append(recompute(TODAY)[0])
             seconds, count = recompute(TODAY + timedelta(days=1))
             mornings.append(seconds)
@@ -262,17 +280,31 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
             changed.append(recompute(TODAY + timedelta(days=1), stamp=f"{stamp}+moved")[0])
     finally:
         db.dispose()
-    read, engine, full, morning, moved = (statistics.median(x)
-                                          for x in (reads, engines, fulls, mornings, changed))
-    ctx.log(f"reschedule: read {read:.2f} s, engine {engine:.2f} s, next day {morning:.2f} s "
-            f"({decided[-1]} accounts decided), full {full:.2f} s, every plan changed "
-            f"{moved:.2f} s ({workers} processes)")
-    return {"read_s": round(read, 3), "engine_s": round(engine, 3),
-            "engine_to_read": ratio(engine, read), "next_day_s": round(morning, 3),
-            "next_day_decided": decided[-1], "full_s": round(full, 3),
-            "all_changed_s": round(moved, 3), "workers": workers,
-            "samples": {"read": reads, "engine": engines, "full": fulls, "next_day": mornings,
-                        "all_changed": changed}}
+    read, engine, full, morning, moved = (
+        statistics.median(x) for x in (reads, engines, fulls, mornings, changed)
+    )
+    ctx.log(
+        f"reschedule: read {read:.2f} s, engine {engine:.2f} s, next day {morning:.2f} s "
+        f"({decided[-1]} accounts decided), full {full:.2f} s, every plan changed "
+        f"{moved:.2f} s ({workers} processes)"
+    )
+    return {
+        "read_s": round(read, 3),
+        "engine_s": round(engine, 3),
+        "engine_to_read": ratio(engine, read),
+        "next_day_s": round(morning, 3),
+        "next_day_decided": decided[-1],
+        "full_s": round(full, 3),
+        "all_changed_s": round(moved, 3),
+        "workers": workers,
+        "samples": {
+            "read": reads,
+            "engine": engines,
+            "full": fulls,
+            "next_day": mornings,
+            "all_changed": changed,
+        },
+    }
 
 
 # -- (e) the triage screen's response times (issue 4) ------------------------------------------
@@ -297,9 +329,11 @@ def measure_triage_keys(ctx: SizeContext) -> dict[str, Any]:
         target.close()
         source.close()
     result = interactions.measure(copy, TODAY, DEMO_USER_EMAIL, ctx.workdir / "no-config")
-    ctx.log(f"triage keys: cursor {result['cursor_median_ms']} ms, open {result['open_median_ms']}"
-            f" ms, open 100-touch {result['heavy_open_median_ms']} ms, log touch "
-            f"{result['log_median_ms']} ms")
+    ctx.log(
+        f"triage keys: cursor {result['cursor_median_ms']} ms, open {result['open_median_ms']}"
+        f" ms, open 100-touch {result['heavy_open_median_ms']} ms, log touch "
+        f"{result['log_median_ms']} ms"
+    )
     return result
 
 
@@ -316,31 +350,47 @@ def measure_load(ctx: SizeContext) -> list[float] | None:
 
 MEASUREMENTS: list[Measurement] = [
     Measurement("build_s", measure_build, (Column("build (s)", lambda v: _fmt(v, ".2f")),)),
-    Measurement("start_to_paint_s", measure_start_to_paint, (
-        Column("start→paint csm (s)", lambda v: _fmt(v["csm_median"], ".3f")),
-        Column("bare (s)", lambda v: _fmt(v["bare_median"], ".3f")),
-        Column("ratio", lambda v: _fmt(v["ratio"], ".2f")),
-    )),
-    Measurement("peak_rss_mib", measure_peak_rss, (
-        Column("peak RSS csm (MiB)", lambda v: _fmt(v["csm"], ".1f")),
-        Column("bare (MiB)", lambda v: _fmt(v["bare"], ".1f")),
-        Column("ratio", lambda v: _fmt(v["ratio"], ".2f")),
-    )),
-    Measurement("reschedule", measure_reschedule, (
-        Column("read facts (s)", lambda v: _fmt(v["read_s"], ".2f")),
-        Column("engine (s)", lambda v: _fmt(v["engine_s"], ".2f")),
-        Column("engine/read", lambda v: _fmt(v["engine_to_read"], ".2f")),
-        Column("next day (s)", lambda v: _fmt(v["next_day_s"], ".2f")),
-        Column("decided", lambda v: f"{v['next_day_decided']:,}"),
-        Column("full (s)", lambda v: _fmt(v["full_s"], ".2f")),
-        Column("all changed (s)", lambda v: _fmt(v.get("all_changed_s"), ".2f")),
-        Column("processes", lambda v: str(v.get("workers", 1))),
-    )),
-    Measurement("triage_keys_ms", measure_triage_keys, (
-        Column("cursor (ms)", lambda v: _fmt(v["cursor_median_ms"], ".1f")),
-        Column("open account (ms)", lambda v: _fmt(v["open_median_ms"], ".1f")),
-        Column("open 100-touch (ms)", lambda v: _fmt(v.get("heavy_open_median_ms"), ".1f")),
-        Column("log touch (ms)", lambda v: _fmt(v["log_median_ms"], ".1f")),
-    )),
+    Measurement(
+        "start_to_paint_s",
+        measure_start_to_paint,
+        (
+            Column("start→paint csm (s)", lambda v: _fmt(v["csm_median"], ".3f")),
+            Column("bare (s)", lambda v: _fmt(v["bare_median"], ".3f")),
+            Column("ratio", lambda v: _fmt(v["ratio"], ".2f")),
+        ),
+    ),
+    Measurement(
+        "peak_rss_mib",
+        measure_peak_rss,
+        (
+            Column("peak RSS csm (MiB)", lambda v: _fmt(v["csm"], ".1f")),
+            Column("bare (MiB)", lambda v: _fmt(v["bare"], ".1f")),
+            Column("ratio", lambda v: _fmt(v["ratio"], ".2f")),
+        ),
+    ),
+    Measurement(
+        "reschedule",
+        measure_reschedule,
+        (
+            Column("read facts (s)", lambda v: _fmt(v["read_s"], ".2f")),
+            Column("engine (s)", lambda v: _fmt(v["engine_s"], ".2f")),
+            Column("engine/read", lambda v: _fmt(v["engine_to_read"], ".2f")),
+            Column("next day (s)", lambda v: _fmt(v["next_day_s"], ".2f")),
+            Column("decided", lambda v: f"{v['next_day_decided']:,}"),
+            Column("full (s)", lambda v: _fmt(v["full_s"], ".2f")),
+            Column("all changed (s)", lambda v: _fmt(v.get("all_changed_s"), ".2f")),
+            Column("processes", lambda v: str(v.get("workers", 1))),
+        ),
+    ),
+    Measurement(
+        "triage_keys_ms",
+        measure_triage_keys,
+        (
+            Column("cursor (ms)", lambda v: _fmt(v["cursor_median_ms"], ".1f")),
+            Column("open account (ms)", lambda v: _fmt(v["open_median_ms"], ".1f")),
+            Column("open 100-touch (ms)", lambda v: _fmt(v.get("heavy_open_median_ms"), ".1f")),
+            Column("log touch (ms)", lambda v: _fmt(v["log_median_ms"], ".1f")),
+        ),
+    ),
     Measurement("load_avg_after", measure_load),  # JSON only, no column
 ]

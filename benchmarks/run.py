@@ -33,21 +33,43 @@ DEFAULT_SIZES = (1_000, 10_000, 100_000)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=_sizes, default=DEFAULT_SIZES,
-                        help="comma-separated book sizes in accounts (default: 1000,10000,100000)")
-    parser.add_argument("--repeats", type=int, default=5,
-                        help="measured runs of each program per size; medians are reported "
-                        "(default: 5)")
-    parser.add_argument("--warmup", type=int, default=1,
-                        help="unrecorded bare+csm pairs before the measured ones (default: 1)")
-    parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results",
-                        help="directory for the JSON results (default: benchmarks/results/)")
-    parser.add_argument("--quick", action="store_true",
-                        help="a smoke run: --sizes 1000 --repeats 2")
-    parser.add_argument("--keep-temp", action="store_true",
-                        help="keep the generated databases and scratch files (path on stderr)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=DEFAULT_SIZES,
+        help="comma-separated book sizes in accounts (default: 1000,10000,100000)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=5,
+        help="measured runs of each program per size; medians are reported (default: 5)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=1,
+        help="unrecorded bare+csm pairs before the measured ones (default: 1)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "benchmarks" / "results",
+        help="directory for the JSON results (default: benchmarks/results/)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: --sizes 1000 --repeats 2"
+    )
+    parser.add_argument(
+        "--keep-temp",
+        action="store_true",
+        help="keep the generated databases and scratch files (path on stderr)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeats = (1_000,), 2
@@ -109,10 +131,18 @@ def machine_info(probe: TmuxProbe | None) -> dict[str, Any]:
         pass
     try:
         info["git_commit"] = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True,
+            ["git", "rev-parse", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=REPO, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         info["git_dirty"] = bool(dirty)
     except (OSError, subprocess.CalledProcessError):
         info["git_commit"] = None
@@ -152,8 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import csm_tui.services.demo  # noqa: F401
     except ImportError as error:
-        print(f"benchmarks: cannot import the demo builder ({error}); is csm-tui installed "
-              "in this interpreter (make bench does it)?", file=sys.stderr)
+        print(
+            f"benchmarks: cannot import the demo builder ({error}); is csm-tui installed "
+            "in this interpreter (make bench does it)?",
+            file=sys.stderr,
+        )
         return 2
 
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
@@ -161,19 +194,29 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     results: list[dict[str, Any]] = []
     failed = False
-    probe = TmuxProbe(env=child_env(scratch), cwd=REPO,
-                      also_remove=() if args.keep_temp else (scratch,))
+    probe = TmuxProbe(
+        env=child_env(scratch), cwd=REPO, also_remove=() if args.keep_temp else (scratch,)
+    )
     try:
         probe.start()
         info = machine_info(probe)
-        print(f"benchmarks: sizes {', '.join(f'{s:,}' for s in args.sizes)}; "
-              f"{args.repeats} repeats (+{args.warmup} warm-up); scratch {scratch}; "
-              f"tmux socket {probe.socket}", file=sys.stderr, flush=True)
+        print(
+            f"benchmarks: sizes {', '.join(f'{s:,}' for s in args.sizes)}; "
+            f"{args.repeats} repeats (+{args.warmup} warm-up); scratch {scratch}; "
+            f"tmux socket {probe.socket}",
+            file=sys.stderr,
+            flush=True,
+        )
         for accounts in args.sizes:
             workdir = scratch / f"size-{accounts}"
             workdir.mkdir()
-            ctx = SizeContext(accounts=accounts, repeats=args.repeats, warmup=args.warmup,
-                              workdir=workdir, probe=probe)
+            ctx = SizeContext(
+                accounts=accounts,
+                repeats=args.repeats,
+                warmup=args.warmup,
+                workdir=workdir,
+                probe=probe,
+            )
             entry: dict[str, Any] = {"accounts": accounts}
             results.append(entry)
             for measurement in MEASUREMENTS:
@@ -189,12 +232,16 @@ def main(argv: list[str] | None = None) -> int:
                     value = {"error": f"{type(error).__name__}: {error}"}
                 entry[measurement.key] = value
                 ctx.results[measurement.key] = value
-                summary = value if not isinstance(value, dict) else {
-                    k: v for k, v in value.items() if not isinstance(v, dict | list | str)
-                    or k == "error"
-                }
-                ctx.log(f"{measurement.key} = {summary} "
-                        f"({time.perf_counter() - begin:.1f} s)")
+                summary = (
+                    value
+                    if not isinstance(value, dict)
+                    else {
+                        k: v
+                        for k, v in value.items()
+                        if not isinstance(v, dict | list | str) or k == "error"
+                    }
+                )
+                ctx.log(f"{measurement.key} = {summary} ({time.perf_counter() - begin:.1f} s)")
             if not args.keep_temp and ctx.db_path is not None:
                 for suffix in ("", "-wal", "-shm"):
                     Path(f"{ctx.db_path}{suffix}").unlink(missing_ok=True)

@@ -64,15 +64,24 @@ class ProbeResult:
 def tmux_path() -> str:
     path = shutil.which("tmux")
     if path is None:
-        raise TmuxMissing("tmux is not installed: the start-up benchmark needs a real terminal. "
-                          "Install it with `apt-get install tmux` (or your OS's package manager).")
+        raise TmuxMissing(
+            "tmux is not installed: the start-up benchmark needs a real terminal. "
+            "Install it with `apt-get install tmux` (or your OS's package manager)."
+        )
     return path
 
 
 class TmuxProbe:
-    def __init__(self, *, env: Mapping[str, str], cwd: Path, socket: str | None = None,
-                 width: int = WIDTH, height: int = HEIGHT,
-                 also_remove: Sequence[Path] = ()) -> None:
+    def __init__(
+        self,
+        *,
+        env: Mapping[str, str],
+        cwd: Path,
+        socket: str | None = None,
+        width: int = WIDTH,
+        height: int = HEIGHT,
+        also_remove: Sequence[Path] = (),
+    ) -> None:
         """`also_remove`: scratch paths the watchdog deletes if this process dies uncleanly."""
         self.tmux = tmux_path()
         self.env = dict(env)
@@ -91,8 +100,9 @@ class TmuxProbe:
         return [self.tmux, "-L", self.socket, *args]
 
     def _tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(self._cmd(*args), env=self.env, capture_output=True, text=True,
-                              check=check)
+        return subprocess.run(
+            self._cmd(*args), env=self.env, capture_output=True, text=True, check=check
+        )
 
     def start(self) -> TmuxProbe:
         fd, name = tempfile.mkstemp(prefix="csm-bench-", suffix=".tmux.conf")
@@ -102,8 +112,7 @@ class TmuxProbe:
         # The keeper session holds the server up between runs, so no run pays server start-up,
         # and is a watchdog: if this process dies without cleaning up (SIGKILL...), it kills
         # the server, and with it any program still running, within a second.
-        socket_path = Path(self.env.get("TMUX_TMPDIR", "/tmp"), f"tmux-{os.getuid()}",
-                           self.socket)
+        socket_path = Path(self.env.get("TMUX_TMPDIR", "/tmp"), f"tmux-{os.getuid()}", self.socket)
         leftovers = " ".join(shlex.quote(str(p)) for p in (name, socket_path, *self.also_remove))
         watchdog = (
             f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 1; done; "
@@ -113,9 +122,28 @@ class TmuxProbe:
         )
         self.started = True  # from here on, close() kills whatever server came up
         subprocess.run(
-            [self.tmux, "-L", self.socket, "-f", name, "new-session", "-d", "-s", "keeper",
-             "-x", str(self.width), "-y", str(self.height), "sh", "-c", watchdog],
-            env=self.env, capture_output=True, text=True, check=True,
+            [
+                self.tmux,
+                "-L",
+                self.socket,
+                "-f",
+                name,
+                "new-session",
+                "-d",
+                "-s",
+                "keeper",
+                "-x",
+                str(self.width),
+                "-y",
+                str(self.height),
+                "sh",
+                "-c",
+                watchdog,
+            ],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         reported = self._tmux("display-message", "-p", "#{socket_path}", check=False)
         self._socket_path = Path(reported.stdout.strip() or socket_path)
@@ -145,10 +173,21 @@ class TmuxProbe:
     def _state(self, session: str) -> tuple[bool, int | None, str]:
         """(dead, exit status, screen text) in one tmux client call."""
         done = subprocess.run(
-            self._cmd("display-message", "-p", "-t", session,
-                      "#{pane_dead} #{pane_dead_status}", ";",
-                      "capture-pane", "-p", "-t", session),
-            env=self.env, capture_output=True, text=True,
+            self._cmd(
+                "display-message",
+                "-p",
+                "-t",
+                session,
+                "#{pane_dead} #{pane_dead_status}",
+                ";",
+                "capture-pane",
+                "-p",
+                "-t",
+                session,
+            ),
+            env=self.env,
+            capture_output=True,
+            text=True,
         )
         if done.returncode != 0:  # the session is gone altogether
             return True, None, done.stderr
@@ -156,14 +195,33 @@ class TmuxProbe:
         dead, _, status = status_line.partition(" ")
         return dead == "1", int(status) if status.strip().isdigit() else None, screen
 
-    def run(self, argv: Sequence[str], ready: Callable[[str], bool], *,
-            timeout_s: float = 120.0, quit_key: str = "q",
-            quit_timeout_s: float = 30.0) -> ProbeResult:
+    def run(
+        self,
+        argv: Sequence[str],
+        ready: Callable[[str], bool],
+        *,
+        timeout_s: float = 120.0,
+        quit_key: str = "q",
+        quit_timeout_s: float = 30.0,
+    ) -> ProbeResult:
         self._runs += 1
         session = f"run{self._runs}"
         env_args = [arg for key, value in self.env.items() for arg in ("-e", f"{key}={value}")]
-        spawn = self._cmd("new-session", "-d", "-s", session, "-x", str(self.width),
-                          "-y", str(self.height), "-c", str(self.cwd), *env_args, "--", *argv)
+        spawn = self._cmd(
+            "new-session",
+            "-d",
+            "-s",
+            session,
+            "-x",
+            str(self.width),
+            "-y",
+            str(self.height),
+            "-c",
+            str(self.cwd),
+            *env_args,
+            "--",
+            *argv,
+        )
         try:
             start = time.perf_counter()
             subprocess.run(spawn, env=self.env, capture_output=True, text=True, check=True)
@@ -176,11 +234,13 @@ class TmuxProbe:
                     paint_s = now - start
                     break
                 if dead:
-                    raise ProbeError(f"{' '.join(argv)} exited (status {status}) before painting",
-                                     screen)
+                    raise ProbeError(
+                        f"{' '.join(argv)} exited (status {status}) before painting", screen
+                    )
                 if now - start > timeout_s:
-                    raise ProbeError(f"{' '.join(argv)} did not paint within {timeout_s:.0f} s",
-                                     screen)
+                    raise ProbeError(
+                        f"{' '.join(argv)} did not paint within {timeout_s:.0f} s", screen
+                    )
                 time.sleep(max(0.0, POLL_S - (time.perf_counter() - now)))
             painted = screen
             self._tmux("send-keys", "-t", session, quit_key)
@@ -196,7 +256,8 @@ class TmuxProbe:
                 time.sleep(POLL_S)
             if status not in (0, None):
                 raise ProbeError(f"{' '.join(argv)} exited with status {status}", screen)
-            return ProbeResult(paint_s=paint_s, quit_s=quit_s, exit_status=status, polls=polls,
-                               screen=painted)
+            return ProbeResult(
+                paint_s=paint_s, quit_s=quit_s, exit_status=status, polls=polls, screen=painted
+            )
         finally:
             self._tmux("kill-session", "-t", session, check=False)

@@ -77,18 +77,31 @@ def book(db: Database, tmp_path: Path) -> Book:
         maya = TeamMember(name="Maya Patel", email="maya@example.com")
         session.add(maya)
         session.flush()
-        acme = Account(name="Acme", external_id="CRM-ACME", segment="enterprise", priority="pr2",
-                       owner_id=maya.id, ae="Sam Seller", arr_cents=500_000_00,
-                       contract_start=CONTRACT_START, renewal_date=RENEWAL,
-                       lifecycle_stage="enable", health_score=86,
-                       health_engagement=GREEN_PARTS[0], health_success=GREEN_PARTS[1],
-                       health_satisfaction=GREEN_PARTS[2], health_financial=GREEN_PARTS[3],
-                       risk_renewal=True)
+        acme = Account(
+            name="Acme",
+            external_id="CRM-ACME",
+            segment="enterprise",
+            priority="pr2",
+            owner_id=maya.id,
+            ae="Sam Seller",
+            arr_cents=500_000_00,
+            contract_start=CONTRACT_START,
+            renewal_date=RENEWAL,
+            lifecycle_stage="enable",
+            health_score=86,
+            health_engagement=GREEN_PARTS[0],
+            health_success=GREEN_PARTS[1],
+            health_satisfaction=GREEN_PARTS[2],
+            health_financial=GREEN_PARTS[3],
+            risk_renewal=True,
+        )
         other = Account(name="Other", segment="commercial", owner_id=maya.id, health_score=90)
         session.add_all([acme, other])
         session.flush()
-        session.add_all(HealthSnapshot(account_id=acme.id, taken_on=TODAY - days(ago), score=score)
-                        for ago, score in {120: 70, 60: 82, 30: 86, 7: 86}.items())
+        session.add_all(
+            HealthSnapshot(account_id=acme.id, taken_on=TODAY - days(ago), score=score)
+            for ago, score in {120: 70, 60: 82, 30: 86, 7: 86}.items()
+        )
 
         def contact(name: str, email: str, account: Account = acme, **columns: Any) -> Contact:
             row = Contact(account_id=account.id, name=name, email=email, **columns)
@@ -96,61 +109,150 @@ def book(db: Database, tmp_path: Path) -> Book:
             session.flush()
             return row
 
-        vera = contact("Vera Stone", "vera@acme.example", title="CFO", persona="economic-buyer",
-                       influence=5, is_primary=True)
-        carl = contact("Carl Diaz", "carl@acme.example", title="Ops lead", persona="champion",
-                       influence=4, reports_to_id=vera.id)
-        eve = contact("Eve Ng", "eve@acme.example", persona="end-user", influence=3,
-                      reports_to_id=carl.id)
-        leo = contact("Leo Park", "leo@acme.example", persona="technical-lead",
-                      reports_to_id=vera.id, left_company=True)
+        vera = contact(
+            "Vera Stone",
+            "vera@acme.example",
+            title="CFO",
+            persona="economic-buyer",
+            influence=5,
+            is_primary=True,
+        )
+        carl = contact(
+            "Carl Diaz",
+            "carl@acme.example",
+            title="Ops lead",
+            persona="champion",
+            influence=4,
+            reports_to_id=vera.id,
+        )
+        eve = contact(
+            "Eve Ng", "eve@acme.example", persona="end-user", influence=3, reports_to_id=carl.id
+        )
+        leo = contact(
+            "Leo Park",
+            "leo@acme.example",
+            persona="technical-lead",
+            reports_to_id=vera.id,
+            left_company=True,
+        )
         contact("Gus Gone", "gus@acme.example", deleted_at=at(TODAY - days(3)))
         stranger = contact("Sol Other", "sol@other.example", account=other)
 
-        call = Touchpoint(account_id=acme.id, owner_id=maya.id, occurred_on=TODAY - days(20),
-                          kind="cadence-call", summary="Monthly sync", notes="Adoption is up",
-                          sentiment="positive")
-        email = Touchpoint(account_id=acme.id, owner_id=maya.id, occurred_on=TODAY - days(5),
-                           kind="email", summary="Pricing question", sentiment="negative")
-        withdrawn = Touchpoint(account_id=acme.id, occurred_on=TODAY - days(2), kind="meeting",
-                               summary="Logged by mistake", deleted_at=at(TODAY - days(2)))
+        call = Touchpoint(
+            account_id=acme.id,
+            owner_id=maya.id,
+            occurred_on=TODAY - days(20),
+            kind="cadence-call",
+            summary="Monthly sync",
+            notes="Adoption is up",
+            sentiment="positive",
+        )
+        email = Touchpoint(
+            account_id=acme.id,
+            owner_id=maya.id,
+            occurred_on=TODAY - days(5),
+            kind="email",
+            summary="Pricing question",
+            sentiment="negative",
+        )
+        withdrawn = Touchpoint(
+            account_id=acme.id,
+            occurred_on=TODAY - days(2),
+            kind="meeting",
+            summary="Logged by mistake",
+            deleted_at=at(TODAY - days(2)),
+        )
         session.add_all([call, email, withdrawn])
         session.flush()
-        session.add_all([TouchpointAttendee(touchpoint_id=call.id, contact_id=vera.id),
-                         TouchpointAttendee(touchpoint_id=call.id, contact_id=carl.id)])
-        deck = ActionItem(touchpoint_id=call.id, account_id=acme.id, title="Send the deck",
-                          owner="Maya Patel", due_on=TODAY - days(13))
+        session.add_all(
+            [
+                TouchpointAttendee(touchpoint_id=call.id, contact_id=vera.id),
+                TouchpointAttendee(touchpoint_id=call.id, contact_id=carl.id),
+            ]
+        )
+        deck = ActionItem(
+            touchpoint_id=call.id,
+            account_id=acme.id,
+            title="Send the deck",
+            owner="Maya Patel",
+            due_on=TODAY - days(13),
+        )
         session.add(deck)
         session.flush()  # created before the guide: the timeline lists items as created
-        guide = ActionItem(touchpoint_id=call.id, account_id=acme.id, title="Share SSO guide",
-                           owner="Carl Diaz", done_at=at(TODAY - days(15)))
+        guide = ActionItem(
+            touchpoint_id=call.id,
+            account_id=acme.id,
+            title="Share SSO guide",
+            owner="Carl Diaz",
+            done_at=at(TODAY - days(15)),
+        )
         session.add(guide)
 
         plan = SuccessPlan(account_id=acme.id, title="FY27 plan", reviewed_on=TODAY - days(14))
         session.add(plan)
         session.flush()
-        objective = Objective(plan_id=plan.id, outcome="Adoption", metric="weekly active users",
-                              baseline="100", target="400", current="250")
+        objective = Objective(
+            plan_id=plan.id,
+            outcome="Adoption",
+            metric="weekly active users",
+            baseline="100",
+            target="400",
+            current="250",
+        )
         session.add(objective)
         session.flush()
-        session.add_all([
-            Milestone(objective_id=objective.id, title="SSO live", due_on=TODAY + days(10),
-                      dri="Carl Diaz"),
-            Milestone(objective_id=objective.id, title="Kick-off", due_on=TODAY - days(30),
-                      dri="Maya Patel", status="done"),
-            Milestone(objective_id=objective.id, title="Training", dri="Maya Patel"),
-        ])
-        session.add_all([
-            Escalation(account_id=acme.id, level=3, status="closed", reason="Outage",
-                       risk_category="support", opened_at=at(TODAY - days(200)),
-                       closed_at=at(TODAY - days(150))),
-            Escalation(account_id=acme.id, level=1, reason="Sponsor at risk",
-                       risk_category="company", owner_id=maya.id,
-                       opened_at=at(TODAY - days(2)), sla_due_at=at(TODAY - days(1))),
-        ])
-        ids = Book(acme=str(acme.id), other=str(other.id), vera=str(vera.id), carl=str(carl.id),
-                   eve=str(eve.id), leo=str(leo.id), stranger=str(stranger.id), call=str(call.id),
-                   deck=str(deck.id), guide=str(guide.id))
+        session.add_all(
+            [
+                Milestone(
+                    objective_id=objective.id,
+                    title="SSO live",
+                    due_on=TODAY + days(10),
+                    dri="Carl Diaz",
+                ),
+                Milestone(
+                    objective_id=objective.id,
+                    title="Kick-off",
+                    due_on=TODAY - days(30),
+                    dri="Maya Patel",
+                    status="done",
+                ),
+                Milestone(objective_id=objective.id, title="Training", dri="Maya Patel"),
+            ]
+        )
+        session.add_all(
+            [
+                Escalation(
+                    account_id=acme.id,
+                    level=3,
+                    status="closed",
+                    reason="Outage",
+                    risk_category="support",
+                    opened_at=at(TODAY - days(200)),
+                    closed_at=at(TODAY - days(150)),
+                ),
+                Escalation(
+                    account_id=acme.id,
+                    level=1,
+                    reason="Sponsor at risk",
+                    risk_category="company",
+                    owner_id=maya.id,
+                    opened_at=at(TODAY - days(2)),
+                    sla_due_at=at(TODAY - days(1)),
+                ),
+            ]
+        )
+        ids = Book(
+            acme=str(acme.id),
+            other=str(other.id),
+            vera=str(vera.id),
+            carl=str(carl.id),
+            eve=str(eve.id),
+            leo=str(leo.id),
+            stranger=str(stranger.id),
+            call=str(call.id),
+            deck=str(deck.id),
+            guide=str(guide.id),
+        )
     Schedule(db, load_rules(None, tmp_path), TODAY).recompute_all()
     return ids
 
@@ -181,18 +283,29 @@ def account_row(db: Database, account_id: str) -> Account:
 
 def snapshots(db: Database, account_id: str) -> list[tuple[date, int, tuple[int | None, ...]]]:
     with db.reading() as session:
-        rows = session.scalars(select(HealthSnapshot)
-                               .where(HealthSnapshot.account_id == uuid.UUID(account_id))
-                               .order_by(HealthSnapshot.taken_on))
-        return [(row.taken_on, row.score,
-                 (row.engagement, row.success, row.satisfaction, row.financial)) for row in rows]
+        rows = session.scalars(
+            select(HealthSnapshot)
+            .where(HealthSnapshot.account_id == uuid.UUID(account_id))
+            .order_by(HealthSnapshot.taken_on)
+        )
+        return [
+            (
+                row.taken_on,
+                row.score,
+                (row.engagement, row.success, row.satisfaction, row.financial),
+            )
+            for row in rows
+        ]
 
 
 def scheduled(db: Database, account_id: str) -> dict[str, date]:
     """The stored schedule of an account: due date by kind, read straight from the table."""
     with db.reading() as session:
-        rows = session.execute(select(ScheduledTouch.kind, ScheduledTouch.due_on)
-                               .where(ScheduledTouch.account_id == uuid.UUID(account_id)))
+        rows = session.execute(
+            select(ScheduledTouch.kind, ScheduledTouch.due_on).where(
+                ScheduledTouch.account_id == uuid.UUID(account_id)
+            )
+        )
         return {kind: due for kind, due in rows}
 
 
@@ -200,10 +313,21 @@ def form(parts: tuple[int | None, ...] | None = GREEN_PARTS, **changes: Any) -> 
     """Acme's edit form as the screen fills it in, with the health components (None: left
     blank) and any field changed."""
     typed = tuple("" if part is None else str(part) for part in parts or (None,) * 4)
-    return replace(AccountForm(segment="enterprise", priority="pr2", arr=amount_text(500_000_00),
-                               renewal_date=str(RENEWAL), lifecycle_stage="enable",
-                               engagement=typed[0], success=typed[1], satisfaction=typed[2],
-                               financial=typed[3], risks=frozenset({"renewal"})), **changes)
+    return replace(
+        AccountForm(
+            segment="enterprise",
+            priority="pr2",
+            arr=amount_text(500_000_00),
+            renewal_date=str(RENEWAL),
+            lifecycle_stage="enable",
+            engagement=typed[0],
+            success=typed[1],
+            satisfaction=typed[2],
+            financial=typed[3],
+            risks=frozenset({"renewal"}),
+        ),
+        **changes,
+    )
 
 
 def delete_account(db: Database, account_id: str) -> None:
@@ -218,8 +342,9 @@ def contact_named(view: AccountView, name: str):  # type: ignore[no-untyped-def]
 
 
 def item(view: AccountView, item_id: str):  # type: ignore[no-untyped-def]
-    return next(line for touch in view.detail.touches for line in touch.action_items
-                if line.id == item_id)
+    return next(
+        line for touch in view.detail.touches for line in touch.action_items if line.id == item_id
+    )
 
 
 # --- the view ----------------------------------------------------------------------------------
@@ -228,23 +353,48 @@ def item(view: AccountView, item_id: str):  # type: ignore[no-untyped-def]
 def test_the_view_shows_the_profile(accounts: Accounts, book: Book) -> None:
     view = view_of(accounts, book.acme)
     profile = view.detail.profile
-    assert (profile.id, profile.name, profile.external_id, profile.segment, profile.priority,
-            profile.arr_cents, profile.owner_name, profile.ae, profile.lifecycle_stage) == (
-        book.acme, "Acme", "CRM-ACME", "enterprise", "pr2", 500_000_00, "Maya Patel",
-        "Sam Seller", "enable")
+    assert (
+        profile.id,
+        profile.name,
+        profile.external_id,
+        profile.segment,
+        profile.priority,
+        profile.arr_cents,
+        profile.owner_name,
+        profile.ae,
+        profile.lifecycle_stage,
+    ) == (
+        book.acme,
+        "Acme",
+        "CRM-ACME",
+        "enterprise",
+        "pr2",
+        500_000_00,
+        "Maya Patel",
+        "Sam Seller",
+        "enable",
+    )
     assert (profile.contract_start, profile.renewal_date) == (CONTRACT_START, RENEWAL)
     assert profile.days_to_renewal(TODAY) == 282
     assert (view.today, view.weights) == (TODAY, DEFAULT_WEIGHTS)
 
 
-def test_the_view_shows_health_with_the_90_day_trend_oldest_first(accounts: Accounts,
-                                                                  book: Book) -> None:
+def test_the_view_shows_health_with_the_90_day_trend_oldest_first(
+    accounts: Accounts, book: Book
+) -> None:
     health = view_of(accounts, book.acme).detail.health
     assert health.score == 86
-    assert health.components.items() == (("engagement", 85), ("success", 90),
-                                          ("satisfaction", 80), ("financial", 85))
-    assert health.history == ((TODAY - days(60), 82), (TODAY - days(30), 86),
-                              (TODAY - days(7), 86))  # the snapshot 120 days ago is too old
+    assert health.components.items() == (
+        ("engagement", 85),
+        ("success", 90),
+        ("satisfaction", 80),
+        ("financial", 85),
+    )
+    assert health.history == (
+        (TODAY - days(60), 82),
+        (TODAY - days(30), 86),
+        (TODAY - days(7), 86),
+    )  # the snapshot 120 days ago is too old
     assert health.risks == frozenset({RiskCategory.RENEWAL})
     assert health.last_change(TODAY) is not None
     assert health.last_change(TODAY).on == TODAY - days(30)  # type: ignore[union-attr]
@@ -262,7 +412,11 @@ def test_the_view_lists_every_live_contact_primary_first_people_who_left_include
     ]  # Gus Gone is deleted, Sol Other is another account's
     vera = contacts[0]
     assert (vera.title, vera.email, vera.persona, vera.influence) == (
-        "CFO", "vera@acme.example", Persona.ECONOMIC_BUYER, 5)
+        "CFO",
+        "vera@acme.example",
+        Persona.ECONOMIC_BUYER,
+        5,
+    )
 
 
 def test_the_view_lists_touches_newest_first_with_attendees_and_action_items(
@@ -276,7 +430,10 @@ def test_the_view_lists_touches_newest_first_with_attendees_and_action_items(
     email, call = touches
     assert (email.attendees, email.action_items, email.sentiment) == ((), (), "negative")
     assert (call.attendees, call.owner_name, call.notes) == (
-        ("Carl Diaz", "Vera Stone"), "Maya Patel", "Adoption is up")
+        ("Carl Diaz", "Vera Stone"),
+        "Maya Patel",
+        "Adoption is up",
+    )
     assert [(i.id, i.title, i.owner, i.due_on, i.done_on) for i in call.action_items] == [
         (book.deck, "Send the deck", "Maya Patel", TODAY - days(13), None),
         (book.guide, "Share SSO guide", "Carl Diaz", None, TODAY - days(15)),
@@ -286,12 +443,28 @@ def test_the_view_lists_touches_newest_first_with_attendees_and_action_items(
 
 def test_the_view_lists_open_escalations_first(accounts: Accounts, book: Book) -> None:
     detail = view_of(accounts, book.acme).detail
-    assert [(e.level, e.status, e.reason, e.risk_category, e.opened_on, e.sla_due_on, e.closed_on)
-            for e in detail.escalations] == [
-        (1, EscalationStatus.OPEN, "Sponsor at risk", RiskCategory.COMPANY, TODAY - days(2),
-         TODAY - days(1), None),
-        (3, EscalationStatus.CLOSED, "Outage", RiskCategory.SUPPORT, TODAY - days(200), None,
-         TODAY - days(150)),
+    assert [
+        (e.level, e.status, e.reason, e.risk_category, e.opened_on, e.sla_due_on, e.closed_on)
+        for e in detail.escalations
+    ] == [
+        (
+            1,
+            EscalationStatus.OPEN,
+            "Sponsor at risk",
+            RiskCategory.COMPANY,
+            TODAY - days(2),
+            TODAY - days(1),
+            None,
+        ),
+        (
+            3,
+            EscalationStatus.CLOSED,
+            "Outage",
+            RiskCategory.SUPPORT,
+            TODAY - days(200),
+            None,
+            TODAY - days(150),
+        ),
     ]
     assert detail.open_escalation is not None and detail.open_escalation.level == 1
 
@@ -302,8 +475,13 @@ def test_the_view_shows_the_success_plan_with_its_objectives_and_milestones(
     [plan] = view_of(accounts, book.acme).detail.plans
     assert (plan.title, plan.status, plan.reviewed_on) == ("FY27 plan", "active", TODAY - days(14))
     [objective] = plan.objectives
-    assert (objective.outcome, objective.metric, objective.baseline, objective.target,
-            objective.current) == ("Adoption", "weekly active users", "100", "400", "250")
+    assert (
+        objective.outcome,
+        objective.metric,
+        objective.baseline,
+        objective.target,
+        objective.current,
+    ) == ("Adoption", "weekly active users", "100", "400", "250")
     assert [(m.title, m.due_on, m.dri, m.status) for m in objective.milestones] == [
         ("Kick-off", TODAY - days(30), "Maya Patel", MilestoneStatus.DONE),
         ("SSO live", TODAY + days(10), "Carl Diaz", MilestoneStatus.PLANNED),
@@ -319,17 +497,23 @@ def test_the_view_carries_the_engines_next_touch(accounts: Accounts, book: Book)
     assert decision.next.due is not None and decision.next.due <= TODAY
 
 
-def test_an_account_with_no_contacts_touches_or_plans_has_an_empty_view(accounts: Accounts,
-                                                                        book: Book) -> None:
+def test_an_account_with_no_contacts_touches_or_plans_has_an_empty_view(
+    accounts: Accounts, book: Book
+) -> None:
     detail = view_of(accounts, book.other).detail
     assert [c.name for c in detail.contacts] == ["Sol Other"]
     assert (detail.touches, detail.escalations, detail.plans, detail.health.history) == (
-        (), (), (), ())
+        (),
+        (),
+        (),
+        (),
+    )
     assert detail.profile.owner_name == "Maya Patel"
 
 
-def test_an_unknown_or_deleted_account_has_no_view(db: Database, accounts: Accounts,
-                                                   book: Book) -> None:
+def test_an_unknown_or_deleted_account_has_no_view(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     assert accounts.view(str(uuid.uuid4())) is None
     delete_account(db, book.acme)
     assert accounts.view(book.acme) is None
@@ -338,30 +522,51 @@ def test_an_unknown_or_deleted_account_has_no_view(db: Database, accounts: Accou
 # --- save the account form ---------------------------------------------------------------------
 
 
-def test_turning_the_account_red_updates_the_account(db: Database, accounts: Accounts,
-                                                     book: Book) -> None:
-    saved = accounts.save(book.acme, form(RED_PARTS, arr="750,000", renewal_date="2027-10-01",
-                                          priority="PR1", risks=frozenset({"Sentiment"})))
+def test_turning_the_account_red_updates_the_account(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
+    saved = accounts.save(
+        book.acme,
+        form(
+            RED_PARTS,
+            arr="750,000",
+            renewal_date="2027-10-01",
+            priority="PR1",
+            risks=frozenset({"Sentiment"}),
+        ),
+    )
     account = account_row(db, book.acme)
-    assert (account.health_score, account.health_engagement, account.health_success,
-            account.health_satisfaction, account.health_financial) == (41, *RED_PARTS)
+    assert (
+        account.health_score,
+        account.health_engagement,
+        account.health_success,
+        account.health_satisfaction,
+        account.health_financial,
+    ) == (41, *RED_PARTS)
     assert (account.arr_cents, account.renewal_date, account.priority) == (
-        750_000_00, date(2027, 10, 1), "pr1")
+        750_000_00,
+        date(2027, 10, 1),
+        "pr1",
+    )
     assert (account.risk_sentiment, account.risk_renewal) == (True, False)  # the form's flags
     health = saved.view.detail.health
     assert (health.score, health.risks) == (41, frozenset({RiskCategory.SENTIMENT}))
     assert health.history[-1] == (TODAY, 41)
 
 
-def test_a_health_change_records_todays_snapshot(db: Database, accounts: Accounts,
-                                                 book: Book) -> None:
+def test_a_health_change_records_todays_snapshot(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     accounts.save(book.acme, form(RED_PARTS))
-    assert snapshots(db, book.acme)[-2:] == [(TODAY - days(7), 86, (None, None, None, None)),
-                                             (TODAY, 41, RED_PARTS)]
+    assert snapshots(db, book.acme)[-2:] == [
+        (TODAY - days(7), 86, (None, None, None, None)),
+        (TODAY, 41, RED_PARTS),
+    ]
 
 
-def test_a_second_save_the_same_day_replaces_todays_snapshot(db: Database, accounts: Accounts,
-                                                             book: Book) -> None:
+def test_a_second_save_the_same_day_replaces_todays_snapshot(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     accounts.save(book.acme, form(RED_PARTS))
     saved = accounts.save(book.acme, form((30, 30, 30, 30)))
     assert count(db, HealthSnapshot, HealthSnapshot.taken_on == TODAY) == 1
@@ -369,8 +574,9 @@ def test_a_second_save_the_same_day_replaces_todays_snapshot(db: Database, accou
     assert saved.view.detail.health.history[-2:] == ((TODAY - days(7), 86), (TODAY, 30))
 
 
-def test_turning_red_owes_a_health_assessment_and_a_recovery_plan(accounts: Accounts,
-                                                                  book: Book) -> None:
+def test_turning_red_owes_a_health_assessment_and_a_recovery_plan(
+    accounts: Accounts, book: Book
+) -> None:
     decision = accounts.save(book.acme, form(RED_PARTS)).view.decision
     assert decision is not None and decision.band == "red" and decision.priority == "pr1"
     owed = {candidate.kind: candidate for candidate in decision.open}
@@ -378,8 +584,9 @@ def test_turning_red_owes_a_health_assessment_and_a_recovery_plan(accounts: Acco
     assert owed["health-assessment"].due == owed["recovery-plan"].due == TODAY
 
 
-def test_the_stored_schedule_owes_them_too_after_the_save(db: Database, accounts: Accounts,
-                                                          book: Book) -> None:
+def test_the_stored_schedule_owes_them_too_after_the_save(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     before = scheduled(db, book.acme)
     assert "health-assessment" not in before and "recovery-plan" not in before
     accounts.save(book.acme, form(RED_PARTS))
@@ -392,8 +599,9 @@ def test_the_save_message_gives_the_new_score_and_band(accounts: Accounts, book:
     assert message.startswith("Saved Acme. Health 41 (red), recorded for 2026-11-23. Next: ")
 
 
-def test_a_save_that_leaves_health_alone_records_no_snapshot(db: Database, accounts: Accounts,
-                                                             book: Book) -> None:
+def test_a_save_that_leaves_health_alone_records_no_snapshot(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     before = snapshots(db, book.acme)
     same = accounts.save(book.acme, form(GREEN_PARTS, arr="600000"))
     blank = accounts.save(book.acme, form(None, arr="650000"))
@@ -402,30 +610,41 @@ def test_a_save_that_leaves_health_alone_records_no_snapshot(db: Database, accou
     assert "Health" not in blank.message
     account = account_row(db, book.acme)
     assert (account.arr_cents, account.health_score, account.health_engagement) == (
-        650_000_00, 86, 85)  # blank components keep the score and its parts
+        650_000_00,
+        86,
+        85,
+    )  # blank components keep the score and its parts
 
 
 def test_an_invalid_form_is_refused_field_by_field_and_nothing_is_written(
     db: Database, accounts: Accounts, book: Book
 ) -> None:
-    before = (account_row(db, book.acme).model_dump(), snapshots(db, book.acme),
-              scheduled(db, book.acme))
+    before = (
+        account_row(db, book.acme).model_dump(),
+        snapshots(db, book.acme),
+        scheduled(db, book.acme),
+    )
     with pytest.raises(AccountError) as refused:
         accounts.save(book.acme, form((37, 52, 27, None), arr="12x", renewal_date="2026-08-01"))
     assert refused.value.fields == {
         "arr": "'12x' is not valid: write an amount like 120000, 120000.50 or 120,000",
-        "renewal_date": ("2026-08-01 is not after the contract start (2026-09-01): the renewal "
-                         "comes after it"),
+        "renewal_date": (
+            "2026-08-01 is not after the contract start (2026-09-01): the renewal comes after it"
+        ),
         "financial": "fill in all four health components, or none of them",
     }
     assert str(refused.value).startswith("arr: '12x' is not valid")
-    after = (account_row(db, book.acme).model_dump(), snapshots(db, book.acme),
-             scheduled(db, book.acme))
+    after = (
+        account_row(db, book.acme).model_dump(),
+        snapshots(db, book.acme),
+        scheduled(db, book.acme),
+    )
     assert after == before
 
 
-def test_a_failed_reschedule_undoes_the_whole_save(db: Database, accounts: Accounts, book: Book,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_reschedule_undoes_the_whole_save(
+    db: Database, accounts: Accounts, book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("engine down")
 
@@ -447,30 +666,55 @@ def test_saving_a_deleted_account_is_refused(db: Database, accounts: Accounts, b
 # --- contacts ----------------------------------------------------------------------------------
 
 
-def test_a_new_contact_reporting_to_another_shows_in_the_view(db: Database, accounts: Accounts,
-                                                              book: Book) -> None:
-    saved = accounts.save_contact(book.acme, ContactForm(
-        name="Nia Cole", title="Analyst", email="nia@acme.example", phone="+1 415 555 0100",
-        persona="End User", influence="2", reports_to_id=book.carl))
+def test_a_new_contact_reporting_to_another_shows_in_the_view(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
+    saved = accounts.save_contact(
+        book.acme,
+        ContactForm(
+            name="Nia Cole",
+            title="Analyst",
+            email="nia@acme.example",
+            phone="+1 415 555 0100",
+            persona="End User",
+            influence="2",
+            reports_to_id=book.carl,
+        ),
+    )
     assert saved.message == "Added Nia Cole."
     nia = contact_named(saved.view, "Nia Cole")
-    assert (nia.reports_to_id, nia.title, nia.email, nia.phone, nia.persona, nia.influence,
-            nia.is_primary) == (book.carl, "Analyst", "nia@acme.example", "+1 415 555 0100",
-                                Persona.END_USER, 2, False)
+    assert (
+        nia.reports_to_id,
+        nia.title,
+        nia.email,
+        nia.phone,
+        nia.persona,
+        nia.influence,
+        nia.is_primary,
+    ) == (book.carl, "Analyst", "nia@acme.example", "+1 415 555 0100", Persona.END_USER, 2, False)
     assert nia in view_of(accounts, book.acme).detail.contacts
 
 
 def test_editing_a_contact_keeps_their_own_email(accounts: Accounts, book: Book) -> None:
-    saved = accounts.save_contact(book.acme, ContactForm(
-        name="Carl Diaz", title="COO", email="CARL@acme.example", persona="champion",
-        reports_to_id=book.vera), contact_id=book.carl)
+    saved = accounts.save_contact(
+        book.acme,
+        ContactForm(
+            name="Carl Diaz",
+            title="COO",
+            email="CARL@acme.example",
+            persona="champion",
+            reports_to_id=book.vera,
+        ),
+        contact_id=book.carl,
+    )
     assert saved.message == "Saved Carl Diaz."
     carl = contact_named(saved.view, "Carl Diaz")
     assert (carl.id, carl.title, carl.email) == (book.carl, "COO", "CARL@acme.example")
 
 
-def test_an_email_another_contact_has_is_refused_in_any_case(db: Database, accounts: Accounts,
-                                                             book: Book) -> None:
+def test_an_email_another_contact_has_is_refused_in_any_case(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     before = count(db, Contact)
     with pytest.raises(AccountError) as refused:
         accounts.save_contact(book.acme, ContactForm(name="Carla", email="CARL@Acme.example"))
@@ -479,32 +723,39 @@ def test_an_email_another_contact_has_is_refused_in_any_case(db: Database, accou
 
 
 def test_the_same_email_at_another_account_is_fine(accounts: Accounts, book: Book) -> None:
-    saved = accounts.save_contact(book.other, ContactForm(name="Carl Diaz",
-                                                          email="carl@acme.example"))
+    saved = accounts.save_contact(
+        book.other, ContactForm(name="Carl Diaz", email="carl@acme.example")
+    )
     assert [c.name for c in saved.view.detail.contacts] == ["Carl Diaz", "Sol Other"]
 
 
-def test_reporting_to_your_own_report_is_refused(db: Database, accounts: Accounts,
-                                                 book: Book) -> None:
+def test_reporting_to_your_own_report_is_refused(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     with pytest.raises(AccountError) as refused:  # Eve reports to Carl, who reports to Vera
-        accounts.save_contact(book.acme, ContactForm(name="Vera Stone", is_primary=True,
-                                                     reports_to_id=book.eve),
-                              contact_id=book.vera)
+        accounts.save_contact(
+            book.acme,
+            ContactForm(name="Vera Stone", is_primary=True, reports_to_id=book.eve),
+            contact_id=book.vera,
+        )
     assert refused.value.fields == {
-        "reports_to": "Vera Stone would end up reporting to themselves; choose someone else"}
+        "reports_to": "Vera Stone would end up reporting to themselves; choose someone else"
+    }
     assert contact_named(view_of(accounts, book.acme), "Vera Stone").reports_to_id is None
 
 
 def test_reporting_to_yourself_is_refused(accounts: Accounts, book: Book) -> None:
     with pytest.raises(AccountError) as refused:
-        accounts.save_contact(book.acme, ContactForm(name="Eve Ng", reports_to_id=book.eve),
-                              contact_id=book.eve)
+        accounts.save_contact(
+            book.acme, ContactForm(name="Eve Ng", reports_to_id=book.eve), contact_id=book.eve
+        )
     assert set(refused.value.fields) == {"reports_to"}
 
 
 @pytest.mark.parametrize("boss", ["unknown", "stranger"])
-def test_reporting_to_someone_not_a_contact_here_is_refused(db: Database, accounts: Accounts,
-                                                            book: Book, boss: str) -> None:
+def test_reporting_to_someone_not_a_contact_here_is_refused(
+    db: Database, accounts: Accounts, book: Book, boss: str
+) -> None:
     boss_id = str(uuid.uuid4()) if boss == "unknown" else book.stranger
     before = count(db, Contact)
     with pytest.raises(AccountError) as refused:
@@ -515,8 +766,10 @@ def test_reporting_to_someone_not_a_contact_here_is_refused(db: Database, accoun
 
 def test_every_contact_problem_is_reported_at_once(accounts: Accounts, book: Book) -> None:
     with pytest.raises(AccountError) as refused:
-        accounts.save_contact(book.acme, ContactForm(name="Nia", email="eve@ACME.example",
-                                                     reports_to_id=str(uuid.uuid4())))
+        accounts.save_contact(
+            book.acme,
+            ContactForm(name="Nia", email="eve@ACME.example", reports_to_id=str(uuid.uuid4())),
+        )
     assert set(refused.value.fields) == {"email", "reports_to"}
 
 
@@ -526,64 +779,70 @@ def test_an_invalid_contact_form_is_refused_by_field(accounts: Accounts, book: B
     assert set(refused.value.fields) == {"name", "influence"}
 
 
-def test_a_new_primary_contact_takes_the_mark_from_the_old_one(db: Database, accounts: Accounts,
-                                                               book: Book) -> None:
+def test_a_new_primary_contact_takes_the_mark_from_the_old_one(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     saved = accounts.save_contact(book.acme, ContactForm(name="Nia Cole", is_primary=True))
     contacts = saved.view.detail.contacts
-    assert [(c.name, c.is_primary) for c in contacts][:2] == [("Nia Cole", True),
-                                                              ("Carl Diaz", False)]
+    assert [(c.name, c.is_primary) for c in contacts][:2] == [
+        ("Nia Cole", True),
+        ("Carl Diaz", False),
+    ]
     assert [c.name for c in contacts if c.is_primary] == ["Nia Cole"]
     assert count(db, Contact, Contact.is_primary) == 1
 
 
-def test_adding_a_contact_to_a_deleted_account_is_refused(db: Database, accounts: Accounts,
-                                                          book: Book) -> None:
+def test_adding_a_contact_to_a_deleted_account_is_refused(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     delete_account(db, book.acme)
     with pytest.raises(AccountError, match="no longer exists"):
         accounts.save_contact(book.acme, ContactForm(name="Nia Cole"))
 
 
 @pytest.mark.parametrize("who", ["unknown", "stranger"])
-def test_editing_a_contact_that_is_not_this_accounts_is_refused(db: Database, accounts: Accounts,
-                                                                book: Book, who: str) -> None:
+def test_editing_a_contact_that_is_not_this_accounts_is_refused(
+    db: Database, accounts: Accounts, book: Book, who: str
+) -> None:
     contact_id = str(uuid.uuid4()) if who == "unknown" else book.stranger
     with pytest.raises(AccountError):
         accounts.save_contact(book.acme, ContactForm(name="Sol Other"), contact_id=contact_id)
 
 
-
 # --- people leaving ----------------------------------------------------------------------------
 
 
-def test_the_champion_leaving_raises_the_company_risk(db: Database, accounts: Accounts,
-                                                      book: Book) -> None:
+def test_the_champion_leaving_raises_the_company_risk(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     saved = accounts.mark_left(book.carl)
-    assert saved.message == ("Marked Carl Diaz as gone from Acme. A key contact left: the "
-                             "company risk flag is raised.")
+    assert saved.message == (
+        "Marked Carl Diaz as gone from Acme. A key contact left: the company risk flag is raised."
+    )
     assert account_row(db, book.acme).risk_company
     assert RiskCategory.COMPANY in saved.view.detail.health.risks
     assert contact_named(saved.view, "Carl Diaz").left_company
 
 
-def test_an_end_user_leaving_raises_no_flag(db: Database, accounts: Accounts,
-                                            book: Book) -> None:
+def test_an_end_user_leaving_raises_no_flag(db: Database, accounts: Accounts, book: Book) -> None:
     saved = accounts.mark_left(book.eve)
     assert saved.message == "Marked Eve Ng as gone from Acme."
     assert not account_row(db, book.acme).risk_company
     assert contact_named(saved.view, "Eve Ng").left_company
 
 
-def test_a_key_contact_leaving_when_the_flag_is_up_says_nothing_more(db: Database,
-                                                                     accounts: Accounts,
-                                                                     book: Book) -> None:
+def test_a_key_contact_leaving_when_the_flag_is_up_says_nothing_more(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     accounts.mark_left(book.carl)
     saved = accounts.mark_left(book.vera)
     assert saved.message == "Marked Vera Stone as gone from Acme."
     assert account_row(db, book.acme).risk_company
 
 
-def test_someone_coming_back_does_not_lower_the_flag(db: Database, accounts: Accounts,
-                                                     book: Book) -> None:
+def test_someone_coming_back_does_not_lower_the_flag(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     accounts.mark_left(book.carl)
     saved = accounts.mark_left(book.carl, left=False)
     assert saved.message == "Carl Diaz is back at Acme."
@@ -591,15 +850,17 @@ def test_someone_coming_back_does_not_lower_the_flag(db: Database, accounts: Acc
     assert account_row(db, book.acme).risk_company
 
 
-def test_marking_a_contact_of_a_deleted_account_is_refused(db: Database, accounts: Accounts,
-                                                           book: Book) -> None:
+def test_marking_a_contact_of_a_deleted_account_is_refused(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     delete_account(db, book.acme)
     with pytest.raises(AccountError):
         accounts.mark_left(book.carl)
 
 
-def test_marking_an_unknown_contact_is_refused(db: Database, accounts: Accounts,
-                                               book: Book) -> None:
+def test_marking_an_unknown_contact_is_refused(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     with pytest.raises(AccountError) as refused:
         accounts.mark_left(str(uuid.uuid4()))
     assert str(refused.value) == "that contact no longer exists; press r to refresh"
@@ -625,8 +886,9 @@ def test_ticking_an_action_item_marks_it_done_on_the_apps_day(
     assert call.open_items == 0
 
 
-def test_unticking_an_action_item_opens_it_again(db: Database, accounts: Accounts,
-                                                 book: Book) -> None:
+def test_unticking_an_action_item_opens_it_again(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     saved = accounts.tick(book.guide, done=False)
     assert saved.message == "Open again: Share SSO guide."
     assert item(saved.view, book.guide).done_on is None
@@ -641,8 +903,9 @@ def test_ticking_an_unknown_action_item_is_refused(accounts: Accounts, book: Boo
     assert str(refused.value) == "that action item no longer exists; press r to refresh"
 
 
-def test_ticking_an_item_of_a_deleted_account_is_refused(db: Database, accounts: Accounts,
-                                                         book: Book) -> None:
+def test_ticking_an_item_of_a_deleted_account_is_refused(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
     delete_account(db, book.acme)
     with pytest.raises(AccountError):
         accounts.tick(book.deck)

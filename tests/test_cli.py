@@ -34,8 +34,16 @@ def demo_file(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["demo"], ["import"], ["accounts"], ["db"], ["db", "upgrade"], ["db", "backup"],
-     ["db", "check"]],
+    [
+        [],
+        ["demo"],
+        ["import"],
+        ["accounts"],
+        ["db"],
+        ["db", "upgrade"],
+        ["db", "backup"],
+        ["db", "check"],
+    ],
 )
 def test_every_command_has_useful_help(command):
     result = csm(*command, "--help")
@@ -81,21 +89,52 @@ def test_accounts_lists_my_book_as_a_table_and_as_json(demo_file: Path):
     header, rule, *rows = table.output.splitlines()
     assert header.split()[:3] == ["ID", "Account", "Segment"]
     assert rows and set(rule) <= {"-", " "}
-    mine = json.loads(csm("--db", str(demo_file), "--today", TODAY, "--as", DEMO_USER_EMAIL,
-                          "accounts", "--format", "json").output)
-    team = json.loads(csm("--db", str(demo_file), "--today", TODAY, "accounts", "--team",
-                          "--format", "json").output)
+    mine = json.loads(
+        csm(
+            "--db",
+            str(demo_file),
+            "--today",
+            TODAY,
+            "--as",
+            DEMO_USER_EMAIL,
+            "accounts",
+            "--format",
+            "json",
+        ).output
+    )
+    team = json.loads(
+        csm(
+            "--db", str(demo_file), "--today", TODAY, "accounts", "--team", "--format", "json"
+        ).output
+    )
     assert len(mine) == len(rows)
     assert {item["owner_email"] for item in mine} == {DEMO_USER_EMAIL}
     assert len(team) == 40
     first = team[0]
-    assert set(first) >= {"external_id", "name", "segment", "priority", "arr", "health_band",
-                          "renewal_date", "days_to_renewal", "last_touch"}
+    assert set(first) >= {
+        "external_id",
+        "name",
+        "segment",
+        "priority",
+        "arr",
+        "health_band",
+        "renewal_date",
+        "days_to_renewal",
+        "last_touch",
+    }
 
 
 def test_as_is_read_from_the_environment(demo_file: Path):
-    result = csm("--db", str(demo_file), "--today", TODAY, "accounts", "--format", "json",
-                 env={"CSM_TUI_AS": DEMO_USER_EMAIL})
+    result = csm(
+        "--db",
+        str(demo_file),
+        "--today",
+        TODAY,
+        "accounts",
+        "--format",
+        "json",
+        env={"CSM_TUI_AS": DEMO_USER_EMAIL},
+    )
     assert result.exit_code == 0
     assert {item["owner_email"] for item in json.loads(result.output)} == {DEMO_USER_EMAIL}
 
@@ -121,7 +160,9 @@ def test_bad_today_is_a_usage_error():
 def test_unreachable_postgres_is_one_clear_line():
     result = csm("--db", "postgresql://nobody@127.0.0.1:1/none", "accounts", "--team")
     assert result.exit_code == 1
-    assert result.output.startswith("Error: cannot open postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert result.output.startswith(
+        "Error: cannot open postgresql+psycopg://nobody@127.0.0.1:1/none"
+    )
     assert "Connection refused" in result.output
     assert len(result.output.strip().splitlines()) == 1
 

@@ -12,8 +12,16 @@ from csm_tui.services.demo import DEMO_MANAGER_EMAIL, DEMO_USER_EMAIL
 from csm_tui.store.database import Database
 from tests.test_cli import TODAY, csm
 
-QUEUE_KEYS = {"account_external_id", "account_name", "kind", "due_date", "overdue_days",
-              "rule_id", "urgency", "explanation"}
+QUEUE_KEYS = {
+    "account_external_id",
+    "account_name",
+    "kind",
+    "due_date",
+    "overdue_days",
+    "rule_id",
+    "urgency",
+    "explanation",
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +54,9 @@ def test_the_queue_is_ranked_pinned_first_then_by_urgency(book: Path) -> None:
     assert all(item["due_date"] <= TODAY for item in items)
     assert all(item["owner_email"] == DEMO_USER_EMAIL for item in items)
     overdue = next(item for item in items if item["overdue_days"] > 0)
-    assert overdue["explanation"].endswith(f"{overdue['overdue_days']} days overdue") or \
-        overdue["explanation"].endswith("1 day overdue")
+    assert overdue["explanation"].endswith(f"{overdue['overdue_days']} days overdue") or overdue[
+        "explanation"
+    ].endswith("1 day overdue")
 
 
 def test_the_table_lists_the_same_items_in_the_same_order(book: Path) -> None:
@@ -82,7 +91,9 @@ def test_explain_shows_every_rule_and_the_steps(book: Path) -> None:
     result = on(book, "rules", "explain", item["account_external_id"])
     assert result.exit_code == 0, result.output
     text = result.output
-    assert text.startswith(f"{item['account_name']} ({item['account_external_id']}) as of Mon 2026-11-23")
+    assert text.startswith(
+        f"{item['account_name']} ({item['account_external_id']}) as of Mon 2026-11-23"
+    )
     assert "NEXT  " in text and "Every rule that applied:" in text
     assert "urgency" in text
 
@@ -92,8 +103,11 @@ def test_explain_as_json_matches_the_queue(book: Path) -> None:
     result = on(book, "rules", "explain", item["account_external_id"], "--format", "json")
     decision = json.loads(result.output)
     assert decision["account_external_id"] == item["account_external_id"]
-    open_items = {(c["rule_id"], c["due_date"]) for c in decision["candidates"]
-                  if c["status"] in ("overdue", "due", "upcoming")}
+    open_items = {
+        (c["rule_id"], c["due_date"])
+        for c in decision["candidates"]
+        if c["status"] in ("overdue", "due", "upcoming")
+    }
     assert (item["rule_id"], item["due_date"]) in open_items
     assert decision["next"]["urgency_terms"]
 
@@ -102,7 +116,8 @@ def test_explain_an_unknown_account_is_one_clear_line(book: Path) -> None:
     result = on(book, "rules", "explain", "NOPE-1")
     assert result.exit_code == 1
     assert result.output.strip() == (
-        "Error: no account has the external id 'NOPE-1'; `csm accounts --team` lists them")
+        "Error: no account has the external id 'NOPE-1'; `csm accounts --team` lists them"
+    )
 
 
 def test_rules_check_passes_the_shipped_rules() -> None:
@@ -113,7 +128,9 @@ def test_rules_check_passes_the_shipped_rules() -> None:
 
 def test_rules_check_lists_every_problem_and_exits_1(tmp_path: Path) -> None:
     bad = tmp_path / "rules.toml"
-    bad.write_text('[[cadence.rules]]\nid = "x"\nwhen = { segmnt = "enterprise" }\nevery = "2 weeks"\n')
+    bad.write_text(
+        '[[cadence.rules]]\nid = "x"\nwhen = { segmnt = "enterprise" }\nevery = "2 weeks"\n'
+    )
     result = csm("rules", "check", str(bad))
     assert result.exit_code == 1
     lines = result.output.strip().removeprefix("Error: ").splitlines()
@@ -130,7 +147,7 @@ def test_rules_check_lists_every_problem_and_exits_1(tmp_path: Path) -> None:
 def test_a_bad_user_rules_file_warns_and_runs_on_the_shipped_rules(book: Path) -> None:
     user_file = paths.config_dir() / "rules.toml"
     user_file.parent.mkdir(parents=True, exist_ok=True)
-    user_file.write_text("[urgency.overdue]\ncoefficient = \"lots\"\n")
+    user_file.write_text('[urgency.overdue]\ncoefficient = "lots"\n')
     try:
         result = on(book, "--as", DEMO_USER_EMAIL, "queue", "--format", "json")
     finally:
@@ -160,8 +177,18 @@ def test_preview_shows_what_would_move_and_writes_nothing(book: Path, tmp_path: 
 def test_the_schedule_is_recomputed_when_the_rules_change(book: Path, tmp_path: Path) -> None:
     weekly = tmp_path / "weekly.toml"
     weekly.write_text('[[cadence.rules]]\nid = "cadence.weekly"\nwhen = {}\nevery = "1w"\n')
-    result = on(book, "--rules", str(weekly), "--as", DEMO_USER_EMAIL, "queue", "--format", "json",
-                "--ahead", "7")
+    result = on(
+        book,
+        "--rules",
+        str(weekly),
+        "--as",
+        DEMO_USER_EMAIL,
+        "queue",
+        "--format",
+        "json",
+        "--ahead",
+        "7",
+    )
     rules = {item["rule_id"] for item in json.loads(result.output)}
     assert "cadence.weekly" in rules
     # and back: the shipped rules again, by hash
@@ -182,8 +209,18 @@ def test_the_schedule_is_stored_for_the_day_it_was_computed(book: Path) -> None:
     assert sha
 
 
-@pytest.mark.parametrize("command", [["queue"], ["rules"], ["rules", "check"], ["rules", "explain"],
-                                     ["rules", "preview"], ["rules", "default"], ["rules", "path"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["queue"],
+        ["rules"],
+        ["rules", "check"],
+        ["rules", "explain"],
+        ["rules", "preview"],
+        ["rules", "default"],
+        ["rules", "path"],
+    ],
+)
 def test_every_new_command_has_useful_help(command: list[str]) -> None:
     result = csm(*command, "--help")
     assert result.exit_code == 0

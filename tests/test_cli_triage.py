@@ -91,8 +91,15 @@ def my_snoozable_item(book: Path) -> dict:
 
 def test_log_says_what_was_logged_and_what_is_next(book: Path) -> None:
     call = my_cadence_call(book)
-    result = mine(book, "log", call["account_external_id"], "--kind", "cadence-call",
-                  "--summary", "Weekly sync")
+    result = mine(
+        book,
+        "log",
+        call["account_external_id"],
+        "--kind",
+        "cadence-call",
+        "--summary",
+        "Weekly sync",
+    )
     assert result.exit_code == 0, result.output
     first, *rest = result.output.splitlines()
     assert first.startswith(f"Logged a cadence call for {call['account_name']}. ")
@@ -103,52 +110,97 @@ def test_log_says_what_was_logged_and_what_is_next(book: Path) -> None:
 def test_a_logged_call_leaves_todays_queue(book: Path) -> None:
     call = my_cadence_call(book)
     external_id = call["account_external_id"]
-    assert mine(book, "log", external_id, "--kind", "cadence-call",
-                "--summary", "Weekly sync").exit_code == 0
+    assert (
+        mine(
+            book, "log", external_id, "--kind", "cadence-call", "--summary", "Weekly sync"
+        ).exit_code
+        == 0
+    )
     assert (external_id, "cadence-call") not in keys(queue_json(book))
-    later = {item["due_date"] for item in queue_json(book, "--ahead", "366")
-             if (item["account_external_id"], item["kind"]) == (external_id, "cadence-call")}
+    later = {
+        item["due_date"]
+        for item in queue_json(book, "--ahead", "366")
+        if (item["account_external_id"], item["kind"]) == (external_id, "cadence-call")
+    }
     assert later and min(later) > TODAY  # rescheduled, not gone
 
 
 def test_log_keeps_the_sentiment_the_notes_and_the_action_items(book: Path) -> None:
     call = my_cadence_call(book)
-    result = mine(book, "log", call["account_external_id"], "--kind", "Cadence Call",
-                  "--summary", "QBR prep", "--sentiment", "Negative", "--notes", "Budget freeze",
-                  "--action", "Send the deck", "--action", "Book the EBR", "--on", "2026-11-20")
+    result = mine(
+        book,
+        "log",
+        call["account_external_id"],
+        "--kind",
+        "Cadence Call",
+        "--summary",
+        "QBR prep",
+        "--sentiment",
+        "Negative",
+        "--notes",
+        "Budget freeze",
+        "--action",
+        "Send the deck",
+        "--action",
+        "Book the EBR",
+        "--on",
+        "2026-11-20",
+    )
     assert result.exit_code == 0, result.output
     database = Database.open(book)
     try:
         with database.reading() as session:
-            touch = session.scalars(select(Touchpoint)
-                                    .where(Touchpoint.summary == "QBR prep")).one()
-            actions = set(session.scalars(select(ActionItem.title)
-                                          .where(ActionItem.touchpoint_id == touch.id)))
+            touch = session.scalars(
+                select(Touchpoint).where(Touchpoint.summary == "QBR prep")
+            ).one()
+            actions = set(
+                session.scalars(
+                    select(ActionItem.title).where(ActionItem.touchpoint_id == touch.id)
+                )
+            )
     finally:
         database.dispose()
     assert (touch.kind, touch.occurred_on.isoformat(), touch.sentiment, touch.notes) == (
-        "cadence-call", "2026-11-20", "negative", "Budget freeze")
+        "cadence-call",
+        "2026-11-20",
+        "negative",
+        "Budget freeze",
+    )
     assert touch.owner_id is not None  # the --as user
     assert actions == {"Send the deck", "Book the EBR"}
 
 
-@pytest.mark.parametrize("change, message", [
-    (["--on", "2026-11-24"],
-     "a touch is logged once it happened: 2026-11-24 is after today (2026-11-23)"),
-    (["--kind", "phone-call"], "kind: expected one of cadence-call, ebr, renewal-call, "
-     "onboarding-review, training, email, meeting, nps-survey, escalation-call, "
-     "health-assessment, recovery-plan, note"),
-    (["--sentiment", "meh"], "sentiment: expected one of positive, neutral, negative"),
-    (["--summary", "  "], "a touch needs a summary: one line on what happened"),
-], ids=["on-in-the-future", "unknown-kind", "bad-sentiment", "blank-summary"])
-def test_a_bad_log_is_one_clear_line_and_writes_nothing(book: Path, change: list[str],
-                                                        message: str) -> None:
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            ["--on", "2026-11-24"],
+            "a touch is logged once it happened: 2026-11-24 is after today (2026-11-23)",
+        ),
+        (
+            ["--kind", "phone-call"],
+            "kind: expected one of cadence-call, ebr, renewal-call, "
+            "onboarding-review, training, email, meeting, nps-survey, escalation-call, "
+            "health-assessment, recovery-plan, note",
+        ),
+        (["--sentiment", "meh"], "sentiment: expected one of positive, neutral, negative"),
+        (["--summary", "  "], "a touch needs a summary: one line on what happened"),
+    ],
+    ids=["on-in-the-future", "unknown-kind", "bad-sentiment", "blank-summary"],
+)
+def test_a_bad_log_is_one_clear_line_and_writes_nothing(
+    book: Path, change: list[str], message: str
+) -> None:
     call = my_cadence_call(book)
     before = count(book, Touchpoint)
     options = {"--kind": "cadence-call", "--summary": "Weekly sync"}
     options.update(dict(zip(change[::2], change[1::2], strict=True)))
-    result = mine(book, "log", call["account_external_id"],
-                  *[part for pair in options.items() for part in pair])
+    result = mine(
+        book,
+        "log",
+        call["account_external_id"],
+        *[part for pair in options.items() for part in pair],
+    )
     assert one_error_line(result) == message
     assert count(book, Touchpoint) == before
 
@@ -157,14 +209,24 @@ def test_log_on_an_unknown_account_is_one_clear_line(book: Path) -> None:
     before = count(book, Touchpoint)
     result = mine(book, "log", "NOPE-1", "--kind", "cadence-call", "--summary", "Weekly sync")
     assert one_error_line(result) == (
-        "no account has the external id 'NOPE-1'; `csm accounts --team` lists them")
+        "no account has the external id 'NOPE-1'; `csm accounts --team` lists them"
+    )
     assert count(book, Touchpoint) == before
 
 
 def test_log_with_a_date_that_is_not_a_date_is_a_usage_error(book: Path) -> None:
     call = my_cadence_call(book)
-    result = mine(book, "log", call["account_external_id"], "--kind", "cadence-call",
-                  "--summary", "Weekly sync", "--on", "23/11/2026")
+    result = mine(
+        book,
+        "log",
+        call["account_external_id"],
+        "--kind",
+        "cadence-call",
+        "--summary",
+        "Weekly sync",
+        "--on",
+        "23/11/2026",
+    )
     assert result.exit_code == 2
     assert "'23/11/2026'" in result.output and "--on" in result.output
 
@@ -175,12 +237,22 @@ def test_log_with_a_date_that_is_not_a_date_is_a_usage_error(book: Path) -> None
 def test_snooze_puts_the_item_aside_and_it_leaves_the_queue(book: Path) -> None:
     item = my_snoozable_item(book)
     external_id = item["account_external_id"]
-    result = mine(book, "snooze", external_id, "--until", "2026-11-30", "--kind", item["kind"],
-                  "--reason", "Customer on holiday")
+    result = mine(
+        book,
+        "snooze",
+        external_id,
+        "--until",
+        "2026-11-30",
+        "--kind",
+        item["kind"],
+        "--reason",
+        "Customer on holiday",
+    )
     assert result.exit_code == 0, result.output
     what = item["kind"].replace("-", " ")
     assert result.output.splitlines()[0] == (
-        f"Snoozed {what} for {item['account_name']} until 2026-11-30.")
+        f"Snoozed {what} for {item['account_name']} until 2026-11-30."
+    )
     assert (external_id, item["kind"]) not in keys(queue_json(book))
 
 
@@ -190,25 +262,38 @@ def test_snooze_without_a_kind_puts_every_snoozable_touch_aside(book: Path) -> N
     result = mine(book, "snooze", external_id, "--until", "2026-12-01", "--reason", "Reorg")
     assert result.exit_code == 0, result.output
     assert result.output.startswith(
-        f"Snoozed every snoozable touch for {item['account_name']} until 2026-12-01.")
+        f"Snoozed every snoozable touch for {item['account_name']} until 2026-12-01."
+    )
     left = {kind for eid, kind in keys(queue_json(book)) if eid == external_id}
     assert not left & SNOOZABLE
 
 
-@pytest.mark.parametrize("until, extra, message", [
-    ("2026-12-24", [],
-     "a snooze runs at most 30d (the rules file): until 2026-12-23 at the latest"),
-    ("2026-11-23", [], "snooze until a day after today (2026-11-23), not 2026-11-23"),
-    ("2026-11-30", ["--kind", "renewal-call"],
-     "renewal-call cannot be snoozed (the rules file allows: cadence-call, ebr, milestone, "
-     "nps-survey, onboarding-review); log it or escalate instead"),
-], ids=["beyond-30-days", "until-today", "renewal-call"])
-def test_a_snooze_the_rules_refuse_is_one_clear_line(book: Path, until: str, extra: list[str],
-                                                     message: str) -> None:
+@pytest.mark.parametrize(
+    "until, extra, message",
+    [
+        (
+            "2026-12-24",
+            [],
+            "a snooze runs at most 30d (the rules file): until 2026-12-23 at the latest",
+        ),
+        ("2026-11-23", [], "snooze until a day after today (2026-11-23), not 2026-11-23"),
+        (
+            "2026-11-30",
+            ["--kind", "renewal-call"],
+            "renewal-call cannot be snoozed (the rules file allows: cadence-call, ebr, milestone, "
+            "nps-survey, onboarding-review); log it or escalate instead",
+        ),
+    ],
+    ids=["beyond-30-days", "until-today", "renewal-call"],
+)
+def test_a_snooze_the_rules_refuse_is_one_clear_line(
+    book: Path, until: str, extra: list[str], message: str
+) -> None:
     item = my_snoozable_item(book)
     before = queue_json(book)
-    result = mine(book, "snooze", item["account_external_id"], "--until", until,
-                  "--reason", "Busy", *extra)
+    result = mine(
+        book, "snooze", item["account_external_id"], "--until", until, "--reason", "Busy", *extra
+    )
     assert one_error_line(result) == message
     assert count(book, Snooze) == 0
     assert queue_json(book) == before
@@ -216,16 +301,27 @@ def test_a_snooze_the_rules_refuse_is_one_clear_line(book: Path, until: str, ext
 
 def test_a_snooze_needs_a_reason(book: Path) -> None:
     item = my_snoozable_item(book)
-    result = mine(book, "snooze", item["account_external_id"], "--until", "2026-11-30",
-                  "--reason", "   ")
+    result = mine(
+        book, "snooze", item["account_external_id"], "--until", "2026-11-30", "--reason", "   "
+    )
     assert one_error_line(result) == (
-        "say why you snooze it: the reason shows on the queue afterwards")
+        "say why you snooze it: the reason shows on the queue afterwards"
+    )
 
 
 def test_a_snooze_may_run_to_the_limit(book: Path) -> None:
     item = my_snoozable_item(book)
-    result = mine(book, "snooze", item["account_external_id"], "--until", "2026-12-23",
-                  "--kind", item["kind"], "--reason", "Busy season")
+    result = mine(
+        book,
+        "snooze",
+        item["account_external_id"],
+        "--until",
+        "2026-12-23",
+        "--kind",
+        item["kind"],
+        "--reason",
+        "Busy season",
+    )
     assert result.exit_code == 0, result.output
     assert (item["account_external_id"], item["kind"]) not in keys(queue_json(book))
 

@@ -572,7 +572,8 @@ def test_ten_thousand_accounts_take_a_bounded_number_of_statements(
     path = write(tmp_path, "accounts.csv", "\n".join(lines) + "\n")
     statements: list[str] = []
     event.listen(
-        sqlite_db.engine, "before_cursor_execute",
+        sqlite_db.engine,
+        "before_cursor_execute",
         lambda _conn, _cursor, statement, *_args: statements.append(statement),
     )
     for created, updated in ((10_000, 0), (0, 10_000)):
@@ -689,13 +690,21 @@ def test_an_import_reschedules_the_accounts_it_changed_in_its_own_transaction(
     scheduler.recompute_all()
 
     def due_dates() -> dict[tuple[str | None, str], date]:
-        return {(item.external_id, item.kind): item.due_on
-                for item in scheduler.queue(owner_email=None, ahead_days=366)}
+        return {
+            (item.external_id, item.kind): item.due_on
+            for item in scheduler.queue(owner_email=None, ahead_days=366)
+        }
 
     before = due_dates()
-    new_account = write(tmp_path, "new.csv", f"{HEADER}\nA-9,Nine Inc,enterprise,1000,2027-06-30,85\n")
-    call = write(tmp_path, "call.csv", "account_external_id,occurred_on,kind,summary\n"
-                 f"A-1,{TODAY.isoformat()},cadence-call,Weekly sync\n")
+    new_account = write(
+        tmp_path, "new.csv", f"{HEADER}\nA-9,Nine Inc,enterprise,1000,2027-06-30,85\n"
+    )
+    call = write(
+        tmp_path,
+        "call.csv",
+        "account_external_id,occurred_on,kind,summary\n"
+        f"A-1,{TODAY.isoformat()},cadence-call,Weekly sync\n",
+    )
     import_csv(db, ACCOUNTS, new_account, schedule=scheduler)
     import_csv(db, TOUCHPOINTS, call, schedule=scheduler)
 

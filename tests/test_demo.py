@@ -28,8 +28,18 @@ from csm_tui.store.migrate import ensure_current
 from tests.conftest import TODAY
 
 TABLES = (
-    "app_meta", "team_member", "account", "contact", "touchpoint", "touchpoint_attendee",
-    "action_item", "health_snapshot", "success_plan", "objective", "milestone", "escalation",
+    "app_meta",
+    "team_member",
+    "account",
+    "contact",
+    "touchpoint",
+    "touchpoint_attendee",
+    "action_item",
+    "health_snapshot",
+    "success_plan",
+    "objective",
+    "milestone",
+    "escalation",
     "escalation_event",
 )
 NOW = datetime.combine(TODAY, time(9), tzinfo=UTC)
@@ -46,8 +56,10 @@ def _dump(db: Database) -> dict[str, list[tuple]]:
     """Every stored value of every demo table, in a stable order (ids included)."""
     with db.engine.connect() as connection:
         return {
-            table: [tuple(row) for row in connection.exec_driver_sql(
-                f"SELECT * FROM {table} ORDER BY 1, 2")]
+            table: [
+                tuple(row)
+                for row in connection.exec_driver_sql(f"SELECT * FROM {table} ORDER BY 1, 2")
+            ]
             for table in TABLES
         }
 
@@ -133,8 +145,11 @@ def test_fast_sqlite_path_stores_what_a_plain_core_insert_stores(tmp_path: Path)
 
 def test_bulk_insert_refuses_to_fall_back_on_clock_or_random_defaults(sqlite_db: Database) -> None:
     with sqlite_db.writing() as session, pytest.raises(ValueError, match="created_at"):
-        insert_rows(session.connection(), SQLModel.metadata.tables["team_member"],
-                    [{"name": "A", "email": "a@example.com", "id": None}])
+        insert_rows(
+            session.connection(),
+            SQLModel.metadata.tables["team_member"],
+            [{"name": "A", "email": "a@example.com", "id": None}],
+        )
 
 
 # -- what the demo shows -----------------------------------------------------------------------
@@ -159,8 +174,11 @@ def test_mix_of_segments_bands_and_priorities(book: Database) -> None:
     segments = Counter(dict(_rows(book, "SELECT segment, count(*) FROM account GROUP BY 1")))
     assert set(segments) == {segment.value for segment in Segment}
     assert segments["enterprise"] == 45 and segments["scale"] == 90
-    rows = _rows(book, "SELECT health_score, health_engagement, health_success, "
-                       "health_satisfaction, health_financial, priority FROM account")
+    rows = _rows(
+        book,
+        "SELECT health_score, health_engagement, health_success, "
+        "health_satisfaction, health_financial, priority FROM account",
+    )
     bands = Counter(DEFAULT_BANDS.band(row[0]) for row in rows)
     assert bands == {HealthBand.GREEN: 210, HealthBand.YELLOW: 60, HealthBand.RED: 30}
     assert all(row[0] == DEFAULT_WEIGHTS.score(*row[1:5]) for row in rows)
@@ -170,18 +188,22 @@ def test_mix_of_segments_bands_and_priorities(book: Database) -> None:
 
 
 def test_red_and_yellow_accounts_carry_risk_flags(book: Database) -> None:
-    flags = ("risk_implementation + risk_sentiment + risk_support + risk_product + "
-             "risk_company + risk_renewal")
+    flags = (
+        "risk_implementation + risk_sentiment + risk_support + risk_product + "
+        "risk_company + risk_renewal"
+    )
     unflagged_red = f"SELECT count(*) FROM account WHERE health_score < 60 AND {flags} = 0"
     assert _scalar(book, unflagged_red) == 0
     flagged_yellow = _scalar(
-        book, f"SELECT count(*) FROM account WHERE health_score BETWEEN 60 AND 79 AND {flags} > 0")
+        book, f"SELECT count(*) FROM account WHERE health_score BETWEEN 60 AND 79 AND {flags} > 0"
+    )
     assert flagged_yellow >= 30
 
 
 def test_dates_of_the_contract_are_consistent(book: Database) -> None:
-    rows = _rows(book, "SELECT contract_start, renewal_date, go_live_date, lifecycle_stage "
-                       "FROM account")
+    rows = _rows(
+        book, "SELECT contract_start, renewal_date, go_live_date, lifecycle_stage FROM account"
+    )
     today = TODAY.isoformat()
     for start, renewal, go_live, stage in rows:
         assert (TODAY - timedelta(days=4 * 366)).isoformat() <= start <= today
@@ -201,41 +223,67 @@ def test_team_owns_the_book(book: Database) -> None:
     assert [row[0] for row in manager] == [DEMO_MANAGER_EMAIL]
     csms = [row for row in team if row[1] == "csm"]
     assert len(csms) == 6 and all(row[3] == manager[0][4] for row in csms)
-    owners = _rows(book, "SELECT a.segment, m.segment, m.role, m.email FROM account a "
-                         "JOIN team_member m ON m.id = a.owner_id")
+    owners = _rows(
+        book,
+        "SELECT a.segment, m.segment, m.role, m.email FROM account a "
+        "JOIN team_member m ON m.id = a.owner_id",
+    )
     assert len(owners) == 300
-    group = {"enterprise": "enterprise", "commercial": "commercial", "mid-market": "commercial",
-             "smb": "scale", "scale": "scale"}
-    assert all(role == "csm" and group[segment] == csm_segment
-               for segment, csm_segment, role, _ in owners)
+    group = {
+        "enterprise": "enterprise",
+        "commercial": "commercial",
+        "mid-market": "commercial",
+        "smb": "scale",
+        "scale": "scale",
+    }
+    assert all(
+        role == "csm" and group[segment] == csm_segment for segment, csm_segment, role, _ in owners
+    )
     mine = [row for row in owners if row[3] == DEMO_USER_EMAIL]
     assert len(mine) >= 15 and all(row[0] == "enterprise" for row in mine)
 
 
 def test_the_demo_user_has_something_to_triage(book: Database) -> None:
     mine = f"(SELECT id FROM team_member WHERE email = '{DEMO_USER_EMAIL}')"
-    assert _scalar(book, f"SELECT count(*) FROM account WHERE owner_id = {mine} "
-                         "AND health_score < 60") >= 1
-    assert _scalar(book, f"SELECT count(*) FROM escalation e JOIN account a ON a.id = e.account_id "
-                         f"WHERE a.owner_id = {mine} AND e.status = 'open'") >= 1
+    assert (
+        _scalar(book, f"SELECT count(*) FROM account WHERE owner_id = {mine} AND health_score < 60")
+        >= 1
+    )
+    assert (
+        _scalar(
+            book,
+            f"SELECT count(*) FROM escalation e JOIN account a ON a.id = e.account_id "
+            f"WHERE a.owner_id = {mine} AND e.status = 'open'",
+        )
+        >= 1
+    )
 
 
 def test_open_escalations_at_every_level_with_their_history(book: Database) -> None:
-    open_rows = _rows(book, "SELECT e.id, e.level, e.sla_due_at, a.health_score, e.risk_category,"
-                            " e.opened_at FROM escalation e JOIN account a ON a.id = e.account_id "
-                            "WHERE e.status = 'open'")
+    open_rows = _rows(
+        book,
+        "SELECT e.id, e.level, e.sla_due_at, a.health_score, e.risk_category,"
+        " e.opened_at FROM escalation e JOIN account a ON a.id = e.account_id "
+        "WHERE e.status = 'open'",
+    )
     assert {row[1] for row in open_rows} == {1, 2, 3, 4, 5}
     assert all(row[3] < 80 for row in open_rows)  # on red or yellow accounts
     assert any(row[2] < NOW_TEXT for row in open_rows)  # some SLAs already breached
     assert any(row[2] > NOW_TEXT for row in open_rows)
     assert all(row[5] <= NOW_TEXT for row in open_rows)
     for escalation_id, level, *_ in open_rows:
-        events = _rows(book, "SELECT from_level, to_level FROM escalation_event WHERE "
-                             f"escalation_id = '{escalation_id}' ORDER BY occurred_at")
+        events = _rows(
+            book,
+            "SELECT from_level, to_level FROM escalation_event WHERE "
+            f"escalation_id = '{escalation_id}' ORDER BY occurred_at",
+        )
         assert events[0][0] is None and events[-1][1] == level
         assert all(prev[1] == nxt[0] for prev, nxt in zip(events, events[1:], strict=False))
-    closed = _rows(book, "SELECT resolution, lessons_learned, closed_at, opened_at FROM escalation "
-                         "WHERE status IN ('resolved', 'closed')")
+    closed = _rows(
+        book,
+        "SELECT resolution, lessons_learned, closed_at, opened_at FROM escalation "
+        "WHERE status IN ('resolved', 'closed')",
+    )
     assert len(closed) >= 3
     assert all(row[0] and row[1] and row[3] < row[2] < NOW_TEXT for row in closed)
 
@@ -245,38 +293,49 @@ def test_milestones_in_every_status_some_due_this_week(book: Database) -> None:
     assert {row[0] for row in rows} == {status.value for status in MilestoneStatus}
     assert all((row[2] is not None) == (row[0] == "done") for row in rows)
     week_end = (TODAY + timedelta(days=6)).isoformat()
-    due_this_week = [row for row in rows
-                     if row[0] != "done" and TODAY.isoformat() <= row[1] <= week_end]
+    due_this_week = [
+        row for row in rows if row[0] != "done" and TODAY.isoformat() <= row[1] <= week_end
+    ]
     assert len(due_this_week) >= 2
     kinds = Counter(row[0] for row in _rows(book, "SELECT kind FROM objective"))
     assert kinds["quantitative"] and kinds["qualitative"]
     plans = _scalar(book, "SELECT count(DISTINCT account_id) FROM success_plan")
-    enterprise = _scalar(book, "SELECT count(*) FROM account a JOIN success_plan p "
-                               "ON p.account_id = a.id WHERE a.segment = 'enterprise'")
+    enterprise = _scalar(
+        book,
+        "SELECT count(*) FROM account a JOIN success_plan p "
+        "ON p.account_id = a.id WHERE a.segment = 'enterprise'",
+    )
     assert enterprise == 45 and plans >= 150
 
 
 def test_health_history_ends_with_the_current_score(book: Database) -> None:
     today, yesterday = TODAY.isoformat(), (TODAY - timedelta(days=1)).isoformat()
     mismatched = _scalar(
-        book, "SELECT count(*) FROM account a JOIN health_snapshot h ON h.account_id = a.id "
-              f"AND h.taken_on = '{today}' WHERE h.score != a.health_score")
+        book,
+        "SELECT count(*) FROM account a JOIN health_snapshot h ON h.account_id = a.id "
+        f"AND h.taken_on = '{today}' WHERE h.score != a.health_score",
+    )
     assert mismatched == 0
     assert _scalar(book, f"SELECT count(*) FROM health_snapshot WHERE taken_on = '{today}'") == 300
     assert _scalar(book, "SELECT max(taken_on) FROM health_snapshot") == today
     dropped = _rows(
-        book, "SELECT t.score, y.score FROM health_snapshot t JOIN health_snapshot y "
-              f"ON y.account_id = t.account_id AND y.taken_on = '{yesterday}' "
-              f"WHERE t.taken_on = '{today}' AND t.score < y.score")
+        book,
+        "SELECT t.score, y.score FROM health_snapshot t JOIN health_snapshot y "
+        f"ON y.account_id = t.account_id AND y.taken_on = '{yesterday}' "
+        f"WHERE t.taken_on = '{today}' AND t.score < y.score",
+    )
     assert len(dropped) >= 3
     assert any(DEFAULT_BANDS.band(now) != DEFAULT_BANDS.band(before) for now, before in dropped)
-    weeks = _scalar(book, "SELECT max(n) FROM (SELECT count(*) AS n FROM health_snapshot "
-                          "GROUP BY account_id)")
+    weeks = _scalar(
+        book, "SELECT max(n) FROM (SELECT count(*) AS n FROM health_snapshot GROUP BY account_id)"
+    )
     assert weeks == 54  # 53 weekly snapshots over a year, plus yesterday's
     slid = _scalar(
-        book, "SELECT count(*) FROM account a JOIN health_snapshot h ON h.account_id = a.id "
-              f"AND h.taken_on = '{(TODAY - timedelta(days=84)).isoformat()}' "
-              "WHERE a.health_score < 80 AND h.score >= 80")
+        book,
+        "SELECT count(*) FROM account a JOIN health_snapshot h ON h.account_id = a.id "
+        f"AND h.taken_on = '{(TODAY - timedelta(days=84)).isoformat()}' "
+        "WHERE a.health_score < 80 AND h.score >= 80",
+    )
     assert slid >= 10  # green to yellow/red over the last weeks
 
 
@@ -286,49 +345,81 @@ def test_renewals_are_coming_up(book: Database) -> None:
 
 
 def test_touch_history_follows_the_cadence(book: Database) -> None:
-    rows = _rows(book, "SELECT a.segment, a.priority, count(t.id), max(t.occurred_on), "
-                       "min(t.occurred_on) FROM account a JOIN touchpoint t ON t.account_id = a.id "
-                       "GROUP BY a.id")
+    rows = _rows(
+        book,
+        "SELECT a.segment, a.priority, count(t.id), max(t.occurred_on), "
+        "min(t.occurred_on) FROM account a JOIN touchpoint t ON t.account_id = a.id "
+        "GROUP BY a.id",
+    )
     assert all(row[3] < TODAY.isoformat() for row in rows)
     assert all(row[4] >= (TODAY - timedelta(days=365)).isoformat() for row in rows)
-    per_year = {key: [row[2] for row in rows if (row[0], row[1]) == key]
-                for key in (("enterprise", "pr1"), ("scale", "pr2"))}
+    per_year = {
+        key: [row[2] for row in rows if (row[0], row[1]) == key]
+        for key in (("enterprise", "pr1"), ("scale", "pr2"))
+    }
     assert sum(per_year[("enterprise", "pr1")]) / len(per_year[("enterprise", "pr1")]) > 20
     assert sum(per_year[("scale", "pr2")]) / len(per_year[("scale", "pr2")]) < 12
     kinds = {row[0] for row in _rows(book, "SELECT DISTINCT kind FROM touchpoint")}
-    assert {"cadence-call", "ebr", "renewal-call", "onboarding-review", "escalation-call",
-            "nps-survey", "email"} <= kinds
-    owners = _scalar(book, "SELECT count(*) FROM touchpoint t JOIN account a "
-                           "ON a.id = t.account_id WHERE t.owner_id != a.owner_id")
+    assert {
+        "cadence-call",
+        "ebr",
+        "renewal-call",
+        "onboarding-review",
+        "escalation-call",
+        "nps-survey",
+        "email",
+    } <= kinds
+    owners = _scalar(
+        book,
+        "SELECT count(*) FROM touchpoint t JOIN account a "
+        "ON a.id = t.account_id WHERE t.owner_id != a.owner_id",
+    )
     assert owners == 0
     items = _rows(book, "SELECT done_at IS NULL, count(*) FROM action_item GROUP BY 1")
     done = dict(items)
     assert 0 < done[1] < done[0] / 5  # a few open, most done
-    sentiment = _rows(book, "SELECT a.health_score < 60, avg(t.sentiment = 'negative') "
-                            "FROM touchpoint t JOIN account a ON a.id = t.account_id "
-                            f"WHERE t.occurred_on > '{(TODAY - timedelta(days=30)).isoformat()}' "
-                            "GROUP BY 1")
+    sentiment = _rows(
+        book,
+        "SELECT a.health_score < 60, avg(t.sentiment = 'negative') "
+        "FROM touchpoint t JOIN account a ON a.id = t.account_id "
+        f"WHERE t.occurred_on > '{(TODAY - timedelta(days=30)).isoformat()}' "
+        "GROUP BY 1",
+    )
     assert dict(sentiment)[1] > dict(sentiment)[0]  # red accounts sound unhappier
 
 
 def test_contacts_form_an_org_chart_per_account(book: Database) -> None:
-    per_account = _rows(book, "SELECT a.segment, count(c.id), sum(c.is_primary) FROM account a "
-                              "JOIN contact c ON c.account_id = a.id GROUP BY a.id")
+    per_account = _rows(
+        book,
+        "SELECT a.segment, count(c.id), sum(c.is_primary) FROM account a "
+        "JOIN contact c ON c.account_id = a.id GROUP BY a.id",
+    )
     assert len(per_account) == 300
     assert all(3 <= row[1] <= 8 and row[2] == 1 for row in per_account)
     assert max(row[1] for row in per_account if row[0] == "scale") <= 4
-    crossing = _scalar(book, "SELECT count(*) FROM contact c JOIN contact b "
-                             "ON b.id = c.reports_to_id WHERE b.account_id != c.account_id")
+    crossing = _scalar(
+        book,
+        "SELECT count(*) FROM contact c JOIN contact b "
+        "ON b.id = c.reports_to_id WHERE b.account_id != c.account_id",
+    )
     assert crossing == 0
-    chart = set(_rows(book, "SELECT c.persona, b.persona FROM contact c "
-                            "LEFT JOIN contact b ON b.id = c.reports_to_id"))
+    chart = set(
+        _rows(
+            book,
+            "SELECT c.persona, b.persona FROM contact c "
+            "LEFT JOIN contact b ON b.id = c.reports_to_id",
+        )
+    )
     assert ("economic-buyer", None) in chart
     assert ("executive-sponsor", "economic-buyer") in chart
     assert ("champion", "executive-sponsor") in chart
-    assert {boss for persona, boss in chart if persona == "end-user"} <= {"technical-lead",
-                                                                         "champion"}
-    emails = _rows(book, "SELECT c.email, a.name FROM contact c JOIN account a "
-                         "ON a.id = c.account_id LIMIT 50")
+    assert {boss for persona, boss in chart if persona == "end-user"} <= {
+        "technical-lead",
+        "champion",
+    }
+    emails = _rows(
+        book, "SELECT c.email, a.name FROM contact c JOIN account a ON a.id = c.account_id LIMIT 50"
+    )
     assert all(email.isascii() and "@" in email for email, _ in emails)
 
 
@@ -342,8 +433,9 @@ def test_foreign_keys_hold_and_meta_records_the_demo(book: Database) -> None:
             continue
         latest = _scalar(book, f"SELECT max(created_at) FROM {table}")
         assert latest <= NOW_TEXT, table  # nothing was created after the demo's "now"
-    names = _rows(book, "SELECT count(*), count(DISTINCT name), count(DISTINCT external_id) "
-                        "FROM account")
+    names = _rows(
+        book, "SELECT count(*), count(DISTINCT name), count(DISTINCT external_id) FROM account"
+    )
     assert names == [(300, 300, 300)]
     versions = {row[0][12] for row in _rows(book, "SELECT id FROM contact")}
     assert versions == {"4"}  # random-looking version-4 UUIDs, stored as 32 hex digits
@@ -355,16 +447,25 @@ def test_team_grows_with_the_book() -> None:
     csms = [member for member in big if member.group is not None]
     assert len(csms) == 250
     assert len({member.email for member in big}) == len(big)
-    assert Counter(member.group for member in csms) == {"enterprise": 75, "commercial": 100,
-                                                        "scale": 75}
+    assert Counter(member.group for member in csms) == {
+        "enterprise": 75,
+        "commercial": 100,
+        "scale": 75,
+    }
     assert big[:7] == team_for(300)
 
 
 def test_builds_on_both_backends(db: Database) -> None:
     summary = build_demo(db, accounts=60, seed=7, today=TODAY)
     assert summary.accounts == _scalar(db, "SELECT count(*) FROM account") == 60
-    assert _scalar(db, "SELECT count(*) FROM contact c JOIN contact b ON b.id = c.reports_to_id "
-                       "WHERE b.account_id != c.account_id") == 0
+    assert (
+        _scalar(
+            db,
+            "SELECT count(*) FROM contact c JOIN contact b ON b.id = c.reports_to_id "
+            "WHERE b.account_id != c.account_id",
+        )
+        == 0
+    )
     levels = {row[0] for row in _rows(db, "SELECT level FROM escalation WHERE status = 'open'")}
     assert levels == {1, 2, 3, 4, 5}
     assert _scalar(db, "SELECT count(*) FROM milestone") == summary.milestones > 0

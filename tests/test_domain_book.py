@@ -11,9 +11,16 @@ TODAY = date(2026, 11, 23)
 
 def _row(name: str, **fields) -> AccountRow:
     values = dict(
-        id=name, external_id=f"ID-{name}", name=name, segment=Segment.ENTERPRISE,
-        priority=Priority.PR2, arr_cents=100_00, owner_name="Maya Patel",
-        owner_email="maya@example.com", health_score=80, renewal_date=date(2027, 1, 1),
+        id=name,
+        external_id=f"ID-{name}",
+        name=name,
+        segment=Segment.ENTERPRISE,
+        priority=Priority.PR2,
+        arr_cents=100_00,
+        owner_name="Maya Patel",
+        owner_email="maya@example.com",
+        health_score=80,
+        renewal_date=date(2027, 1, 1),
         last_touch=date(2026, 11, 1),
     )
     values.update(fields)
@@ -22,8 +29,13 @@ def _row(name: str, **fields) -> AccountRow:
 
 def test_bands_follow_the_playbook_thresholds():
     assert [_row("a", health_score=s).band() for s in (100, 80, 79, 60, 59, 0, None)] == [
-        HealthBand.GREEN, HealthBand.GREEN, HealthBand.YELLOW, HealthBand.YELLOW,
-        HealthBand.RED, HealthBand.RED, HealthBand.UNKNOWN,
+        HealthBand.GREEN,
+        HealthBand.GREEN,
+        HealthBand.YELLOW,
+        HealthBand.YELLOW,
+        HealthBand.RED,
+        HealthBand.RED,
+        HealthBand.UNKNOWN,
     ]
 
 
@@ -32,9 +44,15 @@ def test_a_bands_scores_are_the_scores_in_that_band(score):
     bands = BandThresholds(green=90, yellow=70)
     for band in HealthBand:
         scores = bands.scores(band)
-        inside = score is None if scores is None else score is not None and (
-            (scores.low is None or score >= scores.low)
-            and (scores.high is None or score <= scores.high))
+        inside = (
+            score is None
+            if scores is None
+            else score is not None
+            and (
+                (scores.low is None or score >= scores.low)
+                and (scores.high is None or score <= scores.high)
+            )
+        )
         assert inside == (bands.band(score) == band), (band, scores)
 
 
@@ -52,8 +70,11 @@ def test_sort_by_arr_descending_keeps_name_order_for_ties():
 
 @pytest.mark.parametrize("reverse", [False, True])
 def test_missing_values_sort_last_both_ways(reverse):
-    rows = [_row("none", health_score=None), _row("low", health_score=10),
-            _row("high", health_score=90)]
+    rows = [
+        _row("none", health_score=None),
+        _row("low", health_score=10),
+        _row("high", health_score=90),
+    ]
     ordered = [r.name for r in sort_rows(rows, SortKey.HEALTH, reverse=reverse)]
     assert ordered[-1] == "none"
     assert ordered[:2] == (["high", "low"] if reverse else ["low", "high"])

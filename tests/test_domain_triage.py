@@ -33,16 +33,33 @@ def day(offset: int) -> date:
     return TODAY + timedelta(days=offset)
 
 
-def item(name: str = "Acme", kind: str = "cadence-call", due: date = TODAY,
-         **changes: Any) -> QueueItem:
+def item(
+    name: str = "Acme", kind: str = "cadence-call", due: date = TODAY, **changes: Any
+) -> QueueItem:
     """A queue row with plausible defaults; name, kind and due date first, anything else by name."""
     plain = QueueItem(
-        account_id=f"id-{name.lower()}", external_id=f"CRM-{name.upper()}", account_name=name,
-        owner_name="Maya Patel", owner_email="maya@example.com", segment="enterprise",
-        priority="pr2", arr_cents=100_000_00, health_score=85, renewal_date=None, kind=kind,
-        label=kind.replace("-", " ").capitalize(), due_on=due, latest_on=None,
-        overdue_days=max(0, (TODAY - due).days), rule_id=f"rule.{kind}", urgency=10.0,
-        pinned=False, status="due", explanation="why", snoozed_until=None, snooze_reason=None,
+        account_id=f"id-{name.lower()}",
+        external_id=f"CRM-{name.upper()}",
+        account_name=name,
+        owner_name="Maya Patel",
+        owner_email="maya@example.com",
+        segment="enterprise",
+        priority="pr2",
+        arr_cents=100_000_00,
+        health_score=85,
+        renewal_date=None,
+        kind=kind,
+        label=kind.replace("-", " ").capitalize(),
+        due_on=due,
+        latest_on=None,
+        overdue_days=max(0, (TODAY - due).days),
+        rule_id=f"rule.{kind}",
+        urgency=10.0,
+        pinned=False,
+        status="due",
+        explanation="why",
+        snoozed_until=None,
+        snooze_reason=None,
     )
     return replace(plain, **changes)
 
@@ -79,8 +96,9 @@ def test_climbing_into_a_better_band_is_a_rise() -> None:
 
 
 @pytest.mark.parametrize("before, after", [(None, 40), (90, None)])
-def test_a_first_score_or_a_lost_score_is_neither_drop_nor_rise(before: int | None,
-                                                                  after: int | None) -> None:
+def test_a_first_score_or_a_lost_score_is_neither_drop_nor_rise(
+    before: int | None, after: int | None
+) -> None:
     change = health_change(before, after, BANDS)
     assert change is not None  # the band did change: to or from unknown
     assert not change.is_drop and not change.is_rise
@@ -107,8 +125,12 @@ def test_counts_split_overdue_from_due_today() -> None:
 
 
 def test_items_due_after_today_are_not_counted() -> None:
-    later = [item("A", due=day(1)), item("B", "escalation-call", day(2)),
-             item("C", "renewal-call", day(3)), item("D", "milestone", day(7))]
+    later = [
+        item("A", due=day(1)),
+        item("B", "escalation-call", day(2)),
+        item("C", "renewal-call", day(3)),
+        item("D", "milestone", day(7)),
+    ]
     assert counts(later, TODAY) == Counts()
 
 
@@ -119,10 +141,13 @@ def test_health_drops_are_counted_as_drops_not_as_due_touches() -> None:
 
 def test_escalations_renewals_and_milestones_are_counted_when_due_by_today() -> None:
     rows = [
-        item("A", "escalation-call", day(-1)), item("B", "escalation-call", TODAY),
+        item("A", "escalation-call", day(-1)),
+        item("B", "escalation-call", TODAY),
         item("C", "escalation-call", day(1)),
-        item("D", "renewal-call", day(-30)), item("E", "renewal-call", day(5)),
-        item("F", "milestone", TODAY), item("G", "milestone", day(-4)),
+        item("D", "renewal-call", day(-30)),
+        item("E", "renewal-call", day(5)),
+        item("F", "milestone", TODAY),
+        item("G", "milestone", day(-4)),
         item("H", "cadence-call", TODAY),
     ]
     result = counts(rows, TODAY)
@@ -132,20 +157,34 @@ def test_escalations_renewals_and_milestones_are_counted_when_due_by_today() -> 
 
 def test_the_header_words_agree_in_number() -> None:
     assert {label: n for n, label in Counts(1, 2, 1, 1, 1, 1).parts()} == {
-        "overdue": 1, "due today": 2, "health drop": 1, "escalation at SLA": 1,
-        "renewal in window": 1, "milestone due": 1,
+        "overdue": 1,
+        "due today": 2,
+        "health drop": 1,
+        "escalation at SLA": 1,
+        "renewal in window": 1,
+        "milestone due": 1,
     }
     assert [label for _, label in Counts(0, 0, 2, 3, 2, 2).parts()][2:] == [
-        "health drops", "escalations at SLA", "renewals in window", "milestones due",
+        "health drops",
+        "escalations at SLA",
+        "renewals in window",
+        "milestones due",
     ]
 
 
 # --- when_words --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("offset, words", [
-    (-3, "3d overdue"), (-1, "1d overdue"), (0, "due today"), (1, "tomorrow"), (5, "in 5d"),
-])
+@pytest.mark.parametrize(
+    "offset, words",
+    [
+        (-3, "3d overdue"),
+        (-1, "1d overdue"),
+        (0, "due today"),
+        (1, "tomorrow"),
+        (5, "in 5d"),
+    ],
+)
 def test_when_words_say_how_far_the_due_date_is(offset: int, words: str) -> None:
     assert when_words(item(due=day(offset)), TODAY) == words
 
@@ -158,14 +197,34 @@ def test_a_health_drop_row_is_to_review_whatever_its_date() -> None:
 # --- matches -----------------------------------------------------------------------------------
 
 
-ROW = item("Northwind Logistics", "renewal-call", external_id="SF-0042", owner_name="Ada Lovelace",
-           label="Renewal question", segment="mid-market", priority="pr1")
+ROW = item(
+    "Northwind Logistics",
+    "renewal-call",
+    external_id="SF-0042",
+    owner_name="Ada Lovelace",
+    label="Renewal question",
+    segment="mid-market",
+    priority="pr1",
+)
 
 
-@pytest.mark.parametrize("query", [
-    "northwind", "LOGISTICS", "sf-0042", "lovelace", "renewal-call", "question", "mid-market",
-    "yellow", "PR1", "", "   ", "north ada pr1 yellow",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "northwind",
+        "LOGISTICS",
+        "sf-0042",
+        "lovelace",
+        "renewal-call",
+        "question",
+        "mid-market",
+        "yellow",
+        "PR1",
+        "",
+        "   ",
+        "north ada pr1 yellow",
+    ],
+)
 def test_every_word_of_the_filter_matches_somewhere(query: str) -> None:
     assert matches(ROW, HealthBand.YELLOW, query)
 
@@ -186,8 +245,14 @@ def test_rows_without_crm_id_or_owner_still_match_on_the_rest() -> None:
 
 def test_outlook_counts_tomorrow_and_the_rest_of_the_week() -> None:
     assert TODAY.weekday() == 0  # a Monday: the week runs to Sunday the 29th
-    upcoming = [item("A", due=day(1)), item("B", due=day(1)), item("C", due=day(3)),
-                item("D", due=day(6)), item("E", due=day(7)), item("F", due=day(20))]
+    upcoming = [
+        item("A", due=day(1)),
+        item("B", due=day(1)),
+        item("C", due=day(3)),
+        item("D", due=day(6)),
+        item("E", due=day(7)),
+        item("F", due=day(20)),
+    ]
     result = outlook(upcoming, TODAY)
     assert (result.tomorrow, result.this_week) == (2, 2)
 
@@ -198,9 +263,12 @@ def test_outlook_ignores_what_is_due_today_or_earlier() -> None:
 
 
 def test_the_next_item_is_the_earliest_then_pinned_then_most_urgent() -> None:
-    upcoming = [item("Late", due=day(4), pinned=True, urgency=99),
-                item("Calm", due=day(2), urgency=30), item("Hot", due=day(2), urgency=35),
-                item("Pinned", due=day(2), pinned=True, urgency=1)]
+    upcoming = [
+        item("Late", due=day(4), pinned=True, urgency=99),
+        item("Calm", due=day(2), urgency=30),
+        item("Hot", due=day(2), urgency=35),
+        item("Pinned", due=day(2), pinned=True, urgency=1),
+    ]
     assert outlook(upcoming, TODAY).next_item.account_name == "Pinned"  # type: ignore[union-attr]
     unpinned = [entry for entry in upcoming if entry.account_name != "Pinned"]
     assert outlook(unpinned, TODAY).next_item.account_name == "Hot"  # type: ignore[union-attr]
@@ -208,8 +276,10 @@ def test_the_next_item_is_the_earliest_then_pinned_then_most_urgent() -> None:
 
 def test_on_a_sunday_nothing_is_left_of_the_week_after_tomorrow() -> None:
     sunday = date(2026, 11, 29)
-    result = outlook([item("A", due=sunday + timedelta(days=1)),
-                      item("B", due=sunday + timedelta(days=2))], sunday)
+    result = outlook(
+        [item("A", due=sunday + timedelta(days=1)), item("B", due=sunday + timedelta(days=2))],
+        sunday,
+    )
     assert (result.tomorrow, result.this_week) == (1, 0)
 
 
@@ -236,13 +306,25 @@ def test_then_urgency_then_due_date_then_arr_then_name() -> None:
 
 
 def test_an_alert_row_is_a_health_drop_with_the_accounts_columns() -> None:
-    source = item("Acme", "escalation-call", day(-2), urgency=31.5, pinned=True,
-                  snoozed_until=day(5), snooze_reason="holiday", health_score=70)
+    source = item(
+        "Acme",
+        "escalation-call",
+        day(-2),
+        urgency=31.5,
+        pinned=True,
+        snoozed_until=day(5),
+        snooze_reason="holiday",
+        health_score=70,
+    )
     change = health_change(85, 70, BANDS)
     alert = alert_item(source, change, day(-1))  # type: ignore[arg-type]
     assert (alert.kind, alert.label, alert.rule_id) == (HEALTH_DROP, "Health drop", HEALTH_DROP)
     assert (alert.account_id, alert.account_name, alert.external_id, alert.health_score) == (
-        source.account_id, "Acme", source.external_id, 70)
+        source.account_id,
+        "Acme",
+        source.external_id,
+        70,
+    )
     assert alert.urgency == 31.5
     assert alert.pinned is False  # never the pin of the touch it borrows its urgency from
     assert alert.due_on == TODAY and alert.overdue_days == 0
@@ -261,20 +343,35 @@ def test_an_alert_explains_both_scores_and_since_when() -> None:
 # --- since when, and which bands changed -------------------------------------------------------
 
 
-@pytest.mark.parametrize(("last_on", "previous_on", "since"), [
-    (None, None, TODAY - timedelta(days=1)),  # a first visit: yesterday
-    (TODAY - timedelta(days=5), None, TODAY - timedelta(days=5)),  # the last visit, days ago
-    (TODAY, TODAY - timedelta(days=3), TODAY - timedelta(days=3)),  # again today: the one before
-    (TODAY, None, TODAY - timedelta(days=1)),  # only today so far
-    (TODAY + timedelta(days=2), TODAY, TODAY - timedelta(days=1)),  # --today before the visits
-])
+@pytest.mark.parametrize(
+    ("last_on", "previous_on", "since"),
+    [
+        (None, None, TODAY - timedelta(days=1)),  # a first visit: yesterday
+        (TODAY - timedelta(days=5), None, TODAY - timedelta(days=5)),  # the last visit, days ago
+        (
+            TODAY,
+            TODAY - timedelta(days=3),
+            TODAY - timedelta(days=3),
+        ),  # again today: the one before
+        (TODAY, None, TODAY - timedelta(days=1)),  # only today so far
+        (TODAY + timedelta(days=2), TODAY, TODAY - timedelta(days=1)),  # --today before the visits
+    ],
+)
 def test_changes_count_from_the_last_visit_before_today(last_on, previous_on, since) -> None:
     assert changes_since(last_on, previous_on, TODAY) == since
 
 
 def test_band_changes_keep_only_accounts_that_crossed_a_band() -> None:
-    changes = band_changes([("drop", 85, 70), ("same", 90, 81), ("new", None, 40),
-                            ("rise", 50, 65), ("gone", 70, None)], BANDS)
+    changes = band_changes(
+        [
+            ("drop", 85, 70),
+            ("same", 90, 81),
+            ("new", None, 40),
+            ("rise", 50, 65),
+            ("gone", 70, None),
+        ],
+        BANDS,
+    )
     assert set(changes) == {"drop", "rise", "gone"}
     assert changes["drop"].is_drop and changes["rise"].is_rise
     assert not changes["gone"].is_drop, "a score gone is no drop"

@@ -41,14 +41,18 @@ def facts_of(case: dict[str, Any]) -> AccountFacts:
         touches={kind: tuple(sorted(days)) for kind, days in case.get("touches", {}).items()},
         health=tuple(HealthPoint(p["on"], p["score"]) for p in case.get("health", [])),
         escalations=tuple(
-            OpenEscalation(f"esc-{n}", e["level"], e["opened_at"], e.get("level_since", e["opened_at"]))
+            OpenEscalation(
+                f"esc-{n}", e["level"], e["opened_at"], e.get("level_since", e["opened_at"])
+            )
             for n, e in enumerate(case.get("escalations", []))
         ),
         snoozes=tuple(
             Snooze(s["until"], s["reason"], s["snoozed_on"], s.get("kind"))
             for s in case.get("snoozes", [])
         ),
-        milestones=tuple(OpenMilestone(m["title"], m["due_on"]) for m in case.get("milestones", [])),
+        milestones=tuple(
+            OpenMilestone(m["title"], m["due_on"]) for m in case.get("milestones", [])
+        ),
     )
 
 
@@ -67,11 +71,15 @@ def _field(decision: Decision, candidate: Candidate, key: str) -> Any:
     return value.value if key == "status" else value
 
 
-def _check(decision: Decision, candidate: Candidate | None, expected: dict[str, Any],
-           story: str) -> None:
+def _check(
+    decision: Decision, candidate: Candidate | None, expected: dict[str, Any], story: str
+) -> None:
     assert candidate is not None, f"no candidate {expected}\n{story}"
     actual = {key: _field(decision, candidate, key) for key in expected}
-    expected = {key: (value if not isinstance(value, datetime) else value) for key, value in expected.items()}
+    expected = {
+        key: (value if not isinstance(value, datetime) else value)
+        for key, value in expected.items()
+    }
     assert actual == expected, story
 
 
@@ -79,8 +87,9 @@ def _check(decision: Decision, candidate: Candidate | None, expected: dict[str, 
 def test_worked_case(case: dict[str, Any]) -> None:
     today: date = case["today"]
     decision: Decision = decide(facts_of(case), rules_of(case), today)
-    story = explain_text(decision, name=case["name"], external_id=None,
-                         rules_version="test", rules_source="shipped")
+    story = explain_text(
+        decision, name=case["name"], external_id=None, rules_version="test", rules_source="shipped"
+    )
     if "next" in case:
         _check(decision, decision.next, case["next"], story)
     by_id = {candidate.rule_id: candidate for candidate in decision.candidates}
@@ -102,7 +111,10 @@ def test_the_cases_cover_every_shipped_rule() -> None:
     seen: set[str] = set()
     for case in CASES:
         decision = decide(facts_of(case), rules_of(case), case["today"])
-        seen |= {c.rule_id.split("@")[0] for c in decision.candidates if c.status.is_open or
-                 c.status.value == "satisfied"}
+        seen |= {
+            c.rule_id.split("@")[0]
+            for c in decision.candidates
+            if c.status.is_open or c.status.value == "satisfied"
+        }
         seen |= {d.rule_id for d in decision.derived}
     assert set(SHIPPED.rule_ids()) <= seen, set(SHIPPED.rule_ids()) - seen

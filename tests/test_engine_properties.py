@@ -55,35 +55,58 @@ def accounts(draw: st.DrawFn, today: date) -> AccountFacts:
     """An account as the store would build it on `today` (escalations opened by then)."""
     touches = {
         kind: tuple(sorted({today + timedelta(days=offset) for offset in offsets}))
-        for kind, offsets in draw(st.dictionaries(
-            st.sampled_from(TOUCH_KINDS), st.lists(st.integers(-500, 30), min_size=1, max_size=4),
-            max_size=4)).items()
+        for kind, offsets in draw(
+            st.dictionaries(
+                st.sampled_from(TOUCH_KINDS),
+                st.lists(st.integers(-500, 30), min_size=1, max_size=4),
+                max_size=4,
+            )
+        ).items()
     }
     health = tuple(
         HealthPoint(today + timedelta(days=offset), score)
-        for offset, score in sorted(draw(st.dictionaries(
-            st.integers(-90, 5), st.integers(0, 100), max_size=4)).items())
+        for offset, score in sorted(
+            draw(st.dictionaries(st.integers(-90, 5), st.integers(0, 100), max_size=4)).items()
+        )
     )
     midnight = datetime.combine(today, time(0), tzinfo=UTC)
     escalations = tuple(
-        OpenEscalation(f"e{number}", level, midnight - timedelta(minutes=ago),
-                       min(midnight - timedelta(minutes=ago) + timedelta(hours=later),
-                           midnight + timedelta(hours=23, minutes=59)))
-        for number, (level, ago, later) in enumerate(draw(st.lists(
-            st.tuples(st.integers(1, 5), st.integers(-1439, 20 * 1440), st.integers(0, 72)),
-            max_size=2)) if draw(st.integers(0, 2)) == 0 else ())  # a third of accounts escalated
+        OpenEscalation(
+            f"e{number}",
+            level,
+            midnight - timedelta(minutes=ago),
+            min(
+                midnight - timedelta(minutes=ago) + timedelta(hours=later),
+                midnight + timedelta(hours=23, minutes=59),
+            ),
+        )
+        for number, (level, ago, later) in enumerate(
+            draw(
+                st.lists(
+                    st.tuples(st.integers(1, 5), st.integers(-1439, 20 * 1440), st.integers(0, 72)),
+                    max_size=2,
+                )
+            )
+            if draw(st.integers(0, 2)) == 0
+            else ()
+        )  # a third of accounts escalated
     )
     snoozes = tuple(
         Snooze(today + timedelta(days=on + length), "on holiday", today + timedelta(days=on), kind)
-        for on, length, kind in draw(st.lists(
-            st.tuples(st.integers(-40, 3), st.integers(1, 60),
-                      st.none() | st.sampled_from(SNOOZABLE)),
-            max_size=2))
+        for on, length, kind in draw(
+            st.lists(
+                st.tuples(
+                    st.integers(-40, 3), st.integers(1, 60), st.none() | st.sampled_from(SNOOZABLE)
+                ),
+                max_size=2,
+            )
+        )
     )
     milestones = tuple(
         OpenMilestone(f"m{n}", today + timedelta(days=offset))
-        for n, offset in enumerate(draw(st.lists(st.integers(-60, 60), max_size=2))
-                                   if draw(st.integers(0, 3)) == 0 else ())  # a quarter have any
+        for n, offset in enumerate(
+            draw(st.lists(st.integers(-60, 60), max_size=2)) if draw(st.integers(0, 3)) == 0 else ()
+        )  # a quarter have any
     )
     return AccountFacts(
         account_id="acc-1",
@@ -172,8 +195,11 @@ def check_rolled_dues_are_workdays(decision: Decision) -> None:
         if candidate.steps and candidate.steps[0].endswith("due now"):
             continue  # nothing on record to count from: due today, whatever day that is
         assert candidate.due is not None
-        assert RULES.calendar.is_workday(candidate.due), (candidate.rule_id, candidate.due,
-                                                          candidate.steps)
+        assert RULES.calendar.is_workday(candidate.due), (
+            candidate.rule_id,
+            candidate.due,
+            candidate.steps,
+        )
 
 
 def check_urgency_is_a_sum_of_bounded_terms(facts: AccountFacts, decision: Decision) -> None:
@@ -194,7 +220,9 @@ def check_urgency_is_a_sum_of_bounded_terms(facts: AccountFacts, decision: Decis
             assert urgency.pinned and urgency.pin_reason
     for candidate in decision.candidates:
         if not candidate.is_open:
-            assert decision.urgency(candidate).terms == () and not decision.urgency(candidate).pinned
+            assert (
+                decision.urgency(candidate).terms == () and not decision.urgency(candidate).pinned
+            )
             assert candidate.terms == ()
 
 
@@ -246,7 +274,8 @@ def test_a_touch_of_the_due_kind_today_satisfies_it(case: tuple[AccountFacts, da
         # Escalation follow-ups restart the level's SLA clock from the call: with a positive SLA
         # nothing is due today any more; L5 (within 0h) is due again today (see the xfail below).
         for candidate, escalation in zip(
-            [c for c in after.candidates if c.rule_id == RULES.escalation.id], facts.escalations,
+            [c for c in after.candidates if c.rule_id == RULES.escalation.id],
+            facts.escalations,
             strict=True,
         ):
             within = RULES.escalation.levels[escalation.level].within
@@ -260,10 +289,16 @@ def _l5_follow_up_after_a_call_today() -> Candidate:
     """An L5 escalation opened at 08:00 today, and the escalation call logged today."""
     today = date(2026, 11, 23)
     opened = datetime(2026, 11, 23, 8, tzinfo=UTC)
-    facts = AccountFacts("a", "Acme", "commercial", "pr2", health_score=85,
-                         contract_start=date(2026, 6, 1),
-                         touches={"escalation-call": (today,)},
-                         escalations=(OpenEscalation("e", 5, opened, opened),))
+    facts = AccountFacts(
+        "a",
+        "Acme",
+        "commercial",
+        "pr2",
+        health_score=85,
+        contract_start=date(2026, 6, 1),
+        touches={"escalation-call": (today,)},
+        escalations=(OpenEscalation("e", 5, opened, opened),),
+    )
     decision = decide(facts, RULES, today)
     [follow_up] = [c for c in decision.candidates if c.rule_id == RULES.escalation.id]
     return follow_up
@@ -300,7 +335,8 @@ def test_worse_health_never_lengthens_the_cadence(case: tuple[AccountFacts, date
 @PROPERTY
 @given(cases(), st.lists(st.floats(0, 1, exclude_max=True), min_size=1, max_size=4))
 def test_the_plan_holds_until_the_day_the_decision_says_it_may_change(
-    case: tuple[AccountFacts, date], fractions: list[float],
+    case: tuple[AccountFacts, date],
+    fractions: list[float],
 ) -> None:
     facts, today = case
     decision = decide(facts, RULES, today)
@@ -316,9 +352,18 @@ def test_the_plan_holds_until_the_day_the_decision_says_it_may_change(
 def test_a_plan_can_hold_for_good() -> None:
     """An account with a call on record and nothing else going on: its plan changes only when
     its facts do (a new call, a new score), never with the day."""
-    facts = AccountFacts("a", "Acme", "enterprise", "pr2", health_score=85,
-                         touches={"cadence-call": (date(2026, 11, 2),), "ebr": (date(2026, 6, 1),),
-                                  "nps-survey": (date(2026, 9, 1),)})
+    facts = AccountFacts(
+        "a",
+        "Acme",
+        "enterprise",
+        "pr2",
+        health_score=85,
+        touches={
+            "cadence-call": (date(2026, 11, 2),),
+            "ebr": (date(2026, 6, 1),),
+            "nps-survey": (date(2026, 9, 1),),
+        },
+    )
     decision = decide(facts, RULES, date(2026, 11, 23))
     assert decision.valid_until is None, decision.valid_until
 
@@ -327,15 +372,21 @@ def test_a_band_change_holds_only_while_it_is_on_record() -> None:
     """The store sends the health of the last `HEALTH_WINDOW_DAYS` days and the snapshot just
     before: once the change into red is older, it is no longer on record and a trigger with no
     expiry stops. The plan says so."""
-    rules = replace(RULES, triggers=tuple(replace(rule, expire_after=None)
-                                          for rule in RULES.triggers))
+    rules = replace(
+        RULES, triggers=tuple(replace(rule, expire_after=None) for rule in RULES.triggers)
+    )
     entered = date(2026, 7, 1)
     today = entered + timedelta(days=100)
     recent = (today - timedelta(days=3),)
-    facts = AccountFacts("a", "Acme", "enterprise", "pr2", health_score=40,
-                         touches={"cadence-call": recent, "ebr": recent, "nps-survey": recent},
-                         health=(HealthPoint(entered - timedelta(days=30), 85),
-                                 HealthPoint(entered, 40)))
+    facts = AccountFacts(
+        "a",
+        "Acme",
+        "enterprise",
+        "pr2",
+        health_score=40,
+        touches={"cadence-call": recent, "ebr": recent, "nps-survey": recent},
+        health=(HealthPoint(entered - timedelta(days=30), 85), HealthPoint(entered, 40)),
+    )
     decision = decide(facts, rules, today)
     ends = entered + timedelta(days=HEALTH_WINDOW_DAYS + 1)
     assert decision.valid_until == ends

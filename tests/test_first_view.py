@@ -30,12 +30,15 @@ from csm_tui.store.glance import Glance, Unavailable
 from tests.conftest import TODAY
 
 
-def settings_for(path: Path, *, today: date = TODAY, email: str | None = DEMO_USER_EMAIL) -> Settings:
+def settings_for(
+    path: Path, *, today: date = TODAY, email: str | None = DEMO_USER_EMAIL
+) -> Settings:
     return Settings(database=str(path), today=today, user_email=email)
 
 
-def glance_and_store(path: Path, *, today: date = TODAY,
-                     email: str | None = DEMO_USER_EMAIL) -> tuple[FirstView | None, TriageView, Workspace]:
+def glance_and_store(
+    path: Path, *, today: date = TODAY, email: str | None = DEMO_USER_EMAIL
+) -> tuple[FirstView | None, TriageView, Workspace]:
     """The first view, and what the store reads for the same user and day (without noting a
     visit, as the app's first read does not)."""
     settings = settings_for(path, today=today, email=email)
@@ -60,14 +63,16 @@ def book(demo_db: Path) -> Path:
     """The demo book, where the CSM and the manager last opened the queue a week ago, and
     three of the CSM's yellow or red accounts were green then: health drops to compare."""
     with sqlite3.connect(demo_db) as connection:
-        connection.execute("""
+        connection.execute(
+            """
             UPDATE health_snapshot SET score = 95 WHERE taken_on <= :then AND account_id IN (
                 SELECT account.id FROM account JOIN team_member ON team_member.id = account.owner_id
                 WHERE team_member.email = :email AND account.health_score < 80
                   AND EXISTS (SELECT 1 FROM health_snapshot
                               WHERE account_id = account.id AND taken_on <= :then)
                 ORDER BY account.name LIMIT 3)""",
-            {"then": A_WEEK_AGO.isoformat(), "email": DEMO_USER_EMAIL})
+            {"then": A_WEEK_AGO.isoformat(), "email": DEMO_USER_EMAIL},
+        )
     connection.close()
     for email in (DEMO_USER_EMAIL, DEMO_MANAGER_EMAIL):
         workspace = Workspace.open(settings_for(demo_db, today=A_WEEK_AGO, email=email))
@@ -76,13 +81,18 @@ def book(demo_db: Path) -> Path:
     return demo_db
 
 
-@pytest.mark.parametrize("email", [DEMO_USER_EMAIL, DEMO_MANAGER_EMAIL.upper(), None],
-                         ids=["csm", "manager-in-capitals", "team"])
+@pytest.mark.parametrize(
+    "email",
+    [DEMO_USER_EMAIL, DEMO_MANAGER_EMAIL.upper(), None],
+    ids=["csm", "manager-in-capitals", "team"],
+)
 @pytest.mark.parametrize("offset", [0, 2, -30, 45], ids=lambda n: f"today{n:+d}d")
-def test_the_first_view_is_the_view_the_store_reads(book: Path, email: str | None,
-                                                     offset: int) -> None:
-    first, view, workspace = glance_and_store(book, today=TODAY + timedelta(days=offset),
-                                              email=email)
+def test_the_first_view_is_the_view_the_store_reads(
+    book: Path, email: str | None, offset: int
+) -> None:
+    first, view, workspace = glance_and_store(
+        book, today=TODAY + timedelta(days=offset), email=email
+    )
     assert first is not None
     assert first.me == workspace.me
     assert first.view == view
@@ -147,14 +157,22 @@ def test_every_reading_of_the_queue_matches_the_stores(demo_db: Path) -> None:
     with workspace.db.reading() as session, Glance.open(demo_db, TODAY, COEFFICIENTS) as glance:
         for case in cases:
             keys = case.get("account_ids")
-            stored = schedule.queue(session, today=TODAY, coefficients=COEFFICIENTS, **{
-                **case, "account_ids": None if keys is None else [uuid.UUID(key) for key in keys]})
+            stored = schedule.queue(
+                session,
+                today=TODAY,
+                coefficients=COEFFICIENTS,
+                **{
+                    **case,
+                    "account_ids": None if keys is None else [uuid.UUID(key) for key in keys],
+                },
+            )
             assert glance.queue(**case) == stored, case
             assert stored, f"nothing to compare for {case}"
         bands = workspace.rules.rulebook.bands
         for owner in (None, DEMO_USER_EMAIL):
-            assert glance.health_changes(since=since, owner_email=owner, bands=bands) == \
-                store_triage.health_changes(session, since=since, owner_email=owner, bands=bands)
+            assert glance.health_changes(
+                since=since, owner_email=owner, bands=bands
+            ) == store_triage.health_changes(session, since=since, owner_email=owner, bands=bands)
     workspace.close()
 
 
@@ -174,10 +192,12 @@ def test_a_missing_file_is_left_alone_for_the_ordinary_path_to_create(tmp_path: 
     assert not missing.exists() and not missing.parent.exists()
 
 
-@pytest.mark.parametrize("damage", ["not a database", "empty database", "older schema",
-                                    "no such user"])
-def test_anything_unexpected_is_left_to_the_ordinary_path(demo_db: Path, tmp_path: Path,
-                                                          damage: str) -> None:
+@pytest.mark.parametrize(
+    "damage", ["not a database", "empty database", "older schema", "no such user"]
+)
+def test_anything_unexpected_is_left_to_the_ordinary_path(
+    demo_db: Path, tmp_path: Path, damage: str
+) -> None:
     path, email = demo_db, DEMO_USER_EMAIL
     if damage == "not a database":
         path = tmp_path / "notes.db"
@@ -201,7 +221,10 @@ def test_an_unknown_user_still_hears_who_is_known(demo_db: Path) -> None:
 
 
 def test_a_database_error_inside_the_glance_says_which_file(demo_db: Path) -> None:
-    with pytest.raises(Unavailable, match=str(demo_db)), Glance.open(demo_db, TODAY, COEFFICIENTS) as glance:
+    with (
+        pytest.raises(Unavailable, match=str(demo_db)),
+        Glance.open(demo_db, TODAY, COEFFICIENTS) as glance,
+    ):
         glance.connection.execute("SELECT * FROM no_such_table")
 
 
@@ -211,8 +234,10 @@ def test_the_glance_writes_nothing(demo_db: Path) -> None:
     first = first_view(settings, rules_for(settings))
     assert first is not None and first.view.stale
     assert demo_db.read_bytes() == before
-    with Glance.open(demo_db, TODAY, COEFFICIENTS) as glance, pytest.raises(sqlite3.OperationalError,
-                                                              match="readonly"):
+    with (
+        Glance.open(demo_db, TODAY, COEFFICIENTS) as glance,
+        pytest.raises(sqlite3.OperationalError, match="readonly"),
+    ):
         glance.connection.execute("DELETE FROM scheduled_touch")
 
 
@@ -241,8 +266,9 @@ rows = len(app.workspace.triage.load(team=False, record=False).items)
 print(json.dumps({{"before": before, "after": orm(), "first": len(app._initial.items), "rows": rows}}))
 app.workspace.close()
 """
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                          check=False, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=False, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
     assert found["before"] == [], f"imported before the first paint: {found['before']}"
@@ -279,8 +305,9 @@ def test_a_workspace_closed_before_it_connected_never_connects(demo_db: Path) ->
 
 def test_a_stored_value_that_does_not_parse_is_left_to_the_ordinary_path(demo_db: Path) -> None:
     with sqlite3.connect(demo_db) as connection:
-        connection.execute("UPDATE team_member SET role = 'intern' WHERE email = ?",
-                           (DEMO_USER_EMAIL,))
+        connection.execute(
+            "UPDATE team_member SET role = 'intern' WHERE email = ?", (DEMO_USER_EMAIL,)
+        )
     connection.close()
     settings = settings_for(demo_db)
     assert first_view(settings, rules_for(settings)) is None

@@ -88,8 +88,12 @@ def _collect(
 def _all_imports() -> list[Import]:
     found: list[Import] = []
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        found += _collect(path.read_text(), _module_name(path),
-                          is_package=path.name == "__init__.py", filename=str(path))
+        found += _collect(
+            path.read_text(),
+            _module_name(path),
+            is_package=path.name == "__init__.py",
+            filename=str(path),
+        )
     return found
 
 
@@ -155,9 +159,7 @@ def test_only_the_user_interface_imports_textual() -> None:
         for item in ALL_IMPORTS
         if not _under(item.module, *UI) and _under(item.target, "textual")
     ]
-    assert not violations, _report(
-        violations, f"only {', '.join(UI)} may import textual"
-    )
+    assert not violations, _report(violations, f"only {', '.join(UI)} may import textual")
 
 
 def test_nothing_below_the_user_interface_loads_it_at_import_time() -> None:
@@ -184,6 +186,4 @@ def test_nothing_below_the_user_interface_loads_it_at_import_time() -> None:
 )
 def test_lower_layers_do_not_import_higher_ones(layer: str, forbidden: tuple[str, ...]) -> None:
     violations = [item for item in _in_layer(layer) if _under(item.target, *forbidden)]
-    assert not violations, _report(
-        violations, f"{layer} must not import {', '.join(forbidden)}"
-    )
+    assert not violations, _report(violations, f"{layer} must not import {', '.join(forbidden)}")

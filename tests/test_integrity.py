@@ -151,8 +151,12 @@ def test_broken_references_are_counted_by_table(sqlite_db: Database) -> None:
             account = Account(name=f"Acme {number}", segment="smb")
             session.add(account)
             session.flush()
-            session.add_all([Contact(account_id=account.id, name="Dana"),
-                             Contact(account_id=account.id, name="Lee")])
+            session.add_all(
+                [
+                    Contact(account_id=account.id, name="Dana"),
+                    Contact(account_id=account.id, name="Lee"),
+                ]
+            )
     newest = backup_sqlite(sqlite_db)
     assert sqlite_db.path is not None
     _raw(sqlite_db.path, "DELETE FROM account WHERE name = 'Acme 0'")  # orphans two contacts
@@ -192,7 +196,8 @@ def test_schema_behind_this_version_says_to_upgrade(
     following = f"{int(current) + 1:04d}"
     scripts = tmp_path / "migrations"
     shutil.copytree(REPO / "migrations", scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / f"{following}_next.py").write_text(textwrap.dedent(f'''
+    (scripts / "versions" / f"{following}_next.py").write_text(
+        textwrap.dedent(f'''
         revision = "{following}"
         down_revision = "{current}"
         branch_labels = None
@@ -203,7 +208,8 @@ def test_schema_behind_this_version_says_to_upgrade(
 
         def downgrade() -> None:
             pass
-    '''))
+    ''')
+    )
     monkeypatch.setattr(migrate, "script_location", lambda: scripts)
     monkeypatch.setattr(migrate, "HEAD_REVISION", following)
 

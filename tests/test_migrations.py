@@ -71,21 +71,31 @@ def _seed_book(db: Database, accounts: int = 3) -> None:
     """Accounts with children on ON DELETE CASCADE links: what a parent rebuild could destroy."""
     with db.writing() as session:
         for number in range(accounts):
-            account = Account(name=f"Acme {number} — Ünïcode", segment="enterprise",
-                              arr_cents=1_000_00 * (number + 1))
+            account = Account(
+                name=f"Acme {number} — Ünïcode",
+                segment="enterprise",
+                arr_cents=1_000_00 * (number + 1),
+            )
             session.add(account)
             session.flush()
-            touch = Touchpoint(account_id=account.id, occurred_on=date(2026, 11, number + 1),
-                               kind="call", summary="QBR prep")
-            session.add_all([
-                Contact(account_id=account.id, name="Dana", email=f"dana{number}@acme.test"),
-                Contact(account_id=account.id, name="Lee", email=None),
-                touch,
-                HealthSnapshot(account_id=account.id, taken_on=date(2026, 11, 1), score=70),
-            ])
+            touch = Touchpoint(
+                account_id=account.id,
+                occurred_on=date(2026, 11, number + 1),
+                kind="call",
+                summary="QBR prep",
+            )
+            session.add_all(
+                [
+                    Contact(account_id=account.id, name="Dana", email=f"dana{number}@acme.test"),
+                    Contact(account_id=account.id, name="Lee", email=None),
+                    touch,
+                    HealthSnapshot(account_id=account.id, taken_on=date(2026, 11, 1), score=70),
+                ]
+            )
             session.flush()
-            session.add(ActionItem(touchpoint_id=touch.id, account_id=account.id,
-                                   title="Send deck"))
+            session.add(
+                ActionItem(touchpoint_id=touch.id, account_id=account.id, title="Send deck")
+            )
 
 
 def _temporary_migrations(tmp_path: Path, revision_body: str) -> Path:
@@ -303,8 +313,9 @@ def test_without_the_foreign_key_guard_the_same_rebuild_would_delete_children(
     # DROP TABLE of the old parent cascades and silently deletes every contact.
     _seed_book(sqlite_db)
     _use_migrations(monkeypatch, _temporary_migrations(tmp_path, REBUILD_ACCOUNT), NEXT)
-    monkeypatch.setattr(migrate, "write_options",
-                        lambda *, foreign_keys: write_options(foreign_keys=True))
+    monkeypatch.setattr(
+        migrate, "write_options", lambda *, foreign_keys: write_options(foreign_keys=True)
+    )
 
     ensure_current(sqlite_db)
 
@@ -366,8 +377,7 @@ def unmigrated_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Da
     database.dispose()
 
 
-def _upgrade_to(db: Database, revision: str,
-                step: Callable[..., None] = command.upgrade) -> None:
+def _upgrade_to(db: Database, revision: str, step: Callable[..., None] = command.upgrade) -> None:
     """Run Alembic's `step` (upgrade, or downgrade) to `revision`."""
     config = alembic_config()
     with migrate.migration_connection(db) as connection:
@@ -390,40 +400,94 @@ def test_upgrades_from_0001_keep_the_book_and_rebuild_the_schedule(
     account_ids = _book_at(db, "0001")
     # scheduled_touch as revision 0001 knew it (the model has moved on, so plain Core here).
     text_, moment = sa.String(), sa.DateTime(timezone=True)
-    touch_0001 = sa.table("scheduled_touch", *(sa.column(name, kind) for name, kind in (
-        ("id", sa.Uuid()), ("created_at", moment), ("updated_at", moment),
-        ("account_id", sa.Uuid()), ("kind", text_), ("due_on", sa.Date()), ("rule_id", text_),
-        ("explanation", text_), ("urgency", sa.Float()), ("status", text_))))
+    touch_0001 = sa.table(
+        "scheduled_touch",
+        *(
+            sa.column(name, kind)
+            for name, kind in (
+                ("id", sa.Uuid()),
+                ("created_at", moment),
+                ("updated_at", moment),
+                ("account_id", sa.Uuid()),
+                ("kind", text_),
+                ("due_on", sa.Date()),
+                ("rule_id", text_),
+                ("explanation", text_),
+                ("urgency", sa.Float()),
+                ("status", text_),
+            )
+        ),
+    )
     stamp = datetime(2026, 11, 1, 9, tzinfo=UTC)
     with db.engine.begin() as connection:
-        connection.execute(touch_0001.insert(), [
-            {"id": uuid.uuid4(), "created_at": stamp, "updated_at": stamp, "account_id": key,
-             "kind": "cadence-call", "due_on": date(2026, 11, 20), "rule_id": "cadence",
-             "explanation": "every 2 weeks", "urgency": 4.5, "status": "overdue"}
-            for key in account_ids
-        ])
+        connection.execute(
+            touch_0001.insert(),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                    "account_id": key,
+                    "kind": "cadence-call",
+                    "due_on": date(2026, 11, 20),
+                    "rule_id": "cadence",
+                    "explanation": "every 2 weeks",
+                    "urgency": 4.5,
+                    "status": "overdue",
+                }
+                for key in account_ids
+            ],
+        )
     rows_before = _row_counts(db)
 
     _upgrade_to(db, "0002")
 
     assert _row_counts(db) == rows_before
-    touch_0002 = sa.table("scheduled_touch", *(sa.column(name, kind) for name, kind in (
-        ("account_id", sa.Uuid()), ("kind", text_), ("label", text_), ("due_on", sa.Date()),
-        ("urgency", sa.Float()), ("pinned", sa.Boolean()), ("is_next", sa.Boolean()),
-        ("overdue_days", sa.Integer()), ("computed_for", sa.Date()), ("rules_sha256", text_))))
+    touch_0002 = sa.table(
+        "scheduled_touch",
+        *(
+            sa.column(name, kind)
+            for name, kind in (
+                ("account_id", sa.Uuid()),
+                ("kind", text_),
+                ("label", text_),
+                ("due_on", sa.Date()),
+                ("urgency", sa.Float()),
+                ("pinned", sa.Boolean()),
+                ("is_next", sa.Boolean()),
+                ("overdue_days", sa.Integer()),
+                ("computed_for", sa.Date()),
+                ("rules_sha256", text_),
+            )
+        ),
+    )
     with db.engine.connect() as connection:
         kept = connection.execute(sa.select(touch_0002)).all()
     # Old rows get neutral values; the next recompute replaces them (no schedule.* meta yet).
     assert sorted(kept, key=lambda row: str(row[0])) == [
-        (key, "cadence-call", "cadence-call", date(2026, 11, 20), 4.5, False, False, 0,
-         date(2026, 11, 20), "")
+        (
+            key,
+            "cadence-call",
+            "cadence-call",
+            date(2026, 11, 20),
+            4.5,
+            False,
+            False,
+            0,
+            date(2026, 11, 20),
+            "",
+        )
         for key in account_ids
     ]
     assert "snooze" in _table_names(db)
     with db.engine.begin() as connection:  # as a recompute under revision 0002 left it
-        connection.execute(text("INSERT INTO app_meta (key, value) VALUES "
-                                "('schedule.computed_for', '2026-11-20'), "
-                                "('schedule.rules_sha256', 'abc')"))
+        connection.execute(
+            text(
+                "INSERT INTO app_meta (key, value) VALUES "
+                "('schedule.computed_for', '2026-11-20'), "
+                "('schedule.rules_sha256', 'abc')"
+            )
+        )
 
     report = ensure_current(db)
 
@@ -446,27 +510,64 @@ def test_0005_empties_the_derived_schedule_and_downgrades_to_0004s_tables(
     db = unmigrated_db
     account_ids = _book_at(db, "0004")
     text_, moment = sa.String(), sa.DateTime(timezone=True)
-    touch_0004 = sa.table("scheduled_touch", *(sa.column(name, kind) for name, kind in (
-        ("id", sa.Uuid()), ("created_at", moment), ("updated_at", moment),
-        ("account_id", sa.Uuid()), ("kind", text_), ("due_on", sa.Date()), ("rule_id", text_),
-        ("label", text_), ("reason", text_), ("band", text_), ("effective_priority", text_),
-        ("pin_always", sa.Boolean()), ("pin_rule", sa.Boolean()))))
-    validity_0004 = sa.table("plan_validity", sa.column("account_id", sa.Uuid()),
-                             sa.column("valid_until", sa.Date()))
+    touch_0004 = sa.table(
+        "scheduled_touch",
+        *(
+            sa.column(name, kind)
+            for name, kind in (
+                ("id", sa.Uuid()),
+                ("created_at", moment),
+                ("updated_at", moment),
+                ("account_id", sa.Uuid()),
+                ("kind", text_),
+                ("due_on", sa.Date()),
+                ("rule_id", text_),
+                ("label", text_),
+                ("reason", text_),
+                ("band", text_),
+                ("effective_priority", text_),
+                ("pin_always", sa.Boolean()),
+                ("pin_rule", sa.Boolean()),
+            )
+        ),
+    )
+    validity_0004 = sa.table(
+        "plan_validity", sa.column("account_id", sa.Uuid()), sa.column("valid_until", sa.Date())
+    )
     stamp = datetime(2026, 11, 1, 9, tzinfo=UTC)
     with db.engine.begin() as connection:
-        connection.execute(touch_0004.insert(), [
-            {"id": uuid.uuid4(), "created_at": stamp, "updated_at": stamp, "account_id": key,
-             "kind": "cadence-call", "due_on": date(2026, 11, 20), "rule_id": "cadence",
-             "label": "Cadence call", "reason": "every 2 weeks", "band": "green",
-             "effective_priority": "pr2", "pin_always": False, "pin_rule": False}
-            for key in account_ids
-        ])
-        connection.execute(validity_0004.insert(), [
-            {"account_id": key, "valid_until": date(2026, 12, 1)} for key in account_ids])
-        connection.execute(text("INSERT INTO app_meta (key, value) VALUES "
-                                "('schedule.computed_for', '2026-11-20'), "
-                                "('schedule.rules_sha256', 'abc')"))
+        connection.execute(
+            touch_0004.insert(),
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                    "account_id": key,
+                    "kind": "cadence-call",
+                    "due_on": date(2026, 11, 20),
+                    "rule_id": "cadence",
+                    "label": "Cadence call",
+                    "reason": "every 2 weeks",
+                    "band": "green",
+                    "effective_priority": "pr2",
+                    "pin_always": False,
+                    "pin_rule": False,
+                }
+                for key in account_ids
+            ],
+        )
+        connection.execute(
+            validity_0004.insert(),
+            [{"account_id": key, "valid_until": date(2026, 12, 1)} for key in account_ids],
+        )
+        connection.execute(
+            text(
+                "INSERT INTO app_meta (key, value) VALUES "
+                "('schedule.computed_for', '2026-11-20'), "
+                "('schedule.rules_sha256', 'abc')"
+            )
+        )
     rows_before = _row_counts(db)
 
     report = ensure_current(db)
@@ -482,13 +583,27 @@ def test_0005_empties_the_derived_schedule_and_downgrades_to_0004s_tables(
 
     assert "account_plan" not in _table_names(db)
     with db.engine.begin() as connection:  # 0004's shapes take 0004's rows again
-        connection.execute(touch_0004.insert(), {
-            "id": uuid.uuid4(), "created_at": stamp, "updated_at": stamp,
-            "account_id": account_ids[0], "kind": "ebr", "due_on": date(2026, 12, 1),
-            "rule_id": "ebr", "label": "EBR", "reason": "yearly", "band": "green",
-            "effective_priority": "pr2", "pin_always": False, "pin_rule": False})
-        connection.execute(validity_0004.insert(), {"account_id": account_ids[0],
-                                                    "valid_until": None})
+        connection.execute(
+            touch_0004.insert(),
+            {
+                "id": uuid.uuid4(),
+                "created_at": stamp,
+                "updated_at": stamp,
+                "account_id": account_ids[0],
+                "kind": "ebr",
+                "due_on": date(2026, 12, 1),
+                "rule_id": "ebr",
+                "label": "EBR",
+                "reason": "yearly",
+                "band": "green",
+                "effective_priority": "pr2",
+                "pin_always": False,
+                "pin_rule": False,
+            },
+        )
+        connection.execute(
+            validity_0004.insert(), {"account_id": account_ids[0], "valid_until": None}
+        )
     assert _row_counts(db) == rows_before
 
 
@@ -497,8 +612,9 @@ def test_0005_empties_the_derived_schedule_and_downgrades_to_0004s_tables(
 
 def _stamp(db: Database, revision: str) -> None:
     with db.engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = :revision"),
-                           {"revision": revision})
+        connection.execute(
+            text("UPDATE alembic_version SET version_num = :revision"), {"revision": revision}
+        )
 
 
 def test_database_from_a_newer_csm_tui_is_refused_and_left_alone(db: Database) -> None:
@@ -553,8 +669,9 @@ def test_start_with_a_current_schema_does_not_import_alembic(tmp_path: Path) -> 
         f"db = Database.open({str(path)!r})\n"
         "print(ensure_current(db), 'alembic' in sys.modules)\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            cwd=tmp_path, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["None", "False"]
 
@@ -576,8 +693,12 @@ def test_wheel_ships_the_migrations_and_upgrades_a_fresh_database(tmp_path: Path
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         archive.extractall(unpacked)
-    for shipped in ("env.py", "script.py.mako", "versions/0001_initial_schema.py",
-                    "versions/0002_schedule.py"):
+    for shipped in (
+        "env.py",
+        "script.py.mako",
+        "versions/0001_initial_schema.py",
+        "versions/0002_schedule.py",
+    ):
         assert f"csm_tui/migrations/{shipped}" in names
 
     probe = textwrap.dedent(f"""
@@ -595,8 +716,9 @@ def test_wheel_ships_the_migrations_and_upgrades_a_fresh_database(tmp_path: Path
             "revision": current_revision(db),
         }}))
     """)
-    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                         cwd=tmp_path, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
     assert run.returncode == 0, run.stderr
     seen = json.loads(run.stdout)
     package = unpacked.resolve() / "csm_tui"
@@ -604,4 +726,3 @@ def test_wheel_ships_the_migrations_and_upgrades_a_fresh_database(tmp_path: Path
     assert Path(seen["models"]).resolve().parent == package
     assert Path(seen["scripts"]) == package / "migrations"
     assert seen["revision"] == HEAD_REVISION
-

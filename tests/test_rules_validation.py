@@ -69,21 +69,30 @@ def default_line(pattern: str) -> int:
 
 def shadowed(line: int, row: int, earlier: int, earlier_id: str, when: str) -> str:
     """The message for a cadence row that an earlier row hides."""
-    return msg(line, f"cadence.rules[{row}].when",
-               f"this row can never match: cadence.rules[{earlier}] ('{earlier_id}', when {when}) "
-               "comes first and matches every account this one would; move this row above it or "
-               "remove it")
+    return msg(
+        line,
+        f"cadence.rules[{row}].when",
+        f"this row can never match: cadence.rules[{earlier}] ('{earlier_id}', when {when}) "
+        "comes first and matches every account this one would; move this row above it or "
+        "remove it",
+    )
 
 
-EXPECTED_DURATION = ("expected a whole number and a unit, like 24h, 3d, 5bd, 2w, 1mo or 1y "
-                     "(a leading - counts back)")
-NOT_A_TABLE_HEADER = ("not valid TOML: Expected ']' at the end of a table declaration; "
-                      "fix the syntax")
-NO_CATCH_ALL = ("the cadence table has no catch-all: end it with a row that has `when = {}`, "
-                "so that every account gets a cadence")
+EXPECTED_DURATION = (
+    "expected a whole number and a unit, like 24h, 3d, 5bd, 2w, 1mo or 1y (a leading - counts back)"
+)
+NOT_A_TABLE_HEADER = (
+    "not valid TOML: Expected ']' at the end of a table declaration; fix the syntax"
+)
+NO_CATCH_ALL = (
+    "the cadence table has no catch-all: end it with a row that has `when = {}`, "
+    "so that every account gets a cadence"
+)
 SEGMENTS = "enterprise, commercial, mid-market, smb, scale"
-TOUCH_KINDS = ("cadence-call, ebr, renewal-call, onboarding-review, training, email, meeting, "
-               "nps-survey, escalation-call, health-assessment, recovery-plan, note")
+TOUCH_KINDS = (
+    "cadence-call, ebr, renewal-call, onboarding-review, training, email, meeting, "
+    "nps-survey, escalation-call, health-assessment, recovery-plan, note"
+)
 ANCHORS = "contract_start, renewal_date, go_live_date"
 WEEKDAYS = "mon, tue, wed, thu, fri, sat, sun"
 ID_TAKEN = "every rule needs its own id (ids are stored with each scheduled touch)"
@@ -155,13 +164,19 @@ def test_invalid_toml_on_a_later_line() -> None:
         id = "c.all"
         every = 2w
         when = {}
-    """) == [msg(5, "", "not valid TOML: Expected newline or end of document after a statement; "
-                        "fix the syntax")]
+    """) == [
+        msg(
+            5,
+            "",
+            "not valid TOML: Expected newline or end of document after a statement; fix the syntax",
+        )
+    ]
 
 
 def test_a_key_written_twice_is_a_syntax_error() -> None:
     assert problems("[urgency.arr]\ncoefficient = 1.0\ncoefficient = 2.0\n") == [
-        msg(3, "", "not valid TOML: Cannot overwrite a value; fix the syntax")]
+        msg(3, "", "not valid TOML: Cannot overwrite a value; fix the syntax")
+    ]
 
 
 def test_invalid_toml_stops_before_any_other_check() -> None:
@@ -174,26 +189,58 @@ def test_invalid_toml_stops_before_any_other_check() -> None:
 @pytest.mark.parametrize(
     ("user", "line", "where", "message"),
     [
-        ("schema_versoin = 1", 1, "schema_versoin",
-         "unknown key 'schema_versoin'; did you mean 'schema_version'?"),
+        (
+            "schema_versoin = 1",
+            1,
+            "schema_versoin",
+            "unknown key 'schema_versoin'; did you mean 'schema_version'?",
+        ),
         ('[cadance]\nkind = "ebr"', 1, "cadance", "unknown key 'cadance'; did you mean 'cadence'?"),
-        ('[calendar]\nworkday = ["mon"]', 2, "calendar.workday",
-         "unknown key 'workday'; did you mean 'workdays'?"),
-        ("[urgency.overdu]\ncoefficient = 3", 1, "urgency.overdu",
-         "unknown key 'overdu'; did you mean 'overdue'?"),
-        ("[urgency.overdue]\ncoeficient = 3", 2, "urgency.overdue.coeficient",
-         "unknown key 'coeficient'; did you mean 'coefficient'?"),
-        ('[escalation]\nL6 = { within = "24h" }', 2, "escalation.L6",
-         "unknown key 'L6'; expected one of L1, L2, L3, L4, L5, id, kind, label, satisfied_by"),
-        ('[[derive]]\nid = "d.x"\nwhen = { health_band = "red" }\nset = { priority = "pr1" }\n'
-         "frobnicate = 1", 5, "derive[1].frobnicate",
-         "unknown key 'frobnicate'; expected one of id, note, set, when"),
+        (
+            '[calendar]\nworkday = ["mon"]',
+            2,
+            "calendar.workday",
+            "unknown key 'workday'; did you mean 'workdays'?",
+        ),
+        (
+            "[urgency.overdu]\ncoefficient = 3",
+            1,
+            "urgency.overdu",
+            "unknown key 'overdu'; did you mean 'overdue'?",
+        ),
+        (
+            "[urgency.overdue]\ncoeficient = 3",
+            2,
+            "urgency.overdue.coeficient",
+            "unknown key 'coeficient'; did you mean 'coefficient'?",
+        ),
+        (
+            '[escalation]\nL6 = { within = "24h" }',
+            2,
+            "escalation.L6",
+            "unknown key 'L6'; expected one of L1, L2, L3, L4, L5, id, kind, label, satisfied_by",
+        ),
+        (
+            '[[derive]]\nid = "d.x"\nwhen = { health_band = "red" }\nset = { priority = "pr1" }\n'
+            "frobnicate = 1",
+            5,
+            "derive[1].frobnicate",
+            "unknown key 'frobnicate'; expected one of id, note, set, when",
+        ),
     ],
-    ids=["top-level", "top-level-table", "nested", "urgency-table", "urgency-key",
-         "escalation-level", "in-array-of-tables"],
+    ids=[
+        "top-level",
+        "top-level-table",
+        "nested",
+        "urgency-table",
+        "urgency-key",
+        "escalation-level",
+        "in-array-of-tables",
+    ],
 )
-def test_unknown_keys_are_errors_with_a_suggestion(user: str, line: int, where: str,
-                                                   message: str) -> None:
+def test_unknown_keys_are_errors_with_a_suggestion(
+    user: str, line: int, where: str, message: str
+) -> None:
     assert only_problem(user) == msg(line, where, message)
 
 
@@ -203,24 +250,52 @@ def test_unknown_keys_are_errors_with_a_suggestion(user: str, line: int, where: 
 @pytest.mark.parametrize(
     ("user", "line", "where", "message"),
     [
-        ('[urgency.overdue]\ncoefficient = "high"', 2, "urgency.overdue.coefficient",
-         "must be a number, not 'high'"),
-        ('[[cadence.rules]]\nid = "c.x"\nevery = 3\nwhen = {}', 3, "cadence.rules[1].every",
-         'must be a duration in quotes, like "3d", not 3'),
-        ('[health]\nbands = { green = "80" }', 2, "health.bands.green",
-         "must be a whole number, not '80'"),
-        ('[escalation]\nL1 = { within = "24h", pin = "yes" }', 2, "escalation.L1.pin",
-         "must be true or false, not 'yes'"),
+        (
+            '[urgency.overdue]\ncoefficient = "high"',
+            2,
+            "urgency.overdue.coefficient",
+            "must be a number, not 'high'",
+        ),
+        (
+            '[[cadence.rules]]\nid = "c.x"\nevery = 3\nwhen = {}',
+            3,
+            "cadence.rules[1].every",
+            'must be a duration in quotes, like "3d", not 3',
+        ),
+        (
+            '[health]\nbands = { green = "80" }',
+            2,
+            "health.bands.green",
+            "must be a whole number, not '80'",
+        ),
+        (
+            '[escalation]\nL1 = { within = "24h", pin = "yes" }',
+            2,
+            "escalation.L1.pin",
+            "must be true or false, not 'yes'",
+        ),
         ("[urgency]\noverdue = 3", 2, "urgency.overdue", "must be a table, not 3"),
         ("derive = 5", 1, "derive", "must be an array, not 5"),
-        ('[[derive]]\nid = "d.x"\nwhen = "red"\nset = { priority = "pr1" }', 3, "derive[1].when",
-         "must be a table, not 'red'"),
+        (
+            '[[derive]]\nid = "d.x"\nwhen = "red"\nset = { priority = "pr1" }',
+            3,
+            "derive[1].when",
+            "must be a table, not 'red'",
+        ),
         ('[escalation]\nL3 = "5bd"', 2, "escalation.L3", "must be a table, not '5bd'"),
         ("[cadence]\nlabel = 3", 2, "cadence.label", "must be a string, not 3"),
     ],
-    ids=["string-for-number", "every-number", "string-for-whole", "string-for-bool",
-         "number-for-table", "number-for-array", "string-for-when", "string-for-level",
-         "number-for-string"],
+    ids=[
+        "string-for-number",
+        "every-number",
+        "string-for-whole",
+        "string-for-bool",
+        "number-for-table",
+        "number-for-array",
+        "string-for-when",
+        "string-for-level",
+        "number-for-string",
+    ],
 )
 def test_wrong_types(user: str, line: int, where: str, message: str) -> None:
     assert only_problem(user) == msg(line, where, message)
@@ -231,12 +306,14 @@ EVERY_TRUE = '[[cadence.rules]]\nid = "c.x"\nevery = true\nwhen = {}'
 
 def test_every_true_is_a_type_error() -> None:
     assert only_problem(EVERY_TRUE).startswith(
-        "rules.toml:3: cadence.rules[1].every: must be a duration in quotes, like \"3d\", not ")
+        'rules.toml:3: cadence.rules[1].every: must be a duration in quotes, like "3d", not '
+    )
 
 
 def test_every_true_is_shown_as_toml_writes_it() -> None:
-    assert only_problem(EVERY_TRUE) == msg(3, "cadence.rules[1].every",
-                                           'must be a duration in quotes, like "3d", not true')
+    assert only_problem(EVERY_TRUE) == msg(
+        3, "cadence.rules[1].every", 'must be a duration in quotes, like "3d", not true'
+    )
 
 
 # ---------- durations -----------------------------------------------------------------------
@@ -260,10 +337,12 @@ def test_bad_durations(value: str, message: str) -> None:
 
 def test_negative_snooze_max_and_trigger_within() -> None:
     assert only_problem('[snooze]\nmax = "-5d"') == msg(
-        2, "snooze.max", "must count forward, not '-5d': remove the minus sign")
+        2, "snooze.max", "must count forward, not '-5d': remove the minus sign"
+    )
     trigger = '[[trigger]]\nid = "t.x"\nkind = "ebr"\nentered = "red"\nwithin = "-24h"'
     assert only_problem(trigger) == msg(
-        5, "trigger[1].within", "must count forward, not '-24h': remove the minus sign")
+        5, "trigger[1].within", "must count forward, not '-24h': remove the minus sign"
+    )
 
 
 def test_zero_is_allowed_where_it_means_immediately() -> None:
@@ -291,7 +370,8 @@ def test_anchored_offsets_may_be_negative_or_zero() -> None:
 
 def test_anchored_offset_of_the_wrong_type() -> None:
     assert problems(ANCHORED + 'offsets = ["-30d", 5]') == [
-        msg(5, "anchored[1].offsets[2]", 'must be a duration string like "30d", not 5')]
+        msg(5, "anchored[1].offsets[2]", 'must be a duration string like "30d", not 5')
+    ]
 
 
 def test_anchored_bad_offset_is_reported() -> None:
@@ -301,17 +381,21 @@ def test_anchored_bad_offset_is_reported() -> None:
 
 def test_anchored_bad_offset_names_the_offsets_key() -> None:
     assert problems(ANCHORED + 'offsets = ["-30d", "3m"]') == [
-        msg(5, "anchored[1].offsets[2]", 'ambiguous unit "m" in "3m": write "mo" for months')]
+        msg(5, "anchored[1].offsets[2]", 'ambiguous unit "m" in "3m": write "mo" for months')
+    ]
 
 
 @pytest.mark.parametrize(
-    ("every", "latest"), [("2w", "1w"), ("3mo", "2mo"), ("1mo", "4w")],
+    ("every", "latest"),
+    [("2w", "1w"), ("3mo", "2mo"), ("1mo", "4w")],
 )
 def test_latest_shorter_than_every(every: str, latest: str) -> None:
     user = f'[[cadence.rules]]\nid = "c.x"\nwhen = {{}}\nevery = "{every}"\nlatest = "{latest}"'
     assert only_problem(user) == msg(
-        5, "cadence.rules[1].latest",
-        f"{latest} is sooner than every = {every}: latest must be at least as long")
+        5,
+        "cadence.rules[1].latest",
+        f"{latest} is sooner than every = {every}: latest must be at least as long",
+    )
 
 
 def test_latest_equal_to_every_in_other_units_is_fine() -> None:
@@ -331,8 +415,10 @@ def test_duplicate_id_across_sections() -> None:
     # Both places are named: one of them is always in the file the user can edit.
     user = '[[recurring]]\nid = "cadence.red"\nkind = "ebr"\nevery = "1y"'
     assert problems(user)[0] == msg(
-        2, "recurring[1].id",
-        f"rule id 'cadence.red' is already used by cadence.rules[1]; {ID_TAKEN}")
+        2,
+        "recurring[1].id",
+        f"rule id 'cadence.red' is already used by cadence.rules[1]; {ID_TAKEN}",
+    )
 
 
 def test_duplicate_id_in_one_table() -> None:
@@ -348,18 +434,28 @@ def test_duplicate_id_in_one_table() -> None:
         every = "1w"
     """)
     assert found == [
-        msg(2, "cadence.rules[1].id", f"rule id 'c.a' is used again by cadence.rules[2]; {ID_TAKEN}"),
-        msg(7, "cadence.rules[2].id", f"rule id 'c.a' is already used by cadence.rules[1]; {ID_TAKEN}"),
+        msg(
+            2, "cadence.rules[1].id", f"rule id 'c.a' is used again by cadence.rules[2]; {ID_TAKEN}"
+        ),
+        msg(
+            7,
+            "cadence.rules[2].id",
+            f"rule id 'c.a' is already used by cadence.rules[1]; {ID_TAKEN}",
+        ),
     ]
 
 
 def test_missing_and_malformed_ids() -> None:
     assert only_problem('[[cadence.rules]]\nwhen = {}\nevery = "1w"') == msg(
-        1, "cadence.rules[1]",
-        "missing key 'id'; add e.g. id = \"cadence.enterprise.pr1\" (unique, never reused)")
+        1,
+        "cadence.rules[1]",
+        "missing key 'id'; add e.g. id = \"cadence.enterprise.pr1\" (unique, never reused)",
+    )
     assert only_problem('[[cadence.rules]]\nid = "Cadence X"\nwhen = {}\nevery = "1w"') == msg(
-        2, "cadence.rules[1].id",
-        "'Cadence X' is not a rule id: use lower-case letters, digits, '.', '-'")
+        2,
+        "cadence.rules[1].id",
+        "'Cadence X' is not a rule id: use lower-case letters, digits, '.', '-'",
+    )
 
 
 # ---------- the cadence table ---------------------------------------------------------------
@@ -371,7 +467,9 @@ def test_cadence_without_a_catch_all_names_a_line() -> None:
     assert problems(ONLY_ENTERPRISE) == [msg(1, "cadence.rules", NO_CATCH_ALL)]
 
 
-CATCH_ALL_FIRST = CATCH_ALL + """
+CATCH_ALL_FIRST = (
+    CATCH_ALL
+    + """
 [[cadence.rules]]
 id = "c.ent"
 when = { segment = "enterprise" }
@@ -382,6 +480,7 @@ id = "c.com"
 when = { segment = "commercial" }
 every = "2w"
 """
+)
 
 
 def test_rows_after_a_catch_all_never_match() -> None:
@@ -398,7 +497,8 @@ def test_a_misplaced_catch_all_is_not_called_missing() -> None:
 
 
 def test_a_narrower_row_behind_a_broader_one() -> None:
-    assert problems("""
+    assert problems(
+        """
         [[cadence.rules]]
         id = "c.ent"
         when = { segment = "enterprise" }
@@ -408,11 +508,14 @@ def test_a_narrower_row_behind_a_broader_one() -> None:
         id = "c.ent.pr1"
         when = { segment = "enterprise", priority = "pr1" }
         every = "1w"
-    """ + CATCH_ALL) == [shadowed(8, 2, 1, "c.ent", "segment = enterprise")]
+    """
+        + CATCH_ALL
+    ) == [shadowed(8, 2, 1, "c.ent", "segment = enterprise")]
 
 
 def test_a_membership_list_hides_a_single_value() -> None:
-    assert problems("""
+    assert problems(
+        """
         [[cadence.rules]]
         id = "c.both"
         when = { segment = ["enterprise", "commercial"] }
@@ -422,11 +525,14 @@ def test_a_membership_list_hides_a_single_value() -> None:
         id = "c.ent"
         when = { segment = "enterprise" }
         every = "1w"
-    """ + CATCH_ALL) == [shadowed(8, 2, 1, "c.both", "segment in commercial, enterprise")]
+    """
+        + CATCH_ALL
+    ) == [shadowed(8, 2, 1, "c.both", "segment in commercial, enterprise")]
 
 
 def test_a_numeric_row_behind_a_broader_one_is_flagged() -> None:
-    assert problems("""
+    assert problems(
+        """
         [[cadence.rules]]
         id = "c.ent"
         when = { segment = "enterprise" }
@@ -436,11 +542,14 @@ def test_a_numeric_row_behind_a_broader_one_is_flagged() -> None:
         id = "c.big"
         when = { segment = "enterprise", arr = { gte = 100000 } }
         every = "1w"
-    """ + CATCH_ALL) == [shadowed(8, 2, 1, "c.ent", "segment = enterprise")]
+    """
+        + CATCH_ALL
+    ) == [shadowed(8, 2, 1, "c.ent", "segment = enterprise")]
 
 
 def test_narrow_before_broad_is_fine_and_partial_overlap_is_not_flagged() -> None:
-    rules = over_defaults("""
+    rules = over_defaults(
+        """
         [[cadence.rules]]
         id = "c.ent.pr1"
         when = { segment = "enterprise", priority = "pr1" }
@@ -460,9 +569,16 @@ def test_narrow_before_broad_is_fine_and_partial_overlap_is_not_flagged() -> Non
         id = "c.ent"
         when = { segment = ["enterprise"] }
         every = "2w"
-    """ + CATCH_ALL)
-    assert [row.id for row in rules.cadence.rows] == ["c.ent.pr1", "c.red", "c.big", "c.ent",
-                                                      "c.all"]
+    """
+        + CATCH_ALL
+    )
+    assert [row.id for row in rules.cadence.rows] == [
+        "c.ent.pr1",
+        "c.red",
+        "c.big",
+        "c.ent",
+        "c.all",
+    ]
 
 
 def test_user_cadence_rows_replace_the_shipped_ones_whole() -> None:
@@ -470,7 +586,10 @@ def test_user_cadence_rows_replace_the_shipped_ones_whole() -> None:
     assert [row.id for row in rules.cadence.rows] == ["c.all"]
     mine, shipped = rules.cadence, default_rules().cadence
     assert (mine.kind, mine.satisfied_by, mine.fallback_anchor) == (
-        shipped.kind, shipped.satisfied_by, shipped.fallback_anchor)
+        shipped.kind,
+        shipped.satisfied_by,
+        shipped.fallback_anchor,
+    )
 
 
 # ---------- facts and values in `when` ------------------------------------------------------
@@ -483,23 +602,48 @@ def _derive_when(when: str) -> str:
 @pytest.mark.parametrize(
     ("when", "fact", "message"),
     [
-        ('{ helth_band = "red" }', "helth_band",
-         "unknown fact 'helth_band'; did you mean 'health_band'?"),
-        ('{ colour = "red" }', "colour",
-         "unknown fact 'colour'; expected one of segment, priority, health_band, lifecycle_stage, "
-         "arr, health_score"),
-        ('{ health_band = "crimson" }', "health_band",
-         "unknown health_band 'crimson'; expected one of green, yellow, red, unknown"),
-        ('{ segment = "enterprize" }', "segment",
-         "unknown segment 'enterprize'; did you mean 'enterprise'?"),
-        ('{ segment = ["enterprise", "midmarket"] }', "segment",
-         "unknown segment 'midmarket'; did you mean 'mid-market'?"),
-        ('{ lifecycle_stage = "onboarding" }', "lifecycle_stage",
-         "unknown lifecycle_stage 'onboarding'; did you mean 'onboard'?"),
+        (
+            '{ helth_band = "red" }',
+            "helth_band",
+            "unknown fact 'helth_band'; did you mean 'health_band'?",
+        ),
+        (
+            '{ colour = "red" }',
+            "colour",
+            "unknown fact 'colour'; expected one of segment, priority, health_band, lifecycle_stage, "
+            "arr, health_score",
+        ),
+        (
+            '{ health_band = "crimson" }',
+            "health_band",
+            "unknown health_band 'crimson'; expected one of green, yellow, red, unknown",
+        ),
+        (
+            '{ segment = "enterprize" }',
+            "segment",
+            "unknown segment 'enterprize'; did you mean 'enterprise'?",
+        ),
+        (
+            '{ segment = ["enterprise", "midmarket"] }',
+            "segment",
+            "unknown segment 'midmarket'; did you mean 'mid-market'?",
+        ),
+        (
+            '{ lifecycle_stage = "onboarding" }',
+            "lifecycle_stage",
+            "unknown lifecycle_stage 'onboarding'; did you mean 'onboard'?",
+        ),
         ("{ segment = 3 }", "segment", f"unknown segment 3; expected one of {SEGMENTS}"),
     ],
-    ids=["fact-typo", "fact-unknown", "band", "segment", "segment-in-list", "stage",
-         "number-for-enum"],
+    ids=[
+        "fact-typo",
+        "fact-unknown",
+        "band",
+        "segment",
+        "segment-in-list",
+        "stage",
+        "number-for-enum",
+    ],
 )
 def test_unknown_facts_and_values(when: str, fact: str, message: str) -> None:
     assert only_problem(_derive_when(when)) == msg(3, f"derive[1].when.{fact}", message)
@@ -507,26 +651,41 @@ def test_unknown_facts_and_values(when: str, fact: str, message: str) -> None:
 
 @pytest.mark.parametrize(
     "when",
-    ['{ arr = "big" }', "{ arr = 100000 }", "{ arr = { ge = 1 } }", "{ arr = { gte = 1, lt = 5 } }",
-     '{ health_score = { lt = "40" } }', "{ health_score = { lt = true } }"],
-    ids=["string", "bare-number", "unknown-operator", "two-operators", "string-operand",
-         "bool-operand"],
+    [
+        '{ arr = "big" }',
+        "{ arr = 100000 }",
+        "{ arr = { ge = 1 } }",
+        "{ arr = { gte = 1, lt = 5 } }",
+        '{ health_score = { lt = "40" } }',
+        "{ health_score = { lt = true } }",
+    ],
+    ids=[
+        "string",
+        "bare-number",
+        "unknown-operator",
+        "two-operators",
+        "string-operand",
+        "bool-operand",
+    ],
 )
 def test_numeric_facts_need_one_operator(when: str) -> None:
     fact = "arr" if "arr" in when else "health_score"
     assert only_problem(_derive_when(when)) == msg(
-        3, f"derive[1].when.{fact}", "write exactly one comparison (lt, lte, gt, gte), "
-                                     "e.g. { gte = 100000 }")
+        3,
+        f"derive[1].when.{fact}",
+        "write exactly one comparison (lt, lte, gt, gte), e.g. { gte = 100000 }",
+    )
 
 
 @pytest.mark.parametrize(
     ("when", "fact", "operator", "number"),
-    [("{ arr = { gte = 100000 } }", "arr", "gte", 100000.0),
-     ("{ arr = { lt = 5_000.5 } }", "arr", "lt", 5000.5),
-     ("{ health_score = { lte = 40 } }", "health_score", "lte", 40.0)],
+    [
+        ("{ arr = { gte = 100000 } }", "arr", "gte", 100000.0),
+        ("{ arr = { lt = 5_000.5 } }", "arr", "lt", 5000.5),
+        ("{ health_score = { lte = 40 } }", "health_score", "lte", 40.0),
+    ],
 )
-def test_numeric_operators_are_accepted(when: str, fact: str, operator: str,
-                                        number: float) -> None:
+def test_numeric_operators_are_accepted(when: str, fact: str, operator: str, number: float) -> None:
     [condition] = over_defaults(_derive_when(when)).derive[0].when.conditions
     assert (condition.fact, condition.operator, condition.number) == (fact, operator, number)
 
@@ -540,7 +699,9 @@ def test_enum_values_are_read_forgivingly() -> None:
     """).derive[0]
     assert rule.priority == "pr2"
     assert {c.fact: c.allowed for c in rule.when.conditions} == {
-        "priority": frozenset({"pr1"}), "segment": frozenset({"mid-market"})}
+        "priority": frozenset({"pr1"}),
+        "segment": frozenset({"mid-market"}),
+    }
 
 
 # ---------- derive --------------------------------------------------------------------------
@@ -550,14 +711,17 @@ RED = '[[derive]]\nid = "d.x"\nwhen = { health_band = "red" }\n'
 
 def test_derive_can_only_set_priority() -> None:
     assert only_problem(RED + 'set = { segment = "enterprise" }') == msg(
-        4, "derive[1].set.segment", "derive rules can only set 'priority'")
+        4, "derive[1].set.segment", "derive rules can only set 'priority'"
+    )
 
 
 def test_derive_unknown_priority_and_missing_set() -> None:
     assert only_problem(RED + 'set = { priority = "pr9" }') == msg(
-        4, "derive[1].set.priority", "unknown priority 'pr9'; expected one of pr1, pr2, pr3")
+        4, "derive[1].set.priority", "unknown priority 'pr9'; expected one of pr1, pr2, pr3"
+    )
     assert only_problem(RED) == msg(
-        1, "derive[1]", "missing key 'set'; add e.g. set = { priority = \"pr1\" }")
+        1, "derive[1]", "missing key 'set'; add e.g. set = { priority = \"pr1\" }"
+    )
 
 
 # ---------- kinds, anchors, bands -----------------------------------------------------------
@@ -566,18 +730,42 @@ def test_derive_unknown_priority_and_missing_set() -> None:
 @pytest.mark.parametrize(
     ("user", "line", "where", "message"),
     [
-        ('[cadence]\nkind = "cadense-call"', 2, "cadence.kind",
-         "unknown kind 'cadense-call'; did you mean 'cadence-call'?"),
-        ('[cadence]\nsatisfied_by = ["ebr", "emial"]', 2, "cadence.satisfied_by[2]",
-         "unknown kind 'emial'; did you mean 'email'?"),
-        ('[snooze]\napplies_to = ["ebr", "milestones"]', 2, "snooze.applies_to[2]",
-         "unknown kind 'milestones'; did you mean 'milestone'?"),
-        ('[select]\nrank = ["ebr", "escalation"]', 2, "select.rank[2]",
-         "unknown kind 'escalation'; did you mean 'escalation-call'?"),
-        ('[[recurring]]\nid = "r.x"\nkind = "nps_survey"\nevery = "1y"', 3, "recurring[1].kind",
-         "unknown kind 'nps_survey'; did you mean 'nps-survey'?"),
-        ('[cadence]\nsatisfied_by = ["ebr", "milestone"]', 2, "cadence.satisfied_by[2]",
-         f"unknown kind 'milestone'; expected one of {TOUCH_KINDS}"),
+        (
+            '[cadence]\nkind = "cadense-call"',
+            2,
+            "cadence.kind",
+            "unknown kind 'cadense-call'; did you mean 'cadence-call'?",
+        ),
+        (
+            '[cadence]\nsatisfied_by = ["ebr", "emial"]',
+            2,
+            "cadence.satisfied_by[2]",
+            "unknown kind 'emial'; did you mean 'email'?",
+        ),
+        (
+            '[snooze]\napplies_to = ["ebr", "milestones"]',
+            2,
+            "snooze.applies_to[2]",
+            "unknown kind 'milestones'; did you mean 'milestone'?",
+        ),
+        (
+            '[select]\nrank = ["ebr", "escalation"]',
+            2,
+            "select.rank[2]",
+            "unknown kind 'escalation'; did you mean 'escalation-call'?",
+        ),
+        (
+            '[[recurring]]\nid = "r.x"\nkind = "nps_survey"\nevery = "1y"',
+            3,
+            "recurring[1].kind",
+            "unknown kind 'nps_survey'; did you mean 'nps-survey'?",
+        ),
+        (
+            '[cadence]\nsatisfied_by = ["ebr", "milestone"]',
+            2,
+            "cadence.satisfied_by[2]",
+            f"unknown kind 'milestone'; expected one of {TOUCH_KINDS}",
+        ),
     ],
     ids=["kind", "satisfied_by", "snooze", "rank", "recurring-kind", "milestone-is-no-touch"],
 )
@@ -592,16 +780,30 @@ def test_a_touch_rule_cannot_have_the_milestone_kind() -> None:
 @pytest.mark.parametrize(
     ("user", "line", "where", "message"),
     [
-        ('[[recurring]]\nid = "r.x"\nkind = "ebr"\nevery = "1y"\nfallback_anchor = "contract_end"',
-         5, "recurring[1].fallback_anchor",
-         "unknown anchor 'contract_end'; did you mean 'contract_start'?"),
-        ('[[anchored]]\nid = "a.x"\nkind = "ebr"\nanchor = "contract_begin"\noffsets = ["30d"]',
-         4, "anchored[1].anchor",
-         "unknown anchor 'contract_begin'; did you mean 'contract_start'?"),
-        ('[[anchored]]\nid = "a.x"\nkind = "ebr"\noffsets = ["30d"]',
-         1, "anchored[1]", f"missing key 'anchor'; expected one of {ANCHORS}"),
-        ('[cadence]\nfallback_anchor = "last_touch"',
-         2, "cadence.fallback_anchor", f"unknown anchor 'last_touch'; expected one of {ANCHORS}"),
+        (
+            '[[recurring]]\nid = "r.x"\nkind = "ebr"\nevery = "1y"\nfallback_anchor = "contract_end"',
+            5,
+            "recurring[1].fallback_anchor",
+            "unknown anchor 'contract_end'; did you mean 'contract_start'?",
+        ),
+        (
+            '[[anchored]]\nid = "a.x"\nkind = "ebr"\nanchor = "contract_begin"\noffsets = ["30d"]',
+            4,
+            "anchored[1].anchor",
+            "unknown anchor 'contract_begin'; did you mean 'contract_start'?",
+        ),
+        (
+            '[[anchored]]\nid = "a.x"\nkind = "ebr"\noffsets = ["30d"]',
+            1,
+            "anchored[1]",
+            f"missing key 'anchor'; expected one of {ANCHORS}",
+        ),
+        (
+            '[cadence]\nfallback_anchor = "last_touch"',
+            2,
+            "cadence.fallback_anchor",
+            f"unknown anchor 'last_touch'; expected one of {ANCHORS}",
+        ),
     ],
     ids=["fallback", "anchor", "missing-anchor", "cadence-fallback"],
 )
@@ -612,7 +814,8 @@ def test_unknown_anchors(user: str, line: int, where: str, message: str) -> None
 def test_trigger_unknown_band() -> None:
     user = '[[trigger]]\nid = "t.x"\nkind = "ebr"\nentered = "purple"\nwithin = "24h"'
     assert only_problem(user) == msg(
-        4, "trigger[1].entered", "unknown band 'purple'; expected one of green, yellow, red")
+        4, "trigger[1].entered", "unknown band 'purple'; expected one of green, yellow, red"
+    )
 
 
 @pytest.mark.parametrize(
@@ -627,7 +830,8 @@ def test_trigger_unknown_band() -> None:
 )
 def test_bad_band_thresholds(bands: str, got: str) -> None:
     assert only_problem(f"[health]\nbands = {bands}") == msg(
-        2, "health.bands", f"needs 0 < yellow < green <= 100, not {got}")
+        2, "health.bands", f"needs 0 < yellow < green <= 100, not {got}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -637,7 +841,8 @@ def test_bad_band_thresholds(bands: str, got: str) -> None:
 )
 def test_bad_health_weights(weights: str) -> None:
     assert only_problem(f"[health]\nweights = {weights}") == msg(
-        2, "health.weights", "must be whole numbers, none negative, not all zero")
+        2, "health.weights", "must be whole numbers, none negative, not all zero"
+    )
 
 
 # ---------- urgency -------------------------------------------------------------------------
@@ -646,14 +851,23 @@ def test_bad_health_weights(weights: str) -> None:
 @pytest.mark.parametrize(
     ("user", "where", "message"),
     [
-        ("[urgency.escalation]\nlevels = { L2 = -0.4 }", "urgency.escalation.levels.L2",
-         "must be at least 0, not -0.4"),
+        (
+            "[urgency.escalation]\nlevels = { L2 = -0.4 }",
+            "urgency.escalation.levels.L2",
+            "must be at least 0, not -0.4",
+        ),
         ("[urgency.arr]\nfloor = 0", "urgency.arr.floor", "must be at least 1, not 0"),
         ("[urgency.arr]\ncap = 5000", "urgency.arr.cap", "must be greater than floor"),
-        ("[urgency.overdue]\nramp_full_days = -10", "urgency.overdue.ramp_full_days",
-         "must be greater than ramp_start_days"),
-        ("[urgency.renewal]\nfar_days = 20", "urgency.renewal.far_days",
-         "must be greater than near_days"),
+        (
+            "[urgency.overdue]\nramp_full_days = -10",
+            "urgency.overdue.ramp_full_days",
+            "must be greater than ramp_start_days",
+        ),
+        (
+            "[urgency.renewal]\nfar_days = 20",
+            "urgency.renewal.far_days",
+            "must be greater than near_days",
+        ),
         ("[urgency.staleness]\nmax_days = 0", "urgency.staleness.max_days", "must be at least 1"),
     ],
     ids=["negative-level", "floor", "cap", "ramp", "renewal", "staleness"],
@@ -675,7 +889,8 @@ QUOTED_DATE = "must be a date like 2026-12-25 (no quotes), not '2026-12-25'"
 
 def test_holiday_as_a_string() -> None:
     assert only_problem('[calendar]\nholidays = ["2026-12-25"]') == msg(
-        2, "calendar.holidays[1]", QUOTED_DATE)
+        2, "calendar.holidays[1]", QUOTED_DATE
+    )
 
 
 def test_holiday_in_a_multi_line_array_names_the_key_line() -> None:
@@ -692,7 +907,8 @@ def test_holiday_in_a_multi_line_array_names_the_key_line() -> None:
 
 def test_bad_weekday_name() -> None:
     assert only_problem('[calendar]\nworkdays = ["mon", "tues"]') == msg(
-        2, "calendar.workdays", f'unknown weekday "tues": expected one of {WEEKDAYS}')
+        2, "calendar.workdays", f'unknown weekday "tues": expected one of {WEEKDAYS}'
+    )
 
 
 def test_weekday_names_ignore_case() -> None:
@@ -702,7 +918,8 @@ def test_weekday_names_ignore_case() -> None:
 
 def test_empty_workdays_is_an_error() -> None:
     assert problems("[calendar]\nworkdays = []") == [
-        msg(2, "calendar.workdays", "a work week needs at least one working day")]
+        msg(2, "calendar.workdays", "a work week needs at least one working day")
+    ]
 
 
 def test_user_holidays_replace_the_shipped_list() -> None:
@@ -715,7 +932,8 @@ def test_user_holidays_replace_the_shipped_list() -> None:
 
 def test_schema_version_2() -> None:
     assert only_problem("schema_version = 2") == msg(
-        1, "schema_version", "this csm-tui reads schema_version = 1, not 2")
+        1, "schema_version", "this csm-tui reads schema_version = 1, not 2"
+    )
 
 
 def test_schema_version_is_required_in_a_standalone_file() -> None:
@@ -723,7 +941,8 @@ def test_schema_version_is_required_in_a_standalone_file() -> None:
     with pytest.raises(RulesError) as error:
         parse_rules(RulesText(text, "full.toml"))
     assert [str(p) for p in error.value.problems] == [
-        "full.toml: missing key 'schema_version'; add e.g. schema_version = 1"]
+        "full.toml: missing key 'schema_version'; add e.g. schema_version = 1"
+    ]
 
 
 # ---------- escalation levels ---------------------------------------------------------------
@@ -741,15 +960,27 @@ def test_missing_level_in_a_standalone_file() -> None:
     text = default_text().text
     assert L3 + "\n" in text
     found = _standalone_problems(text.replace(L3 + "\n", ""))
-    assert found == [msg(default_line(r"^\[escalation\]"), "escalation",
-                         "missing L3: every level of the ladder (L1 to L5) needs an SLA, "
-                         "e.g. L3 = { within = \"24h\" }", source="full.toml")]
+    assert found == [
+        msg(
+            default_line(r"^\[escalation\]"),
+            "escalation",
+            "missing L3: every level of the ladder (L1 to L5) needs an SLA, "
+            'e.g. L3 = { within = "24h" }',
+            source="full.toml",
+        )
+    ]
 
 
 def test_level_without_within_in_a_standalone_file() -> None:
     found = _standalone_problems(default_text().text.replace(L3, "L3 = { }"))
-    assert found == [msg(default_line(re.escape(L3)), "escalation.L3",
-                         "missing key 'within'; add e.g. within = \"24h\"", source="full.toml")]
+    assert found == [
+        msg(
+            default_line(re.escape(L3)),
+            "escalation.L3",
+            "missing key 'within'; add e.g. within = \"24h\"",
+            source="full.toml",
+        )
+    ]
 
 
 def test_a_user_escalation_table_merges_with_the_shipped_levels() -> None:
@@ -814,13 +1045,19 @@ def test_a_problem_in_the_base_layer_is_blamed_on_it() -> None:
     with pytest.raises(RulesError) as error:
         parse_rules(RulesText(base, DEFAULT_SOURCE), user)
     assert [str(p) for p in error.value.problems] == [
-        msg(default_line(r'^every = "3mo"'), "cadence.rules[11].every",
-            f'bad duration "3 months": {EXPECTED_DURATION}', source=DEFAULT_SOURCE)]
+        msg(
+            default_line(r'^every = "3mo"'),
+            "cadence.rules[11].every",
+            f'bad duration "3 months": {EXPECTED_DURATION}',
+            source=DEFAULT_SOURCE,
+        )
+    ]
 
 
 def test_a_user_key_over_a_base_key_is_blamed_on_the_user() -> None:
     assert only_problem("[urgency.renewal]\nfar_days = 20") == msg(
-        2, "urgency.renewal.far_days", "must be greater than near_days")
+        2, "urgency.renewal.far_days", "must be greater than near_days"
+    )
 
 
 USER_MADE_CONFLICTS = [
@@ -830,8 +1067,9 @@ USER_MADE_CONFLICTS = [
 ]
 
 
-@pytest.mark.parametrize("user", USER_MADE_CONFLICTS,
-                         ids=["renewal-near", "ramp-start", "id-taken-from-a-shipped-rule"])
+@pytest.mark.parametrize(
+    "user", USER_MADE_CONFLICTS, ids=["renewal-near", "ramp-start", "id-taken-from-a-shipped-rule"]
+)
 def test_a_conflict_the_user_creates_is_blamed_on_the_user(user: str) -> None:
     found = problems(user)
     assert found and found[0].startswith(f"{USER}:"), found
@@ -848,16 +1086,20 @@ def test_load_rules_without_a_user_file(tmp_path: Path) -> None:
 
 def test_load_rules_with_a_bad_user_file_falls_back(tmp_path: Path) -> None:
     path = tmp_path / "rules.toml"
-    path.write_text('[calendar]\nworkday = ["mon"]\n\n[urgency.overdue]\ncoefficient = "x"\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[calendar]\nworkday = ["mon"]\n\n[urgency.overdue]\ncoefficient = "x"\n', encoding="utf-8"
+    )
     loaded = load_rules(None, tmp_path)
     assert loaded.fell_back and loaded.user_file == path
     assert loaded.rulebook == default_rules()
     assert sorted(str(p) for p in loaded.problems) == [
-        msg(2, "calendar.workday", "unknown key 'workday'; did you mean 'workdays'?",
-            source=str(path)),
-        msg(5, "urgency.overdue.coefficient", "must be a number, not 'x'",
-            source=str(path)),
+        msg(
+            2,
+            "calendar.workday",
+            "unknown key 'workday'; did you mean 'workdays'?",
+            source=str(path),
+        ),
+        msg(5, "urgency.overdue.coefficient", "must be a number, not 'x'", source=str(path)),
     ]
 
 
@@ -906,16 +1148,30 @@ def test_a_good_user_file_changes_only_what_it_says(tmp_path: Path) -> None:
     assert rules.urgency.overdue_ramp_start_days == default.urgency.overdue_ramp_start_days == -7
     assert rules.urgency.overdue_ramp_full_days == default.urgency.overdue_ramp_full_days == 14
     assert replace(rules.urgency, overdue=default.urgency.overdue) == default.urgency
-    for name in ("version", "calendar", "bands", "weights", "derive", "cadence", "anchored",
-                 "recurring", "triggers", "escalation", "milestones", "snooze", "rank"):
+    for name in (
+        "version",
+        "calendar",
+        "bands",
+        "weights",
+        "derive",
+        "cadence",
+        "anchored",
+        "recurring",
+        "triggers",
+        "escalation",
+        "milestones",
+        "snooze",
+        "rank",
+    ):
         assert getattr(rules, name) == getattr(default, name), name
     assert rules.source == str(path) and rules.sha256 != default.sha256
 
 
 def test_a_user_rule_array_replaces_the_shipped_one_whole(tmp_path: Path) -> None:
     path = tmp_path / "rules.toml"
-    path.write_text('[[recurring]]\nid = "nps.yearly"\nkind = "nps-survey"\nevery = "1y"\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[[recurring]]\nid = "nps.yearly"\nkind = "nps-survey"\nevery = "1y"\n', encoding="utf-8"
+    )
     rules = load_rules(None, tmp_path).rulebook
     assert [rule.id for rule in rules.recurring] == ["nps.yearly"]
     default = default_rules()

@@ -37,8 +37,13 @@ def engine_items(db: Database, day: date) -> dict[tuple[str, str], tuple]:
         for kind, candidate in chosen.items():
             urgency = decision.urgency(candidate)
             found[one.account_id, kind] = (
-                candidate.due, candidate.overdue_days, candidate.status.value, urgency.total,
-                urgency.pinned, candidate.reason)
+                candidate.due,
+                candidate.overdue_days,
+                candidate.status.value,
+                urgency.total,
+                urgency.pinned,
+                candidate.reason,
+            )
     return found
 
 
@@ -53,11 +58,24 @@ def plans(db: Database, day: date) -> dict[str, Plan]:
 def queue_items(db: Database, day: date) -> dict[tuple[str, str], tuple]:
     with db.reading() as session:
         items: list[QueueItem] = schedule.queue(
-            session, today=day, coefficients=RULES.urgency, owner_email=None, ahead_days=None,
-            include_snoozed=True)
-    return {(item.account_id, item.kind): (
-        item.due_on, item.overdue_days, item.status, item.urgency, item.pinned, item.explanation)
-        for item in items}
+            session,
+            today=day,
+            coefficients=RULES.urgency,
+            owner_email=None,
+            ahead_days=None,
+            include_snoozed=True,
+        )
+    return {
+        (item.account_id, item.kind): (
+            item.due_on,
+            item.overdue_days,
+            item.status,
+            item.urgency,
+            item.pinned,
+            item.explanation,
+        )
+        for item in items
+    }
 
 
 def test_on_the_day_it_was_computed_the_queue_says_what_the_engine_says(demo_db: Path) -> None:
@@ -71,14 +89,16 @@ def test_on_the_day_it_was_computed_the_queue_says_what_the_engine_says(demo_db:
 
 
 @pytest.mark.parametrize("days", [1, 2, 7, 30])
-def test_on_a_later_day_an_unchanged_plan_says_what_the_engine_says(demo_db: Path,
-                                                                     days: int) -> None:
+def test_on_a_later_day_an_unchanged_plan_says_what_the_engine_says(
+    demo_db: Path, days: int
+) -> None:
     later = TODAY + timedelta(days=days)
     db = Database.open(demo_db)
     try:
         before = plans(db, TODAY)
-        unchanged = {account for account, plan in plans(db, later).items()
-                     if before.get(account) == plan}
+        unchanged = {
+            account for account, plan in plans(db, later).items() if before.get(account) == plan
+        }
         shown, expected = queue_items(db, later), engine_items(db, later)
     finally:
         db.dispose()
@@ -101,7 +121,8 @@ def _copy(source: Path, target: Path) -> Path:
 
 
 def test_day_after_day_the_morning_recompute_leaves_what_a_full_one_would(
-    demo_db: Path, tmp_path: Path,
+    demo_db: Path,
+    tmp_path: Path,
 ) -> None:
     """Day after day, one book is brought forward the morning way (only the plans that ran
     out) and a copy is recomputed in full each day: the stored items are the same."""
@@ -111,10 +132,17 @@ def test_day_after_day_the_morning_recompute_leaves_what_a_full_one_would(
         decided = []
         for days in (1, 2, 7, 30, 31, 200):
             day = TODAY + timedelta(days=days)
-            decided.append(schedule.recompute_all(morning, partial(decide, rules=RULES, today=day),
-                                                  today=day, rules_sha256=stamp))
-            schedule.recompute_all(full, partial(decide, rules=RULES, today=day), today=day,
-                                   rules_sha256=f"{stamp}, in full on {day}")
+            decided.append(
+                schedule.recompute_all(
+                    morning, partial(decide, rules=RULES, today=day), today=day, rules_sha256=stamp
+                )
+            )
+            schedule.recompute_all(
+                full,
+                partial(decide, rules=RULES, today=day),
+                today=day,
+                rules_sha256=f"{stamp}, in full on {day}",
+            )
             assert queue_items(morning, day) == queue_items(full, day), day
     finally:
         morning.dispose()
@@ -131,15 +159,23 @@ def test_a_touch_entered_ahead_of_its_day_counts_on_that_day(demo_db: Path) -> N
     try:
         first = next(iter(queue_items(db, TODAY)))[0]
         with db.writing() as session:
-            session.add(Touchpoint(account_id=uuid.UUID(first), occurred_on=ahead,
-                                   kind="cadence-call", summary="booked ahead"))
-        schedule.recompute_all(db, partial(decide, rules=RULES, today=ahead), today=ahead,
-                               rules_sha256=stamp)
+            session.add(
+                Touchpoint(
+                    account_id=uuid.UUID(first),
+                    occurred_on=ahead,
+                    kind="cadence-call",
+                    summary="booked ahead",
+                )
+            )
+        schedule.recompute_all(
+            db, partial(decide, rules=RULES, today=ahead), today=ahead, rules_sha256=stamp
+        )
         with db.reading() as session:
             [facts] = schedule.load_facts(session, today=ahead, account_ids=[uuid.UUID(first)])
         expected = plan_of(decide(facts, RULES, ahead))
-        shown = {(key, value[0]) for key, value in queue_items(db, ahead).items()
-                 if key[0] == first}
+        shown = {
+            (key, value[0]) for key, value in queue_items(db, ahead).items() if key[0] == first
+        }
     finally:
         db.dispose()
     assert shown == {((first, kind), due) for kind, due, *_ in expected.touches}

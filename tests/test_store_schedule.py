@@ -73,28 +73,47 @@ def add_member(session: Session, name: str, email: str) -> TeamMember:
     return member
 
 
-def add_touches(session: Session, account: Account, kind: str, *days: date,
-                deleted: bool = False) -> None:
+def add_touches(
+    session: Session, account: Account, kind: str, *days: date, deleted: bool = False
+) -> None:
     session.add_all(
-        Touchpoint(account_id=account.id, occurred_on=day, kind=kind, summary="call",
-                   deleted_at=DELETED if deleted else None)
+        Touchpoint(
+            account_id=account.id,
+            occurred_on=day,
+            kind=kind,
+            summary="call",
+            deleted_at=DELETED if deleted else None,
+        )
         for day in days
     )
 
 
-def add_snapshots(session: Session, account: Account, scores: dict[date, int],
-                  deleted: bool = False) -> None:
+def add_snapshots(
+    session: Session, account: Account, scores: dict[date, int], deleted: bool = False
+) -> None:
     session.add_all(
-        HealthSnapshot(account_id=account.id, taken_on=day, score=score,
-                       deleted_at=DELETED if deleted else None)
+        HealthSnapshot(
+            account_id=account.id,
+            taken_on=day,
+            score=score,
+            deleted_at=DELETED if deleted else None,
+        )
         for day, score in scores.items()
     )
 
 
-def add_milestone(session: Session, account: Account, title: str, due_on: date | None,
-                  status: str = "planned", *, plan_deleted: bool = False) -> None:
-    plan = SuccessPlan(account_id=account.id, title="Plan",
-                       deleted_at=DELETED if plan_deleted else None)
+def add_milestone(
+    session: Session,
+    account: Account,
+    title: str,
+    due_on: date | None,
+    status: str = "planned",
+    *,
+    plan_deleted: bool = False,
+) -> None:
+    plan = SuccessPlan(
+        account_id=account.id, title="Plan", deleted_at=DELETED if plan_deleted else None
+    )
     session.add(plan)
     session.flush()
     objective = Objective(plan_id=plan.id, outcome="Adoption")
@@ -105,8 +124,7 @@ def add_milestone(session: Session, account: Account, title: str, due_on: date |
 
 def facts_by_name(db: Database, **options: Any) -> dict[str, AccountFacts]:
     with db.reading() as session:
-        return {facts.name: facts
-                for facts in schedule.load_facts(session, today=TODAY, **options)}
+        return {facts.name: facts for facts in schedule.load_facts(session, today=TODAY, **options)}
 
 
 # --- decisions made by hand -------------------------------------------------------------------
@@ -157,8 +175,16 @@ class _TenthsOfALevel(dict[int, float]):
 
 #: Urgency coefficients under which an item's urgency is all its account's escalation level.
 URGENCY = UrgencyCoefficients(
-    overdue=0, health_band={}, priority={}, renewal=0, arr=0, escalation=1.0,
-    escalation_levels=_TenthsOfALevel(), sla_breach=0, staleness=0, snoozed=0,
+    overdue=0,
+    health_band={},
+    priority={},
+    renewal=0,
+    arr=0,
+    escalation=1.0,
+    escalation_levels=_TenthsOfALevel(),
+    sla_breach=0,
+    staleness=0,
+    snoozed=0,
 )
 
 
@@ -170,11 +196,17 @@ def decision(
     pinned."""
     urgency = candidates[0].terms[0].coefficient if candidates else 0
     return Decision(
-        account_id=facts.account_id, today=TODAY, band="green", priority=facts.priority,
-        derived=(), candidates=candidates,
+        account_id=facts.account_id,
+        today=TODAY,
+        band="green",
+        priority=facts.priority,
+        derived=(),
+        candidates=candidates,
         next=next_touch if next_touch is not None else (candidates[0] if candidates else None),
-        pin=(PINNED_RULE, "open L5 escalation"), escalation_level=round(urgency * 10),
-        pin_always=True, pin_rule_id=PINNED_RULE,
+        pin=(PINNED_RULE, "open L5 escalation"),
+        escalation_level=round(urgency * 10),
+        pin_always=True,
+        pin_rule_id=PINNED_RULE,
     )
 
 
@@ -183,20 +215,22 @@ Plan = dict[str, list[Candidate]]
 
 def deciding(plan: Plan, default_due: date | None = None) -> Callable[[AccountFacts], Decision]:
     """A fake engine: the candidates listed for each account name (a cadence call otherwise)."""
+
     def decide(facts: AccountFacts) -> Decision:
         chosen = plan.get(facts.name)
         if chosen is None:
             chosen = [candidate(due=default_due or TODAY)]
         return decision(facts, *chosen)
+
     return decide
 
 
 def stored(db: Database) -> list[tuple]:
     with db.reading() as session:
         rows = session.execute(
-            select(Account.name, ScheduledTouch.kind, ScheduledTouch.due_on,
-                   ScheduledTouch.rule_id)
-            .join(Account, Account.id == ScheduledTouch.account_id)
+            select(
+                Account.name, ScheduledTouch.kind, ScheduledTouch.due_on, ScheduledTouch.rule_id
+            ).join(Account, Account.id == ScheduledTouch.account_id)
         ).all()
     return sorted(tuple(row) for row in rows)
 
@@ -214,8 +248,9 @@ def names_in(items: Iterable[QueueItem]) -> list[tuple[str, str]]:
 
 def todays_queue(db: Database, **options: Any) -> list[QueueItem]:
     with db.reading() as session:
-        return schedule.queue(session, **{"today": TODAY, "coefficients": URGENCY,
-                                          "owner_email": None, **options})
+        return schedule.queue(
+            session, **{"today": TODAY, "coefficients": URGENCY, "owner_email": None, **options}
+        )
 
 
 # --- load_facts: what the engine reads ---------------------------------------------------------
@@ -224,9 +259,16 @@ def todays_queue(db: Database, **options: Any) -> list[QueueItem]:
 def test_facts_carry_the_account_as_stored(db: Database) -> None:
     with db.writing() as session:
         account = add_account(
-            session, "Acme", external_id="ACC-1", segment="mid-market", priority="pr3",
-            arr_cents=12_500_000, health_score=64, lifecycle_stage="expand",
-            contract_start=date(2025, 1, 15), renewal_date=date(2027, 1, 15),
+            session,
+            "Acme",
+            external_id="ACC-1",
+            segment="mid-market",
+            priority="pr3",
+            arr_cents=12_500_000,
+            health_score=64,
+            lifecycle_stage="expand",
+            contract_start=date(2025, 1, 15),
+            renewal_date=date(2027, 1, 15),
             go_live_date=date(2025, 3, 1),
         )
         key = account.id
@@ -234,9 +276,16 @@ def test_facts_carry_the_account_as_stored(db: Database) -> None:
     [facts] = facts_by_name(db).values()
 
     assert facts == AccountFacts(
-        account_id=str(key), name="Acme", segment="mid-market", priority="pr3",
-        arr_cents=12_500_000, external_id="ACC-1", health_score=64, lifecycle_stage="expand",
-        contract_start=date(2025, 1, 15), renewal_date=date(2027, 1, 15),
+        account_id=str(key),
+        name="Acme",
+        segment="mid-market",
+        priority="pr3",
+        arr_cents=12_500_000,
+        external_id="ACC-1",
+        health_score=64,
+        lifecycle_stage="expand",
+        contract_start=date(2025, 1, 15),
+        renewal_date=date(2027, 1, 15),
         go_live_date=date(2025, 3, 1),
     )
 
@@ -244,8 +293,16 @@ def test_facts_carry_the_account_as_stored(db: Database) -> None:
 def test_touches_are_the_recent_ones_plus_the_latest_older_one_of_each_kind(db: Database) -> None:
     with db.writing() as session:
         acme = add_account(session, "Acme")
-        add_touches(session, acme, "cadence-call", days_ago(900), days_ago(850), days_ago(30),
-                    days_ago(2), days_ago(16))
+        add_touches(
+            session,
+            acme,
+            "cadence-call",
+            days_ago(900),
+            days_ago(850),
+            days_ago(30),
+            days_ago(2),
+            days_ago(16),
+        )
         add_touches(session, acme, "ebr", days_ago(1000), days_ago(820))  # nothing recent
         add_touches(session, acme, "email", TODAY, TODAY + timedelta(days=3))  # one planned
         add_touches(session, acme, "cadence-call", days_ago(1), deleted=True)
@@ -273,18 +330,28 @@ def test_lookback_can_be_shortened(db: Database) -> None:
 def test_health_is_the_last_120_days_plus_the_snapshot_just_before(db: Database) -> None:
     with db.writing() as session:
         acme = add_account(session, "Acme")
-        add_snapshots(session, acme, {
-            days_ago(300): 90, days_ago(130): 85, days_ago(120): 80, days_ago(7): 55,
-            TODAY: 50, TODAY + timedelta(days=1): 10,
-        })
+        add_snapshots(
+            session,
+            acme,
+            {
+                days_ago(300): 90,
+                days_ago(130): 85,
+                days_ago(120): 80,
+                days_ago(7): 55,
+                TODAY: 50,
+                TODAY + timedelta(days=1): 10,
+            },
+        )
         add_snapshots(session, acme, {days_ago(125): 1, days_ago(1): 1}, deleted=True)
         add_account(session, "Quiet")
 
     facts = facts_by_name(db)
 
     assert facts["Acme"].health == (
-        HealthPoint(days_ago(130), 85), HealthPoint(days_ago(120), 80),
-        HealthPoint(days_ago(7), 55), HealthPoint(TODAY, 50),
+        HealthPoint(days_ago(130), 85),
+        HealthPoint(days_ago(120), 80),
+        HealthPoint(days_ago(7), 55),
+        HealthPoint(TODAY, 50),
     )
     assert facts["Quiet"].health == ()
 
@@ -293,25 +360,60 @@ def test_open_escalations_know_when_they_reached_their_level(db: Database) -> No
     opened = datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
     with db.writing() as session:
         acme = add_account(session, "Acme")
-        raised = Escalation(account_id=acme.id, level=3, reason="outage", risk_category="product",
-                            opened_at=opened)
-        fresh = Escalation(account_id=acme.id, level=1, reason="billing",
-                           risk_category="company", opened_at=opened + timedelta(days=1))
-        closed = Escalation(account_id=acme.id, level=2, status="closed", reason="old",
-                            risk_category="support", opened_at=opened - timedelta(days=60))
-        gone = Escalation(account_id=acme.id, level=2, reason="typo", risk_category="support",
-                          opened_at=opened, deleted_at=DELETED)
+        raised = Escalation(
+            account_id=acme.id, level=3, reason="outage", risk_category="product", opened_at=opened
+        )
+        fresh = Escalation(
+            account_id=acme.id,
+            level=1,
+            reason="billing",
+            risk_category="company",
+            opened_at=opened + timedelta(days=1),
+        )
+        closed = Escalation(
+            account_id=acme.id,
+            level=2,
+            status="closed",
+            reason="old",
+            risk_category="support",
+            opened_at=opened - timedelta(days=60),
+        )
+        gone = Escalation(
+            account_id=acme.id,
+            level=2,
+            reason="typo",
+            risk_category="support",
+            opened_at=opened,
+            deleted_at=DELETED,
+        )
         session.add_all([raised, fresh, closed, gone])
         session.flush()
-        session.add_all([
-            EscalationEvent(escalation_id=raised.id, from_level=None, to_level=1,
-                            occurred_at=opened, why="opened"),
-            EscalationEvent(escalation_id=raised.id, from_level=1, to_level=3,
-                            occurred_at=datetime(2026, 11, 12, 14, 30, tzinfo=UTC), why="worse"),
-            EscalationEvent(escalation_id=raised.id, from_level=3, to_level=3,
-                            occurred_at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC), why="again",
-                            deleted_at=DELETED),
-        ])
+        session.add_all(
+            [
+                EscalationEvent(
+                    escalation_id=raised.id,
+                    from_level=None,
+                    to_level=1,
+                    occurred_at=opened,
+                    why="opened",
+                ),
+                EscalationEvent(
+                    escalation_id=raised.id,
+                    from_level=1,
+                    to_level=3,
+                    occurred_at=datetime(2026, 11, 12, 14, 30, tzinfo=UTC),
+                    why="worse",
+                ),
+                EscalationEvent(
+                    escalation_id=raised.id,
+                    from_level=3,
+                    to_level=3,
+                    occurred_at=datetime(2026, 11, 20, 9, 0, tzinfo=UTC),
+                    why="again",
+                    deleted_at=DELETED,
+                ),
+            ]
+        )
         ids = str(raised.id), str(fresh.id)
 
     escalations = facts_by_name(db)["Acme"].escalations
@@ -328,16 +430,39 @@ def test_open_escalations_know_when_they_reached_their_level(db: Database) -> No
 def test_only_running_snoozes_and_open_milestones_are_read(db: Database) -> None:
     with db.writing() as session:
         acme = add_account(session, "Acme")
-        session.add_all([
-            Snooze(account_id=acme.id, kind=None, until=TODAY + timedelta(days=14),
-                   reason="customer on holiday", snoozed_on=days_ago(1)),
-            Snooze(account_id=acme.id, kind="ebr", until=TODAY + timedelta(days=3),
-                   reason="QBR moved", snoozed_on=days_ago(2)),
-            Snooze(account_id=acme.id, kind=None, until=TODAY, reason="ended today",
-                   snoozed_on=days_ago(9)),
-            Snooze(account_id=acme.id, kind=None, until=TODAY + timedelta(days=30),
-                   reason="withdrawn", snoozed_on=days_ago(3), deleted_at=DELETED),
-        ])
+        session.add_all(
+            [
+                Snooze(
+                    account_id=acme.id,
+                    kind=None,
+                    until=TODAY + timedelta(days=14),
+                    reason="customer on holiday",
+                    snoozed_on=days_ago(1),
+                ),
+                Snooze(
+                    account_id=acme.id,
+                    kind="ebr",
+                    until=TODAY + timedelta(days=3),
+                    reason="QBR moved",
+                    snoozed_on=days_ago(2),
+                ),
+                Snooze(
+                    account_id=acme.id,
+                    kind=None,
+                    until=TODAY,
+                    reason="ended today",
+                    snoozed_on=days_ago(9),
+                ),
+                Snooze(
+                    account_id=acme.id,
+                    kind=None,
+                    until=TODAY + timedelta(days=30),
+                    reason="withdrawn",
+                    snoozed_on=days_ago(3),
+                    deleted_at=DELETED,
+                ),
+            ]
+        )
         add_milestone(session, acme, "Go live", TODAY + timedelta(days=10))
         add_milestone(session, acme, "SSO rollout", days_ago(3), status="slipped")
         add_milestone(session, acme, "Kick-off", days_ago(40), status="done")
@@ -347,10 +472,12 @@ def test_only_running_snoozes_and_open_milestones_are_read(db: Database) -> None
     facts = facts_by_name(db)["Acme"]
 
     assert facts.snoozes == (
-        SnoozeFact(until=TODAY + timedelta(days=3), reason="QBR moved", snoozed_on=days_ago(2),
-                   kind="ebr"),
-        SnoozeFact(until=TODAY + timedelta(days=14), reason="customer on holiday",
-                   snoozed_on=days_ago(1)),
+        SnoozeFact(
+            until=TODAY + timedelta(days=3), reason="QBR moved", snoozed_on=days_ago(2), kind="ebr"
+        ),
+        SnoozeFact(
+            until=TODAY + timedelta(days=14), reason="customer on holiday", snoozed_on=days_ago(1)
+        ),
     )
     assert facts.milestones == (
         OpenMilestone("SSO rollout", days_ago(3)),
@@ -395,8 +522,11 @@ def test_writing_decisions_twice_replaces_the_rows(db: Database) -> None:
         add_account(session, "Acme")
         add_account(session, "Globex")
     plan = {
-        "Acme": [candidate(due=days_ago(3)), candidate("ebr", due=TODAY + timedelta(days=20)),
-                 candidate(due=days_ago(1), rule_id="cadence-red")],
+        "Acme": [
+            candidate(due=days_ago(3)),
+            candidate("ebr", due=TODAY + timedelta(days=20)),
+            candidate(due=days_ago(1), rule_id="cadence-red"),
+        ],
         "Globex": [candidate("renewal-call", due=TODAY, rule_id="renewal")],
     }
 
@@ -404,11 +534,15 @@ def test_writing_decisions_twice_replaces_the_rows(db: Database) -> None:
     first = stored(db)
     write(db, plan)
 
-    assert stored(db) == first == [
-        ("Acme", "cadence-call", days_ago(3), "cadence"),  # the earliest of its kind
-        ("Acme", "ebr", TODAY + timedelta(days=20), "cadence"),
-        ("Globex", "renewal-call", TODAY, "renewal"),
-    ]
+    assert (
+        stored(db)
+        == first
+        == [
+            ("Acme", "cadence-call", days_ago(3), "cadence"),  # the earliest of its kind
+            ("Acme", "ebr", TODAY + timedelta(days=20), "cadence"),
+            ("Globex", "renewal-call", TODAY, "renewal"),
+        ]
+    )
 
 
 def test_keys_given_as_text_are_stored_as_the_same_keys(db: Database) -> None:
@@ -417,16 +551,24 @@ def test_keys_given_as_text_are_stored_as_the_same_keys(db: Database) -> None:
     with db.writing() as session:
         acme, globex = add_account(session, "Acme"), add_account(session, "Globex")
         plan = ("r", False)
-        rows = [(acme.id.hex, "ebr", TODAY, "ebr", "EBR", None, None, None, *plan),
-                (str(globex.id), "nps-survey", TODAY, "nps", "NPS", None, None, None, *plan)]
+        rows = [
+            (acme.id.hex, "ebr", TODAY, "ebr", "EBR", None, None, None, *plan),
+            (str(globex.id), "nps-survey", TODAY, "nps", "NPS", None, None, None, *plan),
+        ]
         connection = session.connection()
         scheduled = ScheduledTouch.__table__  # type: ignore[attr-defined]
-        schedule.insert_prepared(connection, scheduled, schedule.prepare_rows(
-            connection, scheduled, rows, names=schedule._TOUCH_NAMES))
+        schedule.insert_prepared(
+            connection,
+            scheduled,
+            schedule.prepare_rows(connection, scheduled, rows, names=schedule._TOUCH_NAMES),
+        )
         account = ("green", "pr2", None, None, False, None)
-        schedule.insert_rows(connection, AccountPlan.__table__,  # type: ignore[attr-defined]
-                             [(str(acme.id), TODAY, *account), (globex.id.hex, None, *account)],
-                             names=schedule._ACCOUNT_PLAN_NAMES)
+        schedule.insert_rows(
+            connection,
+            AccountPlan.__table__,  # type: ignore[attr-defined]
+            [(str(acme.id), TODAY, *account), (globex.id.hex, None, *account)],
+            names=schedule._ACCOUNT_PLAN_NAMES,
+        )
 
     with db.reading() as session:
         stored = set(session.execute(select(ScheduledTouch.account_id, ScheduledTouch.kind)))
@@ -438,8 +580,13 @@ def test_keys_given_as_text_are_stored_as_the_same_keys(db: Database) -> None:
 def test_a_written_row_keeps_what_stays_the_same_from_day_to_day(db: Database) -> None:
     with db.writing() as session:
         add_account(session, "Acme")
-    chosen = candidate(due=days_ago(4), urgency=7.5, pinned=True,
-                       snoozed_until=TODAY + timedelta(days=2), snooze_reason="on leave")
+    chosen = candidate(
+        due=days_ago(4),
+        urgency=7.5,
+        pinned=True,
+        snoozed_until=TODAY + timedelta(days=2),
+        snooze_reason="on leave",
+    )
 
     write(db, {"Acme": [chosen]})
 
@@ -447,14 +594,23 @@ def test_a_written_row_keeps_what_stays_the_same_from_day_to_day(db: Database) -
         row = session.scalars(select(ScheduledTouch)).one()
         account = session.scalars(select(AccountPlan)).one()
     assert (row.kind, row.label, row.due_on, row.latest_on, row.rule_id) == (
-        "cadence-call", "Cadence call", days_ago(4), days_ago(4) + timedelta(days=7), PINNED_RULE
+        "cadence-call",
+        "Cadence call",
+        days_ago(4),
+        days_ago(4) + timedelta(days=7),
+        PINNED_RULE,
     )
     assert row.reason == f"escalation: due {days_ago(4).isoformat()}"  # without "4 days overdue"
     assert (row.snoozed_until, row.snooze_reason) == (TODAY + timedelta(days=2), "on leave")
     assert row.pin_rule
-    assert (account.band, account.effective_priority, account.escalation_level,
-            account.breach_at, account.pin_always, account.last_touch_on) == (
-        "green", "pr2", 75, None, True, None)
+    assert (
+        account.band,
+        account.effective_priority,
+        account.escalation_level,
+        account.breach_at,
+        account.pin_always,
+        account.last_touch_on,
+    ) == ("green", "pr2", 75, None, True, None)
 
 
 def test_the_queue_works_out_each_day_what_changes_from_day_to_day(db: Database) -> None:
@@ -466,13 +622,22 @@ def test_the_queue_works_out_each_day_what_changes_from_day_to_day(db: Database)
     [later] = todays_queue(db, today=TODAY + timedelta(days=3))
 
     assert (today.overdue_days, today.status, today.urgency, today.pinned) == (
-        4, "overdue", 7.5, True)
+        4,
+        "overdue",
+        7.5,
+        True,
+    )
     assert today.explanation == f"escalation: due {days_ago(4).isoformat()}, 4 days overdue"
     assert (later.overdue_days, later.explanation) == (
-        7, f"escalation: due {days_ago(4).isoformat()}, 7 days overdue")
+        7,
+        f"escalation: due {days_ago(4).isoformat()}, 7 days overdue",
+    )
     [early] = todays_queue(db, today=days_ago(6), ahead_days=7)
     assert (early.overdue_days, early.status, early.explanation) == (
-        0, "upcoming", f"escalation: due {days_ago(4).isoformat()}, in 2 days")
+        0,
+        "upcoming",
+        f"escalation: due {days_ago(4).isoformat()}, in 2 days",
+    )
 
 
 def test_the_engines_next_touch_is_stored_even_when_it_is_not_the_earliest_of_its_kind(
@@ -487,7 +652,8 @@ def test_the_engines_next_touch_is_stored_even_when_it_is_not_the_earliest_of_it
 
     with db.writing() as session:
         written = schedule.write_decisions(
-            session, [decision(facts, early, urgent, ebr, next_touch=urgent)])
+            session, [decision(facts, early, urgent, ebr, next_touch=urgent)]
+        )
 
     assert written == 2
     assert stored(db) == [
@@ -501,15 +667,22 @@ def test_recompute_replaces_only_the_accounts_it_is_given(db: Database) -> None:
         acme = add_account(session, "Acme")
         add_account(session, "Globex")
         gone = add_account(session, "Initech")
-    write(db, {name: [candidate(due=days_ago(1), rule_id="v1")]
-               for name in ("Acme", "Globex", "Initech")})
+    write(
+        db,
+        {
+            name: [candidate(due=days_ago(1), rule_id="v1")]
+            for name in ("Acme", "Globex", "Initech")
+        },
+    )
     with db.writing() as session:
         session.get(Account, gone.id).deleted_at = DELETED  # type: ignore[union-attr]
 
     with db.writing() as session:
         decisions = schedule.recompute(
-            session, [acme.id, gone.id],
-            deciding({"Acme": [candidate(due=TODAY, rule_id="v2")]}), today=TODAY,
+            session,
+            [acme.id, gone.id],
+            deciding({"Acme": [candidate(due=TODAY, rule_id="v2")]}),
+            today=TODAY,
         )
 
     assert [item.account_id for item in decisions] == [str(acme.id)]
@@ -531,8 +704,9 @@ def test_recompute_all_rewrites_every_live_account_and_records_for_what(db: Data
         assert schedule.schedule_state(session) == (None, None)
         assert not schedule.is_current(session, today=TODAY, rules_sha256="sha-9")
 
-    count = schedule.recompute_all(db, deciding({}, default_due=days_ago(2)), today=TODAY,
-                                   rules_sha256="sha-9", chunk=2)
+    count = schedule.recompute_all(
+        db, deciding({}, default_due=days_ago(2)), today=TODAY, rules_sha256="sha-9", chunk=2
+    )
 
     assert count == 5
     assert [row[0] for row in stored(db)] == ["Acme", "Globex", "Hooli", "Initech", "Umbrella"]
@@ -540,14 +714,14 @@ def test_recompute_all_rewrites_every_live_account_and_records_for_what(db: Data
         assert schedule.schedule_state(session) == (TODAY, "sha-9")
         assert schedule.is_current(session, today=TODAY, rules_sha256="sha-9")
         assert not schedule.is_current(session, today=TODAY, rules_sha256="sha-10")
-        assert not schedule.is_current(session, today=TODAY + timedelta(days=1),
-                                       rules_sha256="sha-9")
+        assert not schedule.is_current(
+            session, today=TODAY + timedelta(days=1), rules_sha256="sha-9"
+        )
         meta = {key: value for key, value in session.execute(select(AppMeta.key, AppMeta.value))}
     assert meta[schedule.COMPUTED_FOR_KEY] == TODAY.isoformat()
 
     # Again the next day: the rows and the record move on, nothing is duplicated.
-    schedule.recompute_all(db, deciding({}), today=TODAY + timedelta(days=1),
-                           rules_sha256="sha-9")
+    schedule.recompute_all(db, deciding({}), today=TODAY + timedelta(days=1), rules_sha256="sha-9")
     with db.reading() as session:
         assert schedule.schedule_state(session) == (TODAY + timedelta(days=1), "sha-9")
         assert session.scalar(select(func.count()).select_from(ScheduledTouch)) == 5
@@ -556,24 +730,37 @@ def test_recompute_all_rewrites_every_live_account_and_records_for_what(db: Data
 def _six_accounts(db: Database) -> None:
     with db.writing() as session:
         for number, name in enumerate(("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark")):
-            add_account(session, name, health_score=40 + 10 * number,
-                        renewal_date=TODAY + timedelta(days=30 * number))
+            add_account(
+                session,
+                name,
+                health_score=40 + 10 * number,
+                renewal_date=TODAY + timedelta(days=30 * number),
+            )
 
 
 def _six_accounts_scheduled_in_one_process(db: Database) -> list[tuple]:
     _six_accounts(db)
-    schedule.recompute_all(db, bound_decide(default_rules(), TODAY), today=TODAY,
-                           rules_sha256="one", chunk=2)
+    schedule.recompute_all(
+        db, bound_decide(default_rules(), TODAY), today=TODAY, rules_sha256="one", chunk=2
+    )
     return _schedule_rows(db)
 
 
 def _schedule_rows(db: Database) -> list[tuple]:
     with db.reading() as session:
         return session.execute(
-            select(Account.name, ScheduledTouch.kind, ScheduledTouch.due_on,
-                   ScheduledTouch.rule_id, ScheduledTouch.reason, AccountPlan.band,
-                   AccountPlan.effective_priority, AccountPlan.escalation_level,
-                   AccountPlan.breach_at, AccountPlan.last_touch_on)
+            select(
+                Account.name,
+                ScheduledTouch.kind,
+                ScheduledTouch.due_on,
+                ScheduledTouch.rule_id,
+                ScheduledTouch.reason,
+                AccountPlan.band,
+                AccountPlan.effective_priority,
+                AccountPlan.escalation_level,
+                AccountPlan.breach_at,
+                AccountPlan.last_touch_on,
+            )
             .join(Account, Account.id == ScheduledTouch.account_id)
             .join(AccountPlan, AccountPlan.account_id == ScheduledTouch.account_id)
             .order_by(Account.name, ScheduledTouch.kind)
@@ -599,8 +786,11 @@ class _TextualStderr:
     ids=["forked", "spawned (a threaded program)", "spawned from a running TUI"],
 )
 def test_recompute_all_in_worker_processes_writes_what_one_process_writes(
-    db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
-    threads: int, stderr: object,
+    db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    threads: int,
+    stderr: object,
 ) -> None:
     in_one_process = _six_accounts_scheduled_in_one_process(db)
     rules = default_rules()
@@ -608,13 +798,26 @@ def test_recompute_all_in_worker_processes_writes_what_one_process_writes(
     if stderr is not None:
         monkeypatch.setattr(sys, "stderr", stderr)
 
-    count = schedule.recompute_all(db, bound_decide(rules, TODAY), today=TODAY,
-                                   rules_sha256="two", chunk=2, workers=2, parallel_from=0)
+    count = schedule.recompute_all(
+        db,
+        bound_decide(rules, TODAY),
+        today=TODAY,
+        rules_sha256="two",
+        chunk=2,
+        workers=2,
+        parallel_from=0,
+    )
 
     assert count == 6
     assert _schedule_rows(db) == in_one_process
-    assert {row[0] for row in in_one_process} == {"Acme", "Globex", "Initech", "Umbrella",
-                                                   "Hooli", "Stark"}
+    assert {row[0] for row in in_one_process} == {
+        "Acme",
+        "Globex",
+        "Initech",
+        "Umbrella",
+        "Hooli",
+        "Stark",
+    }
     assert "worker processes failed" not in caplog.text  # the workers did it, no fallback
     with db.reading() as session:
         assert schedule.schedule_state(session) == (TODAY, "two")
@@ -634,8 +837,15 @@ def test_recompute_all_finishes_in_this_process_when_a_worker_dies(
         raise BrokenProcessPool("a worker was killed")
 
     monkeypatch.setattr(schedule, "_in_processes", dies_after_one_range)
-    count = schedule.recompute_all(db, bound_decide(rules, TODAY), today=TODAY,
-                                   rules_sha256="two", chunk=2, workers=2, parallel_from=0)
+    count = schedule.recompute_all(
+        db,
+        bound_decide(rules, TODAY),
+        today=TODAY,
+        rules_sha256="two",
+        chunk=2,
+        workers=2,
+        parallel_from=0,
+    )
 
     assert count == 6
     assert _schedule_rows(db) == in_one_process  # every account once, none twice
@@ -645,29 +855,35 @@ class _Inserts:
     """The (account name, kind) of every item row inserted from now on, as the database sees
     it: a trigger logs each one."""
 
-    _SQLITE = ("CREATE TABLE touch_inserted (account_id CHAR(32), kind VARCHAR)",
-               "CREATE TRIGGER log_touch_inserted AFTER INSERT ON scheduled_touch BEGIN "
-               "INSERT INTO touch_inserted VALUES (new.account_id, new.kind); END")
-    _POSTGRES = ("CREATE TABLE touch_inserted (account_id UUID, kind VARCHAR)",
-                 "CREATE FUNCTION log_touch_inserted() RETURNS trigger LANGUAGE plpgsql AS $$ "
-                 "BEGIN INSERT INTO touch_inserted VALUES (NEW.account_id, NEW.kind); "
-                 "RETURN NEW; END $$",
-                 "CREATE TRIGGER log_touch_inserted AFTER INSERT ON scheduled_touch "
-                 "FOR EACH ROW EXECUTE FUNCTION log_touch_inserted()")
+    _SQLITE = (
+        "CREATE TABLE touch_inserted (account_id CHAR(32), kind VARCHAR)",
+        "CREATE TRIGGER log_touch_inserted AFTER INSERT ON scheduled_touch BEGIN "
+        "INSERT INTO touch_inserted VALUES (new.account_id, new.kind); END",
+    )
+    _POSTGRES = (
+        "CREATE TABLE touch_inserted (account_id UUID, kind VARCHAR)",
+        "CREATE FUNCTION log_touch_inserted() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN INSERT INTO touch_inserted VALUES (NEW.account_id, NEW.kind); "
+        "RETURN NEW; END $$",
+        "CREATE TRIGGER log_touch_inserted AFTER INSERT ON scheduled_touch "
+        "FOR EACH ROW EXECUTE FUNCTION log_touch_inserted()",
+    )
 
     def __init__(self, db: Database) -> None:
         self.db = db
         with db.engine.begin() as connection:
-            for statement in (self._SQLITE if db.engine.dialect.name == "sqlite"
-                              else self._POSTGRES):
+            for statement in self._SQLITE if db.engine.dialect.name == "sqlite" else self._POSTGRES:
                 connection.execute(text(statement))
 
     def taken(self) -> set[tuple[str, str]]:
         """The rows inserted since the last call."""
         with self.db.engine.begin() as connection:
-            rows = connection.execute(text(
-                "SELECT account.name, touch_inserted.kind FROM touch_inserted "
-                "JOIN account ON account.id = touch_inserted.account_id")).all()
+            rows = connection.execute(
+                text(
+                    "SELECT account.name, touch_inserted.kind FROM touch_inserted "
+                    "JOIN account ON account.id = touch_inserted.account_id"
+                )
+            ).all()
             connection.execute(text("DELETE FROM touch_inserted"))
         return {(name, kind) for name, kind in rows}
 
@@ -691,15 +907,23 @@ def test_recompute_all_rewrites_only_the_accounts_whose_plan_changed_unless_most
 
     # New rules: Globex's EBR is done (no longer open) and Initech's call moves. Every
     # account is decided again; only those two are written.
-    moved = {**plan, "Globex": plan["Globex"][:1],
-             "Initech": [candidate(due=TODAY + timedelta(days=5))]}
+    moved = {
+        **plan,
+        "Globex": plan["Globex"][:1],
+        "Initech": [candidate(due=TODAY + timedelta(days=5))],
+    }
     schedule.recompute_all(db, deciding(moved), today=TODAY + timedelta(days=2), rules_sha256="y")
     assert inserts.taken() == {("Globex", "cadence-call"), ("Initech", "cadence-call")}
     assert stored(db) == sorted(
-        [(name, "cadence-call", days_ago(3), "cadence")
-         for name in ("Acme", "Umbrella", "Vandelay")]
-        + [("Globex", "cadence-call", days_ago(1), "cadence"),
-           ("Initech", "cadence-call", TODAY + timedelta(days=5), "cadence")])
+        [
+            (name, "cadence-call", days_ago(3), "cadence")
+            for name in ("Acme", "Umbrella", "Vandelay")
+        ]
+        + [
+            ("Globex", "cadence-call", days_ago(1), "cadence"),
+            ("Initech", "cadence-call", TODAY + timedelta(days=5), "cadence"),
+        ]
+    )
 
     # Rules that move most plans: comparing would cost more than it spares, so every plan is
     # written afresh, Acme's unchanged one too.
@@ -709,7 +933,8 @@ def test_recompute_all_rewrites_only_the_accounts_whose_plan_changed_unless_most
     assert inserts.taken() == {(name, "cadence-call") for name in names}
     assert stored(db) == sorted(
         [("Acme", "cadence-call", days_ago(3), "cadence")]
-        + [(name, "cadence-call", TODAY + timedelta(days=9), "cadence") for name in names[1:]])
+        + [(name, "cadence-call", TODAY + timedelta(days=9), "cadence") for name in names[1:]]
+    )
 
 
 @pytest.mark.parametrize("workers", [1, 2], ids=["one process", "worker processes"])
@@ -724,8 +949,15 @@ def test_recompute_all_writes_every_plan_afresh_when_most_of_them_move(
     later = TODAY + timedelta(days=365)  # renewals passed, reviews and surveys came round
     inserts = _Inserts(db)
 
-    schedule.recompute_all(db, bound_decide(rules, later), today=later, rules_sha256="two",
-                           chunk=2, workers=workers, parallel_from=0)
+    schedule.recompute_all(
+        db,
+        bound_decide(rules, later),
+        today=later,
+        rules_sha256="two",
+        chunk=2,
+        workers=workers,
+        parallel_from=0,
+    )
 
     expected = _engine_rows(db, later)
     assert _schedule_rows(db) == expected
@@ -744,9 +976,10 @@ def _engine_rows(db: Database, day: date) -> list[tuple]:
     for one in facts:
         plan = plan_of(bound_decide(default_rules(), day)(one))
         band, priority, level, breach, _pin, last = plan.account
-        rows += [(one.name, kind, due, rule_id, reason, band, priority, level, breach, last)
-                 for kind, due, rule_id, _label, _latest, _until, _why, reason, _pin_rule
-                 in plan.touches]
+        rows += [
+            (one.name, kind, due, rule_id, reason, band, priority, level, breach, last)
+            for kind, due, rule_id, _label, _latest, _until, _why, reason, _pin_rule in plan.touches
+        ]
     return sorted(rows, key=lambda row: (row[0], row[1]))
 
 
@@ -764,17 +997,18 @@ def test_recompute_all_keeps_until_when_each_plan_holds(db: Database) -> None:
 
     def plans() -> dict[str, date | None]:
         with db.reading() as session:
-            rows = session.execute(select(Account.name, AccountPlan.valid_until)
-                                   .join(Account, Account.id == AccountPlan.account_id)).all()
+            rows = session.execute(
+                select(Account.name, AccountPlan.valid_until).join(
+                    Account, Account.id == AccountPlan.account_id
+                )
+            ).all()
         return {name: until for name, until in rows}
 
-    schedule.recompute_all(db, holding(TODAY + timedelta(days=10)), today=TODAY,
-                           rules_sha256="x")
+    schedule.recompute_all(db, holding(TODAY + timedelta(days=10)), today=TODAY, rules_sha256="x")
     assert plans() == {"Acme": TODAY + timedelta(days=10), "Globex": TODAY + timedelta(days=10)}
     assert stored(db) == [("Acme", "cadence-call", TODAY + timedelta(days=4), "cadence")]
 
-    schedule.recompute_all(db, holding(TODAY + timedelta(days=3)), today=TODAY,
-                           rules_sha256="y")
+    schedule.recompute_all(db, holding(TODAY + timedelta(days=3)), today=TODAY, rules_sha256="y")
 
     assert plans() == {"Acme": TODAY + timedelta(days=3), "Globex": TODAY + timedelta(days=3)}
     assert stored(db) == [("Acme", "cadence-call", TODAY + timedelta(days=4), "cadence")]
@@ -806,13 +1040,23 @@ def test_recompute_all_reads_health_history_only_where_a_trigger_can_fire(
     schedule.recompute_all(db, bound_decide(rules, TODAY), today=TODAY, rules_sha256="all")
     every_history = _schedule_rows(db)
 
-    schedule.recompute_all(db, bound_decide(rules, TODAY), today=TODAY, rules_sha256="some",
-                           chunk=2, workers=workers, parallel_from=0,
-                           history_scores=rules.history_scores)
+    schedule.recompute_all(
+        db,
+        bound_decide(rules, TODAY),
+        today=TODAY,
+        rules_sha256="some",
+        chunk=2,
+        workers=workers,
+        parallel_from=0,
+        history_scores=rules.history_scores,
+    )
 
     assert _schedule_rows(db) == every_history
-    triggered = {(name, kind) for name, kind, *_ in every_history
-                 if kind in ("health-assessment", "recovery-plan")}
+    triggered = {
+        (name, kind)
+        for name, kind, *_ in every_history
+        if kind in ("health-assessment", "recovery-plan")
+    }
     assert triggered == {("Turned Red", "health-assessment"), ("Turned Red", "recovery-plan")}
 
 
@@ -825,8 +1069,12 @@ def test_a_trigger_on_another_band_reads_that_bands_history(db: Database) -> Non
     reader_options = {"history_scores": yellow.history_scores}
 
     with db.reading() as session:
-        reader = schedule._Reader(session.connection(), today=TODAY,
-                                  lookback_days=schedule.LOOKBACK_DAYS, **reader_options)
+        reader = schedule._Reader(
+            session.connection(),
+            today=TODAY,
+            lookback_days=schedule.LOOKBACK_DAYS,
+            **reader_options,
+        )
         health = {facts.name: facts.health for facts in reader.load(None)}
 
     assert health["Turned Yellow"] == (HealthPoint(days_ago(30), 90), HealthPoint(days_ago(5), 70))
@@ -849,26 +1097,42 @@ def team_book(db: Database) -> Database:
         maya = add_member(session, "Maya Patel", "Maya.Patel@Example.com")
         sam = add_member(session, "Sam Rivera", "sam@example.com")
         for name, owner, arr in [
-            ("Pinned Co", maya, 1), ("Urgent Inc", maya, 1), ("Long Overdue", sam, 1),
-            ("Recently Due", maya, 1), ("Big Arr", sam, 900_000_00), ("Small Arr", maya, 100),
-            ("Alpha", maya, 5), ("Beta", sam, 5), ("Later", maya, 1), ("Snoozed", maya, 1),
+            ("Pinned Co", maya, 1),
+            ("Urgent Inc", maya, 1),
+            ("Long Overdue", sam, 1),
+            ("Recently Due", maya, 1),
+            ("Big Arr", sam, 900_000_00),
+            ("Small Arr", maya, 100),
+            ("Alpha", maya, 5),
+            ("Beta", sam, 5),
+            ("Later", maya, 1),
+            ("Snoozed", maya, 1),
             ("Orphan", None, 1),
         ]:
             add_account(session, name, owner_id=owner.id if owner else None, arr_cents=arr)
-    write(db, {
-        "Pinned Co": [candidate(due=days_ago(1), urgency=1, pinned=True)],
-        "Urgent Inc": [candidate(due=days_ago(1), urgency=9)],
-        "Long Overdue": [candidate(due=days_ago(10), urgency=5)],
-        "Recently Due": [candidate(due=days_ago(3), urgency=5)],
-        "Big Arr": [candidate(due=TODAY, urgency=2)],
-        "Small Arr": [candidate(due=TODAY, urgency=2)],
-        "Alpha": [candidate("ebr", due=TODAY, urgency=1), candidate(due=TODAY, urgency=1)],
-        "Beta": [candidate(due=TODAY, urgency=1)],
-        "Later": [candidate(due=TODAY + timedelta(days=3), urgency=50)],
-        "Snoozed": [candidate(due=days_ago(2), urgency=30, snoozed_until=TODAY + timedelta(days=5),
-                              snooze_reason="customer on holiday")],
-        "Orphan": [candidate(due=days_ago(1), urgency=0.5)],
-    })
+    write(
+        db,
+        {
+            "Pinned Co": [candidate(due=days_ago(1), urgency=1, pinned=True)],
+            "Urgent Inc": [candidate(due=days_ago(1), urgency=9)],
+            "Long Overdue": [candidate(due=days_ago(10), urgency=5)],
+            "Recently Due": [candidate(due=days_ago(3), urgency=5)],
+            "Big Arr": [candidate(due=TODAY, urgency=2)],
+            "Small Arr": [candidate(due=TODAY, urgency=2)],
+            "Alpha": [candidate("ebr", due=TODAY, urgency=1), candidate(due=TODAY, urgency=1)],
+            "Beta": [candidate(due=TODAY, urgency=1)],
+            "Later": [candidate(due=TODAY + timedelta(days=3), urgency=50)],
+            "Snoozed": [
+                candidate(
+                    due=days_ago(2),
+                    urgency=30,
+                    snoozed_until=TODAY + timedelta(days=5),
+                    snooze_reason="customer on holiday",
+                )
+            ],
+            "Orphan": [candidate(due=days_ago(1), urgency=0.5)],
+        },
+    )
     return db
 
 
@@ -893,9 +1157,17 @@ def test_queue_item_shows_the_account_owner_and_the_decision(team_book: Database
     item = todays_queue(team_book)[2]
 
     assert (item.account_name, item.owner_name, item.owner_email) == (
-        "Long Overdue", "Sam Rivera", "sam@example.com")
+        "Long Overdue",
+        "Sam Rivera",
+        "sam@example.com",
+    )
     assert (item.kind, item.label, item.due_on, item.overdue_days, item.status) == (
-        "cadence-call", "Cadence call", days_ago(10), 10, "overdue")
+        "cadence-call",
+        "Cadence call",
+        days_ago(10),
+        10,
+        "overdue",
+    )
     assert (item.urgency, item.pinned, item.rule_id) == (5.0, False, "cadence")
     assert (item.segment, item.priority, item.arr_cents) == ("enterprise", "pr2", 1)
     uuid.UUID(item.account_id)  # canonical text
@@ -911,9 +1183,12 @@ def test_looking_ahead_brings_in_touches_due_in_the_next_days(team_book: Databas
 def test_queue_of_one_csm_matches_the_email_whatever_its_case(team_book: Database) -> None:
     mine = names_in(todays_queue(team_book, owner_email=" maya.patel@EXAMPLE.com "))
     assert mine == [
-        ("Pinned Co", "cadence-call"), ("Urgent Inc", "cadence-call"),
-        ("Recently Due", "cadence-call"), ("Small Arr", "cadence-call"),
-        ("Alpha", "cadence-call"), ("Alpha", "ebr"),
+        ("Pinned Co", "cadence-call"),
+        ("Urgent Inc", "cadence-call"),
+        ("Recently Due", "cadence-call"),
+        ("Small Arr", "cadence-call"),
+        ("Alpha", "cadence-call"),
+        ("Alpha", "ebr"),
     ]
     assert todays_queue(team_book, owner_email="nobody@example.com") == []
 
@@ -924,12 +1199,15 @@ def test_snoozed_touches_wait_until_the_snooze_ends(team_book: Database) -> None
     shown = todays_queue(team_book, include_snoozed=True)
     [snoozed] = [item for item in shown if item.account_name == "Snoozed"]
     assert (snoozed.snoozed_until, snoozed.snooze_reason) == (
-        TODAY + timedelta(days=5), "customer on holiday")
+        TODAY + timedelta(days=5),
+        "customer on holiday",
+    )
     assert names_in(shown)[1] == ("Snoozed", "cadence-call")  # urgency 30, after the pinned one
 
     with team_book.reading() as session:  # the day the snooze ends, the touch is back
-        back = schedule.queue(session, today=TODAY + timedelta(days=5), coefficients=URGENCY,
-                              owner_email=None)
+        back = schedule.queue(
+            session, today=TODAY + timedelta(days=5), coefficients=URGENCY, owner_email=None
+        )
     assert "Snoozed" in {item.account_name for item in back}
 
 
@@ -950,8 +1228,10 @@ def _plan(db: Database, owner_email: str | None) -> list[str]:
 
 def test_queue_reads_indexes_not_whole_tables(sqlite_db: Database) -> None:
     team = _plan(sqlite_db, None)
-    assert any(step.startswith("SEARCH scheduled_touch USING INDEX ix_scheduled_touch_due")
-               for step in team), team
+    assert any(
+        step.startswith("SEARCH scheduled_touch USING INDEX ix_scheduled_touch_due")
+        for step in team
+    ), team
     one_csm = _plan(sqlite_db, "maya.patel@example.com")
     for step in team + one_csm:
         assert not step.startswith(("SCAN scheduled_touch", "SCAN account")), step

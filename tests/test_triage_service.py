@@ -62,11 +62,19 @@ class Book:
     corvid: str  # Olu's, its cadence call overdue too
 
 
-def add_account(session: Session, name: str, owner: TeamMember, score: int,
-                **columns: object) -> Account:
-    account = Account(name=name, external_id=f"CRM-{name.upper()}", segment="enterprise",
-                      owner_id=owner.id, health_score=score, arr_cents=500_000_00,
-                      contract_start=CONTRACT_START, **columns)
+def add_account(
+    session: Session, name: str, owner: TeamMember, score: int, **columns: object
+) -> Account:
+    account = Account(
+        name=name,
+        external_id=f"CRM-{name.upper()}",
+        segment="enterprise",
+        owner_id=owner.id,
+        health_score=score,
+        arr_cents=500_000_00,
+        contract_start=CONTRACT_START,
+        **columns,
+    )
     session.add(account)
     session.flush()
     return account
@@ -77,8 +85,10 @@ def add_call(session: Session, account: Account, on: date, kind: str = "cadence-
 
 
 def add_scores(session: Session, account: Account, scores: dict[date, int]) -> None:
-    session.add_all(HealthSnapshot(account_id=account.id, taken_on=day, score=score)
-                    for day, score in scores.items())
+    session.add_all(
+        HealthSnapshot(account_id=account.id, taken_on=day, score=score)
+        for day, score in scores.items()
+    )
 
 
 @pytest.fixture
@@ -121,8 +131,11 @@ def row(view: TriageView, name: str, kind: str):  # type: ignore[no-untyped-def]
 def scheduled_on(db: Database, account_id: str, kind: str) -> date | None:
     """The stored due date of one kind of touch of an account, read straight from the table."""
     with db.reading() as session:
-        return session.scalar(select(ScheduledTouch.due_on).where(
-            ScheduledTouch.account_id == uuid.UUID(account_id), ScheduledTouch.kind == kind))
+        return session.scalar(
+            select(ScheduledTouch.due_on).where(
+                ScheduledTouch.account_id == uuid.UUID(account_id), ScheduledTouch.kind == kind
+            )
+        )
 
 
 def count(db: Database, model: type) -> int:
@@ -132,8 +145,12 @@ def count(db: Database, model: type) -> int:
 
 def form(account_id: str, **changes: Any) -> TouchForm:
     """A cadence call logged today on the account, with any field changed."""
-    return replace(TouchForm(account_id=account_id, kind="cadence-call", occurred_on=TODAY,
-                             summary="Weekly sync"), **changes)
+    return replace(
+        TouchForm(
+            account_id=account_id, kind="cadence-call", occurred_on=TODAY, summary="Weekly sync"
+        ),
+        **changes,
+    )
 
 
 def add_contact(db: Database, account_id: str, name: str) -> str:
@@ -162,21 +179,26 @@ def test_the_counts_on_top_include_one_health_drop(triage: Triage) -> None:
 def test_the_health_drop_row_explains_the_change(triage: Triage) -> None:
     alert = row(triage.load(team=False), "Bluepeak", HEALTH_DROP)
     assert alert.explanation.startswith(
-        "Health dropped from 85 (green) to 70 (yellow) since the last triage on 2026-11-22")
+        "Health dropped from 85 (green) to 70 (yellow) since the last triage on 2026-11-22"
+    )
     assert alert.due_on == TODAY and not alert.pinned
 
 
 def test_the_team_queue_adds_the_other_owners_accounts(triage: Triage) -> None:
     view = triage.load(team=True)
-    assert rows(view) == {("Acme", "cadence-call"), ("Bluepeak", HEALTH_DROP),
-                          ("Corvid", "cadence-call")}
+    assert rows(view) == {
+        ("Acme", "cadence-call"),
+        ("Bluepeak", HEALTH_DROP),
+        ("Corvid", "cadence-call"),
+    }
     assert view.team is True
 
 
 def test_a_rise_is_a_change_but_not_a_row(db: Database, book: Book, triage: Triage) -> None:
     with db.writing() as session:
-        session.add(HealthSnapshot(account_id=uuid.UUID(book.corvid), taken_on=TODAY - days(3),
-                                   score=50))
+        session.add(
+            HealthSnapshot(account_id=uuid.UUID(book.corvid), taken_on=TODAY - days(3), score=50)
+        )
     view = triage.load(team=True)
     assert view.changes[book.corvid].is_rise  # red three days ago, green now
     assert ("Corvid", HEALTH_DROP) not in rows(view)
@@ -201,7 +223,10 @@ def test_an_empty_queue_says_what_the_week_holds(db: Database, book: Book, triag
     next_item = view.outlook.next_item
     assert next_item is not None
     assert (next_item.account_name, next_item.kind, next_item.due_on) == (
-        "Bluepeak", "cadence-call", TODAY + days(2))
+        "Bluepeak",
+        "cadence-call",
+        TODAY + days(2),
+    )
 
 
 # --- since the last triage ---------------------------------------------------------------------
@@ -221,15 +246,17 @@ def test_opening_the_queue_again_the_same_day_keeps_the_same_since(triage: Triag
     assert again.counts.health_drops == 1
 
 
-def test_the_next_day_counts_from_the_last_visit(db: Database, book: Book, triage: Triage,
-                                                 tmp_path: Path) -> None:
+def test_the_next_day_counts_from_the_last_visit(
+    db: Database, book: Book, triage: Triage, tmp_path: Path
+) -> None:
     triage.load(team=False)
     tomorrow = triage_on(db, TODAY + days(1), book.me, tmp_path).load(team=False)
     assert tomorrow.since == TODAY
 
 
-def test_a_drop_seen_at_the_last_triage_is_not_shown_again(db: Database, book: Book,
-                                                           triage: Triage, tmp_path: Path) -> None:
+def test_a_drop_seen_at_the_last_triage_is_not_shown_again(
+    db: Database, book: Book, triage: Triage, tmp_path: Path
+) -> None:
     triage.load(team=False)
     tomorrow = triage_on(db, TODAY + days(1), book.me, tmp_path).load(team=False)
     assert ("Bluepeak", HEALTH_DROP) not in rows(tomorrow)  # both snapshots are before `since`
@@ -254,8 +281,9 @@ def test_looking_first_records_nothing_at_all(db: Database, triage: Triage) -> N
     assert count(db, TriageVisit) == 0
 
 
-def test_planning_a_day_before_the_last_visit_moves_nothing(db: Database, book: Book,
-                                                            triage: Triage, tmp_path: Path) -> None:
+def test_planning_a_day_before_the_last_visit_moves_nothing(
+    db: Database, book: Book, triage: Triage, tmp_path: Path
+) -> None:
     triage_on(db, TODAY + days(5), book.me, tmp_path).load(team=False)
     earlier = triage.load(team=False)
     assert earlier.since == YESTERDAY
@@ -273,8 +301,9 @@ def test_logging_a_touch_takes_it_off_todays_queue(triage: Triage, book: Book) -
     assert ("Acme", "cadence-call") not in rows(triage.load(team=False))
 
 
-def test_logging_a_touch_reschedules_the_account_in_the_same_write(db: Database, book: Book,
-                                                                   triage: Triage) -> None:
+def test_logging_a_touch_reschedules_the_account_in_the_same_write(
+    db: Database, book: Book, triage: Triage
+) -> None:
     triage.load(team=False)
     assert scheduled_on(db, book.acme, "cadence-call") == date(2026, 10, 26)
     done = triage.log_touch(form(book.acme))
@@ -282,20 +311,29 @@ def test_logging_a_touch_reschedules_the_account_in_the_same_write(db: Database,
     assert done.next_touch is not None and done.next_touch.due == date(2026, 12, 23)
 
 
-def test_the_message_names_the_touch_the_account_and_what_is_next(book: Book,
-                                                                  triage: Triage) -> None:
+def test_the_message_names_the_touch_the_account_and_what_is_next(
+    book: Book, triage: Triage
+) -> None:
     done = triage.log_touch(form(book.acme))
-    assert done.message == ("Logged a cadence call for Acme. "
-                            "Next: cadence call due 2026-12-23 (in 30d).")
+    assert done.message == (
+        "Logged a cadence call for Acme. Next: cadence call due 2026-12-23 (in 30d)."
+    )
     assert done.undo.description == "the cadence call logged for Acme"
 
 
-@pytest.mark.parametrize("kind, words", [
-    ("ebr", "an EBR"), ("nps-survey", "an NPS survey"), ("email", "an email"),
-    ("onboarding-review", "an onboarding review"), ("Renewal Call", "a renewal call"),
-])
-def test_the_message_reads_well_for_every_kind(book: Book, triage: Triage, kind: str,
-                                               words: str) -> None:
+@pytest.mark.parametrize(
+    "kind, words",
+    [
+        ("ebr", "an EBR"),
+        ("nps-survey", "an NPS survey"),
+        ("email", "an email"),
+        ("onboarding-review", "an onboarding review"),
+        ("Renewal Call", "a renewal call"),
+    ],
+)
+def test_the_message_reads_well_for_every_kind(
+    book: Book, triage: Triage, kind: str, words: str
+) -> None:
     done = triage.log_touch(form(book.acme, kind=kind))
     assert done.message.startswith(f"Logged {words} for Acme. ")
 
@@ -303,34 +341,61 @@ def test_the_message_reads_well_for_every_kind(book: Book, triage: Triage, kind:
 def test_a_logged_touch_keeps_its_details(db: Database, book: Book, triage: Triage) -> None:
     priya = add_contact(db, book.acme, "Priya")
     sam = add_contact(db, book.acme, "Sam")
-    triage.log_touch(form(book.acme, summary="  Weekly sync  ", sentiment="Positive",
-                          notes="   ", occurred_on=TODAY - days(2),
-                          attendee_ids=(priya, sam, priya),
-                          action_items=("Send the deck", "  ", " Book the EBR ")))
+    triage.log_touch(
+        form(
+            book.acme,
+            summary="  Weekly sync  ",
+            sentiment="Positive",
+            notes="   ",
+            occurred_on=TODAY - days(2),
+            attendee_ids=(priya, sam, priya),
+            action_items=("Send the deck", "  ", " Book the EBR "),
+        )
+    )
     with db.reading() as session:
         touch = session.scalars(select(Touchpoint).where(Touchpoint.summary == "Weekly sync")).one()
-        attendees = set(session.scalars(select(TouchpointAttendee.contact_id)
-                                        .where(TouchpointAttendee.touchpoint_id == touch.id)))
-        actions = sorted(session.scalars(select(ActionItem.title)
-                                         .where(ActionItem.touchpoint_id == touch.id)))
+        attendees = set(
+            session.scalars(
+                select(TouchpointAttendee.contact_id).where(
+                    TouchpointAttendee.touchpoint_id == touch.id
+                )
+            )
+        )
+        actions = sorted(
+            session.scalars(select(ActionItem.title).where(ActionItem.touchpoint_id == touch.id))
+        )
     assert (touch.kind, touch.occurred_on, touch.sentiment, touch.notes) == (
-        "cadence-call", TODAY - days(2), "positive", None)
+        "cadence-call",
+        TODAY - days(2),
+        "positive",
+        None,
+    )
     assert str(touch.owner_id) == book.me.id
     assert attendees == {uuid.UUID(priya), uuid.UUID(sam)}
     assert actions == ["Book the EBR", "Send the deck"]
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"summary": "   "}, "a touch needs a summary: one line on what happened"),
-    ({"occurred_on": TODAY + timedelta(days=1)},
-     "a touch is logged once it happened: 2026-11-24 is after today (2026-11-23)"),
-    ({"kind": "phone-call"}, "kind: expected one of cadence-call, ebr, renewal-call, "
-     "onboarding-review, training, email, meeting, nps-survey, escalation-call, "
-     "health-assessment, recovery-plan, note"),
-    ({"sentiment": "meh"}, "sentiment: expected one of positive, neutral, negative"),
-], ids=["blank-summary", "in-the-future", "unknown-kind", "bad-sentiment"])
-def test_a_bad_touch_is_refused_and_nothing_is_written(db: Database, book: Book, triage: Triage,
-                                                       changes: dict, message: str) -> None:
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"summary": "   "}, "a touch needs a summary: one line on what happened"),
+        (
+            {"occurred_on": TODAY + timedelta(days=1)},
+            "a touch is logged once it happened: 2026-11-24 is after today (2026-11-23)",
+        ),
+        (
+            {"kind": "phone-call"},
+            "kind: expected one of cadence-call, ebr, renewal-call, "
+            "onboarding-review, training, email, meeting, nps-survey, escalation-call, "
+            "health-assessment, recovery-plan, note",
+        ),
+        ({"sentiment": "meh"}, "sentiment: expected one of positive, neutral, negative"),
+    ],
+    ids=["blank-summary", "in-the-future", "unknown-kind", "bad-sentiment"],
+)
+def test_a_bad_touch_is_refused_and_nothing_is_written(
+    db: Database, book: Book, triage: Triage, changes: dict, message: str
+) -> None:
     before = count(db, Touchpoint)
     with pytest.raises(TriageError) as refused:
         triage.log_touch(form(book.acme, **changes))
@@ -338,16 +403,18 @@ def test_a_bad_touch_is_refused_and_nothing_is_written(db: Database, book: Book,
     assert count(db, Touchpoint) == before
 
 
-def test_logging_on_an_unknown_account_says_it_no_longer_exists(db: Database,
-                                                                triage: Triage) -> None:
+def test_logging_on_an_unknown_account_says_it_no_longer_exists(
+    db: Database, triage: Triage
+) -> None:
     before = count(db, Touchpoint)
     with pytest.raises(TriageError, match="^that account no longer exists"):
         triage.log_touch(form(str(uuid.uuid4())))
     assert count(db, Touchpoint) == before
 
 
-def test_logging_on_a_deleted_account_says_it_no_longer_exists(db: Database, book: Book,
-                                                               triage: Triage) -> None:
+def test_logging_on_a_deleted_account_says_it_no_longer_exists(
+    db: Database, book: Book, triage: Triage
+) -> None:
     with db.writing() as session:
         account = session.get(Account, uuid.UUID(book.acme))
         assert account is not None
@@ -359,9 +426,9 @@ def test_logging_on_a_deleted_account_says_it_no_longer_exists(db: Database, boo
     assert count(db, Touchpoint) == before
 
 
-def test_a_failing_reschedule_takes_the_touch_back_with_it(db: Database, book: Book,
-                                                           triage: Triage,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_reschedule_takes_the_touch_back_with_it(
+    db: Database, book: Book, triage: Triage, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(session, account_ids):  # type: ignore[no-untyped-def]
         raise RuntimeError("the engine fell over")
 
@@ -383,20 +450,25 @@ def test_a_snooze_hides_the_item_from_the_queue(book: Book, triage: Triage) -> N
     assert ("Acme", "cadence-call") not in rows(triage.load(team=False, ahead_days=7))
 
 
-def test_a_snoozed_item_is_back_on_the_day_its_snooze_ends(db: Database, book: Book,
-                                                           triage: Triage, tmp_path: Path) -> None:
+def test_a_snoozed_item_is_back_on_the_day_its_snooze_ends(
+    db: Database, book: Book, triage: Triage, tmp_path: Path
+) -> None:
     triage.snooze(book.acme, "cadence-call", TODAY + days(7), "customer on holiday")
     back = triage_on(db, TODAY + days(7), book.me, tmp_path).load(team=False)
     assert ("Acme", "cadence-call") in rows(back)
 
 
-def test_looking_ahead_with_snoozed_items_shows_the_snooze_and_its_reason(book: Book,
-                                                                          triage: Triage) -> None:
+def test_looking_ahead_with_snoozed_items_shows_the_snooze_and_its_reason(
+    book: Book, triage: Triage
+) -> None:
     triage.snooze(book.acme, "cadence-call", TODAY + days(7), "customer on holiday")
     view = triage.load(team=False, include_snoozed=True, ahead_days=7)
     snoozed = row(view, "Acme", "cadence-call")
     assert (snoozed.due_on, snoozed.snoozed_until, snoozed.snooze_reason) == (
-        TODAY + days(7), TODAY + days(7), "customer on holiday")
+        TODAY + days(7),
+        TODAY + days(7),
+        "customer on holiday",
+    )
 
 
 def test_showing_snoozed_items_lists_them_on_todays_queue(book: Book, triage: Triage) -> None:
@@ -405,15 +477,20 @@ def test_showing_snoozed_items_lists_them_on_todays_queue(book: Book, triage: Tr
     assert ("Acme", "cadence-call") in rows(view)
 
 
-def test_a_snooze_without_a_kind_puts_every_snoozable_touch_aside(db: Database, book: Book,
-                                                                  triage: Triage) -> None:
+def test_a_snooze_without_a_kind_puts_every_snoozable_touch_aside(
+    db: Database, book: Book, triage: Triage
+) -> None:
     done = triage.snooze(book.acme, None, TODAY + days(3), "reorg")
     assert done.message == "Snoozed every snoozable touch for Acme until 2026-11-26."
     assert ("Acme", "cadence-call") not in rows(triage.load(team=False))
     with db.reading() as session:
         [snooze] = session.scalars(select(Snooze)).all()
     assert (snooze.kind, snooze.until, snooze.snoozed_on, str(snooze.by_id)) == (
-        None, TODAY + days(3), TODAY, book.me.id)
+        None,
+        TODAY + days(3),
+        TODAY,
+        book.me.id,
+    )
 
 
 def test_a_snooze_may_run_to_the_limit_of_the_rules_file(book: Book, triage: Triage) -> None:
@@ -422,25 +499,60 @@ def test_a_snooze_may_run_to_the_limit_of_the_rules_file(book: Book, triage: Tri
     assert ("Acme", "cadence-call") not in rows(triage.load(team=False))
 
 
-@pytest.mark.parametrize("kind, until, reason, message", [
-    ("cadence-call", TODAY + timedelta(days=7), "  ",
-     "say why you snooze it: the reason shows on the queue afterwards"),
-    ("cadence-call", TODAY, "busy", "snooze until a day after today (2026-11-23), not 2026-11-23"),
-    ("cadence-call", TODAY - timedelta(days=1), "busy",
-     "snooze until a day after today (2026-11-23), not 2026-11-22"),
-    ("cadence-call", TODAY + timedelta(days=31), "busy",
-     "a snooze runs at most 30d (the rules file): until 2026-12-23 at the latest"),
-    ("renewal-call", TODAY + timedelta(days=7), "busy",
-     "renewal-call cannot be snoozed (the rules file allows: cadence-call, ebr, milestone, "
-     "nps-survey, onboarding-review); log it or escalate instead"),
-    ("Health Assessment", TODAY + timedelta(days=7), "busy",
-     "health-assessment cannot be snoozed (the rules file allows: cadence-call, ebr, milestone, "
-     "nps-survey, onboarding-review); log it or escalate instead"),
-], ids=["blank-reason", "until-today", "until-yesterday", "beyond-30-days", "renewal-call",
-        "health-assessment"])
-def test_a_snooze_the_rules_do_not_allow_is_refused(db: Database, book: Book, triage: Triage,
-                                                    kind: str, until: date, reason: str,
-                                                    message: str) -> None:
+@pytest.mark.parametrize(
+    "kind, until, reason, message",
+    [
+        (
+            "cadence-call",
+            TODAY + timedelta(days=7),
+            "  ",
+            "say why you snooze it: the reason shows on the queue afterwards",
+        ),
+        (
+            "cadence-call",
+            TODAY,
+            "busy",
+            "snooze until a day after today (2026-11-23), not 2026-11-23",
+        ),
+        (
+            "cadence-call",
+            TODAY - timedelta(days=1),
+            "busy",
+            "snooze until a day after today (2026-11-23), not 2026-11-22",
+        ),
+        (
+            "cadence-call",
+            TODAY + timedelta(days=31),
+            "busy",
+            "a snooze runs at most 30d (the rules file): until 2026-12-23 at the latest",
+        ),
+        (
+            "renewal-call",
+            TODAY + timedelta(days=7),
+            "busy",
+            "renewal-call cannot be snoozed (the rules file allows: cadence-call, ebr, milestone, "
+            "nps-survey, onboarding-review); log it or escalate instead",
+        ),
+        (
+            "Health Assessment",
+            TODAY + timedelta(days=7),
+            "busy",
+            "health-assessment cannot be snoozed (the rules file allows: cadence-call, ebr, milestone, "
+            "nps-survey, onboarding-review); log it or escalate instead",
+        ),
+    ],
+    ids=[
+        "blank-reason",
+        "until-today",
+        "until-yesterday",
+        "beyond-30-days",
+        "renewal-call",
+        "health-assessment",
+    ],
+)
+def test_a_snooze_the_rules_do_not_allow_is_refused(
+    db: Database, book: Book, triage: Triage, kind: str, until: date, reason: str, message: str
+) -> None:
     with pytest.raises(TriageError) as refused:
         triage.snooze(book.acme, kind, until, reason)
     assert str(refused.value) == message
@@ -487,51 +599,73 @@ def test_a_reviewed_drop_from_an_import_stays_reviewed_the_next_day(
 # --- escalate ----------------------------------------------------------------------------------
 
 
-def test_escalating_opens_an_l1_escalation_with_its_first_event(db: Database, book: Book,
-                                                                triage: Triage) -> None:
+def test_escalating_opens_an_l1_escalation_with_its_first_event(
+    db: Database, book: Book, triage: Triage
+) -> None:
     done = triage.escalate(book.bluepeak, "  Exec sponsor left  ", "Company")
     assert done.message.startswith("Opened an L1 escalation for Bluepeak. ")
     with db.reading() as session:
         [escalation] = session.scalars(select(Escalation)).all()
         [event] = session.scalars(select(EscalationEvent)).all()
     assert (escalation.level, escalation.status, escalation.reason, escalation.risk_category) == (
-        1, "open", "Exec sponsor left", "company")
+        1,
+        "open",
+        "Exec sponsor left",
+        "company",
+    )
     assert str(escalation.account_id) == book.bluepeak and str(escalation.owner_id) == book.me.id
     assert (event.escalation_id, event.from_level, event.to_level, event.why) == (
-        escalation.id, None, 1, "Exec sponsor left")
+        escalation.id,
+        None,
+        1,
+        "Exec sponsor left",
+    )
 
 
-def test_a_second_escalation_on_the_same_account_is_refused(db: Database, book: Book,
-                                                            triage: Triage) -> None:
+def test_a_second_escalation_on_the_same_account_is_refused(
+    db: Database, book: Book, triage: Triage
+) -> None:
     triage.escalate(book.bluepeak, "Exec sponsor left", "company")
     with pytest.raises(TriageError) as refused:
         triage.escalate(book.bluepeak, "Budget cut", "renewal")
-    assert str(refused.value) == ("Bluepeak already has an open L1 escalation (Exec sponsor left); "
-                                  "raise that one instead")
+    assert str(refused.value) == (
+        "Bluepeak already has an open L1 escalation (Exec sponsor left); raise that one instead"
+    )
     assert count(db, Escalation) == 1
 
 
-@pytest.mark.parametrize("reason, category, message", [
-    ("Budget cut", "weather", "risk category: expected one of implementation, sentiment, support, "
-     "product, company, renewal"),
-    ("   ", "renewal", "an escalation needs a reason: what is at risk, and why now"),
-], ids=["unknown-risk-category", "blank-reason"])
-def test_a_bad_escalation_is_refused(db: Database, book: Book, triage: Triage, reason: str,
-                                     category: str, message: str) -> None:
+@pytest.mark.parametrize(
+    "reason, category, message",
+    [
+        (
+            "Budget cut",
+            "weather",
+            "risk category: expected one of implementation, sentiment, support, "
+            "product, company, renewal",
+        ),
+        ("   ", "renewal", "an escalation needs a reason: what is at risk, and why now"),
+    ],
+    ids=["unknown-risk-category", "blank-reason"],
+)
+def test_a_bad_escalation_is_refused(
+    db: Database, book: Book, triage: Triage, reason: str, category: str, message: str
+) -> None:
     with pytest.raises(TriageError) as refused:
         triage.escalate(book.acme, reason, category)
     assert str(refused.value) == message
     assert count(db, Escalation) == 0
 
 
-def test_undoing_an_escalation_withdraws_its_events_too(db: Database, book: Book,
-                                                        triage: Triage) -> None:
+def test_undoing_an_escalation_withdraws_its_events_too(
+    db: Database, book: Book, triage: Triage
+) -> None:
     done = triage.escalate(book.bluepeak, "Exec sponsor left", "company")
     assert triage.undo(done.undo) == "Undone: the escalation of Bluepeak."
     with db.reading() as session:
         assert store.open_escalation(session, uuid.UUID(book.bluepeak)) is None
-        assert all(event.deleted_at is not None
-                   for event in session.scalars(select(EscalationEvent)))
+        assert all(
+            event.deleted_at is not None for event in session.scalars(select(EscalationEvent))
+        )
     triage.escalate(book.bluepeak, "Second try", "company")  # no longer refused
 
 
@@ -544,8 +678,11 @@ def test_an_escalation_opened_on_a_planned_day_is_due_within_its_sla_of_that_day
     planner.escalate(book.bluepeak, "Exec sponsor left", "company")
     due = scheduled_on(db, book.bluepeak, "escalation-call")
     assert due is not None and later <= due <= later + days(1)
-    pinned = [item.pinned for item in planner.load(team=False, ahead_days=2).items
-              if item.kind == "escalation-call"]
+    pinned = [
+        item.pinned
+        for item in planner.load(team=False, ahead_days=2).items
+        if item.kind == "escalation-call"
+    ]
     assert pinned == [False]
 
 
@@ -570,15 +707,17 @@ def test_undoing_a_logged_touch_soft_deletes_it_and_the_item_is_due_again(
 def test_undoing_twice_says_there_is_nothing_to_undo(book: Book, triage: Triage) -> None:
     done = triage.log_touch(form(book.acme))
     triage.undo(done.undo)
-    assert triage.undo(done.undo) == ("Nothing to undo: the cadence call logged for Acme "
-                                      "is already gone.")
+    assert triage.undo(done.undo) == (
+        "Nothing to undo: the cadence call logged for Acme is already gone."
+    )
 
 
 # --- what the side panel reads -----------------------------------------------------------------
 
 
-def test_the_detail_of_a_row_has_the_engines_reason_and_the_last_touch(book: Book,
-                                                                        triage: Triage) -> None:
+def test_the_detail_of_a_row_has_the_engines_reason_and_the_last_touch(
+    book: Book, triage: Triage
+) -> None:
     view = triage.load(team=False)
     detail = triage.detail(row(view, "Acme", "cadence-call"))
     assert detail.candidate is not None and detail.candidate.kind == "cadence-call"
@@ -588,8 +727,9 @@ def test_the_detail_of_a_row_has_the_engines_reason_and_the_last_touch(book: Boo
     assert alert.candidate is None and alert.decision is not None
 
 
-def test_the_contacts_to_tick_are_current_ones_primary_first(db: Database, book: Book,
-                                                             triage: Triage) -> None:
+def test_the_contacts_to_tick_are_current_ones_primary_first(
+    db: Database, book: Book, triage: Triage
+) -> None:
     add_contact(db, book.acme, "Zoe")
     with db.writing() as session:
         session.add(Contact(account_id=uuid.UUID(book.acme), name="Yann", is_primary=True))
@@ -617,13 +757,14 @@ def test_record_visit_and_last_visit_agree_day_after_day(db: Database, book: Boo
     ]
 
 
-def test_health_changes_compare_with_the_last_snapshot_on_or_before_since(db: Database,
-                                                                          book: Book,
-                                                                          triage: Triage) -> None:
+def test_health_changes_compare_with_the_last_snapshot_on_or_before_since(
+    db: Database, book: Book, triage: Triage
+) -> None:
     bands = triage.rules.rulebook.bands
     with db.reading() as session:
-        mine = store.health_changes(session, since=YESTERDAY, owner_email="MAYA@example.com ",
-                                    bands=bands)
+        mine = store.health_changes(
+            session, since=YESTERDAY, owner_email="MAYA@example.com ", bands=bands
+        )
         later = store.health_changes(session, since=TODAY, owner_email=None, bands=bands)
     assert set(mine) == {book.bluepeak}
     assert (mine[book.bluepeak].before, mine[book.bluepeak].after) == (85, 70)
@@ -632,8 +773,9 @@ def test_health_changes_compare_with_the_last_snapshot_on_or_before_since(db: Da
 
 def test_withdraw_says_none_when_the_row_is_already_gone(db: Database, book: Book) -> None:
     with db.writing() as session:
-        review = store.add_review(session, account_id=uuid.UUID(book.bluepeak),
-                                  reviewed_on=TODAY, by_id=None)
+        review = store.add_review(
+            session, account_id=uuid.UUID(book.bluepeak), reviewed_on=TODAY, by_id=None
+        )
     with db.writing() as session:
         assert store.withdraw(session, "review", review) == uuid.UUID(book.bluepeak)
         assert store.withdraw(session, "review", review) is None

@@ -39,8 +39,12 @@ def at(text: str) -> datetime:
 
 
 def account(**fields: Any) -> AccountFacts:
-    base: dict[str, Any] = {"account_id": "acc", "name": "Acme", "segment": "commercial",
-                            "priority": "pr2"}
+    base: dict[str, Any] = {
+        "account_id": "acc",
+        "name": "Acme",
+        "segment": "commercial",
+        "priority": "pr2",
+    }
     return AccountFacts(**{**base, **fields})
 
 
@@ -65,10 +69,17 @@ def triage_key(urgency: Urgency) -> tuple[bool, float]:
 # ---------- A: Enterprise, red, 6 days overdue, open L2, renewal in 135 days, $250k ---------
 
 ACCOUNT_A = account(
-    segment="enterprise", priority="pr2", health_score=54, arr_cents=250_000_00,
-    contract_start=D("2025-04-07"), renewal_date=D("2027-04-07"),  # 135 days after TODAY
-    touches={"cadence-call": (D("2026-11-10"),), "ebr": (D("2026-06-01"),),
-             "nps-survey": (D("2026-09-01"),)},
+    segment="enterprise",
+    priority="pr2",
+    health_score=54,
+    arr_cents=250_000_00,
+    contract_start=D("2025-04-07"),
+    renewal_date=D("2027-04-07"),  # 135 days after TODAY
+    touches={
+        "cadence-call": (D("2026-11-10"),),
+        "ebr": (D("2026-06-01"),),
+        "nps-survey": (D("2026-09-01"),),
+    },
     escalations=(OpenEscalation("e2", 2, at("2026-11-22T10:00"), at("2026-11-22T10:00")),),
 )
 
@@ -98,16 +109,27 @@ def test_a_enterprise_red_overdue_with_an_open_l2() -> None:
         "escalation": (0.4, 10.0),
         "staleness": (0.144, 2.0),
     }
-    assert points(urgency) == pytest.approx({
-        "overdue": 7.428, "health.red": 8.0, "priority.pr1": 6.0, "renewal": 1.8, "arr": 2.796,
-        "escalation": 4.0, "staleness": 0.288,
-    })
+    assert points(urgency) == pytest.approx(
+        {
+            "overdue": 7.428,
+            "health.red": 8.0,
+            "priority.pr1": 6.0,
+            "renewal": 1.8,
+            "arr": 2.796,
+            "escalation": 4.0,
+            "staleness": 0.288,
+        }
+    )
     assert urgency.total == pytest.approx(30.31)
     assert not urgency.pinned and urgency.pin_reason is None
     notes = {term.name: term.note for term in urgency.terms}
     assert notes == {
-        "overdue": "6 days overdue", "health.red": "health 54", "priority.pr1": "PR2 -> PR1",
-        "renewal": "renewal in 135 days", "arr": "ARR $250,000", "escalation": "open L2 escalation",
+        "overdue": "6 days overdue",
+        "health.red": "health 54",
+        "priority.pr1": "PR2 -> PR1",
+        "renewal": "renewal in 135 days",
+        "arr": "ARR $250,000",
+        "escalation": "open L2 escalation",
         "staleness": "last touch 13 days ago",
     }
 
@@ -115,8 +137,10 @@ def test_a_enterprise_red_overdue_with_an_open_l2() -> None:
 # ---------- B: Commercial, green, PR2, due in 10 days ---------------------------------------
 
 ACCOUNT_B = account(
-    health_score=85, arr_cents=30_000_00,
-    contract_start=D("2026-09-19"), renewal_date=D("2027-09-19"),  # 300 days after TODAY
+    health_score=85,
+    arr_cents=30_000_00,
+    contract_start=D("2026-09-19"),
+    renewal_date=D("2027-09-19"),  # 300 days after TODAY
     touches={"cadence-call": (D("2026-11-03"),)},
 )
 
@@ -127,7 +151,10 @@ def test_b_commercial_green_pr2_due_in_ten_days() -> None:
     assert item is not None and item.rule_id == "cadence.commercial"
     # every 1mo from Tue 11-03 -> Thu 12-03, in 10 days; latest 3mo -> Wed 2027-02-03
     assert (item.due, item.latest, item.status) == (
-        D("2026-12-03"), D("2027-02-03"), Status.UPCOMING)
+        D("2026-12-03"),
+        D("2027-02-03"),
+        Status.UPCOMING,
+    )
     # overdue     (-10 + 7) / 21 < 0 -> 0        left out
     # health      green coefficient 0.0          left out
     # priority    1                    x 3.9 = 3.900
@@ -136,7 +163,10 @@ def test_b_commercial_green_pr2_due_in_ten_days() -> None:
     # staleness   20 / 90 = 0.222      x 2.0 = 0.444
     # total                                    5.300
     assert terms(decision.urgency(item)) == {
-        "priority.pr2": (1.0, 3.9), "arr": (0.239, 4.0), "staleness": (0.222, 2.0)}
+        "priority.pr2": (1.0, 3.9),
+        "arr": (0.239, 4.0),
+        "staleness": (0.222, 2.0),
+    }
     assert decision.urgency(item).total == pytest.approx(5.30)
     assert not decision.urgency(item).pinned
 
@@ -153,10 +183,17 @@ def test_zero_terms_are_left_out_of_the_breakdown() -> None:
 # ---------- D: an open L5 pins the account even with a lower total --------------------------
 
 ACCOUNT_D = account(
-    segment="enterprise", priority="pr1", health_score=90, arr_cents=1_200_000_00,
-    contract_start=D("2026-05-01"), renewal_date=D("2027-06-11"),  # 200 days after TODAY
-    touches={"cadence-call": (D("2026-11-12"),), "ebr": (D("2026-10-20"),),
-             "nps-survey": (D("2026-10-01"),)},
+    segment="enterprise",
+    priority="pr1",
+    health_score=90,
+    arr_cents=1_200_000_00,
+    contract_start=D("2026-05-01"),
+    renewal_date=D("2027-06-11"),  # 200 days after TODAY
+    touches={
+        "cadence-call": (D("2026-11-12"),),
+        "ebr": (D("2026-10-20"),),
+        "nps-survey": (D("2026-10-01"),),
+    },
     escalations=(OpenEscalation("e5", 5, at("2026-11-23T08:00"), at("2026-11-23T08:00")),),
 )
 
@@ -177,10 +214,16 @@ def test_d_an_open_l5_pins_the_account_above_a_higher_total() -> None:
     # staleness   11 / 90 = 0.122          x  2.0 =  0.244
     # total                                         24.240
     assert terms(decision.urgency(item)) == {
-        "overdue": (0.333, 12.0), "priority.pr1": (1.0, 6.0), "arr": (1.0, 4.0),
-        "escalation": (1.0, 10.0), "staleness": (0.122, 2.0)}
+        "overdue": (0.333, 12.0),
+        "priority.pr1": (1.0, 6.0),
+        "arr": (1.0, 4.0),
+        "escalation": (1.0, 10.0),
+        "staleness": (0.122, 2.0),
+    }
     assert decision.urgency(item).total == pytest.approx(24.24)
-    assert decision.urgency(item).pinned and decision.urgency(item).pin_reason == "open L5 escalation"
+    assert (
+        decision.urgency(item).pinned and decision.urgency(item).pin_reason == "open L5 escalation"
+    )
     # only the follow-up is pinned: the L5 call tops the queue, not the account's other items,
     # which still carry the escalation term
     others = [c for c in decision.open if c.rule_id != "escalation.follow-up"]
@@ -191,7 +234,10 @@ def test_d_an_open_l5_pins_the_account_above_a_higher_total() -> None:
     a = decision_a.next
     assert a is not None
     assert decision.urgency(item).total < decision_a.urgency(a).total
-    ranked = sorted([("A", decision_a.urgency(a)), ("D", decision.urgency(item))], key=lambda pair: triage_key(pair[1]))
+    ranked = sorted(
+        [("A", decision_a.urgency(a)), ("D", decision.urgency(item))],
+        key=lambda pair: triage_key(pair[1]),
+    )
     assert [name for name, _ in ranked] == ["D", "A"]
 
 
@@ -217,8 +263,12 @@ def test_a_breached_l1_pins_and_adds_the_breach_term() -> None:
     # staleness   no touch on record -> 1  x  2.0 =  2.000
     # total                                         18.048 -> 18.05
     assert terms(decision.urgency(item)) == {
-        "overdue": (0.429, 12.0), "priority.pr2": (1.0, 3.9), "escalation": (0.2, 10.0),
-        "escalation.sla_breach": (1.0, 5.0), "staleness": (1.0, 2.0)}
+        "overdue": (0.429, 12.0),
+        "priority.pr2": (1.0, 3.9),
+        "escalation": (0.2, 10.0),
+        "escalation.sla_breach": (1.0, 5.0),
+        "staleness": (1.0, 2.0),
+    }
     assert decision.urgency(item).total == pytest.approx(18.05)
     assert decision.urgency(item).pinned
     assert decision.urgency(item).pin_reason == "L1 escalation SLA breached since 2026-11-22"
@@ -263,7 +313,8 @@ def test_the_highest_open_level_counts_and_the_breach_counts_once() -> None:
 
 def test_follow_ups_within_the_sla_keep_the_escalation_unbreached() -> None:
     facts = account(
-        health_score=85, contract_start=D("2026-06-01"),
+        health_score=85,
+        contract_start=D("2026-06-01"),
         # a follow-up the day it opened and every day since: never more than 24h late
         touches={"escalation-call": (D("2026-11-20"), D("2026-11-21"), D("2026-11-22"), TODAY)},
         escalations=(OpenEscalation("e1", 1, at("2026-11-20T10:00"), at("2026-11-20T10:00")),),
@@ -278,7 +329,8 @@ def test_follow_ups_within_the_sla_keep_the_escalation_unbreached() -> None:
 # ---------- snoozed -------------------------------------------------------------------------
 
 SNOOZED = account(
-    health_score=85, contract_start=D("2026-06-01"),
+    health_score=85,
+    contract_start=D("2026-06-01"),
     touches={"cadence-call": (D("2026-10-20"),)},  # +1mo -> Fri 11-20, 3 days overdue
     snoozes=(Snooze(D("2026-11-30"), "customer on holiday", D("2026-11-22")),),
 )
@@ -288,14 +340,21 @@ def test_a_snoozed_item_gets_the_negative_snoozed_term() -> None:
     decision = decide(SNOOZED, RULES, TODAY)
     item = candidate(decision, "cadence.commercial")
     assert (item.due, item.status, item.snoozed_until, item.snooze_reason) == (
-        D("2026-11-30"), Status.UPCOMING, D("2026-11-30"), "customer on holiday")
+        D("2026-11-30"),
+        Status.UPCOMING,
+        D("2026-11-30"),
+        "customer on holiday",
+    )
     # overdue     due moved to 11-30: (-7 + 7) / 21 = 0   left out
     # priority    1                    x  3.9 =  3.900
     # staleness   34 / 90 = 0.378      x  2.0 =  0.756
     # snoozed     1                    x -5.0 = -5.000
     # total                                     -0.344 -> -0.34
     assert terms(decision.urgency(item)) == {
-        "priority.pr2": (1.0, 3.9), "staleness": (0.378, 2.0), "snoozed": (1.0, -5.0)}
+        "priority.pr2": (1.0, 3.9),
+        "staleness": (0.378, 2.0),
+        "snoozed": (1.0, -5.0),
+    }
     assert decision.urgency(item).total == pytest.approx(-0.34)
     notes = {term.name: term.note for term in decision.urgency(item).terms}
     assert notes["snoozed"] == "snoozed until 2026-11-30"
@@ -307,7 +366,10 @@ def test_the_same_item_unsnoozed() -> None:
     assert (item.due, item.overdue_days, item.snoozed_until) == (D("2026-11-20"), 3, None)
     # overdue (3 + 7) / 21 = 0.476 x 12 = 5.712; priority 3.9; staleness 0.756 -> 10.368
     assert terms(decision.urgency(item)) == {
-        "overdue": (0.476, 12.0), "priority.pr2": (1.0, 3.9), "staleness": (0.378, 2.0)}
+        "overdue": (0.476, 12.0),
+        "priority.pr2": (1.0, 3.9),
+        "staleness": (0.378, 2.0),
+    }
     assert decision.urgency(item).total == pytest.approx(10.37)
 
 
@@ -316,9 +378,12 @@ def test_the_same_item_unsnoozed() -> None:
 
 def test_terms_saturate_and_unknown_health_counts() -> None:
     facts = account(
-        segment="smb", priority="pr3", health_score=None,
+        segment="smb",
+        priority="pr3",
+        health_score=None,
         arr_cents=5_000_00,  # below the $10k floor
-        contract_start=D("2026-01-05"), renewal_date=D("2026-11-01"),  # renewal 22 days ago
+        contract_start=D("2026-01-05"),
+        renewal_date=D("2026-11-01"),  # renewal 22 days ago
         touches={"cadence-call": (D("2026-06-01"),), "email": (D("2026-06-15"),)},
     )
     decision = decide(facts, RULES, TODAY)
@@ -332,8 +397,12 @@ def test_terms_saturate_and_unknown_health_counts() -> None:
     # arr         below the floor -> 0               left out
     # staleness   last touch (any kind) 06-15: 161 days -> 1  x 2.0 = 2.000
     assert terms(decision.urgency(item)) == {
-        "overdue": (1.0, 12.0), "health.unknown": (1.0, 1.0), "priority.pr3": (1.0, 1.8),
-        "renewal": (1.0, 6.0), "staleness": (1.0, 2.0)}
+        "overdue": (1.0, 12.0),
+        "health.unknown": (1.0, 1.0),
+        "priority.pr3": (1.0, 1.8),
+        "renewal": (1.0, 6.0),
+        "staleness": (1.0, 2.0),
+    }
     assert decision.urgency(item).total == pytest.approx(22.8)
     notes = {term.name: term.note for term in decision.urgency(item).terms}
     assert notes["renewal"] == "renewal 22 days ago"
@@ -351,13 +420,23 @@ def test_the_overdue_ramp(days_overdue: int, value: float | None) -> None:
     decision = decide(facts, RULES, TODAY)
     item = candidate(decision, "milestone.due")
     assert item.due == due
-    assert terms(decision.urgency(item)).get("overdue") == (None if value is None else (value, 12.0))
+    assert terms(decision.urgency(item)).get("overdue") == (
+        None if value is None else (value, 12.0)
+    )
 
 
 @pytest.mark.parametrize(
     ("days_to_renewal", "value"),
-    [(181, None), (180, None), (179, 0.007), (105, 0.5), (31, 0.993), (30, 1.0), (0, 1.0),
-     (-5, 1.0)],
+    [
+        (181, None),
+        (180, None),
+        (179, 0.007),
+        (105, 0.5),
+        (31, 0.993),
+        (30, 1.0),
+        (0, 1.0),
+        (-5, 1.0),
+    ],
 )
 def test_the_renewal_ramp(days_to_renewal: int, value: float | None) -> None:
     facts = account(health_score=85, renewal_date=TODAY + timedelta(days=days_to_renewal))
@@ -368,8 +447,14 @@ def test_the_renewal_ramp(days_to_renewal: int, value: float | None) -> None:
 
 @pytest.mark.parametrize(
     ("arr_dollars", "value"),
-    [(0, None), (10_000, None), (100_000, 0.5), (250_000, 0.699), (1_000_000, 1.0),
-     (5_000_000, 1.0)],
+    [
+        (0, None),
+        (10_000, None),
+        (100_000, 0.5),
+        (250_000, 0.699),
+        (1_000_000, 1.0),
+        (5_000_000, 1.0),
+    ],
 )
 def test_the_arr_scale(arr_dollars: int, value: float | None) -> None:
     facts = account(health_score=85, arr_cents=arr_dollars * 100)

@@ -22,8 +22,8 @@ import sqlmodel  # autogenerate writes sqlmodel.sql.sqltypes.AutoString()
 from alembic import op
 
 
-revision: str = '0005'
-down_revision: str | Sequence[str] | None = '0004'
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -36,84 +36,110 @@ def _text() -> sqlmodel.sql.sqltypes.AutoString:
 
 def upgrade() -> None:
     op.execute(_STAMP)
-    with op.batch_alter_table('plan_validity', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_plan_validity_valid_until'))
-    op.drop_table('plan_validity')
-    with op.batch_alter_table('scheduled_touch', schema=None) as batch_op:
-        batch_op.drop_index('ix_scheduled_touch_due')
-    op.drop_table('scheduled_touch')
+    with op.batch_alter_table("plan_validity", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plan_validity_valid_until"))
+    op.drop_table("plan_validity")
+    with op.batch_alter_table("scheduled_touch", schema=None) as batch_op:
+        batch_op.drop_index("ix_scheduled_touch_due")
+    op.drop_table("scheduled_touch")
 
-    op.create_table('scheduled_touch',
-    sa.Column('account_id', sa.Uuid(), nullable=False),
-    sa.Column('kind', _text(), nullable=False),
-    sa.Column('due_on', sa.Date(), nullable=False),
-    sa.Column('rule_id', _text(), nullable=False),
-    sa.Column('label', _text(), nullable=False),
-    sa.Column('latest_on', sa.Date(), nullable=True),
-    sa.Column('snoozed_until', sa.Date(), nullable=True),
-    sa.Column('snooze_reason', _text(), nullable=True),
-    sa.Column('reason', _text(), nullable=False),
-    sa.Column('pin_rule', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_scheduled_touch_account_id_account'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('account_id', 'kind', name=op.f('pk_scheduled_touch'))
+    op.create_table(
+        "scheduled_touch",
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", _text(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("rule_id", _text(), nullable=False),
+        sa.Column("label", _text(), nullable=False),
+        sa.Column("latest_on", sa.Date(), nullable=True),
+        sa.Column("snoozed_until", sa.Date(), nullable=True),
+        sa.Column("snooze_reason", _text(), nullable=True),
+        sa.Column("reason", _text(), nullable=False),
+        sa.Column("pin_rule", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["account.id"],
+            name=op.f("fk_scheduled_touch_account_id_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("account_id", "kind", name=op.f("pk_scheduled_touch")),
     )
-    with op.batch_alter_table('scheduled_touch', schema=None) as batch_op:
-        batch_op.create_index('ix_scheduled_touch_due', ['due_on'], unique=False)
-    op.create_table('account_plan',
-    sa.Column('account_id', sa.Uuid(), nullable=False),
-    sa.Column('valid_until', sa.Date(), nullable=True),
-    sa.Column('band', _text(), nullable=False),
-    sa.Column('effective_priority', _text(), nullable=False),
-    sa.Column('escalation_level', sa.Integer(), nullable=True),
-    sa.Column('breach_at', sa.Date(), nullable=True),
-    sa.Column('pin_always', sa.Boolean(), nullable=False),
-    sa.Column('last_touch_on', sa.Date(), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_account_plan_account_id_account'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('account_id', name=op.f('pk_account_plan'))
+    with op.batch_alter_table("scheduled_touch", schema=None) as batch_op:
+        batch_op.create_index("ix_scheduled_touch_due", ["due_on"], unique=False)
+    op.create_table(
+        "account_plan",
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("band", _text(), nullable=False),
+        sa.Column("effective_priority", _text(), nullable=False),
+        sa.Column("escalation_level", sa.Integer(), nullable=True),
+        sa.Column("breach_at", sa.Date(), nullable=True),
+        sa.Column("pin_always", sa.Boolean(), nullable=False),
+        sa.Column("last_touch_on", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["account.id"],
+            name=op.f("fk_account_plan_account_id_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("account_id", name=op.f("pk_account_plan")),
     )
 
 
 def downgrade() -> None:
     """Back to revision 0004's tables, empty (derived rows: a 0004 csm-tui recomputes them)."""
     op.execute(_STAMP)
-    op.drop_table('account_plan')
-    with op.batch_alter_table('scheduled_touch', schema=None) as batch_op:
-        batch_op.drop_index('ix_scheduled_touch_due')
-    op.drop_table('scheduled_touch')
+    op.drop_table("account_plan")
+    with op.batch_alter_table("scheduled_touch", schema=None) as batch_op:
+        batch_op.drop_index("ix_scheduled_touch_due")
+    op.drop_table("scheduled_touch")
 
     moment = sa.DateTime(timezone=True)
-    op.create_table('scheduled_touch',
-    sa.Column('id', sa.Uuid(), nullable=False),
-    sa.Column('created_at', moment, nullable=False),
-    sa.Column('updated_at', moment, nullable=False),
-    sa.Column('deleted_at', moment, nullable=True),
-    sa.Column('account_id', sa.Uuid(), nullable=False),
-    sa.Column('kind', _text(), nullable=False),
-    sa.Column('due_on', sa.Date(), nullable=False),
-    sa.Column('rule_id', _text(), nullable=False),
-    sa.Column('label', _text(), nullable=False),
-    sa.Column('latest_on', sa.Date(), nullable=True),
-    sa.Column('snoozed_until', sa.Date(), nullable=True),
-    sa.Column('snooze_reason', _text(), nullable=True),
-    sa.Column('reason', _text(), nullable=False),
-    sa.Column('band', _text(), nullable=False),
-    sa.Column('effective_priority', _text(), nullable=False),
-    sa.Column('escalation_level', sa.Integer(), nullable=True),
-    sa.Column('breach_at', sa.Date(), nullable=True),
-    sa.Column('pin_always', sa.Boolean(), nullable=False),
-    sa.Column('pin_rule', sa.Boolean(), nullable=False),
-    sa.Column('last_touch_on', sa.Date(), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_scheduled_touch_account_id_account'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_scheduled_touch')),
-    sa.UniqueConstraint('account_id', 'kind', name=op.f('uq_scheduled_touch_account_id_kind'))
+    op.create_table(
+        "scheduled_touch",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("created_at", moment, nullable=False),
+        sa.Column("updated_at", moment, nullable=False),
+        sa.Column("deleted_at", moment, nullable=True),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", _text(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("rule_id", _text(), nullable=False),
+        sa.Column("label", _text(), nullable=False),
+        sa.Column("latest_on", sa.Date(), nullable=True),
+        sa.Column("snoozed_until", sa.Date(), nullable=True),
+        sa.Column("snooze_reason", _text(), nullable=True),
+        sa.Column("reason", _text(), nullable=False),
+        sa.Column("band", _text(), nullable=False),
+        sa.Column("effective_priority", _text(), nullable=False),
+        sa.Column("escalation_level", sa.Integer(), nullable=True),
+        sa.Column("breach_at", sa.Date(), nullable=True),
+        sa.Column("pin_always", sa.Boolean(), nullable=False),
+        sa.Column("pin_rule", sa.Boolean(), nullable=False),
+        sa.Column("last_touch_on", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["account.id"],
+            name=op.f("fk_scheduled_touch_account_id_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduled_touch")),
+        sa.UniqueConstraint("account_id", "kind", name=op.f("uq_scheduled_touch_account_id_kind")),
     )
-    with op.batch_alter_table('scheduled_touch', schema=None) as batch_op:
-        batch_op.create_index('ix_scheduled_touch_due', ['due_on'], unique=False)
-    op.create_table('plan_validity',
-    sa.Column('account_id', sa.Uuid(), nullable=False),
-    sa.Column('valid_until', sa.Date(), nullable=True),
-    sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_plan_validity_account_id_account'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('account_id', name=op.f('pk_plan_validity'))
+    with op.batch_alter_table("scheduled_touch", schema=None) as batch_op:
+        batch_op.create_index("ix_scheduled_touch_due", ["due_on"], unique=False)
+    op.create_table(
+        "plan_validity",
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["account.id"],
+            name=op.f("fk_plan_validity_account_id_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("account_id", name=op.f("pk_plan_validity")),
     )
-    with op.batch_alter_table('plan_validity', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_plan_validity_valid_until'), ['valid_until'], unique=False)
+    with op.batch_alter_table("plan_validity", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_plan_validity_valid_until"), ["valid_until"], unique=False
+        )

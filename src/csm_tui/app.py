@@ -53,9 +53,13 @@ class CsmApp(App[None]):
         if rules.fell_back:
             problems = "\n".join(str(problem) for problem in rules.problems[:6])
             more = f"\n… and {len(rules.problems) - 6} more" if len(rules.problems) > 6 else ""
-            self.notify(f"{rules.user_file} has problems, so the shipped rules are in force "
-                        f"(csm rules check shows them all):\n{problems}{more}",
-                        title="Rules file", severity="warning", timeout=30)
+            self.notify(
+                f"{rules.user_file} has problems, so the shipped rules are in force "
+                f"(csm rules check shows them all):\n{problems}{more}",
+                title="Rules file",
+                severity="warning",
+                timeout=30,
+            )
 
     def on_triage_screen_open_account(self, message: TriageScreen.OpenAccount) -> None:
         self.open_account(message.account_id)
@@ -74,8 +78,9 @@ class CsmApp(App[None]):
             view = None
         self.call_from_thread(self._show_account, AccountScreen, account_id, view)
 
-    def _show_account(self, screen_type: type[AccountScreen], account_id: str,
-                      view: AccountView | None) -> None:
+    def _show_account(
+        self, screen_type: type[AccountScreen], account_id: str, view: AccountView | None
+    ) -> None:
         """Show the account on the app's one account screen, pushed over the current screen.
         Over an account (opened from the palette) it replaces that one in place, so escape
         goes back to where the first was opened, which reads again if either was changed.
@@ -111,8 +116,11 @@ class CsmApp(App[None]):
         for binding in getattr(screen, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.description and binding.action:
                 key = binding.key_display or binding.key
-                yield SystemCommand(binding.description, f"{key} on this screen",
-                                    partial(screen.run_action, binding.action))
+                yield SystemCommand(
+                    binding.description,
+                    f"{key} on this screen",
+                    partial(screen.run_action, binding.action),
+                )
 
     def on_unmount(self) -> None:
         self.workspace.close()

@@ -57,33 +57,71 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD") from None
 
 
-@click.group(cls=CsmGroup, invoke_without_command=True,
-             context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "database", envvar="CSM_TUI_DATABASE_URL", metavar="PATH|URL",
-              help="Database: a file path (SQLite) or postgresql://user@host/dbname. "
-              f"Default: {paths.default_database()}")
-@click.option("--today", envvar="CSM_TUI_TODAY", metavar="YYYY-MM-DD", callback=_parse_date,
-              help="Work as if today were this date (planning ahead, demos, tests).")
-@click.option("--as", "user_email", envvar="CSM_TUI_AS", metavar="EMAIL",
-              help="Whose book: your e-mail address in the team.")
-@click.option("--config", "config_path", envvar="CSM_TUI_CONFIG", metavar="PATH",
-              type=click.Path(path_type=Path, dir_okay=False),
-              help=f"Config file. Default: {paths.default_config_file()}")
-@click.option("--rules", "rules_path", envvar="CSM_TUI_RULES", metavar="PATH",
-              type=click.Path(path_type=Path, dir_okay=False),
-              help="Rules file laid over the shipped rules. "
-              f"Default: {paths.config_dir() / 'rules.toml'} if it exists.")
+@click.group(
+    cls=CsmGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--db",
+    "database",
+    envvar="CSM_TUI_DATABASE_URL",
+    metavar="PATH|URL",
+    help="Database: a file path (SQLite) or postgresql://user@host/dbname. "
+    f"Default: {paths.default_database()}",
+)
+@click.option(
+    "--today",
+    envvar="CSM_TUI_TODAY",
+    metavar="YYYY-MM-DD",
+    callback=_parse_date,
+    help="Work as if today were this date (planning ahead, demos, tests).",
+)
+@click.option(
+    "--as",
+    "user_email",
+    envvar="CSM_TUI_AS",
+    metavar="EMAIL",
+    help="Whose book: your e-mail address in the team.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    envvar="CSM_TUI_CONFIG",
+    metavar="PATH",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=f"Config file. Default: {paths.default_config_file()}",
+)
+@click.option(
+    "--rules",
+    "rules_path",
+    envvar="CSM_TUI_RULES",
+    metavar="PATH",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Rules file laid over the shipped rules. "
+    f"Default: {paths.config_dir() / 'rules.toml'} if it exists.",
+)
 @click.version_option(package_name="csm-tui", prog_name="csm")
 @click.pass_context
-def main(ctx: click.Context, database: str | None, today: date | None, user_email: str | None,
-         config_path: Path | None, rules_path: Path | None) -> None:
+def main(
+    ctx: click.Context,
+    database: str | None,
+    today: date | None,
+    user_email: str | None,
+    config_path: Path | None,
+    rules_path: Path | None,
+) -> None:
     """csm: the morning workspace of a Customer Success Manager.
 
     With no command, opens the terminal UI on your book of business.
     """
     ctx.obj = build_settings(
-        database=database, today=today, user_email=user_email, config_path=config_path,
-        rules_path=rules_path, system_today=date.today(),
+        database=database,
+        today=today,
+        user_email=user_email,
+        config_path=config_path,
+        rules_path=rules_path,
+        system_today=date.today(),
     )
     if ctx.invoked_subcommand is None:
         run_tui(ctx.obj)
@@ -119,10 +157,16 @@ def pass_settings(function: F) -> F:
 
 
 @main.command()
-@click.option("--accounts", default=300, show_default=True, type=click.IntRange(1, 200_000),
-              help="How many accounts.")
-@click.option("--seed", default=7, show_default=True, type=int,
-              help="Same seed and --today, same book.")
+@click.option(
+    "--accounts",
+    default=300,
+    show_default=True,
+    type=click.IntRange(1, 200_000),
+    help="How many accounts.",
+)
+@click.option(
+    "--seed", default=7, show_default=True, type=int, help="Same seed and --today, same book."
+)
 @click.option("--no-open", is_flag=True, help="Build the database and stop.")
 @click.pass_context
 def demo(ctx: click.Context, accounts: int, seed: int, no_open: bool) -> None:
@@ -137,11 +181,13 @@ def demo(ctx: click.Context, accounts: int, seed: int, no_open: bool) -> None:
 
     settings: Settings = ctx.obj
     explicit = ctx.parent is not None and ctx.parent.get_parameter_source("database") not in (
-        click.core.ParameterSource.DEFAULT, None,
+        click.core.ParameterSource.DEFAULT,
+        None,
     )
     target = settings.database if explicit else str(paths.demo_database())
-    summary = rebuild_demo(target, accounts=accounts, seed=seed, today=settings.today,
-                           rules=rules_for(settings))
+    summary = rebuild_demo(
+        target, accounts=accounts, seed=seed, today=settings.today, rules=rules_for(settings)
+    )
     click.echo(
         f"Demo book at {target}: {summary.accounts} accounts, {summary.team_members} team "
         f"members, {summary.touchpoints} touches, {summary.escalations} escalations "
@@ -183,9 +229,7 @@ def import_(settings: Settings, kind: str, file: Path) -> None:
         summary = import_csv(scheduler.db, ImportKind(kind), file, schedule=scheduler)
     finally:
         scheduler.db.dispose()
-    click.echo(
-        f"Imported {file}: {summary.created} {kind} created, {summary.updated} updated."
-    )
+    click.echo(f"Imported {file}: {summary.created} {kind} created, {summary.updated} updated.")
     for email in summary.new_team_members:
         click.echo(f"  new team member: {email}")
     for note in summary.notes:
@@ -197,8 +241,9 @@ def import_(settings: Settings, kind: str, file: Path) -> None:
 
 @main.command()
 @click.option("--team", is_flag=True, help="The whole team's book, not only yours.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @pass_settings
 def accounts(settings: Settings, team: bool, fmt: str) -> None:
     """List the accounts of your book (--as), or of the whole team."""
@@ -251,8 +296,18 @@ def accounts(settings: Settings, team: bool, fmt: str) -> None:
         ]
         for row in rows
     ]
-    headers = ["ID", "Account", "Segment", "Pri", "ARR", "Owner", "Health", "Renewal", "In",
-               "Last touch"]
+    headers = [
+        "ID",
+        "Account",
+        "Segment",
+        "Pri",
+        "ARR",
+        "Owner",
+        "Health",
+        "Renewal",
+        "In",
+        "Last touch",
+    ]
     click.echo(text_table(headers, table, right={4, 8}))
 
 
@@ -267,17 +322,27 @@ def _open_schedule(settings: Settings):  # type: ignore[no-untyped-def]
     loaded = rules_for(settings)
     if loaded.fell_back:
         problems = "\n".join(f"  {problem}" for problem in loaded.problems)
-        click.echo(f"warning: {loaded.user_file} cannot be used, running on the shipped rules:\n"
-                   f"{problems}", err=True)
+        click.echo(
+            f"warning: {loaded.user_file} cannot be used, running on the shipped rules:\n"
+            f"{problems}",
+            err=True,
+        )
     return Schedule(_open_database(settings), loaded, settings.today)
 
 
 @main.command()
 @click.option("--team", is_flag=True, help="The whole team's queue, not only yours.")
-@click.option("--ahead", default=0, show_default=True, type=click.IntRange(0, 366), metavar="DAYS",
-              help="Also list what falls due in the next DAYS days.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--ahead",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 366),
+    metavar="DAYS",
+    help="Also list what falls due in the next DAYS days.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @pass_settings
 def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
     """Today's triage queue, most urgent first (the order of the triage screen).
@@ -299,8 +364,12 @@ def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
     finally:
         triage.db.dispose()
     if fmt == "json":
-        click.echo(json.dumps([_queue_record(item, bands.band(item.health_score).value)
-                               for item in items], indent=2))
+        click.echo(
+            json.dumps(
+                [_queue_record(item, bands.band(item.health_score).value) for item in items],
+                indent=2,
+            )
+        )
         return
     if not items:
         more = "" if ahead else " (--ahead 7 shows the week)"
@@ -312,7 +381,9 @@ def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
             ("! " if item.pinned else "") + item.account_name,
             item.label,
             when_words(item, settings.today),
-            "-" if item.health_score is None else f"{item.health_score} {bands.band(item.health_score).value}",
+            "-"
+            if item.health_score is None
+            else f"{item.health_score} {bands.band(item.health_score).value}",
             item.priority.upper(),
             format_arr(item.arr_cents),
             f"{item.urgency:.1f}",
@@ -345,30 +416,58 @@ def _open_triage(settings: Settings):  # type: ignore[no-untyped-def]
 
 @main.command("log")
 @click.argument("external_id")
-@click.option("--kind", required=True, metavar="KIND",
-              help="cadence-call, ebr, renewal-call, onboarding-review, training, email, meeting, "
-                   "nps-survey, escalation-call, health-assessment, recovery-plan, note.")
+@click.option(
+    "--kind",
+    required=True,
+    metavar="KIND",
+    help="cadence-call, ebr, renewal-call, onboarding-review, training, email, meeting, "
+    "nps-survey, escalation-call, health-assessment, recovery-plan, note.",
+)
 @click.option("--summary", required=True, help="One line on what happened.")
-@click.option("--on", "occurred_on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The day it happened (YYYY-MM-DD)  [default: --today]")
+@click.option(
+    "--on",
+    "occurred_on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day it happened (YYYY-MM-DD)  [default: --today]",
+)
 @click.option("--sentiment", default=None, help="positive, neutral or negative.")
 @click.option("--notes", default=None, help="Longer notes.")
-@click.option("--action", "actions", multiple=True, metavar="TEXT",
-              help="A next step / action item (repeat for several).")
+@click.option(
+    "--action",
+    "actions",
+    multiple=True,
+    metavar="TEXT",
+    help="A next step / action item (repeat for several).",
+)
 @pass_settings
-def log(settings: Settings, external_id: str, kind: str, summary: str, occurred_on: Any,
-        sentiment: str | None, notes: str | None, actions: tuple[str, ...]) -> None:
+def log(
+    settings: Settings,
+    external_id: str,
+    kind: str,
+    summary: str,
+    occurred_on: Any,
+    sentiment: str | None,
+    notes: str | None,
+    actions: tuple[str, ...],
+) -> None:
     """Log a touch on an account, as the triage screen's `l` does, and show its next touch."""
     from csm_tui.services.triage import TouchForm
 
     triage = _open_triage(settings)
     try:
         account_id = triage.account_id(external_id)
-        done = triage.log_touch(TouchForm(
-            account_id=account_id, kind=kind, summary=summary,
-            occurred_on=occurred_on.date() if occurred_on else settings.today,
-            sentiment=sentiment, notes=notes, action_items=actions,
-        ))
+        done = triage.log_touch(
+            TouchForm(
+                account_id=account_id,
+                kind=kind,
+                summary=summary,
+                occurred_on=occurred_on.date() if occurred_on else settings.today,
+                sentiment=sentiment,
+                notes=notes,
+                action_items=actions,
+            )
+        )
     finally:
         triage.db.dispose()
     click.echo(done.message)
@@ -378,11 +477,19 @@ def log(settings: Settings, external_id: str, kind: str, summary: str, occurred_
 
 @main.command()
 @click.argument("external_id")
-@click.option("--until", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The day it comes back on the queue (YYYY-MM-DD); the rules file caps how far.")
+@click.option(
+    "--until",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day it comes back on the queue (YYYY-MM-DD); the rules file caps how far.",
+)
 @click.option("--reason", required=True, help="Why: shown on the queue while it is snoozed.")
-@click.option("--kind", default=None, metavar="KIND",
-              help="Only this kind of touch (e.g. cadence-call)  [default: every snoozable one]")
+@click.option(
+    "--kind",
+    default=None,
+    metavar="KIND",
+    help="Only this kind of touch (e.g. cadence-call)  [default: every snoozable one]",
+)
 @pass_settings
 def snooze(settings: Settings, external_id: str, until: Any, reason: str, kind: str | None) -> None:
     """Put an account's touches aside until a day, with a reason, as the screen's `s` does."""
@@ -435,8 +542,10 @@ def rules_check(settings: Settings, file: Path | None) -> None:
     rulebook = parse_file(path) if path is not None else default_rules()
     source = str(path) if path is not None else DEFAULT_SOURCE
     count = len(rulebook.rule_ids()) + sum(max(len(r.offsets) - 1, 0) for r in rulebook.anchored)
-    click.echo(f"{source}: ok (rules version {rulebook.version}, {len(rulebook.cadence.rows)} "
-               f"cadence rows, {count} rules in all)")
+    click.echo(
+        f"{source}: ok (rules version {rulebook.version}, {len(rulebook.cadence.rows)} "
+        f"cadence rows, {count} rules in all)"
+    )
 
 
 @rules.command("path")
@@ -447,8 +556,10 @@ def rules_path_command(settings: Settings) -> None:
 
     path = user_file(settings.rules_path, paths.config_dir())
     if path is None:
-        click.echo(f"Shipped rules in force; to change them, write {paths.config_dir() / USER_FILE_NAME} "
-                   "(`csm rules default` prints the shipped file to start from).")
+        click.echo(
+            f"Shipped rules in force; to change them, write {paths.config_dir() / USER_FILE_NAME} "
+            "(`csm rules default` prints the shipped file to start from)."
+        )
     else:
         click.echo(f"{path} (laid over the shipped rules)")
 
@@ -463,8 +574,9 @@ def rules_default() -> None:
 
 @rules.command("explain")
 @click.argument("external_id")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @pass_settings
 def rules_explain(settings: Settings, external_id: str, fmt: str) -> None:
     """Every rule that applies to the account EXTERNAL_ID, and why its next touch is due when."""
@@ -478,19 +590,35 @@ def rules_explain(settings: Settings, external_id: str, fmt: str) -> None:
     rulebook = scheduler.rulebook
     facts = explained.facts
     if fmt == "json":
-        click.echo(json.dumps(decision_dict(explained.decision, name=facts.name,
-                                            external_id=facts.external_id,
-                                            rules_version=rulebook.version,
-                                            rules_sha256=rulebook.sha256), indent=2))
+        click.echo(
+            json.dumps(
+                decision_dict(
+                    explained.decision,
+                    name=facts.name,
+                    external_id=facts.external_id,
+                    rules_version=rulebook.version,
+                    rules_sha256=rulebook.sha256,
+                ),
+                indent=2,
+            )
+        )
         return
-    click.echo(explain_text(explained.decision, name=facts.name, external_id=facts.external_id,
-                            rules_version=rulebook.version, rules_source=rulebook.source))
+    click.echo(
+        explain_text(
+            explained.decision,
+            name=facts.name,
+            external_id=facts.external_id,
+            rules_version=rulebook.version,
+            rules_source=rulebook.source,
+        )
+    )
 
 
 @rules.command("preview")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @pass_settings
 def rules_preview(settings: Settings, file: Path, fmt: str) -> None:
     """Dry run of FILE against the database: whose next touch would move, and how. Writes nothing."""
@@ -506,24 +634,46 @@ def rules_preview(settings: Settings, file: Path, fmt: str) -> None:
         scheduler.db.dispose()
     today = settings.today
     if fmt == "json":
-        click.echo(json.dumps({
-            "accounts": preview.accounts,
-            "moved": len(preview.moves),
-            "moves": [
-                {"account_external_id": move.external_id, "account_name": move.name,
-                 "before": candidate_dict(move.before, move.decisions[0]) if move.before else None,
-                 "after": candidate_dict(move.after, move.decisions[1]) if move.after else None}
-                for move in preview.moves
-            ],
-        }, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "accounts": preview.accounts,
+                    "moved": len(preview.moves),
+                    "moves": [
+                        {
+                            "account_external_id": move.external_id,
+                            "account_name": move.name,
+                            "before": candidate_dict(move.before, move.decisions[0])
+                            if move.before
+                            else None,
+                            "after": candidate_dict(move.after, move.decisions[1])
+                            if move.after
+                            else None,
+                        }
+                        for move in preview.moves
+                    ],
+                },
+                indent=2,
+            )
+        )
         return
-    click.echo(f"{file} against {scheduler.rules.user_file or 'the shipped rules'}, "
-               f"as of {today.isoformat()}: {len(preview.moves)} of {preview.accounts} accounts' "
-               "next touch would move.")
+    click.echo(
+        f"{file} against {scheduler.rules.user_file or 'the shipped rules'}, "
+        f"as of {today.isoformat()}: {len(preview.moves)} of {preview.accounts} accounts' "
+        "next touch would move."
+    )
     if preview.moves:
-        rows = [[move.external_id or "", move.name, _touch_words(move.before), "->",
-                 _touch_words(move.after), (move.after.rule_id if move.after else "")]
-                for move in preview.moves]
+        rows = [
+            [
+                move.external_id or "",
+                move.name,
+                _touch_words(move.before),
+                "->",
+                _touch_words(move.after),
+                (move.after.rule_id if move.after else ""),
+            ]
+            for move in preview.moves
+        ]
         click.echo(text_table(["ID", "Account", "Now", "", "With " + file.name, "Rule"], rows))
 
 

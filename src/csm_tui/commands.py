@@ -25,8 +25,14 @@ class AccountCommands(Provider):
         app: CsmApp = self.app  # type: ignore[assignment]
         matcher = self.matcher(query)
         for account in self._accounts:
-            text = f"{account.name} ({account.external_id})" if account.external_id else account.name
+            text = (
+                f"{account.name} ({account.external_id})" if account.external_id else account.name
+            )
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), partial(app.open_account, account.id),
-                          help=f"Open the account · {account.owner_name or 'no owner'}")
+                yield Hit(
+                    score,
+                    matcher.highlight(text),
+                    partial(app.open_account, account.id),
+                    help=f"Open the account · {account.owner_name or 'no owner'}",
+                )

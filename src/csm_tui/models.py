@@ -39,7 +39,6 @@ def now_on(today: date) -> datetime:
     return now if now.date() == today else datetime.combine(today, now.timetz())
 
 
-
 class Row(SQLModel):
     """Columns every table shares."""
 
@@ -51,7 +50,6 @@ class Row(SQLModel):
     created_at: datetime = Field(default_factory=utc_now, sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utc_now, sa_type=sa.DateTime(timezone=True))
     deleted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-
 
 
 class TeamMember(Row, table=True):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int] = frozenset()) -> str:  # type: ignore[assignment]
+def text_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int] = frozenset()
+) -> str:  # type: ignore[assignment]
     widths = [len(header) for header in headers]
     for row in rows:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
@@ -17,4 +19,6 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: set
         ]
         return "  ".join(parts).rstrip()
 
-    return "\n".join([line(headers), line(["-" * width for width in widths])] + [line(row) for row in rows])
+    return "\n".join(
+        [line(headers), line(["-" * width for width in widths])] + [line(row) for row in rows]
+    )

@@ -48,8 +48,9 @@ async def open_from_triage(pilot, *, band: HealthBand | None = None) -> str:  # 
     assert isinstance(screen, TriageScreen)
     bands = app.workspace.rules.rulebook.bands
     items = [screen._items[key] for key in queue_keys(app)]
-    index = next(i for i, item in enumerate(items)
-                 if band is None or bands.band(item.health_score) is band)
+    index = next(
+        i for i, item in enumerate(items) if band is None or bands.band(item.health_score) is band
+    )
     await pilot.press(*["j"] * index)
     await pilot.press("enter")
     await settle(pilot)
@@ -74,8 +75,16 @@ async def test_enter_opens_the_account_on_its_overview_and_escape_comes_back(app
         await open_from_triage(pilot)
         assert active_tab(app) == "overview"
         overview = shown_text(account_screen(app).query_one("#overview-pane"))
-        for heading in ("Segment", "Renewal", "Health", "Engagement 30%", "Risks", "Next touch",
-                        "Escalation", "Success plan"):
+        for heading in (
+            "Segment",
+            "Renewal",
+            "Health",
+            "Engagement 30%",
+            "Risks",
+            "Next touch",
+            "Escalation",
+            "Success plan",
+        ):
             assert heading in overview, f"{heading!r} missing from the overview:\n{overview}"
         await pilot.press("escape")
         await settle(pilot)
@@ -113,8 +122,9 @@ async def test_number_keys_switch_tabs_and_each_tab_shows_its_part(app_factory):
 
         await pilot.press("5")
         assert active_tab(app) == "escalations"
-        assert "Level" in static_text(app, "#escalations-summary") or "No escalation" in \
-            static_text(app, "#escalations-summary")
+        assert "Level" in static_text(
+            app, "#escalations-summary"
+        ) or "No escalation" in static_text(app, "#escalations-summary")
 
         await pilot.press("1")
         assert active_tab(app) == "overview"
@@ -140,7 +150,9 @@ async def test_editing_health_into_red_reschedules_and_the_queue_gains_the_red_i
         for score in ("20", "30", "25", "40"):
             await clear_and_type(pilot, score)
             await pilot.press("tab")
-        assert "28" in static_text(app, "#score-preview") and "red" in static_text(app, "#score-preview")
+        assert "28" in static_text(app, "#score-preview") and "red" in static_text(
+            app, "#score-preview"
+        )
         await pilot.press("ctrl+s")
         await settle(pilot)
 
@@ -157,9 +169,12 @@ async def test_editing_health_into_red_reschedules_and_the_queue_gains_the_red_i
         stored = account(app, account_id)
         assert (stored.health_score, stored.health_engagement) == (28, 20)
         with app.workspace.db.reading() as session:
-            snapshot = session.scalars(select(HealthSnapshot).where(
-                HealthSnapshot.account_id == uuid.UUID(account_id),
-                HealthSnapshot.taken_on == TODAY)).one()
+            snapshot = session.scalars(
+                select(HealthSnapshot).where(
+                    HealthSnapshot.account_id == uuid.UUID(account_id),
+                    HealthSnapshot.taken_on == TODAY,
+                )
+            ).one()
             assert snapshot.score == 28
 
         await pilot.press("escape")
@@ -186,8 +201,10 @@ async def test_a_bad_edit_says_what_is_wrong_per_field_and_saves_nothing(app_fac
         assert "0 to 100" in static_text(app, "#error-engagement")
         assert "2 fields to fix" in static_text(app, "#form-error")
         after = account(app, account_id)
-        assert (after.arr_cents, after.health_engagement) == (before.arr_cents,
-                                                              before.health_engagement)
+        assert (after.arr_cents, after.health_engagement) == (
+            before.arr_cents,
+            before.health_engagement,
+        )
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, AccountScreen)
@@ -210,7 +227,9 @@ async def test_adding_a_contact_who_reports_to_another_shows_in_the_org_chart(ap
         assert isinstance(app.screen, AccountScreen)
         assert "Added Noor Haddad" in notifications(app)
         chart = screen.query_one("#org-chart", Tree)
-        node = next(node for node in _nodes(chart.root) if node.data and node.data.name == "Noor Haddad")
+        node = next(
+            node for node in _nodes(chart.root) if node.data and node.data.name == "Noor Haddad"
+        )
         assert node.parent is not None and node.parent.data.id == boss.id
         with app.workspace.db.reading() as session:
             saved = session.scalars(select(Contact).where(Contact.name == "Noor Haddad")).one()
@@ -316,7 +335,9 @@ async def test_the_next_account_opens_fresh_on_the_reused_screen(app_factory):
         assert screen.account_id == second and screen.view.detail.profile.id == second  # type: ignore[union-attr]
         assert active_tab(app) == "overview"
         assert app.focused is not None and screen.query_one("#overview-pane") in (
-            app.focused, *app.focused.ancestors)
+            app.focused,
+            *app.focused.ancestors,
+        )
         await pilot.press("3")
         await settle(pilot)
         touches = screen.view.detail.touches  # type: ignore[union-attr]

@@ -27,7 +27,9 @@ async def test_opens_on_my_book_sorted_by_name(app_factory):
         assert mine, "the demo CSM owns accounts"
         assert {row.owner_email for row in mine} == {app.workspace.me.email}
         assert _names(app) == [row.name for row in sort_rows(mine, SortKey.NAME)]
-        assert f"{app.workspace.me.name} · {len(mine)} accounts · by account ▲" in app.screen.sub_title
+        assert (
+            f"{app.workspace.me.name} · {len(mine)} accounts · by account ▲" in app.screen.sub_title
+        )
 
 
 async def test_o_sorts_by_the_next_column_and_shift_o_reverses(app_factory):

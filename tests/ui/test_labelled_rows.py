@@ -7,8 +7,9 @@ from csm_tui.widgets.labelled_rows import LabelledRows
 
 def test_labels_share_a_column_and_a_long_value_wraps_under_its_own_start():
     rows = LabelledRows()
-    rows.show([("ARR", "$1.73M"),
-               ("Success plan", "faster month-end reporting: 0 of 5 milestones done")])
+    rows.show(
+        [("ARR", "$1.73M"), ("Success plan", "faster month-end reporting: 0 of 5 milestones done")]
+    )
     assert [line.plain for line in rows.lines(50)] == [
         "ARR           $1.73M",
         "Success plan  faster month-end reporting: 0 of 5",

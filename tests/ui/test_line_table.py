@@ -15,12 +15,23 @@ import csm_tui
 from csm_tui.widgets.line_table import Column, LineTable
 
 COLUMNS = (Column("name", "Account", 14), Column("what", "What", 12), Column("when", "When", 11))
-ROWS = [(f"k{n}", (Text(f"Account {n}") if n % 4 else Text(f"Account {n} with a long name"),
-                   Text("Cadence call", style="bold" if n % 3 else "",
-                        justify="center" if n % 5 == 0 else None),
-                   Text.assemble((f"{n}d", "bold"), " overdue  ", style="red",
-                                 justify="right" if n % 2 else "left")))
-        for n in range(30)]  # cells cut at the column's width, justified three ways, styled
+ROWS = [
+    (
+        f"k{n}",
+        (
+            Text(f"Account {n}") if n % 4 else Text(f"Account {n} with a long name"),
+            Text(
+                "Cadence call",
+                style="bold" if n % 3 else "",
+                justify="center" if n % 5 == 0 else None,
+            ),
+            Text.assemble(
+                (f"{n}d", "bold"), " overdue  ", style="red", justify="right" if n % 2 else "left"
+            ),
+        ),
+    )
+    for n in range(30)
+]  # cells cut at the column's width, justified three ways, styled
 
 
 class Tables(App[None]):
@@ -53,8 +64,9 @@ class Tables(App[None]):
     @on(LineTable.Highlighted)
     @on(LineTable.Selected)
     @on(LineTable.HeaderSelected)
-    def _seen(self, message: LineTable.Highlighted | LineTable.Selected
-              | LineTable.HeaderSelected) -> None:
+    def _seen(
+        self, message: LineTable.Highlighted | LineTable.Selected | LineTable.HeaderSelected
+    ) -> None:
         self.seen.append(message)
 
 
@@ -66,8 +78,18 @@ def cells_drawn(widget: LineTable | DataTable) -> list[list[tuple[str, object]]]
         line = []
         for segment in strip:
             style = segment.style
-            look = None if style is None else (style.color, style.bgcolor, style.bold, style.dim,
-                                               style.italic, style.reverse)
+            look = (
+                None
+                if style is None
+                else (
+                    style.color,
+                    style.bgcolor,
+                    style.bold,
+                    style.dim,
+                    style.italic,
+                    style.reverse,
+                )
+            )
             line += [(char, look) for char in segment.text]
         drawn.append(line)
     return drawn
@@ -160,4 +182,6 @@ async def test_clicks_move_the_cursor_select_its_row_and_pick_a_column():
         await pilot.click(LineTable, offset=(16 + 3, 0))  # "What" (after 14 + 2 cells)
         await pilot.pause()
         assert [(type(m), getattr(m, "key", None) or m.column_key) for m in app.seen] == [
-            (LineTable.Selected, "k3"), (LineTable.HeaderSelected, "what")]
+            (LineTable.Selected, "k3"),
+            (LineTable.HeaderSelected, "what"),
+        ]

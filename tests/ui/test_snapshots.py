@@ -122,8 +122,11 @@ def test_triage_snooze_modal(snap_compare, app_factory, size):
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await _triage(pilot)
         screen = pilot.app.screen
-        snoozable = next(index for index, item in enumerate(screen.view.items)
-                         if screen.triage.can_snooze(item.kind))
+        snoozable = next(
+            index
+            for index, item in enumerate(screen.view.items)
+            if screen.triage.can_snooze(item.kind)
+        )
         await pilot.press(*["j"] * snoozable, "s")
         await _triage(pilot)
 
@@ -132,7 +135,9 @@ def test_triage_snooze_modal(snap_compare, app_factory, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_triage_help(snap_compare, app_factory, size):
-    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_pressing("question_mark"))
+    assert snap_compare(
+        app_factory(), terminal_size=SIZES[size], run_before=_pressing("question_mark")
+    )
 
 
 # --- the account screen ----------------------------------------------------------------------
@@ -167,8 +172,7 @@ def test_account_tab(snap_compare, app_factory, tab, which, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_account_edit_modal(snap_compare, app_factory, size):
-    assert snap_compare(app_factory(), terminal_size=SIZES[size],
-                        run_before=_opening("red", "e"))
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_opening("red", "e"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
@@ -183,11 +187,13 @@ def test_account_edit_modal_with_errors(snap_compare, app_factory, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_account_contact_modal(snap_compare, app_factory, size):
-    assert snap_compare(app_factory(), terminal_size=SIZES[size],
-                        run_before=_opening("healthy", "2", "enter"))
+    assert snap_compare(
+        app_factory(), terminal_size=SIZES[size], run_before=_opening("healthy", "2", "enter")
+    )
 
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_account_help(snap_compare, app_factory, size):
-    assert snap_compare(app_factory(), terminal_size=SIZES[size],
-                        run_before=_opening("healthy", "question_mark"))
+    assert snap_compare(
+        app_factory(), terminal_size=SIZES[size], run_before=_opening("healthy", "question_mark")
+    )

@@ -101,14 +101,24 @@ async def move_to(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
 
 def touches(app: CsmApp, account_id: str, summary: str) -> list[Touchpoint]:
     with app.workspace.db.reading() as session:
-        return list(session.scalars(select(Touchpoint).where(
-            Touchpoint.account_id == uuid.UUID(account_id), Touchpoint.summary == summary)))
+        return list(
+            session.scalars(
+                select(Touchpoint).where(
+                    Touchpoint.account_id == uuid.UUID(account_id), Touchpoint.summary == summary
+                )
+            )
+        )
 
 
 def escalations(app: CsmApp, account_id: str) -> list[Escalation]:
     with app.workspace.db.reading() as session:
-        return list(session.scalars(select(Escalation).where(
-            Escalation.account_id == uuid.UUID(account_id), Escalation.deleted_at.is_(None))))
+        return list(
+            session.scalars(
+                select(Escalation).where(
+                    Escalation.account_id == uuid.UUID(account_id), Escalation.deleted_at.is_(None)
+                )
+            )
+        )
 
 
 def reviews(app: CsmApp) -> list[AlertReview]:
@@ -118,8 +128,9 @@ def reviews(app: CsmApp) -> list[AlertReview]:
 
 def snoozes(app: CsmApp, account_id: str) -> list[Snooze]:
     with app.workspace.db.reading() as session:
-        return list(session.scalars(select(Snooze).where(
-            Snooze.account_id == uuid.UUID(account_id))))
+        return list(
+            session.scalars(select(Snooze).where(Snooze.account_id == uuid.UUID(account_id)))
+        )
 
 
 def make_a_health_drop(app: CsmApp, *, avoid: set[str]) -> str:
@@ -130,22 +141,31 @@ def make_a_health_drop(app: CsmApp, *, avoid: set[str]) -> str:
     before yesterday would be hidden behind it, so yesterday's own snapshot says green here.
     """
     bands = app.workspace.rules.rulebook.bands
-    mine = [row for row in app.workspace.book(team=False)
-            if row.band(bands) in (HealthBand.YELLOW, HealthBand.RED) and row.id not in avoid]
+    mine = [
+        row
+        for row in app.workspace.book(team=False)
+        if row.band(bands) in (HealthBand.YELLOW, HealthBand.RED) and row.id not in avoid
+    ]
     assert mine, "the demo CSM has a yellow or red account to work with"
     account_id = min(mine, key=lambda row: row.name).id
     with app.workspace.db.writing() as session:
         then = session.scalars(
             select(HealthSnapshot)
-            .where(HealthSnapshot.account_id == uuid.UUID(account_id),
-                   HealthSnapshot.taken_on <= YESTERDAY, HealthSnapshot.deleted_at.is_(None))
+            .where(
+                HealthSnapshot.account_id == uuid.UUID(account_id),
+                HealthSnapshot.taken_on <= YESTERDAY,
+                HealthSnapshot.deleted_at.is_(None),
+            )
             .order_by(HealthSnapshot.taken_on.desc())
         ).first()
         if then is not None and then.taken_on == YESTERDAY:
             then.score = bands.green + 10
         else:
-            session.add(HealthSnapshot(account_id=uuid.UUID(account_id), taken_on=YESTERDAY,
-                                       score=bands.green + 10))
+            session.add(
+                HealthSnapshot(
+                    account_id=uuid.UUID(account_id), taken_on=YESTERDAY, score=bands.green + 10
+                )
+            )
     return account_id
 
 
@@ -197,19 +217,27 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         await settle(pilot)
         assert isinstance(app.screen, TriageScreen), (
             f"the form stayed open: {static_text(app, '#form-error')!r}"
-            if isinstance(app.screen, LogTouchModal) else "the form did not close")
+            if isinstance(app.screen, LogTouchModal)
+            else "the form did not close"
+        )
         assert row_key(first) not in rows(app), "the logged row is still on today's queue"
-        ahead = [entry for entry in my_queue(app, ahead_days=60).items
-                 if row_key(entry) == row_key(first)]
+        ahead = [
+            entry
+            for entry in my_queue(app, ahead_days=60).items
+            if row_key(entry) == row_key(first)
+        ]
         assert ahead and ahead[0].due_on > TODAY, f"{first.label} not rescheduled: {ahead}"
         [touch] = touches(app, first.account_id, summary)
         assert (touch.occurred_on, touch.kind, touch.deleted_at) == (TODAY, first.kind, None)
         assert "Logged" in notifications(app)
 
         # Snooze another item with a reason; S shows it again, marked snoozed.
-        snoozable = next(entry for entry in triage_screen(app).view.items
-                         if app.workspace.triage.can_snooze(entry.kind)
-                         and entry.account_id not in {first.account_id, dropped})
+        snoozable = next(
+            entry
+            for entry in triage_screen(app).view.items
+            if app.workspace.triage.can_snooze(entry.kind)
+            and entry.account_id not in {first.account_id, dropped}
+        )
         snoozed_key = row_key(snoozable)
         await move_to(pilot, snoozed_key)
         await pilot.press("s")
@@ -221,8 +249,10 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         assert isinstance(app.screen, TriageScreen), "the snooze form did not close"
         assert snoozed_key not in rows(app), "the snoozed row is still on the queue"
         [snooze] = snoozes(app, snoozable.account_id)
-        assert (snooze.until, snooze.reason) == (TODAY + timedelta(days=1),
-                                                 "Customer offsite this week")
+        assert (snooze.until, snooze.reason) == (
+            TODAY + timedelta(days=1),
+            "Customer offsite this week",
+        )
         await pilot.press("S")
         await settle(pilot)
         assert "with snoozed" in triage_screen(app).sub_title
@@ -247,8 +277,11 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         everything = rows(app)
         query = item(app).account_name.split()[0].lower()
         bands = app.workspace.rules.rulebook.bands
-        wanted = [row_key(entry) for entry in triage_screen(app).view.items
-                  if matches(entry, bands.band(entry.health_score), query)]
+        wanted = [
+            row_key(entry)
+            for entry in triage_screen(app).view.items
+            if matches(entry, bands.band(entry.health_score), query)
+        ]
         assert 0 < len(wanted) < len(everything)
         await pilot.press("slash", *query)
         await pilot.pause()
@@ -358,8 +391,11 @@ async def test_a_snooze_beyond_the_rules_limit_is_refused_inside_the_form(app_fa
     app = app_factory()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        target = next(entry for entry in triage_screen(app).view.items
-                      if app.workspace.triage.can_snooze(entry.kind))
+        target = next(
+            entry
+            for entry in triage_screen(app).view.items
+            if app.workspace.triage.can_snooze(entry.kind)
+        )
         await move_to(pilot, row_key(target))
         await pilot.press("s")
         await settle(pilot)
@@ -390,11 +426,17 @@ async def test_s_on_a_kind_that_cannot_be_snoozed_says_so_and_opens_nothing(app_
     app = app_factory()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        stuck = next(entry for entry in triage_screen(app).view.items
-                     if entry.kind != HEALTH_DROP
-                     and not app.workspace.triage.can_snooze(entry.kind))
-        assert stuck.kind in {"renewal-call", "escalation-call", "health-assessment",
-                              "recovery-plan"}
+        stuck = next(
+            entry
+            for entry in triage_screen(app).view.items
+            if entry.kind != HEALTH_DROP and not app.workspace.triage.can_snooze(entry.kind)
+        )
+        assert stuck.kind in {
+            "renewal-call",
+            "escalation-call",
+            "health-assessment",
+            "recovery-plan",
+        }
         await move_to(pilot, row_key(stuck))
         before = rows(app)
         await pilot.press("s")
@@ -422,9 +464,11 @@ async def test_escalate_needs_a_category_and_opens_one_l1_per_account(app_factor
     app = app_factory()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        target = next(entry for entry in triage_screen(app).view.items
-                      if entry.kind != HEALTH_DROP
-                      and app.workspace.triage.detail(entry).escalation is None)
+        target = next(
+            entry
+            for entry in triage_screen(app).view.items
+            if entry.kind != HEALTH_DROP and app.workspace.triage.detail(entry).escalation is None
+        )
         account = target.account_id
         await move_to(pilot, row_key(target))
         await pilot.press("e")
@@ -444,10 +488,16 @@ async def test_escalate_needs_a_category_and_opens_one_l1_per_account(app_factor
         await settle(pilot)
         assert isinstance(app.screen, TriageScreen), (
             f"the form stayed open: {static_text(app, '#form-error')!r}"
-            if app.screen is modal else "the form did not close")
+            if app.screen is modal
+            else "the form did not close"
+        )
         [opened] = escalations(app, account)
         assert (opened.level, opened.status, opened.risk_category, opened.reason) == (
-            1, "open", category, "Sponsor left, renewal at risk")
+            1,
+            "open",
+            category,
+            "Sponsor left, renewal at risk",
+        )
         assert "L1 escalation" in notifications(app)
 
         # A second escalation of the same account is refused inside the form.
@@ -470,9 +520,12 @@ async def test_escalate_needs_a_category_and_opens_one_l1_per_account(app_factor
 def help_lines() -> list[str]:
     """'key  name: what it does' for every binding of the screen (its footer name, so a user
     can look a footer word up, then its tooltip when it has one)."""
-    return [f"{binding.key_display or binding.key} {binding.description}"
-            + (f": {binding.tooltip}" if binding.tooltip else "")
-            for binding in TriageScreen.BINDINGS if isinstance(binding, Binding)]
+    return [
+        f"{binding.key_display or binding.key} {binding.description}"
+        + (f": {binding.tooltip}" if binding.tooltip else "")
+        for binding in TriageScreen.BINDINGS
+        if isinstance(binding, Binding)
+    ]
 
 
 async def test_question_mark_lists_every_key_and_escape_closes_it(app_factory):
@@ -528,8 +581,11 @@ async def test_the_palette_finds_an_account_by_part_of_its_name(app_factory):
     app = app_factory()
     names = [account.name for account in app.workspace.account_names()]
     # A word that starts exactly one account's name and appears in no other.
-    wanted = next(name for name in sorted(names)
-                  if sum(name.split()[0].lower() in other.lower() for other in names) == 1)
+    wanted = next(
+        name
+        for name in sorted(names)
+        if sum(name.split()[0].lower() in other.lower() for other in names) == 1
+    )
     typed = wanted.split()[0].lower()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
@@ -540,7 +596,8 @@ async def test_the_palette_finds_an_account_by_part_of_its_name(app_factory):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, AccountScreen), (
-            f"typing {typed!r} and enter did not open {wanted}: {app.screen!r}")
+            f"typing {typed!r} and enter did not open {wanted}: {app.screen!r}"
+        )
         assert app.screen.title == wanted
 
 
@@ -591,8 +648,9 @@ async def test_a_new_day_paints_the_stored_queue_then_reschedules_the_book(demo_
 async def test_a_database_url_opens_the_ordinary_way(demo_db):
     """A URL (as a PostgreSQL server is given) is opened with the ORM before the first paint:
     the same queue."""
-    app = make_app(Settings(database=f"sqlite:///{demo_db}", today=TODAY,
-                            user_email=DEMO_USER_EMAIL))
+    app = make_app(
+        Settings(database=f"sqlite:///{demo_db}", today=TODAY, user_email=DEMO_USER_EMAIL)
+    )
     try:
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)

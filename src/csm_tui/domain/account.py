@@ -77,8 +77,12 @@ class Components:
         """The weighted score, when all four are known."""
         if not self.complete:
             return None
-        return weights.score(self.engagement, self.success, self.satisfaction,  # type: ignore[arg-type]
-                             self.financial)  # type: ignore[arg-type]
+        return weights.score(
+            self.engagement,
+            self.success,
+            self.satisfaction,  # type: ignore[arg-type]
+            self.financial,
+        )  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,8 +185,9 @@ class TimelineFilter:
     sentiment: Sentiment | None = None
 
     def matches(self, touch: TouchLine) -> bool:
-        return ((self.kind is None or touch.kind is self.kind)
-                and (self.sentiment is None or touch.sentiment is self.sentiment))
+        return (self.kind is None or touch.kind is self.kind) and (
+            self.sentiment is None or touch.sentiment is self.sentiment
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,10 +283,15 @@ def plan_progress(plans: tuple[PlanLine, ...], today: date) -> str:
         return f"{title}: no milestones yet"
     by_status = Counter(m.status for m in milestones)
     parts = [f"{by_status[MilestoneStatus.DONE]} of {len(milestones)} milestones done"]
-    parts += [f"{by_status[status]} {status.label.lower()}"
-              for status in (MilestoneStatus.SLIPPED, MilestoneStatus.BLOCKED) if by_status[status]]
-    upcoming = sorted((m for m in milestones if m.status is not MilestoneStatus.DONE
-                       and m.due_on is not None), key=lambda m: m.due_on)  # type: ignore[arg-type,return-value]
+    parts += [
+        f"{by_status[status]} {status.label.lower()}"
+        for status in (MilestoneStatus.SLIPPED, MilestoneStatus.BLOCKED)
+        if by_status[status]
+    ]
+    upcoming = sorted(
+        (m for m in milestones if m.status is not MilestoneStatus.DONE and m.due_on is not None),
+        key=lambda m: m.due_on,
+    )  # type: ignore[arg-type,return-value]
     line = f"{title}: {', '.join(parts)}"
     if upcoming:
         due = upcoming[0].due_on

@@ -27,15 +27,18 @@ class InvalidFields(ValueError):
 
     def __init__(self, errors: dict[str, str]) -> None:
         self.errors = errors
-        super().__init__("; ".join(f"{name.replace('_', ' ')}: {why}" for name, why in errors.items()))
+        super().__init__(
+            "; ".join(f"{name.replace('_', ' ')}: {why}" for name, why in errors.items())
+        )
 
 
 @dataclass
 class _Checker:
     errors: dict[str, str] = field(default_factory=dict)
 
-    def parse(self, name: str, text: str, parser: Callable[[str], T], *,
-              required: str | None = None) -> T | None:
+    def parse(
+        self, name: str, text: str, parser: Callable[[str], T], *, required: str | None = None
+    ) -> T | None:
         """The parsed value; None when blank (an error if `required` says why it may not be)."""
         text = text.strip()
         if not text:
@@ -55,8 +58,9 @@ class _Checker:
             except ValueError:
                 raise ValueError(f"one of {choice.expected()}") from None
 
-        return self.parse(name, text, parse, required=f"choose one of {choice.expected()}"
-                          if required else None)
+        return self.parse(
+            name, text, parse, required=f"choose one of {choice.expected()}" if required else None
+        )
 
     def done(self) -> None:
         if self.errors:
@@ -94,12 +98,15 @@ def parse_account_form(form: AccountForm, *, contract_start: date | None) -> Acc
     check = _Checker()
     segment = check.choice("segment", form.segment, Segment, required=True)
     priority = check.choice("priority", form.priority, Priority, required=True)
-    arr = check.parse("arr", form.arr, parse_amount_cents,
-                      required="the ARR is required (0 if there is none)")
+    arr = check.parse(
+        "arr", form.arr, parse_amount_cents, required="the ARR is required (0 if there is none)"
+    )
     renewal = check.parse("renewal_date", form.renewal_date, parse_date)
     if renewal is not None and contract_start is not None and renewal <= contract_start:
-        check.errors["renewal_date"] = (f"{renewal} is not after the contract start "
-                                        f"({contract_start}): the renewal comes after it")
+        check.errors["renewal_date"] = (
+            f"{renewal} is not after the contract start "
+            f"({contract_start}): the renewal comes after it"
+        )
     stage = check.choice("lifecycle_stage", form.lifecycle_stage, LifecycleStage)
     typed = {name: getattr(form, name).strip() for name in COMPONENTS}
     values = {name: check.parse(name, text, parse_score) for name, text in typed.items()}
@@ -115,13 +122,19 @@ def parse_account_form(form: AccountForm, *, contract_start: date | None) -> Acc
         except ValueError:
             unknown.append(repr(text.strip()))
     if unknown:
-        check.errors["risks"] = (f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} "
-                                 f"not valid: write one of {RiskCategory.expected()}")
+        check.errors["risks"] = (
+            f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} "
+            f"not valid: write one of {RiskCategory.expected()}"
+        )
     check.done()
     assert segment is not None and priority is not None and arr is not None
     return AccountChanges(
-        segment=segment, priority=priority, arr_cents=arr, renewal_date=renewal,
-        lifecycle_stage=stage, components=None if blank else Components(**values),
+        segment=segment,
+        priority=priority,
+        arr_cents=arr,
+        renewal_date=renewal,
+        lifecycle_stage=stage,
+        components=None if blank else Components(**values),
         risks=frozenset(risks),
     )
 
@@ -174,7 +187,12 @@ def parse_contact_form(form: ContactForm) -> ContactChanges:
     check.done()
     assert name is not None
     return ContactChanges(
-        name=name, title=form.title.strip() or None, email=email, phone=phone, persona=persona,
-        influence=influence, reports_to_id=form.reports_to_id.strip() or None,
+        name=name,
+        title=form.title.strip() or None,
+        email=email,
+        phone=phone,
+        persona=persona,
+        influence=influence,
+        reports_to_id=form.reports_to_id.strip() or None,
         is_primary=form.is_primary,
     )

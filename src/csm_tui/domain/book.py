@@ -66,6 +66,7 @@ def sort_rows(rows: list[AccountRow], key: SortKey, *, reverse: bool = False) ->
 
     Missing values (no health score, no renewal date, never touched) sort last whichever way.
     """
+
     def primary(row: AccountRow) -> tuple[bool, object]:
         match key:
             case SortKey.NAME:

@@ -104,8 +104,7 @@ class Decision:
         if not candidate.is_open:
             return Urgency()
         pinned = self.pin is not None and self.pin[0] == candidate.rule_id
-        return Urgency((*candidate.terms, *self.shared), pinned,
-                       self.pin[1] if pinned else None)  # type: ignore[index]
+        return Urgency((*candidate.terms, *self.shared), pinned, self.pin[1] if pinned else None)  # type: ignore[index]
 
     @property
     def shared(self) -> tuple[Term, ...]:
@@ -115,11 +114,18 @@ class Decision:
         if facts is None or self.coefficients is None:
             return ()
         return shared_terms(
-            self.coefficients, self.today, band=self.band, priority=self.priority,
-            assigned=facts.priority, score=facts.health_score, renewal_date=facts.renewal_date,
-            arr_cents=facts.arr_cents, escalation_level=self.escalation_level,
+            self.coefficients,
+            self.today,
+            band=self.band,
+            priority=self.priority,
+            assigned=facts.priority,
+            score=facts.health_score,
+            renewal_date=facts.renewal_date,
+            arr_cents=facts.arr_cents,
+            escalation_level=self.escalation_level,
             breached_since=breach_at if breach_at is not None and self.today > breach_at else None,
-            last_touch=self.last_touch)
+            last_touch=self.last_touch,
+        )
 
     @property
     def open(self) -> tuple[Candidate, ...]:

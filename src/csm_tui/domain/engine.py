@@ -52,8 +52,12 @@ _ANCHOR_WORDS = {
     "go_live_date": "go-live date",
 }
 _UNIT_WORDS = {
-    Unit.HOURS: "hour", Unit.DAYS: "day", Unit.BUSINESS_DAYS: "working day",
-    Unit.WEEKS: "week", Unit.MONTHS: "month", Unit.YEARS: "year",
+    Unit.HOURS: "hour",
+    Unit.DAYS: "day",
+    Unit.BUSINESS_DAYS: "working day",
+    Unit.WEEKS: "week",
+    Unit.MONTHS: "month",
+    Unit.YEARS: "year",
 }
 
 
@@ -67,8 +71,11 @@ def human(duration: Duration) -> str:
 def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
     band = rules.bands.band(facts.health_score).value
     values: dict[str, Any] = {
-        "segment": facts.segment, "priority": facts.priority, "health_band": band,
-        "lifecycle_stage": facts.lifecycle_stage, "arr": facts.arr,
+        "segment": facts.segment,
+        "priority": facts.priority,
+        "health_band": band,
+        "lifecycle_stage": facts.lifecycle_stage,
+        "arr": facts.arr,
         "health_score": facts.health_score,
     }
     derived: list[Derivation] = []
@@ -105,8 +112,12 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
             repeated = repeated or candidate.kind in kinds
             kinds.add(candidate.kind)
     if repeated:  # two open items of one kind: which one is next (and stored) turns on the day
-        context.until(min((c.due for c in candidates if c.status in OPEN and c.due
-                           and c.due > today), default=today))
+        context.until(
+            min(
+                (c.due for c in candidates if c.status in OPEN and c.due and c.due > today),
+                default=today,
+            )
+        )
     last = last_touch(facts, today)
     pinned = level = breach_at = None
     if escalations:
@@ -115,8 +126,12 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
         # Some SLA is breached exactly when the earliest breach day is past.
         breach_at = min(state.breach_at for state in escalations)
     return Decision(
-        account_id=facts.account_id, today=today, band=band, priority=values["priority"],
-        derived=tuple(derived), candidates=tuple(candidates),
+        account_id=facts.account_id,
+        today=today,
+        band=band,
+        priority=values["priority"],
+        derived=tuple(derived),
+        candidates=tuple(candidates),
         next=chosen[1] if chosen else None,
         pin=(rules.escalation.id, pinned) if pinned else None,
         last_touch=last,
@@ -192,7 +207,9 @@ class _Context:
         """Note that the plan counts from today itself (an item due now): it moves every day."""
         self.until(self.today + timedelta(days=1))
 
-    def last(self, kinds: Iterable[str], *, since: date | None = None, before: date | None = None) -> date | None:
+    def last(
+        self, kinds: Iterable[str], *, since: date | None = None, before: date | None = None
+    ) -> date | None:
         """The latest touch of `kinds` on or after `since` and before `before`, up to today."""
         found: date | None = None
         touches = self.facts.touches
@@ -216,9 +233,20 @@ class _Context:
             return found[0]
         return self.finish(*found)
 
-    def open(self, rule_id: str, kind: str, label: str, due: date, *, reason: str,
-             inputs: dict[str, str], steps: tuple[str, ...], latest: date | None = None,
-             snoozed_until: date | None = None, snooze_reason: str | None = None) -> _Built:
+    def open(
+        self,
+        rule_id: str,
+        kind: str,
+        label: str,
+        due: date,
+        *,
+        reason: str,
+        inputs: dict[str, str],
+        steps: tuple[str, ...],
+        latest: date | None = None,
+        snoozed_until: date | None = None,
+        snooze_reason: str | None = None,
+    ) -> _Built:
         """An open item as its rule computed it, with its own urgency terms; `finish` moves it
         by a running snooze."""
         today = self.today
@@ -227,10 +255,19 @@ class _Context:
         late = f" (late after {latest.isoformat()})" if latest and latest != due else ""
         stem = f"{reason} -> due {due.isoformat()}{late}"
         candidate = Candidate(
-            rule_id=rule_id, kind=kind, label=label, status=status,
-            reason=reason_on(stem, due, today), stem=stem,
-            due=due, latest=latest, overdue_days=max(overdue, 0), inputs=inputs, steps=steps,
-            snoozed_until=snoozed_until, snooze_reason=snooze_reason,
+            rule_id=rule_id,
+            kind=kind,
+            label=label,
+            status=status,
+            reason=reason_on(stem, due, today),
+            stem=stem,
+            due=due,
+            latest=latest,
+            overdue_days=max(overdue, 0),
+            inputs=inputs,
+            steps=steps,
+            snoozed_until=snoozed_until,
+            snooze_reason=snooze_reason,
             terms=item_terms(due, snoozed_until, self.rules.urgency, today),
         )
         return candidate, reason
@@ -244,9 +281,15 @@ class _Context:
             if moved is not None:
                 until, why, (snoozed_on, step) = moved
                 candidate, _ = self.open(
-                    candidate.rule_id, candidate.kind, candidate.label, until,
-                    latest=candidate.latest, inputs={**candidate.inputs, "snoozed on": snoozed_on},
-                    steps=(*candidate.steps, step), snoozed_until=until, snooze_reason=why,
+                    candidate.rule_id,
+                    candidate.kind,
+                    candidate.label,
+                    until,
+                    latest=candidate.latest,
+                    inputs={**candidate.inputs, "snoozed on": snoozed_on},
+                    steps=(*candidate.steps, step),
+                    snoozed_until=until,
+                    snooze_reason=why,
                     reason=f"{reason}; snoozed until {until.isoformat()} ({why})",
                 )
         return candidate
@@ -284,13 +327,17 @@ def _cadence(context: _Context) -> Candidate:
     last = context.last(cadence.satisfied_by)
     if last is not None:
         words = _touch_words(context, cadence.satisfied_by, last)
-        return context.built(("cadence", row_number, last, words),
-                             lambda: _cadence_from(context, row_number, row, last, f"the last {words}"))
+        return context.built(
+            ("cadence", row_number, last, words),
+            lambda: _cadence_from(context, row_number, row, last, f"the last {words}"),
+        )
     fallback = getattr(context.facts, cadence.fallback_anchor) if cadence.fallback_anchor else None
     if fallback is None:
         context.tomorrow()  # due now, whatever the day
-    return context.built(("cadence", row_number, None, fallback),
-                         lambda: _cadence_from(context, row_number, row, fallback, None))
+    return context.built(
+        ("cadence", row_number, None, fallback),
+        lambda: _cadence_from(context, row_number, row, fallback, None),
+    )
 
 
 def _cadence_row(context: _Context) -> tuple[int, CadenceRow]:
@@ -306,19 +353,29 @@ def _cadence_row(context: _Context) -> tuple[int, CadenceRow]:
     return found
 
 
-def _cadence_from(context: _Context, row_number: int, row: CadenceRow, anchor: date | None,
-                  last_words: str | None) -> _Built:
+def _cadence_from(
+    context: _Context, row_number: int, row: CadenceRow, anchor: date | None, last_words: str | None
+) -> _Built:
     """The cadence item counted from the last call (`last_words` says which), or else from the
     fallback anchor, or due now when there is neither."""
     cadence = context.rules.cadence
-    inputs = {name: str(context.values[name]) for condition in row.when.conditions
-              for name in [condition.fact]}
+    inputs = {
+        name: str(context.values[name])
+        for condition in row.when.conditions
+        for name in [condition.fact]
+    }
     inputs["matched row"] = f"{row_number} of {len(cadence.rows)}"
     label = row.label or f"{cadence.label} ({row.id})"
     if anchor is None:
-        return context.open(row.id, cadence.kind, cadence.label, context.today, inputs=inputs,
-                            steps=("no touch and no start date on record: due now",),
-                            reason=f"{label}: every {human(row.every)}, and no call on record")
+        return context.open(
+            row.id,
+            cadence.kind,
+            cadence.label,
+            context.today,
+            inputs=inputs,
+            steps=("no touch and no start date on record: due now",),
+            reason=f"{label}: every {human(row.every)}, and no call on record",
+        )
     if last_words is not None:
         words = last_words
         inputs["last touch"] = anchor.isoformat()
@@ -328,7 +385,12 @@ def _cadence_from(context: _Context, row_number: int, row: CadenceRow, anchor: d
     moved = shift(anchor, row.every, context.rules.calendar)
     latest = shift(anchor, row.latest, context.rules.calendar).day if row.latest else None
     return context.open(
-        row.id, cadence.kind, cadence.label, moved.day, latest=latest, inputs=inputs,
+        row.id,
+        cadence.kind,
+        cadence.label,
+        moved.day,
+        latest=latest,
+        inputs=inputs,
         steps=moved.steps,
         reason=f"{label}: every {human(row.every)} since {words} on {anchor.isoformat()}",
     )
@@ -372,16 +434,19 @@ def _anchored(context: _Context, rule: AnchoredRule) -> Iterable[Candidate]:
     candidates = []
     for index, (offset, target, since, expires) in enumerate(targets.each):
         done = context.last(rule.satisfied_by, since=since, before=expires)
-        candidates.append(context.built(
-            ("anchored", rule.id, index, anchor, done),
-            lambda: _anchored_at(context, rule, anchor, offset, target, done, expires),
-        ))
+        candidates.append(
+            context.built(
+                ("anchored", rule.id, index, anchor, done),
+                lambda: _anchored_at(context, rule, anchor, offset, target, done, expires),
+            )
+        )
     return candidates
 
 
 def _no_anchor(rule: AnchoredRule) -> _Built:
-    return _skipped(rule.id, rule.kind, rule.label,
-                    f"{rule.label}: no {_ANCHOR_WORDS[rule.anchor]} on record"), None
+    return _skipped(
+        rule.id, rule.kind, rule.label, f"{rule.label}: no {_ANCHOR_WORDS[rule.anchor]} on record"
+    ), None
 
 
 @dataclass(slots=True)
@@ -405,35 +470,68 @@ def _targets(context: _Context, rule: AnchoredRule, anchor: date) -> _Targets:
         window = _rough(rule.done_window)
         expire_after = _rough(rule.expire_after) if rule.expire_after else None
         each = [
-            (offset, target, target.day - window,
-             target.day + expire_after if expire_after is not None else None)
+            (
+                offset,
+                target,
+                target.day - window,
+                target.day + expire_after if expire_after is not None else None,
+            )
             for offset in rule.offsets
             for target in [shift(anchor, offset, context.rules.calendar)]
         ]
-        found = context.memo[key] = _Targets(each, min(
-            (expires for *_, expires in each if expires is not None and expires > context.today),
-            default=None))
+        found = context.memo[key] = _Targets(
+            each,
+            min(
+                (
+                    expires
+                    for *_, expires in each
+                    if expires is not None and expires > context.today
+                ),
+                default=None,
+            ),
+        )
     return found
 
 
-def _anchored_at(context: _Context, rule: AnchoredRule, anchor: date, offset: Duration,
-                 target: Shifted, done: date | None, expires: date | None) -> _Built:
+def _anchored_at(
+    context: _Context,
+    rule: AnchoredRule,
+    anchor: date,
+    offset: Duration,
+    target: Shifted,
+    done: date | None,
+    expires: date | None,
+) -> _Built:
     rule_id = f"{rule.id}@{offset}" if len(rule.offsets) > 1 else rule.id
     if done is not None:
-        return _satisfied(rule_id, rule, target.day, done,
-                          f"{rule.label}: {_kind_words(rule.kind)} on {done.isoformat()} counts "
-                          f"for the target {target.day.isoformat()}"), None
+        return _satisfied(
+            rule_id,
+            rule,
+            target.day,
+            done,
+            f"{rule.label}: {_kind_words(rule.kind)} on {done.isoformat()} counts "
+            f"for the target {target.day.isoformat()}",
+        ), None
     if expires is not None and context.today >= expires:
-        return _skipped(rule_id, rule.kind, rule.label,
-                        f"{rule.label}: expired, the target {target.day.isoformat()} is more than "
-                        f"{human(rule.expire_after)} past"), None  # type: ignore[arg-type]
+        return _skipped(
+            rule_id,
+            rule.kind,
+            rule.label,
+            f"{rule.label}: expired, the target {target.day.isoformat()} is more than "
+            f"{human(rule.expire_after)} past",
+        ), None  # type: ignore[arg-type]
     latest = shift(anchor, rule.latest, context.rules.calendar).day if rule.latest else None
     direction = "before" if offset.is_negative else "after"
     return context.open(
-        rule_id, rule.kind, rule.label, target.day, latest=latest,
-        inputs={rule.anchor: anchor.isoformat()}, steps=target.steps,
+        rule_id,
+        rule.kind,
+        rule.label,
+        target.day,
+        latest=latest,
+        inputs={rule.anchor: anchor.isoformat()},
+        steps=target.steps,
         reason=f"{rule.label}: {human(offset)} {direction} the {_ANCHOR_WORDS[rule.anchor]} "
-               f"on {anchor.isoformat()}",
+        f"on {anchor.isoformat()}",
     )
 
 
@@ -449,21 +547,31 @@ def _recurring(context: _Context, rule: RecurringRule) -> Candidate:
         fallback = getattr(context.facts, rule.fallback_anchor)
         if fallback is None:
             context.tomorrow()  # due now, whatever the day
-        return context.built(("recurring", rule.id, None, fallback),
-                             lambda: _recurring_from(context, rule, fallback, last=False))
+        return context.built(
+            ("recurring", rule.id, None, fallback),
+            lambda: _recurring_from(context, rule, fallback, last=False),
+        )
     if last is None:
         context.tomorrow()
-    return context.built(("recurring", rule.id, last),
-                         lambda: _recurring_from(context, rule, last, last=True))
+    return context.built(
+        ("recurring", rule.id, last), lambda: _recurring_from(context, rule, last, last=True)
+    )
 
 
-def _recurring_from(context: _Context, rule: RecurringRule, anchor: date | None, *,
-                    last: bool) -> _Built:
+def _recurring_from(
+    context: _Context, rule: RecurringRule, anchor: date | None, *, last: bool
+) -> _Built:
     inputs: dict[str, str] = {}
     if anchor is None:
-        return context.open(rule.id, rule.kind, rule.label, context.today, inputs=inputs,
-                            steps=("nothing on record to count from: due now",),
-                            reason=f"{rule.label}: every {human(rule.every)}, none on record")
+        return context.open(
+            rule.id,
+            rule.kind,
+            rule.label,
+            context.today,
+            inputs=inputs,
+            steps=("nothing on record to count from: due now",),
+            reason=f"{rule.label}: every {human(rule.every)}, none on record",
+        )
     if last:
         words = f"the last {_kind_words(rule.kind)} on {anchor.isoformat()}"
         inputs[f"last {rule.kind}"] = anchor.isoformat()
@@ -471,8 +579,15 @@ def _recurring_from(context: _Context, rule: RecurringRule, anchor: date | None,
         words = f"the {_ANCHOR_WORDS[rule.fallback_anchor]} on {anchor.isoformat()} (none yet)"  # type: ignore[index]
         inputs[rule.fallback_anchor] = anchor.isoformat()  # type: ignore[index]
     moved = shift(anchor, rule.every, context.rules.calendar)
-    return context.open(rule.id, rule.kind, rule.label, moved.day, inputs=inputs, steps=moved.steps,
-                        reason=f"{rule.label}: every {human(rule.every)} since {words}")
+    return context.open(
+        rule.id,
+        rule.kind,
+        rule.label,
+        moved.day,
+        inputs=inputs,
+        steps=moved.steps,
+        reason=f"{rule.label}: every {human(rule.every)} since {words}",
+    )
 
 
 def band_entered(context: _Context, band: str) -> date | None:
@@ -502,52 +617,80 @@ def _trigger(context: _Context, rule: TriggerRule) -> Candidate:
     context.until(entered + timedelta(days=HEALTH_WINDOW_DAYS + 1))
     done = context.last(rule.satisfied_by, since=entered)
     if done is None and rule.expire_after:
-        context.until(shift(entered, rule.within, context.rules.calendar).day
-                      + _rough(rule.expire_after))
+        context.until(
+            shift(entered, rule.within, context.rules.calendar).day + _rough(rule.expire_after)
+        )
     score = context.facts.health_score
-    return context.built(("trigger", rule.id, band, entered, done, score),
-                         lambda: _triggered(context, rule, entered, done, score))
+    return context.built(
+        ("trigger", rule.id, band, entered, done, score),
+        lambda: _triggered(context, rule, entered, done, score),
+    )
 
 
 def _not_triggered(rule: TriggerRule, band: str) -> _Built:
-    why = (f"health is {band}, not {rule.entered}" if band != rule.entered
-           else f"{rule.entered} since the first health snapshot on record: no change into it")
+    why = (
+        f"health is {band}, not {rule.entered}"
+        if band != rule.entered
+        else f"{rule.entered} since the first health snapshot on record: no change into it"
+    )
     return _skipped(rule.id, rule.kind, rule.label, f"{rule.label}: {why}"), None
 
 
-def _triggered(context: _Context, rule: TriggerRule, entered: date, done: date | None,
-               score: int | None) -> _Built:
+def _triggered(
+    context: _Context, rule: TriggerRule, entered: date, done: date | None, score: int | None
+) -> _Built:
     inputs = {"health_score": str(score), f"entered {rule.entered}": entered.isoformat()}
     moved = shift(entered, rule.within, context.rules.calendar)
     if done is not None:
-        return Candidate(rule_id=rule.id, kind=rule.kind, label=rule.label, status=Status.SATISFIED,
-                         reason=f"{rule.label}: done on {done.isoformat()} after turning {rule.entered}",
-                         due=moved.day, inputs=inputs), None
+        return Candidate(
+            rule_id=rule.id,
+            kind=rule.kind,
+            label=rule.label,
+            status=Status.SATISFIED,
+            reason=f"{rule.label}: done on {done.isoformat()} after turning {rule.entered}",
+            due=moved.day,
+            inputs=inputs,
+        ), None
     if rule.expire_after and context.today >= moved.day + _rough(rule.expire_after):
-        return _skipped(rule.id, rule.kind, rule.label,
-                        f"{rule.label}: expired, {human(rule.expire_after)} past its due date "
-                        f"{moved.day.isoformat()}"), None
+        return _skipped(
+            rule.id,
+            rule.kind,
+            rule.label,
+            f"{rule.label}: expired, {human(rule.expire_after)} past its due date "
+            f"{moved.day.isoformat()}",
+        ), None
     # Due at once, on the day of the change (so it is on that day's triage queue); `within` is
     # the deadline, past which it is late.
-    return context.open(rule.id, rule.kind, rule.label, entered, latest=moved.day, inputs=inputs,
-                        steps=(f"turned {rule.entered} on {fmt_day(entered)}: due at once",
-                               *moved.steps),
-                        reason=f"{rule.label}: at once, within {human(rule.within)} of turning "
-                               f"{rule.entered} on {entered.isoformat()}")
+    return context.open(
+        rule.id,
+        rule.kind,
+        rule.label,
+        entered,
+        latest=moved.day,
+        inputs=inputs,
+        steps=(f"turned {rule.entered} on {fmt_day(entered)}: due at once", *moved.steps),
+        reason=f"{rule.label}: at once, within {human(rule.within)} of turning "
+        f"{rule.entered} on {entered.isoformat()}",
+    )
 
 
 def _escalation_state(context: _Context, escalation: OpenEscalation) -> EscalationState:
     """The SLA clock of one escalation: from the level change, or the last follow-up call."""
     rules = context.rules
-    sla = rules.escalation.levels.get(escalation.level) or EscalationSla(escalation.level, Duration.parse("24h"))
+    sla = rules.escalation.levels.get(escalation.level) or EscalationSla(
+        escalation.level, Duration.parse("24h")
+    )
     since = escalation.level_since.astimezone(UTC)
     last = context.last(rules.escalation.satisfied_by, since=since.date())
     bound = sla.latest or sla.within
-    breach_at = _after(since, bound, rules) if last is None else shift(last, bound, rules.calendar).day
+    breach_at = (
+        _after(since, bound, rules) if last is None else shift(last, bound, rules.calendar).day
+    )
     breach_at = max(breach_at, last + timedelta(days=1)) if last is not None else breach_at
     context.until(breach_at + timedelta(days=1))  # breached from then on
-    return EscalationState(escalation, sla, breach_at, breached=context.today > breach_at,
-                           last_follow_up=last)
+    return EscalationState(
+        escalation, sla, breach_at, breached=context.today > breach_at, last_follow_up=last
+    )
 
 
 def _after(moment: datetime, duration: Duration, rules: Rulebook) -> date:
@@ -562,8 +705,11 @@ def _escalation(context: _Context, state: EscalationState) -> Candidate:
     escalation, sla, last = state.escalation, state.sla, state.last_follow_up
     since = escalation.level_since.astimezone(UTC)
     label = f"{rules.label} (L{escalation.level})"
-    inputs = {"level": f"L{escalation.level}", "opened": escalation.opened_at.astimezone(UTC).date().isoformat(),
-              "level since": since.date().isoformat()}
+    inputs = {
+        "level": f"L{escalation.level}",
+        "opened": escalation.opened_at.astimezone(UTC).date().isoformat(),
+        "level since": since.date().isoformat(),
+    }
     if last is not None:
         inputs["last follow-up"] = last.isoformat()
         moved = shift(last, sla.within, context.rules.calendar)
@@ -573,31 +719,56 @@ def _escalation(context: _Context, state: EscalationState) -> Candidate:
             steps = (*steps, f"a follow-up was logged that day: next one on {fmt_day(due)}")
     else:
         due = _after(since, sla.within, context.rules)
-        steps = (f"+{sla.within} from L{escalation.level} on {since:%Y-%m-%d %H:%M} UTC -> {fmt_day(due)}",)
+        steps = (
+            f"+{sla.within} from L{escalation.level} on {since:%Y-%m-%d %H:%M} UTC -> {fmt_day(due)}",
+        )
         words = f"reaching L{escalation.level} on {since.date().isoformat()}"
     breach = f"; SLA breached since {state.breach_at.isoformat()}" if state.breached else ""
-    return context.finish(*context.open(
-        rules.id, rules.kind, label, due, inputs=inputs, steps=steps,
-        reason=f"{label}: within {human(sla.within) if sla.within.amount else 'no time'} of {words}{breach}",
-    ))
+    return context.finish(
+        *context.open(
+            rules.id,
+            rules.kind,
+            label,
+            due,
+            inputs=inputs,
+            steps=steps,
+            reason=f"{label}: within {human(sla.within) if sla.within.amount else 'no time'} of {words}{breach}",
+        )
+    )
 
 
 def _milestone(context: _Context, title: str, due: date) -> Candidate:
     rules = context.rules.milestones
-    return context.built(("milestone", title, due), lambda: context.open(
-        rules.id, MILESTONE_KIND, rules.label, due, inputs={"milestone": title},
-        steps=(f"success-plan milestone due {fmt_day(due)}",),
-        reason=f"{rules.label} {title!r} of the success plan",
-    ))
+    return context.built(
+        ("milestone", title, due),
+        lambda: context.open(
+            rules.id,
+            MILESTONE_KIND,
+            rules.label,
+            due,
+            inputs={"milestone": title},
+            steps=(f"success-plan milestone due {fmt_day(due)}",),
+            reason=f"{rules.label} {title!r} of the success plan",
+        ),
+    )
 
 
 def _skipped(rule_id: str, kind: str, label: str, reason: str) -> Candidate:
     return Candidate(rule_id=rule_id, kind=kind, label=label, status=Status.SKIPPED, reason=reason)
 
 
-def _satisfied(rule_id: str, rule: AnchoredRule, target: date, done: date, reason: str) -> Candidate:
-    return Candidate(rule_id=rule_id, kind=rule.kind, label=rule.label, status=Status.SATISFIED,
-                     reason=reason, due=target, inputs={f"last {rule.kind}": done.isoformat()})
+def _satisfied(
+    rule_id: str, rule: AnchoredRule, target: date, done: date, reason: str
+) -> Candidate:
+    return Candidate(
+        rule_id=rule_id,
+        kind=rule.kind,
+        label=rule.label,
+        status=Status.SATISFIED,
+        reason=reason,
+        due=target,
+        inputs={f"last {rule.kind}": done.isoformat()},
+    )
 
 
 def _snooze(context: _Context, kind: str, due: date) -> tuple[date, str, tuple[str, str]] | None:
@@ -611,12 +782,19 @@ def _snooze(context: _Context, kind: str, due: date) -> tuple[date, str, tuple[s
     until = min(snooze.until, cap)
     if until <= context.today or until <= due:
         return None
-    capped = f", capped at {policy.max} from {snooze.snoozed_on.isoformat()}" if until < snooze.until else ""
+    capped = (
+        f", capped at {policy.max} from {snooze.snoozed_on.isoformat()}"
+        if until < snooze.until
+        else ""
+    )
     step = f"snoozed until {fmt_day(until)}{capped}: {snooze.reason}"
     return until, snooze.reason, (snooze.snoozed_on.isoformat(), step)
 
 
 def _active_snooze(context: _Context, kind: str) -> Snooze | None:
-    matching = [s for s in context.facts.snoozes
-                if s.kind in (None, kind) and s.until > context.today and s.snoozed_on <= context.today]
+    matching = [
+        s
+        for s in context.facts.snoozes
+        if s.kind in (None, kind) and s.until > context.today and s.snoozed_on <= context.today
+    ]
     return max(matching, key=lambda s: (s.until, s.snoozed_on), default=None)

@@ -9,8 +9,11 @@ from csm_tui.domain.decision import Candidate, Decision, Status
 from csm_tui.domain.urgency import Urgency
 
 _MARK = {
-    Status.OVERDUE: "OVERDUE", Status.DUE: "DUE", Status.UPCOMING: "later",
-    Status.SATISFIED: "done", Status.SKIPPED: "skip",
+    Status.OVERDUE: "OVERDUE",
+    Status.DUE: "DUE",
+    Status.UPCOMING: "later",
+    Status.SATISFIED: "done",
+    Status.SKIPPED: "skip",
 }
 
 
@@ -42,20 +45,25 @@ def urgency_lines(urgency: Urgency) -> list[str]:
         f"{term.name:<22} {term.value:5.3f} x {term.coefficient:5.1f} = {term.points:6.2f}   {term.note}"
         for term in urgency.terms
     ]
-    lines.append(f"{'urgency':<22} {'':>21}{urgency.total:6.2f}"
-                 + (f"   pinned: {urgency.pin_reason}" if urgency.pinned else ""))
+    lines.append(
+        f"{'urgency':<22} {'':>21}{urgency.total:6.2f}"
+        + (f"   pinned: {urgency.pin_reason}" if urgency.pinned else "")
+    )
     return lines
 
 
-def explain_text(decision: Decision, *, name: str, external_id: str | None, rules_version: str,
-                 rules_source: str) -> str:
+def explain_text(
+    decision: Decision, *, name: str, external_id: str | None, rules_version: str, rules_source: str
+) -> str:
     today = decision.today
     header = f"{name} ({external_id})" if external_id else name
     lines = [f"{header} as of {today:%a %Y-%m-%d}, rules {rules_version} ({rules_source})"]
     lines.append(f"  health band {decision.band}, priority {decision.priority.upper()}")
     for derivation in decision.derived:
-        lines.append(f"  {derivation.fact} {derivation.before.upper()} -> {derivation.after.upper()} "
-                     f"[{derivation.rule_id}]: {derivation.why}")
+        lines.append(
+            f"  {derivation.fact} {derivation.before.upper()} -> {derivation.after.upper()} "
+            f"[{derivation.rule_id}]: {derivation.why}"
+        )
     if decision.next is not None:
         lines += ["", f"NEXT  {decision.next.reason}  [{decision.next.rule_id}]"]
         lines += [f"      {line}" for line in urgency_lines(decision.urgency(decision.next))]
@@ -86,15 +94,21 @@ def candidate_dict(candidate: Candidate, decision: Decision) -> dict[str, Any]:
         "pinned": urgency.pinned,
         "pin_reason": urgency.pin_reason,
         "urgency_terms": [
-            {"name": t.name, "value": t.value, "coefficient": t.coefficient,
-             "points": round(t.points, 3), "note": t.note}
+            {
+                "name": t.name,
+                "value": t.value,
+                "coefficient": t.coefficient,
+                "points": round(t.points, 3),
+                "note": t.note,
+            }
             for t in urgency.terms
         ],
     }
 
 
-def decision_dict(decision: Decision, *, name: str, external_id: str | None,
-                  rules_version: str, rules_sha256: str) -> dict[str, Any]:
+def decision_dict(
+    decision: Decision, *, name: str, external_id: str | None, rules_version: str, rules_sha256: str
+) -> dict[str, Any]:
     return {
         "account_external_id": external_id,
         "account_name": name,
@@ -104,7 +118,13 @@ def decision_dict(decision: Decision, *, name: str, external_id: str | None,
         "health_band": decision.band,
         "priority": decision.priority,
         "derived": [
-            {"rule_id": d.rule_id, "fact": d.fact, "before": d.before, "after": d.after, "why": d.why}
+            {
+                "rule_id": d.rule_id,
+                "fact": d.fact,
+                "before": d.before,
+                "after": d.after,
+                "why": d.why,
+            }
             for d in decision.derived
         ],
         "next": candidate_dict(decision.next, decision) if decision.next else None,

@@ -57,9 +57,7 @@ class HealthWeights:
     satisfaction: int = 20
     financial: int = 20
 
-    def score(
-        self, engagement: int, success: int, satisfaction: int, financial: int
-    ) -> int:
+    def score(self, engagement: int, success: int, satisfaction: int, financial: int) -> int:
         """The weighted mean of four 0-100 components, rounded half up to a whole score."""
         total = self.engagement + self.success + self.satisfaction + self.financial
         weighted = (

@@ -58,11 +58,13 @@ def _loop_head(contact: ContactLine, people: Mapping[str, ContactLine]) -> Conta
     while current not in path:
         path.append(current)
         current = people[current].reports_to_id  # type: ignore[assignment]
-    loop = [people[key] for key in path[path.index(current):]]
+    loop = [people[key] for key in path[path.index(current) :]]
     return min(loop, key=_order)
 
 
-def would_loop(managers: Mapping[str, str | None], contact_id: str | None, reports_to_id: str) -> bool:
+def would_loop(
+    managers: Mapping[str, str | None], contact_id: str | None, reports_to_id: str
+) -> bool:
     """Whether `contact_id` reporting to `reports_to_id` closes a loop, given who reports to
     whom now (`managers`: contact id to manager id). A new contact (None) cannot close one."""
     if contact_id is None:

@@ -51,12 +51,24 @@ class QueueItem:
 
 #: What the stored schedule keeps of each item, in this order (`Plan.touches`).
 TOUCH_FIELDS = (
-    "kind", "due_on", "rule_id", "label", "latest_on", "snoozed_until", "snooze_reason", "reason",
+    "kind",
+    "due_on",
+    "rule_id",
+    "label",
+    "latest_on",
+    "snoozed_until",
+    "snooze_reason",
+    "reason",
     "pin_rule",
 )
 #: What it keeps once of the account as a whole, in this order (`Plan.account`).
 ACCOUNT_FIELDS = (
-    "band", "effective_priority", "escalation_level", "breach_at", "pin_always", "last_touch_on",
+    "band",
+    "effective_priority",
+    "escalation_level",
+    "breach_at",
+    "pin_always",
+    "last_touch_on",
 )
 
 
@@ -88,12 +100,26 @@ def plan_of(decision: Decision) -> Plan:
     today = decision.today
     pin_rule_id = decision.pin_rule_id
     return Plan(
-        account=(decision.band, decision.priority, decision.escalation_level,
-                 decision.breach_at, decision.pin_always, decision.last_touch),
+        account=(
+            decision.band,
+            decision.priority,
+            decision.escalation_level,
+            decision.breach_at,
+            decision.pin_always,
+            decision.last_touch,
+        ),
         touches=frozenset(
-            (kind, candidate.due or today, candidate.rule_id, candidate.label, candidate.latest,
-             candidate.snoozed_until, candidate.snooze_reason, reason_stem(candidate, today),
-             candidate.rule_id == pin_rule_id)
+            (
+                kind,
+                candidate.due or today,
+                candidate.rule_id,
+                candidate.label,
+                candidate.latest,
+                candidate.snoozed_until,
+                candidate.snooze_reason,
+                reason_stem(candidate, today),
+                candidate.rule_id == pin_rule_id,
+            )
             for kind, candidate in stored_candidates(decision).items()
         ),
     )
@@ -129,32 +155,55 @@ class PlannedTouch:
     pin_rule: bool  # this item is one a pin puts on top (an escalation follow-up)
     last_touch_on: date | None
 
-    def on(self, today: date, coefficients: UrgencyCoefficients,
-           memo: dict[Any, Any] | None = None) -> QueueItem:
+    def on(
+        self, today: date, coefficients: UrgencyCoefficients, memo: dict[Any, Any] | None = None
+    ) -> QueueItem:
         """The queue line as of `today`: what `Decision.urgency` and the engine's reason say
         on that day (`memo` shares equal terms between the lines of one read)."""
         late = (today - self.due_on).days
         breached = self.breach_at is not None and today > self.breach_at
-        urgency = Urgency((
-            *item_terms(self.due_on, self.snoozed_until, coefficients, today),
-            *shared_terms(coefficients, today, band=self.band, priority=self.effective_priority,
-                          assigned=self.priority, score=self.health_score,
-                          renewal_date=self.renewal_date, arr_cents=self.arr_cents,
-                          escalation_level=self.escalation_level,
-                          breached_since=self.breach_at if breached else None,
-                          last_touch=self.last_touch_on, memo=memo),
-        ))
+        urgency = Urgency(
+            (
+                *item_terms(self.due_on, self.snoozed_until, coefficients, today),
+                *shared_terms(
+                    coefficients,
+                    today,
+                    band=self.band,
+                    priority=self.effective_priority,
+                    assigned=self.priority,
+                    score=self.health_score,
+                    renewal_date=self.renewal_date,
+                    arr_cents=self.arr_cents,
+                    escalation_level=self.escalation_level,
+                    breached_since=self.breach_at if breached else None,
+                    last_touch=self.last_touch_on,
+                    memo=memo,
+                ),
+            )
+        )
         return QueueItem(
-            account_id=self.account_id, external_id=self.external_id,
-            account_name=self.account_name, owner_name=self.owner_name,
-            owner_email=self.owner_email, segment=self.segment, priority=self.priority,
-            arr_cents=self.arr_cents, health_score=self.health_score,
-            renewal_date=self.renewal_date, kind=self.kind, label=self.label, due_on=self.due_on,
-            latest_on=self.latest_on, overdue_days=max(late, 0), rule_id=self.rule_id,
+            account_id=self.account_id,
+            external_id=self.external_id,
+            account_name=self.account_name,
+            owner_name=self.owner_name,
+            owner_email=self.owner_email,
+            segment=self.segment,
+            priority=self.priority,
+            arr_cents=self.arr_cents,
+            health_score=self.health_score,
+            renewal_date=self.renewal_date,
+            kind=self.kind,
+            label=self.label,
+            due_on=self.due_on,
+            latest_on=self.latest_on,
+            overdue_days=max(late, 0),
+            rule_id=self.rule_id,
             urgency=urgency.total,
             pinned=self.pin_rule and (self.pin_always or breached),
-            status=(Status.OVERDUE if late > 0 else Status.DUE if late == 0
-                    else Status.UPCOMING).value,
+            status=(
+                Status.OVERDUE if late > 0 else Status.DUE if late == 0 else Status.UPCOMING
+            ).value,
             explanation=reason_on(self.reason, self.due_on, today),
-            snoozed_until=self.snoozed_until, snooze_reason=self.snooze_reason,
+            snoozed_until=self.snoozed_until,
+            snooze_reason=self.snooze_reason,
         )

@@ -38,7 +38,11 @@ FACTS: Mapping[str, FactSpec] = {
         FactSpec("segment", values=tuple(m.value for m in Segment), parse=Segment.parse),
         FactSpec("priority", values=tuple(m.value for m in Priority), parse=Priority.parse),
         FactSpec("health_band", values=BANDS),
-        FactSpec("lifecycle_stage", values=tuple(m.value for m in LifecycleStage), parse=LifecycleStage.parse),
+        FactSpec(
+            "lifecycle_stage",
+            values=tuple(m.value for m in LifecycleStage),
+            parse=LifecycleStage.parse,
+        ),
         FactSpec("arr", numeric=True),
         FactSpec("health_score", numeric=True),
     )
@@ -80,8 +84,10 @@ class Condition:
     def describe(self) -> str:
         if self.allowed is not None:
             values = sorted(self.allowed)
-            return f"{self.fact} = {values[0]}" if len(values) == 1 else (
-                f"{self.fact} in {', '.join(values)}"
+            return (
+                f"{self.fact} = {values[0]}"
+                if len(values) == 1
+                else (f"{self.fact} in {', '.join(values)}")
             )
         return f"{self.fact} {self.operator} {self.number:g}"
 
@@ -143,8 +149,13 @@ class Cadence:
     facts_read: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "facts_read", tuple(sorted(
-            {condition.fact for row in self.rows for condition in row.when.conditions})))
+        object.__setattr__(
+            self,
+            "facts_read",
+            tuple(
+                sorted({condition.fact for row in self.rows for condition in row.when.conditions})
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,8 +285,9 @@ class Rulebook:
     _rank_of: Mapping[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_rank_of",
-                           {kind: n for n, kind in reversed(list(enumerate(self.rank)))})
+        object.__setattr__(
+            self, "_rank_of", {kind: n for n, kind in reversed(list(enumerate(self.rank)))}
+        )
 
     def rank_of(self, kind: str) -> int:
         return self._rank_of.get(kind, len(self.rank))

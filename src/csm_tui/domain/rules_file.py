@@ -66,7 +66,9 @@ class Problem:
 
     def __str__(self) -> str:
         place = f"{self.source}:{self.line}" if self.line else self.source
-        return f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+        return (
+            f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+        )
 
 
 class RulesError(ValueError):
@@ -86,8 +88,16 @@ def parse_rules(*layers: RulesText) -> Rulebook:
         except tomllib.TOMLDecodeError as error:
             found = re.search(r"\(at line (\d+), column \d+\)", str(error))
             message = re.sub(r"\s*\(at line.*\)", "", str(error)) or "syntax error"
-            raise RulesError([Problem(layer.source, int(found.group(1)) if found else None, "",
-                                      f"not valid TOML: {message}; fix the syntax")]) from None
+            raise RulesError(
+                [
+                    Problem(
+                        layer.source,
+                        int(found.group(1)) if found else None,
+                        "",
+                        f"not valid TOML: {message}; fix the syntax",
+                    )
+                ]
+            ) from None
         documents.append((layer, data, key_lines(layer.text)))
     merged: dict[str, Any] = {}
     for _layer, data, _lines in documents:
@@ -121,8 +131,9 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _locate(documents: list[tuple[RulesText, dict[str, Any], dict[Path, int]]], path: Path,
-            message: str) -> Problem:
+def _locate(
+    documents: list[tuple[RulesText, dict[str, Any], dict[Path, int]]], path: Path, message: str
+) -> Problem:
     """Blame the last layer that wrote the path (or its nearest parent)."""
     best = documents[-1]
     best_depth = -1
@@ -158,8 +169,15 @@ def _describe(path: Path) -> str:
 
 # --- a reader that collects problems instead of stopping at the first -------------------------
 
-_TYPE_WORDS = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
-               dict: "a table", list: "an array", date: "a date like 2026-12-25"}
+_TYPE_WORDS = {
+    str: "a string",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    dict: "a table",
+    list: "an array",
+    date: "a date like 2026-12-25",
+}
 
 
 _EXAMPLES = {
@@ -189,14 +207,18 @@ class _Table:
         if key not in self.data:
             if required:
                 example = _EXAMPLES.get(key)
-                self.problem(None, f"missing key {key!r}" + (f"; add e.g. {example}" if example else ""))
+                self.problem(
+                    None, f"missing key {key!r}" + (f"; add e.g. {example}" if example else "")
+                )
             return None
         value = self.data[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
         if isinstance(value, bool) and bool not in kinds:
             value = object()  # True is an int to Python, not to a person writing `every = true`
         if not isinstance(value, kinds):
-            wanted = "a number" if kinds == (int, float) else " or ".join(_TYPE_WORDS[k] for k in kinds)
+            wanted = (
+                "a number" if kinds == (int, float) else " or ".join(_TYPE_WORDS[k] for k in kinds)
+            )
             self.problem(key, f"must be {wanted}, not {_show(self.data[key])}")
             return None
         return value
@@ -218,16 +240,21 @@ class _Table:
         value = self.get(key, int)
         return default if value is None else value
 
-    def duration(self, key: str, *, required: bool = False, negative: bool = False,
-                 zero: bool = False) -> Duration | None:
+    def duration(
+        self, key: str, *, required: bool = False, negative: bool = False, zero: bool = False
+    ) -> Duration | None:
         if key in self.data and not isinstance(self.data[key], str):
             self.known.add(key)
-            self.problem(key, f'must be a duration in quotes, like "3d", not {_show(self.data[key])}')
+            self.problem(
+                key, f'must be a duration in quotes, like "3d", not {_show(self.data[key])}'
+            )
             return None
         value = self.get(key, str, required=required)
         return None if value is None else self.parse_duration(key, value, negative, zero)
 
-    def parse_duration(self, key: str | int, value: str, negative: bool, zero: bool) -> Duration | None:
+    def parse_duration(
+        self, key: str | int, value: str, negative: bool, zero: bool
+    ) -> Duration | None:
         try:
             duration = Duration.parse(value)
         except DurationError as error:
@@ -237,7 +264,7 @@ class _Table:
             self.problem(key, f"must count forward, not {value!r}: remove the minus sign")
             return None
         if duration.amount == 0 and not zero:
-            self.problem(key, f"must be longer than {value!r}, e.g. \"1w\"")
+            self.problem(key, f'must be longer than {value!r}, e.g. "1w"')
             return None
         return duration
 
@@ -245,19 +272,28 @@ class _Table:
         """A touch kind: what a CSM logs to satisfy the rule (a milestone is not one)."""
         value = self.text(key, required=required, default=default)
         if value == MILESTONE_KIND:
-            self.problem(key, "a milestone is done in the success plan, not by a touch: "
-                              "use a touch kind, e.g. \"meeting\"")
+            self.problem(
+                key,
+                "a milestone is done in the success plan, not by a touch: "
+                'use a touch kind, e.g. "meeting"',
+            )
         elif value and value not in TOUCH_KINDS:
             self.problem(key, f"unknown kind {value!r}{_suggest(value, TOUCH_KINDS)}")
         return value
 
-    def kinds(self, key: str, *, include: str = "", choices: tuple[str, ...] = TOUCH_KINDS) -> frozenset[str]:
+    def kinds(
+        self, key: str, *, include: str = "", choices: tuple[str, ...] = TOUCH_KINDS
+    ) -> frozenset[str]:
         values = self.get(key, list)
         found = {include} if include else set()
         for index, value in enumerate(values or ()):
             if not isinstance(value, str) or value not in choices:
-                self.problems.append(((*self.path, key, index),
-                                      f"unknown kind {_show(value)}{_suggest(str(value), choices)}"))
+                self.problems.append(
+                    (
+                        (*self.path, key, index),
+                        f"unknown kind {_show(value)}{_suggest(str(value), choices)}",
+                    )
+                )
             else:
                 found.add(value)
         return frozenset(found)
@@ -272,8 +308,12 @@ class _Table:
             if isinstance(value, dict):
                 yield _Table(value, (*self.path, key, index), self.problems)
             else:
-                self.problems.append(((*self.path, key, index),
-                                      f"must be a table like [[{key}]], not {_show(value)}"))
+                self.problems.append(
+                    (
+                        (*self.path, key, index),
+                        f"must be a table like [[{key}]], not {_show(value)}",
+                    )
+                )
 
     def finish(self) -> None:
         for key in self.data:
@@ -284,7 +324,11 @@ class _Table:
 def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return repr(value) if isinstance(value, (str, int, float)) else _TYPE_WORDS.get(type(value), type(value).__name__)
+    return (
+        repr(value)
+        if isinstance(value, (str, int, float))
+        else _TYPE_WORDS.get(type(value), type(value).__name__)
+    )
 
 
 def _suggest(word: str, choices: Any) -> str:
@@ -294,12 +338,16 @@ def _suggest(word: str, choices: Any) -> str:
 
 # --- the sections ----------------------------------------------------------------------------
 
-def _build(data: Mapping[str, Any], problems: list[tuple[Path, str]], sha256: str, *,
-           source: str) -> Rulebook | None:
+
+def _build(
+    data: Mapping[str, Any], problems: list[tuple[Path, str]], sha256: str, *, source: str
+) -> Rulebook | None:
     top = _Table(data, (), problems)
     version = top.get("schema_version", int, required=True)
     if version is not None and version != SCHEMA_VERSION:
-        top.problem("schema_version", f"this csm-tui reads schema_version = {SCHEMA_VERSION}, not {version}")
+        top.problem(
+            "schema_version", f"this csm-tui reads schema_version = {SCHEMA_VERSION}, not {version}"
+        )
     rules_version = top.text("rules_version", default="unversioned")
     calendar = _calendar(top.table("calendar"))
     bands, weights = _health(top.table("health"))
@@ -313,17 +361,31 @@ def _build(data: Mapping[str, Any], problems: list[tuple[Path, str]], sha256: st
     milestones = _milestones(top.table("milestones"), ids)
     snooze = _snooze(top.table("snooze"))
     select = top.table("select")
-    rank = tuple(sorted(select.kinds("rank", choices=SCHEDULED_KINDS), key=lambda k: _index(select, k)))
+    rank = tuple(
+        sorted(select.kinds("rank", choices=SCHEDULED_KINDS), key=lambda k: _index(select, k))
+    )
     select.finish()
     urgency = _urgency(top.table("urgency"))
     top.finish()
     if problems:
         return None
     return Rulebook(
-        source=source, sha256=sha256, version=rules_version, calendar=calendar, bands=bands,
-        weights=weights, derive=derive, cadence=cadence, anchored=anchored, recurring=recurring,
-        triggers=triggers, escalation=escalation, milestones=milestones, snooze=snooze,
-        rank=rank, urgency=urgency,
+        source=source,
+        sha256=sha256,
+        version=rules_version,
+        calendar=calendar,
+        bands=bands,
+        weights=weights,
+        derive=derive,
+        cadence=cadence,
+        anchored=anchored,
+        recurring=recurring,
+        triggers=triggers,
+        escalation=escalation,
+        milestones=milestones,
+        snooze=snooze,
+        rank=rank,
+        urgency=urgency,
     )
 
 
@@ -344,13 +406,19 @@ class _Ids:
         if not rule_id:
             return ""
         if not re.fullmatch(r"[a-z0-9][a-z0-9._@-]*", rule_id):
-            table.problem("id", f"{rule_id!r} is not a rule id: use lower-case letters, digits, '.', '-'")
+            table.problem(
+                "id", f"{rule_id!r} is not a rule id: use lower-case letters, digits, '.', '-'"
+            )
         elif rule_id in self.seen:
             first = self.seen[rule_id]
             fix = "every rule needs its own id (ids are stored with each scheduled touch)"
             table.problem("id", f"rule id {rule_id!r} is already used by {_describe(first)}; {fix}")
-            self.problems.append(((*first, "id"), f"rule id {rule_id!r} is used again by "
-                                                  f"{_describe(table.path)}; {fix}"))
+            self.problems.append(
+                (
+                    (*first, "id"),
+                    f"rule id {rule_id!r} is used again by {_describe(table.path)}; {fix}",
+                )
+            )
         else:
             self.seen[rule_id] = table.path
         return rule_id
@@ -365,8 +433,12 @@ def _calendar(table: _Table) -> WorkCalendar:
         if isinstance(value, date):
             days.append(value)
         else:
-            table.problems.append(((*table.path, "holidays", index),
-                                   f"must be a date like 2026-12-25 (no quotes), not {_show(value)}"))
+            table.problems.append(
+                (
+                    (*table.path, "holidays", index),
+                    f"must be a date like 2026-12-25 (no quotes), not {_show(value)}",
+                )
+            )
     table.finish()
     try:
         return WorkCalendar.from_names([str(name) for name in names], days)
@@ -381,12 +453,21 @@ def _health(table: _Table) -> tuple[BandThresholds, HealthWeights]:
     yellow = bands_table.whole("yellow", 60)
     bands_table.finish()
     if not 0 < yellow < green <= 100:
-        table.problem("bands", f"needs 0 < yellow < green <= 100, not yellow = {yellow}, green = {green}")
+        table.problem(
+            "bands", f"needs 0 < yellow < green <= 100, not yellow = {yellow}, green = {green}"
+        )
     weights_table = table.table("weights")
-    weights = HealthWeights(**{
-        name: weights_table.whole(name, default)
-        for name, default in (("engagement", 30), ("success", 30), ("satisfaction", 20), ("financial", 20))
-    })
+    weights = HealthWeights(
+        **{
+            name: weights_table.whole(name, default)
+            for name, default in (
+                ("engagement", 30),
+                ("success", 30),
+                ("satisfaction", 20),
+                ("financial", 20),
+            )
+        }
+    )
     weights_table.finish()
     if min(weights.engagement, weights.success, weights.satisfaction, weights.financial) < 0 or (
         weights.engagement + weights.success + weights.satisfaction + weights.financial == 0
@@ -408,7 +489,9 @@ def _when(table: _Table) -> When:
         if spec is None:
             table.problems.append((path, f"unknown fact {fact!r}{_suggest(fact, list(FACTS))}"))
             continue
-        condition = _condition(spec, value, lambda message, p=path: table.problems.append((p, message)))
+        condition = _condition(
+            spec, value, lambda message, p=path: table.problems.append((p, message))
+        )
         if condition is not None:
             conditions.append(condition)
     return When(tuple(conditions)) if len(table.problems) == before else _BROKEN
@@ -422,7 +505,11 @@ def _condition(spec: Any, value: Any, problem: Callable[[str], None]) -> Conditi
     if spec.numeric:
         if isinstance(value, dict) and len(value) == 1:
             [(operator, number)] = value.items()
-            if operator in OPERATORS and isinstance(number, (int, float)) and not isinstance(number, bool):
+            if (
+                operator in OPERATORS
+                and isinstance(number, (int, float))
+                and not isinstance(number, bool)
+            ):
                 return Condition(spec.name, operator=operator, number=float(number))
         problem(f"write exactly one comparison ({', '.join(OPERATORS)}), e.g. {{ gte = 100000 }}")
         return None
@@ -455,13 +542,19 @@ def _derive(table: _Table, ids: _Ids) -> DeriveRule:
     priority = "pr1"
     for key, value in sets.items():
         if key != "priority":
-            table.problems.append(((*table.path, "set", key), "derive rules can only set 'priority'"))
+            table.problems.append(
+                ((*table.path, "set", key), "derive rules can only set 'priority'")
+            )
             continue
         try:
             priority = Priority.parse(str(value)).value
         except ValueError:
-            table.problems.append(((*table.path, "set", key),
-                                   f"unknown priority {_show(value)}; expected one of pr1, pr2, pr3"))
+            table.problems.append(
+                (
+                    (*table.path, "set", key),
+                    f"unknown priority {_show(value)}; expected one of pr1, pr2, pr3",
+                )
+            )
     note = table.text("note")
     table.finish()
     return DeriveRule(rule_id, when, priority, note)
@@ -480,21 +573,37 @@ def _cadence(table: _Table, ids: _Ids) -> Cadence:
         every = row.duration("every", required=True)
         latest = row.duration("latest")
         if every and latest and latest.approx_days() < every.approx_days():
-            row.problem("latest", f"{latest} is sooner than every = {every}: latest must be at least as long")
+            row.problem(
+                "latest",
+                f"{latest} is sooner than every = {every}: latest must be at least as long",
+            )
         for earlier, earlier_path in zip(rows, lines, strict=True):
             if earlier.when.covers(when):
-                row.problem("when", f"this row can never match: {_describe(earlier_path)} "
-                                    f"({earlier.id!r}, when {earlier.when.describe()}) comes first and "
-                                    "matches every account this one would; move this row above it or remove it")
+                row.problem(
+                    "when",
+                    f"this row can never match: {_describe(earlier_path)} "
+                    f"({earlier.id!r}, when {earlier.when.describe()}) comes first and "
+                    "matches every account this one would; move this row above it or remove it",
+                )
                 break
-        rows.append(CadenceRow(rule_id, when, every or Duration.parse("1mo"), latest,
-                               row.text("label"), row.text("note")))
+        rows.append(
+            CadenceRow(
+                rule_id,
+                when,
+                every or Duration.parse("1mo"),
+                latest,
+                row.text("label"),
+                row.text("note"),
+            )
+        )
         lines.append(row.path)
         row.finish()
     if not any(row.when.is_catch_all for row in rows):
-        table.problem("rules" if rows else None,
-                      "the cadence table has no catch-all: end it with a row that has `when = {}`, "
-                      "so that every account gets a cadence")
+        table.problem(
+            "rules" if rows else None,
+            "the cadence table has no catch-all: end it with a row that has `when = {}`, "
+            "so that every account gets a cadence",
+        )
     table.finish()
     return Cadence(kind, label, satisfied_by, fallback, tuple(rows))
 
@@ -516,18 +625,28 @@ def _anchored(table: _Table, ids: _Ids) -> AnchoredRule:
     offsets: list[Duration] = []
     for index, value in enumerate(table.get("offsets", list, required=True) or ()):
         if not isinstance(value, str):
-            table.problems.append(((*table.path, "offsets", index), f"must be a duration string like \"30d\", not {_show(value)}"))
+            table.problems.append(
+                (
+                    (*table.path, "offsets", index),
+                    f'must be a duration string like "30d", not {_show(value)}',
+                )
+            )
         else:
             holder = _Table({}, (*table.path, "offsets"), table.problems)
             if (offset := holder.parse_duration(index, value, True, True)) is not None:
                 offsets.append(offset)
     rule = AnchoredRule(
-        id=rule_id, kind=kind, label=table.text("label", default=_kind_label(kind)),
-        anchor=anchor or "contract_start", offsets=tuple(offsets), when=_when(table),
+        id=rule_id,
+        kind=kind,
+        label=table.text("label", default=_kind_label(kind)),
+        anchor=anchor or "contract_start",
+        offsets=tuple(offsets),
+        when=_when(table),
         latest=table.duration("latest", negative=True, zero=True),
         done_window=table.duration("done_window", zero=True),
         expire_after=table.duration("expire_after", zero=True),
-        satisfied_by=table.kinds("satisfied_by", include=kind), note=table.text("note"),
+        satisfied_by=table.kinds("satisfied_by", include=kind),
+        note=table.text("note"),
     )
     table.finish()
     return rule
@@ -537,10 +656,14 @@ def _recurring(table: _Table, ids: _Ids) -> RecurringRule:
     rule_id = ids.take(table)
     kind = table.kind("kind")
     rule = RecurringRule(
-        id=rule_id, kind=kind, label=table.text("label", default=_kind_label(kind)),
-        every=table.duration("every", required=True) or Duration.parse("1y"), when=_when(table),
+        id=rule_id,
+        kind=kind,
+        label=table.text("label", default=_kind_label(kind)),
+        every=table.duration("every", required=True) or Duration.parse("1y"),
+        when=_when(table),
         fallback_anchor=_anchor_name(table, "fallback_anchor"),
-        satisfied_by=table.kinds("satisfied_by", include=kind), note=table.text("note"),
+        satisfied_by=table.kinds("satisfied_by", include=kind),
+        note=table.text("note"),
     )
     table.finish()
     return rule
@@ -553,10 +676,15 @@ def _trigger(table: _Table, ids: _Ids) -> TriggerRule:
     if entered and entered not in BANDS[:3]:
         table.problem("entered", f"unknown band {entered!r}; expected one of green, yellow, red")
     rule = TriggerRule(
-        id=rule_id, kind=kind, label=table.text("label", default=_kind_label(kind)),
-        entered=entered, within=table.duration("within", required=True, zero=True) or Duration.parse("1d"),
-        when=_when(table), expire_after=table.duration("expire_after", zero=True),
-        satisfied_by=table.kinds("satisfied_by", include=kind), note=table.text("note"),
+        id=rule_id,
+        kind=kind,
+        label=table.text("label", default=_kind_label(kind)),
+        entered=entered,
+        within=table.duration("within", required=True, zero=True) or Duration.parse("1d"),
+        when=_when(table),
+        expire_after=table.duration("expire_after", zero=True),
+        satisfied_by=table.kinds("satisfied_by", include=kind),
+        note=table.text("note"),
     )
     table.finish()
     return rule
@@ -572,21 +700,36 @@ def _escalation(table: _Table, ids: _Ids) -> EscalationRules:
         entry = table.get(name, dict)
         if entry is None:
             if name not in table.data:
-                table.problem(None, f"missing {name}: every level of the ladder (L1 to L5) needs an SLA, "
-                                    f"e.g. {name} = {{ within = \"24h\" }}")
+                table.problem(
+                    None,
+                    f"missing {name}: every level of the ladder (L1 to L5) needs an SLA, "
+                    f'e.g. {name} = {{ within = "24h" }}',
+                )
             continue
         sla = _Table(entry, (*table.path, name), table.problems)
         within = sla.duration("within", required=True, zero=True)
         latest = sla.duration("latest")
         pin = sla.get("pin", bool) or False
         sla.finish()
-        if within is not None and latest is not None and latest.approx_days() < within.approx_days():
-            sla.problem("latest", f"{latest} is sooner than within = {within}: the SLA would be "
-                                  "breached before the follow-up is due; make latest at least as long")
+        if (
+            within is not None
+            and latest is not None
+            and latest.approx_days() < within.approx_days()
+        ):
+            sla.problem(
+                "latest",
+                f"{latest} is sooner than within = {within}: the SLA would be "
+                "breached before the follow-up is due; make latest at least as long",
+            )
         if within is not None:
             levels[level] = EscalationSla(level, within, latest, pin)
-    rules = EscalationRules(rule_id, kind, table.text("label", default="Escalation follow-up"), levels,
-                            table.kinds("satisfied_by", include=kind))
+    rules = EscalationRules(
+        rule_id,
+        kind,
+        table.text("label", default="Escalation follow-up"),
+        levels,
+        table.kinds("satisfied_by", include=kind),
+    )
     table.finish()
     return rules
 
@@ -603,7 +746,9 @@ def _snooze(table: _Table) -> SnoozePolicy:
     policy = SnoozePolicy(
         max=table.duration("max") or Duration.parse("30d"),
         applies_to=table.kinds("applies_to", choices=SCHEDULED_KINDS),
-        require_reason=bool(table.get("require_reason", bool) if "require_reason" in table.data else True),
+        require_reason=bool(
+            table.get("require_reason", bool) if "require_reason" in table.data else True
+        ),
     )
     table.finish()
     return policy
@@ -625,7 +770,9 @@ def _urgency(table: _Table) -> UrgencyCoefficients:
         overdue_ramp_start_days=overdue.whole("ramp_start_days", d.overdue_ramp_start_days),
         overdue_ramp_full_days=overdue.whole("ramp_full_days", d.overdue_ramp_full_days),
         health_band={band: bands.number(band, d.health_band[band]) for band in BANDS},
-        priority={level: priority.number(level, d.priority[level]) for level in ("pr1", "pr2", "pr3")},
+        priority={
+            level: priority.number(level, d.priority[level]) for level in ("pr1", "pr2", "pr3")
+        },
         renewal=renewal.number("coefficient", d.renewal),
         renewal_far_days=renewal.whole("far_days", d.renewal_far_days),
         renewal_near_days=renewal.whole("near_days", d.renewal_near_days),
@@ -633,7 +780,9 @@ def _urgency(table: _Table) -> UrgencyCoefficients:
         arr_floor=arr.number("floor", d.arr_floor, minimum=1),
         arr_cap=arr.number("cap", d.arr_cap, minimum=1),
         escalation=escalation.number("coefficient", d.escalation),
-        escalation_levels={n: levels.number(f"L{n}", d.escalation_levels[n], minimum=0) for n in range(1, 6)},
+        escalation_levels={
+            n: levels.number(f"L{n}", d.escalation_levels[n], minimum=0) for n in range(1, 6)
+        },
         sla_breach=escalation.number("sla_breach", d.sla_breach),
         staleness=staleness.number("coefficient", d.staleness),
         staleness_max_days=staleness.whole("max_days", d.staleness_max_days),
@@ -647,7 +796,18 @@ def _urgency(table: _Table) -> UrgencyCoefficients:
         arr.problem("cap", "must be greater than floor")
     if result.staleness_max_days <= 0:
         staleness.problem("max_days", "must be at least 1")
-    for section in (overdue, bands, priority, renewal, arr, levels, escalation, staleness, snoozed, table):
+    for section in (
+        overdue,
+        bands,
+        priority,
+        renewal,
+        arr,
+        levels,
+        escalation,
+        staleness,
+        snoozed,
+        table,
+    ):
         section.finish()
     return result
 

@@ -19,7 +19,9 @@ _INLINE_KEY = re.compile(r'[{,]\s*([A-Za-z0-9_-]+|"[^"]*")\s*=')
 
 
 def _parts(dotted: str) -> tuple[str, ...]:
-    return tuple(part.strip().strip('"') for part in re.split(r"\.(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", dotted))
+    return tuple(
+        part.strip().strip('"') for part in re.split(r"\.(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", dotted)
+    )
 
 
 def key_lines(text: str) -> dict[Path, int]:
@@ -45,7 +47,7 @@ def key_lines(text: str) -> dict[Path, int]:
         if depth == 0 and (key := _KEY.match(line)):
             path = (*table, *_parts(key.group(1)))
             lines.setdefault(path, number)
-            for inner in _INLINE_KEY.finditer(line[key.end():]):
+            for inner in _INLINE_KEY.finditer(line[key.end() :]):
                 lines.setdefault((*path, inner.group(1).strip('"')), number)
         depth += stripped.count("[") - stripped.count("]")
         depth = max(depth, 0)

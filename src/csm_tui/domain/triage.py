@@ -39,13 +39,17 @@ class HealthChange:
     @property
     def is_drop(self) -> bool:
         """Into a worse band; a first score, or a score gone, is no drop."""
-        return (HealthBand.UNKNOWN not in (self.before_band, self.after_band)
-                and _BAND_RANK[self.after_band] < _BAND_RANK[self.before_band])
+        return (
+            HealthBand.UNKNOWN not in (self.before_band, self.after_band)
+            and _BAND_RANK[self.after_band] < _BAND_RANK[self.before_band]
+        )
 
     @property
     def is_rise(self) -> bool:
-        return (HealthBand.UNKNOWN not in (self.before_band, self.after_band)
-                and _BAND_RANK[self.after_band] > _BAND_RANK[self.before_band])
+        return (
+            HealthBand.UNKNOWN not in (self.before_band, self.after_band)
+            and _BAND_RANK[self.after_band] > _BAND_RANK[self.before_band]
+        )
 
     def words(self) -> str:
         """'yellow <- green': where it is now, from where it was."""
@@ -81,14 +85,17 @@ def preset_kind(kind: str) -> str:
         return TouchKind.NOTE.value
 
 
-def health_change(before: int | None, after: int | None, bands: BandThresholds) -> HealthChange | None:
+def health_change(
+    before: int | None, after: int | None, bands: BandThresholds
+) -> HealthChange | None:
     """The change between two scores when it crosses a band, else None."""
     change = HealthChange(before, after, bands.band(before), bands.band(after))
     return change if change.before_band is not change.after_band else None
 
 
-def band_changes(scores: Iterable[tuple[str, int | None, int | None]],
-                 bands: BandThresholds) -> dict[str, HealthChange]:
+def band_changes(
+    scores: Iterable[tuple[str, int | None, int | None]], bands: BandThresholds
+) -> dict[str, HealthChange]:
     """The band changes among (account id, score then, score now); an account with no score
     then has nothing to compare with."""
     changes: dict[str, HealthChange] = {}
@@ -105,24 +112,49 @@ def alert_item(item: QueueItem, change: HealthChange, since: date) -> QueueItem:
     """The queue row of a health drop, on the queue until someone marks it reviewed (`x`): the
     columns and urgency of the account's most urgent stored touch (`item`), never its pin."""
     return QueueItem(
-        account_id=item.account_id, external_id=item.external_id, account_name=item.account_name,
-        owner_name=item.owner_name, owner_email=item.owner_email, segment=item.segment,
-        priority=item.priority, arr_cents=item.arr_cents, health_score=item.health_score,
-        renewal_date=item.renewal_date, kind=HEALTH_DROP, label="Health drop",
-        due_on=since + timedelta(days=1), latest_on=None, overdue_days=0, rule_id=HEALTH_DROP,
-        urgency=item.urgency, pinned=False, status="due",
-        explanation=(f"Health dropped from {change.before} ({change.before_band.value}) to "
-                     f"{change.after} ({change.after_band.value}) since the last triage on "
-                     f"{since.isoformat()}: review it, then mark it reviewed (x)"),
-        snoozed_until=None, snooze_reason=None,
+        account_id=item.account_id,
+        external_id=item.external_id,
+        account_name=item.account_name,
+        owner_name=item.owner_name,
+        owner_email=item.owner_email,
+        segment=item.segment,
+        priority=item.priority,
+        arr_cents=item.arr_cents,
+        health_score=item.health_score,
+        renewal_date=item.renewal_date,
+        kind=HEALTH_DROP,
+        label="Health drop",
+        due_on=since + timedelta(days=1),
+        latest_on=None,
+        overdue_days=0,
+        rule_id=HEALTH_DROP,
+        urgency=item.urgency,
+        pinned=False,
+        status="due",
+        explanation=(
+            f"Health dropped from {change.before} ({change.before_band.value}) to "
+            f"{change.after} ({change.after_band.value}) since the last triage on "
+            f"{since.isoformat()}: review it, then mark it reviewed (x)"
+        ),
+        snoozed_until=None,
+        snooze_reason=None,
     )
 
 
 def ranked(items: Iterable[QueueItem]) -> list[QueueItem]:
     """The queue's order (as `store.schedule.queue` sorts): pinned, urgency, due, ARR, name."""
-    return sorted(items, key=lambda item: (not item.pinned, -item.urgency, item.due_on,
-                                           -item.arr_cents, item.account_name, item.kind,
-                                           item.account_id))
+    return sorted(
+        items,
+        key=lambda item: (
+            not item.pinned,
+            -item.urgency,
+            item.due_on,
+            -item.arr_cents,
+            item.account_name,
+            item.kind,
+            item.account_id,
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,16 +171,22 @@ class Counts:
     def parts(self, *, short: bool = False) -> list[tuple[int, str]]:
         """(count, words) in the order shown; `short` words fit an 80-column terminal."""
         if short:
-            return [(self.overdue, "overdue"), (self.due_today, "today"),
-                    (self.health_drops, _plural(self.health_drops, "drop")),
-                    (self.escalations, "at SLA"),
-                    (self.renewals, _plural(self.renewals, "renewal")),
-                    (self.milestones, _plural(self.milestones, "milestone"))]
+            return [
+                (self.overdue, "overdue"),
+                (self.due_today, "today"),
+                (self.health_drops, _plural(self.health_drops, "drop")),
+                (self.escalations, "at SLA"),
+                (self.renewals, _plural(self.renewals, "renewal")),
+                (self.milestones, _plural(self.milestones, "milestone")),
+            ]
         return [
             (self.overdue, "overdue"),
             (self.due_today, "due today"),
             (self.health_drops, "health drop" if self.health_drops == 1 else "health drops"),
-            (self.escalations, "escalation at SLA" if self.escalations == 1 else "escalations at SLA"),
+            (
+                self.escalations,
+                "escalation at SLA" if self.escalations == 1 else "escalations at SLA",
+            ),
             (self.renewals, "renewal in window" if self.renewals == 1 else "renewals in window"),
             (self.milestones, "milestone due" if self.milestones == 1 else "milestones due"),
         ]
@@ -186,10 +224,19 @@ def when_words(item: QueueItem, today: date) -> str:
 def matches(item: QueueItem, band: HealthBand, query: str) -> bool:
     """Every word of the filter is in the account's name, CRM id, owner, what is due, segment
     or health band (case-insensitive)."""
-    haystack = " ".join(part for part in (
-        item.account_name, item.external_id or "", item.owner_name or "", item.kind, item.label,
-        item.segment, band.value, item.priority,
-    )).lower()
+    haystack = " ".join(
+        part
+        for part in (
+            item.account_name,
+            item.external_id or "",
+            item.owner_name or "",
+            item.kind,
+            item.label,
+            item.segment,
+            band.value,
+            item.priority,
+        )
+    ).lower()
     return all(word in haystack for word in query.lower().split())
 
 
@@ -210,6 +257,7 @@ def outlook(upcoming: Sequence[QueueItem], today: date) -> Outlook:
     return Outlook(
         tomorrow=sum(1 for item in future if item.due_on == tomorrow),
         this_week=sum(1 for item in future if tomorrow < item.due_on <= week_end),
-        next_item=min(future, key=lambda item: (item.due_on, not item.pinned, -item.urgency),
-                      default=None),
+        next_item=min(
+            future, key=lambda item: (item.due_on, not item.pinned, -item.urgency), default=None
+        ),
     )

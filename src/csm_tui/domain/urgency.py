@@ -62,8 +62,14 @@ def clamp(value: float) -> float:
 
 def last_touch(facts: AccountFacts, today: date) -> date | None:
     """The account's latest touch of any kind on or before `today`."""
-    return max((days[bisect_right(days, today) - 1] for days in facts.touches.values()
-                if days and days[0] <= today), default=None)
+    return max(
+        (
+            days[bisect_right(days, today) - 1]
+            for days in facts.touches.values()
+            if days and days[0] <= today
+        ),
+        default=None,
+    )
 
 
 def shared_terms(
@@ -99,26 +105,58 @@ def shared_terms(
         if term is not None:
             terms.append(term)
 
-    add(("urgency.health", band, score), lambda: _term(
-        f"health.{band}", 1.0, c.health_band.get(band, 0.0),
-        f"health {score}" if score is not None else "no health score"))
-    add(("urgency.priority", priority, assigned), lambda: _term(
-        f"priority.{priority}", 1.0, c.priority.get(priority, 0.0),
-        priority.upper() if priority == assigned else f"{assigned.upper()} -> {priority.upper()}"))
+    add(
+        ("urgency.health", band, score),
+        lambda: _term(
+            f"health.{band}",
+            1.0,
+            c.health_band.get(band, 0.0),
+            f"health {score}" if score is not None else "no health score",
+        ),
+    )
+    add(
+        ("urgency.priority", priority, assigned),
+        lambda: _term(
+            f"priority.{priority}",
+            1.0,
+            c.priority.get(priority, 0.0),
+            priority.upper()
+            if priority == assigned
+            else f"{assigned.upper()} -> {priority.upper()}",
+        ),
+    )
     if renewal_date is not None:
         days = (renewal_date - today).days
         add(("urgency.renewal", days), lambda: _renewal_term(days, c))
     if arr_cents > 0:
         arr = arr_cents / 100
-        add(("urgency.arr", arr_cents), lambda: _term(
-            "arr", clamp(math.log10(max(arr, 1) / c.arr_floor) / math.log10(c.arr_cap / c.arr_floor)),
-            c.arr, f"ARR ${arr:,.0f}"))
+        add(
+            ("urgency.arr", arr_cents),
+            lambda: _term(
+                "arr",
+                clamp(math.log10(max(arr, 1) / c.arr_floor) / math.log10(c.arr_cap / c.arr_floor)),
+                c.arr,
+                f"ARR ${arr:,.0f}",
+            ),
+        )
     if escalation_level is not None:
-        terms.extend(_term_list("escalation", c.escalation_levels.get(escalation_level, 0.0),
-                                c.escalation, f"open L{escalation_level} escalation"))
+        terms.extend(
+            _term_list(
+                "escalation",
+                c.escalation_levels.get(escalation_level, 0.0),
+                c.escalation,
+                f"open L{escalation_level} escalation",
+            )
+        )
         if breached_since is not None:
-            terms.extend(_term_list("escalation.sla_breach", 1.0, c.sla_breach,
-                                    f"SLA breached since {breached_since.isoformat()}"))
+            terms.extend(
+                _term_list(
+                    "escalation.sla_breach",
+                    1.0,
+                    c.sla_breach,
+                    f"SLA breached since {breached_since.isoformat()}",
+                )
+            )
     days_since = (today - last_touch).days if last_touch else None
     add(("urgency.staleness", days_since), lambda: _staleness_term(days_since, c))
     return tuple(terms)
@@ -141,15 +179,23 @@ def _term_list(name: str, value: float, coefficient: float, note: str) -> list[T
 def _renewal_term(days: int, c: UrgencyCoefficients) -> Term | None:
     near, far = c.renewal_near_days, c.renewal_far_days
     value = 1.0 if days <= near else clamp((far - days) / (far - near))
-    return _term("renewal", value, c.renewal,
-                 f"renewal in {_days(days)}" if days >= 0 else f"renewal {_days(-days)} ago")
+    return _term(
+        "renewal",
+        value,
+        c.renewal,
+        f"renewal in {_days(days)}" if days >= 0 else f"renewal {_days(-days)} ago",
+    )
 
 
 def _staleness_term(days_since: int | None, c: UrgencyCoefficients) -> Term | None:
     if days_since is None:
         return _term("staleness", 1.0, c.staleness, "no touch on record")
-    return _term("staleness", clamp(days_since / c.staleness_max_days), c.staleness,
-                 f"last touch {_days(days_since)} ago")
+    return _term(
+        "staleness",
+        clamp(days_since / c.staleness_max_days),
+        c.staleness,
+        f"last touch {_days(days_since)} ago",
+    )
 
 
 def overdue_term(due: date, today: date, coefficients: UrgencyCoefficients) -> Term | None:
@@ -160,8 +206,16 @@ def overdue_term(due: date, today: date, coefficients: UrgencyCoefficients) -> T
     value = round(clamp((late - c.overdue_ramp_start_days) / span), 3)
     if not (value and c.overdue):
         return None
-    return Term("overdue", value, c.overdue,
-                f"{_days(late)} overdue" if late > 0 else "due today" if late == 0 else f"due in {_days(-late)}")
+    return Term(
+        "overdue",
+        value,
+        c.overdue,
+        f"{_days(late)} overdue"
+        if late > 0
+        else "due today"
+        if late == 0
+        else f"due in {_days(-late)}",
+    )
 
 
 def snoozed_term(until: date, coefficients: UrgencyCoefficients) -> Term | None:
@@ -170,8 +224,9 @@ def snoozed_term(until: date, coefficients: UrgencyCoefficients) -> Term | None:
     return Term("snoozed", 1.0, coefficients.snoozed, f"snoozed until {until.isoformat()}")
 
 
-def item_terms(due: date, snoozed_until: date | None, coefficients: UrgencyCoefficients,
-               today: date) -> tuple[Term, ...]:
+def item_terms(
+    due: date, snoozed_until: date | None, coefficients: UrgencyCoefficients, today: date
+) -> tuple[Term, ...]:
     """An item's own terms: how late it is, and a running snooze."""
     terms = []
     if (late := overdue_term(due, today, coefficients)) is not None:

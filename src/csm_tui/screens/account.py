@@ -43,16 +43,37 @@ class AccountScreen(Screen[bool]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to where the account was opened"),
-        Binding("e", "edit", "Edit account",
-                tooltip="Segment, priority, ARR, renewal, stage, health components, risk flags"),
+        Binding(
+            "e",
+            "edit",
+            "Edit account",
+            tooltip="Segment, priority, ARR, renewal, stage, health components, risk flags",
+        ),
         Binding("l", "log", "Log touch", tooltip="Log a touch; the timeline shows it at once"),
         Binding("question_mark", "help", "Keys", key_display="?", tooltip="This list"),
         Binding("r", "reload", "Refresh", show=False, tooltip="Read the account again"),
-        *(Binding(str(number), f"tab('{tab}')", f"Tab {number}", show=False,
-                  tooltip=f"Show the {label} tab")
-          for number, (tab, label) in enumerate(zip(TABS, (
-              "overview", "contacts and org chart", "timeline", "success plan", "escalations",
-          )), start=1)),
+        *(
+            Binding(
+                str(number),
+                f"tab('{tab}')",
+                f"Tab {number}",
+                show=False,
+                tooltip=f"Show the {label} tab",
+            )
+            for number, (tab, label) in enumerate(
+                zip(
+                    TABS,
+                    (
+                        "overview",
+                        "contacts and org chart",
+                        "timeline",
+                        "success plan",
+                        "escalations",
+                    ),
+                ),
+                start=1,
+            )
+        ),
         Binding("q", "back", "Back", show=False),
     ]
 
@@ -69,8 +90,14 @@ class AccountScreen(Screen[bool]):
         view: AccountView | None
         error: str | None = None
 
-    def __init__(self, workspace: Workspace, account_id: str, view: AccountView | None = None,
-                 *, changed: bool = False) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        account_id: str,
+        view: AccountView | None = None,
+        *,
+        changed: bool = False,
+    ) -> None:
         """`view`, when the opener already read it (in a worker), is in the first paint."""
         super().__init__()
         self.workspace = workspace
@@ -116,8 +143,9 @@ class AccountScreen(Screen[bool]):
         else:  # Screen's own handler, next in the MRO, restyles it now
             self._css_update_count = self.app._css_update_count
 
-    def switch_to(self, account_id: str, view: AccountView | None, *,
-                  changed: bool = False) -> None:
+    def switch_to(
+        self, account_id: str, view: AccountView | None, *, changed: bool = False
+    ) -> None:
         """Show another account here, as a new screen would: the overview tab, no filters,
         the focus on the overview; `view` if the opener read it already."""
         self.account_id, self.view, self.changed = account_id, None, changed
@@ -154,8 +182,11 @@ class AccountScreen(Screen[bool]):
         if message.account_id != self.account_id:
             return
         if message.view is None:
-            text = (f"The account could not be read: {message.error}\nPress r to try again."
-                    if message.error else "This account no longer exists. Press escape.")
+            text = (
+                f"The account could not be read: {message.error}\nPress r to try again."
+                if message.error
+                else "This account no longer exists. Press escape."
+            )
             self.query_one("#overview-next", Static).update(text)
             if message.error:
                 self.notify(message.error, title="Could not read the account", severity="error")
@@ -190,7 +221,8 @@ class AccountScreen(Screen[bool]):
             self.query_one("#plan-summary", Static).update(render_plans(detail.plans, today))
         else:
             self.query_one("#escalations-summary", Static).update(
-                render_escalations(detail.escalations, today))
+                render_escalations(detail.escalations, today)
+            )
 
     def _mounted(self, tab: str) -> bool:
         return not self.query_one(f"TabPane#{tab}").query(Lazy)
@@ -252,9 +284,14 @@ class AccountScreen(Screen[bool]):
         chosen = view.decision.next if view.decision is not None else None
         kind = preset_kind(chosen.kind if chosen is not None else "note")
         self.app.push_screen(
-            LogTouchModal(account_id=account_id, account_name=view.detail.profile.name,
-                          kind=kind, today=view.today,
-                          contacts=lambda: triage.contacts(account_id), save=triage.log_touch),
+            LogTouchModal(
+                account_id=account_id,
+                account_name=view.detail.profile.name,
+                kind=kind,
+                today=view.today,
+                contacts=lambda: triage.contacts(account_id),
+                save=triage.log_touch,
+            ),
             self._logged,
         )
 
@@ -283,8 +320,11 @@ class AccountScreen(Screen[bool]):
 
         accounts, account_id, contact_id = self.accounts, self.account_id, message.contact_id
         self.app.push_screen(
-            ContactModal(view.detail, contact_id,
-                         save=lambda form: accounts.save_contact(account_id, form, contact_id)),
+            ContactModal(
+                view.detail,
+                contact_id,
+                save=lambda form: accounts.save_contact(account_id, form, contact_id),
+            ),
             self._saved,
         )
 
@@ -303,8 +343,7 @@ class AccountScreen(Screen[bool]):
         try:
             saved = change()
         except Exception as error:  # noqa: BLE001 (shown to the user, never a traceback)
-            self.app.call_from_thread(self.notify, str(error), title="Not saved",
-                                      severity="error")
+            self.app.call_from_thread(self.notify, str(error), title="Not saved", severity="error")
             self.app.call_from_thread(self.load)
         else:
             self.app.call_from_thread(self._saved, saved)

@@ -119,7 +119,9 @@ class BookScreen(Screen[None]):
     # -- rendering ---------------------------------------------------------------------------
 
     def _visible_rows(self) -> list[AccountRow]:
-        return sort_rows(filter_rows(self._rows, self.filter_text), self.sort_key, reverse=self.reverse)
+        return sort_rows(
+            filter_rows(self._rows, self.filter_text), self.sort_key, reverse=self.reverse
+        )
 
     def _size_columns(self) -> None:
         """Fixed widths measured once per load from every row, so that sorting and filtering
@@ -128,8 +130,10 @@ class BookScreen(Screen[None]):
         widths = [len(label) for label, _, _ in self._columns]
         for cells in self._cells.values():
             widths = [max(width, cell_len(str(cell))) for width, cell in zip(widths, cells)]
-        table.set_columns(Column(column_key, label, width)
-                          for (label, _, column_key), width in zip(self._columns, widths, strict=True))
+        table.set_columns(
+            Column(column_key, label, width)
+            for (label, _, column_key), width in zip(self._columns, widths, strict=True)
+        )
 
     @property
     def _columns(self) -> tuple[tuple[str, SortKey, str], ...]:
@@ -143,8 +147,10 @@ class BookScreen(Screen[None]):
         keep = self._current_account_id() if keep_cursor else None
         rows = self._visible_rows()
         ids = [row.id for row in rows]
-        table.set_rows(((row.id, self._cells[row.id]) for row in rows),
-                       cursor=ids.index(keep) if keep in ids else 0)
+        table.set_rows(
+            ((row.id, self._cells[row.id]) for row in rows),
+            cursor=ids.index(keep) if keep in ids else 0,
+        )
         self._show_empty_state(len(rows))
         self._update_title(len(rows))
 
@@ -158,7 +164,9 @@ class BookScreen(Screen[None]):
         table.display = False
         empty.display = True
         if self.filter_text:
-            empty.update(f"No account matches “{self.filter_text}”. Press escape to clear the filter.")
+            empty.update(
+                f"No account matches “{self.filter_text}”. Press escape to clear the filter."
+            )
         elif not self.team and self.workspace.me is not None:
             empty.update(
                 "No accounts in your book yet.\n\n"
@@ -242,7 +250,9 @@ class BookScreen(Screen[None]):
 
     def action_toggle_team(self) -> None:
         if self.workspace.me is None:
-            self.notify("Tell csm who you are (--as EMAIL) to see your own book.", title="Team view")
+            self.notify(
+                "Tell csm who you are (--as EMAIL) to see your own book.", title="Team view"
+            )
             return
         self.team = not self.team
 

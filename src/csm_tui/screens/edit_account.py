@@ -40,40 +40,76 @@ class EditAccountModal(FormModal[Saved]):
             with Horizontal(classes="dialog-row"):
                 with Vertical(classes="field"):
                     yield Label("Segment")
-                    yield Select([(s.label, s.value) for s in Segment], value=p.segment.value,
-                                 allow_blank=False, compact=True, id="segment")
+                    yield Select(
+                        [(s.label, s.value) for s in Segment],
+                        value=p.segment.value,
+                        allow_blank=False,
+                        compact=True,
+                        id="segment",
+                    )
                     yield field_error("segment")
                 with Vertical(classes="field"):
                     yield Label("Priority")
-                    yield Select([(s.label, s.value) for s in Priority], value=p.priority.value,
-                                 allow_blank=False, compact=True, id="priority")
+                    yield Select(
+                        [(s.label, s.value) for s in Priority],
+                        value=p.priority.value,
+                        allow_blank=False,
+                        compact=True,
+                        id="priority",
+                    )
                     yield field_error("priority")
                 with Vertical(classes="field"):
                     yield Label("Lifecycle stage")
                     stage = p.lifecycle_stage.value if p.lifecycle_stage else Select.NULL
-                    yield Select([(s.label, s.value) for s in LifecycleStage], value=stage,
-                                 prompt="-", compact=True, id="lifecycle_stage")
+                    yield Select(
+                        [(s.label, s.value) for s in LifecycleStage],
+                        value=stage,
+                        prompt="-",
+                        compact=True,
+                        id="lifecycle_stage",
+                    )
                     yield field_error("lifecycle_stage")
             with Horizontal(classes="dialog-row"):
                 with Vertical(classes="field"):
                     yield Label("ARR")
-                    yield steady(Input(amount_text(p.arr_cents), compact=True, id="arr",
-                                       placeholder="120000 or 120,000.50"))
+                    yield steady(
+                        Input(
+                            amount_text(p.arr_cents),
+                            compact=True,
+                            id="arr",
+                            placeholder="120000 or 120,000.50",
+                        )
+                    )
                     yield field_error("arr")
                 with Vertical(classes="field"):
                     yield Label("Renewal date")
-                    yield steady(Input(str(p.renewal_date or ""), compact=True,
-                                       id="renewal_date", placeholder="YYYY-MM-DD"))
+                    yield steady(
+                        Input(
+                            str(p.renewal_date or ""),
+                            compact=True,
+                            id="renewal_date",
+                            placeholder="YYYY-MM-DD",
+                        )
+                    )
                     yield field_error("renewal_date")
-            yield Static(f"Health components, 0-100 (weights {weights.engagement}/"
-                         f"{weights.success}/{weights.satisfaction}/{weights.financial} from "
-                         "the rules file)", classes="dialog-hint")
+            yield Static(
+                f"Health components, 0-100 (weights {weights.engagement}/"
+                f"{weights.success}/{weights.satisfaction}/{weights.financial} from "
+                "the rules file)",
+                classes="dialog-hint",
+            )
             with Horizontal(classes="dialog-row"):
                 for name, value in health.components.items():
                     with Vertical(classes="field"):
                         yield Label(name.capitalize())
-                        yield steady(Input("" if value is None else str(value), compact=True,
-                                           id=name, classes="component"))
+                        yield steady(
+                            Input(
+                                "" if value is None else str(value),
+                                compact=True,
+                                id=name,
+                                classes="component",
+                            )
+                        )
                         yield field_error(name)
                 with Vertical(classes="field"):
                     yield Label("Score")
@@ -81,8 +117,12 @@ class EditAccountModal(FormModal[Saved]):
             yield Label("Risk flags")
             with Grid(id="risk-flags"):
                 for category in RiskCategory:
-                    yield Checkbox(category.label, category in health.risks, compact=True,
-                                   id=f"risk-{category.value}")
+                    yield Checkbox(
+                        category.label,
+                        category in health.risks,
+                        compact=True,
+                        id=f"risk-{category.value}",
+                    )
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -108,10 +148,16 @@ class EditAccountModal(FormModal[Saved]):
     def collect(self) -> Callable[[], Saved] | None:
         text, choice = self.text, self.choice
         form = AccountForm(
-            segment=choice("segment"), priority=choice("priority"), arr=text("arr"),
-            renewal_date=text("renewal_date"), lifecycle_stage=choice("lifecycle_stage"),
+            segment=choice("segment"),
+            priority=choice("priority"),
+            arr=text("arr"),
+            renewal_date=text("renewal_date"),
+            lifecycle_stage=choice("lifecycle_stage"),
             **{name: text(name) for name in COMPONENTS},
-            risks=frozenset(category.value for category in RiskCategory
-                            if self.query_one(f"#risk-{category.value}", Checkbox).value),
+            risks=frozenset(
+                category.value
+                for category in RiskCategory
+                if self.query_one(f"#risk-{category.value}", Checkbox).value
+            ),
         )
         return lambda: self._save(form)

@@ -21,8 +21,9 @@ INFLUENCE = ((1, "1 low"), (2, "2"), (3, "3 shapes"), (4, "4"), (5, "5 decides")
 class ContactModal(FormModal[Saved]):
     """Returns the `Saved` account, or None when cancelled."""
 
-    def __init__(self, detail: AccountDetail, contact_id: str | None, *,
-                 save: Callable[[ContactForm], Saved]) -> None:
+    def __init__(
+        self, detail: AccountDetail, contact_id: str | None, *, save: Callable[[ContactForm], Saved]
+    ) -> None:
         super().__init__()
         self.detail = detail
         self.contact = next((c for c in detail.contacts if c.id == contact_id), None)
@@ -47,38 +48,63 @@ class ContactModal(FormModal[Saved]):
             with Horizontal(classes="dialog-row"):
                 with Vertical(classes="field"):
                     yield Label("E-mail")
-                    yield steady(Input(contact.email or "", compact=True, id="email",
-                                       placeholder="ada@example.com"))
+                    yield steady(
+                        Input(
+                            contact.email or "",
+                            compact=True,
+                            id="email",
+                            placeholder="ada@example.com",
+                        )
+                    )
                     yield field_error("email")
                 with Vertical(classes="field"):
                     yield Label("Phone")
-                    yield steady(Input(contact.phone or "", compact=True, id="phone",
-                                       placeholder="+1 415 555 0100"))
+                    yield steady(
+                        Input(
+                            contact.phone or "",
+                            compact=True,
+                            id="phone",
+                            placeholder="+1 415 555 0100",
+                        )
+                    )
                     yield field_error("phone")
             with Horizontal(classes="dialog-row"):
                 with Vertical(classes="field"):
                     yield Label("Persona")
-                    yield Select([(p.label, p.value) for p in Persona], prompt="-", compact=True,
-                                 value=contact.persona.value if contact.persona else Select.NULL,
-                                 id="persona")
+                    yield Select(
+                        [(p.label, p.value) for p in Persona],
+                        prompt="-",
+                        compact=True,
+                        value=contact.persona.value if contact.persona else Select.NULL,
+                        id="persona",
+                    )
                     yield field_error("persona")
                 with Vertical(classes="field"):
                     yield Label("Influence")
-                    yield Select([(label, str(value)) for value, label in INFLUENCE], prompt="-",
-                                 compact=True, id="influence",
-                                 value=str(contact.influence) if contact.influence else Select.NULL)
+                    yield Select(
+                        [(label, str(value)) for value, label in INFLUENCE],
+                        prompt="-",
+                        compact=True,
+                        id="influence",
+                        value=str(contact.influence) if contact.influence else Select.NULL,
+                    )
                     yield field_error("influence")
             with Horizontal(classes="dialog-row"):
                 with Vertical(classes="field"):
                     yield Label("Reports to")
-                    yield Select([(c.name + (f", {c.title}" if c.title else ""), c.id)
-                                  for c in others], prompt="nobody on record", compact=True,
-                                 value=contact.reports_to_id or Select.NULL, id="reports_to")
+                    yield Select(
+                        [(c.name + (f", {c.title}" if c.title else ""), c.id) for c in others],
+                        prompt="nobody on record",
+                        compact=True,
+                        value=contact.reports_to_id or Select.NULL,
+                        id="reports_to",
+                    )
                     yield field_error("reports_to")
                 with Vertical(classes="field"):
                     yield Label(" ")
-                    yield Checkbox("Primary contact", contact.is_primary, compact=True,
-                                   id="is_primary")
+                    yield Checkbox(
+                        "Primary contact", contact.is_primary, compact=True, id="is_primary"
+                    )
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -87,8 +113,12 @@ class ContactModal(FormModal[Saved]):
     def collect(self) -> Callable[[], Saved] | None:
         text, choice = self.text, self.choice
         form = ContactForm(
-            name=text("name"), title=text("title"), email=text("email"), phone=text("phone"),
-            persona=choice("persona"), influence=choice("influence"),
+            name=text("name"),
+            title=text("title"),
+            email=text("email"),
+            phone=text("phone"),
+            persona=choice("persona"),
+            influence=choice("influence"),
             reports_to_id=choice("reports_to"),
             is_primary=self.query_one("#is_primary", Checkbox).value,
         )

@@ -27,8 +27,11 @@ class EscalateModal(FormModal[Done]):
             yield Static(f"Escalate · {self.account_name} · level 1", classes="dialog-title")
             with Vertical(classes="field"):
                 yield Label("Risk category")
-                yield Select([(category.label, category.value) for category in RiskCategory],
-                             prompt="Pick one", id="risk-category")
+                yield Select(
+                    [(category.label, category.value) for category in RiskCategory],
+                    prompt="Pick one",
+                    id="risk-category",
+                )
             with Vertical(classes="field"):
                 yield Label("Reason")
                 yield steady(Input(placeholder="What is at risk, and why now", id="reason"))

@@ -32,8 +32,12 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
 
     SAVE_LABEL = "Save"
 
-    def __init__(self, name: str | None = None, id: str | None = None,  # noqa: A002
-                 classes: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name, id, classes)
         self._saving = False
 
@@ -84,8 +88,10 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
         would hold up the save's worker."""
         fields = fields or {}
         shown = [(self.query_one("#form-error", Static), message)]
-        shown += [(widget, fields.get((widget.id or "").removeprefix("error-"), ""))
-                  for widget in self.query(".field-error").results(Static)]
+        shown += [
+            (widget, fields.get((widget.id or "").removeprefix("error-"), ""))
+            for widget in self.query(".field-error").results(Static)
+        ]
         for widget, text in shown:
             if widget.content != text:
                 widget.update(text)

@@ -40,8 +40,12 @@ class HelpScreen(ModalScreen[None]):
 def screen_keys(screen: Any) -> list[tuple[str, str]]:
     """A screen's keys for this list: its `OTHER_KEYS` (keys its widgets handle), then each of
     its bindings as the footer names it, with the tooltip that says what it does."""
-    keys = [(binding.key_display or binding.key,
-             f"{binding.description}: {binding.tooltip}" if binding.tooltip
-             else binding.description)
-            for binding in screen.BINDINGS if isinstance(binding, Binding)]
+    keys = [
+        (
+            binding.key_display or binding.key,
+            f"{binding.description}: {binding.tooltip}" if binding.tooltip else binding.description,
+        )
+        for binding in screen.BINDINGS
+        if isinstance(binding, Binding)
+    ]
     return [*getattr(screen, "OTHER_KEYS", []), *keys]

@@ -51,16 +51,22 @@ class LogTouchModal(FormModal[Done]):
             with Horizontal(classes="dialog-row"):
                 with Vertical(classes="field"):
                     yield Label("Kind")
-                    yield Select([(kind.label, kind.value) for kind in TouchKind],
-                                 value=self.kind, allow_blank=False, id="kind")
+                    yield Select(
+                        [(kind.label, kind.value) for kind in TouchKind],
+                        value=self.kind,
+                        allow_blank=False,
+                        id="kind",
+                    )
                 with Vertical(classes="field narrow"):
                     yield Label("Date")
-                    yield steady(Input(self.today.isoformat(), placeholder="YYYY-MM-DD",
-                                        id="occurred-on"))
+                    yield steady(
+                        Input(self.today.isoformat(), placeholder="YYYY-MM-DD", id="occurred-on")
+                    )
                 with Vertical(classes="field narrow"):
                     yield Label("Sentiment")
-                    yield Select([(s.label, s.value) for s in Sentiment], prompt="-",
-                                 id="sentiment")
+                    yield Select(
+                        [(s.label, s.value) for s in Sentiment], prompt="-", id="sentiment"
+                    )
             yield Label("Summary")
             yield steady(Input(placeholder="What happened, in one line", id="touch-summary"))
             with Horizontal(classes="dialog-row tall"):

@@ -24,8 +24,15 @@ class SnoozeModal(FormModal[Done]):
 
     SAVE_LABEL = "Snooze"
 
-    def __init__(self, *, title: str, today: date, limit: date, limit_words: str,
-                 save: Callable[[date, str], Done]) -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        today: date,
+        limit: date,
+        limit_words: str,
+        save: Callable[[date, str], Done],
+    ) -> None:
         super().__init__()
         self.heading = title
         self.today = today
@@ -42,12 +49,18 @@ class SnoozeModal(FormModal[Done]):
                 yield RadioButton(f"Next week, {monday:%a %d %b}", id="next-week")
                 yield RadioButton("Until a date:", id="a-date")
             yield steady(Input(placeholder="YYYY-MM-DD", id="until"))
-            yield Static(f"At most {self.limit_words} (the rules file): until {self.limit:%a %d %b %Y}.",
-                         classes="dialog-hint")
+            yield Static(
+                f"At most {self.limit_words} (the rules file): until {self.limit:%a %d %b %Y}.",
+                classes="dialog-hint",
+            )
             with Vertical(classes="field"):
                 yield Label("Reason")
-                yield steady(Input(placeholder="Why now is not the time, e.g. on leave until Monday",
-                                   id="reason"))
+                yield steady(
+                    Input(
+                        placeholder="Why now is not the time, e.g. on leave until Monday",
+                        id="reason",
+                    )
+                )
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -64,7 +77,8 @@ class SnoozeModal(FormModal[Done]):
             return date.fromisoformat(text)
         except ValueError:
             self.show_error(
-                f"until: {text!r} is not a date; write it as YYYY-MM-DD" if text
+                f"until: {text!r} is not a date; write it as YYYY-MM-DD"
+                if text
                 else "until: type a date (YYYY-MM-DD), or pick tomorrow or next week"
             )
             return None

@@ -57,25 +57,60 @@ class TriageScreen(Screen[None]):
     SIDE_PANEL_FROM_TEAM = 175
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("l", "log", "Log touch",
-                tooltip="Log a touch on the highlighted account; the kind starts as the item's"),
-        Binding("s", "snooze", "Snooze",
-                tooltip="Put the item aside until tomorrow, next week or a date, with a reason"),
-        Binding("e", "escalate", "Escalate",
-                tooltip="Open a level 1 escalation with a reason and a risk category"),
-        Binding("x", "review", "Reviewed",
-                tooltip="Mark a health drop reviewed: it leaves today's queue"),
-        Binding("slash", "filter", "Filter", key_display="/",
-                tooltip="Keep the rows whose account, item, segment or health band match"),
+        Binding(
+            "l",
+            "log",
+            "Log touch",
+            tooltip="Log a touch on the highlighted account; the kind starts as the item's",
+        ),
+        Binding(
+            "s",
+            "snooze",
+            "Snooze",
+            tooltip="Put the item aside until tomorrow, next week or a date, with a reason",
+        ),
+        Binding(
+            "e",
+            "escalate",
+            "Escalate",
+            tooltip="Open a level 1 escalation with a reason and a risk category",
+        ),
+        Binding(
+            "x",
+            "review",
+            "Reviewed",
+            tooltip="Mark a health drop reviewed: it leaves today's queue",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            key_display="/",
+            tooltip="Keep the rows whose account, item, segment or health band match",
+        ),
         Binding("t", "toggle_team", "Mine/Team", tooltip="Your queue, or the whole team's"),
-        Binding("u", "undo", "Undo",
-                tooltip="Take back the last touch, snooze, review or escalation of this screen"),
+        Binding(
+            "u",
+            "undo",
+            "Undo",
+            tooltip="Take back the last touch, snooze, review or escalation of this screen",
+        ),
         Binding("question_mark", "help", "Keys", key_display="?", tooltip="This list"),
-        Binding("S", "toggle_snoozed", "Show snoozed", show=False,
-                tooltip="Show the snoozed items too, or hide them again"),
+        Binding(
+            "S",
+            "toggle_snoozed",
+            "Show snoozed",
+            show=False,
+            tooltip="Show the snoozed items too, or hide them again",
+        ),
         Binding("r", "reload", "Refresh", show=False, tooltip="Read the queue again"),
-        Binding("b", "book", "Book of business", show=False,
-                tooltip="Every account of your book (escape comes back)"),
+        Binding(
+            "b",
+            "book",
+            "Book of business",
+            show=False,
+            tooltip="Every account of your book (escape comes back)",
+        ),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("q", "app.quit", "Quit", show=False),
     ]
@@ -124,8 +159,9 @@ class TriageScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
         yield Static("", id="counts")
-        yield steady(Input(placeholder="Filter: account, what is due, segment, health band",
-                           id="filter"))
+        yield steady(
+            Input(placeholder="Filter: account, what is due, segment, health band", id="filter")
+        )
         with Horizontal(id="triage"):
             with Vertical(id="queue-column"):
                 yield QueueTable(id="queue")
@@ -164,8 +200,9 @@ class TriageScreen(Screen[None]):
         """Paint the stored queue at once; if it was computed for another day (or rules file),
         recompute the book in the background and paint again."""
         try:
-            view = self.triage.load(team=self.team, include_snoozed=self.show_snoozed,
-                                    refresh=False)
+            view = self.triage.load(
+                team=self.team, include_snoozed=self.show_snoozed, refresh=False
+            )
             self.post_message(self.Loaded(view))
             if view.stale:
                 self._reschedule()
@@ -198,18 +235,21 @@ class TriageScreen(Screen[None]):
         if view.team != (self.team or self.workspace.me is None):
             return  # the answer for the other view: the newer load is on its way
         if view.rescheduled:
-            self.notify(f"Rescheduled {view.rescheduled:,} accounts for {view.today:%a %d %b} "
-                        "and the rules in force.", title="Schedule")
+            self.notify(
+                f"Rescheduled {view.rescheduled:,} accounts for {view.today:%a %d %b} "
+                "and the rules in force.",
+                title="Schedule",
+            )
         self.view = view
         self._items = {row_key(item): item for item in view.items}
         self._render_rows()
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
-        self.notify(message.error, title="Could not load the queue", severity="error",
-                    timeout=10)
+        self.notify(message.error, title="Could not load the queue", severity="error", timeout=10)
         self.query_one("#queue-empty", Static).update(
-            f"The queue could not be loaded: {message.error}\nPress r to try again.")
+            f"The queue could not be loaded: {message.error}\nPress r to try again."
+        )
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -218,8 +258,11 @@ class TriageScreen(Screen[None]):
             return []
         bands = self.workspace.rules.rulebook.bands
         query = self.filter_text.strip()
-        return [item for item in self.view.items
-                if not query or matches(item, bands.band(item.health_score), query)]
+        return [
+            item
+            for item in self.view.items
+            if not query or matches(item, bands.band(item.health_score), query)
+        ]
 
     def _render_rows(self, *, patch: bool = False) -> None:
         """Fill the table, keeping the cursor on the same item, or at the same place when that
@@ -234,14 +277,27 @@ class TriageScreen(Screen[None]):
         keep_key, keep_row = self._current_key(), table.cursor_row
         bands = self.workspace.rules.rulebook.bands
         team, narrow = view.team, self._narrow
-        rows = [(row_key(item), cells(item, view.today, view.changes.get(item.account_id), bands,
-                                      team=team, narrow=narrow)) for item in self._visible()]
+        rows = [
+            (
+                row_key(item),
+                cells(
+                    item,
+                    view.today,
+                    view.changes.get(item.account_id),
+                    bands,
+                    team=team,
+                    narrow=narrow,
+                ),
+            )
+            for item in self._visible()
+        ]
         shown = columns(team=team, narrow=narrow)
         widths = [cell_len(label) for label, _ in shown]
         for _, row in rows:
             widths = [max(width, cell.cell_len) for width, cell in zip(widths, row)]
-        table.set_columns(Column(key, label, width)
-                          for (label, key), width in zip(shown, widths, strict=True))
+        table.set_columns(
+            Column(key, label, width) for (label, key), width in zip(shown, widths, strict=True)
+        )
         keys = [key for key, _ in rows]
         table.set_rows(rows, cursor=keys.index(keep_key) if keep_key in keys else keep_row)
         self._rendered_narrow = narrow
@@ -289,7 +345,7 @@ class TriageScreen(Screen[None]):
         for number, words in counts.parts(short=self._narrow):
             if line:
                 line.append(" · ", style="dim")
-            style = ("bold red" if number and words == "overdue" else "bold" if number else "dim")
+            style = "bold red" if number and words == "overdue" else "bold" if number else "dim"
             line.append(f"{number} {words}", style=style)
         if self.view is not None and self.view.stale:
             line.append("   rescheduling for today…", style="bold yellow")
@@ -312,8 +368,10 @@ class TriageScreen(Screen[None]):
             self.set_focus(None)
         panel.show_nothing()
         if self.filter_text.strip():
-            empty.update(f"Nothing on today's queue matches “{self.filter_text.strip()}”.\n"
-                         "Press escape to clear the filter.")
+            empty.update(
+                f"Nothing on today's queue matches “{self.filter_text.strip()}”.\n"
+                "Press escape to clear the filter."
+            )
             return
         view = self.view
         outlook = view.outlook if view is not None else None
@@ -322,11 +380,15 @@ class TriageScreen(Screen[None]):
             return
         text = Text.assemble(("Nothing needs a touch today.", "bold"), "\n\n")
         if outlook is not None:
-            text.append(f"Tomorrow: {_touches(outlook.tomorrow)}.  "
-                        f"Later this week: {_touches(outlook.this_week)}.\n")
+            text.append(
+                f"Tomorrow: {_touches(outlook.tomorrow)}.  "
+                f"Later this week: {_touches(outlook.this_week)}.\n"
+            )
             if outlook.next_item is not None:
                 item = outlook.next_item
-                text.append(f"Next up: {item.account_name}, {item.label} on {item.due_on:%a %d %b}.\n")
+                text.append(
+                    f"Next up: {item.account_name}, {item.label} on {item.due_on:%a %d %b}.\n"
+                )
         text.append("\nt shows the team's queue · b the book of business", style="dim")
         empty.update(text)
 
@@ -373,8 +435,7 @@ class TriageScreen(Screen[None]):
     @on(DetailLoaded)
     def _detail_loaded(self, message: DetailLoaded) -> None:
         if message.key == self._current_key():
-            self.query_one("#panel", TriagePanel).show_detail(message.detail,
-                                                              self.workspace.today)
+            self.query_one("#panel", TriagePanel).show_detail(message.detail, self.workspace.today)
 
     # -- actions on the highlighted item -----------------------------------------------------
 
@@ -392,11 +453,15 @@ class TriageScreen(Screen[None]):
 
         # The service is reached in the modal's workers: the workspace may still be connecting.
         self.app.push_screen(
-            LogTouchModal(account_id=item.account_id, account_name=item.account_name,
-                          kind=preset_kind(item.kind), today=self.workspace.today,
-                          note=_log_note(item),
-                          contacts=lambda: self.triage.contacts(item.account_id),
-                          save=lambda form: self.triage.log_touch(form)),
+            LogTouchModal(
+                account_id=item.account_id,
+                account_name=item.account_name,
+                kind=preset_kind(item.kind),
+                today=self.workspace.today,
+                note=_log_note(item),
+                contacts=lambda: self.triage.contacts(item.account_id),
+                save=lambda form: self.triage.log_touch(form),
+            ),
             self._done,
         )
 
@@ -409,17 +474,25 @@ class TriageScreen(Screen[None]):
             return
         rules, today = self.workspace.rules.rulebook, self.workspace.today
         if not can_snooze(rules, item.kind):
-            self.notify(f"{item.label} cannot be snoozed (the rules file): log it with l, or "
-                        "escalate with e.", title="Snooze", severity="warning")
+            self.notify(
+                f"{item.label} cannot be snoozed (the rules file): log it with l, or "
+                "escalate with e.",
+                title="Snooze",
+                severity="warning",
+            )
             return
         from csm_tui.screens.snooze import SnoozeModal
 
         self.app.push_screen(
-            SnoozeModal(title=f"Snooze · {item.account_name} · {item.label}",
-                        today=today, limit=snooze_limit(rules, today),
-                        limit_words=str(rules.snooze.max),
-                        save=lambda until, reason: self.triage.snooze(item.account_id, item.kind,
-                                                                      until, reason)),
+            SnoozeModal(
+                title=f"Snooze · {item.account_name} · {item.label}",
+                today=today,
+                limit=snooze_limit(rules, today),
+                limit_words=str(rules.snooze.max),
+                save=lambda until, reason: self.triage.snooze(
+                    item.account_id, item.kind, until, reason
+                ),
+            ),
             self._done,
         )
 
@@ -430,9 +503,12 @@ class TriageScreen(Screen[None]):
         from csm_tui.screens.escalate import EscalateModal
 
         self.app.push_screen(
-            EscalateModal(account_name=item.account_name,
-                          save=lambda reason, category: self.triage.escalate(
-                              item.account_id, reason, category)),
+            EscalateModal(
+                account_name=item.account_name,
+                save=lambda reason, category: self.triage.escalate(
+                    item.account_id, reason, category
+                ),
+            ),
             self._done,
         )
 
@@ -441,8 +517,11 @@ class TriageScreen(Screen[None]):
         if item is None:
             return
         if item.kind != HEALTH_DROP:
-            self.notify("x marks a health drop reviewed; this row is a touch to do: log it (l) "
-                        "or snooze it (s).", title="Reviewed")
+            self.notify(
+                "x marks a health drop reviewed; this row is a touch to do: log it (l) "
+                "or snooze it (s).",
+                title="Reviewed",
+            )
             return
         self.run_review(item.account_id)
 
@@ -467,8 +546,9 @@ class TriageScreen(Screen[None]):
             message = self.triage.undo(undo)
         except Exception as error:  # noqa: BLE001
             self._undo.append(undo)
-            self.app.call_from_thread(self.notify, f"Could not undo: {error}", title="Undo",
-                                      severity="error")
+            self.app.call_from_thread(
+                self.notify, f"Could not undo: {error}", title="Undo", severity="error"
+            )
         else:
             self.app.call_from_thread(self._after_change, message, "Undo")
 
@@ -484,10 +564,17 @@ class TriageScreen(Screen[None]):
             return
         today = self.workspace.today
         account_id = str(done.undo.account_id)
-        rows = [row for row in done.rows if self.show_snoozed or (
-            row.due_on <= today and (row.snoozed_until is None or row.snoozed_until <= today))]
-        kept = [item for item in self.view.items if item.account_id != account_id
-                or (item.kind == HEALTH_DROP and not done.reviewed)]
+        rows = [
+            row
+            for row in done.rows
+            if self.show_snoozed
+            or (row.due_on <= today and (row.snoozed_until is None or row.snoozed_until <= today))
+        ]
+        kept = [
+            item
+            for item in self.view.items
+            if item.account_id != account_id or (item.kind == HEALTH_DROP and not done.reviewed)
+        ]
         items = ranked([*kept, *rows])
         self.view = replace(self.view, items=items, counts=counts(items, today))
         self._items = {row_key(item): item for item in items}
@@ -568,8 +655,10 @@ class TriageScreen(Screen[None]):
 def _log_note(item: QueueItem) -> str | None:
     """What logging a touch will not do for this row, said before the user types."""
     if item.kind == "milestone":
-        return ("A touch does not complete the milestone: it stays on the queue until the "
-                "success plan marks it done.")
+        return (
+            "A touch does not complete the milestone: it stays on the queue until the "
+            "success plan marks it done."
+        )
     if item.kind == HEALTH_DROP:
         return "Logging a touch does not clear the health drop: mark it reviewed with x."
     return None

@@ -103,8 +103,9 @@ class Accounts:
                 raise AccountError.invalid(error) from None
             weights = self.rules.rulebook.weights
             score = None if changes.components is None else changes.components.score(weights)
-            health_moved = store.update_account(session, key, changes, score=score,
-                                                today=self.today)
+            health_moved = store.update_account(
+                session, key, changes, score=score, today=self.today
+            )
             view = self._after(session, key)
         message = f"Saved {name}."
         if health_moved:
@@ -112,8 +113,9 @@ class Accounts:
             message += f" Health {score} ({band}), recorded for {self.today}."
         return Saved(view, f"{message} {next_words(view.decision, self.today)}")
 
-    def save_contact(self, account_id: str, form: ContactForm,
-                     contact_id: str | None = None) -> Saved:
+    def save_contact(
+        self, account_id: str, form: ContactForm, contact_id: str | None = None
+    ) -> Saved:
         """Add a contact (`contact_id` None) or change one."""
         key = uuid.UUID(account_id)
         try:
@@ -125,8 +127,10 @@ class Accounts:
             if store.name_and_start(session, key) is None:
                 raise AccountError(GONE)
             if contact_key is not None and store.contact_account(session, contact_key) != key:
-                raise AccountError("that contact is no longer at this account (deleted since "
-                                   "it was opened); press r to refresh")
+                raise AccountError(
+                    "that contact is no longer at this account (deleted since "
+                    "it was opened); press r to refresh"
+                )
             problems: dict[str, str] = {}
             if changes.email:
                 holder = store.email_holder(session, key, changes.email, contact_key)
@@ -138,8 +142,10 @@ class Accounts:
                 if boss not in managers:
                     problems["reports_to"] = "choose a current contact of this account"
                 elif boss == contact_id or would_loop(managers, contact_id, boss):
-                    problems["reports_to"] = (f"{form.name.strip() or 'this contact'} would end "
-                                              "up reporting to themselves; choose someone else")
+                    problems["reports_to"] = (
+                        f"{form.name.strip() or 'this contact'} would end "
+                        "up reporting to themselves; choose someone else"
+                    )
             if problems:
                 raise AccountError.invalid(InvalidFields(problems))
             store.save_contact(session, key, changes, contact_key)
@@ -156,8 +162,11 @@ class Accounts:
             before = None if account_id is None else store.set_left(session, key, left)
             if account_id is None or before is None:
                 raise AccountError("that contact no longer exists; press r to refresh")
-            raised = left and before.is_key and store.raise_risk(session, account_id,
-                                                                 RiskCategory.COMPANY)
+            raised = (
+                left
+                and before.is_key
+                and store.raise_risk(session, account_id, RiskCategory.COMPANY)
+            )
             view = self._after(session, account_id)
         if not left:
             return Saved(view, f"{before.name} is back at {view.detail.profile.name}.")
@@ -169,7 +178,9 @@ class Accounts:
     def tick(self, action_item_id: str, done: bool = True) -> Saved:
         """Tick an action item done, or open it again."""
         with self.db.writing() as session:
-            found = store.set_action_item(session, uuid.UUID(action_item_id), done, now_on(self.today))
+            found = store.set_action_item(
+                session, uuid.UUID(action_item_id), done, now_on(self.today)
+            )
             if found is None:
                 raise AccountError("that action item no longer exists; press r to refresh")
             account_id, title = found
@@ -189,4 +200,3 @@ class Accounts:
     def _view(self, detail: AccountDetail, decision: Decision | None) -> AccountView:
         book = self.rules.rulebook
         return AccountView(detail, decision, self.today, book.bands, book.weights)
-

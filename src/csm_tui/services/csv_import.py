@@ -511,8 +511,11 @@ def import_csv(
     parsed = parse_file(kind, Path(path))
     with db.writing() as session:
         if parsed.kind is ImportKind.ACCOUNTS:
-            result = imports.upsert_accounts(session, parsed.rows,  # type: ignore[arg-type]
-                                             today=schedule.today if schedule else None)
+            result = imports.upsert_accounts(
+                session,
+                parsed.rows,  # type: ignore[arg-type]
+                today=schedule.today if schedule else None,
+            )
         else:
             result = _WRITERS[parsed.kind](session, parsed.rows)
         if result.problems:  # raised inside the transaction: it rolls back

@@ -65,8 +65,19 @@ Row = dict[str, Any]
 #: Enum members to their stored strings: `.value` is a slow descriptor in the hot loops.
 _VALUE: dict[Any, str] = {
     member: member.value
-    for enum in (Segment, Priority, LifecycleStage, Persona, TouchKind, Sentiment,
-                 MilestoneStatus, ObjectiveKind, RiskCategory, EscalationStatus, Role)
+    for enum in (
+        Segment,
+        Priority,
+        LifecycleStage,
+        Persona,
+        TouchKind,
+        Sentiment,
+        MilestoneStatus,
+        ObjectiveKind,
+        RiskCategory,
+        EscalationStatus,
+        Role,
+    )
     for member in enum
 }
 _RISKS = tuple(RiskCategory)
@@ -88,8 +99,19 @@ FULL_HISTORY_ACCOUNTS = 10_000
 _TABLES: tuple[Table, ...] = tuple(
     model.__table__  # type: ignore[union-attr]
     for model in (
-        AppMeta, TeamMember, Account, Contact, Touchpoint, TouchpointAttendee, ActionItem,
-        HealthSnapshot, SuccessPlan, Objective, Milestone, Escalation, EscalationEvent,
+        AppMeta,
+        TeamMember,
+        Account,
+        Contact,
+        Touchpoint,
+        TouchpointAttendee,
+        ActionItem,
+        HealthSnapshot,
+        SuccessPlan,
+        Objective,
+        Milestone,
+        Escalation,
+        EscalationEvent,
     )
 )
 
@@ -130,7 +152,6 @@ def build_demo(db: Database, *, accounts: int = 300, seed: int = 7, today: date)
     )
 
 
-
 def generate(
     *, accounts: int, seed: int, today: date, chunk: int = CHUNK_ACCOUNTS
 ) -> Iterator[dict[str, list[Row]]]:
@@ -147,110 +168,445 @@ def generate(
 # -- word lists ----------------------------------------------------------------------------------
 
 _COMPANY_PREFIXES = (
-    "Northwind", "Bluepeak", "Ironclad", "Silverline", "Redwood", "Brightwater", "Summit",
-    "Crescent", "Harbor", "Granite", "Evergreen", "Lakeshore", "Cobalt", "Meridian", "Pinnacle",
-    "Sterling", "Horizon", "Keystone", "Riverbend", "Oakridge", "Falcon", "Beacon", "Copperfield",
-    "Driftwood", "Ember", "Foxglove", "Glacier", "Highland", "Juniper", "Kestrel", "Lumen",
-    "Maple", "Nimbus", "Orchard", "Paragon", "Quarry", "Rainier", "Sable", "Tidewater", "Vantage",
-    "Willow", "Zephyr", "Anchor", "Birchwood", "Cascade", "Frontier", "Hawthorne", "Indigo",
-    "Jasper", "Larkspur", "Mosaic", "Northstar", "Obsidian", "Prairie", "Ridgeline", "Sequoia",
-    "Trailhead", "Vertex", "Westbrook", "Aspen", "Bayview", "Clearwater", "Everest", "Fairview",
-    "Greystone", "Halcyon", "Ironwood", "Lighthouse", "Marlow", "Oakmont", "Pioneer", "Redstone",
-    "Stonebridge", "Thornbury", "Windmere", "Alder", "Bramble", "Corvid", "Dunmore", "Elmstead",
+    "Northwind",
+    "Bluepeak",
+    "Ironclad",
+    "Silverline",
+    "Redwood",
+    "Brightwater",
+    "Summit",
+    "Crescent",
+    "Harbor",
+    "Granite",
+    "Evergreen",
+    "Lakeshore",
+    "Cobalt",
+    "Meridian",
+    "Pinnacle",
+    "Sterling",
+    "Horizon",
+    "Keystone",
+    "Riverbend",
+    "Oakridge",
+    "Falcon",
+    "Beacon",
+    "Copperfield",
+    "Driftwood",
+    "Ember",
+    "Foxglove",
+    "Glacier",
+    "Highland",
+    "Juniper",
+    "Kestrel",
+    "Lumen",
+    "Maple",
+    "Nimbus",
+    "Orchard",
+    "Paragon",
+    "Quarry",
+    "Rainier",
+    "Sable",
+    "Tidewater",
+    "Vantage",
+    "Willow",
+    "Zephyr",
+    "Anchor",
+    "Birchwood",
+    "Cascade",
+    "Frontier",
+    "Hawthorne",
+    "Indigo",
+    "Jasper",
+    "Larkspur",
+    "Mosaic",
+    "Northstar",
+    "Obsidian",
+    "Prairie",
+    "Ridgeline",
+    "Sequoia",
+    "Trailhead",
+    "Vertex",
+    "Westbrook",
+    "Aspen",
+    "Bayview",
+    "Clearwater",
+    "Everest",
+    "Fairview",
+    "Greystone",
+    "Halcyon",
+    "Ironwood",
+    "Lighthouse",
+    "Marlow",
+    "Oakmont",
+    "Pioneer",
+    "Redstone",
+    "Stonebridge",
+    "Thornbury",
+    "Windmere",
+    "Alder",
+    "Bramble",
+    "Corvid",
+    "Dunmore",
+    "Elmstead",
 )
 _COMPANY_SUFFIXES = (
-    "Logistics", "Analytics", "Health", "Foods", "Energy", "Robotics", "Capital", "Insurance",
-    "Manufacturing", "Software", "Systems", "Labs", "Retail", "Media", "Biotech", "Pharma",
-    "Telecom", "Networks", "Dynamics", "Freight", "Financial", "Partners", "Consulting",
-    "Education", "Hospitality", "Motors", "Aerospace", "Materials", "Outfitters", "Apparel",
-    "Security", "Cloud", "Payments", "Realty", "Utilities", "Farms", "Marine", "Medical",
-    "Semiconductors", "Learning", "Studios", "Brewing", "Transit", "Water", "Data", "Mobility",
-    "Textiles", "Clinics", "Travel", "Games",
+    "Logistics",
+    "Analytics",
+    "Health",
+    "Foods",
+    "Energy",
+    "Robotics",
+    "Capital",
+    "Insurance",
+    "Manufacturing",
+    "Software",
+    "Systems",
+    "Labs",
+    "Retail",
+    "Media",
+    "Biotech",
+    "Pharma",
+    "Telecom",
+    "Networks",
+    "Dynamics",
+    "Freight",
+    "Financial",
+    "Partners",
+    "Consulting",
+    "Education",
+    "Hospitality",
+    "Motors",
+    "Aerospace",
+    "Materials",
+    "Outfitters",
+    "Apparel",
+    "Security",
+    "Cloud",
+    "Payments",
+    "Realty",
+    "Utilities",
+    "Farms",
+    "Marine",
+    "Medical",
+    "Semiconductors",
+    "Learning",
+    "Studios",
+    "Brewing",
+    "Transit",
+    "Water",
+    "Data",
+    "Mobility",
+    "Textiles",
+    "Clinics",
+    "Travel",
+    "Games",
 )
 _REGIONS = (
-    "EMEA", "APAC", "Americas", "Nordics", "DACH", "UK", "Canada", "Iberia", "Benelux", "LATAM",
-    "ANZ", "Japan",
+    "EMEA",
+    "APAC",
+    "Americas",
+    "Nordics",
+    "DACH",
+    "UK",
+    "Canada",
+    "Iberia",
+    "Benelux",
+    "LATAM",
+    "ANZ",
+    "Japan",
 )
 _TLDS = (".com", ".com", ".com", ".io", ".co", ".net")
 _FIRST_NAMES = (
-    "Aisha", "Alejandro", "Amara", "Anders", "Ananya", "Arjun", "Beatriz", "Ben", "Camille",
-    "Carlos", "Chen", "Chloe", "Dario", "David", "Diana", "Elena", "Emeka", "Emily", "Farah",
-    "Felix", "Fiona", "Gabriel", "Grace", "Hana", "Hassan", "Ines", "Isaac", "Ivy", "Jamal",
-    "Jana", "Javier", "Jin", "Julia", "Kai", "Kamala", "Kenji", "Laila", "Lars", "Leah", "Liam",
-    "Lucia", "Malik", "Marta", "Mateo", "Mei", "Mira", "Nadia", "Naomi", "Nikhil", "Noah",
-    "Olga", "Omar", "Paulo", "Rachel", "Rafael", "Rina", "Rohan", "Ruth", "Samir", "Sara",
-    "Sean", "Selin", "Sipho", "Sven", "Tara", "Theo", "Tomasz", "Uma", "Valentina", "Victor",
-    "Wei", "Yara", "Yusuf", "Zoe", "Hiroshi", "Ingrid", "Kwame", "Lena", "Nora", "Pedro",
+    "Aisha",
+    "Alejandro",
+    "Amara",
+    "Anders",
+    "Ananya",
+    "Arjun",
+    "Beatriz",
+    "Ben",
+    "Camille",
+    "Carlos",
+    "Chen",
+    "Chloe",
+    "Dario",
+    "David",
+    "Diana",
+    "Elena",
+    "Emeka",
+    "Emily",
+    "Farah",
+    "Felix",
+    "Fiona",
+    "Gabriel",
+    "Grace",
+    "Hana",
+    "Hassan",
+    "Ines",
+    "Isaac",
+    "Ivy",
+    "Jamal",
+    "Jana",
+    "Javier",
+    "Jin",
+    "Julia",
+    "Kai",
+    "Kamala",
+    "Kenji",
+    "Laila",
+    "Lars",
+    "Leah",
+    "Liam",
+    "Lucia",
+    "Malik",
+    "Marta",
+    "Mateo",
+    "Mei",
+    "Mira",
+    "Nadia",
+    "Naomi",
+    "Nikhil",
+    "Noah",
+    "Olga",
+    "Omar",
+    "Paulo",
+    "Rachel",
+    "Rafael",
+    "Rina",
+    "Rohan",
+    "Ruth",
+    "Samir",
+    "Sara",
+    "Sean",
+    "Selin",
+    "Sipho",
+    "Sven",
+    "Tara",
+    "Theo",
+    "Tomasz",
+    "Uma",
+    "Valentina",
+    "Victor",
+    "Wei",
+    "Yara",
+    "Yusuf",
+    "Zoe",
+    "Hiroshi",
+    "Ingrid",
+    "Kwame",
+    "Lena",
+    "Nora",
+    "Pedro",
 )
 _LAST_NAMES = (
-    "Abara", "Andersson", "Baker", "Banerjee", "Becker", "Bianchi", "Brooks", "Castillo", "Chang",
-    "Costa", "Dubois", "Eze", "Fischer", "Fitzgerald", "Garcia", "Gupta", "Haddad", "Hansen",
-    "Hoffmann", "Ibrahim", "Ito", "Jensen", "Johansson", "Kaur", "Kim", "Kowalski", "Larsen",
-    "Lee", "Lopez", "Mahlangu", "Martin", "Mendes", "Mensah", "Meyer", "Moreno", "Murphy",
-    "Nakamura", "Nguyen", "Novak", "O'Brien", "Okonkwo", "Olsen", "Park", "Pereira", "Petrov",
-    "Quinn", "Rahman", "Rossi", "Sato", "Schmidt", "Silva", "Singh", "Sokolova", "Suzuki",
-    "Tanaka", "Torres", "Tran", "Varga", "Wagner", "Walsh", "Watanabe", "Weber", "Wong", "Yilmaz",
-    "Zhang", "Zimmermann", "Alvarez", "Byrne", "Cohen", "Dlamini", "Ekström", "Fernandes",
-    "Gallo", "Horvat", "Iyer", "Janssen", "Khan", "Lindgren", "Moretti", "Nilsson",
+    "Abara",
+    "Andersson",
+    "Baker",
+    "Banerjee",
+    "Becker",
+    "Bianchi",
+    "Brooks",
+    "Castillo",
+    "Chang",
+    "Costa",
+    "Dubois",
+    "Eze",
+    "Fischer",
+    "Fitzgerald",
+    "Garcia",
+    "Gupta",
+    "Haddad",
+    "Hansen",
+    "Hoffmann",
+    "Ibrahim",
+    "Ito",
+    "Jensen",
+    "Johansson",
+    "Kaur",
+    "Kim",
+    "Kowalski",
+    "Larsen",
+    "Lee",
+    "Lopez",
+    "Mahlangu",
+    "Martin",
+    "Mendes",
+    "Mensah",
+    "Meyer",
+    "Moreno",
+    "Murphy",
+    "Nakamura",
+    "Nguyen",
+    "Novak",
+    "O'Brien",
+    "Okonkwo",
+    "Olsen",
+    "Park",
+    "Pereira",
+    "Petrov",
+    "Quinn",
+    "Rahman",
+    "Rossi",
+    "Sato",
+    "Schmidt",
+    "Silva",
+    "Singh",
+    "Sokolova",
+    "Suzuki",
+    "Tanaka",
+    "Torres",
+    "Tran",
+    "Varga",
+    "Wagner",
+    "Walsh",
+    "Watanabe",
+    "Weber",
+    "Wong",
+    "Yilmaz",
+    "Zhang",
+    "Zimmermann",
+    "Alvarez",
+    "Byrne",
+    "Cohen",
+    "Dlamini",
+    "Ekström",
+    "Fernandes",
+    "Gallo",
+    "Horvat",
+    "Iyer",
+    "Janssen",
+    "Khan",
+    "Lindgren",
+    "Moretti",
+    "Nilsson",
 )
 _AE_NAMES = (
-    "Olivia Brandt", "Ethan Moreau", "Hannah Ocampo", "Lucas Whitfield", "Priyanka Desai",
-    "Ryan Kowalczyk", "Sophie Laurent", "Adrian Castell", "Megan Foley", "Kofi Asante",
-    "Elise Vogel", "Nathan Bell",
+    "Olivia Brandt",
+    "Ethan Moreau",
+    "Hannah Ocampo",
+    "Lucas Whitfield",
+    "Priyanka Desai",
+    "Ryan Kowalczyk",
+    "Sophie Laurent",
+    "Adrian Castell",
+    "Megan Foley",
+    "Kofi Asante",
+    "Elise Vogel",
+    "Nathan Bell",
 )
 _AREA_CODES = ("212", "415", "312", "617", "206", "512", "303", "404", "646", "720", "617", "858")
 
 _TITLES = {
     Persona.ECONOMIC_BUYER: ("CFO", "COO", "VP Finance", "SVP Operations", "Chief Digital Officer"),
     Persona.EXECUTIVE_SPONSOR: ("CIO", "CTO", "VP Engineering", "VP Operations", "Head of IT"),
-    Persona.CHAMPION: ("Director of Platform", "Head of DevOps", "Engineering Manager",
-                       "Operations Manager", "Director of Customer Operations"),
-    Persona.TECHNICAL_LEAD: ("Staff Engineer", "Lead Architect", "Platform Lead",
-                             "Principal Engineer", "IT Manager", "Solutions Architect"),
-    Persona.END_USER: ("Software Engineer", "Analyst", "Support Specialist", "Operations Analyst",
-                       "Developer", "Data Engineer", "Project Coordinator", "QA Engineer"),
+    Persona.CHAMPION: (
+        "Director of Platform",
+        "Head of DevOps",
+        "Engineering Manager",
+        "Operations Manager",
+        "Director of Customer Operations",
+    ),
+    Persona.TECHNICAL_LEAD: (
+        "Staff Engineer",
+        "Lead Architect",
+        "Platform Lead",
+        "Principal Engineer",
+        "IT Manager",
+        "Solutions Architect",
+    ),
+    Persona.END_USER: (
+        "Software Engineer",
+        "Analyst",
+        "Support Specialist",
+        "Operations Analyst",
+        "Developer",
+        "Data Engineer",
+        "Project Coordinator",
+        "QA Engineer",
+    ),
 }
 _INFLUENCE = {
-    Persona.ECONOMIC_BUYER: (5, 5), Persona.EXECUTIVE_SPONSOR: (4, 5), Persona.CHAMPION: (3, 4),
-    Persona.TECHNICAL_LEAD: (3, 3), Persona.END_USER: (1, 2),
+    Persona.ECONOMIC_BUYER: (5, 5),
+    Persona.EXECUTIVE_SPONSOR: (4, 5),
+    Persona.CHAMPION: (3, 4),
+    Persona.TECHNICAL_LEAD: (3, 3),
+    Persona.END_USER: (1, 2),
 }
 #: The first n personas of an account with n contacts: a small customer has a buyer, a champion
 #: and a technical lead; larger ones add a sponsor and end users.
 _PERSONAS = (
-    Persona.ECONOMIC_BUYER, Persona.CHAMPION, Persona.TECHNICAL_LEAD, Persona.EXECUTIVE_SPONSOR,
-    Persona.END_USER, Persona.END_USER, Persona.END_USER, Persona.END_USER,
+    Persona.ECONOMIC_BUYER,
+    Persona.CHAMPION,
+    Persona.TECHNICAL_LEAD,
+    Persona.EXECUTIVE_SPONSOR,
+    Persona.END_USER,
+    Persona.END_USER,
+    Persona.END_USER,
+    Persona.END_USER,
 )
 #: Creation order: managers before the people who report to them (foreign keys are immediate).
-_RANK = {Persona.ECONOMIC_BUYER: 0, Persona.EXECUTIVE_SPONSOR: 1, Persona.CHAMPION: 2,
-         Persona.TECHNICAL_LEAD: 3, Persona.END_USER: 4}
+_RANK = {
+    Persona.ECONOMIC_BUYER: 0,
+    Persona.EXECUTIVE_SPONSOR: 1,
+    Persona.CHAMPION: 2,
+    Persona.TECHNICAL_LEAD: 3,
+    Persona.END_USER: 4,
+}
 
 _FEATURES = (
-    "SSO", "the reporting dashboards", "CI pipelines", "the REST API", "workflow automation",
-    "audit logs", "role-based access", "the Slack integration", "usage analytics",
-    "the Salesforce connector", "alerting rules", "data exports", "the mobile app",
-    "custom fields", "approval workflows", "the warehouse sync",
+    "SSO",
+    "the reporting dashboards",
+    "CI pipelines",
+    "the REST API",
+    "workflow automation",
+    "audit logs",
+    "role-based access",
+    "the Slack integration",
+    "usage analytics",
+    "the Salesforce connector",
+    "alerting rules",
+    "data exports",
+    "the mobile app",
+    "custom fields",
+    "approval workflows",
+    "the warehouse sync",
 )
 _GOALS = (
-    "cutting onboarding time for new hires", "consolidating tooling across regions",
-    "a single view of customer data", "faster month-end reporting",
-    "less manual ticket triage", "audit readiness", "shipping releases weekly",
+    "cutting onboarding time for new hires",
+    "consolidating tooling across regions",
+    "a single view of customer data",
+    "faster month-end reporting",
+    "less manual ticket triage",
+    "audit readiness",
+    "shipping releases weekly",
 )
 _TEAMS = ("EMEA support", "platform", "finance", "data", "field operations", "security", "mobile")
 _TOPICS = {
     Sentiment.POSITIVE: (
-        "interest in rolling out to another business unit", "a possible case study",
-        "adding seats next quarter", "strong feedback on the new dashboards",
-        "a reference call for sales", "a faster release cadence since go-live",
+        "interest in rolling out to another business unit",
+        "a possible case study",
+        "adding seats next quarter",
+        "strong feedback on the new dashboards",
+        "a reference call for sales",
+        "a faster release cadence since go-live",
     ),
     Sentiment.NEUTRAL: (
-        "questions about the roadmap", "the upcoming SSO migration", "a new admin on their side",
-        "license true-up timing", "data retention settings", "API rate limits",
+        "questions about the roadmap",
+        "the upcoming SSO migration",
+        "a new admin on their side",
+        "license true-up timing",
+        "data retention settings",
+        "API rate limits",
     ),
     Sentiment.NEGATIVE: (
-        "slow responses on P2 support tickets", "budget pressure for next year",
-        "a reorg in their IT department", "performance of large exports",
-        "missing SAML group sync", "a competitor evaluation in one team",
-        "low usage in the EMEA team", "frustration with last week's outage",
+        "slow responses on P2 support tickets",
+        "budget pressure for next year",
+        "a reorg in their IT department",
+        "performance of large exports",
+        "missing SAML group sync",
+        "a competitor evaluation in one team",
+        "low usage in the EMEA team",
+        "frustration with last week's outage",
     ),
 }
 _RENEWAL_SIGNALS = {
@@ -259,9 +615,13 @@ _RENEWAL_SIGNALS = {
     Sentiment.NEGATIVE: ("budget not confirmed yet", "is evaluating alternatives"),
 }
 _NEXT_STEPS = (
-    "send the adoption report", "schedule training for new admins",
-    "loop in support on the open ticket", "book the EBR", "share the roadmap deck",
-    "confirm the renewal timeline with procurement", "update the success plan",
+    "send the adoption report",
+    "schedule training for new admins",
+    "loop in support on the open ticket",
+    "book the EBR",
+    "share the roadmap deck",
+    "confirm the renewal timeline with procurement",
+    "update the success plan",
 )
 _CADENCE_SUMMARIES = (
     "Cadence call: reviewed adoption of {feature}; {contact} raised {topic}",
@@ -287,10 +647,14 @@ _NOTE_SUMMARIES = (
     "Usage check: adoption of {feature} {trend}",
 )
 _ACTION_TITLES = (
-    "Send the {feature} best-practice guide", "Schedule admin training for the {team} team",
-    "Share the usage report with {contact}", "Open a support ticket about {topic}",
-    "Book the EBR with {contact}", "Confirm the renewal timeline with procurement",
-    "Update the success plan", "Introduce {contact} to the product manager for {feature}",
+    "Send the {feature} best-practice guide",
+    "Schedule admin training for the {team} team",
+    "Share the usage report with {contact}",
+    "Open a support ticket about {topic}",
+    "Book the EBR with {contact}",
+    "Confirm the renewal timeline with procurement",
+    "Update the success plan",
+    "Introduce {contact} to the product manager for {feature}",
 )
 _QUANTITATIVE = (
     # outcome, metric, baseline range, target range, unit
@@ -311,24 +675,42 @@ _QUALITATIVE = (
     "Give leadership a single view of customer health",
 )
 _MILESTONES = (
-    "Enable {feature} for all teams", "Migrate the remaining projects", "Train admins on {feature}",
-    "Pilot {feature} with the {team} team", "Agree baseline metrics with {contact}",
-    "Executive readout to {contact}", "Retire the legacy tool in the {team} team",
-    "Security review sign-off", "Roll out to the second business unit", "Go live with {feature}",
+    "Enable {feature} for all teams",
+    "Migrate the remaining projects",
+    "Train admins on {feature}",
+    "Pilot {feature} with the {team} team",
+    "Agree baseline metrics with {contact}",
+    "Executive readout to {contact}",
+    "Retire the legacy tool in the {team} team",
+    "Security review sign-off",
+    "Roll out to the second business unit",
+    "Go live with {feature}",
 )
 _ESCALATION_REASONS = {
-    RiskCategory.IMPLEMENTATION: ("Go-live slipped twice; the {feature} integration is blocked",
-                                  "Data migration stalled at 40%"),
-    RiskCategory.SENTIMENT: ("Executive sponsor doubts the value delivered; downgrade discussed",
-                             "Champion left; the new lead is skeptical"),
-    RiskCategory.SUPPORT: ("Three P1 tickets in two weeks and slow responses",
-                           "Recurring failures of {feature}"),
-    RiskCategory.PRODUCT: ("Missing {feature} capability blocks the rollout",
-                           "Large exports too slow for month-end close"),
-    RiskCategory.COMPANY: ("Acquisition announced; the new parent uses a competitor",
-                           "Layoffs halved their admin team"),
-    RiskCategory.RENEWAL: ("Procurement asks for a 30% discount at renewal",
-                           "Renewal budget not approved for next year"),
+    RiskCategory.IMPLEMENTATION: (
+        "Go-live slipped twice; the {feature} integration is blocked",
+        "Data migration stalled at 40%",
+    ),
+    RiskCategory.SENTIMENT: (
+        "Executive sponsor doubts the value delivered; downgrade discussed",
+        "Champion left; the new lead is skeptical",
+    ),
+    RiskCategory.SUPPORT: (
+        "Three P1 tickets in two weeks and slow responses",
+        "Recurring failures of {feature}",
+    ),
+    RiskCategory.PRODUCT: (
+        "Missing {feature} capability blocks the rollout",
+        "Large exports too slow for month-end close",
+    ),
+    RiskCategory.COMPANY: (
+        "Acquisition announced; the new parent uses a competitor",
+        "Layoffs halved their admin team",
+    ),
+    RiskCategory.RENEWAL: (
+        "Procurement asks for a 30% discount at renewal",
+        "Renewal budget not approved for next year",
+    ),
 }
 _RAISE_WHY = {
     2: "No fix within 48 h; support engineer engaged",
@@ -337,58 +719,108 @@ _RAISE_WHY = {
     5: "Strategic account at risk; CEO/COO engaged",
 }
 _RESOLUTIONS = (
-    ("Hotfix shipped and weekly check-ins restored confidence",
-     "Bring support in at level 1 as soon as P1 tickets cluster"),
-    ("Executive sync agreed a revised rollout plan; go-live achieved",
-     "Confirm the customer's resourcing before committing to dates"),
-    ("Renewal signed with a smaller discount and a training credit",
-     "Raise renewal risk earlier than 90 days out"),
-    ("New champion onboarded and trained; usage back to baseline",
-     "Keep at least two engaged contacts in every account"),
+    (
+        "Hotfix shipped and weekly check-ins restored confidence",
+        "Bring support in at level 1 as soon as P1 tickets cluster",
+    ),
+    (
+        "Executive sync agreed a revised rollout plan; go-live achieved",
+        "Confirm the customer's resourcing before committing to dates",
+    ),
+    (
+        "Renewal signed with a smaller discount and a training credit",
+        "Raise renewal risk earlier than 90 days out",
+    ),
+    (
+        "New champion onboarded and trained; usage back to baseline",
+        "Keep at least two engaged contacts in every account",
+    ),
 )
 
 #: Interval in days between routine touches, by segment group and priority (seeds 000:
 #: enterprise PR1 bi-weekly, PR2 monthly; commercial PR1 bi-weekly to monthly; scale quarterly).
 _INTERVALS = {
-    ("enterprise", Priority.PR1): 14, ("enterprise", Priority.PR2): 30,
-    ("enterprise", Priority.PR3): 45, ("commercial", Priority.PR1): 21,
-    ("commercial", Priority.PR2): 45, ("commercial", Priority.PR3): 75,
-    ("scale", Priority.PR1): 45, ("scale", Priority.PR2): 90, ("scale", Priority.PR3): 120,
+    ("enterprise", Priority.PR1): 14,
+    ("enterprise", Priority.PR2): 30,
+    ("enterprise", Priority.PR3): 45,
+    ("commercial", Priority.PR1): 21,
+    ("commercial", Priority.PR2): 45,
+    ("commercial", Priority.PR3): 75,
+    ("scale", Priority.PR1): 45,
+    ("scale", Priority.PR2): 90,
+    ("scale", Priority.PR3): 120,
 }
 _GROUP = {
-    Segment.ENTERPRISE: "enterprise", Segment.COMMERCIAL: "commercial",
-    Segment.MID_MARKET: "commercial", Segment.SMB: "scale", Segment.SCALE: "scale",
+    Segment.ENTERPRISE: "enterprise",
+    Segment.COMMERCIAL: "commercial",
+    Segment.MID_MARKET: "commercial",
+    Segment.SMB: "scale",
+    Segment.SCALE: "scale",
 }
 _SEGMENT_MIX = {
-    Segment.ENTERPRISE: 0.15, Segment.COMMERCIAL: 0.30, Segment.MID_MARKET: 0.10,
-    Segment.SMB: 0.15, Segment.SCALE: 0.30,
+    Segment.ENTERPRISE: 0.15,
+    Segment.COMMERCIAL: 0.30,
+    Segment.MID_MARKET: 0.10,
+    Segment.SMB: 0.15,
+    Segment.SCALE: 0.30,
 }
 _BAND_MIX = {HealthBand.GREEN: 0.70, HealthBand.YELLOW: 0.20, HealthBand.RED: 0.10}
 _BAND_RANGE = {HealthBand.GREEN: (80, 97), HealthBand.YELLOW: (60, 79), HealthBand.RED: (28, 59)}
-_ARR_DOLLARS = {"enterprise": (250_000, 2_500_000), "commercial": (40_000, 300_000),
-                "scale": (5_000, 50_000)}
-_CONTACTS = {Segment.ENTERPRISE: (6, 8), Segment.COMMERCIAL: (4, 6), Segment.MID_MARKET: (4, 6),
-             Segment.SMB: (3, 5), Segment.SCALE: (3, 4)}
-_PLAN_CHANCE = {Segment.ENTERPRISE: 1.0, Segment.COMMERCIAL: 0.85, Segment.MID_MARKET: 0.8,
-                Segment.SMB: 0.6, Segment.SCALE: 0.1}
+_ARR_DOLLARS = {
+    "enterprise": (250_000, 2_500_000),
+    "commercial": (40_000, 300_000),
+    "scale": (5_000, 50_000),
+}
+_CONTACTS = {
+    Segment.ENTERPRISE: (6, 8),
+    Segment.COMMERCIAL: (4, 6),
+    Segment.MID_MARKET: (4, 6),
+    Segment.SMB: (3, 5),
+    Segment.SCALE: (3, 4),
+}
+_PLAN_CHANCE = {
+    Segment.ENTERPRISE: 1.0,
+    Segment.COMMERCIAL: 0.85,
+    Segment.MID_MARKET: 0.8,
+    Segment.SMB: 0.6,
+    Segment.SCALE: 0.1,
+}
 _SENTIMENT_ODDS = {  # chance of positive, and of positive-or-neutral, by band at the time
-    HealthBand.GREEN: (0.55, 0.95), HealthBand.YELLOW: (0.25, 0.75), HealthBand.RED: (0.08, 0.5),
+    HealthBand.GREEN: (0.55, 0.95),
+    HealthBand.YELLOW: (0.25, 0.75),
+    HealthBand.RED: (0.08, 0.5),
 }
 _NO_ACTIONS = (TouchKind.EMAIL, TouchKind.NOTE, TouchKind.NPS_SURVEY)
 _ROUTINE = (  # routine touch kinds and cumulative weights
-    (TouchKind.CADENCE_CALL, TouchKind.EMAIL, TouchKind.MEETING, TouchKind.TRAINING,
-     TouchKind.NOTE), (55, 75, 85, 92, 100))
+    (
+        TouchKind.CADENCE_CALL,
+        TouchKind.EMAIL,
+        TouchKind.MEETING,
+        TouchKind.TRAINING,
+        TouchKind.NOTE,
+    ),
+    (55, 75, 85, 92, 100),
+)
 _ROUTINE_SCALE = (
-    (TouchKind.CADENCE_CALL, TouchKind.EMAIL, TouchKind.TRAINING, TouchKind.NOTE,
-     TouchKind.MEETING), (35, 75, 85, 95, 100))
+    (
+        TouchKind.CADENCE_CALL,
+        TouchKind.EMAIL,
+        TouchKind.TRAINING,
+        TouchKind.NOTE,
+        TouchKind.MEETING,
+    ),
+    (35, 75, 85, 95, 100),
+)
 _MILESTONE_ODDS = {  # planned, in-progress, done, slipped, blocked
-    HealthBand.GREEN: (30, 25, 35, 5, 5), HealthBand.YELLOW: (25, 25, 25, 15, 10),
+    HealthBand.GREEN: (30, 25, 35, 5, 5),
+    HealthBand.YELLOW: (25, 25, 25, 15, 10),
     HealthBand.RED: (20, 20, 20, 20, 20),
 }
 _ROMAN = ("II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 
 
 # -- the fixed team --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DemoMember:
@@ -439,6 +871,7 @@ def team_for(accounts: int) -> tuple[DemoMember, ...]:
 
 
 # -- planning ------------------------------------------------------------------------------------
+
 
 @dataclass(slots=True)
 class _Plan:
@@ -543,6 +976,7 @@ def _sla_due(level: int, reached_at: datetime) -> datetime:
 
 # -- the generator ---------------------------------------------------------------------------------
 
+
 @dataclass
 class _BookGenerator:
     accounts: int
@@ -562,8 +996,9 @@ class _BookGenerator:
         self.milestone_serial = 0
         self.forced_escalations: set[int] = set()
         self.plans = self._plan()
-        days = [self.today - timedelta(days=7 * week)
-                for week in range(self.density.snapshot_weeks + 1)]
+        days = [
+            self.today - timedelta(days=7 * week) for week in range(self.density.snapshot_weeks + 1)
+        ]
         self.week_days = [(day, self.at(day, 6)) for day in days]  # taken at 06:00 each Monday
 
     # small helpers
@@ -595,8 +1030,9 @@ class _BookGenerator:
             for band in (HealthBand.RED, HealthBand.YELLOW):
                 if band not in bands:
                     bands[bands.index(HealthBand.GREEN)] = band
-        members = {group: [i for i, m in enumerate(self.team) if m.group == group]
-                   for group in _TARGETS}
+        members = {
+            group: [i for i, m in enumerate(self.team) if m.group == group] for group in _TARGETS
+        }
         turns: Counter[str] = Counter()
         plans = []
         for segment, band in zip(segments, bands, strict=True):
@@ -670,14 +1106,19 @@ class _BookGenerator:
         members = []
         for member, member_id in zip(self.team, self.team_ids, strict=True):
             is_manager = member.group is None
-            members.append({
-                "id": member_id, "created_at": joined, "updated_at": joined,
-                "name": member.name, "email": member.email,
-                "role": _VALUE[Role.MANAGER] if is_manager else _VALUE[Role.CSM],
-                "segment": None if is_manager else member.group,
-                "weekly_touch_target": member.target,
-                "manager_id": None if is_manager else self.team_ids[0],
-            })
+            members.append(
+                {
+                    "id": member_id,
+                    "created_at": joined,
+                    "updated_at": joined,
+                    "name": member.name,
+                    "email": member.email,
+                    "role": _VALUE[Role.MANAGER] if is_manager else _VALUE[Role.CSM],
+                    "segment": None if is_manager else member.group,
+                    "weekly_touch_target": member.target,
+                    "manager_id": None if is_manager else self.team_ids[0],
+                }
+            )
         meta = [
             {"key": "demo_seed", "value": str(self.seed)},
             {"key": "demo_today", "value": self.today.isoformat()},
@@ -820,13 +1261,17 @@ class _AccountWriter:
         engagement, success, satisfaction, financial = self.components
         weak = []
         if engagement < 65 or success < 65:
-            weak.append(RiskCategory.IMPLEMENTATION if self.plan.onboarding
-                        else RiskCategory.SENTIMENT)
+            weak.append(
+                RiskCategory.IMPLEMENTATION if self.plan.onboarding else RiskCategory.SENTIMENT
+            )
         if satisfaction < 65:
             weak.append(self.book.pick((RiskCategory.SUPPORT, RiskCategory.PRODUCT)))
         if financial < 65:
-            weak.append(RiskCategory.RENEWAL if (self.renewal - self.today).days < 200
-                        else RiskCategory.COMPANY)
+            weak.append(
+                RiskCategory.RENEWAL
+                if (self.renewal - self.today).days < 200
+                else RiskCategory.COMPANY
+            )
         band = self.plan.band
         if band == HealthBand.RED:
             self.risks.update(weak or [self.book.pick(_RISKS)])
@@ -861,7 +1306,8 @@ class _AccountWriter:
                 boss = by_persona.get(lead) or by_persona.get(Persona.CHAMPION)
             elif persona in (Persona.CHAMPION, Persona.TECHNICAL_LEAD):
                 boss = by_persona.get(Persona.EXECUTIVE_SPONSOR) or by_persona.get(
-                    Persona.ECONOMIC_BUYER)
+                    Persona.ECONOMIC_BUYER
+                )
             else:
                 boss = by_persona.get(Persona.ECONOMIC_BUYER)
             low_i, high_i = _INFLUENCE[persona]
@@ -920,15 +1366,28 @@ class _AccountWriter:
             else:
                 wobble = 0.6 * wobble + (rng.random() - 0.5) * 6
                 offset = int(gap * min(1.0, week / turn) + wobble)
-            e, s, sat, f = (_clamp(e0 + offset), _clamp(s0 + offset), _clamp(sat0 + offset),
-                            _clamp(f0 + offset))
+            e, s, sat, f = (
+                _clamp(e0 + offset),
+                _clamp(s0 + offset),
+                _clamp(sat0 + offset),
+                _clamp(f0 + offset),
+            )
             value = score(e, s, sat, f)
             weekly.append(value)
-            rows.append({
-                "id": uid(), "created_at": stamp, "updated_at": stamp, "account_id": account_id,
-                "taken_on": taken_on, "score": value, "engagement": e, "success": s,
-                "satisfaction": sat, "financial": f,
-            })
+            rows.append(
+                {
+                    "id": uid(),
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                    "account_id": account_id,
+                    "taken_on": taken_on,
+                    "score": value,
+                    "engagement": e,
+                    "success": s,
+                    "satisfaction": sat,
+                    "financial": f,
+                }
+            )
         yesterday = self.today - timedelta(days=1)
         if yesterday >= self.start:
             parts = self.components
@@ -951,10 +1410,16 @@ class _AccountWriter:
 
     def snapshot(self, taken_on: date, stamp: datetime, parts: Sequence[int]) -> Row:
         return {
-            "id": self.book.uid(), "created_at": stamp, "updated_at": stamp,
-            "account_id": self.account_id, "taken_on": taken_on,
-            "score": DEFAULT_WEIGHTS.score(*parts), "engagement": parts[0], "success": parts[1],
-            "satisfaction": parts[2], "financial": parts[3],
+            "id": self.book.uid(),
+            "created_at": stamp,
+            "updated_at": stamp,
+            "account_id": self.account_id,
+            "taken_on": taken_on,
+            "score": DEFAULT_WEIGHTS.score(*parts),
+            "engagement": parts[0],
+            "success": parts[1],
+            "satisfaction": parts[2],
+            "financial": parts[3],
         }
 
     def band_on(self, day: date) -> HealthBand:
@@ -998,14 +1463,24 @@ class _AccountWriter:
         for day, kind in sorted(set(planned)):
             self.touch(day, kind)
 
-    def touch(self, day: date, kind: TouchKind, summary: str | None = None,
-              sentiment: Sentiment | None = None) -> uuid.UUID:
+    def touch(
+        self,
+        day: date,
+        kind: TouchKind,
+        summary: str | None = None,
+        sentiment: Sentiment | None = None,
+    ) -> uuid.UUID:
         book, rng = self.book, self.rng
         if sentiment is None:
             positive, not_negative = _SENTIMENT_ODDS[self.band_on(day)]
             roll = rng.random()
-            sentiment = (Sentiment.POSITIVE if roll < positive else
-                         Sentiment.NEUTRAL if roll < not_negative else Sentiment.NEGATIVE)
+            sentiment = (
+                Sentiment.POSITIVE
+                if roll < positive
+                else Sentiment.NEUTRAL
+                if roll < not_negative
+                else Sentiment.NEGATIVE
+            )
         attendees = self.attendees(kind)
         contact = attendees[0].name if attendees else self.person(Persona.CHAMPION).name
         if summary is None:
@@ -1028,7 +1503,8 @@ class _AccountWriter:
         self.batch["touchpoint"].append(row)
         for person in attendees:
             self.batch["touchpoint_attendee"].append(
-                {"touchpoint_id": row["id"], "contact_id": person.id})
+                {"touchpoint_id": row["id"], "contact_id": person.id}
+            )
         if kind not in _NO_ACTIONS and rng.random() < 0.35:
             self.action_item(row["id"], day, contact)
         return row["id"]
@@ -1047,11 +1523,15 @@ class _AccountWriter:
     def summary(self, kind: TouchKind, contact: str, sentiment: Sentiment) -> str:
         book = self.book
         values = {
-            "contact": contact, "feature": book.pick(_FEATURES), "goal": book.pick(_GOALS),
-            "topic": book.pick(_TOPICS[sentiment]), "team": book.pick(_TEAMS),
+            "contact": contact,
+            "feature": book.pick(_FEATURES),
+            "goal": book.pick(_GOALS),
+            "topic": book.pick(_TOPICS[sentiment]),
+            "team": book.pick(_TEAMS),
             "count": book.between(6, 60),
-            "trend": {"positive": "is climbing", "neutral": "is flat",
-                      "negative": "is falling"}[_VALUE[sentiment]],
+            "trend": {"positive": "is climbing", "neutral": "is flat", "negative": "is falling"}[
+                _VALUE[sentiment]
+            ],
         }
         match kind:
             case TouchKind.CADENCE_CALL:
@@ -1065,8 +1545,10 @@ class _AccountWriter:
             case TouchKind.NOTE:
                 template = book.pick(_NOTE_SUMMARIES)
             case TouchKind.EBR:
-                template = ("EBR with {contact}: progress on {goal} reviewed; priorities agreed "
-                            "for the next two quarters")
+                template = (
+                    "EBR with {contact}: progress on {goal} reviewed; priorities agreed "
+                    "for the next two quarters"
+                )
             case TouchKind.RENEWAL_CALL:
                 template = "Renewal call with {contact}: soft renewal question asked; {signal}"
                 values["signal"] = book.pick(_RENEWAL_SIGNALS[sentiment])
@@ -1074,8 +1556,9 @@ class _AccountWriter:
                 template = "Onboarding review: {feature} live for {pct}% of users; {topic}"
                 values["pct"] = book.between(20, 95)
             case TouchKind.NPS_SURVEY:
-                low, high = {"positive": (9, 10), "neutral": (7, 8),
-                             "negative": (2, 6)}[_VALUE[sentiment]]
+                low, high = {"positive": (9, 10), "neutral": (7, 8), "negative": (2, 6)}[
+                    _VALUE[sentiment]
+                ]
                 template = "NPS survey: {contact} gave {nps}/10"
                 values["nps"] = book.between(low, high)
             case _:
@@ -1091,18 +1574,23 @@ class _AccountWriter:
         done_on = max(done_on, day)
         done_at = book.at(done_on, 18 if done_on == day else 15)  # after the call was logged
         title = book.pick(_ACTION_TITLES).format(
-            feature=book.pick(_FEATURES), team=book.pick(_TEAMS), contact=contact,
-            topic=book.pick(_TOPICS[Sentiment.NEGATIVE]))
+            feature=book.pick(_FEATURES),
+            team=book.pick(_TEAMS),
+            contact=contact,
+            topic=book.pick(_TOPICS[Sentiment.NEGATIVE]),
+        )
         created = book.at(day, 17)
-        self.batch["action_item"].append({
-            **book.stamps(created, done_at if done else created),
-            "touchpoint_id": touchpoint_id,
-            "account_id": self.account_id,
-            "title": title,
-            "owner": self.owner.name if rng.random() < 0.6 else contact,
-            "due_on": due,
-            "done_at": done_at if done else None,
-        })
+        self.batch["action_item"].append(
+            {
+                **book.stamps(created, done_at if done else created),
+                "touchpoint_id": touchpoint_id,
+                "account_id": self.account_id,
+                "title": title,
+                "owner": self.owner.name if rng.random() < 0.6 else contact,
+                "due_on": due,
+                "done_at": done_at if done else None,
+            }
+        )
 
     # success plan
 
@@ -1120,14 +1608,18 @@ class _AccountWriter:
             **book.stamps(created, book.at(reviewed, 16)),
             "account_id": self.account_id,
             "title": f"FY{(today.year + 1) % 100:02d} success plan"
-            if rng.random() < 0.5 else f"Success plan: {book.pick(_GOALS)}",
+            if rng.random() < 0.5
+            else f"Success plan: {book.pick(_GOALS)}",
             "status": "draft" if draft else "active",
             "reviewed_on": None if draft else reviewed,
         }
         self.batch["success_plan"].append(plan_row)
         count = book.between(2, 3) if plan.segment == Segment.ENTERPRISE else book.between(1, 2)
-        progress_range = {HealthBand.GREEN: (0.4, 1.0), HealthBand.YELLOW: (0.15, 0.6),
-                          HealthBand.RED: (0.0, 0.35)}[plan.band]
+        progress_range = {
+            HealthBand.GREEN: (0.4, 1.0),
+            HealthBand.YELLOW: (0.15, 0.6),
+            HealthBand.RED: (0.0, 0.35),
+        }[plan.band]
         if plan.onboarding:
             progress_range = (0.0, 0.2)
         for number in range(count):
@@ -1138,14 +1630,23 @@ class _AccountWriter:
                 low, high = progress_range
                 progress = low + (high - low) * rng.random()
                 current = round(baseline + (target - baseline) * progress)
-                objective.update(outcome=outcome, metric=metric,
-                                 kind=_VALUE[ObjectiveKind.QUANTITATIVE],
-                                 baseline=f"{baseline}{unit}", target=f"{target}{unit}",
-                                 current=f"{current}{unit}")
+                objective.update(
+                    outcome=outcome,
+                    metric=metric,
+                    kind=_VALUE[ObjectiveKind.QUANTITATIVE],
+                    baseline=f"{baseline}{unit}",
+                    target=f"{target}{unit}",
+                    current=f"{current}{unit}",
+                )
             else:
-                objective.update(outcome=book.pick(_QUALITATIVE), metric=None,
-                                 kind=_VALUE[ObjectiveKind.QUALITATIVE],
-                                 baseline=None, target=None, current=None)
+                objective.update(
+                    outcome=book.pick(_QUALITATIVE),
+                    metric=None,
+                    kind=_VALUE[ObjectiveKind.QUALITATIVE],
+                    baseline=None,
+                    target=None,
+                    current=None,
+                )
             self.batch["objective"].append(objective)
             for _ in range(book.between(2, 3)):
                 self.milestone(objective["id"], created)
@@ -1155,8 +1656,13 @@ class _AccountWriter:
         book, today = self.book, self.today
         serial = book.milestone_serial
         book.milestone_serial += 1
-        forced = (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS, MilestoneStatus.DONE,
-                  MilestoneStatus.SLIPPED, MilestoneStatus.BLOCKED)
+        forced = (
+            MilestoneStatus.PLANNED,
+            MilestoneStatus.IN_PROGRESS,
+            MilestoneStatus.DONE,
+            MilestoneStatus.SLIPPED,
+            MilestoneStatus.BLOCKED,
+        )
         if serial < len(forced):
             status = forced[serial]
         else:
@@ -1181,20 +1687,29 @@ class _AccountWriter:
         if serial < 2:
             due = today + timedelta(days=2 + 2 * serial)  # due this week (today is the Monday)
         who = self.rng.random()
-        dri = (self.person(Persona.CHAMPION, Persona.TECHNICAL_LEAD).name if who < 0.5
-               else self.owner.name if who < 0.9 else self.account["ae"])
+        dri = (
+            self.person(Persona.CHAMPION, Persona.TECHNICAL_LEAD).name
+            if who < 0.5
+            else self.owner.name
+            if who < 0.9
+            else self.account["ae"]
+        )
         title = book.pick(_MILESTONES).format(
-            feature=book.pick(_FEATURES), team=book.pick(_TEAMS),
-            contact=self.person(Persona.EXECUTIVE_SPONSOR).name)
-        self.batch["milestone"].append({
-            **book.stamps(created, completed or book.at(today - timedelta(days=1), 16)),
-            "objective_id": objective_id,
-            "title": title,
-            "due_on": due,
-            "dri": dri,
-            "status": _VALUE[status],
-            "completed_at": completed,
-        })
+            feature=book.pick(_FEATURES),
+            team=book.pick(_TEAMS),
+            contact=self.person(Persona.EXECUTIVE_SPONSOR).name,
+        )
+        self.batch["milestone"].append(
+            {
+                **book.stamps(created, completed or book.at(today - timedelta(days=1), 16)),
+                "objective_id": objective_id,
+                "title": title,
+                "due_on": due,
+                "dri": dri,
+                "status": _VALUE[status],
+                "completed_at": completed,
+            }
+        )
 
     # escalations
 
@@ -1229,8 +1744,13 @@ class _AccountWriter:
         category = self.category()
         reason = self.reason(category)
         if self.index in book.forced_escalations:
-            since = {5: timedelta(hours=2), 4: timedelta(days=12), 3: timedelta(days=2),
-                     2: timedelta(days=4), 1: timedelta(hours=6)}[level]
+            since = {
+                5: timedelta(hours=2),
+                4: timedelta(days=12),
+                3: timedelta(days=2),
+                2: timedelta(days=4),
+                1: timedelta(hours=6),
+            }[level]
         else:
             since = timedelta(hours=book.between(2, 140))
         reached = now - since
@@ -1240,21 +1760,34 @@ class _AccountWriter:
         times = [reached - timedelta(hours=gap * (len(steps) - 1 - n)) for n in range(len(steps))]
         opened = times[0]
         self.escalation_rows(
-            level=level, status=EscalationStatus.OPEN, category=category, reason=reason,
-            opened=opened, steps=steps, times=times, sla=_sla_due(level, reached),
-            closed=None, outcome=None,
+            level=level,
+            status=EscalationStatus.OPEN,
+            category=category,
+            reason=reason,
+            opened=opened,
+            steps=steps,
+            times=times,
+            sla=_sla_due(level, reached),
+            closed=None,
+            outcome=None,
         )
         if opened.date() < today:
             champion = self.person(Persona.CHAMPION).name
-            self.touch(opened.date(), TouchKind.ESCALATION_CALL,
-                       summary=f"Escalation call with {champion}: {reason}",
-                       sentiment=Sentiment.NEGATIVE)
+            self.touch(
+                opened.date(),
+                TouchKind.ESCALATION_CALL,
+                summary=f"Escalation call with {champion}: {reason}",
+                sentiment=Sentiment.NEGATIVE,
+            )
         if level >= 3 and opened.date() < reached.date() < today:
             sponsor = self.person(Persona.EXECUTIVE_SPONSOR).name
-            self.touch(reached.date(), TouchKind.ESCALATION_CALL,
-                       summary=f"Escalation call with {sponsor} and {book.team[0].name}: "
-                               "recovery plan agreed",
-                       sentiment=Sentiment.NEUTRAL)
+            self.touch(
+                reached.date(),
+                TouchKind.ESCALATION_CALL,
+                summary=f"Escalation call with {sponsor} and {book.team[0].name}: "
+                "recovery plan agreed",
+                sentiment=Sentiment.NEUTRAL,
+            )
 
     def past_escalation(self) -> None:
         book = self.book
@@ -1271,17 +1804,33 @@ class _AccountWriter:
         closed = min(closed, book.now - timedelta(days=1))
         self.escalation_rows(
             level=level,
-            status=(EscalationStatus.CLOSED if self.rng.random() < 0.6
-                    else EscalationStatus.RESOLVED),
-            category=category, reason=self.reason(category), opened=opened, steps=steps,
-            times=times, sla=_sla_due(level, times[-1]), closed=closed,
+            status=(
+                EscalationStatus.CLOSED if self.rng.random() < 0.6 else EscalationStatus.RESOLVED
+            ),
+            category=category,
+            reason=self.reason(category),
+            opened=opened,
+            steps=steps,
+            times=times,
+            sla=_sla_due(level, times[-1]),
+            closed=closed,
             outcome=book.pick(_RESOLUTIONS),
         )
 
-    def escalation_rows(self, *, level: int, status: EscalationStatus, category: RiskCategory,
-                        reason: str, opened: datetime, steps: list[int], times: list[datetime],
-                        sla: datetime, closed: datetime | None,
-                        outcome: tuple[str, str] | None) -> None:
+    def escalation_rows(
+        self,
+        *,
+        level: int,
+        status: EscalationStatus,
+        category: RiskCategory,
+        reason: str,
+        opened: datetime,
+        steps: list[int],
+        times: list[datetime],
+        sla: datetime,
+        closed: datetime | None,
+        outcome: tuple[str, str] | None,
+    ) -> None:
         book = self.book
         manager_id = book.team_ids[0]
         updated = closed or times[-1]
@@ -1295,9 +1844,12 @@ class _AccountWriter:
             "owner_id": self.owner_id,
             "opened_at": opened,
             "sla_due_at": sla,
-            "recovery_plan": None if level < 2 else (
+            "recovery_plan": None
+            if level < 2
+            else (
                 f"Daily check-ins with {self.person(Persona.CHAMPION).name}; support engineer "
-                f"assigned; executive sync with {book.team[0].name} every Friday"),
+                f"assigned; executive sync with {book.team[0].name} every Friday"
+            ),
             "resolution": outcome[0] if outcome else None,
             "lessons_learned": outcome[1] if outcome else None,
             "closed_at": closed,
@@ -1306,13 +1858,15 @@ class _AccountWriter:
         previous: int | None = None
         for step, moment in zip(steps, times, strict=True):
             why = f"Opened: {reason}" if previous is None else _RAISE_WHY.get(step, "Raised")
-            self.batch["escalation_event"].append({
-                **book.stamps(moment),
-                "escalation_id": row["id"],
-                "from_level": previous,
-                "to_level": step,
-                "actor_id": self.owner_id if step <= 2 else manager_id,
-                "occurred_at": moment,
-                "why": why,
-            })
+            self.batch["escalation_event"].append(
+                {
+                    **book.stamps(moment),
+                    "escalation_id": row["id"],
+                    "from_level": previous,
+                    "to_level": step,
+                    "actor_id": self.owner_id if step <= 2 else manager_id,
+                    "occurred_at": moment,
+                    "why": why,
+                }
+            )
             previous = step

@@ -52,9 +52,14 @@ def first_view(settings: Settings, rules: LoadedRules) -> FirstView | None:
                     return None
             since = glance.since(me) if me is not None else today - timedelta(days=1)
             stale = glance.schedule_state() != (today, schedule_stamp(rules.rulebook.sha256))
-            view = read_view(glance, today=today, since=since,
-                             owner_email=me.email if me is not None else None,
-                             bands=rules.rulebook.bands, stale=stale)
+            view = read_view(
+                glance,
+                today=today,
+                since=since,
+                owner_email=me.email if me is not None else None,
+                bands=rules.rulebook.bands,
+                stale=stale,
+            )
     except Unavailable:
         return None
     return FirstView(me, view)

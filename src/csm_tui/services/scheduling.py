@@ -87,21 +87,32 @@ class Schedule:
         return 0 if self.is_current() else self.recompute_all()
 
     def recompute_all(self) -> int:
-        return schedule.recompute_all(self.db, self.decider(), today=self.today,
-                                      rules_sha256=self.stamp, workers=recompute_workers(),
-                                      history_scores=self.rulebook.history_scores)
+        return schedule.recompute_all(
+            self.db,
+            self.decider(),
+            today=self.today,
+            rules_sha256=self.stamp,
+            workers=recompute_workers(),
+            history_scores=self.rulebook.history_scores,
+        )
 
     def recompute(self, session, account_ids: list[uuid.UUID]) -> list[Decision]:  # type: ignore[no-untyped-def]
         """Inside the caller's write transaction: the accounts whose facts it just changed."""
         return schedule.recompute(session, account_ids, self.decider(), today=self.today)
 
-    def queue(self, *, owner_email: str | None, ahead_days: int = 0,
-              include_snoozed: bool = False) -> list[QueueItem]:
+    def queue(
+        self, *, owner_email: str | None, ahead_days: int = 0, include_snoozed: bool = False
+    ) -> list[QueueItem]:
         self.ensure_current()
         with self.db.reading() as session:
-            return schedule.queue(session, today=self.today,
-                                  coefficients=self.rulebook.urgency, owner_email=owner_email,
-                                  ahead_days=ahead_days, include_snoozed=include_snoozed)
+            return schedule.queue(
+                session,
+                today=self.today,
+                coefficients=self.rulebook.urgency,
+                owner_email=owner_email,
+                ahead_days=ahead_days,
+                include_snoozed=include_snoozed,
+            )
 
     def explain(self, external_id: str) -> Explained:
         with self.db.reading() as session:
@@ -115,7 +126,10 @@ class Schedule:
         count = 0
         for facts in self._all_facts():
             count += 1
-            old, new = decide(facts, self.rulebook, self.today), decide(facts, candidate, self.today)
+            old, new = (
+                decide(facts, self.rulebook, self.today),
+                decide(facts, candidate, self.today),
+            )
             if not _same(old.next, new.next):
                 moves.append(Move(facts.external_id, facts.name, old.next, new.next, (old, new)))
         moves.sort(key=lambda move: (move.name.lower(), move.external_id or ""))
@@ -130,8 +144,9 @@ def account_key(session, external_id: str) -> uuid.UUID:  # type: ignore[no-unty
     """The live account behind a CRM id, or UnknownAccount saying where to find the ids."""
     account_id = queries.account_id_by_external_id(session, external_id)
     if account_id is None:
-        raise UnknownAccount(f"no account has the external id {external_id!r}; "
-                             "`csm accounts --team` lists them")
+        raise UnknownAccount(
+            f"no account has the external id {external_id!r}; `csm accounts --team` lists them"
+        )
     return account_id
 
 

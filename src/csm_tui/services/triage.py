@@ -92,19 +92,29 @@ class _StoreReader:
     today: date
     coefficients: UrgencyCoefficients
 
-    def queue(self, *, owner_email: str | None, ahead_days: int | None = 0,
-              include_snoozed: bool = False,
-              account_ids: Sequence[str] | None = None) -> list[QueueItem]:
+    def queue(
+        self,
+        *,
+        owner_email: str | None,
+        ahead_days: int | None = 0,
+        include_snoozed: bool = False,
+        account_ids: Sequence[str] | None = None,
+    ) -> list[QueueItem]:
         keys = None if account_ids is None else [uuid.UUID(key) for key in account_ids]
-        return schedule.queue(self.session, today=self.today, coefficients=self.coefficients,
-                              owner_email=owner_email,
-                              ahead_days=ahead_days, include_snoozed=include_snoozed,
-                              account_ids=keys)
+        return schedule.queue(
+            self.session,
+            today=self.today,
+            coefficients=self.coefficients,
+            owner_email=owner_email,
+            ahead_days=ahead_days,
+            include_snoozed=include_snoozed,
+            account_ids=keys,
+        )
 
-    def health_changes(self, *, since: date, owner_email: str | None,
-                       bands: BandThresholds) -> dict[str, HealthChange]:
-        return store.health_changes(self.session, since=since, owner_email=owner_email,
-                                    bands=bands)
+    def health_changes(
+        self, *, since: date, owner_email: str | None, bands: BandThresholds
+    ) -> dict[str, HealthChange]:
+        return store.health_changes(self.session, since=since, owner_email=owner_email, bands=bands)
 
     def reviewed_since(self, since: date, account_ids: Sequence[str]) -> set[str]:
         return store.reviewed_since(self.session, since, account_ids)
@@ -123,8 +133,15 @@ class Triage:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def load(self, *, team: bool, include_snoozed: bool = False, record: bool = True,
-             ahead_days: int = 0, refresh: bool = True) -> TriageView:
+    def load(
+        self,
+        *,
+        team: bool,
+        include_snoozed: bool = False,
+        record: bool = True,
+        ahead_days: int = 0,
+        refresh: bool = True,
+    ) -> TriageView:
         """Today's queue (the user's, or the team's), after bringing the schedule up to date.
 
         `record` notes the visit: opening the queue on a later day moves "since the last
@@ -139,10 +156,17 @@ class Triage:
         since = self._since(record)
         with self.db.reading() as session:
             reader = _StoreReader(session, self.today, self.rules.rulebook.urgency)
-            return read_view(reader, today=self.today, since=since,
-                             owner_email=owner, bands=self.rules.rulebook.bands,
-                             include_snoozed=include_snoozed, ahead_days=ahead_days,
-                             rescheduled=rescheduled, stale=stale)
+            return read_view(
+                reader,
+                today=self.today,
+                since=since,
+                owner_email=owner,
+                bands=self.rules.rulebook.bands,
+                include_snoozed=include_snoozed,
+                ahead_days=ahead_days,
+                rescheduled=rescheduled,
+                stale=stale,
+            )
 
     def record_visit(self) -> None:
         """Note that the user opened the queue today, as `load` does by default: the app
@@ -201,8 +225,10 @@ class Triage:
         if not summary:
             raise TriageError("a touch needs a summary: one line on what happened")
         if form.occurred_on > self.today:
-            raise TriageError(f"a touch is logged once it happened: {form.occurred_on} is after "
-                              f"today ({self.today})")
+            raise TriageError(
+                f"a touch is logged once it happened: {form.occurred_on} is after "
+                f"today ({self.today})"
+            )
         sentiment = _sentiment(form.sentiment)
         account_id = uuid.UUID(form.account_id)
         with self.db.writing() as session:
@@ -210,21 +236,32 @@ class Triage:
             known = {contact.id for contact in store.contacts(session, account_id)}
             strangers = [key for key in form.attendee_ids if key not in known]
             if strangers:
-                raise TriageError(f"attendees must be current contacts of {name}: "
-                                  f"{', '.join(strangers)} is not")
+                raise TriageError(
+                    f"attendees must be current contacts of {name}: {', '.join(strangers)} is not"
+                )
             touch_id = store.add_touch(
-                session, account_id=account_id, kind=kind.value, occurred_on=form.occurred_on,
-                summary=summary, sentiment=sentiment, notes=(form.notes or "").strip() or None,
+                session,
+                account_id=account_id,
+                kind=kind.value,
+                occurred_on=form.occurred_on,
+                summary=summary,
+                sentiment=sentiment,
+                notes=(form.notes or "").strip() or None,
                 owner_id=self._my_id(),
                 attendee_ids=[uuid.UUID(key) for key in form.attendee_ids],
-                action_items=[NewActionItem(title.strip()) for title in form.action_items
-                              if title.strip()],
+                action_items=[
+                    NewActionItem(title.strip()) for title in form.action_items if title.strip()
+                ],
             )
             [decision] = self.schedule.recompute(session, [account_id])
             rows = self._rows_of(session, account_id)
         undo = Undo("touch", touch_id, account_id, f"the {_words(kind)} logged for {name}")
-        return Done(undo, decision.next,
-                    f"Logged {_a(kind)} for {name}. {next_words(decision, self.today)}", rows)
+        return Done(
+            undo,
+            decision.next,
+            f"Logged {_a(kind)} for {name}. {next_words(decision, self.today)}",
+            rows,
+        )
 
     def snooze(self, account_id: str, kind: str | None, until: date, reason: str) -> Done:
         """Put one kind of touch of the account (or, with kind None, all it may) aside."""
@@ -236,17 +273,28 @@ class Triage:
         if until <= self.today:
             raise TriageError(f"snooze until a day after today ({self.today}), not {until}")
         if until > self.snooze_limit:
-            raise TriageError(f"a snooze runs at most {policy.max} (the rules file): until "
-                              f"{self.snooze_limit} at the latest")
+            raise TriageError(
+                f"a snooze runs at most {policy.max} (the rules file): until "
+                f"{self.snooze_limit} at the latest"
+            )
         if kind is not None and not self.can_snooze(kind):
             allowed = ", ".join(sorted(policy.applies_to))
-            raise TriageError(f"{kind} cannot be snoozed (the rules file allows: {allowed}); "
-                              "log it or escalate instead")
+            raise TriageError(
+                f"{kind} cannot be snoozed (the rules file allows: {allowed}); "
+                "log it or escalate instead"
+            )
         key = uuid.UUID(account_id)
         with self.db.writing() as session:
             name = self._account_name(session, key)
-            snooze_id = store.add_snooze(session, account_id=key, kind=kind, until=until,
-                                         reason=reason, snoozed_on=self.today, by_id=self._my_id())
+            snooze_id = store.add_snooze(
+                session,
+                account_id=key,
+                kind=kind,
+                until=until,
+                reason=reason,
+                snoozed_on=self.today,
+                by_id=self._my_id(),
+            )
             [decision] = self.schedule.recompute(session, [key])
             rows = self._rows_of(session, key)
         what = kind.replace("-", " ") if kind else "every snoozable touch"
@@ -258,8 +306,9 @@ class Triage:
         key = uuid.UUID(account_id)
         with self.db.writing() as session:
             name = self._account_name(session, key)
-            review_id = store.add_review(session, account_id=key, reviewed_on=self.today,
-                                         by_id=self._my_id())
+            review_id = store.add_review(
+                session, account_id=key, reviewed_on=self.today, by_id=self._my_id()
+            )
             rows = self._rows_of(session, key)
         undo = Undo("review", review_id, key, f"the review of {name}'s health drop")
         return Done(undo, None, f"Marked {name}'s health drop reviewed.", rows, reviewed=True)
@@ -278,16 +327,27 @@ class Triage:
             name = self._account_name(session, key)
             current = store.open_escalation(session, key)
             if current is not None:
-                raise TriageError(f"{name} already has an open L{current.level} escalation "
-                                  f"({current.reason}); raise that one instead")
-            escalation_id = store.add_escalation(session, account_id=key, reason=reason,
-                                                 risk_category=category.value,
-                                                 owner_id=self._my_id(), now=self._now())
+                raise TriageError(
+                    f"{name} already has an open L{current.level} escalation "
+                    f"({current.reason}); raise that one instead"
+                )
+            escalation_id = store.add_escalation(
+                session,
+                account_id=key,
+                reason=reason,
+                risk_category=category.value,
+                owner_id=self._my_id(),
+                now=self._now(),
+            )
             [decision] = self.schedule.recompute(session, [key])
             rows = self._rows_of(session, key)
         undo = Undo("escalation", escalation_id, key, f"the escalation of {name}")
-        return Done(undo, decision.next, f"Opened an L1 escalation for {name}. "
-                    f"{next_words(decision, self.today)}", rows)
+        return Done(
+            undo,
+            decision.next,
+            f"Opened an L1 escalation for {name}. {next_words(decision, self.today)}",
+            rows,
+        )
 
     def undo(self, undo: Undo) -> str:
         with self.db.writing() as session:
@@ -303,9 +363,16 @@ class Triage:
         return now_on(self.today)
 
     def _rows_of(self, session, account_id: uuid.UUID) -> tuple[QueueItem, ...]:  # type: ignore[no-untyped-def]
-        return tuple(schedule.queue(session, today=self.today,
-                                    coefficients=self.rules.rulebook.urgency, owner_email=None,
-                                    include_snoozed=True, account_ids=[account_id]))
+        return tuple(
+            schedule.queue(
+                session,
+                today=self.today,
+                coefficients=self.rules.rulebook.urgency,
+                owner_email=None,
+                include_snoozed=True,
+                account_ids=[account_id],
+            )
+        )
 
     def _my_id(self) -> uuid.UUID | None:
         return uuid.UUID(self.me.id) if self.me else None
@@ -314,8 +381,9 @@ class Triage:
     def _account_name(session, account_id: uuid.UUID) -> str:  # type: ignore[no-untyped-def]
         name = store.account_name(session, account_id)
         if name is None:
-            raise TriageError("that account no longer exists (deleted since the queue loaded); "
-                              "press r to refresh")
+            raise TriageError(
+                "that account no longer exists (deleted since the queue loaded); press r to refresh"
+            )
         return name
 
 

@@ -37,14 +37,20 @@ class TriageView:
 class QueueReader(Protocol):
     """Reads of the stored schedule for one `today`, inside one read transaction."""
 
-    def queue(self, *, owner_email: str | None, ahead_days: int | None = 0,
-              include_snoozed: bool = False,
-              account_ids: Sequence[str] | None = None) -> list[QueueItem]:
+    def queue(
+        self,
+        *,
+        owner_email: str | None,
+        ahead_days: int | None = 0,
+        include_snoozed: bool = False,
+        account_ids: Sequence[str] | None = None,
+    ) -> list[QueueItem]:
         """As `store.schedule.queue`; `account_ids` (canonical text) at most `IDS_PER_READ`."""
         ...
 
-    def health_changes(self, *, since: date, owner_email: str | None,
-                       bands: BandThresholds) -> dict[str, HealthChange]:
+    def health_changes(
+        self, *, since: date, owner_email: str | None, bands: BandThresholds
+    ) -> dict[str, HealthChange]:
         """As `store.triage.health_changes`."""
         ...
 
@@ -67,8 +73,9 @@ def read_view(
 ) -> TriageView:
     """Today's touches (`owner_email`'s, or the team's for None) and an alert for each health
     drop since `since` that nobody marked reviewed; what comes next when that is nothing."""
-    items = reader.queue(owner_email=owner_email, include_snoozed=include_snoozed,
-                         ahead_days=ahead_days)
+    items = reader.queue(
+        owner_email=owner_email, include_snoozed=include_snoozed, ahead_days=ahead_days
+    )
     changes = reader.health_changes(since=since, owner_email=owner_email, bands=bands)
     drops = [key for key, change in changes.items() if change.is_drop]
     reviewed = reader.reviewed_since(since, drops)
@@ -76,20 +83,31 @@ def read_view(
     rows = ranked([*items, *_alerts(reader, pending, changes, since)])
     ahead = [] if rows else reader.queue(owner_email=owner_email, ahead_days=7)
     return TriageView(
-        today=today, since=since, team=owner_email is None, items=rows, changes=changes,
-        counts=counts(rows, today), outlook=None if rows else outlook(ahead, today),
-        rescheduled=rescheduled, stale=stale,
+        today=today,
+        since=since,
+        team=owner_email is None,
+        items=rows,
+        changes=changes,
+        counts=counts(rows, today),
+        outlook=None if rows else outlook(ahead, today),
+        rescheduled=rescheduled,
+        stale=stale,
     )
 
 
-def _alerts(reader: QueueReader, account_ids: Sequence[str], changes: dict[str, HealthChange],
-            since: date) -> list[QueueItem]:
+def _alerts(
+    reader: QueueReader, account_ids: Sequence[str], changes: dict[str, HealthChange], since: date
+) -> list[QueueItem]:
     """One row per unreviewed drop, with the urgency of the account's most urgent touch."""
     alerts: list[QueueItem] = []
     for start in range(0, len(account_ids), IDS_PER_READ):
         best: dict[str, QueueItem] = {}
-        for item in reader.queue(owner_email=None, ahead_days=None, include_snoozed=True,
-                                 account_ids=account_ids[start : start + IDS_PER_READ]):
+        for item in reader.queue(
+            owner_email=None,
+            ahead_days=None,
+            include_snoozed=True,
+            account_ids=account_ids[start : start + IDS_PER_READ],
+        ):
             current = best.get(item.account_id)
             if current is None or item.urgency > current.urgency:
                 best[item.account_id] = item

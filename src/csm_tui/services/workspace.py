@@ -52,8 +52,16 @@ class _Connected:
 
 
 class Workspace:
-    def __init__(self, *, database: str, today: date, me: Member | None, rules: LoadedRules,
-                 db: Database | None = None, upgrade: UpgradeReport | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        database: str,
+        today: date,
+        me: Member | None,
+        rules: LoadedRules,
+        db: Database | None = None,
+        upgrade: UpgradeReport | None = None,
+    ) -> None:
         self.database = database
         self.today = today
         self.me = me
@@ -76,11 +84,19 @@ class Workspace:
         except Exception:
             db.dispose()
             raise
-        return cls(database=settings.database, today=settings.today, me=me,
-                   rules=rules or rules_for(settings), db=db, upgrade=upgrade)
+        return cls(
+            database=settings.database,
+            today=settings.today,
+            me=me,
+            rules=rules or rules_for(settings),
+            db=db,
+            upgrade=upgrade,
+        )
 
     @classmethod
-    def connect_later(cls, settings: Settings, *, me: Member | None, rules: LoadedRules) -> Workspace:
+    def connect_later(
+        cls, settings: Settings, *, me: Member | None, rules: LoadedRules
+    ) -> Workspace:
         """A workspace that connects on first use: for a caller that already knows who the
         user is and that the schema is current (a glance at the book told it)."""
         return cls(database=settings.database, today=settings.today, me=me, rules=rules)

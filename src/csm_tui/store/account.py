@@ -76,31 +76,46 @@ def read_detail(session: Session, account_id: uuid.UUID, today: date) -> Account
         return None
     account, owner_name = found
     profile = Profile(
-        id=str(account.id), external_id=account.external_id, name=account.name,
-        segment=Segment(account.segment), priority=Priority(account.priority),
-        arr_cents=account.arr_cents, owner_name=owner_name, ae=account.ae,
+        id=str(account.id),
+        external_id=account.external_id,
+        name=account.name,
+        segment=Segment(account.segment),
+        priority=Priority(account.priority),
+        arr_cents=account.arr_cents,
+        owner_name=owner_name,
+        ae=account.ae,
         lifecycle_stage=_opt(LifecycleStage, account.lifecycle_stage),
-        contract_start=account.contract_start, renewal_date=account.renewal_date,
+        contract_start=account.contract_start,
+        renewal_date=account.renewal_date,
         go_live_date=account.go_live_date,
     )
     history = session.execute(
         select(HealthSnapshot.taken_on, HealthSnapshot.score)
-        .where(col(HealthSnapshot.account_id) == account_id,
-               col(HealthSnapshot.deleted_at).is_(None),
-               col(HealthSnapshot.taken_on) > today - timedelta(days=TREND_DAYS),
-               col(HealthSnapshot.taken_on) <= today)
+        .where(
+            col(HealthSnapshot.account_id) == account_id,
+            col(HealthSnapshot.deleted_at).is_(None),
+            col(HealthSnapshot.taken_on) > today - timedelta(days=TREND_DAYS),
+            col(HealthSnapshot.taken_on) <= today,
+        )
         .order_by(HealthSnapshot.taken_on)
     ).all()
     health = Health(
         score=account.health_score,
-        components=Components(account.health_engagement, account.health_success,
-                              account.health_satisfaction, account.health_financial),
+        components=Components(
+            account.health_engagement,
+            account.health_success,
+            account.health_satisfaction,
+            account.health_financial,
+        ),
         history=tuple((day, score) for day, score in history),
         risks=frozenset(c for c in RiskCategory if getattr(account, f"risk_{c.value}")),
     )
     return AccountDetail(
-        profile=profile, health=health, contacts=contacts(session, account_id),
-        touches=_touches(session, account_id), escalations=_escalations(session, account_id),
+        profile=profile,
+        health=health,
+        contacts=contacts(session, account_id),
+        touches=_touches(session, account_id),
+        escalations=_escalations(session, account_id),
         plans=_plans(session, account_id),
     )
 
@@ -109,16 +124,34 @@ def contacts(session: Session, account_id: uuid.UUID) -> tuple[ContactLine, ...]
     """Every live contact, people who left included: primary first, then by name."""
     c = Contact
     rows = session.execute(
-        select(c.id, c.name, c.title, c.email, c.phone, c.persona, c.influence, c.reports_to_id,
-               c.is_primary, c.left_company)
+        select(
+            c.id,
+            c.name,
+            c.title,
+            c.email,
+            c.phone,
+            c.persona,
+            c.influence,
+            c.reports_to_id,
+            c.is_primary,
+            c.left_company,
+        )
         .where(col(c.account_id) == account_id, col(c.deleted_at).is_(None))
         .order_by(col(c.is_primary).desc(), c.name)
     )
     return tuple(
-        ContactLine(id=str(key), name=name, title=title, email=email, phone=phone,
-                    persona=_opt(Persona, persona), influence=influence,
-                    reports_to_id=None if boss is None else str(boss), is_primary=primary,
-                    left_company=left)
+        ContactLine(
+            id=str(key),
+            name=name,
+            title=title,
+            email=email,
+            phone=phone,
+            persona=_opt(Persona, persona),
+            influence=influence,
+            reports_to_id=None if boss is None else str(boss),
+            is_primary=primary,
+            left_company=left,
+        )
         for key, name, title, email, phone, persona, influence, boss, primary, left in rows
     )
 
@@ -150,9 +183,17 @@ def _touches(session: Session, account_id: uuid.UUID) -> tuple[TouchLine, ...]:
         .order_by(col(t.occurred_on).desc(), col(t.created_at).desc())
     )
     return tuple(
-        TouchLine(id=str(key), occurred_on=day, kind=TouchKind(kind), summary=summary,
-                  notes=notes, sentiment=_opt(Sentiment, sentiment), owner_name=owner,
-                  attendees=tuple(attendees.get(key, ())), action_items=tuple(items.get(key, ())))
+        TouchLine(
+            id=str(key),
+            occurred_on=day,
+            kind=TouchKind(kind),
+            summary=summary,
+            notes=notes,
+            sentiment=_opt(Sentiment, sentiment),
+            owner_name=owner,
+            attendees=tuple(attendees.get(key, ())),
+            action_items=tuple(items.get(key, ())),
+        )
         for key, day, kind, summary, notes, sentiment, owner in rows
     )
 
@@ -160,16 +201,36 @@ def _touches(session: Session, account_id: uuid.UUID) -> tuple[TouchLine, ...]:
 def _escalations(session: Session, account_id: uuid.UUID) -> tuple[EscalationLine, ...]:
     e = Escalation
     rows = session.execute(
-        select(e.id, e.level, e.status, e.reason, e.risk_category, e.opened_at, e.sla_due_at,
-               e.closed_at, e.recovery_plan)
+        select(
+            e.id,
+            e.level,
+            e.status,
+            e.reason,
+            e.risk_category,
+            e.opened_at,
+            e.sla_due_at,
+            e.closed_at,
+            e.recovery_plan,
+        )
         .where(col(e.account_id) == account_id, col(e.deleted_at).is_(None))
-        .order_by(col(e.status) != EscalationStatus.OPEN.value, col(e.level).desc(),
-                  col(e.opened_at).desc())
+        .order_by(
+            col(e.status) != EscalationStatus.OPEN.value,
+            col(e.level).desc(),
+            col(e.opened_at).desc(),
+        )
     )
     return tuple(
-        EscalationLine(id=str(key), level=level, status=EscalationStatus(status), reason=reason,
-                       risk_category=RiskCategory(category), opened_on=_day(opened),  # type: ignore[arg-type]
-                       sla_due_on=_day(sla), closed_on=_day(closed), recovery_plan=plan)
+        EscalationLine(
+            id=str(key),
+            level=level,
+            status=EscalationStatus(status),
+            reason=reason,
+            risk_category=RiskCategory(category),
+            opened_on=_day(opened),  # type: ignore[arg-type]
+            sla_due_on=_day(sla),
+            closed_on=_day(closed),
+            recovery_plan=plan,
+        )
         for key, level, status, reason, category, opened, sla, closed, plan in rows
     )
 
@@ -177,31 +238,66 @@ def _escalations(session: Session, account_id: uuid.UUID) -> tuple[EscalationLin
 def _plans(session: Session, account_id: uuid.UUID) -> tuple[PlanLine, ...]:
     p, o, m = SuccessPlan, Objective, Milestone
     rows = session.execute(
-        select(p.id, p.title, p.status, p.reviewed_on, o.id, o.outcome, o.metric, o.baseline,
-               o.target, o.current, m.title, m.due_on, m.dri, m.status)
+        select(
+            p.id,
+            p.title,
+            p.status,
+            p.reviewed_on,
+            o.id,
+            o.outcome,
+            o.metric,
+            o.baseline,
+            o.target,
+            o.current,
+            m.title,
+            m.due_on,
+            m.dri,
+            m.status,
+        )
         .outerjoin(o, (col(o.plan_id) == col(p.id)) & col(o.deleted_at).is_(None))
         .outerjoin(m, (col(m.objective_id) == col(o.id)) & col(m.deleted_at).is_(None))
         .where(col(p.account_id) == account_id, col(p.deleted_at).is_(None))
-        .order_by(p.created_at, p.id, o.created_at, o.id, col(m.due_on).is_(None), m.due_on,
-                  m.title)
+        .order_by(
+            p.created_at, p.id, o.created_at, o.id, col(m.due_on).is_(None), m.due_on, m.title
+        )
     )
     plans: dict[uuid.UUID, tuple[str, str, date | None]] = {}
     objectives: defaultdict[uuid.UUID, dict[uuid.UUID, tuple[str, ...]]] = defaultdict(dict)
     milestones: defaultdict[uuid.UUID, list[MilestoneLine]] = defaultdict(list)
-    for (plan_id, title, status, reviewed, objective_id, outcome, metric, baseline, target,
-         current, m_title, m_due, m_dri, m_status) in rows:
+    for (
+        plan_id,
+        title,
+        status,
+        reviewed,
+        objective_id,
+        outcome,
+        metric,
+        baseline,
+        target,
+        current,
+        m_title,
+        m_due,
+        m_dri,
+        m_status,
+    ) in rows:
         plans[plan_id] = (title, status, reviewed)
         if objective_id is None:
             continue
         objectives[plan_id][objective_id] = (outcome, metric, baseline, target, current)
         if m_title is not None:
             milestones[objective_id].append(
-                MilestoneLine(m_title, m_due, m_dri, MilestoneStatus(m_status)))
+                MilestoneLine(m_title, m_due, m_dri, MilestoneStatus(m_status))
+            )
     return tuple(
-        PlanLine(title, status, reviewed, tuple(
-            ObjectiveLine(*fields, milestones=tuple(milestones[objective_id]))  # type: ignore[arg-type]
-            for objective_id, fields in objectives[plan_id].items()
-        ))
+        PlanLine(
+            title,
+            status,
+            reviewed,
+            tuple(
+                ObjectiveLine(*fields, milestones=tuple(milestones[objective_id]))  # type: ignore[arg-type]
+                for objective_id, fields in objectives[plan_id].items()
+            ),
+        )
         for plan_id, (title, status, reviewed) in plans.items()
     )
 
@@ -212,14 +308,21 @@ def _plans(session: Session, account_id: uuid.UUID) -> tuple[PlanLine, ...]:
 def name_and_start(session: Session, account_id: uuid.UUID) -> tuple[str, date | None] | None:
     """A live account's name and contract start (what an edit checks against), or None."""
     row = session.execute(
-        select(Account.name, Account.contract_start)
-        .where(col(Account.id) == account_id, col(Account.deleted_at).is_(None))
+        select(Account.name, Account.contract_start).where(
+            col(Account.id) == account_id, col(Account.deleted_at).is_(None)
+        )
     ).first()
     return None if row is None else (row[0], row[1])
 
 
-def update_account(session: Session, account_id: uuid.UUID, changes: AccountChanges, *,
-                   score: int | None, today: date) -> bool:
+def update_account(
+    session: Session,
+    account_id: uuid.UUID,
+    changes: AccountChanges,
+    *,
+    score: int | None,
+    today: date,
+) -> bool:
     """Apply the edit form; record today's health snapshot when the health changed.
 
     `score` is the score the components give (None: the form left them blank, and the score
@@ -232,31 +335,50 @@ def update_account(session: Session, account_id: uuid.UUID, changes: AccountChan
     account.priority = changes.priority.value
     account.arr_cents = changes.arr_cents
     account.renewal_date = changes.renewal_date
-    account.lifecycle_stage = None if changes.lifecycle_stage is None else changes.lifecycle_stage.value
+    account.lifecycle_stage = (
+        None if changes.lifecycle_stage is None else changes.lifecycle_stage.value
+    )
     for category in RiskCategory:
         setattr(account, f"risk_{category.value}", category in changes.risks)
     health_changed = False
     parts = changes.components
     if parts is not None:
-        before = (account.health_score, account.health_engagement, account.health_success,
-                  account.health_satisfaction, account.health_financial)
+        before = (
+            account.health_score,
+            account.health_engagement,
+            account.health_success,
+            account.health_satisfaction,
+            account.health_financial,
+        )
         after = (score, parts.engagement, parts.success, parts.satisfaction, parts.financial)
         if before != after:
             health_changed = True
-            (account.health_score, account.health_engagement, account.health_success,
-             account.health_satisfaction, account.health_financial) = after
+            (
+                account.health_score,
+                account.health_engagement,
+                account.health_success,
+                account.health_satisfaction,
+                account.health_financial,
+            ) = after
             record_snapshot(session, account_id, today, score, parts, now)  # type: ignore[arg-type]
     account.updated_at = now
     session.flush()
     return health_changed
 
 
-def record_snapshot(session: Session, account_id: uuid.UUID, today: date, score: int,
-                    parts: Components, now: datetime) -> None:
+def record_snapshot(
+    session: Session,
+    account_id: uuid.UUID,
+    today: date,
+    score: int,
+    parts: Components,
+    now: datetime,
+) -> None:
     """Today's snapshot of the account, replacing one taken earlier today (one per day)."""
     snapshot = session.scalars(
-        select(HealthSnapshot).where(col(HealthSnapshot.account_id) == account_id,
-                                     col(HealthSnapshot.taken_on) == today)
+        select(HealthSnapshot).where(
+            col(HealthSnapshot.account_id) == account_id, col(HealthSnapshot.taken_on) == today
+        )
     ).first()
     if snapshot is None:
         snapshot = HealthSnapshot(account_id=account_id, taken_on=today, score=score)
@@ -271,14 +393,16 @@ def record_snapshot(session: Session, account_id: uuid.UUID, today: date, score:
 def managers(session: Session, account_id: uuid.UUID) -> dict[str, str | None]:
     """Who reports to whom among the account's live contacts (contact id to manager id)."""
     rows = session.execute(
-        select(Contact.id, Contact.reports_to_id)
-        .where(col(Contact.account_id) == account_id, col(Contact.deleted_at).is_(None))
+        select(Contact.id, Contact.reports_to_id).where(
+            col(Contact.account_id) == account_id, col(Contact.deleted_at).is_(None)
+        )
     )
     return {str(key): None if boss is None else str(boss) for key, boss in rows}
 
 
-def email_holder(session: Session, account_id: uuid.UUID, email: str,
-                 other_than: uuid.UUID | None) -> str | None:
+def email_holder(
+    session: Session, account_id: uuid.UUID, email: str, other_than: uuid.UUID | None
+) -> str | None:
     """The name of another contact of the account with this e-mail (any case), if any."""
     statement = select(Contact.name).where(
         col(Contact.account_id) == account_id, func.lower(Contact.email) == email.lower()
@@ -288,8 +412,9 @@ def email_holder(session: Session, account_id: uuid.UUID, email: str,
     return session.scalars(statement).first()
 
 
-def save_contact(session: Session, account_id: uuid.UUID, changes: ContactChanges,
-                 contact_id: uuid.UUID | None) -> uuid.UUID:
+def save_contact(
+    session: Session, account_id: uuid.UUID, changes: ContactChanges, contact_id: uuid.UUID | None
+) -> uuid.UUID:
     """Create the contact (`contact_id` None) or update it; a new primary contact takes the
     mark from the previous one (an account has one primary contact)."""
     now = utc_now()
@@ -304,15 +429,20 @@ def save_contact(session: Session, account_id: uuid.UUID, changes: ContactChange
     contact.email, contact.phone = changes.email, changes.phone
     contact.persona = None if changes.persona is None else changes.persona.value
     contact.influence = changes.influence
-    contact.reports_to_id = None if changes.reports_to_id is None else uuid.UUID(changes.reports_to_id)
+    contact.reports_to_id = (
+        None if changes.reports_to_id is None else uuid.UUID(changes.reports_to_id)
+    )
     contact.is_primary = changes.is_primary
     contact.updated_at = now
     session.flush()
     if changes.is_primary:
         session.execute(
             update(Contact)
-            .where(col(Contact.account_id) == account_id, col(Contact.id) != contact.id,
-                   col(Contact.is_primary))
+            .where(
+                col(Contact.account_id) == account_id,
+                col(Contact.id) != contact.id,
+                col(Contact.is_primary),
+            )
             .values(is_primary=False, updated_at=now)
         )
     return contact.id
@@ -323,9 +453,14 @@ def set_left(session: Session, contact_id: uuid.UUID, left: bool) -> ContactLine
     contact = session.get(Contact, contact_id)
     if contact is None or contact.deleted_at is not None:
         return None
-    before = ContactLine(id=str(contact.id), name=contact.name, persona=_opt(Persona, contact.persona),
-                         influence=contact.influence, is_primary=contact.is_primary,
-                         left_company=contact.left_company)
+    before = ContactLine(
+        id=str(contact.id),
+        name=contact.name,
+        persona=_opt(Persona, contact.persona),
+        influence=contact.influence,
+        is_primary=contact.is_primary,
+        left_company=contact.left_company,
+    )
     contact.left_company = left
     contact.updated_at = utc_now()
     session.flush()
@@ -334,8 +469,9 @@ def set_left(session: Session, contact_id: uuid.UUID, left: bool) -> ContactLine
 
 def contact_account(session: Session, contact_id: uuid.UUID) -> uuid.UUID | None:
     return session.scalar(
-        select(Contact.account_id).where(col(Contact.id) == contact_id,
-                                         col(Contact.deleted_at).is_(None))
+        select(Contact.account_id).where(
+            col(Contact.id) == contact_id, col(Contact.deleted_at).is_(None)
+        )
     )
 
 
@@ -352,8 +488,9 @@ def raise_risk(session: Session, account_id: uuid.UUID, category: RiskCategory) 
     return True
 
 
-def set_action_item(session: Session, item_id: uuid.UUID, done: bool,
-                    now: datetime) -> tuple[uuid.UUID, str] | None:
+def set_action_item(
+    session: Session, item_id: uuid.UUID, done: bool, now: datetime
+) -> tuple[uuid.UUID, str] | None:
     """Tick an action item done (or open again); its account and title, None if it is gone."""
     item = session.get(ActionItem, item_id)
     if item is None or item.deleted_at is not None:

@@ -81,8 +81,9 @@ def _compile_sqlite(
     return _CompiledInsert(compiled.string, order, tuple(converters))
 
 
-def _driver_rows(compiled: _CompiledInsert, rows: Sequence[Any],
-                 names: tuple[str, ...] | None = None) -> list[tuple]:
+def _driver_rows(
+    compiled: _CompiledInsert, rows: Sequence[Any], names: tuple[str, ...] | None = None
+) -> list[tuple]:
     """Rows (dicts, or tuples of `names`) as the driver's parameter tuples, converted column by
     column.
 
@@ -113,8 +114,10 @@ def _uuid_hex(values: list[Any], processor: Callable[[Any], Any]) -> list[Any]:
     try:
         return list(map(_HEX32, map(_UUID_INT, values)))
     except AttributeError:
-        return [value.replace("-", "").lower() if isinstance(value, str) else processor(value)
-                for value in values]
+        return [
+            value.replace("-", "").lower() if isinstance(value, str) else processor(value)
+            for value in values
+        ]
 
 
 def _core_rows(table: Table, names: Sequence[str], rows: Sequence[Any]) -> list[dict[str, Any]]:
@@ -146,7 +149,10 @@ class PreparedRows:
 
 
 def prepare_rows(
-    connection: Connection, table: Table, rows: Sequence[Any], *,
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Any],
+    *,
     names: tuple[str, ...] | None = None,
 ) -> PreparedRows:
     """Rows of `table` converted as `insert_rows` would: plain dicts (all with the same keys),

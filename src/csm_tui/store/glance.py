@@ -52,8 +52,10 @@ WHERE account.deleted_at IS NULL"""
 #: The queue's date columns, by position (see `store.raw.planned_touch`).
 _QUEUE_DATES = (9, 12, 13, 16, 21, 24)
 #: "Mine": the accounts of the member with this e-mail, whatever its case (`queries.member_ids`).
-_OWNED_BY = ("account.owner_id IN (SELECT team_member.id FROM team_member "
-             "WHERE lower(team_member.email) = ?)")
+_OWNED_BY = (
+    "account.owner_id IN (SELECT team_member.id FROM team_member "
+    "WHERE lower(team_member.email) = ?)"
+)
 
 _HEALTH_THEN = """
 SELECT account.id,
@@ -74,8 +76,9 @@ class Glance:
     """Reads of one SQLite book for one `today`, all in one read transaction; answers
     `services.triage_view.QueueReader` as the store does."""
 
-    def __init__(self, connection: sqlite3.Connection, today: date,
-                 coefficients: UrgencyCoefficients) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, today: date, coefficients: UrgencyCoefficients
+    ) -> None:
         self.connection = connection
         self.today = today
         self.coefficients = coefficients
@@ -83,15 +86,15 @@ class Glance:
 
     @classmethod
     @contextmanager
-    def open(cls, path: Path, today: date,
-             coefficients: UrgencyCoefficients) -> Iterator[Glance]:
+    def open(cls, path: Path, today: date, coefficients: UrgencyCoefficients) -> Iterator[Glance]:
         """Look into the file at `path` (never created, never written); any database error
         inside the block, or a stored value that does not parse, comes out as `Unavailable`."""
         if not path.is_file():
             raise Unavailable(f"no database at {path}")
         try:
-            connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                         isolation_level=None)
+            connection = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
+            )
         except sqlite3.Error as error:
             raise Unavailable(f"cannot open {path}: {error}") from error
         try:
@@ -129,9 +132,11 @@ class Glance:
 
     def member(self, email: str) -> Member | None:
         """The live team member with this e-mail, whatever its case (`queries.find_member`)."""
-        rows = self._rows("SELECT id, name, email, role FROM team_member "
-                          "WHERE lower(email) = ? AND deleted_at IS NULL",
-                          (email.strip().lower(),))
+        rows = self._rows(
+            "SELECT id, name, email, role FROM team_member "
+            "WHERE lower(email) = ? AND deleted_at IS NULL",
+            (email.strip().lower(),),
+        )
         if not rows:
             return None
         key, name, address, role = rows[0]
@@ -139,8 +144,10 @@ class Glance:
 
     def since(self, member: Member) -> date:
         """The day health changes count from, as `store.triage.last_visit` says."""
-        rows = self._rows("SELECT last_on, previous_on FROM triage_visit WHERE member_id = ?",
-                          (sqlite_key(member.id),))
+        rows = self._rows(
+            "SELECT last_on, previous_on FROM triage_visit WHERE member_id = ?",
+            (sqlite_key(member.id),),
+        )
         if not rows:
             return changes_since(None, None, self.today)
         last_on, previous_on = rows[0]
@@ -148,9 +155,14 @@ class Glance:
 
     # -- QueueReader -----------------------------------------------------------------------
 
-    def queue(self, *, owner_email: str | None, ahead_days: int | None = 0,
-              include_snoozed: bool = False,
-              account_ids: Sequence[str] | None = None) -> list[QueueItem]:
+    def queue(
+        self,
+        *,
+        owner_email: str | None,
+        ahead_days: int | None = 0,
+        include_snoozed: bool = False,
+        account_ids: Sequence[str] | None = None,
+    ) -> list[QueueItem]:
         """As `store.schedule.queue`, condition for condition, worked out and ranked alike."""
         today = self.today.isoformat()
         where: list[str] = []
@@ -164,8 +176,9 @@ class Glance:
                 where.append("scheduled_touch.due_on <= ?")
                 parameters.append(due)
         if not include_snoozed:
-            where.append("(scheduled_touch.snoozed_until IS NULL "
-                         "OR scheduled_touch.snoozed_until <= ?)")
+            where.append(
+                "(scheduled_touch.snoozed_until IS NULL OR scheduled_touch.snoozed_until <= ?)"
+            )
             parameters.append(today)
         if owner_email is not None:
             where.append(_OWNED_BY)
@@ -184,15 +197,18 @@ class Glance:
             items.append(planned_touch(values).on(self.today, self.coefficients, memo))
         return ranked(items)
 
-    def health_changes(self, *, since: date, owner_email: str | None,
-                       bands: BandThresholds) -> dict[str, HealthChange]:
+    def health_changes(
+        self, *, since: date, owner_email: str | None, bands: BandThresholds
+    ) -> dict[str, HealthChange]:
         """As `store.triage.health_changes`."""
         sql, parameters = _HEALTH_THEN, [since.isoformat()]
         if owner_email is not None:
             sql += f"\n  AND {_OWNED_BY}"
             parameters.append(owner_email.strip().lower())
-        return band_changes(((canonical(key), before, after)
-                             for key, before, after in self._rows(sql, parameters)), bands)
+        return band_changes(
+            ((canonical(key), before, after) for key, before, after in self._rows(sql, parameters)),
+            bands,
+        )
 
     def reviewed_since(self, since: date, account_ids: Sequence[str]) -> set[str]:
         """As `store.triage.reviewed_since`."""
@@ -200,8 +216,13 @@ class Glance:
         keys = [sqlite_key(key) for key in account_ids]
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
-            found.update(canonical(key) for (key,) in self._rows(
-                f"SELECT account_id FROM alert_review WHERE account_id IN "
-                f"({_placeholders(len(chunk))}) AND kind = ? AND reviewed_on > ? "
-                "AND deleted_at IS NULL", [*chunk, HEALTH_DROP, since.isoformat()]))
+            found.update(
+                canonical(key)
+                for (key,) in self._rows(
+                    f"SELECT account_id FROM alert_review WHERE account_id IN "
+                    f"({_placeholders(len(chunk))}) AND kind = ? AND reviewed_on > ? "
+                    "AND deleted_at IS NULL",
+                    [*chunk, HEALTH_DROP, since.isoformat()],
+                )
+            )
         return found

@@ -238,15 +238,23 @@ def upsert_accounts(
     result.created, result.updated = len(new), len(changed)
     result.account_ids = [values["id"] for values in (*new, *changed)]
     if today is not None:
-        _record_health(session, [
-            (values["id"], values["health_score"]) for values in (*new, *changed)
-            if values.get("health_score") is not None
-            and values["health_score"] != scores_before.get(values["id"])
-        ], today, now)
+        _record_health(
+            session,
+            [
+                (values["id"], values["health_score"])
+                for values in (*new, *changed)
+                if values.get("health_score") is not None
+                and values["health_score"] != scores_before.get(values["id"])
+            ],
+            today,
+            now,
+        )
     return result
 
 
-def _health_scores(session: Session, account_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int | None]:
+def _health_scores(
+    session: Session, account_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int | None]:
     scores: dict[uuid.UUID, int | None] = {}
     for batch in _chunks(account_ids):
         statement = select(col(Account.id), col(Account.health_score)).where(
@@ -270,10 +278,16 @@ def _record_health(
         existing.update(
             (account_id, snapshot_id) for account_id, snapshot_id in session.execute(statement)
         )
-    new = [{"account_id": account_id, "taken_on": today, "score": score}
-           for account_id, score in scores if account_id not in existing]
-    changed = [{"id": existing[account_id], "score": score}
-               for account_id, score in scores if account_id in existing]
+    new = [
+        {"account_id": account_id, "taken_on": today, "score": score}
+        for account_id, score in scores
+        if account_id not in existing
+    ]
+    changed = [
+        {"id": existing[account_id], "score": score}
+        for account_id, score in scores
+        if account_id in existing
+    ]
     _write(session, HealthSnapshot, new, changed, now)
 
 

@@ -50,9 +50,7 @@ class CheckReport:
                 if self.backend == "sqlite"
                 else "answered"
             )
-            return (
-                f"OK: {self.target} {checks}; schema at revision {self.revision} (current)."
-            )
+            return f"OK: {self.target} {checks}; schema at revision {self.revision} (current)."
         lines = [f"PROBLEM: {self.target}:"]
         lines += [f"  - {finding}" for finding in self.findings]
         if self.advice:
@@ -69,15 +67,17 @@ def check_location(target: str | Path) -> CheckReport:
     try:
         url = normalise_url(target)
     except Exception as error:  # a malformed URL is a finding, not a crash
-        return _problem("unknown", str(target),
-                        [f"{target} is not a path or database URL: {error}"])
+        return _problem(
+            "unknown", str(target), [f"{target} is not a path or database URL: {error}"]
+        )
     if sqlite_path(url) is not None:
         return check_database(Database(url=url, engine=create_engine(url)))
     try:
         db = Database.open(target)
     except DatabaseError as error:
-        return _problem(url.get_backend_name(), url.render_as_string(hide_password=True),
-                        [str(error)])
+        return _problem(
+            url.get_backend_name(), url.render_as_string(hide_password=True), [str(error)]
+        )
     try:
         return check_database(db)
     finally:
@@ -97,28 +97,45 @@ def check_database(db: Database) -> CheckReport:
 def _check_sqlite(db: Database) -> CheckReport:
     path = db.path
     if path is None:
-        return _problem("sqlite", db.display_name,
-                        ["an in-memory database has nothing to check"])
+        return _problem("sqlite", db.display_name, ["an in-memory database has nothing to check"])
     target = str(path)
     if not path.exists():
-        return _problem("sqlite", target, [f"no database at {path}"],
-                        ["check the path given with --db (csm creates a new database there "
-                         "the first time it opens it)"])
+        return _problem(
+            "sqlite",
+            target,
+            [f"no database at {path}"],
+            [
+                "check the path given with --db (csm creates a new database there "
+                "the first time it opens it)"
+            ],
+        )
     if not path.is_file():
-        return _problem("sqlite", target, [f"{path} is a folder, not a database file"],
-                        ["point --db at the database file inside it"])
+        return _problem(
+            "sqlite",
+            target,
+            [f"{path} is a folder, not a database file"],
+            ["point --db at the database file inside it"],
+        )
     backups = _backup_advice(path)
     try:
         # mode=rw: SQLite refuses to create a missing file. query_only: no statement may write.
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)
     except sqlite3.Error as error:
-        return _problem("sqlite", target, [f"SQLite cannot open {path}: {error}"],
-                        ["check that the file is readable and writable by you", backups])
+        return _problem(
+            "sqlite",
+            target,
+            [f"SQLite cannot open {path}: {error}"],
+            ["check that the file is readable and writable by you", backups],
+        )
     try:
         return _inspect_sqlite(connection, path, backups)
     except sqlite3.DatabaseError as error:
-        return _problem("sqlite", target, [_describe_sqlite_error(path, error)],
-                        [backups, "point --db at another file"])
+        return _problem(
+            "sqlite",
+            target,
+            [_describe_sqlite_error(path, error)],
+            [backups, "point --db at another file"],
+        )
     finally:
         connection.close()
 
@@ -207,11 +224,15 @@ def _check_server(db: Database) -> CheckReport:
             connection.rollback()
     except SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        return _problem(backend, target, [f"could not query {target}: {reason}"],
-                        ["check that the server is running and the URL, user and password "
-                         "are right"])
-    return _finish(backend, target, tables, revisions, [], [],
-                   "restore the server's last backup (pg_dump)")
+        return _problem(
+            backend,
+            target,
+            [f"could not query {target}: {reason}"],
+            ["check that the server is running and the URL, user and password are right"],
+        )
+    return _finish(
+        backend, target, tables, revisions, [], [], "restore the server's last backup (pg_dump)"
+    )
 
 
 # --- shared -------------------------------------------------------------------------------------
@@ -275,8 +296,9 @@ def _is_known(revision: str) -> bool:
         return False
 
 
-def _problem(backend: str, target: str, findings: list[str],
-             advice: list[str] | None = None) -> CheckReport:
+def _problem(
+    backend: str, target: str, findings: list[str], advice: list[str] | None = None
+) -> CheckReport:
     return CheckReport(
         ok=False,
         backend=backend,

@@ -20,5 +20,7 @@ def database_kind(db: Database) -> Literal["empty", "demo", "real"]:
     with db.reading() as session:
         if session.get(AppMeta, DEMO_SEED_KEY) is not None:
             return "demo"
-        has_accounts = session.execute(select(1).select_from(AppMeta.metadata.tables["account"]).limit(1)).first()
+        has_accounts = session.execute(
+            select(1).select_from(AppMeta.metadata.tables["account"]).limit(1)
+        ).first()
     return "real" if has_accounts else "empty"

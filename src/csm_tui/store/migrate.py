@@ -26,6 +26,7 @@ from csm_tui.store.versions import HEAD_REVISION
 if TYPE_CHECKING:
     from alembic.config import Config
 
+
 class SchemaTooNew(DatabaseError):
     """The database was written by a newer csm-tui than this one."""
 

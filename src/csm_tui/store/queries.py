@@ -37,9 +37,7 @@ def find_member(session: Session, email: str) -> TeamMember | None:
 
 
 def team(session: Session) -> list[TeamMember]:
-    statement = (
-        select(TeamMember).where(TeamMember.deleted_at.is_(None)).order_by(TeamMember.name)
-    )
+    statement = select(TeamMember).where(TeamMember.deleted_at.is_(None)).order_by(TeamMember.name)
     return list(session.scalars(statement))
 
 
@@ -120,7 +118,9 @@ def account_names(session: Session) -> list[AccountName]:
         .where(Account.deleted_at.is_(None))  # type: ignore[union-attr]
         .order_by(Account.name)
     ).all()
-    return [AccountName(str(key), name, external_id, owner) for key, name, external_id, owner in rows]
+    return [
+        AccountName(str(key), name, external_id, owner) for key, name, external_id, owner in rows
+    ]
 
 
 def account_id_by_external_id(session: Session, external_id: str) -> uuid.UUID | None:

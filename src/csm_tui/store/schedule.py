@@ -145,8 +145,7 @@ def _fetch(
     """
     if not bulk or connection.dialect.name != "sqlite":
         return connection.execute(statement).all()
-    sql = str(statement.compile(dialect=connection.dialect,
-                                compile_kwargs={"literal_binds": True}))
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     cursor = connection.connection.cursor()
     try:
         return cursor.execute(sql).fetchall()
@@ -167,7 +166,6 @@ class _Points(dict[tuple[Any, int], HealthPoint]):
         return point
 
 
-
 # --- reading the engine's facts ----------------------------------------------------------------
 
 
@@ -186,8 +184,12 @@ def load_facts(
     health snapshots of the last 120 days plus the one just before; open escalations with the
     time they reached their level; snoozes still running after `today`; open milestones.
     """
-    reader = _Reader(session.connection(), today=today, lookback_days=lookback_days,
-                     bulk=account_ids is None or len(account_ids) > IN_CHUNK)
+    reader = _Reader(
+        session.connection(),
+        today=today,
+        lookback_days=lookback_days,
+        bulk=account_ids is None or len(account_ids) > IN_CHUNK,
+    )
     with gc_paused():
         if account_ids is None:
             return reader.load(None)
@@ -210,8 +212,15 @@ class _Reader:
     score is in them have their health snapshots read (the rest get none).
     """
 
-    def __init__(self, connection: Connection, *, today: date, lookback_days: int,
-                 bulk: bool = True, history_scores: HistoryScores = None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        today: date,
+        lookback_days: int,
+        bulk: bool = True,
+        history_scores: HistoryScores = None,
+    ) -> None:
         self.connection = connection
         self.bulk = bulk
         self.history_scores = history_scores
@@ -250,8 +259,19 @@ class _Reader:
                 snoozes=snoozes.get(key, ()),
                 milestones=milestones.get(key, ()),
             )
-            for (key, name, segment, priority, arr_cents, external_id, health_score,
-                 lifecycle_stage, contract_start, renewal_date, go_live_date) in accounts
+            for (
+                key,
+                name,
+                segment,
+                priority,
+                arr_cents,
+                external_id,
+                health_score,
+                lifecycle_stage,
+                contract_start,
+                renewal_date,
+                go_live_date,
+            ) in accounts
         ]
 
     def accounts(self, scope: Scope) -> tuple[list[Any], defaultdict[Any, list[HealthPoint]]]:
@@ -263,8 +283,7 @@ class _Reader:
         def before(column: ColumnElement[Any]) -> ColumnElement[Any]:
             found = (
                 select(column)
-                .where(h.account_id == a.id, h.taken_on < self.health_start,
-                       h.deleted_at.is_(None))
+                .where(h.account_id == a.id, h.taken_on < self.health_start, h.deleted_at.is_(None))
                 .order_by(h.taken_on.desc())
                 .limit(1)
                 .correlate(_ACCOUNT)
@@ -275,18 +294,53 @@ class _Reader:
             return sa.case((_scores_in(a.health_score, self.history_scores), found))
 
         statement = select(
-            _raw(a.id), a.name, a.segment, a.priority, a.arr_cents, a.external_id,
-            a.health_score, a.lifecycle_stage, _raw(a.contract_start), _raw(a.renewal_date),
-            _raw(a.go_live_date), _raw(before(h.taken_on)), before(h.score),
+            _raw(a.id),
+            a.name,
+            a.segment,
+            a.priority,
+            a.arr_cents,
+            a.external_id,
+            a.health_score,
+            a.lifecycle_stage,
+            _raw(a.contract_start),
+            _raw(a.renewal_date),
+            _raw(a.go_live_date),
+            _raw(before(h.taken_on)),
+            before(h.score),
         ).where(a.deleted_at.is_(None))
         days, point = self.days, self.point
         rows = []
         health: defaultdict[Any, list[HealthPoint]] = defaultdict(list)
-        for (key, name, segment, priority, arr_cents, external_id, health_score, stage,
-             start, renewal, go_live, day_before, score_before) in _fetch(
-                 self.connection, _where(statement, scope, a.id), bulk=self.bulk):
-            rows.append((key, name, segment, priority, arr_cents, external_id, health_score,
-                         stage, days[start], days[renewal], days[go_live]))
+        for (
+            key,
+            name,
+            segment,
+            priority,
+            arr_cents,
+            external_id,
+            health_score,
+            stage,
+            start,
+            renewal,
+            go_live,
+            day_before,
+            score_before,
+        ) in _fetch(self.connection, _where(statement, scope, a.id), bulk=self.bulk):
+            rows.append(
+                (
+                    key,
+                    name,
+                    segment,
+                    priority,
+                    arr_cents,
+                    external_id,
+                    health_score,
+                    stage,
+                    days[start],
+                    days[renewal],
+                    days[go_live],
+                )
+            )
             if day_before is not None:
                 health[key].append(point[day_before, score_before])
         # Sorted here, not by ORDER BY: walking the id index costs SQLite ten times the scan.
@@ -301,7 +355,8 @@ class _Reader:
         )
         older = _where(older, scope, t.account_id).group_by(t.account_id, t.kind)
         recent = select(_raw(t.account_id), t.kind, _raw(t.occurred_on)).where(
-            t.deleted_at.is_(None), t.occurred_on >= self.touch_cutoff,
+            t.deleted_at.is_(None),
+            t.occurred_on >= self.touch_cutoff,
             t.occurred_on <= self.today,
         )
         recent = _where(recent, scope, t.account_id)
@@ -328,10 +383,12 @@ class _Reader:
         h = _HEALTH.c
         window = _where(
             select(_raw(h.account_id), _raw(h.taken_on), h.score).where(
-                h.deleted_at.is_(None), h.taken_on >= self.health_start,
+                h.deleted_at.is_(None),
+                h.taken_on >= self.health_start,
                 h.taken_on <= self.today,
             ),
-            scope, h.account_id,
+            scope,
+            h.account_id,
         )
         # Either order is ascending per account, and each is free on SQLite: it steers the
         # planner to the index that fits (every account: the window of ix_health_snapshot
@@ -343,9 +400,15 @@ class _Reader:
             window = window.order_by(h.account_id, h.taken_on)
         if self.history_scores is not None:
             a = _ACCOUNT.c
-            window = window.where(h.account_id.in_(_where(
-                select(a.id).where(_scores_in(a.health_score, self.history_scores)),
-                scope, a.id)))
+            window = window.where(
+                h.account_id.in_(
+                    _where(
+                        select(a.id).where(_scores_in(a.health_score, self.history_scores)),
+                        scope,
+                        a.id,
+                    )
+                )
+            )
         point = self.point
         for key, day, score in _fetch(self.connection, window, bulk=self.bulk):
             health[key].append(point[day, score])
@@ -362,19 +425,20 @@ class _Reader:
             select(_raw(e.account_id), e.id, e.level, e.opened_at, reached_level).where(
                 e.status == EscalationStatus.OPEN.value, e.deleted_at.is_(None)
             ),
-            scope, e.account_id,
+            scope,
+            e.account_id,
         ).order_by(e.opened_at, e.id)
         found: defaultdict[Any, list[OpenEscalation]] = defaultdict(list)
-        for key, escalation_id, level, opened_at, level_since in self.connection.execute(
-            statement
-        ):
+        for key, escalation_id, level, opened_at, level_since in self.connection.execute(statement):
             opened = as_utc(opened_at)
-            found[key].append(OpenEscalation(
-                id=str(escalation_id),
-                level=level,
-                opened_at=opened,
-                level_since=as_utc(level_since) if level_since is not None else opened,
-            ))
+            found[key].append(
+                OpenEscalation(
+                    id=str(escalation_id),
+                    level=level,
+                    opened_at=opened,
+                    level_since=as_utc(level_since) if level_since is not None else opened,
+                )
+            )
         return {key: tuple(items) for key, items in found.items()}
 
     def snoozes(self, scope: Scope) -> dict[Any, tuple[SnoozeFact, ...]]:
@@ -383,7 +447,8 @@ class _Reader:
             select(_raw(s.account_id), s.until, s.reason, s.snoozed_on, s.kind).where(
                 s.deleted_at.is_(None), s.until > self.today
             ),
-            scope, s.account_id,
+            scope,
+            s.account_id,
         ).order_by(s.until, s.snoozed_on, s.id)
         found: defaultdict[Any, list[SnoozeFact]] = defaultdict(list)
         for key, until, reason, snoozed_on, kind in self.connection.execute(statement):
@@ -396,13 +461,18 @@ class _Reader:
         p, o, m = _PLAN.c, _OBJECTIVE.c, _MILESTONE.c
         statement = _where(
             select(_raw(p.account_id), _raw(m.due_on), m.title)
-            .select_from(_MILESTONE.join(_OBJECTIVE, o.id == m.objective_id)
-                         .join(_PLAN, p.id == o.plan_id))
+            .select_from(
+                _MILESTONE.join(_OBJECTIVE, o.id == m.objective_id).join(_PLAN, p.id == o.plan_id)
+            )
             .where(
-                m.deleted_at.is_(None), o.deleted_at.is_(None), p.deleted_at.is_(None),
-                m.due_on.is_not(None), m.status != MilestoneStatus.DONE.value,
+                m.deleted_at.is_(None),
+                o.deleted_at.is_(None),
+                p.deleted_at.is_(None),
+                m.due_on.is_not(None),
+                m.status != MilestoneStatus.DONE.value,
             ),
-            scope, p.account_id,
+            scope,
+            p.account_id,
         )
         days = self.days
         found: defaultdict[Any, list[tuple[date, str]]] = defaultdict(list)
@@ -414,8 +484,9 @@ class _Reader:
         }
 
 
-def _scores_in(column: ColumnElement[Any],
-               ranges: tuple[ScoreRange | None, ...]) -> ColumnElement[bool]:
+def _scores_in(
+    column: ColumnElement[Any], ranges: tuple[ScoreRange | None, ...]
+) -> ColumnElement[bool]:
     """Whether a score is in one of these ranges (None: no score)."""
     tests: list[ColumnElement[bool]] = []
     for scores in ranges:
@@ -438,26 +509,62 @@ def _plans(reader: _Reader, scope: Scope) -> dict[str, Stored]:
     days = reader.days
     touches: defaultdict[Any, set[tuple[Any, ...]]] = defaultdict(set)
     statement = _where(
-        select(_raw(s.account_id), s.kind, _raw(s.due_on), s.rule_id, s.label, _raw(s.latest_on),
-               _raw(s.snoozed_until), s.snooze_reason, s.reason, s.pin_rule),
-        scope, s.account_id,
+        select(
+            _raw(s.account_id),
+            s.kind,
+            _raw(s.due_on),
+            s.rule_id,
+            s.label,
+            _raw(s.latest_on),
+            _raw(s.snoozed_until),
+            s.snooze_reason,
+            s.reason,
+            s.pin_rule,
+        ),
+        scope,
+        s.account_id,
     )
-    for (key, kind, due, rule_id, label, latest, snoozed, snooze_reason, reason,
-         pin_rule) in _fetch(reader.connection, statement, bulk=reader.bulk):
-        touches[key].add((kind, days[due], rule_id, label, days[latest], days[snoozed],
-                          snooze_reason, reason, bool(pin_rule)))
+    for key, kind, due, rule_id, label, latest, snoozed, snooze_reason, reason, pin_rule in _fetch(
+        reader.connection, statement, bulk=reader.bulk
+    ):
+        touches[key].add(
+            (
+                kind,
+                days[due],
+                rule_id,
+                label,
+                days[latest],
+                days[snoozed],
+                snooze_reason,
+                reason,
+                bool(pin_rule),
+            )
+        )
     statement = _where(
-        select(_raw(p.account_id), _raw(p.valid_until), p.band, p.effective_priority,
-               p.escalation_level, _raw(p.breach_at), p.pin_always, _raw(p.last_touch_on)),
-        scope, p.account_id,
+        select(
+            _raw(p.account_id),
+            _raw(p.valid_until),
+            p.band,
+            p.effective_priority,
+            p.escalation_level,
+            _raw(p.breach_at),
+            p.pin_always,
+            _raw(p.last_touch_on),
+        ),
+        scope,
+        p.account_id,
     )
     return {
-        canonical(key): (days[valid_until], Plan(
-            account=(band, priority, level, days[breach], bool(pin_always), days[last]),
-            touches=frozenset(touches.get(key, ())),
-        ))
+        canonical(key): (
+            days[valid_until],
+            Plan(
+                account=(band, priority, level, days[breach], bool(pin_always), days[last]),
+                touches=frozenset(touches.get(key, ())),
+            ),
+        )
         for key, valid_until, band, priority, level, breach, pin_always, last in _fetch(
-            reader.connection, statement, bulk=reader.bulk)
+            reader.connection, statement, bulk=reader.bulk
+        )
     }
 
 
@@ -473,8 +580,9 @@ _TOUCH_NAMES = ("account_id", *TOUCH_FIELDS)
 _ACCOUNT_PLAN_NAMES = ("account_id", "valid_until", *ACCOUNT_FIELDS)
 
 
-def _rows(plans: Iterable[tuple[str, Stored]]) -> tuple[list[tuple[Any, ...]],
-                                                         list[tuple[Any, ...]]]:
+def _rows(
+    plans: Iterable[tuple[str, Stored]],
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """The `scheduled_touch` and `account_plan` rows of some accounts' plans (by canonical key),
     as tuples of `_TOUCH_NAMES` and `_ACCOUNT_PLAN_NAMES` (a bulk recompute writes hundreds of
     thousands: a dict per row would cost more than the insert; keys as text, which
@@ -576,8 +684,7 @@ def recompute_all(
     a = _ACCOUNT.c
     # Every key written is one this transaction read (and holds the write lock on): SQLite's
     # foreign key checks could not fail, and would make forgetting every plan row by row.
-    with (gc_paused(), db.writing(foreign_keys=False) as session,
-          bulk_session(session.connection())):
+    with gc_paused(), db.writing(foreign_keys=False) as session, bulk_session(session.connection()):
         connection = session.connection()
         computed_for, computed_with = schedule_state(session)
         if computed_with == rules_sha256 and computed_for is not None and computed_for <= today:
@@ -585,9 +692,16 @@ def recompute_all(
             recompute(session, keys, decide, today=today)
             decided = len(keys)
         else:
-            decided = _recompute_every(db, connection, decide, today=today, chunk=chunk,
-                                       workers=workers, parallel_from=parallel_from,
-                                       history_scores=history_scores)
+            decided = _recompute_every(
+                db,
+                connection,
+                decide,
+                today=today,
+                chunk=chunk,
+                workers=workers,
+                parallel_from=parallel_from,
+                history_scores=history_scores,
+            )
         gone = select(a.id).where(a.deleted_at.is_not(None))
         connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(gone)))
         connection.execute(delete(_ACCOUNT_PLAN).where(_ACCOUNT_PLAN.c.account_id.in_(gone)))
@@ -602,20 +716,37 @@ def _ran_out(connection: Connection, *, since: date, today: date) -> list[uuid.U
     (entered ahead of their day: the engine did not see them)."""
     a, v, t, h = _ACCOUNT.c, _ACCOUNT_PLAN.c, _TOUCH.c, _HEALTH.c
     known = select(v.account_id)
-    statement = select(a.id).where(a.deleted_at.is_(None), or_(
-        a.id.in_(select(v.account_id).where(v.valid_until <= today)),
-        a.id.not_in(known),
-        a.id.in_(select(t.account_id).where(t.occurred_on > since, t.occurred_on <= today,
-                                             t.deleted_at.is_(None))),
-        a.id.in_(select(h.account_id).where(h.taken_on > since, h.taken_on <= today,
-                                             h.deleted_at.is_(None))),
-    ))
+    statement = select(a.id).where(
+        a.deleted_at.is_(None),
+        or_(
+            a.id.in_(select(v.account_id).where(v.valid_until <= today)),
+            a.id.not_in(known),
+            a.id.in_(
+                select(t.account_id).where(
+                    t.occurred_on > since, t.occurred_on <= today, t.deleted_at.is_(None)
+                )
+            ),
+            a.id.in_(
+                select(h.account_id).where(
+                    h.taken_on > since, h.taken_on <= today, h.deleted_at.is_(None)
+                )
+            ),
+        ),
+    )
     return list(connection.execute(statement).scalars())
 
 
-def _recompute_every(db: Database, connection: Connection,
-                     decide: Callable[[AccountFacts], Decision], *, today: date, chunk: int,
-                     workers: int, parallel_from: int, history_scores: HistoryScores) -> int:
+def _recompute_every(
+    db: Database,
+    connection: Connection,
+    decide: Callable[[AccountFacts], Decision],
+    *,
+    today: date,
+    chunk: int,
+    workers: int,
+    parallel_from: int,
+    history_scores: HistoryScores,
+) -> int:
     """Decide every live account and rewrite the plans of those whose plan changed; return how
     many accounts there are.
 
@@ -638,16 +769,18 @@ def _recompute_every(db: Database, connection: Connection,
     # each chunk is exactly the accounts BETWEEN its first and last key.
     keys = sorted(connection.execute(select(_raw(a.id)).where(a.deleted_at.is_(None))).scalars())
     ranges = [(_as_uuid(part[0]), _as_uuid(part[-1])) for part in _batched(keys, chunk)]
-    compare = not _most_plans_move(connection, keys, decide, today=today,
-                                   history_scores=history_scores)
+    compare = not _most_plans_move(
+        connection, keys, decide, today=today, history_scores=history_scores
+    )
     if not compare:
         connection.execute(delete(_SCHEDULED))
         connection.execute(delete(_ACCOUNT_PLAN))
     done = 0
     if workers > 1 and len(ranges) > 1 and len(keys) >= parallel_from:
         try:
-            for changes in _in_processes(db, ranges, decide, today, workers,
-                                         history_scores, compare):
+            for changes in _in_processes(
+                db, ranges, decide, today, workers, history_scores, compare
+            ):
                 _write_changes(connection, changes)
                 done += 1
         except Exception as error:  # noqa: BLE001 (an engine error raises again below)
@@ -655,27 +788,40 @@ def _recompute_every(db: Database, connection: Connection,
             # program that replaced sys.stderr) must not cost the user the schedule: the rest
             # is computed here, where a genuine engine error raises once more.
             _log.warning("worker processes failed (%s); recomputing in this one", error)
-    reader = _Reader(connection, today=today, lookback_days=LOOKBACK_DAYS,
-                     history_scores=history_scores)
+    reader = _Reader(
+        connection, today=today, lookback_days=LOOKBACK_DAYS, history_scores=history_scores
+    )
     for low, high in ranges[done:]:
         _write_changes(connection, _range_changes(reader, low, high, decide, compare))
     return len(keys)
 
 
-def _most_plans_move(connection: Connection, keys: Sequence[Any],
-                     decide: Callable[[AccountFacts], Decision], *, today: date,
-                     history_scores: HistoryScores) -> bool:
+def _most_plans_move(
+    connection: Connection,
+    keys: Sequence[Any],
+    decide: Callable[[AccountFacts], Decision],
+    *,
+    today: date,
+    history_scores: HistoryScores,
+) -> bool:
     """Whether deciding again changes more than half the stored plans, judged on an even sample
     of `keys` (or no plan is stored at all)."""
-    sample = [_as_uuid(key) for key in keys[::max(1, len(keys) // SAMPLE_ACCOUNTS)]]
+    sample = [_as_uuid(key) for key in keys[:: max(1, len(keys) // SAMPLE_ACCOUNTS)]]
     scope: Scope = lambda column: column.in_(sample)  # noqa: E731
-    reader = _Reader(connection, today=today, lookback_days=LOOKBACK_DAYS, bulk=False,
-                     history_scores=history_scores)
+    reader = _Reader(
+        connection,
+        today=today,
+        lookback_days=LOOKBACK_DAYS,
+        bulk=False,
+        history_scores=history_scores,
+    )
     stored = _plans(reader, scope)
     if not stored:
         return True
-    moved = sum(stored.get(decision.account_id) != _stored(decision)
-                for decision in map(decide, reader.load(scope)))
+    moved = sum(
+        stored.get(decision.account_id) != _stored(decision)
+        for decision in map(decide, reader.load(scope))
+    )
     return moved * 2 > len(sample)
 
 
@@ -685,8 +831,13 @@ def _write_changes(connection: Connection, changes: _Changes) -> None:
     insert_prepared(connection, _SCHEDULED, changes.touches)
 
 
-def _range_changes(reader: _Reader, low: uuid.UUID, high: uuid.UUID,
-                   decide: Callable[[AccountFacts], Decision], compare: bool) -> _Changes:
+def _range_changes(
+    reader: _Reader,
+    low: uuid.UUID,
+    high: uuid.UUID,
+    decide: Callable[[AccountFacts], Decision],
+    compare: bool,
+) -> _Changes:
     """The accounts from `low` to `high` whose plan changed, with their new rows ready for the
     writer; without `compare` (every stored plan is already gone), all of them."""
     scope: Scope = lambda column: column.between(low, high)  # noqa: E731
@@ -702,9 +853,15 @@ def _range_changes(reader: _Reader, low: uuid.UUID, high: uuid.UUID,
     )
 
 
-def _in_processes(db: Database, ranges: list[tuple[uuid.UUID, uuid.UUID]],
-                  decide: Callable[[AccountFacts], Decision], today: date, workers: int,
-                  history_scores: HistoryScores, compare: bool) -> Iterator[_Changes]:
+def _in_processes(
+    db: Database,
+    ranges: list[tuple[uuid.UUID, uuid.UUID]],
+    decide: Callable[[AccountFacts], Decision],
+    today: date,
+    workers: int,
+    history_scores: HistoryScores,
+    compare: bool,
+) -> Iterator[_Changes]:
     """The changes of each range, in order, computed by `workers` processes. They read committed
     data through their own connections, so the caller's open write transaction does not block
     them. Forked when this process runs one thread (cheap, nothing to import again); spawned
@@ -720,10 +877,15 @@ def _in_processes(db: Database, ranges: list[tuple[uuid.UUID, uuid.UUID]],
     context = multiprocessing.get_context(method)
     # Starting processes passes sys.stderr's descriptor on; a TUI replaces sys.stderr with an
     # object that has none, so the real one stands in while the pool runs.
-    with _real_stderr(), ProcessPoolExecutor(
-        max_workers=min(workers, len(ranges)), mp_context=context,
-        initializer=_start_worker, initargs=(url, decide, today, history_scores, compare),
-    ) as pool:
+    with (
+        _real_stderr(),
+        ProcessPoolExecutor(
+            max_workers=min(workers, len(ranges)),
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(url, decide, today, history_scores, compare),
+        ) as pool,
+    ):
         yield from pool.map(_worker_changes, ranges)
 
 
@@ -757,8 +919,13 @@ class _Worker:
 _worker: _Worker | None = None
 
 
-def _start_worker(url: str, decide: Callable[[AccountFacts], Decision], today: date,
-                  history_scores: HistoryScores, compare: bool) -> None:
+def _start_worker(
+    url: str,
+    decide: Callable[[AccountFacts], Decision],
+    today: date,
+    history_scores: HistoryScores,
+    compare: bool,
+) -> None:
     """Set up a worker process; it never collects cycles (it only makes short-lived rows)."""
     global _worker
     gc.disable()
@@ -769,8 +936,12 @@ def _worker_changes(bounds: tuple[uuid.UUID, uuid.UUID]) -> _Changes:
     """One range's changes, in a worker process."""
     assert _worker is not None, "_start_worker runs first"
     with _worker.db.reading() as session:
-        reader = _Reader(session.connection(), today=_worker.today, lookback_days=LOOKBACK_DAYS,
-                         history_scores=_worker.history_scores)
+        reader = _Reader(
+            session.connection(),
+            today=_worker.today,
+            lookback_days=LOOKBACK_DAYS,
+            history_scores=_worker.history_scores,
+        )
         return _range_changes(reader, *bounds, _worker.decide, _worker.compare)
 
 
@@ -828,18 +999,25 @@ def queue(
     accounts.
     """
     statement = queue_statement(
-        today=today, owner_email=owner_email, ahead_days=ahead_days,
+        today=today,
+        owner_email=owner_email,
+        ahead_days=ahead_days,
         include_snoozed=include_snoozed,
     )
     if account_ids is not None:
         statement = statement.where(_SCHEDULED.c.account_id.in_(sorted(set(account_ids))))
     memo: dict[Any, Any] = {}
-    return ranked(planned_touch(row).on(today, coefficients, memo)
-                  for row in session.connection().execute(statement))
+    return ranked(
+        planned_touch(row).on(today, coefficients, memo)
+        for row in session.connection().execute(statement)
+    )
 
 
 def queue_statement(
-    *, today: date, owner_email: str | None, ahead_days: int | None = 0,
+    *,
+    today: date,
+    owner_email: str | None,
+    ahead_days: int | None = 0,
     include_snoozed: bool = False,
 ) -> sa.Select[Any]:
     """The one query behind `queue` (tests read its plan with EXPLAIN QUERY PLAN); its
@@ -847,10 +1025,30 @@ def queue_statement(
     s, p, a, m = _SCHEDULED.c, _ACCOUNT_PLAN.c, _ACCOUNT.c, _MEMBER.c
     statement = (
         select(
-            _raw(a.id), a.external_id, a.name, m.name, m.email, a.segment, a.priority,
-            a.arr_cents, a.health_score, a.renewal_date, s.kind, s.label, s.due_on,
-            s.latest_on, s.rule_id, s.reason, s.snoozed_until, s.snooze_reason, p.band,
-            p.effective_priority, p.escalation_level, p.breach_at, p.pin_always, s.pin_rule,
+            _raw(a.id),
+            a.external_id,
+            a.name,
+            m.name,
+            m.email,
+            a.segment,
+            a.priority,
+            a.arr_cents,
+            a.health_score,
+            a.renewal_date,
+            s.kind,
+            s.label,
+            s.due_on,
+            s.latest_on,
+            s.rule_id,
+            s.reason,
+            s.snoozed_until,
+            s.snooze_reason,
+            p.band,
+            p.effective_priority,
+            p.escalation_level,
+            p.breach_at,
+            p.pin_always,
+            s.pin_rule,
             p.last_touch_on,
         )
         .select_from(

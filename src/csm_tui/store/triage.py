@@ -87,8 +87,9 @@ def health_changes(
     statement = select(a.id, then, a.health_score).where(a.deleted_at.is_(None))
     if owner_email is not None:
         statement = statement.where(a.owner_id.in_(member_ids(owner_email)))
-    return band_changes(((str(key), before, after)
-                         for key, before, after in session.execute(statement)), bands)
+    return band_changes(
+        ((str(key), before, after) for key, before, after in session.execute(statement)), bands
+    )
 
 
 def reviewed_since(session: Session, since: date, account_ids: Sequence[str]) -> set[str]:
@@ -100,8 +101,10 @@ def reviewed_since(session: Session, since: date, account_ids: Sequence[str]) ->
     keys = [uuid.UUID(key) for key in account_ids]
     for start in range(0, len(keys), 500):
         statement = select(r.account_id).where(
-            r.account_id.in_(keys[start : start + 500]), r.kind == HEALTH_DROP,
-            r.reviewed_on > since, r.deleted_at.is_(None),
+            r.account_id.in_(keys[start : start + 500]),
+            r.kind == HEALTH_DROP,
+            r.reviewed_on > since,
+            r.deleted_at.is_(None),
         )
         found.update(str(key) for key in session.scalars(statement))
     return found
@@ -140,8 +143,11 @@ class ContactOption:
 def last_touch(session: Session, account_id: uuid.UUID, today: date) -> LastTouch | None:
     row = session.execute(
         select(Touchpoint.occurred_on, Touchpoint.kind, Touchpoint.summary, Touchpoint.sentiment)
-        .where(Touchpoint.account_id == account_id, Touchpoint.deleted_at.is_(None),  # type: ignore[union-attr]
-               Touchpoint.occurred_on <= today)
+        .where(
+            Touchpoint.account_id == account_id,
+            Touchpoint.deleted_at.is_(None),  # type: ignore[union-attr]
+            Touchpoint.occurred_on <= today,
+        )
         .order_by(Touchpoint.occurred_on.desc(), Touchpoint.created_at.desc())  # type: ignore[attr-defined]
         .limit(1)
     ).first()
@@ -151,10 +157,18 @@ def last_touch(session: Session, account_id: uuid.UUID, today: date) -> LastTouc
 def open_escalation(session: Session, account_id: uuid.UUID) -> OpenEscalationLine | None:
     """The highest open escalation of the account, if any."""
     row = session.execute(
-        select(Escalation.id, Escalation.level, Escalation.reason, Escalation.risk_category,
-               Escalation.opened_at)
-        .where(Escalation.account_id == account_id, Escalation.deleted_at.is_(None),  # type: ignore[union-attr]
-               Escalation.status == EscalationStatus.OPEN.value)
+        select(
+            Escalation.id,
+            Escalation.level,
+            Escalation.reason,
+            Escalation.risk_category,
+            Escalation.opened_at,
+        )
+        .where(
+            Escalation.account_id == account_id,
+            Escalation.deleted_at.is_(None),  # type: ignore[union-attr]
+            Escalation.status == EscalationStatus.OPEN.value,
+        )
         .order_by(Escalation.level.desc(), Escalation.opened_at)  # type: ignore[attr-defined]
         .limit(1)
     ).first()
@@ -168,12 +182,17 @@ def contacts(session: Session, account_id: uuid.UUID) -> list[ContactOption]:
     """The account's current contacts (not those who left), primary first."""
     rows = session.execute(
         select(Contact.id, Contact.name, Contact.title, Contact.is_primary)
-        .where(Contact.account_id == account_id, Contact.deleted_at.is_(None),  # type: ignore[union-attr]
-               Contact.left_company.is_(False))  # type: ignore[attr-defined]
+        .where(
+            Contact.account_id == account_id,
+            Contact.deleted_at.is_(None),  # type: ignore[union-attr]
+            Contact.left_company.is_(False),
+        )  # type: ignore[attr-defined]
         .order_by(Contact.is_primary.desc(), Contact.name)  # type: ignore[attr-defined]
     ).all()
-    return [ContactOption(str(contact_id), name, title, bool(primary))
-            for contact_id, name, title, primary in rows]
+    return [
+        ContactOption(str(contact_id), name, title, bool(primary))
+        for contact_id, name, title, primary in rows
+    ]
 
 
 # --- writes ------------------------------------------------------------------------------------
@@ -199,25 +218,51 @@ def add_touch(
     attendee_ids: Sequence[uuid.UUID] = (),
     action_items: Sequence[NewActionItem] = (),
 ) -> uuid.UUID:
-    touch = Touchpoint(account_id=account_id, kind=kind, occurred_on=occurred_on,
-                       summary=summary, sentiment=sentiment, notes=notes, owner_id=owner_id)
+    touch = Touchpoint(
+        account_id=account_id,
+        kind=kind,
+        occurred_on=occurred_on,
+        summary=summary,
+        sentiment=sentiment,
+        notes=notes,
+        owner_id=owner_id,
+    )
     session.add(touch)
     session.flush()
     for contact_id in dict.fromkeys(attendee_ids):
         session.add(TouchpointAttendee(touchpoint_id=touch.id, contact_id=contact_id))
     for item in action_items:
-        session.add(ActionItem(touchpoint_id=touch.id, account_id=account_id, title=item.title,
-                               owner=item.owner, due_on=item.due_on))
+        session.add(
+            ActionItem(
+                touchpoint_id=touch.id,
+                account_id=account_id,
+                title=item.title,
+                owner=item.owner,
+                due_on=item.due_on,
+            )
+        )
     session.flush()
     return touch.id
 
 
 def add_snooze(
-    session: Session, *, account_id: uuid.UUID, kind: str | None, until: date, reason: str,
-    snoozed_on: date, by_id: uuid.UUID | None,
+    session: Session,
+    *,
+    account_id: uuid.UUID,
+    kind: str | None,
+    until: date,
+    reason: str,
+    snoozed_on: date,
+    by_id: uuid.UUID | None,
 ) -> uuid.UUID:
-    snooze = Snooze(account_id=account_id, kind=kind, until=until, reason=reason,
-                    snoozed_on=snoozed_on, by_id=by_id)
+    snooze = Snooze(
+        account_id=account_id,
+        kind=kind,
+        until=until,
+        reason=reason,
+        snoozed_on=snoozed_on,
+        by_id=by_id,
+    )
     session.add(snooze)
     session.flush()
     return snooze.id
@@ -226,32 +271,56 @@ def add_snooze(
 def add_review(
     session: Session, *, account_id: uuid.UUID, reviewed_on: date, by_id: uuid.UUID | None
 ) -> uuid.UUID:
-    review = AlertReview(account_id=account_id, kind=HEALTH_DROP, reviewed_on=reviewed_on,
-                         by_id=by_id)
+    review = AlertReview(
+        account_id=account_id, kind=HEALTH_DROP, reviewed_on=reviewed_on, by_id=by_id
+    )
     session.add(review)
     session.flush()
     return review.id
 
 
 def add_escalation(
-    session: Session, *, account_id: uuid.UUID, reason: str, risk_category: str,
-    owner_id: uuid.UUID | None, level: int = 1, now: datetime | None = None,
+    session: Session,
+    *,
+    account_id: uuid.UUID,
+    reason: str,
+    risk_category: str,
+    owner_id: uuid.UUID | None,
+    level: int = 1,
+    now: datetime | None = None,
 ) -> uuid.UUID:
     """Open an escalation at `level`, with the event that records the step onto the ladder."""
     now = now or utc_now()
-    escalation = Escalation(account_id=account_id, level=level, reason=reason,
-                            risk_category=risk_category, owner_id=owner_id, opened_at=now)
+    escalation = Escalation(
+        account_id=account_id,
+        level=level,
+        reason=reason,
+        risk_category=risk_category,
+        owner_id=owner_id,
+        opened_at=now,
+    )
     session.add(escalation)
     session.flush()
-    session.add(EscalationEvent(escalation_id=escalation.id, from_level=None, to_level=level,
-                                actor_id=owner_id, occurred_at=now, why=reason))
+    session.add(
+        EscalationEvent(
+            escalation_id=escalation.id,
+            from_level=None,
+            to_level=level,
+            actor_id=owner_id,
+            occurred_at=now,
+            why=reason,
+        )
+    )
     session.flush()
     return escalation.id
 
 
 #: What `withdraw` can take back, by the name the service uses.
 WITHDRAWABLE: dict[str, Any] = {
-    "touch": Touchpoint, "snooze": Snooze, "review": AlertReview, "escalation": Escalation,
+    "touch": Touchpoint,
+    "snooze": Snooze,
+    "review": AlertReview,
+    "escalation": Escalation,
 }
 
 
@@ -265,11 +334,17 @@ def withdraw(session: Session, what: str, row_id: uuid.UUID) -> uuid.UUID | None
     now = utc_now()
     row.deleted_at = now
     if model is Touchpoint:
-        session.execute(update(ActionItem).where(ActionItem.touchpoint_id == row_id)  # type: ignore[arg-type]
-                        .values(deleted_at=now))
+        session.execute(
+            update(ActionItem)
+            .where(ActionItem.touchpoint_id == row_id)  # type: ignore[arg-type]
+            .values(deleted_at=now)
+        )
     elif model is Escalation:
-        session.execute(update(EscalationEvent).where(EscalationEvent.escalation_id == row_id)  # type: ignore[arg-type]
-                        .values(deleted_at=now))
+        session.execute(
+            update(EscalationEvent)
+            .where(EscalationEvent.escalation_id == row_id)  # type: ignore[arg-type]
+            .values(deleted_at=now)
+        )
     session.flush()
     return row.account_id
 

@@ -25,8 +25,11 @@ def schedule_stamp(rules_sha256: str) -> str:
 @cache
 def _planner_sha256() -> str:
     package = Path(__file__).resolve().parents[1]
-    sources = [*sorted((package / "domain").glob("*.py")), package / "store" / "schedule.py",
-               package / "store" / "raw.py"]
+    sources = [
+        *sorted((package / "domain").glob("*.py")),
+        package / "store" / "schedule.py",
+        package / "store" / "raw.py",
+    ]
     digest = hashlib.sha256()
     for source in sources:
         if source.is_file():

@@ -41,7 +41,8 @@ class Overview(VerticalScroll):
         detail, today = view.detail, view.today
         self.query_one("#overview-facts", LabelledRows).show(_facts(detail, today))
         self.query_one("#health-parts", LabelledRows).show(
-            _health(detail, view.bands, view.weights))
+            _health(detail, view.bands, view.weights)
+        )
         trend = self.query_one("#health-trend", Sparkline)
         trend.data = [score for _, score in detail.health.history]
         trend.display = len(detail.health.history) > 1
@@ -61,31 +62,44 @@ def _facts(detail: AccountDetail, today: date) -> Rows:
         renewal = f"{p.renewal_date} ({days_words(days)})"
     last = detail.last_touch
     return [
-        ("Segment", p.segment.label), ("Priority", p.priority.label),
-        ("ARR", format_arr(p.arr_cents)), ("Owner", p.owner_name or "-"), ("AE", p.ae or "-"),
+        ("Segment", p.segment.label),
+        ("Priority", p.priority.label),
+        ("ARR", format_arr(p.arr_cents)),
+        ("Owner", p.owner_name or "-"),
+        ("AE", p.ae or "-"),
         ("Stage", p.lifecycle_stage.label if p.lifecycle_stage else "-"),
-        ("Contract start", str(p.contract_start or "-")), ("Renewal", renewal),
+        ("Contract start", str(p.contract_start or "-")),
+        ("Renewal", renewal),
         ("Go-live", str(p.go_live_date or "-")),
-        ("Last touch", "never" if last is None else
-         f"{last.occurred_on} ({days_words((last.occurred_on - today).days)}) {last.kind.label.lower()}"),
+        (
+            "Last touch",
+            "never"
+            if last is None
+            else f"{last.occurred_on} ({days_words((last.occurred_on - today).days)}) {last.kind.label.lower()}",
+        ),
     ]
 
 
 def _health(detail: AccountDetail, bands: BandThresholds, weights: HealthWeights) -> Rows:
     health = detail.health
-    rows: Rows = [
-        ("Health", Content.from_rich_text(band_label(health.score, bands)))]
+    rows: Rows = [("Health", Content.from_rich_text(band_label(health.score, bands)))]
     for name, value in health.components.items():
         if value is None:
             bar = Content.styled("not measured", "dim")
         else:
             filled = round(value * BAR / 100)
-            bar = Content.assemble(("█" * filled, BAND_COLOURS[bands.band(value)]),
-                                   ("░" * (BAR - filled), "dim"), f" {value:>3}")
+            bar = Content.assemble(
+                ("█" * filled, BAND_COLOURS[bands.band(value)]),
+                ("░" * (BAR - filled), "dim"),
+                f" {value:>3}",
+            )
         rows.append((f"{name.capitalize()} {getattr(weights, name)}%", bar))
     risks = Content(" ").join(
-        Content.styled(category.label.lower(), "bold ansi_red" if category in health.risks else "dim")
-        for category in RiskCategory)
+        Content.styled(
+            category.label.lower(), "bold ansi_red" if category in health.risks else "dim"
+        )
+        for category in RiskCategory
+    )
     rows.append(("Risks", risks))
     return rows
 
@@ -99,9 +113,14 @@ def _change(detail: AccountDetail, bands: BandThresholds, today: date) -> Conten
     line = Content(f"90 days: {first} → {last} ({last - first:+d})")
     if change is not None:
         dropped = bands.band(change.after) is not bands.band(change.before)
-        line = Content.assemble(line, ("\nLast change ", "bold"), (
-            change.words(bands), "bold ansi_red" if dropped and change.after < change.before
-            else ""))
+        line = Content.assemble(
+            line,
+            ("\nLast change ", "bold"),
+            (
+                change.words(bands),
+                "bold ansi_red" if dropped and change.after < change.before else "",
+            ),
+        )
     return line.stylize_before("dim")  # under the parts' own styles, as Rich's Text style
 
 
@@ -111,7 +130,8 @@ def next_touch(decision: Decision | None, today: date) -> Content:
     title = Content.styled("Next touch", "bold underline")
     if decision is None or decision.next is None:
         return Content("\n").join(
-            [title, Content.styled("Nothing is scheduled for this account.", "dim")])
+            [title, Content.styled("Nothing is scheduled for this account.", "dim")]
+        )
     chosen = decision.next
     head = [(chosen.label, "bold ansi_cyan")]
     if chosen.due is not None:
@@ -120,14 +140,23 @@ def next_touch(decision: Decision | None, today: date) -> Content:
         head.append((f"  snoozed until {chosen.snoozed_until}: {chosen.snooze_reason}", "italic"))
     lines = [title, Content.assemble(*head), Content(chosen.reason)]
     lines += [Content.styled(f"  · {step}", "dim") for step in chosen.steps]
-    lines += [Content.styled(f"  {derived.fact} {derived.before.upper()} → "
-                             f"{derived.after.upper()}: {derived.why}", "dim")
-              for derived in decision.derived]
+    lines += [
+        Content.styled(
+            f"  {derived.fact} {derived.before.upper()} → {derived.after.upper()}: {derived.why}",
+            "dim",
+        )
+        for derived in decision.derived
+    ]
     urgency = decision.urgency(chosen)
     terms = ", ".join(f"{term.name} {term.points:+.1f}" for term in urgency.terms if term.points)
-    lines.append(Content.styled(
-        f"Urgency {urgency.total:.1f}" + (f" ({terms})" if terms else "")
-        + (f", pinned: {urgency.pin_reason}" if urgency.pinned else ""), "dim"))
+    lines.append(
+        Content.styled(
+            f"Urgency {urgency.total:.1f}"
+            + (f" ({terms})" if terms else "")
+            + (f", pinned: {urgency.pin_reason}" if urgency.pinned else ""),
+            "dim",
+        )
+    )
     others = [c for c in decision.open if c is not chosen and c.due is not None]
     if others:
         lines.append(Content.styled("Also open", "bold"))
@@ -140,5 +169,7 @@ def next_touch(decision: Decision | None, today: date) -> Content:
 
 
 def _lines(detail: AccountDetail, today: date) -> Rows:
-    return [("Escalation", escalation_line(detail.open_escalation, today)),
-            ("Success plan", plan_progress(detail.plans, today))]
+    return [
+        ("Escalation", escalation_line(detail.open_escalation, today)),
+        ("Success plan", plan_progress(detail.plans, today)),
+    ]

@@ -30,8 +30,12 @@ class ContactsPane(Horizontal):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add contact", tooltip="A new contact of this account"),
-        Binding("x", "left", "Left company",
-                tooltip="Mark the contact as gone from the customer (x again: back)"),
+        Binding(
+            "x",
+            "left",
+            "Left company",
+            tooltip="Mark the contact as gone from the customer (x again: back)",
+        ),
     ]
 
     @dataclass
@@ -129,8 +133,10 @@ def _cells(contact: ContactLine) -> tuple[Text, ...]:
         Text(contact.title or "", style=style),
         Text(contact.persona.label if contact.persona else "", style=style),
         Text(str(contact.influence or ""), justify="center", style=style),
-        Text("left" if contact.left_company else "★ primary" if contact.is_primary else "",
-             style="bold red" if contact.left_company else "bold cyan"),
+        Text(
+            "left" if contact.left_company else "★ primary" if contact.is_primary else "",
+            style="bold red" if contact.left_company else "bold cyan",
+        ),
         Text(contact.phone or "", style=style),
         Text(contact.email or "", style=style),
     )
@@ -138,8 +144,11 @@ def _cells(contact: ContactLine) -> tuple[Text, ...]:
 
 def _chart_label(contact: ContactLine) -> Text:
     label = Text(contact.name, style="dim strike" if contact.left_company else "bold")
-    role = ", ".join(part for part in (contact.title, contact.persona.label.lower()
-                                       if contact.persona else None) if part)
+    role = ", ".join(
+        part
+        for part in (contact.title, contact.persona.label.lower() if contact.persona else None)
+        if part
+    )
     if role:
         label.append(f"  {role}", style="dim")
     if contact.is_primary:

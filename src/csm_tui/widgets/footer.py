@@ -25,18 +25,31 @@ class Footer(TextualFooter):
         """What the footer would show: the keys, their labels and whether they are enabled."""
         app = screen.app
         return (
-            self.compact, self.show_command_palette, self.combine_groups,
+            self.compact,
+            self.show_command_palette,
+            self.combine_groups,
             tuple(
-                (key, app.get_key_display(binding), binding.description, binding.action,
-                 enabled, tooltip, binding.group)
+                (
+                    key,
+                    app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    enabled,
+                    tooltip,
+                    binding.group,
+                )
                 for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
                 if binding.show or key == app.COMMAND_PALETTE_BINDING
             ),
         )
 
     def bindings_changed(self, screen: Screen) -> None:
-        if (self._shown is not None and self.is_attached and screen is self.screen
-                and self._keys(screen) == self._shown):
+        if (
+            self._shown is not None
+            and self.is_attached
+            and screen is self.screen
+            and self._keys(screen) == self._shown
+        ):
             return
         super().bindings_changed(screen)
 

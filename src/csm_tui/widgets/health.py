@@ -6,7 +6,11 @@ from rich.text import Text
 
 from csm_tui.domain.health import DEFAULT_BANDS, BandThresholds, HealthBand
 
-BAND_COLOURS = {HealthBand.GREEN: "#3fb950", HealthBand.YELLOW: "#d29922", HealthBand.RED: "#da3633"}
+BAND_COLOURS = {
+    HealthBand.GREEN: "#3fb950",
+    HealthBand.YELLOW: "#d29922",
+    HealthBand.RED: "#da3633",
+}
 
 BAND_STYLES = {
     HealthBand.GREEN: f"bold #0b2e13 on {BAND_COLOURS[HealthBand.GREEN]}",

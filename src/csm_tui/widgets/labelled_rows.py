@@ -26,8 +26,10 @@ class LabelledRows(Widget):
         self._wrapped: tuple[int, list[Content]] | None = None  # (width, lines)
 
     def show(self, rows: Iterable[tuple[str, str | Content]]) -> None:
-        self._rows = tuple((label, value if isinstance(value, Content) else Content(value))
-                           for label, value in rows)
+        self._rows = tuple(
+            (label, value if isinstance(value, Content) else Content(value))
+            for label, value in rows
+        )
         self._wrapped = None
         self.refresh(layout=True)
 
@@ -40,8 +42,9 @@ class LabelledRows(Widget):
         indent = " " * (label_width + GAP)
         for label, value in self._rows:
             wrapped = value.wrap(max(width - len(indent), 1)) or [Content("")]
-            lines.append(Content.assemble((label.ljust(label_width), "bold"), " " * GAP,
-                                          wrapped[0]))
+            lines.append(
+                Content.assemble((label.ljust(label_width), "bold"), " " * GAP, wrapped[0])
+            )
             lines += [Content.assemble(indent, line) for line in wrapped[1:]]
         self._wrapped = (width, lines)
         return lines

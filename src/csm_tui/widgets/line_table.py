@@ -61,7 +61,9 @@ class LineTable(ScrollView, can_focus=True):
     """Rows of `Text` cells under a key; a row cursor; `enter` selects the row."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "line-table--header", "line-table--cursor", "line-table--even-row",
+        "line-table--header",
+        "line-table--cursor",
+        "line-table--even-row",
         "line-table--odd-row",
     }
 
@@ -138,11 +140,13 @@ class LineTable(ScrollView, can_focus=True):
         self._strips.clear()
         self._resized()
 
-    def set_rows(self, rows: Iterable[tuple[str, Sequence[Text | str]]], *,
-                 cursor: int = 0) -> None:
+    def set_rows(
+        self, rows: Iterable[tuple[str, Sequence[Text | str]]], *, cursor: int = 0
+    ) -> None:
         """Show these rows (instead of any before), the cursor on row `cursor`."""
-        self._cells = {key: tuple(c if isinstance(c, Text) else Text(c) for c in cells)
-                       for key, cells in rows}
+        self._cells = {
+            key: tuple(c if isinstance(c, Text) else Text(c) for c in cells) for key, cells in rows
+        }
         self._keys = list(self._cells)
         self._resized()
         self._set_cursor(cursor)
@@ -291,15 +295,17 @@ class LineTable(ScrollView, can_focus=True):
         self._strips[cache_key] = (cells, strip)
         return strip
 
-    def _strip(self, cells: tuple[Text, ...], row_style: Style, cursor: Style, post: Style,
-               width: int) -> Strip:
+    def _strip(
+        self, cells: tuple[Text, ...], row_style: Style, cursor: Style, post: Style, width: int
+    ) -> Strip:
         """One line: each cell padded to its column, the row's style under the cells' own,
         and the row's look carried on to the widget's right edge."""
         pre = row_style + cursor
         segments: list[Segment] = []
         for cell, column in zip(cells, self.columns, strict=False):
-            segments.extend(Segment.apply_style(self._raw_cell(cell, column.render_width),
-                                                pre, post))
+            segments.extend(
+                Segment.apply_style(self._raw_cell(cell, column.render_width), pre, post)
+            )
         if width > self._width:
             segments.append(Segment(" " * (width - self._width), pre))
         return Strip(segments).simplify()

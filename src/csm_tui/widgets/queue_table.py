@@ -40,8 +40,13 @@ QueueTable = AccountTable
 
 
 def cells(
-    item: QueueItem, today: date, change: HealthChange | None, bands: BandThresholds, *,
-    team: bool, narrow: bool = False,
+    item: QueueItem,
+    today: date,
+    change: HealthChange | None,
+    bands: BandThresholds,
+    *,
+    team: bool,
+    narrow: bool = False,
 ) -> tuple[Text, ...]:
     """One row; Text throughout, so that an account called "Acme [EU]" is never markup."""
     name = Text(_short(item.account_name, narrow))
@@ -55,11 +60,16 @@ def cells(
         when.stylize("bold red" if (today - item.due_on).days > 7 else "bold")
     health = health_cell(item.health_score, bands)
     if change is not None:
-        health.append(f" {change.after_band.value} ← {change.before_band.value}",
-                      style="bold red" if change.is_drop else "green")
+        health.append(
+            f" {change.after_band.value} ← {change.before_band.value}",
+            style="bold red" if change.is_drop else "green",
+        )
     days = None if item.renewal_date is None else (item.renewal_date - today).days
-    renewal = Text("-" if days is None else f"in {days}d" if days >= 0 else f"{-days}d ago",
-                   justify="right", style="bold" if days is not None and 0 <= days <= 120 else "")
+    renewal = Text(
+        "-" if days is None else f"in {days}d" if days >= 0 else f"{-days}d ago",
+        justify="right",
+        style="bold" if days is not None and 0 <= days <= 120 else "",
+    )
     by_key = {
         "account": name,
         "owner": Text(item.owner_name or "-"),

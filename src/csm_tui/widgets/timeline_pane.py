@@ -20,7 +20,11 @@ from csm_tui.domain.enums import Sentiment, TouchKind
 from csm_tui.widgets.account_table import RowTable
 
 SUMMARY_WIDTH = 60  # the detail beside (or under) the table shows it whole
-SENTIMENT_STYLES = {Sentiment.POSITIVE: "green", Sentiment.NEUTRAL: "", Sentiment.NEGATIVE: "bold red"}
+SENTIMENT_STYLES = {
+    Sentiment.POSITIVE: "green",
+    Sentiment.NEUTRAL: "",
+    Sentiment.NEGATIVE: "bold red",
+}
 
 
 class TouchTable(RowTable):
@@ -43,10 +47,18 @@ class TimelinePane(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="timeline-filters"):
-            yield Select([(kind.label, kind) for kind in TouchKind], prompt="Every kind",
-                         compact=True, id="timeline-kind")
-            yield Select([(s.label, s) for s in Sentiment], prompt="Any sentiment",
-                         compact=True, id="timeline-sentiment")
+            yield Select(
+                [(kind.label, kind) for kind in TouchKind],
+                prompt="Every kind",
+                compact=True,
+                id="timeline-kind",
+            )
+            yield Select(
+                [(s.label, s) for s in Sentiment],
+                prompt="Any sentiment",
+                compact=True,
+                id="timeline-sentiment",
+            )
             yield Static("", id="timeline-count")
         with Horizontal(id="timeline-body"):
             table = TouchTable(id="timeline-table")
@@ -88,8 +100,11 @@ class TimelinePane(Vertical):
         if keep in keys:
             table.move_cursor(row=keys.index(keep), animate=False)
         total = len(self.touches)
-        count = (f"{total} touches" if len(self.shown) == total
-                 else f"{len(self.shown)} of {total} touches")
+        count = (
+            f"{total} touches"
+            if len(self.shown) == total
+            else f"{len(self.shown)} of {total} touches"
+        )
         self.query_one("#timeline-count", Static).update(count)
         self._show_current()
 
@@ -131,13 +146,20 @@ class TimelinePane(Vertical):
         title = self.query_one("#action-items-title", Static)
         items.clear_options()
         if touch is None:
-            text.update(Text("No touch matches the filters." if self.touches else
-                             "No touch logged yet: press l to log one.", style="dim"))
+            text.update(
+                Text(
+                    "No touch matches the filters."
+                    if self.touches
+                    else "No touch logged yet: press l to log one.",
+                    style="dim",
+                )
+            )
             items.display = title.display = False
             return
         text.update(_detail(touch))
-        items.add_options([Selection(_item_label(item), item.id, item.done)
-                           for item in touch.action_items])
+        items.add_options(
+            [Selection(_item_label(item), item.id, item.done) for item in touch.action_items]
+        )
         items.display = title.display = bool(touch.action_items)
 
     @on(SelectionList.SelectionToggled, "#action-items")
@@ -153,10 +175,14 @@ def _cells(touch: TouchLine) -> tuple[Text, ...]:
     return (
         Text(str(touch.occurred_on)),
         Text(touch.kind.label),
-        Text(sentiment.label if sentiment else "", style=SENTIMENT_STYLES.get(sentiment, "")
-             if sentiment else ""),
-        Text("" if not total else f"{still} open" if still else "done",
-             style="bold" if still else "dim"),
+        Text(
+            sentiment.label if sentiment else "",
+            style=SENTIMENT_STYLES.get(sentiment, "") if sentiment else "",
+        ),
+        Text(
+            "" if not total else f"{still} open" if still else "done",
+            style="bold" if still else "dim",
+        ),
         Text(touch.summary, overflow="ellipsis", no_wrap=True),
     )
 
@@ -164,8 +190,9 @@ def _cells(touch: TouchLine) -> tuple[Text, ...]:
 def _detail(touch: TouchLine) -> RenderableType:
     head = Text.assemble((f"{touch.occurred_on}  {touch.kind.label}", "bold"))
     if touch.sentiment:
-        head.append(f"  {touch.sentiment.label.lower()}",
-                    style=SENTIMENT_STYLES.get(touch.sentiment, ""))
+        head.append(
+            f"  {touch.sentiment.label.lower()}", style=SENTIMENT_STYLES.get(touch.sentiment, "")
+        )
     if touch.owner_name:
         head.append(f"  by {touch.owner_name}", style="dim")
     parts: list[RenderableType] = [head, Text(touch.summary)]
@@ -178,8 +205,9 @@ def _detail(touch: TouchLine) -> RenderableType:
 
 def _item_label(item: ActionItemLine) -> Text:
     label = Text(item.title, style="dim strike" if item.done else "")
-    extra = ", ".join(part for part in (item.owner, f"due {item.due_on}" if item.due_on else None)
-                      if part)
+    extra = ", ".join(
+        part for part in (item.owner, f"due {item.due_on}" if item.due_on else None) if part
+    )
     if extra:
         label.append(f"  ({extra})", style="dim")
     if item.done_on is not None:

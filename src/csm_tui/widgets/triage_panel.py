@@ -41,8 +41,9 @@ def render_detail(detail: Detail, today: date) -> RenderableType:
         for step in candidate.steps:
             parts.append(Text(f"  · {step}", style="dim"))
     if item.snoozed_until is not None and item.snoozed_until > today:
-        parts.append(Text(f"Snoozed until {item.snoozed_until}: {item.snooze_reason}",
-                          style="italic"))
+        parts.append(
+            Text(f"Snoozed until {item.snoozed_until}: {item.snooze_reason}", style="italic")
+        )
     if candidate is not None and item.kind != HEALTH_DROP:
         parts.append(Text(""))
         parts.append(_urgency(detail.decision.urgency(candidate)))  # type: ignore[union-attr]
@@ -61,8 +62,11 @@ def render_detail(detail: Detail, today: date) -> RenderableType:
     escalation = detail.escalation
     if escalation is not None:
         parts.append(Text(""))
-        parts.append(Text.assemble(("Open escalation ", "bold underline"),
-                                   (f"L{escalation.level}", "bold red")))
+        parts.append(
+            Text.assemble(
+                ("Open escalation ", "bold underline"), (f"L{escalation.level}", "bold red")
+            )
+        )
         parts.append(Text(f"{escalation.risk_category}: {escalation.reason}"))
         parts.append(Text(f"opened {escalation.opened_at:%Y-%m-%d}", style="dim"))
     return Group(*parts)
@@ -70,8 +74,12 @@ def render_detail(detail: Detail, today: date) -> RenderableType:
 
 def _facts_line(detail: Detail, today: date) -> str:
     item = detail.item
-    bits = [item.external_id or "no CRM id", item.owner_name or "no owner", item.segment,
-            item.priority.upper()]
+    bits = [
+        item.external_id or "no CRM id",
+        item.owner_name or "no owner",
+        item.segment,
+        item.priority.upper(),
+    ]
     if item.renewal_date is not None:
         bits.append(f"renews {item.renewal_date} ({(item.renewal_date - today).days}d)")
     return " · ".join(bits)
