@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench lint snapshots clean
+.PHONY: run test lint format bench snapshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,17 @@ run: $(STAMP)
 ## The whole test suite (starts its own PostgreSQL server when one is installed).
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## The checks that hold the style, as CI runs them: formatting, lint rules, types.
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+## Rewrite the tree in the house style (ruff's formatter and its safe fixes).
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
 
 ## Performance measurements on generated books (writes benchmarks/results/).
 bench: $(STAMP)

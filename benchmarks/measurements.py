@@ -119,7 +119,9 @@ def bare_painted(screen: str) -> bool:
     from benchmarks.bare_app import FIRST_ROW_MARKER, TITLE
 
     lines = screen.splitlines()
-    return any(TITLE in line for line in lines[:3]) and any(FIRST_ROW_MARKER in l for l in lines)
+    return any(TITLE in line for line in lines[:3]) and any(
+        FIRST_ROW_MARKER in line for line in lines
+    )
 
 
 def _launch(ctx: SizeContext, name: str, outfile: Path) -> list[str]:
@@ -187,7 +189,9 @@ def measure_start_to_paint(ctx: SizeContext) -> dict[str, Any]:
         "bare_median": round(bare_median, 4),
         "ratio": ratio(csm_median, bare_median),
         # The median of the per-pair ratios: steadier than ratio when the load drifts.
-        "paired_ratio_median": round(statistics.median(c / b for c, b in zip(csm, bare)), 3),
+        "paired_ratio_median": round(
+            statistics.median(c / b for c, b in zip(csm, bare, strict=True)), 3
+        ),
         "samples": {"csm": csm, "bare": bare},
         "quit_s": {
             "csm": [r["quit_s"] for r in runs["csm"]],

@@ -306,7 +306,7 @@ def scheduled(db: Database, account_id: str) -> dict[str, date]:
                 ScheduledTouch.account_id == uuid.UUID(account_id)
             )
         )
-        return {kind: due for kind, due in rows}
+        return dict(rows)
 
 
 def form(parts: tuple[int | None, ...] | None = GREEN_PARTS, **changes: Any) -> AccountForm:

@@ -26,7 +26,6 @@ from csm_tui.domain.account import (
     ScoreChange,
     TimelineFilter,
     TouchLine,
-    days_words,
     escalation_line,
     plan_progress,
 )
@@ -202,7 +201,8 @@ def test_a_renewal_without_a_contract_start_is_not_compared_with_anything() -> N
         (
             {"risks": frozenset({"weather"})},
             "risks",
-            "'weather' is not valid: write one of implementation, sentiment, support, product, company, "
+            "'weather' is not valid: write one of implementation, sentiment, support, product, "
+            "company, "
             "renewal",
         ),
     ],
@@ -715,11 +715,6 @@ def test_the_timeline_filter_lets_through_what_matches_both(
     chosen: TimelineFilter, shown: TouchLine, expected: bool
 ) -> None:
     assert chosen.matches(shown) is expected
-
-
-@pytest.mark.parametrize("days, words", [(0, "today"), (5, "in 5d"), (1, "in 1d"), (-3, "3d ago")])
-def test_days_words(days: int, words: str) -> None:
-    assert days_words(days) == words
 
 
 def milestone(

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from csm_tui.domain.book import AccountRow, SortKey, filter_rows, format_arr, format_days, sort_rows
+from csm_tui.domain.book import AccountRow, SortKey, filter_rows, format_arr, sort_rows
 from csm_tui.domain.enums import Priority, Segment, TouchKind
 from csm_tui.domain.health import DEFAULT_WEIGHTS, BandThresholds, HealthBand
 
@@ -10,19 +10,19 @@ TODAY = date(2026, 11, 23)
 
 
 def _row(name: str, **fields) -> AccountRow:
-    values = dict(
-        id=name,
-        external_id=f"ID-{name}",
-        name=name,
-        segment=Segment.ENTERPRISE,
-        priority=Priority.PR2,
-        arr_cents=100_00,
-        owner_name="Maya Patel",
-        owner_email="maya@example.com",
-        health_score=80,
-        renewal_date=date(2027, 1, 1),
-        last_touch=date(2026, 11, 1),
-    )
+    values = {
+        "id": name,
+        "external_id": f"ID-{name}",
+        "name": name,
+        "segment": Segment.ENTERPRISE,
+        "priority": Priority.PR2,
+        "arr_cents": 100_00,
+        "owner_name": "Maya Patel",
+        "owner_email": "maya@example.com",
+        "health_score": 80,
+        "renewal_date": date(2027, 1, 1),
+        "last_touch": date(2026, 11, 1),
+    }
     values.update(fields)
     return AccountRow(**values)
 
@@ -94,7 +94,6 @@ def test_filter_needs_every_word_and_matches_owner_segment_and_band():
 def test_days_to_renewal_and_formats():
     row = _row("a", renewal_date=date(2026, 12, 3))
     assert row.days_to_renewal(TODAY) == 10
-    assert format_days(10) == "10d" and format_days(-3) == "3d ago" and format_days(None) == "-"
     assert format_arr(1_250_000_00) == "$1.25M"
     assert format_arr(87_500_00) == "$87.5k"
     assert format_arr(900_00) == "$900"

@@ -263,7 +263,8 @@ app = make_app(Settings(database={str(demo_db)!r}, today=date.fromisoformat({TOD
                         user_email={DEMO_USER_EMAIL!r}))
 before = orm()
 rows = len(app.workspace.triage.load(team=False, record=False).items)
-print(json.dumps({{"before": before, "after": orm(), "first": len(app._initial.items), "rows": rows}}))
+first = len(app._initial.items)
+print(json.dumps({{"before": before, "after": orm(), "first": first, "rows": rows}}))
 app.workspace.close()
 """
     done = subprocess.run(

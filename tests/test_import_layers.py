@@ -1,5 +1,5 @@
-"""The layers of csm_tui import only downwards: domain <- store <- services <- the UI (app, commands,
-screens, widgets).
+"""The layers of csm_tui import only downwards: domain <- store <- services <- the UI (app,
+commands, screens, widgets).
 
 Read with `ast`, not by importing, so a violation is found even in code no test runs. Every
 failure lists the module, the line and what it imported.
@@ -61,16 +61,16 @@ class _Collector(ast.NodeVisitor):
         self.generic_visit(node)
         self.depth -= 1
 
-    visit_FunctionDef = visit_AsyncFunctionDef = _function  # noqa: N815
+    visit_FunctionDef = visit_AsyncFunctionDef = _function
 
     def _add(self, target: str, node: ast.stmt) -> None:
         self.found.append(Import(self.module, target, node.lineno, self.depth > 0))
 
-    def visit_Import(self, node: ast.Import) -> None:  # noqa: N802
+    def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             self._add(alias.name, node)
 
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:  # noqa: N802
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         source = _resolve(self.module, self.is_package, node.level, node.module)
         for alias in node.names:
             # `from csm_tui import paths` imports the module csm_tui.paths: keep the full name.

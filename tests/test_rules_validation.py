@@ -610,7 +610,8 @@ def _derive_when(when: str) -> str:
         (
             '{ colour = "red" }',
             "colour",
-            "unknown fact 'colour'; expected one of segment, priority, health_band, lifecycle_stage, "
+            "unknown fact 'colour'; expected one of segment, priority, health_band, "
+            "lifecycle_stage, "
             "arr, health_score",
         ),
         (
@@ -781,7 +782,8 @@ def test_a_touch_rule_cannot_have_the_milestone_kind() -> None:
     ("user", "line", "where", "message"),
     [
         (
-            '[[recurring]]\nid = "r.x"\nkind = "ebr"\nevery = "1y"\nfallback_anchor = "contract_end"',
+            '[[recurring]]\nid = "r.x"\nkind = "ebr"\nevery = "1y"\n'
+            'fallback_anchor = "contract_end"',
             5,
             "recurring[1].fallback_anchor",
             "unknown anchor 'contract_end'; did you mean 'contract_start'?",

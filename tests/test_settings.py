@@ -10,14 +10,14 @@ SYSTEM_TODAY = date(2026, 11, 23)
 
 
 def _build(**overrides):
-    arguments = dict(
-        database=None,
-        today=None,
-        user_email=None,
-        config_path=None,
-        rules_path=None,
-        system_today=SYSTEM_TODAY,
-    )
+    arguments = {
+        "database": None,
+        "today": None,
+        "user_email": None,
+        "config_path": None,
+        "rules_path": None,
+        "system_today": SYSTEM_TODAY,
+    }
     arguments.update(overrides)
     return build_settings(**arguments)
 

@@ -717,7 +717,7 @@ def test_recompute_all_rewrites_every_live_account_and_records_for_what(db: Data
         assert not schedule.is_current(
             session, today=TODAY + timedelta(days=1), rules_sha256="sha-9"
         )
-        meta = {key: value for key, value in session.execute(select(AppMeta.key, AppMeta.value))}
+        meta = dict(session.execute(select(AppMeta.key, AppMeta.value)))
     assert meta[schedule.COMPUTED_FOR_KEY] == TODAY.isoformat()
 
     # Again the next day: the rows and the record move on, nothing is duplicated.
@@ -1002,7 +1002,7 @@ def test_recompute_all_keeps_until_when_each_plan_holds(db: Database) -> None:
                     Account, Account.id == AccountPlan.account_id
                 )
             ).all()
-        return {name: until for name, until in rows}
+        return dict(rows)
 
     schedule.recompute_all(db, holding(TODAY + timedelta(days=10)), today=TODAY, rules_sha256="x")
     assert plans() == {"Acme": TODAY + timedelta(days=10), "Globex": TODAY + timedelta(days=10)}

@@ -537,7 +537,8 @@ def test_a_snooze_may_run_to_the_limit_of_the_rules_file(book: Book, triage: Tri
             "Health Assessment",
             TODAY + timedelta(days=7),
             "busy",
-            "health-assessment cannot be snoozed (the rules file allows: cadence-call, ebr, milestone, "
+            "health-assessment cannot be snoozed (the rules file allows: cadence-call, ebr, "
+            "milestone, "
             "nps-survey, onboarding-review); log it or escalate instead",
         ),
     ],

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel  # autogenerate writes sqlmodel.sql.sqltypes.AutoString()
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None

@@ -6,11 +6,12 @@ Create Date: 2026-11-23 11:00:00.000000
 
 scheduled_touch gains what the triage queue shows (label, the outer bound, overdue days, pin,
 is-next, snooze, and the day and rules file it was computed for); the full explanation of an
-item is recomputed from the account's facts when asked for (`rules explain`), never stored. Its rows are derived data: rows already there get neutral values here and are
-replaced by the next recompute (app_meta has no `schedule.*` keys yet, so the schedule is not
-current). The NOT NULL columns are added nullable, filled, then made NOT NULL without a server
-default, so that the schema equals the models' create_all schema; on SQLite that second step is
-a batch rebuild of scheduled_touch, which no table refers to.
+item is recomputed from the account's facts when asked for (`rules explain`), never stored. Its
+rows are derived data: rows already there get neutral values here and are replaced by the next
+recompute (app_meta has no `schedule.*` keys yet, so the schedule is not current). The NOT NULL
+columns are added nullable, filled, then made NOT NULL without a server default, so that the
+schema equals the models' create_all schema; on SQLite that second step is a batch rebuild of
+scheduled_touch, which no table refers to.
 
 `account.snoozed_until` / `account.snooze_reason` stay: services/demo.py still writes them.
 """
@@ -20,7 +21,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel  # autogenerate writes sqlmodel.sql.sqltypes.AutoString()
 from alembic import op
-
 
 revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"

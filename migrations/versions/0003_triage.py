@@ -19,7 +19,6 @@ import sqlalchemy as sa
 import sqlmodel  # autogenerate writes sqlmodel.sql.sqltypes.AutoString()
 from alembic import op
 
-
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None

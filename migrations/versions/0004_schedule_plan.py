@@ -19,7 +19,6 @@ import sqlalchemy as sa
 import sqlmodel  # autogenerate writes sqlmodel.sql.sqltypes.AutoString()
 from alembic import op
 
-
 revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None

@@ -21,7 +21,6 @@ import sqlalchemy as sa
 import sqlmodel  # autogenerate writes sqlmodel.sql.sqltypes.AutoString()
 from alembic import op
 
-
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None

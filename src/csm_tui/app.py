@@ -74,7 +74,7 @@ class CsmApp(App[None]):
 
         try:
             view = self.workspace.accounts.view(account_id)
-        except Exception:  # noqa: BLE001 (the screen reads it again and says what failed)
+        except Exception:  # the screen reads it again and says what failed
             view = None
         self.call_from_thread(self._show_account, AccountScreen, account_id, view)
 
@@ -144,6 +144,6 @@ def make_app(settings: Settings, workspace: Workspace | None = None) -> CsmApp:
         workspace = Workspace.open(settings, rules)
     try:
         initial = workspace.triage.load(team=workspace.me is None, refresh=False, record=False)
-    except Exception:  # noqa: BLE001 (the screen's own load reports it)
+    except Exception:  # the screen's own load reports it
         initial = None
     return CsmApp(workspace, initial)

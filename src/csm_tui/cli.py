@@ -247,7 +247,8 @@ def import_(settings: Settings, kind: str, file: Path) -> None:
 @pass_settings
 def accounts(settings: Settings, team: bool, fmt: str) -> None:
     """List the accounts of your book (--as), or of the whole team."""
-    from csm_tui.domain.book import format_arr, format_days
+    from csm_tui.domain.book import format_arr
+    from csm_tui.domain.wording import countdown
     from csm_tui.output import text_table
     from csm_tui.services.workspace import Workspace
 
@@ -291,7 +292,7 @@ def accounts(settings: Settings, team: bool, fmt: str) -> None:
             row.owner_name or "-",
             "-" if row.health_score is None else f"{row.health_score} {row.band().value}",
             str(row.renewal_date or "-"),
-            format_days(row.days_to_renewal(today)),
+            countdown(row.days_to_renewal(today)),
             str(row.last_touch or "never"),
         ]
         for row in rows
@@ -621,7 +622,9 @@ def rules_explain(settings: Settings, external_id: str, fmt: str) -> None:
 )
 @pass_settings
 def rules_preview(settings: Settings, file: Path, fmt: str) -> None:
-    """Dry run of FILE against the database: whose next touch would move, and how. Writes nothing."""
+    """Dry run of FILE against the database: whose next touch would move, and how.
+
+    Writes nothing."""
     from csm_tui.domain.explain import candidate_dict
     from csm_tui.output import text_table
     from csm_tui.rules import parse_file

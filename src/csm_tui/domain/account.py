@@ -23,6 +23,7 @@ from csm_tui.domain.enums import (
     TouchKind,
 )
 from csm_tui.domain.health import BandThresholds, HealthBand, HealthWeights
+from csm_tui.domain.wording import relative_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,11 +256,6 @@ class AccountDetail:
         return self.touches[0] if self.touches else None
 
 
-def days_words(days: int) -> str:
-    """'today', 'in 5d', '3d ago': a date's distance from today, as a column shows it."""
-    return "today" if days == 0 else f"in {days}d" if days > 0 else f"{-days}d ago"
-
-
 def escalation_line(escalation: EscalationLine | None, today: date) -> str:
     """The overview's one line on the open escalation."""
     if escalation is None:
@@ -267,7 +263,7 @@ def escalation_line(escalation: EscalationLine | None, today: date) -> str:
     line = f"L{escalation.level} {escalation.risk_category.label.lower()}: {escalation.reason}"
     if escalation.sla_due_on is not None:
         days = (escalation.sla_due_on - today).days
-        when = f"breached {-days}d ago" if days < 0 else days_words(days)
+        when = f"breached {-days}d ago" if days < 0 else relative_day(days)
         line += f" · SLA {escalation.sla_due_on} ({when})"
     return line
 
@@ -297,6 +293,6 @@ def plan_progress(plans: tuple[PlanLine, ...], today: date) -> str:
         due = upcoming[0].due_on
         assert due is not None
         days = (due - today).days
-        late = f"{-days}d late" if days < 0 else days_words(days)
+        late = f"{-days}d late" if days < 0 else relative_day(days)
         line += f" · next: {upcoming[0].title} {due} ({late})"
     return line

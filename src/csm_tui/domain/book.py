@@ -94,7 +94,8 @@ def sort_rows(rows: list[AccountRow], key: SortKey, *, reverse: bool = False) ->
 
 
 def filter_rows(rows: list[AccountRow], query: str) -> list[AccountRow]:
-    """Keep the rows that contain every word of `query` (name, id, owner, segment, priority, band)."""
+    """The rows that contain every word of `query` (in the name, id, owner, segment, priority
+    or band)."""
     words = query.lower().split()
     if not words:
         return rows
@@ -109,11 +110,3 @@ def format_arr(cents: int) -> str:
     if dollars >= 1_000:
         return f"${dollars / 1_000:.1f}k"
     return f"${dollars:,.0f}"
-
-
-def format_days(days: int | None) -> str:
-    if days is None:
-        return "-"
-    if days < 0:
-        return f"{-days}d ago"
-    return f"{days}d"

@@ -29,7 +29,7 @@ import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from csm_tui.domain.calendar import Duration, Shifted, Unit, fmt_day, shift
@@ -45,6 +45,7 @@ from csm_tui.domain.rulebook import (
     TriggerRule,
 )
 from csm_tui.domain.urgency import EscalationState, item_terms, last_touch, pin
+from csm_tui.domain.wording import days_from, due_sentence
 
 _ANCHOR_WORDS = {
     "contract_start": "contract start",
@@ -301,7 +302,7 @@ def reason_stem(candidate: Candidate, today: date) -> str:
     (`reason_on`). The engine keeps it on the candidate; one made by hand has it worked out."""
     if candidate.stem is not None:
         return candidate.stem
-    suffix = f", {when_words(candidate.due, today)}"  # type: ignore[arg-type]
+    suffix = f", {due_sentence(days_from(today, candidate.due))}"  # type: ignore[arg-type]
     if not candidate.reason.endswith(suffix):
         raise ValueError(f"{candidate.rule_id}: reason does not end with {suffix!r}")
     return candidate.reason[: -len(suffix)]
@@ -309,16 +310,7 @@ def reason_stem(candidate: Candidate, today: date) -> str:
 
 def reason_on(stem: str, due: date, today: date) -> str:
     """A stored reason as the engine would say it on `today`."""
-    return f"{stem}, {when_words(due, today)}"
-
-
-def when_words(due: date, today: date) -> str:
-    days = (due - today).days
-    if days == 0:
-        return "due today"
-    if days < 0:
-        return f"{-days} day{'s' if days != -1 else ''} overdue"
-    return "tomorrow" if days == 1 else f"in {days} days"
+    return f"{stem}, {due_sentence(days_from(today, due))}"
 
 
 def _cadence(context: _Context) -> Candidate:
@@ -437,7 +429,7 @@ def _anchored(context: _Context, rule: AnchoredRule) -> Iterable[Candidate]:
         candidates.append(
             context.built(
                 ("anchored", rule.id, index, anchor, done),
-                lambda: _anchored_at(context, rule, anchor, offset, target, done, expires),
+                partial(_anchored_at, context, rule, anchor, offset, target, done, expires),
             )
         )
     return candidates
@@ -720,10 +712,12 @@ def _escalation(context: _Context, state: EscalationState) -> Candidate:
     else:
         due = _after(since, sla.within, context.rules)
         steps = (
-            f"+{sla.within} from L{escalation.level} on {since:%Y-%m-%d %H:%M} UTC -> {fmt_day(due)}",
+            f"+{sla.within} from L{escalation.level} on {since:%Y-%m-%d %H:%M} UTC"
+            f" -> {fmt_day(due)}",
         )
         words = f"reaching L{escalation.level} on {since.date().isoformat()}"
     breach = f"; SLA breached since {state.breach_at.isoformat()}" if state.breached else ""
+    within = human(sla.within) if sla.within.amount else "no time"
     return context.finish(
         *context.open(
             rules.id,
@@ -732,7 +726,7 @@ def _escalation(context: _Context, state: EscalationState) -> Candidate:
             due,
             inputs=inputs,
             steps=steps,
-            reason=f"{label}: within {human(sla.within) if sla.within.amount else 'no time'} of {words}{breach}",
+            reason=f"{label}: within {within} of {words}{breach}",
         )
     )
 

@@ -20,7 +20,7 @@ class Choice(StrEnum):
 
     @classmethod
     def parse(cls, text: str) -> Self:
-        """Return the member named by `text`, case- and separator-insensitively, or raise ValueError."""
+        """The member named by `text`, case- and separator-insensitively; else ValueError."""
         wanted = _normalise(text)
         for member in cls:
             if wanted in (_normalise(member.value), _normalise(member.name)):

@@ -7,6 +7,7 @@ from typing import Any
 
 from csm_tui.domain.decision import Candidate, Decision, Status
 from csm_tui.domain.urgency import Urgency
+from csm_tui.domain.wording import days_from, due_note
 
 _MARK = {
     Status.OVERDUE: "OVERDUE",
@@ -21,8 +22,7 @@ def due_words(candidate: Candidate, today: date) -> str:
     """'3d overdue', 'today', 'in 5d', as the triage queue shows it."""
     if candidate.due is None:
         return ""
-    days = (candidate.due - today).days
-    return "today" if days == 0 else f"{-days}d overdue" if days < 0 else f"in {days}d"
+    return due_note(days_from(today, candidate.due))
 
 
 def in_sentence(label: str) -> str:
@@ -42,7 +42,8 @@ def next_words(decision: Decision | None, today: date) -> str:
 def urgency_lines(urgency: Urgency) -> list[str]:
     """`task info` style: one line per term, then the total."""
     lines = [
-        f"{term.name:<22} {term.value:5.3f} x {term.coefficient:5.1f} = {term.points:6.2f}   {term.note}"
+        f"{term.name:<22} {term.value:5.3f} x {term.coefficient:5.1f} = {term.points:6.2f}"
+        f"   {term.note}"
         for term in urgency.terms
     ]
     lines.append(

@@ -60,6 +60,7 @@ def parse_flag(text: str) -> bool:
 
 
 def amount_text(cents: int) -> str:
-    """Cents as a form shows them for editing: '120000', '120000.50' (parse_amount_cents reads it)."""
+    """Cents as a form shows them for editing: '120000', '120000.50' (`parse_amount_cents`
+    reads them back)."""
     whole, part = divmod(cents, 100)
     return f"{whole}" if part == 0 else f"{whole}.{part:02d}"

@@ -99,13 +99,14 @@ class When:
     conditions: tuple[Condition, ...] = ()
 
     def matches(self, facts: Mapping[str, Any]) -> bool:
-        for condition in self.conditions:  # a loop, not all(...): the engine's hottest test
+        # A loop, not all(...): the engine's hottest test (benchmarks: reschedule, engine).
+        for condition in self.conditions:  # noqa: SIM110
             if not condition.holds(facts.get(condition.fact)):
                 return False
         return True
 
     def covers(self, other: When) -> bool:
-        """Whether this row matches every account `other` matches (so `other` is hidden behind it)."""
+        """Whether this row matches every account `other` matches (`other` is hidden by it)."""
         return all(
             any(mine.covers(theirs) for theirs in other.conditions) for mine in self.conditions
         )

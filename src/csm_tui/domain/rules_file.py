@@ -150,9 +150,8 @@ def _locate(
 def _present_depth(data: Any, path: Path) -> int:
     depth = 0
     for part in path:
-        if isinstance(part, int) and isinstance(data, list) and part < len(data):
-            data = data[part]
-        elif isinstance(part, str) and isinstance(data, dict) and part in data:
+        in_list = isinstance(part, int) and isinstance(data, list) and part < len(data)
+        if in_list or isinstance(part, str) and isinstance(data, dict) and part in data:
             data = data[part]
         else:
             break

@@ -16,6 +16,7 @@ from csm_tui.domain.enums import TouchKind
 from csm_tui.domain.health import BandThresholds, HealthBand
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.rulebook import Rulebook
+from csm_tui.domain.wording import days_from, due_words
 
 #: The kind of an alert row: a health band that got worse since the last triage.
 HEALTH_DROP = "health-drop"
@@ -213,12 +214,7 @@ def when_words(item: QueueItem, today: date) -> str:
     """'3d overdue', 'due today', 'tomorrow', 'in 2d', or 'to review' (a health alert)."""
     if item.kind == HEALTH_DROP:
         return "to review"
-    days = (item.due_on - today).days
-    if days < 0:
-        return f"{-days}d overdue"
-    if days == 0:
-        return "due today"
-    return "tomorrow" if days == 1 else f"in {days}d"
+    return due_words(days_from(today, item.due_on))
 
 
 def matches(item: QueueItem, band: HealthBand, query: str) -> bool:

@@ -242,5 +242,6 @@ def pin(escalations: list[EscalationState]) -> str | None:
         if state.sla.pin:
             return f"open L{state.escalation.level} escalation"
         if state.breached:
-            return f"L{state.escalation.level} escalation SLA breached since {state.breach_at.isoformat()}"
+            since = state.breach_at.isoformat()
+            return f"L{state.escalation.level} escalation SLA breached since {since}"
     return None

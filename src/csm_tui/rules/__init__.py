@@ -71,7 +71,8 @@ def parse_file(path: Path) -> Rulebook:
 
 
 def user_file(explicit: Path | None, config_dir: Path) -> Path | None:
-    """`--rules PATH` (or the config's `rules`) if given, else rules.toml in the config directory."""
+    """`--rules PATH` (or the config's `rules`) if given, else rules.toml in the config
+    directory."""
     if explicit is not None:
         return explicit
     candidate = config_dir / USER_FILE_NAME

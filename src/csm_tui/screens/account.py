@@ -70,6 +70,7 @@ class AccountScreen(Screen[bool]):
                         "success plan",
                         "escalations",
                     ),
+                    strict=True,
                 ),
                 start=1,
             )
@@ -174,7 +175,7 @@ class AccountScreen(Screen[bool]):
         account_id = self.account_id
         try:
             self.post_message(self.Loaded(account_id, self.accounts.view(account_id)))
-        except Exception as error:  # noqa: BLE001 (shown to the user, never a traceback)
+        except Exception as error:  # shown to the user, never a traceback
             self.post_message(self.Loaded(account_id, None, str(error)))
 
     @on(Loaded)
@@ -342,7 +343,7 @@ class AccountScreen(Screen[bool]):
         is read again so the screen shows what is stored."""
         try:
             saved = change()
-        except Exception as error:  # noqa: BLE001 (shown to the user, never a traceback)
+        except Exception as error:  # shown to the user, never a traceback
             self.app.call_from_thread(self.notify, str(error), title="Not saved", severity="error")
             self.app.call_from_thread(self.load)
         else:

@@ -21,9 +21,9 @@ from csm_tui.domain.book import (
     SortKey,
     filter_rows,
     format_arr,
-    format_days,
     sort_rows,
 )
+from csm_tui.domain.wording import countdown
 from csm_tui.services.workspace import Workspace
 from csm_tui.widgets.account_table import AccountTable
 from csm_tui.widgets.footer import Footer
@@ -129,7 +129,9 @@ class BookScreen(Screen[None]):
         table = self.query_one("#accounts", AccountTable)
         widths = [len(label) for label, _, _ in self._columns]
         for cells in self._cells.values():
-            widths = [max(width, cell_len(str(cell))) for width, cell in zip(widths, cells)]
+            widths = [
+                max(width, cell_len(str(cell))) for width, cell in zip(widths, cells, strict=True)
+            ]
         table.set_columns(
             Column(column_key, label, width)
             for (label, _, column_key), width in zip(self._columns, widths, strict=True)
@@ -275,7 +277,7 @@ class BookScreen(Screen[None]):
 def _cells(row: AccountRow, today: date, keys: list[str]) -> tuple[Text, ...]:
     """One row of the table; Text throughout, so a name like "Acme [EU]" is never markup."""
     days = row.days_to_renewal(today)
-    days_text = Text(format_days(days), justify="right")
+    days_text = Text(countdown(days), justify="right")
     if days is not None and 0 <= days <= 120:
         days_text.stylize("bold")
     cells = {

@@ -35,7 +35,7 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
     def __init__(
         self,
         name: str | None = None,
-        id: str | None = None,  # noqa: A002
+        id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(name, id, classes)
@@ -70,7 +70,7 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
         except CsmError as error:
             fields: dict[str, str] = getattr(error, "fields", None) or {}
             self.app.call_from_thread(self._failed, str(error), fields)
-        except Exception as error:  # noqa: BLE001 (the database can fail in many ways)
+        except Exception as error:  # the database can fail in many ways
             self.app.call_from_thread(self._failed, f"could not save: {error}")
         else:
             self.app.call_from_thread(self.dismiss, result)

@@ -206,21 +206,21 @@ class TriageScreen(Screen[None]):
             self.post_message(self.Loaded(view))
             if view.stale:
                 self._reschedule()
-        except Exception as error:  # noqa: BLE001 (shown to the user, never a traceback)
+        except Exception as error:  # shown to the user, never a traceback
             self.post_message(self.LoadFailed(str(error)))
 
     @work(thread=True, group="visit")
     def record_visit(self) -> None:
         try:
             self.triage.record_visit()
-        except Exception:  # noqa: BLE001 (the next load notes it; not worth a notification)
+        except Exception:  # the next load notes it; not worth a notification
             return
 
     @work(thread=True, exclusive=True, group="queue")
     def reschedule(self) -> None:
         try:
             self._reschedule()
-        except Exception as error:  # noqa: BLE001 (shown to the user, never a traceback)
+        except Exception as error:  # shown to the user, never a traceback
             self.post_message(self.LoadFailed(str(error)))
 
     def _reschedule(self) -> None:
@@ -294,7 +294,7 @@ class TriageScreen(Screen[None]):
         shown = columns(team=team, narrow=narrow)
         widths = [cell_len(label) for label, _ in shown]
         for _, row in rows:
-            widths = [max(width, cell.cell_len) for width, cell in zip(widths, row)]
+            widths = [max(width, cell.cell_len) for width, cell in zip(widths, row, strict=True)]
         table.set_columns(
             Column(key, label, width) for (label, key), width in zip(shown, widths, strict=True)
         )
@@ -428,7 +428,7 @@ class TriageScreen(Screen[None]):
     def load_detail(self, item: QueueItem) -> None:
         try:
             detail = self.triage.detail(item)
-        except Exception:  # noqa: BLE001 (the panel is a help, not worth a notification)
+        except Exception:  # the panel is a help, not worth a notification
             return
         self.post_message(self.DetailLoaded(row_key(item), detail))
 
@@ -529,7 +529,7 @@ class TriageScreen(Screen[None]):
     def run_review(self, account_id: str) -> None:
         try:
             done = self.triage.review(account_id)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             self.app.call_from_thread(self.notify, str(error), title="Reviewed", severity="error")
         else:
             self.app.call_from_thread(self._done, done)
@@ -544,7 +544,7 @@ class TriageScreen(Screen[None]):
     def run_undo(self, undo: Undo) -> None:
         try:
             message = self.triage.undo(undo)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             self._undo.append(undo)
             self.app.call_from_thread(
                 self.notify, f"Could not undo: {error}", title="Undo", severity="error"

@@ -4,7 +4,8 @@ SQLite is set up per the research notes (reliability.md sections 1.6-1.7): WAL, 
 foreign keys on (a migration, or a bulk rewrite of derived rows, may go without in its own
 transaction), a busy timeout, and real `BEGIN` statements emitted by us rather than by the
 driver's legacy transaction handling, so that SAVEPOINTs and migrations are truly transactional.
-Writers start with `BEGIN IMMEDIATE` so that a read-then-write never fails with "database is locked".
+Writers start with `BEGIN IMMEDIATE` so that a read-then-write never fails with "database is
+locked".
 """
 
 from __future__ import annotations

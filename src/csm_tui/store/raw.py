@@ -28,7 +28,7 @@ def canonical(raw: object) -> str:
 
 def sqlite_key(text: str) -> str:
     """A canonical key as SQLite stores it: the 32 hex digits SQLAlchemy writes."""
-    return "%032x" % uuid.UUID(text).int
+    return f"{uuid.UUID(text).int:032x}"
 
 
 class Days(dict[Any, date | None]):

@@ -783,7 +783,7 @@ def _recompute_every(
             ):
                 _write_changes(connection, changes)
                 done += 1
-        except Exception as error:  # noqa: BLE001 (an engine error raises again below)
+        except Exception as error:  # an engine error raises again below
             # Workers that cannot start or die (a sandbox without fork, a killed process, a
             # program that replaced sys.stderr) must not cost the user the schedule: the rest
             # is computed here, where a genuine engine error raises once more.

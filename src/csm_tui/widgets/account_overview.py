@@ -9,12 +9,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Sparkline, Static
 
-from csm_tui.domain.account import AccountDetail, days_words, escalation_line, plan_progress
+from csm_tui.domain.account import AccountDetail, escalation_line, plan_progress
 from csm_tui.domain.book import format_arr
 from csm_tui.domain.decision import Decision
 from csm_tui.domain.enums import RiskCategory
 from csm_tui.domain.explain import due_words
 from csm_tui.domain.health import BandThresholds, HealthWeights
+from csm_tui.domain.wording import relative_day
 from csm_tui.services.account import AccountView
 from csm_tui.widgets.health import BAND_COLOURS, band_label
 from csm_tui.widgets.labelled_rows import LabelledRows
@@ -59,7 +60,7 @@ def _facts(detail: AccountDetail, today: date) -> Rows:
     renewal = "-"
     days = p.days_to_renewal(today)
     if p.renewal_date is not None and days is not None:
-        renewal = f"{p.renewal_date} ({days_words(days)})"
+        renewal = f"{p.renewal_date} ({relative_day(days)})"
     last = detail.last_touch
     return [
         ("Segment", p.segment.label),
@@ -75,7 +76,8 @@ def _facts(detail: AccountDetail, today: date) -> Rows:
             "Last touch",
             "never"
             if last is None
-            else f"{last.occurred_on} ({days_words((last.occurred_on - today).days)}) {last.kind.label.lower()}",
+            else f"{last.occurred_on} ({relative_day((last.occurred_on - today).days)}) "
+            f"{last.kind.label.lower()}",
         ),
     ]
 

@@ -8,8 +8,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from csm_tui.domain.account import EscalationLine, PlanLine, days_words, plan_progress
+from csm_tui.domain.account import EscalationLine, PlanLine, plan_progress
 from csm_tui.domain.enums import MilestoneStatus
+from csm_tui.domain.wording import relative_day
 
 MILESTONE_STYLES = {
     MilestoneStatus.DONE: "green",
@@ -54,7 +55,9 @@ def render_plans(plans: tuple[PlanLine, ...], today: date) -> RenderableType:
                 for milestone in objective.milestones:
                     due = "-"
                     if milestone.due_on is not None:
-                        due = f"{milestone.due_on} ({days_words((milestone.due_on - today).days)})"
+                        due = (
+                            f"{milestone.due_on} ({relative_day((milestone.due_on - today).days)})"
+                        )
                     table.add_row(
                         "",
                         Text(milestone.status.label, style=MILESTONE_STYLES[milestone.status]),
@@ -83,7 +86,7 @@ def render_escalations(escalations: tuple[EscalationLine, ...], today: date) -> 
         if live and escalation.sla_due_on is not None:
             days = (escalation.sla_due_on - today).days
             when = Text(
-                f"SLA {escalation.sla_due_on} ({days_words(days)})",
+                f"SLA {escalation.sla_due_on} ({relative_day(days)})",
                 style="bold red" if days < 0 else "bold" if days <= 1 else "",
             )
         elif escalation.closed_on is not None:

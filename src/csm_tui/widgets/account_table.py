@@ -17,7 +17,7 @@ class RowTable(DataTable[object]):
         Binding("k", "cursor_up", "Up", show=False),
     ]
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
+    def __init__(self, *, id: str | None = None) -> None:  # Textual's own name
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
 
 

@@ -47,7 +47,7 @@ class ContactsPane(Horizontal):
         contact_id: str
         left: bool
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
+    def __init__(self, *, id: str | None = None) -> None:  # Textual's own name
         super().__init__(id=id)
         self.contacts: tuple[ContactLine, ...] = ()
 

@@ -17,7 +17,7 @@ from textual.widgets import Footer as TextualFooter
 class Footer(TextualFooter):
     """Shows the same keys as Textual's footer; skips rebuilding them when they are the same."""
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 (Textual's signature)
+    def __init__(self, *args, **kwargs) -> None:  # Textual's signature
         super().__init__(*args, **kwargs)
         self._shown: Hashable | None = None
 

@@ -20,7 +20,7 @@ GAP = 2  # cells between the label column and the values
 class LabelledRows(Widget):
     """A bold label and its value per row."""
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._rows: tuple[tuple[str, Content], ...] = ()
         self._wrapped: tuple[int, list[Content]] | None = None  # (width, lines)

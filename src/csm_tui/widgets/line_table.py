@@ -96,7 +96,7 @@ class LineTable(ScrollView, can_focus=True):
         def control(self) -> LineTable:
             return self.table
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
+    def __init__(self, *, id: str | None = None) -> None:  # Textual's own name
         super().__init__(id=id)
         self.columns: tuple[Column, ...] = ()
         self._width = 0  # of all the columns, padding included

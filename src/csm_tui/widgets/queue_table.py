@@ -10,6 +10,7 @@ from csm_tui.domain.book import format_arr
 from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.triage import HEALTH_DROP, HealthChange, when_words
+from csm_tui.domain.wording import relative_day
 from csm_tui.widgets.account_table import AccountTable
 from csm_tui.widgets.health import health_cell
 
@@ -66,7 +67,7 @@ def cells(
         )
     days = None if item.renewal_date is None else (item.renewal_date - today).days
     renewal = Text(
-        "-" if days is None else f"in {days}d" if days >= 0 else f"{-days}d ago",
+        "-" if days is None else relative_day(days),
         justify="right",
         style="bold" if days is not None and 0 <= days <= 120 else "",
     )

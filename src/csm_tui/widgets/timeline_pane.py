@@ -39,7 +39,7 @@ class TimelinePane(Vertical):
         item_id: str
         done: bool
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's own name)
+    def __init__(self, *, id: str | None = None) -> None:  # Textual's own name
         super().__init__(id=id)
         self.touches: tuple[TouchLine, ...] = ()
         self.today: date | None = None
