@@ -16,7 +16,7 @@ import pytest
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1] / "src" / "csm_tui"
 
-UI = ("csm_tui.app", "csm_tui.commands", "csm_tui.screens", "csm_tui.widgets")
+UI = ("csm_tui.app", "csm_tui.commands", "csm_tui.messages", "csm_tui.screens", "csm_tui.widgets")
 FRAMEWORKS = ("sqlalchemy", "sqlmodel", "textual", "alembic", "click")
 
 

@@ -1,17 +1,30 @@
-"""The Textual application, built by `make_app` for the CLI, the tests and the benchmarks."""
+"""The Textual application, built by `make_app` for the CLI, the tests and the benchmarks.
+
+The app holds what every screen shares: the keys that mean the same thing everywhere (`?`,
+`ctrl+p`, `q`, and the keys that open a screen by name, `b`), opening an account from any
+screen (`messages.OpenAccount`), and the one place where a failed worker is said
+(`work_failed`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import on
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
+from csm_tui.messages import OpenAccount, WorkFailed
 from csm_tui.rules import rules_for
+from csm_tui.screens.base import CsmScreen, failure_words, thread_work
 from csm_tui.screens.triage import TriageScreen
 from csm_tui.services.first_view import first_view
 from csm_tui.services.workspace import Workspace
@@ -21,9 +34,18 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from csm_tui.screens.account import AccountScreen
-    from csm_tui.screens.book import BookScreen
     from csm_tui.services.account import AccountView
     from csm_tui.services.triage_view import TriageView
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _AccountRead(Message):
+    """An account read to be opened (`CsmApp.open_account`)."""
+
+    account_id: str
+    view: AccountView | None
 
 
 def _account_commands() -> type[Provider]:
@@ -40,11 +62,28 @@ class CsmApp(App[None]):
     COMMANDS = App.COMMANDS | {_account_commands}
     COMMAND_PALETTE_BINDING = "ctrl+p"
 
+    #: Keys that mean the same on every screen. A screen opened by name is one binding here:
+    #: `open('book')` shows `screens/book.py`'s `SCREEN`, and the palette lists it.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "question_mark", "help", "Keys", key_display="?", tooltip="Every key of this screen"
+        ),
+        Binding(
+            "b",
+            "open('book')",
+            "Book of business",
+            show=False,
+            tooltip="Every account of your book, or the team's (escape comes back)",
+        ),
+        Binding("q", "quit", "Quit", show=False, tooltip="Quit csm (everything is saved)"),
+    ]
+
     def __init__(self, workspace: Workspace, initial: TriageView | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         self._initial = initial
         self._account_screen: AccountScreen | None = None
+        self._opening: str | None = None  # the account being read to be opened
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -61,22 +100,72 @@ class CsmApp(App[None]):
                 timeout=30,
             )
 
-    def on_triage_screen_open_account(self, message: TriageScreen.OpenAccount) -> None:
+    # -- the keys every screen shares --------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Leaving or switching screens is for screens, not for a form or a list of keys open
+        over one (a `q` or `b` there would lose what is typed)."""
+        return action not in ("quit", "open") or isinstance(self.screen, CsmScreen)
+
+    def action_help(self) -> None:
+        from csm_tui.screens.help import HelpScreen, app_keys, screen_keys
+
+        screen = self.screen
+        name = getattr(screen, "NAME", "") or screen.title or "csm"
+        self.push_screen(HelpScreen(name, screen_keys(screen), app_keys(self)))
+
+    def action_open(self, name: str) -> None:
+        """Show the screen `name` (the module `screens/<name>.py` says which by its `SCREEN`);
+        if it is open already under this one, go back to it."""
+        module = importlib.import_module(f"csm_tui.screens.{name}")
+        screen_type: type[CsmScreen[Any]] = module.SCREEN
+        below = [screen for screen in self.screen_stack if isinstance(screen, screen_type)]
+        if below:
+            while self.screen is not below[-1]:
+                self.pop_screen()
+            return
+        self.push_screen(screen_type(self.workspace))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette offers every key of the app and of the screen it was opened on, by its
+        footer name, then Textual's own commands that no key gives already."""
+        ours: list[SystemCommand] = []
+        for node, bindings in ((self, self.BINDINGS), (screen, getattr(screen, "BINDINGS", []))):
+            for binding in bindings:
+                if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                action = binding.action
+                if node is self and not self.check_action(action.split("(")[0], ()):
+                    continue
+                key = binding.key_display or binding.key
+                run = partial(node.run_action, action)
+                ours.append(SystemCommand(binding.description, f"{key} on this screen", run))
+        titles = {command.title for command in ours}
+        yield from ours
+        for command in super().get_system_commands(screen):
+            if command.title not in titles and command.title != "Keys":
+                yield command
+
+    # -- accounts, from any screen -----------------------------------------------------------
+
+    @on(OpenAccount)
+    def _open_account_asked(self, message: OpenAccount) -> None:
         self.open_account(message.account_id)
 
-    def on_book_screen_open_account(self, message: BookScreen.OpenAccount) -> None:
-        self.open_account(message.account_id)
-
-    @work(thread=True, exclusive=True, group="open-account")
     def open_account(self, account_id: str) -> None:
         """Read the account first, then show its screen complete: one paint, not two."""
+        self._opening = account_id
+        self._read_account(account_id)
+
+    @thread_work(group="open-account", description="open the account")
+    def _read_account(self, account_id: str) -> None:
+        self.post_message(_AccountRead(account_id, self.workspace.accounts.view(account_id)))
+
+    @on(_AccountRead)
+    def _account_read(self, message: _AccountRead) -> None:
         from csm_tui.screens.account import AccountScreen
 
-        try:
-            view = self.workspace.accounts.view(account_id)
-        except Exception:  # the screen reads it again and says what failed
-            view = None
-        self.call_from_thread(self._show_account, AccountScreen, account_id, view)
+        self._show_account(AccountScreen, message.account_id, message.view)
 
     def _show_account(
         self, screen_type: type[AccountScreen], account_id: str, view: AccountView | None
@@ -86,41 +175,67 @@ class CsmApp(App[None]):
         goes back to where the first was opened, which reads again if either was changed.
 
         The screen is installed: popping it keeps its widgets for the next account, which
-        then only fills them (building them anew took most of the time to open one)."""
+        then only fills them (building them anew took most of the time to open one;
+        benchmarks: triage keys, open account). Should it be on the stack already, under
+        another screen (the book opened from an account), a new one is shown instead."""
         current = self.screen
         if isinstance(current, screen_type):
             current.switch_to(account_id, view, changed=current.changed)
             return
         screen = self._account_screen
+        if screen is not None and screen in self.screen_stack:
+            self.push_screen(
+                screen_type(self.workspace, account_id, view), self._reread_opener(current)
+            )
+            return
         if screen is None:
             screen = self._account_screen = screen_type(self.workspace, account_id, view)
             self.install_screen(screen, "account")
-            self.push_screen(screen, partial(self._account_closed, current))
+            self.push_screen(screen, self._reread_opener(current))
             return
         # Pushed first, filled next: the new content is laid out before the first paint
         # (filled while off the stack, it was painted once in the last account's layout).
-        self.push_screen(screen, partial(self._account_closed, current))
+        self.push_screen(screen, self._reread_opener(current))
         screen.switch_to(account_id, view)
 
     @staticmethod
-    def _account_closed(opener: Screen, changed: bool | None) -> None:
-        """Something was saved on the account: the screen it was opened from reads again."""
-        if changed:
-            reread = getattr(opener, "account_changed", None)
-            if reread is not None:
-                reread()
+    def _reread_opener(opener: Screen[Any]) -> Callable[[bool | None], None]:
+        """After the account: the screen it was opened from reads again if something was
+        saved on it."""
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The palette offers every action of the screen it was opened on, by its footer name."""
-        yield from super().get_system_commands(screen)
-        for binding in getattr(screen, "BINDINGS", []):
-            if isinstance(binding, Binding) and binding.description and binding.action:
-                key = binding.key_display or binding.key
-                yield SystemCommand(
-                    binding.description,
-                    f"{key} on this screen",
-                    partial(screen.run_action, binding.action),
-                )
+        def closed(changed: bool | None) -> None:
+            if changed and isinstance(opener, CsmScreen):
+                opener.account_changed()
+
+        return closed
+
+    # -- failures ------------------------------------------------------------------------------
+
+    @on(WorkFailed)
+    def work_failed(self, message: WorkFailed) -> None:
+        """The one place a failed worker is said: a notification, and a line in the log."""
+        worker = message.worker
+        error = worker.error
+        if error is None:
+            return
+        log.error("%s failed", worker.description or worker.name, exc_info=error)
+        self.notify(
+            failure_words(error),
+            title=f"Could not {worker.description}" if worker.description else "Failed",
+            severity="error",
+            timeout=10,
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers: reading an account to open it. Should that fail, the
+        account's screen opens all the same, reads again and says what went wrong."""
+        if event.state is not WorkerState.ERROR:
+            return
+        self.post_message(WorkFailed(event.worker))
+        if event.worker.group == "open-account" and self._opening is not None:
+            from csm_tui.screens.account import AccountScreen
+
+            self._show_account(AccountScreen, self._opening, None)
 
     def on_unmount(self) -> None:
         self.workspace.close()

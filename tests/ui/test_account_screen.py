@@ -47,7 +47,7 @@ async def open_from_triage(pilot, *, band: HealthBand | None = None) -> str:  # 
     screen = app.screen
     assert isinstance(screen, TriageScreen)
     bands = app.workspace.rules.rulebook.bands
-    items = [screen._items[key] for key in queue_keys(app)]
+    items = list(screen.query_one(QueueTable).rows)
     index = next(
         i for i, item in enumerate(items) if band is None or bands.band(item.health_score) is band
     )
@@ -143,7 +143,7 @@ async def test_editing_health_into_red_reschedules_and_the_queue_gains_the_red_i
         screen = account_screen(app)
         next_before = screen.view.decision.next  # type: ignore[union-attr]
 
-        await pilot.press("e")
+        await pilot.press("E")
         await settle(pilot)
         assert isinstance(app.screen, EditAccountModal)
         await pilot.press("tab", "tab")  # ARR (focused first), renewal date, engagement
@@ -189,7 +189,7 @@ async def test_a_bad_edit_says_what_is_wrong_per_field_and_saves_nothing(app_fac
     async with app.run_test(size=SIZE) as pilot:
         account_id = await open_from_triage(pilot)
         before = account(app, account_id)
-        await pilot.press("e")
+        await pilot.press("E")
         await settle(pilot)
         await clear_and_type(pilot, "12x")  # ARR
         await pilot.press("tab", "tab")
@@ -325,7 +325,9 @@ async def test_the_next_account_opens_fresh_on_the_reused_screen(app_factory):
         await settle(pilot)
         triage = app.screen
         assert isinstance(triage, TriageScreen)
-        later = next(item for item in triage._items.values() if item.account_id != first)
+        later = next(
+            item for item in triage.query_one(QueueTable).rows if item.account_id != first
+        )
         await pilot.press(*["j"] * queue_keys(app).index(f"{later.account_id}:{later.kind}"))
         await pilot.press("enter")
         await settle(pilot)

@@ -15,7 +15,7 @@ def _table(app) -> AccountTable:  # type: ignore[no-untyped-def]
 
 def _names(app) -> list[str]:  # type: ignore[no-untyped-def]
     table = _table(app)
-    return [table.row_cells(index)[0].plain for index in range(table.row_count)]
+    return [table.row_text(index)[0].plain for index in range(table.row_count)]
 
 
 async def test_opens_on_my_book_sorted_by_name(app_factory):

@@ -172,13 +172,13 @@ def test_account_tab(snap_compare, app_factory, tab, which, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_account_edit_modal(snap_compare, app_factory, size):
-    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_opening("red", "e"))
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_opening("red", "E"))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_account_edit_modal_with_errors(snap_compare, app_factory, size):
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _opening("healthy", "e")(pilot)
+        await _opening("healthy", "E")(pilot)
         await pilot.press("ctrl+a", "ctrl+k", *"12x", "tab", "tab", "ctrl+a", "ctrl+k", "ctrl+s")
         await settle(pilot)
 

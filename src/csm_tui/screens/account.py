@@ -5,7 +5,8 @@ change (rescheduled in the same transaction), and the screen shows that at once.
 Only the tab in view is rendered; the others are rendered when first shown after a change.
 The screen is dismissed with whether anything changed, so the screen below can read again.
 The app keeps one instance and shows the next account on it (`switch_to`): composing and
-styling its widgets anew was most of the time it took to open an account.
+styling its widgets anew was most of the time it took to open an account (benchmarks: triage
+keys, open account).
 """
 
 from __future__ import annotations
@@ -14,43 +15,62 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.lazy import Lazy
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
+from textual.worker import Worker
 
-from csm_tui.domain.triage import preset_kind
+from csm_tui.domain.triage import preset_kind, snooze_limit
+from csm_tui.screens.base import CsmScreen, thread_work
 from csm_tui.services.account import Accounts, AccountView, Saved
-from csm_tui.services.triage import Done
+from csm_tui.services.triage import Done, Undo
 from csm_tui.services.workspace import Workspace
 from csm_tui.widgets.account_overview import Overview
-from csm_tui.widgets.account_summaries import render_escalations, render_plans
+from csm_tui.widgets.account_summaries import EscalationsSummary, PlanSummary
 from csm_tui.widgets.contacts_pane import ContactsPane
-from csm_tui.widgets.footer import Footer
 from csm_tui.widgets.timeline_pane import TimelinePane
 
 TABS = ("overview", "contacts", "timeline", "plan", "escalations")
 
 
-class AccountScreen(Screen[bool]):
+class AccountScreen(CsmScreen[bool]):
     """Returns True when something was saved on it."""
 
+    NAME = "Account"
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to where the account was opened"),
+        Binding("l", "log", "Log touch", tooltip="Log a touch; the timeline shows it at once"),
+        Binding(
+            "s",
+            "snooze",
+            "Snooze",
+            tooltip="Put the account's touches aside until a day, with a reason",
+        ),
         Binding(
             "e",
+            "escalate",
+            "Escalate",
+            tooltip="Open a level 1 escalation with a reason and a risk category",
+        ),
+        Binding(
+            "E",
             "edit",
-            "Edit account",
+            "Edit",
             tooltip="Segment, priority, ARR, renewal, stage, health components, risk flags",
         ),
-        Binding("l", "log", "Log touch", tooltip="Log a touch; the timeline shows it at once"),
-        Binding("question_mark", "help", "Keys", key_display="?", tooltip="This list"),
+        Binding(
+            "u",
+            "undo",
+            "Undo",
+            show=False,
+            tooltip="Take back the last touch, snooze or escalation made on this screen",
+        ),
         Binding("r", "reload", "Refresh", show=False, tooltip="Read the account again"),
         *(
             Binding(
@@ -75,21 +95,28 @@ class AccountScreen(Screen[bool]):
                 start=1,
             )
         ),
-        Binding("q", "back", "Back", show=False),
     ]
 
     OTHER_KEYS: ClassVar[list[tuple[str, str]]] = [
         ("← →", "Switch tabs when the tab row has the focus (tab moves the focus)"),
         ("a · enter · x", "Contacts: add, edit the highlighted one, mark as left company"),
         ("enter · space", "Timeline: go to the touch's action items, tick one done"),
-        ("ctrl+p", "Command palette: find any account, or run any action of this screen"),
     ]
 
     @dataclass
     class Loaded(Message):
         account_id: str  # a read of the account shown before `switch_to` is let go
         view: AccountView | None
-        error: str | None = None
+
+    @dataclass
+    class ChangeSaved(Message):
+        """A one-key change saved in a worker (a contact left, an action item ticked)."""
+
+        saved: Saved
+
+    @dataclass
+    class Undone(Message):
+        words: str
 
     def __init__(
         self,
@@ -100,20 +127,19 @@ class AccountScreen(Screen[bool]):
         changed: bool = False,
     ) -> None:
         """`view`, when the opener already read it (in a worker), is in the first paint."""
-        super().__init__()
-        self.workspace = workspace
+        super().__init__(workspace)
         self.account_id = account_id
         self.view: AccountView | None = None
         self.changed = changed
         self._preloaded = view
         self._stale: set[str] = set(TABS)
+        self._undo: list[Undo] = []
 
     @property
     def accounts(self) -> Accounts:
         return self.workspace.accounts
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="◆")
+    def compose_body(self) -> ComposeResult:
         with TabbedContent(id="account-tabs"):
             with TabPane("1 Overview", id="overview"):
                 yield Overview(id="overview-pane")
@@ -124,10 +150,9 @@ class AccountScreen(Screen[bool]):
             with TabPane("3 Timeline", id="timeline"):
                 yield Lazy(TimelinePane(id="timeline-pane"))
             with TabPane("4 Success plan", id="plan"):
-                yield Lazy(VerticalScroll(Static(id="plan-summary")))
+                yield Lazy(VerticalScroll(PlanSummary(id="plan-summary")))
             with TabPane("5 Escalations", id="escalations"):
-                yield Lazy(VerticalScroll(Static(id="escalations-summary")))
-        yield Footer()
+                yield Lazy(VerticalScroll(EscalationsSummary(id="escalations-summary")))
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.workspace.today:%a %d %b %Y}"
@@ -151,6 +176,7 @@ class AccountScreen(Screen[bool]):
         the focus on the overview; `view` if the opener read it already."""
         self.account_id, self.view, self.changed = account_id, None, changed
         self._stale = set(TABS)
+        self._undo = []
         self.query_one(TabbedContent).active = "overview"
         for timeline in self.query(TimelinePane):
             timeline.clear_filters()
@@ -170,29 +196,29 @@ class AccountScreen(Screen[bool]):
 
     # -- reading -----------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="account")
+    @thread_work(group="account", description="read the account")
     def load(self) -> None:
         account_id = self.account_id
-        try:
-            self.post_message(self.Loaded(account_id, self.accounts.view(account_id)))
-        except Exception as error:  # shown to the user, never a traceback
-            self.post_message(self.Loaded(account_id, None, str(error)))
+        self.post_message(self.Loaded(account_id, self.accounts.view(account_id)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         if message.account_id != self.account_id:
             return
         if message.view is None:
-            text = (
-                f"The account could not be read: {message.error}\nPress r to try again."
-                if message.error
-                else "This account no longer exists. Press escape."
+            self.query_one("#overview-next", Static).update(
+                "This account no longer exists. Press escape."
             )
-            self.query_one("#overview-next", Static).update(text)
-            if message.error:
-                self.notify(message.error, title="Could not read the account", severity="error")
             return
         self.show(message.view)
+
+    def work_failed(self, worker: Worker[object]) -> None:
+        if worker.group == "account":
+            self.query_one("#overview-next", Static).update(
+                "The account could not be read (the message says why). Press r to try again."
+            )
+        elif worker.group == "account-write":
+            self.load()  # what is stored, since the change was not
 
     def show(self, view: AccountView) -> None:
         """Show the account: the tab in view now, the others when they are next shown."""
@@ -219,11 +245,9 @@ class AccountScreen(Screen[bool]):
         elif tab == "timeline":
             self.query_one(TimelinePane).show(detail.touches, today)
         elif tab == "plan":
-            self.query_one("#plan-summary", Static).update(render_plans(detail.plans, today))
+            self.query_one(PlanSummary).show(detail.plans, today)
         else:
-            self.query_one("#escalations-summary", Static).update(
-                render_escalations(detail.escalations, today)
-            )
+            self.query_one(EscalationsSummary).show(detail.escalations, today)
 
     def _mounted(self, tab: str) -> bool:
         return not self.query_one(f"TabPane#{tab}").query(Lazy)
@@ -258,11 +282,6 @@ class AccountScreen(Screen[bool]):
     def action_reload(self) -> None:
         self.load()
 
-    def action_help(self) -> None:
-        from csm_tui.screens.help import HelpScreen, screen_keys
-
-        self.app.push_screen(HelpScreen("Account", screen_keys(self)))
-
     def action_edit(self) -> None:
         view = self.view
         if view is None:
@@ -293,8 +312,58 @@ class AccountScreen(Screen[bool]):
                 contacts=lambda: triage.contacts(account_id),
                 save=triage.log_touch,
             ),
-            self._logged,
+            self._done,
         )
+
+    def action_snooze(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        from csm_tui.screens.snooze import SnoozeModal
+
+        rules, today = self.workspace.rules.rulebook, self.workspace.today
+        triage, account_id = self.workspace.triage, self.account_id
+        self.app.push_screen(
+            SnoozeModal(
+                title=f"Snooze · {view.detail.profile.name} · every touch that can wait",
+                today=today,
+                limit=snooze_limit(rules, today),
+                limit_words=str(rules.snooze.max),
+                save=lambda until, reason: triage.snooze(account_id, None, until, reason),
+            ),
+            self._done,
+        )
+
+    def action_escalate(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        from csm_tui.screens.escalate import EscalateModal
+
+        triage, account_id = self.workspace.triage, self.account_id
+        self.app.push_screen(
+            EscalateModal(
+                account_name=view.detail.profile.name,
+                save=lambda reason, category: triage.escalate(account_id, reason, category),
+            ),
+            self._done,
+        )
+
+    def action_undo(self) -> None:
+        if not self._undo:
+            self.notify("Nothing to undo on this account.", title="Undo")
+            return
+        self._run_undo(self._undo.pop())
+
+    @thread_work(group="account-write", description="undo")
+    def _run_undo(self, undo: Undo) -> None:
+        self.post_message(self.Undone(self.workspace.triage.undo(undo)))
+
+    @on(Undone)
+    def _undone(self, message: Undone) -> None:
+        self.changed = True
+        self.notify(message.words, title="Undo")
+        self.load()
 
     # -- after a change ----------------------------------------------------------------------
 
@@ -305,11 +374,14 @@ class AccountScreen(Screen[bool]):
         self.show(saved.view)
         self.notify(saved.message, title=saved.view.detail.profile.name)
 
-    def _logged(self, done: Done | None) -> None:
-        if done is None:
+    def _done(self, done: Done | None) -> None:
+        """After a touch, a snooze or an escalation: say it, keep how to undo it, and read the
+        account again (its next touch moved)."""
+        if done is None or str(done.undo.account_id) != self.account_id:
             return
         self.changed = True
-        self.notify(done.message, title="Touch logged")
+        self._undo.append(done.undo)
+        self.notify(f"{done.message}  (u undoes it)", title=done.undo.description.capitalize())
         self.load()
 
     @on(ContactsPane.Edit)
@@ -337,14 +409,12 @@ class AccountScreen(Screen[bool]):
     def _tick(self, message: TimelinePane.Tick) -> None:
         self._run(lambda: self.accounts.tick(message.item_id, message.done))
 
-    @work(thread=True, group="account-write")
+    @thread_work(group="account-write", description="save the change", exclusive=False)
     def _run(self, change: Callable[[], Saved]) -> None:
-        """A one-key change (no form): saved in a worker; a failure is said, and the account
-        is read again so the screen shows what is stored."""
-        try:
-            saved = change()
-        except Exception as error:  # shown to the user, never a traceback
-            self.app.call_from_thread(self.notify, str(error), title="Not saved", severity="error")
-            self.app.call_from_thread(self.load)
-        else:
-            self.app.call_from_thread(self._saved, saved)
+        """A one-key change (no form), saved in a worker; should it fail, the account is read
+        again so the screen shows what is stored (`work_failed`)."""
+        self.post_message(self.ChangeSaved(change()))
+
+    @on(ChangeSaved)
+    def _one_key_saved(self, message: ChangeSaved) -> None:
+        self._saved(message.saved)

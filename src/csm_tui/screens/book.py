@@ -1,35 +1,38 @@
-"""The book of business: every account the user owns, or the whole team's."""
+"""The book of business: every account the user owns, or the whole team's.
+
+Reading, filtering and sorting run in workers (`listing`); the table draws the rows in view.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.reactive import reactive
-from textual.screen import Screen
-from textual.widgets import Header, Input, Static
+from textual.reactive import Reactive, reactive
+from textual.widgets import Input, Static
 
-from csm_tui.domain.book import (
-    AccountRow,
-    SortKey,
-    filter_rows,
-    format_arr,
-    sort_rows,
-)
+from csm_tui.domain.book import AccountRow, SortKey, filter_rows, format_arr, sort_rows
 from csm_tui.domain.wording import countdown
-from csm_tui.services.workspace import Workspace
+from csm_tui.messages import OpenAccount
+from csm_tui.screens.base import CsmScreen, thread_work
 from csm_tui.widgets.account_table import AccountTable
-from csm_tui.widgets.footer import Footer
-from csm_tui.widgets.health import health_cell
+from csm_tui.widgets.filter_bar import FilterBar
+from csm_tui.widgets.health import health_cell, health_plain
 from csm_tui.widgets.line_table import Column
 
+if TYPE_CHECKING:
+    from csm_tui.services.workspace import Workspace
+
+#: (label, sort key, column key) of the columns; "owner" only in the team view.
 COLUMNS: tuple[tuple[str, SortKey, str], ...] = (
     ("Account", SortKey.NAME, "name"),
     ("Segment", SortKey.SEGMENT, "segment"),
@@ -44,131 +47,225 @@ COLUMNS: tuple[tuple[str, SortKey, str], ...] = (
 SORT_LABELS = {key: label.lower() for label, key, column in COLUMNS if column != "days"}
 
 
-class BookScreen(Screen[None]):
+def columns(team: bool) -> tuple[tuple[str, SortKey, str], ...]:
+    """Everything in my book is mine: the owner column only shows in the team view."""
+    return COLUMNS if team else tuple(c for c in COLUMNS if c[2] != "owner")
+
+
+def plain_cells(row: AccountRow, today: date) -> dict[str, str]:
+    """What each column says of the row, without colours."""
+    return {
+        "name": row.name,
+        "segment": row.segment.label,
+        "priority": row.priority.label,
+        "arr": format_arr(row.arr_cents),
+        "owner": row.owner_name or "-",
+        "health": health_plain(row.health_score),
+        "renewal": row.renewal_date.isoformat() if row.renewal_date else "-",
+        "days": countdown(row.days_to_renewal(today)),
+        "last_touch": row.last_touch.isoformat() if row.last_touch else "never",
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What the user asks to see: which book, through which filter, in which order, and the
+    account the cursor stays on (None: the first row)."""
+
+    today: date
+    team: bool
+    query: str
+    sort: SortKey
+    reverse: bool
+    keep: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The book as the table shows it: filtered, sorted, measured."""
+
+    rows: Sequence[AccountRow]
+    asked: Asked
+    columns: tuple[Column, ...]
+    cursor: int
+
+
+def listing(rows: list[AccountRow], asked: Asked) -> Listing:
+    """Runs in a worker: filters and sorts every row, and measures the columns on all of them
+    (not only the rows shown), so that filtering and sorting never make columns jump."""
+    shown = columns(asked.team)
+    widths = {key: cell_len(label) for label, _, key in shown}
+    for row in rows:
+        plain = plain_cells(row, asked.today)
+        for _, _, key in shown:
+            widths[key] = max(widths[key], cell_len(plain[key]))
+    visible = sort_rows(filter_rows(rows, asked.query), asked.sort, reverse=asked.reverse)
+    cursor = next((n for n, row in enumerate(visible) if row.id == asked.keep), 0)
+    columns_shown = tuple(Column(key, label, widths[key]) for label, _, key in shown)
+    return Listing(visible, asked, columns_shown, cursor)
+
+
+class BookTable(AccountTable[AccountRow]):
+    """The book's rows, drawn for a day and a view (`show`)."""
+
+    DEFAULT_CSS = """
+    BookTable {
+        & > .book-table--soon { text-style: bold; }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"book-table--soon"}
+
+    def __init__(self, today: date, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.today = today
+        self._keys: tuple[str, ...] = ()
+
+    def show(self, shown: Listing) -> None:
+        keys = tuple(column.key for column in shown.columns)
+        if keys != self._keys:
+            self._keys = keys
+            self.redraw()
+        self.set_columns(shown.columns)
+        self.set_rows(shown.rows, cursor=shown.cursor)
+
+    def row_key(self, row: AccountRow) -> str:
+        return row.id
+
+    def row_cells(self, row: AccountRow) -> tuple[Text, ...]:
+        """Text throughout, so that a name like "Acme [EU]" is never markup."""
+        plain = plain_cells(row, self.today)
+        days = row.days_to_renewal(self.today)
+        soon = days is not None and 0 <= days <= 120
+        cells = {key: Text(value) for key, value in plain.items()}
+        cells["arr"].justify = "right"
+        cells["days"] = Text(
+            plain["days"],
+            justify="right",
+            style=self.get_component_rich_style("book-table--soon", partial=True) if soon else "",
+        )
+        cells["health"] = health_cell(row.health_score, self.band_looks())
+        return tuple(cells[key] for key in self._keys)
+
+
+class BookScreen(CsmScreen[None]):
     """Sortable, filterable, and the way into any account."""
 
+    NAME = "Book of business"
     AUTO_FOCUS = "#accounts"
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("t", "toggle_team", "Mine/Team"),
-        Binding("o", "next_sort", "Sort"),
-        Binding("O", "reverse_sort", "Reverse", show=False),
-        Binding("r", "reload", "Refresh"),
-        Binding("escape", "clear_filter", "Back", show=False),
-        Binding("q", "app.quit", "Quit"),
+        Binding("t", "toggle_team", "Mine/Team", tooltip="Your book, or the whole team's"),
+        Binding("o", "next_sort", "Sort", tooltip="Sort by the next column"),
+        Binding("O", "reverse_sort", "Reverse", show=False, tooltip="Reverse the order"),
     ]
 
-    team: reactive[bool] = reactive(False)
-    sort_key: reactive[SortKey] = reactive(SortKey.NAME)
-    reverse: reactive[bool] = reactive(False)
-    filter_text: reactive[str] = reactive("")
+    OTHER_KEYS: ClassVar[list[tuple[str, str]]] = [
+        ("↑ ↓  j k", "Move through the book"),
+        ("enter", "Open the account (escape comes back to the same row)"),
+        ("click", "A column's header sorts by it; again reverses"),
+    ]
+
+    team: Reactive[bool] = reactive(False)
+    sort_key: Reactive[SortKey] = reactive(SortKey.NAME)
+    reverse: Reactive[bool] = reactive(False)
 
     @dataclass
     class Loaded(Message):
         rows: list[AccountRow]
-        team: bool
+        listing: Listing
 
     @dataclass
-    class OpenAccount(Message):
-        account_id: str
+    class Listed(Message):
+        listing: Listing
 
     def __init__(self, workspace: Workspace) -> None:
-        super().__init__()
-        self.workspace = workspace
-        self._rows: list[AccountRow] = []
-        self._cells: dict[str, tuple[Text, ...]] = {}
-        self._loaded = False
+        super().__init__(workspace)
+        self._rows: list[AccountRow] | None = None  # as read, for the view in `team`
+        self._listing: Listing | None = None
         self.set_reactive(BookScreen.team, workspace.me is None)
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="◆")
+    def compose_body(self) -> ComposeResult:
         with Vertical(id="book"):
-            box = Input(placeholder="Filter: name, id, owner, segment, priority, band", id="filter")
-            box.cursor_blink = False  # a steady cursor: calmer, and snapshots stay deterministic
-            yield box
-            yield AccountTable(id="accounts")
+            yield FilterBar(
+                placeholder="Filter: name, id, owner, segment, priority, band", id="filter"
+            )
+            yield BookTable(self.workspace.today, id="accounts")
             yield Static("Loading the book of business…", id="empty")
-        yield Footer()
 
     def on_mount(self) -> None:
-        self._size_columns()
+        self.title = "Book of business"
         self._update_title()
+        self._show_empty_state(0)
         self.load()
 
-    # -- loading -----------------------------------------------------------------------------
+    # -- reading -------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="book")
+    def _asked(self, *, keep: bool = False) -> Asked:
+        """What the user asks to see now; with `keep`, the cursor stays on its account (a
+        reload), else a new order or filter starts from the top."""
+        return Asked(
+            today=self.workspace.today,
+            team=self.team,
+            query=self.query_one(FilterBar).value.strip(),
+            sort=self.sort_key,
+            reverse=self.reverse,
+            keep=self.query_one(BookTable).cursor_key if keep else None,
+        )
+
     def load(self) -> None:
-        team = self.team
-        rows = self.workspace.book(team=team)
-        self.post_message(self.Loaded(rows, team))
+        """Read the book again (in a worker): the cursor stays on its account."""
+        self._load(self._asked(keep=True))
+
+    @thread_work(group="book", description="read the book of business")
+    def _load(self, asked: Asked) -> None:
+        rows = self.workspace.book(team=asked.team)
+        self.post_message(self.Loaded(rows, listing(rows, asked)))
 
     @on(Loaded)
-    def _on_loaded(self, message: Loaded) -> None:
-        if message.team != self.team:
+    def _loaded(self, message: Loaded) -> None:
+        if message.listing.asked.team != self.team:
             return  # a stale answer for the other view: the newer load is on its way
-        today = self.workspace.today
         self._rows = message.rows
-        keys = [column_key for _, _, column_key in self._columns]
-        self._cells = {row.id: _cells(row, today, keys) for row in message.rows}
-        self._loaded = True
-        self._size_columns()
-        self._render_rows(keep_cursor=True)
+        self._show(message.listing)
 
-    # -- rendering ---------------------------------------------------------------------------
+    def _relist(self) -> None:
+        if self._rows is not None:
+            self._list(self._rows, self._asked())
 
-    def _visible_rows(self) -> list[AccountRow]:
-        return sort_rows(
-            filter_rows(self._rows, self.filter_text), self.sort_key, reverse=self.reverse
-        )
+    @thread_work(group="list", description="sort the book")
+    def _list(self, rows: list[AccountRow], asked: Asked) -> None:
+        self.post_message(self.Listed(listing(rows, asked)))
 
-    def _size_columns(self) -> None:
-        """Fixed widths measured once per load from every row, so that sorting and filtering
-        never make columns jump, and the table never measures cells itself."""
-        table = self.query_one("#accounts", AccountTable)
-        widths = [len(label) for label, _, _ in self._columns]
-        for cells in self._cells.values():
-            widths = [
-                max(width, cell_len(str(cell))) for width, cell in zip(widths, cells, strict=True)
-            ]
-        table.set_columns(
-            Column(column_key, label, width)
-            for (label, _, column_key), width in zip(self._columns, widths, strict=True)
-        )
+    @on(Listed)
+    def _listed(self, message: Listed) -> None:
+        if message.listing.asked.team == self.team:
+            self._show(message.listing)
 
-    @property
-    def _columns(self) -> tuple[tuple[str, SortKey, str], ...]:
-        """Everything in my book is mine: the owner column only shows in the team view."""
-        return COLUMNS if self.team else tuple(c for c in COLUMNS if c[2] != "owner")
+    def _show(self, shown: Listing) -> None:
+        self._listing = shown
+        self.query_one(BookTable).show(shown)
+        self._show_empty_state(len(shown.rows))
+        self._update_title(len(shown.rows))
+        asked, now = shown.asked, self._asked()
+        if (asked.query, asked.sort, asked.reverse) != (now.query, now.sort, now.reverse):
+            self._relist()  # asked for more while this list was made
 
-    def _render_rows(self, *, keep_cursor: bool = False) -> None:
-        """Show the filtered, sorted rows; a reload keeps the cursor on the same account,
-        a new order or filter starts from the top."""
-        table = self.query_one("#accounts", AccountTable)
-        keep = self._current_account_id() if keep_cursor else None
-        rows = self._visible_rows()
-        ids = [row.id for row in rows]
-        table.set_rows(
-            ((row.id, self._cells[row.id]) for row in rows),
-            cursor=ids.index(keep) if keep in ids else 0,
-        )
-        self._show_empty_state(len(rows))
-        self._update_title(len(rows))
+    # -- what the screen says ------------------------------------------------------------------
 
     def _show_empty_state(self, shown: int) -> None:
         empty = self.query_one("#empty", Static)
-        table = self.query_one("#accounts", AccountTable)
+        table = self.query_one(BookTable)
+        table.display = bool(shown)
+        empty.display = not shown
         if shown:
-            empty.display = False
-            table.display = True
             return
-        table.display = False
-        empty.display = True
-        if self.filter_text:
-            empty.update(
-                f"No account matches “{self.filter_text}”. Press escape to clear the filter."
-            )
+        query = self.query_one(FilterBar).value.strip()
+        if self._rows is None:
+            empty.update("Loading the book of business…")
+        elif query:
+            empty.update(f"No account matches “{query}”. Press escape to clear the filter.")
         elif not self.team and self.workspace.me is not None:
             empty.update(
                 "No accounts in your book yet.\n\n"
@@ -185,43 +282,39 @@ class BookScreen(Screen[None]):
     def _update_title(self, shown: int | None = None) -> None:
         me = self.workspace.me
         who = "Team" if self.team else (me.name if me else "Team")
-        count = "" if shown is None or not self._loaded else f" · {shown} accounts"
+        count = "" if shown is None or self._rows is None else f" · {shown:,} accounts"
         order = f"by {SORT_LABELS[self.sort_key]} {'▼' if self.reverse else '▲'}"
-        self.title = "Book of business"
         self.sub_title = f"{who}{count} · {order} · {self.workspace.today:%a %d %b %Y}"
 
-    def _current_account_id(self) -> str | None:
-        return self.query_one("#accounts", AccountTable).cursor_key
-
-    # -- reactions ---------------------------------------------------------------------------
+    # -- reactions -----------------------------------------------------------------------------
 
     def watch_team(self) -> None:
         if self.is_mounted:
-            self._loaded = False
+            self._rows = None
             self._update_title()
+            self.query_one(BookTable).set_rows(())
+            self._show_empty_state(0)
             self.load()
 
     def watch_sort_key(self) -> None:
-        if self.is_mounted and self._loaded:
-            self._render_rows()
+        if self.is_mounted:
+            self._update_title(None if self._listing is None else len(self._listing.rows))
+            self._relist()
 
     def watch_reverse(self) -> None:
         self.watch_sort_key()
 
-    def watch_filter_text(self) -> None:
-        if self.is_mounted and self._loaded:
-            self._render_rows()
-
     @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value
+    def _filter_changed(self) -> None:
+        self._relist()
 
     @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.query_one("#accounts", AccountTable).focus()
+    @on(FilterBar.Cleared)
+    def _filter_done(self) -> None:
+        self.query_one(BookTable).focus()
 
-    @on(AccountTable.HeaderSelected)
-    def _header_selected(self, event: AccountTable.HeaderSelected) -> None:
+    @on(BookTable.HeaderSelected)
+    def _header_selected(self, event: BookTable.HeaderSelected) -> None:
         key = next(key for _, key, column in COLUMNS if column == event.column_key)
         if key is self.sort_key:
             self.reverse = not self.reverse
@@ -229,26 +322,14 @@ class BookScreen(Screen[None]):
             self.sort_key = key
             self.reverse = False
 
-    @on(AccountTable.Selected)
-    def _row_selected(self, event: AccountTable.Selected) -> None:
-        self.post_message(self.OpenAccount(event.key))
+    @on(BookTable.Selected)
+    def _row_selected(self, event: BookTable.Selected) -> None:
+        self.post_message(OpenAccount(event.key))
 
-    # -- actions -----------------------------------------------------------------------------
+    # -- actions -------------------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
-
-    def action_clear_filter(self) -> None:
-        """Clear the filter; with none, go back to the screen this one was opened from."""
-        box = self.query_one("#filter", Input)
-        if not box.display and not box.value and len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
-            return
-        box.value = ""
-        box.display = False
-        self.query_one("#accounts", AccountTable).focus()
+        self.query_one(FilterBar).open()
 
     def action_toggle_team(self) -> None:
         if self.workspace.me is None:
@@ -259,7 +340,7 @@ class BookScreen(Screen[None]):
         self.team = not self.team
 
     def action_next_sort(self) -> None:
-        cycle = tuple(dict.fromkeys(key for _, key, _ in self._columns))
+        cycle = tuple(dict.fromkeys(key for _, key, _ in columns(self.team)))
         index = cycle.index(self.sort_key) if self.sort_key in cycle else -1
         self.sort_key = cycle[(index + 1) % len(cycle)]
 
@@ -269,26 +350,6 @@ class BookScreen(Screen[None]):
     def action_reload(self) -> None:
         self.load()
 
-    def account_changed(self) -> None:
-        """Something was saved on an account opened from here: read again (the cursor stays)."""
-        self.load()
 
-
-def _cells(row: AccountRow, today: date, keys: list[str]) -> tuple[Text, ...]:
-    """One row of the table; Text throughout, so a name like "Acme [EU]" is never markup."""
-    days = row.days_to_renewal(today)
-    days_text = Text(countdown(days), justify="right")
-    if days is not None and 0 <= days <= 120:
-        days_text.stylize("bold")
-    cells = {
-        "name": Text(row.name),
-        "segment": Text(row.segment.label),
-        "priority": Text(row.priority.label),
-        "arr": Text(format_arr(row.arr_cents), justify="right"),
-        "owner": Text(row.owner_name or "-"),
-        "health": health_cell(row.health_score),
-        "renewal": Text(row.renewal_date.isoformat() if row.renewal_date else "-"),
-        "days": days_text,
-        "last_touch": Text(row.last_touch.isoformat() if row.last_touch else "never"),
-    }
-    return tuple(cells[key] for key in keys)
+#: What `app.open('book')` shows.
+SCREEN = BookScreen

@@ -20,8 +20,8 @@ from csm_tui.domain.enums import LifecycleStage, Priority, RiskCategory, Segment
 from csm_tui.domain.fields import amount_text, parse_score
 from csm_tui.screens.form import FormModal
 from csm_tui.services.account import AccountView, Saved
-from csm_tui.widgets.forms import field_error, steady
-from csm_tui.widgets.health import band_label
+from csm_tui.widgets.forms import SteadyInput, field_error
+from csm_tui.widgets.health import health_content
 
 
 class EditAccountModal(FormModal[Saved]):
@@ -72,24 +72,20 @@ class EditAccountModal(FormModal[Saved]):
             with Horizontal(classes="dialog-row"):
                 with Vertical(classes="field"):
                     yield Label("ARR")
-                    yield steady(
-                        Input(
-                            amount_text(p.arr_cents),
-                            compact=True,
-                            id="arr",
-                            placeholder="120000 or 120,000.50",
-                        )
+                    yield SteadyInput(
+                        amount_text(p.arr_cents),
+                        compact=True,
+                        id="arr",
+                        placeholder="120000 or 120,000.50",
                     )
                     yield field_error("arr")
                 with Vertical(classes="field"):
                     yield Label("Renewal date")
-                    yield steady(
-                        Input(
-                            str(p.renewal_date or ""),
-                            compact=True,
-                            id="renewal_date",
-                            placeholder="YYYY-MM-DD",
-                        )
+                    yield SteadyInput(
+                        str(p.renewal_date or ""),
+                        compact=True,
+                        id="renewal_date",
+                        placeholder="YYYY-MM-DD",
                     )
                     yield field_error("renewal_date")
             yield Static(
@@ -102,13 +98,11 @@ class EditAccountModal(FormModal[Saved]):
                 for name, value in health.components.items():
                     with Vertical(classes="field"):
                         yield Label(name.capitalize())
-                        yield steady(
-                            Input(
-                                "" if value is None else str(value),
-                                compact=True,
-                                id=name,
-                                classes="component",
-                            )
+                        yield SteadyInput(
+                            "" if value is None else str(value),
+                            compact=True,
+                            id=name,
+                            classes="component",
                         )
                         yield field_error(name)
                 with Vertical(classes="field"):
@@ -143,7 +137,7 @@ class EditAccountModal(FormModal[Saved]):
         if score is None:
             preview.update(Text("needs all four", style="dim"))
             return
-        preview.update(band_label(score, self.view.bands))
+        preview.update(health_content(score, self.view.bands))
 
     def collect(self) -> Callable[[], Saved] | None:
         text, choice = self.text, self.choice

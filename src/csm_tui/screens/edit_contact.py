@@ -13,7 +13,7 @@ from csm_tui.domain.account_form import ContactForm
 from csm_tui.domain.enums import Persona
 from csm_tui.screens.form import FormModal
 from csm_tui.services.account import Saved
-from csm_tui.widgets.forms import field_error, steady
+from csm_tui.widgets.forms import SteadyInput, field_error
 
 INFLUENCE = ((1, "1 low"), (2, "2"), (3, "3 shapes"), (4, "4"), (5, "5 decides"))
 
@@ -40,32 +40,28 @@ class ContactModal(FormModal[Saved]):
             with Horizontal(classes="dialog-row"):
                 with Vertical(classes="field"):
                     yield Label("Name")
-                    yield steady(Input(contact.name, compact=True, id="name"))
+                    yield SteadyInput(contact.name, compact=True, id="name")
                     yield field_error("name")
                 with Vertical(classes="field"):
                     yield Label("Title")
-                    yield steady(Input(contact.title or "", compact=True, id="title"))
+                    yield SteadyInput(contact.title or "", compact=True, id="title")
             with Horizontal(classes="dialog-row"):
                 with Vertical(classes="field"):
                     yield Label("E-mail")
-                    yield steady(
-                        Input(
-                            contact.email or "",
-                            compact=True,
-                            id="email",
-                            placeholder="ada@example.com",
-                        )
+                    yield SteadyInput(
+                        contact.email or "",
+                        compact=True,
+                        id="email",
+                        placeholder="ada@example.com",
                     )
                     yield field_error("email")
                 with Vertical(classes="field"):
                     yield Label("Phone")
-                    yield steady(
-                        Input(
-                            contact.phone or "",
-                            compact=True,
-                            id="phone",
-                            placeholder="+1 415 555 0100",
-                        )
+                    yield SteadyInput(
+                        contact.phone or "",
+                        compact=True,
+                        id="phone",
+                        placeholder="+1 415 555 0100",
                     )
                     yield field_error("phone")
             with Horizontal(classes="dialog-row"):

@@ -11,7 +11,7 @@ from textual.widgets import Input, Label, Select, Static
 from csm_tui.domain.enums import RiskCategory
 from csm_tui.screens.form import FormModal
 from csm_tui.services.triage import Done
-from csm_tui.widgets.forms import steady
+from csm_tui.widgets.forms import SteadyInput
 
 
 class EscalateModal(FormModal[Done]):
@@ -34,7 +34,7 @@ class EscalateModal(FormModal[Done]):
                 )
             with Vertical(classes="field"):
                 yield Label("Reason")
-                yield steady(Input(placeholder="What is at risk, and why now", id="reason"))
+                yield SteadyInput(placeholder="What is at risk, and why now", id="reason")
             yield from self.buttons()
 
     def on_mount(self) -> None:

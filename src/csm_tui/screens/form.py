@@ -1,36 +1,49 @@
 """What every form modal shares: save in a worker, close only on success, errors inside.
 
 A subclass composes its fields plus a `Static#form-error` and the buttons `#save` / `#cancel`
-(`buttons()` yields them), and says in `collect()` what saving means. A failure (a
-`CsmError` says what to fix; anything else is reported as such) is shown in the modal, and
-everything typed stays where it is. An error with `fields` (field name to message) is also
-shown under each field that has a `widgets.forms.field_error` of that name.
+(`buttons()` yields them), and says in `collect()` what saving means. A `CsmError` (what to
+fix) is shown in the modal, and everything typed stays where it is; an error with `fields`
+(field name to message) is also shown under each field that has a `widgets.forms.field_error`
+of that name. Any other failure (the database went away) is said as every failed worker is
+(`CsmApp.work_failed`), and the form stays open with what was typed. A message leaves as soon
+as the user changes what it is about.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
 
-from textual import on, work
-from textual.binding import Binding
+from textual import on
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static
+from textual.worker import Worker
 
 from csm_tui.errors import CsmError
+from csm_tui.screens.base import WorkFailures, thread_work
 
 ResultT = TypeVar("ResultT")
 
 
-class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
-    BINDINGS = [
+class FormModal(WorkFailures, ModalScreen[ResultT | None], Generic[ResultT]):
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "cancel", "Cancel"),
     ]
 
     SAVE_LABEL = "Save"
+
+    @dataclass
+    class Outcome(Message):
+        """The save's answer: the result to close with, or what to fix."""
+
+        result: Any = None
+        error: CsmError | None = None
 
     def __init__(
         self,
@@ -54,7 +67,7 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
     def action_save(self) -> None:
         """Save once: a second ctrl+s while the first save runs is ignored. (The save button is
         not disabled meanwhile: restyling the form held the save's worker up for longer than
-        most saves take.)"""
+        most saves take; benchmarks: triage keys, log touch.)"""
         if self._saving:
             return
         save = self.collect()
@@ -63,17 +76,24 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
             self.show_error("")
             self._run(save)
 
-    @work(thread=True, exclusive=True, group="save")
+    @thread_work(group="save", description="save")
     def _run(self, save: Callable[[], ResultT]) -> None:
         try:
-            result = save()
+            self.post_message(self.Outcome(result=save()))
         except CsmError as error:
-            fields: dict[str, str] = getattr(error, "fields", None) or {}
-            self.app.call_from_thread(self._failed, str(error), fields)
-        except Exception as error:  # the database can fail in many ways
-            self.app.call_from_thread(self._failed, f"could not save: {error}")
-        else:
-            self.app.call_from_thread(self.dismiss, result)
+            self.post_message(self.Outcome(error=error))
+
+    @on(Outcome)
+    def _outcome(self, message: Outcome) -> None:
+        if message.error is None:
+            self.dismiss(message.result)
+            return
+        fields: dict[str, str] = getattr(message.error, "fields", None) or {}
+        self._failed(str(message.error), fields)
+
+    def work_failed(self, worker: Worker[Any]) -> None:
+        if worker.group == "save":
+            self._failed("not saved (the message says why): ctrl+s tries again")
 
     def _failed(self, message: str, fields: dict[str, str] | None = None) -> None:
         self._saving = False
@@ -97,6 +117,20 @@ class FormModal(ModalScreen[ResultT | None], Generic[ResultT]):
                 widget.update(text)
             if widget.id != "form-error":
                 widget.display = bool(text)
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _field_changed(self, event: Input.Changed | Select.Changed) -> None:
+        """The user is fixing something: the form's message, and the changed field's own,
+        leave (the next ctrl+s checks again)."""
+        error = self.query_one("#form-error", Static)
+        if error.content:
+            error.update("")
+        field = self.query(f"#error-{event.control.id}").results(Static)
+        for widget in field:
+            if widget.display:
+                widget.update("")
+                widget.display = False
 
     def text(self, field: str) -> str:
         """What is typed in the Input `#field`."""

@@ -6,18 +6,21 @@ The modal only closes once the save succeeded (see `screens.form`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
-from textual import work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
 
 from csm_tui.domain.enums import Sentiment, TouchKind
+from csm_tui.screens.base import thread_work
 from csm_tui.screens.form import FormModal
 from csm_tui.services.triage import Done, TouchForm
 from csm_tui.store.triage import ContactOption
-from csm_tui.widgets.forms import steady
+from csm_tui.widgets.forms import SteadyInput, SteadyTextArea
 
 
 class LogTouchModal(FormModal[Done]):
@@ -59,8 +62,8 @@ class LogTouchModal(FormModal[Done]):
                     )
                 with Vertical(classes="field narrow"):
                     yield Label("Date")
-                    yield steady(
-                        Input(self.today.isoformat(), placeholder="YYYY-MM-DD", id="occurred-on")
+                    yield SteadyInput(
+                        self.today.isoformat(), placeholder="YYYY-MM-DD", id="occurred-on"
                     )
                 with Vertical(classes="field narrow"):
                     yield Label("Sentiment")
@@ -68,28 +71,31 @@ class LogTouchModal(FormModal[Done]):
                         [(s.label, s.value) for s in Sentiment], prompt="-", id="sentiment"
                     )
             yield Label("Summary")
-            yield steady(Input(placeholder="What happened, in one line", id="touch-summary"))
+            yield SteadyInput(placeholder="What happened, in one line", id="touch-summary")
             with Horizontal(classes="dialog-row tall"):
                 with Vertical(classes="field"):
                     yield Label("Attendees")
                     yield SelectionList[str](id="attendees")
                 with Vertical(classes="field"):
                     yield Label("Next steps (one per line)")
-                    area = TextArea(id="actions", soft_wrap=True, show_line_numbers=False)
-                    area.cursor_blink = False
-                    yield area
+                    yield SteadyTextArea(id="actions", soft_wrap=True, show_line_numbers=False)
             yield from self.buttons()
 
     def on_mount(self) -> None:
         self.query_one("#touch-summary", Input).focus()
         self.load_contacts()
 
-    @work(thread=True, exclusive=True, group="contacts")
-    def load_contacts(self) -> None:
-        contacts = self._contacts()
-        self.app.call_from_thread(self._show_contacts, contacts)
+    @dataclass
+    class ContactsRead(Message):
+        contacts: list[ContactOption]
 
-    def _show_contacts(self, contacts: list[ContactOption]) -> None:
+    @thread_work(group="contacts", description="read the account's contacts")
+    def load_contacts(self) -> None:
+        self.post_message(self.ContactsRead(self._contacts()))
+
+    @on(ContactsRead)
+    def _show_contacts(self, message: ContactsRead) -> None:
+        contacts = message.contacts
         attendees = self.query_one("#attendees", SelectionList)
         attendees.clear_options()
         for contact in contacts:

@@ -12,7 +12,7 @@ from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
 from csm_tui.screens.form import FormModal
 from csm_tui.services.triage import Done
-from csm_tui.widgets.forms import steady
+from csm_tui.widgets.forms import SteadyInput
 
 
 def next_monday(today: date) -> date:
@@ -48,18 +48,16 @@ class SnoozeModal(FormModal[Done]):
                 yield RadioButton(f"Tomorrow, {tomorrow:%a %d %b}", value=True, id="tomorrow")
                 yield RadioButton(f"Next week, {monday:%a %d %b}", id="next-week")
                 yield RadioButton("Until a date:", id="a-date")
-            yield steady(Input(placeholder="YYYY-MM-DD", id="until"))
+            yield SteadyInput(placeholder="YYYY-MM-DD", id="until")
             yield Static(
                 f"At most {self.limit_words} (the rules file): until {self.limit:%a %d %b %Y}.",
                 classes="dialog-hint",
             )
             with Vertical(classes="field"):
                 yield Label("Reason")
-                yield steady(
-                    Input(
-                        placeholder="Why now is not the time, e.g. on leave until Monday",
-                        id="reason",
-                    )
+                yield SteadyInput(
+                    placeholder="Why now is not the time, e.g. on leave until Monday",
+                    id="reason",
                 )
             yield from self.buttons()
 

@@ -1,26 +1,29 @@
 """The morning triage: today's queue ranked by urgency, worked from the keyboard.
 
-Reads and writes run in thread workers (`services.triage`); the table is patched in place
-after each action, and the cursor stays on the same row, or the row that took its place.
+Everything that grows with the book runs in workers: reading and ranking the queue, filtering
+it and measuring its columns (`listing`), putting an account's new rows in place after an
+action. The UI thread only swaps the finished list into the table, which draws the rows in
+view (`widgets.queue_table`). The cursor stays on the same row, or the row that took its place.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.reactive import reactive
-from textual.screen import Screen
+from textual.reactive import Reactive, reactive
 from textual.timer import Timer
-from textual.widgets import Header, Input, Static
+from textual.widgets import Input, Static
+from textual.worker import Worker
 
+from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.triage import (
     HEALTH_DROP,
@@ -32,10 +35,11 @@ from csm_tui.domain.triage import (
     ranked,
     snooze_limit,
 )
-from csm_tui.widgets.footer import Footer
-from csm_tui.widgets.forms import steady
-from csm_tui.widgets.line_table import Column
-from csm_tui.widgets.queue_table import NARROW_BELOW, QueueTable, cells, columns, row_key
+from csm_tui.messages import OpenAccount
+from csm_tui.screens.base import CsmScreen, thread_work
+from csm_tui.widgets.filter_bar import FilterBar
+from csm_tui.widgets.queue_counts import QueueCounts
+from csm_tui.widgets.queue_table import NARROW_BELOW, QueueContext, QueueTable, measure, row_key
 from csm_tui.widgets.triage_panel import TriagePanel
 
 if TYPE_CHECKING:  # the services import the store: after the first paint (services.first_view)
@@ -47,9 +51,49 @@ if TYPE_CHECKING:  # the services import the store: after the first paint (servi
 DETAIL_DELAY_S = 0.08
 
 
-class TriageScreen(Screen[None]):
-    """The default screen: what needs a touch today, most urgent first, and why."""
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """What the user asks to see, taken on the UI thread for a worker: whose queue, with the
+    snoozed items or not, through which filter, the row the cursor is on (its key and place),
+    and whether the terminal is narrow."""
 
+    team: bool
+    snoozed: bool
+    query: str
+    keep: tuple[str | None, int]
+    narrow: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The queue as the table shows it: the rows the filter lets through, ranked, the widths
+    of their columns, and where the cursor goes."""
+
+    rows: Sequence[QueueItem]
+    widths: dict[str, int]
+    context: QueueContext
+    asked: Asked
+    cursor: int
+
+
+def listing(view: TriageView, asked: Asked, bands: BandThresholds) -> Listing:
+    """What the table shows of `view` through the filter, with the cursor on the row it was
+    on (by key, else by place). Runs in a worker: it reads every item."""
+    context = QueueContext(
+        today=view.today, bands=bands, changes=view.changes, team=view.team, narrow=asked.narrow
+    )
+    query, rows = asked.query.strip(), view.items
+    if query:
+        rows = [item for item in rows if matches(item, bands.band(item.health_score), query)]
+    key, place = asked.keep
+    cursor = next((n for n, item in enumerate(rows) if row_key(item) == key), place)
+    return Listing(rows, measure(rows, context), context, asked, cursor)
+
+
+class TriageScreen(CsmScreen[None]):
+    """The first screen: what needs a touch today, most urgent first, and why."""
+
+    NAME = "Triage"
     AUTO_FOCUS = "#queue"
     #: Below this many cells the panel goes under the queue: the table needs about 100 cells
     #: of its own, 120 with the team's owner column, and the panel 52.
@@ -95,7 +139,6 @@ class TriageScreen(Screen[None]):
             "Undo",
             tooltip="Take back the last touch, snooze, review or escalation of this screen",
         ),
-        Binding("question_mark", "help", "Keys", key_display="?", tooltip="This list"),
         Binding(
             "S",
             "toggle_snoozed",
@@ -104,35 +147,29 @@ class TriageScreen(Screen[None]):
             tooltip="Show the snoozed items too, or hide them again",
         ),
         Binding("r", "reload", "Refresh", show=False, tooltip="Read the queue again"),
-        Binding(
-            "b",
-            "book",
-            "Book of business",
-            show=False,
-            tooltip="Every account of your book (escape comes back)",
-        ),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("q", "app.quit", "Quit", show=False),
+        Binding("escape", "back", "Clear filter", show=False, tooltip="Clear the filter"),
     ]
 
-    #: Keys the help screen lists besides the bindings above (they live elsewhere).
     OTHER_KEYS: ClassVar[list[tuple[str, str]]] = [
         ("↑ ↓  j k", "Move through the queue"),
         ("enter", "Open the account (escape comes back to the same row)"),
-        ("ctrl+p", "Command palette: find any account, or run any action of this screen"),
     ]
 
-    team: reactive[bool] = reactive(False)
-    show_snoozed: reactive[bool] = reactive(False)
-    filter_text: reactive[str] = reactive("")
+    team: Reactive[bool] = reactive(False)
+    show_snoozed: Reactive[bool] = reactive(False)
 
     @dataclass
     class Loaded(Message):
+        """The queue as read (and, for a stale schedule, as read again once recomputed)."""
+
         view: TriageView
+        listing: Listing
 
     @dataclass
-    class LoadFailed(Message):
-        error: str
+    class Listed(Message):
+        """The same queue through another filter, or drawn for another width."""
+
+        listing: Listing
 
     @dataclass
     class DetailLoaded(Message):
@@ -140,34 +177,39 @@ class TriageScreen(Screen[None]):
         detail: Detail
 
     @dataclass
-    class OpenAccount(Message):
-        account_id: str
+    class Reviewed(Message):
+        """A health drop marked reviewed (in a worker): handled as a modal's result is."""
+
+        done: Done
+
+    @dataclass
+    class Undone(Message):
+        """An action taken back: say it, and read the queue again."""
+
+        words: str
 
     def __init__(self, workspace: Workspace, initial: TriageView | None = None) -> None:
         """`initial`: the queue as read before the app started, painted with the screen."""
-        super().__init__()
-        self.workspace = workspace
+        super().__init__(workspace)
         self._initial = initial
         self._painted = False  # the side panel waits for the first paint (see on_mount)
         self.view: TriageView | None = None
-        self._items: dict[str, QueueItem] = {}
+        self._listing: Listing | None = None
         self._undo: list[Undo] = []
+        self._undoing = False  # an undo is being saved: `u` waits for it
         self._detail_timer: Timer | None = None
-        self._rendered_narrow: bool | None = None
         self.set_reactive(TriageScreen.team, workspace.me is None)
 
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="◆")
-        yield Static("", id="counts")
-        yield steady(
-            Input(placeholder="Filter: account, what is due, segment, health band", id="filter")
+    def compose_body(self) -> ComposeResult:
+        yield QueueCounts(id="counts")
+        yield FilterBar(
+            placeholder="Filter: account, what is due, segment, health band", id="filter"
         )
         with Horizontal(id="triage"):
             with Vertical(id="queue-column"):
                 yield QueueTable(id="queue")
-                yield Static("Loading today's queue…", id="queue-empty")
+                yield Static(self._loading_words(), id="queue-empty")
             yield TriagePanel("", id="panel")
-        yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Triage"
@@ -175,9 +217,11 @@ class TriageScreen(Screen[None]):
         initial, self._initial = self._initial, None
         if initial is None:
             self._painted = True
+            self._show_empty_state(0)
             self.load()
             return
-        self._loaded(self.Loaded(initial))  # read before the app started: in the first paint
+        # Read before the app started: in the first paint.
+        self._loaded(self.Loaded(initial, self._listing_of(initial)))
         self.call_after_refresh(self._first_painted, initial.stale)
 
     def _first_painted(self, stale: bool) -> None:
@@ -193,41 +237,57 @@ class TriageScreen(Screen[None]):
     def triage(self) -> Triage:
         return self.workspace.triage
 
-    # -- loading -----------------------------------------------------------------------------
+    # -- reading -------------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="queue")
+    def _asked(self) -> Asked:
+        table = self.query_one("#queue", QueueTable)
+        return Asked(
+            team=self.team,
+            snoozed=self.show_snoozed,
+            query=self.query_one(FilterBar).value,
+            keep=(table.cursor_key, table.cursor_row),
+            narrow=self.size.width < NARROW_BELOW,
+        )
+
+    @property
+    def _bands(self) -> BandThresholds:
+        return self.workspace.rules.rulebook.bands
+
+    def _listing_of(self, view: TriageView) -> Listing:
+        """On the UI thread, for the queue read before the app started (a CSM's own queue,
+        or a small team's: `services.first_view` leaves a large one to `load`)."""
+        return listing(view, self._asked(), self._bands)
+
     def load(self) -> None:
+        """Read the queue (in a worker) as the user asks to see it now."""
+        self._load(self._asked())
+
+    @thread_work(group="queue", description="read the queue")
+    def _load(self, asked: Asked) -> None:
         """Paint the stored queue at once; if it was computed for another day (or rules file),
         recompute the book in the background and paint again."""
-        try:
-            view = self.triage.load(
-                team=self.team, include_snoozed=self.show_snoozed, refresh=False
-            )
-            self.post_message(self.Loaded(view))
-            if view.stale:
-                self._reschedule()
-        except Exception as error:  # shown to the user, never a traceback
-            self.post_message(self.LoadFailed(str(error)))
+        view = self.triage.load(team=asked.team, include_snoozed=asked.snoozed, refresh=False)
+        self.post_message(self.Loaded(view, listing(view, asked, self._bands)))
+        if view.stale:
+            self._reschedule(asked)
 
-    @work(thread=True, group="visit")
+    @thread_work(group="visit", description="note today's triage", exclusive=False)
     def record_visit(self) -> None:
-        try:
-            self.triage.record_visit()
-        except Exception:  # the next load notes it; not worth a notification
-            return
+        self.triage.record_visit()
 
-    @work(thread=True, exclusive=True, group="queue")
     def reschedule(self) -> None:
-        try:
-            self._reschedule()
-        except Exception as error:  # shown to the user, never a traceback
-            self.post_message(self.LoadFailed(str(error)))
+        self._run_reschedule(self._asked())
 
-    def _reschedule(self) -> None:
+    @thread_work(group="queue", description="reschedule the book for today")
+    def _run_reschedule(self, asked: Asked) -> None:
+        self._reschedule(asked)
+
+    def _reschedule(self, asked: Asked) -> None:
         """In a worker: recompute the whole book for today, then read the queue again."""
         rescheduled = self.triage.schedule.recompute_all()
-        view = self.triage.load(team=self.team, include_snoozed=self.show_snoozed, refresh=False)
-        self.post_message(self.Loaded(replace(view, rescheduled=rescheduled)))
+        view = self.triage.load(team=asked.team, include_snoozed=asked.snoozed, refresh=False)
+        view = replace(view, rescheduled=rescheduled)
+        self.post_message(self.Loaded(view, listing(view, asked, self._bands)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -241,98 +301,54 @@ class TriageScreen(Screen[None]):
                 title="Schedule",
             )
         self.view = view
-        self._items = {row_key(item): item for item in view.items}
-        self._render_rows()
+        self._show(message.listing)
 
-    @on(LoadFailed)
-    def _load_failed(self, message: LoadFailed) -> None:
-        self.notify(message.error, title="Could not load the queue", severity="error", timeout=10)
-        self.query_one("#queue-empty", Static).update(
-            f"The queue could not be loaded: {message.error}\nPress r to try again."
-        )
+    def work_failed(self, worker: Worker[object]) -> None:
+        if worker.group == "undo":
+            self._undoing = False  # the undo stays on the stack: u tries it again
+        elif worker.group == "queue":
+            self.query_one("#queue-empty", Static).update(
+                "The queue could not be loaded (the message says why).\nPress r to try again."
+            )
 
-    # -- rendering ---------------------------------------------------------------------------
+    # -- the list ------------------------------------------------------------------------------
 
-    def _visible(self) -> list[QueueItem]:
-        if self.view is None:
-            return []
-        bands = self.workspace.rules.rulebook.bands
-        query = self.filter_text.strip()
-        return [
-            item
-            for item in self.view.items
-            if not query or matches(item, bands.band(item.health_score), query)
-        ]
+    def _relist(self) -> None:
+        """The filter or the width changed: list the same queue again, in a worker."""
+        if self.view is not None:
+            self._list(self.view, self._asked())
 
-    def _render_rows(self, *, patch: bool = False) -> None:
-        """Fill the table, keeping the cursor on the same item, or at the same place when that
-        item left the queue (logged, snoozed, reviewed). With `patch`, rows that merely left
-        are removed in place (no rebuild of the table) when no new row has to be shown."""
-        table = self.query_one("#queue", QueueTable)
+    @thread_work(group="list", description="filter the queue")
+    def _list(self, view: TriageView, asked: Asked) -> None:
+        self.post_message(self.Listed(listing(view, asked, self._bands)))
+
+    @on(Listed)
+    def _listed(self, message: Listed) -> None:
+        if self.view is not None and message.listing.context.changes is self.view.changes:
+            self._show(message.listing)
+
+    def _show(self, shown: Listing) -> None:
+        """Swap the finished list into the table: the cursor on the row the worker found."""
         view = self.view
         if view is None:
             return
-        if patch and self._remove_rows(table):
-            return
-        keep_key, keep_row = self._current_key(), table.cursor_row
-        bands = self.workspace.rules.rulebook.bands
-        team, narrow = view.team, self._narrow
-        rows = [
-            (
-                row_key(item),
-                cells(
-                    item,
-                    view.today,
-                    view.changes.get(item.account_id),
-                    bands,
-                    team=team,
-                    narrow=narrow,
-                ),
-            )
-            for item in self._visible()
-        ]
-        shown = columns(team=team, narrow=narrow)
-        widths = [cell_len(label) for label, _ in shown]
-        for _, row in rows:
-            widths = [max(width, cell.cell_len) for width, cell in zip(widths, row, strict=True)]
-        table.set_columns(
-            Column(key, label, width) for (label, key), width in zip(shown, widths, strict=True)
-        )
-        keys = [key for key, _ in rows]
-        table.set_rows(rows, cursor=keys.index(keep_key) if keep_key in keys else keep_row)
-        self._rendered_narrow = narrow
+        table = self.query_one("#queue", QueueTable)
+        table.show(shown.rows, shown.context, shown.widths, cursor=shown.cursor)
+        self._listing = shown
         self._place_panel()
         self._show_counts(view.counts)
-        self._show_empty_state(len(rows))
-        self._update_subtitle(len(rows))
+        self._show_empty_state(len(shown.rows))
+        self._update_subtitle(len(shown.rows))
         self.call_after_refresh(self._schedule_detail)  # the rows first, then the panel
-
-    def _remove_rows(self, table: QueueTable) -> bool:
-        """Drop the table's rows that are no longer visible, if no new row has to be shown.
-
-        The rows that stay keep their place even if the change moved their rank a little
-        (another item of the same account): `r` (or the next load) ranks everything again.
-        """
-        wanted = {row_key(item) for item in self._visible()}
-        shown = table.keys
-        if not wanted <= set(shown):
-            return False  # a new row to place: rebuild
-        table.remove_rows(key for key in shown if key not in wanted)
-        assert self.view is not None
-        self._show_counts(self.view.counts)
-        self._show_empty_state(table.row_count)
-        self._update_subtitle(table.row_count)
-        self._schedule_detail()
-        return True
-
-    @property
-    def _narrow(self) -> bool:
-        return self.size.width < NARROW_BELOW
+        now = self._asked()
+        if (shown.asked.query.strip(), shown.asked.narrow) != (now.query.strip(), now.narrow):
+            self._relist()  # typed (or resized) while this list was made
 
     def on_resize(self) -> None:
         self._place_panel()
-        if self.view is not None and self._narrow != self._rendered_narrow:
-            self._render_rows()
+        shown = self._listing
+        if shown is not None and shown.context.narrow != (self.size.width < NARROW_BELOW):
+            self._relist()
 
     def _place_panel(self) -> None:
         """Beside the queue when both fit, else under it (CSS class `-panel-below`)."""
@@ -341,17 +357,18 @@ class TriageScreen(Screen[None]):
         self.set_class(self.size.width < room, "-panel-below")
 
     def _show_counts(self, counts: Counts) -> None:
-        line = Text()
-        for number, words in counts.parts(short=self._narrow):
-            if line:
-                line.append(" · ", style="dim")
-            style = "bold red" if number and words == "overdue" else "bold" if number else "dim"
-            line.append(f"{number} {words}", style=style)
-        if self.view is not None and self.view.stale:
-            line.append("   rescheduling for today…", style="bold yellow")
-        elif self.view is not None and self.size.width >= self.SIDE_PANEL_FROM:
-            line.append(f"   (changes since {self.view.since:%a %d %b})", style="dim")
-        self.query_one("#counts", Static).update(line)
+        view = self.view
+        self.query_one(QueueCounts).show(
+            counts,
+            short=self.size.width < NARROW_BELOW,
+            stale=view is not None and view.stale,
+            since=view.since
+            if view is not None and self.size.width >= self.SIDE_PANEL_FROM
+            else None,
+        )
+
+    def _loading_words(self) -> str:
+        return "Reading the team's queue…" if self.team else "Reading today's queue…"
 
     def _show_empty_state(self, shown: int) -> None:
         table = self.query_one("#queue", QueueTable)
@@ -367,17 +384,20 @@ class TriageScreen(Screen[None]):
         if table.has_focus:
             self.set_focus(None)
         panel.show_nothing()
-        if self.filter_text.strip():
+        view = self.view
+        if view is None:
+            empty.update(self._loading_words())
+            return
+        query = self.query_one(FilterBar).value.strip()
+        if query:
             empty.update(
-                f"Nothing on today's queue matches “{self.filter_text.strip()}”.\n"
-                "Press escape to clear the filter."
+                f"Nothing on today's queue matches “{query}”.\nPress escape to clear the filter."
             )
             return
-        view = self.view
-        outlook = view.outlook if view is not None else None
-        if view is not None and view.stale:
+        if view.stale:
             empty.update("Computing today's schedule…")
             return
+        outlook = view.outlook
         text = Text.assemble(("Nothing needs a touch today.", "bold"), "\n\n")
         if outlook is not None:
             text.append(
@@ -395,18 +415,14 @@ class TriageScreen(Screen[None]):
     def _update_subtitle(self, shown: int | None = None) -> None:
         me = self.workspace.me
         who = "Team" if self.team or me is None else me.name
-        count = "" if shown is None else f" · {shown} to do"
+        count = "" if shown is None else f" · {shown:,} to do"
         snoozed = " · with snoozed" if self.show_snoozed else ""
         self.sub_title = f"{who}{count}{snoozed} · {self.workspace.today:%a %d %b %Y}"
 
-    def _current_key(self) -> str | None:
-        return self.query_one("#queue", QueueTable).cursor_key
-
     def current_item(self) -> QueueItem | None:
-        key = self._current_key()
-        return self._items.get(key) if key is not None else None
+        return self.query_one("#queue", QueueTable).cursor_value
 
-    # -- the side panel ----------------------------------------------------------------------
+    # -- the side panel ------------------------------------------------------------------------
 
     @on(QueueTable.Highlighted, "#queue")
     def _highlighted(self) -> None:
@@ -424,20 +440,16 @@ class TriageScreen(Screen[None]):
         if item is not None:
             self.load_detail(item)
 
-    @work(thread=True, exclusive=True, group="detail")
+    @thread_work(group="detail", description="explain the item")
     def load_detail(self, item: QueueItem) -> None:
-        try:
-            detail = self.triage.detail(item)
-        except Exception:  # the panel is a help, not worth a notification
-            return
-        self.post_message(self.DetailLoaded(row_key(item), detail))
+        self.post_message(self.DetailLoaded(row_key(item), self.triage.detail(item)))
 
     @on(DetailLoaded)
     def _detail_loaded(self, message: DetailLoaded) -> None:
-        if message.key == self._current_key():
+        if message.key == self.query_one("#queue", QueueTable).cursor_key:
             self.query_one("#panel", TriagePanel).show_detail(message.detail, self.workspace.today)
 
-    # -- actions on the highlighted item -----------------------------------------------------
+    # -- actions on the highlighted item -------------------------------------------------------
 
     def _item_or_say(self) -> QueueItem | None:
         item = self.current_item()
@@ -525,32 +537,33 @@ class TriageScreen(Screen[None]):
             return
         self.run_review(item.account_id)
 
-    @work(thread=True, group="actions")
+    @thread_work(group="review", description="mark the drop reviewed", exclusive=False)
     def run_review(self, account_id: str) -> None:
-        try:
-            done = self.triage.review(account_id)
-        except Exception as error:
-            self.app.call_from_thread(self.notify, str(error), title="Reviewed", severity="error")
-        else:
-            self.app.call_from_thread(self._done, done)
+        self.post_message(self.Reviewed(self.triage.review(account_id)))
+
+    @on(Reviewed)
+    def _reviewed(self, message: Reviewed) -> None:
+        self._done(message.done)
 
     def action_undo(self) -> None:
+        if self._undoing:
+            return
         if not self._undo:
             self.notify("Nothing to undo on this screen.", title="Undo")
             return
-        self.run_undo(self._undo.pop())
+        self._undoing = True
+        self.run_undo(self._undo[-1])
 
-    @work(thread=True, group="actions")
+    @thread_work(group="undo", description="undo")
     def run_undo(self, undo: Undo) -> None:
-        try:
-            message = self.triage.undo(undo)
-        except Exception as error:
-            self._undo.append(undo)
-            self.app.call_from_thread(
-                self.notify, f"Could not undo: {error}", title="Undo", severity="error"
-            )
-        else:
-            self.app.call_from_thread(self._after_change, message, "Undo")
+        self.post_message(self.Undone(self.triage.undo(undo)))
+
+    @on(Undone)
+    def _undone(self, message: Undone) -> None:
+        self._undoing = False
+        self._undo.pop()
+        self.notify(message.words, title="Undo")
+        self.load()
 
     def _done(self, done: Done | None) -> None:
         """After a modal or a review: remember how to undo it, say so, and put the account's
@@ -562,58 +575,46 @@ class TriageScreen(Screen[None]):
         if self.view is None:
             self.load()
             return
-        today = self.workspace.today
+        self._merge(self.view, done, self._asked())
+
+    @thread_work(group="queue", description="update the queue")
+    def _merge(self, view: TriageView, done: Done, asked: Asked) -> None:
+        today = view.today
         account_id = str(done.undo.account_id)
         rows = [
             row
             for row in done.rows
-            if self.show_snoozed
+            if asked.snoozed
             or (row.due_on <= today and (row.snoozed_until is None or row.snoozed_until <= today))
         ]
         kept = [
             item
-            for item in self.view.items
+            for item in view.items
             if item.account_id != account_id or (item.kind == HEALTH_DROP and not done.reviewed)
         ]
         items = ranked([*kept, *rows])
-        self.view = replace(self.view, items=items, counts=counts(items, today))
-        self._items = {row_key(item): item for item in items}
-        self._render_rows(patch=True)
+        merged = replace(view, items=items, counts=counts(items, today))
+        self.post_message(self.Loaded(merged, listing(merged, asked, self._bands)))
 
-    def _after_change(self, message: str, title: str) -> None:
-        self.notify(message, title=title)
-        self.load()
-
-    # -- the rest of the keys ----------------------------------------------------------------
+    # -- the rest of the keys ------------------------------------------------------------------
 
     @on(QueueTable.Selected, "#queue")
     def _row_selected(self) -> None:
         item = self.current_item()
         if item is not None:
-            self.post_message(self.OpenAccount(item.account_id))
+            self.post_message(OpenAccount(item.account_id))
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        box.display = False
-        self.query_one("#queue", QueueTable).focus()
+        self.query_one(FilterBar).open()
 
     @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value
+    def _filter_changed(self) -> None:
+        self._relist()
 
     @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
+    @on(FilterBar.Cleared)
+    def _filter_done(self) -> None:
         self.query_one("#queue", QueueTable).focus()
-
-    def watch_filter_text(self) -> None:
-        if self.is_mounted and self.view is not None:
-            self._render_rows()
 
     def action_toggle_team(self) -> None:
         if self.workspace.me is None:
@@ -622,8 +623,12 @@ class TriageScreen(Screen[None]):
         self.team = not self.team
 
     def watch_team(self) -> None:
+        """Mine or the team's: the other list is read in a worker; meanwhile the screen says
+        so rather than show rows of the view the user just left."""
         if self.is_mounted:
+            self.view = self._listing = None
             self._update_subtitle()
+            self._show_empty_state(0)
             self.load()
 
     def action_toggle_snoozed(self) -> None:
@@ -636,20 +641,6 @@ class TriageScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load()
-
-    def account_changed(self) -> None:
-        """Something was saved on an account opened from here: read again (the cursor stays)."""
-        self.load()
-
-    def action_book(self) -> None:
-        from csm_tui.screens.book import BookScreen
-
-        self.app.push_screen(BookScreen(self.workspace))
-
-    def action_help(self) -> None:
-        from csm_tui.screens.help import HelpScreen, screen_keys
-
-        self.app.push_screen(HelpScreen("Triage", screen_keys(self)))
 
 
 def _log_note(item: QueueItem) -> str | None:

@@ -17,7 +17,7 @@ from csm_tui.domain.explain import due_words
 from csm_tui.domain.health import BandThresholds, HealthWeights
 from csm_tui.domain.wording import relative_day
 from csm_tui.services.account import AccountView
-from csm_tui.widgets.health import BAND_COLOURS, band_label
+from csm_tui.widgets.health import BAR_STYLES, health_content
 from csm_tui.widgets.labelled_rows import LabelledRows
 
 BAR = 10  # cells of a component's bar
@@ -84,21 +84,21 @@ def _facts(detail: AccountDetail, today: date) -> Rows:
 
 def _health(detail: AccountDetail, bands: BandThresholds, weights: HealthWeights) -> Rows:
     health = detail.health
-    rows: Rows = [("Health", Content.from_rich_text(band_label(health.score, bands)))]
+    rows: Rows = [("Health", health_content(health.score, bands))]
     for name, value in health.components.items():
         if value is None:
             bar = Content.styled("not measured", "dim")
         else:
             filled = round(value * BAR / 100)
             bar = Content.assemble(
-                ("█" * filled, BAND_COLOURS[bands.band(value)]),
+                ("█" * filled, BAR_STYLES[bands.band(value)]),
                 ("░" * (BAR - filled), "dim"),
                 f" {value:>3}",
             )
         rows.append((f"{name.capitalize()} {getattr(weights, name)}%", bar))
     risks = Content(" ").join(
         Content.styled(
-            category.label.lower(), "bold ansi_red" if category in health.risks else "dim"
+            category.label.lower(), "bold $text-error" if category in health.risks else "dim"
         )
         for category in RiskCategory
     )
@@ -120,7 +120,7 @@ def _change(detail: AccountDetail, bands: BandThresholds, today: date) -> Conten
             ("\nLast change ", "bold"),
             (
                 change.words(bands),
-                "bold ansi_red" if dropped and change.after < change.before else "",
+                "bold $text-error" if dropped and change.after < change.before else "",
             ),
         )
     return line.stylize_before("dim")  # under the parts' own styles, as Rich's Text style
@@ -135,7 +135,7 @@ def next_touch(decision: Decision | None, today: date) -> Content:
             [title, Content.styled("Nothing is scheduled for this account.", "dim")]
         )
     chosen = decision.next
-    head = [(chosen.label, "bold ansi_cyan")]
+    head = [(chosen.label, "bold $text-primary")]
     if chosen.due is not None:
         head.append((f"  due {chosen.due} ({due_words(chosen, today)})", ""))
     if chosen.snoozed_until is not None and chosen.snoozed_until > today:

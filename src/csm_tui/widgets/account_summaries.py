@@ -2,26 +2,76 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual.widgets import Static
 
 from csm_tui.domain.account import EscalationLine, PlanLine, plan_progress
 from csm_tui.domain.enums import MilestoneStatus
 from csm_tui.domain.wording import relative_day
 
-MILESTONE_STYLES = {
-    MilestoneStatus.DONE: "green",
-    MilestoneStatus.IN_PROGRESS: "cyan",
-    MilestoneStatus.PLANNED: "",
-    MilestoneStatus.SLIPPED: "bold yellow",
-    MilestoneStatus.BLOCKED: "bold red",
-}
+
+class PlanSummary(Static):
+    """The success plans with their objectives and milestones, each status in its colour."""
+
+    DEFAULT_CSS = """
+    PlanSummary {
+        padding: 0 1;
+        & > .plan-summary--done { color: $text-success; }
+        & > .plan-summary--in-progress { color: $text-primary; }
+        & > .plan-summary--slipped { color: $text-warning; text-style: bold; }
+        & > .plan-summary--blocked { color: $text-error; text-style: bold; }
+        & > .plan-summary--objective { color: $text-primary; }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "plan-summary--done",
+        "plan-summary--in-progress",
+        "plan-summary--slipped",
+        "plan-summary--blocked",
+        "plan-summary--objective",
+    }
+
+    def show(self, plans: tuple[PlanLine, ...], today: date) -> None:
+        looks = {
+            status: self.get_component_rich_style(f"plan-summary--{status.value}", partial=True)
+            for status in MilestoneStatus
+            if status is not MilestoneStatus.PLANNED
+        }
+        objective = self.get_component_rich_style("plan-summary--objective", partial=True)
+        self.update(render_plans(plans, today, looks, objective))
 
 
-def render_plans(plans: tuple[PlanLine, ...], today: date) -> RenderableType:
+class EscalationsSummary(Static):
+    """Every escalation of the account with its SLA, the open ones marked."""
+
+    DEFAULT_CSS = """
+    EscalationsSummary {
+        padding: 0 1;
+        & > .escalations-summary--open { color: $text-error; text-style: bold; }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"escalations-summary--open"}
+
+    def show(self, escalations: tuple[EscalationLine, ...], today: date) -> None:
+        alert = self.get_component_rich_style("escalations-summary--open", partial=True)
+        self.update(render_escalations(escalations, today, alert))
+
+
+def render_plans(
+    plans: tuple[PlanLine, ...],
+    today: date,
+    looks: Mapping[MilestoneStatus, Style],
+    objective_look: Style,
+) -> RenderableType:
     if not plans:
         return Text(
             "No success plan yet: agree objectives and milestones with the customer "
@@ -35,7 +85,7 @@ def render_plans(plans: tuple[PlanLine, ...], today: date) -> RenderableType:
             head.append(f", reviewed {plan.reviewed_on}", style="dim")
         parts.append(head)
         for objective in plan.objectives:
-            parts.append(Text.assemble(("▸ ", "cyan"), (objective.outcome, "bold")))
+            parts.append(Text.assemble(("▸ ", objective_look), (objective.outcome, "bold")))
             if objective.metric:
                 measure = " → ".join(
                     f"{name} {value}"
@@ -60,7 +110,7 @@ def render_plans(plans: tuple[PlanLine, ...], today: date) -> RenderableType:
                         )
                     table.add_row(
                         "",
-                        Text(milestone.status.label, style=MILESTONE_STYLES[milestone.status]),
+                        Text(milestone.status.label, style=looks.get(milestone.status, "")),
                         milestone.title,
                         Text(due, style="dim"),
                         Text(milestone.dri or "", style="dim"),
@@ -70,7 +120,9 @@ def render_plans(plans: tuple[PlanLine, ...], today: date) -> RenderableType:
     return Group(*parts)
 
 
-def render_escalations(escalations: tuple[EscalationLine, ...], today: date) -> RenderableType:
+def render_escalations(
+    escalations: tuple[EscalationLine, ...], today: date, alert: Style
+) -> RenderableType:
     if not escalations:
         return Text("No escalation on record. e on the triage queue opens one.", style="dim")
     table = Table(box=None, padding=(0, 1), header_style="bold", expand=True)
@@ -87,14 +139,14 @@ def render_escalations(escalations: tuple[EscalationLine, ...], today: date) -> 
             days = (escalation.sla_due_on - today).days
             when = Text(
                 f"SLA {escalation.sla_due_on} ({relative_day(days)})",
-                style="bold red" if days < 0 else "bold" if days <= 1 else "",
+                style=alert if days < 0 else "bold" if days <= 1 else "",
             )
         elif escalation.closed_on is not None:
             when = Text(f"closed {escalation.closed_on}", style="dim")
         else:
             when = Text("-", style="dim")
         table.add_row(
-            Text(f"L{escalation.level}", style="bold red" if live else "dim"),
+            Text(f"L{escalation.level}", style=alert if live else "dim"),
             Text(escalation.status.label, style="bold" if live else "dim"),
             escalation.risk_category.label,
             escalation.reason,

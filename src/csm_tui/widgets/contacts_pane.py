@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -28,6 +29,15 @@ class ContactTable(RowTable):
 class ContactsPane(Horizontal):
     """Posts what the user asked for; the screen does it (in a worker) and shows the result."""
 
+    DEFAULT_CSS = """
+    ContactsPane {
+        & > .contacts-pane--left { color: $text-error; text-style: bold; }
+        & > .contacts-pane--primary { color: $text-primary; text-style: bold; }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"contacts-pane--left", "contacts-pane--primary"}
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add contact", tooltip="A new contact of this account"),
         Binding(
@@ -47,7 +57,7 @@ class ContactsPane(Horizontal):
         contact_id: str
         left: bool
 
-    def __init__(self, *, id: str | None = None) -> None:  # Textual's own name
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.contacts: tuple[ContactLine, ...] = ()
 
@@ -66,20 +76,27 @@ class ContactsPane(Horizontal):
         table = self.query_one(ContactTable)
         key = self.current_id()
         table.clear()
+        looks = self._looks()
         for contact in contacts:
-            table.add_row(*_cells(contact), key=contact.id)
+            table.add_row(*_cells(contact, looks), key=contact.id)
         if key is not None and key in {c.id for c in contacts}:
             table.move_cursor(row=table.get_row_index(key), animate=False)
         table.display = bool(contacts)
         self.query_one("#contacts-empty").display = not contacts
-        self._chart(contacts)
+        self._chart(contacts, looks)
 
-    def _chart(self, contacts: tuple[ContactLine, ...]) -> None:
+    def _looks(self) -> Looks:
+        return Looks(
+            left=self.get_component_rich_style("contacts-pane--left", partial=True),
+            primary=self.get_component_rich_style("contacts-pane--primary", partial=True),
+        )
+
+    def _chart(self, contacts: tuple[ContactLine, ...], looks: Looks) -> None:
         tree = self.query_one(Tree)
         tree.clear()
 
         def add(parent: TreeNode[ContactLine], node: OrgNode) -> None:
-            label = _chart_label(node.contact)
+            label = _chart_label(node.contact, looks)
             if node.reports:
                 child = parent.add(label, data=node.contact, expand=True)
                 for report in node.reports:
@@ -126,7 +143,15 @@ class ContactsPane(Horizontal):
             table.move_cursor(row=table.get_row_index(contact.id), animate=False)
 
 
-def _cells(contact: ContactLine) -> tuple[Text, ...]:
+@dataclass(frozen=True, slots=True)
+class Looks:
+    """A contact's marks, in the pane's component styles (the theme's)."""
+
+    left: Style
+    primary: Style
+
+
+def _cells(contact: ContactLine, looks: Looks) -> tuple[Text, ...]:
     style = "dim strike" if contact.left_company else ""
     return (
         Text(contact.name, style="bold " + style if not contact.left_company else style),
@@ -135,14 +160,14 @@ def _cells(contact: ContactLine) -> tuple[Text, ...]:
         Text(str(contact.influence or ""), justify="center", style=style),
         Text(
             "left" if contact.left_company else "★ primary" if contact.is_primary else "",
-            style="bold red" if contact.left_company else "bold cyan",
+            style=looks.left if contact.left_company else looks.primary,
         ),
         Text(contact.phone or "", style=style),
         Text(contact.email or "", style=style),
     )
 
 
-def _chart_label(contact: ContactLine) -> Text:
+def _chart_label(contact: ContactLine, looks: Looks) -> Text:
     label = Text(contact.name, style="dim strike" if contact.left_company else "bold")
     role = ", ".join(
         part
@@ -152,7 +177,7 @@ def _chart_label(contact: ContactLine) -> Text:
     if role:
         label.append(f"  {role}", style="dim")
     if contact.is_primary:
-        label.append(" ★", style="bold cyan")
+        label.append(" ★", style=looks.primary)
     if contact.left_company:
-        label.append("  left", style="bold red")
+        label.append("  left", style=looks.left)
     return label

@@ -1,22 +1,25 @@
 """A table of keyed rows for the long lists: the triage queue and the book of business.
 
-Textual's DataTable keys every cache it has on a counter that any change to the table bumps:
-taking one logged item off the queue rendered all the rows in view again through Rich (70 ms
-for a screenful), and adding rows measures every cell. Here each row is rendered once per
-look it can have (zebra stripe, under the cursor or not) into a `Strip`, whatever its
-position, and each cell once per width, so a row leaving, a cursor move or a reload of the
-same rows costs a few cache lookups. Columns have fixed widths (the screens measure them from
-all their rows, so that sorting and filtering never make columns jump).
+It holds the rows as they come (a queue item, a book row) and turns a row into cells only when
+the row is drawn, so its cost follows the rows in view, not the length of the list: a team's
+queue of a hundred thousand items draws as fast as one CSM's thirty. Columns have fixed widths,
+which the screen measures on the rows' plain values (in a worker, with the rows) so that
+sorting and filtering never make columns jump and the table never measures a cell.
 
-The look is DataTable's: the same component styles under this widget's names (`app.tcss`),
-a row cursor, zebra stripes and a header that stays in place when the rows scroll.
+Each drawn row is kept as a `Strip` per look it can have (zebra stripe, under the cursor or
+not), and each cell per width, so moving the cursor or taking a row out costs a few cache
+lookups (Textual's DataTable keys its caches on a counter that any change to the table bumps,
+and renders every row in view again; benchmarks: triage keys, cursor).
+
+The look is DataTable's: the same component styles under this widget's names, a row cursor,
+zebra stripes and a header that stays in place when the rows scroll.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.console import Console
 from rich.padding import Padding
@@ -28,11 +31,13 @@ from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 PAD = 1  # blank cells either side of a cell's content, as DataTable's cell padding
+
+RowT = TypeVar("RowT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,17 +53,60 @@ class Column:
 
 @dataclass
 class _RowMessage(Message):
-    table: LineTable
+    table: LineTable[Any]
     key: str
     row: int
 
     @property
-    def control(self) -> LineTable:
+    def control(self) -> LineTable[Any]:
         return self.table
 
 
-class LineTable(ScrollView, can_focus=True):
-    """Rows of `Text` cells under a key; a row cursor; `enter` selects the row."""
+class LineTable(ScrollView, Generic[RowT], can_focus=True):
+    """Rows under a key; a row cursor; `enter` selects the row.
+
+    A subclass says how a row is keyed and drawn (`row_key`, `row_cells`); as it stands, a row
+    is a `(key, cells)` pair.
+    """
+
+    DEFAULT_CSS = """
+    LineTable {
+        height: 1fr;
+        background: $surface;
+        color: $foreground;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .line-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .line-table--header {
+                background-tint: $foreground 5%;
+            }
+        }
+        &:dark > .line-table--even-row {
+            background: $surface-darken-1 40%;
+        }
+        & > .line-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        &:ansi > .line-table--header {
+            background: ansi_bright_blue;
+            color: ansi_default;
+        }
+        & > .line-table--even-row {
+            background: $surface-lighten-1 50%;
+        }
+        & > .line-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "line-table--header",
@@ -77,7 +125,7 @@ class LineTable(ScrollView, can_focus=True):
         Binding("end,ctrl+end", "last", "Last row", show=False),
     ]
 
-    cursor_row: reactive[int] = reactive(0, repaint=False, always_update=True)
+    cursor_row: Reactive[int] = reactive(0, repaint=False, always_update=True)
 
     class Highlighted(_RowMessage):
         """The cursor is on another row (moved, or the row under it changed)."""
@@ -89,50 +137,78 @@ class LineTable(ScrollView, can_focus=True):
     class HeaderSelected(Message):
         """A click on a column's label."""
 
-        table: LineTable
+        table: LineTable[Any]
         column_key: str
 
         @property
-        def control(self) -> LineTable:
+        def control(self) -> LineTable[Any]:
             return self.table
 
-    def __init__(self, *, id: str | None = None) -> None:  # Textual's own name
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.columns: tuple[Column, ...] = ()
         self._width = 0  # of all the columns, padding included
-        self._keys: list[str] = []
-        self._cells: dict[str, tuple[Text, ...]] = {}
+        self._rows: Sequence[RowT] = ()
         self._highlighted: str | None = None
-        # (key, stripe, cursor, width, pseudo classes) -> (cells rendered, strip)
+        # key -> (the row drawn, its cells): a row object read again is drawn again
+        self._cells: LRUCache[str, tuple[RowT, tuple[Text, ...]]] = LRUCache(1000)
+        # (key, stripe, cursor, width, pseudo classes) -> (cells drawn, strip)
         self._strips: LRUCache[tuple[object, ...], tuple[tuple[Text, ...], Strip]] = LRUCache(2000)
         # (id(cell), width) -> (cell, its segments without the row's style)
         self._raw: LRUCache[tuple[int, int], tuple[Text, list[Segment]]] = LRUCache(20000)
         self._pseudo: tuple[object, ...] = ()
 
+    # -- how a row is keyed and drawn (a subclass says) --------------------------------------
+
+    def row_key(self, row: RowT) -> str:
+        """The row's key: what the cursor follows when the rows change."""
+        key: str = row[0]  # type: ignore[index]
+        return key
+
+    def row_cells(self, row: RowT) -> Sequence[Text | str]:
+        """The row's cells, one per column; called only when the row is drawn."""
+        cells: Sequence[Text | str] = row[1]  # type: ignore[index]
+        return cells
+
     # -- the data ----------------------------------------------------------------------------
 
     @property
     def row_count(self) -> int:
-        return len(self._keys)
+        return len(self._rows)
+
+    @property
+    def rows(self) -> Sequence[RowT]:
+        """The rows, top to bottom."""
+        return self._rows
 
     @property
     def keys(self) -> list[str]:
-        """The row keys, top to bottom."""
-        return list(self._keys)
-
-    @property
-    def cursor_key(self) -> str | None:
-        return self._keys[self.cursor_row] if self._keys else None
-
-    def row_cells(self, row: int) -> tuple[Text, ...]:
-        return self._cells[self._keys[row]]
+        """Every row's key, top to bottom (it reads every row: for tests and small lists)."""
+        return [self.row_key(row) for row in self._rows]
 
     def cell(self, key: str, column_key: str) -> Text:
-        """The cell of row `key` in column `column_key` (KeyError when either is unknown)."""
-        for cell, column in zip(self._cells[key], self.columns, strict=False):
+        """The cell of row `key` in column `column_key`, as drawn (KeyError when either is
+        unknown)."""
+        row = next((row for row in self._rows if self.row_key(row) == key), None)
+        if row is None:
+            raise KeyError(key)
+        for cell, column in zip(self._drawn_cells(row), self.columns, strict=False):
             if column.key == column_key:
                 return cell
         raise KeyError(column_key)
+
+    @property
+    def cursor_key(self) -> str | None:
+        return self.row_key(self._rows[self.cursor_row]) if self._rows else None
+
+    @property
+    def cursor_value(self) -> RowT | None:
+        """The row under the cursor."""
+        return self._rows[self.cursor_row] if self._rows else None
+
+    def row_text(self, row: int) -> tuple[Text, ...]:
+        """The cells of row number `row` as drawn."""
+        return self._drawn_cells(self._rows[row])
 
     def set_columns(self, columns: Iterable[Column]) -> None:
         self.columns = tuple(columns)
@@ -140,28 +216,18 @@ class LineTable(ScrollView, can_focus=True):
         self._strips.clear()
         self._resized()
 
-    def set_rows(
-        self, rows: Iterable[tuple[str, Sequence[Text | str]]], *, cursor: int = 0
-    ) -> None:
-        """Show these rows (instead of any before), the cursor on row `cursor`."""
-        self._cells = {
-            key: tuple(c if isinstance(c, Text) else Text(c) for c in cells) for key, cells in rows
-        }
-        self._keys = list(self._cells)
+    def set_rows(self, rows: Sequence[RowT], *, cursor: int = 0) -> None:
+        """Show these rows (instead of any before), the cursor on row `cursor`. The sequence is
+        kept as it is, not copied: whoever passes it must not change it afterwards."""
+        self._rows = rows
         self._resized()
         self._set_cursor(cursor)
 
-    def remove_rows(self, keys: Iterable[str]) -> None:
-        """Take these rows out; the cursor stays on its row, or at the same place."""
-        gone = {key for key in keys if key in self._cells}
-        if not gone:
-            return
-        row = self.cursor_row
-        self._keys = [key for key in self._keys if key not in gone]
-        for key in gone:
-            del self._cells[key]
-        self._resized()
-        self._set_cursor(row)
+    def redraw(self) -> None:
+        """Draw every row anew: what its cells say changed (the day, the columns shown)."""
+        self._cells.clear()
+        self._strips.clear()
+        self.refresh()
 
     # -- the cursor --------------------------------------------------------------------------
 
@@ -169,7 +235,7 @@ class LineTable(ScrollView, can_focus=True):
         self._set_cursor(row)
 
     def _set_cursor(self, row: int) -> None:
-        self.cursor_row = max(0, min(row, len(self._keys) - 1))
+        self.cursor_row = max(0, min(row, len(self._rows) - 1))
 
     def watch_cursor_row(self, old: int, new: int) -> None:
         self._refresh_row(old)
@@ -182,7 +248,7 @@ class LineTable(ScrollView, can_focus=True):
 
     def _scroll_to_cursor(self) -> None:
         rows_in_view = self.scrollable_content_region.height - 1  # under the header
-        if rows_in_view <= 0 or not self._keys:
+        if rows_in_view <= 0 or not self._rows:
             return
         top, row = round(self.scroll_y), self.cursor_row
         if row < top:
@@ -206,7 +272,7 @@ class LineTable(ScrollView, can_focus=True):
         self._set_cursor(0)
 
     def action_last(self) -> None:
-        self._set_cursor(len(self._keys) - 1)
+        self._set_cursor(len(self._rows) - 1)
 
     def action_select_cursor(self) -> None:
         key = self.cursor_key
@@ -226,7 +292,7 @@ class LineTable(ScrollView, can_focus=True):
                 x -= column.render_width
             return
         row = offset.y - 1 + round(self.scroll_y)
-        if row >= len(self._keys):
+        if row >= len(self._rows):
             return
         if row == self.cursor_row:
             self.action_select_cursor()
@@ -236,7 +302,7 @@ class LineTable(ScrollView, can_focus=True):
     # -- rendering ---------------------------------------------------------------------------
 
     def _resized(self) -> None:
-        self.virtual_size = Size(self._width, len(self._keys) + 1)
+        self.virtual_size = Size(self._width, len(self._rows) + 1)
         self.refresh()
 
     def on_resize(self) -> None:
@@ -249,8 +315,7 @@ class LineTable(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._strips.clear()
-        self.refresh()
+        self.redraw()  # cells may carry the component styles of a theme no longer in force
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._pseudo = tuple(self.get_pseudo_class_state())
@@ -263,10 +328,19 @@ class LineTable(ScrollView, can_focus=True):
             strip = self._header(width)
         else:
             row = y - 1 + scroll_y
-            if row >= len(self._keys):
+            if row >= len(self._rows):
                 return Strip.blank(width, self.rich_style)
             strip = self._row(row, width)
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+    def _drawn_cells(self, row: RowT) -> tuple[Text, ...]:
+        key = self.row_key(row)
+        hit = self._cells.get(key)
+        if hit is not None and hit[0] is row:
+            return hit[1]
+        cells = tuple(c if isinstance(c, Text) else Text(c) for c in self.row_cells(row))
+        self._cells[key] = (row, cells)
+        return cells
 
     def _header(self, width: int) -> Strip:
         key = (None, 0, False, width, self._pseudo)  # None: no row's key
@@ -280,10 +354,10 @@ class LineTable(ScrollView, can_focus=True):
         return strip
 
     def _row(self, row: int, width: int) -> Strip:
-        key = self._keys[row]
-        cells = self._cells[key]
+        value = self._rows[row]
+        cells = self._drawn_cells(value)
         under_cursor = row == self.cursor_row
-        cache_key = (key, row % 2, under_cursor, width, self._pseudo)
+        cache_key = (self.row_key(value), row % 2, under_cursor, width, self._pseudo)
         hit = self._strips.get(cache_key)
         if hit is not None and hit[0] is cells:
             return hit[1]
@@ -326,8 +400,8 @@ class LineTable(ScrollView, can_focus=True):
 
 def _one_line(cell: Text, width: int, console: Console) -> list[Segment]:
     """A one-line cell as Rich renders `Padding(cell, (0, PAD))` unwrapped in `width` + 2 *
-    PAD cells (justified and cropped or padded to the width), without Rich's general machinery:
-    that was most of the time to draw a screenful of rows."""
+    PAD cells (justified and cropped or padded to the width), without Rich's general machinery,
+    which was most of the time to draw a screenful of rows (benchmarks: triage keys)."""
     line = cell
     justify = cell.justify
     if justify in ("left", "center", "right"):

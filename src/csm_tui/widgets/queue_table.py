@@ -1,23 +1,35 @@
-"""The triage queue as a table: one row per item due, keyed by account and kind."""
+"""The triage queue as a table: one row per item due, keyed by account and kind.
+
+Rows are drawn only when in view (`LineTable`); their widths are measured beforehand on plain
+values (`measure`), in the worker that read or filtered the queue.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 
 from csm_tui.domain.book import format_arr
-from csm_tui.domain.health import BandThresholds
+from csm_tui.domain.health import BandThresholds, HealthBand
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.triage import HEALTH_DROP, HealthChange, when_words
 from csm_tui.domain.wording import relative_day
 from csm_tui.widgets.account_table import AccountTable
-from csm_tui.widgets.health import health_cell
+from csm_tui.widgets.health import band_words, health_cell, health_plain, score_words
+from csm_tui.widgets.line_table import PAD, Column
 
 #: Narrow terminals (under this many cells) get fewer, shorter columns: the panel has the rest.
 NARROW_BELOW = 110
-#: Longest account name and "what" shown in a narrow terminal (longer ones end in "…").
+#: Longest account (and owner) name shown in a narrow terminal (longer ones end in "…").
 NARROW_TEXT = 16
+#: The "What" column of a narrow terminal is never narrower than this.
+NARROW_WHAT = 12
 
 #: (label, key) of the columns; "owner" only in the team view.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -36,59 +48,216 @@ def row_key(item: QueueItem) -> str:
     return f"{item.account_id}:{item.kind}"
 
 
-#: The queue is a table of accounts' items: row cursor, `j`/`k`, `enter` opens the account.
-QueueTable = AccountTable
+@dataclass(frozen=True, slots=True)
+class QueueContext:
+    """What a row's cells say besides the item: the day, the health changes, the view."""
 
-
-def cells(
-    item: QueueItem,
-    today: date,
-    change: HealthChange | None,
-    bands: BandThresholds,
-    *,
-    team: bool,
-    narrow: bool = False,
-) -> tuple[Text, ...]:
-    """One row; Text throughout, so that an account called "Acme [EU]" is never markup."""
-    name = Text(_short(item.account_name, narrow))
-    if item.pinned:
-        name = Text.assemble(("! ", "bold red"), name)
-    what = Text(_short(item.label, narrow), style="bold" if item.kind == HEALTH_DROP else "")
-    if item.snoozed_until is not None and item.snoozed_until > today:
-        what.append(f" (snoozed to {item.snoozed_until:%d %b})", style="dim")
-    when = Text(when_words(item, today), justify="right")
-    if item.due_on < today and item.kind != HEALTH_DROP:
-        when.stylize("bold red" if (today - item.due_on).days > 7 else "bold")
-    health = health_cell(item.health_score, bands)
-    if change is not None:
-        health.append(
-            f" {change.after_band.value} ← {change.before_band.value}",
-            style="bold red" if change.is_drop else "green",
-        )
-    days = None if item.renewal_date is None else (item.renewal_date - today).days
-    renewal = Text(
-        "-" if days is None else relative_day(days),
-        justify="right",
-        style="bold" if days is not None and 0 <= days <= 120 else "",
-    )
-    by_key = {
-        "account": name,
-        "owner": Text(item.owner_name or "-"),
-        "what": what,
-        "when": when,
-        "health": health,
-        "priority": Text(item.priority.upper()),
-        "arr": Text(format_arr(item.arr_cents), justify="right"),
-        "renewal": renewal,
-    }
-    return tuple(by_key[key] for _, key in columns(team=team, narrow=narrow))
+    today: date
+    bands: BandThresholds
+    changes: Mapping[str, HealthChange]
+    team: bool
+    narrow: bool = False
 
 
 def columns(*, team: bool, narrow: bool = False) -> tuple[tuple[str, str], ...]:
-    """The team view adds the owner; a narrow terminal drops the owner, ARR and renewal."""
-    hidden = {"owner", "arr", "renewal"} if narrow else set() if team else {"owner"}
+    """The team view adds the owner; a narrow terminal drops ARR and renewal."""
+    hidden = {"arr", "renewal"} if narrow else set()
+    if not team:
+        hidden.add("owner")
     return tuple(column for column in COLUMNS if column[1] not in hidden)
+
+
+def measure(items: Iterable[QueueItem], context: QueueContext) -> dict[str, int]:
+    """The width of each column's widest plain value (and label), for `QueueTable.show`: read
+    once per list (in a worker), so that columns never move as the rows do."""
+    shown = columns(team=context.team, narrow=context.narrow)
+    widths = {key: cell_len(label) for label, key in shown}
+    today, narrow = context.today, context.narrow
+    for item in items:
+        plain = {
+            "account": _short(item.account_name, narrow) if narrow else item.account_name,
+            "owner": _owner(item.owner_name, narrow),
+            "what": item.label + _snoozed_words(item, today),
+            "when": when_words(item, today),
+            "health": _health_words(item, context),
+            "priority": item.priority,
+            "arr": format_arr(item.arr_cents),
+            "renewal": _renewal_words(item, today),
+        }
+        for _, key in shown:
+            width = cell_len(plain[key]) + (2 if key == "account" and item.pinned else 0)
+            if width > widths[key]:
+                widths[key] = width
+    return widths
+
+
+class QueueTable(AccountTable[QueueItem]):
+    """The queue's rows for one `QueueContext`; `enter` opens the account."""
+
+    DEFAULT_CSS = """
+    QueueTable {
+        & > .queue-table--pin { color: $text-error; text-style: bold; }
+        & > .queue-table--late { color: $text-error; text-style: bold; }
+        & > .queue-table--overdue { text-style: bold; }
+        & > .queue-table--alert { text-style: bold; }
+        & > .queue-table--muted { text-style: dim; }
+        & > .queue-table--drop { color: $text-error; text-style: bold; }
+        & > .queue-table--rise { color: $text-success; }
+        & > .queue-table--soon { text-style: bold; }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "queue-table--pin",
+        "queue-table--late",
+        "queue-table--overdue",
+        "queue-table--alert",
+        "queue-table--muted",
+        "queue-table--drop",
+        "queue-table--rise",
+        "queue-table--soon",
+    }
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.context: QueueContext | None = None
+        self._widths: dict[str, int] = {}
+        self._looks: dict[str, Style] = {}
+        self._band_looks: dict[HealthBand, Style] | None = None
+
+    def show(
+        self,
+        items: Sequence[QueueItem],
+        context: QueueContext,
+        widths: dict[str, int],
+        *,
+        cursor: int = 0,
+    ) -> None:
+        """These items (ranked), drawn for `context`, in columns of these widths."""
+        if context != self.context:
+            self.context = context
+            self.redraw()
+        self._widths = widths
+        self._size_columns()
+        self.set_rows(items, cursor=cursor)
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        if self.context is not None and self.context.narrow:
+            self._size_columns()  # "What" takes the width there is
+
+    def _size_columns(self) -> None:
+        context = self.context
+        if context is None:
+            return
+        shown = columns(team=context.team, narrow=context.narrow)
+        widths = dict(self._widths)
+        if context.narrow and "what" in widths:
+            others = sum(widths[key] + 2 * PAD for _, key in shown if key != "what")
+            # The room inside the vertical scrollbar, whether or not it shows yet.
+            room = self.size.width - self.styles.gutter.width - self.styles.scrollbar_size_vertical
+            free = room - others - 2 * PAD
+            widths["what"] = max(NARROW_WHAT, free)
+        self.set_columns(Column(key, label, widths.get(key, len(label))) for label, key in shown)
+
+    def notify_style_update(self) -> None:
+        self._looks, self._band_looks = {}, None
+        super().notify_style_update()
+
+    def _look(self, name: str) -> Style:
+        look = self._looks.get(name)
+        if look is None:
+            look = self._looks[name] = self.get_component_rich_style(
+                f"queue-table--{name}", partial=True
+            )
+        return look
+
+    def row_key(self, row: QueueItem) -> str:
+        return row_key(row)
+
+    def row_cells(self, row: QueueItem) -> tuple[Text, ...]:
+        """One row; Text throughout, so that an account called "Acme [EU]" is never markup."""
+        context = self.context
+        assert context is not None, "show() sets the context before any row is drawn"
+        item, today, narrow = row, context.today, context.narrow
+        name = Text(_short(item.account_name, narrow))
+        if item.pinned:
+            name = Text.assemble(("! ", self._look("pin")), name)
+        what = Text(
+            item.label,
+            style=self._look("alert") if item.kind == HEALTH_DROP else "",
+            justify="left",
+            overflow="ellipsis",
+            no_wrap=True,
+        )
+        what.append(_snoozed_words(item, today), style=self._look("muted"))
+        when = Text(when_words(item, today), justify="right")
+        if item.due_on < today and item.kind != HEALTH_DROP:
+            when.stylize(self._look("late" if (today - item.due_on).days > 7 else "overdue"))
+        change = context.changes.get(item.account_id)
+        health = health_cell(
+            item.health_score, self._bands(), context.bands, word=change is None, short=narrow
+        )
+        if change is not None:
+            health.append(
+                _change_words(change, narrow),
+                style=self._look("drop" if change.is_drop else "rise"),
+            )
+        days = None if item.renewal_date is None else (item.renewal_date - today).days
+        renewal = Text(
+            _renewal_words(item, today),
+            justify="right",
+            style=self._look("soon") if days is not None and 0 <= days <= 120 else "",
+        )
+        by_key = {
+            "account": name,
+            "owner": Text(_owner(item.owner_name, narrow)),
+            "what": what,
+            "when": when,
+            "health": health,
+            "priority": Text(item.priority.upper()),
+            "arr": Text(format_arr(item.arr_cents), justify="right"),
+            "renewal": renewal,
+        }
+        return tuple(by_key[key] for _, key in columns(team=context.team, narrow=narrow))
+
+    def _bands(self) -> dict[HealthBand, Style]:
+        if self._band_looks is None:
+            self._band_looks = self.band_looks()
+        return self._band_looks
 
 
 def _short(text: str, narrow: bool) -> str:
     return text if not narrow or len(text) <= NARROW_TEXT else text[: NARROW_TEXT - 1] + "…"
+
+
+def _snoozed_words(item: QueueItem, today: date) -> str:
+    if item.snoozed_until is not None and item.snoozed_until > today:
+        return f" (snoozed to {item.snoozed_until:%d %b})"
+    return ""
+
+
+def _health_words(item: QueueItem, context: QueueContext) -> str:
+    change = context.changes.get(item.account_id)
+    if change is None:
+        return health_plain(item.health_score, context.bands, short=context.narrow)
+    return f"{score_words(item.health_score)}{_change_words(change, context.narrow)}"
+
+
+def _change_words(change: HealthChange, short: bool) -> str:
+    """' red ← yellow', or ' R←Y' in a narrow terminal."""
+    after = band_words(change.after_band, short=short)
+    before = band_words(change.before_band, short=short)
+    return f" {after}←{before}" if short else f" {after} ← {before}"
+
+
+def _owner(name: str | None, narrow: bool) -> str:
+    """'Sofia Lindqvist', or 'Sofia L.' in a narrow terminal."""
+    if not name:
+        return "-"
+    first, _, rest = name.partition(" ")
+    return f"{first} {rest[0]}." if narrow and rest else name
+
+
+def _renewal_words(item: QueueItem, today: date) -> str:
+    return "-" if item.renewal_date is None else relative_day((item.renewal_date - today).days)

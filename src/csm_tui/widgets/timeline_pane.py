@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Select, SelectionList, Static
@@ -20,10 +22,10 @@ from csm_tui.domain.enums import Sentiment, TouchKind
 from csm_tui.widgets.account_table import RowTable
 
 SUMMARY_WIDTH = 60  # the detail beside (or under) the table shows it whole
-SENTIMENT_STYLES = {
-    Sentiment.POSITIVE: "green",
-    Sentiment.NEUTRAL: "",
-    Sentiment.NEGATIVE: "bold red",
+#: The component class of each sentiment's colour (none for neutral).
+SENTIMENT_LOOKS = {
+    Sentiment.POSITIVE: "timeline-pane--positive",
+    Sentiment.NEGATIVE: "timeline-pane--negative",
 }
 
 
@@ -34,12 +36,30 @@ class TouchTable(RowTable):
 class TimelinePane(Vertical):
     """Posts `Tick` when an action item is ticked (or unticked); the screen saves it."""
 
+    DEFAULT_CSS = """
+    TimelinePane {
+        & > .timeline-pane--positive { color: $text-success; }
+        & > .timeline-pane--negative { color: $text-error; text-style: bold; }
+        & > .timeline-pane--done { color: $text-success; }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "timeline-pane--positive",
+        "timeline-pane--negative",
+        "timeline-pane--done",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "to_touches", "Back to the touches", show=False),
+    ]
+
     @dataclass
     class Tick(Message):
         item_id: str
         done: bool
 
-    def __init__(self, *, id: str | None = None) -> None:  # Textual's own name
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.touches: tuple[TouchLine, ...] = ()
         self.today: date | None = None
@@ -90,12 +110,13 @@ class TimelinePane(Vertical):
 
     def _fill(self) -> None:
         table = self.query_one(TouchTable)
+        looks = self._looks()
         keep = self.current_id()
         rule = self.filter
         self.shown = [touch for touch in self.touches if rule.matches(touch)]
         table.clear()
         for touch in self.shown:
-            table.add_row(*_cells(touch), key=touch.id)
+            table.add_row(*_cells(touch, looks), key=touch.id)
         keys = [touch.id for touch in self.shown]
         if keep in keys:
             table.move_cursor(row=keys.index(keep), animate=False)
@@ -156,11 +177,28 @@ class TimelinePane(Vertical):
             )
             items.display = title.display = False
             return
-        text.update(_detail(touch))
+        looks = self._looks()
+        text.update(_detail(touch, looks))
         items.add_options(
-            [Selection(_item_label(item), item.id, item.done) for item in touch.action_items]
+            [Selection(_item_label(item, looks), item.id, item.done) for item in touch.action_items]
         )
         items.display = title.display = bool(touch.action_items)
+
+    def _looks(self) -> dict[str, Style]:
+        return {
+            name: self.get_component_rich_style(name, partial=True)
+            for name in self.COMPONENT_CLASSES
+        }
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Escape goes from the action items back to the touches; elsewhere it is the
+        screen's (back to where the account was opened)."""
+        if action == "to_touches":
+            return self.query_one("#action-items", SelectionList).has_focus
+        return True
+
+    def action_to_touches(self) -> None:
+        self.focus_table()
 
     @on(SelectionList.SelectionToggled, "#action-items")
     def _toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
@@ -169,7 +207,12 @@ class TimelinePane(Vertical):
         self.post_message(self.Tick(item_id, item_id in event.selection_list.selected))
 
 
-def _cells(touch: TouchLine) -> tuple[Text, ...]:
+def _sentiment_look(sentiment: Sentiment | None, looks: dict[str, Style]) -> Style | str:
+    name = SENTIMENT_LOOKS.get(sentiment) if sentiment else None
+    return looks[name] if name else ""
+
+
+def _cells(touch: TouchLine, looks: dict[str, Style]) -> tuple[Text, ...]:
     sentiment = touch.sentiment
     total, still = len(touch.action_items), touch.open_items
     return (
@@ -177,7 +220,7 @@ def _cells(touch: TouchLine) -> tuple[Text, ...]:
         Text(touch.kind.label),
         Text(
             sentiment.label if sentiment else "",
-            style=SENTIMENT_STYLES.get(sentiment, "") if sentiment else "",
+            style=_sentiment_look(sentiment, looks),
         ),
         Text(
             "" if not total else f"{still} open" if still else "done",
@@ -187,11 +230,11 @@ def _cells(touch: TouchLine) -> tuple[Text, ...]:
     )
 
 
-def _detail(touch: TouchLine) -> RenderableType:
+def _detail(touch: TouchLine, looks: dict[str, Style]) -> RenderableType:
     head = Text.assemble((f"{touch.occurred_on}  {touch.kind.label}", "bold"))
     if touch.sentiment:
         head.append(
-            f"  {touch.sentiment.label.lower()}", style=SENTIMENT_STYLES.get(touch.sentiment, "")
+            f"  {touch.sentiment.label.lower()}", style=_sentiment_look(touch.sentiment, looks)
         )
     if touch.owner_name:
         head.append(f"  by {touch.owner_name}", style="dim")
@@ -203,7 +246,7 @@ def _detail(touch: TouchLine) -> RenderableType:
     return Group(*parts)
 
 
-def _item_label(item: ActionItemLine) -> Text:
+def _item_label(item: ActionItemLine, looks: dict[str, Style]) -> Text:
     label = Text(item.title, style="dim strike" if item.done else "")
     extra = ", ".join(
         part for part in (item.owner, f"due {item.due_on}" if item.due_on else None) if part
@@ -211,5 +254,5 @@ def _item_label(item: ActionItemLine) -> Text:
     if extra:
         label.append(f"  ({extra})", style="dim")
     if item.done_on is not None:
-        label.append(f"  done {item.done_on}", style="green")
+        label.append(f"  done {item.done_on}", style=looks["timeline-pane--done"])
     return label

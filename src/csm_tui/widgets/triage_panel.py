@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Group, RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -20,17 +22,45 @@ if TYPE_CHECKING:
 class TriagePanel(Static):
     """Shows one `Detail`; says so while it loads, and when nothing is highlighted."""
 
+    DEFAULT_CSS = """
+    TriagePanel {
+        & > .triage-panel--label { color: $text-primary; text-style: bold; }
+        & > .triage-panel--alert { color: $text-error; text-style: bold; }
+        & > .triage-panel--negative { color: $text-error; }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "triage-panel--label",
+        "triage-panel--alert",
+        "triage-panel--negative",
+    }
+
     def show_detail(self, detail: Detail, today: date) -> None:
-        self.update(render_detail(detail, today))
+        looks = Looks(
+            label=self.get_component_rich_style("triage-panel--label", partial=True),
+            alert=self.get_component_rich_style("triage-panel--alert", partial=True),
+            negative=self.get_component_rich_style("triage-panel--negative", partial=True),
+        )
+        self.update(render_detail(detail, today, looks))
 
     def show_nothing(self, text: str = "") -> None:
         self.update(Text(text, style="dim"))
 
 
-def render_detail(detail: Detail, today: date) -> RenderableType:
+@dataclass(frozen=True, slots=True)
+class Looks:
+    """The panel's colours, from its component classes (the theme's)."""
+
+    label: Style = Style(bold=True)
+    alert: Style = Style(bold=True)
+    negative: Style = Style()
+
+
+def render_detail(detail: Detail, today: date, looks: Looks = Looks()) -> RenderableType:
     item, candidate = detail.item, detail.candidate
     parts: list[RenderableType] = []
-    title = Text.assemble((item.account_name, "bold"), "  ", (item.label, "bold cyan"))
+    title = Text.assemble((item.account_name, "bold"), "  ", (item.label, looks.label))
     parts.append(title)
     parts.append(Text(_facts_line(detail, today), style="dim"))
     parts.append(Text(""))
@@ -44,9 +74,9 @@ def render_detail(detail: Detail, today: date) -> RenderableType:
         parts.append(
             Text(f"Snoozed until {item.snoozed_until}: {item.snooze_reason}", style="italic")
         )
-    if candidate is not None and item.kind != HEALTH_DROP:
+    if candidate is not None and detail.decision is not None and item.kind != HEALTH_DROP:
         parts.append(Text(""))
-        parts.append(_urgency(detail.decision.urgency(candidate)))  # type: ignore[union-attr]
+        parts.append(_urgency(detail.decision.urgency(candidate), looks))
     parts.append(Text(""))
     parts.append(Text("Last touch", style="bold underline"))
     last = detail.last_touch
@@ -56,7 +86,9 @@ def render_detail(detail: Detail, today: date) -> RenderableType:
         days = (today - last.occurred_on).days
         line = Text(f"{last.occurred_on} ({days}d ago) {last.kind.replace('-', ' ')}")
         if last.sentiment:
-            line.append(f", {last.sentiment}", style="red" if last.sentiment == "negative" else "")
+            line.append(
+                f", {last.sentiment}", style=looks.negative if last.sentiment == "negative" else ""
+            )
         parts.append(line)
         parts.append(Text(last.summary, style="dim"))
     escalation = detail.escalation
@@ -64,7 +96,7 @@ def render_detail(detail: Detail, today: date) -> RenderableType:
         parts.append(Text(""))
         parts.append(
             Text.assemble(
-                ("Open escalation ", "bold underline"), (f"L{escalation.level}", "bold red")
+                ("Open escalation ", "bold underline"), (f"L{escalation.level}", looks.alert)
             )
         )
         parts.append(Text(f"{escalation.risk_category}: {escalation.reason}"))
@@ -85,7 +117,7 @@ def _facts_line(detail: Detail, today: date) -> str:
     return " · ".join(bits)
 
 
-def _urgency(urgency: Urgency) -> RenderableType:
+def _urgency(urgency: Urgency, looks: Looks) -> RenderableType:
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column(justify="right", no_wrap=True)
@@ -96,5 +128,5 @@ def _urgency(urgency: Urgency) -> RenderableType:
     title = Text(head, style="bold underline")
     if urgency.pinned:
         title.append("  ")
-        title.append(f"pinned: {urgency.pin_reason}", style="bold red")
+        title.append(f"pinned: {urgency.pin_reason}", style=looks.alert)
     return Group(title, table)

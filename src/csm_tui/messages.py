@@ -1,0 +1,27 @@
+"""Messages that several screens send and the app answers, declared once.
+
+A message that only one widget sends is nested in that widget (`LineTable.Selected`,
+`FilterBar.Changed`); these are the ones whose sender can be any screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+from textual.worker import Worker
+
+
+@dataclass
+class OpenAccount(Message):
+    """Show this account on the account screen, over the screen that sent it."""
+
+    account_id: str
+
+
+@dataclass
+class WorkFailed(Message):
+    """A worker that reads or writes the database failed: the app says so, once."""
+
+    worker: Worker[Any]
