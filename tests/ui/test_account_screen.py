@@ -325,9 +325,7 @@ async def test_the_next_account_opens_fresh_on_the_reused_screen(app_factory):
         await settle(pilot)
         triage = app.screen
         assert isinstance(triage, TriageScreen)
-        later = next(
-            item for item in triage.query_one(QueueTable).rows if item.account_id != first
-        )
+        later = next(item for item in triage.query_one(QueueTable).rows if item.account_id != first)
         await pilot.press(*["j"] * queue_keys(app).index(f"{later.account_id}:{later.kind}"))
         await pilot.press("enter")
         await settle(pilot)
