@@ -277,8 +277,8 @@ class _Context:
         """An open item moved by a running snooze of its kind, if there is one."""
         if reason is None or not self.facts.snoozes:  # satisfied or skipped, or no snooze
             return candidate
-        if candidate.kind in self.rules.snooze.applies_to:
-            moved = _snooze(self, candidate.kind, candidate.due)  # type: ignore[arg-type]
+        if candidate.kind in self.rules.snooze.applies_to and candidate.due is not None:
+            moved = _snooze(self, candidate.kind, candidate.due)
             if moved is not None:
                 until, why, (snoozed_on, step) = moved
                 candidate, _ = self.open(
@@ -302,7 +302,9 @@ def reason_stem(candidate: Candidate, today: date) -> str:
     (`reason_on`). The engine keeps it on the candidate; one made by hand has it worked out."""
     if candidate.stem is not None:
         return candidate.stem
-    suffix = f", {due_sentence(days_from(today, candidate.due))}"  # type: ignore[arg-type]
+    if candidate.due is None:
+        raise ValueError(f"{candidate.rule_id}: an item without a due date has no reason stem")
+    suffix = f", {due_sentence(days_from(today, candidate.due))}"
     if not candidate.reason.endswith(suffix):
         raise ValueError(f"{candidate.rule_id}: reason does not end with {suffix!r}")
     return candidate.reason[: -len(suffix)]
@@ -372,8 +374,10 @@ def _cadence_from(
         words = last_words
         inputs["last touch"] = anchor.isoformat()
     else:
-        words = f"the {_ANCHOR_WORDS[cadence.fallback_anchor]} (no call yet)"  # type: ignore[index]
-        inputs[cadence.fallback_anchor] = anchor.isoformat()  # type: ignore[index]
+        fallback = cadence.fallback_anchor
+        assert fallback is not None, "counted from an anchor that is not the last touch"
+        words = f"the {_ANCHOR_WORDS[fallback]} (no call yet)"
+        inputs[fallback] = anchor.isoformat()
     moved = shift(anchor, row.every, context.rules.calendar)
     latest = shift(anchor, row.latest, context.rules.calendar).day if row.latest else None
     return context.open(
@@ -415,14 +419,15 @@ def _anchored(context: _Context, rule: AnchoredRule) -> Iterable[Candidate]:
         context.until(targets.expiry)  # an open target is skipped from then on
     if rule.satisfied_by.isdisjoint(context.facts.touches):  # most accounts
         if targets.untouched is None:
-            targets.untouched = [
+            built = [
                 _anchored_at(context, rule, anchor, offset, target, None, expires)
                 for offset, target, _, expires in targets.each
             ]
-            targets.candidates = [candidate for candidate, _ in targets.untouched]
+            targets.untouched = (built, [candidate for candidate, _ in built])
+        built, candidates = targets.untouched
         if not context.facts.snoozes:
-            return targets.candidates
-        return [context.finish(*one) for one in targets.untouched]
+            return candidates
+        return [context.finish(*one) for one in built]
     candidates = []
     for index, (offset, target, since, expires) in enumerate(targets.each):
         done = context.last(rule.satisfied_by, since=since, before=expires)
@@ -450,9 +455,9 @@ class _Targets:
     each: list[tuple[Duration, Shifted, date, date | None]]
     #: The first of those expiries after today, when an open target would be skipped.
     expiry: date | None
-    #: The items of an account with no touch of the rule's kinds, once built.
-    untouched: list[_Built] | None = None
-    candidates: list[Candidate] | None = None
+    #: The items of an account with no touch of the rule's kinds, once built: as built (a
+    #: snooze may move them), and their candidates.
+    untouched: tuple[list[_Built], list[Candidate]] | None = None
 
 
 def _targets(context: _Context, rule: AnchoredRule, anchor: date) -> _Targets:
@@ -504,14 +509,14 @@ def _anchored_at(
             f"{rule.label}: {_kind_words(rule.kind)} on {done.isoformat()} counts "
             f"for the target {target.day.isoformat()}",
         ), None
-    if expires is not None and context.today >= expires:
+    if expires is not None and rule.expire_after is not None and context.today >= expires:
         return _skipped(
             rule_id,
             rule.kind,
             rule.label,
             f"{rule.label}: expired, the target {target.day.isoformat()} is more than "
             f"{human(rule.expire_after)} past",
-        ), None  # type: ignore[arg-type]
+        ), None
     latest = shift(anchor, rule.latest, context.rules.calendar).day if rule.latest else None
     direction = "before" if offset.is_negative else "after"
     return context.open(
@@ -568,8 +573,10 @@ def _recurring_from(
         words = f"the last {_kind_words(rule.kind)} on {anchor.isoformat()}"
         inputs[f"last {rule.kind}"] = anchor.isoformat()
     else:
-        words = f"the {_ANCHOR_WORDS[rule.fallback_anchor]} on {anchor.isoformat()} (none yet)"  # type: ignore[index]
-        inputs[rule.fallback_anchor] = anchor.isoformat()  # type: ignore[index]
+        fallback = rule.fallback_anchor
+        assert fallback is not None, "counted from an anchor that is not the last touch"
+        words = f"the {_ANCHOR_WORDS[fallback]} on {anchor.isoformat()} (none yet)"
+        inputs[fallback] = anchor.isoformat()
     moved = shift(anchor, rule.every, context.rules.calendar)
     return context.open(
         rule.id,
