@@ -320,7 +320,7 @@ def _cadence(context: _Context) -> Candidate:
     row_number, row = _cadence_row(context)
     last = context.last(cadence.satisfied_by)
     if last is not None:
-        words = _touch_words(context, cadence.satisfied_by, last)
+        words = _kind_words(_touch_kind(context, cadence.satisfied_by, last))
         return context.built(
             ("cadence", row_number, last, words),
             lambda: _cadence_from(context, row_number, row, last, f"the last {words}"),
@@ -392,13 +392,14 @@ def _cadence_from(
     )
 
 
-def _touch_words(context: _Context, kinds: frozenset[str], on: date) -> str:
-    """Which kind the last touch was, in words: 'cadence call', 'EBR'."""
+def _touch_kind(context: _Context, kinds: frozenset[str], on: date) -> str:
+    """Which of `kinds` the touch on `on` was (the first by name when several were that day):
+    a reason names the touch that counted, which may be another kind than its rule's."""
     touches = context.facts.touches
     for kind in _in_order(kinds):
         if on in touches.get(kind, ()):
-            return _kind_words(kind)
-    return "touch"
+            return kind
+    raise ValueError(f"no touch of {', '.join(_in_order(kinds))} on {on.isoformat()}")
 
 
 @lru_cache(maxsize=64)
@@ -430,7 +431,8 @@ def _anchored(context: _Context, rule: AnchoredRule) -> Iterable[Candidate]:
         return [context.finish(*one) for one in built]
     candidates = []
     for index, (offset, target, since, expires) in enumerate(targets.each):
-        done = context.last(rule.satisfied_by, since=since, before=expires)
+        day = context.last(rule.satisfied_by, since=since, before=expires)
+        done = None if day is None else (day, _touch_kind(context, rule.satisfied_by, day))
         candidates.append(
             context.built(
                 ("anchored", rule.id, index, anchor, done),
@@ -496,17 +498,19 @@ def _anchored_at(
     anchor: date,
     offset: Duration,
     target: Shifted,
-    done: date | None,
+    done: tuple[date, str] | None,
     expires: date | None,
 ) -> _Built:
+    """One target of an anchored rule; `done` is the touch that counts for it (day, kind)."""
     rule_id = f"{rule.id}@{offset}" if len(rule.offsets) > 1 else rule.id
     if done is not None:
+        day, kind = done
         return _satisfied(
             rule_id,
             rule,
             target.day,
             done,
-            f"{rule.label}: {_kind_words(rule.kind)} on {done.isoformat()} counts "
+            f"{rule.label}: {_kind_words(kind)} on {day.isoformat()} counts "
             f"for the target {target.day.isoformat()}",
         ), None
     if expires is not None and rule.expire_after is not None and context.today >= expires:
@@ -546,18 +550,24 @@ def _recurring(context: _Context, rule: RecurringRule) -> Candidate:
             context.tomorrow()  # due now, whatever the day
         return context.built(
             ("recurring", rule.id, None, fallback),
-            lambda: _recurring_from(context, rule, fallback, last=False),
+            lambda: _recurring_from(context, rule, fallback, None),
         )
     if last is None:
         context.tomorrow()
+        return context.built(
+            ("recurring", rule.id, None), lambda: _recurring_from(context, rule, None, None)
+        )
+    kind = _touch_kind(context, rule.satisfied_by, last)
     return context.built(
-        ("recurring", rule.id, last), lambda: _recurring_from(context, rule, last, last=True)
+        ("recurring", rule.id, last, kind), lambda: _recurring_from(context, rule, last, kind)
     )
 
 
 def _recurring_from(
-    context: _Context, rule: RecurringRule, anchor: date | None, *, last: bool
+    context: _Context, rule: RecurringRule, anchor: date | None, touched: str | None
 ) -> _Built:
+    """Counted from the last touch of the rule's kinds on `anchor` (of kind `touched`), or else
+    from the fallback anchor, or due now when there is neither."""
     inputs: dict[str, str] = {}
     if anchor is None:
         return context.open(
@@ -569,9 +579,9 @@ def _recurring_from(
             steps=("nothing on record to count from: due now",),
             reason=f"{rule.label}: every {human(rule.every)}, none on record",
         )
-    if last:
-        words = f"the last {_kind_words(rule.kind)} on {anchor.isoformat()}"
-        inputs[f"last {rule.kind}"] = anchor.isoformat()
+    if touched is not None:
+        words = f"the last {_kind_words(touched)} on {anchor.isoformat()}"
+        inputs[f"last {touched}"] = anchor.isoformat()
     else:
         fallback = rule.fallback_anchor
         assert fallback is not None, "counted from an anchor that is not the last touch"
@@ -759,8 +769,9 @@ def _skipped(rule_id: str, kind: str, label: str, reason: str) -> Candidate:
 
 
 def _satisfied(
-    rule_id: str, rule: AnchoredRule, target: date, done: date, reason: str
+    rule_id: str, rule: AnchoredRule, target: date, done: tuple[date, str], reason: str
 ) -> Candidate:
+    day, kind = done
     return Candidate(
         rule_id=rule_id,
         kind=rule.kind,
@@ -768,7 +779,7 @@ def _satisfied(
         status=Status.SATISFIED,
         reason=reason,
         due=target,
-        inputs={f"last {rule.kind}": done.isoformat()},
+        inputs={f"last {kind}": day.isoformat()},
     )
 
 
