@@ -35,6 +35,7 @@ from csm_tui.models import (
 )
 from csm_tui.store import migrate
 from csm_tui.store.database import Database, DatabaseError, write_options
+from csm_tui.store.meta import schedule_state
 from csm_tui.store.migrate import (
     HEAD_REVISION,
     SchemaTooNew,
@@ -42,7 +43,6 @@ from csm_tui.store.migrate import (
     current_revision,
     ensure_current,
 )
-from csm_tui.store.schedule import schedule_state
 
 REPO = Path(__file__).resolve().parents[1]
 MIGRATIONS = REPO / "migrations"

@@ -288,7 +288,7 @@ class TriageVisit(SQLModel, table=True):
 class ScheduledTouch(SQLModel, table=True):
     """One open item of the rules engine's current plan for an account: one per kind of touch.
 
-    Derived data: `csm_tui.store.schedule` replaces an account's rows whenever its facts change,
+    Derived data: `csm_tui.store.recompute` replaces an account's rows whenever its facts change,
     and the rows of the accounts whose plan differs when the day or the rules file changes.
     Only what stays the same from day to day is stored (revision 0004): how late an item is, its
     urgency and its pin are worked out when the queue is read (`domain.queue.PlannedTouch.on`).

@@ -137,7 +137,7 @@ class PreparedRows:
     """Rows ready for one table's INSERT: driver tuples (SQLite) or plain dicts (elsewhere).
 
     Preparing is most of the CPU of a bulk insert on SQLite, and it pickles, so another process
-    can do it (see `store.schedule.recompute_all`) and leave the writer only the executemany.
+    can do it (see `store.recompute.recompute_all`) and leave the writer only the executemany.
     """
 
     table: str
