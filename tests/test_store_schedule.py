@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects import sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 import csm_tui.store.recompute
 from csm_tui.domain.decision import Candidate, Decision, Status
@@ -45,6 +45,7 @@ from csm_tui.models import (
     SuccessPlan,
     TeamMember,
     Touchpoint,
+    table_of,
 )
 from csm_tui.rules import default_rules
 from csm_tui.services.scheduling import bound_decide
@@ -67,11 +68,17 @@ def days_ago(days: int) -> date:
 # --- building a small book ---------------------------------------------------------------------
 
 
-def add_account(session: Session, name: str, **columns: object) -> Account:
+def add_account(session: Session, name: str, **columns: Any) -> Account:
     account = Account(name=name, segment=columns.pop("segment", "enterprise"), **columns)
     session.add(account)
     session.flush()
     return account
+
+
+def mark_deleted(session: Session, account_id: uuid.UUID) -> None:
+    account = session.get(Account, account_id)
+    assert account is not None
+    account.deleted_at = DELETED
 
 
 def add_member(session: Session, name: str, email: str) -> TeamMember:
@@ -177,7 +184,7 @@ class _TenthsOfALevel(dict[int, float]):
     """An escalation level of n worth n/10 points: how a hand-made decision gives its items
     the urgency it wants (the queue works urgency out from what is stored)."""
 
-    def get(self, level: int, default: object = None) -> float:  # type: ignore[override]
+    def get(self, level: int, default: object = None) -> float:
         return level / 10
 
 
@@ -237,8 +244,11 @@ def stored(db: Database) -> list[tuple]:
     with db.reading() as session:
         rows = session.execute(
             select(
-                Account.name, ScheduledTouch.kind, ScheduledTouch.due_on, ScheduledTouch.rule_id
-            ).join(Account, Account.id == ScheduledTouch.account_id)
+                col(Account.name),
+                col(ScheduledTouch.kind),
+                col(ScheduledTouch.due_on),
+                col(ScheduledTouch.rule_id),
+            ).join(Account, col(Account.id) == col(ScheduledTouch.account_id))
         ).all()
     return sorted(tuple(row) for row in rows)
 
@@ -564,7 +574,7 @@ def test_keys_given_as_text_are_stored_as_the_same_keys(db: Database) -> None:
             (str(globex.id), "nps-survey", TODAY, "nps", "NPS", None, None, None, *plan),
         ]
         connection = session.connection()
-        scheduled = ScheduledTouch.__table__  # type: ignore[attr-defined]
+        scheduled = table_of(ScheduledTouch)
         insert_prepared(
             connection,
             scheduled,
@@ -573,14 +583,18 @@ def test_keys_given_as_text_are_stored_as_the_same_keys(db: Database) -> None:
         account = ("green", "pr2", None, None, False, None)
         insert_rows(
             connection,
-            AccountPlan.__table__,  # type: ignore[attr-defined]
+            table_of(AccountPlan),
             [(str(acme.id), TODAY, *account), (globex.id.hex, None, *account)],
             names=csm_tui.store.recompute._ACCOUNT_PLAN_NAMES,
         )
 
     with db.reading() as session:
-        stored = set(session.execute(select(ScheduledTouch.account_id, ScheduledTouch.kind)))
-        plans = set(session.execute(select(AccountPlan.account_id, AccountPlan.valid_until)))
+        stored = set(
+            session.execute(select(col(ScheduledTouch.account_id), col(ScheduledTouch.kind)))
+        )
+        plans = set(
+            session.execute(select(col(AccountPlan.account_id), col(AccountPlan.valid_until)))
+        )
     assert stored == {(acme.id, "ebr"), (globex.id, "nps-survey")}
     assert plans == {(acme.id, TODAY), (globex.id, None)}
 
@@ -681,7 +695,7 @@ def test_recompute_replaces_only_the_accounts_it_is_given(db: Database) -> None:
         },
     )
     with db.writing() as session:
-        session.get(Account, gone.id).deleted_at = DELETED  # type: ignore[union-attr]
+        mark_deleted(session, gone.id)
 
     with db.writing() as session:
         decisions = recompute(
@@ -705,7 +719,7 @@ def test_recompute_all_rewrites_every_live_account_and_records_for_what(db: Data
         gone = add_account(session, "Gone")
     write(db, {"Gone": [candidate(due=days_ago(1))]})
     with db.writing() as session:
-        session.get(Account, gone.id).deleted_at = DELETED  # type: ignore[union-attr]
+        mark_deleted(session, gone.id)
     with db.reading() as session:
         assert schedule_state(session) == (None, None)
         assert not is_current(session, today=TODAY, rules_sha256="sha-9")
@@ -721,7 +735,7 @@ def test_recompute_all_rewrites_every_live_account_and_records_for_what(db: Data
         assert is_current(session, today=TODAY, rules_sha256="sha-9")
         assert not is_current(session, today=TODAY, rules_sha256="sha-10")
         assert not is_current(session, today=TODAY + timedelta(days=1), rules_sha256="sha-9")
-        meta = dict(session.execute(select(AppMeta.key, AppMeta.value)))
+        meta = dict(session.execute(select(col(AppMeta.key), col(AppMeta.value))).all())
     assert meta[COMPUTED_FOR_KEY] == TODAY.isoformat()
 
     # Again the next day: the rows and the record move on, nothing is duplicated.
@@ -750,25 +764,26 @@ def _six_accounts_scheduled_in_one_process(db: Database) -> list[tuple]:
     return _schedule_rows(db)
 
 
-def _schedule_rows(db: Database) -> list[tuple]:
+def _schedule_rows(db: Database) -> list[tuple[Any, ...]]:
     with db.reading() as session:
-        return session.execute(
+        rows = session.execute(
             select(
-                Account.name,
-                ScheduledTouch.kind,
-                ScheduledTouch.due_on,
-                ScheduledTouch.rule_id,
-                ScheduledTouch.reason,
-                AccountPlan.band,
-                AccountPlan.effective_priority,
-                AccountPlan.escalation_level,
-                AccountPlan.breach_at,
-                AccountPlan.last_touch_on,
+                col(Account.name),
+                col(ScheduledTouch.kind),
+                col(ScheduledTouch.due_on),
+                col(ScheduledTouch.rule_id),
+                col(ScheduledTouch.reason),
+                col(AccountPlan.band),
+                col(AccountPlan.effective_priority),
+                col(AccountPlan.escalation_level),
+                col(AccountPlan.breach_at),
+                col(AccountPlan.last_touch_on),
             )
-            .join(Account, Account.id == ScheduledTouch.account_id)
-            .join(AccountPlan, AccountPlan.account_id == ScheduledTouch.account_id)
-            .order_by(Account.name, ScheduledTouch.kind)
-        ).all()
+            .join(Account, col(Account.id) == col(ScheduledTouch.account_id))
+            .join(AccountPlan, col(AccountPlan.account_id) == col(ScheduledTouch.account_id))
+            .order_by(col(Account.name), col(ScheduledTouch.kind))
+        )
+        return [tuple(row) for row in rows]
 
 
 class _TextualStderr:
@@ -1002,8 +1017,8 @@ def test_recompute_all_keeps_until_when_each_plan_holds(db: Database) -> None:
     def plans() -> dict[str, date | None]:
         with db.reading() as session:
             rows = session.execute(
-                select(Account.name, AccountPlan.valid_until).join(
-                    Account, Account.id == AccountPlan.account_id
+                select(col(Account.name), col(AccountPlan.valid_until)).join(
+                    Account, col(Account.id) == col(AccountPlan.account_id)
                 )
             ).all()
         return dict(rows)
@@ -1070,14 +1085,12 @@ def test_a_trigger_on_another_band_reads_that_bands_history(db: Database) -> Non
     [trigger, *_] = rules.triggers
     yellow = replace(rules, triggers=(replace(trigger, entered="yellow"),))
     assert yellow.history_scores == (ScoreRange(60, 79),)
-    reader_options = {"history_scores": yellow.history_scores}
-
     with db.reading() as session:
         reader = Reader(
             session.connection(),
             today=TODAY,
             lookback_days=LOOKBACK_DAYS,
-            **reader_options,
+            history_scores=yellow.history_scores,
         )
         health = {facts.name: facts.health for facts in reader.load(None)}
 
@@ -1217,7 +1230,7 @@ def test_snoozed_touches_wait_until_the_snooze_ends(team_book: Database) -> None
 
 def test_deleted_accounts_leave_the_queue(team_book: Database) -> None:
     with team_book.writing() as session:
-        account = session.scalars(select(Account).where(Account.name == "Urgent Inc")).one()
+        account = session.scalars(select(Account).where(col(Account.name) == "Urgent Inc")).one()
         account.deleted_at = DELETED
 
     assert "Urgent Inc" not in {item.account_name for item in todays_queue(team_book)}

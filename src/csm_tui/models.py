@@ -33,6 +33,14 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """A table class's SQLAlchemy Core table, for selects of plain columns (SQLModel's stubs do
+    not declare `__table__`)."""
+    table = sa.inspect(model).local_table
+    assert isinstance(table, sa.Table), f"{model.__name__} is not a table"
+    return table
+
+
 def now_on(today: date) -> datetime:
     """This moment, moved to `today` (which `--today` may move): when a user's action happened."""
     now = utc_now()

@@ -83,7 +83,7 @@ def _compile_sqlite(
 
 def _driver_rows(
     compiled: _CompiledInsert, rows: Sequence[Any], names: tuple[str, ...] | None = None
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """Rows (dicts, or tuples of `names`) as the driver's parameter tuples, converted column by
     column.
 

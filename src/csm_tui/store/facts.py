@@ -13,7 +13,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import ColumnElement, Connection, func, or_, select
@@ -40,30 +40,33 @@ from csm_tui.models import (
     SuccessPlan,
     Touchpoint,
     as_utc,
+    table_of,
 )
 from csm_tui.store.bulk import gc_paused
-from csm_tui.store.raw import Days, canonical
+from csm_tui.store.raw import Dates, Days, canonical
 
 #: Ids per `IN (...)` list: well under SQLite's and PostgreSQL's parameter limits.
 IN_CHUNK = 500
 #: Touch history the engine sees: this many days back, plus the latest older touch per kind.
 LOOKBACK_DAYS = 800
 
-_ACCOUNT = Account.__table__  # type: ignore[attr-defined]
-_TOUCH = Touchpoint.__table__  # type: ignore[attr-defined]
-_HEALTH = HealthSnapshot.__table__  # type: ignore[attr-defined]
-_ESCALATION = Escalation.__table__  # type: ignore[attr-defined]
-_EVENT = EscalationEvent.__table__  # type: ignore[attr-defined]
-_SNOOZE = Snooze.__table__  # type: ignore[attr-defined]
-_PLAN = SuccessPlan.__table__  # type: ignore[attr-defined]
-_OBJECTIVE = Objective.__table__  # type: ignore[attr-defined]
-_MILESTONE = Milestone.__table__  # type: ignore[attr-defined]
+_ACCOUNT = table_of(Account)
+_TOUCH = table_of(Touchpoint)
+_HEALTH = table_of(HealthSnapshot)
+_ESCALATION = table_of(Escalation)
+_EVENT = table_of(EscalationEvent)
+_SNOOZE = table_of(Snooze)
+_PLAN = table_of(SuccessPlan)
+_OBJECTIVE = table_of(Objective)
+_MILESTONE = table_of(Milestone)
 
 #: Restricts a query to some accounts, given the column that holds the account key.
 Scope = Callable[[ColumnElement[Any]], ColumnElement[bool]] | None
 #: The current scores of the accounts whose health history is read
 #: (`domain.rulebook.Rulebook.history_scores`); None: every account's.
 HistoryScores = tuple[ScoreRange | None, ...] | None
+#: A select of any columns (`scoped` gives back the statement it is given, restricted).
+_Select = TypeVar("_Select", bound="sa.Select[*tuple[Any, ...]]")
 
 
 # --- reading raw -------------------------------------------------------------------------------
@@ -84,7 +87,7 @@ def batched(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 def fetch(
-    connection: Connection, statement: sa.Select[Any], *, bulk: bool = True
+    connection: Connection, statement: sa.Select[*tuple[Any, ...]], *, bulk: bool = True
 ) -> Sequence[Sequence[Any]]:
     """The rows of a read as the driver gives them.
 
@@ -94,14 +97,15 @@ def fetch(
     skipped. Rendering costs a few milliseconds a statement, though, which SQLAlchemy's cache
     of compiled statements saves: reads of a few accounts (a recompute after a write) and
     other databases take the ordinary Core path. Columns must be read `raw_column` either way,
-    and dates parsed with `Days` (SQLite gives text, PostgreSQL a `date`).
+    and dates parsed with `Days` or `Dates` (SQLite gives text, PostgreSQL a `date`).
     """
     if not bulk or connection.dialect.name != "sqlite":
         return connection.execute(statement).all()
     sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     cursor = connection.connection.cursor()
     try:
-        return cursor.execute(sql).fetchall()
+        rows: Sequence[Sequence[Any]] = cursor.execute(sql).fetchall()
+        return rows
     finally:
         cursor.close()
 
@@ -109,13 +113,13 @@ def fetch(
 class _Points(dict[tuple[Any, int], HealthPoint]):
     """Health points by (raw day, score): immutable, so equal ones are one shared object."""
 
-    def __init__(self, days: Days) -> None:
+    def __init__(self, dates: Dates) -> None:
         super().__init__()
-        self.days = days
+        self.dates = dates
 
     def __missing__(self, key: tuple[Any, int]) -> HealthPoint:
         day, score = key
-        point = self[key] = HealthPoint(on=self.days[day], score=score)  # type: ignore[arg-type]
+        point = self[key] = HealthPoint(on=self.dates[day], score=score)
         return point
 
 
@@ -149,11 +153,17 @@ def load_facts(
         keys = sorted({as_uuid(key) for key in account_ids})
         facts: list[AccountFacts] = []
         for chunk in batched(keys, IN_CHUNK):
-            facts += reader.load(lambda column, chunk=chunk: column.in_(chunk))
+            facts += reader.load(among(chunk))
         return facts
 
 
-def scoped(statement: sa.Select[Any], scope: Scope, column: ColumnElement[Any]) -> sa.Select[Any]:
+def among(keys: Sequence[Any]) -> Scope:
+    """The scope of these accounts (a few hundred at most: one `IN` list)."""
+    return lambda column: column.in_(keys)
+
+
+def scoped(statement: _Select, scope: Scope, column: ColumnElement[Any]) -> _Select:
+    """The statement restricted to the scope's accounts, `column` holding the account key."""
     return statement if scope is None else statement.where(scope(column))
 
 
@@ -181,7 +191,8 @@ class Reader:
         self.touch_cutoff = today - timedelta(days=lookback_days)
         self.health_start = today - timedelta(days=HEALTH_WINDOW_DAYS)
         self.days = Days()
-        self.point = _Points(self.days)
+        self.dates = Dates()
+        self.point = _Points(self.dates)
 
     def load(self, scope: Scope) -> list[AccountFacts]:
         accounts, health = self.accounts(scope)
@@ -318,13 +329,13 @@ class Reader:
             # (account_id, occurred_on): left alone it walks the whole window of
             # ix_touchpoint_occurred_on for every chunk, nine times slower.
             recent = recent.order_by(t.account_id, t.occurred_on)
-        days = self.days
+        dates = self.dates
         found: defaultdict[Any, defaultdict[str, list[date]]] = defaultdict(
             lambda: defaultdict(list)
         )
         for statement in (older, recent):
             for key, kind, day in fetch(self.connection, statement, bulk=self.bulk):
-                found[key][kind].append(days[day])
+                found[key][kind].append(dates[day])
         # The one older day sorts first on its own: it is before every recent one.
         return {
             key: {kind: tuple(sorted(dates)) for kind, dates in kinds.items()}
@@ -427,10 +438,10 @@ class Reader:
             scope,
             p.account_id,
         )
-        days = self.days
+        dates = self.dates
         found: defaultdict[Any, list[tuple[date, str]]] = defaultdict(list)
         for key, due_on, title in fetch(self.connection, statement, bulk=self.bulk):
-            found[key].append((days[due_on], title))
+            found[key].append((dates[due_on], title))
         return {
             key: tuple(OpenMilestone(title=title, due_on=due_on) for due_on, title in sorted(items))
             for key, items in found.items()

@@ -188,7 +188,8 @@ class Glance:
             where.append(f"scheduled_touch.account_id IN ({_placeholders(len(keys))})")
             parameters += keys
         sql = _QUEUE + "".join(f"\n  AND {condition}" for condition in where)
-        days, memo = self.days, {}
+        days = self.days
+        memo: dict[Any, Any] = {}
         items = []
         for row in self._rows(sql, parameters):
             values = list(row)

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Literal
 
 from sqlalchemy import inspect, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from csm_tui.models import AppMeta
 from csm_tui.store.database import Database
@@ -31,7 +31,7 @@ def database_kind(db: Database) -> Literal["empty", "demo", "real"]:
 
 
 def get_meta(session: Session, key: str) -> str | None:
-    return session.execute(select(AppMeta.value).where(AppMeta.key == key)).scalar()
+    return session.execute(select(col(AppMeta.value)).where(col(AppMeta.key) == key)).scalar()
 
 
 def set_meta(session: Session, key: str, value: str) -> None:

@@ -15,15 +15,15 @@ from sqlmodel import Session
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.triage import ranked
-from csm_tui.models import Account, AccountPlan, ScheduledTouch, TeamMember
+from csm_tui.models import Account, AccountPlan, ScheduledTouch, TeamMember, table_of
 from csm_tui.store.facts import raw_column
 from csm_tui.store.queries import member_ids
 from csm_tui.store.raw import planned_touch
 
-_ACCOUNT = Account.__table__  # type: ignore[attr-defined]
-_SCHEDULED = ScheduledTouch.__table__  # type: ignore[attr-defined]
-_ACCOUNT_PLAN = AccountPlan.__table__  # type: ignore[attr-defined]
-_MEMBER = TeamMember.__table__  # type: ignore[attr-defined]
+_ACCOUNT = table_of(Account)
+_SCHEDULED = table_of(ScheduledTouch)
+_ACCOUNT_PLAN = table_of(AccountPlan)
+_MEMBER = table_of(TeamMember)
 
 
 def queue(

@@ -32,10 +32,20 @@ def sqlite_key(text: str) -> str:
 
 
 class Days(dict[Any, date | None]):
-    """Dates read raw, memoised: a book has a few hundred distinct days in millions of rows."""
+    """Dates read raw, memoised: a book has a few hundred distinct days in millions of rows.
+    An empty column (None) stays None."""
 
     def __missing__(self, raw: Any) -> date | None:
         day = raw if raw is None or isinstance(raw, date) else date.fromisoformat(raw)
+        self[raw] = day
+        return day
+
+
+class Dates(dict[Any, date]):
+    """`Days` of a column that is never empty (NOT NULL, or filtered so)."""
+
+    def __missing__(self, raw: Any) -> date:
+        day = raw if isinstance(raw, date) else date.fromisoformat(raw)
         self[raw] = day
         return day
 

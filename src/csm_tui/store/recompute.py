@@ -21,7 +21,7 @@ import sys
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +34,14 @@ from sqlmodel import Session
 from csm_tui.domain.decision import Decision
 from csm_tui.domain.facts import AccountFacts
 from csm_tui.domain.queue import ACCOUNT_FIELDS, TOUCH_FIELDS, Plan, plan_of
-from csm_tui.models import Account, AccountPlan, HealthSnapshot, ScheduledTouch, Touchpoint
+from csm_tui.models import (
+    Account,
+    AccountPlan,
+    HealthSnapshot,
+    ScheduledTouch,
+    Touchpoint,
+    table_of,
+)
 from csm_tui.store.bulk import (
     PreparedRows,
     bulk_session,
@@ -50,6 +57,7 @@ from csm_tui.store.facts import (
     HistoryScores,
     Reader,
     Scope,
+    among,
     as_uuid,
     batched,
     fetch,
@@ -69,11 +77,11 @@ PARALLEL_FROM_ACCOUNTS = 20_000
 #: Accounts decided first when every account is decided again, to judge how many plans move.
 SAMPLE_ACCOUNTS = 200
 
-_ACCOUNT = Account.__table__  # type: ignore[attr-defined]
-_TOUCH = Touchpoint.__table__  # type: ignore[attr-defined]
-_HEALTH = HealthSnapshot.__table__  # type: ignore[attr-defined]
-_SCHEDULED = ScheduledTouch.__table__  # type: ignore[attr-defined]
-_ACCOUNT_PLAN = AccountPlan.__table__  # type: ignore[attr-defined]
+_ACCOUNT = table_of(Account)
+_TOUCH = table_of(Touchpoint)
+_HEALTH = table_of(HealthSnapshot)
+_SCHEDULED = table_of(ScheduledTouch)
+_ACCOUNT_PLAN = table_of(AccountPlan)
 
 
 # --- the stored plans --------------------------------------------------------------------------
@@ -385,7 +393,7 @@ def _most_plans_move(
     """Whether deciding again changes more than half the stored plans, judged on an even sample
     of `keys` (or no plan is stored at all)."""
     sample = [as_uuid(key) for key in keys[:: max(1, len(keys) // SAMPLE_ACCOUNTS)]]
-    scope: Scope = lambda column: column.in_(sample)  # noqa: E731
+    scope = among(sample)
     reader = Reader(
         connection,
         today=today,
@@ -439,7 +447,7 @@ def _in_processes(
     workers: int,
     history_scores: HistoryScores,
     compare: bool,
-) -> Iterator[_Changes]:
+) -> Generator[_Changes, None, None]:
     """The changes of each range, in order, computed by `workers` processes. They read committed
     data through their own connections, so the caller's open write transaction does not block
     them. Forked when this process runs one thread (cheap, nothing to import again); spawned
