@@ -93,11 +93,12 @@ def fetch(
 
     For a `bulk` read on SQLite straight from the driver's cursor (same connection, same
     transaction): the statement is rendered with its values inline (dates, UUID keys and fixed
-    words only), and SQLAlchemy's per-row work, a third of the time for 400,000 rows, is
-    skipped. Rendering costs a few milliseconds a statement, though, which SQLAlchemy's cache
-    of compiled statements saves: reads of a few accounts (a recompute after a write) and
-    other databases take the ordinary Core path. Columns must be read `raw_column` either way,
-    and dates parsed with `Days` or `Dates` (SQLite gives text, PostgreSQL a `date`).
+    words only), and SQLAlchemy's per-row work, a large share of a read of every account, is
+    skipped (benchmarks: reschedule, read facts). Rendering takes time on every statement,
+    though, which SQLAlchemy's cache of compiled statements saves: reads of a few accounts (a
+    recompute after a write; benchmarks: triage keys, log touch) and other databases take the
+    ordinary Core path. Columns must be read `raw_column` either way, and dates parsed with
+    `Days` or `Dates` (SQLite gives text, PostgreSQL a `date`).
     """
     if not bulk or connection.dialect.name != "sqlite":
         return connection.execute(statement).all()
@@ -307,7 +308,8 @@ class Reader:
             )
             if day_before is not None:
                 health[key].append(point[day_before, score_before])
-        # Sorted here, not by ORDER BY: walking the id index costs SQLite ten times the scan.
+        # Sorted here, not by ORDER BY: walking the id index costs SQLite far more than the scan
+        # (benchmarks: reschedule, read facts).
         rows.sort(key=_first)
         return rows, health
 
@@ -327,7 +329,7 @@ class Reader:
         if scope is not None:
             # Free (the rows come in this order), and it steers SQLite to the scope's range of
             # (account_id, occurred_on): left alone it walks the whole window of
-            # ix_touchpoint_occurred_on for every chunk, nine times slower.
+            # ix_touchpoint_occurred_on for every chunk (benchmarks: reschedule, full).
             recent = recent.order_by(t.account_id, t.occurred_on)
         dates = self.dates
         found: defaultdict[Any, defaultdict[str, list[date]]] = defaultdict(
@@ -357,7 +359,7 @@ class Reader:
         # Either order is ascending per account, and each is free on SQLite: it steers the
         # planner to the index that fits (every account: the window of ix_health_snapshot
         # _taken_on; some accounts: their range of the (account_id, taken_on) unique index,
-        # ten times faster for a chunk than filtering the whole window).
+        # not the whole window filtered again for every chunk; benchmarks: reschedule, full).
         if scope is None:
             window = window.order_by(h.taken_on)
         else:

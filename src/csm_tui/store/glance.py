@@ -1,7 +1,8 @@
 """A first look at a SQLite book through the standard library's `sqlite3` alone.
 
 The app paints the triage queue first, and importing SQLAlchemy, SQLModel and the models takes
-about a third of a second: as long as a whole bare Textual app takes to paint. So for a book in
+about as long as a whole bare Textual app takes to paint (benchmarks: start→paint, whose ratio
+to the bare app is budgeted). So for a book in
 a SQLite file the first queue is read here, read-only and in one transaction, with statements
 that say in SQL what `store.queue.queue_statement`, `store.triage.health_changes` and
 friends build with SQLAlchemy (tests hold the two readers' answers equal on the same books).

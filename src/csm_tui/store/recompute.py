@@ -72,7 +72,8 @@ from csm_tui.store.versions import COMPUTED_FOR_KEY, RULES_SHA256_KEY
 _log = logging.getLogger(__name__)
 
 
-#: Books this large are recomputed in worker processes (each costs ~0.5 s of imports to start).
+#: Books this large are recomputed in worker processes: a smaller one takes less time than a
+#: worker's imports at start-up (benchmarks: reschedule, full, and its `processes`).
 PARALLEL_FROM_ACCOUNTS = 20_000
 #: Accounts decided first when every account is decided again, to judge how many plans move.
 SAMPLE_ACCOUNTS = 200
@@ -338,7 +339,8 @@ def _recompute_every(
     stay (a rules file that moves a few accounts, a new csm-tui that decides as the last one
     did), but costs reading every stored plan. When an even sample of the book shows that most
     plans move (or none is stored: a first computation), every plan is forgotten at once and
-    all are written afresh instead (a sixth less time than comparing, when every plan moves).
+    all are written afresh instead, which takes less time than comparing when every plan moves
+    (benchmarks: reschedule, all changed).
 
     Accounts are read `chunk` at a time in id order, each chunk as one id range (so the
     queries walk the account_id indexes instead of long IN lists) and memory stays flat.
@@ -455,7 +457,8 @@ def _in_processes(
 
     Each worker is given `decide` once, when it starts: handed over with every range, its
     rulebook would arrive as a new object each time, and the engine's memo of candidates,
-    kept per rulebook, would start empty for every range (half the engine's time again).
+    kept per rulebook, would start empty for every range, and the engine would build again
+    what it had built (benchmarks: reschedule, full).
     """
     url = db.url.render_as_string(hide_password=False)
     single = threading.active_count() == 1

@@ -5,7 +5,8 @@ UUIDs, timestamps as offsets from `today`), so the same arguments always give th
 screenshots, snapshot tests and benchmarks stay stable. Rows are generated as plain dicts a
 chunk of accounts at a time and written with Core bulk inserts (`store.bulk`), never as ORM
 objects. Books above 10,000 accounts exist for benchmarks; they get a thinner history per
-account (`Density`) so that 100,000 accounts still build in about a minute on a slow machine.
+account (`Density`) so that a book of 100,000 accounts builds in reasonable time on a slow
+machine (benchmarks: build).
 
 What must be there for the product to have something to show (every segment and band, open
 escalations at all five levels, milestones in every status, health drops since yesterday,

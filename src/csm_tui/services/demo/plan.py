@@ -115,9 +115,9 @@ class Density:
 
     A real team's book (up to 10,000 accounts) gets a year of it: weekly health snapshots,
     a year of touches, up to eight contacts. Bigger books exist for benchmarks, where the number
-    of accounts is the point and the build has to stay within a minute: they get two weeks of
-    weekly snapshots (plus yesterday's), 45 days of touches, at most three contacts and a fifth
-    of the success plans.
+    of accounts is the point and the build has to stay short (benchmarks: build): they get two
+    weeks of weekly snapshots (plus yesterday's), 45 days of touches, at most three contacts and
+    a fifth of the success plans.
     """
 
     snapshot_weeks: int
