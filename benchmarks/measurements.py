@@ -234,8 +234,9 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
     from csm_tui.models import AccountPlan, AppMeta, ScheduledTouch
     from csm_tui.rules import default_rules
     from csm_tui.services.scheduling import bound_decide, recompute_workers
-    from csm_tui.store import schedule
     from csm_tui.store.database import Database
+    from csm_tui.store.facts import load_facts
+    from csm_tui.store.recompute import recompute_all
     from csm_tui.store.versions import COMPUTED_FOR_KEY, RULES_SHA256_KEY, schedule_stamp
 
     assert ctx.db_path is not None, "build_s must run first"
@@ -246,7 +247,7 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
 
     def recompute(day: date, stamp: str = stamp) -> tuple[float, int]:
         start = time.perf_counter()
-        decided = schedule.recompute_all(
+        decided = recompute_all(
             db,
             bound_decide(rules, day),
             today=day,
@@ -261,7 +262,7 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
         for _ in range(ctx.repeats):
             start = time.perf_counter()
             with db.reading() as session:
-                facts = schedule.load_facts(session, today=TODAY)
+                facts = load_facts(session, today=TODAY)
             reads.append(time.perf_counter() - start)
             start = time.perf_counter()
             for account in facts:

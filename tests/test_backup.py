@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlmodel import col
 
 from csm_tui.models import Account, Contact
 from csm_tui.store.backup import KEEP_BACKUPS, backup_sqlite
@@ -85,7 +86,7 @@ def test_a_backup_opens_as_a_current_csm_tui_database(sqlite_db: Database, tmp_p
         assert ensure_current(restored) is None  # nothing to migrate: same revision
         assert current_revision(restored) == current_revision(sqlite_db)
         with restored.reading() as session:
-            assert list(session.scalars(select(Account.name))) == ["Acme"]
+            assert list(session.scalars(select(col(Account.name)))) == ["Acme"]
     finally:
         restored.dispose()
 

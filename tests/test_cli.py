@@ -69,14 +69,14 @@ def test_demo_builds_its_own_database_by_default():
 def test_the_demo_book_is_built_with_its_schedule_computed(demo_file: Path):
     from datetime import date
 
-    from csm_tui.store import schedule
     from csm_tui.store.database import Database
+    from csm_tui.store.meta import schedule_state
     from csm_tui.store.versions import schedule_stamp
 
     db = Database.open(demo_file)
     try:
         with db.reading() as session:
-            computed_for, rules_sha256 = schedule.schedule_state(session)
+            computed_for, rules_sha256 = schedule_state(session)
     finally:
         db.dispose()
     assert computed_for == date.fromisoformat(TODAY)

@@ -197,13 +197,13 @@ def test_the_schedule_is_recomputed_when_the_rules_change(book: Path, tmp_path: 
 
 
 def test_the_schedule_is_stored_for_the_day_it_was_computed(book: Path) -> None:
-    from csm_tui.store import schedule
+    from csm_tui.store.meta import schedule_state
 
     queue_json(book)
     database = Database.open(book)
     try:
         with database.reading() as session:
-            computed_for, sha = schedule.schedule_state(session)
+            computed_for, sha = schedule_state(session)
     finally:
         database.dispose()
     assert computed_for is not None and computed_for.isoformat() == TODAY

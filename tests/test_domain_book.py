@@ -1,4 +1,6 @@
+from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -9,22 +11,21 @@ from csm_tui.domain.health import DEFAULT_WEIGHTS, BandThresholds, HealthBand
 TODAY = date(2026, 11, 23)
 
 
-def _row(name: str, **fields) -> AccountRow:
-    values = {
-        "id": name,
-        "external_id": f"ID-{name}",
-        "name": name,
-        "segment": Segment.ENTERPRISE,
-        "priority": Priority.PR2,
-        "arr_cents": 100_00,
-        "owner_name": "Maya Patel",
-        "owner_email": "maya@example.com",
-        "health_score": 80,
-        "renewal_date": date(2027, 1, 1),
-        "last_touch": date(2026, 11, 1),
-    }
-    values.update(fields)
-    return AccountRow(**values)
+def _row(name: str, **fields: Any) -> AccountRow:
+    plain = AccountRow(
+        id=name,
+        external_id=f"ID-{name}",
+        name=name,
+        segment=Segment.ENTERPRISE,
+        priority=Priority.PR2,
+        arr_cents=100_00,
+        owner_name="Maya Patel",
+        owner_email="maya@example.com",
+        health_score=80,
+        renewal_date=date(2027, 1, 1),
+        last_touch=date(2026, 11, 1),
+    )
+    return replace(plain, **fields)
 
 
 def test_bands_follow_the_playbook_thresholds():

@@ -14,6 +14,7 @@ from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.triage import (
     HEALTH_DROP,
     Counts,
+    HealthChange,
     alert_item,
     band_changes,
     changes_since,
@@ -31,6 +32,20 @@ BANDS = BandThresholds(green=80, yellow=60)
 
 def day(offset: int) -> date:
     return TODAY + timedelta(days=offset)
+
+
+def crossing(before: int, after: int) -> HealthChange:
+    """The change from `before` to `after`, which crosses a band."""
+    change = health_change(before, after, BANDS)
+    assert change is not None
+    return change
+
+
+def next_name(upcoming: list[QueueItem]) -> str:
+    """The account of the outlook's next item, which there is."""
+    found = outlook(upcoming, TODAY).next_item
+    assert found is not None
+    return found.account_name
 
 
 def item(
@@ -112,8 +127,8 @@ def test_the_bands_come_from_the_thresholds_given() -> None:
 
 
 def test_a_change_reads_now_from_then() -> None:
-    assert health_change(85, 70, BANDS).words() == "yellow ← green"  # type: ignore[union-attr]
-    assert health_change(70, 50, BANDS).words() == "red ← yellow"  # type: ignore[union-attr]
+    assert crossing(85, 70).words() == "yellow ← green"
+    assert crossing(70, 50).words() == "red ← yellow"
 
 
 # --- counts ------------------------------------------------------------------------------------
@@ -269,9 +284,8 @@ def test_the_next_item_is_the_earliest_then_pinned_then_most_urgent() -> None:
         item("Hot", due=day(2), urgency=35),
         item("Pinned", due=day(2), pinned=True, urgency=1),
     ]
-    assert outlook(upcoming, TODAY).next_item.account_name == "Pinned"  # type: ignore[union-attr]
-    unpinned = [entry for entry in upcoming if entry.account_name != "Pinned"]
-    assert outlook(unpinned, TODAY).next_item.account_name == "Hot"  # type: ignore[union-attr]
+    assert next_name(upcoming) == "Pinned"
+    assert next_name([entry for entry in upcoming if entry.account_name != "Pinned"]) == "Hot"
 
 
 def test_on_a_sunday_nothing_is_left_of_the_week_after_tomorrow() -> None:
@@ -316,8 +330,7 @@ def test_an_alert_row_is_a_health_drop_with_the_accounts_columns() -> None:
         snooze_reason="holiday",
         health_score=70,
     )
-    change = health_change(85, 70, BANDS)
-    alert = alert_item(source, change, day(-1))  # type: ignore[arg-type]
+    alert = alert_item(source, crossing(85, 70), day(-1))
     assert (alert.kind, alert.label, alert.rule_id) == (HEALTH_DROP, "Health drop", HEALTH_DROP)
     assert (alert.account_id, alert.account_name, alert.external_id, alert.health_score) == (
         source.account_id,
@@ -332,8 +345,7 @@ def test_an_alert_row_is_a_health_drop_with_the_accounts_columns() -> None:
 
 
 def test_an_alert_explains_both_scores_and_since_when() -> None:
-    change = health_change(85, 70, BANDS)
-    alert = alert_item(item(), change, date(2026, 11, 20))  # type: ignore[arg-type]
+    alert = alert_item(item(), crossing(85, 70), date(2026, 11, 20))
     assert alert.explanation == (
         "Health dropped from 85 (green) to 70 (yellow) since the last triage on 2026-11-20: "
         "review it, then mark it reviewed (x)"
@@ -357,7 +369,9 @@ def test_an_alert_explains_both_scores_and_since_when() -> None:
         (TODAY + timedelta(days=2), TODAY, TODAY - timedelta(days=1)),  # --today before the visits
     ],
 )
-def test_changes_count_from_the_last_visit_before_today(last_on, previous_on, since) -> None:
+def test_changes_count_from_the_last_visit_before_today(
+    last_on: date | None, previous_on: date | None, since: date
+) -> None:
     assert changes_since(last_on, previous_on, TODAY) == since
 
 

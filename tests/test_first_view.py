@@ -24,7 +24,7 @@ from csm_tui.services.triage import TouchForm
 from csm_tui.services.triage_view import TriageView
 from csm_tui.services.workspace import UnknownUser, Workspace, WorkspaceClosed
 from csm_tui.settings import Settings
-from csm_tui.store import schedule
+from csm_tui.store import queue
 from csm_tui.store import triage as store_triage
 from csm_tui.store.glance import Glance, Unavailable
 from tests.conftest import TODAY
@@ -137,7 +137,7 @@ def test_after_a_morning_of_work_both_readers_still_agree(book: Path) -> None:
 
 
 def test_every_reading_of_the_queue_matches_the_stores(demo_db: Path) -> None:
-    """`Glance.queue` condition for condition against `store.schedule.queue`: snoozed or not,
+    """`Glance.queue` condition for condition against `store.queue.queue`: snoozed or not,
     today, ahead or everything, mine or the team's, some accounts only."""
     workspace = Workspace.open(settings_for(demo_db))
     triage = workspace.triage
@@ -157,7 +157,7 @@ def test_every_reading_of_the_queue_matches_the_stores(demo_db: Path) -> None:
     with workspace.db.reading() as session, Glance.open(demo_db, TODAY, COEFFICIENTS) as glance:
         for case in cases:
             keys = case.get("account_ids")
-            stored = schedule.queue(
+            stored = queue.queue(
                 session,
                 today=TODAY,
                 coefficients=COEFFICIENTS,

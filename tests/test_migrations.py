@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from csm_tui.models import (
     Account,
@@ -35,6 +35,7 @@ from csm_tui.models import (
 )
 from csm_tui.store import migrate
 from csm_tui.store.database import Database, DatabaseError, write_options
+from csm_tui.store.meta import schedule_state
 from csm_tui.store.migrate import (
     HEAD_REVISION,
     SchemaTooNew,
@@ -42,7 +43,6 @@ from csm_tui.store.migrate import (
     current_revision,
     ensure_current,
 )
-from csm_tui.store.schedule import schedule_state
 
 REPO = Path(__file__).resolve().parents[1]
 MIGRATIONS = REPO / "migrations"
@@ -58,9 +58,9 @@ def _table_names(db: Database) -> set[str]:
     return set(inspect(db.engine).get_table_names())
 
 
-def _count(db: Database, model: type) -> int:
+def _count(db: Database, model: type[SQLModel]) -> int:
     with db.reading() as session:
-        return session.scalar(select(func.count()).select_from(model))
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
 def _row_counts(db: Database) -> dict[str, int]:
@@ -330,7 +330,7 @@ def test_failing_revision_leaves_the_database_as_it_was(
     rows_before = _row_counts(db)
     schema_before = _schema_dump(db)
     with db.reading() as session:
-        names_before = sorted(session.scalars(select(Account.name)))
+        names_before = sorted(session.scalars(select(col(Account.name))))
     _use_migrations(monkeypatch, _temporary_migrations(tmp_path, FAIL_AFTER_DDL), NEXT)
 
     with pytest.raises(RuntimeError, match="revision under test failed halfway"):
@@ -340,7 +340,7 @@ def test_failing_revision_leaves_the_database_as_it_was(
     assert _schema_dump(db) == schema_before  # no "stray", no "tier", no batch temp table
     assert _row_counts(db) == rows_before
     with db.reading() as session:
-        assert sorted(session.scalars(select(Account.name))) == names_before
+        assert sorted(session.scalars(select(col(Account.name)))) == names_before
     if db.is_sqlite:
         assert db.path is not None
         assert _sqlite_integrity(db.path) == "ok"
@@ -390,7 +390,7 @@ def _book_at(db: Database, revision: str) -> list[uuid.UUID]:
     _upgrade_to(db, revision)
     _seed_book(db)
     with db.reading() as session:
-        return sorted(session.scalars(select(Account.id)), key=str)
+        return sorted(session.scalars(select(col(Account.id))), key=str)
 
 
 def test_upgrades_from_0001_keep_the_book_and_rebuild_the_schedule(

@@ -17,8 +17,10 @@ from csm_tui.domain.engine import decide
 from csm_tui.domain.queue import Plan, QueueItem, plan_of, stored_candidates
 from csm_tui.models import Touchpoint
 from csm_tui.rules import default_rules
-from csm_tui.store import schedule
 from csm_tui.store.database import Database
+from csm_tui.store.facts import load_facts
+from csm_tui.store.queue import queue
+from csm_tui.store.recompute import recompute_all
 from csm_tui.store.versions import schedule_stamp
 from tests.conftest import DEMO_ACCOUNTS, TODAY
 
@@ -29,7 +31,7 @@ def engine_items(db: Database, day: date) -> dict[tuple[str, str], tuple]:
     """What the engine says on `day` of each stored item: (account id, kind) -> (due, how
     late, status, urgency, pinned, explanation)."""
     with db.reading() as session:
-        facts = schedule.load_facts(session, today=day)
+        facts = load_facts(session, today=day)
     found = {}
     for one in facts:
         decision = decide(one, RULES, day)
@@ -51,13 +53,13 @@ def plans(db: Database, day: date) -> dict[str, Plan]:
     """Each account's plan on `day`: what its stored rows would hold (`recompute_all`
     rewrites an account when this changes)."""
     with db.reading() as session:
-        facts = schedule.load_facts(session, today=day)
+        facts = load_facts(session, today=day)
     return {one.account_id: plan_of(decide(one, RULES, day)) for one in facts}
 
 
 def queue_items(db: Database, day: date) -> dict[tuple[str, str], tuple]:
     with db.reading() as session:
-        items: list[QueueItem] = schedule.queue(
+        items: list[QueueItem] = queue(
             session,
             today=day,
             coefficients=RULES.urgency,
@@ -133,11 +135,11 @@ def test_day_after_day_the_morning_recompute_leaves_what_a_full_one_would(
         for days in (1, 2, 7, 30, 31, 200):
             day = TODAY + timedelta(days=days)
             decided.append(
-                schedule.recompute_all(
+                recompute_all(
                     morning, partial(decide, rules=RULES, today=day), today=day, rules_sha256=stamp
                 )
             )
-            schedule.recompute_all(
+            recompute_all(
                 full,
                 partial(decide, rules=RULES, today=day),
                 today=day,
@@ -167,11 +169,11 @@ def test_a_touch_entered_ahead_of_its_day_counts_on_that_day(demo_db: Path) -> N
                     summary="booked ahead",
                 )
             )
-        schedule.recompute_all(
+        recompute_all(
             db, partial(decide, rules=RULES, today=ahead), today=ahead, rules_sha256=stamp
         )
         with db.reading() as session:
-            [facts] = schedule.load_facts(session, today=ahead, account_ids=[uuid.UUID(first)])
+            [facts] = load_facts(session, today=ahead, account_ids=[uuid.UUID(first)])
         expected = plan_of(decide(facts, RULES, ahead))
         shown = {
             (key, value[0]) for key, value in queue_items(db, ahead).items() if key[0] == first

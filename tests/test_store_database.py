@@ -8,26 +8,29 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
 
 from csm_tui.models import Account, Contact
-from csm_tui.store.database import BUSY_TIMEOUT_MS, Database, DatabaseError, normalise_url
+from csm_tui.store.database import Database, DatabaseError, normalise_url
 from csm_tui.store.migrate import ensure_current
+from csm_tui.store.raw import BUSY_TIMEOUT_MS
 
 
 class Boom(Exception):
     """Stands for any error in the middle of a user's action."""
 
 
-def _count(db: Database, model: type) -> int:
+def _count(db: Database, model: type[SQLModel]) -> int:
     with db.reading() as session:
-        return session.scalar(select(func.count()).select_from(model))
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
 
 
-def _settings(connection: Connection) -> dict[str, object]:
+def _settings(connection: Connection) -> dict[str, Any]:
     return {
         name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
         for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
@@ -41,9 +44,9 @@ EXPECTED_SQLITE_SETTINGS = {
 }
 
 
-def _assert_durable(settings: dict[str, object]) -> None:
+def _assert_durable(settings: dict[str, Any]) -> None:
     assert {key: settings[key] for key in EXPECTED_SQLITE_SETTINGS} == EXPECTED_SQLITE_SETTINGS
-    assert int(settings["busy_timeout"]) >= 5000  # type: ignore[call-overload]
+    assert int(settings["busy_timeout"]) >= 5000
 
 
 # --- SQLite connection settings ----------------------------------------------------------------
@@ -175,7 +178,7 @@ def test_concurrent_read_then_write_units_never_hit_database_is_locked(
             for round_number in range(rounds):
                 start_together.wait()
                 with sqlite_db.writing() as session:
-                    before = session.scalar(select(func.count()).select_from(Account))
+                    before = session.execute(select(func.count()).select_from(Account)).scalar_one()
                     session.add(Account(name=f"{name}-{round_number}", segment="smb"))
                 with seen_lock:
                     seen_counts.append(before)

@@ -1,5 +1,6 @@
-"""The schedule in the database: the facts the rules engine reads, its decisions written back,
-and the morning queue read from them (csm_tui.store.schedule), on SQLite and PostgreSQL.
+"""The schedule in the database: the facts the rules engine reads (csm_tui.store.facts), its
+decisions written back (csm_tui.store.recompute), and the morning queue read from them
+(csm_tui.store.queue), on SQLite and PostgreSQL.
 
 The real engine is mostly not needed here: small `decide` functions build decisions by hand
 (the worker-process tests use it, because their `decide` must pickle).
@@ -8,6 +9,7 @@ The real engine is mostly not needed here: small `decide` functions build decisi
 from __future__ import annotations
 
 import sys
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
@@ -18,8 +20,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.dialects import sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+import csm_tui.store.recompute
 from csm_tui.domain.decision import Candidate, Decision, Status
 from csm_tui.domain.engine import reason_on
 from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenMilestone
@@ -42,11 +45,17 @@ from csm_tui.models import (
     SuccessPlan,
     TeamMember,
     Touchpoint,
+    table_of,
 )
 from csm_tui.rules import default_rules
 from csm_tui.services.scheduling import bound_decide
-from csm_tui.store import schedule
+from csm_tui.store.bulk import insert_prepared, insert_rows, prepare_rows
 from csm_tui.store.database import Database
+from csm_tui.store.facts import LOOKBACK_DAYS, Reader, load_facts
+from csm_tui.store.meta import is_current, schedule_state
+from csm_tui.store.queue import queue, queue_statement
+from csm_tui.store.recompute import recompute, recompute_all, write_decisions
+from csm_tui.store.versions import COMPUTED_FOR_KEY
 from tests.conftest import TODAY
 
 DELETED = datetime(2026, 11, 1, tzinfo=UTC)
@@ -59,11 +68,17 @@ def days_ago(days: int) -> date:
 # --- building a small book ---------------------------------------------------------------------
 
 
-def add_account(session: Session, name: str, **columns: object) -> Account:
+def add_account(session: Session, name: str, **columns: Any) -> Account:
     account = Account(name=name, segment=columns.pop("segment", "enterprise"), **columns)
     session.add(account)
     session.flush()
     return account
+
+
+def mark_deleted(session: Session, account_id: uuid.UUID) -> None:
+    account = session.get(Account, account_id)
+    assert account is not None
+    account.deleted_at = DELETED
 
 
 def add_member(session: Session, name: str, email: str) -> TeamMember:
@@ -124,7 +139,7 @@ def add_milestone(
 
 def facts_by_name(db: Database, **options: Any) -> dict[str, AccountFacts]:
     with db.reading() as session:
-        return {facts.name: facts for facts in schedule.load_facts(session, today=TODAY, **options)}
+        return {facts.name: facts for facts in load_facts(session, today=TODAY, **options)}
 
 
 # --- decisions made by hand -------------------------------------------------------------------
@@ -169,7 +184,7 @@ class _TenthsOfALevel(dict[int, float]):
     """An escalation level of n worth n/10 points: how a hand-made decision gives its items
     the urgency it wants (the queue works urgency out from what is stored)."""
 
-    def get(self, level: int, default: object = None) -> float:  # type: ignore[override]
+    def get(self, level: int, default: object = None) -> float:
         return level / 10
 
 
@@ -229,8 +244,11 @@ def stored(db: Database) -> list[tuple]:
     with db.reading() as session:
         rows = session.execute(
             select(
-                Account.name, ScheduledTouch.kind, ScheduledTouch.due_on, ScheduledTouch.rule_id
-            ).join(Account, Account.id == ScheduledTouch.account_id)
+                col(Account.name),
+                col(ScheduledTouch.kind),
+                col(ScheduledTouch.due_on),
+                col(ScheduledTouch.rule_id),
+            ).join(Account, col(Account.id) == col(ScheduledTouch.account_id))
         ).all()
     return sorted(tuple(row) for row in rows)
 
@@ -239,7 +257,7 @@ def write(db: Database, plan: Plan) -> None:
     facts = facts_by_name(db)
     decide = deciding(plan)
     with db.writing() as session:
-        schedule.write_decisions(session, [decide(facts[name]) for name in plan])
+        write_decisions(session, [decide(facts[name]) for name in plan])
 
 
 def names_in(items: Iterable[QueueItem]) -> list[tuple[str, str]]:
@@ -248,7 +266,7 @@ def names_in(items: Iterable[QueueItem]) -> list[tuple[str, str]]:
 
 def todays_queue(db: Database, **options: Any) -> list[QueueItem]:
     with db.reading() as session:
-        return schedule.queue(
+        return queue(
             session, **{"today": TODAY, "coefficients": URGENCY, "owner_email": None, **options}
         )
 
@@ -506,7 +524,7 @@ def test_some_accounts_read_in_chunks_equal_the_same_accounts_read_all_at_once(
         gone = add_account(session, "Gone", deleted_at=DELETED)
     everything = facts_by_name(db)
     wanted = [uuid.UUID(everything[f"Account {number}"].account_id) for number in (5, 1, 3, 6)]
-    monkeypatch.setattr(schedule, "IN_CHUNK", 3)
+    monkeypatch.setattr("csm_tui.store.facts.IN_CHUNK", 3)
 
     some = facts_by_name(db, account_ids=[*wanted, gone.id, uuid.uuid4()])
 
@@ -556,23 +574,27 @@ def test_keys_given_as_text_are_stored_as_the_same_keys(db: Database) -> None:
             (str(globex.id), "nps-survey", TODAY, "nps", "NPS", None, None, None, *plan),
         ]
         connection = session.connection()
-        scheduled = ScheduledTouch.__table__  # type: ignore[attr-defined]
-        schedule.insert_prepared(
+        scheduled = table_of(ScheduledTouch)
+        insert_prepared(
             connection,
             scheduled,
-            schedule.prepare_rows(connection, scheduled, rows, names=schedule._TOUCH_NAMES),
+            prepare_rows(connection, scheduled, rows, names=csm_tui.store.recompute._TOUCH_NAMES),
         )
         account = ("green", "pr2", None, None, False, None)
-        schedule.insert_rows(
+        insert_rows(
             connection,
-            AccountPlan.__table__,  # type: ignore[attr-defined]
+            table_of(AccountPlan),
             [(str(acme.id), TODAY, *account), (globex.id.hex, None, *account)],
-            names=schedule._ACCOUNT_PLAN_NAMES,
+            names=csm_tui.store.recompute._ACCOUNT_PLAN_NAMES,
         )
 
     with db.reading() as session:
-        stored = set(session.execute(select(ScheduledTouch.account_id, ScheduledTouch.kind)))
-        plans = set(session.execute(select(AccountPlan.account_id, AccountPlan.valid_until)))
+        stored = set(
+            session.execute(select(col(ScheduledTouch.account_id), col(ScheduledTouch.kind)))
+        )
+        plans = set(
+            session.execute(select(col(AccountPlan.account_id), col(AccountPlan.valid_until)))
+        )
     assert stored == {(acme.id, "ebr"), (globex.id, "nps-survey")}
     assert plans == {(acme.id, TODAY), (globex.id, None)}
 
@@ -651,9 +673,7 @@ def test_the_engines_next_touch_is_stored_even_when_it_is_not_the_earliest_of_it
     ebr = candidate("ebr", due=days_ago(5))
 
     with db.writing() as session:
-        written = schedule.write_decisions(
-            session, [decision(facts, early, urgent, ebr, next_touch=urgent)]
-        )
+        written = write_decisions(session, [decision(facts, early, urgent, ebr, next_touch=urgent)])
 
     assert written == 2
     assert stored(db) == [
@@ -675,10 +695,10 @@ def test_recompute_replaces_only_the_accounts_it_is_given(db: Database) -> None:
         },
     )
     with db.writing() as session:
-        session.get(Account, gone.id).deleted_at = DELETED  # type: ignore[union-attr]
+        mark_deleted(session, gone.id)
 
     with db.writing() as session:
-        decisions = schedule.recompute(
+        decisions = recompute(
             session,
             [acme.id, gone.id],
             deciding({"Acme": [candidate(due=TODAY, rule_id="v2")]}),
@@ -699,31 +719,29 @@ def test_recompute_all_rewrites_every_live_account_and_records_for_what(db: Data
         gone = add_account(session, "Gone")
     write(db, {"Gone": [candidate(due=days_ago(1))]})
     with db.writing() as session:
-        session.get(Account, gone.id).deleted_at = DELETED  # type: ignore[union-attr]
+        mark_deleted(session, gone.id)
     with db.reading() as session:
-        assert schedule.schedule_state(session) == (None, None)
-        assert not schedule.is_current(session, today=TODAY, rules_sha256="sha-9")
+        assert schedule_state(session) == (None, None)
+        assert not is_current(session, today=TODAY, rules_sha256="sha-9")
 
-    count = schedule.recompute_all(
+    count = recompute_all(
         db, deciding({}, default_due=days_ago(2)), today=TODAY, rules_sha256="sha-9", chunk=2
     )
 
     assert count == 5
     assert [row[0] for row in stored(db)] == ["Acme", "Globex", "Hooli", "Initech", "Umbrella"]
     with db.reading() as session:
-        assert schedule.schedule_state(session) == (TODAY, "sha-9")
-        assert schedule.is_current(session, today=TODAY, rules_sha256="sha-9")
-        assert not schedule.is_current(session, today=TODAY, rules_sha256="sha-10")
-        assert not schedule.is_current(
-            session, today=TODAY + timedelta(days=1), rules_sha256="sha-9"
-        )
-        meta = dict(session.execute(select(AppMeta.key, AppMeta.value)))
-    assert meta[schedule.COMPUTED_FOR_KEY] == TODAY.isoformat()
+        assert schedule_state(session) == (TODAY, "sha-9")
+        assert is_current(session, today=TODAY, rules_sha256="sha-9")
+        assert not is_current(session, today=TODAY, rules_sha256="sha-10")
+        assert not is_current(session, today=TODAY + timedelta(days=1), rules_sha256="sha-9")
+        meta = dict(session.execute(select(col(AppMeta.key), col(AppMeta.value))).all())
+    assert meta[COMPUTED_FOR_KEY] == TODAY.isoformat()
 
     # Again the next day: the rows and the record move on, nothing is duplicated.
-    schedule.recompute_all(db, deciding({}), today=TODAY + timedelta(days=1), rules_sha256="sha-9")
+    recompute_all(db, deciding({}), today=TODAY + timedelta(days=1), rules_sha256="sha-9")
     with db.reading() as session:
-        assert schedule.schedule_state(session) == (TODAY + timedelta(days=1), "sha-9")
+        assert schedule_state(session) == (TODAY + timedelta(days=1), "sha-9")
         assert session.scalar(select(func.count()).select_from(ScheduledTouch)) == 5
 
 
@@ -740,31 +758,32 @@ def _six_accounts(db: Database) -> None:
 
 def _six_accounts_scheduled_in_one_process(db: Database) -> list[tuple]:
     _six_accounts(db)
-    schedule.recompute_all(
+    recompute_all(
         db, bound_decide(default_rules(), TODAY), today=TODAY, rules_sha256="one", chunk=2
     )
     return _schedule_rows(db)
 
 
-def _schedule_rows(db: Database) -> list[tuple]:
+def _schedule_rows(db: Database) -> list[tuple[Any, ...]]:
     with db.reading() as session:
-        return session.execute(
+        rows = session.execute(
             select(
-                Account.name,
-                ScheduledTouch.kind,
-                ScheduledTouch.due_on,
-                ScheduledTouch.rule_id,
-                ScheduledTouch.reason,
-                AccountPlan.band,
-                AccountPlan.effective_priority,
-                AccountPlan.escalation_level,
-                AccountPlan.breach_at,
-                AccountPlan.last_touch_on,
+                col(Account.name),
+                col(ScheduledTouch.kind),
+                col(ScheduledTouch.due_on),
+                col(ScheduledTouch.rule_id),
+                col(ScheduledTouch.reason),
+                col(AccountPlan.band),
+                col(AccountPlan.effective_priority),
+                col(AccountPlan.escalation_level),
+                col(AccountPlan.breach_at),
+                col(AccountPlan.last_touch_on),
             )
-            .join(Account, Account.id == ScheduledTouch.account_id)
-            .join(AccountPlan, AccountPlan.account_id == ScheduledTouch.account_id)
-            .order_by(Account.name, ScheduledTouch.kind)
-        ).all()
+            .join(Account, col(Account.id) == col(ScheduledTouch.account_id))
+            .join(AccountPlan, col(AccountPlan.account_id) == col(ScheduledTouch.account_id))
+            .order_by(col(Account.name), col(ScheduledTouch.kind))
+        )
+        return [tuple(row) for row in rows]
 
 
 class _TextualStderr:
@@ -794,11 +813,11 @@ def test_recompute_all_in_worker_processes_writes_what_one_process_writes(
 ) -> None:
     in_one_process = _six_accounts_scheduled_in_one_process(db)
     rules = default_rules()
-    monkeypatch.setattr(schedule.threading, "active_count", lambda: threads)
+    monkeypatch.setattr(threading, "active_count", lambda: threads)
     if stderr is not None:
         monkeypatch.setattr(sys, "stderr", stderr)
 
-    count = schedule.recompute_all(
+    count = recompute_all(
         db,
         bound_decide(rules, TODAY),
         today=TODAY,
@@ -820,7 +839,7 @@ def test_recompute_all_in_worker_processes_writes_what_one_process_writes(
     }
     assert "worker processes failed" not in caplog.text  # the workers did it, no fallback
     with db.reading() as session:
-        assert schedule.schedule_state(session) == (TODAY, "two")
+        assert schedule_state(session) == (TODAY, "two")
 
 
 def test_recompute_all_finishes_in_this_process_when_a_worker_dies(
@@ -828,7 +847,7 @@ def test_recompute_all_finishes_in_this_process_when_a_worker_dies(
 ) -> None:
     in_one_process = _six_accounts_scheduled_in_one_process(db)
     rules = default_rules()
-    real = schedule._in_processes
+    real = csm_tui.store.recompute._in_processes
 
     def dies_after_one_range(*args: Any, **kwargs: Any) -> Any:
         parts = real(*args, **kwargs)
@@ -836,8 +855,8 @@ def test_recompute_all_finishes_in_this_process_when_a_worker_dies(
         parts.close()
         raise BrokenProcessPool("a worker was killed")
 
-    monkeypatch.setattr(schedule, "_in_processes", dies_after_one_range)
-    count = schedule.recompute_all(
+    monkeypatch.setattr(csm_tui.store.recompute, "_in_processes", dies_after_one_range)
+    count = recompute_all(
         db,
         bound_decide(rules, TODAY),
         today=TODAY,
@@ -898,11 +917,11 @@ def test_recompute_all_rewrites_only_the_accounts_whose_plan_changed_unless_most
     inserts = _Inserts(db)
     plan = {name: [candidate(due=days_ago(3))] for name in names}
     plan["Globex"] = [candidate(due=days_ago(1)), candidate("ebr", due=TODAY)]
-    schedule.recompute_all(db, deciding(plan), today=TODAY, rules_sha256="x")
+    recompute_all(db, deciding(plan), today=TODAY, rules_sha256="x")
     assert inserts.taken() == {*((name, "cadence-call") for name in names), ("Globex", "ebr")}
 
     # The next day nothing the rows hold has changed: no row is written again.
-    schedule.recompute_all(db, deciding(plan), today=TODAY + timedelta(days=1), rules_sha256="x")
+    recompute_all(db, deciding(plan), today=TODAY + timedelta(days=1), rules_sha256="x")
     assert inserts.taken() == set()
 
     # New rules: Globex's EBR is done (no longer open) and Initech's call moves. Every
@@ -912,7 +931,7 @@ def test_recompute_all_rewrites_only_the_accounts_whose_plan_changed_unless_most
         "Globex": plan["Globex"][:1],
         "Initech": [candidate(due=TODAY + timedelta(days=5))],
     }
-    schedule.recompute_all(db, deciding(moved), today=TODAY + timedelta(days=2), rules_sha256="y")
+    recompute_all(db, deciding(moved), today=TODAY + timedelta(days=2), rules_sha256="y")
     assert inserts.taken() == {("Globex", "cadence-call"), ("Initech", "cadence-call")}
     assert stored(db) == sorted(
         [
@@ -929,7 +948,7 @@ def test_recompute_all_rewrites_only_the_accounts_whose_plan_changed_unless_most
     # written afresh, Acme's unchanged one too.
     most = {name: [candidate(due=TODAY + timedelta(days=9))] for name in names}
     most["Acme"] = plan["Acme"]
-    schedule.recompute_all(db, deciding(most), today=TODAY + timedelta(days=2), rules_sha256="z")
+    recompute_all(db, deciding(most), today=TODAY + timedelta(days=2), rules_sha256="z")
     assert inserts.taken() == {(name, "cadence-call") for name in names}
     assert stored(db) == sorted(
         [("Acme", "cadence-call", days_ago(3), "cadence")]
@@ -945,11 +964,11 @@ def test_recompute_all_writes_every_plan_afresh_when_most_of_them_move(
     written again, which leaves the schedule the engine decides."""
     _six_accounts(db)
     rules = default_rules()
-    schedule.recompute_all(db, bound_decide(rules, TODAY), today=TODAY, rules_sha256="one")
+    recompute_all(db, bound_decide(rules, TODAY), today=TODAY, rules_sha256="one")
     later = TODAY + timedelta(days=365)  # renewals passed, reviews and surveys came round
     inserts = _Inserts(db)
 
-    schedule.recompute_all(
+    recompute_all(
         db,
         bound_decide(rules, later),
         today=later,
@@ -971,7 +990,7 @@ def test_recompute_all_writes_every_plan_afresh_when_most_of_them_move(
 def _engine_rows(db: Database, day: date) -> list[tuple]:
     """`_schedule_rows` as the shipped rules decide the book on `day`."""
     with db.reading() as session:
-        facts = schedule.load_facts(session, today=day)
+        facts = load_facts(session, today=day)
     rows = []
     for one in facts:
         plan = plan_of(bound_decide(default_rules(), day)(one))
@@ -998,17 +1017,17 @@ def test_recompute_all_keeps_until_when_each_plan_holds(db: Database) -> None:
     def plans() -> dict[str, date | None]:
         with db.reading() as session:
             rows = session.execute(
-                select(Account.name, AccountPlan.valid_until).join(
-                    Account, Account.id == AccountPlan.account_id
+                select(col(Account.name), col(AccountPlan.valid_until)).join(
+                    Account, col(Account.id) == col(AccountPlan.account_id)
                 )
             ).all()
         return dict(rows)
 
-    schedule.recompute_all(db, holding(TODAY + timedelta(days=10)), today=TODAY, rules_sha256="x")
+    recompute_all(db, holding(TODAY + timedelta(days=10)), today=TODAY, rules_sha256="x")
     assert plans() == {"Acme": TODAY + timedelta(days=10), "Globex": TODAY + timedelta(days=10)}
     assert stored(db) == [("Acme", "cadence-call", TODAY + timedelta(days=4), "cadence")]
 
-    schedule.recompute_all(db, holding(TODAY + timedelta(days=3)), today=TODAY, rules_sha256="y")
+    recompute_all(db, holding(TODAY + timedelta(days=3)), today=TODAY, rules_sha256="y")
 
     assert plans() == {"Acme": TODAY + timedelta(days=3), "Globex": TODAY + timedelta(days=3)}
     assert stored(db) == [("Acme", "cadence-call", TODAY + timedelta(days=4), "cadence")]
@@ -1037,10 +1056,10 @@ def test_recompute_all_reads_health_history_only_where_a_trigger_can_fire(
     _accounts_with_health_history(db)
     rules = default_rules()
     assert rules.history_scores == (ScoreRange(None, 59),)  # the shipped triggers: into red
-    schedule.recompute_all(db, bound_decide(rules, TODAY), today=TODAY, rules_sha256="all")
+    recompute_all(db, bound_decide(rules, TODAY), today=TODAY, rules_sha256="all")
     every_history = _schedule_rows(db)
 
-    schedule.recompute_all(
+    recompute_all(
         db,
         bound_decide(rules, TODAY),
         today=TODAY,
@@ -1066,14 +1085,12 @@ def test_a_trigger_on_another_band_reads_that_bands_history(db: Database) -> Non
     [trigger, *_] = rules.triggers
     yellow = replace(rules, triggers=(replace(trigger, entered="yellow"),))
     assert yellow.history_scores == (ScoreRange(60, 79),)
-    reader_options = {"history_scores": yellow.history_scores}
-
     with db.reading() as session:
-        reader = schedule._Reader(
+        reader = Reader(
             session.connection(),
             today=TODAY,
-            lookback_days=schedule.LOOKBACK_DAYS,
-            **reader_options,
+            lookback_days=LOOKBACK_DAYS,
+            history_scores=yellow.history_scores,
         )
         health = {facts.name: facts.health for facts in reader.load(None)}
 
@@ -1082,9 +1099,9 @@ def test_a_trigger_on_another_band_reads_that_bands_history(db: Database) -> Non
 
 
 def test_recompute_all_of_an_empty_book(db: Database) -> None:
-    assert schedule.recompute_all(db, deciding({}), today=TODAY, rules_sha256="x") == 0
+    assert recompute_all(db, deciding({}), today=TODAY, rules_sha256="x") == 0
     with db.reading() as session:
-        assert schedule.is_current(session, today=TODAY, rules_sha256="x")
+        assert is_current(session, today=TODAY, rules_sha256="x")
 
 
 # --- the queue ---------------------------------------------------------------------------------
@@ -1205,7 +1222,7 @@ def test_snoozed_touches_wait_until_the_snooze_ends(team_book: Database) -> None
     assert names_in(shown)[1] == ("Snoozed", "cadence-call")  # urgency 30, after the pinned one
 
     with team_book.reading() as session:  # the day the snooze ends, the touch is back
-        back = schedule.queue(
+        back = queue(
             session, today=TODAY + timedelta(days=5), coefficients=URGENCY, owner_email=None
         )
     assert "Snoozed" in {item.account_name for item in back}
@@ -1213,14 +1230,14 @@ def test_snoozed_touches_wait_until_the_snooze_ends(team_book: Database) -> None
 
 def test_deleted_accounts_leave_the_queue(team_book: Database) -> None:
     with team_book.writing() as session:
-        account = session.scalars(select(Account).where(Account.name == "Urgent Inc")).one()
+        account = session.scalars(select(Account).where(col(Account.name) == "Urgent Inc")).one()
         account.deleted_at = DELETED
 
     assert "Urgent Inc" not in {item.account_name for item in todays_queue(team_book)}
 
 
 def _plan(db: Database, owner_email: str | None) -> list[str]:
-    statement = schedule.queue_statement(today=TODAY, owner_email=owner_email)
+    statement = queue_statement(today=TODAY, owner_email=owner_email)
     sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
     with db.engine.connect() as connection:
         return [row[3] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]

@@ -33,6 +33,14 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """A table class's SQLAlchemy Core table, for selects of plain columns (SQLModel's stubs do
+    not declare `__table__`)."""
+    table = sa.inspect(model).local_table
+    assert isinstance(table, sa.Table), f"{model.__name__} is not a table"
+    return table
+
+
 def now_on(today: date) -> datetime:
     """This moment, moved to `today` (which `--today` may move): when a user's action happened."""
     now = utc_now()
@@ -288,7 +296,7 @@ class TriageVisit(SQLModel, table=True):
 class ScheduledTouch(SQLModel, table=True):
     """One open item of the rules engine's current plan for an account: one per kind of touch.
 
-    Derived data: `csm_tui.store.schedule` replaces an account's rows whenever its facts change,
+    Derived data: `csm_tui.store.recompute` replaces an account's rows whenever its facts change,
     and the rows of the accounts whose plan differs when the day or the rules file changes.
     Only what stays the same from day to day is stored (revision 0004): how late an item is, its
     urgency and its pin are worked out when the queue is read (`domain.queue.PlannedTouch.on`).

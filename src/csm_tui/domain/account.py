@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 from csm_tui.domain.enums import (
     EscalationStatus,
@@ -76,14 +77,15 @@ class Components:
 
     def score(self, weights: HealthWeights) -> int | None:
         """The weighted score, when all four are known."""
-        if not self.complete:
-            return None
-        return weights.score(
+        engagement, success, satisfaction, financial = (
             self.engagement,
             self.success,
-            self.satisfaction,  # type: ignore[arg-type]
+            self.satisfaction,
             self.financial,
-        )  # type: ignore[arg-type]
+        )
+        if engagement is None or success is None or satisfaction is None or financial is None:
+            return None
+        return weights.score(engagement, success, satisfaction, financial)
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,15 +286,15 @@ def plan_progress(plans: tuple[PlanLine, ...], today: date) -> str:
         for status in (MilestoneStatus.SLIPPED, MilestoneStatus.BLOCKED)
         if by_status[status]
     ]
-    upcoming = sorted(
-        (m for m in milestones if m.status is not MilestoneStatus.DONE and m.due_on is not None),
-        key=lambda m: m.due_on,
-    )  # type: ignore[arg-type,return-value]
+    upcoming = [
+        (m.due_on, m.title)
+        for m in milestones
+        if m.status is not MilestoneStatus.DONE and m.due_on is not None
+    ]
     line = f"{title}: {', '.join(parts)}"
     if upcoming:
-        due = upcoming[0].due_on
-        assert due is not None
+        due, name = min(upcoming, key=itemgetter(0))  # the first listed of the earliest
         days = (due - today).days
         late = f"{-days}d late" if days < 0 else relative_day(days)
-        line += f" · next: {upcoming[0].title} {due} ({late})"
+        line += f" · next: {name} {due} ({late})"
     return line

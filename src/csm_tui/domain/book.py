@@ -67,7 +67,7 @@ def sort_rows(rows: list[AccountRow], key: SortKey, *, reverse: bool = False) ->
     Missing values (no health score, no renewal date, never touched) sort last whichever way.
     """
 
-    def primary(row: AccountRow) -> tuple[bool, object]:
+    def primary(row: AccountRow) -> tuple[bool, str | int | date]:
         match key:
             case SortKey.NAME:
                 return (False, row.name.lower())
@@ -89,7 +89,7 @@ def sort_rows(rows: list[AccountRow], key: SortKey, *, reverse: bool = False) ->
     by_name = sorted(rows, key=lambda row: row.name.lower())
     present = [row for row in by_name if not primary(row)[0]]
     missing = [row for row in by_name if primary(row)[0]]
-    present.sort(key=lambda row: primary(row)[1], reverse=reverse)  # type: ignore[arg-type,return-value]
+    present.sort(key=lambda row: primary(row)[1], reverse=reverse)
     return present + missing
 
 

@@ -103,8 +103,8 @@ class Decision:
         """
         if not candidate.is_open:
             return Urgency()
-        pinned = self.pin is not None and self.pin[0] == candidate.rule_id
-        return Urgency((*candidate.terms, *self.shared), pinned, self.pin[1] if pinned else None)  # type: ignore[index]
+        why = self.pin[1] if self.pin is not None and self.pin[0] == candidate.rule_id else None
+        return Urgency((*candidate.terms, *self.shared), why is not None, why)
 
     @property
     def shared(self) -> tuple[Term, ...]:

@@ -277,8 +277,8 @@ class _Context:
         """An open item moved by a running snooze of its kind, if there is one."""
         if reason is None or not self.facts.snoozes:  # satisfied or skipped, or no snooze
             return candidate
-        if candidate.kind in self.rules.snooze.applies_to:
-            moved = _snooze(self, candidate.kind, candidate.due)  # type: ignore[arg-type]
+        if candidate.kind in self.rules.snooze.applies_to and candidate.due is not None:
+            moved = _snooze(self, candidate.kind, candidate.due)
             if moved is not None:
                 until, why, (snoozed_on, step) = moved
                 candidate, _ = self.open(
@@ -302,7 +302,9 @@ def reason_stem(candidate: Candidate, today: date) -> str:
     (`reason_on`). The engine keeps it on the candidate; one made by hand has it worked out."""
     if candidate.stem is not None:
         return candidate.stem
-    suffix = f", {due_sentence(days_from(today, candidate.due))}"  # type: ignore[arg-type]
+    if candidate.due is None:
+        raise ValueError(f"{candidate.rule_id}: an item without a due date has no reason stem")
+    suffix = f", {due_sentence(days_from(today, candidate.due))}"
     if not candidate.reason.endswith(suffix):
         raise ValueError(f"{candidate.rule_id}: reason does not end with {suffix!r}")
     return candidate.reason[: -len(suffix)]
@@ -318,7 +320,7 @@ def _cadence(context: _Context) -> Candidate:
     row_number, row = _cadence_row(context)
     last = context.last(cadence.satisfied_by)
     if last is not None:
-        words = _touch_words(context, cadence.satisfied_by, last)
+        words = _kind_words(_touch_kind(context, cadence.satisfied_by, last))
         return context.built(
             ("cadence", row_number, last, words),
             lambda: _cadence_from(context, row_number, row, last, f"the last {words}"),
@@ -372,8 +374,10 @@ def _cadence_from(
         words = last_words
         inputs["last touch"] = anchor.isoformat()
     else:
-        words = f"the {_ANCHOR_WORDS[cadence.fallback_anchor]} (no call yet)"  # type: ignore[index]
-        inputs[cadence.fallback_anchor] = anchor.isoformat()  # type: ignore[index]
+        fallback = cadence.fallback_anchor
+        assert fallback is not None, "counted from an anchor that is not the last touch"
+        words = f"the {_ANCHOR_WORDS[fallback]} (no call yet)"
+        inputs[fallback] = anchor.isoformat()
     moved = shift(anchor, row.every, context.rules.calendar)
     latest = shift(anchor, row.latest, context.rules.calendar).day if row.latest else None
     return context.open(
@@ -388,13 +392,14 @@ def _cadence_from(
     )
 
 
-def _touch_words(context: _Context, kinds: frozenset[str], on: date) -> str:
-    """Which kind the last touch was, in words: 'cadence call', 'EBR'."""
+def _touch_kind(context: _Context, kinds: frozenset[str], on: date) -> str:
+    """Which of `kinds` the touch on `on` was (the first by name when several were that day):
+    a reason names the touch that counted, which may be another kind than its rule's."""
     touches = context.facts.touches
     for kind in _in_order(kinds):
         if on in touches.get(kind, ()):
-            return _kind_words(kind)
-    return "touch"
+            return kind
+    raise ValueError(f"no touch of {', '.join(_in_order(kinds))} on {on.isoformat()}")
 
 
 @lru_cache(maxsize=64)
@@ -415,17 +420,19 @@ def _anchored(context: _Context, rule: AnchoredRule) -> Iterable[Candidate]:
         context.until(targets.expiry)  # an open target is skipped from then on
     if rule.satisfied_by.isdisjoint(context.facts.touches):  # most accounts
         if targets.untouched is None:
-            targets.untouched = [
+            built = [
                 _anchored_at(context, rule, anchor, offset, target, None, expires)
                 for offset, target, _, expires in targets.each
             ]
-            targets.candidates = [candidate for candidate, _ in targets.untouched]
+            targets.untouched = (built, [candidate for candidate, _ in built])
+        built, candidates = targets.untouched
         if not context.facts.snoozes:
-            return targets.candidates
-        return [context.finish(*one) for one in targets.untouched]
+            return candidates
+        return [context.finish(*one) for one in built]
     candidates = []
     for index, (offset, target, since, expires) in enumerate(targets.each):
-        done = context.last(rule.satisfied_by, since=since, before=expires)
+        day = context.last(rule.satisfied_by, since=since, before=expires)
+        done = None if day is None else (day, _touch_kind(context, rule.satisfied_by, day))
         candidates.append(
             context.built(
                 ("anchored", rule.id, index, anchor, done),
@@ -450,9 +457,9 @@ class _Targets:
     each: list[tuple[Duration, Shifted, date, date | None]]
     #: The first of those expiries after today, when an open target would be skipped.
     expiry: date | None
-    #: The items of an account with no touch of the rule's kinds, once built.
-    untouched: list[_Built] | None = None
-    candidates: list[Candidate] | None = None
+    #: The items of an account with no touch of the rule's kinds, once built: as built (a
+    #: snooze may move them), and their candidates.
+    untouched: tuple[list[_Built], list[Candidate]] | None = None
 
 
 def _targets(context: _Context, rule: AnchoredRule, anchor: date) -> _Targets:
@@ -491,27 +498,29 @@ def _anchored_at(
     anchor: date,
     offset: Duration,
     target: Shifted,
-    done: date | None,
+    done: tuple[date, str] | None,
     expires: date | None,
 ) -> _Built:
+    """One target of an anchored rule; `done` is the touch that counts for it (day, kind)."""
     rule_id = f"{rule.id}@{offset}" if len(rule.offsets) > 1 else rule.id
     if done is not None:
+        day, kind = done
         return _satisfied(
             rule_id,
             rule,
             target.day,
             done,
-            f"{rule.label}: {_kind_words(rule.kind)} on {done.isoformat()} counts "
+            f"{rule.label}: {_kind_words(kind)} on {day.isoformat()} counts "
             f"for the target {target.day.isoformat()}",
         ), None
-    if expires is not None and context.today >= expires:
+    if expires is not None and rule.expire_after is not None and context.today >= expires:
         return _skipped(
             rule_id,
             rule.kind,
             rule.label,
             f"{rule.label}: expired, the target {target.day.isoformat()} is more than "
             f"{human(rule.expire_after)} past",
-        ), None  # type: ignore[arg-type]
+        ), None
     latest = shift(anchor, rule.latest, context.rules.calendar).day if rule.latest else None
     direction = "before" if offset.is_negative else "after"
     return context.open(
@@ -541,18 +550,24 @@ def _recurring(context: _Context, rule: RecurringRule) -> Candidate:
             context.tomorrow()  # due now, whatever the day
         return context.built(
             ("recurring", rule.id, None, fallback),
-            lambda: _recurring_from(context, rule, fallback, last=False),
+            lambda: _recurring_from(context, rule, fallback, None),
         )
     if last is None:
         context.tomorrow()
+        return context.built(
+            ("recurring", rule.id, None), lambda: _recurring_from(context, rule, None, None)
+        )
+    kind = _touch_kind(context, rule.satisfied_by, last)
     return context.built(
-        ("recurring", rule.id, last), lambda: _recurring_from(context, rule, last, last=True)
+        ("recurring", rule.id, last, kind), lambda: _recurring_from(context, rule, last, kind)
     )
 
 
 def _recurring_from(
-    context: _Context, rule: RecurringRule, anchor: date | None, *, last: bool
+    context: _Context, rule: RecurringRule, anchor: date | None, touched: str | None
 ) -> _Built:
+    """Counted from the last touch of the rule's kinds on `anchor` (of kind `touched`), or else
+    from the fallback anchor, or due now when there is neither."""
     inputs: dict[str, str] = {}
     if anchor is None:
         return context.open(
@@ -564,12 +579,14 @@ def _recurring_from(
             steps=("nothing on record to count from: due now",),
             reason=f"{rule.label}: every {human(rule.every)}, none on record",
         )
-    if last:
-        words = f"the last {_kind_words(rule.kind)} on {anchor.isoformat()}"
-        inputs[f"last {rule.kind}"] = anchor.isoformat()
+    if touched is not None:
+        words = f"the last {_kind_words(touched)} on {anchor.isoformat()}"
+        inputs[f"last {touched}"] = anchor.isoformat()
     else:
-        words = f"the {_ANCHOR_WORDS[rule.fallback_anchor]} on {anchor.isoformat()} (none yet)"  # type: ignore[index]
-        inputs[rule.fallback_anchor] = anchor.isoformat()  # type: ignore[index]
+        fallback = rule.fallback_anchor
+        assert fallback is not None, "counted from an anchor that is not the last touch"
+        words = f"the {_ANCHOR_WORDS[fallback]} on {anchor.isoformat()} (none yet)"
+        inputs[fallback] = anchor.isoformat()
     moved = shift(anchor, rule.every, context.rules.calendar)
     return context.open(
         rule.id,
@@ -752,8 +769,9 @@ def _skipped(rule_id: str, kind: str, label: str, reason: str) -> Candidate:
 
 
 def _satisfied(
-    rule_id: str, rule: AnchoredRule, target: date, done: date, reason: str
+    rule_id: str, rule: AnchoredRule, target: date, done: tuple[date, str], reason: str
 ) -> Candidate:
+    day, kind = done
     return Candidate(
         rule_id=rule_id,
         kind=rule.kind,
@@ -761,7 +779,7 @@ def _satisfied(
         status=Status.SATISFIED,
         reason=reason,
         due=target,
-        inputs={f"last {rule.kind}": done.isoformat()},
+        inputs={f"last {kind}": day.isoformat()},
     )
 
 

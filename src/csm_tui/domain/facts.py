@@ -44,7 +44,7 @@ class OpenMilestone:
 
 
 #: Health history the engine sees: this many days back, plus the snapshot just before (what
-#: `store.schedule.load_facts` sends). A band change older than that is no longer on record.
+#: `store.facts.load_facts` sends). A band change older than that is no longer on record.
 HEALTH_WINDOW_DAYS = 120
 
 

@@ -57,7 +57,9 @@ def _loop_head(contact: ContactLine, people: Mapping[str, ContactLine]) -> Conta
     current = contact.id
     while current not in path:
         path.append(current)
-        current = people[current].reports_to_id  # type: ignore[assignment]
+        boss = people[current].reports_to_id
+        assert boss is not None, "a contact left unplaced is in or under a loop"
+        current = boss
     loop = [people[key] for key in path[path.index(current) :]]
     return min(loop, key=_order)
 

@@ -302,5 +302,7 @@ class Rulebook:
 
     def rule_ids(self) -> list[str]:
         ids = [rule.id for rule in self.derive] + [row.id for row in self.cadence.rows]
-        ids += [rule.id for rule in (*self.anchored, *self.recurring, *self.triggers)]
+        ids += [rule.id for rule in self.anchored]
+        ids += [rule.id for rule in self.recurring]
+        ids += [rule.id for rule in self.triggers]
         return [*ids, self.escalation.id, self.milestones.id]

@@ -488,9 +488,11 @@ def _when(table: _Table) -> When:
         if spec is None:
             table.problems.append((path, f"unknown fact {fact!r}{_suggest(fact, list(FACTS))}"))
             continue
-        condition = _condition(
-            spec, value, lambda message, p=path: table.problems.append((p, message))
-        )
+
+        def problem(message: str, path: Path = path) -> None:
+            table.problems.append((path, message))
+
+        condition = _condition(spec, value, problem)
         if condition is not None:
             conditions.append(condition)
     return When(tuple(conditions)) if len(table.problems) == before else _BROKEN
@@ -608,7 +610,7 @@ def _cadence(table: _Table, ids: _Ids) -> Cadence:
 
 
 def _anchor_name(table: _Table, key: str) -> str | None:
-    value = table.get(key, str)
+    value: str | None = table.get(key, str)
     if value is not None and value not in ANCHORS:
         table.problem(key, f"unknown anchor {value!r}{_suggest(value, ANCHORS)}")
         return None

@@ -143,7 +143,7 @@ def alert_item(item: QueueItem, change: HealthChange, since: date) -> QueueItem:
 
 
 def ranked(items: Iterable[QueueItem]) -> list[QueueItem]:
-    """The queue's order (as `store.schedule.queue` sorts): pinned, urgency, due, ARR, name."""
+    """The queue's order (as `store.queue.queue` sorts): pinned, urgency, due, ARR, name."""
     return sorted(
         items,
         key=lambda item: (

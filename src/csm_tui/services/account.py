@@ -29,8 +29,8 @@ from csm_tui.models import now_on
 from csm_tui.rules import LoadedRules
 from csm_tui.services.scheduling import Schedule
 from csm_tui.store import account as store
-from csm_tui.store import schedule
 from csm_tui.store.database import Database
+from csm_tui.store.facts import load_facts
 
 
 class AccountError(CsmError):
@@ -83,7 +83,7 @@ class Accounts:
             detail = store.read_detail(session, key, self.today)
             if detail is None:
                 return None
-            facts = schedule.load_facts(session, today=self.today, account_ids=[key])
+            facts = load_facts(session, today=self.today, account_ids=[key])
         decision = self.schedule.decider()(facts[0]) if facts else None
         return self._view(detail, decision)
 

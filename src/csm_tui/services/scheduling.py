@@ -2,7 +2,7 @@
 
 `scheduled_touch` holds each account's decision for one `today` and one rules file (by hash);
 when either changes the whole book is recomputed once, and every write that changes an
-account's facts recomputes that account in its own transaction (see `store.schedule`).
+account's facts recomputes that account in its own transaction (see `store.recompute`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.rulebook import Rulebook
 from csm_tui.errors import CsmError
 from csm_tui.rules import LoadedRules
-from csm_tui.store import queries, schedule
+from csm_tui.store import meta, queries, queue, recompute
 from csm_tui.store.database import Database
+from csm_tui.store.facts import load_facts
 from csm_tui.store.versions import schedule_stamp
 
 
@@ -80,14 +81,14 @@ class Schedule:
 
     def is_current(self) -> bool:
         with self.db.reading() as session:
-            return schedule.is_current(session, today=self.today, rules_sha256=self.stamp)
+            return meta.is_current(session, today=self.today, rules_sha256=self.stamp)
 
     def ensure_current(self) -> int:
         """Recompute the whole book if the rules or the day changed; how many accounts (or 0)."""
         return 0 if self.is_current() else self.recompute_all()
 
     def recompute_all(self) -> int:
-        return schedule.recompute_all(
+        return recompute.recompute_all(
             self.db,
             self.decider(),
             today=self.today,
@@ -98,14 +99,14 @@ class Schedule:
 
     def recompute(self, session, account_ids: list[uuid.UUID]) -> list[Decision]:  # type: ignore[no-untyped-def]
         """Inside the caller's write transaction: the accounts whose facts it just changed."""
-        return schedule.recompute(session, account_ids, self.decider(), today=self.today)
+        return recompute.recompute(session, account_ids, self.decider(), today=self.today)
 
     def queue(
         self, *, owner_email: str | None, ahead_days: int = 0, include_snoozed: bool = False
     ) -> list[QueueItem]:
         self.ensure_current()
         with self.db.reading() as session:
-            return schedule.queue(
+            return queue.queue(
                 session,
                 today=self.today,
                 coefficients=self.rulebook.urgency,
@@ -117,7 +118,7 @@ class Schedule:
     def explain(self, external_id: str) -> Explained:
         with self.db.reading() as session:
             account_id = account_key(session, external_id)
-            [facts] = schedule.load_facts(session, today=self.today, account_ids=[account_id])
+            [facts] = load_facts(session, today=self.today, account_ids=[account_id])
         return Explained(decide(facts, self.rulebook, self.today), facts)
 
     def preview(self, candidate: Rulebook) -> Preview:
@@ -137,7 +138,7 @@ class Schedule:
 
     def _all_facts(self) -> Iterator[AccountFacts]:
         with self.db.reading() as session:
-            yield from schedule.load_facts(session, today=self.today)
+            yield from load_facts(session, today=self.today)
 
 
 def account_key(session, external_id: str) -> uuid.UUID:  # type: ignore[no-untyped-def]

@@ -28,9 +28,10 @@ from csm_tui.models import now_on
 from csm_tui.rules import LoadedRules
 from csm_tui.services.scheduling import Schedule, account_key
 from csm_tui.services.triage_view import TriageView, read_view
-from csm_tui.store import schedule
+from csm_tui.store import queue
 from csm_tui.store import triage as store
 from csm_tui.store.database import Database
+from csm_tui.store.facts import load_facts
 from csm_tui.store.triage import ContactOption, LastTouch, NewActionItem, OpenEscalationLine
 
 
@@ -101,7 +102,7 @@ class _StoreReader:
         account_ids: Sequence[str] | None = None,
     ) -> list[QueueItem]:
         keys = None if account_ids is None else [uuid.UUID(key) for key in account_ids]
-        return schedule.queue(
+        return queue.queue(
             self.session,
             today=self.today,
             coefficients=self.coefficients,
@@ -189,7 +190,7 @@ class Triage:
         the last touch and the open escalation."""
         account_id = uuid.UUID(item.account_id)
         with self.db.reading() as session:
-            facts = schedule.load_facts(session, today=self.today, account_ids=[account_id])
+            facts = load_facts(session, today=self.today, account_ids=[account_id])
             last = store.last_touch(session, account_id, self.today)
             escalation = store.open_escalation(session, account_id)
         decision = self.schedule.decider()(facts[0]) if facts else None
@@ -364,7 +365,7 @@ class Triage:
 
     def _rows_of(self, session, account_id: uuid.UUID) -> tuple[QueueItem, ...]:  # type: ignore[no-untyped-def]
         return tuple(
-            schedule.queue(
+            queue.queue(
                 session,
                 today=self.today,
                 coefficients=self.rules.rulebook.urgency,

@@ -45,7 +45,7 @@ class QueueReader(Protocol):
         include_snoozed: bool = False,
         account_ids: Sequence[str] | None = None,
     ) -> list[QueueItem]:
-        """As `store.schedule.queue`; `account_ids` (canonical text) at most `IDS_PER_READ`."""
+        """As `store.queue.queue`; `account_ids` (canonical text) at most `IDS_PER_READ`."""
         ...
 
     def health_changes(

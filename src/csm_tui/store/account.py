@@ -58,6 +58,9 @@ from csm_tui.store.queries import choice_or_none as _opt
 
 TREND_DAYS = 90  # the overview's health trend window
 
+#: An objective's own columns: outcome, metric, baseline, target, current.
+_Objective = tuple[str, str | None, str | None, str | None, str | None]
+
 
 def _day(moment: datetime | None) -> date | None:
     """The UTC day of a stored moment."""
@@ -68,7 +71,7 @@ def read_detail(session: Session, account_id: uuid.UUID, today: date) -> Account
     """Everything the account screen shows; None when there is no such live account."""
     a = Account
     found = session.execute(
-        select(a, TeamMember.name)
+        select(a, col(TeamMember.name))
         .outerjoin(TeamMember, col(TeamMember.id) == col(a.owner_id))
         .where(col(a.id) == account_id, col(a.deleted_at).is_(None))
     ).first()
@@ -90,14 +93,14 @@ def read_detail(session: Session, account_id: uuid.UUID, today: date) -> Account
         go_live_date=account.go_live_date,
     )
     history = session.execute(
-        select(HealthSnapshot.taken_on, HealthSnapshot.score)
+        select(col(HealthSnapshot.taken_on), col(HealthSnapshot.score))
         .where(
             col(HealthSnapshot.account_id) == account_id,
             col(HealthSnapshot.deleted_at).is_(None),
             col(HealthSnapshot.taken_on) > today - timedelta(days=TREND_DAYS),
             col(HealthSnapshot.taken_on) <= today,
         )
-        .order_by(HealthSnapshot.taken_on)
+        .order_by(col(HealthSnapshot.taken_on))
     ).all()
     health = Health(
         score=account.health_score,
@@ -125,19 +128,19 @@ def contacts(session: Session, account_id: uuid.UUID) -> tuple[ContactLine, ...]
     c = Contact
     rows = session.execute(
         select(
-            c.id,
-            c.name,
-            c.title,
-            c.email,
-            c.phone,
-            c.persona,
-            c.influence,
-            c.reports_to_id,
-            c.is_primary,
-            c.left_company,
+            col(c.id),
+            col(c.name),
+            col(c.title),
+            col(c.email),
+            col(c.phone),
+            col(c.persona),
+            col(c.influence),
+            col(c.reports_to_id),
+            col(c.is_primary),
+            col(c.left_company),
         )
         .where(col(c.account_id) == account_id, col(c.deleted_at).is_(None))
-        .order_by(col(c.is_primary).desc(), c.name)
+        .order_by(col(c.is_primary).desc(), col(c.name))
     )
     return tuple(
         ContactLine(
@@ -161,23 +164,38 @@ def _touches(session: Session, account_id: uuid.UUID) -> tuple[TouchLine, ...]:
     live = (col(t.account_id) == account_id, col(t.deleted_at).is_(None))
     attendees: defaultdict[uuid.UUID, list[str]] = defaultdict(list)
     for touch_id, name in session.execute(
-        select(TouchpointAttendee.touchpoint_id, Contact.name)
+        select(col(TouchpointAttendee.touchpoint_id), col(Contact.name))
         .join(Contact, col(Contact.id) == col(TouchpointAttendee.contact_id))
         .join(t, col(t.id) == col(TouchpointAttendee.touchpoint_id))
         .where(*live)
-        .order_by(Contact.name)
+        .order_by(col(Contact.name))
     ):
         attendees[touch_id].append(name)
     items: defaultdict[uuid.UUID, list[ActionItemLine]] = defaultdict(list)
     i = ActionItem
     for key, touch_id, title, owner, due_on, done_at in session.execute(
-        select(i.id, i.touchpoint_id, i.title, i.owner, i.due_on, i.done_at)
+        select(
+            col(i.id),
+            col(i.touchpoint_id),
+            col(i.title),
+            col(i.owner),
+            col(i.due_on),
+            col(i.done_at),
+        )
         .where(col(i.account_id) == account_id, col(i.deleted_at).is_(None))
-        .order_by(i.created_at, i.title)
+        .order_by(col(i.created_at), col(i.title))
     ):
         items[touch_id].append(ActionItemLine(str(key), title, owner, due_on, _day(done_at)))
     rows = session.execute(
-        select(t.id, t.occurred_on, t.kind, t.summary, t.notes, t.sentiment, TeamMember.name)
+        select(
+            col(t.id),
+            col(t.occurred_on),
+            col(t.kind),
+            col(t.summary),
+            col(t.notes),
+            col(t.sentiment),
+            col(TeamMember.name),
+        )
         .outerjoin(TeamMember, col(TeamMember.id) == col(t.owner_id))
         .where(*live)
         .order_by(col(t.occurred_on).desc(), col(t.created_at).desc())
@@ -202,15 +220,15 @@ def _escalations(session: Session, account_id: uuid.UUID) -> tuple[EscalationLin
     e = Escalation
     rows = session.execute(
         select(
-            e.id,
-            e.level,
-            e.status,
-            e.reason,
-            e.risk_category,
-            e.opened_at,
-            e.sla_due_at,
-            e.closed_at,
-            e.recovery_plan,
+            col(e.id),
+            col(e.level),
+            col(e.status),
+            col(e.reason),
+            col(e.risk_category),
+            col(e.opened_at),
+            col(e.sla_due_at),
+            col(e.closed_at),
+            col(e.recovery_plan),
         )
         .where(col(e.account_id) == account_id, col(e.deleted_at).is_(None))
         .order_by(
@@ -226,7 +244,7 @@ def _escalations(session: Session, account_id: uuid.UUID) -> tuple[EscalationLin
             status=EscalationStatus(status),
             reason=reason,
             risk_category=RiskCategory(category),
-            opened_on=_day(opened),  # type: ignore[arg-type]
+            opened_on=as_utc(opened).date(),
             sla_due_on=_day(sla),
             closed_on=_day(closed),
             recovery_plan=plan,
@@ -239,30 +257,36 @@ def _plans(session: Session, account_id: uuid.UUID) -> tuple[PlanLine, ...]:
     p, o, m = SuccessPlan, Objective, Milestone
     rows = session.execute(
         select(
-            p.id,
-            p.title,
-            p.status,
-            p.reviewed_on,
-            o.id,
-            o.outcome,
-            o.metric,
-            o.baseline,
-            o.target,
-            o.current,
-            m.title,
-            m.due_on,
-            m.dri,
-            m.status,
+            col(p.id),
+            col(p.title),
+            col(p.status),
+            col(p.reviewed_on),
+            col(o.id),
+            col(o.outcome),
+            col(o.metric),
+            col(o.baseline),
+            col(o.target),
+            col(o.current),
+            col(m.title),
+            col(m.due_on),
+            col(m.dri),
+            col(m.status),
         )
         .outerjoin(o, (col(o.plan_id) == col(p.id)) & col(o.deleted_at).is_(None))
         .outerjoin(m, (col(m.objective_id) == col(o.id)) & col(m.deleted_at).is_(None))
         .where(col(p.account_id) == account_id, col(p.deleted_at).is_(None))
         .order_by(
-            p.created_at, p.id, o.created_at, o.id, col(m.due_on).is_(None), m.due_on, m.title
+            col(p.created_at),
+            col(p.id),
+            col(o.created_at),
+            col(o.id),
+            col(m.due_on).is_(None),
+            col(m.due_on),
+            col(m.title),
         )
     )
     plans: dict[uuid.UUID, tuple[str, str, date | None]] = {}
-    objectives: defaultdict[uuid.UUID, dict[uuid.UUID, tuple[str, ...]]] = defaultdict(dict)
+    objectives: defaultdict[uuid.UUID, dict[uuid.UUID, _Objective]] = defaultdict(dict)
     milestones: defaultdict[uuid.UUID, list[MilestoneLine]] = defaultdict(list)
     for (
         plan_id,
@@ -294,7 +318,7 @@ def _plans(session: Session, account_id: uuid.UUID) -> tuple[PlanLine, ...]:
             status,
             reviewed,
             tuple(
-                ObjectiveLine(*fields, milestones=tuple(milestones[objective_id]))  # type: ignore[arg-type]
+                ObjectiveLine(*fields, milestones=tuple(milestones[objective_id]))
                 for objective_id, fields in objectives[plan_id].items()
             ),
         )
@@ -308,7 +332,7 @@ def _plans(session: Session, account_id: uuid.UUID) -> tuple[PlanLine, ...]:
 def name_and_start(session: Session, account_id: uuid.UUID) -> tuple[str, date | None] | None:
     """A live account's name and contract start (what an edit checks against), or None."""
     row = session.execute(
-        select(Account.name, Account.contract_start).where(
+        select(col(Account.name), col(Account.contract_start)).where(
             col(Account.id) == account_id, col(Account.deleted_at).is_(None)
         )
     ).first()
@@ -343,6 +367,7 @@ def update_account(
     health_changed = False
     parts = changes.components
     if parts is not None:
+        assert score is not None, "the score of four components given"
         before = (
             account.health_score,
             account.health_engagement,
@@ -360,7 +385,7 @@ def update_account(
                 account.health_satisfaction,
                 account.health_financial,
             ) = after
-            record_snapshot(session, account_id, today, score, parts, now)  # type: ignore[arg-type]
+            record_snapshot(session, account_id, today, score, parts, now)
     account.updated_at = now
     session.flush()
     return health_changed
@@ -393,7 +418,7 @@ def record_snapshot(
 def managers(session: Session, account_id: uuid.UUID) -> dict[str, str | None]:
     """Who reports to whom among the account's live contacts (contact id to manager id)."""
     rows = session.execute(
-        select(Contact.id, Contact.reports_to_id).where(
+        select(col(Contact.id), col(Contact.reports_to_id)).where(
             col(Contact.account_id) == account_id, col(Contact.deleted_at).is_(None)
         )
     )
@@ -404,7 +429,7 @@ def email_holder(
     session: Session, account_id: uuid.UUID, email: str, other_than: uuid.UUID | None
 ) -> str | None:
     """The name of another contact of the account with this e-mail (any case), if any."""
-    statement = select(Contact.name).where(
+    statement = select(col(Contact.name)).where(
         col(Contact.account_id) == account_id, func.lower(Contact.email) == email.lower()
     )
     if other_than is not None:
@@ -469,7 +494,7 @@ def set_left(session: Session, contact_id: uuid.UUID, left: bool) -> ContactLine
 
 def contact_account(session: Session, contact_id: uuid.UUID) -> uuid.UUID | None:
     return session.scalar(
-        select(Contact.account_id).where(
+        select(col(Contact.account_id)).where(
             col(Contact.id) == contact_id, col(Contact.deleted_at).is_(None)
         )
     )

@@ -4,8 +4,8 @@ A benchmark book holds millions of rows, so the per-row cost matters more than e
 SQLite the INSERT is compiled once by SQLAlchemy and its own bind processors are applied a column
 at a time (memoised for dates, times and booleans, which repeat a lot; UUIDs formatted at C speed
 once a probe shows that gives exactly SQLAlchemy's text), then the driver's executemany runs the
-chunk: the same stored values as `connection.execute(insert(table), rows)`, several times faster.
-Other backends take that ordinary Core path.
+chunk: the same stored values as `connection.execute(insert(table), rows)`, in a fraction of its
+time (benchmarks: build). Other backends take that ordinary Core path.
 
 Every column that has a Python-side default must be given explicitly: those defaults are the
 clock and `uuid4`, and a demo book has to be identical for the same seed.
@@ -83,7 +83,7 @@ def _compile_sqlite(
 
 def _driver_rows(
     compiled: _CompiledInsert, rows: Sequence[Any], names: tuple[str, ...] | None = None
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """Rows (dicts, or tuples of `names`) as the driver's parameter tuples, converted column by
     column.
 
@@ -137,7 +137,7 @@ class PreparedRows:
     """Rows ready for one table's INSERT: driver tuples (SQLite) or plain dicts (elsewhere).
 
     Preparing is most of the CPU of a bulk insert on SQLite, and it pickles, so another process
-    can do it (see `store.schedule.recompute_all`) and leave the writer only the executemany.
+    can do it (see `store.recompute.recompute_all`) and leave the writer only the executemany.
     """
 
     table: str
@@ -235,7 +235,8 @@ def bulk_session(connection: Connection) -> Iterator[None]:
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Bulk reads and writes allocate millions of short-lived objects without cycles: the cyclic
-    collector's repeated passes over them cost about a third of the time and would find nothing."""
+    collector's repeated passes over them would cost a large share of the time and find nothing
+    (benchmarks: build; reschedule, read facts and full)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

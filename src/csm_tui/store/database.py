@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -22,6 +23,11 @@ from sqlmodel import Session
 
 from csm_tui.errors import CsmError
 from csm_tui.store.raw import BUSY_TIMEOUT_MS
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.engine.interfaces import DBAPIConnection
+    from sqlalchemy.pool import ConnectionPoolEntry
 
 _IMMEDIATE = "csm_immediate"
 _FOREIGN_KEYS = "csm_foreign_keys"
@@ -60,7 +66,7 @@ def _create_private_file(path: Path) -> None:
 
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # Take transaction control away from the driver (see module docstring).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -71,7 +77,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Connection) -> None:
         options = connection.get_execution_options()
         # Said again before every transaction (inside one SQLite ignores it), so that one run
         # without the checks cannot leave them off for the next user of the pooled connection.
@@ -140,7 +146,8 @@ class Database:
 
         `foreign_keys=False` has SQLite skip its foreign key checks in this transaction: only
         for rewriting derived rows whose keys the transaction itself read, where a check could
-        never fail but makes SQLite delete a whole table row by row (ten times slower)."""
+        never fail but makes SQLite delete a whole table row by row instead of truncating it
+        (benchmarks: reschedule, all changed)."""
         bind = self.engine.execution_options(**write_options(foreign_keys=foreign_keys))
         with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session

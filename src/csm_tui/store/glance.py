@@ -1,9 +1,10 @@
 """A first look at a SQLite book through the standard library's `sqlite3` alone.
 
 The app paints the triage queue first, and importing SQLAlchemy, SQLModel and the models takes
-about a third of a second: as long as a whole bare Textual app takes to paint. So for a book in
+about as long as a whole bare Textual app takes to paint (benchmarks: start→paint, whose ratio
+to the bare app is budgeted). So for a book in
 a SQLite file the first queue is read here, read-only and in one transaction, with statements
-that say in SQL what `store.schedule.queue_statement`, `store.triage.health_changes` and
+that say in SQL what `store.queue.queue_statement`, `store.triage.health_changes` and
 friends build with SQLAlchemy (tests hold the two readers' answers equal on the same books).
 Everything after the first paint goes through the store.
 
@@ -121,7 +122,7 @@ class Glance:
         return rows[0][0] if rows else None
 
     def schedule_state(self) -> tuple[date | None, str | None]:
-        """As `store.schedule.schedule_state`: the day and the rules file (by hash) the stored
+        """As `store.meta.schedule_state`: the day and the rules file (by hash) the stored
         schedule was computed for."""
         text = self._meta(COMPUTED_FOR_KEY)
         try:
@@ -163,7 +164,7 @@ class Glance:
         include_snoozed: bool = False,
         account_ids: Sequence[str] | None = None,
     ) -> list[QueueItem]:
-        """As `store.schedule.queue`, condition for condition, worked out and ranked alike."""
+        """As `store.queue.queue`, condition for condition, worked out and ranked alike."""
         today = self.today.isoformat()
         where: list[str] = []
         parameters: list[Any] = []
@@ -188,7 +189,8 @@ class Glance:
             where.append(f"scheduled_touch.account_id IN ({_placeholders(len(keys))})")
             parameters += keys
         sql = _QUEUE + "".join(f"\n  AND {condition}" for condition in where)
-        days, memo = self.days, {}
+        days = self.days
+        memo: dict[Any, Any] = {}
         items = []
         for row in self._rows(sql, parameters):
             values = list(row)

@@ -5,7 +5,8 @@ resolves every reference that needs the database (accounts, reports-to) and, if 
 returns the problems *before* writing anything, so that the caller can raise and the whole
 transaction rolls back. For speed on 10k-row files, existing rows are found with narrow
 `IN (...)` queries per chunk of keys, and rows are written with executemany INSERT/UPDATE
-statements rather than one ORM object each (building SQLModel objects costs ~0.3 ms apiece).
+statements rather than one ORM object each (building a SQLModel object costs more than writing
+its row; no benchmark measures an import yet).
 """
 
 from __future__ import annotations
@@ -426,7 +427,8 @@ def upsert_touchpoints(session: Session, rows: Sequence[TouchpointIn]) -> WriteR
                 .order_by(col(Touchpoint.deleted_at).is_(None), col(Touchpoint.created_at))
             )
             # "external_id IS NULL" stays out of the SQL: right after a bulk import PostgreSQL
-            # has no statistics yet and would scan the unique index of NULLs (seconds, not ms).
+            # has no statistics yet and would scan the whole unique index of NULLs (no
+            # benchmark measures an import yet).
             for touch_id, account_id, occurred_on, kind, summary, external_id in session.execute(
                 candidates
             ):

@@ -21,7 +21,9 @@ from sqlalchemy import exc as sa_exc
 import csm_tui
 from csm_tui.store.backup import backup_sqlite
 from csm_tui.store.database import Database, DatabaseError, write_options
-from csm_tui.store.versions import HEAD_REVISION
+
+# Part of this module's interface (`store.integrity` reads it here, tests move it).
+from csm_tui.store.versions import HEAD_REVISION as HEAD_REVISION
 
 if TYPE_CHECKING:
     from alembic.config import Config

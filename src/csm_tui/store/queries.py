@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
 from csm_tui.domain.account import AccountName
 from csm_tui.domain.book import AccountRow
 from csm_tui.domain.enums import (
+    Choice,
     LifecycleStage,
     Priority,
     Role,
@@ -21,23 +23,28 @@ from csm_tui.models import (
     Account,
     TeamMember,
     Touchpoint,
+    table_of,
 )
 
+_Choice = TypeVar("_Choice", bound=Choice)
 
-def choice_or_none(choice: type, value: str | None):  # type: ignore[no-untyped-def]
+
+def choice_or_none(choice: type[_Choice], value: str | None) -> _Choice | None:
     """A stored enumerated value as its `Choice`, or None for NULL."""
     return None if value is None else choice(value)
 
 
 def find_member(session: Session, email: str) -> TeamMember | None:
     statement = select(TeamMember).where(
-        func.lower(TeamMember.email) == email.strip().lower(), TeamMember.deleted_at.is_(None)
+        func.lower(TeamMember.email) == email.strip().lower(), col(TeamMember.deleted_at).is_(None)
     )
     return session.scalars(statement).first()
 
 
 def team(session: Session) -> list[TeamMember]:
-    statement = select(TeamMember).where(TeamMember.deleted_at.is_(None)).order_by(TeamMember.name)
+    statement = (
+        select(TeamMember).where(col(TeamMember.deleted_at).is_(None)).order_by(TeamMember.name)
+    )
     return list(session.scalars(statement))
 
 
@@ -45,10 +52,10 @@ def is_manager(member: TeamMember | None) -> bool:
     return member is not None and member.role == Role.MANAGER
 
 
-def member_ids(email: str) -> Select[tuple[uuid.UUID]]:
+def member_ids(email: str) -> Select[uuid.UUID]:
     """The id of the team member with this e-mail, whatever its case, as a subquery: how every
     "mine" filter (book, queue, health changes) picks the accounts someone owns."""
-    return select(TeamMember.id).where(func.lower(TeamMember.email) == email.strip().lower())
+    return select(col(TeamMember.id)).where(func.lower(TeamMember.email) == email.strip().lower())
 
 
 def book_of_business(session: Session, owner_email: str | None = None) -> list[AccountRow]:
@@ -59,30 +66,30 @@ def book_of_business(session: Session, owner_email: str | None = None) -> list[A
     """
     last_touch = (
         select(func.max(Touchpoint.occurred_on))
-        .where(Touchpoint.account_id == Account.id, Touchpoint.deleted_at.is_(None))
+        .where(col(Touchpoint.account_id) == col(Account.id), col(Touchpoint.deleted_at).is_(None))
         .correlate(Account)
         .scalar_subquery()
     )
     statement = (
         select(
-            Account.id,
-            Account.external_id,
-            Account.name,
-            Account.segment,
-            Account.priority,
-            Account.arr_cents,
-            TeamMember.name,
-            TeamMember.email,
-            Account.health_score,
-            Account.renewal_date,
+            col(Account.id),
+            col(Account.external_id),
+            col(Account.name),
+            col(Account.segment),
+            col(Account.priority),
+            col(Account.arr_cents),
+            col(TeamMember.name),
+            col(TeamMember.email),
+            col(Account.health_score),
+            col(Account.renewal_date),
             last_touch,
-            Account.lifecycle_stage,
+            col(Account.lifecycle_stage),
         )
-        .outerjoin(TeamMember, TeamMember.id == Account.owner_id)
-        .where(Account.deleted_at.is_(None))
+        .outerjoin(TeamMember, col(TeamMember.id) == col(Account.owner_id))
+        .where(col(Account.deleted_at).is_(None))
     )
     if owner_email is not None:
-        statement = statement.where(Account.owner_id.in_(member_ids(owner_email)))
+        statement = statement.where(col(Account.owner_id).in_(member_ids(owner_email)))
     return [
         AccountRow(
             id=str(row[0]),
@@ -102,20 +109,20 @@ def book_of_business(session: Session, owner_email: str | None = None) -> list[A
     ]
 
 
-def count_rows(session: Session, tables: Sequence[type]) -> dict[str, int]:
+def count_rows(session: Session, tables: Sequence[type[SQLModel]]) -> dict[str, int]:
     """Row counts per table, for import summaries and for tests that check nothing changed."""
     return {
-        table.__tablename__: session.scalar(select(func.count()).select_from(table)) or 0  # type: ignore[attr-defined]
-        for table in tables
+        table.name: session.scalar(select(func.count()).select_from(table)) or 0
+        for table in map(table_of, tables)
     }
 
 
 def account_names(session: Session) -> list[AccountName]:
     """Every live account's name, CRM id and owner, by name."""
     rows = session.execute(
-        select(Account.id, Account.name, Account.external_id, TeamMember.name)
-        .outerjoin(TeamMember, TeamMember.id == Account.owner_id)  # type: ignore[arg-type]
-        .where(Account.deleted_at.is_(None))  # type: ignore[union-attr]
+        select(col(Account.id), col(Account.name), col(Account.external_id), col(TeamMember.name))
+        .outerjoin(TeamMember, col(TeamMember.id) == col(Account.owner_id))
+        .where(col(Account.deleted_at).is_(None))
         .order_by(Account.name)
     ).all()
     return [
@@ -125,7 +132,7 @@ def account_names(session: Session) -> list[AccountName]:
 
 def account_id_by_external_id(session: Session, external_id: str) -> uuid.UUID | None:
     """The live account with this CRM id (exact match, as imported)."""
-    statement = select(Account.id).where(
-        Account.external_id == external_id.strip(), Account.deleted_at.is_(None)
+    statement = select(col(Account.id)).where(
+        col(Account.external_id) == external_id.strip(), col(Account.deleted_at).is_(None)
     )
     return session.scalars(statement).first()

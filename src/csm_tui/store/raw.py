@@ -1,9 +1,9 @@
 """Values as the database driver gives them, before (or instead of) SQLAlchemy's conversions.
 
-Bulk reads (`store.schedule`) and the first look at a SQLite book (`store.glance`) read
-columns raw: a key is 32-digit hex text on SQLite (how SQLAlchemy stores a UUID there) and a
-`uuid.UUID` on PostgreSQL; a date is 'YYYY-MM-DD' text on SQLite and a `date` on PostgreSQL.
-Nothing here imports SQLAlchemy: the glance runs before it is imported.
+Bulk reads (`store.facts`, `store.recompute`) and the first look at a SQLite book
+(`store.glance`) read columns raw: a key is 32-digit hex text on SQLite (how SQLAlchemy stores a
+UUID there) and a `uuid.UUID` on PostgreSQL; a date is 'YYYY-MM-DD' text on SQLite and a `date`
+on PostgreSQL. Nothing here imports SQLAlchemy: the glance runs before it is imported.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ def sqlite_key(text: str) -> str:
 
 
 class Days(dict[Any, date | None]):
-    """Dates read raw, memoised: a book has a few hundred distinct days in millions of rows."""
+    """Dates read raw, memoised: a book has a few hundred distinct days in millions of rows.
+    An empty column (None) stays None."""
 
     def __missing__(self, raw: Any) -> date | None:
         day = raw if raw is None or isinstance(raw, date) else date.fromisoformat(raw)
@@ -40,8 +41,17 @@ class Days(dict[Any, date | None]):
         return day
 
 
+class Dates(dict[Any, date]):
+    """`Days` of a column that is never empty (NOT NULL, or filtered so)."""
+
+    def __missing__(self, raw: Any) -> date:
+        day = raw if isinstance(raw, date) else date.fromisoformat(raw)
+        self[raw] = day
+        return day
+
+
 def planned_touch(row: Sequence[Any]) -> PlannedTouch:
-    """One row of the queue query (`store.schedule.queue_statement`'s columns, in order), its
+    """One row of the queue query (`store.queue.queue_statement`'s columns, in order), its
     dates already dates."""
     return PlannedTouch(
         account_id=canonical(row[0]),

@@ -10,10 +10,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from csm_tui.domain.enums import EscalationStatus
 from csm_tui.domain.health import BandThresholds
@@ -30,12 +29,13 @@ from csm_tui.models import (
     Touchpoint,
     TouchpointAttendee,
     TriageVisit,
+    table_of,
     utc_now,
 )
 from csm_tui.store.queries import member_ids
 
-_ACCOUNT = Account.__table__  # type: ignore[attr-defined]
-_HEALTH = HealthSnapshot.__table__  # type: ignore[attr-defined]
+_ACCOUNT = table_of(Account)
+_HEALTH = table_of(HealthSnapshot)
 
 
 # --- the last triage ---------------------------------------------------------------------------
@@ -96,7 +96,7 @@ def reviewed_since(session: Session, since: date, account_ids: Sequence[str]) ->
     """Of these accounts, those whose health alert was marked reviewed after `since`."""
     if not account_ids:
         return set()
-    r = AlertReview.__table__.c  # type: ignore[attr-defined]
+    r = table_of(AlertReview).c
     found: set[str] = set()
     keys = [uuid.UUID(key) for key in account_ids]
     for start in range(0, len(keys), 500):
@@ -142,13 +142,18 @@ class ContactOption:
 
 def last_touch(session: Session, account_id: uuid.UUID, today: date) -> LastTouch | None:
     row = session.execute(
-        select(Touchpoint.occurred_on, Touchpoint.kind, Touchpoint.summary, Touchpoint.sentiment)
-        .where(
-            Touchpoint.account_id == account_id,
-            Touchpoint.deleted_at.is_(None),  # type: ignore[union-attr]
-            Touchpoint.occurred_on <= today,
+        select(
+            col(Touchpoint.occurred_on),
+            col(Touchpoint.kind),
+            col(Touchpoint.summary),
+            col(Touchpoint.sentiment),
         )
-        .order_by(Touchpoint.occurred_on.desc(), Touchpoint.created_at.desc())  # type: ignore[attr-defined]
+        .where(
+            col(Touchpoint.account_id) == account_id,
+            col(Touchpoint.deleted_at).is_(None),
+            col(Touchpoint.occurred_on) <= today,
+        )
+        .order_by(col(Touchpoint.occurred_on).desc(), col(Touchpoint.created_at).desc())
         .limit(1)
     ).first()
     return LastTouch(*row) if row else None
@@ -158,18 +163,18 @@ def open_escalation(session: Session, account_id: uuid.UUID) -> OpenEscalationLi
     """The highest open escalation of the account, if any."""
     row = session.execute(
         select(
-            Escalation.id,
-            Escalation.level,
-            Escalation.reason,
-            Escalation.risk_category,
-            Escalation.opened_at,
+            col(Escalation.id),
+            col(Escalation.level),
+            col(Escalation.reason),
+            col(Escalation.risk_category),
+            col(Escalation.opened_at),
         )
         .where(
-            Escalation.account_id == account_id,
-            Escalation.deleted_at.is_(None),  # type: ignore[union-attr]
-            Escalation.status == EscalationStatus.OPEN.value,
+            col(Escalation.account_id) == account_id,
+            col(Escalation.deleted_at).is_(None),
+            col(Escalation.status) == EscalationStatus.OPEN.value,
         )
-        .order_by(Escalation.level.desc(), Escalation.opened_at)  # type: ignore[attr-defined]
+        .order_by(col(Escalation.level).desc(), col(Escalation.opened_at))
         .limit(1)
     ).first()
     if row is None:
@@ -181,13 +186,13 @@ def open_escalation(session: Session, account_id: uuid.UUID) -> OpenEscalationLi
 def contacts(session: Session, account_id: uuid.UUID) -> list[ContactOption]:
     """The account's current contacts (not those who left), primary first."""
     rows = session.execute(
-        select(Contact.id, Contact.name, Contact.title, Contact.is_primary)
+        select(col(Contact.id), col(Contact.name), col(Contact.title), col(Contact.is_primary))
         .where(
-            Contact.account_id == account_id,
-            Contact.deleted_at.is_(None),  # type: ignore[union-attr]
-            Contact.left_company.is_(False),
-        )  # type: ignore[attr-defined]
-        .order_by(Contact.is_primary.desc(), Contact.name)  # type: ignore[attr-defined]
+            col(Contact.account_id) == account_id,
+            col(Contact.deleted_at).is_(None),
+            col(Contact.left_company).is_(False),
+        )
+        .order_by(col(Contact.is_primary).desc(), Contact.name)
     ).all()
     return [
         ContactOption(str(contact_id), name, title, bool(primary))
@@ -315,8 +320,10 @@ def add_escalation(
     return escalation.id
 
 
+#: The rows `withdraw` can take back.
+Withdrawable = Touchpoint | Snooze | AlertReview | Escalation
 #: What `withdraw` can take back, by the name the service uses.
-WITHDRAWABLE: dict[str, Any] = {
+WITHDRAWABLE: dict[str, type[Withdrawable]] = {
     "touch": Touchpoint,
     "snooze": Snooze,
     "review": AlertReview,
@@ -329,20 +336,18 @@ def withdraw(session: Session, what: str, row_id: uuid.UUID) -> uuid.UUID | None
     escalation with its events); return its account, or None if it is already gone."""
     model = WITHDRAWABLE[what]
     row = session.get(model, row_id)
-    if row is None or row.deleted_at is not None:
+    if not isinstance(row, Withdrawable) or row.deleted_at is not None:  # None: no such row
         return None
     now = utc_now()
     row.deleted_at = now
     if model is Touchpoint:
         session.execute(
-            update(ActionItem)
-            .where(ActionItem.touchpoint_id == row_id)  # type: ignore[arg-type]
-            .values(deleted_at=now)
+            update(ActionItem).where(col(ActionItem.touchpoint_id) == row_id).values(deleted_at=now)
         )
     elif model is Escalation:
         session.execute(
             update(EscalationEvent)
-            .where(EscalationEvent.escalation_id == row_id)  # type: ignore[arg-type]
+            .where(col(EscalationEvent.escalation_id) == row_id)
             .values(deleted_at=now)
         )
     session.flush()
@@ -352,5 +357,7 @@ def withdraw(session: Session, what: str, row_id: uuid.UUID) -> uuid.UUID | None
 def account_name(session: Session, account_id: uuid.UUID) -> str | None:
     """The name of a live account; None when there is no such account (or it was deleted)."""
     return session.scalar(
-        select(Account.name).where(Account.id == account_id, Account.deleted_at.is_(None))  # type: ignore[union-attr]
+        select(col(Account.name)).where(
+            col(Account.id) == account_id, col(Account.deleted_at).is_(None)
+        )
     )

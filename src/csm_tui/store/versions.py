@@ -27,7 +27,8 @@ def _planner_sha256() -> str:
     package = Path(__file__).resolve().parents[1]
     sources = [
         *sorted((package / "domain").glob("*.py")),
-        package / "store" / "schedule.py",
+        package / "store" / "facts.py",
+        package / "store" / "recompute.py",
         package / "store" / "raw.py",
     ]
     digest = hashlib.sha256()

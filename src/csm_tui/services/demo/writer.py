@@ -1,25 +1,16 @@
-"""A realistic, deterministic demo book of business.
+"""The rows of the demo book: each account's contacts, health history, touches, success plan
+and escalations, generated as plain dicts from its `plan.Plan`, in foreign-key order.
 
-Everything is derived from `seed` and `today` (one `random.Random` for content, a second one for
-UUIDs, timestamps as offsets from `today`), so the same arguments always give the same database:
-screenshots, snapshot tests and benchmarks stay stable. Rows are generated as plain dicts a
-chunk of accounts at a time and written with Core bulk inserts (`store.bulk`), never as ORM
-objects. Books above 10,000 accounts exist for benchmarks; they get a thinner history per
-account (`_Density`) so that 100,000 accounts still build in about a minute on a slow machine.
-
-What must be there for the product to have something to show (every segment and band, open
-escalations at all five levels, milestones in every status, health drops since yesterday,
-accounts of the demo user among them) is planned up front rather than left to chance.
+One `random.Random` for content and a second one for UUIDs, timestamps as offsets from `today`:
+the same seed and day always give the same rows. The loops over snapshots and touches are the
+hot ones of a benchmark-sized book.
 """
 
 from __future__ import annotations
 
 import random
-import time as clock
-import unicodedata
 import uuid
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -55,15 +46,49 @@ from csm_tui.models import (
     TeamMember,
     Touchpoint,
     TouchpointAttendee,
+    table_of,
 )
-from csm_tui.store.bulk import bulk_session, gc_paused, insert_rows
-from csm_tui.store.database import Database
+from csm_tui.services.demo.plan import GROUP, Density, Plan, plan_book, team_for
+from csm_tui.services.demo.words import (
+    ACTION_TITLES,
+    AE_NAMES,
+    AREA_CODES,
+    CADENCE_SUMMARIES,
+    COMPANY_PREFIXES,
+    COMPANY_SUFFIXES,
+    EMAIL_SUMMARIES,
+    ESCALATION_REASONS,
+    FEATURES,
+    FIRST_NAMES,
+    GOALS,
+    LAST_NAMES,
+    MEETING_SUMMARIES,
+    MILESTONES,
+    NEXT_STEPS,
+    NOTE_SUMMARIES,
+    QUALITATIVE,
+    QUANTITATIVE,
+    RAISE_WHY,
+    REGIONS,
+    RENEWAL_SIGNALS,
+    RESOLUTIONS,
+    ROMAN,
+    TEAMS,
+    TITLES,
+    TLDS,
+    TOPICS,
+    TRAINING_SUMMARIES,
+    slug,
+)
 
 T = TypeVar("T")
+#: One row to insert, by column name.
 Row = dict[str, Any]
+#: The four health components: engagement, success, satisfaction, financial.
+Parts = tuple[int, int, int, int]
 
 #: Enum members to their stored strings: `.value` is a slow descriptor in the hot loops.
-_VALUE: dict[Any, str] = {
+VALUE: dict[Any, str] = {
     member: member.value
     for enum in (
         Segment,
@@ -86,18 +111,10 @@ _RISK_KEYS = tuple((category, f"risk_{category.value}") for category in RiskCate
 _UUID_MASK = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)  # version and variant bits
 _UUID_V4 = (0x4 << 76) | (0x2 << 62)
 
-DEMO_DOMAIN = "demo.csm-tui.dev"
-DEMO_USER_EMAIL = f"maya.patel@{DEMO_DOMAIN}"
-DEMO_MANAGER_EMAIL = f"jordan.reyes@{DEMO_DOMAIN}"
-
-#: Accounts generated (and written) together; bounds memory for benchmark-sized books.
-CHUNK_ACCOUNTS = 1_000
-#: Books up to this size get a full year of history per account (see `_Density`).
-FULL_HISTORY_ACCOUNTS = 10_000
 
 #: Tables in foreign-key order: parents are written before their children.
-_TABLES: tuple[Table, ...] = tuple(
-    model.__table__  # type: ignore[union-attr]
+TABLES: tuple[Table, ...] = tuple(
+    table_of(model)
     for model in (
         AppMeta,
         TeamMember,
@@ -116,415 +133,6 @@ _TABLES: tuple[Table, ...] = tuple(
 )
 
 
-@dataclass(frozen=True)
-class DemoSummary:
-    accounts: int
-    team_members: int
-    contacts: int
-    touchpoints: int
-    health_snapshots: int
-    escalations: int
-    milestones: int
-    seconds: float
-
-
-def build_demo(db: Database, *, accounts: int = 300, seed: int = 7, today: date) -> DemoSummary:
-    """Fill an empty, migrated database with a demo book, in one transaction."""
-    started = clock.perf_counter()
-    counts: Counter[str] = Counter()
-    with gc_paused(), db.writing() as session:
-        connection = session.connection()
-        with bulk_session(connection):
-            for batch in generate(accounts=accounts, seed=seed, today=today):
-                for table in _TABLES:
-                    rows = batch.get(table.name)
-                    if rows:
-                        counts[table.name] += insert_rows(connection, table, rows)
-    return DemoSummary(
-        accounts=counts["account"],
-        team_members=counts["team_member"],
-        contacts=counts["contact"],
-        touchpoints=counts["touchpoint"],
-        health_snapshots=counts["health_snapshot"],
-        escalations=counts["escalation"],
-        milestones=counts["milestone"],
-        seconds=clock.perf_counter() - started,
-    )
-
-
-def generate(
-    *, accounts: int, seed: int, today: date, chunk: int = CHUNK_ACCOUNTS
-) -> Iterator[dict[str, list[Row]]]:
-    """The demo book as batches of rows per table name: the team first, then accounts in chunks.
-
-    Pure: no clock, no global random state, no database.
-    """
-    book = _BookGenerator(accounts=accounts, seed=seed, today=today)
-    yield book.team_batch()
-    for start in range(0, accounts, chunk):
-        yield book.account_batch(range(start, min(accounts, start + chunk)))
-
-
-# -- word lists ----------------------------------------------------------------------------------
-
-_COMPANY_PREFIXES = (
-    "Northwind",
-    "Bluepeak",
-    "Ironclad",
-    "Silverline",
-    "Redwood",
-    "Brightwater",
-    "Summit",
-    "Crescent",
-    "Harbor",
-    "Granite",
-    "Evergreen",
-    "Lakeshore",
-    "Cobalt",
-    "Meridian",
-    "Pinnacle",
-    "Sterling",
-    "Horizon",
-    "Keystone",
-    "Riverbend",
-    "Oakridge",
-    "Falcon",
-    "Beacon",
-    "Copperfield",
-    "Driftwood",
-    "Ember",
-    "Foxglove",
-    "Glacier",
-    "Highland",
-    "Juniper",
-    "Kestrel",
-    "Lumen",
-    "Maple",
-    "Nimbus",
-    "Orchard",
-    "Paragon",
-    "Quarry",
-    "Rainier",
-    "Sable",
-    "Tidewater",
-    "Vantage",
-    "Willow",
-    "Zephyr",
-    "Anchor",
-    "Birchwood",
-    "Cascade",
-    "Frontier",
-    "Hawthorne",
-    "Indigo",
-    "Jasper",
-    "Larkspur",
-    "Mosaic",
-    "Northstar",
-    "Obsidian",
-    "Prairie",
-    "Ridgeline",
-    "Sequoia",
-    "Trailhead",
-    "Vertex",
-    "Westbrook",
-    "Aspen",
-    "Bayview",
-    "Clearwater",
-    "Everest",
-    "Fairview",
-    "Greystone",
-    "Halcyon",
-    "Ironwood",
-    "Lighthouse",
-    "Marlow",
-    "Oakmont",
-    "Pioneer",
-    "Redstone",
-    "Stonebridge",
-    "Thornbury",
-    "Windmere",
-    "Alder",
-    "Bramble",
-    "Corvid",
-    "Dunmore",
-    "Elmstead",
-)
-_COMPANY_SUFFIXES = (
-    "Logistics",
-    "Analytics",
-    "Health",
-    "Foods",
-    "Energy",
-    "Robotics",
-    "Capital",
-    "Insurance",
-    "Manufacturing",
-    "Software",
-    "Systems",
-    "Labs",
-    "Retail",
-    "Media",
-    "Biotech",
-    "Pharma",
-    "Telecom",
-    "Networks",
-    "Dynamics",
-    "Freight",
-    "Financial",
-    "Partners",
-    "Consulting",
-    "Education",
-    "Hospitality",
-    "Motors",
-    "Aerospace",
-    "Materials",
-    "Outfitters",
-    "Apparel",
-    "Security",
-    "Cloud",
-    "Payments",
-    "Realty",
-    "Utilities",
-    "Farms",
-    "Marine",
-    "Medical",
-    "Semiconductors",
-    "Learning",
-    "Studios",
-    "Brewing",
-    "Transit",
-    "Water",
-    "Data",
-    "Mobility",
-    "Textiles",
-    "Clinics",
-    "Travel",
-    "Games",
-)
-_REGIONS = (
-    "EMEA",
-    "APAC",
-    "Americas",
-    "Nordics",
-    "DACH",
-    "UK",
-    "Canada",
-    "Iberia",
-    "Benelux",
-    "LATAM",
-    "ANZ",
-    "Japan",
-)
-_TLDS = (".com", ".com", ".com", ".io", ".co", ".net")
-_FIRST_NAMES = (
-    "Aisha",
-    "Alejandro",
-    "Amara",
-    "Anders",
-    "Ananya",
-    "Arjun",
-    "Beatriz",
-    "Ben",
-    "Camille",
-    "Carlos",
-    "Chen",
-    "Chloe",
-    "Dario",
-    "David",
-    "Diana",
-    "Elena",
-    "Emeka",
-    "Emily",
-    "Farah",
-    "Felix",
-    "Fiona",
-    "Gabriel",
-    "Grace",
-    "Hana",
-    "Hassan",
-    "Ines",
-    "Isaac",
-    "Ivy",
-    "Jamal",
-    "Jana",
-    "Javier",
-    "Jin",
-    "Julia",
-    "Kai",
-    "Kamala",
-    "Kenji",
-    "Laila",
-    "Lars",
-    "Leah",
-    "Liam",
-    "Lucia",
-    "Malik",
-    "Marta",
-    "Mateo",
-    "Mei",
-    "Mira",
-    "Nadia",
-    "Naomi",
-    "Nikhil",
-    "Noah",
-    "Olga",
-    "Omar",
-    "Paulo",
-    "Rachel",
-    "Rafael",
-    "Rina",
-    "Rohan",
-    "Ruth",
-    "Samir",
-    "Sara",
-    "Sean",
-    "Selin",
-    "Sipho",
-    "Sven",
-    "Tara",
-    "Theo",
-    "Tomasz",
-    "Uma",
-    "Valentina",
-    "Victor",
-    "Wei",
-    "Yara",
-    "Yusuf",
-    "Zoe",
-    "Hiroshi",
-    "Ingrid",
-    "Kwame",
-    "Lena",
-    "Nora",
-    "Pedro",
-)
-_LAST_NAMES = (
-    "Abara",
-    "Andersson",
-    "Baker",
-    "Banerjee",
-    "Becker",
-    "Bianchi",
-    "Brooks",
-    "Castillo",
-    "Chang",
-    "Costa",
-    "Dubois",
-    "Eze",
-    "Fischer",
-    "Fitzgerald",
-    "Garcia",
-    "Gupta",
-    "Haddad",
-    "Hansen",
-    "Hoffmann",
-    "Ibrahim",
-    "Ito",
-    "Jensen",
-    "Johansson",
-    "Kaur",
-    "Kim",
-    "Kowalski",
-    "Larsen",
-    "Lee",
-    "Lopez",
-    "Mahlangu",
-    "Martin",
-    "Mendes",
-    "Mensah",
-    "Meyer",
-    "Moreno",
-    "Murphy",
-    "Nakamura",
-    "Nguyen",
-    "Novak",
-    "O'Brien",
-    "Okonkwo",
-    "Olsen",
-    "Park",
-    "Pereira",
-    "Petrov",
-    "Quinn",
-    "Rahman",
-    "Rossi",
-    "Sato",
-    "Schmidt",
-    "Silva",
-    "Singh",
-    "Sokolova",
-    "Suzuki",
-    "Tanaka",
-    "Torres",
-    "Tran",
-    "Varga",
-    "Wagner",
-    "Walsh",
-    "Watanabe",
-    "Weber",
-    "Wong",
-    "Yilmaz",
-    "Zhang",
-    "Zimmermann",
-    "Alvarez",
-    "Byrne",
-    "Cohen",
-    "Dlamini",
-    "Ekström",
-    "Fernandes",
-    "Gallo",
-    "Horvat",
-    "Iyer",
-    "Janssen",
-    "Khan",
-    "Lindgren",
-    "Moretti",
-    "Nilsson",
-)
-_AE_NAMES = (
-    "Olivia Brandt",
-    "Ethan Moreau",
-    "Hannah Ocampo",
-    "Lucas Whitfield",
-    "Priyanka Desai",
-    "Ryan Kowalczyk",
-    "Sophie Laurent",
-    "Adrian Castell",
-    "Megan Foley",
-    "Kofi Asante",
-    "Elise Vogel",
-    "Nathan Bell",
-)
-_AREA_CODES = ("212", "415", "312", "617", "206", "512", "303", "404", "646", "720", "617", "858")
-
-_TITLES = {
-    Persona.ECONOMIC_BUYER: ("CFO", "COO", "VP Finance", "SVP Operations", "Chief Digital Officer"),
-    Persona.EXECUTIVE_SPONSOR: ("CIO", "CTO", "VP Engineering", "VP Operations", "Head of IT"),
-    Persona.CHAMPION: (
-        "Director of Platform",
-        "Head of DevOps",
-        "Engineering Manager",
-        "Operations Manager",
-        "Director of Customer Operations",
-    ),
-    Persona.TECHNICAL_LEAD: (
-        "Staff Engineer",
-        "Lead Architect",
-        "Platform Lead",
-        "Principal Engineer",
-        "IT Manager",
-        "Solutions Architect",
-    ),
-    Persona.END_USER: (
-        "Software Engineer",
-        "Analyst",
-        "Support Specialist",
-        "Operations Analyst",
-        "Developer",
-        "Data Engineer",
-        "Project Coordinator",
-        "QA Engineer",
-    ),
-}
 _INFLUENCE = {
     Persona.ECONOMIC_BUYER: (5, 5),
     Persona.EXECUTIVE_SPONSOR: (4, 5),
@@ -553,190 +161,6 @@ _RANK = {
     Persona.END_USER: 4,
 }
 
-_FEATURES = (
-    "SSO",
-    "the reporting dashboards",
-    "CI pipelines",
-    "the REST API",
-    "workflow automation",
-    "audit logs",
-    "role-based access",
-    "the Slack integration",
-    "usage analytics",
-    "the Salesforce connector",
-    "alerting rules",
-    "data exports",
-    "the mobile app",
-    "custom fields",
-    "approval workflows",
-    "the warehouse sync",
-)
-_GOALS = (
-    "cutting onboarding time for new hires",
-    "consolidating tooling across regions",
-    "a single view of customer data",
-    "faster month-end reporting",
-    "less manual ticket triage",
-    "audit readiness",
-    "shipping releases weekly",
-)
-_TEAMS = ("EMEA support", "platform", "finance", "data", "field operations", "security", "mobile")
-_TOPICS = {
-    Sentiment.POSITIVE: (
-        "interest in rolling out to another business unit",
-        "a possible case study",
-        "adding seats next quarter",
-        "strong feedback on the new dashboards",
-        "a reference call for sales",
-        "a faster release cadence since go-live",
-    ),
-    Sentiment.NEUTRAL: (
-        "questions about the roadmap",
-        "the upcoming SSO migration",
-        "a new admin on their side",
-        "license true-up timing",
-        "data retention settings",
-        "API rate limits",
-    ),
-    Sentiment.NEGATIVE: (
-        "slow responses on P2 support tickets",
-        "budget pressure for next year",
-        "a reorg in their IT department",
-        "performance of large exports",
-        "missing SAML group sync",
-        "a competitor evaluation in one team",
-        "low usage in the EMEA team",
-        "frustration with last week's outage",
-    ),
-}
-_RENEWAL_SIGNALS = {
-    Sentiment.POSITIVE: ("expects to renew as is", "wants to add seats at renewal"),
-    Sentiment.NEUTRAL: ("needs a procurement review first", "asked about multi-year pricing"),
-    Sentiment.NEGATIVE: ("budget not confirmed yet", "is evaluating alternatives"),
-}
-_NEXT_STEPS = (
-    "send the adoption report",
-    "schedule training for new admins",
-    "loop in support on the open ticket",
-    "book the EBR",
-    "share the roadmap deck",
-    "confirm the renewal timeline with procurement",
-    "update the success plan",
-)
-_CADENCE_SUMMARIES = (
-    "Cadence call: reviewed adoption of {feature}; {contact} raised {topic}",
-    "Cadence call with {contact}: {feature} rollout on track, {topic} came up",
-    "Cadence call: usage trends for {feature}; {contact} asked about {topic}",
-    "Cadence call: {contact} shared next-quarter priorities, mainly {goal}",
-)
-_EMAIL_SUMMARIES = (
-    "Sent {contact} a recap and next steps after the session on {feature}",
-    "Shared the best-practice guide for {feature} with {contact}",
-    "Followed up with {contact} on {topic}",
-)
-_MEETING_SUMMARIES = (
-    "Working session with {contact}'s team on {feature}",
-    "Met {contact} and the AE about {goal}",
-)
-_TRAINING_SUMMARIES = (
-    "Admin training on {feature} for {count} users",
-    "Enablement workshop on {feature} for the {team} team",
-)
-_NOTE_SUMMARIES = (
-    "Internal note: {topic} (heard from {contact})",
-    "Usage check: adoption of {feature} {trend}",
-)
-_ACTION_TITLES = (
-    "Send the {feature} best-practice guide",
-    "Schedule admin training for the {team} team",
-    "Share the usage report with {contact}",
-    "Open a support ticket about {topic}",
-    "Book the EBR with {contact}",
-    "Confirm the renewal timeline with procurement",
-    "Update the success plan",
-    "Introduce {contact} to the product manager for {feature}",
-)
-_QUANTITATIVE = (
-    # outcome, metric, baseline range, target range, unit
-    ("Increase weekly active users", "Weekly active users", (28, 45), (75, 90), "%"),
-    ("Reduce release cycle time", "Median cycle time", (8, 14), (2, 4), " days"),
-    ("Resolve support tickets faster", "Mean time to resolution", (30, 48), (8, 16), " h"),
-    ("Automate month-end reporting", "Reports automated", (5, 20), (70, 90), "%"),
-    ("Ship more often", "Deployments per week", (2, 5), (10, 20), ""),
-    ("Onboard new hires faster", "Days to first productive use", (15, 30), (5, 8), " days"),
-    ("Raise license utilization", "Seats in use", (45, 60), (85, 95), "%"),
-    ("Shrink the security findings backlog", "Open critical findings", (80, 200), (10, 25), ""),
-)
-_QUALITATIVE = (
-    "Show ROI to the board at the annual review",
-    "Standardize on one platform across business units",
-    "Retire the legacy ticketing tool",
-    "Pass the SOC 2 audit with the new audit trail",
-    "Give leadership a single view of customer health",
-)
-_MILESTONES = (
-    "Enable {feature} for all teams",
-    "Migrate the remaining projects",
-    "Train admins on {feature}",
-    "Pilot {feature} with the {team} team",
-    "Agree baseline metrics with {contact}",
-    "Executive readout to {contact}",
-    "Retire the legacy tool in the {team} team",
-    "Security review sign-off",
-    "Roll out to the second business unit",
-    "Go live with {feature}",
-)
-_ESCALATION_REASONS = {
-    RiskCategory.IMPLEMENTATION: (
-        "Go-live slipped twice; the {feature} integration is blocked",
-        "Data migration stalled at 40%",
-    ),
-    RiskCategory.SENTIMENT: (
-        "Executive sponsor doubts the value delivered; downgrade discussed",
-        "Champion left; the new lead is skeptical",
-    ),
-    RiskCategory.SUPPORT: (
-        "Three P1 tickets in two weeks and slow responses",
-        "Recurring failures of {feature}",
-    ),
-    RiskCategory.PRODUCT: (
-        "Missing {feature} capability blocks the rollout",
-        "Large exports too slow for month-end close",
-    ),
-    RiskCategory.COMPANY: (
-        "Acquisition announced; the new parent uses a competitor",
-        "Layoffs halved their admin team",
-    ),
-    RiskCategory.RENEWAL: (
-        "Procurement asks for a 30% discount at renewal",
-        "Renewal budget not approved for next year",
-    ),
-}
-_RAISE_WHY = {
-    2: "No fix within 48 h; support engineer engaged",
-    3: "Customer unhappy with the pace; CSM manager involved",
-    4: "Customer's executive escalated; VP Customer Success engaged",
-    5: "Strategic account at risk; CEO/COO engaged",
-}
-_RESOLUTIONS = (
-    (
-        "Hotfix shipped and weekly check-ins restored confidence",
-        "Bring support in at level 1 as soon as P1 tickets cluster",
-    ),
-    (
-        "Executive sync agreed a revised rollout plan; go-live achieved",
-        "Confirm the customer's resourcing before committing to dates",
-    ),
-    (
-        "Renewal signed with a smaller discount and a training credit",
-        "Raise renewal risk earlier than 90 days out",
-    ),
-    (
-        "New champion onboarded and trained; usage back to baseline",
-        "Keep at least two engaged contacts in every account",
-    ),
-)
-
 #: Interval in days between routine touches, by segment group and priority (seeds 000:
 #: enterprise PR1 bi-weekly, PR2 monthly; commercial PR1 bi-weekly to monthly; scale quarterly).
 _INTERVALS = {
@@ -750,21 +174,6 @@ _INTERVALS = {
     ("scale", Priority.PR2): 90,
     ("scale", Priority.PR3): 120,
 }
-_GROUP = {
-    Segment.ENTERPRISE: "enterprise",
-    Segment.COMMERCIAL: "commercial",
-    Segment.MID_MARKET: "commercial",
-    Segment.SMB: "scale",
-    Segment.SCALE: "scale",
-}
-_SEGMENT_MIX = {
-    Segment.ENTERPRISE: 0.15,
-    Segment.COMMERCIAL: 0.30,
-    Segment.MID_MARKET: 0.10,
-    Segment.SMB: 0.15,
-    Segment.SCALE: 0.30,
-}
-_BAND_MIX = {HealthBand.GREEN: 0.70, HealthBand.YELLOW: 0.20, HealthBand.RED: 0.10}
 _BAND_RANGE = {HealthBand.GREEN: (80, 97), HealthBand.YELLOW: (60, 79), HealthBand.RED: (28, 59)}
 _ARR_DOLLARS = {
     "enterprise": (250_000, 2_500_000),
@@ -816,75 +225,6 @@ _MILESTONE_ODDS = {  # planned, in-progress, done, slipped, blocked
     HealthBand.YELLOW: (25, 25, 25, 15, 10),
     HealthBand.RED: (20, 20, 20, 20, 20),
 }
-_ROMAN = ("II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
-
-
-# -- the fixed team --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoMember:
-    """One person of the demo team (fixed names: the demo user is the same whatever the seed)."""
-
-    name: str
-    email: str
-    group: str | None  # enterprise / commercial / scale; None for the manager
-    target: int
-
-
-_MANAGER = DemoMember("Jordan Reyes", DEMO_MANAGER_EMAIL, None, 5)
-_CORE_CSMS = (
-    DemoMember("Maya Patel", DEMO_USER_EMAIL, "enterprise", 12),
-    DemoMember("Daniel Okafor", f"daniel.okafor@{DEMO_DOMAIN}", "enterprise", 12),
-    DemoMember("Sofia Lindqvist", f"sofia.lindqvist@{DEMO_DOMAIN}", "commercial", 20),
-    DemoMember("Marcus Chen", f"marcus.chen@{DEMO_DOMAIN}", "commercial", 20),
-    DemoMember("Priya Raman", f"priya.raman@{DEMO_DOMAIN}", "scale", 35),
-    DemoMember("Tom Gallagher", f"tom.gallagher@{DEMO_DOMAIN}", "scale", 35),
-)
-_TARGETS = {"enterprise": 12, "commercial": 20, "scale": 35}
-_GROUP_SHARE = {"enterprise": 0.3, "commercial": 0.4, "scale": 0.3}
-
-
-def team_for(accounts: int) -> tuple[DemoMember, ...]:
-    """The manager and the CSMs: six for a normal book, one per ~400 accounts beyond that.
-
-    Names do not depend on the seed, so the demo user is always the same person.
-    """
-    total = max(len(_CORE_CSMS), accounts // 400)
-    wanted = {group: max(2, round(total * share)) for group, share in _GROUP_SHARE.items()}
-    members = [_MANAGER, *_CORE_CSMS]
-    emails = {member.email for member in members}
-    serial = 0
-    for group in ("enterprise", "commercial", "scale"):
-        for _ in range(wanted[group] - 2):
-            while True:  # walks through every first/last pair before repeating one
-                shift = serial // len(_FIRST_NAMES)
-                first = _FIRST_NAMES[(serial * 7 + 3) % len(_FIRST_NAMES)]
-                last = _LAST_NAMES[(serial * 13 + 5 + shift) % len(_LAST_NAMES)]
-                serial += 1
-                email = f"{_slug(first)}.{_slug(last)}@{DEMO_DOMAIN}"
-                if email not in emails:
-                    break
-            emails.add(email)
-            members.append(DemoMember(f"{first} {last}", email, group, _TARGETS[group]))
-    return tuple(members)
-
-
-# -- planning ------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Plan:
-    """What one account must be, decided before any row is generated."""
-
-    segment: Segment
-    owner: int  # index into the team
-    band: HealthBand
-    trend: str = "steady"  # steady | slide | recover
-    dropped: bool = False  # score on `today` lower than on the day before
-    escalation: int | None = None  # level of an open escalation
-    past_escalation: bool = False
-    onboarding: bool = False
 
 
 @dataclass(slots=True)
@@ -894,50 +234,14 @@ class _Person:
     persona: Persona
 
 
-@dataclass(frozen=True)
-class _Density:
-    """How much history each account gets.
-
-    A real team's book (up to 10,000 accounts) gets a year of it: weekly health snapshots,
-    a year of touches, up to eight contacts. Bigger books exist for benchmarks, where the number
-    of accounts is the point and the build has to stay within a minute: they get two weeks of
-    weekly snapshots (plus yesterday's), 45 days of touches, at most three contacts and a fifth
-    of the success plans.
-    """
-
-    snapshot_weeks: int
-    history_days: int
-    max_contacts: int
-    plan_share: float
-
-    @classmethod
-    def for_book(cls, accounts: int) -> _Density:
-        if accounts <= FULL_HISTORY_ACCOUNTS:
-            return cls(snapshot_weeks=52, history_days=365, max_contacts=8, plan_share=1.0)
-        return cls(snapshot_weeks=2, history_days=45, max_contacts=3, plan_share=0.2)
-
-
-def _allot(rng: random.Random, count: int, mix: dict[T, float]) -> list[T]:
-    """Exactly `count` values in the proportions of `mix` (largest remainder), shuffled."""
-    exact = {key: count * share for key, share in mix.items()}
-    sizes = {key: int(value) for key, value in exact.items()}
-    by_remainder = sorted(mix, key=lambda key: exact[key] - sizes[key], reverse=True)
-    for key in by_remainder[: count - sum(sizes.values())]:
-        sizes[key] += 1
-    values = [key for key in mix for _ in range(sizes[key])]
-    rng.shuffle(values)
-    return values
-
-
-@lru_cache(maxsize=4096)
-def _slug(text: str) -> str:
-    """Lower-case ASCII letters and digits only, as in an e-mail address or a domain."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in ascii_text.lower() if ch.isalnum())
-
-
 def _clamp(value: float) -> int:
     return 0 if value < 0 else 100 if value > 100 else int(value)
+
+
+def _four(parts: Iterable[int]) -> Parts:
+    """Four health components, taken in order from `parts`."""
+    engagement, success, satisfaction, financial = parts
+    return engagement, success, satisfaction, financial
 
 
 @lru_cache(maxsize=8192)
@@ -974,11 +278,14 @@ def _sla_due(level: int, reached_at: datetime) -> datetime:
     return reached_at + timedelta(hours=4)  # level 5: immediate attention
 
 
-# -- the generator ---------------------------------------------------------------------------------
+# -- the writers ----------------------------------------------------------------------------------
 
 
 @dataclass
-class _BookGenerator:
+class BookWriter:
+    """The book's rows: the team's, then each account's (`_AccountWriter`) from its plan. Holds
+    what the accounts share: the two random streams, the team, the names taken so far."""
+
     accounts: int
     seed: int
     today: date
@@ -988,14 +295,13 @@ class _BookGenerator:
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
         self.ids = random.Random(f"csm-tui demo ids {self.seed}")
-        self.density = _Density.for_book(self.accounts)
+        self.density = Density.for_book(self.accounts)
         self.now = self.at(self.today, 9)
         self.team = team_for(self.accounts)
         self.team_ids = [self.uid() for _ in self.team]
         self.used_names: set[str] = set()
         self.milestone_serial = 0
-        self.forced_escalations: set[int] = set()
-        self.plans = self._plan()
+        self.plans, self.forced_escalations = plan_book(self.rng, self.team, self.accounts)
         days = [
             self.today - timedelta(days=7 * week) for week in range(self.density.snapshot_weeks + 1)
         ]
@@ -1020,85 +326,6 @@ class _BookGenerator:
     def stamps(self, created: datetime, updated: datetime | None = None) -> Row:
         return {"id": self.uid(), "created_at": created, "updated_at": updated or created}
 
-    # planning
-
-    def _plan(self) -> list[_Plan]:
-        rng, count = self.rng, self.accounts
-        segments = _allot(rng, count, _SEGMENT_MIX)
-        bands = _allot(rng, count, _BAND_MIX)
-        if count >= 3:  # tiny books still show every band
-            for band in (HealthBand.RED, HealthBand.YELLOW):
-                if band not in bands:
-                    bands[bands.index(HealthBand.GREEN)] = band
-        members = {
-            group: [i for i, m in enumerate(self.team) if m.group == group] for group in _TARGETS
-        }
-        turns: Counter[str] = Counter()
-        plans = []
-        for segment, band in zip(segments, bands, strict=True):
-            group = _GROUP[segment]
-            owner = members[group][turns[group] % len(members[group])]
-            turns[group] += 1
-            plans.append(_Plan(segment=segment, owner=owner, band=band))
-        # Give the person the demo opens as (Maya) something to triage.
-        demo_user = next(i for i, m in enumerate(self.team) if m.email == DEMO_USER_EMAIL)
-        mine = [i for i, plan in enumerate(plans) if plan.owner == demo_user]
-        for band in (HealthBand.RED, HealthBand.YELLOW):
-            if len(mine) >= 4 and all(plans[i].band != band for i in mine):
-                other = next((i for i, p in enumerate(plans) if p.band == band), None)
-                greens = [i for i in mine if plans[i].band == HealthBand.GREEN]
-                if other is not None and greens:
-                    plans[other].band, plans[greens[0]].band = HealthBand.GREEN, band
-        for plan in plans:
-            plan.onboarding = rng.random() < 0.08
-            if plan.band == HealthBand.GREEN:
-                plan.trend = "recover" if rng.random() < 0.12 else "steady"
-            else:
-                plan.trend = "slide" if rng.random() < 0.5 else "steady"
-        self._plan_drops(plans, mine)
-        self._plan_escalations(plans, mine)
-        return plans
-
-    def _plan_drops(self, plans: list[_Plan], mine: list[int]) -> None:
-        """A few accounts whose health fell overnight: half into a worse band, some of Maya's."""
-        wanted = min(len(plans), max(3, len(plans) // 40))
-        order = list(range(len(plans)))
-        self.rng.shuffle(order)
-        worse = [i for i in order if plans[i].band != HealthBand.GREEN]
-        chosen = [i for i in mine if plans[i].band != HealthBand.GREEN][:1] + mine[:1]
-        dropped = 0
-        for i in chosen + worse[: wanted // 2] + order:
-            if dropped == wanted:
-                break
-            if not plans[i].dropped:
-                plans[i].dropped = True
-                dropped += 1
-
-    def _plan_escalations(self, plans: list[_Plan], mine: list[int]) -> None:
-        """Open escalations on red (then yellow) accounts, every level present, highest levels on
-        enterprise accounts; and a few resolved ones in the past."""
-        rng = self.rng
-        reds = [i for i, p in enumerate(plans) if p.band == HealthBand.RED]
-        yellows = [i for i, p in enumerate(plans) if p.band == HealthBand.YELLOW]
-        rng.shuffle(reds)
-        rng.shuffle(yellows)
-        mine_set = set(mine)
-        my_reds = [i for i in reds if i in mine_set][:1]
-        wanted = max(5, round(len(plans) * 0.04))
-        candidates = my_reds + [i for i in reds if i not in my_reds] + yellows
-        chosen = candidates[:wanted]
-        rank = {Segment.ENTERPRISE: 0, Segment.COMMERCIAL: 1, Segment.MID_MARKET: 1}
-        chosen.sort(key=lambda i: rank.get(plans[i].segment, 2))
-        levels = [5, 4, 3, 2, 1][: len(chosen)]
-        while len(levels) < len(chosen):
-            levels.append(rng.choices((1, 2, 3, 4, 5), weights=(35, 30, 20, 10, 5))[0])
-        for i, level in zip(chosen, levels, strict=True):
-            plans[i].escalation = level
-        self.forced_escalations = set(chosen[:5])
-        calm = [i for i, p in enumerate(plans) if p.escalation is None]
-        for i in rng.sample(calm, min(len(calm), max(3, len(plans) // 50))):
-            plans[i].past_escalation = True
-
     # batches
 
     def team_batch(self) -> dict[str, list[Row]]:
@@ -1113,7 +340,7 @@ class _BookGenerator:
                     "updated_at": joined,
                     "name": member.name,
                     "email": member.email,
-                    "role": _VALUE[Role.MANAGER] if is_manager else _VALUE[Role.CSM],
+                    "role": VALUE[Role.MANAGER] if is_manager else VALUE[Role.CSM],
                     "segment": None if is_manager else member.group,
                     "weekly_touch_target": member.target,
                     "manager_id": None if is_manager else self.team_ids[0],
@@ -1127,38 +354,38 @@ class _BookGenerator:
         return {"app_meta": meta, "team_member": members}
 
     def account_batch(self, indexes: range) -> dict[str, list[Row]]:
-        batch: dict[str, list[Row]] = {table.name: [] for table in _TABLES}
+        batch: dict[str, list[Row]] = {table.name: [] for table in TABLES}
         for index in indexes:
             _AccountWriter(self, index, self.plans[index], batch).write()
         return batch
 
     def company_name(self) -> tuple[str, str]:
         """A unique company name and its e-mail domain."""
-        prefix, suffix = self.pick(_COMPANY_PREFIXES), self.pick(_COMPANY_SUFFIXES)
+        prefix, suffix = self.pick(COMPANY_PREFIXES), self.pick(COMPANY_SUFFIXES)
         base = f"{prefix} {suffix}"
-        domain = _slug(prefix + suffix) + self.pick(_TLDS)
+        domain = slug(prefix + suffix) + self.pick(TLDS)
         name = base
         if name in self.used_names:
-            name = f"{base} {self.pick(_REGIONS)}"
+            name = f"{base} {self.pick(REGIONS)}"
         serial = 0
         while name in self.used_names:
-            name = f"{base} {_ROMAN[serial]}" if serial < len(_ROMAN) else f"{base} {serial + 2}"
+            name = f"{base} {ROMAN[serial]}" if serial < len(ROMAN) else f"{base} {serial + 2}"
             serial += 1
         self.used_names.add(name)
         return name, domain
 
     def person_name(self) -> tuple[str, str]:
-        return self.pick(_FIRST_NAMES), self.pick(_LAST_NAMES)
+        return self.pick(FIRST_NAMES), self.pick(LAST_NAMES)
 
 
 class _AccountWriter:
     """Generates every row of one account into the batch, in foreign-key order."""
 
-    def __init__(self, book: _BookGenerator, index: int, plan: _Plan, batch: dict[str, list[Row]]):
+    def __init__(self, book: BookWriter, index: int, plan: Plan, batch: dict[str, list[Row]]):
         self.book, self.plan, self.batch, self.index = book, plan, batch, index
         self.rng = book.rng
         self.today = book.today
-        self.group = _GROUP[plan.segment]
+        self.group = GROUP[plan.segment]
         self.owner = book.team[plan.owner]
         self.owner_id = book.team_ids[plan.owner]
         self.people: list[_Person] = []
@@ -1209,15 +436,15 @@ class _AccountWriter:
             "updated_at": book.at(today, 6),
             "external_id": f"ACC-{self.index + 1:06d}",
             "name": self.name,
-            "segment": _VALUE[plan.segment],
-            "priority": _VALUE[self.priority],
+            "segment": VALUE[plan.segment],
+            "priority": VALUE[self.priority],
             "arr_cents": self.arr_cents,
             "owner_id": self.owner_id,
-            "ae": book.pick(_AE_NAMES),
+            "ae": book.pick(AE_NAMES),
             "contract_start": start,
             "renewal_date": renewal,
             "go_live_date": self.go_live,
-            "lifecycle_stage": _VALUE[self.stage],
+            "lifecycle_stage": VALUE[self.stage],
             "health_score": self.score,
             "health_engagement": self.components[0],
             "health_success": self.components[1],
@@ -1237,13 +464,13 @@ class _AccountWriter:
             return LifecycleStage.ENABLE
         return LifecycleStage.EXPAND
 
-    def current_components(self) -> tuple[int, int, int, int]:
+    def current_components(self) -> Parts:
         low, high = _BAND_RANGE[self.plan.band]
         target = self.book.between(low, high)
         for _ in range(8):
-            parts = tuple(_clamp(target + self.book.between(-14, 14)) for _ in range(4))
+            parts = _four(_clamp(target + self.book.between(-14, 14)) for _ in range(4))
             if low <= DEFAULT_WEIGHTS.score(*parts) <= high:
-                return parts  # type: ignore[return-value]
+                return parts
         return (target, target, target, target)
 
     def choose_priority(self) -> Priority:
@@ -1292,7 +519,7 @@ class _AccountWriter:
         primary_persona = Persona.CHAMPION if count >= 2 else Persona.ECONOMIC_BUYER
         for persona in sorted(_PERSONAS[:count], key=_RANK.__getitem__):
             first, last = book.person_name()
-            local = f"{_slug(first)}.{_slug(last)}"
+            local = f"{slug(first)}.{slug(last)}"
             email = f"{local}@{self.domain}"
             serial = 2
             while email in emails:
@@ -1315,10 +542,10 @@ class _AccountWriter:
                 **book.stamps(created),
                 "account_id": self.account_id,
                 "name": f"{first} {last}",
-                "title": book.pick(_TITLES[persona]),
+                "title": book.pick(TITLES[persona]),
                 "email": email,
                 "phone": self.phone(),
-                "persona": _VALUE[persona],
+                "persona": VALUE[persona],
                 "influence": book.between(low_i, high_i),
                 "reports_to_id": boss,
                 "is_primary": persona == primary_persona,
@@ -1332,7 +559,7 @@ class _AccountWriter:
     def phone(self) -> str:
         if self.rng.random() < 0.15:  # Ofcom's range for drama: never a real number
             return f"+44 20 7946 0{self.book.between(0, 999):03d}"
-        return f"+1 {self.book.pick(_AREA_CODES)}-555-01{self.book.between(0, 99):02d}"
+        return f"+1 {self.book.pick(AREA_CODES)}-555-01{self.book.between(0, 99):02d}"
 
     def person(self, *personas: Persona) -> _Person:
         for persona in personas:
@@ -1392,9 +619,9 @@ class _AccountWriter:
         if yesterday >= self.start:
             parts = self.components
             if plan.dropped:
-                parts = tuple(_clamp(part + self.overnight_drop()) for part in parts)  # type: ignore[assignment]
+                parts = _four(_clamp(part + self.overnight_drop()) for part in parts)
             elif rng.random() < 0.03:
-                parts = tuple(_clamp(part - 4) for part in parts)  # type: ignore[assignment]
+                parts = _four(_clamp(part - 4) for part in parts)
             rows.append(self.snapshot(yesterday, book.at(yesterday, 6), parts))
         self.weekly_scores = weekly or [self.score]
 
@@ -1487,7 +714,7 @@ class _AccountWriter:
             summary = self.summary(kind, contact, sentiment)
         notes = None
         if rng.random() < 0.3:
-            notes = f"Next step: {book.pick(_NEXT_STEPS)}."
+            notes = f"Next step: {book.pick(NEXT_STEPS)}."
         stamp = book.at(day, 17)
         row = {
             **book.stamps(stamp),
@@ -1495,10 +722,10 @@ class _AccountWriter:
             "account_id": self.account_id,
             "owner_id": self.owner_id,
             "occurred_on": day,
-            "kind": _VALUE[kind],
+            "kind": VALUE[kind],
             "summary": summary,
             "notes": notes,
-            "sentiment": _VALUE[sentiment],
+            "sentiment": VALUE[sentiment],
         }
         self.batch["touchpoint"].append(row)
         for person in attendees:
@@ -1524,26 +751,26 @@ class _AccountWriter:
         book = self.book
         values = {
             "contact": contact,
-            "feature": book.pick(_FEATURES),
-            "goal": book.pick(_GOALS),
-            "topic": book.pick(_TOPICS[sentiment]),
-            "team": book.pick(_TEAMS),
+            "feature": book.pick(FEATURES),
+            "goal": book.pick(GOALS),
+            "topic": book.pick(TOPICS[sentiment]),
+            "team": book.pick(TEAMS),
             "count": book.between(6, 60),
             "trend": {"positive": "is climbing", "neutral": "is flat", "negative": "is falling"}[
-                _VALUE[sentiment]
+                VALUE[sentiment]
             ],
         }
         match kind:
             case TouchKind.CADENCE_CALL:
-                template = book.pick(_CADENCE_SUMMARIES)
+                template = book.pick(CADENCE_SUMMARIES)
             case TouchKind.EMAIL:
-                template = book.pick(_EMAIL_SUMMARIES)
+                template = book.pick(EMAIL_SUMMARIES)
             case TouchKind.MEETING:
-                template = book.pick(_MEETING_SUMMARIES)
+                template = book.pick(MEETING_SUMMARIES)
             case TouchKind.TRAINING:
-                template = book.pick(_TRAINING_SUMMARIES)
+                template = book.pick(TRAINING_SUMMARIES)
             case TouchKind.NOTE:
-                template = book.pick(_NOTE_SUMMARIES)
+                template = book.pick(NOTE_SUMMARIES)
             case TouchKind.EBR:
                 template = (
                     "EBR with {contact}: progress on {goal} reviewed; priorities agreed "
@@ -1551,13 +778,13 @@ class _AccountWriter:
                 )
             case TouchKind.RENEWAL_CALL:
                 template = "Renewal call with {contact}: soft renewal question asked; {signal}"
-                values["signal"] = book.pick(_RENEWAL_SIGNALS[sentiment])
+                values["signal"] = book.pick(RENEWAL_SIGNALS[sentiment])
             case TouchKind.ONBOARDING_REVIEW:
                 template = "Onboarding review: {feature} live for {pct}% of users; {topic}"
                 values["pct"] = book.between(20, 95)
             case TouchKind.NPS_SURVEY:
                 low, high = {"positive": (9, 10), "neutral": (7, 8), "negative": (2, 6)}[
-                    _VALUE[sentiment]
+                    VALUE[sentiment]
                 ]
                 template = "NPS survey: {contact} gave {nps}/10"
                 values["nps"] = book.between(low, high)
@@ -1573,11 +800,11 @@ class _AccountWriter:
         done_on = min(due + timedelta(days=book.between(-4, 3)), today - timedelta(days=1))
         done_on = max(done_on, day)
         done_at = book.at(done_on, 18 if done_on == day else 15)  # after the call was logged
-        title = book.pick(_ACTION_TITLES).format(
-            feature=book.pick(_FEATURES),
-            team=book.pick(_TEAMS),
+        title = book.pick(ACTION_TITLES).format(
+            feature=book.pick(FEATURES),
+            team=book.pick(TEAMS),
             contact=contact,
-            topic=book.pick(_TOPICS[Sentiment.NEGATIVE]),
+            topic=book.pick(TOPICS[Sentiment.NEGATIVE]),
         )
         created = book.at(day, 17)
         self.batch["action_item"].append(
@@ -1609,7 +836,7 @@ class _AccountWriter:
             "account_id": self.account_id,
             "title": f"FY{(today.year + 1) % 100:02d} success plan"
             if rng.random() < 0.5
-            else f"Success plan: {book.pick(_GOALS)}",
+            else f"Success plan: {book.pick(GOALS)}",
             "status": "draft" if draft else "active",
             "reviewed_on": None if draft else reviewed,
         }
@@ -1625,7 +852,7 @@ class _AccountWriter:
         for number in range(count):
             objective = {**book.stamps(created, book.at(reviewed, 16)), "plan_id": plan_row["id"]}
             if number == 0 or rng.random() < 0.7:
-                outcome, metric, (b_low, b_high), (t_low, t_high), unit = book.pick(_QUANTITATIVE)
+                outcome, metric, (b_low, b_high), (t_low, t_high), unit = book.pick(QUANTITATIVE)
                 baseline, target = book.between(b_low, b_high), book.between(t_low, t_high)
                 low, high = progress_range
                 progress = low + (high - low) * rng.random()
@@ -1633,16 +860,16 @@ class _AccountWriter:
                 objective.update(
                     outcome=outcome,
                     metric=metric,
-                    kind=_VALUE[ObjectiveKind.QUANTITATIVE],
+                    kind=VALUE[ObjectiveKind.QUANTITATIVE],
                     baseline=f"{baseline}{unit}",
                     target=f"{target}{unit}",
                     current=f"{current}{unit}",
                 )
             else:
                 objective.update(
-                    outcome=book.pick(_QUALITATIVE),
+                    outcome=book.pick(QUALITATIVE),
                     metric=None,
-                    kind=_VALUE[ObjectiveKind.QUALITATIVE],
+                    kind=VALUE[ObjectiveKind.QUALITATIVE],
                     baseline=None,
                     target=None,
                     current=None,
@@ -1694,9 +921,9 @@ class _AccountWriter:
             if who < 0.9
             else self.account["ae"]
         )
-        title = book.pick(_MILESTONES).format(
-            feature=book.pick(_FEATURES),
-            team=book.pick(_TEAMS),
+        title = book.pick(MILESTONES).format(
+            feature=book.pick(FEATURES),
+            team=book.pick(TEAMS),
             contact=self.person(Persona.EXECUTIVE_SPONSOR).name,
         )
         self.batch["milestone"].append(
@@ -1706,7 +933,7 @@ class _AccountWriter:
                 "title": title,
                 "due_on": due,
                 "dri": dri,
-                "status": _VALUE[status],
+                "status": VALUE[status],
                 "completed_at": completed,
             }
         )
@@ -1731,8 +958,8 @@ class _AccountWriter:
         return category
 
     def reason(self, category: RiskCategory) -> str:
-        reason = self.book.pick(_ESCALATION_REASONS[category])
-        return reason.format(feature=self.book.pick(_FEATURES))
+        reason = self.book.pick(ESCALATION_REASONS[category])
+        return reason.format(feature=self.book.pick(FEATURES))
 
     def open_escalation(self, level: int) -> None:
         """An open escalation raised step by step to `level`, with one event per level change.
@@ -1814,7 +1041,7 @@ class _AccountWriter:
             times=times,
             sla=_sla_due(level, times[-1]),
             closed=closed,
-            outcome=book.pick(_RESOLUTIONS),
+            outcome=book.pick(RESOLUTIONS),
         )
 
     def escalation_rows(
@@ -1838,9 +1065,9 @@ class _AccountWriter:
             **book.stamps(opened, updated),
             "account_id": self.account_id,
             "level": level,
-            "status": _VALUE[status],
+            "status": VALUE[status],
             "reason": reason,
-            "risk_category": _VALUE[category],
+            "risk_category": VALUE[category],
             "owner_id": self.owner_id,
             "opened_at": opened,
             "sla_due_at": sla,
@@ -1857,7 +1084,7 @@ class _AccountWriter:
         self.batch["escalation"].append(row)
         previous: int | None = None
         for step, moment in zip(steps, times, strict=True):
-            why = f"Opened: {reason}" if previous is None else _RAISE_WHY.get(step, "Raised")
+            why = f"Opened: {reason}" if previous is None else RAISE_WHY.get(step, "Raised")
             self.batch["escalation_event"].append(
                 {
                     **book.stamps(moment),
