@@ -247,9 +247,7 @@ def import_(settings: Settings, kind: str, file: Path) -> None:
 @pass_settings
 def accounts(settings: Settings, team: bool, fmt: str) -> None:
     """List the accounts of your book (--as), or of the whole team."""
-    from csm_tui.domain.book import format_arr
-    from csm_tui.domain.wording import countdown
-    from csm_tui.output import text_table
+    from csm_tui import output
     from csm_tui.services.workspace import Workspace
 
     workspace = Workspace.open(settings)
@@ -259,57 +257,13 @@ def accounts(settings: Settings, team: bool, fmt: str) -> None:
         rows = workspace.book(team=team)
     finally:
         workspace.close()
-    today = settings.today
     if fmt == "json":
-        records = [
-            {
-                "external_id": row.external_id,
-                "name": row.name,
-                "segment": row.segment.value,
-                "priority": row.priority.value,
-                "arr": row.arr_cents / 100,
-                "owner_email": row.owner_email,
-                "health_score": row.health_score,
-                "health_band": row.band().value,
-                "renewal_date": row.renewal_date.isoformat() if row.renewal_date else None,
-                "days_to_renewal": row.days_to_renewal(today),
-                "last_touch": row.last_touch.isoformat() if row.last_touch else None,
-            }
-            for row in rows
-        ]
+        records = [output.account_record(row, settings.today) for row in rows]
         click.echo(json.dumps(records, indent=2))
-        return
-    if not rows:
+    elif not rows:
         click.echo("No accounts. Import some: csm import accounts FILE.csv")
-        return
-    table = [
-        [
-            row.external_id or "",
-            row.name,
-            row.segment.label,
-            row.priority.label,
-            format_arr(row.arr_cents),
-            row.owner_name or "-",
-            "-" if row.health_score is None else f"{row.health_score} {row.band().value}",
-            str(row.renewal_date or "-"),
-            countdown(row.days_to_renewal(today)),
-            str(row.last_touch or "never"),
-        ]
-        for row in rows
-    ]
-    headers = [
-        "ID",
-        "Account",
-        "Segment",
-        "Pri",
-        "ARR",
-        "Owner",
-        "Health",
-        "Renewal",
-        "In",
-        "Last touch",
-    ]
-    click.echo(text_table(headers, table, right={4, 8}))
+    else:
+        click.echo(output.accounts_table(rows, settings.today))
 
 
 # -- queue and rules --------------------------------------------------------------------------
@@ -351,54 +305,23 @@ def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
     Health drops since your last triage are listed as rows to review, as on the screen; this
     command only looks: it does not count as a triage.
     """
-    from csm_tui.domain.book import format_arr
-    from csm_tui.domain.triage import when_words
-    from csm_tui.output import text_table
+    from csm_tui import output
 
     triage = _open_triage(settings)
     try:
         if triage.me is None and not team:
             raise click.UsageError("whose queue? Pass --as EMAIL (or set user_email), or --team")
-        view = triage.load(team=team, record=False, ahead_days=ahead)
-        items = view.items
+        items = triage.load(team=team, record=False, ahead_days=ahead).items
         bands = triage.rules.rulebook.bands
     finally:
         triage.db.dispose()
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                [_queue_record(item, bands.band(item.health_score).value) for item in items],
-                indent=2,
-            )
-        )
-        return
-    if not items:
+        click.echo(json.dumps([output.queue_record(item, bands) for item in items], indent=2))
+    elif not items:
         more = "" if ahead else " (--ahead 7 shows the week)"
         click.echo(f"Nothing due on {settings.today.isoformat()}{more}.")
-        return
-    rows = [
-        [
-            str(number),
-            ("! " if item.pinned else "") + item.account_name,
-            item.label,
-            when_words(item, settings.today),
-            "-"
-            if item.health_score is None
-            else f"{item.health_score} {bands.band(item.health_score).value}",
-            item.priority.upper(),
-            format_arr(item.arr_cents),
-            f"{item.urgency:.1f}",
-            item.rule_id,
-        ]
-        for number, item in enumerate(items, start=1)
-    ]
-    if team:
-        for row, item in zip(rows, items, strict=True):
-            row.insert(2, item.owner_name or "-")
-    headers = ["#", "Account", "What", "Due", "Health", "Pri", "ARR", "Urgency", "Rule"]
-    if team:
-        headers.insert(2, "Owner")
-    click.echo(text_table(headers, rows, right={0, len(headers) - 3, len(headers) - 2}))
+    else:
+        click.echo(output.queue_table(items, settings.today, bands, team=team))
 
 
 def _open_triage(settings: Settings):  # type: ignore[no-untyped-def]
@@ -505,28 +428,6 @@ def snooze(settings: Settings, external_id: str, until: Any, reason: str, kind: 
         click.echo(f"  next: {done.next_touch.reason}")
 
 
-def _queue_record(item, band: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    return {
-        "account_external_id": item.external_id,
-        "account_name": item.account_name,
-        "owner_email": item.owner_email,
-        "kind": item.kind,
-        "label": item.label,
-        "due_date": item.due_on.isoformat(),
-        "overdue_days": item.overdue_days,
-        "rule_id": item.rule_id,
-        "urgency": item.urgency,
-        "pinned": item.pinned,
-        "explanation": item.explanation,
-        "segment": item.segment,
-        "priority": item.priority,
-        "arr": item.arr_cents / 100,
-        "health_score": item.health_score,
-        "health_band": band,
-        "renewal_date": item.renewal_date.isoformat() if item.renewal_date else None,
-    }
-
-
 @main.group()
 def rules() -> None:
     """Check, explain and try out the rules that schedule every account's next touch."""
@@ -625,8 +526,7 @@ def rules_preview(settings: Settings, file: Path, fmt: str) -> None:
     """Dry run of FILE against the database: whose next touch would move, and how.
 
     Writes nothing."""
-    from csm_tui.domain.explain import candidate_dict
-    from csm_tui.output import text_table
+    from csm_tui import output
     from csm_tui.rules import parse_file
 
     candidate = parse_file(file)
@@ -635,55 +535,16 @@ def rules_preview(settings: Settings, file: Path, fmt: str) -> None:
         preview = scheduler.preview(candidate)
     finally:
         scheduler.db.dispose()
-    today = settings.today
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "accounts": preview.accounts,
-                    "moved": len(preview.moves),
-                    "moves": [
-                        {
-                            "account_external_id": move.external_id,
-                            "account_name": move.name,
-                            "before": candidate_dict(move.before, move.decisions[0])
-                            if move.before
-                            else None,
-                            "after": candidate_dict(move.after, move.decisions[1])
-                            if move.after
-                            else None,
-                        }
-                        for move in preview.moves
-                    ],
-                },
-                indent=2,
-            )
-        )
+        click.echo(json.dumps(output.preview_record(preview), indent=2))
         return
     click.echo(
         f"{file} against {scheduler.rules.user_file or 'the shipped rules'}, "
-        f"as of {today.isoformat()}: {len(preview.moves)} of {preview.accounts} accounts' "
-        "next touch would move."
+        f"as of {settings.today.isoformat()}: {len(preview.moves)} of {preview.accounts} "
+        "accounts' next touch would move."
     )
     if preview.moves:
-        rows = [
-            [
-                move.external_id or "",
-                move.name,
-                _touch_words(move.before),
-                "->",
-                _touch_words(move.after),
-                (move.after.rule_id if move.after else ""),
-            ]
-            for move in preview.moves
-        ]
-        click.echo(text_table(["ID", "Account", "Now", "", "With " + file.name, "Rule"], rows))
-
-
-def _touch_words(candidate) -> str:  # type: ignore[no-untyped-def]
-    if candidate is None:
-        return "nothing"
-    return f"{candidate.label} {candidate.due.isoformat() if candidate.due else ''}".strip()
+        click.echo(output.moves_table(preview.moves, file.name))
 
 
 # -- db ---------------------------------------------------------------------------------------
