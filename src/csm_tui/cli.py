@@ -1,7 +1,9 @@
 """The `csm` command: opens the TUI, or runs one job for people who live in the shell.
 
-Commands are thin: they build Settings, call a service or the store, and print. Every failure a
-user can cause ends as one clear line on stderr and a non-zero exit code, never a traceback.
+Commands are thin: they build Settings, call a service inside a `with` that releases the
+database however the command ends, and print (the rows' wording lives in `csm_tui.output`).
+Every failure a user can cause ends as one clear line on stderr and a non-zero exit code, never
+a traceback: 1 for a problem with the data or the database, 2 for a mistyped command line.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ from collections.abc import Callable
 from datetime import date
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from csm_tui import paths
 from csm_tui.errors import CsmError
 from csm_tui.settings import Settings, build_settings
+
+if TYPE_CHECKING:
+    from csm_tui.rules import LoadedRules
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -223,12 +228,10 @@ def import_(settings: Settings, kind: str, file: Path) -> None:
     Importing the same file again updates the rows it created.
     """
     from csm_tui.services.csv_import import ImportKind, import_csv
+    from csm_tui.services.scheduling import Schedule
 
-    scheduler = _open_schedule(settings)
-    try:
-        summary = import_csv(scheduler.db, ImportKind(kind), file, schedule=scheduler)
-    finally:
-        scheduler.db.dispose()
+    with Schedule.open(settings, _rules_in_force(settings)) as schedule:
+        summary = import_csv(schedule.db, ImportKind(kind), file, schedule=schedule)
     click.echo(f"Imported {file}: {summary.created} {kind} created, {summary.updated} updated.")
     for email in summary.new_team_members:
         click.echo(f"  new team member: {email}")
@@ -250,13 +253,10 @@ def accounts(settings: Settings, team: bool, fmt: str) -> None:
     from csm_tui import output
     from csm_tui.services.workspace import Workspace
 
-    workspace = Workspace.open(settings)
-    try:
+    with Workspace.open(settings) as workspace:
         if workspace.me is None and not team:
             raise click.UsageError("whose book? Pass --as EMAIL (or set user_email), or --team")
         rows = workspace.book(team=team)
-    finally:
-        workspace.close()
     if fmt == "json":
         records = [output.account_record(row, settings.today) for row in rows]
         click.echo(json.dumps(records, indent=2))
@@ -266,13 +266,13 @@ def accounts(settings: Settings, team: bool, fmt: str) -> None:
         click.echo(output.accounts_table(rows, settings.today))
 
 
-# -- queue and rules --------------------------------------------------------------------------
+# -- queue, log and snooze --------------------------------------------------------------------
 
 
-def _open_schedule(settings: Settings):  # type: ignore[no-untyped-def]
-    """The database and the rules in force; a bad user rules file is a warning, not a stop."""
+def _rules_in_force(settings: Settings) -> LoadedRules:
+    """The rules for `settings`; a user rules file that cannot be used is a warning on stderr,
+    not a stop: the command runs on the shipped rules."""
     from csm_tui.rules import rules_for
-    from csm_tui.services.scheduling import Schedule
 
     loaded = rules_for(settings)
     if loaded.fell_back:
@@ -282,7 +282,7 @@ def _open_schedule(settings: Settings):  # type: ignore[no-untyped-def]
             f"{problems}",
             err=True,
         )
-    return Schedule(_open_database(settings), loaded, settings.today)
+    return loaded
 
 
 @main.command()
@@ -306,15 +306,14 @@ def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
     command only looks: it does not count as a triage.
     """
     from csm_tui import output
+    from csm_tui.services.workspace import Workspace
 
-    triage = _open_triage(settings)
-    try:
-        if triage.me is None and not team:
+    rules = _rules_in_force(settings)
+    with Workspace.open(settings, rules) as workspace:
+        if workspace.me is None and not team:
             raise click.UsageError("whose queue? Pass --as EMAIL (or set user_email), or --team")
-        items = triage.load(team=team, record=False, ahead_days=ahead).items
-        bands = triage.rules.rulebook.bands
-    finally:
-        triage.db.dispose()
+        items = workspace.triage.load(team=team, record=False, ahead_days=ahead).items
+    bands = rules.rulebook.bands
     if fmt == "json":
         click.echo(json.dumps([output.queue_record(item, bands) for item in items], indent=2))
     elif not items:
@@ -322,20 +321,6 @@ def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
         click.echo(f"Nothing due on {settings.today.isoformat()}{more}.")
     else:
         click.echo(output.queue_table(items, settings.today, bands, team=team))
-
-
-def _open_triage(settings: Settings):  # type: ignore[no-untyped-def]
-    """The triage service for `--as` (or nobody) on `--today`, with the rules in force."""
-    from csm_tui.services.triage import Triage
-    from csm_tui.services.workspace import resolve_member
-
-    scheduler = _open_schedule(settings)
-    try:
-        me = resolve_member(scheduler.db, settings.user_email)
-    except Exception:
-        scheduler.db.dispose()
-        raise
-    return Triage(scheduler.db, scheduler.rules, settings.today, me)
 
 
 @main.command("log")
@@ -377,13 +362,13 @@ def log(
 ) -> None:
     """Log a touch on an account, as the triage screen's `l` does, and show its next touch."""
     from csm_tui.services.triage import TouchForm
+    from csm_tui.services.workspace import Workspace
 
-    triage = _open_triage(settings)
-    try:
-        account_id = triage.account_id(external_id)
+    with Workspace.open(settings, _rules_in_force(settings)) as workspace:
+        triage = workspace.triage
         done = triage.log_touch(
             TouchForm(
-                account_id=account_id,
+                account_id=triage.account_id(external_id),
                 kind=kind,
                 summary=summary,
                 occurred_on=occurred_on.date() if occurred_on else settings.today,
@@ -392,8 +377,6 @@ def log(
                 action_items=actions,
             )
         )
-    finally:
-        triage.db.dispose()
     click.echo(done.message)
     if done.next_touch is not None:
         click.echo(f"  why: {done.next_touch.reason}")
@@ -417,15 +400,17 @@ def log(
 @pass_settings
 def snooze(settings: Settings, external_id: str, until: Any, reason: str, kind: str | None) -> None:
     """Put an account's touches aside until a day, with a reason, as the screen's `s` does."""
-    triage = _open_triage(settings)
-    try:
-        account_id = triage.account_id(external_id)
-        done = triage.snooze(account_id, kind, until.date(), reason)
-    finally:
-        triage.db.dispose()
+    from csm_tui.services.workspace import Workspace
+
+    with Workspace.open(settings, _rules_in_force(settings)) as workspace:
+        triage = workspace.triage
+        done = triage.snooze(triage.account_id(external_id), kind, until.date(), reason)
     click.echo(done.message)
     if done.next_touch is not None:
         click.echo(f"  next: {done.next_touch.reason}")
+
+
+# -- rules ------------------------------------------------------------------------------------
 
 
 @main.group()
@@ -483,31 +468,25 @@ def rules_default() -> None:
 def rules_explain(settings: Settings, external_id: str, fmt: str) -> None:
     """Every rule that applies to the account EXTERNAL_ID, and why its next touch is due when."""
     from csm_tui.domain.explain import decision_dict, explain_text
+    from csm_tui.services.scheduling import Schedule
 
-    scheduler = _open_schedule(settings)
-    try:
-        explained = scheduler.explain(external_id)
-    finally:
-        scheduler.db.dispose()
-    rulebook = scheduler.rulebook
-    facts = explained.facts
+    rules = _rules_in_force(settings)
+    with Schedule.open(settings, rules) as schedule:
+        explained = schedule.explain(external_id)
+    decision, facts, rulebook = explained.decision, explained.facts, rules.rulebook
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                decision_dict(
-                    explained.decision,
-                    name=facts.name,
-                    external_id=facts.external_id,
-                    rules_version=rulebook.version,
-                    rules_sha256=rulebook.sha256,
-                ),
-                indent=2,
-            )
+        record = decision_dict(
+            decision,
+            name=facts.name,
+            external_id=facts.external_id,
+            rules_version=rulebook.version,
+            rules_sha256=rulebook.sha256,
         )
+        click.echo(json.dumps(record, indent=2))
         return
     click.echo(
         explain_text(
-            explained.decision,
+            decision,
             name=facts.name,
             external_id=facts.external_id,
             rules_version=rulebook.version,
@@ -528,18 +507,17 @@ def rules_preview(settings: Settings, file: Path, fmt: str) -> None:
     Writes nothing."""
     from csm_tui import output
     from csm_tui.rules import parse_file
+    from csm_tui.services.scheduling import Schedule
 
     candidate = parse_file(file)
-    scheduler = _open_schedule(settings)
-    try:
-        preview = scheduler.preview(candidate)
-    finally:
-        scheduler.db.dispose()
+    rules = _rules_in_force(settings)
+    with Schedule.open(settings, rules) as schedule:
+        preview = schedule.preview(candidate)
     if fmt == "json":
         click.echo(json.dumps(output.preview_record(preview), indent=2))
         return
     click.echo(
-        f"{file} against {scheduler.rules.user_file or 'the shipped rules'}, "
+        f"{file} against {rules.user_file or 'the shipped rules'}, "
         f"as of {settings.today.isoformat()}: {len(preview.moves)} of {preview.accounts} "
         "accounts' next touch would move."
     )
@@ -559,20 +537,17 @@ def db() -> None:
 @pass_settings
 def upgrade(settings: Settings) -> None:
     """Bring the schema up to date (csm also does this at start-up, after a backup)."""
-    from csm_tui.store.database import Database
-    from csm_tui.store.migrate import HEAD_REVISION, ensure_current
+    from csm_tui.services import upkeep
+    from csm_tui.store.versions import HEAD_REVISION
 
-    database = Database.open(settings.database)
-    try:
-        report = ensure_current(database)
-    finally:
-        database.dispose()
+    done = upkeep.upgrade(settings.database)
+    report = done.report
     if report is None:
-        click.echo(f"{database.display_name}: schema already at revision {HEAD_REVISION}.")
+        click.echo(f"{done.database}: schema already at revision {HEAD_REVISION}.")
     else:
         origin = report.from_revision or "empty"
         backup = f"; backup at {report.backup}" if report.backup else ""
-        click.echo(f"{database.display_name}: upgraded {origin} -> {report.to_revision}{backup}.")
+        click.echo(f"{done.database}: upgraded {origin} -> {report.to_revision}{backup}.")
 
 
 @db.command()
@@ -580,13 +555,9 @@ def upgrade(settings: Settings) -> None:
 @pass_settings
 def backup(settings: Settings, path: Path | None) -> None:
     """Write a consistent copy of the database (SQLite online backup), safe while csm runs."""
-    from csm_tui.store.backup import backup_sqlite
+    from csm_tui.services import upkeep
 
-    database = _open_database(settings)
-    try:
-        written = backup_sqlite(database, path)
-    finally:
-        database.dispose()
+    written = upkeep.backup(settings.database, path)
     click.echo(f"Backup written to {written} (integrity check: ok).")
 
 
@@ -594,39 +565,9 @@ def backup(settings: Settings, path: Path | None) -> None:
 @pass_settings
 def check(settings: Settings) -> None:
     """Check integrity, foreign keys and schema version, and say what to do about problems."""
-    from csm_tui.store.integrity import check_database
+    from csm_tui.services import upkeep
 
-    database = _database_without_creating(settings.database)
-    try:
-        report = check_database(database)
-    finally:
-        database.dispose()
+    report = upkeep.check(settings.database)
     click.echo(report.verdict())
     if not report.ok:
         sys.exit(1)
-
-
-def _database_without_creating(target: str):  # type: ignore[no-untyped-def]
-    """`csm db check` must not create the file it was asked to check."""
-    from sqlalchemy import create_engine
-
-    from csm_tui.store.database import Database, normalise_url, sqlite_path
-
-    url = normalise_url(target)
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        return Database(url=url, engine=create_engine(url))
-    return Database.open(target)
-
-
-def _open_database(settings: Settings):  # type: ignore[no-untyped-def]
-    from csm_tui.store.database import Database
-    from csm_tui.store.migrate import ensure_current
-
-    database = Database.open(settings.database)
-    try:
-        ensure_current(database)
-    except Exception:
-        database.dispose()
-        raise
-    return database

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from typing import TYPE_CHECKING
 
 from csm_tui.domain.decision import Candidate, Decision
 from csm_tui.domain.engine import decide
@@ -21,9 +23,13 @@ from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.rulebook import Rulebook
 from csm_tui.errors import CsmError
 from csm_tui.rules import LoadedRules
+from csm_tui.services.upkeep import current_database
 from csm_tui.store import queries, schedule
 from csm_tui.store.database import Database
 from csm_tui.store.versions import schedule_stamp
+
+if TYPE_CHECKING:
+    from csm_tui.settings import Settings
 
 
 class UnknownAccount(CsmError):
@@ -64,6 +70,14 @@ class Schedule:
     db: Database
     rules: LoadedRules
     today: date
+
+    @classmethod
+    @contextmanager
+    def open(cls, settings: Settings, rules: LoadedRules) -> Iterator[Schedule]:
+        """The schedule of the book `settings` names, on its `today`, under `rules`: its
+        database brought up to date, and released on leaving."""
+        with current_database(settings.database) as db:
+            yield cls(db, rules, settings.today)
 
     @property
     def rulebook(self) -> Rulebook:

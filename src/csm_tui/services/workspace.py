@@ -23,6 +23,8 @@ from csm_tui.rules import LoadedRules, rules_for
 from csm_tui.settings import Settings
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from csm_tui.domain.account import AccountName
     from csm_tui.domain.book import AccountRow
     from csm_tui.services.account import Accounts
@@ -155,6 +157,18 @@ class Workspace:
             connected, self._connected = self._connected, None
         if connected is not None:
             connected.db.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(
+        self,
+        _type: type[BaseException] | None,
+        _error: BaseException | None,
+        _traceback: TracebackType | None,
+    ) -> None:
+        """A command's `with Workspace.open(...)` releases the database however it ends."""
+        self.close()
 
 
 def _upgrade(db: Database) -> UpgradeReport | None:
