@@ -8,7 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from csm_tui.models import ActionItem, Snooze, Touchpoint, TriageVisit
 from csm_tui.services.demo import DEMO_USER_EMAIL
@@ -34,11 +36,11 @@ def book(built: Path, tmp_path: Path) -> Path:
     return tmp_path / built.name
 
 
-def on(book: Path, *args: str):  # type: ignore[no-untyped-def]
+def on(book: Path, *args: str) -> Result:
     return csm("--db", str(book), "--today", TODAY, *args)
 
 
-def mine(book: Path, *args: str):  # type: ignore[no-untyped-def]
+def mine(book: Path, *args: str) -> Result:
     return on(book, "--as", DEMO_USER_EMAIL, *args)
 
 
@@ -53,7 +55,7 @@ def keys(items: list[dict]) -> set[tuple[str, str]]:
     return {(item["account_external_id"], item["kind"]) for item in items}
 
 
-def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
+def one_error_line(result: Result) -> str:
     """The single line a refused command prints, without its 'Error: ' prefix."""
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
@@ -151,11 +153,11 @@ def test_log_keeps_the_sentiment_the_notes_and_the_action_items(book: Path) -> N
     try:
         with database.reading() as session:
             touch = session.scalars(
-                select(Touchpoint).where(Touchpoint.summary == "QBR prep")
+                select(Touchpoint).where(col(Touchpoint.summary) == "QBR prep")
             ).one()
             actions = set(
                 session.scalars(
-                    select(ActionItem.title).where(ActionItem.touchpoint_id == touch.id)
+                    select(col(ActionItem.title)).where(col(ActionItem.touchpoint_id) == touch.id)
                 )
             )
     finally:

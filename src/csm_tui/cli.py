@@ -13,9 +13,8 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import click
 
@@ -24,9 +23,12 @@ from csm_tui.errors import CsmError
 from csm_tui.settings import Settings, build_settings
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from csm_tui.rules import LoadedRules
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 IMPORT_COLUMNS = {
     "accounts": "external_id,name,segment,priority,arr,owner_email,ae,contract_start,"
@@ -149,13 +151,9 @@ def run_tui(settings: Settings) -> None:
     app.run()
 
 
-def pass_settings(function: F) -> F:
-    @click.pass_obj
-    @wraps(function)
-    def wrapper(settings: Settings, *args: Any, **kwargs: Any) -> Any:
-        return function(settings, *args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+def pass_settings(function: Callable[Concatenate[Settings, P], R]) -> Callable[P, R]:
+    """Hands a command the Settings that `main` built from the global options."""
+    return click.pass_obj(function)
 
 
 # -- demo -------------------------------------------------------------------------------------
@@ -355,7 +353,7 @@ def log(
     external_id: str,
     kind: str,
     summary: str,
-    occurred_on: Any,
+    occurred_on: datetime | None,
     sentiment: str | None,
     notes: str | None,
     actions: tuple[str, ...],
@@ -398,7 +396,9 @@ def log(
     help="Only this kind of touch (e.g. cadence-call)  [default: every snoozable one]",
 )
 @pass_settings
-def snooze(settings: Settings, external_id: str, until: Any, reason: str, kind: str | None) -> None:
+def snooze(
+    settings: Settings, external_id: str, until: datetime, reason: str, kind: str | None
+) -> None:
     """Put an account's touches aside until a day, with a reason, as the screen's `s` does."""
     from csm_tui.services.workspace import Workspace
 

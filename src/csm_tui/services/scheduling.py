@@ -29,6 +29,8 @@ from csm_tui.store.database import Database
 from csm_tui.store.versions import schedule_stamp
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from csm_tui.settings import Settings
 
 
@@ -88,7 +90,7 @@ class Schedule:
         """What the stored schedule must have been computed with to be current."""
         return schedule_stamp(self.rulebook.sha256)
 
-    def decider(self, rulebook: Rulebook | None = None):  # type: ignore[no-untyped-def]
+    def decider(self, rulebook: Rulebook | None = None) -> Callable[[AccountFacts], Decision]:
         """`decide` bound to the rules and the day: what the store calls per account."""
         return bound_decide(rulebook or self.rulebook, self.today)
 
@@ -110,7 +112,7 @@ class Schedule:
             history_scores=self.rulebook.history_scores,
         )
 
-    def recompute(self, session, account_ids: list[uuid.UUID]) -> list[Decision]:  # type: ignore[no-untyped-def]
+    def recompute(self, session: Session, account_ids: list[uuid.UUID]) -> list[Decision]:
         """Inside the caller's write transaction: the accounts whose facts it just changed."""
         return schedule.recompute(session, account_ids, self.decider(), today=self.today)
 
@@ -154,7 +156,7 @@ class Schedule:
             yield from schedule.load_facts(session, today=self.today)
 
 
-def account_key(session, external_id: str) -> uuid.UUID:  # type: ignore[no-untyped-def]
+def account_key(session: Session, external_id: str) -> uuid.UUID:
     """The live account behind a CRM id, or UnknownAccount saying where to find the ids."""
     account_id = queries.account_id_by_external_id(session, external_id)
     if account_id is None:

@@ -362,7 +362,7 @@ class Triage:
     def _now(self) -> datetime:
         return now_on(self.today)
 
-    def _rows_of(self, session, account_id: uuid.UUID) -> tuple[QueueItem, ...]:  # type: ignore[no-untyped-def]
+    def _rows_of(self, session: Session, account_id: uuid.UUID) -> tuple[QueueItem, ...]:
         return tuple(
             schedule.queue(
                 session,
@@ -378,7 +378,7 @@ class Triage:
         return uuid.UUID(self.me.id) if self.me else None
 
     @staticmethod
-    def _account_name(session, account_id: uuid.UUID) -> str:  # type: ignore[no-untyped-def]
+    def _account_name(session: Session, account_id: uuid.UUID) -> str:
         name = store.account_name(session, account_id)
         if name is None:
             raise TriageError(
