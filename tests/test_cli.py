@@ -231,3 +231,49 @@ def test_import_reports_success_and_failure(tmp_path: Path) -> None:
     failed = csm("--db", str(db), "import", "accounts", str(bad))
     assert failed.exit_code == 1
     assert "Enterprize" in failed.output and "record 1" in failed.output
+
+
+@pytest.mark.parametrize(
+    "args, usage, hint",
+    [
+        (["queue", "--today", TODAY], "csm queue [OPTIONS]", f"csm --today {TODAY} queue"),
+        (
+            ["log", "ACC-1", "--kind", "email", "--as", "ada@example.com"],
+            "csm log [OPTIONS] EXTERNAL_ID",
+            "csm --as ada@example.com log",
+        ),
+        (
+            ["accounts", "--db=my book.db"],
+            "csm accounts [OPTIONS]",
+            "csm --db 'my book.db' accounts",
+        ),
+        (
+            ["accounts", "--team", "--config"],
+            "csm accounts [OPTIONS]",
+            "csm --config PATH accounts",
+        ),
+        (
+            ["rules", "preview", "new.toml", "--rules", "mine.toml"],
+            "csm rules preview [OPTIONS] FILE",
+            "csm --rules mine.toml rules preview",
+        ),
+    ],
+    ids=["today", "as", "db-with-equals", "config-without-value", "rules-in-a-subgroup"],
+)
+def test_a_global_option_after_the_command_says_where_it_goes(
+    args: list[str], usage: str, hint: str
+) -> None:
+    result = csm(*args)
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0] == f"Usage: {usage}"
+    option = hint.split()[1]
+    assert (
+        lines[-1] == f"Error: {option} is a global option: put it before the command, e.g. {hint}"
+    )
+
+
+def test_an_unknown_option_is_still_clicks_own_error() -> None:
+    result = csm("queue", "--tomorrow")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == "Error: No such option '--tomorrow'."

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import gc
 import json
+import re
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -39,11 +41,18 @@ IMPORT_COLUMNS = {
 
 
 class CsmGroup(click.Group):
-    """Turns the errors a user can cause into one line and exit code 1."""
+    """Turns the errors a user can cause into one line and exit code 1, and a global option
+    typed after the command into a usage error (exit 2) that says where it goes."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_TYPED] = list(args)  # for the hint on a misplaced global option
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.NoSuchOption as error:
+            raise _misplaced_global(ctx, error) or error from None
         except CsmError as error:
             raise click.ClickException(str(error)) from error
         except Exception as error:  # driver errors: cannot connect, disk full, locked...
@@ -53,6 +62,92 @@ class CsmGroup(click.Group):
                 reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
                 raise click.ClickException(f"database error: {reason}") from error
             raise
+
+
+_TYPED = "csm.typed"  # ctx.meta key: the arguments as typed after `csm`
+
+
+def _misplaced_global(ctx: click.Context, error: click.NoSuchOption) -> click.UsageError | None:
+    """Click's bare "No such option" for `csm queue --today ...` would leave the user to guess
+    that `--today` belongs to `csm` itself: say so, and show the command the other way round
+    (with the value typed, when there was one). None for an option that is not global."""
+    name = error.option_name
+    option = next(
+        (
+            param
+            for param in ctx.command.params
+            if isinstance(param, click.Option) and not param.is_eager and name in param.opts
+        ),
+        None,
+    )
+    if option is None:
+        return None
+    typed: list[str] = ctx.meta.get(_TYPED, [])
+    value = option.metavar or "VALUE"
+    for index in reversed(range(len(typed))):  # the last one: the one after the command
+        if typed[index] == name and index + 1 < len(typed):
+            value = shlex.quote(typed[index + 1])
+            break
+        if typed[index].startswith(name + "="):
+            value = shlex.quote(typed[index].partition("=")[2])
+            break
+    where = error.ctx or ctx
+    root = ctx.command_path
+    command = where.command_path.removeprefix(root).strip()
+    return click.UsageError(
+        f"{name} is a global option: put it before the command, e.g. "
+        f"{root} {name} {value} {command}".rstrip(),
+        ctx=where,
+    )
+
+
+class Word(click.ParamType):
+    """One word of a closed vocabulary, as loosely typed as a CRM export writes it ("Cadence
+    Call", "NPS_survey"). Anything else is a mistyped command line: a usage error (exit 2) that
+    names every word, before the database is opened. The service checks again: the screens
+    call it too."""
+
+    name = "word"
+
+    def __init__(self, words: Callable[[], Sequence[str]], *, blank_is_none: bool = False) -> None:
+        self.words = words  # read when a value is checked: `csm --help` imports no vocabulary
+        self.blank_is_none = blank_is_none
+
+    def convert(
+        self, value: str, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str | None:
+        if self.blank_is_none and not value.strip():
+            return None
+        words = self.words()
+        wanted = _normalised(value)
+        for word in words:
+            if _normalised(word) == wanted:
+                return word
+        self.fail(f"{value!r} is not one of {', '.join(words)}", param, ctx)
+
+
+def _normalised(word: str) -> str:
+    return re.sub(r"[\s_\-]+", "-", word.strip().lower())
+
+
+def _touch_kinds() -> Sequence[str]:
+    from csm_tui.domain.enums import TouchKind
+
+    return [kind.value for kind in TouchKind]
+
+
+def _sentiments() -> Sequence[str]:
+    from csm_tui.domain.enums import Sentiment
+
+    return [sentiment.value for sentiment in Sentiment]
+
+
+def _scheduled_kinds() -> Sequence[str]:
+    """What a snooze may name: any touch kind, or a milestone (the rules file says which of
+    them it lets be snoozed)."""
+    from csm_tui.domain.rulebook import SCHEDULED_KINDS
+
+    return SCHEDULED_KINDS
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -326,6 +421,7 @@ def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
 @click.option(
     "--kind",
     required=True,
+    type=Word(_touch_kinds),
     metavar="KIND",
     help="cadence-call, ebr, renewal-call, onboarding-review, training, email, meeting, "
     "nps-survey, escalation-call, health-assessment, recovery-plan, note.",
@@ -338,7 +434,13 @@ def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
     default=None,
     help="The day it happened (YYYY-MM-DD)  [default: --today]",
 )
-@click.option("--sentiment", default=None, help="positive, neutral or negative.")
+@click.option(
+    "--sentiment",
+    default=None,
+    type=Word(_sentiments, blank_is_none=True),
+    metavar="TEXT",
+    help="positive, neutral or negative.",
+)
 @click.option("--notes", default=None, help="Longer notes.")
 @click.option(
     "--action",
@@ -392,6 +494,7 @@ def log(
 @click.option(
     "--kind",
     default=None,
+    type=Word(_scheduled_kinds),
     metavar="KIND",
     help="Only this kind of touch (e.g. cadence-call)  [default: every snoozable one]",
 )
