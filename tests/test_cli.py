@@ -277,3 +277,19 @@ def test_an_unknown_option_is_still_clicks_own_error() -> None:
     result = csm("queue", "--tomorrow")
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == "Error: No such option '--tomorrow'."
+
+
+def test_the_tui_is_given_the_real_date_beside_a_planned_today(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import date
+
+    from csm_tui import cli
+    from csm_tui.settings import Settings
+
+    opened: list[Settings] = []
+    monkeypatch.setattr(cli, "run_tui", opened.append)
+    assert csm("--today", "2099-01-05").exit_code == 0
+    [settings] = opened
+    assert settings.today == date(2099, 1, 5)
+    assert settings.system_today == date.today()  # read once, by the command line

@@ -1,12 +1,17 @@
-"""The `with` blocks the commands open their book in: the database is released however the
-command ends, and `csm db check` never creates the file it was asked about."""
+"""The services as the commands open them: in `with` blocks that release the database however
+the command ends, `csm db check` without creating the file it was asked about, and a workspace
+that knows the real date beside the planned one."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from csm_tui.models import TeamMember, TriageVisit
 from csm_tui.rules import rules_for
 from csm_tui.services import upkeep
 from csm_tui.services.scheduling import Schedule, UnknownAccount
@@ -81,3 +86,31 @@ def test_checking_a_missing_file_does_not_create_it(
     report = upkeep.check(str(missing))
     assert not report.ok and not missing.exists()
     assert len(disposed) == 1
+
+
+def test_a_workspace_on_a_planned_day_records_no_visit(settings: Settings) -> None:
+    """`csm --today` ahead of the real date opens the TUI, which notes a visit after its
+    first paint: on a day still to come it notes none (`Triage.records_visits`)."""
+    with Workspace.open(settings) as workspace, workspace.db.writing() as session:
+        session.add(TeamMember(name="Ada", email="ada@example.com"))
+    planned = replace(
+        settings,
+        today=settings.today + timedelta(days=7),
+        system_today=settings.today,
+        user_email="ada@example.com",
+    )
+    with Workspace.open(planned) as workspace:
+        assert not workspace.triage.records_visits
+        workspace.triage.record_visit()
+        workspace.triage.load(team=False)
+        with workspace.db.reading() as session:
+            assert session.scalars(select(TriageVisit)).all() == []
+    later = Workspace.connect_later(planned, me=workspace.me, rules=rules_for(planned))
+    with later:
+        assert not later.triage.records_visits
+    real = replace(planned, today=settings.today)
+    with Workspace.open(real) as workspace:
+        workspace.triage.record_visit()
+        with workspace.db.reading() as session:
+            [visit] = session.scalars(select(TriageVisit)).all()
+    assert visit.last_on == settings.today

@@ -30,6 +30,12 @@ def test_defaults_put_the_database_in_the_user_data_dir() -> None:
     assert settings.user_email is None
 
 
+def test_the_real_date_is_kept_beside_a_planned_today() -> None:
+    planned = _build(today=date(2026, 12, 1))
+    assert (planned.today, planned.system_today) == (date(2026, 12, 1), SYSTEM_TODAY)
+    assert _build().system_today == SYSTEM_TODAY
+
+
 def test_config_file_fills_what_the_command_line_left_out(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text('database = "/data/book.db"\nuser_email = "maya@example.com"\n')

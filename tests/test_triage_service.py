@@ -113,8 +113,10 @@ def book(db: Database) -> Book:
         return Book(me, str(acme.id), str(bluepeak.id), str(corvid.id))
 
 
-def triage_on(db: Database, day: date, me: Member | None, tmp_path: Path) -> Triage:
-    return Triage(db, load_rules(None, tmp_path), day, me)
+def triage_on(
+    db: Database, day: date, me: Member | None, tmp_path: Path, system_today: date | None = None
+) -> Triage:
+    return Triage(db, load_rules(None, tmp_path), day, me, system_today)
 
 
 @pytest.fixture
@@ -293,6 +295,39 @@ def test_planning_a_day_before_the_last_visit_moves_nothing(
     with db.reading() as session:
         visit = session.get(TriageVisit, uuid.UUID(book.me.id))
     assert visit is not None and visit.last_on == TODAY + days(5)
+
+
+def test_planning_ahead_is_not_a_triage_and_hides_no_drop_from_the_next_real_morning(
+    db: Database, book: Book, tmp_path: Path
+) -> None:
+    """On Monday a CSM triages, then plans Tuesday with `--today`; Acme drops on Tuesday; the
+    real triage on Wednesday still compares with Monday, so the drop is on the queue."""
+    monday, tuesday, wednesday = TODAY, TODAY + days(1), TODAY + days(2)
+    triage_on(db, monday, book.me, tmp_path, system_today=monday).load(team=False)
+    planning = triage_on(db, tuesday, book.me, tmp_path, system_today=monday)
+    assert not planning.records_visits
+    assert planning.load(team=False).since == monday
+    planning.record_visit()
+    with db.reading() as session:
+        visit = session.get(TriageVisit, uuid.UUID(book.me.id))
+    assert visit is not None and (visit.last_on, visit.previous_on) == (monday, None)
+    with db.writing() as session:
+        acme = session.get(Account, uuid.UUID(book.acme))
+        assert acme is not None
+        add_scores(session, acme, {tuesday: 65})
+        acme.health_score = 65
+    real = triage_on(db, wednesday, book.me, tmp_path, system_today=wednesday).load(team=False)
+    assert real.since == monday
+    assert ("Acme", HEALTH_DROP) in rows(real)
+
+
+def test_a_day_gone_by_counts_as_a_triage(db: Database, book: Book, tmp_path: Path) -> None:
+    looking_back = triage_on(db, TODAY, book.me, tmp_path, system_today=TODAY + days(10))
+    assert looking_back.records_visits
+    looking_back.record_visit()
+    with db.reading() as session:
+        visit = session.get(TriageVisit, uuid.UUID(book.me.id))
+    assert visit is not None and visit.last_on == TODAY
 
 
 # --- log a touch -------------------------------------------------------------------------------

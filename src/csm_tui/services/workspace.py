@@ -44,12 +44,19 @@ class WorkspaceClosed(CsmError):
 class _Connected:
     """The database and the services over it."""
 
-    def __init__(self, db: Database, rules: LoadedRules, today: date, me: Member | None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        rules: LoadedRules,
+        today: date,
+        me: Member | None,
+        system_today: date | None,
+    ) -> None:
         from csm_tui.services.account import Accounts
         from csm_tui.services.triage import Triage
 
         self.db = db
-        self.triage = Triage(db, rules, today, me)
+        self.triage = Triage(db, rules, today, me, system_today)
         self.accounts = Accounts(db, rules, today)
 
 
@@ -61,17 +68,21 @@ class Workspace:
         today: date,
         me: Member | None,
         rules: LoadedRules,
+        system_today: date | None = None,
         db: Database | None = None,
         upgrade: UpgradeReport | None = None,
     ) -> None:
         self.database = database
         self.today = today
+        self.system_today = system_today  # the real date: see Triage.records_visits
         self.me = me
         self.rules = rules
         self.upgrade = upgrade
         self._lock = threading.Lock()
         self._closed = False
-        self._connected = _Connected(db, rules, today, me) if db is not None else None
+        self._connected = None
+        if db is not None:
+            self._connected = _Connected(db, rules, today, me, system_today)
 
     @classmethod
     def open(cls, settings: Settings, rules: LoadedRules | None = None) -> Workspace:
@@ -91,6 +102,7 @@ class Workspace:
             today=settings.today,
             me=me,
             rules=rules or rules_for(settings),
+            system_today=settings.system_today,
             db=db,
             upgrade=upgrade,
         )
@@ -101,7 +113,13 @@ class Workspace:
     ) -> Workspace:
         """A workspace that connects on first use: for a caller that already knows who the
         user is and that the schema is current (a glance at the book told it)."""
-        return cls(database=settings.database, today=settings.today, me=me, rules=rules)
+        return cls(
+            database=settings.database,
+            today=settings.today,
+            me=me,
+            rules=rules,
+            system_today=settings.system_today,
+        )
 
     # -- the database and the services over it, connected on first use ---------------------
 
@@ -115,7 +133,9 @@ class Workspace:
                 db = Database.open(self.database)
                 try:
                     self.upgrade = _upgrade(db)  # in case another process changed it since
-                    self._connected = _Connected(db, self.rules, self.today, self.me)
+                    self._connected = _Connected(
+                        db, self.rules, self.today, self.me, self.system_today
+                    )
                 except Exception:
                     db.dispose()
                     raise
