@@ -240,8 +240,8 @@ def run_tui(settings: Settings) -> None:
             err=True,
         )
     # What is loaded by now (modules, the rules, the first queue) lives as long as the app:
-    # the garbage collector need not walk it again. Its passes over those objects were a
-    # good part of the time to the first paint.
+    # the garbage collector need not walk it again, as its passes would on the way to the
+    # first paint (the benchmarks' `start_to_paint_s` is the time to that paint).
     gc.freeze()
     app.run()
 

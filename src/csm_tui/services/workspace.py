@@ -5,9 +5,10 @@ plain domain values.
 
 A workspace knows its day, its user and its rules from the start. Its database and services
 may come later: the app starts from a glance at a SQLite book (`services.first_view`) and
-connects on the first use, in a worker after the first paint, so that the third of a second
-SQLAlchemy and the models take to import is not spent before the queue is on screen. This
-module therefore imports no database code until it connects.
+connects on the first use, in a worker after the first paint, so that importing SQLAlchemy and
+the models is not paid before the queue is on screen (the benchmarks' `start_to_paint_s`
+measures the time to that screen). This module therefore imports no database code until it
+connects.
 """
 
 from __future__ import annotations
