@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlmodel import col
 
 from csm_tui import models
+from csm_tui.domain.account import ActionItemLine, ContactLine
 from csm_tui.domain.account_form import AccountForm, ContactForm
 from csm_tui.domain.enums import EscalationStatus, MilestoneStatus, Persona, RiskCategory, TouchKind
 from csm_tui.domain.fields import amount_text
@@ -285,8 +287,8 @@ def snapshots(db: Database, account_id: str) -> list[tuple[date, int, tuple[int 
     with db.reading() as session:
         rows = session.scalars(
             select(HealthSnapshot)
-            .where(HealthSnapshot.account_id == uuid.UUID(account_id))
-            .order_by(HealthSnapshot.taken_on)
+            .where(col(HealthSnapshot.account_id) == uuid.UUID(account_id))
+            .order_by(col(HealthSnapshot.taken_on))
         )
         return [
             (
@@ -302,11 +304,12 @@ def scheduled(db: Database, account_id: str) -> dict[str, date]:
     """The stored schedule of an account: due date by kind, read straight from the table."""
     with db.reading() as session:
         rows = session.execute(
-            select(ScheduledTouch.kind, ScheduledTouch.due_on).where(
-                ScheduledTouch.account_id == uuid.UUID(account_id)
+            select(col(ScheduledTouch.kind), col(ScheduledTouch.due_on)).where(
+                col(ScheduledTouch.account_id) == uuid.UUID(account_id)
             )
         )
-        return dict(rows)
+        # Not dict(rows): a Result has keys() (its column names), so dict() takes it for a mapping.
+        return dict(rows.all())
 
 
 def form(parts: tuple[int | None, ...] | None = GREEN_PARTS, **changes: Any) -> AccountForm:
@@ -337,11 +340,11 @@ def delete_account(db: Database, account_id: str) -> None:
         account.deleted_at = models.utc_now()
 
 
-def contact_named(view: AccountView, name: str):  # type: ignore[no-untyped-def]
+def contact_named(view: AccountView, name: str) -> ContactLine:
     return next(contact for contact in view.detail.contacts if contact.name == name)
 
 
-def item(view: AccountView, item_id: str):  # type: ignore[no-untyped-def]
+def item(view: AccountView, item_id: str) -> ActionItemLine:
     return next(
         line for touch in view.detail.touches for line in touch.action_items if line.id == item_id
     )
@@ -396,8 +399,8 @@ def test_the_view_shows_health_with_the_90_day_trend_oldest_first(
         (TODAY - days(7), 86),
     )  # the snapshot 120 days ago is too old
     assert health.risks == frozenset({RiskCategory.RENEWAL})
-    assert health.last_change(TODAY) is not None
-    assert health.last_change(TODAY).on == TODAY - days(30)  # type: ignore[union-attr]
+    change = health.last_change(TODAY)
+    assert change is not None and change.on == TODAY - days(30)
 
 
 def test_the_view_lists_every_live_contact_primary_first_people_who_left_included(

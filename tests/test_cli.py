@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from csm_tui import paths
 from csm_tui.cli import main
@@ -16,7 +16,7 @@ from csm_tui.services.demo import DEMO_USER_EMAIL
 TODAY = "2026-11-23"
 
 
-def csm(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def csm(*args: str, env: dict[str, str] | None = None) -> Result:
     result = CliRunner().invoke(main, list(args), env=env, prog_name="csm", catch_exceptions=True)
     assert "Traceback" not in result.output, result.output
     if result.exception and not isinstance(result.exception, SystemExit):
@@ -45,20 +45,20 @@ def demo_file(tmp_path: Path) -> Path:
         ["db", "check"],
     ],
 )
-def test_every_command_has_useful_help(command):
+def test_every_command_has_useful_help(command: list[str]) -> None:
     result = csm(*command, "--help")
     assert result.exit_code == 0
     assert "Usage: csm" in result.output
     assert len(result.output.splitlines()) > 4
 
 
-def test_import_help_lists_the_csv_columns():
+def test_import_help_lists_the_csv_columns() -> None:
     output = csm("import", "--help").output
     assert "external_id,name,segment,priority,arr,owner_email" in output
     assert "account_external_id,occurred_on,kind,summary,sentiment,owner_email" in output
 
 
-def test_demo_builds_its_own_database_by_default():
+def test_demo_builds_its_own_database_by_default() -> None:
     result = csm("--today", TODAY, "demo", "--accounts", "25", "--no-open")
     assert result.exit_code == 0, result.output
     assert paths.demo_database().exists()
@@ -66,7 +66,7 @@ def test_demo_builds_its_own_database_by_default():
     assert "25 accounts" in result.output
 
 
-def test_the_demo_book_is_built_with_its_schedule_computed(demo_file: Path):
+def test_the_demo_book_is_built_with_its_schedule_computed(demo_file: Path) -> None:
     from datetime import date
 
     from csm_tui.store.database import Database
@@ -83,7 +83,7 @@ def test_the_demo_book_is_built_with_its_schedule_computed(demo_file: Path):
     assert rules_sha256 == schedule_stamp(default_rules().sha256)  # no recompute at first start
 
 
-def test_accounts_lists_my_book_as_a_table_and_as_json(demo_file: Path):
+def test_accounts_lists_my_book_as_a_table_and_as_json(demo_file: Path) -> None:
     table = csm("--db", str(demo_file), "--today", TODAY, "--as", DEMO_USER_EMAIL, "accounts")
     assert table.exit_code == 0
     header, rule, *rows = table.output.splitlines()
@@ -124,7 +124,7 @@ def test_accounts_lists_my_book_as_a_table_and_as_json(demo_file: Path):
     }
 
 
-def test_as_is_read_from_the_environment(demo_file: Path):
+def test_as_is_read_from_the_environment(demo_file: Path) -> None:
     result = csm(
         "--db",
         str(demo_file),
@@ -139,25 +139,25 @@ def test_as_is_read_from_the_environment(demo_file: Path):
     assert {item["owner_email"] for item in json.loads(result.output)} == {DEMO_USER_EMAIL}
 
 
-def test_unknown_user_is_one_clear_line(demo_file: Path):
+def test_unknown_user_is_one_clear_line(demo_file: Path) -> None:
     result = csm("--db", str(demo_file), "--as", "nobody@example.com", "accounts")
     assert result.exit_code == 1
     assert "nobody in the team has the e-mail nobody@example.com; known:" in result.output
 
 
-def test_accounts_without_identity_asks_whose_book(demo_file: Path):
+def test_accounts_without_identity_asks_whose_book(demo_file: Path) -> None:
     result = csm("--db", str(demo_file), "accounts")
     assert result.exit_code == 2
     assert "Pass --as EMAIL" in result.output
 
 
-def test_bad_today_is_a_usage_error():
+def test_bad_today_is_a_usage_error() -> None:
     result = csm("--today", "23/11/2026", "accounts", "--team")
     assert result.exit_code == 2
     assert "'23/11/2026' is not a date: use YYYY-MM-DD" in result.output
 
 
-def test_unreachable_postgres_is_one_clear_line():
+def test_unreachable_postgres_is_one_clear_line() -> None:
     result = csm("--db", "postgresql://nobody@127.0.0.1:1/none", "accounts", "--team")
     assert result.exit_code == 1
     assert result.output.startswith(
@@ -167,7 +167,7 @@ def test_unreachable_postgres_is_one_clear_line():
     assert len(result.output.strip().splitlines()) == 1
 
 
-def test_bad_config_file_is_one_clear_line(tmp_path: Path):
+def test_bad_config_file_is_one_clear_line(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("colour = 'blue'\n")
     result = csm("--config", str(config), "accounts", "--team")
@@ -175,7 +175,7 @@ def test_bad_config_file_is_one_clear_line(tmp_path: Path):
     assert f"Error: {config}: unknown key 'colour'" in result.output
 
 
-def test_demo_refuses_to_overwrite_a_real_book(tmp_path: Path):
+def test_demo_refuses_to_overwrite_a_real_book(tmp_path: Path) -> None:
     real = tmp_path / "real.db"
     accounts = tmp_path / "accounts.csv"
     accounts.write_text("external_id,name,segment\nA-1,Real Customer,enterprise\n")
@@ -187,14 +187,14 @@ def test_demo_refuses_to_overwrite_a_real_book(tmp_path: Path):
     assert [item["name"] for item in listed] == ["Real Customer"]
 
 
-def test_demo_rebuilds_an_older_demo_in_place(demo_file: Path):
+def test_demo_rebuilds_an_older_demo_in_place(demo_file: Path) -> None:
     again = csm("--db", str(demo_file), "--today", TODAY, "demo", "--accounts", "30", "--no-open")
     assert again.exit_code == 0, again.output
     team = json.loads(csm("--db", str(demo_file), "accounts", "--team", "--format", "json").output)
     assert len(team) == 30
 
 
-def test_db_upgrade_backup_and_check(tmp_path: Path, demo_file: Path):
+def test_db_upgrade_backup_and_check(tmp_path: Path, demo_file: Path) -> None:
     assert "already at revision" in csm("--db", str(demo_file), "db", "upgrade").output
     fresh = tmp_path / "fresh.db"
     assert "upgraded empty -> " in csm("--db", str(fresh), "db", "upgrade").output
@@ -207,14 +207,14 @@ def test_db_upgrade_backup_and_check(tmp_path: Path, demo_file: Path):
     assert check.exit_code == 0 and check.output.startswith("OK")
 
 
-def test_db_check_on_a_missing_file_does_not_create_it(tmp_path: Path):
+def test_db_check_on_a_missing_file_does_not_create_it(tmp_path: Path) -> None:
     missing = tmp_path / "missing.db"
     result = csm("--db", str(missing), "db", "check")
     assert result.exit_code == 1
     assert not missing.exists()
 
 
-def test_import_reports_success_and_failure(tmp_path: Path):
+def test_import_reports_success_and_failure(tmp_path: Path) -> None:
     db = tmp_path / "book.db"
     good = tmp_path / "accounts.csv"
     good.write_text(
@@ -231,3 +231,65 @@ def test_import_reports_success_and_failure(tmp_path: Path):
     failed = csm("--db", str(db), "import", "accounts", str(bad))
     assert failed.exit_code == 1
     assert "Enterprize" in failed.output and "record 1" in failed.output
+
+
+@pytest.mark.parametrize(
+    "args, usage, hint",
+    [
+        (["queue", "--today", TODAY], "csm queue [OPTIONS]", f"csm --today {TODAY} queue"),
+        (
+            ["log", "ACC-1", "--kind", "email", "--as", "ada@example.com"],
+            "csm log [OPTIONS] EXTERNAL_ID",
+            "csm --as ada@example.com log",
+        ),
+        (
+            ["accounts", "--db=my book.db"],
+            "csm accounts [OPTIONS]",
+            "csm --db 'my book.db' accounts",
+        ),
+        (
+            ["accounts", "--team", "--config"],
+            "csm accounts [OPTIONS]",
+            "csm --config PATH accounts",
+        ),
+        (
+            ["rules", "preview", "new.toml", "--rules", "mine.toml"],
+            "csm rules preview [OPTIONS] FILE",
+            "csm --rules mine.toml rules preview",
+        ),
+    ],
+    ids=["today", "as", "db-with-equals", "config-without-value", "rules-in-a-subgroup"],
+)
+def test_a_global_option_after_the_command_says_where_it_goes(
+    args: list[str], usage: str, hint: str
+) -> None:
+    result = csm(*args)
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0] == f"Usage: {usage}"
+    option = hint.split()[1]
+    assert (
+        lines[-1] == f"Error: {option} is a global option: put it before the command, e.g. {hint}"
+    )
+
+
+def test_an_unknown_option_is_still_clicks_own_error() -> None:
+    result = csm("queue", "--tomorrow")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-1] == "Error: No such option '--tomorrow'."
+
+
+def test_the_tui_is_given_the_real_date_beside_a_planned_today(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import date
+
+    from csm_tui import cli
+    from csm_tui.settings import Settings
+
+    opened: list[Settings] = []
+    monkeypatch.setattr(cli, "run_tui", opened.append)
+    assert csm("--today", "2099-01-05").exit_code == 0
+    [settings] = opened
+    assert settings.today == date(2099, 1, 5)
+    assert settings.system_today == date.today()  # read once, by the command line

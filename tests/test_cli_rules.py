@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from csm_tui import paths
 from csm_tui.services.demo import DEMO_MANAGER_EMAIL, DEMO_USER_EMAIL
@@ -32,7 +33,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-def on(book: Path, *args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def on(book: Path, *args: str, env: dict[str, str] | None = None) -> Result:
     return csm("--db", str(book), "--today", TODAY, *args, env=env)
 
 

@@ -1,16 +1,17 @@
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from csm_tui import paths
-from csm_tui.settings import ConfigError, build_settings
+from csm_tui.settings import ConfigError, Settings, build_settings
 
 SYSTEM_TODAY = date(2026, 11, 23)
 
 
-def _build(**overrides):
-    arguments = {
+def _build(**overrides: Any) -> Settings:
+    arguments: dict[str, Any] = {
         "database": None,
         "today": None,
         "user_email": None,
@@ -22,14 +23,20 @@ def _build(**overrides):
     return build_settings(**arguments)
 
 
-def test_defaults_put_the_database_in_the_user_data_dir():
+def test_defaults_put_the_database_in_the_user_data_dir() -> None:
     settings = _build()
     assert settings.database == str(paths.default_database())
     assert settings.today == SYSTEM_TODAY
     assert settings.user_email is None
 
 
-def test_config_file_fills_what_the_command_line_left_out(tmp_path: Path):
+def test_the_real_date_is_kept_beside_a_planned_today() -> None:
+    planned = _build(today=date(2026, 12, 1))
+    assert (planned.today, planned.system_today) == (date(2026, 12, 1), SYSTEM_TODAY)
+    assert _build().system_today == SYSTEM_TODAY
+
+
+def test_config_file_fills_what_the_command_line_left_out(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text('database = "/data/book.db"\nuser_email = "maya@example.com"\n')
     settings = _build(config_path=config)
@@ -40,13 +47,13 @@ def test_config_file_fills_what_the_command_line_left_out(tmp_path: Path):
     assert flagged.user_email == "li@example.com"
 
 
-def test_the_default_config_file_is_read_when_present():
+def test_the_default_config_file_is_read_when_present() -> None:
     paths.default_config_file().parent.mkdir(parents=True)
     paths.default_config_file().write_text('user_email = "maya@example.com"\n')
     assert _build().user_email == "maya@example.com"
 
 
-def test_unknown_key_names_the_file_and_the_known_keys(tmp_path: Path):
+def test_unknown_key_names_the_file_and_the_known_keys(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text('user_mail = "maya@example.com"\n')
     with pytest.raises(ConfigError) as caught:
@@ -55,7 +62,7 @@ def test_unknown_key_names_the_file_and_the_known_keys(tmp_path: Path):
     assert str(config) in message and "'user_mail'" in message and "user_email" in message
 
 
-def test_wrong_type_and_bad_toml_are_explained(tmp_path: Path):
+def test_wrong_type_and_bad_toml_are_explained(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
     config.write_text("database = 3\n")
     with pytest.raises(ConfigError, match="database must be a string"):
@@ -65,6 +72,6 @@ def test_wrong_type_and_bad_toml_are_explained(tmp_path: Path):
         _build(config_path=config)
 
 
-def test_an_explicit_config_file_must_exist(tmp_path: Path):
+def test_an_explicit_config_file_must_exist(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such config file"):
         _build(config_path=tmp_path / "missing.toml")

@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from csm_tui.domain.decision import Decision
 from csm_tui.domain.enums import Role
+from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.team import Member
 from csm_tui.domain.triage import HEALTH_DROP
 from csm_tui.models import (
@@ -63,7 +65,7 @@ class Book:
 
 
 def add_account(
-    session: Session, name: str, owner: TeamMember, score: int, **columns: object
+    session: Session, name: str, owner: TeamMember, score: int, **columns: Any
 ) -> Account:
     account = Account(
         name=name,
@@ -111,8 +113,10 @@ def book(db: Database) -> Book:
         return Book(me, str(acme.id), str(bluepeak.id), str(corvid.id))
 
 
-def triage_on(db: Database, day: date, me: Member | None, tmp_path: Path) -> Triage:
-    return Triage(db, load_rules(None, tmp_path), day, me)
+def triage_on(
+    db: Database, day: date, me: Member | None, tmp_path: Path, system_today: date | None = None
+) -> Triage:
+    return Triage(db, load_rules(None, tmp_path), day, me, system_today)
 
 
 @pytest.fixture
@@ -124,7 +128,7 @@ def rows(view: TriageView) -> set[tuple[str, str]]:
     return {(item.account_name, item.kind) for item in view.items}
 
 
-def row(view: TriageView, name: str, kind: str):  # type: ignore[no-untyped-def]
+def row(view: TriageView, name: str, kind: str) -> QueueItem:
     return next(item for item in view.items if (item.account_name, item.kind) == (name, kind))
 
 
@@ -132,8 +136,9 @@ def scheduled_on(db: Database, account_id: str, kind: str) -> date | None:
     """The stored due date of one kind of touch of an account, read straight from the table."""
     with db.reading() as session:
         return session.scalar(
-            select(ScheduledTouch.due_on).where(
-                ScheduledTouch.account_id == uuid.UUID(account_id), ScheduledTouch.kind == kind
+            select(col(ScheduledTouch.due_on)).where(
+                col(ScheduledTouch.account_id) == uuid.UUID(account_id),
+                col(ScheduledTouch.kind) == kind,
             )
         )
 
@@ -292,6 +297,39 @@ def test_planning_a_day_before_the_last_visit_moves_nothing(
     assert visit is not None and visit.last_on == TODAY + days(5)
 
 
+def test_planning_ahead_is_not_a_triage_and_hides_no_drop_from_the_next_real_morning(
+    db: Database, book: Book, tmp_path: Path
+) -> None:
+    """On Monday a CSM triages, then plans Tuesday with `--today`; Acme drops on Tuesday; the
+    real triage on Wednesday still compares with Monday, so the drop is on the queue."""
+    monday, tuesday, wednesday = TODAY, TODAY + days(1), TODAY + days(2)
+    triage_on(db, monday, book.me, tmp_path, system_today=monday).load(team=False)
+    planning = triage_on(db, tuesday, book.me, tmp_path, system_today=monday)
+    assert not planning.records_visits
+    assert planning.load(team=False).since == monday
+    planning.record_visit()
+    with db.reading() as session:
+        visit = session.get(TriageVisit, uuid.UUID(book.me.id))
+    assert visit is not None and (visit.last_on, visit.previous_on) == (monday, None)
+    with db.writing() as session:
+        acme = session.get(Account, uuid.UUID(book.acme))
+        assert acme is not None
+        add_scores(session, acme, {tuesday: 65})
+        acme.health_score = 65
+    real = triage_on(db, wednesday, book.me, tmp_path, system_today=wednesday).load(team=False)
+    assert real.since == monday
+    assert ("Acme", HEALTH_DROP) in rows(real)
+
+
+def test_a_day_gone_by_counts_as_a_triage(db: Database, book: Book, tmp_path: Path) -> None:
+    looking_back = triage_on(db, TODAY, book.me, tmp_path, system_today=TODAY + days(10))
+    assert looking_back.records_visits
+    looking_back.record_visit()
+    with db.reading() as session:
+        visit = session.get(TriageVisit, uuid.UUID(book.me.id))
+    assert visit is not None and visit.last_on == TODAY
+
+
 # --- log a touch -------------------------------------------------------------------------------
 
 
@@ -353,16 +391,20 @@ def test_a_logged_touch_keeps_its_details(db: Database, book: Book, triage: Tria
         )
     )
     with db.reading() as session:
-        touch = session.scalars(select(Touchpoint).where(Touchpoint.summary == "Weekly sync")).one()
+        touch = session.scalars(
+            select(Touchpoint).where(col(Touchpoint.summary) == "Weekly sync")
+        ).one()
         attendees = set(
             session.scalars(
-                select(TouchpointAttendee.contact_id).where(
-                    TouchpointAttendee.touchpoint_id == touch.id
+                select(col(TouchpointAttendee.contact_id)).where(
+                    col(TouchpointAttendee.touchpoint_id) == touch.id
                 )
             )
         )
         actions = sorted(
-            session.scalars(select(ActionItem.title).where(ActionItem.touchpoint_id == touch.id))
+            session.scalars(
+                select(col(ActionItem.title)).where(col(ActionItem.touchpoint_id) == touch.id)
+            )
         )
     assert (touch.kind, touch.occurred_on, touch.sentiment, touch.notes) == (
         "cadence-call",
@@ -429,7 +471,7 @@ def test_logging_on_a_deleted_account_says_it_no_longer_exists(
 def test_a_failing_reschedule_takes_the_touch_back_with_it(
     db: Database, book: Book, triage: Triage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(session, account_ids):  # type: ignore[no-untyped-def]
+    def broken(session: Session, account_ids: list[uuid.UUID]) -> list[Decision]:
         raise RuntimeError("the engine fell over")
 
     before = count(db, Touchpoint)
@@ -782,7 +824,8 @@ def test_withdraw_says_none_when_the_row_is_already_gone(db: Database, book: Boo
         assert store.withdraw(session, "review", review) is None
         assert store.withdraw(session, "review", uuid.uuid4()) is None
     with db.reading() as session:
-        assert session.get(AlertReview, review).deleted_at is not None  # type: ignore[union-attr]
+        withdrawn = session.get(AlertReview, review)
+        assert withdrawn is not None and withdrawn.deleted_at is not None
 
 
 # --- wording -----------------------------------------------------------------------------------
@@ -790,7 +833,9 @@ def test_withdraw_says_none_when_the_row_is_already_gone(db: Database, book: Boo
 
 def test_the_next_touch_keeps_its_acronyms(db: Database, book: Book, triage: Triage) -> None:
     with db.writing() as session:
-        olu = session.scalars(select(TeamMember).where(TeamMember.email == "olu@example.com")).one()
+        olu = session.scalars(
+            select(TeamMember).where(col(TeamMember.email) == "olu@example.com")
+        ).one()
         dunmore = Account(name="Dunmore", segment="enterprise", owner_id=olu.id, health_score=90)
         session.add(dunmore)
         session.flush()

@@ -1,19 +1,22 @@
 """The `csm` command: opens the TUI, or runs one job for people who live in the shell.
 
-Commands are thin: they build Settings, call a service or the store, and print. Every failure a
-user can cause ends as one clear line on stderr and a non-zero exit code, never a traceback.
+Commands are thin: they build Settings, call a service inside a `with` that releases the
+database however the command ends, and print (the rows' wording lives in `csm_tui.output`).
+Every failure a user can cause ends as one clear line on stderr and a non-zero exit code, never
+a traceback: 1 for a problem with the data or the database, 2 for a mistyped command line.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import re
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import click
 
@@ -21,7 +24,13 @@ from csm_tui import paths
 from csm_tui.errors import CsmError
 from csm_tui.settings import Settings, build_settings
 
-F = TypeVar("F", bound=Callable[..., Any])
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from csm_tui.rules import LoadedRules
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 IMPORT_COLUMNS = {
     "accounts": "external_id,name,segment,priority,arr,owner_email,ae,contract_start,"
@@ -32,11 +41,18 @@ IMPORT_COLUMNS = {
 
 
 class CsmGroup(click.Group):
-    """Turns the errors a user can cause into one line and exit code 1."""
+    """Turns the errors a user can cause into one line and exit code 1, and a global option
+    typed after the command into a usage error (exit 2) that says where it goes."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[_TYPED] = list(args)  # for the hint on a misplaced global option
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.NoSuchOption as error:
+            raise _misplaced_global(ctx, error) or error from None
         except CsmError as error:
             raise click.ClickException(str(error)) from error
         except Exception as error:  # driver errors: cannot connect, disk full, locked...
@@ -46,6 +62,92 @@ class CsmGroup(click.Group):
                 reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
                 raise click.ClickException(f"database error: {reason}") from error
             raise
+
+
+_TYPED = "csm.typed"  # ctx.meta key: the arguments as typed after `csm`
+
+
+def _misplaced_global(ctx: click.Context, error: click.NoSuchOption) -> click.UsageError | None:
+    """Click's bare "No such option" for `csm queue --today ...` would leave the user to guess
+    that `--today` belongs to `csm` itself: say so, and show the command the other way round
+    (with the value typed, when there was one). None for an option that is not global."""
+    name = error.option_name
+    option = next(
+        (
+            param
+            for param in ctx.command.params
+            if isinstance(param, click.Option) and not param.is_eager and name in param.opts
+        ),
+        None,
+    )
+    if option is None:
+        return None
+    typed: list[str] = ctx.meta.get(_TYPED, [])
+    value = option.metavar or "VALUE"
+    for index in reversed(range(len(typed))):  # the last one: the one after the command
+        if typed[index] == name and index + 1 < len(typed):
+            value = shlex.quote(typed[index + 1])
+            break
+        if typed[index].startswith(name + "="):
+            value = shlex.quote(typed[index].partition("=")[2])
+            break
+    where = error.ctx or ctx
+    root = ctx.command_path
+    command = where.command_path.removeprefix(root).strip()
+    return click.UsageError(
+        f"{name} is a global option: put it before the command, e.g. "
+        f"{root} {name} {value} {command}".rstrip(),
+        ctx=where,
+    )
+
+
+class Word(click.ParamType):
+    """One word of a closed vocabulary, as loosely typed as a CRM export writes it ("Cadence
+    Call", "NPS_survey"). Anything else is a mistyped command line: a usage error (exit 2) that
+    names every word, before the database is opened. The service checks again: the screens
+    call it too."""
+
+    name = "word"
+
+    def __init__(self, words: Callable[[], Sequence[str]], *, blank_is_none: bool = False) -> None:
+        self.words = words  # read when a value is checked: `csm --help` imports no vocabulary
+        self.blank_is_none = blank_is_none
+
+    def convert(
+        self, value: str, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str | None:
+        if self.blank_is_none and not value.strip():
+            return None
+        words = self.words()
+        wanted = _normalised(value)
+        for word in words:
+            if _normalised(word) == wanted:
+                return word
+        self.fail(f"{value!r} is not one of {', '.join(words)}", param, ctx)
+
+
+def _normalised(word: str) -> str:
+    return re.sub(r"[\s_\-]+", "-", word.strip().lower())
+
+
+def _touch_kinds() -> Sequence[str]:
+    from csm_tui.domain.enums import TouchKind
+
+    return [kind.value for kind in TouchKind]
+
+
+def _sentiments() -> Sequence[str]:
+    from csm_tui.domain.enums import Sentiment
+
+    return [sentiment.value for sentiment in Sentiment]
+
+
+def _scheduled_kinds() -> Sequence[str]:
+    """What a snooze may name: any touch kind, or a milestone (the rules file says which of
+    them it lets be snoozed)."""
+    from csm_tui.domain.rulebook import SCHEDULED_KINDS
+
+    return SCHEDULED_KINDS
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -138,19 +240,15 @@ def run_tui(settings: Settings) -> None:
             err=True,
         )
     # What is loaded by now (modules, the rules, the first queue) lives as long as the app:
-    # the garbage collector need not walk it again. Its passes over those objects were a
-    # good part of the time to the first paint.
+    # the garbage collector need not walk it again, as its passes would on the way to the
+    # first paint (the benchmarks' `start_to_paint_s` is the time to that paint).
     gc.freeze()
     app.run()
 
 
-def pass_settings(function: F) -> F:
-    @click.pass_obj
-    @wraps(function)
-    def wrapper(settings: Settings, *args: Any, **kwargs: Any) -> Any:
-        return function(settings, *args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
+def pass_settings(function: Callable[Concatenate[Settings, P], R]) -> Callable[P, R]:
+    """Hands a command the Settings that `main` built from the global options."""
+    return click.pass_obj(function)
 
 
 # -- demo -------------------------------------------------------------------------------------
@@ -223,12 +321,10 @@ def import_(settings: Settings, kind: str, file: Path) -> None:
     Importing the same file again updates the rows it created.
     """
     from csm_tui.services.csv_import import ImportKind, import_csv
+    from csm_tui.services.scheduling import Schedule
 
-    scheduler = _open_schedule(settings)
-    try:
-        summary = import_csv(scheduler.db, ImportKind(kind), file, schedule=scheduler)
-    finally:
-        scheduler.db.dispose()
+    with Schedule.open(settings, _rules_in_force(settings)) as schedule:
+        summary = import_csv(schedule.db, ImportKind(kind), file, schedule=schedule)
     click.echo(f"Imported {file}: {summary.created} {kind} created, {summary.updated} updated.")
     for email in summary.new_team_members:
         click.echo(f"  new team member: {email}")
@@ -247,78 +343,29 @@ def import_(settings: Settings, kind: str, file: Path) -> None:
 @pass_settings
 def accounts(settings: Settings, team: bool, fmt: str) -> None:
     """List the accounts of your book (--as), or of the whole team."""
-    from csm_tui.domain.book import format_arr
-    from csm_tui.domain.wording import countdown
-    from csm_tui.output import text_table
+    from csm_tui import output
     from csm_tui.services.workspace import Workspace
 
-    workspace = Workspace.open(settings)
-    try:
+    with Workspace.open(settings) as workspace:
         if workspace.me is None and not team:
             raise click.UsageError("whose book? Pass --as EMAIL (or set user_email), or --team")
         rows = workspace.book(team=team)
-    finally:
-        workspace.close()
-    today = settings.today
     if fmt == "json":
-        records = [
-            {
-                "external_id": row.external_id,
-                "name": row.name,
-                "segment": row.segment.value,
-                "priority": row.priority.value,
-                "arr": row.arr_cents / 100,
-                "owner_email": row.owner_email,
-                "health_score": row.health_score,
-                "health_band": row.band().value,
-                "renewal_date": row.renewal_date.isoformat() if row.renewal_date else None,
-                "days_to_renewal": row.days_to_renewal(today),
-                "last_touch": row.last_touch.isoformat() if row.last_touch else None,
-            }
-            for row in rows
-        ]
+        records = [output.account_record(row, settings.today) for row in rows]
         click.echo(json.dumps(records, indent=2))
-        return
-    if not rows:
+    elif not rows:
         click.echo("No accounts. Import some: csm import accounts FILE.csv")
-        return
-    table = [
-        [
-            row.external_id or "",
-            row.name,
-            row.segment.label,
-            row.priority.label,
-            format_arr(row.arr_cents),
-            row.owner_name or "-",
-            "-" if row.health_score is None else f"{row.health_score} {row.band().value}",
-            str(row.renewal_date or "-"),
-            countdown(row.days_to_renewal(today)),
-            str(row.last_touch or "never"),
-        ]
-        for row in rows
-    ]
-    headers = [
-        "ID",
-        "Account",
-        "Segment",
-        "Pri",
-        "ARR",
-        "Owner",
-        "Health",
-        "Renewal",
-        "In",
-        "Last touch",
-    ]
-    click.echo(text_table(headers, table, right={4, 8}))
+    else:
+        click.echo(output.accounts_table(rows, settings.today))
 
 
-# -- queue and rules --------------------------------------------------------------------------
+# -- queue, log and snooze --------------------------------------------------------------------
 
 
-def _open_schedule(settings: Settings):  # type: ignore[no-untyped-def]
-    """The database and the rules in force; a bad user rules file is a warning, not a stop."""
+def _rules_in_force(settings: Settings) -> LoadedRules:
+    """The rules for `settings`; a user rules file that cannot be used is a warning on stderr,
+    not a stop: the command runs on the shipped rules."""
     from csm_tui.rules import rules_for
-    from csm_tui.services.scheduling import Schedule
 
     loaded = rules_for(settings)
     if loaded.fell_back:
@@ -328,7 +375,7 @@ def _open_schedule(settings: Settings):  # type: ignore[no-untyped-def]
             f"{problems}",
             err=True,
         )
-    return Schedule(_open_database(settings), loaded, settings.today)
+    return loaded
 
 
 @main.command()
@@ -351,68 +398,22 @@ def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
     Health drops since your last triage are listed as rows to review, as on the screen; this
     command only looks: it does not count as a triage.
     """
-    from csm_tui.domain.book import format_arr
-    from csm_tui.domain.triage import when_words
-    from csm_tui.output import text_table
+    from csm_tui import output
+    from csm_tui.services.workspace import Workspace
 
-    triage = _open_triage(settings)
-    try:
-        if triage.me is None and not team:
+    rules = _rules_in_force(settings)
+    with Workspace.open(settings, rules) as workspace:
+        if workspace.me is None and not team:
             raise click.UsageError("whose queue? Pass --as EMAIL (or set user_email), or --team")
-        view = triage.load(team=team, record=False, ahead_days=ahead)
-        items = view.items
-        bands = triage.rules.rulebook.bands
-    finally:
-        triage.db.dispose()
+        items = workspace.triage.load(team=team, record=False, ahead_days=ahead).items
+    bands = rules.rulebook.bands
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                [_queue_record(item, bands.band(item.health_score).value) for item in items],
-                indent=2,
-            )
-        )
-        return
-    if not items:
+        click.echo(json.dumps([output.queue_record(item, bands) for item in items], indent=2))
+    elif not items:
         more = "" if ahead else " (--ahead 7 shows the week)"
         click.echo(f"Nothing due on {settings.today.isoformat()}{more}.")
-        return
-    rows = [
-        [
-            str(number),
-            ("! " if item.pinned else "") + item.account_name,
-            item.label,
-            when_words(item, settings.today),
-            "-"
-            if item.health_score is None
-            else f"{item.health_score} {bands.band(item.health_score).value}",
-            item.priority.upper(),
-            format_arr(item.arr_cents),
-            f"{item.urgency:.1f}",
-            item.rule_id,
-        ]
-        for number, item in enumerate(items, start=1)
-    ]
-    if team:
-        for row, item in zip(rows, items, strict=True):
-            row.insert(2, item.owner_name or "-")
-    headers = ["#", "Account", "What", "Due", "Health", "Pri", "ARR", "Urgency", "Rule"]
-    if team:
-        headers.insert(2, "Owner")
-    click.echo(text_table(headers, rows, right={0, len(headers) - 3, len(headers) - 2}))
-
-
-def _open_triage(settings: Settings):  # type: ignore[no-untyped-def]
-    """The triage service for `--as` (or nobody) on `--today`, with the rules in force."""
-    from csm_tui.services.triage import Triage
-    from csm_tui.services.workspace import resolve_member
-
-    scheduler = _open_schedule(settings)
-    try:
-        me = resolve_member(scheduler.db, settings.user_email)
-    except Exception:
-        scheduler.db.dispose()
-        raise
-    return Triage(scheduler.db, scheduler.rules, settings.today, me)
+    else:
+        click.echo(output.queue_table(items, settings.today, bands, team=team))
 
 
 @main.command("log")
@@ -420,6 +421,7 @@ def _open_triage(settings: Settings):  # type: ignore[no-untyped-def]
 @click.option(
     "--kind",
     required=True,
+    type=Word(_touch_kinds),
     metavar="KIND",
     help="cadence-call, ebr, renewal-call, onboarding-review, training, email, meeting, "
     "nps-survey, escalation-call, health-assessment, recovery-plan, note.",
@@ -432,7 +434,13 @@ def _open_triage(settings: Settings):  # type: ignore[no-untyped-def]
     default=None,
     help="The day it happened (YYYY-MM-DD)  [default: --today]",
 )
-@click.option("--sentiment", default=None, help="positive, neutral or negative.")
+@click.option(
+    "--sentiment",
+    default=None,
+    type=Word(_sentiments, blank_is_none=True),
+    metavar="TEXT",
+    help="positive, neutral or negative.",
+)
 @click.option("--notes", default=None, help="Longer notes.")
 @click.option(
     "--action",
@@ -447,20 +455,20 @@ def log(
     external_id: str,
     kind: str,
     summary: str,
-    occurred_on: Any,
+    occurred_on: datetime | None,
     sentiment: str | None,
     notes: str | None,
     actions: tuple[str, ...],
 ) -> None:
     """Log a touch on an account, as the triage screen's `l` does, and show its next touch."""
     from csm_tui.services.triage import TouchForm
+    from csm_tui.services.workspace import Workspace
 
-    triage = _open_triage(settings)
-    try:
-        account_id = triage.account_id(external_id)
+    with Workspace.open(settings, _rules_in_force(settings)) as workspace:
+        triage = workspace.triage
         done = triage.log_touch(
             TouchForm(
-                account_id=account_id,
+                account_id=triage.account_id(external_id),
                 kind=kind,
                 summary=summary,
                 occurred_on=occurred_on.date() if occurred_on else settings.today,
@@ -469,8 +477,6 @@ def log(
                 action_items=actions,
             )
         )
-    finally:
-        triage.db.dispose()
     click.echo(done.message)
     if done.next_touch is not None:
         click.echo(f"  why: {done.next_touch.reason}")
@@ -488,43 +494,26 @@ def log(
 @click.option(
     "--kind",
     default=None,
+    type=Word(_scheduled_kinds),
     metavar="KIND",
     help="Only this kind of touch (e.g. cadence-call)  [default: every snoozable one]",
 )
 @pass_settings
-def snooze(settings: Settings, external_id: str, until: Any, reason: str, kind: str | None) -> None:
+def snooze(
+    settings: Settings, external_id: str, until: datetime, reason: str, kind: str | None
+) -> None:
     """Put an account's touches aside until a day, with a reason, as the screen's `s` does."""
-    triage = _open_triage(settings)
-    try:
-        account_id = triage.account_id(external_id)
-        done = triage.snooze(account_id, kind, until.date(), reason)
-    finally:
-        triage.db.dispose()
+    from csm_tui.services.workspace import Workspace
+
+    with Workspace.open(settings, _rules_in_force(settings)) as workspace:
+        triage = workspace.triage
+        done = triage.snooze(triage.account_id(external_id), kind, until.date(), reason)
     click.echo(done.message)
     if done.next_touch is not None:
         click.echo(f"  next: {done.next_touch.reason}")
 
 
-def _queue_record(item, band: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    return {
-        "account_external_id": item.external_id,
-        "account_name": item.account_name,
-        "owner_email": item.owner_email,
-        "kind": item.kind,
-        "label": item.label,
-        "due_date": item.due_on.isoformat(),
-        "overdue_days": item.overdue_days,
-        "rule_id": item.rule_id,
-        "urgency": item.urgency,
-        "pinned": item.pinned,
-        "explanation": item.explanation,
-        "segment": item.segment,
-        "priority": item.priority,
-        "arr": item.arr_cents / 100,
-        "health_score": item.health_score,
-        "health_band": band,
-        "renewal_date": item.renewal_date.isoformat() if item.renewal_date else None,
-    }
+# -- rules ------------------------------------------------------------------------------------
 
 
 @main.group()
@@ -582,31 +571,25 @@ def rules_default() -> None:
 def rules_explain(settings: Settings, external_id: str, fmt: str) -> None:
     """Every rule that applies to the account EXTERNAL_ID, and why its next touch is due when."""
     from csm_tui.domain.explain import decision_dict, explain_text
+    from csm_tui.services.scheduling import Schedule
 
-    scheduler = _open_schedule(settings)
-    try:
-        explained = scheduler.explain(external_id)
-    finally:
-        scheduler.db.dispose()
-    rulebook = scheduler.rulebook
-    facts = explained.facts
+    rules = _rules_in_force(settings)
+    with Schedule.open(settings, rules) as schedule:
+        explained = schedule.explain(external_id)
+    decision, facts, rulebook = explained.decision, explained.facts, rules.rulebook
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                decision_dict(
-                    explained.decision,
-                    name=facts.name,
-                    external_id=facts.external_id,
-                    rules_version=rulebook.version,
-                    rules_sha256=rulebook.sha256,
-                ),
-                indent=2,
-            )
+        record = decision_dict(
+            decision,
+            name=facts.name,
+            external_id=facts.external_id,
+            rules_version=rulebook.version,
+            rules_sha256=rulebook.sha256,
         )
+        click.echo(json.dumps(record, indent=2))
         return
     click.echo(
         explain_text(
-            explained.decision,
+            decision,
             name=facts.name,
             external_id=facts.external_id,
             rules_version=rulebook.version,
@@ -625,65 +608,24 @@ def rules_preview(settings: Settings, file: Path, fmt: str) -> None:
     """Dry run of FILE against the database: whose next touch would move, and how.
 
     Writes nothing."""
-    from csm_tui.domain.explain import candidate_dict
-    from csm_tui.output import text_table
+    from csm_tui import output
     from csm_tui.rules import parse_file
+    from csm_tui.services.scheduling import Schedule
 
     candidate = parse_file(file)
-    scheduler = _open_schedule(settings)
-    try:
-        preview = scheduler.preview(candidate)
-    finally:
-        scheduler.db.dispose()
-    today = settings.today
+    rules = _rules_in_force(settings)
+    with Schedule.open(settings, rules) as schedule:
+        preview = schedule.preview(candidate)
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "accounts": preview.accounts,
-                    "moved": len(preview.moves),
-                    "moves": [
-                        {
-                            "account_external_id": move.external_id,
-                            "account_name": move.name,
-                            "before": candidate_dict(move.before, move.decisions[0])
-                            if move.before
-                            else None,
-                            "after": candidate_dict(move.after, move.decisions[1])
-                            if move.after
-                            else None,
-                        }
-                        for move in preview.moves
-                    ],
-                },
-                indent=2,
-            )
-        )
+        click.echo(json.dumps(output.preview_record(preview), indent=2))
         return
     click.echo(
-        f"{file} against {scheduler.rules.user_file or 'the shipped rules'}, "
-        f"as of {today.isoformat()}: {len(preview.moves)} of {preview.accounts} accounts' "
-        "next touch would move."
+        f"{file} against {rules.user_file or 'the shipped rules'}, "
+        f"as of {settings.today.isoformat()}: {len(preview.moves)} of {preview.accounts} "
+        "accounts' next touch would move."
     )
     if preview.moves:
-        rows = [
-            [
-                move.external_id or "",
-                move.name,
-                _touch_words(move.before),
-                "->",
-                _touch_words(move.after),
-                (move.after.rule_id if move.after else ""),
-            ]
-            for move in preview.moves
-        ]
-        click.echo(text_table(["ID", "Account", "Now", "", "With " + file.name, "Rule"], rows))
-
-
-def _touch_words(candidate) -> str:  # type: ignore[no-untyped-def]
-    if candidate is None:
-        return "nothing"
-    return f"{candidate.label} {candidate.due.isoformat() if candidate.due else ''}".strip()
+        click.echo(output.moves_table(preview.moves, file.name))
 
 
 # -- db ---------------------------------------------------------------------------------------
@@ -698,20 +640,17 @@ def db() -> None:
 @pass_settings
 def upgrade(settings: Settings) -> None:
     """Bring the schema up to date (csm also does this at start-up, after a backup)."""
-    from csm_tui.store.database import Database
-    from csm_tui.store.migrate import HEAD_REVISION, ensure_current
+    from csm_tui.services import upkeep
+    from csm_tui.store.versions import HEAD_REVISION
 
-    database = Database.open(settings.database)
-    try:
-        report = ensure_current(database)
-    finally:
-        database.dispose()
+    done = upkeep.upgrade(settings.database)
+    report = done.report
     if report is None:
-        click.echo(f"{database.display_name}: schema already at revision {HEAD_REVISION}.")
+        click.echo(f"{done.database}: schema already at revision {HEAD_REVISION}.")
     else:
         origin = report.from_revision or "empty"
         backup = f"; backup at {report.backup}" if report.backup else ""
-        click.echo(f"{database.display_name}: upgraded {origin} -> {report.to_revision}{backup}.")
+        click.echo(f"{done.database}: upgraded {origin} -> {report.to_revision}{backup}.")
 
 
 @db.command()
@@ -719,13 +658,9 @@ def upgrade(settings: Settings) -> None:
 @pass_settings
 def backup(settings: Settings, path: Path | None) -> None:
     """Write a consistent copy of the database (SQLite online backup), safe while csm runs."""
-    from csm_tui.store.backup import backup_sqlite
+    from csm_tui.services import upkeep
 
-    database = _open_database(settings)
-    try:
-        written = backup_sqlite(database, path)
-    finally:
-        database.dispose()
+    written = upkeep.backup(settings.database, path)
     click.echo(f"Backup written to {written} (integrity check: ok).")
 
 
@@ -733,39 +668,9 @@ def backup(settings: Settings, path: Path | None) -> None:
 @pass_settings
 def check(settings: Settings) -> None:
     """Check integrity, foreign keys and schema version, and say what to do about problems."""
-    from csm_tui.store.integrity import check_database
+    from csm_tui.services import upkeep
 
-    database = _database_without_creating(settings.database)
-    try:
-        report = check_database(database)
-    finally:
-        database.dispose()
+    report = upkeep.check(settings.database)
     click.echo(report.verdict())
     if not report.ok:
         sys.exit(1)
-
-
-def _database_without_creating(target: str):  # type: ignore[no-untyped-def]
-    """`csm db check` must not create the file it was asked to check."""
-    from sqlalchemy import create_engine
-
-    from csm_tui.store.database import Database, normalise_url, sqlite_path
-
-    url = normalise_url(target)
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        return Database(url=url, engine=create_engine(url))
-    return Database.open(target)
-
-
-def _open_database(settings: Settings):  # type: ignore[no-untyped-def]
-    from csm_tui.store.database import Database
-    from csm_tui.store.migrate import ensure_current
-
-    database = Database.open(settings.database)
-    try:
-        ensure_current(database)
-    except Exception:
-        database.dispose()
-        raise
-    return database

@@ -1,13 +1,35 @@
-"""Plain-text tables for the command line: aligned columns that read well and grep well."""
+"""What the command line prints: aligned plain-text tables that read well and grep well, and
+the JSON records of the same rows.
+
+Plain functions of domain values, so that a command only fetches and prints, and the wording of
+a row can be tested without a database.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Any
+
+from csm_tui.domain.book import format_arr
+from csm_tui.domain.explain import candidate_dict
+from csm_tui.domain.triage import when_words
+from csm_tui.domain.wording import countdown
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from csm_tui.domain.book import AccountRow
+    from csm_tui.domain.decision import Candidate
+    from csm_tui.domain.health import BandThresholds
+    from csm_tui.domain.queue import QueueItem
+    from csm_tui.services.scheduling import Move, Preview
 
 
 def text_table(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], right: set[int] = frozenset()
-) -> str:  # type: ignore[assignment]
+    headers: Sequence[str], rows: Sequence[Sequence[str]], right: Collection[int] = frozenset()
+) -> str:
+    """Columns as wide as their widest cell, two spaces apart; `right` holds the indexes of the
+    columns aligned right (numbers). No trailing spaces, so a line greps as it reads."""
     widths = [len(header) for header in headers]
     for row in rows:
         widths = [max(width, len(cell)) for width, cell in zip(widths, row, strict=True)]
@@ -22,3 +44,166 @@ def text_table(
     return "\n".join(
         [line(headers), line(["-" * width for width in widths])] + [line(row) for row in rows]
     )
+
+
+# -- csm accounts -------------------------------------------------------------------------------
+
+ACCOUNT_HEADERS = (
+    "ID",
+    "Account",
+    "Segment",
+    "Pri",
+    "ARR",
+    "Owner",
+    "Health",
+    "Renewal",
+    "In",
+    "Last touch",
+)
+
+
+def account_row(row: AccountRow, today: date) -> list[str]:
+    return [
+        row.external_id or "",
+        row.name,
+        row.segment.label,
+        row.priority.label,
+        format_arr(row.arr_cents),
+        row.owner_name or "-",
+        "-" if row.health_score is None else f"{row.health_score} {row.band().value}",
+        str(row.renewal_date or "-"),
+        countdown(row.days_to_renewal(today)),
+        str(row.last_touch or "never"),
+    ]
+
+
+def accounts_table(rows: Sequence[AccountRow], today: date) -> str:
+    return text_table(ACCOUNT_HEADERS, [account_row(row, today) for row in rows], right={4, 8})
+
+
+def account_record(row: AccountRow, today: date) -> dict[str, Any]:
+    return {
+        "external_id": row.external_id,
+        "name": row.name,
+        "segment": row.segment.value,
+        "priority": row.priority.value,
+        "arr": row.arr_cents / 100,
+        "owner_email": row.owner_email,
+        "health_score": row.health_score,
+        "health_band": row.band().value,
+        "renewal_date": row.renewal_date.isoformat() if row.renewal_date else None,
+        "days_to_renewal": row.days_to_renewal(today),
+        "last_touch": row.last_touch.isoformat() if row.last_touch else None,
+    }
+
+
+# -- csm queue ----------------------------------------------------------------------------------
+
+
+def queue_headers(*, team: bool) -> list[str]:
+    """The team's queue has an Owner column after the account."""
+    headers = ["#", "Account", "What", "Due", "Health", "Pri", "ARR", "Urgency", "Rule"]
+    if team:
+        headers.insert(2, "Owner")
+    return headers
+
+
+def queue_rows(
+    items: Sequence[QueueItem], today: date, bands: BandThresholds, *, team: bool
+) -> list[list[str]]:
+    """One row per item, numbered from 1 in the queue's order; a pinned item is marked `!`."""
+    rows = []
+    for number, item in enumerate(items, start=1):
+        row = [
+            str(number),
+            ("! " if item.pinned else "") + item.account_name,
+            item.label,
+            when_words(item, today),
+            "-"
+            if item.health_score is None
+            else f"{item.health_score} {bands.band(item.health_score).value}",
+            item.priority.upper(),
+            format_arr(item.arr_cents),
+            f"{item.urgency:.1f}",
+            item.rule_id,
+        ]
+        if team:
+            row.insert(2, item.owner_name or "-")
+        rows.append(row)
+    return rows
+
+
+def queue_table(
+    items: Sequence[QueueItem], today: date, bands: BandThresholds, *, team: bool
+) -> str:
+    headers = queue_headers(team=team)
+    return text_table(
+        headers,
+        queue_rows(items, today, bands, team=team),
+        right={0, len(headers) - 3, len(headers) - 2},  # the number, ARR and urgency
+    )
+
+
+def queue_record(item: QueueItem, bands: BandThresholds) -> dict[str, Any]:
+    return {
+        "account_external_id": item.external_id,
+        "account_name": item.account_name,
+        "owner_email": item.owner_email,
+        "kind": item.kind,
+        "label": item.label,
+        "due_date": item.due_on.isoformat(),
+        "overdue_days": item.overdue_days,
+        "rule_id": item.rule_id,
+        "urgency": item.urgency,
+        "pinned": item.pinned,
+        "explanation": item.explanation,
+        "segment": item.segment,
+        "priority": item.priority,
+        "arr": item.arr_cents / 100,
+        "health_score": item.health_score,
+        "health_band": bands.band(item.health_score).value,
+        "renewal_date": item.renewal_date.isoformat() if item.renewal_date else None,
+    }
+
+
+# -- csm rules preview --------------------------------------------------------------------------
+
+
+def touch_words(candidate: Candidate | None) -> str:
+    """'Cadence call 2026-12-07'; 'nothing' when no touch is due at all."""
+    if candidate is None:
+        return "nothing"
+    return f"{candidate.label} {candidate.due.isoformat() if candidate.due else ''}".strip()
+
+
+def move_row(move: Move) -> list[str]:
+    return [
+        move.external_id or "",
+        move.name,
+        touch_words(move.before),
+        "->",
+        touch_words(move.after),
+        (move.after.rule_id if move.after else ""),
+    ]
+
+
+def moves_table(moves: Sequence[Move], candidate_name: str) -> str:
+    """The moves under a header that names the candidate file."""
+    headers = ["ID", "Account", "Now", "", "With " + candidate_name, "Rule"]
+    return text_table(headers, [move_row(move) for move in moves])
+
+
+def preview_record(preview: Preview) -> dict[str, Any]:
+    return {
+        "accounts": preview.accounts,
+        "moved": len(preview.moves),
+        "moves": [
+            {
+                "account_external_id": move.external_id,
+                "account_name": move.name,
+                "before": candidate_dict(move.before, move.decisions[0]) if move.before else None,
+                "after": candidate_dict(move.after, move.decisions[1]) if move.after else None,
+            }
+            for move in preview.moves
+        ],
+    }

@@ -28,11 +28,15 @@ class ConfigError(CsmError):
 @dataclass(frozen=True)
 class Settings:
     database: str
-    today: date
+    today: date  # the day csm works on: `--today`, else the real date
     user_email: str | None = None
     rules_path: Path | None = None
     config_path: Path | None = None
     is_demo: bool = False
+    #: The real calendar date, read from the clock once by the CLI: `today` lies after it when
+    #: a CSM plans ahead with `--today`, and such a day must not count as a triage. None when
+    #: the caller does not say (tests, benchmarks): `today` is then taken to be the real date.
+    system_today: date | None = None
 
     def with_database(self, database: str | Path, *, is_demo: bool = False) -> Settings:
         return replace(self, database=str(database), is_demo=is_demo)
@@ -79,4 +83,5 @@ def build_settings(
         user_email=(user_email or config.get("user_email") or None),
         rules_path=rules,
         config_path=path,
+        system_today=system_today,
     )

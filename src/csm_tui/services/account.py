@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from csm_tui.domain.account import AccountDetail
 from csm_tui.domain.account_form import (
@@ -31,6 +32,9 @@ from csm_tui.services.scheduling import Schedule
 from csm_tui.store import account as store
 from csm_tui.store.database import Database
 from csm_tui.store.facts import load_facts
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 class AccountError(CsmError):
@@ -189,7 +193,7 @@ class Accounts:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _after(self, session, account_id: uuid.UUID) -> AccountView:  # type: ignore[no-untyped-def]
+    def _after(self, session: Session, account_id: uuid.UUID) -> AccountView:
         """Inside a write: reschedule the account, then read it back as its screen shows it."""
         decisions = self.schedule.recompute(session, [account_id])
         detail = store.read_detail(session, account_id, self.today)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from typing import TYPE_CHECKING
 
 from csm_tui.domain.decision import Candidate, Decision
 from csm_tui.domain.engine import decide
@@ -21,10 +23,16 @@ from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.rulebook import Rulebook
 from csm_tui.errors import CsmError
 from csm_tui.rules import LoadedRules
+from csm_tui.services.upkeep import current_database
 from csm_tui.store import meta, queries, queue, recompute
 from csm_tui.store.database import Database
 from csm_tui.store.facts import load_facts
 from csm_tui.store.versions import schedule_stamp
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from csm_tui.settings import Settings
 
 
 class UnknownAccount(CsmError):
@@ -66,6 +74,14 @@ class Schedule:
     rules: LoadedRules
     today: date
 
+    @classmethod
+    @contextmanager
+    def open(cls, settings: Settings, rules: LoadedRules) -> Iterator[Schedule]:
+        """The schedule of the book `settings` names, on its `today`, under `rules`: its
+        database brought up to date, and released on leaving."""
+        with current_database(settings.database) as db:
+            yield cls(db, rules, settings.today)
+
     @property
     def rulebook(self) -> Rulebook:
         return self.rules.rulebook
@@ -75,7 +91,7 @@ class Schedule:
         """What the stored schedule must have been computed with to be current."""
         return schedule_stamp(self.rulebook.sha256)
 
-    def decider(self, rulebook: Rulebook | None = None):  # type: ignore[no-untyped-def]
+    def decider(self, rulebook: Rulebook | None = None) -> Callable[[AccountFacts], Decision]:
         """`decide` bound to the rules and the day: what the store calls per account."""
         return bound_decide(rulebook or self.rulebook, self.today)
 
@@ -97,7 +113,7 @@ class Schedule:
             history_scores=self.rulebook.history_scores,
         )
 
-    def recompute(self, session, account_ids: list[uuid.UUID]) -> list[Decision]:  # type: ignore[no-untyped-def]
+    def recompute(self, session: Session, account_ids: list[uuid.UUID]) -> list[Decision]:
         """Inside the caller's write transaction: the accounts whose facts it just changed."""
         return recompute.recompute(session, account_ids, self.decider(), today=self.today)
 
@@ -141,7 +157,7 @@ class Schedule:
             yield from load_facts(session, today=self.today)
 
 
-def account_key(session, external_id: str) -> uuid.UUID:  # type: ignore[no-untyped-def]
+def account_key(session: Session, external_id: str) -> uuid.UUID:
     """The live account behind a CRM id, or UnknownAccount saying where to find the ids."""
     account_id = queries.account_id_by_external_id(session, external_id)
     if account_id is None:

@@ -127,6 +127,8 @@ class Triage:
     rules: LoadedRules
     today: date
     me: Member | None
+    #: The real calendar date (`Settings.system_today`); None: `today` is taken to be it.
+    system_today: date | None = None
     schedule: Schedule = field(init=False)
 
     def __post_init__(self) -> None:
@@ -172,14 +174,29 @@ class Triage:
     def record_visit(self) -> None:
         """Note that the user opened the queue today, as `load` does by default: the app
         reads its first queue without writing (a commit waits on the disk) and notes the
-        visit after the first paint."""
+        visit after the first paint. Nothing is noted on a day still to come
+        (`records_visits`)."""
         self._since(record=True)
+
+    @property
+    def records_visits(self) -> bool:
+        """Whether opening the queue on `today` counts as a triage: moves on the stored "last
+        triage" that the next morning's health changes are compared with.
+
+        Only on a day that has come: the real date, or an earlier one. A CSM planning ahead
+        with `--today` has not triaged that day; were it noted, the real next morning would
+        compare health with a day that has not happened, and every drop of the days between
+        would pass as seen. A day gone by is safe to note: the store never moves the last
+        triage back, and a queue read on a past day compares with today's scores, so it has
+        shown every drop the next real morning would list.
+        """
+        return self.system_today is None or self.today <= self.system_today
 
     def _since(self, record: bool) -> date:
         if self.me is None:
             return self.today - timedelta(days=1)
         member_id = uuid.UUID(self.me.id)
-        if not record:
+        if not (record and self.records_visits):
             with self.db.reading() as session:
                 return store.last_visit(session, member_id, self.today)
         with self.db.writing() as session:
@@ -363,7 +380,7 @@ class Triage:
     def _now(self) -> datetime:
         return now_on(self.today)
 
-    def _rows_of(self, session, account_id: uuid.UUID) -> tuple[QueueItem, ...]:  # type: ignore[no-untyped-def]
+    def _rows_of(self, session: Session, account_id: uuid.UUID) -> tuple[QueueItem, ...]:
         return tuple(
             queue.queue(
                 session,
@@ -379,7 +396,7 @@ class Triage:
         return uuid.UUID(self.me.id) if self.me else None
 
     @staticmethod
-    def _account_name(session, account_id: uuid.UUID) -> str:  # type: ignore[no-untyped-def]
+    def _account_name(session: Session, account_id: uuid.UUID) -> str:
         name = store.account_name(session, account_id)
         if name is None:
             raise TriageError(
