@@ -41,7 +41,7 @@ class AccountScreen(CsmScreen[bool]):
     """Returns True when something was saved on it."""
 
     NAME = "Account"
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to where the account was opened"),

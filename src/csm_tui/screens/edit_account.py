@@ -126,7 +126,7 @@ class EditAccountModal(FormModal[Saved]):
     @on(Input.Changed, ".component")
     def _preview(self) -> None:
         """The score and band the typed components give, as they are typed."""
-        values = []
+        values: list[int | None] = []
         for name in COMPONENTS:
             try:
                 values.append(parse_score(self.query_one(f"#{name}", Input).value.strip()))

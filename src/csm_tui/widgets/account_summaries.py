@@ -40,7 +40,7 @@ class PlanSummary(Static):
     }
 
     def show(self, plans: tuple[PlanLine, ...], today: date) -> None:
-        looks = {
+        looks: dict[MilestoneStatus, Style] = {
             status: self.get_component_rich_style(f"plan-summary--{status.value}", partial=True)
             for status in MilestoneStatus
             if status is not MilestoneStatus.PLANNED

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
@@ -34,7 +35,7 @@ class QueueCounts(Static):
         for number, words in counts.parts(short=short):
             if line:
                 line.append(" · ", style="dim")
-            style = "bold" if number else "dim"
+            style: str | Style = "bold" if number else "dim"
             if number and words == "overdue":
                 style = self.get_component_rich_style("queue-counts--overdue", partial=True)
             line.append(f"{number} {words}", style=style)
