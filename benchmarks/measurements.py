@@ -229,6 +229,7 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
     rules file or engine that moves every account: every plan deleted and written again.
     Medians of `repeats` runs (at most 3 for the slow ones)."""
     from sqlalchemy import delete, update
+    from sqlmodel import col
 
     from csm_tui.domain.engine import decide
     from csm_tui.models import AccountPlan, AppMeta, ScheduledTouch
@@ -273,7 +274,9 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
                 for table in (ScheduledTouch, AccountPlan):
                     session.execute(delete(table))
                 session.execute(
-                    delete(AppMeta).where(AppMeta.key.in_([COMPUTED_FOR_KEY, RULES_SHA256_KEY]))
+                    delete(AppMeta).where(
+                        col(AppMeta.key).in_([COMPUTED_FOR_KEY, RULES_SHA256_KEY])
+                    )
                 )
             fulls.append(recompute(TODAY)[0])
             seconds, count = recompute(TODAY + timedelta(days=1))
