@@ -94,6 +94,8 @@ async def _settle(pilot: Any) -> None:
 
 
 async def _measure(database: Path, today: Any, user_email: str) -> dict[str, list[float]]:
+    from textual.widgets import Input
+
     from csm_tui.app import make_app
     from csm_tui.screens.account import AccountScreen
     from csm_tui.screens.log_touch import LogTouchModal
@@ -120,23 +122,20 @@ async def _measure(database: Path, today: Any, user_email: str) -> dict[str, lis
 
         for _ in range(min(CURSOR_MOVES, table.row_count - 1)):
             row = table.cursor_row
-            samples["cursor_ms"].append(
-                await _timed(pilot, paints, "j", lambda row=row: table.cursor_row == row + 1)
-            )
+
+            def moved(row: int = row) -> bool:
+                return table.cursor_row == row + 1
+
+            samples["cursor_ms"].append(await _timed(pilot, paints, "j", moved))
             await _settle(pilot)
 
         for _ in range(OPENS):
             name = triage.current_item().account_name  # type: ignore[union-attr]
-            samples["open_ms"].append(
-                await _timed(
-                    pilot,
-                    paints,
-                    "enter",
-                    lambda name=name: (
-                        isinstance(app.screen, AccountScreen) and app.screen.title == name
-                    ),
-                )
-            )
+
+            def opened(name: str = name) -> bool:
+                return isinstance(app.screen, AccountScreen) and app.screen.title == name
+
+            samples["open_ms"].append(await _timed(pilot, paints, "enter", opened))
             await _settle(pilot)
             await pilot.press("escape")
             await _settle(pilot)
@@ -172,16 +171,13 @@ async def _measure(database: Path, today: Any, user_email: str) -> dict[str, lis
             await pilot.press("l")
             await _until(pilot, lambda: isinstance(app.screen, LogTouchModal))
             await _settle(pilot)
-            app.screen.query_one("#touch-summary").value = "Weekly sync: on track"
+            app.screen.query_one("#touch-summary", Input).value = "Weekly sync: on track"
             await _settle(pilot)  # the typing (and the relayout it causes) is the user's time
-            samples["log_ms"].append(
-                await _timed(
-                    pilot,
-                    paints,
-                    "ctrl+s",
-                    lambda cadence=cadence: app.screen is triage and cadence not in table.keys,
-                )
-            )
+
+            def logged(cadence: str = cadence) -> bool:
+                return app.screen is triage and cadence not in table.keys
+
+            samples["log_ms"].append(await _timed(pilot, paints, "ctrl+s", logged))
             await _settle(pilot)
     return samples
 
@@ -193,6 +189,7 @@ def _give_history(settings: Any) -> str:
     from datetime import timedelta
 
     from sqlalchemy import func, select
+    from sqlmodel import col
 
     from csm_tui.models import Touchpoint
     from csm_tui.services.workspace import Workspace
@@ -206,7 +203,9 @@ def _give_history(settings: Any) -> str:
         with workspace.db.writing() as session:
             have = (
                 session.scalar(
-                    select(func.count()).select_from(Touchpoint).where(Touchpoint.account_id == key)
+                    select(func.count())
+                    .select_from(Touchpoint)
+                    .where(col(Touchpoint.account_id) == key)
                 )
                 or 0
             )

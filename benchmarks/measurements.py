@@ -5,13 +5,16 @@ a number, or a dict of numbers), then append one `Measurement(...)` to MEASUREME
 key it gets in the results JSON and the column(s) it adds to the markdown table. Measurements
 run in list order for every size; a later one can read `ctx.results[key]` of an earlier one
 or share expensive runs with `ctx.once(name, fn)` (as start-to-paint and peak RSS do).
+`GROUPS` names sets of figures for `--only`.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import re
+import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -20,10 +23,16 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.tmux_probe import ProbeResult, TmuxProbe
+from benchmarks.painted import bare_painted, own_painted, team_painted
+from benchmarks.tmux_probe import ProbeError, ProbeResult, TmuxProbe
 
 TODAY = date(2026, 11, 23)
 SEED = 7
+REPO = Path(__file__).resolve().parent.parent
+#: The budgets of issue 17: the team's queue against the CSM's own, measured in the same runs.
+TEAM_PAINT_BUDGET = 2.0  # team start→paint ≤ 2x own
+TEAM_RSS_BUDGET = 2.0  # team peak RSS < 2x own
+STALL_BUDGET_MS = 100.0  # no event-loop stall over 100 ms
 
 
 @dataclass
@@ -38,6 +47,9 @@ class SizeContext:
     python: str = sys.executable
     results: dict[str, Any] = field(default_factory=dict)
     db_path: Path | None = None
+    book: Path | None = None  # an existing book to copy instead of building one (--book)
+    timeout_s: float = 90.0  # for each program's paint (--timeout)
+    selected: frozenset[str] = frozenset()  # the measurements of this run (--only)
     _memo: dict[str, Any] = field(default_factory=dict)
 
     def once(self, name: str, compute: Callable[[], Any]) -> Any:
@@ -54,6 +66,11 @@ class SizeContext:
 
     def log(self, text: str) -> None:
         print(f"[{self.accounts:>7,} accounts] {text}", file=sys.stderr, flush=True)
+
+    @property
+    def with_team(self) -> bool:
+        """Whether the start-up runs include the team's queue (a figure of it is measured)."""
+        return bool(self.selected & {"team_start_to_paint_s", "team_peak_rss_mib"})
 
 
 @dataclass(frozen=True)
@@ -77,18 +94,57 @@ def _fmt(value: Any, spec: str) -> str:
     return "n/a" if value is None else format(value, spec)
 
 
+def _at_least(value: Any, spec: str, censored: bool) -> str:
+    """A median that some run did not reach in time is a lower bound: "≥90.0"."""
+    return ("≥" if censored and value is not None else "") + _fmt(value, spec)
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else "yes" if ok else "NO"
+
+
+def within(value: float | None, budget: float, *, lower_bound: bool, strict: bool) -> bool | None:
+    """Whether a ratio meets its budget (`<` if strict, else `≤`); None when unknown: no value,
+    or a lower bound (a run stopped at the timeout) that does not already exceed it."""
+    if value is None:
+        return None
+    ok = value < budget if strict else value <= budget
+    return None if ok and lower_bound else ok
+
+
+def censored_median(values: list[float | None], timeouts: list[bool], limit: float) -> dict:
+    """The median of samples where a run that timed out counts as `limit` (it took at least
+    that long) and a run that failed otherwise is left out. `censored`: the median is such a
+    lower bound (a timed-out run is at or above the middle)."""
+    kept: list[tuple[float, bool]] = []
+    for value, timed_out in zip(values, timeouts, strict=True):
+        if timed_out:
+            kept.append((limit, True))
+        elif value is not None:
+            kept.append((value, False))
+    kept.sort()
+    if not kept:
+        return {"median": None, "censored": False}
+    middle = (len(kept) - 1) // 2, len(kept) // 2
+    median = statistics.median(value for value, _ in kept)
+    return {"median": round(median, 4), "censored": any(kept[i][1] for i in middle)}
+
+
 # -- (a) database build ----------------------------------------------------------------------
 
 
-def measure_build(ctx: SizeContext) -> float:
+def measure_build(ctx: SizeContext) -> float | dict[str, Any]:
     """Seconds to build the demo book of this size into a fresh SQLite file (kept for later),
-    its schedule computed as `csm demo` does (so start-up reads a current schedule)."""
+    its schedule computed as `csm demo` does (so start-up reads a current schedule). With
+    `--book N=PATH`, a copy of that book instead (see `reuse_book`)."""
     from csm_tui.rules import load_rules
     from csm_tui.services.demo_database import rebuild_demo
 
     path = ctx.workdir / f"book-{ctx.accounts}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if ctx.book is not None:
+        return reuse_book(ctx, path)
     start = time.perf_counter()
     rules = load_rules(None, ctx.workdir / "no-config")  # the shipped rules, as the runs use
     rebuild_demo(path, accounts=ctx.accounts, seed=SEED, today=TODAY, rules=rules)
@@ -97,31 +153,61 @@ def measure_build(ctx: SizeContext) -> float:
     return round(seconds, 3)
 
 
-# -- (b), (c) start to first paint and peak RSS, csm against the bare app --------------------
+def reuse_book(ctx: SizeContext, path: Path) -> dict[str, Any]:
+    """Copy an existing book (SQLite's online backup, the original opened read-only: it is
+    never written) and bring the copy's schedule up to date for this csm-tui, as its first
+    start would (`csm queue` recomputes a schedule made for another day, rules file or
+    engine): a book built by another checkout would otherwise be rescheduled behind the
+    first measured run's back. The runs write to the copy (visits, logged touches)."""
+    from csm_tui.services.demo import DEMO_USER_EMAIL
 
-_SUBTITLE = re.compile(r"\b(\d[\d,]*) to do · ")
+    assert ctx.book is not None
+    start = time.perf_counter()
+    source = sqlite3.connect(f"file:{ctx.book}?mode=ro", uri=True)
+    target = sqlite3.connect(path)
+    try:
+        (accounts,) = source.execute("SELECT count(*) FROM account").fetchone()
+        if accounts != ctx.accounts:
+            raise ValueError(f"{ctx.book} holds {accounts:,} accounts, not {ctx.accounts:,}")
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    copied = time.perf_counter() - start
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            ctx.python,
+            "-m",
+            "csm_tui",
+            *("--db", str(path), "--today", TODAY.isoformat(), "--as", DEMO_USER_EMAIL),
+            *("queue", "--format", "json"),
+        ],
+        env=ctx.probe.env,
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
+    ctx.db_path = path
+    return {
+        "reused": str(ctx.book),
+        "copy_s": round(copied, 3),
+        "schedule_s": round(time.perf_counter() - start, 3),
+    }
+
+
+# -- (b), (c) start to first paint and peak RSS, csm against the bare app --------------------
 
 
 def csm_painted(screen: str) -> bool:
-    """The triage queue with its rows: the subtitle says "N to do · " (set only once rows are
-    in the table), N > 0, and the line under the column headers holds a row."""
-    lines = screen.splitlines()
-    found = next((m for line in lines[:3] if (m := _SUBTITLE.search(line))), None)
-    if found is None or found.group(1).replace(",", "") == "0":
-        return False
-    for i, line in enumerate(lines[:-1]):
-        if "Account" in line and "What" in line:
-            return bool(lines[i + 1].strip())
-    return False
+    """The CSM's own queue with its rows (`benchmarks.painted.own_painted`)."""
+    return own_painted(screen)
 
 
-def bare_painted(screen: str) -> bool:
-    from benchmarks.bare_app import FIRST_ROW_MARKER, TITLE
-
-    lines = screen.splitlines()
-    return any(TITLE in line for line in lines[:3]) and any(
-        FIRST_ROW_MARKER in line for line in lines
-    )
+#: What each program of the start-up runs waits for. csm runs as the demo CSM (`--as`): her
+#: own queue; team runs without `--as`: the team's queue.
+READY = {"bare": bare_painted, "csm": own_painted, "team": team_painted}
 
 
 def _launch(ctx: SizeContext, name: str, outfile: Path) -> list[str]:
@@ -130,27 +216,40 @@ def _launch(ctx: SizeContext, name: str, outfile: Path) -> list[str]:
         return [*launcher, "bare"]
     from csm_tui.services.demo import DEMO_USER_EMAIL
 
-    return [
-        *launcher,
-        "csm",
-        "--db",
-        str(ctx.db_path),
-        "--today",
-        TODAY.isoformat(),
-        "--as",
-        DEMO_USER_EMAIL,
-    ]
+    csm = [*launcher, "csm", "--db", str(ctx.db_path), "--today", TODAY.isoformat()]
+    return csm if name == "team" else [*csm, "--as", DEMO_USER_EMAIL]
+
+
+def _rss_file(outfile: Path) -> int | None:
+    try:
+        return int(outfile.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _one(ctx: SizeContext, name: str, tag: str) -> dict[str, Any]:
+    """One run; a run that fails (exits, or does not paint or quit within the timeout) is a
+    failed sample, with its error and last screen, not a failed figure."""
     outfile = ctx.workdir / f"rss-{name}-{ctx.accounts}-{tag}.txt"
     outfile.unlink(missing_ok=True)
-    ready = bare_painted if name == "bare" else csm_painted
-    result: ProbeResult = ctx.probe.run(_launch(ctx, name, outfile), ready)
     try:
-        kib = int(outfile.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        kib = None
+        result: ProbeResult = ctx.probe.run(
+            _launch(ctx, name, outfile), READY[name], timeout_s=ctx.timeout_s
+        )
+    except ProbeError as error:
+        kib = _rss_file(outfile)
+        lower = kib is None and error.peak_kib is not None  # read while it still ran
+        kib = kib if kib is not None else error.peak_kib
+        return {
+            "paint_s": None if error.paint_s is None else round(error.paint_s, 4),
+            "quit_s": None,
+            "peak_rss_mib": None if kib is None else round(kib / 1024, 1),
+            "peak_rss_lower_bound": lower,
+            "timed_out": error.timed_out and error.paint_s is None,
+            "error": str(error).split("\n", 1)[0],
+            "screen": error.screen,
+        }
+    kib = _rss_file(outfile)
     return {
         "paint_s": round(result.paint_s, 4),
         "quit_s": round(result.quit_s, 4),
@@ -160,58 +259,312 @@ def _one(ctx: SizeContext, name: str, tag: str) -> dict[str, Any]:
 
 
 def startup_runs(ctx: SizeContext) -> dict[str, list[dict[str, Any]]]:
-    """Interleaved runs (bare, csm, bare, csm...) so both share the machine's noise; the
-    warm-up pairs (page cache, .pyc files) are run first and left out."""
+    """Interleaved runs (bare, csm, team, bare, csm, team...) so all share the machine's
+    noise; the warm-up pairs (page cache, .pyc files) are run first and left out. The team's
+    queue runs only when one of its figures is measured, and has no warm-up run (the book's
+    pages are cached by the build or copy, the code by the csm warm-up)."""
     if ctx.db_path is None:
         raise RuntimeError("no database: the build failed")
-    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "csm": []}
+    names = ("bare", "csm", "team") if ctx.with_team else ("bare", "csm")
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for i in range(ctx.warmup):
         for name in ("bare", "csm"):
             _one(ctx, name, f"warm{i}")
     for i in range(ctx.repeats):
-        for name in ("bare", "csm"):
+        for name in names:
             run = _one(ctx, name, str(i))
             runs[name].append(run)
+            paint = "failed" if run["paint_s"] is None else f"{run['paint_s']:.3f} s"
             ctx.log(
-                f"run {i + 1}/{ctx.repeats} {name:<4} paint {run['paint_s']:.3f} s, "
-                f"peak {run['peak_rss_mib']} MiB"
+                f"run {i + 1}/{ctx.repeats} {name:<4} paint {paint}, "
+                f"peak {run['peak_rss_mib']} MiB" + (f" ({run['error']})" if "error" in run else "")
             )
     return runs
 
 
+def _paints(ctx: SizeContext, runs: list[dict[str, Any]]) -> dict:
+    return censored_median(
+        [r["paint_s"] for r in runs], [bool(r.get("timed_out")) for r in runs], ctx.timeout_s
+    )
+
+
+def _failures(runs: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return [
+        {"program": name, "run": i, "error": r["error"], "screen": r["screen"]}
+        for name, rs in runs.items()
+        for i, r in enumerate(rs)
+        if "error" in r
+    ]
+
+
 def measure_start_to_paint(ctx: SizeContext) -> dict[str, Any]:
     runs = ctx.once("startup", lambda: startup_runs(ctx))
-    csm = [r["paint_s"] for r in runs["csm"]]
-    bare = [r["paint_s"] for r in runs["bare"]]
-    csm_median, bare_median = statistics.median(csm), statistics.median(bare)
-    return {
-        "csm_median": round(csm_median, 4),
-        "bare_median": round(bare_median, 4),
-        "ratio": ratio(csm_median, bare_median),
+    csm, bare = _paints(ctx, runs["csm"]), _paints(ctx, runs["bare"])
+    if csm["median"] is None or bare["median"] is None:
+        raise RuntimeError(f"no run painted: {_failures(runs)[:1]}")
+    pairs = [
+        (c["paint_s"], b["paint_s"])
+        for c, b in zip(runs["csm"], runs["bare"], strict=True)
+        if c["paint_s"] is not None and b["paint_s"] is not None
+    ]
+    value = {
+        "csm_median": csm["median"],
+        "bare_median": bare["median"],
+        "censored": csm["censored"] or bare["censored"],
+        "ratio": ratio(csm["median"], bare["median"]),
         # The median of the per-pair ratios: steadier than ratio when the load drifts.
-        "paired_ratio_median": round(
-            statistics.median(c / b for c, b in zip(csm, bare, strict=True)), 3
-        ),
-        "samples": {"csm": csm, "bare": bare},
+        "paired_ratio_median": round(statistics.median(c / b for c, b in pairs), 3)
+        if pairs
+        else None,
+        "samples": {
+            "csm": [r["paint_s"] for r in runs["csm"]],
+            "bare": [r["paint_s"] for r in runs["bare"]],
+        },
         "quit_s": {
             "csm": [r["quit_s"] for r in runs["csm"]],
             "bare": [r["quit_s"] for r in runs["bare"]],
         },
         "first_screen": {"csm": runs["csm"][-1]["screen"], "bare": runs["bare"][-1]["screen"]},
     }
+    failures = [f for f in _failures(runs) if f["program"] != "team"]
+    return {**value, "failures": failures} if failures else value
+
+
+def _peaks(runs: list[dict[str, Any]]) -> list[float]:
+    return [r["peak_rss_mib"] for r in runs if r["peak_rss_mib"] is not None]
 
 
 def measure_peak_rss(ctx: SizeContext) -> dict[str, Any]:
     runs = ctx.once("startup", lambda: startup_runs(ctx))
-    csm = [r["peak_rss_mib"] for r in runs["csm"] if r["peak_rss_mib"] is not None]
-    bare = [r["peak_rss_mib"] for r in runs["bare"] if r["peak_rss_mib"] is not None]
-    csm_median = statistics.median(csm) if csm else None
-    bare_median = statistics.median(bare) if bare else None
+    csm, bare = _peaks(runs["csm"]), _peaks(runs["bare"])
+    csm_median = round(statistics.median(csm), 1) if csm else None
+    bare_median = round(statistics.median(bare), 1) if bare else None
     return {
         "csm": csm_median,
         "bare": bare_median,
         "ratio": ratio(csm_median, bare_median) if csm_median and bare_median else None,
         "samples": {"csm": csm, "bare": bare},
+    }
+
+
+# -- (f) the team's queue beside the CSM's own (issue 17) --------------------------------------
+
+
+def measure_team_start_to_paint(ctx: SizeContext) -> dict[str, Any]:
+    """The team's queue (csm without `--as`) from spawn to its rows painted, in the same
+    interleaved runs as the CSM's own queue and the bare app. A run that does not paint within
+    `--timeout` counts as the timeout (the median is then a lower bound: `censored`)."""
+    runs = ctx.once("startup", lambda: startup_runs(ctx))
+    if "team" not in runs:
+        raise RuntimeError("the start-up runs were made without the team's queue")
+    team, own, bare = (_paints(ctx, runs[name]) for name in ("team", "csm", "bare"))
+    team_to_own = ratio(team["median"], own["median"]) if team["median"] and own["median"] else None
+    own_to_bare = ratio(own["median"], bare["median"]) if own["median"] and bare["median"] else None
+    pairs = [
+        (t["paint_s"], o["paint_s"])
+        for t, o in zip(runs["team"], runs["csm"], strict=True)
+        if t["paint_s"] is not None and o["paint_s"] is not None
+    ]
+    value: dict[str, Any] = {
+        "team_median": team["median"],
+        "own_median": own["median"],
+        "bare_median": bare["median"],
+        "team_censored": team["censored"],
+        "team_to_own": team_to_own,
+        "own_to_bare": own_to_bare,
+        "team_to_bare": ratio(team["median"], bare["median"])
+        if team["median"] and bare["median"]
+        else None,
+        "paired_team_to_own_median": round(statistics.median(t / o for t, o in pairs), 3)
+        if pairs
+        else None,
+        "budget": TEAM_PAINT_BUDGET,
+        "within_budget": within(
+            team_to_own, TEAM_PAINT_BUDGET, lower_bound=team["censored"], strict=False
+        ),
+        "timeout_s": ctx.timeout_s,
+        "samples": {name: [r["paint_s"] for r in runs[key]] for name, key in _NAMES},
+        "timed_out": [bool(r.get("timed_out")) for r in runs["team"]],
+        "quit_s": [r["quit_s"] for r in runs["team"]],
+        "first_screen": runs["team"][-1]["screen"],
+    }
+    failures = [f for f in _failures(runs) if f["program"] == "team"]
+    return {**value, "failures": failures} if failures else value
+
+
+_NAMES = (("team", "team"), ("own", "csm"), ("bare", "bare"))
+
+
+def measure_team_peak_rss(ctx: SizeContext) -> dict[str, Any]:
+    """Peak RSS of the team's queue beside the CSM's own, same runs. A run that did not finish
+    in time gives the peak it had reached when it was stopped (a lower bound, flagged)."""
+    runs = ctx.once("startup", lambda: startup_runs(ctx))
+    if "team" not in runs:
+        raise RuntimeError("the start-up runs were made without the team's queue")
+    team, own, bare = _peaks(runs["team"]), _peaks(runs["csm"]), _peaks(runs["bare"])
+    team_median = round(statistics.median(team), 1) if team else None
+    own_median = round(statistics.median(own), 1) if own else None
+    bare_median = round(statistics.median(bare), 1) if bare else None
+    team_to_own = ratio(team_median, own_median) if team_median and own_median else None
+    lower = any(r.get("peak_rss_lower_bound") for r in runs["team"])
+    return {
+        "team": team_median,
+        "own": own_median,
+        "bare": bare_median,
+        "team_to_own": team_to_own,
+        "team_to_bare": ratio(team_median, bare_median) if team_median and bare_median else None,
+        "budget": TEAM_RSS_BUDGET,
+        "within_budget": within(team_to_own, TEAM_RSS_BUDGET, lower_bound=lower, strict=True),
+        "lower_bound": lower,
+        "samples": {name: [r["peak_rss_mib"] for r in runs[key]] for name, key in _NAMES},
+    }
+
+
+def _toggle_run(ctx: SizeContext, scenario: str, tag: str) -> dict[str, Any]:
+    """One headless session (`benchmarks/team_toggle.py`) in its own process, so that a stuck
+    event loop cannot hang the benchmark: it is killed after a bound on all its waits."""
+    from benchmarks import loop_probe
+    from csm_tui.services.demo import DEMO_USER_EMAIL
+
+    out = ctx.workdir / f"toggle-{scenario}-{ctx.accounts}-{tag}.json"
+    log = out.with_suffix(".log")
+    out.unlink(missing_ok=True)
+    target = ["bare"]
+    if scenario != "bare":
+        target = ["csm", "--db", str(ctx.db_path), "--today", TODAY.isoformat()]
+        if scenario == "mine":
+            target += ["--as", DEMO_USER_EMAIL]
+    # The first read (before the loop), three paints, the settling after each phase, quitting.
+    limit = 4 * ctx.timeout_s + 5 * loop_probe.SETTLE_MAX_S + 60
+    argv = [ctx.python, "-m", "benchmarks.team_toggle", str(out), "--timeout", str(ctx.timeout_s)]
+    start = time.perf_counter()
+    problem = None
+    with log.open("w") as handle:
+        try:
+            done = subprocess.run(
+                [*argv, "--", *target],
+                env=ctx.probe.env,
+                cwd=REPO,
+                stdin=subprocess.DEVNULL,
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                timeout=limit,
+            )
+            if done.returncode != 0:
+                problem = f"exit status {done.returncode}"
+        except subprocess.TimeoutExpired:
+            problem = f"killed after {limit:.0f} s"
+    try:
+        result: dict[str, Any] = json.loads(out.read_text())
+    except (OSError, ValueError):
+        result = {"scenario": scenario, "phases": [], "error": "no results written"}
+    result["wall_s"] = round(time.perf_counter() - start, 2)
+    if problem is not None:
+        tail = log.read_text(errors="replace").strip().splitlines()[-5:]
+        result["error"] = "; ".join(filter(None, [result.get("error"), problem, *tail]))
+    return result
+
+
+def _phase(run: dict[str, Any], name: str) -> dict[str, Any] | None:
+    return next((p for p in run.get("phases", []) if p["name"] == name), None)
+
+
+def _toggle_paints(ctx: SizeContext, runs: list[dict[str, Any]], name: str) -> dict:
+    """The paint of phase `name` in each run; a phase that timed out counts as the timeout."""
+    values: list[float | None] = []
+    timeouts: list[bool] = []
+    for run in runs:
+        phase = _phase(run, name)
+        values.append(None if phase is None else phase.get("paint_s"))
+        timeouts.append(
+            phase is not None
+            and phase.get("paint_s") is None
+            and str(run.get("error") or "").startswith(f"{name}:")
+        )
+    return {**censored_median(values, timeouts, ctx.timeout_s), "samples": values}
+
+
+def measure_team_toggle(ctx: SizeContext) -> dict[str, Any]:
+    """`t` (mine/team) and the event loop's longest stall, in-process and headless (see
+    `benchmarks/loop_probe.py`). Per repeat, interleaved: the bare app (start, cursor), the
+    CSM (start as her, cursor, `t` to the team, cursor, `t` back) and the team (start without
+    `--as`, cursor). The stall figures are over every phase of the csm sessions; the bare
+    app's start-up is the floor any Textual app pays."""
+    if ctx.db_path is None:
+        raise RuntimeError("no database: the build failed")
+    runs: dict[str, list[dict[str, Any]]] = {"bare": [], "mine": [], "team": []}
+    for i in range(ctx.repeats):
+        for scenario in runs:
+            run = _toggle_run(ctx, scenario, str(i))
+            runs[scenario].append(run)
+            ctx.log(
+                f"toggle run {i + 1}/{ctx.repeats} {scenario:<4} "
+                + ", ".join(
+                    f"{p['name']}"
+                    + (f" {p['paint_s']:.3f} s" if p.get("paint_s") is not None else "")
+                    + f" stall {p['stall_max_ms']} ms"
+                    for p in run.get("phases", [])
+                )
+                + (f" ERROR {run['error']}" if run.get("error") else "")
+            )
+    to_team = _toggle_paints(ctx, runs["mine"], "t → team")
+    to_mine = _toggle_paints(ctx, runs["mine"], "t → mine")
+    worst: tuple[float, str] | None = None
+    by_phase: dict[str, float] = {}
+    for scenario in ("mine", "team"):
+        for run in runs[scenario]:
+            for phase in run.get("phases", []):
+                if phase.get("stall_max_ms") is None:
+                    continue
+                where = f"{scenario}: {phase['name']}"
+                by_phase[where] = max(by_phase.get(where, 0.0), phase["stall_max_ms"])
+                if worst is None or phase["stall_max_ms"] > worst[0]:
+                    worst = (phase["stall_max_ms"], phase["name"])
+    p99s = [
+        run["stall_p99_ms"]
+        for scenario in ("mine", "team")
+        for run in runs[scenario]
+        if run.get("stall_p99_ms") is not None
+    ]
+    bare_start = [
+        phase["stall_max_ms"]
+        for run in runs["bare"]
+        if (phase := _phase(run, "start (bare)")) is not None
+        and phase.get("stall_max_ms") is not None
+    ]
+    errors = [
+        {"scenario": scenario, "run": i, "error": run["error"]}
+        for scenario, rs in runs.items()
+        for i, run in enumerate(rs)
+        if run.get("error")
+    ]
+    complete = not any(e["scenario"] != "bare" for e in errors)
+    stall_max = None if worst is None else worst[0]
+    cursor = [
+        ms
+        for run in runs["mine"] + runs["team"]
+        if (phase := _phase(run, "cursor (team)")) is not None
+        for ms in phase.get("frame_ms", [])
+        if ms is not None
+    ]
+    return {
+        "to_team_median_s": to_team["median"],
+        "to_team_censored": to_team["censored"],
+        "to_mine_median_s": to_mine["median"],
+        "to_mine_censored": to_mine["censored"],
+        "stall_max_ms": stall_max,
+        "stall_max_in": None if worst is None else worst[1],
+        # The worst run's 99th percentile of the heartbeat's lateness (all its phases).
+        "stall_p99_ms": max(p99s) if p99s else None,
+        "stall_max_by_phase_ms": by_phase,
+        "bare_start_stall_ms": max(bare_start) if bare_start else None,
+        "budget_ms": STALL_BUDGET_MS,
+        "within_budget": None if stall_max is None else complete and stall_max <= STALL_BUDGET_MS,
+        "cursor_team_frame_median_ms": round(statistics.median(cursor), 2) if cursor else None,
+        "timeout_s": ctx.timeout_s,
+        "samples": {"to_team_s": to_team["samples"], "to_mine_s": to_mine["samples"]},
+        "errors": errors,
+        "runs": runs,
     }
 
 
@@ -229,6 +582,7 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
     rules file or engine that moves every account: every plan deleted and written again.
     Medians of `repeats` runs (at most 3 for the slow ones)."""
     from sqlalchemy import delete, update
+    from sqlmodel import col
 
     from csm_tui.domain.engine import decide
     from csm_tui.models import AccountPlan, AppMeta, ScheduledTouch
@@ -274,7 +628,9 @@ def measure_reschedule(ctx: SizeContext) -> dict[str, Any]:
                 for table in (ScheduledTouch, AccountPlan):
                     session.execute(delete(table))
                 session.execute(
-                    delete(AppMeta).where(AppMeta.key.in_([COMPUTED_FOR_KEY, RULES_SHA256_KEY]))
+                    delete(AppMeta).where(
+                        col(AppMeta.key).in_([COMPUTED_FOR_KEY, RULES_SHA256_KEY])
+                    )
                 )
             fulls.append(recompute(TODAY)[0])
             seconds, count = recompute(TODAY + timedelta(days=1))
@@ -354,7 +710,11 @@ def measure_load(ctx: SizeContext) -> list[float] | None:
 # -- the registry ----------------------------------------------------------------------------
 
 MEASUREMENTS: list[Measurement] = [
-    Measurement("build_s", measure_build, (Column("build (s)", lambda v: _fmt(v, ".2f")),)),
+    Measurement(
+        "build_s",
+        measure_build,
+        (Column("build (s)", lambda v: "copied" if isinstance(v, dict) else _fmt(v, ".2f")),),
+    ),
     Measurement(
         "start_to_paint_s",
         measure_start_to_paint,
@@ -397,5 +757,58 @@ MEASUREMENTS: list[Measurement] = [
             Column("log touch (ms)", lambda v: _fmt(v["log_median_ms"], ".1f")),
         ),
     ),
+    Measurement(
+        "team_start_to_paint_s",
+        measure_team_start_to_paint,
+        (
+            Column(
+                "team start→paint (s)",
+                lambda v: _at_least(v["team_median"], ".3f", v["team_censored"]),
+            ),
+            Column("team/own", lambda v: _at_least(v["team_to_own"], ".2f", v["team_censored"])),
+            Column("≤2x own", lambda v: _verdict(v["within_budget"])),
+        ),
+    ),
+    Measurement(
+        "team_peak_rss_mib",
+        measure_team_peak_rss,
+        (
+            Column("team peak RSS (MiB)", lambda v: _at_least(v["team"], ".1f", v["lower_bound"])),
+            Column("team/own", lambda v: _at_least(v["team_to_own"], ".2f", v["lower_bound"])),
+            Column("<2x own", lambda v: _verdict(v["within_budget"])),
+        ),
+    ),
+    Measurement(
+        "team_toggle",
+        measure_team_toggle,
+        (
+            Column(
+                "t→team (s)",
+                lambda v: _at_least(v["to_team_median_s"], ".3f", v["to_team_censored"]),
+            ),
+            Column(
+                "t→mine (s)",
+                lambda v: _at_least(v["to_mine_median_s"], ".3f", v["to_mine_censored"]),
+            ),
+            Column("stall max (ms)", lambda v: _fmt(v["stall_max_ms"], ".0f")),
+            Column("in", lambda v: v["stall_max_in"] or "n/a"),
+            Column("stall p99 (ms)", lambda v: _fmt(v["stall_p99_ms"], ".0f")),
+            Column("bare start stall (ms)", lambda v: _fmt(v["bare_start_stall_ms"], ".0f")),
+            Column("≤100 ms", lambda v: _verdict(v["within_budget"])),
+        ),
+    ),
     Measurement("load_avg_after", measure_load),  # JSON only, no column
 ]
+
+#: Names for `--only` besides the keys: the figures of issue 17 with the runs they share.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "team": (
+        "start_to_paint_s",
+        "peak_rss_mib",
+        "team_start_to_paint_s",
+        "team_peak_rss_mib",
+        "team_toggle",
+    ),
+}
+#: Measured whatever `--only` says: the book, and the conditions of the run.
+ALWAYS = ("build_s", "load_avg_after")

@@ -39,13 +39,14 @@ def _run(target: list[str]) -> object:
         raise SystemExit("peak_rss: nothing to run")
     name, args = target[0], target[1:]
     if name == "csm":
-        from csm_tui.cli import main
+        from csm_tui.cli import main as csm
 
-        return main(args, standalone_mode=False)
+        return csm(args, standalone_mode=False)
     if name == "bare":
-        from benchmarks.bare_app import main
+        from benchmarks.bare_app import main as bare
 
-        return main()
+        bare()
+        return 0
     if name == "-m" and args:
         import runpy
 

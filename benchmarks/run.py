@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.run                       # 1,000 / 10,000 / 100,000 accounts
     .venv/bin/python -m benchmarks.run --quick               # 1,000 accounts, 2 repeats
     .venv/bin/python -m benchmarks.run --sizes 10000 --repeats 9
+    .venv/bin/python -m benchmarks.run --only team --book 10000=/tmp/b10k.db --repeats 2
 
 Writes benchmarks/results/<UTC timestamp>.json and prints a markdown table; progress goes to
 stderr. The figures are defined in benchmarks/measurements.py (see benchmarks/README.md).
@@ -25,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.measurements import MEASUREMENTS, SizeContext
+from benchmarks.measurements import ALWAYS, GROUPS, MEASUREMENTS, Measurement, SizeContext
 from benchmarks.tmux_probe import TmuxMissing, TmuxProbe, tmux_path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,8 +42,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--sizes",
         type=_sizes,
-        default=DEFAULT_SIZES,
-        help="comma-separated book sizes in accounts (default: 1000,10000,100000)",
+        default=None,
+        help="comma-separated book sizes in accounts (default: 1000,10000,100000, or the "
+        "sizes of the --book options)",
+    )
+    parser.add_argument(
+        "--book",
+        action="append",
+        type=_book,
+        default=[],
+        metavar="N=PATH",
+        help="measure size N on a copy of this demo book instead of building one (the file "
+        "is only read); repeatable",
+    )
+    parser.add_argument(
+        "--only",
+        type=_only,
+        default=None,
+        metavar="NAMES",
+        help="comma-separated figures to measure (keys of the JSON, or "
+        f"{', '.join(GROUPS)}); the book and the load average always",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=90.0,
+        help="seconds a program gets to paint, per run, before the run counts as failed "
+        "(default: 90)",
     )
     parser.add_argument(
         "--repeats",
@@ -71,11 +97,51 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="keep the generated databases and scratch files (path on stderr)",
     )
     args = parser.parse_args(argv)
+    args.books = dict(args.book)
     if args.quick:
         args.sizes, args.repeats = (1_000,), 2
+    if args.sizes is None:
+        args.sizes = tuple(args.books) or DEFAULT_SIZES
+    if missing := sorted(set(args.books) - set(args.sizes)):
+        parser.error(f"--book for sizes not measured: {', '.join(map(str, missing))}")
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    if args.timeout <= 0:
+        parser.error("--timeout must be positive")
     return args
+
+
+def _book(text: str) -> tuple[int, Path]:
+    size, _, path = text.partition("=")
+    try:
+        accounts = int(size.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected N=PATH") from None
+    if not path or not Path(path).is_file():
+        raise argparse.ArgumentTypeError(f"{text!r}: no such file {path!r}")
+    return accounts, Path(path).resolve()
+
+
+def _only(text: str) -> frozenset[str]:
+    keys = {m.key for m in MEASUREMENTS}
+    names: set[str] = set()
+    for name in (part.strip() for part in text.split(",") if part.strip()):
+        if name in GROUPS:
+            names.update(GROUPS[name])
+        elif name in keys:
+            names.add(name)
+        else:
+            raise argparse.ArgumentTypeError(
+                f"{name!r}: not a figure ({', '.join(sorted(keys | set(GROUPS)))})"
+            )
+    return frozenset(names)
+
+
+def selected(only: frozenset[str] | None) -> list[Measurement]:
+    """The measurements to run, in registry order (all of them without --only)."""
+    if only is None:
+        return list(MEASUREMENTS)
+    return [m for m in MEASUREMENTS if m.key in only or m.key in ALWAYS]
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -149,12 +215,15 @@ def machine_info(probe: TmuxProbe | None) -> dict[str, Any]:
     return info
 
 
-def markdown_table(sizes: list[dict[str, Any]]) -> str:
-    headers = ["accounts"] + [c.header for m in MEASUREMENTS for c in m.columns]
+def markdown_table(
+    sizes: list[dict[str, Any]], measurements: list[Measurement] | None = None
+) -> str:
+    measurements = MEASUREMENTS if measurements is None else measurements
+    headers = ["accounts"] + [c.header for m in measurements for c in m.columns]
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---:" for _ in headers) + "|"]
     for entry in sizes:
         cells = [f"{entry['accounts']:,}"]
-        for m in MEASUREMENTS:
+        for m in measurements:
             value = entry.get(m.key)
             for column in m.columns:
                 if value is None or (isinstance(value, dict) and "error" in value):
@@ -174,6 +243,7 @@ def _raise_on_sigterm(signum: int, _frame: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    measurements = selected(args.only)
     try:
         tmux_path()
     except TmuxMissing as missing:
@@ -202,8 +272,9 @@ def main(argv: list[str] | None = None) -> int:
         info = machine_info(probe)
         print(
             f"benchmarks: sizes {', '.join(f'{s:,}' for s in args.sizes)}; "
-            f"{args.repeats} repeats (+{args.warmup} warm-up); scratch {scratch}; "
-            f"tmux socket {probe.socket}",
+            f"{args.repeats} repeats (+{args.warmup} warm-up); "
+            f"{', '.join(m.key for m in measurements)}; load average {info['load_avg']}; "
+            f"scratch {scratch}; tmux socket {probe.socket}",
             file=sys.stderr,
             flush=True,
         )
@@ -216,10 +287,13 @@ def main(argv: list[str] | None = None) -> int:
                 warmup=args.warmup,
                 workdir=workdir,
                 probe=probe,
+                book=args.books.get(accounts),
+                timeout_s=args.timeout,
+                selected=frozenset(m.key for m in measurements),
             )
             entry: dict[str, Any] = {"accounts": accounts}
             results.append(entry)
-            for measurement in MEASUREMENTS:
+            for measurement in measurements:
                 ctx.log(f"{measurement.key}…")
                 begin = time.perf_counter()
                 try:
@@ -258,7 +332,14 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "started_utc": started.isoformat(timespec="seconds"),
         "finished_utc": datetime.now(UTC).isoformat(timespec="seconds"),
-        "args": {"sizes": list(args.sizes), "repeats": args.repeats, "warmup": args.warmup},
+        "args": {
+            "sizes": list(args.sizes),
+            "repeats": args.repeats,
+            "warmup": args.warmup,
+            "timeout_s": args.timeout,
+            "only": None if args.only is None else [m.key for m in measurements],
+            "books": {str(size): str(path) for size, path in args.books.items()},
+        },
         "machine": info if "info" in locals() else machine_info(None),
         "sizes": results,
     }
@@ -266,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out / f"{started:%Y%m%dT%H%M%SZ}.json"
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"benchmarks: results written to {out}", file=sys.stderr)
-    print(markdown_table(results))
+    print(markdown_table(results, measurements))
     return 1 if failed else 0
 
 

@@ -10,7 +10,11 @@ TERM=xterm-256color.
 `TmuxProbe.run(argv, ready)` notes the time just before `tmux new-session` spawns the
 program, polls `tmux capture-pane -p` about every 10 ms until `ready(screen_text)` is true,
 then sends `q` and waits for the program to exit. Each poll is one tmux client process that
-asks for the pane state and its text in one go (`display-message ; capture-pane`).
+asks for the pane state and its text in one go (`display-message ; capture-pane`). A program
+that does not paint within `timeout_s` (or quit within `quit_timeout_s`) raises `ProbeError`
+with `timed_out` set and, read from /proc just before the session is killed, its peak memory
+so far (`peak_kib`, a lower bound); the harness then waits until the process is gone (SIGKILL
+after a few seconds), so that it cannot run on into the next measurement.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -45,11 +50,25 @@ class TmuxMissing(RuntimeError):
 
 
 class ProbeError(RuntimeError):
-    """The program died, or never painted what we waited for; `screen` shows the last frame."""
+    """The program died, or never painted what we waited for; `screen` shows the last frame.
 
-    def __init__(self, message: str, screen: str) -> None:
+    `timed_out`: it was still running at the deadline (of the paint, or of the quit when
+    `paint_s` is set); `peak_kib`: its peak RSS up to then (Linux only), else None."""
+
+    def __init__(
+        self,
+        message: str,
+        screen: str,
+        *,
+        timed_out: bool = False,
+        paint_s: float | None = None,
+        peak_kib: int | None = None,
+    ) -> None:
         super().__init__(f"{message}\n--- last screen ---\n{screen.rstrip()}\n-------------------")
         self.screen = screen
+        self.timed_out = timed_out
+        self.paint_s = paint_s
+        self.peak_kib = peak_kib
 
 
 @dataclass(frozen=True)
@@ -170,15 +189,15 @@ class TmuxProbe:
 
     # -- one program -------------------------------------------------------------------------
 
-    def _state(self, session: str) -> tuple[bool, int | None, str]:
-        """(dead, exit status, screen text) in one tmux client call."""
+    def _state(self, session: str) -> tuple[bool, int | None, str, int | None]:
+        """(dead, exit status, screen text, pid) in one tmux client call."""
         done = subprocess.run(
             self._cmd(
                 "display-message",
                 "-p",
                 "-t",
                 session,
-                "#{pane_dead} #{pane_dead_status}",
+                "#{pane_dead} #{pane_dead_status}|#{pane_pid}",
                 ";",
                 "capture-pane",
                 "-p",
@@ -190,10 +209,16 @@ class TmuxProbe:
             text=True,
         )
         if done.returncode != 0:  # the session is gone altogether
-            return True, None, done.stderr
+            return True, None, done.stderr, None
         status_line, _, screen = done.stdout.partition("\n")
-        dead, _, status = status_line.partition(" ")
-        return dead == "1", int(status) if status.strip().isdigit() else None, screen
+        state, _, pid = status_line.partition("|")
+        dead, _, status = state.partition(" ")
+        return (
+            dead == "1",
+            int(status) if status.strip().isdigit() else None,
+            screen,
+            int(pid) if pid.strip().isdigit() else None,
+        )
 
     def run(
         self,
@@ -222,13 +247,14 @@ class TmuxProbe:
             "--",
             *argv,
         )
+        pid: int | None = None
         try:
             start = time.perf_counter()
             subprocess.run(spawn, env=self.env, capture_output=True, text=True, check=True)
             polls = 0
             while True:
                 polls += 1
-                dead, status, screen = self._state(session)
+                dead, status, screen, pid = self._state(session)
                 now = time.perf_counter()
                 if not dead and ready(screen):
                     paint_s = now - start
@@ -239,25 +265,79 @@ class TmuxProbe:
                     )
                 if now - start > timeout_s:
                     raise ProbeError(
-                        f"{' '.join(argv)} did not paint within {timeout_s:.0f} s", screen
+                        f"{' '.join(argv)} did not paint within {timeout_s:.0f} s",
+                        screen,
+                        timed_out=True,
+                        peak_kib=peak_kib(pid),
                     )
                 time.sleep(max(0.0, POLL_S - (time.perf_counter() - now)))
             painted = screen
             self._tmux("send-keys", "-t", session, quit_key)
             sent = time.perf_counter()
             while True:
-                dead, status, screen = self._state(session)
+                dead, status, screen, _ = self._state(session)
                 now = time.perf_counter()
                 if dead:
                     quit_s = now - sent
+                    pid = None  # gone: nothing to wait for
                     break
                 if now - sent > quit_timeout_s:
-                    raise ProbeError(f"{' '.join(argv)} did not quit on {quit_key!r}", screen)
+                    raise ProbeError(
+                        f"{' '.join(argv)} did not quit on {quit_key!r}",
+                        screen,
+                        timed_out=True,
+                        paint_s=paint_s,
+                        peak_kib=peak_kib(pid),
+                    )
                 time.sleep(POLL_S)
             if status not in (0, None):
-                raise ProbeError(f"{' '.join(argv)} exited with status {status}", screen)
+                raise ProbeError(
+                    f"{' '.join(argv)} exited with status {status}", screen, paint_s=paint_s
+                )
             return ProbeResult(
                 paint_s=paint_s, quit_s=quit_s, exit_status=status, polls=polls, screen=painted
             )
         finally:
             self._tmux("kill-session", "-t", session, check=False)
+            if pid is not None:
+                _wait_gone(pid)
+
+
+def peak_kib(pid: int | None) -> int | None:
+    """The peak resident set (VmHWM) of a running process, in KiB; None where unknown."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _wait_gone(pid: int, grace_s: float = 5.0) -> None:
+    """After its session was killed (SIGHUP): wait until the process is gone, SIGKILL it if it
+    outlives `grace_s`. A process that ignored the hang-up must not compete with the next run."""
+    killed = False
+    deadline = time.perf_counter() + grace_s
+    while _alive(pid):
+        if time.perf_counter() > deadline:
+            if killed:
+                return  # not even SIGKILL (stuck in the kernel): give up waiting
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                return
+            killed, deadline = True, time.perf_counter() + grace_s
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie, which the tmux server reaps, counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
