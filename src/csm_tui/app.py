@@ -244,12 +244,12 @@ class CsmApp(App[None]):
 def make_app(settings: Settings, workspace: Workspace | None = None) -> CsmApp:
     """Build the app on the book named by `settings`, its first queue already read.
 
-    The queue is read here, before the app runs, so that it is in the first paint: a worker
-    started while Textual sets itself up would wait on it for the interpreter lock. For a
-    SQLite book that is a glance without the ORM (`services.first_view`), and the workspace
+    A CSM's queue is read here, before the app runs, so that it is in the first paint: a
+    worker started while Textual sets itself up would wait on it for the interpreter lock. For
+    a SQLite book that is a glance without the ORM (`services.first_view`), and the workspace
     connects after the first paint; otherwise the workspace is opened (upgrading the database
-    if needed) and reads it. A failure is left to the screen, which reads again and says what
-    went wrong.
+    if needed) and reads it. The team's queue of a large book is read after the first paint,
+    in a worker, as is any queue whose read failed here (the screen says what went wrong).
     """
     if workspace is None:
         rules = rules_for(settings)
@@ -257,8 +257,10 @@ def make_app(settings: Settings, workspace: Workspace | None = None) -> CsmApp:
         if first is not None:
             return CsmApp(Workspace.connect_later(settings, me=first.me, rules=rules), first.view)
         workspace = Workspace.open(settings, rules)
+    if workspace.me is None:
+        return CsmApp(workspace)  # the team's queue grows with the book: read after the paint
     try:
-        initial = workspace.triage.load(team=workspace.me is None, refresh=False, record=False)
-    except Exception:  # the screen's own load reports it
+        initial = workspace.triage.load(team=False, refresh=False, record=False)
+    except Exception:  # the screen reads it again and says what went wrong
         initial = None
     return CsmApp(workspace, initial)

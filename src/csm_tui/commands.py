@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.command import Hit, Hits, Provider
 
@@ -14,15 +14,29 @@ if TYPE_CHECKING:
     from csm_tui.app import CsmApp
 
 
+def ranked_score(score: float, mine: bool) -> float:
+    """A match among my own accounts comes before any match among the others; within each,
+    the better match first (scores stay between 0 and 1, as the palette expects)."""
+    return 0.5 + score / 2 if mine else score / 2
+
+
 class AccountCommands(Provider):
-    """Accounts are read once when the palette opens (in a thread), then matched as you type."""
+    """Accounts are read once when the palette opens (in a thread), then matched as you type;
+    the user's own accounts first."""
+
+    @property
+    def _app(self) -> CsmApp:
+        return cast("CsmApp", self.app)
 
     async def startup(self) -> None:
-        app: CsmApp = self.app  # type: ignore[assignment]
-        self._accounts: list[AccountName] = await asyncio.to_thread(app.workspace.account_names)
+        self._accounts: list[AccountName] = await asyncio.to_thread(
+            self._app.workspace.account_names
+        )
 
     async def search(self, query: str) -> Hits:
-        app: CsmApp = self.app  # type: ignore[assignment]
+        app = self._app
+        me = app.workspace.me
+        my_email = me.email.lower() if me is not None else None
         matcher = self.matcher(query)
         for account in self._accounts:
             text = (
@@ -30,9 +44,11 @@ class AccountCommands(Provider):
             )
             score = matcher.match(text)
             if score > 0:
+                mine = my_email is not None and (account.owner_email or "").lower() == my_email
+                owner = "yours" if mine else account.owner_name or "no owner"
                 yield Hit(
-                    score,
+                    ranked_score(score, mine),
                     matcher.highlight(text),
                     partial(app.open_account, account.id),
-                    help=f"Open the account · {account.owner_name or 'no owner'}",
+                    help=f"Open the account · {owner}",
                 )

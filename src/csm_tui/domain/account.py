@@ -35,6 +35,7 @@ class AccountName:
     name: str
     external_id: str | None
     owner_name: str | None
+    owner_email: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,15 @@
 """The queue of the app's first paint, read before the ORM is imported.
 
-Start to first painted queue is budgeted at 2.5 times a bare Textual app (DESIGN.md section 8),
-and importing SQLAlchemy, SQLModel and the models alone costs about one bare app. For a book in
-a SQLite file whose schema is current and whose user is known, the first queue is read with the
-standard library (`store.glance`) and the workspace connects after the first paint. Anything
-else (a PostgreSQL server, a new or older database, an unknown `--as`) returns None, and the
-caller opens the workspace the ordinary way, which creates, upgrades or says what is wrong.
+Start to first painted queue is budgeted against a bare Textual app (DESIGN.md section 8),
+and importing SQLAlchemy, SQLModel and the models alone costs about as much as a bare app
+(benchmarks: start→paint). For a book in a SQLite file whose schema is current and whose user
+is known, the first queue is read with the standard library (`store.glance`) and the workspace
+connects after the first paint. Anything else (a PostgreSQL server, a new or older database,
+an unknown `--as`) returns None, and the caller opens the workspace the ordinary way, which
+creates, upgrades or says what is wrong.
+
+The team's queue of a large book is not read here: it grows with the book, and the screen
+paints at once and reads it in a worker (`FirstView.view` None).
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ from csm_tui.settings import Settings
 from csm_tui.store.glance import Glance, Unavailable
 from csm_tui.store.versions import HEAD_REVISION, schedule_stamp
 
+#: A team's queue is read before the first paint only for a book up to this many accounts.
+TEAM_READ_BEFORE_PAINT = 20_000
+
 
 @dataclass(frozen=True, slots=True)
 class FirstView:
     me: Member | None
-    view: TriageView
+    view: TriageView | None  # None: the screen reads it after its first paint
 
 
 def sqlite_file(database: str) -> Path | None:
@@ -50,6 +57,8 @@ def first_view(settings: Settings, rules: LoadedRules) -> FirstView | None:
                 me = glance.member(settings.user_email)
                 if me is None:
                     return None
+            if me is None and glance.accounts() > TEAM_READ_BEFORE_PAINT:
+                return FirstView(me, None)
             since = glance.since(me) if me is not None else today - timedelta(days=1)
             stale = glance.schedule_state() != (today, schedule_stamp(rules.rulebook.sha256))
             view = read_view(

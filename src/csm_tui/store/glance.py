@@ -29,7 +29,14 @@ from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.team import Member
 from csm_tui.domain.triage import HEALTH_DROP, HealthChange, band_changes, changes_since, ranked
 from csm_tui.errors import CsmError
-from csm_tui.store.raw import BUSY_TIMEOUT_MS, Days, canonical, planned_touch, sqlite_key
+from csm_tui.store.raw import (
+    BUSY_TIMEOUT_MS,
+    Days,
+    Shared,
+    canonical,
+    planned_touch,
+    sqlite_key,
+)
 from csm_tui.store.versions import COMPUTED_FOR_KEY, RULES_SHA256_KEY
 
 
@@ -117,6 +124,12 @@ class Glance:
         rows = self._rows("SELECT version_num FROM alembic_version")
         return rows[0][0] if rows else None
 
+    def accounts(self) -> int:
+        """How many live accounts the book holds (the app decides what to read before its
+        first paint by it)."""
+        rows = self._rows("SELECT count(*) FROM account WHERE deleted_at IS NULL")
+        return int(rows[0][0])
+
     def _meta(self, key: str) -> str | None:
         rows = self._rows("SELECT value FROM app_meta WHERE key = ?", (key,))
         return rows[0][0] if rows else None
@@ -189,14 +202,14 @@ class Glance:
             where.append(f"scheduled_touch.account_id IN ({_placeholders(len(keys))})")
             parameters += keys
         sql = _QUEUE + "".join(f"\n  AND {condition}" for condition in where)
-        days = self.days
+        days, shared = self.days, Shared()
         memo: dict[Any, Any] = {}
         items = []
-        for row in self._rows(sql, parameters):
+        for row in self.connection.execute(sql, parameters):  # row by row: no copy of all
             values = list(row)
             for position in _QUEUE_DATES:
                 values[position] = days[values[position]]
-            items.append(planned_touch(values).on(self.today, self.coefficients, memo))
+            items.append(planned_touch(values, shared).on(self.today, self.coefficients, memo))
         return ranked(items)
 
     def health_changes(

@@ -118,15 +118,22 @@ def count_rows(session: Session, tables: Sequence[type[SQLModel]]) -> dict[str, 
 
 
 def account_names(session: Session) -> list[AccountName]:
-    """Every live account's name, CRM id and owner, by name."""
+    """Every live account's name, CRM id and owner (name and e-mail), by name."""
     rows = session.execute(
-        select(col(Account.id), col(Account.name), col(Account.external_id), col(TeamMember.name))
+        select(
+            col(Account.id),
+            col(Account.name),
+            col(Account.external_id),
+            col(TeamMember.name),
+            col(TeamMember.email),
+        )
         .outerjoin(TeamMember, col(TeamMember.id) == col(Account.owner_id))
         .where(col(Account.deleted_at).is_(None))
         .order_by(Account.name)
     ).all()
     return [
-        AccountName(str(key), name, external_id, owner) for key, name, external_id, owner in rows
+        AccountName(str(key), name, external_id, owner, email)
+        for key, name, external_id, owner, email in rows
     ]
 
 

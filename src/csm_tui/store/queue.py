@@ -18,7 +18,7 @@ from csm_tui.domain.triage import ranked
 from csm_tui.models import Account, AccountPlan, ScheduledTouch, TeamMember, table_of
 from csm_tui.store.facts import raw_column
 from csm_tui.store.queries import member_ids
-from csm_tui.store.raw import planned_touch
+from csm_tui.store.raw import Shared, planned_touch
 
 _ACCOUNT = table_of(Account)
 _SCHEDULED = table_of(ScheduledTouch)
@@ -55,8 +55,9 @@ def queue(
     if account_ids is not None:
         statement = statement.where(_SCHEDULED.c.account_id.in_(sorted(set(account_ids))))
     memo: dict[Any, Any] = {}
+    shared = Shared()
     return ranked(
-        planned_touch(row).on(today, coefficients, memo)
+        planned_touch(row, shared).on(today, coefficients, memo)
         for row in session.connection().execute(statement)
     )
 
