@@ -12,6 +12,7 @@ import threading
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Required, TypedDict
 
 import pytest
 
@@ -136,6 +137,24 @@ def test_after_a_morning_of_work_both_readers_still_agree(book: Path) -> None:
         assert first.view.since == since
 
 
+class _Reading(TypedDict, total=False):
+    owner_email: Required[str | None]
+    ahead_days: int | None
+    include_snoozed: bool
+
+
+class GlanceReading(_Reading, total=False):
+    """The arguments of `Glance.queue`."""
+
+    account_ids: list[str]
+
+
+class StoreReading(_Reading, total=False):
+    """The arguments of `store.queue.queue` beyond the session, the day and the coefficients."""
+
+    account_ids: list[uuid.UUID] | None
+
+
 def test_every_reading_of_the_queue_matches_the_stores(demo_db: Path) -> None:
     """`Glance.queue` condition for condition against `store.queue.queue`: snoozed or not,
     today, ahead or everything, mine or the team's, some accounts only."""
@@ -145,7 +164,7 @@ def test_every_reading_of_the_queue_matches_the_stores(demo_db: Path) -> None:
     some = sorted({item.account_id for item in items})[:7]
     call = next(item for item in items if triage.can_snooze(item.kind))
     triage.snooze(call.account_id, call.kind, TODAY + timedelta(days=9), "travelling")
-    cases = [
+    cases: list[GlanceReading] = [
         {"owner_email": None},
         {"owner_email": f"  {DEMO_USER_EMAIL.upper()} "},
         {"owner_email": None, "include_snoozed": True},
@@ -157,15 +176,11 @@ def test_every_reading_of_the_queue_matches_the_stores(demo_db: Path) -> None:
     with workspace.db.reading() as session, Glance.open(demo_db, TODAY, COEFFICIENTS) as glance:
         for case in cases:
             keys = case.get("account_ids")
-            stored = queue.queue(
-                session,
-                today=TODAY,
-                coefficients=COEFFICIENTS,
-                **{
-                    **case,
-                    "account_ids": None if keys is None else [uuid.UUID(key) for key in keys],
-                },
-            )
+            reading: StoreReading = {
+                **case,
+                "account_ids": None if keys is None else [uuid.UUID(key) for key in keys],
+            }
+            stored = queue.queue(session, today=TODAY, coefficients=COEFFICIENTS, **reading)
             assert glance.queue(**case) == stored, case
             assert stored, f"nothing to compare for {case}"
         bands = workspace.rules.rulebook.bands

@@ -7,27 +7,50 @@ What is checked is what the user sees, and what the database holds afterwards.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import select
-from textual.widgets import DataTable, SelectionList, TabbedContent, Tree
+from sqlmodel import col
+from textual.widgets import DataTable, Select, SelectionList, TabbedContent, Tree
+from textual.widgets.tree import TreeNode
 
 from csm_tui.app import CsmApp
+from csm_tui.domain.account import ContactLine
+from csm_tui.domain.decision import Decision
 from csm_tui.domain.health import HealthBand
 from csm_tui.models import Account, ActionItem, Contact, HealthSnapshot
 from csm_tui.screens.account import AccountScreen
 from csm_tui.screens.edit_account import EditAccountModal
 from csm_tui.screens.edit_contact import ContactModal
 from csm_tui.screens.triage import TriageScreen
+from csm_tui.services.account import AccountView
 from csm_tui.widgets.queue_table import QueueTable
 from tests.conftest import TODAY
 from tests.ui.conftest import clear_and_type, notifications, settle, shown_text, static_text
 
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
 SIZE = (160, 48)
+NodeData = TypeVar("NodeData")
 
 
 def account_screen(app: CsmApp) -> AccountScreen:
     assert isinstance(app.screen, AccountScreen), f"expected the account screen, saw {app.screen!r}"
     return app.screen
+
+
+def view_of(screen: AccountScreen) -> AccountView:
+    """What the account screen shows (once its account is loaded)."""
+    assert screen.view is not None, "the account screen shows no account"
+    return screen.view
+
+
+def decision_of(screen: AccountScreen) -> Decision:
+    decision = view_of(screen).decision
+    assert decision is not None, "the account screen shows no decision"
+    return decision
 
 
 def active_tab(app: CsmApp) -> str:
@@ -39,10 +62,11 @@ def queue_keys(app: CsmApp) -> list[str]:
     return app.screen.query_one(QueueTable).keys
 
 
-async def open_from_triage(pilot, *, band: HealthBand | None = None) -> str:  # type: ignore[no-untyped-def]
+async def open_from_triage(pilot: Pilot[None], *, band: HealthBand | None = None) -> str:
     """Walk the queue with j to the first row (of an account in `band`), press enter; the
     account's id."""
     app = pilot.app
+    assert isinstance(app, CsmApp)
     await settle(pilot)
     screen = app.screen
     assert isinstance(screen, TriageScreen)
@@ -70,7 +94,7 @@ async def test_enter_opens_the_account_on_its_overview_and_escape_comes_back(app
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        before = app.screen.query_one(QueueTable).cursor_row  # type: ignore[union-attr]
+        before = app.screen.query_one(QueueTable).cursor_row
         await pilot.press("j")
         await open_from_triage(pilot)
         assert active_tab(app) == "overview"
@@ -97,15 +121,15 @@ async def test_number_keys_switch_tabs_and_each_tab_shows_its_part(app_factory):
     async with app.run_test(size=SIZE) as pilot:
         await open_from_triage(pilot)
         screen = account_screen(app)
-        detail = screen.view.detail  # type: ignore[union-attr]
+        detail = view_of(screen).detail
 
         await pilot.press("2")
         assert active_tab(app) == "contacts"
         table = screen.query_one("#contacts-table", DataTable)
         assert table.has_focus, "the contacts table should take the focus (its keys in the footer)"
         assert table.row_count == len(detail.contacts)
-        chart = screen.query_one("#org-chart", Tree)
-        names = {str(node.label.plain).split("  ")[0] for node in _nodes(chart.root)}
+        chart: Tree[ContactLine] = screen.query_one("#org-chart", Tree)
+        names = {str(node.label).split("  ")[0] for node in _nodes(chart.root)}
         assert names == {contact.name for contact in detail.contacts}
 
         await pilot.press("3")
@@ -130,7 +154,7 @@ async def test_number_keys_switch_tabs_and_each_tab_shows_its_part(app_factory):
         assert active_tab(app) == "overview"
 
 
-def _nodes(node):  # type: ignore[no-untyped-def]
+def _nodes(node: TreeNode[NodeData]) -> Iterator[TreeNode[NodeData]]:
     for child in node.children:
         yield child
         yield from _nodes(child)
@@ -141,7 +165,7 @@ async def test_editing_health_into_red_reschedules_and_the_queue_gains_the_red_i
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         account_id = await open_from_triage(pilot, band=HealthBand.GREEN)
         screen = account_screen(app)
-        next_before = screen.view.decision.next  # type: ignore[union-attr]
+        next_before = decision_of(screen).next
 
         await pilot.press("E")
         await settle(pilot)
@@ -160,7 +184,7 @@ async def test_editing_health_into_red_reschedules_and_the_queue_gains_the_red_i
         assert "Health 28 (red)" in notifications(app)
         overview = shown_text(screen.query_one("#overview-pane"))
         assert "28" in overview and "red" in overview
-        decision = screen.view.decision  # type: ignore[union-attr]
+        decision = decision_of(screen)
         assert decision.next != next_before
         open_kinds = {candidate.kind for candidate in decision.open}
         assert {"health-assessment", "recovery-plan"} <= open_kinds
@@ -171,8 +195,8 @@ async def test_editing_health_into_red_reschedules_and_the_queue_gains_the_red_i
         with app.workspace.db.reading() as session:
             snapshot = session.scalars(
                 select(HealthSnapshot).where(
-                    HealthSnapshot.account_id == uuid.UUID(account_id),
-                    HealthSnapshot.taken_on == TODAY,
+                    col(HealthSnapshot.account_id) == uuid.UUID(account_id),
+                    col(HealthSnapshot.taken_on) == TODAY,
                 )
             ).one()
             assert snapshot.score == 28
@@ -196,7 +220,8 @@ async def test_a_bad_edit_says_what_is_wrong_per_field_and_saves_nothing(app_fac
         await clear_and_type(pilot, "101")  # engagement
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, EditAccountModal), "a bad form must stay open"
+        form = app.screen  # a name of its own: mypy would keep app.screen an EditAccountModal
+        assert isinstance(form, EditAccountModal), "a bad form must stay open"
         assert "'12x' is not valid" in static_text(app, "#error-arr")
         assert "0 to 100" in static_text(app, "#error-engagement")
         assert "2 fields to fix" in static_text(app, "#form-error")
@@ -215,24 +240,26 @@ async def test_adding_a_contact_who_reports_to_another_shows_in_the_org_chart(ap
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         account_id = await open_from_triage(pilot)
         screen = account_screen(app)
-        boss = screen.view.detail.contacts[0]  # type: ignore[union-attr]
+        boss = view_of(screen).detail.contacts[0]
         await pilot.press("2", "a")
         await settle(pilot)
         modal = app.screen
         assert isinstance(modal, ContactModal)
         await pilot.press(*"Noor Haddad", "tab", *"Data Engineer", "tab", *"noor@example.com")
-        modal.query_one("#reports_to").value = boss.id  # the Select's own keys are Textual's
+        # The Select's own keys are Textual's.
+        modal.query_one("#reports_to", Select).value = boss.id
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, AccountScreen)
         assert "Added Noor Haddad" in notifications(app)
-        chart = screen.query_one("#org-chart", Tree)
+        chart: Tree[ContactLine] = screen.query_one("#org-chart", Tree)
         node = next(
             node for node in _nodes(chart.root) if node.data and node.data.name == "Noor Haddad"
         )
-        assert node.parent is not None and node.parent.data.id == boss.id
+        parent = node.parent
+        assert parent is not None and parent.data is not None and parent.data.id == boss.id
         with app.workspace.db.reading() as session:
-            saved = session.scalars(select(Contact).where(Contact.name == "Noor Haddad")).one()
+            saved = session.scalars(select(Contact).where(col(Contact.name) == "Noor Haddad")).one()
             assert str(saved.account_id) == account_id and str(saved.reports_to_id) == boss.id
 
 
@@ -241,7 +268,7 @@ async def test_marking_the_champion_as_left_raises_the_company_risk(app_factory)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         account_id = await open_from_triage(pilot, band=HealthBand.GREEN)
         screen = account_screen(app)
-        contacts = screen.view.detail.contacts  # type: ignore[union-attr]
+        contacts = view_of(screen).detail.contacts
         champion = next(c for c in contacts if c.persona and c.persona.value == "champion")
         assert not account(app, account_id).risk_company
         await pilot.press("2", *["j"] * contacts.index(champion), "x")
@@ -259,7 +286,7 @@ async def test_ticking_an_action_item_done_on_the_timeline(app_factory):
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_from_triage(pilot)
         screen = account_screen(app)
-        touches = screen.view.detail.touches  # type: ignore[union-attr]
+        touches = view_of(screen).detail.touches
         index, touch = next((i, t) for i, t in enumerate(touches) if t.open_items)
         item = next(entry for entry in touch.action_items if not entry.done)
         await pilot.press("3", *["j"] * index, "enter")
@@ -279,10 +306,10 @@ async def test_timeline_filters_by_kind(app_factory):
     async with app.run_test(size=SIZE) as pilot:
         await open_from_triage(pilot)
         screen = account_screen(app)
-        touches = screen.view.detail.touches  # type: ignore[union-attr]
+        touches = view_of(screen).detail.touches
         kind = touches[-1].kind
         await pilot.press("3")
-        screen.query_one("#timeline-kind").value = kind
+        screen.query_one("#timeline-kind", Select).value = kind
         await pilot.pause()
         table = screen.query_one("#timeline-table", DataTable)
         assert table.row_count == sum(t.kind is kind for t in touches)
@@ -320,7 +347,7 @@ async def test_the_next_account_opens_fresh_on_the_reused_screen(app_factory):
         screen = account_screen(app)
         await pilot.press("3")
         await settle(pilot)
-        screen.query_one("#timeline-kind").value = screen.view.detail.touches[-1].kind  # type: ignore[union-attr]
+        screen.query_one("#timeline-kind", Select).value = view_of(screen).detail.touches[-1].kind
         await pilot.press("escape")
         await settle(pilot)
         triage = app.screen
@@ -332,7 +359,7 @@ async def test_the_next_account_opens_fresh_on_the_reused_screen(app_factory):
         second = later.account_id
         assert account_screen(app).title == later.account_name
         assert account_screen(app) is screen  # the same widgets, filled anew
-        assert screen.account_id == second and screen.view.detail.profile.id == second  # type: ignore[union-attr]
+        assert screen.account_id == second and view_of(screen).detail.profile.id == second
         assert active_tab(app) == "overview"
         assert app.focused is not None and screen.query_one("#overview-pane") in (
             app.focused,
@@ -340,6 +367,6 @@ async def test_the_next_account_opens_fresh_on_the_reused_screen(app_factory):
         )
         await pilot.press("3")
         await settle(pilot)
-        touches = screen.view.detail.touches  # type: ignore[union-attr]
+        touches = view_of(screen).detail.touches
         assert screen.query_one("#timeline-table", DataTable).row_count == len(touches)
         assert static_text(app, "#timeline-count").strip() == f"{len(touches)} touches"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from csm_tui.app import CsmApp
 from csm_tui.domain.book import SortKey, filter_rows, sort_rows
 from csm_tui.screens.account import AccountScreen
 from csm_tui.screens.book import BookScreen
@@ -9,11 +10,11 @@ from csm_tui.widgets.account_table import AccountTable
 from tests.ui.conftest import open_book, settle
 
 
-def _table(app) -> AccountTable:  # type: ignore[no-untyped-def]
+def _table(app: CsmApp) -> AccountTable:
     return app.screen.query_one("#accounts", AccountTable)
 
 
-def _names(app) -> list[str]:  # type: ignore[no-untyped-def]
+def _names(app: CsmApp) -> list[str]:
     table = _table(app)
     return [table.row_text(index)[0].plain for index in range(table.row_count)]
 
@@ -27,6 +28,7 @@ async def test_opens_on_my_book_sorted_by_name(app_factory):
         assert mine, "the demo CSM owns accounts"
         assert {row.owner_email for row in mine} == {app.workspace.me.email}
         assert _names(app) == [row.name for row in sort_rows(mine, SortKey.NAME)]
+        assert app.screen.sub_title is not None
         assert (
             f"{app.workspace.me.name} · {len(mine)} accounts · by account ▲" in app.screen.sub_title
         )
@@ -127,8 +129,9 @@ async def test_enter_opens_the_account_and_escape_comes_back_to_the_same_row(app
         chosen = _names(app)[2]
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, AccountScreen)
-        assert app.screen.title == chosen
+        opened = app.screen  # a name of its own: mypy would keep app.screen an AccountScreen
+        assert isinstance(opened, AccountScreen)
+        assert opened.title == chosen
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, BookScreen)

@@ -6,22 +6,31 @@ A failing snapshot is a change a user would see: open snapshot_report.html, and 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from csm_tui.app import CsmApp
 from csm_tui.domain.triage import preset_kind
+from csm_tui.screens.triage import TriageScreen
 from csm_tui.services.triage import TouchForm
 from tests.conftest import TODAY
 from tests.ui.conftest import open_book, settle
 
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
 
-async def _loaded(pilot) -> None:  # type: ignore[no-untyped-def]
+    RunBefore = Callable[[Pilot[None]], Awaitable[None]]
+
+
+async def _loaded(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-async def _book(pilot) -> None:  # type: ignore[no-untyped-def]
+async def _book(pilot: Pilot[None]) -> None:
     await open_book(pilot)
 
 
@@ -34,7 +43,7 @@ def test_book_mine_small_terminal(snap_compare, app_factory):
 
 
 def test_book_team_sorted_by_health(snap_compare, app_factory):
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
         await open_book(pilot)
         await pilot.press("t")
         await settle(pilot)
@@ -45,7 +54,7 @@ def test_book_team_sorted_by_health(snap_compare, app_factory):
 
 
 def test_book_filtered(snap_compare, app_factory):
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
         await open_book(pilot)
         await pilot.press("slash", *"yellow")
         await pilot.pause()
@@ -53,7 +62,9 @@ def test_book_filtered(snap_compare, app_factory):
     assert snap_compare(app_factory(), terminal_size=(120, 36), run_before=run_before)
 
 
-def test_book_empty(snap_compare, app_factory, tmp_path: Path):
+def test_book_empty(
+    snap_compare: Callable[..., bool], app_factory: Callable[..., CsmApp], tmp_path: Path
+) -> None:
     app = app_factory(user_email=None, database=tmp_path / "empty.db")
     assert snap_compare(app, terminal_size=(100, 24), run_before=_book)
 
@@ -63,15 +74,15 @@ def test_book_empty(snap_compare, app_factory, tmp_path: Path):
 SIZES = {"80x24": (80, 24), "160x48": (160, 48)}
 
 
-async def _triage(pilot) -> None:  # type: ignore[no-untyped-def]
+async def _triage(pilot: Pilot[None]) -> None:
     """The queue loaded and the side panel filled for the first row."""
     await settle(pilot)
     await pilot.pause(0.2)  # the panel waits for the cursor to rest
     await settle(pilot)
 
 
-def _pressing(*keys: str):  # type: ignore[no-untyped-def]
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+def _pressing(*keys: str) -> RunBefore:
+    async def run_before(pilot: Pilot[None]) -> None:
         await _triage(pilot)
         await pilot.press(*keys)
         await _triage(pilot)
@@ -79,7 +90,7 @@ def _pressing(*keys: str):  # type: ignore[no-untyped-def]
     return run_before
 
 
-def _clear_my_queue(app) -> None:  # type: ignore[no-untyped-def]
+def _clear_my_queue(app: CsmApp) -> None:
     """Work off today's queue of the demo CSM through the service, as a morning would."""
     triage = app.workspace.triage
     for _ in range(5):
@@ -119,9 +130,10 @@ def test_triage_log_touch_modal(snap_compare, app_factory, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_triage_snooze_modal(snap_compare, app_factory, size):
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
         await _triage(pilot)
         screen = pilot.app.screen
+        assert isinstance(screen, TriageScreen) and screen.view is not None
         snoozable = next(
             index
             for index, item in enumerate(screen.view.items)
@@ -146,12 +158,13 @@ TABS = ("overview", "contacts", "timeline", "plan", "escalations")
 HEALTH = {"healthy": max, "red": min}  # the demo CSM's healthiest account, and the least healthy
 
 
-def _opening(which: str, *keys: str):  # type: ignore[no-untyped-def]
+def _opening(which: str, *keys: str) -> RunBefore:
     """Open one of the demo CSM's accounts (as the palette does), then press `keys`."""
 
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
         app = pilot.app
+        assert isinstance(app, CsmApp)
         book = [row for row in app.workspace.book(team=False) if row.health_score is not None]
         chosen = HEALTH[which](book, key=lambda row: (row.health_score, row.name))
         app.open_account(chosen.id)
@@ -177,7 +190,7 @@ def test_account_edit_modal(snap_compare, app_factory, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_account_edit_modal_with_errors(snap_compare, app_factory, size):
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[None]) -> None:
         await _opening("healthy", "E")(pilot)
         await pilot.press("ctrl+a", "ctrl+k", *"12x", "tab", "tab", "ctrl+a", "ctrl+k", "ctrl+s")
         await settle(pilot)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlmodel import col
 from textual.binding import Binding
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, RadioSet, Select, Static
 
 from csm_tui.app import CsmApp, make_app
 from csm_tui.domain.health import HealthBand
@@ -33,6 +35,9 @@ from csm_tui.widgets.queue_table import QueueTable, row_key
 from tests.conftest import DEMO_ACCOUNTS, TODAY
 from tests.ui.conftest import clear_and_type, notifications, settle, shown_text, static_text
 
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
 SIZE = (160, 48)  # run_test(notifications=True): toasts are painted, as in the terminal
 YESTERDAY = TODAY - timedelta(days=1)
 
@@ -43,6 +48,20 @@ YESTERDAY = TODAY - timedelta(days=1)
 def triage_screen(app: CsmApp) -> TriageScreen:
     assert isinstance(app.screen, TriageScreen), f"expected the triage screen, saw {app.screen!r}"
     return app.screen
+
+
+def sub_title(app: CsmApp) -> str:
+    """The line under the title: whose queue, and what it shows."""
+    shown = triage_screen(app).sub_title
+    assert shown is not None, "the triage screen has no sub-title"
+    return shown
+
+
+def shown_view(app: CsmApp) -> TriageView:
+    """The queue the triage screen shows (once it is loaded)."""
+    view = triage_screen(app).view
+    assert view is not None, "the triage screen shows no queue"
+    return view
 
 
 def table(app: CsmApp) -> QueueTable:
@@ -60,6 +79,13 @@ def rows(app: CsmApp) -> list[str]:
 def item(app: CsmApp) -> QueueItem | None:
     """The highlighted row."""
     return triage_screen(app).current_item()
+
+
+def highlighted(app: CsmApp) -> QueueItem:
+    """The highlighted row, where the test knows there is one."""
+    chosen = item(app)
+    assert chosen is not None, "no row is highlighted"
+    return chosen
 
 
 def current_key(app: CsmApp) -> str | None:
@@ -80,14 +106,15 @@ def keys(items: list[QueueItem]) -> list[str]:
     return [row_key(entry) for entry in items]
 
 
-def my_queue(app: CsmApp, **options: object) -> TriageView:
+def my_queue(app: CsmApp, *, ahead_days: int = 0) -> TriageView:
     """The demo CSM's queue as the service computes it now (recording no visit)."""
-    return app.workspace.triage.load(team=False, record=False, **options)  # type: ignore[arg-type]
+    return app.workspace.triage.load(team=False, record=False, ahead_days=ahead_days)
 
 
-async def move_to(pilot, key: str) -> None:  # type: ignore[no-untyped-def]
+async def move_to(pilot: Pilot[None], key: str) -> None:
     """Walk the cursor with j/k to the row `key`, as a user would."""
     app = pilot.app
+    assert isinstance(app, CsmApp)
     shown = rows(app)
     assert key in shown, f"row {key} is not on the queue: {shown}"
     steps = shown.index(key) - table(app).cursor_row
@@ -104,7 +131,8 @@ def touches(app: CsmApp, account_id: str, summary: str) -> list[Touchpoint]:
         return list(
             session.scalars(
                 select(Touchpoint).where(
-                    Touchpoint.account_id == uuid.UUID(account_id), Touchpoint.summary == summary
+                    col(Touchpoint.account_id) == uuid.UUID(account_id),
+                    col(Touchpoint.summary) == summary,
                 )
             )
         )
@@ -115,7 +143,8 @@ def escalations(app: CsmApp, account_id: str) -> list[Escalation]:
         return list(
             session.scalars(
                 select(Escalation).where(
-                    Escalation.account_id == uuid.UUID(account_id), Escalation.deleted_at.is_(None)
+                    col(Escalation.account_id) == uuid.UUID(account_id),
+                    col(Escalation.deleted_at).is_(None),
                 )
             )
         )
@@ -129,7 +158,7 @@ def reviews(app: CsmApp) -> list[AlertReview]:
 def snoozes(app: CsmApp, account_id: str) -> list[Snooze]:
     with app.workspace.db.reading() as session:
         return list(
-            session.scalars(select(Snooze).where(Snooze.account_id == uuid.UUID(account_id)))
+            session.scalars(select(Snooze).where(col(Snooze.account_id) == uuid.UUID(account_id)))
         )
 
 
@@ -152,11 +181,11 @@ def make_a_health_drop(app: CsmApp, *, avoid: set[str]) -> str:
         then = session.scalars(
             select(HealthSnapshot)
             .where(
-                HealthSnapshot.account_id == uuid.UUID(account_id),
-                HealthSnapshot.taken_on <= YESTERDAY,
-                HealthSnapshot.deleted_at.is_(None),
+                col(HealthSnapshot.account_id) == uuid.UUID(account_id),
+                col(HealthSnapshot.taken_on) <= YESTERDAY,
+                col(HealthSnapshot.deleted_at).is_(None),
             )
-            .order_by(HealthSnapshot.taken_on.desc())
+            .order_by(col(HealthSnapshot.taken_on).desc())
         ).first()
         if then is not None and then.taken_on == YESTERDAY:
             then.score = bands.green + 10
@@ -189,18 +218,19 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         assert order == sorted(order), "the service's order is not pinned-then-urgency"
         assert rows(app)[0] == row_key(first), "the pinned item is not on top"
         assert drop_key in rows(app), "the health drop built for this test is not on the queue"
-        drops_at_start = triage_screen(app).view.counts.health_drops
+        drops_at_start = shown_view(app).counts.health_drops
         assert drops_at_start >= 1
 
         # Open an account with enter; escape comes back to the same highlighted row.
         await pilot.press("j", "j")
         chosen = current_key(app)
         assert chosen == rows(app)[2]
-        name = item(app).account_name
+        name = highlighted(app).account_name
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, AccountScreen), "enter did not open the account"
-        assert app.screen.title == name
+        opened = app.screen  # a name of its own: mypy would keep app.screen an AccountScreen
+        assert isinstance(opened, AccountScreen), "enter did not open the account"
+        assert opened.title == name
         await pilot.press("escape")
         await settle(pilot)
         assert current_key(app) == chosen, "escape did not come back to the same row"
@@ -211,7 +241,8 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         assert current_key(app) == row_key(first)
         await pilot.press("l")
         await settle(pilot)
-        assert isinstance(app.screen, LogTouchModal), "l did not open the log-touch form"
+        form = app.screen  # a name of its own, as for the account above
+        assert isinstance(form, LogTouchModal), "l did not open the log-touch form"
         summary = "Walked the sponsor through the recovery plan"
         await pilot.press(*summary, "ctrl+s")
         await settle(pilot)
@@ -234,7 +265,7 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         # Snooze another item with a reason; S shows it again, marked snoozed.
         snoozable = next(
             entry
-            for entry in triage_screen(app).view.items
+            for entry in shown_view(app).items
             if app.workspace.triage.can_snooze(entry.kind)
             and entry.account_id not in {first.account_id, dropped}
         )
@@ -255,12 +286,12 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         )
         await pilot.press("S")
         await settle(pilot)
-        assert "with snoozed" in triage_screen(app).sub_title
+        assert "with snoozed" in sub_title(app)
         assert snoozed_key in rows(app), "S (show snoozed) did not show the row just snoozed"
         assert "snoozed to" in what_cell(app, snoozed_key), what_cell(app, snoozed_key)
         await pilot.press("S")
         await settle(pilot)
-        assert "with snoozed" not in triage_screen(app).sub_title
+        assert "with snoozed" not in sub_title(app)
         assert snoozed_key not in rows(app)
 
         # Mark the health drop reviewed.
@@ -268,18 +299,18 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         await pilot.press("x")
         await settle(pilot)
         assert drop_key not in rows(app), "the reviewed health drop is still on the queue"
-        drops_now = triage_screen(app).view.counts.health_drops
+        drops_now = shown_view(app).counts.health_drops
         assert drops_now == drops_at_start - 1
         drop_words = "health drop" if drops_now == 1 else "health drops"
         assert f"{drops_now} {drop_words}" in static_text(app, "#counts")
 
         # Filter with / and a word of an account name; escape clears it.
         everything = rows(app)
-        query = item(app).account_name.split()[0].lower()
+        query = highlighted(app).account_name.split()[0].lower()
         bands = app.workspace.rules.rulebook.bands
         wanted = [
             row_key(entry)
-            for entry in triage_screen(app).view.items
+            for entry in shown_view(app).items
             if matches(entry, bands.band(entry.health_score), query)
         ]
         assert 0 < len(wanted) < len(everything)
@@ -298,7 +329,7 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         assert rows(app) == keys(team.items)
         assert len({entry.owner_email for entry in team.items}) > 1
         assert "Owner" in column_labels(app)
-        assert triage_screen(app).sub_title.startswith("Team")
+        assert sub_title(app).startswith("Team")
         await pilot.press("t")
         await settle(pilot)
         assert rows(app) == everything
@@ -308,7 +339,7 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         await pilot.press("u")
         await settle(pilot)
         assert drop_key in rows(app), "undo did not bring the health drop back"
-        assert triage_screen(app).view.counts.health_drops == drops_at_start
+        assert shown_view(app).counts.health_drops == drops_at_start
         [review] = reviews(app)
         assert review.deleted_at is not None
         assert "Undone" in notifications(app)
@@ -346,7 +377,7 @@ async def test_the_log_form_keeps_what_was_typed_when_the_date_is_wrong(app_fact
     app = app_factory()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        first = item(app)
+        first = highlighted(app)
         await pilot.press("l")
         await settle(pilot)
         modal = app.screen
@@ -392,9 +423,7 @@ async def test_a_snooze_beyond_the_rules_limit_is_refused_inside_the_form(app_fa
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         target = next(
-            entry
-            for entry in triage_screen(app).view.items
-            if app.workspace.triage.can_snooze(entry.kind)
+            entry for entry in shown_view(app).items if app.workspace.triage.can_snooze(entry.kind)
         )
         await move_to(pilot, row_key(target))
         await pilot.press("s")
@@ -409,7 +438,8 @@ async def test_a_snooze_beyond_the_rules_limit_is_refused_inside_the_form(app_fa
         assert app.focused is modal.query_one("#until", Input)
         too_late = limit + timedelta(days=1)
         await pilot.press(*too_late.isoformat())
-        assert modal.query_one("#until-choice").pressed_button.id == "a-date"
+        pressed = modal.query_one("#until-choice", RadioSet).pressed_button
+        assert pressed is not None and pressed.id == "a-date"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is modal, "a snooze past the limit closed the form"
@@ -428,7 +458,7 @@ async def test_s_on_a_kind_that_cannot_be_snoozed_says_so_and_opens_nothing(app_
         await settle(pilot)
         stuck = next(
             entry
-            for entry in triage_screen(app).view.items
+            for entry in shown_view(app).items
             if entry.kind != HEALTH_DROP and not app.workspace.triage.can_snooze(entry.kind)
         )
         assert stuck.kind in {
@@ -450,7 +480,7 @@ async def test_s_on_a_kind_that_cannot_be_snoozed_says_so_and_opens_nothing(app_
 # --- 5. escalate ------------------------------------------------------------------------------
 
 
-async def pick_first_category(pilot) -> str:  # type: ignore[no-untyped-def]
+async def pick_first_category(pilot: Pilot[None]) -> str:
     """With the risk category Select focused: open it, go down to the first category, take it."""
     select_box = pilot.app.screen.query_one("#risk-category", Select)
     assert pilot.app.focused is select_box
@@ -466,7 +496,7 @@ async def test_escalate_needs_a_category_and_opens_one_l1_per_account(app_factor
         await settle(pilot)
         target = next(
             entry
-            for entry in triage_screen(app).view.items
+            for entry in shown_view(app).items
             if entry.kind != HEALTH_DROP and app.workspace.triage.detail(entry).escalation is None
         )
         account = target.account_id
@@ -552,7 +582,7 @@ async def test_x_on_a_row_that_is_not_a_health_drop_changes_nothing(app_factory)
     app = app_factory()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
-        assert item(app).kind != HEALTH_DROP
+        assert highlighted(app).kind != HEALTH_DROP
         before = rows(app)
         await pilot.press("x")
         await settle(pilot)
@@ -638,6 +668,7 @@ async def test_a_new_day_paints_the_stored_queue_then_reschedules_the_book(demo_
             view = triage_screen(app).view
             assert view is not None and not view.stale and view.today == tomorrow
             assert rows(app) == keys(my_queue(app).items) != []
+            assert app.workspace.me is not None
             with app.workspace.db.reading() as session:
                 visit = session.get(TriageVisit, uuid.UUID(app.workspace.me.id))
                 assert visit is not None and visit.last_on == tomorrow
