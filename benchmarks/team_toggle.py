@@ -3,6 +3,7 @@
     python -m benchmarks.team_toggle OUT.json [--timeout S] -- csm --db BOOK --today DAY --as EMAIL
     python -m benchmarks.team_toggle OUT.json [--timeout S] -- csm --db BOOK --today DAY
     python -m benchmarks.team_toggle OUT.json [--timeout S] -- bare
+    python -m benchmarks.team_toggle OUT.json --stacks STACKS.txt -- csm ...   # where it stalls
 
 The program runs in this process through its own command line (`csm_tui.cli.main`: settings,
 the first read, `gc.freeze()`, `App.run()`), as a user starts it; the only difference is the
@@ -11,14 +12,20 @@ terminal driver, which Textual takes from `TEXTUAL_DRIVER`: `benchmarks.loop_pro
 `mine` with `--as` (start, cursor, `t` to the team's queue, cursor, `t` back), `team` without
 (start, cursor), `bare` for the bare app. See `benchmarks/loop_probe.py`. OUT.json receives
 the phases' figures after every phase; `--timeout` bounds each wait for a paint (a paint that
-does not come in time ends the session, and the results say so).
+does not come in time ends the session, and the results say so). `--stacks` also writes, for a
+developer looking for a stall, where the app's thread was each time its loop was held for
+more than 50 ms (sampled every 10 ms, most frequent first); `make bench` never sets it.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import sys
+import threading
+import time
+import traceback
 from pathlib import Path
 
 DRIVER = "benchmarks.loop_probe:ProbeDriver"
@@ -32,6 +39,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.team_toggle")
     parser.add_argument("out", type=Path)
     parser.add_argument("--timeout", type=float, default=90.0, help="seconds for each paint")
+    parser.add_argument("--stacks", type=Path, help="write where the loop stalled (diagnostic)")
     args = parser.parse_args(argv[:split])
     target = argv[split + 1 :]
     if not target or target[0] not in ("csm", "bare"):
@@ -53,8 +61,52 @@ def main(argv: list[str]) -> int:
         return 0
     from csm_tui.cli import main as csm
 
-    result = csm(target[1:], standalone_mode=False)
+    sampler = _StallSampler(args.stacks) if args.stacks else None
+    try:
+        result = csm(target[1:], standalone_mode=False)
+    finally:
+        if sampler is not None:
+            sampler.stop()
     return result if isinstance(result, int) else 0
+
+
+class _StallSampler:
+    """Samples the main thread's stack while the probe's heartbeat is more than `LATE_S`
+    late; `stop` writes the stacks seen, most frequent first."""
+
+    LATE_S = 0.05
+    EVERY_S = 0.01
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.seen: collections.Counter[str] = collections.Counter()
+        self.main = threading.get_ident()
+        self.done = threading.Event()
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        from benchmarks import loop_probe
+
+        while not self.done.wait(self.EVERY_S):
+            beat = loop_probe.last_beat
+            if not beat or time.perf_counter() - beat < self.LATE_S:
+                continue
+            frame = sys._current_frames().get(self.main)
+            if frame is not None:
+                stack = traceback.extract_stack(frame)[-10:]
+                where = " <- ".join(
+                    f"{step.name}@{Path(step.filename).name}:{step.lineno}"
+                    for step in reversed(stack)
+                )
+                self.seen[where] += 1
+
+    def stop(self) -> None:
+        self.done.set()
+        lines = [
+            f"{count * self.EVERY_S * 1000:.0f} ms  {stack}"
+            for stack, count in self.seen.most_common(25)
+        ]
+        self.out.write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

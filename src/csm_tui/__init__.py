@@ -2,7 +2,8 @@
 
 
 def __getattr__(name: str) -> str:
-    # Reading the installed metadata costs ~0.1 s, so only `csm --version` pays for it.
+    # Reading the installed metadata is slow next to a start-up that is budgeted (benchmarks:
+    # start→paint), so only `csm --version` pays for it.
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 

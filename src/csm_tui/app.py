@@ -103,9 +103,7 @@ class CsmApp(App[None]):
     # -- the keys every screen shares --------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Leaving or switching screens is for screens, not for a form or a list of keys open
-        over one (a `q` or `b` there would lose what is typed)."""
-        return action not in ("quit", "open") or isinstance(self.screen, CsmScreen)
+        return _allowed(action, self.screen)
 
     def action_help(self) -> None:
         from csm_tui.screens.help import HelpScreen, app_keys, screen_keys
@@ -135,7 +133,7 @@ class CsmApp(App[None]):
                 if not isinstance(binding, Binding) or not binding.description:
                     continue
                 action = binding.action
-                if node is self and not self.check_action(action.split("(")[0], ()):
+                if node is self and not _allowed(action.split("(")[0], screen):
                     continue
                 key = binding.key_display or binding.key
                 run = partial(node.run_action, action)
@@ -239,6 +237,12 @@ class CsmApp(App[None]):
 
     def on_unmount(self) -> None:
         self.workspace.close()
+
+
+def _allowed(action: str, screen: Screen[Any]) -> bool:
+    """Leaving or switching screens is for screens, not for a form or a list of keys open
+    over one (a `q` or `b` there would lose what is typed)."""
+    return action not in ("quit", "open") or isinstance(screen, CsmScreen)
 
 
 def make_app(settings: Settings, workspace: Workspace | None = None) -> CsmApp:

@@ -14,10 +14,15 @@ if TYPE_CHECKING:
     from csm_tui.app import CsmApp
 
 
+#: Added to the score of a match among my own accounts: more than any fuzzy score can be (the
+#: palette sorts by score, and a fuzzy score grows with the length of what it matches).
+MINE_FIRST = 1_000_000.0
+
+
 def ranked_score(score: float, mine: bool) -> float:
     """A match among my own accounts comes before any match among the others; within each,
-    the better match first (scores stay between 0 and 1, as the palette expects)."""
-    return 0.5 + score / 2 if mine else score / 2
+    the better match first."""
+    return score + MINE_FIRST if mine else score
 
 
 class AccountCommands(Provider):

@@ -163,7 +163,8 @@ class AccountScreen(CsmScreen[bool]):
         """Restyle on being pushed only when the app's CSS changed (a new theme) since it was
         last styled. Textual restyles every node of a pushed screen in case it went stale
         off the stack; this one is pushed for every account opened, its class changes were
-        styled as they were made, and the restyle was nearly half the time to open one."""
+        styled as they were made, and the restyle was a large part of opening one (benchmarks:
+        triage keys, open account)."""
         if self._css_update_count == self.app._css_update_count:
             event.refresh_styles = False
         else:  # Screen's own handler, next in the MRO, restyles it now

@@ -228,9 +228,7 @@ class TriageScreen(CsmScreen[None]):
         """What needs the database starts now: the workspace may connect only on that first
         use (`services.first_view`), and connecting must not hold up the first paint."""
         self._painted = True
-        self.record_visit()  # not noted by the first read, which wrote nothing
-        if stale:
-            self.reschedule()
+        self._after_paint(self._asked(), stale)
         self._schedule_detail()
 
     @property
@@ -271,16 +269,14 @@ class TriageScreen(CsmScreen[None]):
         if view.stale:
             self._reschedule(asked)
 
-    @thread_work(group="visit", description="note today's triage", exclusive=False)
-    def record_visit(self) -> None:
-        self.triage.record_visit()
-
-    def reschedule(self) -> None:
-        self._run_reschedule(self._asked())
-
     @thread_work(group="queue", description="reschedule the book for today")
-    def _run_reschedule(self, asked: Asked) -> None:
-        self._reschedule(asked)
+    def _after_paint(self, asked: Asked, stale: bool) -> None:
+        """After the first paint: bring a stale schedule up to date (and read the queue
+        again), then note today's visit, which the first read, writing nothing, did not. One
+        after the other: the visit would wait on the reschedule's write anyway."""
+        if stale:
+            self._reschedule(asked)
+        self.triage.record_visit()
 
     def _reschedule(self, asked: Asked) -> None:
         """In a worker: recompute the whole book for today, then read the queue again."""

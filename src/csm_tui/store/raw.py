@@ -72,8 +72,8 @@ def planned_touch(row: Sequence[Any], shared: Shared | None = None) -> PlannedTo
     one = shared if shared is not None else Shared()
     return PlannedTouch(
         account_id=one.key(row[0]),
-        external_id=row[1],
-        account_name=row[2],
+        external_id=one[row[1]],
+        account_name=one[row[2]],
         owner_name=one[row[3]],
         owner_email=one[row[4]],
         segment=one[row[5]],

@@ -1,7 +1,8 @@
 """Label and value rows, the values in a column of their own (a long value wraps under itself).
 
 This is what a Rich `Table.grid` drew on the account's overview; but the layout renders a Rich
-renderable anew each time it measures it, and that was most of the time to open an account.
+renderable anew each time it measures it, and that was most of the time to open an account
+(benchmarks: triage keys, open account).
 Content wraps cheaply, so the rows are wrapped here, for the width the layout asks about.
 """
 
