@@ -293,3 +293,21 @@ def test_the_tui_is_given_the_real_date_beside_a_planned_today(
     [settings] = opened
     assert settings.today == date(2099, 1, 5)
     assert settings.system_today == date.today()  # read once, by the command line
+
+
+def test_the_uis_log_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    import logging
+
+    from csm_tui.cli import _log_to_file
+
+    path = tmp_path / "logs" / "csm.log"
+    _log_to_file(path)
+    logger = logging.getLogger("csm_tui")
+    try:
+        logging.getLogger("csm_tui.app").error("read the queue failed")
+        assert "read the queue failed" in path.read_text()
+        assert path.stat().st_mode & 0o777 == 0o600
+    finally:
+        for handler in [h for h in logger.handlers if getattr(h, "baseFilename", None)]:
+            logger.removeHandler(handler)
+            handler.close()

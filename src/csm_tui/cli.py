@@ -232,6 +232,7 @@ def main(
 def run_tui(settings: Settings) -> None:
     from csm_tui.app import make_app
 
+    _log_to_file(paths.log_file())
     app = make_app(settings)
     upgrade = app.workspace.upgrade
     if upgrade is not None and upgrade.from_revision is not None:
@@ -244,6 +245,30 @@ def run_tui(settings: Settings) -> None:
     # first paint (the benchmarks' `start_to_paint_s` is the time to that paint).
     gc.freeze()
     app.run()
+
+
+def _log_to_file(path: Path) -> None:
+    """The UI's failures go to a file readable by the user only (the screen shows one line;
+    the log keeps the traceback). A log that cannot be written is no reason not to start."""
+    import logging
+    import os
+    from logging.handlers import RotatingFileHandler
+
+    class PrivateFile(RotatingFileHandler):
+        def _open(self) -> Any:
+            stream = super()._open()
+            os.chmod(self.baseFilename, 0o600)  # a new file after a rollover too
+            return stream
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = PrivateFile(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    except OSError:
+        return
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("csm_tui")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
 
 
 def pass_settings(function: Callable[Concatenate[Settings, P], R]) -> Callable[P, R]:

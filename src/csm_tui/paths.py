@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path
+from platformdirs import user_config_path, user_data_path, user_log_path
 
 APP_NAME = "csm-tui"
 
@@ -29,3 +29,8 @@ def demo_database() -> Path:
 
 def default_config_file() -> Path:
     return config_dir() / "config.toml"
+
+
+def log_file() -> Path:
+    """What went wrong in the terminal UI, with its traceback (the screen says it in a line)."""
+    return user_log_path(APP_NAME, appauthor=False) / "csm.log"

@@ -213,7 +213,9 @@ async def test_the_palette_offers_my_accounts_before_the_teams(
 
 
 async def test_a_failed_read_is_said_once_and_the_app_stays_open(
-    app_factory: Callable[..., CsmApp], monkeypatch: pytest.MonkeyPatch
+    app_factory: Callable[..., CsmApp],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     app = app_factory()
     async with app.run_test(size=LARGE, notifications=True) as pilot:
@@ -230,6 +232,8 @@ async def test_a_failed_read_is_said_once_and_the_app_stays_open(
         assert "Could not read the book of business" in said
         assert "database error: disk I/O error" in said
         assert said.count("disk I/O error") == 1
+        logged = [r for r in caplog.records if r.name.startswith("csm_tui")]
+        assert len(logged) == 1 and logged[0].exc_info is not None, "one line, with traceback"
         monkeypatch.undo()
         await pilot.press("r")
         await settle(pilot)
