@@ -7,9 +7,11 @@ triage), the header counts, and the words the screen and the CLI share.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter
+from typing import Any
 
 from csm_tui.domain.calendar import shift
 from csm_tui.domain.enums import TouchKind
@@ -142,20 +144,30 @@ def alert_item(item: QueueItem, change: HealthChange, since: date) -> QueueItem:
     )
 
 
+#: The queue's order, least significant first: each pass is a stable sort on one attribute, so
+#: that the last pass (pinned first) decides and the earlier ones break its ties in turn.
+_RANK_PASSES: tuple[tuple[Callable[[QueueItem], Any], bool], ...] = (
+    (attrgetter("account_id"), False),
+    (attrgetter("kind"), False),
+    (attrgetter("account_name"), False),
+    (attrgetter("arr_cents"), True),  # largest first
+    (attrgetter("due_on"), False),
+    (attrgetter("urgency"), True),  # most urgent first
+    (attrgetter("pinned"), True),  # pinned first
+)
+
+
 def ranked(items: Iterable[QueueItem]) -> list[QueueItem]:
-    """The queue's order (as `store.queue.queue` sorts): pinned, urgency, due, ARR, name."""
-    return sorted(
-        items,
-        key=lambda item: (
-            not item.pinned,
-            -item.urgency,
-            item.due_on,
-            -item.arr_cents,
-            item.account_name,
-            item.kind,
-            item.account_id,
-        ),
-    )
+    """The queue's order (as `store.queue.queue` sorts): pinned, urgency, due, ARR (largest
+    first), name, kind, account.
+
+    Sorted once per attribute rather than once by a tuple of them: a team's queue has a
+    hundred thousand lines, and a key tuple for each of them was a fifth of the memory the
+    read took at its peak (benchmarks: team peak RSS)."""
+    rows = list(items)
+    for key, descending in _RANK_PASSES:
+        rows.sort(key=key, reverse=descending)
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
