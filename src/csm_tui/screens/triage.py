@@ -37,6 +37,7 @@ from csm_tui.domain.triage import (
 )
 from csm_tui.messages import OpenAccount
 from csm_tui.screens.base import CsmScreen, thread_work
+from csm_tui.store.memory import keep_long_lived
 from csm_tui.widgets.filter_bar import FilterBar
 from csm_tui.widgets.queue_counts import QueueCounts
 from csm_tui.widgets.queue_table import NARROW_BELOW, QueueContext, QueueTable, measure, row_key
@@ -266,6 +267,7 @@ class TriageScreen(CsmScreen[None]):
         recompute the book in the background and paint again."""
         view = self.triage.load(team=asked.team, include_snoozed=asked.snoozed, refresh=False)
         self.post_message(self.Loaded(view, listing(view, asked, self._bands)))
+        keep_long_lived()
         if view.stale:
             self._reschedule(asked)
 
@@ -284,6 +286,7 @@ class TriageScreen(CsmScreen[None]):
         view = self.triage.load(team=asked.team, include_snoozed=asked.snoozed, refresh=False)
         view = replace(view, rescheduled=rescheduled)
         self.post_message(self.Loaded(view, listing(view, asked, self._bands)))
+        keep_long_lived()
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -591,6 +594,7 @@ class TriageScreen(CsmScreen[None]):
         items = ranked([*kept, *rows])
         merged = replace(view, items=items, counts=counts(items, today))
         self.post_message(self.Loaded(merged, listing(merged, asked, self._bands)))
+        keep_long_lived()
 
     # -- the rest of the keys ------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from csm_tui.rules import LoadedRules
 from csm_tui.services.triage_view import TriageView, read_view
 from csm_tui.settings import Settings
 from csm_tui.store.glance import Glance, Unavailable
+from csm_tui.store.memory import gc_paused
 from csm_tui.store.versions import HEAD_REVISION, schedule_stamp
 
 #: A team's queue is read before the first paint only for a book up to this many accounts.
@@ -61,14 +62,15 @@ def first_view(settings: Settings, rules: LoadedRules) -> FirstView | None:
                 return FirstView(me, None)
             since = glance.since(me) if me is not None else today - timedelta(days=1)
             stale = glance.schedule_state() != (today, schedule_stamp(rules.rulebook.sha256))
-            view = read_view(
-                glance,
-                today=today,
-                since=since,
-                owner_email=me.email if me is not None else None,
-                bands=rules.rulebook.bands,
-                stale=stale,
-            )
+            with gc_paused():
+                view = read_view(
+                    glance,
+                    today=today,
+                    since=since,
+                    owner_email=me.email if me is not None else None,
+                    bands=rules.rulebook.bands,
+                    stale=stale,
+                )
     except Unavailable:
         return None
     return FirstView(me, view)

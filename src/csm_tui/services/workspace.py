@@ -160,9 +160,10 @@ class Workspace:
 
     def book(self, *, team: bool) -> list[AccountRow]:
         from csm_tui.store import queries
+        from csm_tui.store.memory import gc_paused
 
         owner = None if team or self.me is None else self.me.email
-        with self.db.reading() as session:
+        with gc_paused(), self.db.reading() as session:  # a row per account, without cycles
             return queries.book_of_business(session, owner)
 
     def account_names(self) -> list[AccountName]:

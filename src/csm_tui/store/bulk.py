@@ -13,7 +13,6 @@ clock and `uuid4`, and a demo book has to be identical for the same seed.
 
 from __future__ import annotations
 
-import gc
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -230,17 +229,3 @@ def bulk_session(connection: Connection) -> Iterator[None]:
             connection.exec_driver_sql(f"PRAGMA cache_size={previous}")
         raise
     connection.exec_driver_sql(f"PRAGMA cache_size={previous}")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Bulk reads and writes allocate millions of short-lived objects without cycles: the cyclic
-    collector's repeated passes over them would cost a large share of the time and find nothing
-    (benchmarks: build; reschedule, read facts and full)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -42,7 +42,7 @@ from csm_tui.models import (
     as_utc,
     table_of,
 )
-from csm_tui.store.bulk import gc_paused
+from csm_tui.store.memory import gc_paused
 from csm_tui.store.raw import Dates, Days, canonical
 
 #: Ids per `IN (...)` list: well under SQLite's and PostgreSQL's parameter limits.

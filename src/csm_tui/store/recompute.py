@@ -45,7 +45,6 @@ from csm_tui.models import (
 from csm_tui.store.bulk import (
     PreparedRows,
     bulk_session,
-    gc_paused,
     insert_prepared,
     insert_rows,
     prepare_rows,
@@ -65,6 +64,7 @@ from csm_tui.store.facts import (
     raw_column,
     scoped,
 )
+from csm_tui.store.memory import gc_paused
 from csm_tui.store.meta import schedule_state, set_meta
 from csm_tui.store.raw import canonical
 from csm_tui.store.versions import COMPUTED_FOR_KEY, RULES_SHA256_KEY

@@ -105,7 +105,7 @@ def measure(items: Iterable[QueueItem], context: QueueContext) -> dict[str, int]
         "renewal": (_renewal_words(day, today) for day in renewals),
     }
     shown = columns(team=context.team, narrow=narrow)
-    return {key: max(cell_len(label), *map(cell_len, words[key])) for label, key in shown}
+    return {key: max([cell_len(label), *map(cell_len, words[key])]) for label, key in shown}
 
 
 class QueueTable(AccountTable[QueueItem]):

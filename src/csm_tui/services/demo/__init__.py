@@ -26,8 +26,9 @@ from datetime import date
 
 from csm_tui.services.demo.plan import DEMO_MANAGER_EMAIL, DEMO_USER_EMAIL, team_for
 from csm_tui.services.demo.writer import TABLES, BookWriter, Row
-from csm_tui.store.bulk import bulk_session, gc_paused, insert_rows
+from csm_tui.store.bulk import bulk_session, insert_rows
 from csm_tui.store.database import Database
+from csm_tui.store.memory import gc_paused
 
 __all__ = [
     "DEMO_MANAGER_EMAIL",
