@@ -13,7 +13,7 @@ terminal driver, which Textual takes from `TEXTUAL_DRIVER`: `benchmarks.loop_pro
 (start, cursor), `bare` for the bare app. See `benchmarks/loop_probe.py`. OUT.json receives
 the phases' figures after every phase; `--timeout` bounds each wait for a paint (a paint that
 does not come in time ends the session, and the results say so). `--stacks` also writes, for a
-developer looking for a stall, where the app's thread was each time its loop was held for
+developer looking for a stall, where the app's threads were each time its loop was held for
 more than 50 ms (sampled every 10 ms, most frequent first); `make bench` never sets it.
 """
 
@@ -71,8 +71,8 @@ def main(argv: list[str]) -> int:
 
 
 class _StallSampler:
-    """Samples the main thread's stack while the probe's heartbeat is more than `LATE_S`
-    late; `stop` writes the stacks seen, most frequent first."""
+    """Samples every thread's stack (the app's and its workers') while the probe's heartbeat
+    is more than `LATE_S` late; `stop` writes the stacks seen, most frequent first."""
 
     LATE_S = 0.05
     EVERY_S = 0.01
@@ -91,14 +91,15 @@ class _StallSampler:
             beat = loop_probe.last_beat
             if not beat or time.perf_counter() - beat < self.LATE_S:
                 continue
-            frame = sys._current_frames().get(self.main)
-            if frame is not None:
+            for thread, frame in sys._current_frames().items():
+                if thread == threading.get_ident():
+                    continue
                 stack = traceback.extract_stack(frame)[-10:]
                 where = " <- ".join(
                     f"{step.name}@{Path(step.filename).name}:{step.lineno}"
                     for step in reversed(stack)
                 )
-                self.seen[where] += 1
+                self.seen[("main: " if thread == self.main else "worker: ") + where] += 1
 
     def stop(self) -> None:
         self.done.set()

@@ -389,3 +389,25 @@ def test_band_changes_keep_only_accounts_that_crossed_a_band() -> None:
     assert set(changes) == {"drop", "rise", "gone"}
     assert changes["drop"].is_drop and changes["rise"].is_rise
     assert not changes["gone"].is_drop, "a score gone is no drop"
+
+
+def test_a_long_queue_is_ranked_in_pieces_in_exactly_the_order_of_one_sort() -> None:
+    import random
+
+    from csm_tui.domain.triage import RANK_CHUNK, rank_key
+
+    draw = random.Random(17)
+    lines = [
+        item(
+            f"Account {draw.randint(0, 300)}",
+            draw.choice(["cadence-call", "milestone", "ebr"]),
+            TODAY - timedelta(days=draw.randint(-5, 40)),
+            urgency=round(draw.uniform(0, 40), 1),  # plenty of ties to break
+            pinned=draw.random() < 0.02,
+            arr_cents=draw.choice([50_000_00, 100_000_00, 250_000_00]),
+            account_id=f"id-{draw.randint(0, 999)}",
+        )
+        for _ in range(3 * RANK_CHUNK + 17)
+    ]
+    assert ranked(lines) == sorted(lines, key=rank_key)
+    assert ranked(lines[:10]) == sorted(lines[:10], key=rank_key)

@@ -24,7 +24,7 @@ from csm_tui.domain.book import AccountRow, SortKey, filter_rows, format_arr, so
 from csm_tui.domain.wording import countdown
 from csm_tui.messages import OpenAccount
 from csm_tui.screens.base import CsmScreen, thread_work
-from csm_tui.store.memory import keep_long_lived
+from csm_tui.store.memory import long_lived
 from csm_tui.widgets.account_table import AccountTable
 from csm_tui.widgets.filter_bar import FilterBar
 from csm_tui.widgets.health import health_cell, health_plain
@@ -221,9 +221,9 @@ class BookScreen(CsmScreen[None]):
 
     @thread_work(group="book", description="read the book of business")
     def _load(self, asked: Asked) -> None:
-        rows = self.workspace.book(team=asked.team)
-        self.post_message(self.Loaded(rows, listing(rows, asked)))
-        keep_long_lived()
+        with long_lived():
+            rows = self.workspace.book(team=asked.team)
+            self.post_message(self.Loaded(rows, listing(rows, asked)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:

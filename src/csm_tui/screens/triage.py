@@ -8,6 +8,7 @@ view (`widgets.queue_table`). The cursor stays on the same row, or the row that 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
@@ -37,7 +38,7 @@ from csm_tui.domain.triage import (
 )
 from csm_tui.messages import OpenAccount
 from csm_tui.screens.base import CsmScreen, thread_work
-from csm_tui.store.memory import keep_long_lived
+from csm_tui.store.memory import long_lived
 from csm_tui.widgets.filter_bar import FilterBar
 from csm_tui.widgets.queue_counts import QueueCounts
 from csm_tui.widgets.queue_table import NARROW_BELOW, QueueContext, QueueTable, measure, row_key
@@ -50,6 +51,8 @@ if TYPE_CHECKING:  # the services import the store: after the first paint (servi
 
 #: How long the cursor rests on a row before its explanation is loaded (holding `j` stays smooth).
 DETAIL_DELAY_S = 0.08
+#: A list the screen lets go of is dropped in a worker from this many lines, this many at a time.
+RELEASE_FROM = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,9 +268,9 @@ class TriageScreen(CsmScreen[None]):
     def _load(self, asked: Asked) -> None:
         """Paint the stored queue at once; if it was computed for another day (or rules file),
         recompute the book in the background and paint again."""
-        view = self.triage.load(team=asked.team, include_snoozed=asked.snoozed, refresh=False)
-        self.post_message(self.Loaded(view, listing(view, asked, self._bands)))
-        keep_long_lived()
+        with long_lived():
+            view = self.triage.load(team=asked.team, include_snoozed=asked.snoozed, refresh=False)
+            self.post_message(self.Loaded(view, listing(view, asked, self._bands)))
         if view.stale:
             self._reschedule(asked)
 
@@ -283,10 +286,10 @@ class TriageScreen(CsmScreen[None]):
     def _reschedule(self, asked: Asked) -> None:
         """In a worker: recompute the whole book for today, then read the queue again."""
         rescheduled = self.triage.schedule.recompute_all()
-        view = self.triage.load(team=asked.team, include_snoozed=asked.snoozed, refresh=False)
-        view = replace(view, rescheduled=rescheduled)
-        self.post_message(self.Loaded(view, listing(view, asked, self._bands)))
-        keep_long_lived()
+        with long_lived():
+            view = self.triage.load(team=asked.team, include_snoozed=asked.snoozed, refresh=False)
+            view = replace(view, rescheduled=rescheduled)
+            self.post_message(self.Loaded(view, listing(view, asked, self._bands)))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -299,8 +302,10 @@ class TriageScreen(CsmScreen[None]):
                 "and the rules in force.",
                 title="Schedule",
             )
+        old_view, old_listing = self.view, self._listing
         self.view = view
         self._show(message.listing)
+        self._let_go(old_view, old_listing)
 
     def work_failed(self, worker: Worker[object]) -> None:
         if worker.group == "undo":
@@ -324,7 +329,36 @@ class TriageScreen(CsmScreen[None]):
     @on(Listed)
     def _listed(self, message: Listed) -> None:
         if self.view is not None and message.listing.context.changes is self.view.changes:
+            old_listing = self._listing
             self._show(message.listing)
+            self._let_go(None, old_listing)
+
+    def _let_go(self, view: TriageView | None, shown: Listing | None) -> None:
+        """Hand a long list the screen no longer shows to a worker, which drops it a piece at
+        a time: dropped here at once, a team's queue held the screen while it was freed
+        (benchmarks: team toggle, `t → mine`)."""
+        current = {
+            id(self.view.items) if self.view else 0,
+            id(self._listing.rows) if self._listing else 0,
+        }
+        lists = [
+            rows
+            for rows in (view.items if view else None, shown.rows if shown else None)
+            if isinstance(rows, list) and len(rows) > RELEASE_FROM and id(rows) not in current
+        ]
+        if lists:
+            self._release(lists)
+
+    @thread_work(group="release", description="let go of a list", exclusive=False)
+    def _release(self, lists: list[list[QueueItem]]) -> None:
+        """Empty each list a piece at a time, unless something else still holds it (a worker
+        that read it): then it is dropped whole, wherever its last holder lets go."""
+        while lists:
+            rows = lists.pop()
+            if sys.getrefcount(rows) <= 2:  # `rows` and getrefcount's own argument
+                while rows:
+                    del rows[-RELEASE_FROM:]
+            del rows
 
     def _show(self, shown: Listing) -> None:
         """Swap the finished list into the table: the cursor on the row the worker found."""
@@ -591,10 +625,10 @@ class TriageScreen(CsmScreen[None]):
             for item in view.items
             if item.account_id != account_id or (item.kind == HEALTH_DROP and not done.reviewed)
         ]
-        items = ranked([*kept, *rows])
-        merged = replace(view, items=items, counts=counts(items, today))
-        self.post_message(self.Loaded(merged, listing(merged, asked, self._bands)))
-        keep_long_lived()
+        with long_lived():
+            items = ranked([*kept, *rows])
+            merged = replace(view, items=items, counts=counts(items, today))
+            self.post_message(self.Loaded(merged, listing(merged, asked, self._bands)))
 
     # -- the rest of the keys ------------------------------------------------------------------
 
@@ -626,7 +660,10 @@ class TriageScreen(CsmScreen[None]):
         """Mine or the team's: the other list is read in a worker; meanwhile the screen says
         so rather than show rows of the view the user just left."""
         if self.is_mounted:
+            old_view, old_listing = self.view, self._listing
             self.view = self._listing = None
+            self.query_one("#queue", QueueTable).set_rows(())
+            self._let_go(old_view, old_listing)
             self._update_subtitle()
             self._show_empty_state(0)
             self.load()

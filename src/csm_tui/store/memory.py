@@ -27,9 +27,12 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def keep_long_lived() -> None:
-    """What a long-running program has just read (a team's queue, kept until the next read)
-    is not walked by the collector again: its next passes would each stop the screen for
-    about as long as the read's own would have (`gc.freeze`; the objects are still freed as
-    usual once dropped)."""
-    gc.freeze()
+@contextmanager
+def long_lived() -> Iterator[None]:
+    """What the block makes is kept by a long-running program (a team's queue, until the next
+    read): no cyclic collection while it is made, and none over it afterwards (`gc.freeze`,
+    before the collector runs again: its first pass after the block would walk all of it at
+    once). The objects are still freed as usual once dropped."""
+    with gc_paused():
+        yield
+        gc.freeze()
