@@ -8,6 +8,7 @@ count and raise alerts alike. This module imports no database code: it is on the
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,16 @@ from typing import Protocol
 
 from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
-from csm_tui.domain.triage import Counts, HealthChange, Outlook, alert_item, counts, outlook, ranked
+from csm_tui.domain.triage import (
+    Counts,
+    HealthChange,
+    Outlook,
+    alert_item,
+    counts,
+    outlook,
+    rank_key,
+    ranked,
+)
 
 #: Account ids per `QueueReader.queue` call: well under SQLite's and PostgreSQL's parameter limits.
 IDS_PER_READ = 500
@@ -45,7 +55,8 @@ class QueueReader(Protocol):
         include_snoozed: bool = False,
         account_ids: Sequence[str] | None = None,
     ) -> list[QueueItem]:
-        """As `store.queue.queue`; `account_ids` (canonical text) at most `IDS_PER_READ`."""
+        """As `store.queue.queue`, ranked; `account_ids` (canonical text) at most
+        `IDS_PER_READ`."""
         ...
 
     def health_changes(
@@ -80,7 +91,9 @@ def read_view(
     drops = [key for key, change in changes.items() if change.is_drop]
     reviewed = reader.reviewed_since(since, drops)
     pending = [key for key in drops if key not in reviewed]
-    rows = ranked([*items, *_alerts(reader, pending, changes, since)])
+    # The touches come ranked (`QueueReader.queue`): the few alerts are merged into them.
+    alerts = ranked(_alerts(reader, pending, changes, since))
+    rows = list(heapq.merge(items, alerts, key=rank_key))
     ahead = [] if rows else reader.queue(owner_email=owner_email, ahead_days=7)
     return TriageView(
         today=today,
