@@ -97,7 +97,7 @@ def test_the_first_view_is_the_view_the_store_reads(
     assert first is not None
     assert first.me == workspace.me
     assert first.view == view
-    assert first.view.stale is (offset != 0), "the demo's schedule was computed for TODAY"
+    assert view.stale is (offset != 0), "the demo's schedule was computed for TODAY"
 
 
 def test_the_demo_morning_has_something_to_compare(book: Path) -> None:
@@ -105,6 +105,7 @@ def test_the_demo_morning_has_something_to_compare(book: Path) -> None:
     first, _view, _workspace = glance_and_store(book)
     assert first is not None
     view = first.view
+    assert view is not None, "a CSM's own queue is read before the first paint"
     assert view.since == A_WEEK_AGO
     assert len(view.items) > 10 and view.changes and view.counts.overdue
     assert any(item.kind == HEALTH_DROP for item in view.items)
@@ -247,7 +248,7 @@ def test_the_glance_writes_nothing(demo_db: Path) -> None:
     before = demo_db.read_bytes()
     settings = settings_for(demo_db, today=TODAY + timedelta(days=1))  # stale: still no write
     first = first_view(settings, rules_for(settings))
-    assert first is not None and first.view.stale
+    assert first is not None and first.view is not None and first.view.stale
     assert demo_db.read_bytes() == before
     with (
         Glance.open(demo_db, TODAY, COEFFICIENTS) as glance,

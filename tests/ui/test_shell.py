@@ -124,10 +124,12 @@ async def test_b_from_an_account_opened_from_the_book_goes_back_to_that_book(
         assert isinstance(book, BookScreen)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, AccountScreen)
+        opened = app.screen
+        assert isinstance(opened, AccountScreen)
         await pilot.press("b")
         await settle(pilot)
-        assert app.screen is book, "b went back to the book below, not a second one"
+        shown = app.screen
+        assert shown is book, "b went back to the book below, not a second one"
         assert sum(isinstance(screen, BookScreen) for screen in app.screen_stack) == 1
 
 

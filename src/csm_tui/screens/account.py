@@ -25,7 +25,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker
 
 from csm_tui.domain.triage import preset_kind, snooze_limit
-from csm_tui.screens.base import CsmScreen, thread_work
+from csm_tui.screens.base import ESCALATE, CsmScreen, thread_work
 from csm_tui.services.account import Accounts, AccountView, Saved
 from csm_tui.services.triage import Done, Undo
 from csm_tui.services.workspace import Workspace
@@ -52,12 +52,7 @@ class AccountScreen(CsmScreen[bool]):
             "Snooze",
             tooltip="Put the account's touches aside until a day, with a reason",
         ),
-        Binding(
-            "e",
-            "escalate",
-            "Escalate",
-            tooltip="Open a level 1 escalation with a reason and a risk category",
-        ),
+        ESCALATE,
         Binding(
             "E",
             "edit",

@@ -63,6 +63,15 @@ def failure_words(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
+#: `e` escalates wherever there is an account to escalate (triage, the account).
+ESCALATE = Binding(
+    "e",
+    "escalate",
+    "Escalate",
+    tooltip="Open a level 1 escalation with a reason and a risk category",
+)
+
+
 class WorkFailures:
     """Hands a failed worker of this screen or modal to the app, which says it (Textual sends
     a worker's state changes to the node that started it, not further up)."""

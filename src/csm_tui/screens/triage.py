@@ -37,7 +37,7 @@ from csm_tui.domain.triage import (
     snooze_limit,
 )
 from csm_tui.messages import OpenAccount
-from csm_tui.screens.base import CsmScreen, thread_work
+from csm_tui.screens.base import ESCALATE, CsmScreen, thread_work
 from csm_tui.store.memory import long_lived
 from csm_tui.widgets.filter_bar import FilterBar
 from csm_tui.widgets.queue_counts import QueueCounts
@@ -117,12 +117,7 @@ class TriageScreen(CsmScreen[None]):
             "Snooze",
             tooltip="Put the item aside until tomorrow, next week or a date, with a reason",
         ),
-        Binding(
-            "e",
-            "escalate",
-            "Escalate",
-            tooltip="Open a level 1 escalation with a reason and a risk category",
-        ),
+        ESCALATE,
         Binding(
             "x",
             "review",
