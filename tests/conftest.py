@@ -7,11 +7,13 @@ templates and demo book."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -187,3 +189,88 @@ def demo_db(demo_template: Path, tmp_path: Path) -> Path:
     copy.close()
     source.close()
     return target
+
+
+# --- snapshots no test takes any more, under pytest-xdist -------------------------------------
+# In one process syrupy fails the run over a snapshot that no test takes any more (a test
+# renamed or removed), and `--snapshot-update` deletes it. Under pytest-xdist it does neither:
+# each worker sees only its share of the tests. So each worker works them out from what it
+# collected (every worker collects every test) for each test module it collected whole, and
+# the controller fails the run as syrupy would; deleting them is left to `make snapshots`.
+
+_NARROWED = pytest.StashKey[set[Path]]()
+_UNUSED_SNAPSHOTS = pytest.StashKey[set[str]]()
+_WORKER_KEY = "csm_unused_snapshots"
+_NOT_IN_FILENAMES = '\\/?*:|"<>'  # what syrupy's single-file snapshots leave out of a name
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    """-k, -m, --lf, --deselect, --sw: part of a module is left out, its snapshots not judged."""
+    for item in items:
+        item.config.stash.setdefault(_NARROWED, set()).add(item.path)
+
+
+def _snapshot_file_name(item: pytest.Item) -> str:
+    cls = getattr(item, "cls", None)
+    name = item.name if cls is None else f"{cls.__name__}.{item.name}"
+    return "".join(c for c in name if c not in _NOT_IN_FILENAMES and c.isprintable())
+
+
+def _unused_snapshots(session: pytest.Session) -> list[str]:
+    config = session.config
+    narrowed = set(config.stash.get(_NARROWED, None) or ())
+    for arg in config.args:  # a test named on the command line: the rest of its module is not run
+        if "::" in arg:
+            narrowed.add((config.invocation_params.dir / arg.split("::")[0]).resolve())
+    taken: dict[Path, set[str]] = {}
+    for item in session.items:
+        taken.setdefault(item.path, set()).add(_snapshot_file_name(item))
+    unused: list[str] = []
+    for module, names in taken.items():
+        folder = module.parent / "__snapshots__" / module.stem
+        if module.resolve() in narrowed or module in narrowed or not folder.is_dir():
+            continue
+        for snapshot in sorted(folder.iterdir()):
+            if snapshot.name.startswith(".") or not snapshot.is_file():
+                continue
+            name = snapshot.name.removesuffix(snapshot.suffix)
+            # A second snapshot in one test is named "<test>.1", one with a name "<test>[name]".
+            if name not in names and re.sub(r"(\.\d+|\[[^\]]*\])$", "", name) not in names:
+                unused.append(str(snapshot.relative_to(config.rootpath)))
+    return unused
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: the controller reads it at the end
+        workeroutput[_WORKER_KEY] = _unused_snapshots(session)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    unused = getattr(node, "workeroutput", {}).get(_WORKER_KEY)
+    if unused:
+        node.config.stash.setdefault(_UNUSED_SNAPSHOTS, set()).update(unused)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    if (
+        config.stash.get(_UNUSED_SNAPSHOTS, None)
+        and session.exitstatus == pytest.ExitCode.OK
+        and not config.getoption("update_snapshots", False)
+        and not config.getoption("warn_unused_snapshots", False)
+    ):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    unused = sorted(config.stash.get(_UNUSED_SNAPSHOTS, None) or ())
+    if unused:
+        many = "s" if len(unused) > 1 else ""
+        terminalreporter.write_sep("-", f"{len(unused)} unused snapshot{many} (no test takes it)")
+        for path in unused:
+            terminalreporter.write_line(path)
+        terminalreporter.write_line(
+            "Delete them with `make snapshots` (in one process, syrupy deletes unused snapshots)."
+        )
