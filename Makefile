@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/csm demo
 
-## The whole test suite (starts its own PostgreSQL server when one is installed).
+## The whole test suite, on every core (pytest-xdist; each worker starts its own PostgreSQL
+## server when one is installed). Serially: $(BIN)/python -m pytest -n 0
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
@@ -35,8 +36,9 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
 ## Regenerate SVG snapshots after a deliberate UI change; review the diff before committing.
+## In one process (-n 0): under pytest-xdist syrupy neither finds nor deletes unused snapshots.
 snapshots: $(STAMP)
-	$(BIN)/python -m pytest tests/ui --snapshot-update
+	$(BIN)/python -m pytest -n 0 tests/ui --snapshot-update
 
 clean:
 	rm -rf $(VENV) .pytest_cache dist build

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from textual.content import Content
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Static
@@ -15,6 +17,9 @@ from csm_tui.app import CsmApp, make_app
 from csm_tui.services.demo import DEMO_USER_EMAIL
 from csm_tui.settings import Settings
 from tests.conftest import TODAY
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
 
 
 @pytest.fixture
@@ -33,14 +38,14 @@ def app_factory(demo_db: Path) -> Iterator[Callable[..., CsmApp]]:
         app.workspace.close()
 
 
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+async def settle(pilot: Pilot[None]) -> None:
     """Wait until the workers have delivered and the screen has repainted."""
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
-async def open_book(pilot) -> None:  # type: ignore[no-untyped-def]
+async def open_book(pilot: Pilot[None]) -> None:
     """From the triage screen (where the app opens) to the book of business, loaded."""
     await settle(pilot)
     await pilot.press("b")
@@ -63,9 +68,14 @@ def static_text(app: CsmApp, selector: str) -> str:
 
 def notifications(app: CsmApp) -> str:
     """Every toast on screen, one per line."""
-    return "\n".join(toast.render().plain for toast in app.screen.query("Toast"))
+    shown: list[str] = []
+    for toast in app.screen.query("Toast"):
+        content = toast.render()
+        assert isinstance(content, Content), f"a toast rendered {content!r}"
+        shown.append(content.plain)
+    return "\n".join(shown)
 
 
-async def clear_and_type(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def clear_and_type(pilot: Pilot[None], text: str) -> None:
     """Empty the focused Input (ctrl+a to its start, ctrl+k deletes the rest), then type."""
     await pilot.press("ctrl+a", "ctrl+k", *text)
