@@ -13,7 +13,7 @@ from textual.geometry import Region
 from textual.widgets import DataTable
 
 import csm_tui
-from csm_tui.widgets.line_table import Column, LineTable
+from csm_tui.widgets.line_table import Column, LineTable, PairTable
 
 COLUMNS = (Column("name", "Account", 14), Column("what", "What", 12), Column("when", "When", 11))
 ROWS = [
@@ -47,7 +47,7 @@ class Tables(App[None]):
         self.seen: list[Seen] = []
 
     def compose(self) -> ComposeResult:
-        yield LineTable(id="lines")
+        yield PairTable(id="lines")
         yield DataTable(id="data", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:

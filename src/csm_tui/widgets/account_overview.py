@@ -162,7 +162,7 @@ def next_touch(decision: Decision | None, today: date) -> Content:
     others = [c for c in decision.open if c is not chosen and c.due is not None]
     if others:
         lines.append(Content.styled("Also open", "bold"))
-        for candidate in sorted(others, key=lambda c: c.due)[:6]:  # type: ignore[arg-type,return-value]
+        for candidate in sorted(others, key=lambda c: c.due or date.max)[:6]:
             what = candidate.label
             if "milestone" in candidate.inputs:  # which one: the label only says "Milestone"
                 what += f": {candidate.inputs['milestone']}"

@@ -65,8 +65,8 @@ class _RowMessage(Message):
 class LineTable(ScrollView, Generic[RowT], can_focus=True):
     """Rows under a key; a row cursor; `enter` selects the row.
 
-    A subclass says how a row is keyed and drawn (`row_key`, `row_cells`); as it stands, a row
-    is a `(key, cells)` pair.
+    A subclass says how a row is keyed and drawn (`row_key`, `row_cells`); `PairTable` takes
+    rows that are `(key, cells)` pairs.
     """
 
     DEFAULT_CSS = """
@@ -162,13 +162,11 @@ class LineTable(ScrollView, Generic[RowT], can_focus=True):
 
     def row_key(self, row: RowT) -> str:
         """The row's key: what the cursor follows when the rows change."""
-        key: str = row[0]  # type: ignore[index]
-        return key
+        raise NotImplementedError
 
     def row_cells(self, row: RowT) -> Sequence[Text | str]:
         """The row's cells, one per column; called only when the row is drawn."""
-        cells: Sequence[Text | str] = row[1]  # type: ignore[index]
-        return cells
+        raise NotImplementedError
 
     # -- the data ----------------------------------------------------------------------------
 
@@ -396,6 +394,16 @@ class LineTable(ScrollView, Generic[RowT], can_focus=True):
             segments = _one_line(cell, width - 2 * PAD, self.app.console)
         self._raw[key] = (cell, segments)
         return segments
+
+
+class PairTable(LineTable[tuple[str, Sequence[Text | str]]]):
+    """A table of `(key, cells)` pairs: rows made whole beforehand (a short list)."""
+
+    def row_key(self, row: tuple[str, Sequence[Text | str]]) -> str:
+        return row[0]
+
+    def row_cells(self, row: tuple[str, Sequence[Text | str]]) -> Sequence[Text | str]:
+        return row[1]
 
 
 def _one_line(cell: Text, width: int, console: Console) -> list[Segment]:
