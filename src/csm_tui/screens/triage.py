@@ -146,7 +146,7 @@ class TriageScreen(CsmScreen[None]):
             tooltip="Show the snoozed items too, or hide them again",
         ),
         Binding("r", "reload", "Refresh", show=False, tooltip="Read the queue again"),
-        Binding("escape", "back", "Clear filter", show=False, tooltip="Clear the filter"),
+        Binding("escape", "back", "Clear filter", show=False),
     ]
 
     OTHER_KEYS: ClassVar[list[tuple[str, str]]] = [
