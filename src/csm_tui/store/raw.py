@@ -53,16 +53,16 @@ class Dates(dict[Any, date]):
 class Shared(dict[Any, Any]):
     """One object per distinct value read: a team's queue holds a hundred thousand lines that
     repeat a few hundred owners, kinds, labels and rules, and a driver makes a new string for
-    each (benchmarks: team peak RSS). `key` gives one canonical key per raw key."""
+    each (benchmarks: team peak RSS). `key` gives one canonical key per account."""
 
     def __missing__(self, raw: Any) -> Any:
         self[raw] = raw
         return raw
 
     def key(self, raw: object) -> str:
-        shared: str | None = self.get(("key", raw))
-        if shared is None:
-            shared = self[("key", raw)] = canonical(raw)
+        """The canonical text of a raw key, one object per account (the raw key itself is
+        not kept: it would double what the read holds while it runs)."""
+        shared: str = self[canonical(raw)]
         return shared
 
 
