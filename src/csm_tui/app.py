@@ -88,6 +88,7 @@ class CsmApp(App[None]):
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         self.push_screen(TriageScreen(self.workspace, self._initial))
+        self._initial = None  # the screen holds it now, as long as it shows it
         rules = self.workspace.rules
         if rules.fell_back:
             problems = "\n".join(str(problem) for problem in rules.problems[:6])
@@ -119,18 +120,25 @@ class CsmApp(App[None]):
         screen_type: type[CsmScreen[Any]] = module.SCREEN
         below = [screen for screen in self.screen_stack if isinstance(screen, screen_type)]
         if below:
+            changed = False
             while self.screen is not below[-1]:
+                changed = changed or bool(getattr(self.screen, "changed", False))
                 self.pop_screen()
+            if changed:  # an account saved on the way back: the screen reads it again
+                below[-1].account_changed()
             return
         self.push_screen(screen_type(self.workspace))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The palette offers every key of the app and of the screen it was opened on, by its
         footer name, then Textual's own commands that no key gives already."""
+        from csm_tui.screens.help import declared_bindings
+
         ours: list[SystemCommand] = []
-        for node, bindings in ((self, self.BINDINGS), (screen, getattr(screen, "BINDINGS", []))):
-            for binding in bindings:
-                if not isinstance(binding, Binding) or not binding.description:
+        app_titles = {binding.description for binding in declared_bindings(type(self))}
+        for node in (self, screen):
+            for binding in declared_bindings(type(node)):
+                if not binding.description or binding.system:
                     continue
                 action = binding.action
                 if node is self and not _allowed(action.split("(")[0], screen):
@@ -138,10 +146,11 @@ class CsmApp(App[None]):
                 key = binding.key_display or binding.key
                 run = partial(node.run_action, action)
                 ours.append(SystemCommand(binding.description, f"{key} on this screen", run))
-        titles = {command.title for command in ours}
         yield from ours
+        # Textual's own "Keys" and "Quit" are ours already (`?`, `q`); the others stay.
+        titles = {command.title for command in ours} | app_titles | {"Keys"}
         for command in super().get_system_commands(screen):
-            if command.title not in titles and command.title != "Keys":
+            if command.title not in titles:
                 yield command
 
     # -- accounts, from any screen -----------------------------------------------------------
@@ -163,6 +172,8 @@ class CsmApp(App[None]):
     def _account_read(self, message: _AccountRead) -> None:
         from csm_tui.screens.account import AccountScreen
 
+        if message.account_id != self._opening:
+            return  # another account was asked for since: its read is on its way
         self._show_account(AccountScreen, message.account_id, message.view)
 
     def _show_account(

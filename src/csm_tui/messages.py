@@ -1,7 +1,7 @@
 """Messages that several screens send and the app answers, declared once.
 
 A message that only one widget sends is nested in that widget (`LineTable.Selected`,
-`FilterBar.Changed`); these are the ones whose sender can be any screen.
+`FilterBar.Cleared`); these are the ones whose sender can be any screen.
 """
 
 from __future__ import annotations

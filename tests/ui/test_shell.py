@@ -309,3 +309,35 @@ async def test_switching_to_the_team_says_it_is_reading_and_keys_still_work(
         await settle(pilot)
         assert (screen.sub_title or "").startswith("Team · ")
         assert screen.query_one(QueueTable).row_count > 0
+
+
+async def test_escape_while_a_touch_is_saved_waits_for_it_and_keeps_its_undo(
+    app_factory: Callable[..., CsmApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = app_factory()
+    async with app.run_test(size=LARGE, notifications=True) as pilot:
+        await settle(pilot)
+        triage = app.workspace.triage
+        release = threading.Event()
+        save = triage.log_touch
+
+        def slow(form: Any) -> Any:
+            release.wait(10)
+            return save(form)
+
+        monkeypatch.setattr(triage, "log_touch", slow)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press(*"Called them", "ctrl+s")
+        await pilot.pause(0.1)
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, LogTouchModal), "escape closed the form mid-save"
+        assert "saving" in static_text(app, "#form-error")
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen)
+        assert "u undoes it" in notifications(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Undo" in notifications(app)

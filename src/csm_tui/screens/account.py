@@ -111,6 +111,7 @@ class AccountScreen(CsmScreen[bool]):
 
     @dataclass
     class Undone(Message):
+        undo: Undo
         words: str
 
     def __init__(
@@ -346,17 +347,20 @@ class AccountScreen(CsmScreen[bool]):
         )
 
     def action_undo(self) -> None:
+        """Take back the last action made here; it stays to try again if that fails."""
         if not self._undo:
             self.notify("Nothing to undo on this account.", title="Undo")
             return
-        self._run_undo(self._undo.pop())
+        self._run_undo(self._undo[-1])
 
-    @thread_work(group="account-write", description="undo")
+    @thread_work(group="undo", description="undo")
     def _run_undo(self, undo: Undo) -> None:
-        self.post_message(self.Undone(self.workspace.triage.undo(undo)))
+        self.post_message(self.Undone(undo, self.workspace.triage.undo(undo)))
 
     @on(Undone)
     def _undone(self, message: Undone) -> None:
+        if message.undo in self._undo:
+            self._undo.remove(message.undo)
         self.changed = True
         self.notify(message.words, title="Undo")
         self.load()

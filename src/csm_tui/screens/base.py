@@ -37,10 +37,9 @@ def thread_work(*, group: str, description: str, exclusive: bool = True) -> Call
     that grows with the book (ranking, filtering a long list) must not hold up a key.
 
     `description` says what it does in a few words ("read the queue"): a failure is said as
-    "Could not read the queue". A failure never closes the app (`exit_on_error=False`); with
-    `exclusive`, a newer run of the same group makes an older one's result moot (a thread
-    cannot be stopped: the method checks `is_cancelled` where it loops, and the screen drops
-    answers it no longer waits for).
+    "Could not read the queue". A failure never closes the app (`exit_on_error=False`). With
+    `exclusive`, Textual marks an older run of the same group cancelled, but a thread cannot
+    be stopped: it still answers, and the screen lets go of answers it no longer waits for.
     """
     decorator = work(
         thread=True,

@@ -24,7 +24,7 @@ from csm_tui.domain.book import AccountRow, SortKey, filter_rows, format_arr, so
 from csm_tui.domain.wording import countdown
 from csm_tui.messages import OpenAccount
 from csm_tui.screens.base import CsmScreen, thread_work
-from csm_tui.store.memory import long_lived
+from csm_tui.store.memory import gc_paused
 from csm_tui.widgets.account_table import AccountTable
 from csm_tui.widgets.filter_bar import FilterBar
 from csm_tui.widgets.health import health_cell, health_plain
@@ -179,6 +179,7 @@ class BookScreen(CsmScreen[None]):
 
     @dataclass
     class Listed(Message):
+        rows: list[AccountRow]  # what was listed: the rows of the read it came from
         listing: Listing
 
     def __init__(self, workspace: Workspace) -> None:
@@ -221,7 +222,7 @@ class BookScreen(CsmScreen[None]):
 
     @thread_work(group="book", description="read the book of business")
     def _load(self, asked: Asked) -> None:
-        with long_lived():
+        with gc_paused():
             rows = self.workspace.book(team=asked.team)
             self.post_message(self.Loaded(rows, listing(rows, asked)))
 
@@ -238,11 +239,18 @@ class BookScreen(CsmScreen[None]):
 
     @thread_work(group="list", description="sort the book")
     def _list(self, rows: list[AccountRow], asked: Asked) -> None:
-        self.post_message(self.Listed(listing(rows, asked)))
+        self.post_message(self.Listed(rows, listing(rows, asked)))
 
     @on(Listed)
     def _listed(self, message: Listed) -> None:
-        if message.listing.asked.team == self.team:
+        """Shown if it lists the rows on screen as the user asks for them now (each change
+        started its own pass: the last one's answer is the one to show)."""
+        asked, now = message.listing.asked, self._asked()
+        if message.rows is self._rows and (asked.query, asked.sort, asked.reverse) == (
+            now.query,
+            now.sort,
+            now.reverse,
+        ):
             self._show(message.listing)
 
     def _show(self, shown: Listing) -> None:

@@ -142,6 +142,11 @@ class FormModal(WorkFailures, ModalScreen[ResultT | None], Generic[ResultT]):
         return "" if picked is Select.NULL else str(picked)
 
     def action_cancel(self) -> None:
+        """Close without saving; while a save runs, wait for it (closed now, what it saved
+        would be lost to the screen below: no undo, the row not moved)."""
+        if self._saving:
+            self.show_error("saving… (escape closes once it is saved or refused)")
+            return
         self.dismiss(None)
 
     @on(Button.Pressed, "#save")

@@ -38,7 +38,7 @@ from csm_tui.domain.triage import (
 )
 from csm_tui.messages import OpenAccount
 from csm_tui.screens.base import ESCALATE, CsmScreen, thread_work
-from csm_tui.store.memory import long_lived
+from csm_tui.store.memory import gc_paused
 from csm_tui.widgets.filter_bar import FilterBar
 from csm_tui.widgets.queue_counts import QueueCounts
 from csm_tui.widgets.queue_table import NARROW_BELOW, QueueContext, QueueTable, measure, row_key
@@ -55,6 +55,17 @@ DETAIL_DELAY_S = 0.08
 RELEASE_FROM = 5_000
 
 
+def _refs_when_alone() -> int:
+    """What `sys.getrefcount` says of a list nothing else holds, taken as `_release` takes
+    it (the count depends on how the interpreter passes references around)."""
+    lists: list[list[object]] = [[]]
+    rows = lists.pop()
+    return sys.getrefcount(rows)
+
+
+_ALONE = _refs_when_alone()
+
+
 @dataclass(frozen=True, slots=True)
 class Asked:
     """What the user asks to see, taken on the UI thread for a worker: whose queue, with the
@@ -66,6 +77,9 @@ class Asked:
     query: str
     keep: tuple[str | None, int]
     narrow: bool
+    #: Which queue read (or merge) asked: a thread cannot be stopped, so an older worker
+    #: still answers after a newer one was started, and its answer is let go.
+    generation: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,21 +173,27 @@ class TriageScreen(CsmScreen[None]):
 
     @dataclass
     class Loaded(Message):
-        """The queue as read (and, for a stale schedule, as read again once recomputed)."""
+        """The queue as read (and, for a stale schedule, as read again once recomputed), or
+        with an action's rows in place; only the last queue worker's answer is shown
+        (`Asked.generation`)."""
 
         view: TriageView
         listing: Listing
 
     @dataclass
     class Listed(Message):
-        """The same queue through another filter, or drawn for another width."""
+        """`view` through another filter, or drawn for another width."""
 
+        view: TriageView
         listing: Listing
 
     @dataclass
     class DetailLoaded(Message):
         key: str
         detail: Detail
+
+    class VisitDue(Message):
+        """The schedule is up to date: the day's visit can be noted."""
 
     @dataclass
     class Reviewed(Message):
@@ -185,6 +205,7 @@ class TriageScreen(CsmScreen[None]):
     class Undone(Message):
         """An action taken back: say it, and read the queue again."""
 
+        undo: Undo
         words: str
 
     def __init__(self, workspace: Workspace, initial: TriageView | None = None) -> None:
@@ -196,6 +217,7 @@ class TriageScreen(CsmScreen[None]):
         self._listing: Listing | None = None
         self._undo: list[Undo] = []
         self._undoing = False  # an undo is being saved: `u` waits for it
+        self._generation = 0  # of the last queue worker started: only its answer is shown
         self._detail_timer: Timer | None = None
         self.set_reactive(TriageScreen.team, workspace.me is None)
 
@@ -227,7 +249,7 @@ class TriageScreen(CsmScreen[None]):
         """What needs the database starts now: the workspace may connect only on that first
         use (`services.first_view`), and connecting must not hold up the first paint."""
         self._painted = True
-        self._after_paint(self._asked(), stale)
+        self._after_paint(self._asked(new_read=True), stale)
         self._schedule_detail()
 
     @property
@@ -236,14 +258,19 @@ class TriageScreen(CsmScreen[None]):
 
     # -- reading -------------------------------------------------------------------------------
 
-    def _asked(self) -> Asked:
+    def _asked(self, *, new_read: bool = False) -> Asked:
+        """What the user asks to see now; `new_read` for a queue worker about to start, whose
+        answer then replaces any older one's."""
         table = self.query_one("#queue", QueueTable)
+        if new_read:
+            self._generation += 1
         return Asked(
             team=self.team,
             snoozed=self.show_snoozed,
             query=self.query_one(FilterBar).value,
             keep=(table.cursor_key, table.cursor_row),
             narrow=self.size.width < NARROW_BELOW,
+            generation=self._generation,
         )
 
     @property
@@ -257,13 +284,13 @@ class TriageScreen(CsmScreen[None]):
 
     def load(self) -> None:
         """Read the queue (in a worker) as the user asks to see it now."""
-        self._load(self._asked())
+        self._load(self._asked(new_read=True))
 
     @thread_work(group="queue", description="read the queue")
     def _load(self, asked: Asked) -> None:
         """Paint the stored queue at once; if it was computed for another day (or rules file),
         recompute the book in the background and paint again."""
-        with long_lived():
+        with gc_paused():
             view = self.triage.load(team=asked.team, include_snoozed=asked.snoozed, refresh=False)
             self.post_message(self.Loaded(view, listing(view, asked, self._bands)))
         if view.stale:
@@ -272,16 +299,24 @@ class TriageScreen(CsmScreen[None]):
     @thread_work(group="queue", description="reschedule the book for today")
     def _after_paint(self, asked: Asked, stale: bool) -> None:
         """After the first paint: bring a stale schedule up to date (and read the queue
-        again), then note today's visit, which the first read, writing nothing, did not. One
-        after the other: the visit would wait on the reschedule's write anyway."""
+        again); then the day's visit is noted, which the first read, writing nothing, did
+        not. One after the other: the visit would wait on the reschedule's write anyway."""
         if stale:
             self._reschedule(asked)
+        self.post_message(self.VisitDue())
+
+    @on(VisitDue)
+    def _visit_due(self) -> None:
+        self._record_visit()
+
+    @thread_work(group="visit", description="note today's triage", exclusive=False)
+    def _record_visit(self) -> None:
         self.triage.record_visit()
 
     def _reschedule(self, asked: Asked) -> None:
         """In a worker: recompute the whole book for today, then read the queue again."""
         rescheduled = self.triage.schedule.recompute_all()
-        with long_lived():
+        with gc_paused():
             view = self.triage.load(team=asked.team, include_snoozed=asked.snoozed, refresh=False)
             view = replace(view, rescheduled=rescheduled)
             self.post_message(self.Loaded(view, listing(view, asked, self._bands)))
@@ -289,8 +324,9 @@ class TriageScreen(CsmScreen[None]):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         view = message.view
-        if view.team != (self.team or self.workspace.me is None):
-            return  # the answer for the other view: the newer load is on its way
+        if message.listing.asked.generation != self._generation:
+            self._let_go(view, message.listing)  # a newer read or merge is on its way
+            return
         if view.rescheduled:
             self.notify(
                 f"Rescheduled {view.rescheduled:,} accounts for {view.today:%a %d %b} "
@@ -319,14 +355,23 @@ class TriageScreen(CsmScreen[None]):
 
     @thread_work(group="list", description="filter the queue")
     def _list(self, view: TriageView, asked: Asked) -> None:
-        self.post_message(self.Listed(listing(view, asked, self._bands)))
+        self.post_message(self.Listed(view, listing(view, asked, self._bands)))
 
     @on(Listed)
     def _listed(self, message: Listed) -> None:
-        if self.view is not None and message.listing.context.changes is self.view.changes:
-            old_listing = self._listing
-            self._show(message.listing)
-            self._let_go(None, old_listing)
+        """Shown if it lists the view on screen, through the filter as typed now (each key
+        typed started its own pass: the last one's answer is the one to show)."""
+        now = self._asked()
+        asked = message.listing.asked
+        if message.view is not self.view or (asked.query.strip(), asked.narrow) != (
+            now.query.strip(),
+            now.narrow,
+        ):
+            self._let_go(None, message.listing)
+            return
+        old_listing = self._listing
+        self._show(message.listing)
+        self._let_go(None, old_listing)
 
     def _let_go(self, view: TriageView | None, shown: Listing | None) -> None:
         """Hand a long list the screen no longer shows to a worker, which drops it a piece at
@@ -336,13 +381,13 @@ class TriageScreen(CsmScreen[None]):
             id(self.view.items) if self.view else 0,
             id(self._listing.rows) if self._listing else 0,
         }
-        lists = [
-            rows
+        lists: dict[int, list[QueueItem]] = {
+            id(rows): rows
             for rows in (view.items if view else None, shown.rows if shown else None)
             if isinstance(rows, list) and len(rows) > RELEASE_FROM and id(rows) not in current
-        ]
+        }
         if lists:
-            self._release(lists)
+            self._release(list(lists.values()))
 
     @thread_work(group="release", description="let go of a list", exclusive=False)
     def _release(self, lists: list[list[QueueItem]]) -> None:
@@ -350,7 +395,7 @@ class TriageScreen(CsmScreen[None]):
         that read it): then it is dropped whole, wherever its last holder lets go."""
         while lists:
             rows = lists.pop()
-            if sys.getrefcount(rows) <= 2:  # `rows` and getrefcount's own argument
+            if sys.getrefcount(rows) <= _ALONE:
                 while rows:
                     del rows[-RELEASE_FROM:]
             del rows
@@ -361,7 +406,12 @@ class TriageScreen(CsmScreen[None]):
         if view is None:
             return
         table = self.query_one("#queue", QueueTable)
-        table.show(shown.rows, shown.context, shown.widths, cursor=shown.cursor)
+        cursor, moved_to = shown.cursor, table.cursor_key
+        if moved_to is not None and moved_to != shown.asked.keep[0]:
+            # The user moved on while the list was made: the cursor stays where they went.
+            rows = shown.rows
+            cursor = next((n for n, item in enumerate(rows) if row_key(item) == moved_to), cursor)
+        table.show(shown.rows, shown.context, shown.widths, cursor=cursor)
         self._listing = shown
         self._place_panel()
         self._show_counts(view.counts)
@@ -584,12 +634,13 @@ class TriageScreen(CsmScreen[None]):
 
     @thread_work(group="undo", description="undo")
     def run_undo(self, undo: Undo) -> None:
-        self.post_message(self.Undone(self.triage.undo(undo)))
+        self.post_message(self.Undone(undo, self.triage.undo(undo)))
 
     @on(Undone)
     def _undone(self, message: Undone) -> None:
         self._undoing = False
-        self._undo.pop()
+        if message.undo in self._undo:
+            self._undo.remove(message.undo)
         self.notify(message.words, title="Undo")
         self.load()
 
@@ -603,7 +654,7 @@ class TriageScreen(CsmScreen[None]):
         if self.view is None:
             self.load()
             return
-        self._merge(self.view, done, self._asked())
+        self._merge(self.view, done, self._asked(new_read=True))
 
     @thread_work(group="queue", description="update the queue")
     def _merge(self, view: TriageView, done: Done, asked: Asked) -> None:
@@ -620,7 +671,7 @@ class TriageScreen(CsmScreen[None]):
             for item in view.items
             if item.account_id != account_id or (item.kind == HEALTH_DROP and not done.reviewed)
         ]
-        with long_lived():
+        with gc_paused():
             items = ranked([*kept, *rows])
             merged = replace(view, items=items, counts=counts(items, today))
             self.post_message(self.Loaded(merged, listing(merged, asked, self._bands)))

@@ -25,14 +25,3 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-@contextmanager
-def long_lived() -> Iterator[None]:
-    """What the block makes is kept by a long-running program (a team's queue, until the next
-    read): no cyclic collection while it is made, and none over it afterwards (`gc.freeze`,
-    before the collector runs again: its first pass after the block would walk all of it at
-    once). The objects are still freed as usual once dropped."""
-    with gc_paused():
-        yield
-        gc.freeze()
