@@ -341,3 +341,22 @@ async def test_escape_while_a_touch_is_saved_waits_for_it_and_keeps_its_undo(
         await pilot.press("u")
         await settle(pilot)
         assert "Undo" in notifications(app)
+
+
+async def test_keys_typed_right_after_slash_go_into_the_filter_even_on_a_busy_screen(
+    app_factory: Callable[..., CsmApp],
+) -> None:
+    from textual import events
+
+    from csm_tui.widgets.filter_bar import FilterBar
+
+    app = app_factory()
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot)
+        for key, character in (("slash", "/"), ("z", "z"), ("q", "q")):
+            app.post_message(events.Key(key, character))  # all at once, as a busy loop sees them
+        await settle(pilot)
+        assert app.is_running, "the q after / quit instead of filtering"
+        assert app.screen.query_one(FilterBar).value == "zq"
+        await pilot.press("slash", "x")  # a slash typed in the filter is a slash
+        assert app.screen.query_one(FilterBar).value == "zq/x"

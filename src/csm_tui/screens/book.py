@@ -156,7 +156,7 @@ class BookScreen(CsmScreen[None]):
     AUTO_FOCUS = "#accounts"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("slash", "filter", "Filter", key_display="/", priority=True),
         Binding("t", "toggle_team", "Mine/Team", tooltip="Your book, or the whole team's"),
         Binding("o", "next_sort", "Sort", tooltip="Sort by the next column"),
         Binding("O", "reverse_sort", "Reverse", show=False, tooltip="Reverse the order"),

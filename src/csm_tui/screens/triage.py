@@ -143,6 +143,7 @@ class TriageScreen(CsmScreen[None]):
             "filter",
             "Filter",
             key_display="/",
+            priority=True,
             tooltip="Keep the rows whose account, item, segment or health band match",
         ),
         Binding("t", "toggle_team", "Mine/Team", tooltip="Your queue, or the whole team's"),
@@ -465,6 +466,7 @@ class TriageScreen(CsmScreen[None]):
         view = self.view
         if view is None:
             empty.update(self._loading_words())
+            self.query_one(QueueCounts).update("")  # the counts of the view being read come with it
             return
         query = self.query_one(FilterBar).value.strip()
         if query:

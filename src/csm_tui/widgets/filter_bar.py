@@ -44,9 +44,17 @@ class FilterBar(SteadyInput):
         return self.has_class("-open")
 
     def open(self) -> None:
-        """Show the filter and type into it."""
+        """Show the filter and type into it, from the very next key (`focus()` would move the
+        focus only after the keys already on their way). `/` in the filter is a slash.
+
+        The screens bind `/` with priority: the app then opens the filter as the key
+        arrives, before it hands on the next ones; a `q` typed right after `/` on a busy
+        screen went to the list, and quit."""
+        if self.has_focus:
+            self.insert_text_at_cursor("/")
+            return
         self.add_class("-open")
-        self.focus()
+        self.screen.set_focus(self)
 
     def action_clear(self) -> None:
         """Empty the filter and hide it (the `Changed` for the empty text is sent first)."""

@@ -38,7 +38,7 @@ class QueueCounts(Static):
             style: str | Style = "bold" if number else "dim"
             if number and words == "overdue":
                 style = self.get_component_rich_style("queue-counts--overdue", partial=True)
-            line.append(f"{number} {words}", style=style)
+            line.append(f"{number:,} {words}", style=style)
         if stale:
             busy = self.get_component_rich_style("queue-counts--busy", partial=True)
             line.append("   rescheduling for today…", style=busy)
