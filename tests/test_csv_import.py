@@ -89,11 +89,12 @@ ERROR_CASES = {
         "accounts.csv, record 2 (line 3), column renewal_date: '2026-13-01' is not valid; "
         "expected a date as YYYY-MM-DD",
     ),
-    "US date": (
+    "slash date in no known order": (
         ACCOUNTS,
-        HEADER + "\n" + CHANGE_A1 + "A-9,Nine,smb,10,11/23/2026,\n",
-        "accounts.csv, record 2 (line 3), column renewal_date: '11/23/2026' is not valid; "
-        "expected a date as YYYY-MM-DD",
+        HEADER + "\n" + CHANGE_A1 + "A-9,Nine,smb,10,11/03/2026,\n",
+        "accounts.csv, record 2 (line 3), column renewal_date: '11/03/2026' is not valid; "
+        "expected a date in a known order: no day in this file is past 12, so M/D/YYYY and "
+        "D/M/YYYY both fit; pass --date-format %m/%d/%Y (or %d/%m/%Y)",
     ),
     "negative ARR": (
         ACCOUNTS,
@@ -201,7 +202,7 @@ def test_every_bad_record_is_reported(db: Database, tmp_path: Path) -> None:
     path = write(
         tmp_path,
         "accounts.csv",
-        HEADER + "\nA-1,Acme,Enterprize,,,\nA-2,Globex,smb,,,\nA-3,Initech,smb,,11/23/2026,\n"
+        HEADER + "\nA-1,Acme,Enterprize,,,\nA-2,Globex,smb,,,\nA-3,Initech,smb,,2026/11/23,\n"
         "A-4,Four,smb,,,\nA-5,Five,smb,,,101\n",
     )
     before = state(db)
@@ -345,7 +346,7 @@ def test_forgiving_spellings(tmp_path: Path) -> None:
 def test_import_samples(db: Database) -> None:
     summary = import_csv(db, ACCOUNTS, DATA / "accounts.csv")
     assert summary == ImportSummary(
-        ACCOUNTS, "accounts.csv", 3, 0, ["ada.lovelace@example.com"], []
+        ACCOUNTS, "accounts.csv", 3, 0, ["ada.lovelace@example.com"], [], records=3
     )
     acme = account(db, "A-1")
     assert (acme["segment"], acme["priority"], acme["arr_cents"], acme["health_score"]) == (
@@ -410,7 +411,7 @@ def test_extra_columns_are_noted(db: Database, tmp_path: Path) -> None:
         "A-3,Initech,,smb,,,\n",
     )
     summary = import_csv(db, ACCOUNTS, path)
-    assert summary.notes == ["ignored column 'Region'", "ignored unnamed column 5"]
+    assert summary.notes == ["ignored 2 columns: 'Region', unnamed column 5"]
     assert summary.created == 3
 
 

@@ -5,43 +5,69 @@ every problem with its record number, physical line and column; only a clean fil
 in one transaction, by `csm_tui.store.imports`. References that need the database (an unknown
 account, a manager who is nobody) are checked inside that transaction and raise `ImportFailed`
 there, which rolls it back. Bad input never raises anything but `ImportFailed`.
+
+A mapping (`domain.mapping_file`) says which of the export's columns feed csm's, turns its
+values into csm's and fills in defaults; dates are ISO, or slash dates in the order the file's
+own values prove (`domain.dates`). Problems repeated over many records are reported once each,
+with a count and an example (`ImportFailed`).
 """
 
 from __future__ import annotations
 
 import csv
-import functools
+import difflib
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from csm_tui.domain.enums import (
-    Choice,
-    LifecycleStage,
-    Persona,
-    Priority,
-    Segment,
-    Sentiment,
-    TouchKind,
+from csm_tui.domain.dates import (
+    AmbiguousDate,
+    SlashDates,
+    day_parser,
+    is_slash_date,
+    parse_iso_day,
+    slash_dates,
 )
-from csm_tui.domain.fields import parse_amount_cents as _arr_cents
-from csm_tui.domain.fields import parse_date as _date
-from csm_tui.domain.fields import parse_email as _email
-from csm_tui.domain.fields import parse_flag as _flag
-from csm_tui.domain.fields import parse_score as _score
+from csm_tui.domain.import_columns import (
+    COLUMNS,
+    Column,
+    ImportKind,
+    column_key,
+    value_key,
+)
+from csm_tui.domain.mapping_file import ImportMapping, KindMapping
 from csm_tui.errors import CsmError
 from csm_tui.services.scheduling import Schedule
 from csm_tui.store import imports
 from csm_tui.store.database import Database
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
-class ImportKind(StrEnum):
-    ACCOUNTS = "accounts"
-    CONTACTS = "contacts"
-    TOUCHPOINTS = "touchpoints"
+__all__ = [
+    "ImportFailed",
+    "ImportIssue",
+    "ImportKind",
+    "ImportSummary",
+    "ParsedFile",
+    "import_csv",
+    "parse_file",
+]
+
+#: Problem lines an import failure prints before "and N more".
+MAX_PROBLEM_LINES = 20
+#: Records named on a line that groups one problem repeated over many.
+MAX_RECORDS_NAMED = 3
+#: Names on the line of ignored columns before "and N more".
+MAX_IGNORED_NAMED = 12
+
+#: (phase, done, total): "reading" counts records; other phases are one step of unknown length.
+Progress = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True)
@@ -69,6 +95,42 @@ class ImportIssue:
         return f"{where}: {what}expected {self.expected}"
 
 
+def grouped(issues: Sequence[ImportIssue]) -> list[str]:
+    """One line per problem: the same one in many records (same column, same expectation) is
+    one line with the count, the first records and an example value, in the order of the
+    file."""
+    groups: dict[tuple[str | None, str], list[ImportIssue]] = {}
+    single: list[tuple[int, ImportIssue]] = []
+    for issue in issues:
+        if issue.record is None:
+            single.append((issue.line or 0, issue))
+        else:
+            groups.setdefault((issue.column, issue.expected), []).append(issue)
+    lines: list[tuple[int, str]] = [(line, str(issue)) for line, issue in single]
+    for members in groups.values():
+        first = members[0]
+        if len(members) == 1:
+            lines.append((first.line or 0, str(first)))
+            continue
+        records = ", ".join(str(issue.record) for issue in members[:MAX_RECORDS_NAMED])
+        if len(members) > MAX_RECORDS_NAMED:
+            records += f" and {len(members) - MAX_RECORDS_NAMED} more"
+        where = f"{first.file}, column {first.column}" if first.column else first.file
+        if first.value is None:
+            what = f"{len(members)} records"
+        else:
+            what = f"{len(members)} values like {first.value!r} are not valid"
+        at = f"; first at line {first.line}" if first.line is not None else ""
+        lines.append(
+            (
+                first.line or 0,
+                f"{where}: {what} (records {records}{at}); expected {first.expected}",
+            )
+        )
+    lines.sort(key=lambda pair: pair[0])
+    return [text for _line, text in lines]
+
+
 class ImportFailed(CsmError):
     """The file was not imported (nothing was written); `issues` lists every problem found."""
 
@@ -79,7 +141,20 @@ class ImportFailed(CsmError):
     def __str__(self) -> str:
         count = len(self.issues)
         head = f"{count} problem{'' if count == 1 else 's'} found, nothing was imported:"
-        return "\n".join([head, *(f"  {issue}" for issue in self.issues)])
+        lines = grouped(self.issues)
+        shown = lines[:MAX_PROBLEM_LINES]
+        if len(lines) > len(shown):
+            shown.append(f"and {len(lines) - len(shown)} more")
+        return "\n".join([head, *(f"  {line}" for line in shown)])
+
+
+@dataclass(frozen=True)
+class QueueSize:
+    """The first triage queue a dry run foresees: the team's, on the day csm works on."""
+
+    on: date
+    items: int
+    overdue: int
 
 
 @dataclass(frozen=True)
@@ -90,145 +165,21 @@ class ImportSummary:
     updated: int
     new_team_members: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: What the user should act on (owners the mapping cannot name, rows skipped...).
+    warnings: list[str] = field(default_factory=list)
+    records: int = 0  # records in the file
+    skipped: int = 0  # records left out by --skip-unknown-accounts
+    rejects_file: Path | None = None
+    dry_run: bool = False
+    first_queue: QueueSize | None = None
 
 
-# -- cell parsers: each returns the stored value or raises ValueError(what was expected) --------
+# -- reading ----------------------------------------------------------------------------------
 
 #: Bytes that are not UTF-8 survive decoding as lone surrogates ("surrogateescape").
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
-
-def _text(text: str) -> str:
-    return text
-
-
-def _choice(choice: type[Choice]) -> Callable[[str], str]:
-    # Cached: a column repeats a handful of values, and Choice.parse re-normalises every member.
-    @functools.lru_cache(maxsize=512)
-    def parse(text: str) -> str:
-        try:
-            return choice.parse(text).value
-        except ValueError:
-            raise ValueError(f"one of {choice.expected()}") from None
-
-    return parse
-
-
-@dataclass(frozen=True)
-class _Column:
-    name: str
-    parse: Callable[[str], object] = _text
-    required: bool = False
-    attr: str | None = None  # the model attribute it sets directly, if any
-    keep_when_blank: bool = False  # NOT NULL: a blank cell keeps the stored value (or default)
-
-
-_COLUMNS: dict[ImportKind, tuple[_Column, ...]] = {
-    ImportKind.ACCOUNTS: (
-        _Column("external_id", required=True),
-        _Column("name", required=True, attr="name"),
-        _Column("segment", _choice(Segment), required=True, attr="segment"),
-        _Column("priority", _choice(Priority), attr="priority", keep_when_blank=True),
-        _Column("arr", _arr_cents, attr="arr_cents", keep_when_blank=True),
-        _Column("owner_email", _email),
-        _Column("ae", attr="ae"),
-        _Column("contract_start", _date, attr="contract_start"),
-        _Column("renewal_date", _date, attr="renewal_date"),
-        _Column("go_live_date", _date, attr="go_live_date"),
-        _Column("health_score", _score, attr="health_score"),
-        _Column("lifecycle_stage", _choice(LifecycleStage), attr="lifecycle_stage"),
-    ),
-    ImportKind.CONTACTS: (
-        _Column("account_external_id", required=True),
-        _Column("name", required=True, attr="name"),
-        _Column("title", attr="title"),
-        _Column("email", _email, attr="email"),
-        _Column("phone", attr="phone"),
-        _Column("persona", _choice(Persona), attr="persona"),
-        _Column("reports_to_email", _email),
-        _Column("is_primary", _flag, attr="is_primary", keep_when_blank=True),
-    ),
-    ImportKind.TOUCHPOINTS: (
-        _Column("account_external_id", required=True),
-        _Column("occurred_on", _date, required=True),
-        _Column("kind", _choice(TouchKind), required=True),
-        _Column("summary", required=True),
-        _Column("sentiment", _choice(Sentiment), attr="sentiment"),
-        _Column("owner_email", _email),
-        _Column("external_id"),
-    ),
-}
-
 Record = imports.AccountIn | imports.ContactIn | imports.TouchpointIn
-
-
-def _values(kind: ImportKind, cells: dict[str, object]) -> dict[str, object]:
-    return {c.attr: cells[c.name] for c in _COLUMNS[kind] if c.attr and c.name in cells}
-
-
-def _build(kind: ImportKind, record: int, line: int, cells: dict[str, object]) -> Record:
-    """Turn one record's parsed cells (only the columns present) into what the store takes."""
-    values = _values(kind, cells)
-    if kind is ImportKind.ACCOUNTS:
-        return imports.AccountIn(
-            record,
-            line,
-            external_id=str(cells["external_id"]),
-            values=values,
-            owner_email=cells.get("owner_email"),  # type: ignore[arg-type]
-            sets_owner="owner_email" in cells,
-        )
-    if kind is ImportKind.CONTACTS:
-        return imports.ContactIn(
-            record,
-            line,
-            account_external_id=str(cells["account_external_id"]),
-            name=str(cells["name"]),
-            email=cells.get("email"),  # type: ignore[arg-type]
-            values=values,
-            reports_to_email=cells.get("reports_to_email"),  # type: ignore[arg-type]
-            sets_reports_to="reports_to_email" in cells,
-        )
-    return imports.TouchpointIn(
-        record,
-        line,
-        account_external_id=str(cells["account_external_id"]),
-        external_id=cells.get("external_id"),  # type: ignore[arg-type]
-        occurred_on=cells["occurred_on"],  # type: ignore[arg-type]
-        kind=str(cells["kind"]),
-        summary=str(cells["summary"]),
-        values=values,
-        owner_email=cells.get("owner_email"),  # type: ignore[arg-type]
-        sets_owner="owner_email" in cells,
-    )
-
-
-def _duplicate_key(row: Record) -> tuple[str, str, object]:
-    """(column, shown value, key) under which a record must be unique within its file."""
-    if isinstance(row, imports.AccountIn):
-        return "external_id", row.external_id, row.external_id
-    if isinstance(row, imports.ContactIn):
-        column = "email" if row.email else "name"
-        return column, row.email or row.name, (row.account_external_id, row.key)
-    if row.external_id:
-        return "external_id", row.external_id, ("id", row.external_id)
-    natural = (row.account_external_id, row.occurred_on, row.kind, row.summary)
-    return "summary", row.summary, ("natural", natural)
-
-
-def _duplicate_expected(row: Record, first: Record) -> str:
-    where = f"record {first.record} (line {first.line})"
-    if isinstance(row, imports.TouchpointIn) and not row.external_id:
-        return (
-            f"a touchpoint not already in this file: {where} has the same account, date, kind "
-            "and summary (add an external_id column to tell them apart)"
-        )
-    if isinstance(row, imports.ContactIn):
-        return f"one record per contact of an account: {where} is the same contact"
-    return f"a value used once in this file: {where} has it too"
-
-
-# -- reading ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -239,16 +190,19 @@ class ParsedFile:
     file: str
     rows: list[Record]
     notes: list[str]
+    warnings: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)
+    #: Each record's fields as written, by record number (contacts and touchpoints: the rows
+    #: `--skip-unknown-accounts` may leave out are written back as they came).
+    raw: dict[int, list[str]] = field(default_factory=dict)
+    had_bom: bool = False
+    records: int = 0
 
 
 def _shown(text: str, limit: int = 60) -> str:
     """A cell or line as it can be printed: undecodable bytes as '\ufffd', long text cut."""
     text = _NOT_UTF8.sub("\ufffd", text.rstrip("\r\n"))
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _column_key(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", name.strip().lower())
 
 
 def _csv_expected(error: csv.Error) -> str:
@@ -262,15 +216,60 @@ def _csv_expected(error: csv.Error) -> str:
     return f"well-formed CSV ({message})"
 
 
+def likely_column(wanted: Iterable[str], header: Iterable[str]) -> str | None:
+    """The header column a missing one most likely is: difflib's ratio of the names, raised
+    when they share a word ('external_id' and 'account_id' share 'id'); None if none is
+    close."""
+    best, best_score = None, 0.0
+    wanted_keys = [column_key(name) for name in wanted]
+    for name in header:
+        key = column_key(name)
+        if not key:
+            continue
+        for want in wanted_keys:
+            score = difflib.SequenceMatcher(None, want, key).ratio()
+            if set(want.split("_")) & set(key.split("_")):
+                score += 0.3
+            if score > best_score:
+                best, best_score = name.strip(), score
+    return best if best_score >= 0.6 else None
+
+
+def _names(names: Iterable[str], limit: int = MAX_IGNORED_NAMED) -> str:
+    names = list(names)
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+@dataclass
+class _Cell:
+    """How one column of this file is read: where, through which value map, with what parser."""
+
+    column: Column
+    position: int
+    values: dict[str, str]
+    parse: Callable[[str], object]
+
+
 class _Reader:
     """Collects issues for one file while walking it record by record."""
 
-    def __init__(self, kind: ImportKind, path: Path) -> None:
+    def __init__(
+        self, kind: ImportKind, path: Path, mapping: ImportMapping | None, date_format: str | None
+    ) -> None:
         self.kind = kind
         self.file = path.name
+        self.mapping = mapping
+        self.rules: KindMapping = mapping.kind(kind) if mapping else KindMapping()
+        self.date_format = date_format or (mapping.date_format if mapping else None)
         self.issues: list[ImportIssue] = []
         self.notes: list[str] = []
+        self.warnings: list[str] = []
         self.names: list[str] = []
+        self.cells: list[_Cell] = []
+        self.defaults: dict[str, object] = {}  # column name -> parsed default
+        self.check_text = True
+        self.unmapped_owners: Counter[str] = Counter()
 
     def issue(
         self,
@@ -305,44 +304,141 @@ class _Reader:
             return True
         return False
 
-    def header(self, names: list[str], line: int) -> dict[str, int] | None:
-        """Column name -> position, or None when the header is unusable."""
-        columns = {column.name: column for column in _COLUMNS[self.kind]}
-        positions: dict[str, int] = {}
-        notes: list[str] = []
-        usable = True
+    # -- the header ---------------------------------------------------------------------------
+
+    def header(self, names: list[str], line: int) -> bool:
+        """Find each csm column in the header (through the mapping); False if it is unusable."""
         if any(self.bad_text(raw, None, line, None) for raw in names):
-            return None  # most likely not a CSV file at all: the rest would be noise
-        for position, raw in enumerate(names):
-            name = _column_key(raw)
-            if not name:
-                notes.append(f"ignored unnamed column {position + 1}")
-            elif name not in columns:
-                notes.append(f"ignored column {raw.strip()!r}")
-            elif name in positions:
-                self.issue(
-                    f"each column once in the header (also column {positions[name] + 1})",
-                    line=line,
-                    column=name,
-                    value=raw,
-                )
-                usable = False
-            else:
-                positions[name] = position
+            return False  # most likely not a CSV file at all: the rest would be noise
+        self.names = [column_key(name) for name in names]
+        where: dict[str, list[int]] = {}
+        for position, key in enumerate(self.names):
+            if key:
+                where.setdefault(key, []).append(position)
+        used: set[int] = set()
+        usable = True
+        missing_mapped: list[str] = []
         found = ", ".join(repr(_shown(name, 30)) for name in names[:8]) + (
             ", …" if len(names) > 8 else ""
         )
-        for column in columns.values():
-            if column.required and column.name not in positions:
+        for column in COLUMNS[self.kind]:
+            sources = self.rules.columns.get(column.name, ())
+            candidates = [column_key(source) for source in sources]
+            if column.name not in self.rules.strict:
+                candidates.append(column.name)  # a file already in csm's shape still reads
+            match = next((key for key in candidates if key in where), None)
+            if match is not None:
+                positions = where[match]
+                if len(positions) > 1:
+                    self.issue(
+                        f"each column once in the header (also column {positions[0] + 1})",
+                        line=line,
+                        column=column.name,
+                        value=names[positions[1]].strip(),
+                    )
+                    usable = False
+                    continue
+                used.add(positions[0])
+                self.cells.append(_Cell(column, positions[0], {}, column.parse))
+                continue
+            has_default = column.name in self.rules.defaults
+            if column.name in self.rules.strict or (column.required and not has_default):
+                unused = [name for position, name in enumerate(names) if position not in used]
                 self.issue(
-                    f"a column named {column.name} in the header (found: {found})",
+                    self._missing(column.name, sources, found, unused),
                     line=line,
                     column=column.name,
                 )
                 usable = False
-        self.notes = notes
-        self.names = [_column_key(name) for name in names]
-        return positions if usable else None
+            elif sources and not has_default:
+                missing_mapped.append(column.name)
+        ignored = [
+            repr(names[position].strip())
+            if self.names[position]
+            else f"unnamed column {position + 1}"
+            for position in range(len(names))
+            if position not in used
+        ]
+        if ignored:
+            count = len(ignored)
+            label = "column" if count == 1 else f"{count} columns"
+            self.notes.append(f"ignored {label}: {_names(ignored)}")
+        if missing_mapped:
+            self.notes.append(
+                f"not in the file, not imported: {', '.join(missing_mapped)} "
+                f"(the {self.mapping.name if self.mapping else ''} mapping names no column "
+                "the file has; --map COLUMN=HEADER names one)"
+            )
+        return usable
+
+    def _missing(self, name: str, sources: Sequence[str], found: str, unused: list[str]) -> str:
+        if name in self.rules.strict:
+            wanted = f"a column named {sources[0]!r} in the header (--map {name}={sources[0]})"
+        elif sources:
+            among = " or ".join(repr(source) for source in sources)
+            mapping = self.mapping.name if self.mapping else ""
+            wanted = f"a column {among} (the {mapping} mapping's {name}) in the header"
+        else:
+            wanted = f"a column named {name} in the header"
+        expected = f"{wanted} (found: {found})"
+        close = likely_column([name, *sources], unused)
+        if close is not None:
+            expected += f"; did you mean {close!r}? (--map {name}={close})"
+        return expected
+
+    # -- defaults, value maps and dates -----------------------------------------------------
+
+    def prepare(self, records: list[tuple[int, int, list[str]]]) -> None:
+        """Settle how each column is read, now that the header and every record are known."""
+        for cell in self.cells:
+            cell.values = dict(self.rules.values.get(cell.column.name, {}))
+        for name, text in self.rules.defaults.items():
+            column = next(c for c in COLUMNS[self.kind] if c.name == name)
+            self.defaults[name] = parse_iso_day(text) if column.is_date else column.parse(text)
+            if not any(cell.column.name == name for cell in self.cells):
+                self.notes.append(
+                    f"{name}: not in the file; the {self.kind} it creates get {text!r} "
+                    "(the mapping's default)"
+                )
+        dated = [cell for cell in self.cells if cell.column.is_date]
+        if not dated:
+            return
+        fmt = self.date_format
+        if fmt is None:
+            evidence = slash_dates(
+                cell.values.get(value_key(text), text)
+                for cell in dated
+                for _number, _line, fields in records
+                if (text := fields[cell.position].strip())
+            )
+            if evidence.contradictory:
+                self._contradiction(evidence)
+                for cell in dated:  # each slash date is in question: said once, above
+                    cell.parse = _iso_or_none
+                return
+            fmt = self._date_order(evidence)
+        parse = day_parser(fmt)
+        for cell in dated:
+            cell.parse = parse
+
+    def _contradiction(self, evidence: SlashDates) -> None:
+        self.issue(
+            f"dates in one order: {evidence.month_first!r} can only be M/D/YYYY and "
+            f"{evidence.day_first!r} only D/M/YYYY; correct them, or pass --date-format "
+            "%m/%d/%Y (or %d/%m/%Y) to read the whole file one way"
+        )
+
+    def _date_order(self, evidence: SlashDates) -> str | None:
+        fmt = evidence.format
+        if fmt is not None:
+            order = "M/D/YYYY (month first)" if fmt.startswith("%m") else "D/M/YYYY (day first)"
+            proof = evidence.month_first or evidence.day_first
+            self.notes.append(
+                f"dates like {evidence.example!r} read as {order}, as {proof!r} shows"
+            )
+        return fmt
+
+    # -- the records ------------------------------------------------------------------------
 
     def shape(self, fields: list[str], number: int, line: int, raw: str) -> list[str] | None:
         """The record's fields if they line up with the header's, else None and an issue.
@@ -357,7 +453,7 @@ class _Reader:
         if len(fields) > full and not any(cell.strip() for cell in fields[full:]):
             fields = fields[:full]
         if named <= len(fields) <= full:
-            return fields
+            return fields + [""] * (full - len(fields))
         expected = f"{full} fields like the header, found {len(fields)}"
         if len(fields) < named:
             missing = ", ".join(self.names[len(fields) : len(fields) + 3])
@@ -366,18 +462,35 @@ class _Reader:
         self.issue(expected, record=number, line=line, value=_shown(raw))
         return None
 
-    def record(
-        self, number: int, line: int, fields: list[str], positions: dict[str, int]
-    ) -> Record | None:
+    def owner(self, text: str) -> str | None:
+        """An owner cell: an e-mail as written, or the e-mail the mapping gives a CRM user id
+        or name (None, and counted, if it gives none)."""
+        if "@" in text or self.mapping is None:
+            return text
+        email = self.mapping.owner_email(text)
+        if email is None:
+            self.unmapped_owners[text] += 1
+        return email
+
+    def record(self, number: int, line: int, fields: list[str]) -> Record | None:
         cells: dict[str, object] = {}
         ok = True
-        for column in _COLUMNS[self.kind]:
-            if column.name not in positions:
-                continue
-            text = fields[positions[column.name]].strip()
-            if self.bad_text(text, number, line, column.name):
+        for cell in self.cells:
+            column = cell.column
+            text = fields[cell.position].strip()
+            if self.check_text and self.bad_text(text, number, line, column.name):
                 ok = False
-            elif not text:
+                continue
+            if cell.values and text:
+                text = cell.values.get(value_key(text), text)
+            if text and column.is_owner:
+                owner = self.owner(text)
+                if owner is None:
+                    continue  # the owner stays as it is: said once in the summary
+                text = owner
+            if not text:
+                if column.name in self.defaults:
+                    continue  # the default, for the records this import creates
                 if column.required:
                     self.issue(
                         "a value (the column is required)",
@@ -388,14 +501,24 @@ class _Reader:
                     ok = False
                 elif not column.keep_when_blank:
                     cells[column.name] = None
-            else:
-                try:
-                    cells[column.name] = column.parse(text)
-                except ValueError as error:
-                    self.issue(
-                        str(error), record=number, line=line, column=column.name, value=_shown(text)
-                    )
-                    ok = False
+                continue
+            try:
+                cells[column.name] = cell.parse(text)
+            except AmbiguousDate:
+                self.issue(
+                    "a date in a known order: no day in this file is past 12, so M/D/YYYY and "
+                    "D/M/YYYY both fit; pass --date-format %m/%d/%Y (or %d/%m/%Y)",
+                    record=number,
+                    line=line,
+                    column=column.name,
+                    value=_shown(text),
+                )
+                ok = False
+            except ValueError as error:
+                self.issue(
+                    str(error), record=number, line=line, column=column.name, value=_shown(text)
+                )
+                ok = False
         if ok and self.kind is ImportKind.CONTACTS:
             email, manager = cells.get("email"), cells.get("reports_to_email")
             if email and manager and str(email).lower() == str(manager).lower():
@@ -407,7 +530,77 @@ class _Reader:
                     value=str(manager),
                 )
                 ok = False
-        return _build(self.kind, number, line, cells) if ok else None
+        return self.build(number, line, cells) if ok else None
+
+    def build(self, record: int, line: int, cells: dict[str, object]) -> Record:
+        """Turn one record's parsed cells (only the columns present) into what the store
+        takes, with the defaults for the records the import creates."""
+        kind = self.kind
+        columns = COLUMNS[kind]
+        if kind is ImportKind.TOUCHPOINTS:
+            # A touch is one event: its defaults are part of what it is, new or not.
+            cells = {**{k: v for k, v in self.defaults.items() if cells.get(k) is None}, **cells}
+        values = {c.attr: cells[c.name] for c in columns if c.attr and c.name in cells}
+        defaults = {
+            c.attr: self.defaults[c.name]
+            for c in columns
+            if c.attr and c.name in self.defaults and c.name not in values
+        }
+        if kind is ImportKind.ACCOUNTS:
+            return imports.AccountIn(
+                record,
+                line,
+                external_id=str(cells["external_id"]),
+                values=values,
+                owner_email=cells.get("owner_email"),  # type: ignore[arg-type]
+                sets_owner="owner_email" in cells,
+                defaults=defaults,
+                default_owner_email=self.defaults.get("owner_email"),  # type: ignore[arg-type]
+            )
+        if kind is ImportKind.CONTACTS:
+            return imports.ContactIn(
+                record,
+                line,
+                account_external_id=str(cells["account_external_id"]),
+                name=str(cells["name"]),
+                email=cells.get("email"),  # type: ignore[arg-type]
+                values=values,
+                reports_to_email=cells.get("reports_to_email"),  # type: ignore[arg-type]
+                sets_reports_to="reports_to_email" in cells,
+                defaults=defaults,
+            )
+        return imports.TouchpointIn(
+            record,
+            line,
+            account_external_id=str(cells["account_external_id"]),
+            external_id=cells.get("external_id"),  # type: ignore[arg-type]
+            occurred_on=cells["occurred_on"],  # type: ignore[arg-type]
+            kind=str(cells["kind"]),
+            summary=str(cells["summary"]),
+            values=values,
+            owner_email=cells.get("owner_email"),  # type: ignore[arg-type]
+            sets_owner="owner_email" in cells,
+        )
+
+    def owners_warning(self) -> None:
+        if not self.unmapped_owners:
+            return
+        records = sum(self.unmapped_owners.values())
+        users = _names(
+            (f"{user} ({count})" for user, count in self.unmapped_owners.most_common()), 5
+        )
+        where = self.mapping.owners_file if self.mapping and self.mapping.owners_file else "it"
+        first = next(iter(self.unmapped_owners))
+        self.warnings.append(
+            f"owner: {records} records name CRM users the mapping has no e-mail for: {users}; "
+            "those records come in without an owner (the ones already imported keep theirs): "
+            f'map each under [owners] in {where}, like "{first}" = "name@example.com", and '
+            "import again"
+        )
+
+
+def _iso_or_none(text: str) -> date | None:
+    return None if is_slash_date(text) else parse_iso_day(text)
 
 
 def _decode(raw: bytes) -> str | None:
@@ -418,10 +611,46 @@ def _decode(raw: bytes) -> str | None:
     return raw.decode("utf-8-sig", errors="surrogateescape")
 
 
-def parse_file(kind: ImportKind, path: Path) -> ParsedFile:
-    """Read and validate a whole file without touching any database; raise ImportFailed."""
+def _duplicate_key(row: Record) -> tuple[str, str, object]:
+    """(column, shown value, key) under which a record must be unique within its file."""
+    if isinstance(row, imports.AccountIn):
+        return "external_id", row.external_id, row.external_id
+    if isinstance(row, imports.ContactIn):
+        column = "email" if row.email else "name"
+        return column, row.email or row.name, (row.account_external_id, row.key)
+    if row.external_id:
+        return "external_id", row.external_id, ("id", row.external_id)
+    natural = (row.account_external_id, row.occurred_on, row.kind, row.summary)
+    return "summary", row.summary, ("natural", natural)
+
+
+def _duplicate_expected(row: Record, first: Record) -> str:
+    where = f"record {first.record} (line {first.line})"
+    if isinstance(row, imports.TouchpointIn) and not row.external_id:
+        return (
+            f"a touchpoint not already in this file: {where} has the same account, date, kind "
+            "and summary (add an external_id column to tell them apart)"
+        )
+    if isinstance(row, imports.ContactIn):
+        return f"one record per contact of an account: {where} is the same contact"
+    return f"a value used once in this file: {where} has it too"
+
+
+def parse_file(
+    kind: ImportKind,
+    path: Path,
+    *,
+    mapping: ImportMapping | None = None,
+    date_format: str | None = None,
+    progress: Progress | None = None,
+) -> ParsedFile:
+    """Read and validate a whole file without touching any database; raise ImportFailed.
+
+    `date_format` (`--date-format`) overrides the mapping's, which overrides what the file's
+    slash dates show."""
     kind = ImportKind(kind)
-    reader = _Reader(kind, path)
+    path = Path(path)
+    reader = _Reader(kind, path, mapping, date_format)
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -431,12 +660,12 @@ def parse_file(kind: ImportKind, path: Path) -> ParsedFile:
     if text is None:
         reader.issue('UTF-8 text (save the file as "CSV UTF-8"); this file is UTF-16', line=1)
         raise ImportFailed(reader.issues)
+    reader.check_text = bool(_NOT_UTF8.search(text)) or "\x00" in text
 
     lines = io.StringIO(text, newline="").readlines()
     rows = csv.reader(iter(lines), strict=True)
-    positions: dict[str, int] | None = None
-    header_line = 0
-    records: list[Record] = []
+    header: list[str] | None = None
+    found: list[tuple[int, int, list[str]]] = []  # (record, line, fields) of well-shaped records
     number = 0
     while True:
         start = rows.line_num + 1
@@ -445,34 +674,43 @@ def parse_file(kind: ImportKind, path: Path) -> ParsedFile:
         except StopIteration:
             break
         except csv.Error as error:
-            if header_line:
+            if header is not None:
                 number += 1
             raw_line = lines[start - 1] if start <= len(lines) else ""
             reader.issue(
                 _csv_expected(error), record=number or None, line=start, value=_shown(raw_line)
             )
-            if not header_line:
+            if header is None:
                 raise ImportFailed(reader.issues) from None
             continue
         if not any(cell.strip() for cell in fields):
             continue  # blank lines are not records (Excel often leaves some at the end)
-        if not header_line:
-            header_line = start
-            positions = reader.header(fields, start)
-            if positions is None:
+        if header is None:
+            header = fields
+            if not reader.header(fields, start):
                 raise ImportFailed(reader.issues)
             continue
         number += 1
         shaped = reader.shape(fields, number, start, lines[start - 1])
-        if shaped is None or positions is None:
-            continue
-        row = reader.record(number, start, shaped, positions)
+        if shaped is not None:
+            found.append((number, start, shaped))
+
+    if header is None:
+        names = ", ".join(column.name for column in COLUMNS[kind])
+        reader.issue(f"a header row naming the columns: {names}", line=1)
+        raise ImportFailed(reader.issues)
+    reader.prepare(found)
+    records: list[Record] = []
+    step = max(len(found) // 100, 1000)
+    for index, (number, start, fields) in enumerate(found):
+        if progress is not None and index % step == 0:
+            progress("reading", index, len(found))
+        row = reader.record(number, start, fields)
         if row is not None:
             records.append(row)
+    if progress is not None:
+        progress("reading", len(found), len(found))
 
-    if not header_line:
-        names = ", ".join(column.name for column in _COLUMNS[kind])
-        reader.issue(f"a header row naming the columns: {names}", line=1)
     seen: dict[object, Record] = {}
     for row in records:
         column, shown, key = _duplicate_key(row)
@@ -487,46 +725,101 @@ def parse_file(kind: ImportKind, path: Path) -> ParsedFile:
             )
     if reader.issues:
         raise ImportFailed(sorted(reader.issues, key=lambda issue: issue.line or 0))
-    return ParsedFile(kind, reader.file, records, reader.notes)
+    reader.owners_warning()
+    keep_raw = kind is not ImportKind.ACCOUNTS
+    return ParsedFile(
+        kind,
+        reader.file,
+        records,
+        reader.notes,
+        reader.warnings,
+        header=header,
+        raw={number: fields for number, _line, fields in found} if keep_raw else {},
+        had_bom=raw.startswith(b"\xef\xbb\xbf"),
+        records=number,
+    )
 
 
 # -- writing ----------------------------------------------------------------------------------
 
-_WRITERS: dict[ImportKind, Callable[..., imports.WriteResult]] = {
-    ImportKind.ACCOUNTS: imports.upsert_accounts,
-    ImportKind.CONTACTS: imports.upsert_contacts,
-    ImportKind.TOUCHPOINTS: imports.upsert_touchpoints,
-}
+
+@dataclass
+class Written:
+    """What one import wrote (or, in a dry run, would write), inside its transaction."""
+
+    result: imports.WriteResult
+    skipped: list[tuple[Record, str]] = field(default_factory=list)  # (record, why)
 
 
-def import_csv(
-    db: Database, kind: ImportKind, path: Path, *, schedule: Schedule | None = None
+def write_parsed(
+    session: Session,
+    parsed: ParsedFile,
+    *,
+    schedule: Schedule | None = None,
+    skip_unknown_accounts: bool = False,
+    progress: Progress | None = None,
+) -> Written:
+    """Write a parsed file in the caller's transaction, or raise ImportFailed (the caller's
+    transaction then rolls back). With `skip_unknown_accounts`, the contacts and touchpoints
+    of accounts that do not exist are left out and returned instead of failing the import."""
+    rows: Sequence[Record] = parsed.rows
+    skipped: list[tuple[Record, str]] = []
+    if skip_unknown_accounts and parsed.kind is not ImportKind.ACCOUNTS:
+        known = imports.live_account_keys(
+            session,
+            (row.account_external_id for row in rows),  # type: ignore[union-attr]
+        )
+        kept: list[Record] = []
+        for row in rows:
+            external_id = row.account_external_id  # type: ignore[union-attr]
+            if external_id in known:
+                kept.append(row)
+            else:
+                skipped.append((row, f"no account has the external_id {external_id!r}"))
+        rows = kept
+    if progress is not None:
+        progress("writing", 0, None)
+    if parsed.kind is ImportKind.ACCOUNTS:
+        result = imports.upsert_accounts(
+            session,
+            rows,  # type: ignore[arg-type]
+            today=schedule.today if schedule else None,
+        )
+    elif parsed.kind is ImportKind.CONTACTS:
+        result = imports.upsert_contacts(session, rows)  # type: ignore[arg-type]
+    else:
+        result = imports.upsert_touchpoints(session, rows)  # type: ignore[arg-type]
+    if result.problems:  # raised inside the transaction: it rolls back
+        hint = " (or --skip-unknown-accounts to import the others)"
+        raise ImportFailed(
+            [
+                ImportIssue(
+                    parsed.file,
+                    p.record,
+                    p.line,
+                    p.column,
+                    p.value,
+                    p.expected + (hint if p.column == "account_external_id" else ""),
+                )
+                for p in result.problems
+            ]
+        )
+    if schedule is not None and result.account_ids:
+        if progress is not None:
+            progress("rescheduling", 0, None)
+        schedule.recompute(session, result.account_ids)
+    return Written(result, skipped)
+
+
+def summary_of(
+    parsed: ParsedFile,
+    written: Written,
+    *,
+    rejects_file: Path | None = None,
+    dry_run: bool = False,
+    first_queue: QueueSize | None = None,
 ) -> ImportSummary:
-    """Validate the whole file, then write it in one transaction, or raise ImportFailed.
-
-    With a `schedule`, the accounts whose facts the file changed (accounts, touches) are
-    rescheduled in that same transaction, so the queue never shows them stale, and the health
-    scores an accounts file sets or changes are recorded as snapshots of `schedule.today`.
-    """
-    parsed = parse_file(kind, Path(path))
-    with db.writing() as session:
-        if parsed.kind is ImportKind.ACCOUNTS:
-            result = imports.upsert_accounts(
-                session,
-                parsed.rows,  # type: ignore[arg-type]
-                today=schedule.today if schedule else None,
-            )
-        else:
-            result = _WRITERS[parsed.kind](session, parsed.rows)
-        if result.problems:  # raised inside the transaction: it rolls back
-            raise ImportFailed(
-                [
-                    ImportIssue(parsed.file, p.record, p.line, p.column, p.value, p.expected)
-                    for p in result.problems
-                ]
-            )
-        if schedule is not None and result.account_ids:
-            schedule.recompute(session, result.account_ids)
+    result = written.result
     return ImportSummary(
         kind=parsed.kind,
         file=parsed.file,
@@ -534,4 +827,31 @@ def import_csv(
         updated=result.updated,
         new_team_members=result.new_team_members,
         notes=[*parsed.notes, *result.notes],
+        warnings=list(parsed.warnings),
+        records=parsed.records,
+        skipped=len(written.skipped),
+        rejects_file=rejects_file,
+        dry_run=dry_run,
+        first_queue=first_queue,
     )
+
+
+def import_csv(
+    db: Database,
+    kind: ImportKind,
+    path: Path,
+    *,
+    schedule: Schedule | None = None,
+    mapping: ImportMapping | None = None,
+    date_format: str | None = None,
+) -> ImportSummary:
+    """Validate the whole file, then write it in one transaction, or raise ImportFailed.
+
+    With a `schedule`, the accounts whose facts the file changed (accounts, touches) are
+    rescheduled in that same transaction, so the queue never shows them stale, and the health
+    scores an accounts file sets or changes are recorded as snapshots of `schedule.today`.
+    """
+    parsed = parse_file(kind, Path(path), mapping=mapping, date_format=date_format)
+    with db.writing() as session:
+        written = write_parsed(session, parsed, schedule=schedule)
+    return summary_of(parsed, written)

@@ -55,7 +55,8 @@ class WriteResult:
 
 @dataclass(frozen=True)
 class AccountIn:
-    """One validated accounts.csv record. `values` holds only the columns the file has."""
+    """One validated accounts.csv record. `values` holds only the columns the file has;
+    `defaults` (a mapping's) and `default_owner_email` are for the account if it is new."""
 
     record: int
     line: int
@@ -63,6 +64,8 @@ class AccountIn:
     values: dict[str, object]
     owner_email: str | None = None
     sets_owner: bool = False
+    defaults: dict[str, object] = field(default_factory=dict)
+    default_owner_email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class ContactIn:
     values: dict[str, object]
     reports_to_email: str | None = None
     sets_reports_to: bool = False
+    defaults: dict[str, object] = field(default_factory=dict)  # for a new contact
 
     @property
     def key(self) -> tuple[str, str]:
@@ -193,6 +197,11 @@ def _account_ids(
     return found
 
 
+def live_account_keys(session: Session, external_ids: Iterable[str]) -> set[str]:
+    """The external ids among these that name a live account."""
+    return set(_account_ids(session, external_ids, live_only=True))
+
+
 def _unknown_accounts(
     rows: Sequence[ContactIn] | Sequence[TouchpointIn], accounts: dict[str, uuid.UUID]
 ) -> list[Problem]:
@@ -219,10 +228,14 @@ def upsert_accounts(
     """
     result = WriteResult()
     now = utc_now()
-    owners = _team_members(
-        session, [row.owner_email for row in rows if row.owner_email], now, result
-    )
+    emails = [row.owner_email for row in rows if row.owner_email]
     existing = _account_ids(session, (row.external_id for row in rows), live_only=False)
+    emails += [
+        row.default_owner_email
+        for row in rows
+        if row.default_owner_email and not row.sets_owner and row.external_id not in existing
+    ]
+    owners = _team_members(session, emails, now, result)
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     for row in rows:
@@ -231,7 +244,9 @@ def upsert_accounts(
             values["owner_id"] = owners[row.owner_email.lower()] if row.owner_email else None
         account_id = existing.get(row.external_id)
         if account_id is None:
-            new.append({**values, "id": uuid.uuid4()})
+            if not row.sets_owner and row.default_owner_email:
+                values["owner_id"] = owners[row.default_owner_email.lower()]
+            new.append({**row.defaults, **values, "id": uuid.uuid4()})
         else:
             changed.append({**values, "id": account_id})
     scores_before = _health_scores(session, [values["id"] for values in changed])
@@ -335,7 +350,7 @@ def upsert_contacts(session: Session, rows: Sequence[ContactIn]) -> WriteResult:
         contact_id = existing.get((account_id, row.key))
         if contact_id is None:
             contact_id = uuid.uuid4()
-            new.append({**row.values, "id": contact_id, "account_id": account_id})
+            new.append({**row.defaults, **row.values, "id": contact_id, "account_id": account_id})
         else:
             # Matched case-insensitively: keep the stored spelling of the e-mail, which also
             # keeps clear of the (case-sensitive) unique (account_id, email) constraint.
