@@ -27,6 +27,8 @@ from csm_tui.settings import Settings, build_settings
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from csm_tui.domain.import_columns import ImportKind
+    from csm_tui.domain.mapping_file import ImportMapping
     from csm_tui.rules import LoadedRules
 
 P = ParamSpec("P")
@@ -331,8 +333,45 @@ def demo(ctx: click.Context, accounts: int, seed: int, no_open: bool) -> None:
 @main.command("import")
 @click.argument("kind", type=click.Choice(sorted(IMPORT_COLUMNS)))
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--mapping",
+    "mapping_name",
+    metavar="NAME|PATH",
+    help="How to read the export: a preset (salesforce, hubspot), a file of the mappings "
+    f"folder ({paths.config_dir() / 'mappings'}) by name, or a path.",
+)
+@click.option(
+    "--map",
+    "map_options",
+    multiple=True,
+    metavar="COLUMN=HEADER,...",
+    help="Read a csm column from the file's column HEADER, e.g. "
+    "--map external_id=account_id,name=account_name (over the mapping's).",
+)
+@click.option(
+    "--date-format",
+    metavar="FORMAT",
+    help="How the file writes dates that are not ISO, e.g. %m/%d/%Y (default: found from "
+    "the values).",
+)
+@click.option("--dry-run", is_flag=True, help="Check and count what would change; write nothing.")
+@click.option(
+    "--skip-unknown-accounts",
+    is_flag=True,
+    help="Contacts, touchpoints: import the rows of known accounts and write the others to "
+    "a rejects file beside FILE.",
+)
 @pass_settings
-def import_(settings: Settings, kind: str, file: Path) -> None:
+def import_(
+    settings: Settings,
+    kind: str,
+    file: Path,
+    mapping_name: str | None,
+    map_options: tuple[str, ...],
+    date_format: str | None,
+    dry_run: bool,
+    skip_unknown_accounts: bool,
+) -> None:
     """Import accounts, contacts or touchpoints from a CRM export (CSV).
 
     \b
@@ -342,19 +381,92 @@ def import_(settings: Settings, kind: str, file: Path) -> None:
       contacts:    account_external_id,name,title,email,phone,persona,reports_to_email,is_primary
       touchpoints: account_external_id,occurred_on,kind,summary,sentiment,owner_email
 
+    An export with other columns and values is read through a mapping (--mapping, --map).
     All or nothing: any bad row stops the import, every problem is listed, nothing is written.
     Importing the same file again updates the rows it created.
     """
-    from csm_tui.services.csv_import import ImportKind, import_csv
-    from csm_tui.services.scheduling import Schedule
+    from csm_tui import output
+    from csm_tui.services.import_run import ImportRequest, run_import
 
-    with Schedule.open(settings, _rules_in_force(settings)) as schedule:
-        summary = import_csv(schedule.db, ImportKind(kind), file, schedule=schedule)
-    click.echo(f"Imported {file}: {summary.created} {kind} created, {summary.updated} updated.")
-    for email in summary.new_team_members:
-        click.echo(f"  new team member: {email}")
-    for note in summary.notes:
-        click.echo(f"  note: {note}")
+    request = ImportRequest(
+        kind=_import_kind(kind, skip_unknown_accounts),
+        path=file,
+        mapping=_import_mapping(kind, file, mapping_name, map_options),
+        date_format=_date_format(date_format),
+        dry_run=dry_run,
+        skip_unknown_accounts=skip_unknown_accounts,
+    )
+    large = file.is_file() and file.stat().st_size >= output.PROGRESS_FROM_BYTES
+    with output.import_progress(file.name, enabled=large and sys.stderr.isatty()) as progress:
+        summary = run_import(
+            settings.database, _rules_in_force(settings), settings.today, request, progress=progress
+        )
+    if not summary.records:
+        click.echo(f"warning: {file} has a header and no records: nothing to import.", err=True)
+        return
+    mapping = request.mapping.name if request.mapping else None
+    for line in output.import_summary_lines(summary, file, mapping=mapping):
+        click.echo(line)
+
+
+def _import_kind(kind: str, skip_unknown_accounts: bool) -> ImportKind:
+    from csm_tui.services.csv_import import ImportKind
+
+    if skip_unknown_accounts and kind == ImportKind.ACCOUNTS:
+        raise click.UsageError(
+            "--skip-unknown-accounts is for contacts and touchpoints, whose rows name an "
+            "account; an accounts file creates its accounts"
+        )
+    return ImportKind(kind)
+
+
+def _import_mapping(
+    kind: str, file: Path, name: str | None, map_options: tuple[str, ...]
+) -> ImportMapping | None:
+    """The mapping `--mapping` names with `--map` laid over it; a name or a --map that cannot
+    be right is a usage error, a mapping file with problems a data error (every problem)."""
+    from csm_tui.domain.mapping_file import ImportMapping, parse_map_option
+    from csm_tui.mappings import UnknownMapping, load_mapping, user_folder
+    from csm_tui.services.csv_import import ImportKind
+
+    import_kind = ImportKind(kind)
+    mapping: ImportMapping | None = None
+    if name is not None:
+        try:
+            mapping = load_mapping(name, paths.config_dir())
+        except UnknownMapping as error:
+            raise click.BadParameter(
+                str(error).removeprefix(f"--mapping {name}: "), param_hint="'--mapping'"
+            ) from None
+        if import_kind not in mapping.kinds and not map_options:
+            raise click.BadParameter(
+                f"the {mapping.name} mapping has no [{kind}.columns]: it reads "
+                f"{', '.join(sorted(mapping.kinds)) or 'nothing'}; add a [{kind}.columns] "
+                "table to it, or use --map",
+                param_hint="'--mapping'",
+            )
+    pairs: dict[str, str] = {}
+    for option in map_options:
+        try:
+            pairs.update(parse_map_option(import_kind, option))
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="'--map'") from None
+    if pairs:
+        if mapping is None:
+            stem = re.sub(r"[^A-Za-z0-9_-]+", "-", file.stem)
+            mapping = ImportMapping(
+                name="--map", owners_file=str(user_folder(paths.config_dir()) / f"{stem}.toml")
+            )
+        mapping = mapping.with_columns(import_kind, pairs)
+    return mapping
+
+
+def _date_format(value: str | None) -> str | None:
+    from csm_tui.domain.dates import check_date_format
+
+    if value is not None and (why := check_date_format(value)):
+        raise click.BadParameter(why, param_hint="'--date-format'")
+    return value
 
 
 # -- accounts ---------------------------------------------------------------------------------

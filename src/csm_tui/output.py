@@ -7,7 +7,8 @@ a row can be tested without a database.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from csm_tui.domain.book import format_arr
@@ -17,11 +18,13 @@ from csm_tui.domain.wording import countdown
 
 if TYPE_CHECKING:
     from datetime import date
+    from pathlib import Path
 
     from csm_tui.domain.book import AccountRow
     from csm_tui.domain.decision import Candidate
     from csm_tui.domain.health import BandThresholds
     from csm_tui.domain.queue import QueueItem
+    from csm_tui.services.csv_import import ImportSummary, Progress
     from csm_tui.services.scheduling import Move, Preview
 
 
@@ -207,3 +210,93 @@ def preview_record(preview: Preview) -> dict[str, Any]:
             for move in preview.moves
         ],
     }
+
+
+# -- csm import ---------------------------------------------------------------------------------
+
+#: Files from this size on show a progress bar (when stderr is a terminal): about 5,000
+#: accounts, which take a second or more.
+PROGRESS_FROM_BYTES = 500_000
+
+
+def import_summary_lines(
+    summary: ImportSummary, file: Path | str, *, mapping: str | None = None
+) -> list[str]:
+    """What an import did (or, dry, would do): one line of counts, then one line per note."""
+    kind = summary.kind.value
+    through = f" with the {mapping} mapping" if mapping and mapping != "--map" else ""
+    if summary.dry_run:
+        head = (
+            f"Dry run of {file}{through}, nothing was written: {summary.created:,} {kind} would "
+            f"be created, {summary.updated:,} updated."
+        )
+    else:
+        head = (
+            f"Imported {file}{through}: {summary.created:,} {kind} created, "
+            f"{summary.updated:,} updated."
+        )
+    lines = [head]
+    member = "new team member (would be added)" if summary.dry_run else "new team member"
+    lines += [f"  {member}: {email}" for email in summary.new_team_members]
+    lines += [f"  note: {note}" for note in summary.notes]
+    lines += [f"  warning: {warning}" for warning in summary.warnings]
+    if summary.skipped:
+        records = f"{summary.skipped:,} record{'' if summary.skipped == 1 else 's'}"
+        if summary.rejects_file is not None:
+            lines.append(
+                f"  skipped: {records} of accounts that do not exist, written to "
+                f"{summary.rejects_file} (import the accounts, then that file)"
+            )
+        else:
+            lines.append(
+                f"  skipped: {records} of accounts that do not exist would be left out "
+                "(the import writes them to a rejects file beside the file)"
+            )
+    if summary.first_queue is not None:
+        queue = summary.first_queue
+        lines.append(
+            f"  first queue: the team's queue on {queue.on:%a %Y-%m-%d} would hold "
+            f"{queue.items:,} item{'' if queue.items == 1 else 's'}, {queue.overdue:,} overdue"
+        )
+    return lines
+
+
+@contextmanager
+def import_progress(file_name: str, *, enabled: bool) -> Iterator[Progress | None]:
+    """A progress bar on stderr, a line per phase of the import (reading counts records; the
+    others run as one step); None when not `enabled` (stderr is no terminal, the file is
+    small), so that nothing is printed."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.progress import Progress as Bar
+
+    with Bar(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(phase: str, done: int, total: int | None) -> None:
+            if phase not in tasks:
+                for task in tasks.values():  # the phase before is over
+                    bar.update(
+                        task, completed=bar.tasks[task].total or 1, total=bar.tasks[task].total or 1
+                    )
+                tasks[phase] = bar.add_task(f"{phase.capitalize()} {file_name}", total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        yield update

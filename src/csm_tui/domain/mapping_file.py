@@ -52,7 +52,8 @@ class MappingError(ValueError):
 class KindMapping:
     """How one kind of file is read."""
 
-    #: csm column -> the export's column names (as written), the first the file has wins.
+    #: csm column -> the export's column names (as written), the first the file has wins;
+    #: none: the column is not read, even from a column of its own name.
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: csm column -> `value_key` of the export's value -> the value csm reads instead.
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
@@ -289,15 +290,12 @@ def _kind(kind: ImportKind, section: dict[str, Any], problem: _Report) -> KindMa
         if known(key, path) is None:
             continue
         names = [value] if isinstance(value, str) else value
-        if (
-            not isinstance(names, list)
-            or not names
-            or not all(isinstance(n, str) and n.strip() for n in names)
-        ):
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
             problem(
                 path,
                 f'must name the export\'s column, like {key} = "Account ID", or the first of '
-                f'several it may have: {key} = ["Id", "Account ID"]; not {_show(value)}',
+                f'several it may have: {key} = ["Id", "Account ID"] ([] reads none); not '
+                f"{_show(value)}",
             )
             continue
         sources[key] = tuple(name.strip() for name in names)

@@ -126,6 +126,6 @@ def _line_of_extends(text: str) -> int | None:
 def _unknown(spec: str, shipped: list[str], folder: Path) -> str:
     own = sorted(path.stem for path in folder.glob("*.toml")) if folder.is_dir() else []
     close = suggestion(spec, [*shipped, *own])
-    hint = f"did you mean {close!r}? " if close else ""
+    hint = f" (did you mean {close!r}?)" if close else ""
     mine = f"; yours ({folder}): {', '.join(own)}" if own else f"; yours would be in {folder}"
-    return f"--mapping {spec}: no such mapping; {hint}the presets are {', '.join(shipped)}{mine}"
+    return f"--mapping {spec}: no such mapping{hint}; the presets are {', '.join(shipped)}{mine}"

@@ -63,6 +63,8 @@ __all__ = [
 MAX_PROBLEM_LINES = 20
 #: Records named on a line that groups one problem repeated over many.
 MAX_RECORDS_NAMED = 3
+#: Different values shown on a line that groups one problem repeated over many.
+MAX_EXAMPLES = 3
 #: Names on the line of ignored columns before "and N more".
 MAX_IGNORED_NAMED = 12
 
@@ -119,7 +121,9 @@ def grouped(issues: Sequence[ImportIssue]) -> list[str]:
         if first.value is None:
             what = f"{len(members)} records"
         else:
-            what = f"{len(members)} values like {first.value!r} are not valid"
+            examples = list(dict.fromkeys(issue.value for issue in members))
+            like = ", ".join(repr(value) for value in examples[:MAX_EXAMPLES])
+            what = f"{len(members)} values like {like} are not valid"
         at = f"; first at line {first.line}" if first.line is not None else ""
         lines.append(
             (
@@ -322,10 +326,11 @@ class _Reader:
             ", …" if len(names) > 8 else ""
         )
         for column in COLUMNS[self.kind]:
-            sources = self.rules.columns.get(column.name, ())
-            candidates = [column_key(source) for source in sources]
-            if column.name not in self.rules.strict:
+            sources = self.rules.columns.get(column.name)
+            candidates = [column_key(source) for source in sources or ()]
+            if column.name not in self.rules.strict and sources != ():
                 candidates.append(column.name)  # a file already in csm's shape still reads
+            sources = sources or ()
             match = next((key for key in candidates if key in where), None)
             if match is not None:
                 positions = where[match]
@@ -433,9 +438,7 @@ class _Reader:
         if fmt is not None:
             order = "M/D/YYYY (month first)" if fmt.startswith("%m") else "D/M/YYYY (day first)"
             proof = evidence.month_first or evidence.day_first
-            self.notes.append(
-                f"dates like {evidence.example!r} read as {order}, as {proof!r} shows"
-            )
+            self.notes.append(f"dates read as {order}, as values like {proof!r} show")
         return fmt
 
     # -- the records ------------------------------------------------------------------------
@@ -515,8 +518,14 @@ class _Reader:
                 )
                 ok = False
             except ValueError as error:
+                expected = str(error)
+                if column.choices:
+                    expected += (
+                        f" (a mapping's [{self.kind}.values.{column.name}] can translate the "
+                        "file's values)"
+                    )
                 self.issue(
-                    str(error), record=number, line=line, column=column.name, value=_shown(text)
+                    expected, record=number, line=line, column=column.name, value=_shown(text)
                 )
                 ok = False
         if ok and self.kind is ImportKind.CONTACTS:
@@ -589,13 +598,17 @@ class _Reader:
         users = _names(
             (f"{user} ({count})" for user, count in self.unmapped_owners.most_common()), 5
         )
-        where = self.mapping.owners_file if self.mapping and self.mapping.owners_file else "it"
+        mapping = self.mapping
+        where = mapping.owners_file if mapping and mapping.owners_file else "a mapping file"
+        then = "import again"
+        if mapping is not None and mapping.name == "--map" and mapping.owners_file:
+            then = f"import again with --mapping {Path(mapping.owners_file).stem}"
         first = next(iter(self.unmapped_owners))
         self.warnings.append(
             f"owner: {records} records name CRM users the mapping has no e-mail for: {users}; "
             "those records come in without an owner (the ones already imported keep theirs): "
             f'map each under [owners] in {where}, like "{first}" = "name@example.com", and '
-            "import again"
+            f"{then}"
         )
 
 
@@ -790,7 +803,7 @@ def write_parsed(
     else:
         result = imports.upsert_touchpoints(session, rows)  # type: ignore[arg-type]
     if result.problems:  # raised inside the transaction: it rolls back
-        hint = " (or --skip-unknown-accounts to import the others)"
+        hint = "; or pass --skip-unknown-accounts to import the others"
         raise ImportFailed(
             [
                 ImportIssue(

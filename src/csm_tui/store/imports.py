@@ -202,6 +202,13 @@ def live_account_keys(session: Session, external_ids: Iterable[str]) -> set[str]
     return set(_account_ids(session, external_ids, live_only=True))
 
 
+def live_account_ids(session: Session) -> list[uuid.UUID]:
+    """Every live account: what a dry run decides again when the stored schedule is not
+    current."""
+    statement = select(col(Account.id)).where(col(Account.deleted_at).is_(None))
+    return list(session.scalars(statement))
+
+
 def _unknown_accounts(
     rows: Sequence[ContactIn] | Sequence[TouchpointIn], accounts: dict[str, uuid.UUID]
 ) -> list[Problem]:
