@@ -191,7 +191,11 @@ def _locate(
             best, best_depth = document, depth
     layer, _data, lines = best
     where = ".".join(str(part) for part in path)
-    return Problem(layer.source, line_of(lines, path), where, message)
+    line = line_of(lines, path)
+    if line is None:  # a table only written as part of its children's headers: [a.b]
+        inside = [number for key, number in lines.items() if key[: len(path)] == path]
+        line = min(inside, default=None)
+    return Problem(layer.source, line, where, message)
 
 
 def _show(value: Any) -> str:
