@@ -84,6 +84,7 @@ class Measurement:
     key: str  # key in the per-size JSON
     run: Callable[[SizeContext], Any]
     columns: tuple[Column, ...] = ()
+    needs_book: bool = True  # False: runs without the demo book (`--only` then skips the build)
 
 
 def ratio(a: float, b: float) -> float | None:
@@ -698,6 +699,97 @@ def measure_triage_keys(ctx: SizeContext) -> dict[str, Any]:
     return result
 
 
+# -- (f) importing a CRM export (issue 18) -----------------------------------------------------
+
+IMPORT_HEADER = (
+    "external_id,name,segment,priority,arr,owner_email,ae,contract_start,renewal_date,"
+    "go_live_date,health_score,lifecycle_stage"
+)
+
+
+def write_accounts_csv(path: Path, accounts: int) -> None:
+    """An accounts export of every column csm reads, the same for the same size: 50 CSMs,
+    ISO dates, a health score on most accounts (each is also that day's health snapshot)."""
+    import random
+
+    rng = random.Random(SEED)
+    segments = ("enterprise", "commercial", "mid-market", "smb", "scale")
+    stages = ("onboard", "enable", "expand", "optimize-renew")
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(IMPORT_HEADER + "\n")
+        for n in range(accounts):
+            start = date(2023, 1, 2) + timedelta(days=rng.randrange(900))
+            renewal = start + timedelta(days=365 * rng.randint(1, 3))
+            live = start + timedelta(days=rng.randrange(30, 120))
+            score = "" if n % 10 == 0 else str(rng.randint(25, 100))
+            out.write(
+                f'ACC-{n:07d},"Account {n}, Inc.",{rng.choice(segments)},pr{rng.randint(1, 3)},'
+                f"{rng.randint(5, 2_000) * 1000},csm{n % 50}@example.com,AE {n % 30},"
+                f"{start},{renewal},{live},{score},{rng.choice(stages)}\n"
+            )
+
+
+def measure_import(ctx: SizeContext) -> dict[str, Any]:
+    """`csm import accounts` of a file of N accounts into an empty book (a migrated SQLite
+    file), with the reschedule the import brings, as the command runs it
+    (`services.import_run.run_import`); then the same file again into that book (every account
+    updated, rescheduled). The baseline, measured beside them: the same file read into
+    dicts by `csv.DictReader` alone. Rows per second are N over the median wall time."""
+    import csv
+    import shutil
+
+    from csm_tui.domain.import_columns import ImportKind
+    from csm_tui.rules import load_rules
+    from csm_tui.services.import_run import ImportRequest, run_import
+    from csm_tui.store.database import Database
+    from csm_tui.store.migrate import ensure_current
+
+    folder = ctx.workdir / "import"
+    folder.mkdir(exist_ok=True)
+    export = folder / "accounts.csv"
+    write_accounts_csv(export, ctx.accounts)
+    empty = folder / "empty.db"
+    db = Database.open(empty)
+    try:
+        ensure_current(db)
+    finally:
+        db.dispose()
+    rules = load_rules(None, ctx.workdir / "no-config")
+    request = ImportRequest(ImportKind.ACCOUNTS, export)
+    baseline, created, updated = [], [], []
+    for n in range(ctx.repeats):
+        start = time.perf_counter()
+        with export.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        baseline.append(time.perf_counter() - start)
+        del rows
+        book = folder / f"book-{n}.db"
+        shutil.copy(empty, book)
+        start = time.perf_counter()
+        first = run_import(str(book), rules, TODAY, request)
+        created.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        again = run_import(str(book), rules, TODAY, request)
+        updated.append(time.perf_counter() - start)
+        assert (first.created, again.updated) == (ctx.accounts, ctx.accounts), (first, again)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{book}{suffix}").unlink(missing_ok=True)
+        ctx.log(
+            f"import {n + 1}/{ctx.repeats}: DictReader {baseline[-1]:.2f} s, created "
+            f"{created[-1]:.2f} s, updated {updated[-1]:.2f} s"
+        )
+    read, new, again_s = (statistics.median(x) for x in (baseline, created, updated))
+    return {
+        "dictreader_s": round(read, 3),
+        "created_s": round(new, 3),
+        "created_rows_per_s": round(ctx.accounts / new),
+        "created_to_dictreader": ratio(new, read),
+        "updated_s": round(again_s, 3),
+        "updated_rows_per_s": round(ctx.accounts / again_s),
+        "samples": {"dictreader": baseline, "created": created, "updated": updated},
+    }
+
+
 # -- conditions of the run ------------------------------------------------------------------
 
 
@@ -797,7 +889,20 @@ MEASUREMENTS: list[Measurement] = [
             Column("≤100 ms", lambda v: _verdict(v["within_budget"])),
         ),
     ),
-    Measurement("load_avg_after", measure_load),  # JSON only, no column
+    Measurement(
+        "import",
+        measure_import,
+        (
+            Column("DictReader (s)", lambda v: _fmt(v["dictreader_s"], ".2f")),
+            Column("import (s)", lambda v: _fmt(v["created_s"], ".2f")),
+            Column("rows/s", lambda v: f"{v['created_rows_per_s']:,}"),
+            Column("import/DictReader", lambda v: _fmt(v["created_to_dictreader"], ".1f")),
+            Column("re-import (s)", lambda v: _fmt(v["updated_s"], ".2f")),
+            Column("rows/s", lambda v: f"{v['updated_rows_per_s']:,}"),
+        ),
+        needs_book=False,
+    ),
+    Measurement("load_avg_after", measure_load, needs_book=False),  # JSON only, no column
 ]
 
 #: Names for `--only` besides the keys: the figures of issue 17 with the runs they share.

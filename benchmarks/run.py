@@ -141,7 +141,11 @@ def selected(only: frozenset[str] | None) -> list[Measurement]:
     """The measurements to run, in registry order (all of them without --only)."""
     if only is None:
         return list(MEASUREMENTS)
-    return [m for m in MEASUREMENTS if m.key in only or m.key in ALWAYS]
+    chosen = [m for m in MEASUREMENTS if m.key in only]
+    book = any(m.needs_book for m in chosen)  # the import makes its own books
+    return [
+        m for m in MEASUREMENTS if m in chosen or (m.key in ALWAYS and (book or not m.needs_book))
+    ]
 
 
 def _sizes(text: str) -> tuple[int, ...]:

@@ -43,8 +43,10 @@ from csm_tui.domain.import_columns import (
 from csm_tui.domain.mapping_file import ImportMapping, KindMapping
 from csm_tui.errors import CsmError
 from csm_tui.services.scheduling import Schedule
-from csm_tui.store import imports
+from csm_tui.store import imports, meta
+from csm_tui.store.bulk import bulk_session
 from csm_tui.store.database import Database
+from csm_tui.store.memory import gc_paused
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -67,6 +69,12 @@ MAX_RECORDS_NAMED = 3
 MAX_EXAMPLES = 3
 #: Names on the line of ignored columns before "and N more".
 MAX_IGNORED_NAMED = 12
+
+#: An import that changes this many accounts, half the book or more, has the whole book
+#: decided again after its transaction (`recompute_all`: a scan per table, and worker
+#: processes on a large book) rather than those accounts one by one inside it, which costs
+#: about twice as much per account (benchmarks: import).
+RESCHEDULE_ALL_FROM = 500
 
 #: (phase, done, total): "reading" counts records; other phases are one step of unknown length.
 Progress = Callable[[str, int, int | None], None]
@@ -411,10 +419,10 @@ class _Reader:
         fmt = self.date_format
         if fmt is None:
             evidence = slash_dates(
-                cell.values.get(value_key(text), text)
+                cell.values.get(value_key(text), text) if cell.values else text
                 for cell in dated
                 for _number, _line, fields in records
-                if (text := fields[cell.position].strip())
+                if "/" in (text := fields[cell.position].strip()) or cell.values
             )
             if evidence.contradictory:
                 self._contradiction(evidence)
@@ -696,7 +704,7 @@ def parse_file(
             if header is None:
                 raise ImportFailed(reader.issues) from None
             continue
-        if not any(cell.strip() for cell in fields):
+        if not "".join(fields).strip():
             continue  # blank lines are not records (Excel often leaves some at the end)
         if header is None:
             header = fields
@@ -715,12 +723,13 @@ def parse_file(
     reader.prepare(found)
     records: list[Record] = []
     step = max(len(found) // 100, 1000)
-    for index, (number, start, fields) in enumerate(found):
-        if progress is not None and index % step == 0:
-            progress("reading", index, len(found))
-        row = reader.record(number, start, fields)
-        if row is not None:
-            records.append(row)
+    with gc_paused():
+        for index, (number, start, fields) in enumerate(found):
+            if progress is not None and index % step == 0:
+                progress("reading", index, len(found))
+            row = reader.record(number, start, fields)
+            if row is not None:
+                records.append(row)
     if progress is not None:
         progress("reading", len(found), len(found))
 
@@ -762,6 +771,10 @@ class Written:
 
     result: imports.WriteResult
     skipped: list[tuple[Record, str]] = field(default_factory=list)  # (record, why)
+    #: The import changed too many accounts to decide them one by one in its transaction: the
+    #: schedule is marked stale there, and the whole book is to be decided again after it
+    #: (`Schedule.ensure_current`, in worker processes).
+    reschedule_all: bool = False
 
 
 def write_parsed(
@@ -792,16 +805,17 @@ def write_parsed(
         rows = kept
     if progress is not None:
         progress("writing", 0, None)
-    if parsed.kind is ImportKind.ACCOUNTS:
-        result = imports.upsert_accounts(
-            session,
-            rows,  # type: ignore[arg-type]
-            today=schedule.today if schedule else None,
-        )
-    elif parsed.kind is ImportKind.CONTACTS:
-        result = imports.upsert_contacts(session, rows)  # type: ignore[arg-type]
-    else:
-        result = imports.upsert_touchpoints(session, rows)  # type: ignore[arg-type]
+    with gc_paused(), bulk_session(session.connection()):
+        if parsed.kind is ImportKind.ACCOUNTS:
+            result = imports.upsert_accounts(
+                session,
+                rows,  # type: ignore[arg-type]
+                today=schedule.today if schedule else None,
+            )
+        elif parsed.kind is ImportKind.CONTACTS:
+            result = imports.upsert_contacts(session, rows)  # type: ignore[arg-type]
+        else:
+            result = imports.upsert_touchpoints(session, rows)  # type: ignore[arg-type]
     if result.problems:  # raised inside the transaction: it rolls back
         hint = "; or pass --skip-unknown-accounts to import the others"
         raise ImportFailed(
@@ -817,11 +831,27 @@ def write_parsed(
                 for p in result.problems
             ]
         )
+    changed = len(result.account_ids)
+    if (
+        schedule is not None
+        and changed >= RESCHEDULE_ALL_FROM
+        and changed * 2 >= imports.live_account_count(session)
+    ):
+        meta.forget_schedule(session)
+        return Written(result, skipped, reschedule_all=True)
     if schedule is not None and result.account_ids:
         if progress is not None:
             progress("rescheduling", 0, None)
         schedule.recompute(session, result.account_ids)
     return Written(result, skipped)
+
+
+def reschedule(written: Written, schedule: Schedule, progress: Progress | None = None) -> None:
+    """After the import's transaction: decide every account again if it asked for that."""
+    if written.reschedule_all:
+        if progress is not None:
+            progress("rescheduling", 0, None)
+        schedule.ensure_current()
 
 
 def summary_of(
@@ -867,4 +897,6 @@ def import_csv(
     parsed = parse_file(kind, Path(path), mapping=mapping, date_format=date_format)
     with db.writing() as session:
         written = write_parsed(session, parsed, schedule=schedule)
+    if schedule is not None:
+        reschedule(written, schedule)
     return summary_of(parsed, written)

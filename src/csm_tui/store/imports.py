@@ -13,17 +13,27 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlmodel import Session, col
 
 from csm_tui.domain.enums import Role
-from csm_tui.models import Account, Contact, HealthSnapshot, Row, TeamMember, Touchpoint, utc_now
+from csm_tui.models import (
+    Account,
+    Contact,
+    HealthSnapshot,
+    Row,
+    TeamMember,
+    Touchpoint,
+    table_of,
+    utc_now,
+)
+from csm_tui.store.bulk import insert_rows
 
 NaturalKey = tuple[uuid.UUID, date, str, str]  # a touchpoint without an external_id
 
@@ -160,25 +170,40 @@ def _write(
     changed: list[dict[str, Any]],
     now: datetime,
 ) -> None:
-    """INSERT the new rows and UPDATE the matched ones (by id), each as executemany batches.
+    """INSERT the new rows and UPDATE the matched ones (by id), each as executemany batches of
+    plain rows (no ORM objects, no ORM bulk path: `store.bulk`; benchmarks: import).
 
     Every new row gets all columns (defaults first) so that one statement fits them all; it
     may bring its own id. Updates refresh updated_at and clear deleted_at: a soft-deleted row
-    matched by its key comes back.
+    matched by its key comes back; rows that set the same columns share one statement.
     """
+    connection = session.connection()
+    table = table_of(model)
     if new:
         template = _defaults(model)
-        session.execute(
-            insert(model),
+        stamps = {"created_at": now, "updated_at": now}
+        insert_rows(
+            connection,
+            table,
             [
-                {**template, "id": uuid.uuid4(), "created_at": now, "updated_at": now, **values}
+                {**template, **stamps, **values}
+                if "id" in values
+                else {**template, "id": uuid.uuid4(), **stamps, **values}
                 for values in new
             ],
         )
-    if changed:
-        session.execute(
-            update(model), [{**values, "updated_at": now, "deleted_at": None} for values in changed]
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for values in changed:
+        row = {f"set_{key}": value for key, value in values.items() if key != "id"}
+        row.update(set_updated_at=now, set_deleted_at=None, match_id=values["id"])
+        groups.setdefault(tuple(row), []).append(row)
+    for keys, rows in groups.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("match_id"))
+            .values({key[4:]: bindparam(key) for key in keys if key != "match_id"})
         )
+        connection.execute(statement, rows)
 
 
 def _account_ids(
@@ -200,6 +225,11 @@ def _account_ids(
 def live_account_keys(session: Session, external_ids: Iterable[str]) -> set[str]:
     """The external ids among these that name a live account."""
     return set(_account_ids(session, external_ids, live_only=True))
+
+
+def live_account_count(session: Session) -> int:
+    statement = select(func.count()).select_from(Account).where(col(Account.deleted_at).is_(None))
+    return int(session.execute(statement).scalar_one())
 
 
 def live_account_ids(session: Session) -> list[uuid.UUID]:
@@ -271,6 +301,7 @@ def upsert_accounts(
             ],
             today,
             now,
+            created={values["id"] for values in new},
         )
     return result
 
@@ -288,13 +319,18 @@ def _health_scores(
 
 
 def _record_health(
-    session: Session, scores: Sequence[tuple[uuid.UUID, int]], today: date, now: datetime
+    session: Session,
+    scores: Sequence[tuple[uuid.UUID, int]],
+    today: date,
+    now: datetime,
+    created: Collection[uuid.UUID] = (),
 ) -> None:
-    """Today's snapshot of each account (replacing one taken earlier today)."""
+    """Today's snapshot of each account (replacing one taken earlier today; the accounts
+    just `created` have none)."""
     if not scores:
         return
     existing: dict[uuid.UUID, uuid.UUID] = {}
-    for batch in _chunks(account_id for account_id, _ in scores):
+    for batch in _chunks(account_id for account_id, _ in scores if account_id not in created):
         statement = select(col(HealthSnapshot.account_id), col(HealthSnapshot.id)).where(
             col(HealthSnapshot.account_id).in_(batch), col(HealthSnapshot.taken_on) == today
         )
@@ -302,7 +338,7 @@ def _record_health(
             (account_id, snapshot_id) for account_id, snapshot_id in session.execute(statement)
         )
     new = [
-        {"account_id": account_id, "taken_on": today, "score": score}
+        (uuid.uuid4(), account_id, today, score, now, now)
         for account_id, score in scores
         if account_id not in existing
     ]
@@ -311,7 +347,10 @@ def _record_health(
         for account_id, score in scores
         if account_id in existing
     ]
-    _write(session, HealthSnapshot, new, changed, now)
+    # As plain tuples: an import of a whole book writes a snapshot per account.
+    names = ("id", "account_id", "taken_on", "score", "created_at", "updated_at")
+    insert_rows(session.connection(), table_of(HealthSnapshot), new, names=names)
+    _write(session, HealthSnapshot, [], changed, now)
 
 
 def upsert_contacts(session: Session, rows: Sequence[ContactIn]) -> WriteResult:
