@@ -721,3 +721,24 @@ def test_an_import_reschedules_the_accounts_it_changed_in_its_own_transaction(
     assert {key: day for key, day in after.items() if key[0] not in ("A-1", "A-9")} == {
         key: day for key, day in before.items() if key[0] not in ("A-1", "A-9")
     }
+
+
+def test_a_large_import_decides_the_whole_book_again_after_its_transaction(
+    db: Database, tmp_path: Path
+) -> None:
+    """Half the book or more, 500 accounts or more: the schedule is marked stale inside the
+    import and brought back after it, in one go; the queue then holds every new account."""
+    scheduler = Schedule(db, load_rules(None, tmp_path), TODAY)
+    seed(db)
+    scheduler.recompute_all()
+    rows = "".join(
+        f"B-{n},Bulk {n},smb,{n}000,2027-0{n % 9 + 1}-15,{n % 101}\n" for n in range(600)
+    )
+    path = write(tmp_path, "bulk.csv", HEADER + "\n" + rows)
+
+    summary = import_csv(db, ACCOUNTS, path, schedule=scheduler)
+
+    assert summary.created == 600
+    assert scheduler.is_current()
+    queued = {item.external_id for item in scheduler.queue(owner_email=None, ahead_days=366)}
+    assert {f"B-{n}" for n in range(600)} <= queued

@@ -456,3 +456,14 @@ def test_problem_lines_are_capped() -> None:
 def test_an_empty_file_has_no_records(tmp_path: Path) -> None:
     parsed = parse_file(ACCOUNTS, write(tmp_path, "a.csv", "external_id,name,segment\n\n"))
     assert (parsed.records, parsed.rows) == (0, [])
+
+
+def test_the_readmes_mapping_example_is_valid() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme[readme.index("### Mapping files and presets") :]
+    example = section[section.index("```toml\n") + 8 : section.index("```\n", 10)]
+    parsed = parse_mapping(MappingText(example, "README.md"), name="saas")
+    assert parsed.kind(ACCOUNTS).values["segment"]["pro"] == "mid-market"
+    assert parsed.kind(TOUCHPOINTS).values["kind"]["support ticket"] == "note"
+    assert parsed.owner_email("Jonas Weber") == "jonas.weber@example.com"
+    assert parsed.date_format == "%m/%d/%Y"
