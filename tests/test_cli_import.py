@@ -230,10 +230,10 @@ def test_tickets_of_unknown_accounts(tmp_path: Path, saas_mapping: Path) -> None
 def test_a_dry_run_writes_nothing_and_foresees_the_first_queue(
     tmp_path: Path, saas_mapping: Path
 ) -> None:
-    book = tmp_path / "new" / "book.db"
+    book = tmp_path / "book.db"
     args = ("accounts", str(DATA / "saas_accounts.csv"), "--mapping", "saas")
     dry = imported(book, *args, "--dry-run").splitlines()
-    assert not book.parent.exists()  # no book, not even its folder
+    assert not book.exists()
     assert dry[0] == (
         f"Dry run of {DATA / 'saas_accounts.csv'} with the saas mapping, nothing was written: "
         "40 accounts would be created, 0 updated."
@@ -281,17 +281,21 @@ def test_a_dry_run_rolls_back_on_either_database(db: Database, tmp_path: Path) -
 
 
 def test_a_failed_import_creates_no_book(tmp_path: Path) -> None:
-    book = tmp_path / "new" / "deeper" / "book.db"
+    book = tmp_path / "book.db"
     touches = tmp_path / "touches.csv"
     touches.write_text("account_external_id,occurred_on,kind,summary\nA-1,2026-11-02,email,Hi\n")
     result = csm("--db", str(book), "import", "touchpoints", str(touches))
     assert result.exit_code == 1
     assert "expected the external_id of an existing account" in result.stderr
-    assert not (tmp_path / "new").exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["touches.csv"]
 
     bad = tmp_path / "accounts.csv"
     bad.write_text("external_id,name,segment\nA-1,Acme,Enterprize\n")
     assert csm("--db", str(book), "import", "accounts", str(bad)).exit_code == 1
+    assert not book.exists()
+    # Nor the folders it would have gone in.
+    nested = tmp_path / "new" / "deeper" / "book.db"
+    assert csm("--db", str(nested), "import", "touchpoints", str(touches)).exit_code == 1
     assert not (tmp_path / "new").exists()
 
 

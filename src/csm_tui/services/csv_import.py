@@ -255,12 +255,20 @@ def _names(names: Iterable[str], limit: int = MAX_IGNORED_NAMED) -> str:
 
 @dataclass
 class _Cell:
-    """How one column of this file is read: where, through which value map, with what parser."""
+    """How one column of this file is read: where, through which value map, with what parser,
+    and the values it has parsed (a column repeats a few segments, dates, owners...)."""
 
     column: Column
     position: int
     values: dict[str, str]
     parse: Callable[[str], object]
+    parsed: dict[str, object] = field(default_factory=dict)
+
+
+_UNKNOWN = object()
+
+#: Values remembered per column: enough for every date of a few years, not every name.
+_REMEMBERED = 4096
 
 
 class _Reader:
@@ -486,12 +494,18 @@ class _Reader:
     def record(self, number: int, line: int, fields: list[str]) -> Record | None:
         cells: dict[str, object] = {}
         ok = True
+        check_text = self.check_text
         for cell in self.cells:
             column = cell.column
             text = fields[cell.position].strip()
-            if self.check_text and self.bad_text(text, number, line, column.name):
+            if check_text and self.bad_text(text, number, line, column.name):
                 ok = False
                 continue
+            parsed = cell.parsed.get(text, _UNKNOWN) if text else _UNKNOWN
+            if parsed is not _UNKNOWN:
+                cells[column.name] = parsed
+                continue
+            raw = text
             if cell.values and text:
                 text = cell.values.get(value_key(text), text)
             if text and column.is_owner:
@@ -514,7 +528,7 @@ class _Reader:
                     cells[column.name] = None
                 continue
             try:
-                cells[column.name] = cell.parse(text)
+                value = cell.parse(text)
             except AmbiguousDate:
                 self.issue(
                     "a date in a known order: no day in this file is past 12, so M/D/YYYY and "
@@ -536,6 +550,10 @@ class _Reader:
                     expected, record=number, line=line, column=column.name, value=_shown(text)
                 )
                 ok = False
+            else:
+                cells[column.name] = value
+                if raw == text and len(cell.parsed) < _REMEMBERED:
+                    cell.parsed[raw] = value  # the same cell text always reads the same
         if ok and self.kind is ImportKind.CONTACTS:
             email, manager = cells.get("email"), cells.get("reports_to_email")
             if email and manager and str(email).lower() == str(manager).lower():

@@ -206,11 +206,25 @@ def _write(
         connection.execute(statement, rows)
 
 
+#: Keys from which one scan of the accounts' keys is cheaper than chunks of `IN (...)`.
+SCAN_FROM = 5 * CHUNK
+
+
 def _account_ids(
     session: Session, external_ids: Iterable[str], *, live_only: bool
 ) -> dict[str, uuid.UUID]:
     found: dict[str, uuid.UUID] = {}
-    for batch in _chunks(dict.fromkeys(external_ids)):
+    wanted = dict.fromkeys(external_ids)
+    if len(wanted) >= SCAN_FROM:  # a whole book's file: read every key once
+        statement = select(col(Account.id), col(Account.external_id))
+        if live_only:
+            statement = statement.where(col(Account.deleted_at).is_(None))
+        return {
+            external_id: account_id
+            for account_id, external_id in session.execute(statement)
+            if external_id in wanted
+        }
+    for batch in _chunks(wanted):
         statement = select(col(Account.id), col(Account.external_id)).where(
             col(Account.external_id).in_(batch)
         )
