@@ -43,7 +43,7 @@ from csm_tui.domain.import_columns import (
 from csm_tui.domain.mapping_file import ImportMapping, KindMapping
 from csm_tui.errors import CsmError
 from csm_tui.services.scheduling import Schedule
-from csm_tui.store import imports, meta
+from csm_tui.store import imports
 from csm_tui.store.bulk import bulk_session
 from csm_tui.store.database import Database
 from csm_tui.store.memory import gc_paused
@@ -69,12 +69,6 @@ MAX_RECORDS_NAMED = 3
 MAX_EXAMPLES = 3
 #: Names on the line of ignored columns before "and N more".
 MAX_IGNORED_NAMED = 12
-
-#: An import that changes this many accounts, half the book or more, has the whole book
-#: decided again after its transaction (`recompute_all`: a scan per table, and worker
-#: processes on a large book) rather than those accounts one by one inside it, which costs
-#: about twice as much per account (benchmarks: import).
-RESCHEDULE_ALL_FROM = 500
 
 #: (phase, done, total): "reading" counts records; other phases are one step of unknown length.
 Progress = Callable[[str, int, int | None], None]
@@ -789,10 +783,6 @@ class Written:
 
     result: imports.WriteResult
     skipped: list[tuple[Record, str]] = field(default_factory=list)  # (record, why)
-    #: The import changed too many accounts to decide them one by one in its transaction: the
-    #: schedule is marked stale there, and the whole book is to be decided again after it
-    #: (`Schedule.ensure_current`, in worker processes).
-    reschedule_all: bool = False
 
 
 def write_parsed(
@@ -849,27 +839,11 @@ def write_parsed(
                 for p in result.problems
             ]
         )
-    changed = len(result.account_ids)
-    if (
-        schedule is not None
-        and changed >= RESCHEDULE_ALL_FROM
-        and changed * 2 >= imports.live_account_count(session)
-    ):
-        meta.forget_schedule(session)
-        return Written(result, skipped, reschedule_all=True)
     if schedule is not None and result.account_ids:
         if progress is not None:
             progress("rescheduling", 0, None)
         schedule.recompute(session, result.account_ids)
     return Written(result, skipped)
-
-
-def reschedule(written: Written, schedule: Schedule, progress: Progress | None = None) -> None:
-    """After the import's transaction: decide every account again if it asked for that."""
-    if written.reschedule_all:
-        if progress is not None:
-            progress("rescheduling", 0, None)
-        schedule.ensure_current()
 
 
 def summary_of(
@@ -915,6 +889,4 @@ def import_csv(
     parsed = parse_file(kind, Path(path), mapping=mapping, date_format=date_format)
     with db.writing() as session:
         written = write_parsed(session, parsed, schedule=schedule)
-    if schedule is not None:
-        reschedule(written, schedule)
     return summary_of(parsed, written)

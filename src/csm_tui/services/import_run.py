@@ -28,7 +28,6 @@ from csm_tui.services.csv_import import (
     QueueSize,
     Written,
     parse_file,
-    reschedule,
     summary_of,
     write_parsed,
 )
@@ -88,7 +87,6 @@ def run_import(
                 skip_unknown_accounts=request.skip_unknown_accounts,
                 progress=progress,
             )
-        reschedule(written, schedule, progress)
     rejects = write_rejects(parsed, written, request.path) if written.skipped else None
     return summary_of(parsed, written, rejects_file=rejects)
 

@@ -241,11 +241,6 @@ def live_account_keys(session: Session, external_ids: Iterable[str]) -> set[str]
     return set(_account_ids(session, external_ids, live_only=True))
 
 
-def live_account_count(session: Session) -> int:
-    statement = select(func.count()).select_from(Account).where(col(Account.deleted_at).is_(None))
-    return int(session.execute(statement).scalar_one())
-
-
 def live_account_ids(session: Session) -> list[uuid.UUID]:
     """Every live account: what a dry run decides again when the stored schedule is not
     current."""

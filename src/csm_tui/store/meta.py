@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import inspect, select
 from sqlmodel import Session, col
 
 from csm_tui.models import AppMeta
@@ -59,13 +59,3 @@ def schedule_state(session: Session) -> tuple[date | None, str | None]:
 
 def is_current(session: Session, *, today: date, rules_sha256: str) -> bool:
     return schedule_state(session) == (today, rules_sha256)
-
-
-def forget_schedule(session: Session) -> None:
-    """Mark the stored schedule as computed for no day: the next read decides every account
-    again (`recompute_all`, in worker processes on a large book), as after a rules change. A
-    large import does this in its own transaction instead of deciding its accounts one by one
-    there, so the schedule is never taken for current while it is not."""
-    session.execute(
-        delete(AppMeta).where(col(AppMeta.key).in_([COMPUTED_FOR_KEY, RULES_SHA256_KEY]))
-    )
