@@ -167,7 +167,9 @@ class PlannedTouch:
         breached = self.breach_at is not None and today > self.breach_at
         urgency = Urgency(
             (
-                *item_terms(self.due_on, self.snoozed_until, coefficients, today),
+                *item_terms(
+                    self.kind, self.label, self.due_on, self.snoozed_until, coefficients, today, one
+                ),
                 *shared_terms(
                     coefficients,
                     today,
