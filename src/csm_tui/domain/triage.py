@@ -167,9 +167,12 @@ def by_account(items: Iterable[QueueItem]) -> list[QueueItem]:
     return rows
 
 
-def others_words(item: QueueItem) -> str:
-    """' + NPS survey, Yearly EBR': what else is due on the account's row ('' if nothing)."""
-    return f" + {', '.join(other.label for other in item.others)}" if item.others else ""
+def others_words(item: QueueItem, *, short: bool = False) -> str:
+    """' + NPS survey, Yearly EBR' (' +2' when `short`): what else is due on the account's
+    row ('' if nothing)."""
+    if not item.others:
+        return ""
+    return f" +{len(item.others)}" if short else f" + {', '.join(o.label for o in item.others)}"
 
 
 #: Lines sorted at a time: a long queue is sorted in pieces this long, then merged.

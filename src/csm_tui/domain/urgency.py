@@ -226,7 +226,8 @@ def snoozed_term(until: date, coefficients: UrgencyCoefficients) -> Term | None:
 
 def kind_term(kind: str, label: str, coefficients: UrgencyCoefficients) -> Term | None:
     """What kind of item it is: `[urgency.kind]` weighs a renewal question above a survey."""
-    return _term(f"kind.{kind}", 1.0, coefficients.kind.get(kind, 0.0), label.lower())
+    words = label.split(" (")[0].lower()  # "escalation follow-up", without its level
+    return _term(f"kind.{kind}", 1.0, coefficients.kind.get(kind, 0.0), words)
 
 
 def item_terms(

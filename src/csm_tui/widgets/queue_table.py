@@ -90,7 +90,7 @@ def measure(items: Iterable[QueueItem], context: QueueContext) -> dict[str, int]
         if item.pinned:
             pinned.add(item.account_name)
         owners.add(item.owner_name)
-        whats.add((item.label, item.snoozed_until, others_words(item)))
+        whats.add((item.label, item.snoozed_until, others_words(item, short=narrow)))
         whens.add((item.kind == HEALTH_DROP, item.due_on))
         scores.add((item.health_score, changes.get(item.account_id)))
         arrs.add(item.arr_cents)
@@ -163,8 +163,7 @@ class QueueTable(AccountTable[QueueItem]):
 
     def on_resize(self) -> None:
         super().on_resize()
-        if self.context is not None and self.context.narrow:
-            self._size_columns()  # "What" takes the width there is
+        self._size_columns()  # "What" takes the width there is, or gives up what is missing
 
     def _size_columns(self) -> None:
         context = self.context
@@ -172,12 +171,15 @@ class QueueTable(AccountTable[QueueItem]):
             return
         shown = columns(team=context.team, narrow=context.narrow)
         widths = dict(self._widths)
-        if context.narrow and "what" in widths:
+        if "what" in widths and self.size.width:
             others = sum(widths[key] + 2 * PAD for _, key in shown if key != "what")
             # The room inside the vertical scrollbar, whether or not it shows yet.
             room = self.size.width - self.styles.gutter.width - self.styles.scrollbar_size_vertical
             free = room - others - 2 * PAD
-            widths["what"] = max(NARROW_WHAT, free)
+            # A narrow terminal's "What" takes the free width; a wide one's gives up what is
+            # missing (the others due on a row end in "…": the panel lists them).
+            fitted = free if context.narrow else min(widths["what"], free)
+            widths["what"] = max(NARROW_WHAT, fitted)
         self.set_columns(Column(key, label, widths.get(key, len(label))) for label, key in shown)
 
     def notify_style_update(self) -> None:
@@ -211,7 +213,7 @@ class QueueTable(AccountTable[QueueItem]):
             no_wrap=True,
         )
         what.append(_snoozed_words(item.snoozed_until, today), style=self._look("muted"))
-        what.append(others_words(item), style=self._look("muted"))
+        what.append(others_words(item, short=narrow), style=self._look("muted"))
         when = Text(when_words(item, today), justify="right")
         if item.due_on < today and item.kind != HEALTH_DROP:
             when.stylize(self._look("late" if (today - item.due_on).days > 7 else "overdue"))

@@ -78,11 +78,7 @@ def render_detail(detail: Detail, today: date, looks: Looks = Looks()) -> Render
         parts.append(Text(""))
         parts.append(Text("Also due", style="bold underline"))
         for other in item.others:
-            parts.append(
-                Text.assemble(
-                    other.label, "  ", (when_words(other, today), "dim"), f"  {other.urgency:.1f}"
-                )
-            )
+            parts.append(Text.assemble(other.label, "  ", (when_words(other, today), "dim")))
     if candidate is not None and detail.decision is not None and item.kind != HEALTH_DROP:
         parts.append(Text(""))
         parts.append(_urgency(detail.decision.urgency(candidate), looks))
