@@ -109,6 +109,8 @@ def test_an_account_row_and_record() -> None:
         "name": "Northwind",
         "segment": "enterprise",
         "priority": "pr1",
+        "assigned_priority": "pr1",
+        "priority_derived": False,
         "arr": 120000.0,
         "owner_email": "ada@example.com",
         "health_score": 72,
@@ -117,6 +119,11 @@ def test_an_account_row_and_record() -> None:
         "days_to_renewal": 10,
         "last_touch": "2026-11-02",
     }
+    raised = account(assigned_priority=Priority.PR2)  # red, say: the rules make it PR1
+    assert output.account_row(raised, DAY)[3] == "PR1*"
+    assert output.account_record(raised, DAY)["priority"] == "pr1"
+    assert output.account_record(raised, DAY)["assigned_priority"] == "pr2"
+    assert output.account_record(raised, DAY)["priority_derived"] is True
 
 
 def test_queue_rows_mark_pins_and_health_drops_and_add_the_owner_for_the_team() -> None:
@@ -185,15 +192,15 @@ def printed(book: Path, *args: str) -> str:
 
 def test_accounts_as_a_table(small_book: Path) -> None:
     assert printed(small_book, "accounts", "--team") == (
-        "ID   Account              Segment     Pri      ARR  Owner  Health    Renewal      In  "
+        "ID   Account              Segment     Pri       ARR  Owner  Health    Renewal      In  "
         "Last touch\n"
-        "---  -------------------  ----------  ---  -------  -----  --------  ----------  ---  "
+        "---  -------------------  ----------  ----  -------  -----  --------  ----------  ---  "
         "----------\n"
-        "A-1  Northwind Logistics  Enterprise  PR2  $120.0k  Ada    55 red    2027-01-15  53d  "
+        "A-1  Northwind Logistics  Enterprise  PR1*  $120.0k  Ada    55 red    2027-01-15  53d  "
         "2026-11-01\n"
-        "A-2  Bluepeak             SMB         PR3       $0  Ada    -         -             -  "
+        "A-2  Bluepeak             SMB         PR3        $0  Ada    -         -             -  "
         "never\n"
-        "A-3  Corvid Health        Mid-Market  PR1   $1.25M  Bo     91 green  2026-12-20  27d  "
+        "A-3  Corvid Health        Mid-Market  PR1    $1.25M  Bo     91 green  2026-12-20  27d  "
         "2026-11-16\n"
     )
 
@@ -207,6 +214,8 @@ def test_accounts_as_json(small_book: Path) -> None:
         '    "name": "Corvid Health",\n'
         '    "segment": "mid-market",\n'
         '    "priority": "pr1",\n'
+        '    "assigned_priority": "pr1",\n'
+        '    "priority_derived": false,\n'
         '    "arr": 1250000.0,\n'
         '    "owner_email": "bo@example.com",\n'
         '    "health_score": 91,\n'
