@@ -62,13 +62,13 @@ def first_calls(facts: Iterable[AccountFacts], rules: Rulebook, today: date) -> 
         for index, (_, account_id, start) in enumerate(accounts):
             days = periods.get((start, every))
             if days is None:
-                days = periods[start, every] = _working_days(start, every, rules)
+                days = periods[start, every] = working_days(start, every, rules)
             per_day = -(-len(accounts) // len(days))  # one period's share, rounded up
             planned[account_id] = days[index // per_day]
     return planned
 
 
-def _working_days(start: date, every: Duration, rules: Rulebook) -> list[date]:
+def working_days(start: date, every: Duration, rules: Rulebook) -> list[date]:
     """The working days of one period from `start` (at least the first working day)."""
     end = shift(start, every, rules.calendar, roll=False).day
     end = min(end, start + timedelta(days=_MAX_SPREAD_DAYS))
