@@ -247,7 +247,9 @@ def test_a_dry_run_writes_nothing_and_foresees_the_first_queue(
     queue = csm("--db", str(book), "--today", TODAY, "queue", "--team", "--format", "json")
     items = json.loads(queue.stdout)
     overdue = sum(1 for item in items if item["overdue_days"] > 0)
-    assert foreseen == f"{len(items)} items, {overdue} overdue"
+    every = csm("--db", str(book), "--today", TODAY, "queue", "--team", "--every-item")
+    due = len(every.stdout.splitlines()) - 2  # the header and its underline
+    assert foreseen == f"{len(items)} rows ({due} items due), {overdue} overdue"
 
     before = book.read_bytes()
     again = imported(book, *args, "--dry-run").splitlines()
@@ -272,7 +274,7 @@ def test_a_dry_run_rolls_back_on_either_database(db: Database, tmp_path: Path) -
     )
 
     assert (dry.created, dry.updated, dry.dry_run) == (1, 1, True)
-    assert dry.first_queue is not None and dry.first_queue.items >= 3
+    assert dry.first_queue is not None and dry.first_queue.rows == 3
     with db.reading() as session:
         assert count_rows(session, [Account]) == before
 

@@ -273,7 +273,8 @@ def import_summary_lines(
         queue = summary.first_queue
         lines.append(
             f"  first queue: the team's queue on {queue.on:%a %Y-%m-%d} would hold "
-            f"{queue.items:,} item{'' if queue.items == 1 else 's'}, {queue.overdue:,} overdue"
+            f"{queue.rows:,} row{'' if queue.rows == 1 else 's'} ({queue.items:,} items due), "
+            f"{queue.overdue:,} overdue"
         )
     return lines
 

@@ -159,8 +159,9 @@ class QueueSize:
     """The first triage queue a dry run foresees: the team's, on the day csm works on."""
 
     on: date
-    items: int
-    overdue: int
+    rows: int  # one per account, as the queue shows them
+    items: int  # every item due
+    overdue: int  # rows whose item is overdue
 
 
 @dataclass(frozen=True)

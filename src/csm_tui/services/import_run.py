@@ -16,11 +16,13 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from csm_tui.domain.import_columns import ImportKind
 from csm_tui.domain.mapping_file import ImportMapping
+from csm_tui.domain.triage import by_account
 from csm_tui.services.csv_import import (
     ImportSummary,
     ParsedFile,
@@ -32,9 +34,10 @@ from csm_tui.services.csv_import import (
     write_parsed,
 )
 from csm_tui.services.scheduling import Schedule
+from csm_tui.services.triage import _StoreReader  # the queue's reader, in a given session
+from csm_tui.services.triage_view import read_view
 from csm_tui.services.upkeep import current_database, released
 from csm_tui.store import imports, meta
-from csm_tui.store import queue as queue_store
 from csm_tui.store.database import Database, normalise_url, sqlite_path
 from csm_tui.store.migrate import ensure_current
 
@@ -43,7 +46,6 @@ if TYPE_CHECKING:
 
     from sqlmodel import Session
 
-    from csm_tui.domain.queue import QueueItem
     from csm_tui.rules import LoadedRules
 
 
@@ -155,7 +157,9 @@ def _dry_run(
                     )
                 if progress is not None:
                     progress("first queue", 0, None)
-                first_queue = _size(schedule.queue(owner_email=None), today)
+                schedule.ensure_current()  # as csm's first read of the book would
+                with db.reading() as session:
+                    first_queue = _first_queue(session, schedule)
         return summary_of(parsed, written, dry_run=True, first_queue=first_queue)
     with current_database(target) as db:
         schedule = Schedule(db, rules, today)
@@ -174,21 +178,31 @@ def _dry_run(
 
 
 def _queue_in(session: Session, schedule: Schedule) -> QueueSize:
-    """The team's queue inside the caller's transaction, every account decided for the day
-    first if the stored schedule is not current (as csm's first read would do)."""
+    """The team's first queue inside the caller's transaction, every account decided for the
+    day first if the stored schedule is not current (as csm's first read would do)."""
     if not meta.is_current(session, today=schedule.today, rules_sha256=schedule.stamp):
         schedule.recompute(session, imports.live_account_ids(session))
-    items = queue_store.queue(
-        session,
+    return _first_queue(session, schedule)
+
+
+def _first_queue(session: Session, schedule: Schedule) -> QueueSize:
+    """The team's queue as `csm queue --team` shows it (one row per account, health drops
+    since yesterday to review), read in `session`."""
+    rules = schedule.rulebook
+    view = read_view(
+        _StoreReader(session, schedule.today, rules.urgency),
         today=schedule.today,
-        coefficients=schedule.rulebook.urgency,
+        since=schedule.today - timedelta(days=1),
         owner_email=None,
+        bands=rules.bands,
     )
-    return _size(items, schedule.today)
-
-
-def _size(items: list[QueueItem], today: date) -> QueueSize:
-    return QueueSize(today, len(items), sum(1 for item in items if item.overdue_days > 0))
+    rows = by_account(view.items)
+    return QueueSize(
+        schedule.today,
+        rows=len(rows),
+        items=len(view.items),
+        overdue=sum(1 for row in rows if row.overdue_days > 0),
+    )
 
 
 # -- the rejects file -------------------------------------------------------------------------
