@@ -4,6 +4,7 @@ written when there is any, and re-imports that update instead of duplicating."""
 from __future__ import annotations
 
 import tempfile
+import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -739,3 +740,25 @@ def test_a_large_import_is_rescheduled_in_its_transaction(db: Database, tmp_path
     assert scheduler.is_current()
     queued = {item.external_id for item in scheduler.queue(owner_email=None, ahead_days=366)}
     assert {f"B-{n}" for n in range(600)} <= queued
+
+
+def test_facts_of_most_of_a_book_read_in_one_go_are_the_same(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import of a whole book reads its facts with one read of the book (`WHOLE_BOOK_FROM`),
+    and gets what reading them a chunk at a time gives."""
+    from csm_tui.store import facts
+
+    db = Database.open(demo_db)
+    try:
+        with db.reading() as session:
+            everyone = facts.load_facts(session, today=TODAY)
+            some = [uuid.UUID(one.account_id) for one in everyone[::3]]
+            chunked = facts.load_facts(session, today=TODAY, account_ids=some)
+            monkeypatch.setattr(facts, "WHOLE_BOOK_FROM", 10)
+            whole = facts.load_facts(session, today=TODAY, account_ids=some)
+    finally:
+        db.dispose()
+    assert len(some) >= 10
+    assert whole == chunked
+    assert [one.account_id for one in whole] == [str(key) for key in sorted(some)]

@@ -47,6 +47,10 @@ from csm_tui.store.raw import Dates, Days, canonical
 
 #: Ids per `IN (...)` list: well under SQLite's and PostgreSQL's parameter limits.
 IN_CHUNK = 500
+#: Accounts from which `load_facts` reads the whole book and keeps them, rather than a query
+#: per table for each `IN_CHUNK` of them, each rendered with its keys (an import of a whole
+#: book: benchmarks: import).
+WHOLE_BOOK_FROM = 20 * IN_CHUNK
 #: Touch history the engine sees: this many days back, plus the latest older touch per kind.
 LOOKBACK_DAYS = 800
 
@@ -152,6 +156,9 @@ def load_facts(
         if account_ids is None:
             return reader.load(None)
         keys = sorted({as_uuid(key) for key in account_ids})
+        if len(keys) >= WHOLE_BOOK_FROM:  # most of a book: one read of it all, then keep those
+            wanted = {canonical(key) for key in keys}
+            return [one for one in reader.load(None) if one.account_id in wanted]
         facts: list[AccountFacts] = []
         for chunk in batched(keys, IN_CHUNK):
             facts += reader.load(among(chunk))
