@@ -34,6 +34,7 @@ from csm_tui.store.database import Database
 from csm_tui.store.facts import load_facts
 from csm_tui.store.memory import gc_paused
 from csm_tui.store.triage import ContactOption, LastTouch, NewActionItem, OpenEscalationLine
+from csm_tui.store.undo import Change, restore
 
 
 class TriageError(CsmError):
@@ -53,12 +54,14 @@ class Detail:
 
 @dataclass(frozen=True, slots=True)
 class Undo:
-    """How to take back one action: which row it wrote."""
+    """How to take back one action: which row it wrote, or (`change`) the rows it changed
+    as they were before it."""
 
-    what: str  # "touch", "snooze", "review", "escalation"
+    what: str  # "touch", "snooze", "review", "escalation"; "touch-edit", "contact"...
     row_id: uuid.UUID
     account_id: uuid.UUID
     description: str  # "the cadence call logged for Acme"
+    change: Change | None = None  # None: the action added `row_id`, and undo withdraws it
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,16 +244,7 @@ class Triage:
     # -- writing ---------------------------------------------------------------------------
 
     def log_touch(self, form: TouchForm) -> Done:
-        kind = _touch_kind(form.kind)
-        summary = form.summary.strip()
-        if not summary:
-            raise TriageError("a touch needs a summary: one line on what happened")
-        if form.occurred_on > self.today:
-            raise TriageError(
-                f"a touch is logged once it happened: {form.occurred_on} is after "
-                f"today ({self.today})"
-            )
-        sentiment = _sentiment(form.sentiment)
+        kind, summary, sentiment = checked_touch(form, self.today)
         account_id = uuid.UUID(form.account_id)
         with self.db.writing() as session:
             name = self._account_name(session, account_id)
@@ -372,9 +366,14 @@ class Triage:
 
     def undo(self, undo: Undo) -> str:
         with self.db.writing() as session:
-            account_id = store.withdraw(session, undo.what, undo.row_id)
-            if account_id is None:
-                return f"Nothing to undo: {undo.description} is already gone."
+            if undo.change is None:
+                account_id = store.withdraw(session, undo.what, undo.row_id)
+                if account_id is None:
+                    return f"Nothing to undo: {undo.description} is already gone."
+            elif restore(session, undo.change):
+                account_id = undo.account_id
+            else:
+                return f"Not undone: since {undo.description}, the same was changed again."
             self.schedule.recompute(session, [account_id])
         return f"Undone: {undo.description}."
 
@@ -406,6 +405,20 @@ class Triage:
                 "that account no longer exists (deleted since the queue loaded); press r to refresh"
             )
         return name
+
+
+def checked_touch(form: TouchForm, today: date) -> tuple[TouchKind, str, str | None]:
+    """The touch's kind, summary and sentiment, or what to fix: a touch is logged (or
+    changed) as something that happened, said in a line."""
+    kind = _touch_kind(form.kind)
+    summary = form.summary.strip()
+    if not summary:
+        raise TriageError("a touch needs a summary: one line on what happened")
+    if form.occurred_on > today:
+        raise TriageError(
+            f"a touch is logged once it happened: {form.occurred_on} is after today ({today})"
+        )
+    return kind, summary, _sentiment(form.sentiment)
 
 
 def _touch_kind(text: str) -> TouchKind:
