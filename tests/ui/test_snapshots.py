@@ -210,3 +210,29 @@ def test_account_help(snap_compare, app_factory, size):
     assert snap_compare(
         app_factory(), terminal_size=SIZES[size], run_before=_opening("healthy", "question_mark")
     )
+
+
+def _on_a_touch(*keys: str) -> RunBefore:
+    """Open Jasper Retail, one of the demo CSM's accounts, on its timeline, highlight its
+    second touch (a cadence call with notes, attendees and an action item), press `keys`."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        app = pilot.app
+        assert isinstance(app, CsmApp)
+        [row] = [row for row in app.workspace.book(team=False) if row.name == "Jasper Retail"]
+        app.open_account(row.id)
+        await settle(pilot)
+        await pilot.press("3", "j", *keys)
+        await settle(pilot)
+
+    return run_before
+
+
+def test_account_edit_touch_modal(snap_compare, app_factory):
+    """At 80x24: the edit form, notes included, fits as the log form does."""
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=_on_a_touch("c"))
+
+
+def test_account_delete_touch_modal(snap_compare, app_factory):
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=_on_a_touch("d"))
