@@ -1205,6 +1205,19 @@ def test_undoing_an_account_edit_puts_back_its_fields_health_and_schedule(
     assert view_of(accounts, book.acme).detail.health.history[-1] == (TODAY - days(7), 86)
 
 
+def test_a_save_that_changes_nothing_has_nothing_to_undo(accounts: Accounts, book: Book) -> None:
+    assert accounts.save(book.acme, form()).undo is None
+    carl = ContactForm(
+        name="Carl Diaz",
+        title="Ops lead",
+        email="carl@acme.example",
+        persona="champion",
+        influence="4",
+        reports_to_id=book.vera,
+    )
+    assert accounts.save_contact(book.acme, carl, contact_id=book.carl).undo is None
+
+
 def test_undoing_a_second_edit_of_the_day_puts_back_the_first_ones_snapshot(
     db: Database, accounts: Accounts, book: Book, triage: Triage
 ) -> None:

@@ -125,7 +125,7 @@ class Accounts:
         return Saved(
             view,
             f"{message} {next_words(view.decision, self.today)}",
-            Undo("account", key, key, f"the edit of {name}", change),
+            None if change.empty else Undo("account", key, key, f"the edit of {name}", change),
         )
 
     def save_contact(
@@ -171,7 +171,8 @@ class Accounts:
             message, what = f"Added {changes.name}.", f"the new contact {changes.name}"
         else:
             message, what = f"Saved {changes.name}.", f"the edit of {changes.name}"
-        return Saved(view, message, Undo("contact", saved_id, key, what, change))
+        undo_it = None if change.empty else Undo("contact", saved_id, key, what, change)
+        return Saved(view, message, undo_it)
 
     def mark_left(self, contact_id: str, left: bool = True) -> Saved:
         """A contact left the customer (or came back). A key person leaving raises the
