@@ -52,7 +52,7 @@ class RowState:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """The rows an action changed, before and after it, in the same order."""
+    """The rows an action may have changed, as they were before it and as it left them."""
 
     before: tuple[RowState, ...]
     after: tuple[RowState, ...]
