@@ -109,6 +109,8 @@ def test_an_account_row_and_record() -> None:
         "name": "Northwind",
         "segment": "enterprise",
         "priority": "pr1",
+        "assigned_priority": "pr1",
+        "priority_derived": False,
         "arr": 120000.0,
         "owner_email": "ada@example.com",
         "health_score": 72,
@@ -117,6 +119,11 @@ def test_an_account_row_and_record() -> None:
         "days_to_renewal": 10,
         "last_touch": "2026-11-02",
     }
+    raised = account(assigned_priority=Priority.PR2)  # red, say: the rules make it PR1
+    assert output.account_row(raised, DAY)[3] == "PR1*"
+    assert output.account_record(raised, DAY)["priority"] == "pr1"
+    assert output.account_record(raised, DAY)["assigned_priority"] == "pr2"
+    assert output.account_record(raised, DAY)["priority_derived"] is True
 
 
 def test_queue_rows_mark_pins_and_health_drops_and_add_the_owner_for_the_team() -> None:
@@ -185,15 +192,15 @@ def printed(book: Path, *args: str) -> str:
 
 def test_accounts_as_a_table(small_book: Path) -> None:
     assert printed(small_book, "accounts", "--team") == (
-        "ID   Account              Segment     Pri      ARR  Owner  Health    Renewal      In  "
+        "ID   Account              Segment     Pri       ARR  Owner  Health    Renewal      In  "
         "Last touch\n"
-        "---  -------------------  ----------  ---  -------  -----  --------  ----------  ---  "
+        "---  -------------------  ----------  ----  -------  -----  --------  ----------  ---  "
         "----------\n"
-        "A-1  Northwind Logistics  Enterprise  PR2  $120.0k  Ada    55 red    2027-01-15  53d  "
+        "A-1  Northwind Logistics  Enterprise  PR1*  $120.0k  Ada    55 red    2027-01-15  53d  "
         "2026-11-01\n"
-        "A-2  Bluepeak             SMB         PR3       $0  Ada    -         -             -  "
+        "A-2  Bluepeak             SMB         PR3        $0  Ada    -         -             -  "
         "never\n"
-        "A-3  Corvid Health        Mid-Market  PR1   $1.25M  Bo     91 green  2026-12-20  27d  "
+        "A-3  Corvid Health        Mid-Market  PR1    $1.25M  Bo     91 green  2026-12-20  27d  "
         "2026-11-16\n"
     )
 
@@ -207,6 +214,8 @@ def test_accounts_as_json(small_book: Path) -> None:
         '    "name": "Corvid Health",\n'
         '    "segment": "mid-market",\n'
         '    "priority": "pr1",\n'
+        '    "assigned_priority": "pr1",\n'
+        '    "priority_derived": false,\n'
         '    "arr": 1250000.0,\n'
         '    "owner_email": "bo@example.com",\n'
         '    "health_score": 91,\n'
@@ -220,59 +229,103 @@ def test_accounts_as_json(small_book: Path) -> None:
 
 
 def test_my_queue_and_the_teams_as_tables(small_book: Path) -> None:
+    """One row per account: its most urgent item, the others named after it. Northwind was
+    imported red with no history (its assessment and recovery plan are due the day it was first
+    seen red); its yearly EBR and NPS survey count from the day it entered the book, not from
+    a contract start long before; Bluepeak's first call is planned for tomorrow."""
     assert printed(small_book, "--as", "ada@example.com", "queue") == (
-        "#  Account              What              Due          Health  Pri      ARR  Urgency  "
+        "#  Account              What                                                           "
+        "    Due          Health  Pri       ARR  Urgency  Rule\n"
+        "-  -------------------  ---------------------------------------------------------------"
+        "--  -----------  ------  ----  -------  -------  ---------------------\n"
+        "1  Northwind Logistics  Renewal question + Cadence call, Health assessment, Recovery pl"
+        "an  67d overdue  55 red  PR1*  $120.0k     38.7  renewal.soft-question\n"
+    )
+    assert printed(small_book, "--as", "ada@example.com", "queue", "--every-item") == (
+        "#  Account              What               Due          Health  Pri       ARR  Urgency  "
         "Rule\n"
-        "-  -------------------  ----------------  -----------  ------  ---  -------  -------  "
-        "---------------------\n"
-        "1  Northwind Logistics  Renewal question  67d overdue  55 red  PR2  $120.0k     33.7  "
+        "-  -------------------  -----------------  -----------  ------  ----  -------  -------  "
+        "------------------------\n"
+        "1  Northwind Logistics  Renewal question   67d overdue  55 red  PR1*  $120.0k     38.7  "
         "renewal.soft-question\n"
-        "2  Northwind Logistics  Cadence call      14d overdue  55 red  PR2  $120.0k     33.7  "
+        "2  Northwind Logistics  Cadence call       14d overdue  55 red  PR1*  $120.0k     34.7  "
         "cadence.red\n"
-        "3  Northwind Logistics  Yearly EBR        due today    55 red  PR2  $120.0k     25.7  "
-        "ebr.yearly.enterprise\n"
-        "4  Northwind Logistics  NPS survey        due today    55 red  PR2  $120.0k     25.7  "
-        "nps.half-yearly\n"
-        "5  Bluepeak             Cadence call      due today    -       PR3       $0      8.8  "
-        "cadence.default\n"
-        "6  Bluepeak             NPS survey        due today    -       PR3       $0      8.8  "
-        "nps.half-yearly\n"
+        "3  Northwind Logistics  Health assessment  due today    55 red  PR1*  $120.0k     31.7  "
+        "health.red.assessment\n"
+        "4  Northwind Logistics  Recovery plan      due today    55 red  PR1*  $120.0k     30.7  "
+        "health.red.recovery-plan\n"
     )
     team = printed(small_book, "queue", "--team").splitlines()
-    assert team[0] == (
-        "#  Account              Owner  What              Due          Health    Pri      ARR  "
-        "Urgency  Rule"
-    )
-    assert team[4] == (
-        "3  Corvid Health        Bo     Renewal question  91d overdue  91 green  PR1   $1.25M  "
-        "   28.2  renewal.soft-question"
-    )
-    assert len(team) == 2 + 8
+    assert team[0].split() == [
+        "#",
+        "Account",
+        "Owner",
+        "What",
+        "Due",
+        "Health",
+        "Pri",
+        "ARR",
+        "Urgency",
+        "Rule",
+    ]
+    assert team[3].split() == [
+        *[
+            "2",
+            "Corvid",
+            "Health",
+            "Bo",
+            "Renewal",
+            "question",
+            "91d",
+            "overdue",
+            "91",
+            "green",
+            "PR1",
+            "$1.25M",
+            "33.2",
+        ],
+        "renewal.soft-question",
+    ]
+    assert len(team) == 2 + 2
 
 
 def test_the_queue_as_json(small_book: Path) -> None:
     records = json.loads(printed(small_book, "--as", "bo@example.com", "queue", "--format", "json"))
-    assert records[0] == {
-        "account_external_id": "A-3",
-        "account_name": "Corvid Health",
-        "owner_email": "bo@example.com",
-        "kind": "renewal-call",
-        "label": "Renewal question",
-        "due_date": "2026-08-24",
-        "overdue_days": 91,
-        "rule_id": "renewal.soft-question",
-        "urgency": 28.16,
-        "pinned": False,
-        "explanation": "Renewal question: 120 days before the renewal date on 2026-12-20 -> due "
-        "2026-08-24 (late after 2026-09-21), 91 days overdue",
-        "segment": "mid-market",
-        "priority": "pr1",
-        "arr": 1250000.0,
-        "health_score": 91,
-        "health_band": "green",
-        "renewal_date": "2026-12-20",
-    }
-    assert [record["kind"] for record in records] == ["renewal-call", "nps-survey"]
+    assert records == [
+        {
+            "account_external_id": "A-3",
+            "account_name": "Corvid Health",
+            "owner_email": "bo@example.com",
+            "kind": "renewal-call",
+            "label": "Renewal question",
+            "due_date": "2026-08-24",
+            "overdue_days": 91,
+            "rule_id": "renewal.soft-question",
+            "urgency": 33.16,
+            "pinned": False,
+            "explanation": "Renewal question: 120 days before the renewal date on 2026-12-20 -> "
+            "due 2026-08-24 (late after 2026-09-21), 91 days overdue",
+            "segment": "mid-market",
+            "priority": "pr1",
+            "assigned_priority": "pr1",
+            "priority_derived": False,
+            "arr": 1250000.0,
+            "health_score": 91,
+            "health_band": "green",
+            "renewal_date": "2026-12-20",
+            "also": [],
+        }
+    ]
+    [northwind] = json.loads(
+        printed(small_book, "--as", "ada@example.com", "queue", "--format", "json")
+    )
+    assert (northwind["priority"], northwind["assigned_priority"]) == ("pr1", "pr2")
+    assert northwind["priority_derived"] is True
+    assert [(other["kind"], other["due_date"]) for other in northwind["also"]] == [
+        ("cadence-call", "2026-11-09"),
+        ("health-assessment", "2026-11-23"),
+        ("recovery-plan", "2026-11-23"),
+    ]
 
 
 def test_an_empty_queue_says_so(tmp_path: Path) -> None:
@@ -298,7 +351,7 @@ def test_a_rules_preview_as_a_table_and_as_json(small_book: Path, tmp_path: Path
         "ID   Account   Now                          With weekly.toml         Rule\n"
         "---  --------  -----------------------  --  -----------------------  "
         "-----------------------\n"
-        "A-2  Bluepeak  Cadence call 2026-11-23  ->  Cadence call 2026-11-23  "
+        "A-2  Bluepeak  Cadence call 2026-11-24  ->  Cadence call 2026-11-24  "
         "cadence.everyone-weekly\n"
     )
     preview = json.loads(printed(small_book, "rules", "preview", str(weekly), "--format", "json"))

@@ -45,8 +45,9 @@ def mine(book: Path, *args: str) -> Result:
 
 
 def queue_json(book: Path, *args: str, user: str | None = DEMO_USER_EMAIL) -> list[dict]:
+    """Every item of the queue, one per row (`--every-item`), as JSON."""
     who = ["--as", user] if user else []
-    result = on(book, *who, "queue", "--format", "json", *args)
+    result = on(book, *who, "queue", "--format", "json", "--every-item", *args)
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 

@@ -16,6 +16,8 @@ import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -67,17 +69,40 @@ def _row_counts(db: Database) -> dict[str, int]:
     return {model.__tablename__: _count(db, model) for model in (Account, *CHILD_TABLES)}
 
 
+_RISKS = ("implementation", "sentiment", "support", "product", "company", "renewal")
+
+
 def _seed_book(db: Database, accounts: int = 3) -> None:
     """Accounts with children on ON DELETE CASCADE links: what a parent rebuild could destroy."""
+    # The account table as revision 0001 knew it (the model has moved on, so plain Core here).
+    columns: tuple[tuple[str, Any], ...] = (
+        ("id", sa.Uuid()),
+        ("created_at", sa.DateTime(timezone=True)),
+        ("updated_at", sa.DateTime(timezone=True)),
+        ("name", sa.String()),
+        ("segment", sa.String()),
+        ("priority", sa.String()),
+        ("arr_cents", sa.BigInteger()),
+        *((f"risk_{risk}", sa.Boolean()) for risk in _RISKS),
+    )
+    account_0001 = sa.table("account", *(sa.column(name, kind) for name, kind in columns))
+    stamp = datetime(2026, 10, 30, 9, tzinfo=UTC)
     with db.writing() as session:
         for number in range(accounts):
-            account = Account(
-                name=f"Acme {number} — Ünïcode",
-                segment="enterprise",
-                arr_cents=1_000_00 * (number + 1),
+            account_id = uuid.uuid4()
+            session.execute(
+                account_0001.insert().values(
+                    id=account_id,
+                    created_at=stamp,
+                    updated_at=stamp,
+                    name=f"Acme {number} — Ünïcode",
+                    segment="enterprise",
+                    priority="pr2",
+                    arr_cents=1_000_00 * (number + 1),
+                    **{f"risk_{risk}": False for risk in _RISKS},
+                )
             )
-            session.add(account)
-            session.flush()
+            account = SimpleNamespace(id=account_id)
             touch = Touchpoint(
                 account_id=account.id,
                 occurred_on=date(2026, 11, number + 1),
@@ -726,3 +751,17 @@ def test_wheel_ships_the_migrations_and_upgrades_a_fresh_database(tmp_path: Path
     assert Path(seen["models"]).resolve().parent == package
     assert Path(seen["scripts"]) == package / "migrations"
     assert seen["revision"] == HEAD_REVISION
+
+
+def test_0006_dates_each_account_s_entry_into_the_book_by_its_row(unmigrated_db: Database) -> None:
+    """A clock with nothing on record starts when the account entered the book: for the
+    accounts already there, the day their row was created."""
+    db = unmigrated_db
+    account_ids = _book_at(db, "0005")
+    _upgrade_to(db, "0006")
+    with db.reading() as session:
+        rows = session.execute(
+            select(col(Account.id), col(Account.entered_on), col(Account.first_call_by))
+        ).all()
+    assert sorted((key for key, _, _ in rows), key=str) == account_ids
+    assert {(entered, first) for _, entered, first in rows} == {(date(2026, 10, 30), None)}

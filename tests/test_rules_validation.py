@@ -1179,3 +1179,12 @@ def test_a_user_rule_array_replaces_the_shipped_one_whole(tmp_path: Path) -> Non
     default = default_rules()
     assert rules.cadence == default.cadence and rules.anchored == default.anchored
     assert rules.triggers == default.triggers and rules.derive == default.derive
+
+
+def test_a_kind_weight_names_a_kind_the_rules_know() -> None:
+    assert only_problem("[urgency.kind]\nnps-surveys = 1.0\n") == msg(
+        2, "urgency.kind.nps-surveys", "unknown kind 'nps-surveys'; did you mean 'nps-survey'?"
+    )
+    assert only_problem('[urgency.kind]\nebr = "high"\n') == msg(
+        2, "urgency.kind.ebr", "must be a number, not 'high'"
+    )

@@ -200,6 +200,7 @@ URGENCY = UrgencyCoefficients(
     sla_breach=0,
     staleness=0,
     snoozed=0,
+    kind={},
 )
 
 

@@ -836,9 +836,16 @@ def test_the_next_touch_keeps_its_acronyms(db: Database, book: Book, triage: Tri
         olu = session.scalars(
             select(TeamMember).where(col(TeamMember.email) == "olu@example.com")
         ).one()
-        dunmore = Account(name="Dunmore", segment="enterprise", owner_id=olu.id, health_score=90)
+        dunmore = Account(
+            name="Dunmore",
+            segment="enterprise",
+            owner_id=olu.id,
+            health_score=90,
+            entered_on=date(2025, 11, 23),
+        )
         session.add(dunmore)
         session.flush()
-        dunmore_id = str(dunmore.id)  # no contract start, no EBR on record: the yearly EBR is due
+        # No contract start, no EBR on record, in the book for a year: the yearly EBR is due.
+        dunmore_id = str(dunmore.id)
     done = triage.log_touch(form(dunmore_id))
     assert "Next: " in done.message and "EBR due 2026-11-23 (today)" in done.message

@@ -11,6 +11,9 @@ urgency = sum(coefficient x term), each term in 0..1, rounded to 3 places before
     sla breach   5.0 if any open escalation is past its SLA (latest, else within)
     staleness    2.0 x min(1, days since the last touch / 90)
     snoozed      -5.0 if the item is snoozed
+    kind         what kind of item: escalation call 6, health assessment 6, recovery plan 5,
+                 renewal question 5, onboarding review 3, milestone 2, cadence call 1, EBR 1,
+                 NPS survey 0
 
 An open L5 escalation or a breached SLA pins the account above the rest instead.
 """
@@ -99,9 +102,11 @@ def test_a_enterprise_red_overdue_with_an_open_l2() -> None:
     # arr         log10(25) / log10(100) = 0.699      x  4.0 =  2.796
     # escalation  L2 = 0.4                            x 10.0 =  4.000
     # staleness   13 / 90 = 0.144                     x  2.0 =  0.288
-    # total                                                    30.312 -> 30.31
+    # kind        a cadence call                      x  1.0 =  1.000
+    # total                                                    31.312 -> 31.31
     assert terms(urgency) == {
         "overdue": (0.619, 12.0),
+        "kind.cadence-call": (1.0, 1.0),
         "health.red": (1.0, 8.0),
         "priority.pr1": (1.0, 6.0),
         "renewal": (0.3, 6.0),
@@ -112,6 +117,7 @@ def test_a_enterprise_red_overdue_with_an_open_l2() -> None:
     assert points(urgency) == pytest.approx(
         {
             "overdue": 7.428,
+            "kind.cadence-call": 1.0,
             "health.red": 8.0,
             "priority.pr1": 6.0,
             "renewal": 1.8,
@@ -120,11 +126,12 @@ def test_a_enterprise_red_overdue_with_an_open_l2() -> None:
             "staleness": 0.288,
         }
     )
-    assert urgency.total == pytest.approx(30.31)
+    assert urgency.total == pytest.approx(31.31)
     assert not urgency.pinned and urgency.pin_reason is None
     notes = {term.name: term.note for term in urgency.terms}
     assert notes == {
         "overdue": "6 days overdue",
+        "kind.cadence-call": "cadence call",
         "health.red": "health 54",
         "priority.pr1": "PR2 -> PR1",
         "renewal": "renewal in 135 days",
@@ -161,13 +168,15 @@ def test_b_commercial_green_pr2_due_in_ten_days() -> None:
     # renewal     (180 - 300) / 150 < 0 -> 0     left out
     # arr         log10(3) / 2 = 0.239 x 4.0 = 0.956
     # staleness   20 / 90 = 0.222      x 2.0 = 0.444
-    # total                                    5.300
+    # kind        a cadence call       x 1.0 = 1.000
+    # total                                    6.300
     assert terms(decision.urgency(item)) == {
+        "kind.cadence-call": (1.0, 1.0),
         "priority.pr2": (1.0, 3.9),
         "arr": (0.239, 4.0),
         "staleness": (0.222, 2.0),
     }
-    assert decision.urgency(item).total == pytest.approx(5.30)
+    assert decision.urgency(item).total == pytest.approx(6.30)
     assert not decision.urgency(item).pinned
 
 
@@ -212,15 +221,17 @@ def test_d_an_open_l5_pins_the_account_above_a_higher_total() -> None:
     # escalation  L5 = 1.0                 x 10.0 = 10.000
     # sla breach  not yet: due today, breached only after today
     # staleness   11 / 90 = 0.122          x  2.0 =  0.244
-    # total                                         24.240
+    # kind        an escalation call       x  6.0 =  6.000
+    # total                                         30.240
     assert terms(decision.urgency(item)) == {
         "overdue": (0.333, 12.0),
+        "kind.escalation-call": (1.0, 6.0),
         "priority.pr1": (1.0, 6.0),
         "arr": (1.0, 4.0),
         "escalation": (1.0, 10.0),
         "staleness": (0.122, 2.0),
     }
-    assert decision.urgency(item).total == pytest.approx(24.24)
+    assert decision.urgency(item).total == pytest.approx(30.24)
     assert (
         decision.urgency(item).pinned and decision.urgency(item).pin_reason == "open L5 escalation"
     )
@@ -261,15 +272,17 @@ def test_a_breached_l1_pins_and_adds_the_breach_term() -> None:
     # escalation  L1 = 0.2                 x 10.0 =  2.000
     # sla breach  1                        x  5.0 =  5.000
     # staleness   no touch on record -> 1  x  2.0 =  2.000
-    # total                                         18.048 -> 18.05
+    # kind        an escalation call       x  6.0 =  6.000
+    # total                                         24.048 -> 24.05
     assert terms(decision.urgency(item)) == {
         "overdue": (0.429, 12.0),
+        "kind.escalation-call": (1.0, 6.0),
         "priority.pr2": (1.0, 3.9),
         "escalation": (0.2, 10.0),
         "escalation.sla_breach": (1.0, 5.0),
         "staleness": (1.0, 2.0),
     }
-    assert decision.urgency(item).total == pytest.approx(18.05)
+    assert decision.urgency(item).total == pytest.approx(24.05)
     assert decision.urgency(item).pinned
     assert decision.urgency(item).pin_reason == "L1 escalation SLA breached since 2026-11-22"
     notes = {term.name: term.note for term in decision.urgency(item).terms}
@@ -349,13 +362,15 @@ def test_a_snoozed_item_gets_the_negative_snoozed_term() -> None:
     # priority    1                    x  3.9 =  3.900
     # staleness   34 / 90 = 0.378      x  2.0 =  0.756
     # snoozed     1                    x -5.0 = -5.000
-    # total                                     -0.344 -> -0.34
+    # kind        a cadence call       x  1.0 =  1.000
+    # total                                      0.656 -> 0.66
     assert terms(decision.urgency(item)) == {
+        "kind.cadence-call": (1.0, 1.0),
         "priority.pr2": (1.0, 3.9),
         "staleness": (0.378, 2.0),
         "snoozed": (1.0, -5.0),
     }
-    assert decision.urgency(item).total == pytest.approx(-0.34)
+    assert decision.urgency(item).total == pytest.approx(0.66)
     notes = {term.name: term.note for term in decision.urgency(item).terms}
     assert notes["snoozed"] == "snoozed until 2026-11-30"
 
@@ -364,13 +379,14 @@ def test_the_same_item_unsnoozed() -> None:
     decision = decide(replace(SNOOZED, snoozes=()), RULES, TODAY)
     item = candidate(decision, "cadence.commercial")
     assert (item.due, item.overdue_days, item.snoozed_until) == (D("2026-11-20"), 3, None)
-    # overdue (3 + 7) / 21 = 0.476 x 12 = 5.712; priority 3.9; staleness 0.756 -> 10.368
+    # overdue (3 + 7) / 21 = 0.476 x 12 = 5.712; priority 3.9; staleness 0.756; kind 1 -> 11.368
     assert terms(decision.urgency(item)) == {
         "overdue": (0.476, 12.0),
+        "kind.cadence-call": (1.0, 1.0),
         "priority.pr2": (1.0, 3.9),
         "staleness": (0.378, 2.0),
     }
-    assert decision.urgency(item).total == pytest.approx(10.37)
+    assert decision.urgency(item).total == pytest.approx(11.37)
 
 
 # ---------- the edges of each term ----------------------------------------------------------
@@ -396,14 +412,16 @@ def test_terms_saturate_and_unknown_health_counts() -> None:
     # renewal     already past -> 1                  x  6.0 =  6.000
     # arr         below the floor -> 0               left out
     # staleness   last touch (any kind) 06-15: 161 days -> 1  x 2.0 = 2.000
+    # kind        a cadence call                     x  1.0 =  1.000
     assert terms(decision.urgency(item)) == {
         "overdue": (1.0, 12.0),
+        "kind.cadence-call": (1.0, 1.0),
         "health.unknown": (1.0, 1.0),
         "priority.pr3": (1.0, 1.8),
         "renewal": (1.0, 6.0),
         "staleness": (1.0, 2.0),
     }
-    assert decision.urgency(item).total == pytest.approx(22.8)
+    assert decision.urgency(item).total == pytest.approx(23.8)
     notes = {term.name: term.note for term in decision.urgency(item).terms}
     assert notes["renewal"] == "renewal 22 days ago"
     assert notes["health.unknown"] == "no health score"
@@ -461,3 +479,94 @@ def test_the_arr_scale(arr_dollars: int, value: float | None) -> None:
     decision = decide(facts, RULES, TODAY)
     item = candidate(decision, "cadence.commercial")
     assert terms(decision.urgency(item)).get("arr") == (None if value is None else (value, 4.0))
+
+
+# ---------- kind weights: what cannot wait comes before routine at like lateness -----------
+
+
+def test_the_renewal_question_outranks_a_survey_just_as_late_on_one_account() -> None:
+    facts = account(
+        health_score=85,
+        arr_cents=30_000_00,
+        contract_start=D("2025-03-02"),
+        renewal_date=TODAY + timedelta(days=100),  # the question's target: 120 days before
+        touches={"cadence-call": (D("2026-11-16"),), "nps-survey": (D("2026-05-04"),)},
+    )
+    decision = decide(facts, RULES, TODAY)
+    question, survey = (
+        candidate(decision, "renewal.soft-question"),
+        candidate(decision, "nps.half-yearly"),
+    )
+    # renewal question: 120 days before 2027-03-03 -> Tue 11-03, 20 days overdue
+    # NPS survey: 6 months after Mon 05-04 -> Wed 11-04, 19 days overdue
+    assert (question.overdue_days, survey.overdue_days) == (20, 19)
+    asked, surveyed = decision.urgency(question), decision.urgency(survey)
+    assert terms(asked)["overdue"] == terms(surveyed)["overdue"] == (1.0, 12.0)  # both past 14
+    # kind        a renewal question   x 5.0 = 5.000;  an NPS survey x 0.0: left out
+    assert terms(asked)["kind.renewal-call"] == (1.0, 5.0)
+    assert not any(name.startswith("kind.") for name in terms(surveyed))
+    assert asked.total - surveyed.total == pytest.approx(5.0)
+
+
+def test_a_green_account_s_renewal_question_outranks_a_yellow_pr1_s_survey() -> None:
+    """Across accounts, both items 5 days overdue. Without the kind weight the survey would
+    come first: the yellow PR1 account's band and priority outweigh the renewal term."""
+    green = account(
+        account_id="green",
+        health_score=85,
+        arr_cents=30_000_00,
+        contract_start=D("2025-07-20"),
+        renewal_date=D("2027-03-18"),  # 115 days away: the question was due Wed 11-18
+        touches={"cadence-call": (D("2026-11-16"),), "nps-survey": (D("2026-09-01"),)},
+    )
+    yellow = account(
+        account_id="yellow",
+        priority="pr1",
+        health_score=70,
+        arr_cents=30_000_00,
+        contract_start=D("2025-07-20"),
+        renewal_date=D("2027-09-20"),
+        touches={"cadence-call": (D("2026-11-16"),), "nps-survey": (D("2026-05-18"),)},
+    )
+    green_decision, yellow_decision = decide(green, RULES, TODAY), decide(yellow, RULES, TODAY)
+    question = candidate(green_decision, "renewal.soft-question")
+    survey = candidate(yellow_decision, "nps.half-yearly")
+    assert (question.overdue_days, survey.overdue_days) == (5, 5)
+    asked, surveyed = green_decision.urgency(question), yellow_decision.urgency(survey)
+    # renewal question, green PR2: overdue (5 + 7) / 21 = 0.571 x 12 = 6.852; kind 5.0;
+    #   PR2 3.9; renewal (180 - 115) / 150 = 0.433 x 6 = 2.598; ARR 0.956; staleness 0.156
+    #   = 19.462 -> 19.46
+    # NPS survey, yellow PR1: overdue 6.852; yellow 3.0; PR1 6.0; ARR 0.956; staleness 0.156
+    #   = 16.964 -> 16.96
+    assert asked.total == pytest.approx(19.46)
+    assert surveyed.total == pytest.approx(16.96)
+    assert asked.total - 5.0 < surveyed.total  # the kind weight is what puts it first
+
+
+def test_an_onboarding_review_outranks_a_yearly_ebr_as_late() -> None:
+    facts = account(
+        segment="enterprise",
+        health_score=85,
+        arr_cents=200_000_00,
+        contract_start=D("2025-11-03"),
+        go_live_date=D("2026-10-14"),  # the 30-day review: Fri 11-13
+        touches={"cadence-call": (D("2026-11-16"),), "ebr": (D("2025-11-13"),)},
+    )
+    decision = decide(facts, RULES, TODAY)
+    review = candidate(decision, "onboarding.review@30d")
+    ebr = candidate(decision, "ebr.yearly.enterprise")
+    assert review.overdue_days == ebr.overdue_days == 10
+    reviewed, met = decision.urgency(review), decision.urgency(ebr)
+    assert terms(reviewed)["kind.onboarding-review"] == (1.0, 3.0)
+    assert terms(met)["kind.ebr"] == (1.0, 1.0)
+    assert reviewed.total - met.total == pytest.approx(2.0)
+
+
+def test_kind_weights_are_read_from_the_rules_file() -> None:
+    from csm_tui.domain.rules_file import RulesText, parse_rules
+    from csm_tui.rules import default_text
+
+    user = "[urgency.kind]\nnps-survey = 2.5\n"
+    rulebook = parse_rules(default_text(), RulesText(user, "rules.toml"))
+    assert rulebook.urgency.kind["nps-survey"] == 2.5
+    assert rulebook.urgency.kind["renewal-call"] == 5.0  # the shipped weight stays

@@ -414,16 +414,23 @@ def _rules_in_force(settings: Settings) -> LoadedRules:
     help="Also list what falls due in the next DAYS days.",
 )
 @click.option(
+    "--every-item",
+    is_flag=True,
+    help="One row per item due, not one per account (its most urgent, the others named).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @pass_settings
-def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
+def queue(settings: Settings, team: bool, ahead: int, every_item: bool, fmt: str) -> None:
     """Today's triage queue, most urgent first (the order of the triage screen).
 
+    One row per account, as on the screen: its most urgent item, and the others due beside it.
     Health drops since your last triage are listed as rows to review, as on the screen; this
     command only looks: it does not count as a triage.
     """
     from csm_tui import output
+    from csm_tui.domain.triage import by_account
     from csm_tui.services.workspace import Workspace
 
     rules = _rules_in_force(settings)
@@ -431,6 +438,8 @@ def queue(settings: Settings, team: bool, ahead: int, fmt: str) -> None:
         if workspace.me is None and not team:
             raise click.UsageError("whose queue? Pass --as EMAIL (or set user_email), or --team")
         items = workspace.triage.load(team=team, record=False, ahead_days=ahead).items
+    if not every_item:
+        items = by_account(items)
     bands = rules.rulebook.bands
     if fmt == "json":
         click.echo(json.dumps([output.queue_record(item, bands) for item in items], indent=2))

@@ -110,6 +110,12 @@ class Account(Row, table=True):
     risk_renewal: bool = False
     snoozed_until: date | None = None
     snooze_reason: str | None = None
+    #: The day the account entered the book (first imported or created): a clock with nothing
+    #: on record starts there, not at a contract start years before it.
+    entered_on: date | None = None
+    #: The first cadence call planned when it entered the book with none on record (spread
+    #: over one cadence period, most urgent first: `domain.first_calls`).
+    first_call_by: date | None = None
 
 
 class Contact(Row, table=True):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from csm_tui.domain.book import format_arr
 from csm_tui.domain.explain import candidate_dict
-from csm_tui.domain.triage import when_words
+from csm_tui.domain.triage import others_words, when_words
 from csm_tui.domain.wording import countdown
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def account_row(row: AccountRow, today: date) -> list[str]:
         row.external_id or "",
         row.name,
         row.segment.label,
-        row.priority.label,
+        row.priority_words,
         format_arr(row.arr_cents),
         row.owner_name or "-",
         "-" if row.health_score is None else f"{row.health_score} {row.band().value}",
@@ -87,6 +87,8 @@ def account_record(row: AccountRow, today: date) -> dict[str, Any]:
         "name": row.name,
         "segment": row.segment.value,
         "priority": row.priority.value,
+        "assigned_priority": (row.assigned_priority or row.priority).value,
+        "priority_derived": row.assigned_priority is not None,
         "arr": row.arr_cents / 100,
         "owner_email": row.owner_email,
         "health_score": row.health_score,
@@ -117,12 +119,12 @@ def queue_rows(
         row = [
             str(number),
             ("! " if item.pinned else "") + item.account_name,
-            item.label,
+            item.label + others_words(item),
             when_words(item, today),
             "-"
             if item.health_score is None
             else f"{item.health_score} {bands.band(item.health_score).value}",
-            item.priority.upper(),
+            item.priority_words,
             format_arr(item.arr_cents),
             f"{item.urgency:.1f}",
             item.rule_id,
@@ -145,6 +147,8 @@ def queue_table(
 
 
 def queue_record(item: QueueItem, bands: BandThresholds) -> dict[str, Any]:
+    """An item as JSON: `priority` is the one the rules derive (`assigned_priority` the one
+    stored on the account); `also` the account's other items due, on a row per account."""
     return {
         "account_external_id": item.external_id,
         "account_name": item.account_name,
@@ -159,10 +163,23 @@ def queue_record(item: QueueItem, bands: BandThresholds) -> dict[str, Any]:
         "explanation": item.explanation,
         "segment": item.segment,
         "priority": item.priority,
+        "assigned_priority": item.assigned_priority or item.priority,
+        "priority_derived": item.assigned_priority is not None,
         "arr": item.arr_cents / 100,
         "health_score": item.health_score,
         "health_band": bands.band(item.health_score).value,
         "renewal_date": item.renewal_date.isoformat() if item.renewal_date else None,
+        "also": [
+            {
+                "kind": other.kind,
+                "label": other.label,
+                "due_date": other.due_on.isoformat(),
+                "overdue_days": other.overdue_days,
+                "rule_id": other.rule_id,
+                "urgency": other.urgency,
+            }
+            for other in item.others
+        ],
     }
 
 

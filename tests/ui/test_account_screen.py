@@ -20,6 +20,7 @@ from csm_tui.app import CsmApp
 from csm_tui.domain.account import ContactLine
 from csm_tui.domain.decision import Decision
 from csm_tui.domain.health import HealthBand
+from csm_tui.domain.triage import HEALTH_DROP
 from csm_tui.models import Account, ActionItem, Contact, HealthSnapshot, Touchpoint
 from csm_tui.screens.account import AccountScreen
 from csm_tui.screens.confirm import ConfirmModal
@@ -66,19 +67,22 @@ def queue_keys(app: CsmApp) -> list[str]:
 
 
 async def open_from_triage(pilot: Pilot[None], *, band: HealthBand | None = None) -> str:
-    """Walk the queue with j to the first row (of an account in `band`), press enter; the
-    account's id."""
+    """Walk the queue with j from the highlighted row to the first (of an account in `band`),
+    press enter; the account's id."""
     app = pilot.app
     assert isinstance(app, CsmApp)
     await settle(pilot)
     screen = app.screen
     assert isinstance(screen, TriageScreen)
     bands = app.workspace.rules.rulebook.bands
-    items = list(screen.query_one(QueueTable).rows)
+    table = screen.query_one(QueueTable)
+    items, start = list(table.rows), table.cursor_row
     index = next(
-        i for i, item in enumerate(items) if band is None or bands.band(item.health_score) is band
+        i
+        for i in range(start, len(items))
+        if band is None or bands.band(items[i].health_score) is band
     )
-    await pilot.press(*["j"] * index)
+    await pilot.press(*["j"] * (index - start))
     await pilot.press("enter")
     await settle(pilot)
     assert account_screen(app).title == items[index].account_name
@@ -205,6 +209,14 @@ async def test_editing_health_into_red_reschedules_and_the_queue_gains_the_red_i
             assert snapshot.score == 28
 
         await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen)
+        rows = [row for row in app.screen.query_one(QueueTable).rows if row.kind != HEALTH_DROP]
+        assert len({row.account_id for row in rows}) == len(rows), "one row per account"
+        [row] = [row for row in rows if row.account_id == account_id]
+        kinds = {row.kind, *(other.kind for other in row.others)}
+        assert {"health-assessment", "recovery-plan"} <= kinds
+        await pilot.press("i")  # every item on its own row
         await settle(pilot)
         keys = queue_keys(app)
         assert f"{account_id}:health-assessment" in keys

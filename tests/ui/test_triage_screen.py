@@ -19,7 +19,7 @@ from textual.widgets import Input, RadioSet, Select, Static
 from csm_tui.app import CsmApp, make_app
 from csm_tui.domain.health import HealthBand
 from csm_tui.domain.queue import QueueItem
-from csm_tui.domain.triage import HEALTH_DROP, matches
+from csm_tui.domain.triage import HEALTH_DROP, by_account, matches
 from csm_tui.models import AlertReview, Escalation, HealthSnapshot, Snooze, Touchpoint, TriageVisit
 from csm_tui.screens.account import AccountScreen
 from csm_tui.screens.escalate import EscalateModal
@@ -203,7 +203,7 @@ def make_a_health_drop(app: CsmApp, *, avoid: set[str]) -> str:
 
 async def test_a_whole_morning_at_the_queue(app_factory):
     setup = app_factory()
-    first = my_queue(setup).items[0]
+    first = by_account(my_queue(setup).items)[0]
     dropped = make_a_health_drop(setup, avoid={first.account_id})
     drop_key = f"{dropped}:{HEALTH_DROP}"
     app = app_factory()  # started after the drop: the app reads the queue as it starts
@@ -212,7 +212,7 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         await settle(pilot)
 
         # The queue opens ranked: pinned first, then by urgency, highest first.
-        expected = my_queue(app).items
+        expected = by_account(my_queue(app).items)
         assert rows(app) == keys(expected), "the queue is not in the service's order"
         order = [(not entry.pinned, -entry.urgency) for entry in expected]
         assert order == sorted(order), "the service's order is not pinned-then-urgency"
@@ -263,10 +263,11 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         assert "Logged" in notifications(app)
 
         # Snooze another item with a reason; S shows it again, marked snoozed.
-        snoozable = next(
+        snoozable = next(  # alone on its account's row: shown again, it is a row of its own
             entry
-            for entry in shown_view(app).items
+            for entry in table(app).rows
             if app.workspace.triage.can_snooze(entry.kind)
+            and not entry.others
             and entry.account_id not in {first.account_id, dropped}
         )
         snoozed_key = row_key(snoozable)
@@ -310,7 +311,7 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         bands = app.workspace.rules.rulebook.bands
         wanted = [
             row_key(entry)
-            for entry in shown_view(app).items
+            for entry in table(app).rows
             if matches(entry, bands.band(entry.health_score), query)
         ]
         assert 0 < len(wanted) < len(everything)
@@ -326,7 +327,7 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         await pilot.press("t")
         await settle(pilot)
         team = app.workspace.triage.load(team=True, record=False)
-        assert rows(app) == keys(team.items)
+        assert rows(app) == keys(by_account(team.items))
         assert len({entry.owner_email for entry in team.items}) > 1
         assert "Owner" in column_labels(app)
         assert sub_title(app).startswith("Team")
@@ -364,7 +365,7 @@ async def test_undo_takes_a_logged_touch_back(app_factory):
         await pilot.press("u")
         await settle(pilot)
         assert row_key(first) in rows(app), "undo did not put the row back on the queue"
-        assert rows(app) == keys(my_queue(app).items)
+        assert rows(app) == keys(by_account(my_queue(app).items))
         [touch] = touches(app, first.account_id, "Quick check-in")
         assert touch.deleted_at is not None, "the undone touch is still live in the database"
         assert "Undone" in notifications(app)
@@ -423,7 +424,7 @@ async def test_a_snooze_beyond_the_rules_limit_is_refused_inside_the_form(app_fa
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         target = next(
-            entry for entry in shown_view(app).items if app.workspace.triage.can_snooze(entry.kind)
+            entry for entry in table(app).rows if app.workspace.triage.can_snooze(entry.kind)
         )
         await move_to(pilot, row_key(target))
         await pilot.press("s")
@@ -458,7 +459,7 @@ async def test_s_on_a_kind_that_cannot_be_snoozed_says_so_and_opens_nothing(app_
         await settle(pilot)
         stuck = next(
             entry
-            for entry in shown_view(app).items
+            for entry in table(app).rows
             if entry.kind != HEALTH_DROP and not app.workspace.triage.can_snooze(entry.kind)
         )
         assert stuck.kind in {
@@ -496,7 +497,7 @@ async def test_escalate_needs_a_category_and_opens_one_l1_per_account(app_factor
         await settle(pilot)
         target = next(
             entry
-            for entry in shown_view(app).items
+            for entry in table(app).rows
             if entry.kind != HEALTH_DROP and app.workspace.triage.detail(entry).escalation is None
         )
         account = target.account_id
@@ -667,7 +668,7 @@ async def test_a_new_day_paints_the_stored_queue_then_reschedules_the_book(demo_
             assert said is not None and 0 < int(said[1]) < DEMO_ACCOUNTS, notifications(app)
             view = triage_screen(app).view
             assert view is not None and not view.stale and view.today == tomorrow
-            assert rows(app) == keys(my_queue(app).items) != []
+            assert rows(app) == keys(by_account(my_queue(app).items)) != []
             assert app.workspace.me is not None
             with app.workspace.db.reading() as session:
                 visit = session.get(TriageVisit, uuid.UUID(app.workspace.me.id))
@@ -685,7 +686,7 @@ async def test_a_database_url_opens_the_ordinary_way(demo_db):
     try:
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(pilot)
-            assert rows(app) == keys(my_queue(app).items) != []
+            assert rows(app) == keys(by_account(my_queue(app).items)) != []
             assert "Could not load" not in notifications(app)
     finally:
         app.workspace.close()

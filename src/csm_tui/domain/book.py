@@ -24,6 +24,14 @@ class AccountRow:
     renewal_date: date | None
     last_touch: date | None
     lifecycle_stage: LifecycleStage | None = None
+    #: The priority stored on the account when the rules derive another (`priority`, which
+    #: every list shows); None when they agree.
+    assigned_priority: Priority | None = None
+
+    @property
+    def priority_words(self) -> str:
+        """'PR1', or 'PR1*' when the rules derived it (a red account assigned PR2)."""
+        return self.priority.label + ("*" if self.assigned_priority is not None else "")
 
     def band(self, bands: BandThresholds = DEFAULT_BANDS) -> HealthBand:
         return bands.band(self.health_score)

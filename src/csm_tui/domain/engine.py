@@ -269,7 +269,7 @@ class _Context:
             steps=steps,
             snoozed_until=snoozed_until,
             snooze_reason=snooze_reason,
-            terms=item_terms(due, snoozed_until, self.rules.urgency, today),
+            terms=item_terms(kind, label, due, snoozed_until, self.rules.urgency, today),
         )
         return candidate, reason
 
@@ -325,12 +325,50 @@ def _cadence(context: _Context) -> Candidate:
             ("cadence", row_number, last, words),
             lambda: _cadence_from(context, row_number, row, last, f"the last {words}"),
         )
-    fallback = getattr(context.facts, cadence.fallback_anchor) if cadence.fallback_anchor else None
-    if fallback is None:
+    planned = context.facts.first_call_by
+    if planned is not None:
+        return context.built(
+            ("cadence", row_number, "planned", planned),
+            lambda: _first_call(context, row, planned),
+        )
+    start = _clock_start(context, cadence.fallback_anchor)
+    if start is None:
         context.tomorrow()  # due now, whatever the day
     return context.built(
-        ("cadence", row_number, None, fallback),
-        lambda: _cadence_from(context, row_number, row, fallback, None),
+        ("cadence", row_number, None, start),
+        lambda: _cadence_from(
+            context, row_number, row, *(start or (None, None)), no_call=" (no call yet)"
+        ),
+    )
+
+
+def _clock_start(context: _Context, fallback: str | None) -> tuple[date, str] | None:
+    """Where a clock with nothing on record starts, and its words: the day the account entered
+    the book, or the rule's fallback anchor (a contract start) if that is later; a book
+    imported years after its contracts started is not years overdue on its first morning."""
+    facts = context.facts
+    starts = []
+    if fallback is not None and (day := getattr(facts, fallback)) is not None:
+        starts.append((day, f"the {_ANCHOR_WORDS[fallback]}"))
+    if facts.entered_on is not None:
+        starts.append((facts.entered_on, "the account entered the book"))
+    return max(starts, key=lambda start: start[0], default=None)
+
+
+def _first_call(context: _Context, row: CadenceRow, planned: date) -> _Built:
+    """The first call of an account that entered the book with none on record, on the day
+    planned for it then (`domain.first_calls`)."""
+    cadence = context.rules.cadence
+    label = row.label or f"{cadence.label} ({row.id})"
+    return context.open(
+        row.id,
+        cadence.kind,
+        cadence.label,
+        planned,
+        inputs={"first call planned": planned.isoformat()},
+        steps=(f"no call on record: first call planned by {fmt_day(planned)}",),
+        reason=f"{label}: no {_kind_words(cadence.kind)} on record; first call planned by "
+        f"{planned.isoformat()}",
     )
 
 
@@ -348,10 +386,16 @@ def _cadence_row(context: _Context) -> tuple[int, CadenceRow]:
 
 
 def _cadence_from(
-    context: _Context, row_number: int, row: CadenceRow, anchor: date | None, last_words: str | None
+    context: _Context,
+    row_number: int,
+    row: CadenceRow,
+    anchor: date | None,
+    words: str | None,
+    *,
+    no_call: str = "",
 ) -> _Built:
-    """The cadence item counted from the last call (`last_words` says which), or else from the
-    fallback anchor, or due now when there is neither."""
+    """The cadence item counted from `anchor`, which `words` names (the last call, or where a
+    clock with no call on record starts, `no_call` saying so), or due now without one."""
     cadence = context.rules.cadence
     inputs = {
         name: str(context.values[name])
@@ -360,7 +404,7 @@ def _cadence_from(
     }
     inputs["matched row"] = f"{row_number} of {len(cadence.rows)}"
     label = row.label or f"{cadence.label} ({row.id})"
-    if anchor is None:
+    if anchor is None or words is None:
         return context.open(
             row.id,
             cadence.kind,
@@ -370,14 +414,7 @@ def _cadence_from(
             steps=("no touch and no start date on record: due now",),
             reason=f"{label}: every {human(row.every)}, and no call on record",
         )
-    if last_words is not None:
-        words = last_words
-        inputs["last touch"] = anchor.isoformat()
-    else:
-        fallback = cadence.fallback_anchor
-        assert fallback is not None, "counted from an anchor that is not the last touch"
-        words = f"the {_ANCHOR_WORDS[fallback]} (no call yet)"
-        inputs[fallback] = anchor.isoformat()
+    inputs["last touch" if not no_call else "counted from"] = anchor.isoformat()
     moved = shift(anchor, row.every, context.rules.calendar)
     latest = shift(anchor, row.latest, context.rules.calendar).day if row.latest else None
     return context.open(
@@ -388,7 +425,7 @@ def _cadence_from(
         latest=latest,
         inputs=inputs,
         steps=moved.steps,
-        reason=f"{label}: every {human(row.every)} since {words} on {anchor.isoformat()}",
+        reason=f"{label}: every {human(row.every)} since {words}{no_call} on {anchor.isoformat()}",
     )
 
 
@@ -544,32 +581,42 @@ def _rough(duration: Duration | None) -> timedelta:
 
 def _recurring(context: _Context, rule: RecurringRule) -> Candidate:
     last = context.last(rule.satisfied_by)
-    if last is None and rule.fallback_anchor:
-        fallback = getattr(context.facts, rule.fallback_anchor)
-        if fallback is None:
+    if last is None:
+        start = _recurring_start(context, rule)
+        if start is None:
             context.tomorrow()  # due now, whatever the day
         return context.built(
-            ("recurring", rule.id, None, fallback),
-            lambda: _recurring_from(context, rule, fallback, None),
-        )
-    if last is None:
-        context.tomorrow()
-        return context.built(
-            ("recurring", rule.id, None), lambda: _recurring_from(context, rule, None, None)
+            ("recurring", rule.id, None, start),
+            lambda: _recurring_from(context, rule, *(start or (None, None))),
         )
     kind = _touch_kind(context, rule.satisfied_by, last)
     return context.built(
-        ("recurring", rule.id, last, kind), lambda: _recurring_from(context, rule, last, kind)
+        ("recurring", rule.id, last, kind),
+        lambda: _recurring_from(context, rule, last, f"the last {_kind_words(kind)}", kind),
     )
 
 
+def _recurring_start(context: _Context, rule: RecurringRule) -> tuple[date, str] | None:
+    """Where a recurring clock with nothing on record starts: at the first call planned when
+    the account entered the book (so the first surveys of an imported book are spread like
+    its calls), else as the cadence's clock does."""
+    planned = context.facts.first_call_by
+    if planned is not None:
+        return planned, "the first call planned"
+    return _clock_start(context, rule.fallback_anchor)
+
+
 def _recurring_from(
-    context: _Context, rule: RecurringRule, anchor: date | None, touched: str | None
+    context: _Context,
+    rule: RecurringRule,
+    anchor: date | None,
+    words: str | None,
+    touched: str | None = None,
 ) -> _Built:
-    """Counted from the last touch of the rule's kinds on `anchor` (of kind `touched`), or else
-    from the fallback anchor, or due now when there is neither."""
+    """Counted from `anchor`, which `words` names: the last touch of the rule's kinds (of kind
+    `touched`), or where a clock with none on record starts; due now without one."""
     inputs: dict[str, str] = {}
-    if anchor is None:
+    if anchor is None or words is None:
         return context.open(
             rule.id,
             rule.kind,
@@ -580,13 +627,11 @@ def _recurring_from(
             reason=f"{rule.label}: every {human(rule.every)}, none on record",
         )
     if touched is not None:
-        words = f"the last {_kind_words(touched)} on {anchor.isoformat()}"
         inputs[f"last {touched}"] = anchor.isoformat()
+        since = f"{words} on {anchor.isoformat()}"
     else:
-        fallback = rule.fallback_anchor
-        assert fallback is not None, "counted from an anchor that is not the last touch"
-        words = f"the {_ANCHOR_WORDS[fallback]} on {anchor.isoformat()} (none yet)"
-        inputs[fallback] = anchor.isoformat()
+        inputs["counted from"] = anchor.isoformat()
+        since = f"{words} on {anchor.isoformat()} (none yet)"
     moved = shift(anchor, rule.every, context.rules.calendar)
     return context.open(
         rule.id,
@@ -595,24 +640,28 @@ def _recurring_from(
         moved.day,
         inputs=inputs,
         steps=moved.steps,
-        reason=f"{rule.label}: every {human(rule.every)} since {words}",
+        reason=f"{rule.label}: every {human(rule.every)} since {since}",
     )
 
 
 def band_entered(context: _Context, band: str) -> date | None:
-    """The day the account last entered `band`, if it is in it now and the change is on record."""
+    """The day the account last entered `band`, if it is in it now: the day of the change on
+    record, or the first day it was seen in it (its first snapshot, or the day it entered the
+    book with no history); None if the history before that is not on record either."""
     bands = context.rules.bands
     if context.values["health_band"] != band:
         return None
     history = [point for point in context.facts.health if point.on <= context.today]
+    entered = context.facts.entered_on
     if not history:
-        return None
+        return entered if entered is not None and entered <= context.today else None
     if bands.band(history[-1].score).value != band:
         return context.today  # the score changed after the last snapshot: count from today
     for index in range(len(history) - 1, 0, -1):
         if bands.band(history[index - 1].score).value != band:
             return history[index].on
-    return None  # in the band since the first snapshot on record: no change to react to
+    first = history[0].on  # in the band since the first snapshot on record
+    return first if entered is not None and first >= entered else None
 
 
 def _trigger(context: _Context, rule: TriggerRule) -> Candidate:

@@ -61,6 +61,11 @@ class AccountFacts:
     contract_start: date | None = None
     renewal_date: date | None = None
     go_live_date: date | None = None
+    #: The day it entered the book (first imported or created), where a clock with nothing on
+    #: record starts; None for an account decided by hand.
+    entered_on: date | None = None
+    #: Its first cadence call as planned when it entered the book with none on record.
+    first_call_by: date | None = None
     #: Touch dates per touch kind, ascending. The store sends every touch of the recent past and
     #: always the latest one of each kind, however old; that is all the rules can ask about.
     touches: Mapping[str, tuple[date, ...]] = field(default_factory=dict)

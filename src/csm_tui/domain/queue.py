@@ -27,7 +27,7 @@ class QueueItem:
     owner_name: str | None
     owner_email: str | None
     segment: str  # csm_tui.domain.enums.Segment value
-    priority: str  # Priority value, as stored on the account
+    priority: str  # Priority value the rules derive (a red account is PR1): what lists show
     arr_cents: int
     health_score: int | None
     renewal_date: date | None
@@ -43,10 +43,20 @@ class QueueItem:
     explanation: str  # one readable line: why it is due when it is
     snoozed_until: date | None
     snooze_reason: str | None
+    #: The priority stored on the account when the rules derive another; None when they agree.
+    assigned_priority: str | None = None
+    #: The account's other items due, ranked, when the queue shows one row per account
+    #: (`domain.triage.by_account`): "+ NPS survey, Yearly EBR".
+    others: tuple[QueueItem, ...] = ()
 
     @property
     def arr(self) -> float:
         return self.arr_cents / 100
+
+    @property
+    def priority_words(self) -> str:
+        """'PR1', or 'PR1*' when the rules derived it (a red account assigned PR2)."""
+        return self.priority.upper() + ("*" if self.assigned_priority is not None else "")
 
 
 #: What the stored schedule keeps of each item, in this order (`Plan.touches`).
@@ -167,7 +177,9 @@ class PlannedTouch:
         breached = self.breach_at is not None and today > self.breach_at
         urgency = Urgency(
             (
-                *item_terms(self.due_on, self.snoozed_until, coefficients, today),
+                *item_terms(
+                    self.kind, self.label, self.due_on, self.snoozed_until, coefficients, today, one
+                ),
                 *shared_terms(
                     coefficients,
                     today,
@@ -196,7 +208,7 @@ class PlannedTouch:
             owner_name=self.owner_name,
             owner_email=self.owner_email,
             segment=self.segment,
-            priority=self.priority,
+            priority=self.effective_priority,
             arr_cents=self.arr_cents,
             health_score=self.health_score,
             renewal_date=self.renewal_date,
@@ -214,4 +226,5 @@ class PlannedTouch:
             explanation=explanation,
             snoozed_until=self.snoozed_until,
             snooze_reason=self.snooze_reason,
+            assigned_priority=None if self.priority == self.effective_priority else self.priority,
         )

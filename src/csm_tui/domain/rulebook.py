@@ -19,6 +19,19 @@ MILESTONE_KIND = "milestone"
 #: What a scheduled item can be: any touch kind, or a milestone.
 SCHEDULED_KINDS: tuple[str, ...] = (*(kind.value for kind in TouchKind), MILESTONE_KIND)
 
+#: The urgency each kind of item adds (`[urgency.kind]`); a kind not named adds nothing.
+KIND_WEIGHTS: Mapping[str, float] = {
+    "escalation-call": 6.0,
+    "health-assessment": 6.0,
+    "recovery-plan": 5.0,
+    "renewal-call": 5.0,
+    "onboarding-review": 3.0,
+    "milestone": 2.0,
+    "cadence-call": 1.0,
+    "ebr": 1.0,
+    "nps-survey": 0.0,
+}
+
 BANDS = ("green", "yellow", "red", "unknown")
 
 
@@ -262,6 +275,9 @@ class UrgencyCoefficients:
     staleness: float = 2.0
     staleness_max_days: int = 90
     snoozed: float = -5.0
+    #: What kind of item it is: time-critical kinds (an escalation follow-up, a red account's
+    #: assessment, the renewal question) outrank routine ones (an NPS survey) at like lateness.
+    kind: Mapping[str, float] = field(default_factory=lambda: dict(KIND_WEIGHTS))
 
 
 @dataclass(frozen=True, slots=True)

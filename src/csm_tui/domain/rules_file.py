@@ -766,6 +766,14 @@ def _urgency(table: _Table) -> UrgencyCoefficients:
     levels = escalation.table("levels")
     staleness = table.table("staleness")
     snoozed = table.table("snoozed")
+    kinds = table.table("kind")
+    weights = dict(d.kind)
+    for kind in kinds.data:
+        if kind in SCHEDULED_KINDS:
+            weights[kind] = kinds.number(kind, d.kind.get(kind, 0.0))
+        else:
+            kinds.known.add(kind)
+            kinds.problem(kind, f"unknown kind {kind!r}{_suggest(kind, SCHEDULED_KINDS)}")
     result = UrgencyCoefficients(
         overdue=overdue.number("coefficient", d.overdue),
         overdue_ramp_start_days=overdue.whole("ramp_start_days", d.overdue_ramp_start_days),
@@ -788,6 +796,7 @@ def _urgency(table: _Table) -> UrgencyCoefficients:
         staleness=staleness.number("coefficient", d.staleness),
         staleness_max_days=staleness.whole("max_days", d.staleness_max_days),
         snoozed=snoozed.number("coefficient", d.snoozed),
+        kind=weights,
     )
     if result.overdue_ramp_full_days <= result.overdue_ramp_start_days:
         overdue.problem("ramp_full_days", "must be greater than ramp_start_days")
@@ -807,6 +816,7 @@ def _urgency(table: _Table) -> UrgencyCoefficients:
         escalation,
         staleness,
         snoozed,
+        kinds,
         table,
     ):
         section.finish()

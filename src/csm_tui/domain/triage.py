@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from csm_tui.domain.calendar import shift
@@ -140,7 +140,39 @@ def alert_item(item: QueueItem, change: HealthChange, since: date) -> QueueItem:
         ),
         snoozed_until=None,
         snooze_reason=None,
+        assigned_priority=item.assigned_priority,
     )
+
+
+def by_account(items: Iterable[QueueItem]) -> list[QueueItem]:
+    """One row per account, in the queue's order: its most urgent item, with the others due
+    beside it (`QueueItem.others`), so that an account with a cadence call, a survey and an EBR
+    due is one row of work, not three. A health alert keeps a row of its own: it is reviewed
+    (`x`), not logged."""
+    rows: list[QueueItem] = []
+    first: dict[str, int] = {}
+    others: dict[int, list[QueueItem]] = {}
+    for item in items:
+        if item.kind == HEALTH_DROP:
+            rows.append(item)
+            continue
+        index = first.get(item.account_id)
+        if index is None:
+            first[item.account_id] = len(rows)
+            rows.append(item)
+        else:
+            others.setdefault(index, []).append(item)
+    for index, group in others.items():
+        rows[index] = replace(rows[index], others=tuple(group))
+    return rows
+
+
+def others_words(item: QueueItem, *, short: bool = False) -> str:
+    """' + NPS survey, Yearly EBR' (' +2' when `short`): what else is due on the account's
+    row ('' if nothing)."""
+    if not item.others:
+        return ""
+    return f" +{len(item.others)}" if short else f" + {', '.join(o.label for o in item.others)}"
 
 
 #: Lines sorted at a time: a long queue is sorted in pieces this long, then merged.
@@ -247,6 +279,7 @@ def matches(item: QueueItem, band: HealthBand, query: str) -> bool:
             item.owner_name or "",
             item.kind,
             item.label,
+            *(other.label for other in item.others),
             item.segment,
             band.value,
             item.priority,

@@ -224,13 +224,35 @@ def snoozed_term(until: date, coefficients: UrgencyCoefficients) -> Term | None:
     return Term("snoozed", 1.0, coefficients.snoozed, f"snoozed until {until.isoformat()}")
 
 
+def kind_term(kind: str, label: str, coefficients: UrgencyCoefficients) -> Term | None:
+    """What kind of item it is: `[urgency.kind]` weighs a renewal question above a survey."""
+    words = label.split(" (")[0].lower()  # "escalation follow-up", without its level
+    return _term(f"kind.{kind}", 1.0, coefficients.kind.get(kind, 0.0), words)
+
+
 def item_terms(
-    due: date, snoozed_until: date | None, coefficients: UrgencyCoefficients, today: date
+    kind: str,
+    label: str,
+    due: date,
+    snoozed_until: date | None,
+    coefficients: UrgencyCoefficients,
+    today: date,
+    memo: dict[Any, Any] | None = None,
 ) -> tuple[Term, ...]:
-    """An item's own terms: how late it is, and a running snooze."""
+    """An item's own terms: how late it is, what kind it is, and a running snooze (equal
+    kind terms shared through `memo`, as `shared_terms` shares its own)."""
     terms = []
     if (late := overdue_term(due, today, coefficients)) is not None:
         terms.append(late)
+    if memo is None:
+        weight = kind_term(kind, label, coefficients)
+    else:
+        key = ("urgency.kind", kind, label)
+        weight = memo.get(key, _MISSING)
+        if weight is _MISSING:
+            weight = memo[key] = kind_term(kind, label, coefficients)
+    if weight is not None:
+        terms.append(weight)
     if snoozed_until is not None and (snoozed := snoozed_term(snoozed_until, coefficients)):
         terms.append(snoozed)
     return tuple(terms)

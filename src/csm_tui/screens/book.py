@@ -58,7 +58,7 @@ def plain_cells(row: AccountRow, today: date) -> dict[str, str]:
     return {
         "name": row.name,
         "segment": row.segment.label,
-        "priority": row.priority.label,
+        "priority": row.priority_words,
         "arr": format_arr(row.arr_cents),
         "owner": row.owner_name or "-",
         "health": health_plain(row.health_score),

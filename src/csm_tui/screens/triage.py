@@ -29,6 +29,7 @@ from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.triage import (
     HEALTH_DROP,
     Counts,
+    by_account,
     can_snooze,
     counts,
     matches,
@@ -70,13 +71,14 @@ _ALONE = _refs_when_alone()
 class Asked:
     """What the user asks to see, taken on the UI thread for a worker: whose queue, with the
     snoozed items or not, through which filter, the row the cursor is on (its key and place),
-    and whether the terminal is narrow."""
+    whether the terminal is narrow, and one row per account or every item."""
 
     team: bool
     snoozed: bool
     query: str
     keep: tuple[str | None, int]
     narrow: bool
+    every: bool = False
     #: Which queue read (or merge) asked: a thread cannot be stopped, so an older worker
     #: still answers after a newer one was started, and its answer is let go.
     generation: int = 0
@@ -95,12 +97,14 @@ class Listing:
 
 
 def listing(view: TriageView, asked: Asked, bands: BandThresholds) -> Listing:
-    """What the table shows of `view` through the filter, with the cursor on the row it was
-    on (by key, else by place). Runs in a worker: it reads every item."""
+    """What the table shows of `view` (one row per account, unless every item is asked for)
+    through the filter, with the cursor on the row it was on (by key, else by place). Runs in
+    a worker: it reads every item."""
     context = QueueContext(
         today=view.today, bands=bands, changes=view.changes, team=view.team, narrow=asked.narrow
     )
-    query, rows = asked.query.strip(), view.items
+    query = asked.query.strip()
+    rows = view.items if asked.every else by_account(view.items)
     if query:
         rows = [item for item in rows if matches(item, bands.band(item.health_score), query)]
     key, place = asked.keep
@@ -154,6 +158,13 @@ class TriageScreen(CsmScreen[None]):
             tooltip="Take back the last touch, snooze, review or escalation of this screen",
         ),
         Binding(
+            "i",
+            "toggle_items",
+            "Every item",
+            show=False,
+            tooltip="Every item due on its own row, or one row per account (its most urgent)",
+        ),
+        Binding(
             "S",
             "toggle_snoozed",
             "Show snoozed",
@@ -171,6 +182,7 @@ class TriageScreen(CsmScreen[None]):
 
     team: Reactive[bool] = reactive(False)
     show_snoozed: Reactive[bool] = reactive(False)
+    every_item: Reactive[bool] = reactive(False)
 
     @dataclass
     class Loaded(Message):
@@ -271,6 +283,7 @@ class TriageScreen(CsmScreen[None]):
             query=self.query_one(FilterBar).value,
             keep=(table.cursor_key, table.cursor_row),
             narrow=self.size.width < NARROW_BELOW,
+            every=self.every_item,
             generation=self._generation,
         )
 
@@ -364,10 +377,7 @@ class TriageScreen(CsmScreen[None]):
         typed started its own pass: the last one's answer is the one to show)."""
         now = self._asked()
         asked = message.listing.asked
-        if message.view is not self.view or (asked.query.strip(), asked.narrow) != (
-            now.query.strip(),
-            now.narrow,
-        ):
+        if message.view is not self.view or _shape(asked) != _shape(now):
             self._let_go(None, message.listing)
             return
         old_listing = self._listing
@@ -419,9 +429,8 @@ class TriageScreen(CsmScreen[None]):
         self._show_empty_state(len(shown.rows))
         self._update_subtitle(len(shown.rows))
         self.call_after_refresh(self._schedule_detail)  # the rows first, then the panel
-        now = self._asked()
-        if (shown.asked.query.strip(), shown.asked.narrow) != (now.query.strip(), now.narrow):
-            self._relist()  # typed (or resized) while this list was made
+        if _shape(shown.asked) != _shape(self._asked()):
+            self._relist()  # typed (or resized, or toggled) while this list was made
 
     def on_resize(self) -> None:
         self._place_panel()
@@ -496,8 +505,9 @@ class TriageScreen(CsmScreen[None]):
         me = self.workspace.me
         who = "Team" if self.team or me is None else me.name
         count = "" if shown is None else f" · {shown:,} to do"
+        every = " · every item" if self.every_item else ""
         snoozed = " · with snoozed" if self.show_snoozed else ""
-        self.sub_title = f"{who}{count}{snoozed} · {self.workspace.today:%a %d %b %Y}"
+        self.sub_title = f"{who}{count}{every}{snoozed} · {self.workspace.today:%a %d %b %Y}"
 
     def current_item(self) -> QueueItem | None:
         return self.query_one("#queue", QueueTable).cursor_value
@@ -719,6 +729,14 @@ class TriageScreen(CsmScreen[None]):
     def action_toggle_snoozed(self) -> None:
         self.show_snoozed = not self.show_snoozed
 
+    def action_toggle_items(self) -> None:
+        self.every_item = not self.every_item
+
+    def watch_every_item(self) -> None:
+        """The queue read holds every item: only the list is made again."""
+        if self.is_mounted:
+            self._relist()
+
     def watch_show_snoozed(self) -> None:
         if self.is_mounted:
             self._update_subtitle()
@@ -726,6 +744,12 @@ class TriageScreen(CsmScreen[None]):
 
     def action_reload(self) -> None:
         self.load()
+
+
+def _shape(asked: Asked) -> tuple[str, bool, bool]:
+    """What a list made for `asked` depends on besides the view: a list made for another
+    shape is made again."""
+    return asked.query.strip(), asked.narrow, asked.every
 
 
 def _log_note(item: QueueItem) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from csm_tui.domain.decision import Candidate, Decision
 from csm_tui.domain.engine import decide
 from csm_tui.domain.facts import AccountFacts
+from csm_tui.domain.first_calls import first_calls
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.rulebook import Rulebook
 from csm_tui.errors import CsmError
@@ -115,7 +116,13 @@ class Schedule:
 
     def recompute(self, session: Session, account_ids: list[uuid.UUID]) -> list[Decision]:
         """Inside the caller's write transaction: the accounts whose facts it just changed."""
-        return recompute.recompute(session, account_ids, self.decider(), today=self.today)
+        return recompute.recompute(
+            session,
+            account_ids,
+            self.decider(),
+            today=self.today,
+            first_calls=partial(_first_calls, rules=self.rulebook, today=self.today),
+        )
 
     def queue(
         self, *, owner_email: str | None, ahead_days: int = 0, include_snoozed: bool = False
@@ -182,3 +189,7 @@ def recompute_workers() -> int:
 
 def _decide(facts: AccountFacts, *, rules: Rulebook, today: date) -> Decision:
     return decide(facts, rules, today)
+
+
+def _first_calls(facts: Sequence[AccountFacts], *, rules: Rulebook, today: date) -> dict[str, date]:
+    return first_calls(facts, rules, today)

@@ -218,6 +218,8 @@ class Reader:
                 contract_start=contract_start,
                 renewal_date=renewal_date,
                 go_live_date=go_live_date,
+                entered_on=entered_on,
+                first_call_by=first_call_by,
                 touches=touches.get(key) or {},
                 health=tuple(health.get(key, no_points)),
                 escalations=escalations.get(key, ()),
@@ -236,6 +238,8 @@ class Reader:
                 contract_start,
                 renewal_date,
                 go_live_date,
+                entered_on,
+                first_call_by,
             ) in accounts
         ]
 
@@ -270,6 +274,8 @@ class Reader:
             raw_column(a.contract_start),
             raw_column(a.renewal_date),
             raw_column(a.go_live_date),
+            raw_column(a.entered_on),
+            raw_column(a.first_call_by),
             raw_column(before(h.taken_on)),
             before(h.score),
         ).where(a.deleted_at.is_(None))
@@ -288,6 +294,8 @@ class Reader:
             start,
             renewal,
             go_live,
+            entered,
+            first_call,
             day_before,
             score_before,
         ) in fetch(self.connection, scoped(statement, scope, a.id), bulk=self.bulk):
@@ -304,6 +312,8 @@ class Reader:
                     days[start],
                     days[renewal],
                     days[go_live],
+                    days[entered],
+                    days[first_call],
                 )
             )
             if day_before is not None:

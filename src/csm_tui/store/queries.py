@@ -21,6 +21,7 @@ from csm_tui.domain.enums import (
 )
 from csm_tui.models import (
     Account,
+    AccountPlan,
     TeamMember,
     Touchpoint,
     table_of,
@@ -59,7 +60,8 @@ def member_ids(email: str) -> Select[uuid.UUID]:
 
 
 def book_of_business(session: Session, owner_email: str | None = None) -> list[AccountRow]:
-    """Every live account, or those owned by `owner_email`, with the date of its last touch.
+    """Every live account, or those owned by `owner_email`, with the date of its last touch and
+    the priority the rules derive (the stored one where no schedule was computed yet).
 
     One query whose cost follows the rows returned, not the size of the database: the owner
     filter uses the (owner_id, renewal_date) index, the last touch one index probe per account.
@@ -76,7 +78,7 @@ def book_of_business(session: Session, owner_email: str | None = None) -> list[A
             col(Account.external_id),
             col(Account.name),
             col(Account.segment),
-            col(Account.priority),
+            func.coalesce(col(AccountPlan.effective_priority), col(Account.priority)),
             col(Account.arr_cents),
             col(TeamMember.name),
             col(TeamMember.email),
@@ -84,8 +86,10 @@ def book_of_business(session: Session, owner_email: str | None = None) -> list[A
             col(Account.renewal_date),
             last_touch,
             col(Account.lifecycle_stage),
+            col(Account.priority),
         )
         .outerjoin(TeamMember, col(TeamMember.id) == col(Account.owner_id))
+        .outerjoin(AccountPlan, col(AccountPlan.account_id) == col(Account.id))
         .where(col(Account.deleted_at).is_(None))
     )
     if owner_email is not None:
@@ -104,6 +108,7 @@ def book_of_business(session: Session, owner_email: str | None = None) -> list[A
             renewal_date=row[9],
             last_touch=row[10],
             lifecycle_stage=choice_or_none(LifecycleStage, row[11]),
+            assigned_priority=None if row[12] == row[4] else Priority(row[12]),
         )
         for row in session.execute(statement)
     ]

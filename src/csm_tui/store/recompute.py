@@ -24,11 +24,11 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, or_, select
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 from sqlmodel import Session
 
 from csm_tui.domain.decision import Decision
@@ -213,25 +213,59 @@ def write_decisions(session: Session, decisions: Iterable[Decision]) -> int:
         return _insert_plans(connection, unique)
 
 
+#: Plans the first calls of accounts new to the book (`domain.first_calls.first_calls`).
+FirstCalls = Callable[[Sequence[AccountFacts]], dict[str, date]]
+
+
 def recompute(
     session: Session,
     account_ids: Collection[uuid.UUID],
     decide: Callable[[AccountFacts], Decision],
     *,
     today: date,
+    first_calls: FirstCalls | None = None,
 ) -> list[Decision]:
     """Decide again for these accounts after a change to their facts, in the caller's transaction.
 
-    Accounts that are gone (deleted) lose their scheduled touches.
+    An account decided for the first time (in the transaction that created it) entered the book
+    today, which is recorded; `first_calls` then plans the first calls of those with none on
+    record. Accounts that are gone (deleted) lose their scheduled touches.
     """
     keys = {as_uuid(key) for key in account_ids}
     facts = load_facts(session, today=today, account_ids=keys)
+    facts = _entered(session, facts, today, first_calls)
     with gc_paused():
         decisions = [decide(one) for one in facts]
         connection = session.connection()
         _delete_for(connection, keys)
         _insert_plans(connection, decisions)
     return decisions
+
+
+def _entered(
+    session: Session, facts: list[AccountFacts], today: date, first_calls: FirstCalls | None
+) -> list[AccountFacts]:
+    """The facts with the day new accounts entered the book and their first calls' plan, both
+    written to the accounts."""
+    a = _ACCOUNT.c
+    new = [one.account_id for one in facts if one.entered_on is None]
+    if new:
+        for chunk in batched([uuid.UUID(key) for key in new], IN_CHUNK):
+            session.execute(update(_ACCOUNT).where(a.id.in_(chunk)).values(entered_on=today))
+        facts = [replace(one, entered_on=today) if one.entered_on is None else one for one in facts]
+    planned = first_calls(facts) if first_calls is not None else {}
+    if planned:
+        session.execute(
+            update(_ACCOUNT).where(a.id == bindparam("key")).values(first_call_by=bindparam("day")),
+            [{"key": uuid.UUID(key), "day": day} for key, day in planned.items()],
+        )
+        facts = [
+            replace(one, first_call_by=planned[one.account_id])
+            if one.account_id in planned
+            else one
+            for one in facts
+        ]
+    return facts
 
 
 @dataclass(frozen=True)
@@ -271,6 +305,12 @@ def recompute_all(
     # foreign key checks could not fail, and would make forgetting every plan row by row.
     with gc_paused(), db.writing(foreign_keys=False) as session, bulk_session(session.connection()):
         connection = session.connection()
+        # Accounts written without a reschedule (none of ours) entered the book today.
+        connection.execute(
+            update(_ACCOUNT)
+            .where(a.entered_on.is_(None), a.deleted_at.is_(None))
+            .values(entered_on=today)
+        )
         computed_for, computed_with = schedule_state(session)
         if computed_with == rules_sha256 and computed_for is not None and computed_for <= today:
             keys = _ran_out(connection, since=computed_for, today=today)

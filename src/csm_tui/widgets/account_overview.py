@@ -12,7 +12,7 @@ from textual.widgets import Sparkline, Static
 from csm_tui.domain.account import AccountDetail, escalation_line, plan_progress
 from csm_tui.domain.book import format_arr
 from csm_tui.domain.decision import Decision
-from csm_tui.domain.enums import RiskCategory
+from csm_tui.domain.enums import Priority, RiskCategory
 from csm_tui.domain.explain import due_words
 from csm_tui.domain.health import BandThresholds, HealthWeights
 from csm_tui.domain.wording import relative_day
@@ -40,7 +40,8 @@ class Overview(VerticalScroll):
 
     def show(self, view: AccountView) -> None:
         detail, today = view.detail, view.today
-        self.query_one("#overview-facts", LabelledRows).show(_facts(detail, today))
+        derived = view.decision.priority if view.decision is not None else None
+        self.query_one("#overview-facts", LabelledRows).show(_facts(detail, today, derived))
         self.query_one("#health-parts", LabelledRows).show(
             _health(detail, view.bands, view.weights)
         )
@@ -55,8 +56,12 @@ class Overview(VerticalScroll):
 Rows = list[tuple[str, str | Content]]
 
 
-def _facts(detail: AccountDetail, today: date) -> Rows:
+def _facts(detail: AccountDetail, today: date, derived: str | None = None) -> Rows:
+    """The account's facts; its priority as the rules derive it (`derived`), saying so."""
     p = detail.profile
+    priority = p.priority.label
+    if derived is not None and derived != p.priority.value:
+        priority = f"{Priority(derived).label} (derived; assigned {p.priority.label})"
     renewal = "-"
     days = p.days_to_renewal(today)
     if p.renewal_date is not None and days is not None:
@@ -64,7 +69,7 @@ def _facts(detail: AccountDetail, today: date) -> Rows:
     last = detail.last_touch
     return [
         ("Segment", p.segment.label),
-        ("Priority", p.priority.label),
+        ("Priority", priority),
         ("ARR", format_arr(p.arr_cents)),
         ("Owner", p.owner_name or "-"),
         ("AE", p.ae or "-"),

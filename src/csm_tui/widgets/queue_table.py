@@ -1,4 +1,5 @@
-"""The triage queue as a table: one row per item due, keyed by account and kind.
+"""The triage queue as a table: one row per account (its most urgent item, the others named
+beside it) or per item due, keyed by account and kind.
 
 Rows are drawn only when in view (`LineTable`); their widths are measured beforehand on plain
 values (`measure`), in the worker that read or filtered the queue.
@@ -18,7 +19,7 @@ from rich.text import Text
 from csm_tui.domain.book import format_arr
 from csm_tui.domain.health import BandThresholds, HealthBand
 from csm_tui.domain.queue import QueueItem
-from csm_tui.domain.triage import HEALTH_DROP, HealthChange, when_words
+from csm_tui.domain.triage import HEALTH_DROP, HealthChange, others_words, when_words
 from csm_tui.domain.wording import days_from, due_words, relative_day
 from csm_tui.widgets.account_table import AccountTable
 from csm_tui.widgets.health import band_words, health_cell, health_plain, score_words
@@ -77,17 +78,19 @@ def measure(items: Iterable[QueueItem], context: QueueContext) -> dict[str, int]
     names: set[str] = set()
     pinned: set[str] = set()
     owners: set[str | None] = set()
-    whats: set[tuple[str, date | None]] = set()
+    whats: set[tuple[str, date | None, str]] = set()
     whens: set[tuple[bool, date]] = set()
     scores: set[tuple[int | None, HealthChange | None]] = set()
     arrs: set[int] = set()
     renewals: set[date | None] = set()
+    any_derived = False
     for item in items:
+        any_derived = any_derived or item.assigned_priority is not None
         names.add(item.account_name)
         if item.pinned:
             pinned.add(item.account_name)
         owners.add(item.owner_name)
-        whats.add((item.label, item.snoozed_until))
+        whats.add((item.label, item.snoozed_until, others_words(item, short=narrow)))
         whens.add((item.kind == HEALTH_DROP, item.due_on))
         scores.add((item.health_score, changes.get(item.account_id)))
         arrs.add(item.arr_cents)
@@ -95,12 +98,12 @@ def measure(items: Iterable[QueueItem], context: QueueContext) -> dict[str, int]
     words: dict[str, Iterable[str]] = {
         "account": (("! " if name in pinned else "") + _short(name, narrow) for name in names),
         "owner": (_owner(name, narrow) for name in owners),
-        "what": (label + _snoozed_words(until, today) for label, until in whats),
+        "what": (label + _snoozed_words(until, today) + others for label, until, others in whats),
         "when": (
             "to review" if alert else due_words(days_from(today, due)) for alert, due in whens
         ),
         "health": (_health_words(score, change, context) for score, change in scores),
-        "priority": ("PR1",),
+        "priority": ("PR1*" if any_derived else "PR1",),
         "arr": (format_arr(cents) for cents in arrs),
         "renewal": (_renewal_words(day, today) for day in renewals),
     }
@@ -160,8 +163,7 @@ class QueueTable(AccountTable[QueueItem]):
 
     def on_resize(self) -> None:
         super().on_resize()
-        if self.context is not None and self.context.narrow:
-            self._size_columns()  # "What" takes the width there is
+        self._size_columns()  # "What" takes the width there is, or gives up what is missing
 
     def _size_columns(self) -> None:
         context = self.context
@@ -169,12 +171,15 @@ class QueueTable(AccountTable[QueueItem]):
             return
         shown = columns(team=context.team, narrow=context.narrow)
         widths = dict(self._widths)
-        if context.narrow and "what" in widths:
+        if "what" in widths and self.size.width:
             others = sum(widths[key] + 2 * PAD for _, key in shown if key != "what")
             # The room inside the vertical scrollbar, whether or not it shows yet.
             room = self.size.width - self.styles.gutter.width - self.styles.scrollbar_size_vertical
             free = room - others - 2 * PAD
-            widths["what"] = max(NARROW_WHAT, free)
+            # A narrow terminal's "What" takes the free width; a wide one's gives up what is
+            # missing (the others due on a row end in "…": the panel lists them).
+            fitted = free if context.narrow else min(widths["what"], free)
+            widths["what"] = max(NARROW_WHAT, fitted)
         self.set_columns(Column(key, label, widths.get(key, len(label))) for label, key in shown)
 
     def notify_style_update(self) -> None:
@@ -208,6 +213,7 @@ class QueueTable(AccountTable[QueueItem]):
             no_wrap=True,
         )
         what.append(_snoozed_words(item.snoozed_until, today), style=self._look("muted"))
+        what.append(others_words(item, short=narrow), style=self._look("muted"))
         when = Text(when_words(item, today), justify="right")
         if item.due_on < today and item.kind != HEALTH_DROP:
             when.stylize(self._look("late" if (today - item.due_on).days > 7 else "overdue"))
@@ -232,7 +238,7 @@ class QueueTable(AccountTable[QueueItem]):
             "what": what,
             "when": when,
             "health": health,
-            "priority": Text(item.priority.upper()),
+            "priority": Text(item.priority_words),
             "arr": Text(format_arr(item.arr_cents), justify="right"),
             "renewal": renewal,
         }

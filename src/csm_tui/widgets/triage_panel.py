@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from csm_tui.domain.triage import HEALTH_DROP
+from csm_tui.domain.triage import HEALTH_DROP, when_words
 from csm_tui.domain.urgency import Urgency
 
 if TYPE_CHECKING:
@@ -74,6 +74,11 @@ def render_detail(detail: Detail, today: date, looks: Looks = Looks()) -> Render
         parts.append(
             Text(f"Snoozed until {item.snoozed_until}: {item.snooze_reason}", style="italic")
         )
+    if item.others:
+        parts.append(Text(""))
+        parts.append(Text("Also due", style="bold underline"))
+        for other in item.others:
+            parts.append(Text.assemble(other.label, "  ", (when_words(other, today), "dim")))
     if candidate is not None and detail.decision is not None and item.kind != HEALTH_DROP:
         parts.append(Text(""))
         parts.append(_urgency(detail.decision.urgency(candidate), looks))
@@ -110,7 +115,9 @@ def _facts_line(detail: Detail, today: date) -> str:
         item.external_id or "no CRM id",
         item.owner_name or "no owner",
         item.segment,
-        item.priority.upper(),
+        item.priority.upper()
+        if item.assigned_priority is None
+        else f"{item.priority.upper()} (derived; assigned {item.assigned_priority.upper()})",
     ]
     if item.renewal_date is not None:
         bits.append(f"renews {item.renewal_date} ({(item.renewal_date - today).days}d)")

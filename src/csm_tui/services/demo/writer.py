@@ -452,6 +452,8 @@ class _AccountWriter:
             "health_financial": self.components[3],
             "snoozed_until": None,
             "snooze_reason": None,
+            "entered_on": start - timedelta(days=7),
+            "first_call_by": None,
         }
         # The risk_* flags are set by `escalations`, which may add the category of a new one.
 
