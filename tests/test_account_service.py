@@ -1095,8 +1095,12 @@ def test_deleting_the_only_cadence_call_brings_the_cadence_call_due_again(
     detail = view_of(accounts, book.acme).detail
     assert [t.summary for t in detail.touches] == ["Pricing question"]
     assert count(db, ActionItem, col(ActionItem.deleted_at).is_(None)) == 0
-    # No call on record: due a month after the contract start, long past.
-    assert cadence_due(accounts, book) == date(2026, 10, 1)
+    decision = view_of(accounts, book.acme).decision
+    assert decision is not None
+    cadence = decision.per_kind()["cadence-call"]
+    # No call on record any more: the first call is planned, due at once (issue 18).
+    assert cadence.due == TODAY
+    assert "no cadence call on record; first call planned by 2026-11-23" in cadence.reason
     assert triage.undo(done.undo) == (
         "Undone: the deletion of the cadence call of 2026-11-03 for Acme."
     )
