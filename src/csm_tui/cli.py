@@ -547,6 +547,38 @@ def snooze(
         click.echo(f"  next: {done.next_touch.reason}")
 
 
+@main.command()
+@click.argument("external_id")
+@click.option(
+    "--on",
+    "on",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day of the meeting (YYYY-MM-DD), today or within a year.",
+)
+@click.option(
+    "--kind",
+    default="cadence-call",
+    show_default=True,
+    type=Word(_touch_kinds),
+    metavar="KIND",
+    help="Which item of the account the meeting is for (e.g. renewal-call, ebr).",
+)
+@click.option("--note", default="", help="Anything to remember: with whom, where.")
+@pass_settings
+def meeting(settings: Settings, external_id: str, on: datetime, kind: str, note: str) -> None:
+    """Record a meeting already booked, as the screen's `m` does: the item waits for that day
+    instead of counting as overdue, and comes back as it was if the day passes unlogged."""
+    from csm_tui.services.workspace import Workspace
+
+    with Workspace.open(settings, _rules_in_force(settings)) as workspace:
+        triage = workspace.triage
+        done = triage.book(triage.account_id(external_id), kind, on.date(), note)
+    click.echo(done.message)
+    if done.next_touch is not None:
+        click.echo(f"  next: {done.next_touch.reason}")
+
+
 # -- rules ------------------------------------------------------------------------------------
 
 

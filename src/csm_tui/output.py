@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from csm_tui.domain.book import format_arr
 from csm_tui.domain.explain import candidate_dict
-from csm_tui.domain.triage import others_words, when_words
+from csm_tui.domain.triage import aside_words, others_words, when_words
 from csm_tui.domain.wording import countdown
 
 if TYPE_CHECKING:
@@ -119,7 +119,7 @@ def queue_rows(
         row = [
             str(number),
             ("! " if item.pinned else "") + item.account_name,
-            item.label + others_words(item),
+            item.label + aside_words(item, today) + others_words(item),
             when_words(item, today),
             "-"
             if item.health_score is None
@@ -160,6 +160,7 @@ def queue_record(item: QueueItem, bands: BandThresholds) -> dict[str, Any]:
         "rule_id": item.rule_id,
         "urgency": item.urgency,
         "pinned": item.pinned,
+        "booked_for": item.booked_for.isoformat() if item.booked_for else None,
         "explanation": item.explanation,
         "segment": item.segment,
         "priority": item.priority,

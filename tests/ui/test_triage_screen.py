@@ -20,8 +20,17 @@ from csm_tui.app import CsmApp, make_app
 from csm_tui.domain.health import HealthBand
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.triage import HEALTH_DROP, by_account, matches
-from csm_tui.models import AlertReview, Escalation, HealthSnapshot, Snooze, Touchpoint, TriageVisit
+from csm_tui.models import (
+    AlertReview,
+    Booking,
+    Escalation,
+    HealthSnapshot,
+    Snooze,
+    Touchpoint,
+    TriageVisit,
+)
 from csm_tui.screens.account import AccountScreen
+from csm_tui.screens.book_meeting import BookMeetingModal
 from csm_tui.screens.escalate import EscalateModal
 from csm_tui.screens.help import HelpScreen
 from csm_tui.screens.log_touch import LogTouchModal
@@ -690,3 +699,41 @@ async def test_a_database_url_opens_the_ordinary_way(demo_db):
             assert "Could not load" not in notifications(app)
     finally:
         app.workspace.close()
+
+
+# --- a meeting already booked -----------------------------------------------------------------
+
+
+async def test_m_records_a_booked_meeting_and_u_takes_it_back(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        target = next(
+            entry for entry in table(app).rows if entry.kind not in {HEALTH_DROP, "milestone"}
+        )
+        await move_to(pilot, row_key(target))
+        await pilot.press("m")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, BookMeetingModal), "m did not open the booking form"
+        await pilot.press(*"2026-11-20", "ctrl+s")  # a day gone by
+        await settle(pilot)
+        assert app.screen is modal
+        assert "has passed: log the meeting instead" in static_text(app, "#form-error")
+        on = TODAY + timedelta(days=3)
+        await pilot.press(*["backspace"] * 10, *on.isoformat(), "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen), "the booking form did not close"
+        assert row_key(target) not in rows(app), "the booked item still counts as due today"
+        assert f"for {on:%a %d %b}" in notifications(app)
+        await pilot.press("S")  # shown again with what is put aside, marked booked
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert f"booked for {on:%a %d %b}" in what_cell(app, row_key(target))
+        await pilot.press("i", "S", "u")
+        await settle(pilot)
+        assert row_key(target) in rows(app), "undo did not bring the item back"
+        with app.workspace.db.reading() as session:
+            [booking] = session.scalars(select(Booking)).all()
+            assert booking.deleted_at is not None

@@ -30,6 +30,7 @@ from csm_tui.domain.triage import (
     HEALTH_DROP,
     Counts,
     by_account,
+    can_book,
     can_snooze,
     counts,
     matches,
@@ -155,7 +156,14 @@ class TriageScreen(CsmScreen[None]):
             "u",
             "undo",
             "Undo",
-            tooltip="Take back the last touch, snooze, review or escalation of this screen",
+            tooltip="Take back the last touch, snooze, booking, review or escalation of this screen",
+        ),
+        Binding(
+            "m",
+            "book",
+            "Booked",
+            tooltip="A meeting is already booked for the item: it waits for that day, then asks "
+            "to be logged",
         ),
         Binding(
             "i",
@@ -594,6 +602,32 @@ class TriageScreen(CsmScreen[None]):
                 save=lambda until, reason: self.triage.snooze(
                     item.account_id, item.kind, until, reason
                 ),
+            ),
+            self._done,
+        )
+
+    def action_book(self) -> None:
+        item = self._item_or_say()
+        if item is None:
+            return
+        if not can_book(item.kind):
+            self.notify(
+                f"{item.label} is not done by a meeting: "
+                + (
+                    "mark it reviewed with x."
+                    if item.kind == HEALTH_DROP
+                    else "the success plan marks it done."
+                ),
+                title="Book a meeting",
+            )
+            return
+        from csm_tui.screens.book_meeting import BookMeetingModal
+
+        self.app.push_screen(
+            BookMeetingModal(
+                title=f"Meeting booked · {item.account_name} · {item.label}",
+                today=self.workspace.today,
+                save=lambda on, note: self.triage.book(item.account_id, item.kind, on, note),
             ),
             self._done,
         )
