@@ -156,7 +156,7 @@ class TriageScreen(CsmScreen[None]):
             "u",
             "undo",
             "Undo",
-            tooltip="Take back the last touch, snooze, booking, review or escalation of this screen",
+            tooltip="Take back the last touch, snooze, booking, review or escalation made here",
         ),
         Binding(
             "m",
