@@ -27,6 +27,7 @@ from csm_tui.settings import Settings, build_settings
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from csm_tui.domain.exchange import Table
     from csm_tui.rules import LoadedRules
 
 P = ParamSpec("P")
@@ -699,3 +700,81 @@ def check(settings: Settings) -> None:
     click.echo(report.verdict())
     if not report.ok:
         sys.exit(1)
+
+
+# -- export and calendar ------------------------------------------------------------------------
+
+
+def _deliver(data: bytes, output: Path | None) -> None:
+    """To stdout, or to `output` as a whole: written beside it and renamed into place, so a
+    failure never leaves half a file where the last good one was."""
+    if output is None:
+        click.echo(data, nl=False)
+        return
+    import os
+    import tempfile
+
+    target = output.expanduser().absolute()
+    if not target.parent.is_dir():
+        raise click.ClickException(
+            f"cannot write {output}: the folder {target.parent} does not exist"
+        )
+    temporary: str | None = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except OSError as error:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
+
+
+@main.command("export")
+@click.argument("kind", type=click.Choice(["accounts", "contacts", "touchpoints", "queue"]))
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@click.option("--team", is_flag=True, help="The whole team's book, even with --as.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write FILE (replacing it) rather than print.",
+)
+@pass_settings
+def export(settings: Settings, kind: str, fmt: str, team: bool, output: Path | None) -> None:
+    """Write your book's accounts, contacts or touchpoints, or today's queue, as CSV or JSON.
+
+    \b
+    The CSV files are what `csm import` reads, with the same columns: an export imports
+    back unchanged, into this book or another one. With --as, your book; without, the
+    team's. `queue` is today's triage queue in the screen's order, as `csm queue` lists it.
+    """
+    from csm_tui import output as words
+    from csm_tui.domain.exchange import ExportKind
+    from csm_tui.services.exports import export_table
+    from csm_tui.services.workspace import Workspace
+
+    export_kind = ExportKind(kind)
+    rules = _rules_in_force(settings) if export_kind is ExportKind.QUEUE else None
+    with Workspace.open(settings, rules) as workspace:
+        owner = None if team or workspace.me is None else workspace.me.email
+        table: Table
+        if export_kind is ExportKind.QUEUE:
+            items = workspace.triage.load(team=owner is None, record=False).items
+            table = words.queue_export(items, workspace.rules.rulebook.bands)
+        else:
+            table = export_table(workspace.db, export_kind, owner)
+    text = words.csv_text(table) if fmt == "csv" else words.json_text(table)
+    _deliver(text.encode("utf-8"), output)
+    if table.left_out:
+        click.echo(
+            f"warning: {table.left_out} {kind} left out: their account has no external_id, "
+            "which the import needs to find it",
+            err=True,
+        )
+    if output is not None:
+        click.echo(f"Wrote {len(table.rows):,} {kind} to {output}.", err=True)

@@ -7,10 +7,14 @@ a row can be tested without a database.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from csm_tui.domain.book import format_arr
+from csm_tui.domain.exchange import ExportKind, Table, cell_text, records
 from csm_tui.domain.explain import candidate_dict
 from csm_tui.domain.triage import when_words
 from csm_tui.domain.wording import countdown
@@ -207,3 +211,49 @@ def preview_record(preview: Preview) -> dict[str, Any]:
             for move in preview.moves
         ],
     }
+
+
+# -- csm export ---------------------------------------------------------------------------------
+
+
+def csv_text(table: Table) -> str:
+    """The table as a CSV file with a header row, as `csm import` reads it: quoted only where
+    a cell needs it, lines ending in a bare newline (the import takes both)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows([cell_text(value) for value in row] for row in table.rows)
+    return buffer.getvalue()
+
+
+def json_text(table: Table) -> str:
+    """The rows as a JSON array of records keyed by column, as `csm queue --format json`."""
+    return json.dumps(records(table), indent=2) + "\n"
+
+
+def queue_export(items: Sequence[QueueItem], bands: BandThresholds) -> Table:
+    """The queue as `csm queue --format json` gives it, one record per item, as a table."""
+    rows = [queue_record(item, bands) for item in items]
+    columns = tuple(rows[0]) if rows else tuple(_QUEUE_RECORD_KEYS)
+    return Table(ExportKind.QUEUE, columns, [tuple(row.values()) for row in rows])
+
+
+_QUEUE_RECORD_KEYS = (
+    "account_external_id",
+    "account_name",
+    "owner_email",
+    "kind",
+    "label",
+    "due_date",
+    "overdue_days",
+    "rule_id",
+    "urgency",
+    "pinned",
+    "explanation",
+    "segment",
+    "priority",
+    "arr",
+    "health_score",
+    "health_band",
+    "renewal_date",
+)
