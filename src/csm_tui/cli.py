@@ -778,3 +778,56 @@ def export(settings: Settings, kind: str, fmt: str, team: bool, output: Path | N
         )
     if output is not None:
         click.echo(f"Wrote {len(table.rows):,} {kind} to {output}.", err=True)
+
+
+@main.command()
+@click.option(
+    "--ahead",
+    default=30,
+    show_default=True,
+    type=click.IntRange(0, 366),
+    metavar="DAYS",
+    help="The touches due in the next DAYS days (overdue ones sit on today).",
+)
+@click.option("--team", is_flag=True, help="The whole team's touches, even with --as.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write FILE (replacing it) rather than print.",
+)
+@pass_settings
+def calendar(settings: Settings, ahead: int, team: bool, output: Path | None) -> None:
+    """The scheduled touches as an iCalendar file: csm calendar > touches.ics
+
+    \b
+    One all-day event per touch, on the day it is due ("Cadence call — Northwind
+    Logistics", the reason in its description). Import the file into your calendar again
+    after a week's work: each touch keeps its event (its UID is the account and the kind of
+    touch), which moves to the new due date instead of being added twice. A touch done since
+    is not removed by an import: delete it in the calendar. With --as, your book; without,
+    the team's.
+    """
+    from datetime import UTC, datetime
+
+    from csm_tui.services.touch_calendar import scheduled_touches, touches_calendar
+    from csm_tui.services.workspace import Workspace
+
+    rules = _rules_in_force(settings)
+    with Workspace.open(settings, rules) as workspace:
+        me = workspace.me
+        owner = None if team or me is None else me.email
+        workspace.triage.schedule.ensure_current()  # a new day, or new rules: decide first
+        items = scheduled_touches(
+            workspace.db,
+            today=settings.today,
+            coefficients=rules.rulebook.urgency,
+            owner_email=owner,
+            ahead_days=ahead,
+        )
+    name = f"csm — {me.name}" if owner is not None and me is not None else "csm — the team"
+    data = touches_calendar(items, today=settings.today, now=datetime.now(UTC), name=name)
+    _deliver(data, output)
+    if output is not None:
+        click.echo(f"Wrote {len(items):,} touches to {output}.", err=True)
