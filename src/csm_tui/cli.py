@@ -225,16 +225,47 @@ def main(
         config_path=config_path,
         rules_path=rules_path,
         system_today=date.today(),
+        database_from=(
+            "CSM_TUI_DATABASE_URL"
+            if ctx.get_parameter_source("database") is click.core.ParameterSource.ENVIRONMENT
+            else "--db"
+        ),
     )
+    ctx.obj.check_database()
     if ctx.invoked_subcommand is None:
         run_tui(ctx.obj)
 
 
 def run_tui(settings: Settings) -> None:
-    from csm_tui.app import make_app
-
     _log_to_file(paths.log_file())
-    app = make_app(settings)
+    _run(_make_app(settings))
+
+
+def _make_app(settings: Settings) -> Any:  # a CsmApp: the UI is imported when it starts
+    """The app on the book `settings` names. An `--as` nobody in the team has is offered to
+    be added when a person is at the terminal to say yes; otherwise, or when they say no, the
+    error says how to add it."""
+    from csm_tui.app import make_app
+    from csm_tui.services.workspace import UnknownUser
+
+    try:
+        return make_app(settings)
+    except UnknownUser as error:
+        if settings.user_email is None or not _interactive():
+            raise
+        click.echo(f"{settings.user_email} is nobody in the team of this book yet.", err=True)
+        if not click.confirm("Add them to the team now?", default=True, err=True):
+            raise error from None
+    _add_to_team(settings, settings.user_email, name=None, role=None, prompt=True)
+    return make_app(settings)
+
+
+def _interactive() -> bool:
+    """A person at the terminal, who can answer a question."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _run(app: Any) -> None:
     upgrade = app.workspace.upgrade
     if upgrade is not None and upgrade.from_revision is not None:
         click.echo(
@@ -831,3 +862,83 @@ def calendar(settings: Settings, ahead: int, team: bool, output: Path | None) ->
     _deliver(data, output)
     if output is not None:
         click.echo(f"Wrote {len(items):,} touches to {output}.", err=True)
+
+
+# -- team ---------------------------------------------------------------------------------------
+
+
+def _roles() -> Sequence[str]:
+    from csm_tui.domain.enums import Role
+
+    return [role.value for role in Role]
+
+
+@main.group()
+def team() -> None:
+    """Who is in the team (the owners of accounts, and who can open csm --as them)."""
+
+
+@team.command("list")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@pass_settings
+def team_list(settings: Settings, fmt: str) -> None:
+    """Every member of the team, with the number of accounts each owns."""
+    from csm_tui import output
+    from csm_tui.services.team import team_rows
+    from csm_tui.services.upkeep import current_database
+
+    with current_database(settings.database) as db:
+        rows = team_rows(db)
+    if fmt == "json":
+        click.echo(json.dumps([output.team_record(row) for row in rows], indent=2))
+    elif not rows:
+        click.echo(
+            f"Nobody in the team yet. Add yourself: {settings.csm} team add EMAIL [--name NAME]"
+        )
+    else:
+        click.echo(output.team_table(rows))
+
+
+@team.command("add")
+@click.argument("email")
+@click.option("--name", default=None, help="Their name  [default: read from the address]")
+@click.option(
+    "--role",
+    default="csm",
+    show_default=True,
+    type=Word(_roles),
+    metavar="ROLE",
+    help="csm or manager.",
+)
+@pass_settings
+def team_add(settings: Settings, email: str, name: str | None, role: str) -> None:
+    """Add someone to the team: a new CSM, or yourself on the first day."""
+    _add_to_team(settings, email, name=name, role=role)
+
+
+def _add_to_team(
+    settings: Settings,
+    email: str,
+    *,
+    name: str | None,
+    role: str | None,
+    prompt: bool = False,
+) -> None:
+    """Add `email`, and say what to type next; `prompt` asks for the name first."""
+    from csm_tui.domain.enums import Role
+    from csm_tui.services.team import add_member, default_name
+    from csm_tui.services.upkeep import current_database
+
+    if prompt:
+        name = click.prompt("Name", default=default_name(email), err=True)
+    with current_database(settings.database) as db:
+        member, restored = add_member(db, email, name=name, role=Role(role or Role.CSM))
+    done = "Brought back" if restored else "Added"
+    click.echo(
+        f"{done} {member.name} <{member.email}> to the team as {member.role.label}: the "
+        f"accounts imported with owner_email {member.email} are theirs. Open that book with: "
+        f"{settings.csm} --as {shlex.quote(member.email)}",
+        err=prompt,
+    )

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from csm_tui.domain.decision import Candidate
     from csm_tui.domain.health import BandThresholds
     from csm_tui.domain.queue import QueueItem
+    from csm_tui.domain.team import TeamRow
     from csm_tui.services.scheduling import Move, Preview
 
 
@@ -257,3 +258,18 @@ _QUEUE_RECORD_KEYS = (
     "health_band",
     "renewal_date",
 )
+
+
+# -- csm team -----------------------------------------------------------------------------------
+
+
+def team_table(rows: Sequence[TeamRow]) -> str:
+    return text_table(
+        ("Name", "E-mail", "Role", "Accounts"),
+        [[row.name, row.email, row.role.label, f"{row.accounts:,}"] for row in rows],
+        right={3},
+    )
+
+
+def team_record(row: TeamRow) -> dict[str, Any]:
+    return {"name": row.name, "email": row.email, "role": row.role.value, "accounts": row.accounts}
