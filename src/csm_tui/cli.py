@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from csm_tui.domain.exchange import Table
     from csm_tui.rules import LoadedRules
+    from csm_tui.services.demo_database import DemoBook
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -322,17 +323,18 @@ def pass_settings(function: Callable[Concatenate[Settings, P], R]) -> Callable[P
 @click.option(
     "--seed", default=7, show_default=True, type=int, help="Same seed and --today, same book."
 )
+@click.option("--fresh", is_flag=True, help="Build it again from scratch (what you did is lost).")
 @click.option("--no-open", is_flag=True, help="Build the database and stop.")
 @click.pass_context
-def demo(ctx: click.Context, accounts: int, seed: int, no_open: bool) -> None:
-    """Build a realistic demo book of business and open it.
+def demo(ctx: click.Context, accounts: int, seed: int, fresh: bool, no_open: bool) -> None:
+    """Open the demo book of business, building it the first time.
 
-    The demo lives in its own database (never your own) unless --db names another file; it is
-    rebuilt from scratch every time.
+    The demo lives in its own database (never your own) unless --db names another file. A
+    demo book already built is opened as you left it; --fresh builds it again.
     """
     from csm_tui.rules import rules_for
     from csm_tui.services.demo import DEMO_USER_EMAIL
-    from csm_tui.services.demo_database import rebuild_demo
+    from csm_tui.services.demo_database import existing_demo, rebuild_demo
 
     settings: Settings = ctx.obj
     explicit = ctx.parent is not None and ctx.parent.get_parameter_source("database") not in (
@@ -340,14 +342,24 @@ def demo(ctx: click.Context, accounts: int, seed: int, no_open: bool) -> None:
         None,
     )
     target = settings.database if explicit else str(paths.demo_database())
-    summary = rebuild_demo(
-        target, accounts=accounts, seed=seed, today=settings.today, rules=rules_for(settings)
-    )
-    click.echo(
-        f"Demo book at {target}: {summary.accounts} accounts, {summary.team_members} team "
-        f"members, {summary.touchpoints} touches, {summary.escalations} escalations "
-        f"({summary.seconds:.1f} s)."
-    )
+    existing = None if fresh else existing_demo(target)
+    if existing is None:
+        summary = rebuild_demo(
+            target, accounts=accounts, seed=seed, today=settings.today, rules=rules_for(settings)
+        )
+        click.echo(
+            f"Demo book at {target}: {summary.accounts} accounts, {summary.team_members} team "
+            f"members, {summary.touchpoints} touches, {summary.escalations} escalations "
+            f"({summary.seconds:.1f} s)."
+        )
+    else:
+        _keep_demo(ctx, existing, accounts=accounts, seed=seed)
+        built = f" (built {existing.built_for.isoformat()})" if existing.built_for else ""
+        again = f"{settings.csm} demo --fresh rebuilds it"
+        if no_open:
+            click.echo(f"Your demo book is at {existing.location}{built}; {again}.")
+        else:
+            click.echo(f"Opening your demo book at {existing.location}{built}; {again}.")
     if not no_open:
         demo_settings = settings.with_database(target, is_demo=True)
         if demo_settings.user_email is None:
@@ -355,6 +367,38 @@ def demo(ctx: click.Context, accounts: int, seed: int, no_open: bool) -> None:
 
             demo_settings = replace(demo_settings, user_email=DEMO_USER_EMAIL)
         run_tui(demo_settings)
+
+
+def _keep_demo(ctx: click.Context, existing: DemoBook, *, accounts: int, seed: int) -> None:
+    """An --accounts or --seed typed for another book than the one there asks for a rebuild,
+    which loses what was done in it: only --fresh does that."""
+    from csm_tui.services.demo_database import DemoExists
+
+    source = click.core.ParameterSource.COMMANDLINE
+    differ = [
+        f"--{name} {wanted}"
+        for name, wanted, built in (
+            ("accounts", accounts, existing.accounts),
+            ("seed", seed, existing.seed),
+        )
+        if ctx.get_parameter_source(name) is source and wanted != built
+    ]
+    if differ:
+        settings: Settings = ctx.obj
+        what = ", ".join(
+            part
+            for part in (
+                f"{existing.accounts} accounts" if existing.accounts is not None else "",
+                f"seed {existing.seed}" if existing.seed is not None else "",
+            )
+            if part
+        )
+        raise DemoExists(
+            f"{existing.location} already holds a demo book{f' ({what})' if what else ''}; "
+            f"to build it again with "
+            f"{' '.join(differ)}, losing what was done in it: "
+            f"{settings.csm} demo --fresh {' '.join(differ)}"
+        )
 
 
 # -- import -----------------------------------------------------------------------------------
