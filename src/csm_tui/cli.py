@@ -780,6 +780,10 @@ def check(settings: Settings) -> None:
 # -- export and calendar ------------------------------------------------------------------------
 
 
+class CannotWrite(CsmError):
+    """The file asked for with --output cannot be written."""
+
+
 def _deliver(data: bytes, output: Path | None) -> None:
     """To stdout, or to `output` as a whole: written beside it and renamed into place, so a
     failure never leaves half a file where the last good one was."""
@@ -791,9 +795,7 @@ def _deliver(data: bytes, output: Path | None) -> None:
 
     target = output.expanduser().absolute()
     if not target.parent.is_dir():
-        raise click.ClickException(
-            f"cannot write {output}: the folder {target.parent} does not exist"
-        )
+        raise CannotWrite(f"cannot write {output}: the folder {target.parent} does not exist")
     temporary: str | None = None
     try:
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
@@ -803,7 +805,7 @@ def _deliver(data: bytes, output: Path | None) -> None:
     except OSError as error:
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
-        raise click.ClickException(f"cannot write {output}: {error.strerror or error}") from None
+        raise CannotWrite(f"cannot write {output}: {error.strerror or error}") from None
 
 
 @main.command("export")
