@@ -185,3 +185,14 @@ def test_calendar_has_useful_help() -> None:
     result = csm("calendar", "--help")
     assert result.exit_code == 0
     assert "touches.ics" in result.output and "--ahead DAYS" in result.output
+
+
+def test_output_in_a_folder_that_does_not_exist_is_one_clear_line(
+    book: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "nowhere" / "touches.ics"
+    result = csm("--db", str(book), "calendar", "--output", str(target))
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: cannot write {target}: the folder {target.parent} does not exist\n"
+    )

@@ -155,6 +155,12 @@ def test_team_add_refuses_in_one_clear_line(
     assert result.output.splitlines()[-1] == message
 
 
+def test_team_list_in_an_unknown_format_is_a_usage_error(tmp_path: Path) -> None:
+    result = csm("--db", str(tmp_path / "book.db"), "team", "list", "--format", "csv")
+    assert result.exit_code == 2
+    assert "'csv' is not one of 'table', 'json'" in result.output
+
+
 @pytest.mark.parametrize("command", [["team"], ["team", "add"], ["team", "list"]])
 def test_team_has_useful_help(command: list[str]) -> None:
     result = csm(*command, "--help")
