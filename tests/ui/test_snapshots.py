@@ -125,6 +125,13 @@ def test_triage_empty_queue(snap_compare, app_factory, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_triage_empty_book(snap_compare, app_factory, tmp_path, size):
+    """The first run: a new database opens on what to do next."""
+    app = app_factory(user_email=None, database=tmp_path / "empty.db")
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=_loaded)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_triage_log_touch_modal(snap_compare, app_factory, size):
     assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_pressing("l"))
 

@@ -604,14 +604,48 @@ async def test_x_on_a_row_that_is_not_a_health_drop_changes_nothing(app_factory)
 # --- 8. the empty state ------------------------------------------------------------------------
 
 
-async def test_an_empty_book_shows_the_empty_state(app_factory, tmp_path):
+async def test_an_empty_book_says_what_to_do_next(app_factory, tmp_path):
     app = app_factory(user_email=None, database=tmp_path / "empty.db")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         assert rows(app) == []
         empty = triage_screen(app).query_one("#queue-empty", Static)
         assert empty.display
-        assert "Nothing needs a touch today" in shown_text(empty)
+        shown = shown_text(empty)
+        assert "The book is empty." in shown
+        assert "csm import accounts FILE.csv" in shown
+        assert "csm demo" in shown
+
+
+async def test_an_empty_book_of_my_own_points_to_the_teams(app_factory, demo_db):
+    """A new CSM of a team whose book is full: their own is empty, the team's is not."""
+    from csm_tui.services.team import add_member
+
+    db = Database.open(demo_db)
+    add_member(db, "new.csm@example.com", name="New Csm")
+    db.dispose()
+    app = app_factory(user_email="new.csm@example.com")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        shown = shown_text(triage_screen(app).query_one("#queue-empty", Static))
+        assert "No accounts in your book yet." in shown
+        assert "press t to see the whole team's book" in shown
+        await pilot.press("t")
+        await settle(pilot)
+        assert rows(app)  # the team's queue
+
+
+async def test_the_words_for_an_empty_book_name_the_database_typed(tmp_path):
+    """`csm --db PATH` typed: the import to type next goes to the same book."""
+    database = tmp_path / "my book.db"
+    app = make_app(Settings(database=str(database), today=TODAY, database_from="--db"))
+    try:
+        async with app.run_test(size=(140, 30)) as pilot:
+            await settle(pilot)
+            empty = triage_screen(app).query_one("#queue-empty", Static)
+            assert f"csm --db '{database}' import accounts FILE.csv" in str(empty.render())
+    finally:
+        app.workspace.close()
 
 
 # --- 9. the command palette ---------------------------------------------------------------------
