@@ -17,6 +17,7 @@ from csm_tui.app import CsmApp
 from csm_tui.domain.triage import preset_kind
 from csm_tui.screens.triage import TriageScreen
 from csm_tui.services.triage import TouchForm
+from csm_tui.widgets.queue_table import QueueTable
 from tests.conftest import TODAY
 from tests.ui.conftest import open_book, settle
 
@@ -124,6 +125,13 @@ def test_triage_empty_queue(snap_compare, app_factory, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_triage_empty_book(snap_compare, app_factory, tmp_path, size):
+    """The first run: a new database opens on what to do next."""
+    app = app_factory(user_email=None, database=tmp_path / "empty.db")
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=_loaded)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_triage_log_touch_modal(snap_compare, app_factory, size):
     assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_pressing("l"))
 
@@ -136,10 +144,24 @@ def test_triage_snooze_modal(snap_compare, app_factory, size):
         assert isinstance(screen, TriageScreen) and screen.view is not None
         snoozable = next(
             index
-            for index, item in enumerate(screen.view.items)
+            for index, item in enumerate(screen.query_one(QueueTable).rows)
             if screen.triage.can_snooze(item.kind)
         )
         await pilot.press(*["j"] * snoozable, "s")
+        await _triage(pilot)
+
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_triage_book_meeting_modal(snap_compare, app_factory, size):
+    """m on the first row: the day of the meeting typed, and a note."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _triage(pilot)
+        await pilot.press("m")
+        await _triage(pilot)
+        await pilot.press(*"2026-11-26", "tab", *"with the CFO")
         await _triage(pilot)
 
     assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=run_before)

@@ -22,7 +22,14 @@ from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.team import Member
-from csm_tui.domain.triage import HEALTH_DROP, HealthChange, can_snooze, snooze_limit
+from csm_tui.domain.triage import (
+    HEALTH_DROP,
+    HealthChange,
+    booking_problem,
+    can_book,
+    can_snooze,
+    snooze_limit,
+)
 from csm_tui.errors import CsmError
 from csm_tui.models import now_on
 from csm_tui.rules import LoadedRules
@@ -315,6 +322,42 @@ class Triage:
         what = kind.replace("-", " ") if kind else "every snoozable touch"
         undo = Undo("snooze", snooze_id, key, f"the snooze of {what} for {name}")
         return Done(undo, decision.next, f"Snoozed {what} for {name} until {until}.", rows)
+
+    def book(self, account_id: str, kind: str, on: date, note: str = "") -> Done:
+        """Record a meeting already booked for the account's item of `kind`: the item waits for
+        that day instead of counting as overdue, asks to be logged on it, and comes back as it
+        was if the day passes with nothing of that kind logged."""
+        kind = re.sub(r"[\s_]+", "-", kind.strip().lower())
+        if not can_book(kind):
+            raise TriageError(
+                f"{kind} is not done by a meeting: book a meeting for a touch kind "
+                "(a milestone is done in the success plan)"
+            )
+        problem = booking_problem(on, self.today)
+        if problem is not None:
+            raise TriageError(problem)
+        key = uuid.UUID(account_id)
+        with self.db.writing() as session:
+            name = self._account_name(session, key)
+            booking_id = store.add_booking(
+                session,
+                account_id=key,
+                kind=kind,
+                on=on,
+                note=note.strip(),
+                booked_on=self.today,
+                by_id=self._my_id(),
+            )
+            [decision] = self.schedule.recompute(session, [key])
+            rows = self._rows_of(session, key)
+        what = _words(TouchKind(kind))
+        undo = Undo("booking", booking_id, key, f"the {what} booked with {name}")
+        return Done(
+            undo,
+            decision.next,
+            f"Booked {_a(TouchKind(kind))} with {name} for {on:%a %d %b}.",
+            rows,
+        )
 
     def review(self, account_id: str) -> Done:
         """Mark the account's health alert reviewed: it leaves today's queue."""
