@@ -115,10 +115,11 @@ def test_as_exports_my_book_and_team_the_whole_one(demo_book: Path) -> None:
 
 def test_the_queue_is_exported_as_csm_queue_lists_it(demo_book: Path) -> None:
     mine = ("--as", DEMO_USER_EMAIL)
-    listed = on(demo_book, *mine, "queue", "--format", "json").stdout
-    assert on(demo_book, *mine, "export", "queue", "--format", "json").stdout == listed
-    rows = rows_of(on(demo_book, *mine, "export", "queue").stdout)
+    listed = on(demo_book, *mine, "queue", "--every-item", "--format", "json").stdout
     records = json.loads(listed)
+    exported = json.loads(on(demo_book, *mine, "export", "queue", "--format", "json").stdout)
+    assert exported == [{k: v for k, v in record.items() if k != "also"} for record in records]
+    rows = rows_of(on(demo_book, *mine, "export", "queue").stdout)
     assert [row["account_external_id"] for row in rows] == [
         record["account_external_id"] for record in records
     ]
@@ -211,6 +212,7 @@ def test_a_cell_with_a_comma_a_quote_or_a_line_end_is_quoted() -> None:
 def test_an_empty_queue_still_has_its_header() -> None:
     record = output.queue_record(item(), BandThresholds())
     empty = output.queue_export([], BandThresholds())
+    del record["also"]  # a list: not a column of a spreadsheet
     assert empty.columns == tuple(record)  # the header of an empty file: the same columns
     assert output.csv_text(empty) == ",".join(record) + "\n"
     assert output.json_text(empty) == "[]\n"

@@ -869,7 +869,8 @@ def export(settings: Settings, kind: str, fmt: str, team: bool, output: Path | N
     \b
     The CSV files are what `csm import` reads, with the same columns: an export imports
     back unchanged, into this book or another one. With --as, your book; without, the
-    team's. `queue` is today's triage queue in the screen's order, as `csm queue` lists it.
+    team's. `queue` is today's triage queue in the screen's order, every item on its own row,
+    as `csm queue --every-item` lists it.
     """
     from csm_tui import output as words
     from csm_tui.domain.exchange import ExportKind

@@ -251,10 +251,13 @@ def json_text(table: Table) -> str:
 
 
 def queue_export(items: Sequence[QueueItem], bands: BandThresholds) -> Table:
-    """The queue as `csm queue --format json` gives it, one record per item, as a table."""
-    rows = [queue_record(item, bands) for item in items]
-    columns = tuple(rows[0]) if rows else tuple(_QUEUE_RECORD_KEYS)
-    return Table(ExportKind.QUEUE, columns, [tuple(row.values()) for row in rows])
+    """The queue as `csm queue --every-item --format json` gives it, one record per item (a
+    row per item is what a spreadsheet wants: no `also`), as a table."""
+    rows = [
+        {key: value for key, value in queue_record(item, bands).items() if key != "also"}
+        for item in items
+    ]
+    return Table(ExportKind.QUEUE, _QUEUE_RECORD_KEYS, [tuple(row.values()) for row in rows])
 
 
 _QUEUE_RECORD_KEYS = (
@@ -268,9 +271,12 @@ _QUEUE_RECORD_KEYS = (
     "rule_id",
     "urgency",
     "pinned",
+    "booked_for",
     "explanation",
     "segment",
     "priority",
+    "assigned_priority",
+    "priority_derived",
     "arr",
     "health_score",
     "health_band",
