@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from csm_tui.domain.decision import Status
+from csm_tui.domain.decision import Candidate, Decision, Status
 from csm_tui.domain.engine import decide
 from csm_tui.domain.facts import AccountFacts, Booking
 from csm_tui.rules import default_rules
@@ -27,7 +27,7 @@ def acme(*bookings: Booking, touches: tuple[date, ...] = (date(2026, 9, 1),)) ->
     )
 
 
-def cadence(facts: AccountFacts, today: date = TODAY):
+def cadence(facts: AccountFacts, today: date = TODAY) -> tuple[Decision, Candidate]:
     decision = decide(facts, RULES, today)
     [item] = [c for c in decision.candidates if c.kind == "cadence-call"]
     return decision, item
