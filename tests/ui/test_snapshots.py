@@ -137,6 +137,25 @@ def test_triage_log_touch_modal(snap_compare, app_factory, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_triage_log_touch_modal_counting_for_others(snap_compare, app_factory, size):
+    """l on a row with other items due that a touch can count for: a box for each."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _triage(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, TriageScreen)
+        index = next(
+            index
+            for index, item in enumerate(screen.query_one(QueueTable).rows)
+            if any(other.kind != "milestone" for other in item.others)
+        )
+        await pilot.press(*["j"] * index, "l")
+        await _triage(pilot)
+
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_triage_snooze_modal(snap_compare, app_factory, size):
     async def run_before(pilot: Pilot[None]) -> None:
         await _triage(pilot)

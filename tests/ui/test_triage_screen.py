@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlmodel import col
 from textual.binding import Binding
-from textual.widgets import Input, RadioSet, Select, Static
+from textual.widgets import Checkbox, Input, RadioSet, Select, Static
 
 from csm_tui.app import CsmApp, make_app
 from csm_tui.domain.health import HealthBand
 from csm_tui.domain.queue import QueueItem
-from csm_tui.domain.triage import HEALTH_DROP, by_account, matches
+from csm_tui.domain.triage import HEALTH_DROP, by_account, matches, preset_kind
 from csm_tui.models import (
     AlertReview,
     Booking,
@@ -771,3 +771,41 @@ async def test_m_records_a_booked_meeting_and_u_takes_it_back(app_factory):
         with app.workspace.db.reading() as session:
             [booking] = session.scalars(select(Booking)).all()
             assert booking.deleted_at is not None
+
+
+async def test_a_call_logged_on_an_account_s_row_can_count_for_its_other_items(app_factory):
+    """The row names the other items due; the log form offers to count the touch for each
+    (a call that also ran the survey): both are logged, both items leave the queue, and u
+    takes both back."""
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        target = next(
+            entry
+            for entry in table(app).rows
+            if any(other.kind not in {"milestone", entry.kind} for other in entry.others)
+            and entry.kind != HEALTH_DROP
+        )
+        other = next(o for o in target.others if o.kind not in {"milestone", target.kind})
+        await move_to(pilot, row_key(target))
+        await pilot.press("l")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, LogTouchModal)
+        box = modal.query_one(f"#also-{other.kind}", Checkbox)
+        assert str(box.label) == other.label and not box.value
+        box.value = True
+        await pilot.press(*"Call, and the survey while at it", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen), static_text(app, "#form-error")
+        assert "also counts as" in notifications(app)
+        logged = touches(app, target.account_id, "Call, and the survey while at it")
+        assert {touch.kind for touch in logged} == {preset_kind(target.kind), other.kind}
+        await pilot.press("i")
+        await settle(pilot)
+        assert f"{target.account_id}:{other.kind}" not in rows(app)
+        await pilot.press("u")
+        await settle(pilot)
+        again = touches(app, target.account_id, "Call, and the survey while at it")
+        assert all(touch.deleted_at is not None for touch in again)
+        assert f"{target.account_id}:{other.kind}" in rows(app)

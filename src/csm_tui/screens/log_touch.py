@@ -7,7 +7,7 @@ The modal only closes once the save succeeded (see `screens.form`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from csm_tui.domain.enums import Sentiment, TouchKind
@@ -40,9 +40,13 @@ class LogTouchModal(FormModal[Done]):
         save: Callable[[TouchForm], Done],
         note: str | None = None,
         touch: TouchForm | None = None,
+        also: Sequence[tuple[str, str]] = (),
     ) -> None:
-        """With `touch`, the form edits that touch instead of logging a new one."""
+        """With `touch`, the form edits that touch instead of logging a new one. `also`: the
+        other items due on the account that a touch can count for, as (kind, label): ticked,
+        the touch is logged for each of them too (a cadence call that also ran the survey)."""
         super().__init__()
+        self.also = tuple(also) if touch is None else ()
         self.note = note
         self.touch = touch
         self._contacts_shown = False
@@ -84,6 +88,11 @@ class LogTouchModal(FormModal[Done]):
                         value=touch.sentiment if touch and touch.sentiment else Select.NULL,
                         id="sentiment",
                     )
+            if self.also:
+                with Horizontal(id="also", classes="dialog-row"):
+                    yield Label("Also counts for")
+                    for kind, label in self.also:
+                        yield Checkbox(label, id=f"also-{kind}")
             yield Label("Summary")
             yield SteadyInput(
                 touch.summary if touch else "",
@@ -156,6 +165,9 @@ class LogTouchModal(FormModal[Done]):
             notes=self.query_one("#touch-notes", TextArea).text if self.touch else None,
             attendee_ids=self._attendee_ids(),
             action_items=tuple(line for line in actions if line.strip()),
+            also=tuple(
+                kind for kind, _ in self.also if self.query_one(f"#also-{kind}", Checkbox).value
+            ),
         )
         return lambda: self._save(form)
 

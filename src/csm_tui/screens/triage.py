@@ -614,6 +614,11 @@ class TriageScreen(CsmScreen[None]):
                 note=_log_note(item),
                 contacts=lambda: self.triage.contacts(item.account_id),
                 save=lambda form: self.triage.log_touch(form),
+                also=[
+                    (other.kind, other.label)
+                    for other in item.others
+                    if can_book(other.kind) and other.kind != preset_kind(item.kind)
+                ],
             ),
             self._done,
         )

@@ -69,6 +69,9 @@ class Undo:
     account_id: uuid.UUID
     description: str  # "the cadence call logged for Acme"
     change: Change | None = None  # None: the action added `row_id`, and undo withdraws it
+    #: Rows of the same kind the action added beside `row_id` (the touches a call also counted
+    #: for), withdrawn with it.
+    also: tuple[uuid.UUID, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,9 @@ class TouchForm:
     notes: str | None = None
     attendee_ids: tuple[str, ...] = ()
     action_items: tuple[str, ...] = ()  # next steps, one per item
+    #: Other touch kinds the touch also counts for: a cadence call that also ran the NPS
+    #: survey logs a survey beside it, the same day.
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,13 +281,40 @@ class Triage:
                     NewActionItem(title.strip()) for title in form.action_items if title.strip()
                 ],
             )
+            also = [
+                (
+                    other,
+                    store.add_touch(
+                        session,
+                        account_id=account_id,
+                        kind=other.value,
+                        occurred_on=form.occurred_on,
+                        summary=summary,
+                        sentiment=sentiment,
+                        notes=f"Counted with the {_words(kind)} logged that day.",
+                        owner_id=self._my_id(),
+                        attendee_ids=[],
+                        action_items=[],
+                    ),
+                )
+                for other in _also(form.also, kind)
+            ]
             [decision] = self.schedule.recompute(session, [account_id])
             rows = self._rows_of(session, account_id)
-        undo = Undo("touch", touch_id, account_id, f"the {_words(kind)} logged for {name}")
+        undo = Undo(
+            "touch",
+            touch_id,
+            account_id,
+            f"the {_words(kind)} logged for {name}",
+            also=tuple(row_id for _, row_id in also),
+        )
+        counted = (
+            f" (it also counts as {', '.join(_a(other) for other, _ in also)})" if also else ""
+        )
         return Done(
             undo,
             decision.next,
-            f"Logged {_a(kind)} for {name}. {next_words(decision, self.today)}",
+            f"Logged {_a(kind)} for {name}{counted}. {next_words(decision, self.today)}",
             rows,
         )
 
@@ -413,6 +446,8 @@ class Triage:
                 account_id = store.withdraw(session, undo.what, undo.row_id)
                 if account_id is None:
                     return f"Nothing to undo: {undo.description} is already gone."
+                for row_id in undo.also:
+                    store.withdraw(session, undo.what, row_id)
             elif restore(session, undo.change):
                 account_id = undo.account_id
             else:
@@ -469,6 +504,16 @@ def _touch_kind(text: str) -> TouchKind:
         return TouchKind.parse(text)
     except ValueError as error:
         raise TriageError(f"kind: {error}") from None
+
+
+def _also(kinds: Sequence[str], logged: TouchKind) -> list[TouchKind]:
+    """The other touch kinds a touch also counts for, each once, in the order given."""
+    found: list[TouchKind] = []
+    for text in kinds:
+        other = _touch_kind(text)
+        if other is not logged and other not in found:
+            found.append(other)
+    return found
 
 
 def _words(kind: TouchKind) -> str:
