@@ -23,6 +23,7 @@ from csm_tui.domain.health import HealthBand
 from csm_tui.domain.triage import HEALTH_DROP
 from csm_tui.models import Account, ActionItem, Contact, HealthSnapshot, Touchpoint
 from csm_tui.screens.account import AccountScreen
+from csm_tui.screens.book_meeting import BookMeetingModal
 from csm_tui.screens.confirm import ConfirmModal
 from csm_tui.screens.edit_account import EditAccountModal
 from csm_tui.screens.edit_contact import ContactModal
@@ -568,3 +569,30 @@ async def test_u_takes_back_each_change_of_the_account_screen_last_first(app_fac
             assert stored is not None and not stored.left_company
             ticked = session.get(ActionItem, uuid.UUID(item.id))
             assert ticked is not None and (ticked.done_at is None) == (not item.done)
+
+
+async def test_m_on_the_account_books_a_meeting_for_one_of_its_items(app_factory):
+    """The form offers the account's open items, the next touch first; the booked item waits
+    for its day (the overview says so) and u takes it back."""
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_from_triage(pilot)
+        screen = account_screen(app)
+        chosen = decision_of(screen).next
+        assert chosen is not None
+        await pilot.press("m")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, BookMeetingModal), "m did not open the booking form"
+        assert modal.query_one("#kind", Select).value == chosen.kind
+        on = TODAY + timedelta(days=3)
+        await pilot.press(*on.isoformat(), "ctrl+s")
+        await settle(pilot)
+        assert account_screen(app) is screen
+        assert f"for {on:%a %d %b}" in notifications(app)
+        booked = [c for c in decision_of(screen).open if c.kind == chosen.kind]
+        assert booked and all(c.booked_for == on for c in booked)
+        await pilot.press("u")
+        await settle(pilot)
+        assert all(c.booked_for is None for c in decision_of(screen).open)
+        assert "Undone: the" in notifications(app)

@@ -277,3 +277,14 @@ def test_account_edit_touch_modal(snap_compare, app_factory):
 
 def test_account_delete_touch_modal(snap_compare, app_factory):
     assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=_on_a_touch("d"))
+
+
+def test_account_book_meeting_modal(snap_compare, app_factory):
+    """m on the account: the item to book for (the next touch first), its day, a note."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _opening("healthy", "m")(pilot)
+        await pilot.press(*"2026-11-26")
+        await settle(pilot)
+
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=run_before)

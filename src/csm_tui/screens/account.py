@@ -26,7 +26,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker
 
 from csm_tui.domain.account import TouchLine
-from csm_tui.domain.triage import preset_kind, snooze_limit
+from csm_tui.domain.triage import can_book, preset_kind, snooze_limit
 from csm_tui.screens.base import ESCALATE, CsmScreen, thread_work
 from csm_tui.services.account import Accounts, AccountView, Saved
 from csm_tui.services.triage import Done, TouchForm, Undo
@@ -55,6 +55,14 @@ class AccountScreen(CsmScreen[bool]):
             tooltip="Put the account's touches aside until a day, with a reason",
         ),
         ESCALATE,
+        Binding(
+            "m",
+            "book",
+            "Booked",
+            show=False,
+            tooltip="A meeting is already booked for one of the account's items: it waits for "
+            "that day",
+        ),
         Binding(
             "E",
             "edit",
@@ -346,6 +354,34 @@ class AccountScreen(CsmScreen[bool]):
                 limit=snooze_limit(rules, today),
                 limit_words=str(rules.snooze.max),
                 save=lambda until, reason: triage.snooze(account_id, None, until, reason),
+            ),
+            self._done,
+        )
+
+    def action_book(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        decision = view.decision
+        open_items = decision.open if decision is not None else ()
+        nxt = decision.next if decision is not None else None
+        items = [  # the next touch first
+            (candidate.kind, candidate.label)
+            for candidate in sorted(open_items, key=lambda candidate: candidate is not nxt)
+            if can_book(candidate.kind)
+        ]
+        if not items:
+            self.notify("Nothing open on this account is done by a meeting.", title="Booked")
+            return
+        from csm_tui.screens.book_meeting import BookMeetingModal
+
+        triage, account_id = self.workspace.triage, self.account_id
+        self.app.push_screen(
+            BookMeetingModal(
+                title=f"Meeting booked · {view.detail.profile.name}",
+                today=self.workspace.today,
+                items=list(dict(items).items()),
+                save=lambda kind, on, note: triage.book(account_id, kind or "", on, note),
             ),
             self._done,
         )

@@ -3,12 +3,12 @@ overdue, and comes back as it was if the day passes with nothing logged."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Select, Static
 
 from csm_tui.screens.form import FormModal
 from csm_tui.services.triage import Done
@@ -20,15 +20,34 @@ class BookMeetingModal(FormModal[Done]):
 
     SAVE_LABEL = "Book"
 
-    def __init__(self, *, title: str, today: date, save: Callable[[date, str], Done]) -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        today: date,
+        save: Callable[[str | None, date, str], Done],
+        items: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """`items`: the account's open items to choose from, as (kind, label), the first
+        chosen; none when the item is given (a row of the queue), and `save` gets None."""
         super().__init__()
         self.heading = title
         self.today = today
+        self.items = tuple(items)
         self._save = save
 
     def compose(self) -> ComposeResult:
         with Vertical(id="book-meeting", classes="dialog"):
             yield Static(self.heading, classes="dialog-title")
+            if self.items:
+                with Vertical(classes="field"):
+                    yield Label("For")
+                    yield Select(
+                        [(label, kind) for kind, label in self.items],
+                        value=self.items[0][0],
+                        allow_blank=False,
+                        id="kind",
+                    )
             with Vertical(classes="field"):
                 yield Label("On")
                 yield SteadyInput(placeholder="YYYY-MM-DD, the day in the calendar", id="on")
@@ -57,4 +76,5 @@ class BookMeetingModal(FormModal[Done]):
             )
             return None
         note = self.query_one("#note", Input).value
-        return lambda: self._save(on, note)
+        kind = str(self.query_one("#kind", Select).value) if self.items else None
+        return lambda: self._save(kind, on, note)

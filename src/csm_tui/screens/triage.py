@@ -675,7 +675,7 @@ class TriageScreen(CsmScreen[None]):
             BookMeetingModal(
                 title=f"Meeting booked · {item.account_name} · {item.label}",
                 today=self.workspace.today,
-                save=lambda on, note: self.triage.book(item.account_id, item.kind, on, note),
+                save=lambda _, on, note: self.triage.book(item.account_id, item.kind, on, note),
             ),
             self._done,
         )
