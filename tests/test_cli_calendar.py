@@ -156,6 +156,23 @@ def test_a_snoozed_touch_is_on_the_day_it_comes_back(book: Path) -> None:
     assert "On leave" in str(after[uid]["DESCRIPTION"])
 
 
+def test_a_booked_meeting_is_on_its_day_and_says_booked(book: Path) -> None:
+    shown = events(run(book, "calendar", "--ahead", "30"))
+    uid, event = next(
+        (uid, event)
+        for uid, event in shown.items()
+        if uid.endswith("-cadence-call@csm-tui") and start(event) == DAY
+    )
+    external_id = str(event["DESCRIPTION"]).rsplit("csm rules explain ", 1)[1].strip()
+    day = DAY + timedelta(days=4)
+    booked = run(book, "meeting", external_id, "--on", day.isoformat(), "--note", "on Zoom")
+    assert booked.exit_code == 0, booked.output
+    after = events(run(book, "calendar", "--ahead", "30"))
+    assert start(after[uid]) == day
+    assert str(after[uid]["SUMMARY"]).endswith(" (booked)")
+    assert "meeting booked for" in str(after[uid]["DESCRIPTION"])
+
+
 def test_as_is_my_book_and_without_it_the_teams(book: Path) -> None:
     mine = events(run(book, "calendar"))
     team = events(run(book, "calendar", user=None))

@@ -103,9 +103,11 @@ def touches_calendar(items: Sequence[QueueItem], *, today: date, now: datetime, 
         event.add("sequence", sequence)
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
-        event.add("summary", f"{item.label} — {item.account_name}")
+        booked = " (booked)" if item.booked_for is not None else ""
+        event.add("summary", f"{item.label} — {item.account_name}{booked}")
         event.add("description", description(item, today))
         event.add("categories", ["csm", item.label])
-        event.add("transp", "TRANSPARENT")  # a reminder to call, not time booked
+        # A reminder to call, not time taken; a booked meeting is already in the calendar.
+        event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
     return calendar.to_ical()
