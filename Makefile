@@ -11,7 +11,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
-## Build the demo book of business and open csm on it.
+## Open csm on the demo book of business: built the first time, then as you left it
+## (`csm demo --fresh` builds it again).
 run: $(STAMP)
 	$(BIN)/csm demo
 

@@ -166,6 +166,24 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(database=str(tmp_path / "csm.db"), today=TODAY)
 
 
+@pytest.fixture
+def tui_started(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The apps the command line would run, built but not run (their workspaces closed), and
+    a person at the terminal to answer its questions."""
+    from csm_tui import cli
+
+    apps: list[Any] = []
+
+    def run(app: Any) -> None:
+        apps.append(app)
+        app.workspace.close()
+
+    monkeypatch.setattr(cli, "_run", run)
+    monkeypatch.setattr(cli, "_log_to_file", lambda path: None)
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    return apps
+
+
 DEMO_ACCOUNTS = 120
 
 

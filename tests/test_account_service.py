@@ -21,6 +21,7 @@ from csm_tui.domain.account_form import AccountForm, ContactForm
 from csm_tui.domain.enums import EscalationStatus, MilestoneStatus, Persona, RiskCategory, TouchKind
 from csm_tui.domain.fields import amount_text
 from csm_tui.domain.health import DEFAULT_WEIGHTS
+from csm_tui.errors import CsmError
 from csm_tui.models import (
     Account,
     ActionItem,
@@ -36,8 +37,9 @@ from csm_tui.models import (
     TouchpointAttendee,
 )
 from csm_tui.rules import load_rules
-from csm_tui.services.account import GONE, AccountError, Accounts, AccountView
+from csm_tui.services.account import GONE, TOUCH_GONE, AccountError, Accounts, AccountView
 from csm_tui.services.scheduling import Schedule
+from csm_tui.services.triage import TouchForm, Triage
 from csm_tui.store.database import Database
 from csm_tui.store.migrate import ensure_current
 from tests.conftest import TODAY
@@ -69,6 +71,7 @@ class Book:
     leo: str  # reported to Vera, left the company
     stranger: str  # a contact of the other account
     call: str  # the cadence call 20 days ago, with two attendees and two action items
+    email: str  # the e-mail 5 days ago
     deck: str  # its open action item
     guide: str  # its action item already done
 
@@ -252,6 +255,7 @@ def book(db: Database, tmp_path: Path) -> Book:
             leo=str(leo.id),
             stranger=str(stranger.id),
             call=str(call.id),
+            email=str(email.id),
             deck=str(deck.id),
             guide=str(guide.id),
         )
@@ -940,3 +944,338 @@ def test_an_item_ticked_in_the_evening_is_done_that_day_on_a_postgres_server_in_
     monkeypatch.setattr(models, "utc_now", lambda: datetime(2026, 11, 24, 4, tzinfo=UTC))
     saved = Accounts(db, load_rules(None, tmp_path), TODAY).tick(deck_id)
     assert item(saved.view, deck_id).done_on == TODAY
+
+
+# --- touches on the timeline: edit, delete, undo ----------------------------------------------
+# Undo is the triage's (`Triage.undo`): the account screen takes back what it did as the
+# triage screen does.
+
+
+@pytest.fixture
+def triage(db: Database, book: Book, tmp_path: Path) -> Triage:
+    return Triage(db, load_rules(None, tmp_path), TODAY, None)
+
+
+def call_form(book: Book, **changes: Any) -> TouchForm:
+    """The cadence call as the edit form shows it, with any field changed."""
+    return replace(
+        TouchForm(
+            account_id=book.acme,
+            kind="cadence-call",
+            occurred_on=TODAY - days(20),
+            summary="Monthly sync",
+            sentiment="positive",
+            notes="Adoption is up",
+            attendee_ids=(book.carl, book.vera),
+            action_items=("Send the deck", "Share SSO guide"),
+        ),
+        **changes,
+    )
+
+
+def cadence_due(accounts: Accounts, book: Book) -> date | None:
+    decision = view_of(accounts, book.acme).decision
+    assert decision is not None
+    return decision.per_kind()["cadence-call"].due
+
+
+def touch_rows(db: Database, touch_id: str) -> dict[str, Any]:
+    """Everything stored about a touch: its row, its attendees, its action items (deleted
+    ones included), as compared before an edit and after its undo."""
+    key = uuid.UUID(touch_id)
+    with db.reading() as session:
+        touch = session.get(Touchpoint, key)
+        assert touch is not None
+        items = session.scalars(
+            select(ActionItem)
+            .where(col(ActionItem.touchpoint_id) == key)
+            .order_by(col(ActionItem.id))
+        ).all()
+        attendees = session.scalars(
+            select(col(TouchpointAttendee.contact_id)).where(
+                col(TouchpointAttendee.touchpoint_id) == key
+            )
+        )
+        return {
+            "touch": touch.model_dump(exclude={"updated_at"}),
+            "attendees": sorted(str(contact_id) for contact_id in attendees),
+            "items": [item.model_dump(exclude={"updated_at"}) for item in items],
+        }
+
+
+def as_before(db: Database, touch_id: str, before: dict[str, Any]) -> dict[str, Any]:
+    """The touch as stored now, once the action items made since are checked withdrawn and
+    left out: what an undo must make equal to `before`."""
+    now = touch_rows(db, touch_id)
+    known = {item["id"] for item in before["items"]}
+    made = [item for item in now["items"] if item["id"] not in known]
+    assert all(item["deleted_at"] is not None for item in made), "a new item is still live"
+    return {**now, "items": [item for item in now["items"] if item["id"] in known]}
+
+
+def test_editing_a_touch_changes_it_and_keeps_the_action_items_still_listed(
+    accounts: Accounts, book: Book
+) -> None:
+    done = accounts.edit_touch(
+        book.call,
+        call_form(
+            book,
+            kind="meeting",
+            occurred_on=TODAY - days(18),
+            summary="  Quarterly plan  ",
+            sentiment="neutral",
+            notes="",
+            attendee_ids=(book.vera,),
+            action_items=("Share SSO guide", "Book the EBR", " "),
+        ),
+    )
+    assert done.message.startswith("Saved the meeting of 2026-11-05 for Acme. Next: ")
+    assert done.undo.description == "the edit of the cadence call of 2026-11-03 for Acme"
+    [touch] = [t for t in view_of(accounts, book.acme).detail.touches if t.id == book.call]
+    assert (touch.kind, touch.occurred_on, touch.summary, touch.sentiment, touch.notes) == (
+        TouchKind.MEETING,
+        TODAY - days(18),
+        "Quarterly plan",
+        "neutral",
+        None,
+    )
+    assert (touch.attendees, touch.attendee_ids) == (("Vera Stone",), (book.vera,))
+    guide, new = touch.action_items
+    assert (guide.id, guide.owner, guide.done_on) == (book.guide, "Carl Diaz", TODAY - days(15))
+    assert (new.title, new.done_on) == ("Book the EBR", None)  # the deck's line was removed
+
+
+def test_moving_the_cadence_call_moves_the_next_one(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
+    assert cadence_due(accounts, book) == date(2026, 12, 3)  # a month after 2026-11-03
+    accounts.edit_touch(book.call, call_form(book, occurred_on=TODAY - days(3)))
+    assert cadence_due(accounts, book) == date(2026, 12, 21)  # a month after 2026-11-20
+    assert scheduled(db, book.acme)["cadence-call"] == date(2026, 12, 21)
+
+
+def test_undoing_an_edit_puts_back_exactly_what_was_there(
+    db: Database, accounts: Accounts, book: Book, triage: Triage
+) -> None:
+    with db.writing() as session:  # an item deleted before the edit stays as it was
+        call = session.get(Touchpoint, uuid.UUID(book.call))
+        assert call is not None
+        session.add(
+            ActionItem(
+                touchpoint_id=call.id,
+                account_id=call.account_id,
+                title="Old item",
+                deleted_at=at(TODAY - days(9)),
+            )
+        )
+    before = (touch_rows(db, book.call), scheduled(db, book.acme))
+    done = accounts.edit_touch(
+        book.call,
+        call_form(
+            book,
+            occurred_on=TODAY - days(1),
+            attendee_ids=(book.eve,),
+            action_items=("Old item", "Send the deck v2"),
+        ),
+    )
+    assert touch_rows(db, book.call) != before[0]
+    assert triage.undo(done.undo) == (
+        "Undone: the edit of the cadence call of 2026-11-03 for Acme."
+    )
+    assert (as_before(db, book.call, before[0]), scheduled(db, book.acme)) == before
+    assert cadence_due(accounts, book) == date(2026, 12, 3)
+
+
+def test_deleting_the_only_cadence_call_brings_the_cadence_call_due_again(
+    db: Database, accounts: Accounts, book: Book, triage: Triage
+) -> None:
+    before = (touch_rows(db, book.call), scheduled(db, book.acme))
+    done = accounts.delete_touch(book.call)
+    assert done.message.startswith("Deleted the cadence call of 2026-11-03 for Acme. Next: ")
+    detail = view_of(accounts, book.acme).detail
+    assert [t.summary for t in detail.touches] == ["Pricing question"]
+    assert count(db, ActionItem, col(ActionItem.deleted_at).is_(None)) == 0
+    decision = view_of(accounts, book.acme).decision
+    assert decision is not None
+    cadence = decision.per_kind()["cadence-call"]
+    # No call on record any more: the first call is planned, due at once (issue 18).
+    assert cadence.due == TODAY
+    assert "no cadence call on record; first call planned by 2026-11-23" in cadence.reason
+    assert triage.undo(done.undo) == (
+        "Undone: the deletion of the cadence call of 2026-11-03 for Acme."
+    )
+    assert (touch_rows(db, book.call), scheduled(db, book.acme)) == before
+    [call] = [t for t in view_of(accounts, book.acme).detail.touches if t.id == book.call]
+    assert [(i.id, i.done_on) for i in call.action_items] == [
+        (book.deck, None),
+        (book.guide, TODAY - days(15)),
+    ]
+
+
+def test_an_undo_overtaken_by_a_later_change_writes_nothing(
+    db: Database, accounts: Accounts, book: Book, triage: Triage
+) -> None:
+    edited = accounts.edit_touch(book.call, call_form(book, summary="Sync"))
+    accounts.edit_touch(book.call, call_form(book, summary="Sync, then lunch"))
+    after = touch_rows(db, book.call)
+    assert triage.undo(edited.undo) == (
+        "Not undone: since the edit of the cadence call of 2026-11-03 for Acme, "
+        "the same was changed again."
+    )
+    assert touch_rows(db, book.call) == after
+    deleted = accounts.delete_touch(book.email)
+    assert triage.undo(deleted.undo).startswith("Undone: ")
+    assert triage.undo(deleted.undo).startswith("Not undone: ")  # the touch is back already
+
+
+def test_an_attendee_who_left_since_is_offered_and_kept(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
+    accounts.mark_left(book.carl)
+    options = accounts.touch_contacts(book.acme, book.call)
+    assert [(o.id, o.name) for o in options] == [
+        (book.vera, "Vera Stone"),
+        (book.carl, "Carl Diaz (left)"),
+        (book.eve, "Eve Ng"),
+    ]  # Leo left too, but was not there
+    accounts.edit_touch(book.call, call_form(book, summary="Sync"))
+    [call] = [t for t in view_of(accounts, book.acme).detail.touches if t.id == book.call]
+    assert call.attendees == ("Carl Diaz", "Vera Stone")
+
+
+@pytest.mark.parametrize(
+    ("changes", "refusal"),
+    [
+        ({"summary": "  "}, "a touch needs a summary"),
+        ({"occurred_on": TODAY + days(1)}, "is after today"),
+        ({"kind": "lunch"}, "kind: expected one of"),
+        ({"sentiment": "elated"}, "sentiment: expected one of"),
+        ({"attendee_ids": ("STRANGER",)}, "attendees must be current contacts of Acme"),
+        ({"attendee_ids": ("LEO",)}, "attendees must be current contacts of Acme"),
+        ({}, "nothing to save: the touch is as it was"),
+    ],
+)
+def test_a_bad_edit_is_refused_and_nothing_is_written(
+    db: Database, accounts: Accounts, book: Book, changes: dict[str, Any], refusal: str
+) -> None:
+    people = {"STRANGER": book.stranger, "LEO": book.leo}
+    if "attendee_ids" in changes:
+        changes = {"attendee_ids": tuple(people[name] for name in changes["attendee_ids"])}
+    before = (touch_rows(db, book.call), scheduled(db, book.acme))
+    with pytest.raises(CsmError, match=refusal):
+        accounts.edit_touch(book.call, call_form(book, **changes))
+    assert (touch_rows(db, book.call), scheduled(db, book.acme)) == before
+
+
+@pytest.mark.parametrize("gone", ["touch", "account", "unknown"])
+def test_editing_or_deleting_a_touch_that_is_gone_is_refused(
+    db: Database, accounts: Accounts, book: Book, gone: str
+) -> None:
+    touch_id = book.call
+    if gone == "touch":
+        accounts.delete_touch(book.call)
+    elif gone == "account":
+        delete_account(db, book.acme)
+    else:
+        touch_id = str(uuid.uuid4())
+    for attempt in (
+        lambda: accounts.edit_touch(touch_id, call_form(book, summary="Sync")),
+        lambda: accounts.delete_touch(touch_id),
+    ):
+        with pytest.raises(AccountError) as refused:
+            attempt()
+        assert str(refused.value) == TOUCH_GONE
+
+
+# --- every other change on the account screen is undone as triage's are ------------------------
+
+
+def test_undoing_an_account_edit_puts_back_its_fields_health_and_schedule(
+    db: Database, accounts: Accounts, book: Book, triage: Triage
+) -> None:
+    def stored() -> tuple[object, ...]:
+        live = col(HealthSnapshot.deleted_at).is_(None)
+        return (
+            account_row(db, book.acme).model_dump(exclude={"updated_at"}),
+            count(db, HealthSnapshot, live),
+            scheduled(db, book.acme),
+        )
+
+    before = stored()
+    saved = accounts.save(book.acme, form(RED_PARTS, arr="1", priority="pr1"))
+    assert saved.undo is not None and "health-assessment" in scheduled(db, book.acme)
+    assert triage.undo(saved.undo) == "Undone: the edit of Acme."
+    assert stored() == before  # today's snapshot, which the edit recorded, is withdrawn
+    assert view_of(accounts, book.acme).detail.health.history[-1] == (TODAY - days(7), 86)
+
+
+def test_a_save_that_changes_nothing_has_nothing_to_undo(accounts: Accounts, book: Book) -> None:
+    assert accounts.save(book.acme, form()).undo is None
+    carl = ContactForm(
+        name="Carl Diaz",
+        title="Ops lead",
+        email="carl@acme.example",
+        persona="champion",
+        influence="4",
+        reports_to_id=book.vera,
+    )
+    assert accounts.save_contact(book.acme, carl, contact_id=book.carl).undo is None
+
+
+def test_undoing_a_second_edit_of_the_day_puts_back_the_first_ones_snapshot(
+    db: Database, accounts: Accounts, book: Book, triage: Triage
+) -> None:
+    accounts.save(book.acme, form(RED_PARTS))
+    second = accounts.save(book.acme, form((30, 30, 30, 30)))
+    assert second.undo is not None
+    triage.undo(second.undo)
+    assert snapshots(db, book.acme)[-1] == (TODAY, 41, RED_PARTS)
+    assert account_row(db, book.acme).health_score == 41
+
+
+def test_undoing_a_new_contact_removes_them(
+    db: Database, accounts: Accounts, book: Book, triage: Triage
+) -> None:
+    saved = accounts.save_contact(book.acme, ContactForm(name="Nia Cole", is_primary=True))
+    assert saved.undo is not None
+    assert triage.undo(saved.undo) == "Undone: the new contact Nia Cole."
+    contacts = view_of(accounts, book.acme).detail.contacts
+    assert [(c.name, c.is_primary) for c in contacts][:1] == [("Vera Stone", True)]
+    assert "Nia Cole" not in [c.name for c in contacts]
+
+
+def test_undoing_a_contact_edit_puts_them_back_as_they_were(
+    db: Database, accounts: Accounts, book: Book, triage: Triage
+) -> None:
+    before = view_of(accounts, book.acme).detail.contacts
+    saved = accounts.save_contact(
+        book.acme, ContactForm(name="Carl D.", title="COO", is_primary=True), contact_id=book.carl
+    )
+    assert saved.undo is not None
+    assert triage.undo(saved.undo) == "Undone: the edit of Carl D.."
+    assert view_of(accounts, book.acme).detail.contacts == before
+
+
+def test_undoing_a_departure_lowers_the_flag_it_raised(
+    db: Database, accounts: Accounts, book: Book, triage: Triage
+) -> None:
+    saved = accounts.mark_left(book.carl)
+    assert saved.undo is not None and account_row(db, book.acme).risk_company
+    assert triage.undo(saved.undo) == "Undone: the departure of Carl Diaz from Acme."
+    assert not account_row(db, book.acme).risk_company
+    assert not contact_named(view_of(accounts, book.acme), "Carl Diaz").left_company
+
+
+def test_undoing_a_tick_opens_the_item_again(
+    db: Database, accounts: Accounts, book: Book, triage: Triage
+) -> None:
+    ticked = accounts.tick(book.deck)
+    reopened = accounts.tick(book.guide, done=False)
+    assert ticked.undo is not None and reopened.undo is not None
+    assert triage.undo(reopened.undo) == "Undone: the reopening of 'Share SSO guide'."
+    assert triage.undo(ticked.undo) == "Undone: the tick of 'Send the deck'."
+    view = view_of(accounts, book.acme)
+    assert (item(view, book.deck).done_on, item(view, book.guide).done_on) == (
+        None,
+        TODAY - days(15),
+    )

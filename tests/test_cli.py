@@ -187,8 +187,10 @@ def test_demo_refuses_to_overwrite_a_real_book(tmp_path: Path) -> None:
     assert [item["name"] for item in listed] == ["Real Customer"]
 
 
-def test_demo_rebuilds_an_older_demo_in_place(demo_file: Path) -> None:
-    again = csm("--db", str(demo_file), "--today", TODAY, "demo", "--accounts", "30", "--no-open")
+def test_demo_fresh_rebuilds_an_older_demo_in_place(demo_file: Path) -> None:
+    again = csm(
+        "--db", str(demo_file), "--today", TODAY, "demo", "--fresh", "--accounts", "30", "--no-open"
+    )
     assert again.exit_code == 0, again.output
     team = json.loads(csm("--db", str(demo_file), "accounts", "--team", "--format", "json").output)
     assert len(team) == 30

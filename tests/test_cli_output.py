@@ -303,6 +303,7 @@ def test_the_queue_as_json(small_book: Path) -> None:
             "rule_id": "renewal.soft-question",
             "urgency": 33.16,
             "pinned": False,
+            "booked_for": None,
             "explanation": "Renewal question: 120 days before the renewal date on 2026-12-20 -> "
             "due 2026-08-24 (late after 2026-09-21), 91 days overdue",
             "segment": "mid-market",

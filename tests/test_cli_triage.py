@@ -419,3 +419,30 @@ def test_log_and_snooze_have_useful_help(command: list[str]) -> None:
     result = csm(*command, "--help")
     assert result.exit_code == 0
     assert "Usage: csm" in result.output and "EXTERNAL_ID" in result.output
+
+
+def test_a_booked_meeting_takes_its_item_off_today_s_queue(book: Path) -> None:
+    call = my_cadence_call(book)
+    external_id = call["account_external_id"]
+    result = on(book, "--as", DEMO_USER_EMAIL, "meeting", external_id, "--on", "2026-11-26")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Booked a cadence call with ")
+    assert "for Thu 26 Nov." in result.output.splitlines()[0]
+    assert (external_id, "cadence-call") not in keys(queue_json(book))
+    [booked] = [
+        item
+        for item in queue_json(book, "--ahead", "3")
+        if (item["account_external_id"], item["kind"]) == (external_id, "cadence-call")
+    ]
+    assert (booked["due_date"], booked["booked_for"]) == ("2026-11-26", "2026-11-26")
+
+
+def test_a_bad_booking_is_one_clear_line(book: Path) -> None:
+    external_id = my_cadence_call(book)["account_external_id"]
+    passed = on(book, "meeting", external_id, "--on", "2026-11-20")
+    assert one_error_line(passed) == "2026-11-20 has passed: log the meeting instead (l)"
+    milestone = on(book, "meeting", external_id, "--on", "2026-11-26", "--kind", "milestone")
+    assert milestone.exit_code == 2
+    assert "'milestone' is not one of cadence-call" in milestone.output
+    unknown = on(book, "meeting", "NOPE-1", "--on", "2026-11-26")
+    assert "no account has the external id 'NOPE-1'" in one_error_line(unknown)

@@ -569,7 +569,7 @@ def test_keys_given_as_text_are_stored_as_the_same_keys(db: Database) -> None:
     digits; both are stored as the UUIDs they spell, on SQLite and on PostgreSQL."""
     with db.writing() as session:
         acme, globex = add_account(session, "Acme"), add_account(session, "Globex")
-        plan = ("r", False)
+        plan = ("r", False, None)  # reason, pin rule, booked for
         rows = [
             (acme.id.hex, "ebr", TODAY, "ebr", "EBR", None, None, None, *plan),
             (str(globex.id), "nps-survey", TODAY, "nps", "NPS", None, None, None, *plan),
@@ -998,7 +998,7 @@ def _engine_rows(db: Database, day: date) -> list[tuple]:
         band, priority, level, breach, _pin, last = plan.account
         rows += [
             (one.name, kind, due, rule_id, reason, band, priority, level, breach, last)
-            for kind, due, rule_id, _label, _latest, _until, _why, reason, _pin_rule in plan.touches
+            for kind, due, rule_id, _label, _latest, _until, _why, reason, *_ in plan.touches
         ]
     return sorted(rows, key=lambda row: (row[0], row[1]))
 

@@ -24,6 +24,7 @@ from csm_tui.models import (
     Account,
     ActionItem,
     AlertReview,
+    Booking,
     Contact,
     Escalation,
     EscalationEvent,
@@ -605,6 +606,68 @@ def test_a_snooze_the_rules_do_not_allow_is_refused(
 def test_undoing_a_snooze_brings_the_item_back(book: Book, triage: Triage) -> None:
     done = triage.snooze(book.acme, "cadence-call", TODAY + days(7), "holiday")
     assert triage.undo(done.undo) == "Undone: the snooze of cadence call for Acme."
+    assert ("Acme", "cadence-call") in rows(triage.load(team=False))
+
+
+# --- a meeting already booked -----------------------------------------------------------------
+
+
+def test_a_booked_meeting_takes_the_item_off_today_s_queue_until_its_day(
+    db: Database, book: Book, triage: Triage, tmp_path: Path
+) -> None:
+    """Acme's cadence call is four weeks overdue; a call is booked for Thursday: it stops
+    counting as overdue, asks to be logged on Thursday, and comes back as it was on Friday if
+    nothing was logged."""
+    thursday = TODAY + days(3)
+    before = row(triage.load(team=False), "Acme", "cadence-call")
+    done = triage.book(book.acme, "cadence-call", thursday, "with the new VP")
+    assert done.message == "Booked a cadence call with Acme for Thu 26 Nov."
+    assert ("Acme", "cadence-call") not in rows(triage.load(team=False))
+    ahead = row(triage.load(team=False, ahead_days=3), "Acme", "cadence-call")
+    assert (ahead.due_on, ahead.booked_for, ahead.overdue_days) == (thursday, thursday, 0)
+    assert "meeting booked for 2026-11-26 (with the new VP)" in ahead.explanation
+    on_the_day = row(
+        triage_on(db, thursday, book.me, tmp_path).load(team=False), "Acme", "cadence-call"
+    )
+    assert (on_the_day.due_on, on_the_day.status) == (thursday, "due")
+    friday = row(
+        triage_on(db, thursday + days(1), book.me, tmp_path).load(team=False),
+        "Acme",
+        "cadence-call",
+    )
+    assert friday.booked_for is None  # back as it was
+    assert (friday.due_on, friday.overdue_days) == (before.due_on, before.overdue_days + 4)
+
+
+def test_logging_the_meeting_ends_the_booking(
+    db: Database, book: Book, triage: Triage, tmp_path: Path
+) -> None:
+    thursday = TODAY + days(3)
+    triage.book(book.acme, "cadence-call", thursday)
+    on_the_day = triage_on(db, thursday, book.me, tmp_path)
+    on_the_day.log_touch(form(book.acme, occurred_on=thursday))
+    nxt = row(on_the_day.load(team=False, ahead_days=40), "Acme", "cadence-call")
+    assert nxt.booked_for is None and nxt.due_on > thursday
+
+
+def test_a_booking_is_refused_for_a_past_day_or_a_milestone(
+    book: Book, triage: Triage, db: Database
+) -> None:
+    with pytest.raises(TriageError) as passed:
+        triage.book(book.acme, "cadence-call", TODAY - days(1))
+    assert str(passed.value) == "2026-11-22 has passed: log the meeting instead (l)"
+    with pytest.raises(TriageError) as milestone:
+        triage.book(book.acme, "milestone", TODAY + days(1))
+    assert "a milestone is done in the success plan" in str(milestone.value)
+    with pytest.raises(TriageError) as far:
+        triage.book(book.acme, "ebr", TODAY + days(400))
+    assert "within a year" in str(far.value)
+    assert count(db, Booking) == 0
+
+
+def test_undoing_a_booking_brings_the_item_back(book: Book, triage: Triage) -> None:
+    done = triage.book(book.acme, "cadence-call", TODAY + days(3))
+    assert triage.undo(done.undo) == "Undone: the cadence call booked with Acme."
     assert ("Acme", "cadence-call") in rows(triage.load(team=False))
 
 

@@ -27,9 +27,11 @@ from csm_tui.settings import Settings, build_settings
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from csm_tui.domain.exchange import Table
     from csm_tui.domain.import_columns import ImportKind
     from csm_tui.domain.mapping_file import ImportMapping
     from csm_tui.rules import LoadedRules
+    from csm_tui.services.demo_database import DemoBook
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -226,16 +228,47 @@ def main(
         config_path=config_path,
         rules_path=rules_path,
         system_today=date.today(),
+        database_from=(
+            "CSM_TUI_DATABASE_URL"
+            if ctx.get_parameter_source("database") is click.core.ParameterSource.ENVIRONMENT
+            else "--db"
+        ),
     )
+    ctx.obj.check_database()
     if ctx.invoked_subcommand is None:
         run_tui(ctx.obj)
 
 
 def run_tui(settings: Settings) -> None:
-    from csm_tui.app import make_app
-
     _log_to_file(paths.log_file())
-    app = make_app(settings)
+    _run(_make_app(settings))
+
+
+def _make_app(settings: Settings) -> Any:  # a CsmApp: the UI is imported when it starts
+    """The app on the book `settings` names. An `--as` nobody in the team has is offered to
+    be added when a person is at the terminal to say yes; otherwise, or when they say no, the
+    error says how to add it."""
+    from csm_tui.app import make_app
+    from csm_tui.services.workspace import UnknownUser
+
+    try:
+        return make_app(settings)
+    except UnknownUser as error:
+        if settings.user_email is None or not _interactive():
+            raise
+        click.echo(f"{settings.user_email} is nobody in the team of this book yet.", err=True)
+        if not click.confirm("Add them to the team now?", default=True, err=True):
+            raise error from None
+    _add_to_team(settings, settings.user_email, name=None, role=None, prompt=True)
+    return make_app(settings)
+
+
+def _interactive() -> bool:
+    """A person at the terminal, who can answer a question."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _run(app: Any) -> None:
     upgrade = app.workspace.upgrade
     if upgrade is not None and upgrade.from_revision is not None:
         click.echo(
@@ -292,17 +325,18 @@ def pass_settings(function: Callable[Concatenate[Settings, P], R]) -> Callable[P
 @click.option(
     "--seed", default=7, show_default=True, type=int, help="Same seed and --today, same book."
 )
+@click.option("--fresh", is_flag=True, help="Build it again from scratch (what you did is lost).")
 @click.option("--no-open", is_flag=True, help="Build the database and stop.")
 @click.pass_context
-def demo(ctx: click.Context, accounts: int, seed: int, no_open: bool) -> None:
-    """Build a realistic demo book of business and open it.
+def demo(ctx: click.Context, accounts: int, seed: int, fresh: bool, no_open: bool) -> None:
+    """Open the demo book of business, building it the first time.
 
-    The demo lives in its own database (never your own) unless --db names another file; it is
-    rebuilt from scratch every time.
+    The demo lives in its own database (never your own) unless --db names another file. A
+    demo book already built is opened as you left it; --fresh builds it again.
     """
     from csm_tui.rules import rules_for
     from csm_tui.services.demo import DEMO_USER_EMAIL
-    from csm_tui.services.demo_database import rebuild_demo
+    from csm_tui.services.demo_database import existing_demo, rebuild_demo
 
     settings: Settings = ctx.obj
     explicit = ctx.parent is not None and ctx.parent.get_parameter_source("database") not in (
@@ -310,14 +344,24 @@ def demo(ctx: click.Context, accounts: int, seed: int, no_open: bool) -> None:
         None,
     )
     target = settings.database if explicit else str(paths.demo_database())
-    summary = rebuild_demo(
-        target, accounts=accounts, seed=seed, today=settings.today, rules=rules_for(settings)
-    )
-    click.echo(
-        f"Demo book at {target}: {summary.accounts} accounts, {summary.team_members} team "
-        f"members, {summary.touchpoints} touches, {summary.escalations} escalations "
-        f"({summary.seconds:.1f} s)."
-    )
+    existing = None if fresh else existing_demo(target)
+    if existing is None:
+        summary = rebuild_demo(
+            target, accounts=accounts, seed=seed, today=settings.today, rules=rules_for(settings)
+        )
+        click.echo(
+            f"Demo book at {target}: {summary.accounts} accounts, {summary.team_members} team "
+            f"members, {summary.touchpoints} touches, {summary.escalations} escalations "
+            f"({summary.seconds:.1f} s)."
+        )
+    else:
+        _keep_demo(ctx, existing, accounts=accounts, seed=seed)
+        built = f" (built {existing.built_for.isoformat()})" if existing.built_for else ""
+        again = f"{settings.csm} demo --fresh rebuilds it"
+        if no_open:
+            click.echo(f"Your demo book is at {existing.location}{built}; {again}.")
+        else:
+            click.echo(f"Opening your demo book at {existing.location}{built}; {again}.")
     if not no_open:
         demo_settings = settings.with_database(target, is_demo=True)
         if demo_settings.user_email is None:
@@ -325,6 +369,38 @@ def demo(ctx: click.Context, accounts: int, seed: int, no_open: bool) -> None:
 
             demo_settings = replace(demo_settings, user_email=DEMO_USER_EMAIL)
         run_tui(demo_settings)
+
+
+def _keep_demo(ctx: click.Context, existing: DemoBook, *, accounts: int, seed: int) -> None:
+    """An --accounts or --seed typed for another book than the one there asks for a rebuild,
+    which loses what was done in it: only --fresh does that."""
+    from csm_tui.services.demo_database import DemoExists
+
+    source = click.core.ParameterSource.COMMANDLINE
+    differ = [
+        f"--{name} {wanted}"
+        for name, wanted, built in (
+            ("accounts", accounts, existing.accounts),
+            ("seed", seed, existing.seed),
+        )
+        if ctx.get_parameter_source(name) is source and wanted != built
+    ]
+    if differ:
+        settings: Settings = ctx.obj
+        what = ", ".join(
+            part
+            for part in (
+                f"{existing.accounts} accounts" if existing.accounts is not None else "",
+                f"seed {existing.seed}" if existing.seed is not None else "",
+            )
+            if part
+        )
+        raise DemoExists(
+            f"{existing.location} already holds a demo book{f' ({what})' if what else ''}; "
+            f"to build it again with "
+            f"{' '.join(differ)}, losing what was done in it: "
+            f"{settings.csm} demo --fresh {' '.join(differ)}"
+        )
 
 
 # -- import -----------------------------------------------------------------------------------
@@ -659,6 +735,38 @@ def snooze(
         click.echo(f"  next: {done.next_touch.reason}")
 
 
+@main.command()
+@click.argument("external_id")
+@click.option(
+    "--on",
+    "on",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day of the meeting (YYYY-MM-DD), today or within a year.",
+)
+@click.option(
+    "--kind",
+    default="cadence-call",
+    show_default=True,
+    type=Word(_touch_kinds),
+    metavar="KIND",
+    help="Which item of the account the meeting is for (e.g. renewal-call, ebr).",
+)
+@click.option("--note", default="", help="Anything to remember: with whom, where.")
+@pass_settings
+def meeting(settings: Settings, external_id: str, on: datetime, kind: str, note: str) -> None:
+    """Record a meeting already booked, as the screen's `m` does: the item waits for that day
+    instead of counting as overdue, and comes back as it was if the day passes unlogged."""
+    from csm_tui.services.workspace import Workspace
+
+    with Workspace.open(settings, _rules_in_force(settings)) as workspace:
+        triage = workspace.triage
+        done = triage.book(triage.account_id(external_id), kind, on.date(), note)
+    click.echo(done.message)
+    if done.next_touch is not None:
+        click.echo(f"  next: {done.next_touch.reason}")
+
+
 # -- rules ------------------------------------------------------------------------------------
 
 
@@ -820,3 +928,217 @@ def check(settings: Settings) -> None:
     click.echo(report.verdict())
     if not report.ok:
         sys.exit(1)
+
+
+# -- export and calendar ------------------------------------------------------------------------
+
+
+class CannotWrite(CsmError):
+    """The file asked for with --output cannot be written."""
+
+
+def _deliver(data: bytes, output: Path | None) -> None:
+    """To stdout, or to `output` as a whole: written beside it and renamed into place, so a
+    failure never leaves half a file where the last good one was."""
+    if output is None:
+        click.echo(data, nl=False)
+        return
+    import os
+    import tempfile
+
+    target = output.expanduser().absolute()
+    if not target.parent.is_dir():
+        raise CannotWrite(f"cannot write {output}: the folder {target.parent} does not exist")
+    temporary: str | None = None
+    try:
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except OSError as error:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        raise CannotWrite(f"cannot write {output}: {error.strerror or error}") from None
+
+
+@main.command("export")
+@click.argument("kind", type=click.Choice(["accounts", "contacts", "touchpoints", "queue"]))
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@click.option("--team", is_flag=True, help="The whole team's book, even with --as.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write FILE (replacing it) rather than print.",
+)
+@pass_settings
+def export(settings: Settings, kind: str, fmt: str, team: bool, output: Path | None) -> None:
+    """Write your book's accounts, contacts or touchpoints, or today's queue, as CSV or JSON.
+
+    \b
+    The CSV files are what `csm import` reads, with the same columns: an export imports
+    back unchanged, into this book or another one. With --as, your book; without, the
+    team's. `queue` is today's triage queue in the screen's order, every item on its own row,
+    as `csm queue --every-item` lists it.
+    """
+    from csm_tui import output as words
+    from csm_tui.domain.exchange import ExportKind
+    from csm_tui.services.exports import export_table
+    from csm_tui.services.workspace import Workspace
+
+    export_kind = ExportKind(kind)
+    rules = _rules_in_force(settings) if export_kind is ExportKind.QUEUE else None
+    with Workspace.open(settings, rules) as workspace:
+        owner = None if team or workspace.me is None else workspace.me.email
+        table: Table
+        if export_kind is ExportKind.QUEUE:
+            items = workspace.triage.load(team=owner is None, record=False).items
+            table = words.queue_export(items, workspace.rules.rulebook.bands)
+        else:
+            table = export_table(workspace.db, export_kind, owner)
+    text = words.csv_text(table) if fmt == "csv" else words.json_text(table)
+    _deliver(text.encode("utf-8"), output)
+    if table.left_out:
+        click.echo(
+            f"warning: {table.left_out} {kind} left out: their account has no external_id, "
+            "which the import needs to find it",
+            err=True,
+        )
+    if output is not None:
+        click.echo(f"Wrote {len(table.rows):,} {kind} to {output}.", err=True)
+
+
+@main.command()
+@click.option(
+    "--ahead",
+    default=30,
+    show_default=True,
+    type=click.IntRange(0, 366),
+    metavar="DAYS",
+    help="The touches due in the next DAYS days (overdue ones sit on today).",
+)
+@click.option("--team", is_flag=True, help="The whole team's touches, even with --as.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE",
+    help="Write FILE (replacing it) rather than print.",
+)
+@pass_settings
+def calendar(settings: Settings, ahead: int, team: bool, output: Path | None) -> None:
+    """The scheduled touches as an iCalendar file: csm calendar > touches.ics
+
+    \b
+    One all-day event per touch, on the day it is due ("Cadence call — Northwind
+    Logistics", the reason in its description). Import the file into your calendar again
+    after a week's work: each touch keeps its event (its UID is the account and the kind of
+    touch), which moves to the new due date instead of being added twice. A touch done since
+    is not removed by an import: delete it in the calendar. With --as, your book; without,
+    the team's.
+    """
+    from datetime import UTC, datetime
+
+    from csm_tui.services.touch_calendar import scheduled_touches, touches_calendar
+    from csm_tui.services.workspace import Workspace
+
+    rules = _rules_in_force(settings)
+    with Workspace.open(settings, rules) as workspace:
+        me = workspace.me
+        owner = None if team or me is None else me.email
+        workspace.triage.schedule.ensure_current()  # a new day, or new rules: decide first
+        items = scheduled_touches(
+            workspace.db,
+            today=settings.today,
+            coefficients=rules.rulebook.urgency,
+            owner_email=owner,
+            ahead_days=ahead,
+        )
+    name = f"csm — {me.name}" if owner is not None and me is not None else "csm — the team"
+    data = touches_calendar(items, today=settings.today, now=datetime.now(UTC), name=name)
+    _deliver(data, output)
+    if output is not None:
+        click.echo(f"Wrote {len(items):,} touches to {output}.", err=True)
+
+
+# -- team ---------------------------------------------------------------------------------------
+
+
+def _roles() -> Sequence[str]:
+    from csm_tui.domain.enums import Role
+
+    return [role.value for role in Role]
+
+
+@main.group()
+def team() -> None:
+    """Who is in the team (the owners of accounts, and who can open csm --as them)."""
+
+
+@team.command("list")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@pass_settings
+def team_list(settings: Settings, fmt: str) -> None:
+    """Every member of the team, with the number of accounts each owns."""
+    from csm_tui import output
+    from csm_tui.services.team import team_rows
+    from csm_tui.services.upkeep import current_database
+
+    with current_database(settings.database) as db:
+        rows = team_rows(db)
+    if fmt == "json":
+        click.echo(json.dumps([output.team_record(row) for row in rows], indent=2))
+    elif not rows:
+        click.echo(
+            f"Nobody in the team yet. Add yourself: {settings.csm} team add EMAIL [--name NAME]"
+        )
+    else:
+        click.echo(output.team_table(rows))
+
+
+@team.command("add")
+@click.argument("email")
+@click.option("--name", default=None, help="Their name  [default: read from the address]")
+@click.option(
+    "--role",
+    default="csm",
+    show_default=True,
+    type=Word(_roles),
+    metavar="ROLE",
+    help="csm or manager.",
+)
+@pass_settings
+def team_add(settings: Settings, email: str, name: str | None, role: str) -> None:
+    """Add someone to the team: a new CSM, or yourself on the first day."""
+    _add_to_team(settings, email, name=name, role=role)
+
+
+def _add_to_team(
+    settings: Settings,
+    email: str,
+    *,
+    name: str | None,
+    role: str | None,
+    prompt: bool = False,
+) -> None:
+    """Add `email`, and say what to type next; `prompt` asks for the name first."""
+    from csm_tui.domain.enums import Role
+    from csm_tui.services.team import add_member, default_name
+    from csm_tui.services.upkeep import current_database
+
+    if prompt:
+        name = click.prompt("Name", default=default_name(email), err=True)
+    with current_database(settings.database) as db:
+        member, restored = add_member(db, email, name=name, role=Role(role or Role.CSM))
+    done = "Brought back" if restored else "Added"
+    click.echo(
+        f"{done} {member.name} <{member.email}> to the team as {member.role.label}: the "
+        f"accounts imported with owner_email {member.email} are theirs. Open that book with: "
+        f"{settings.csm} --as {shlex.quote(member.email)}",
+        err=prompt,
+    )

@@ -275,6 +275,22 @@ class Snooze(Row, table=True):
     )
 
 
+class Booking(Row, table=True):
+    """A meeting already booked for an item of the account's schedule (`domain.facts.Booking`):
+    the item waits for that day, and comes back as it was if the day passes unlogged."""
+
+    __tablename__ = "booking"
+
+    account_id: uuid.UUID = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    kind: str
+    on: date
+    note: str = ""
+    booked_on: date
+    by_id: uuid.UUID | None = Field(
+        default=None, foreign_key="team_member.id", ondelete="SET NULL", index=True
+    )
+
+
 class AlertReview(Row, table=True):
     """A CSM looked at an alert about an account (a health drop) and took it off today's queue."""
 
@@ -325,6 +341,7 @@ class ScheduledTouch(SQLModel, table=True):
     snooze_reason: str | None = None
     reason: str  # the engine's reason up to the due date (`engine.reason_stem`)
     pin_rule: bool = False  # a pin puts this item on top (an escalation follow-up)
+    booked_for: date | None = None  # a meeting booked for it (revision 0007)
 
 
 class AccountPlan(SQLModel, table=True):

@@ -7,13 +7,17 @@ a row can be tested without a database.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from csm_tui.domain.book import format_arr
+from csm_tui.domain.exchange import ExportKind, Table, cell_text, records
 from csm_tui.domain.explain import candidate_dict
-from csm_tui.domain.triage import others_words, when_words
+from csm_tui.domain.triage import aside_words, others_words, when_words
 from csm_tui.domain.wording import countdown
 
 if TYPE_CHECKING:
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
     from csm_tui.domain.decision import Candidate
     from csm_tui.domain.health import BandThresholds
     from csm_tui.domain.queue import QueueItem
+    from csm_tui.domain.team import TeamRow
     from csm_tui.services.csv_import import ImportSummary, Progress
     from csm_tui.services.scheduling import Move, Preview
 
@@ -122,7 +127,7 @@ def queue_rows(
         row = [
             str(number),
             ("! " if item.pinned else "") + item.account_name,
-            item.label + others_words(item),
+            item.label + aside_words(item, today) + others_words(item),
             when_words(item, today),
             "-"
             if item.health_score is None
@@ -163,6 +168,7 @@ def queue_record(item: QueueItem, bands: BandThresholds) -> dict[str, Any]:
         "rule_id": item.rule_id,
         "urgency": item.urgency,
         "pinned": item.pinned,
+        "booked_for": item.booked_for.isoformat() if item.booked_for else None,
         "explanation": item.explanation,
         "segment": item.segment,
         "priority": item.priority,
@@ -227,6 +233,73 @@ def preview_record(preview: Preview) -> dict[str, Any]:
             for move in preview.moves
         ],
     }
+
+
+# -- csm export ---------------------------------------------------------------------------------
+
+
+def csv_text(table: Table) -> str:
+    """The table as a CSV file with a header row, as `csm import` reads it: quoted only where
+    a cell needs it, lines ending in a bare newline (the import takes both)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows([cell_text(value) for value in row] for row in table.rows)
+    return buffer.getvalue()
+
+
+def json_text(table: Table) -> str:
+    """The rows as a JSON array of records keyed by column, as `csm queue --format json`."""
+    return json.dumps(records(table), indent=2) + "\n"
+
+
+def queue_export(items: Sequence[QueueItem], bands: BandThresholds) -> Table:
+    """The queue as `csm queue --every-item --format json` gives it, one record per item (a
+    row per item is what a spreadsheet wants: no `also`), as a table."""
+    rows = [
+        {key: value for key, value in queue_record(item, bands).items() if key != "also"}
+        for item in items
+    ]
+    return Table(ExportKind.QUEUE, _QUEUE_RECORD_KEYS, [tuple(row.values()) for row in rows])
+
+
+_QUEUE_RECORD_KEYS = (
+    "account_external_id",
+    "account_name",
+    "owner_email",
+    "kind",
+    "label",
+    "due_date",
+    "overdue_days",
+    "rule_id",
+    "urgency",
+    "pinned",
+    "booked_for",
+    "explanation",
+    "segment",
+    "priority",
+    "assigned_priority",
+    "priority_derived",
+    "arr",
+    "health_score",
+    "health_band",
+    "renewal_date",
+)
+
+
+# -- csm team -----------------------------------------------------------------------------------
+
+
+def team_table(rows: Sequence[TeamRow]) -> str:
+    return text_table(
+        ("Name", "E-mail", "Role", "Accounts"),
+        [[row.name, row.email, row.role.label, f"{row.accounts:,}"] for row in rows],
+        right={3},
+    )
+
+
+def team_record(row: TeamRow) -> dict[str, Any]:
+    return {"name": row.name, "email": row.email, "role": row.role.value, "accounts": row.accounts}
 
 
 # -- csm import ---------------------------------------------------------------------------------

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import select
 from sqlmodel import col
-from textual.widgets import DataTable, Select, SelectionList, TabbedContent, Tree
+from textual.widgets import DataTable, Input, Select, SelectionList, TabbedContent, TextArea, Tree
 from textual.widgets.tree import TreeNode
 
 from csm_tui.app import CsmApp
@@ -20,10 +21,13 @@ from csm_tui.domain.account import ContactLine
 from csm_tui.domain.decision import Decision
 from csm_tui.domain.health import HealthBand
 from csm_tui.domain.triage import HEALTH_DROP
-from csm_tui.models import Account, ActionItem, Contact, HealthSnapshot
+from csm_tui.models import Account, ActionItem, Contact, HealthSnapshot, Touchpoint
 from csm_tui.screens.account import AccountScreen
+from csm_tui.screens.book_meeting import BookMeetingModal
+from csm_tui.screens.confirm import ConfirmModal
 from csm_tui.screens.edit_account import EditAccountModal
 from csm_tui.screens.edit_contact import ContactModal
+from csm_tui.screens.log_touch import LogTouchModal
 from csm_tui.screens.triage import TriageScreen
 from csm_tui.services.account import AccountView
 from csm_tui.widgets.queue_table import QueueTable
@@ -382,3 +386,213 @@ async def test_the_next_account_opens_fresh_on_the_reused_screen(app_factory):
         touches = view_of(screen).detail.touches
         assert screen.query_one("#timeline-table", DataTable).row_count == len(touches)
         assert static_text(app, "#timeline-count").strip() == f"{len(touches)} touches"
+
+
+# --- touches on the timeline: c edits, d deletes, u takes either back --------------------------
+
+
+async def open_with_a_recent_call(pilot: Pilot[None]) -> AccountScreen:
+    """Open (as the palette does) the first of the demo CSM's accounts, by name, whose newest
+    touch is a cadence call with an action item: the row the timeline highlights first."""
+    app = pilot.app
+    assert isinstance(app, CsmApp)
+    await settle(pilot)
+    for row in sorted(app.workspace.book(team=False), key=lambda row: row.name):
+        view = app.workspace.accounts.view(row.id)
+        touches = view.detail.touches if view else ()
+        if touches and touches[0].kind.value == "cadence-call" and touches[0].action_items:
+            app.open_account(row.id)
+            await settle(pilot)
+            return account_screen(app)
+    raise AssertionError("no account of the demo CSM has a cadence call as its newest touch")
+
+
+def cadence_due(screen: AccountScreen) -> date | None:
+    return decision_of(screen).per_kind()["cadence-call"].due
+
+
+def touch_row(app: CsmApp, touch_id: str) -> Touchpoint:
+    with app.workspace.db.reading() as session:
+        found = session.get(Touchpoint, uuid.UUID(touch_id))
+        assert found is not None
+        session.expunge(found)
+        return found
+
+
+async def test_c_edits_the_highlighted_touch_and_u_puts_it_back(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_with_a_recent_call(pilot)
+        call = view_of(screen).detail.touches[0]
+        due = cadence_due(screen)
+        await pilot.press("3", "c")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, LogTouchModal)
+        assert static_text(app, ".dialog-title").startswith("Edit a touch · ")
+        assert form.query_one("#kind", Select).value == "cadence-call"
+        assert form.query_one("#touch-summary", Input).value == call.summary
+        assert form.query_one("#actions", TextArea).text == call.action_items[0].title
+        assert form.query_one("#attendees", SelectionList).selected == list(call.attendee_ids)
+
+        await clear_and_type(pilot, "Moved: the sync was a week earlier")
+        await pilot.press("shift+tab", "shift+tab")  # sentiment, then the date
+        earlier = call.occurred_on - timedelta(days=7)
+        await clear_and_type(pilot, earlier.isoformat())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+        assert app.screen is screen
+        assert "Saved the cadence call of" in notifications(app)
+        assert "u undoes it" in notifications(app)
+        assert "Moved: the sync was a week earlier" in static_text(app, "#touch-text")
+        assert str(earlier) in static_text(app, "#touch-text")
+        moved = cadence_due(screen)
+        assert moved is not None and due is not None and moved < due, "the next call moved"
+        [item] = view_of(screen).detail.touches[0].action_items
+        assert item.id == call.action_items[0].id, "an unchanged line keeps its action item"
+
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Undone: the edit of the cadence call of" in notifications(app)
+        assert view_of(screen).detail.touches[0] == call
+        assert cadence_due(screen) == due
+        assert call.summary[:30] in static_text(app, "#touch-text")
+        stored = touch_row(app, call.id)
+        assert (stored.summary, stored.occurred_on) == (call.summary, call.occurred_on)
+
+
+async def test_d_deletes_the_highlighted_touch_once_confirmed_and_u_brings_it_back(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_with_a_recent_call(pilot)
+        touches = view_of(screen).detail.touches
+        call, due = touches[0], cadence_due(screen)
+        await pilot.press("3", "d")
+        await settle(pilot)
+        confirm = app.screen  # a name of its own: mypy would keep app.screen a ConfirmModal
+        assert isinstance(confirm, ConfirmModal)
+        asked = static_text(app, "#confirm-body")
+        assert str(call.occurred_on) in asked and "Cadence call" in asked
+        assert call.summary[:30] in asked
+        assert "Its 1 action item goes with it" in static_text(app, ".dialog-hint")
+        await pilot.press("y")
+        await settle(pilot)
+
+        assert app.screen is screen
+        assert "Deleted the cadence call of" in notifications(app)
+        table = screen.query_one("#timeline-table", DataTable)
+        assert table.row_count == len(touches) - 1
+        assert call.id not in [t.id for t in view_of(screen).detail.touches]
+        assert cadence_due(screen) != due, "without its last call the cadence call moves"
+        assert touch_row(app, call.id).deleted_at is not None
+
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Undone: the deletion of the cadence call of" in notifications(app)
+        assert table.row_count == len(touches)
+        assert view_of(screen).detail.touches[0] == call  # its action item with it
+        assert cadence_due(screen) == due
+        assert touch_row(app, call.id).deleted_at is None
+
+
+async def test_n_keeps_the_touch_and_c_elsewhere_shows_the_timeline_first(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_with_a_recent_call(pilot)
+        count = len(view_of(screen).detail.touches)
+        await pilot.press("c")  # on the overview: nothing is edited unseen
+        await settle(pilot)
+        assert app.screen is screen and active_tab(app) == "timeline"
+        assert "Highlight the touch to edit, then press c." in notifications(app)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is screen
+        assert len(view_of(screen).detail.touches) == count
+        assert not screen.changed
+
+
+async def test_u_takes_back_each_change_of_the_account_screen_last_first(app_factory):
+    """An edit of the account, a contact's departure and an action item ticked, then three
+    u: each is taken back, in the reverse order, with the triage's words."""
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_with_a_recent_call(pilot)
+        account_id = screen.account_id
+        before = account(app, account_id)
+        contacts = view_of(screen).detail.contacts
+        leaving = next(c for c in contacts if not c.left_company)
+        item = view_of(screen).detail.touches[0].action_items[0]
+
+        await pilot.press("E")
+        await settle(pilot)
+        await clear_and_type(pilot, "123456")  # the ARR
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert f"Saved {before.name}." in notifications(app)
+        await pilot.press("2", *["j"] * contacts.index(leaving), "x")
+        await settle(pilot)
+        assert f"Marked {leaving.name} as gone" in notifications(app)
+        await pilot.press("3", "enter", "space")
+        await settle(pilot)
+        assert f"{'Open again' if item.done else 'Done'}: {item.title}.  (u undoes it)" in (
+            notifications(app)
+        )
+        assert account(app, account_id).arr_cents == 123456_00
+        with app.workspace.db.reading() as session:
+            stored = session.get(Contact, uuid.UUID(leaving.id))
+            assert stored is not None and stored.left_company
+            ticked = session.get(ActionItem, uuid.UUID(item.id))
+            assert ticked is not None and ticked.done_at is not None
+
+        await pilot.press("u")
+        await settle(pilot)
+        assert f"Undone: the {'reopening' if item.done else 'tick'} of '{item.title}'." in (
+            notifications(app)
+        )
+        await pilot.press("u")
+        await settle(pilot)
+        assert f"Undone: the departure of {leaving.name} from" in notifications(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert f"Undone: the edit of {before.name}." in notifications(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Nothing to undo on this screen." in notifications(app)
+
+        after = account(app, account_id)
+        assert (after.arr_cents, after.risk_company) == (before.arr_cents, before.risk_company)
+        with app.workspace.db.reading() as session:
+            stored = session.get(Contact, uuid.UUID(leaving.id))
+            assert stored is not None and not stored.left_company
+            ticked = session.get(ActionItem, uuid.UUID(item.id))
+            assert ticked is not None and (ticked.done_at is None) == (not item.done)
+
+
+async def test_m_on_the_account_books_a_meeting_for_one_of_its_items(app_factory):
+    """The form offers the account's open items, the next touch first; the booked item waits
+    for its day (the overview says so) and u takes it back."""
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_from_triage(pilot)
+        screen = account_screen(app)
+        chosen = decision_of(screen).next
+        assert chosen is not None
+        await pilot.press("m")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, BookMeetingModal), "m did not open the booking form"
+        assert modal.query_one("#kind", Select).value == chosen.kind
+        on = TODAY + timedelta(days=3)
+        await pilot.press(*on.isoformat(), "ctrl+s")
+        await settle(pilot)
+        assert account_screen(app) is screen
+        assert f"for {on:%a %d %b}" in notifications(app)
+        booked = [c for c in decision_of(screen).open if c.kind == chosen.kind]
+        assert booked and all(c.booked_for == on for c in booked)
+        await pilot.press("u")
+        await settle(pilot)
+        assert all(c.booked_for is None for c in decision_of(screen).open)
+        assert "Undone: the" in notifications(app)

@@ -17,6 +17,7 @@ from csm_tui.app import CsmApp
 from csm_tui.domain.triage import preset_kind
 from csm_tui.screens.triage import TriageScreen
 from csm_tui.services.triage import TouchForm
+from csm_tui.widgets.queue_table import QueueTable
 from tests.conftest import TODAY
 from tests.ui.conftest import open_book, settle
 
@@ -124,8 +125,34 @@ def test_triage_empty_queue(snap_compare, app_factory, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_triage_empty_book(snap_compare, app_factory, tmp_path, size):
+    """The first run: a new database opens on what to do next."""
+    app = app_factory(user_email=None, database=tmp_path / "empty.db")
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=_loaded)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_triage_log_touch_modal(snap_compare, app_factory, size):
     assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_pressing("l"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_triage_log_touch_modal_counting_for_others(snap_compare, app_factory, size):
+    """l on a row with other items due that a touch can count for: a box for each."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _triage(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, TriageScreen)
+        index = next(
+            index
+            for index, item in enumerate(screen.query_one(QueueTable).rows)
+            if any(other.kind != "milestone" for other in item.others)
+        )
+        await pilot.press(*["j"] * index, "l")
+        await _triage(pilot)
+
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
@@ -136,10 +163,24 @@ def test_triage_snooze_modal(snap_compare, app_factory, size):
         assert isinstance(screen, TriageScreen) and screen.view is not None
         snoozable = next(
             index
-            for index, item in enumerate(screen.view.items)
+            for index, item in enumerate(screen.query_one(QueueTable).rows)
             if screen.triage.can_snooze(item.kind)
         )
         await pilot.press(*["j"] * snoozable, "s")
+        await _triage(pilot)
+
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_triage_book_meeting_modal(snap_compare, app_factory, size):
+    """m on the first row: the day of the meeting typed, and a note."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _triage(pilot)
+        await pilot.press("m")
+        await _triage(pilot)
+        await pilot.press(*"2026-11-26", "tab", *"with the CFO")
         await _triage(pilot)
 
     assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=run_before)
@@ -210,3 +251,40 @@ def test_account_help(snap_compare, app_factory, size):
     assert snap_compare(
         app_factory(), terminal_size=SIZES[size], run_before=_opening("healthy", "question_mark")
     )
+
+
+def _on_a_touch(*keys: str) -> RunBefore:
+    """Open Jasper Retail, one of the demo CSM's accounts, on its timeline, highlight its
+    second touch (a cadence call with notes, attendees and an action item), press `keys`."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        app = pilot.app
+        assert isinstance(app, CsmApp)
+        [row] = [row for row in app.workspace.book(team=False) if row.name == "Jasper Retail"]
+        app.open_account(row.id)
+        await settle(pilot)
+        await pilot.press("3", "j", *keys)
+        await settle(pilot)
+
+    return run_before
+
+
+def test_account_edit_touch_modal(snap_compare, app_factory):
+    """At 80x24: the edit form, notes included, fits as the log form does."""
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=_on_a_touch("c"))
+
+
+def test_account_delete_touch_modal(snap_compare, app_factory):
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=_on_a_touch("d"))
+
+
+def test_account_book_meeting_modal(snap_compare, app_factory):
+    """m on the account: the item to book for (the next touch first), its day, a note."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await _opening("healthy", "m")(pilot)
+        await pilot.press(*"2026-11-26")
+        await settle(pilot)
+
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=run_before)

@@ -14,14 +14,23 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlmodel import col
 from textual.binding import Binding
-from textual.widgets import Input, RadioSet, Select, Static
+from textual.widgets import Checkbox, Input, RadioSet, Select, Static
 
 from csm_tui.app import CsmApp, make_app
 from csm_tui.domain.health import HealthBand
 from csm_tui.domain.queue import QueueItem
-from csm_tui.domain.triage import HEALTH_DROP, by_account, matches
-from csm_tui.models import AlertReview, Escalation, HealthSnapshot, Snooze, Touchpoint, TriageVisit
+from csm_tui.domain.triage import HEALTH_DROP, by_account, matches, preset_kind
+from csm_tui.models import (
+    AlertReview,
+    Booking,
+    Escalation,
+    HealthSnapshot,
+    Snooze,
+    Touchpoint,
+    TriageVisit,
+)
 from csm_tui.screens.account import AccountScreen
+from csm_tui.screens.book_meeting import BookMeetingModal
 from csm_tui.screens.escalate import EscalateModal
 from csm_tui.screens.help import HelpScreen
 from csm_tui.screens.log_touch import LogTouchModal
@@ -595,14 +604,48 @@ async def test_x_on_a_row_that_is_not_a_health_drop_changes_nothing(app_factory)
 # --- 8. the empty state ------------------------------------------------------------------------
 
 
-async def test_an_empty_book_shows_the_empty_state(app_factory, tmp_path):
+async def test_an_empty_book_says_what_to_do_next(app_factory, tmp_path):
     app = app_factory(user_email=None, database=tmp_path / "empty.db")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         assert rows(app) == []
         empty = triage_screen(app).query_one("#queue-empty", Static)
         assert empty.display
-        assert "Nothing needs a touch today" in shown_text(empty)
+        shown = shown_text(empty)
+        assert "The book is empty." in shown
+        assert "csm import accounts FILE.csv" in shown
+        assert "csm demo" in shown
+
+
+async def test_an_empty_book_of_my_own_points_to_the_teams(app_factory, demo_db):
+    """A new CSM of a team whose book is full: their own is empty, the team's is not."""
+    from csm_tui.services.team import add_member
+
+    db = Database.open(demo_db)
+    add_member(db, "new.csm@example.com", name="New Csm")
+    db.dispose()
+    app = app_factory(user_email="new.csm@example.com")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        shown = shown_text(triage_screen(app).query_one("#queue-empty", Static))
+        assert "No accounts in your book yet." in shown
+        assert "press t to see the whole team's book" in shown
+        await pilot.press("t")
+        await settle(pilot)
+        assert rows(app)  # the team's queue
+
+
+async def test_the_words_for_an_empty_book_name_the_database_typed(tmp_path):
+    """`csm --db PATH` typed: the import to type next goes to the same book."""
+    database = tmp_path / "my book.db"
+    app = make_app(Settings(database=str(database), today=TODAY, database_from="--db"))
+    try:
+        async with app.run_test(size=(140, 30)) as pilot:
+            await settle(pilot)
+            empty = triage_screen(app).query_one("#queue-empty", Static)
+            assert f"csm --db '{database}' import accounts FILE.csv" in str(empty.render())
+    finally:
+        app.workspace.close()
 
 
 # --- 9. the command palette ---------------------------------------------------------------------
@@ -690,3 +733,79 @@ async def test_a_database_url_opens_the_ordinary_way(demo_db):
             assert "Could not load" not in notifications(app)
     finally:
         app.workspace.close()
+
+
+# --- a meeting already booked -----------------------------------------------------------------
+
+
+async def test_m_records_a_booked_meeting_and_u_takes_it_back(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        target = next(
+            entry for entry in table(app).rows if entry.kind not in {HEALTH_DROP, "milestone"}
+        )
+        await move_to(pilot, row_key(target))
+        await pilot.press("m")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, BookMeetingModal), "m did not open the booking form"
+        await pilot.press(*"2026-11-20", "ctrl+s")  # a day gone by
+        await settle(pilot)
+        assert app.screen is modal
+        assert "has passed: log the meeting instead" in static_text(app, "#form-error")
+        on = TODAY + timedelta(days=3)
+        await pilot.press(*["backspace"] * 10, *on.isoformat(), "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen), "the booking form did not close"
+        assert row_key(target) not in rows(app), "the booked item still counts as due today"
+        assert f"for {on:%a %d %b}" in notifications(app)
+        await pilot.press("S")  # shown again with what is put aside, marked booked
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert f"booked for {on:%a %d %b}" in what_cell(app, row_key(target))
+        await pilot.press("i", "S", "u")
+        await settle(pilot)
+        assert row_key(target) in rows(app), "undo did not bring the item back"
+        with app.workspace.db.reading() as session:
+            [booking] = session.scalars(select(Booking)).all()
+            assert booking.deleted_at is not None
+
+
+async def test_a_call_logged_on_an_account_s_row_can_count_for_its_other_items(app_factory):
+    """The row names the other items due; the log form offers to count the touch for each
+    (a call that also ran the survey): both are logged, both items leave the queue, and u
+    takes both back."""
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        target = next(
+            entry
+            for entry in table(app).rows
+            if any(other.kind not in {"milestone", entry.kind} for other in entry.others)
+            and entry.kind != HEALTH_DROP
+        )
+        other = next(o for o in target.others if o.kind not in {"milestone", target.kind})
+        await move_to(pilot, row_key(target))
+        await pilot.press("l")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, LogTouchModal)
+        box = modal.query_one(f"#also-{other.kind}", Checkbox)
+        assert str(box.label) == other.label and not box.value
+        box.value = True
+        await pilot.press(*"Call, and the survey while at it", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen), static_text(app, "#form-error")
+        assert "also counts as" in notifications(app)
+        logged = touches(app, target.account_id, "Call, and the survey while at it")
+        assert {touch.kind for touch in logged} == {preset_kind(target.kind), other.kind}
+        await pilot.press("i")
+        await settle(pilot)
+        assert f"{target.account_id}:{other.kind}" not in rows(app)
+        await pilot.press("u")
+        await settle(pilot)
+        again = touches(app, target.account_id, "Call, and the survey while at it")
+        assert all(touch.deleted_at is not None for touch in again)
+        assert f"{target.account_id}:{other.kind}" in rows(app)

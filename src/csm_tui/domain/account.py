@@ -173,8 +173,9 @@ class TouchLine:
     notes: str | None = None
     sentiment: Sentiment | None = None
     owner_name: str | None = None
-    attendees: tuple[str, ...] = ()
+    attendees: tuple[str, ...] = ()  # their names
     action_items: tuple[ActionItemLine, ...] = ()
+    attendee_ids: tuple[str, ...] = ()  # the same people, for the form that edits the touch
 
     @property
     def open_items(self) -> int:

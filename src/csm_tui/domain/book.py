@@ -118,3 +118,20 @@ def format_arr(cents: int) -> str:
     if dollars >= 1_000:
         return f"${dollars / 1_000:.1f}k"
     return f"${dollars:,.0f}"
+
+
+def empty_book_words(csm: str, *, mine: bool) -> str:
+    """What to do about an empty book, said the same on every screen that finds one: the
+    command to type (`csm`: how it starts for this book, `--db` included), or the demo. `mine`:
+    the user's own book is empty, not the team's, whose book `t` shows."""
+    if mine:
+        return (
+            "No accounts in your book yet.\n\n"
+            f"Bring them in from a CRM export:  {csm} import accounts FILE.csv\n"
+            "or press t to see the whole team's book."
+        )
+    return (
+        "The book is empty.\n\n"
+        f"Bring accounts in from a CRM export:  {csm} import accounts FILE.csv\n"
+        "or try the demo book:  csm demo"
+    )

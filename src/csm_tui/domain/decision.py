@@ -52,6 +52,8 @@ class Candidate:
     steps: tuple[str, ...] = ()
     snoozed_until: date | None = None
     snooze_reason: str | None = None
+    #: The day of a meeting booked for it (`facts.Booking`): it waits for that day.
+    booked_for: date | None = None
     #: Its own urgency terms (how late it is, snoozed); `Decision.urgency` adds the account's.
     terms: tuple[Term, ...] = ()
     #: An open item's reason up to its due date, without the words that change with the day

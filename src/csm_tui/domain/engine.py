@@ -34,7 +34,13 @@ from typing import Any
 
 from csm_tui.domain.calendar import Duration, Shifted, Unit, fmt_day, shift
 from csm_tui.domain.decision import OPEN, Candidate, Decision, Derivation, Status
-from csm_tui.domain.facts import HEALTH_WINDOW_DAYS, AccountFacts, OpenEscalation, Snooze
+from csm_tui.domain.facts import (
+    HEALTH_WINDOW_DAYS,
+    AccountFacts,
+    Booking,
+    OpenEscalation,
+    Snooze,
+)
 from csm_tui.domain.rulebook import (
     MILESTONE_KIND,
     AnchoredRule,
@@ -157,6 +163,9 @@ def _facts_to_come(context: _Context) -> None:
         if point.on > today:
             context.until(point.on)
             break
+    for booking in context.facts.bookings:
+        context.until(booking.booked_on)
+        context.until(booking.on + timedelta(days=1))  # the day passed: the item comes back
     policy = context.rules.snooze
     for snooze in context.facts.snoozes:
         context.until(snooze.snoozed_on)
@@ -230,7 +239,8 @@ class _Context:
         found = self.memo.get(key)
         if found is None:
             found = self.memo[key] = build()
-        if found[1] is None or not self.facts.snoozes:  # most accounts: nothing to move it
+        facts = self.facts
+        if found[1] is None or not (facts.snoozes or facts.bookings):  # most: nothing moves it
             return found[0]
         return self.finish(*found)
 
@@ -247,9 +257,10 @@ class _Context:
         latest: date | None = None,
         snoozed_until: date | None = None,
         snooze_reason: str | None = None,
+        booked_for: date | None = None,
     ) -> _Built:
         """An open item as its rule computed it, with its own urgency terms; `finish` moves it
-        by a running snooze."""
+        to a booked meeting, or by a running snooze."""
         today = self.today
         overdue = (today - due).days
         status = Status.OVERDUE if overdue > 0 else Status.DUE if overdue == 0 else Status.UPCOMING
@@ -269,14 +280,33 @@ class _Context:
             steps=steps,
             snoozed_until=snoozed_until,
             snooze_reason=snooze_reason,
+            booked_for=booked_for,
             terms=item_terms(kind, label, due, snoozed_until, self.rules.urgency, today),
         )
         return candidate, reason
 
     def finish(self, candidate: Candidate, reason: str | None) -> Candidate:
-        """An open item moved by a running snooze of its kind, if there is one."""
-        if reason is None or not self.facts.snoozes:  # satisfied or skipped, or no snooze
+        """An open item moved to the day of a meeting booked for it, or else by a running
+        snooze of its kind, if there is one."""
+        facts = self.facts
+        if reason is None or not (facts.snoozes or facts.bookings):  # satisfied, or nothing
             return candidate
+        booking = _booking(self, candidate.kind) if candidate.due is not None else None
+        if booking is not None:
+            note = f" ({booking.note})" if booking.note else ""
+            day = booking.on.isoformat()
+            booked, _ = self.open(
+                candidate.rule_id,
+                candidate.kind,
+                candidate.label,
+                booking.on,
+                latest=candidate.latest,
+                inputs={**candidate.inputs, "booked on": booking.booked_on.isoformat()},
+                steps=(*candidate.steps, f"a meeting is booked for {fmt_day(booking.on)}{note}"),
+                booked_for=booking.on,
+                reason=f"{reason}; meeting booked for {day}{note}",
+            )
+            return booked
         if candidate.kind in self.rules.snooze.applies_to and candidate.due is not None:
             moved = _snooze(self, candidate.kind, candidate.due)
             if moved is not None:
@@ -463,7 +493,7 @@ def _anchored(context: _Context, rule: AnchoredRule) -> Iterable[Candidate]:
             ]
             targets.untouched = (built, [candidate for candidate, _ in built])
         built, candidates = targets.untouched
-        if not context.facts.snoozes:
+        if not (context.facts.snoozes or context.facts.bookings):
             return candidates
         return [context.finish(*one) for one in built]
     candidates = []
@@ -850,6 +880,21 @@ def _snooze(context: _Context, kind: str, due: date) -> tuple[date, str, tuple[s
     )
     step = f"snoozed until {fmt_day(until)}{capped}: {snooze.reason}"
     return until, snooze.reason, (snooze.snoozed_on.isoformat(), step)
+
+
+def _booking(context: _Context, kind: str) -> Booking | None:
+    """The meeting booked for the account's item of `kind` that holds today: made by today, its
+    day not past, and nothing of that kind logged since it was made (a touch logged, on the day
+    or before it, is the meeting)."""
+    today = context.today
+    holding = [
+        booking
+        for booking in context.facts.bookings
+        if booking.kind == kind
+        and booking.booked_on <= today <= booking.on
+        and context.last((kind,), since=booking.booked_on) is None
+    ]
+    return max(holding, key=lambda b: (b.booked_on, b.on), default=None)
 
 
 def _active_snooze(context: _Context, kind: str) -> Snooze | None:

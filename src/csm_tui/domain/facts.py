@@ -38,6 +38,18 @@ class Snooze:
 
 
 @dataclass(frozen=True, slots=True)
+class Booking:
+    """A meeting already booked for the account's item of `kind`: the item waits for that day
+    (`on`) instead of counting as overdue, asks to be logged on it, and comes back as it was if
+    the day passes with nothing of that kind logged."""
+
+    kind: str
+    on: date
+    booked_on: date  # the day it was recorded
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class OpenMilestone:
     title: str
     due_on: date
@@ -74,6 +86,7 @@ class AccountFacts:
     health: tuple[HealthPoint, ...] = ()
     escalations: tuple[OpenEscalation, ...] = ()
     snoozes: tuple[Snooze, ...] = ()
+    bookings: tuple[Booking, ...] = ()
     milestones: tuple[OpenMilestone, ...] = ()
 
     @property

@@ -48,6 +48,8 @@ class QueueItem:
     #: The account's other items due, ranked, when the queue shows one row per account
     #: (`domain.triage.by_account`): "+ NPS survey, Yearly EBR".
     others: tuple[QueueItem, ...] = ()
+    #: The day of a meeting booked for it: it waits for that day, then asks to be logged.
+    booked_for: date | None = None
 
     @property
     def arr(self) -> float:
@@ -70,6 +72,7 @@ TOUCH_FIELDS = (
     "snooze_reason",
     "reason",
     "pin_rule",
+    "booked_for",
 )
 #: What it keeps once of the account as a whole, in this order (`Plan.account`).
 ACCOUNT_FIELDS = (
@@ -129,6 +132,7 @@ def plan_of(decision: Decision) -> Plan:
                 candidate.snooze_reason,
                 reason_stem(candidate, today),
                 candidate.rule_id == pin_rule_id,
+                candidate.booked_for,
             )
             for kind, candidate in stored_candidates(decision).items()
         ),
@@ -164,6 +168,7 @@ class PlannedTouch:
     pin_always: bool  # an open escalation's level pins the escalation follow-ups (L5)
     pin_rule: bool  # this item is one a pin puts on top (an escalation follow-up)
     last_touch_on: date | None
+    booked_for: date | None = None  # a meeting booked for it: it waits for that day
 
     def on(
         self, today: date, coefficients: UrgencyCoefficients, memo: dict[Any, Any] | None = None
@@ -227,4 +232,5 @@ class PlannedTouch:
             snoozed_until=self.snoozed_until,
             snooze_reason=self.snooze_reason,
             assigned_priority=None if self.priority == self.effective_priority else self.priority,
+            booked_for=self.booked_for,
         )

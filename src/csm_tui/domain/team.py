@@ -17,3 +17,13 @@ class Member:
     @property
     def is_manager(self) -> bool:
         return self.role is Role.MANAGER
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRow:
+    """A team member as `csm team list` shows them: who, and how many accounts they own."""
+
+    name: str
+    email: str
+    role: Role
+    accounts: int

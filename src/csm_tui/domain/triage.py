@@ -78,6 +78,25 @@ def changes_since(last_on: date | None, previous_on: date | None, today: date) -
     return previous_on or today - timedelta(days=1)
 
 
+#: How far ahead a meeting may be booked.
+BOOK_AHEAD_DAYS = 366
+
+
+def can_book(kind: str) -> bool:
+    """A meeting can be booked for an item a touch completes (not a milestone, which the
+    success plan marks done, nor a health alert, which is reviewed)."""
+    return kind in {touch.value for touch in TouchKind}
+
+
+def booking_problem(on: date, today: date) -> str | None:
+    """What is wrong with booking a meeting for `on`, in words; None if nothing."""
+    if on < today:
+        return f"{on} has passed: log the meeting instead (l)"
+    if on > today + timedelta(days=BOOK_AHEAD_DAYS):
+        return f"book a meeting within a year, by {today + timedelta(days=BOOK_AHEAD_DAYS)}"
+    return None
+
+
 def preset_kind(kind: str) -> str:
     """The touch kind the log modal starts from for an item of `kind`: that kind when it is a
     touch kind (not a milestone or a health alert), else a note."""
@@ -165,6 +184,14 @@ def by_account(items: Iterable[QueueItem]) -> list[QueueItem]:
     for index, group in others.items():
         rows[index] = replace(rows[index], others=tuple(group))
     return rows
+
+
+def aside_words(item: QueueItem, today: date) -> str:
+    """' (booked for Tue 15 Dec)', ' (booked today: log it)' or ' (snoozed to 24 Nov)'."""
+    booked, until = item.booked_for, item.snoozed_until
+    if booked is not None and booked >= today:
+        return " (booked today: log it)" if booked == today else f" (booked for {booked:%a %d %b})"
+    return f" (snoozed to {until:%d %b})" if until is not None and until > today else ""
 
 
 def others_words(item: QueueItem, *, short: bool = False) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -24,10 +25,11 @@ from textual.message import Message
 from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker
 
-from csm_tui.domain.triage import preset_kind, snooze_limit
+from csm_tui.domain.account import TouchLine
+from csm_tui.domain.triage import can_book, preset_kind, snooze_limit
 from csm_tui.screens.base import ESCALATE, CsmScreen, thread_work
 from csm_tui.services.account import Accounts, AccountView, Saved
-from csm_tui.services.triage import Done, Undo
+from csm_tui.services.triage import Done, TouchForm, Undo
 from csm_tui.services.workspace import Workspace
 from csm_tui.widgets.account_overview import Overview
 from csm_tui.widgets.account_summaries import EscalationsSummary, PlanSummary
@@ -54,17 +56,39 @@ class AccountScreen(CsmScreen[bool]):
         ),
         ESCALATE,
         Binding(
+            "m",
+            "book",
+            "Booked",
+            show=False,
+            tooltip="A meeting is already booked for one of the account's items: it waits for "
+            "that day",
+        ),
+        Binding(
             "E",
             "edit",
             "Edit",
             tooltip="Segment, priority, ARR, renewal, stage, health components, risk flags",
         ),
         Binding(
+            "c",
+            "edit_touch",
+            "Edit touch",
+            show=False,
+            tooltip="Change the touch highlighted on the timeline, action items included",
+        ),
+        Binding(
+            "d",
+            "delete_touch",
+            "Delete touch",
+            show=False,
+            tooltip="Delete the touch highlighted on the timeline (asks first)",
+        ),
+        Binding(
             "u",
             "undo",
             "Undo",
             show=False,
-            tooltip="Take back the last touch, snooze or escalation made on this screen",
+            tooltip="Take back the last change made on this screen",
         ),
         Binding("r", "reload", "Refresh", show=False, tooltip="Read the account again"),
         *(
@@ -130,6 +154,7 @@ class AccountScreen(CsmScreen[bool]):
         self._preloaded = view
         self._stale: set[str] = set(TABS)
         self._undo: list[Undo] = []
+        self._undoing = False  # an undo is being saved: `u` waits for it
 
     @property
     def accounts(self) -> Accounts:
@@ -216,6 +241,8 @@ class AccountScreen(CsmScreen[bool]):
             )
         elif worker.group == "account-write":
             self.load()  # what is stored, since the change was not
+        elif worker.group == "undo":
+            self._undoing = False  # the undo stays on the stack: u tries it again
 
     def show(self, view: AccountView) -> None:
         """Show the account: the tab in view now, the others when they are next shown."""
@@ -331,6 +358,34 @@ class AccountScreen(CsmScreen[bool]):
             self._done,
         )
 
+    def action_book(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        decision = view.decision
+        open_items = decision.open if decision is not None else ()
+        nxt = decision.next if decision is not None else None
+        items = [  # the next touch first
+            (candidate.kind, candidate.label)
+            for candidate in sorted(open_items, key=lambda candidate: candidate is not nxt)
+            if can_book(candidate.kind)
+        ]
+        if not items:
+            self.notify("Nothing open on this account is done by a meeting.", title="Booked")
+            return
+        from csm_tui.screens.book_meeting import BookMeetingModal
+
+        triage, account_id = self.workspace.triage, self.account_id
+        self.app.push_screen(
+            BookMeetingModal(
+                title=f"Meeting booked · {view.detail.profile.name}",
+                today=self.workspace.today,
+                items=list(dict(items).items()),
+                save=lambda kind, on, note: triage.book(account_id, kind or "", on, note),
+            ),
+            self._done,
+        )
+
     def action_escalate(self) -> None:
         view = self.view
         if view is None:
@@ -346,11 +401,86 @@ class AccountScreen(CsmScreen[bool]):
             self._done,
         )
 
-    def action_undo(self) -> None:
-        """Take back the last action made here; it stays to try again if that fails."""
-        if not self._undo:
-            self.notify("Nothing to undo on this account.", title="Undo")
+    def action_edit_touch(self) -> None:
+        """The log form, filled with the highlighted touch; saved, the account is read again
+        (its next touch may have moved)."""
+        view, touch = self.view, self._touch_or_say("edit", "c")
+        if view is None or touch is None:
             return
+        from csm_tui.screens.log_touch import LogTouchModal
+
+        accounts, account_id, touch_id = self.accounts, self.account_id, touch.id
+        self.app.push_screen(
+            LogTouchModal(
+                account_id=account_id,
+                account_name=view.detail.profile.name,
+                kind=touch.kind.value,
+                today=view.today,
+                contacts=lambda: accounts.touch_contacts(account_id, touch_id),
+                save=lambda form: accounts.edit_touch(touch_id, form),
+                touch=TouchForm(
+                    account_id=account_id,
+                    kind=touch.kind.value,
+                    occurred_on=touch.occurred_on,
+                    summary=touch.summary,
+                    sentiment=touch.sentiment.value if touch.sentiment else None,
+                    notes=touch.notes,
+                    attendee_ids=touch.attendee_ids,
+                    action_items=tuple(item.title for item in touch.action_items),
+                ),
+            ),
+            self._done,
+        )
+
+    def action_delete_touch(self) -> None:
+        """Ask, naming the touch, then delete it with its action items."""
+        view, touch = self.view, self._touch_or_say("delete", "d")
+        if view is None or touch is None:
+            return
+        from csm_tui.screens.confirm import ConfirmModal
+
+        accounts, touch_id = self.accounts, touch.id
+        items = len(touch.action_items)
+        goes = (
+            f"Its {items} action item{'' if items == 1 else 's'} go{'es' if items == 1 else ''} "
+            "with it, and"
+            if items
+            else "And"
+        )
+        self.app.push_screen(
+            ConfirmModal(
+                title=f"Delete this touch? · {view.detail.profile.name}",
+                body=_touch_text(touch),
+                hint=f"{goes} the next touch is worked out again without it. "
+                "u on this screen brings it back.",
+                confirm="Delete",
+                run=lambda: accounts.delete_touch(touch_id),
+            ),
+            self._done,
+        )
+
+    def _touch_or_say(self, verb: str, key: str) -> TouchLine | None:
+        """The touch highlighted on the timeline. From another tab the timeline is shown
+        first, so that the key never acts on a touch the user has not seen."""
+        if self.view is None:
+            return None
+        if self.query_one(TabbedContent).active != "timeline":
+            self.action_tab("timeline")
+            self.notify(f"Highlight the touch to {verb}, then press {key}.", title="Timeline")
+            return None
+        touch = self.query_one(TimelinePane).current_touch()
+        if touch is None:
+            self.notify(f"No touch to {verb}: none is shown.", title="Timeline")
+        return touch
+
+    def action_undo(self) -> None:
+        """Take back the last change made here; it stays to try again if that fails."""
+        if self._undoing:
+            return
+        if not self._undo:
+            self.notify("Nothing to undo on this screen.", title="Undo")
+            return
+        self._undoing = True
         self._run_undo(self._undo[-1])
 
     @thread_work(group="undo", description="undo")
@@ -359,29 +489,37 @@ class AccountScreen(CsmScreen[bool]):
 
     @on(Undone)
     def _undone(self, message: Undone) -> None:
+        self._undoing = False
         if message.undo in self._undo:
             self._undo.remove(message.undo)
         self.changed = True
         self.notify(message.words, title="Undo")
-        self.load()
+        if str(message.undo.account_id) == self.account_id:
+            self.load()
 
     # -- after a change ----------------------------------------------------------------------
 
     def _saved(self, saved: Saved | None) -> None:
+        """After an edit saved with the account as it is now: show it, say it, keep how to
+        undo it."""
         if saved is None or saved.view.detail.profile.id != self.account_id:
             return  # cancelled, or a one-key change to the account shown before `switch_to`
         self.changed = True
         self.show(saved.view)
-        self.notify(saved.message, title=saved.view.detail.profile.name)
+        if saved.undo is None:
+            self.notify(saved.message, title="Done")
+            return
+        self._undo.append(saved.undo)
+        self.notify(f"{saved.message}  (u undoes it)", title="Done")
 
     def _done(self, done: Done | None) -> None:
-        """After a touch, a snooze or an escalation: say it, keep how to undo it, and read the
-        account again (its next touch moved)."""
+        """After a touch logged, edited or deleted, a snooze or an escalation: say it, keep
+        how to undo it, and read the account again (its next touch moved)."""
         if done is None or str(done.undo.account_id) != self.account_id:
             return
         self.changed = True
         self._undo.append(done.undo)
-        self.notify(f"{done.message}  (u undoes it)", title=done.undo.description.capitalize())
+        self.notify(f"{done.message}  (u undoes it)", title="Done")
         self.load()
 
     @on(ContactsPane.Edit)
@@ -418,3 +556,14 @@ class AccountScreen(CsmScreen[bool]):
     @on(ChangeSaved)
     def _one_key_saved(self, message: ChangeSaved) -> None:
         self._saved(message.saved)
+
+
+def _touch_text(touch: TouchLine) -> Text:
+    """A touch in a few lines, as a confirmation names it."""
+    text = Text.assemble((f"{touch.occurred_on}  {touch.kind.label}", "bold"))
+    if touch.sentiment:
+        text.append(f"  {touch.sentiment.label.lower()}")
+    if touch.owner_name:
+        text.append(f"  by {touch.owner_name}", style="dim")
+    text.append(f"\n{touch.summary}")
+    return text

@@ -20,7 +20,14 @@ from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.widgets import Input, Static
 
-from csm_tui.domain.book import AccountRow, SortKey, filter_rows, format_arr, sort_rows
+from csm_tui.domain.book import (
+    AccountRow,
+    SortKey,
+    empty_book_words,
+    filter_rows,
+    format_arr,
+    sort_rows,
+)
 from csm_tui.domain.wording import countdown
 from csm_tui.messages import OpenAccount
 from csm_tui.screens.base import CsmScreen, thread_work
@@ -276,18 +283,9 @@ class BookScreen(CsmScreen[None]):
             empty.update("Loading the book of business…")
         elif query:
             empty.update(f"No account matches “{query}”. Press escape to clear the filter.")
-        elif not self.team and self.workspace.me is not None:
-            empty.update(
-                "No accounts in your book yet.\n\n"
-                "Bring them in from a CRM export:  csm import accounts FILE.csv\n"
-                "or press t to see the whole team's book."
-            )
         else:
-            empty.update(
-                "The book is empty.\n\n"
-                "Bring accounts in from a CRM export:  csm import accounts FILE.csv\n"
-                "or try the demo book:  csm demo"
-            )
+            mine = not self.team and self.workspace.me is not None
+            empty.update(empty_book_words(self.workspace.csm, mine=mine))
 
     def _update_title(self, shown: int | None = None) -> None:
         me = self.workspace.me

@@ -1,11 +1,13 @@
 """Log a touch: kind, date, summary, sentiment, attendees, next steps; saved in a worker.
 
+The same form edits a logged touch (`touch`, the touch as it is): filled with it, with its
+notes too, and the next steps are its action items, one per line.
 The modal only closes once the save succeeded (see `screens.form`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +15,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets.selection_list import Selection
 
 from csm_tui.domain.enums import Sentiment, TouchKind
 from csm_tui.screens.base import thread_work
@@ -36,9 +39,17 @@ class LogTouchModal(FormModal[Done]):
         contacts: Callable[[], list[ContactOption]],
         save: Callable[[TouchForm], Done],
         note: str | None = None,
+        touch: TouchForm | None = None,
+        also: Sequence[tuple[str, str]] = (),
     ) -> None:
+        """With `touch`, the form edits that touch instead of logging a new one. `also`: the
+        other items due on the account that a touch can count for, as (kind, label): ticked,
+        the touch is logged for each of them too (a cadence call that also ran the survey)."""
         super().__init__()
+        self.also = tuple(also) if touch is None else ()
         self.note = note
+        self.touch = touch
+        self._contacts_shown = False
         self.account_id = account_id
         self.account_name = account_name
         self.kind = kind
@@ -47,8 +58,10 @@ class LogTouchModal(FormModal[Done]):
         self._save = save
 
     def compose(self) -> ComposeResult:
+        touch = self.touch
+        verb = "Edit" if touch else "Log"
         with VerticalScroll(id="log-touch", classes="dialog"):
-            yield Static(f"Log a touch · {self.account_name}", classes="dialog-title")
+            yield Static(f"{verb} a touch · {self.account_name}", classes="dialog-title")
             if self.note:
                 yield Static(self.note, classes="dialog-hint")
             with Horizontal(classes="dialog-row"):
@@ -56,29 +69,57 @@ class LogTouchModal(FormModal[Done]):
                     yield Label("Kind")
                     yield Select(
                         [(kind.label, kind.value) for kind in TouchKind],
-                        value=self.kind,
+                        value=touch.kind if touch else self.kind,
                         allow_blank=False,
                         id="kind",
                     )
                 with Vertical(classes="field narrow"):
                     yield Label("Date")
                     yield SteadyInput(
-                        self.today.isoformat(), placeholder="YYYY-MM-DD", id="occurred-on"
+                        (touch.occurred_on if touch else self.today).isoformat(),
+                        placeholder="YYYY-MM-DD",
+                        id="occurred-on",
                     )
                 with Vertical(classes="field narrow"):
                     yield Label("Sentiment")
                     yield Select(
-                        [(s.label, s.value) for s in Sentiment], prompt="-", id="sentiment"
+                        [(s.label, s.value) for s in Sentiment],
+                        prompt="-",
+                        value=touch.sentiment if touch and touch.sentiment else Select.NULL,
+                        id="sentiment",
                     )
+            if self.also:
+                with Horizontal(id="also", classes="dialog-row"):
+                    yield Label("Also counts for")
+                    for kind, label in self.also:
+                        yield Checkbox(label, id=f"also-{kind}")
             yield Label("Summary")
-            yield SteadyInput(placeholder="What happened, in one line", id="touch-summary")
+            yield SteadyInput(
+                touch.summary if touch else "",
+                placeholder="What happened, in one line",
+                id="touch-summary",
+            )
             with Horizontal(classes="dialog-row tall"):
                 with Vertical(classes="field"):
                     yield Label("Attendees")
                     yield SelectionList[str](id="attendees")
+                if touch:  # beside, not under: the form still fits in 80x24
+                    with Vertical(classes="field"):
+                        yield Label("Notes")
+                        yield SteadyTextArea(
+                            touch.notes or "",
+                            id="touch-notes",
+                            soft_wrap=True,
+                            show_line_numbers=False,
+                        )
                 with Vertical(classes="field"):
                     yield Label("Next steps (one per line)")
-                    yield SteadyTextArea(id="actions", soft_wrap=True, show_line_numbers=False)
+                    yield SteadyTextArea(
+                        "\n".join(touch.action_items) if touch else "",
+                        id="actions",
+                        soft_wrap=True,
+                        show_line_numbers=False,
+                    )
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -98,11 +139,13 @@ class LogTouchModal(FormModal[Done]):
         contacts = message.contacts
         attendees = self.query_one("#attendees", SelectionList)
         attendees.clear_options()
+        ticked = set(self.touch.attendee_ids if self.touch else ())
         for contact in contacts:
             label = contact.name + (f", {contact.title}" if contact.title else "")
-            attendees.add_option((label, contact.id))
+            attendees.add_option(Selection(label, contact.id, contact.id in ticked))
         if not contacts:
             attendees.disabled = True
+        self._contacts_shown = True
 
     def collect(self) -> Callable[[], Done] | None:
         text = self.query_one("#occurred-on", Input).value.strip()
@@ -119,7 +162,17 @@ class LogTouchModal(FormModal[Done]):
             occurred_on=occurred_on,
             summary=self.query_one("#touch-summary", Input).value,
             sentiment=None if sentiment is Select.NULL else str(sentiment),
-            attendee_ids=tuple(self.query_one("#attendees", SelectionList).selected),
+            notes=self.query_one("#touch-notes", TextArea).text if self.touch else None,
+            attendee_ids=self._attendee_ids(),
             action_items=tuple(line for line in actions if line.strip()),
+            also=tuple(
+                kind for kind, _ in self.also if self.query_one(f"#also-{kind}", Checkbox).value
+            ),
         )
         return lambda: self._save(form)
+
+    def _attendee_ids(self) -> tuple[str, ...]:
+        """Those ticked; a touch saved before its contacts are listed keeps its own."""
+        if self.touch and not self._contacts_shown:
+            return self.touch.attendee_ids
+        return tuple(self.query_one("#attendees", SelectionList).selected)

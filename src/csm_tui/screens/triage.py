@@ -24,12 +24,14 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import Worker
 
+from csm_tui.domain.book import empty_book_words
 from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.triage import (
     HEALTH_DROP,
     Counts,
     by_account,
+    can_book,
     can_snooze,
     counts,
     matches,
@@ -155,7 +157,14 @@ class TriageScreen(CsmScreen[None]):
             "u",
             "undo",
             "Undo",
-            tooltip="Take back the last touch, snooze, review or escalation of this screen",
+            tooltip="Take back the last touch, snooze, booking, review or escalation made here",
+        ),
+        Binding(
+            "m",
+            "book",
+            "Booked",
+            tooltip="A meeting is already booked for the item: it waits for that day, then asks "
+            "to be logged",
         ),
         Binding(
             "i",
@@ -201,6 +210,15 @@ class TriageScreen(CsmScreen[None]):
         listing: Listing
 
     @dataclass
+    class BookChecked(Message):
+        """Whether the books behind an empty queue hold any account: the user's (or the
+        team's, for the team's queue) and the team's."""
+
+        team: bool
+        has_accounts: bool
+        team_has_accounts: bool
+
+    @dataclass
     class DetailLoaded(Message):
         key: str
         detail: Detail
@@ -232,6 +250,9 @@ class TriageScreen(CsmScreen[None]):
         self._undoing = False  # an undo is being saved: `u` waits for it
         self._generation = 0  # of the last queue worker started: only its answer is shown
         self._detail_timer: Timer | None = None
+        #: For an empty queue: whether its book holds accounts (by `team`), read once per
+        #: read of the queue (`BookChecked`); an empty book says what to do next.
+        self._books: dict[bool, TriageScreen.BookChecked] = {}
         self.set_reactive(TriageScreen.team, workspace.me is None)
 
     def compose_body(self) -> ComposeResult:
@@ -264,6 +285,8 @@ class TriageScreen(CsmScreen[None]):
         self._painted = True
         self._after_paint(self._asked(new_read=True), stale)
         self._schedule_detail()
+        if self._listing is not None and not self._listing.rows:
+            self._show_empty_state(0)  # an empty queue may be an empty book: see now
 
     @property
     def triage(self) -> Triage:
@@ -298,6 +321,7 @@ class TriageScreen(CsmScreen[None]):
 
     def load(self) -> None:
         """Read the queue (in a worker) as the user asks to see it now."""
+        self._books.clear()  # an import since (from the shell) fills an empty book
         self._load(self._asked(new_read=True))
 
     @thread_work(group="queue", description="read the queue")
@@ -486,6 +510,17 @@ class TriageScreen(CsmScreen[None]):
         if view.stale:
             empty.update("Computing today's schedule…")
             return
+        book = self._books.get(view.team)
+        if book is None:  # a quiet day, or a book with nothing in it: ask, say meanwhile
+            empty.update(self._loading_words())
+            if self._painted:
+                self._check_book(view.team)
+            return
+        if not book.has_accounts:
+            mine = not view.team and book.team_has_accounts
+            empty.update(empty_book_words(self.workspace.csm, mine=mine))
+            self.query_one(QueueCounts).update("")  # a row of zeros says nothing here
+            return
         outlook = view.outlook
         text = Text.assemble(("Nothing needs a touch today.", "bold"), "\n\n")
         if outlook is not None:
@@ -500,6 +535,22 @@ class TriageScreen(CsmScreen[None]):
                 )
         text.append("\nt shows the team's queue · b the book of business", style="dim")
         empty.update(text)
+
+    @thread_work(group="book-check", description="look into the book")
+    def _check_book(self, team: bool) -> None:
+        workspace = self.workspace
+        has = workspace.has_accounts(team=team)
+        team_has = has if team or workspace.me is None else workspace.has_accounts(team=True)
+        self.post_message(self.BookChecked(team, has, team_has))
+
+    @on(BookChecked)
+    def _book_checked(self, message: BookChecked) -> None:
+        self._books[message.team] = message
+        if self.view is not None and self.view.team == message.team and not self._listing_rows():
+            self._show_empty_state(0)
+
+    def _listing_rows(self) -> int:
+        return len(self._listing.rows) if self._listing is not None else 0
 
     def _update_subtitle(self, shown: int | None = None) -> None:
         me = self.workspace.me
@@ -563,6 +614,11 @@ class TriageScreen(CsmScreen[None]):
                 note=_log_note(item),
                 contacts=lambda: self.triage.contacts(item.account_id),
                 save=lambda form: self.triage.log_touch(form),
+                also=[
+                    (other.kind, other.label)
+                    for other in item.others
+                    if can_book(other.kind) and other.kind != preset_kind(item.kind)
+                ],
             ),
             self._done,
         )
@@ -594,6 +650,32 @@ class TriageScreen(CsmScreen[None]):
                 save=lambda until, reason: self.triage.snooze(
                     item.account_id, item.kind, until, reason
                 ),
+            ),
+            self._done,
+        )
+
+    def action_book(self) -> None:
+        item = self._item_or_say()
+        if item is None:
+            return
+        if not can_book(item.kind):
+            self.notify(
+                f"{item.label} is not done by a meeting: "
+                + (
+                    "mark it reviewed with x."
+                    if item.kind == HEALTH_DROP
+                    else "the success plan marks it done."
+                ),
+                title="Book a meeting",
+            )
+            return
+        from csm_tui.screens.book_meeting import BookMeetingModal
+
+        self.app.push_screen(
+            BookMeetingModal(
+                title=f"Meeting booked · {item.account_name} · {item.label}",
+                today=self.workspace.today,
+                save=lambda _, on, note: self.triage.book(item.account_id, item.kind, on, note),
             ),
             self._done,
         )

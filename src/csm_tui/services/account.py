@@ -21,17 +21,20 @@ from csm_tui.domain.account_form import (
     parse_contact_form,
 )
 from csm_tui.domain.decision import Decision
-from csm_tui.domain.enums import RiskCategory
-from csm_tui.domain.explain import next_words
+from csm_tui.domain.enums import RiskCategory, TouchKind
+from csm_tui.domain.explain import in_sentence, next_words
 from csm_tui.domain.health import BandThresholds, HealthWeights
 from csm_tui.domain.org_chart import would_loop
 from csm_tui.errors import CsmError
-from csm_tui.models import now_on
+from csm_tui.models import Account, ActionItem, Contact, now_on
 from csm_tui.rules import LoadedRules
 from csm_tui.services.scheduling import Schedule
+from csm_tui.services.triage import Done, TouchForm, Undo, checked_touch
 from csm_tui.store import account as store
+from csm_tui.store import undo
 from csm_tui.store.database import Database
 from csm_tui.store.facts import load_facts
+from csm_tui.store.triage import ContactOption
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -51,6 +54,7 @@ class AccountError(CsmError):
 
 
 GONE = "that account no longer exists (deleted since it was opened); press escape"
+TOUCH_GONE = "that touch no longer exists (deleted since it was read); press r to refresh"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,7 @@ class AccountView:
 class Saved:
     view: AccountView
     message: str
+    undo: Undo | None = None  # how `u` takes the change back
 
 
 @dataclass
@@ -107,15 +112,21 @@ class Accounts:
                 raise AccountError.invalid(error) from None
             weights = self.rules.rulebook.weights
             score = None if changes.components is None else changes.components.score(weights)
+            before = undo.states(session, undo.account_keys(session, key, self.today))
             health_moved = store.update_account(
                 session, key, changes, score=score, today=self.today
             )
+            change = undo.changed(session, before, undo.account_keys(session, key, self.today))
             view = self._after(session, key)
         message = f"Saved {name}."
         if health_moved:
             band = view.bands.band(score).value
             message += f" Health {score} ({band}), recorded for {self.today}."
-        return Saved(view, f"{message} {next_words(view.decision, self.today)}")
+        return Saved(
+            view,
+            f"{message} {next_words(view.decision, self.today)}",
+            None if change.empty else Undo("account", key, key, f"the edit of {name}", change),
+        )
 
     def save_contact(
         self, account_id: str, form: ContactForm, contact_id: str | None = None
@@ -152,10 +163,16 @@ class Accounts:
                     )
             if problems:
                 raise AccountError.invalid(InvalidFields(problems))
-            store.save_contact(session, key, changes, contact_key)
+            before = undo.states(session, undo.contact_keys(session, key))
+            saved_id = store.save_contact(session, key, changes, contact_key)
+            change = undo.changed(session, before, undo.contact_keys(session, key))
             view = self._after(session, key)
-        verb = "Added" if contact_id is None else "Saved"
-        return Saved(view, f"{verb} {changes.name}.")
+        if contact_id is None:
+            message, what = f"Added {changes.name}.", f"the new contact {changes.name}"
+        else:
+            message, what = f"Saved {changes.name}.", f"the edit of {changes.name}"
+        undo_it = None if change.empty else Undo("contact", saved_id, key, what, change)
+        return Saved(view, message, undo_it)
 
     def mark_left(self, contact_id: str, left: bool = True) -> Saved:
         """A contact left the customer (or came back). A key person leaving raises the
@@ -163,35 +180,131 @@ class Accounts:
         key = uuid.UUID(contact_id)
         with self.db.writing() as session:
             account_id = store.contact_account(session, key)
-            before = None if account_id is None else store.set_left(session, key, left)
-            if account_id is None or before is None:
+            if account_id is None:
                 raise AccountError("that contact no longer exists; press r to refresh")
+            keys: list[undo.Key] = [(Contact, key), (Account, account_id)]
+            rows = undo.states(session, keys)
+            before = store.set_left(session, key, left)
+            assert before is not None, "a live contact, as just read"
             raised = (
                 left
                 and before.is_key
                 and store.raise_risk(session, account_id, RiskCategory.COMPANY)
             )
+            change = undo.changed(session, rows, keys)
             view = self._after(session, account_id)
+        account = view.detail.profile.name
         if not left:
-            return Saved(view, f"{before.name} is back at {view.detail.profile.name}.")
-        message = f"Marked {before.name} as gone from {view.detail.profile.name}."
+            what = f"the return of {before.name} to {account}"
+            return Saved(
+                view,
+                f"{before.name} is back at {account}.",
+                Undo("left", key, account_id, what, change),
+            )
+        message = f"Marked {before.name} as gone from {account}."
         if raised:
             message += " A key contact left: the company risk flag is raised."
-        return Saved(view, message)
+        what = f"the departure of {before.name} from {account}"
+        return Saved(view, message, Undo("left", key, account_id, what, change))
 
     def tick(self, action_item_id: str, done: bool = True) -> Saved:
         """Tick an action item done, or open it again."""
+        key = uuid.UUID(action_item_id)
         with self.db.writing() as session:
-            found = store.set_action_item(
-                session, uuid.UUID(action_item_id), done, now_on(self.today)
-            )
+            keys: list[undo.Key] = [(ActionItem, key)]
+            before = undo.states(session, keys)
+            found = store.set_action_item(session, key, done, now_on(self.today))
             if found is None:
                 raise AccountError("that action item no longer exists; press r to refresh")
             account_id, title = found
+            change = undo.changed(session, before, keys)
             view = self._after(session, account_id)
-        return Saved(view, f"{'Done' if done else 'Open again'}: {title}.")
+        what = f"the {'tick' if done else 'reopening'} of '{title}'"
+        return Saved(
+            view,
+            f"{'Done' if done else 'Open again'}: {title}.",
+            Undo("tick", key, account_id, what, change),
+        )
+
+    # -- touches on the timeline -----------------------------------------------------------
+
+    def touch_contacts(self, account_id: str, touch_id: str) -> list[ContactOption]:
+        """Whom the form that edits a touch offers as attendees: the current contacts, and
+        those who attended it and have left since."""
+        with self.db.reading() as session:
+            return store.attendee_options(session, uuid.UUID(account_id), uuid.UUID(touch_id))
+
+    def edit_touch(self, touch_id: str, form: TouchForm) -> Done:
+        """Rewrite a logged touch (the log form, filled with it) and reschedule its account:
+        a cadence call moved to another day moves the next one."""
+        kind, summary, sentiment = checked_touch(form, self.today)
+        key = uuid.UUID(touch_id)
+        with self.db.writing() as session:
+            touch, name = self._touch(session, key)
+            offered = {
+                uuid.UUID(option.id)
+                for option in store.attendee_options(session, touch.account_id, key)
+            }
+            strangers = [c for c in form.attendee_ids if uuid.UUID(c) not in offered]
+            if strangers:
+                raise AccountError(
+                    f"attendees must be current contacts of {name}: {', '.join(strangers)} is not"
+                )
+            # Someone the form cannot offer (a contact deleted since) stays an attendee.
+            attendees = {uuid.UUID(c) for c in form.attendee_ids} | (touch.attendee_ids - offered)
+            before = undo.states(session, undo.touch_keys(session, key))
+            store.update_touch(
+                session,
+                key,
+                kind=kind.value,
+                occurred_on=form.occurred_on,
+                summary=summary,
+                sentiment=sentiment,
+                notes=(form.notes or "").strip() or None,
+                attendee_ids=attendees,
+                action_items=[title.strip() for title in form.action_items if title.strip()],
+            )
+            change = undo.changed(session, before, undo.touch_keys(session, key))
+            if change.empty:
+                raise AccountError("nothing to save: the touch is as it was (escape closes)")
+            [decision] = self.schedule.recompute(session, [touch.account_id])
+        was, now = _touch_words(touch.kind, touch.occurred_on), _touch_words(kind, form.occurred_on)
+        return Done(
+            Undo("touch-edit", key, touch.account_id, f"the edit of {was} for {name}", change),
+            decision.next,
+            f"Saved {now} for {name}. {next_words(decision, self.today)}",
+        )
+
+    def delete_touch(self, touch_id: str) -> Done:
+        """Delete a logged touch with its action items, and reschedule its account: the
+        only cadence call deleted, the next one falls due again."""
+        key = uuid.UUID(touch_id)
+        with self.db.writing() as session:
+            touch, name = self._touch(session, key)
+            keys = undo.touch_keys(session, key)
+            before = undo.states(session, keys)
+            store.delete_touch(session, key)
+            change = undo.changed(session, before, keys)
+            [decision] = self.schedule.recompute(session, [touch.account_id])
+        what = _touch_words(touch.kind, touch.occurred_on)
+        return Done(
+            Undo(
+                "touch-delete", key, touch.account_id, f"the deletion of {what} for {name}", change
+            ),
+            decision.next,
+            f"Deleted {what} for {name}. {next_words(decision, self.today)}",
+        )
 
     # -- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _touch(session: Session, touch_id: uuid.UUID) -> tuple[store.TouchFacts, str]:
+        """A live touch and its account's name, or what to do now that it is gone."""
+        touch = store.live_touch(session, touch_id)
+        found = None if touch is None else store.name_and_start(session, touch.account_id)
+        if touch is None or found is None:
+            raise AccountError(TOUCH_GONE)
+        return touch, found[0]
 
     def _after(self, session: Session, account_id: uuid.UUID) -> AccountView:
         """Inside a write: reschedule the account, then read it back as its screen shows it."""
@@ -204,3 +317,8 @@ class Accounts:
     def _view(self, detail: AccountDetail, decision: Decision | None) -> AccountView:
         book = self.rules.rulebook
         return AccountView(detail, decision, self.today, book.bands, book.weights)
+
+
+def _touch_words(kind: str, day: date) -> str:
+    """'the cadence call of 2026-11-03', as messages and undo name a touch."""
+    return f"the {in_sentence(TouchKind(kind).label)} of {day}"

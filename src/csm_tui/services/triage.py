@@ -22,7 +22,14 @@ from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.team import Member
-from csm_tui.domain.triage import HEALTH_DROP, HealthChange, can_snooze, snooze_limit
+from csm_tui.domain.triage import (
+    HEALTH_DROP,
+    HealthChange,
+    booking_problem,
+    can_book,
+    can_snooze,
+    snooze_limit,
+)
 from csm_tui.errors import CsmError
 from csm_tui.models import now_on
 from csm_tui.rules import LoadedRules
@@ -34,6 +41,7 @@ from csm_tui.store.database import Database
 from csm_tui.store.facts import load_facts
 from csm_tui.store.memory import gc_paused
 from csm_tui.store.triage import ContactOption, LastTouch, NewActionItem, OpenEscalationLine
+from csm_tui.store.undo import Change, restore
 
 
 class TriageError(CsmError):
@@ -53,12 +61,17 @@ class Detail:
 
 @dataclass(frozen=True, slots=True)
 class Undo:
-    """How to take back one action: which row it wrote."""
+    """How to take back one action: which row it wrote, or (`change`) the rows it changed
+    as they were before it."""
 
-    what: str  # "touch", "snooze", "review", "escalation"
+    what: str  # "touch", "snooze", "review", "escalation"; "touch-edit", "contact"...
     row_id: uuid.UUID
     account_id: uuid.UUID
     description: str  # "the cadence call logged for Acme"
+    change: Change | None = None  # None: the action added `row_id`, and undo withdraws it
+    #: Rows of the same kind the action added beside `row_id` (the touches a call also counted
+    #: for), withdrawn with it.
+    also: tuple[uuid.UUID, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +97,9 @@ class TouchForm:
     notes: str | None = None
     attendee_ids: tuple[str, ...] = ()
     action_items: tuple[str, ...] = ()  # next steps, one per item
+    #: Other touch kinds the touch also counts for: a cadence call that also ran the NPS
+    #: survey logs a survey beside it, the same day.
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,16 +257,7 @@ class Triage:
     # -- writing ---------------------------------------------------------------------------
 
     def log_touch(self, form: TouchForm) -> Done:
-        kind = _touch_kind(form.kind)
-        summary = form.summary.strip()
-        if not summary:
-            raise TriageError("a touch needs a summary: one line on what happened")
-        if form.occurred_on > self.today:
-            raise TriageError(
-                f"a touch is logged once it happened: {form.occurred_on} is after "
-                f"today ({self.today})"
-            )
-        sentiment = _sentiment(form.sentiment)
+        kind, summary, sentiment = checked_touch(form, self.today)
         account_id = uuid.UUID(form.account_id)
         with self.db.writing() as session:
             name = self._account_name(session, account_id)
@@ -274,13 +281,40 @@ class Triage:
                     NewActionItem(title.strip()) for title in form.action_items if title.strip()
                 ],
             )
+            also = [
+                (
+                    other,
+                    store.add_touch(
+                        session,
+                        account_id=account_id,
+                        kind=other.value,
+                        occurred_on=form.occurred_on,
+                        summary=summary,
+                        sentiment=sentiment,
+                        notes=f"Counted with the {_words(kind)} logged that day.",
+                        owner_id=self._my_id(),
+                        attendee_ids=[],
+                        action_items=[],
+                    ),
+                )
+                for other in _also(form.also, kind)
+            ]
             [decision] = self.schedule.recompute(session, [account_id])
             rows = self._rows_of(session, account_id)
-        undo = Undo("touch", touch_id, account_id, f"the {_words(kind)} logged for {name}")
+        undo = Undo(
+            "touch",
+            touch_id,
+            account_id,
+            f"the {_words(kind)} logged for {name}",
+            also=tuple(row_id for _, row_id in also),
+        )
+        counted = (
+            f" (it also counts as {', '.join(_a(other) for other, _ in also)})" if also else ""
+        )
         return Done(
             undo,
             decision.next,
-            f"Logged {_a(kind)} for {name}. {next_words(decision, self.today)}",
+            f"Logged {_a(kind)} for {name}{counted}. {next_words(decision, self.today)}",
             rows,
         )
 
@@ -321,6 +355,42 @@ class Triage:
         what = kind.replace("-", " ") if kind else "every snoozable touch"
         undo = Undo("snooze", snooze_id, key, f"the snooze of {what} for {name}")
         return Done(undo, decision.next, f"Snoozed {what} for {name} until {until}.", rows)
+
+    def book(self, account_id: str, kind: str, on: date, note: str = "") -> Done:
+        """Record a meeting already booked for the account's item of `kind`: the item waits for
+        that day instead of counting as overdue, asks to be logged on it, and comes back as it
+        was if the day passes with nothing of that kind logged."""
+        kind = re.sub(r"[\s_]+", "-", kind.strip().lower())
+        if not can_book(kind):
+            raise TriageError(
+                f"{kind} is not done by a meeting: book a meeting for a touch kind "
+                "(a milestone is done in the success plan)"
+            )
+        problem = booking_problem(on, self.today)
+        if problem is not None:
+            raise TriageError(problem)
+        key = uuid.UUID(account_id)
+        with self.db.writing() as session:
+            name = self._account_name(session, key)
+            booking_id = store.add_booking(
+                session,
+                account_id=key,
+                kind=kind,
+                on=on,
+                note=note.strip(),
+                booked_on=self.today,
+                by_id=self._my_id(),
+            )
+            [decision] = self.schedule.recompute(session, [key])
+            rows = self._rows_of(session, key)
+        what = _words(TouchKind(kind))
+        undo = Undo("booking", booking_id, key, f"the {what} booked with {name}")
+        return Done(
+            undo,
+            decision.next,
+            f"Booked {_a(TouchKind(kind))} with {name} for {on:%a %d %b}.",
+            rows,
+        )
 
     def review(self, account_id: str) -> Done:
         """Mark the account's health alert reviewed: it leaves today's queue."""
@@ -372,9 +442,16 @@ class Triage:
 
     def undo(self, undo: Undo) -> str:
         with self.db.writing() as session:
-            account_id = store.withdraw(session, undo.what, undo.row_id)
-            if account_id is None:
-                return f"Nothing to undo: {undo.description} is already gone."
+            if undo.change is None:
+                account_id = store.withdraw(session, undo.what, undo.row_id)
+                if account_id is None:
+                    return f"Nothing to undo: {undo.description} is already gone."
+                for row_id in undo.also:
+                    store.withdraw(session, undo.what, row_id)
+            elif restore(session, undo.change):
+                account_id = undo.account_id
+            else:
+                return f"Not undone: since {undo.description}, the same was changed again."
             self.schedule.recompute(session, [account_id])
         return f"Undone: {undo.description}."
 
@@ -408,11 +485,35 @@ class Triage:
         return name
 
 
+def checked_touch(form: TouchForm, today: date) -> tuple[TouchKind, str, str | None]:
+    """The touch's kind, summary and sentiment, or what to fix: a touch is logged (or
+    changed) as something that happened, said in a line."""
+    kind = _touch_kind(form.kind)
+    summary = form.summary.strip()
+    if not summary:
+        raise TriageError("a touch needs a summary: one line on what happened")
+    if form.occurred_on > today:
+        raise TriageError(
+            f"a touch is logged once it happened: {form.occurred_on} is after today ({today})"
+        )
+    return kind, summary, _sentiment(form.sentiment)
+
+
 def _touch_kind(text: str) -> TouchKind:
     try:
         return TouchKind.parse(text)
     except ValueError as error:
         raise TriageError(f"kind: {error}") from None
+
+
+def _also(kinds: Sequence[str], logged: TouchKind) -> list[TouchKind]:
+    """The other touch kinds a touch also counts for, each once, in the order given."""
+    found: list[TouchKind] = []
+    for text in kinds:
+        other = _touch_kind(text)
+        if other is not logged and other not in found:
+            found.append(other)
+    return found
 
 
 def _words(kind: TouchKind) -> str:

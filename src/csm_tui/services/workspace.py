@@ -13,6 +13,7 @@ connects.
 
 from __future__ import annotations
 
+import shlex
 import threading
 from datetime import date
 from typing import TYPE_CHECKING
@@ -72,8 +73,10 @@ class Workspace:
         system_today: date | None = None,
         db: Database | None = None,
         upgrade: UpgradeReport | None = None,
+        csm: str = "csm",
     ) -> None:
         self.database = database
+        self.csm = csm  # how a command for this book starts (`Settings.csm`), for hints
         self.today = today
         self.system_today = system_today  # the real date: see Triage.records_visits
         self.me = me
@@ -94,7 +97,7 @@ class Workspace:
         db = Database.open(settings.database)
         try:
             upgrade = _upgrade(db)
-            me = resolve_member(db, settings.user_email)
+            me = resolve_member(db, settings.user_email, csm=settings.csm)
         except Exception:
             db.dispose()
             raise
@@ -106,6 +109,7 @@ class Workspace:
             system_today=settings.system_today,
             db=db,
             upgrade=upgrade,
+            csm=settings.csm,
         )
 
     @classmethod
@@ -120,6 +124,7 @@ class Workspace:
             me=me,
             rules=rules,
             system_today=settings.system_today,
+            csm=settings.csm,
         )
 
     # -- the database and the services over it, connected on first use ---------------------
@@ -166,6 +171,15 @@ class Workspace:
         with gc_paused(), self.db.reading() as session:  # a row per account, without cycles
             return queries.book_of_business(session, owner)
 
+    def has_accounts(self, *, team: bool) -> bool:
+        """Whether the book (the user's, or the team's) holds any account: an empty one is
+        shown with what to do next rather than as a quiet day."""
+        from csm_tui.store import queries
+
+        owner = None if team or self.me is None else self.me.email
+        with self.db.reading() as session:
+            return queries.has_accounts(session, owner)
+
     def account_names(self) -> list[AccountName]:
         from csm_tui.store import queries
 
@@ -199,8 +213,9 @@ def _upgrade(db: Database) -> UpgradeReport | None:
     return ensure_current(db)
 
 
-def resolve_member(db: Database, email: str | None) -> Member | None:
-    """The team member behind `email`; None when no identity was given."""
+def resolve_member(db: Database, email: str | None, *, csm: str = "csm") -> Member | None:
+    """The team member behind `email`; None when no identity was given. Nobody: an error
+    that says how to add them (`csm`: how the command to type starts)."""
     if email is None:
         return None
     from csm_tui.store import queries
@@ -211,7 +226,15 @@ def resolve_member(db: Database, email: str | None) -> Member | None:
             known = [m.email for m in queries.team(session)]
             hint = f"; known: {', '.join(known[:8])}" if known else "; the team is empty"
             more = f" (and {len(known) - 8} more)" if len(known) > 8 else ""
-            raise UnknownUser(f"nobody in the team has the e-mail {email}{hint}{more}")
+            raise UnknownUser(
+                f"nobody in the team has the e-mail {email}{hint}{more}; "
+                f"to add it: {add_member_command(csm, email)}"
+            )
         return Member(
             id=str(member.id), name=member.name, email=member.email, role=Role(member.role)
         )
+
+
+def add_member_command(csm: str, email: str) -> str:
+    """The command that adds `email` to the team, as it is typed."""
+    return f"{csm} team add {shlex.quote(email)} [--name NAME]"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -55,6 +57,7 @@ from csm_tui.models import (
     utc_now,
 )
 from csm_tui.store.queries import choice_or_none as _opt
+from csm_tui.store.triage import ContactOption
 
 TREND_DAYS = 90  # the overview's health trend window
 
@@ -162,15 +165,15 @@ def contacts(session: Session, account_id: uuid.UUID) -> tuple[ContactLine, ...]
 def _touches(session: Session, account_id: uuid.UUID) -> tuple[TouchLine, ...]:
     t = Touchpoint
     live = (col(t.account_id) == account_id, col(t.deleted_at).is_(None))
-    attendees: defaultdict[uuid.UUID, list[str]] = defaultdict(list)
-    for touch_id, name in session.execute(
-        select(col(TouchpointAttendee.touchpoint_id), col(Contact.name))
+    attendees: defaultdict[uuid.UUID, list[tuple[str, str]]] = defaultdict(list)
+    for touch_id, contact_id, name in session.execute(
+        select(col(TouchpointAttendee.touchpoint_id), col(Contact.id), col(Contact.name))
         .join(Contact, col(Contact.id) == col(TouchpointAttendee.contact_id))
         .join(t, col(t.id) == col(TouchpointAttendee.touchpoint_id))
         .where(*live)
         .order_by(col(Contact.name))
     ):
-        attendees[touch_id].append(name)
+        attendees[touch_id].append((name, str(contact_id)))
     items: defaultdict[uuid.UUID, list[ActionItemLine]] = defaultdict(list)
     i = ActionItem
     for key, touch_id, title, owner, due_on, done_at in session.execute(
@@ -209,8 +212,9 @@ def _touches(session: Session, account_id: uuid.UUID) -> tuple[TouchLine, ...]:
             notes=notes,
             sentiment=_opt(Sentiment, sentiment),
             owner_name=owner,
-            attendees=tuple(attendees.get(key, ())),
+            attendees=tuple(name for name, _ in attendees.get(key, ())),
             action_items=tuple(items.get(key, ())),
+            attendee_ids=tuple(contact_id for _, contact_id in attendees.get(key, ())),
         )
         for key, day, kind, summary, notes, sentiment, owner in rows
     )
@@ -524,3 +528,131 @@ def set_action_item(
     item.updated_at = utc_now()
     session.flush()
     return item.account_id, item.title
+
+
+# --- touches on the timeline -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TouchFacts:
+    """What an edit or a deletion of a touch checks and says: whose it is, what it was."""
+
+    account_id: uuid.UUID
+    kind: str
+    occurred_on: date
+    attendee_ids: frozenset[uuid.UUID]
+
+
+def live_touch(session: Session, touch_id: uuid.UUID) -> TouchFacts | None:
+    """A live touch of a live account; None when either was deleted."""
+    row = session.execute(
+        select(col(Touchpoint.account_id), col(Touchpoint.kind), col(Touchpoint.occurred_on))
+        .join(Account, col(Account.id) == col(Touchpoint.account_id))
+        .where(
+            col(Touchpoint.id) == touch_id,
+            col(Touchpoint.deleted_at).is_(None),
+            col(Account.deleted_at).is_(None),
+        )
+    ).first()
+    if row is None:
+        return None
+    attendees = session.scalars(
+        select(col(TouchpointAttendee.contact_id)).where(
+            col(TouchpointAttendee.touchpoint_id) == touch_id
+        )
+    )
+    return TouchFacts(row[0], row[1], row[2], frozenset(attendees))
+
+
+def attendee_options(
+    session: Session, account_id: uuid.UUID, touch_id: uuid.UUID
+) -> list[ContactOption]:
+    """Who can be ticked as an attendee of a touch being edited: the account's current
+    contacts, and whoever attended it and has left since (marked so), primary first."""
+    attended = select(col(TouchpointAttendee.contact_id)).where(
+        col(TouchpointAttendee.touchpoint_id) == touch_id
+    )
+    rows = session.execute(
+        select(
+            col(Contact.id),
+            col(Contact.name),
+            col(Contact.title),
+            col(Contact.is_primary),
+            col(Contact.left_company),
+        )
+        .where(
+            col(Contact.account_id) == account_id,
+            col(Contact.deleted_at).is_(None),
+            col(Contact.left_company).is_(False) | col(Contact.id).in_(attended),
+        )
+        .order_by(col(Contact.is_primary).desc(), col(Contact.name))
+    )
+    return [
+        ContactOption(str(key), f"{name} (left)" if left else name, title, bool(primary))
+        for key, name, title, primary, left in rows
+    ]
+
+
+def update_touch(
+    session: Session,
+    touch_id: uuid.UUID,
+    *,
+    kind: str,
+    occurred_on: date,
+    summary: str,
+    sentiment: str | None,
+    notes: str | None,
+    attendee_ids: Iterable[uuid.UUID],
+    action_items: Sequence[str],
+) -> None:
+    """Rewrite a touch as the form gives it. An action item whose title is still there is
+    kept as it is (owner, due date, done or not); one whose line was removed is deleted, and
+    a new line is a new item."""
+    touch = session.get(Touchpoint, touch_id)
+    assert touch is not None and touch.deleted_at is None
+    now = utc_now()
+    touch.kind, touch.occurred_on, touch.summary = kind, occurred_on, summary
+    touch.sentiment, touch.notes = sentiment, notes
+    touch.updated_at = now
+    wanted = set(attendee_ids)
+    links = session.scalars(
+        select(TouchpointAttendee).where(col(TouchpointAttendee.touchpoint_id) == touch_id)
+    ).all()
+    for link in links:
+        if link.contact_id not in wanted:
+            session.delete(link)
+    present = {link.contact_id for link in links}
+    session.add_all(
+        TouchpointAttendee(touchpoint_id=touch_id, contact_id=contact_id)
+        for contact_id in sorted(wanted - present)
+    )
+    titles = list(action_items)
+    for item in _live_items(session, touch_id):
+        if item.title in titles:
+            titles.remove(item.title)
+        else:
+            item.deleted_at = item.updated_at = now
+    session.add_all(
+        ActionItem(touchpoint_id=touch_id, account_id=touch.account_id, title=title)
+        for title in titles
+    )
+    session.flush()
+
+
+def delete_touch(session: Session, touch_id: uuid.UUID) -> None:
+    """Soft-delete a touch with its live action items (those deleted before keep their day)."""
+    touch = session.get(Touchpoint, touch_id)
+    assert touch is not None and touch.deleted_at is None
+    now = utc_now()
+    touch.deleted_at = touch.updated_at = now
+    for item in _live_items(session, touch_id):
+        item.deleted_at = item.updated_at = now
+    session.flush()
+
+
+def _live_items(session: Session, touch_id: uuid.UUID) -> Sequence[ActionItem]:
+    return session.scalars(
+        select(ActionItem)
+        .where(col(ActionItem.touchpoint_id) == touch_id, col(ActionItem.deleted_at).is_(None))
+        .order_by(col(ActionItem.created_at), col(ActionItem.title))
+    ).all()

@@ -27,10 +27,12 @@ from csm_tui.domain.facts import (
     OpenEscalation,
     OpenMilestone,
 )
+from csm_tui.domain.facts import Booking as BookingFact
 from csm_tui.domain.facts import Snooze as SnoozeFact
 from csm_tui.domain.health import ScoreRange
 from csm_tui.models import (
     Account,
+    Booking,
     Escalation,
     EscalationEvent,
     HealthSnapshot,
@@ -60,6 +62,7 @@ _HEALTH = table_of(HealthSnapshot)
 _ESCALATION = table_of(Escalation)
 _EVENT = table_of(EscalationEvent)
 _SNOOZE = table_of(Snooze)
+_BOOKING = table_of(Booking)
 _PLAN = table_of(SuccessPlan)
 _OBJECTIVE = table_of(Objective)
 _MILESTONE = table_of(Milestone)
@@ -210,6 +213,7 @@ class Reader:
         self.health_window(scope, health)
         escalations = self.escalations(scope)
         snoozes = self.snoozes(scope)
+        bookings = self.bookings(scope)
         milestones = self.milestones(scope)
         no_points: list[HealthPoint] = []
         return [
@@ -231,6 +235,7 @@ class Reader:
                 health=tuple(health.get(key, no_points)),
                 escalations=escalations.get(key, ()),
                 snoozes=snoozes.get(key, ()),
+                bookings=bookings.get(key, ()),
                 milestones=milestones.get(key, ()),
             )
             for (
@@ -438,6 +443,21 @@ class Reader:
             found[key].append(
                 SnoozeFact(until=until, reason=reason, snoozed_on=snoozed_on, kind=kind)
             )
+        return {key: tuple(items) for key, items in found.items()}
+
+    def bookings(self, scope: Scope) -> dict[Any, tuple[BookingFact, ...]]:
+        """Meetings booked for a day not yet past (a passed one no longer moves its item)."""
+        b = _BOOKING.c
+        statement = scoped(
+            select(raw_column(b.account_id), b.kind, b.on, b.booked_on, b.note).where(
+                b.deleted_at.is_(None), b.on >= self.today
+            ),
+            scope,
+            b.account_id,
+        ).order_by(b.on, b.booked_on, b.id)
+        found: defaultdict[Any, list[BookingFact]] = defaultdict(list)
+        for key, kind, on, booked_on, note in self.connection.execute(statement):
+            found[key].append(BookingFact(kind=kind, on=on, booked_on=booked_on, note=note))
         return {key: tuple(items) for key, items in found.items()}
 
     def milestones(self, scope: Scope) -> dict[Any, tuple[OpenMilestone, ...]]:

@@ -51,14 +51,15 @@ SELECT account.id, account.external_id, account.name, team_member.name, team_mem
        scheduled_touch.latest_on, scheduled_touch.rule_id, scheduled_touch.reason,
        scheduled_touch.snoozed_until, scheduled_touch.snooze_reason, account_plan.band,
        account_plan.effective_priority, account_plan.escalation_level, account_plan.breach_at,
-       account_plan.pin_always, scheduled_touch.pin_rule, account_plan.last_touch_on
+       account_plan.pin_always, scheduled_touch.pin_rule, account_plan.last_touch_on,
+       scheduled_touch.booked_for
 FROM scheduled_touch
 JOIN account ON account.id = scheduled_touch.account_id
 JOIN account_plan ON account_plan.account_id = scheduled_touch.account_id
 LEFT OUTER JOIN team_member ON team_member.id = account.owner_id
 WHERE account.deleted_at IS NULL"""
 #: The queue's date columns, by position (see `store.raw.planned_touch`).
-_QUEUE_DATES = (9, 12, 13, 16, 21, 24)
+_QUEUE_DATES = (9, 12, 13, 16, 21, 24, 25)
 #: "Mine": the accounts of the member with this e-mail, whatever its case (`queries.member_ids`).
 _OWNED_BY = (
     "account.owner_id IN (SELECT team_member.id FROM team_member "
@@ -184,8 +185,11 @@ class Glance:
         if ahead_days is not None:
             due = (self.today + timedelta(days=ahead_days)).isoformat()
             if include_snoozed:
-                where.append("(scheduled_touch.due_on <= ? OR scheduled_touch.snoozed_until > ?)")
-                parameters += [due, today]
+                where.append(
+                    "(scheduled_touch.due_on <= ? OR scheduled_touch.snoozed_until > ?"
+                    " OR scheduled_touch.booked_for > ?)"
+                )
+                parameters += [due, today, today]
             else:
                 where.append("scheduled_touch.due_on <= ?")
                 parameters.append(due)

@@ -148,3 +148,11 @@ def account_id_by_external_id(session: Session, external_id: str) -> uuid.UUID |
         col(Account.external_id) == external_id.strip(), col(Account.deleted_at).is_(None)
     )
     return session.scalars(statement).first()
+
+
+def has_accounts(session: Session, owner_email: str | None = None) -> bool:
+    """Whether any live account is in the book of `owner_email` (None: the team's)."""
+    statement = select(col(Account.id)).where(col(Account.deleted_at).is_(None))
+    if owner_email is not None:
+        statement = statement.where(col(Account.owner_id).in_(member_ids(owner_email)))
+    return session.execute(statement.limit(1)).first() is not None

@@ -99,6 +99,7 @@ def queue_statement(
             p.pin_always,
             s.pin_rule,
             p.last_touch_on,
+            s.booked_for,
         )
         .select_from(
             _SCHEDULED.join(_ACCOUNT, a.id == s.account_id)
@@ -109,8 +110,9 @@ def queue_statement(
     )
     due = s.due_on <= today + timedelta(days=ahead_days) if ahead_days is not None else None
     if include_snoozed and due is not None:
-        # A snooze moved its item's due date to the snooze's end: show it anyway.
-        statement = statement.where(or_(due, s.snoozed_until > today))
+        # A snooze moved its item's due date to the snooze's end, a booked meeting to its day:
+        # show it anyway.
+        statement = statement.where(or_(due, s.snoozed_until > today, s.booked_for > today))
     elif due is not None:
         statement = statement.where(due)
     if not include_snoozed:

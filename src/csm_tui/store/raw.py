@@ -96,4 +96,5 @@ def planned_touch(row: Sequence[Any], shared: Shared | None = None) -> PlannedTo
         pin_always=bool(row[22]),
         pin_rule=bool(row[23]),
         last_touch_on=row[24],
+        booked_for=row[25],
     )

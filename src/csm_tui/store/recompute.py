@@ -109,13 +109,24 @@ def _plans(reader: Reader, scope: Scope) -> dict[str, Stored]:
             s.snooze_reason,
             s.reason,
             s.pin_rule,
+            raw_column(s.booked_for),
         ),
         scope,
         s.account_id,
     )
-    for key, kind, due, rule_id, label, latest, snoozed, snooze_reason, reason, pin_rule in fetch(
-        reader.connection, statement, bulk=reader.bulk
-    ):
+    for (
+        key,
+        kind,
+        due,
+        rule_id,
+        label,
+        latest,
+        snoozed,
+        snooze_reason,
+        reason,
+        pin_rule,
+        booked,
+    ) in fetch(reader.connection, statement, bulk=reader.bulk):
         touches[key].add(
             (
                 kind,
@@ -127,6 +138,7 @@ def _plans(reader: Reader, scope: Scope) -> dict[str, Stored]:
                 snooze_reason,
                 reason,
                 bool(pin_rule),
+                days[booked],
             )
         )
     statement = scoped(

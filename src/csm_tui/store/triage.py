@@ -21,6 +21,7 @@ from csm_tui.models import (
     Account,
     ActionItem,
     AlertReview,
+    Booking,
     Contact,
     Escalation,
     EscalationEvent,
@@ -273,6 +274,24 @@ def add_snooze(
     return snooze.id
 
 
+def add_booking(
+    session: Session,
+    *,
+    account_id: uuid.UUID,
+    kind: str,
+    on: date,
+    note: str,
+    booked_on: date,
+    by_id: uuid.UUID | None,
+) -> uuid.UUID:
+    booking = Booking(
+        account_id=account_id, kind=kind, on=on, note=note, booked_on=booked_on, by_id=by_id
+    )
+    session.add(booking)
+    session.flush()
+    return booking.id
+
+
 def add_review(
     session: Session, *, account_id: uuid.UUID, reviewed_on: date, by_id: uuid.UUID | None
 ) -> uuid.UUID:
@@ -321,19 +340,21 @@ def add_escalation(
 
 
 #: The rows `withdraw` can take back.
-Withdrawable = Touchpoint | Snooze | AlertReview | Escalation
+Withdrawable = Touchpoint | Snooze | Booking | AlertReview | Escalation
 #: What `withdraw` can take back, by the name the service uses.
 WITHDRAWABLE: dict[str, type[Withdrawable]] = {
     "touch": Touchpoint,
     "snooze": Snooze,
+    "booking": Booking,
     "review": AlertReview,
     "escalation": Escalation,
 }
 
 
 def withdraw(session: Session, what: str, row_id: uuid.UUID) -> uuid.UUID | None:
-    """Soft-delete a row this app wrote (a touch with its action items, a snooze, a review, an
-    escalation with its events); return its account, or None if it is already gone."""
+    """Soft-delete a row this app wrote (a touch with its action items, a snooze, a booked
+    meeting, a review, an escalation with its events); return its account, or None if it is
+    already gone."""
     model = WITHDRAWABLE[what]
     row = session.get(model, row_id)
     if not isinstance(row, Withdrawable) or row.deleted_at is not None:  # None: no such row

@@ -19,7 +19,7 @@ from rich.text import Text
 from csm_tui.domain.book import format_arr
 from csm_tui.domain.health import BandThresholds, HealthBand
 from csm_tui.domain.queue import QueueItem
-from csm_tui.domain.triage import HEALTH_DROP, HealthChange, others_words, when_words
+from csm_tui.domain.triage import HEALTH_DROP, HealthChange, aside_words, others_words, when_words
 from csm_tui.domain.wording import days_from, due_words, relative_day
 from csm_tui.widgets.account_table import AccountTable
 from csm_tui.widgets.health import band_words, health_cell, health_plain, score_words
@@ -78,7 +78,7 @@ def measure(items: Iterable[QueueItem], context: QueueContext) -> dict[str, int]
     names: set[str] = set()
     pinned: set[str] = set()
     owners: set[str | None] = set()
-    whats: set[tuple[str, date | None, str]] = set()
+    whats: set[tuple[str, str, str]] = set()
     whens: set[tuple[bool, date]] = set()
     scores: set[tuple[int | None, HealthChange | None]] = set()
     arrs: set[int] = set()
@@ -90,7 +90,7 @@ def measure(items: Iterable[QueueItem], context: QueueContext) -> dict[str, int]
         if item.pinned:
             pinned.add(item.account_name)
         owners.add(item.owner_name)
-        whats.add((item.label, item.snoozed_until, others_words(item, short=narrow)))
+        whats.add((item.label, aside_words(item, today), others_words(item, short=narrow)))
         whens.add((item.kind == HEALTH_DROP, item.due_on))
         scores.add((item.health_score, changes.get(item.account_id)))
         arrs.add(item.arr_cents)
@@ -98,7 +98,7 @@ def measure(items: Iterable[QueueItem], context: QueueContext) -> dict[str, int]
     words: dict[str, Iterable[str]] = {
         "account": (("! " if name in pinned else "") + _short(name, narrow) for name in names),
         "owner": (_owner(name, narrow) for name in owners),
-        "what": (label + _snoozed_words(until, today) + others for label, until, others in whats),
+        "what": (label + aside + others for label, aside, others in whats),
         "when": (
             "to review" if alert else due_words(days_from(today, due)) for alert, due in whens
         ),
@@ -212,7 +212,7 @@ class QueueTable(AccountTable[QueueItem]):
             overflow="ellipsis",
             no_wrap=True,
         )
-        what.append(_snoozed_words(item.snoozed_until, today), style=self._look("muted"))
+        what.append(aside_words(item, today), style=self._look("muted"))
         what.append(others_words(item, short=narrow), style=self._look("muted"))
         when = Text(when_words(item, today), justify="right")
         if item.due_on < today and item.kind != HEALTH_DROP:
@@ -252,10 +252,6 @@ class QueueTable(AccountTable[QueueItem]):
 
 def _short(text: str, narrow: bool) -> str:
     return text if not narrow or len(text) <= NARROW_TEXT else text[: NARROW_TEXT - 1] + "…"
-
-
-def _snoozed_words(until: date | None, today: date) -> str:
-    return f" (snoozed to {until:%d %b})" if until is not None and until > today else ""
 
 
 def _health_words(score: int | None, change: HealthChange | None, context: QueueContext) -> str:

@@ -135,6 +135,11 @@ class TimelinePane(Vertical):
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
+    def current_touch(self) -> TouchLine | None:
+        """The highlighted touch (what `c` edits and `d` deletes)."""
+        key = self.current_id()
+        return next((touch for touch in self.shown if touch.id == key), None)
+
     def focus_table(self) -> None:
         self.query_one(TouchTable).focus()
 
@@ -160,8 +165,7 @@ class TimelinePane(Vertical):
                 items.highlighted = 0
 
     def _show_current(self) -> None:
-        key = self.current_id()
-        touch = next((t for t in self.shown if t.id == key), None)
+        touch = self.current_touch()
         text = self.query_one("#touch-text", Static)
         items = self.query_one("#action-items", SelectionList)
         title = self.query_one("#action-items-title", Static)
