@@ -658,7 +658,12 @@ class TriageScreen(CsmScreen[None]):
         item = self._item_or_say()
         if item is None:
             return
-        if not can_book(item.kind):
+        bookable = list(
+            {  # the row's item first, then the others due on the account's row
+                entry.kind: entry.label for entry in (item, *item.others) if can_book(entry.kind)
+            }.items()
+        )
+        if not bookable:
             self.notify(
                 f"{item.label} is not done by a meeting: "
                 + (
@@ -671,11 +676,16 @@ class TriageScreen(CsmScreen[None]):
             return
         from csm_tui.screens.book_meeting import BookMeetingModal
 
+        # One item to book for: the form says which; several: it asks.
+        fixed, label = bookable[0] if len(bookable) == 1 else ("", "")
         self.app.push_screen(
             BookMeetingModal(
-                title=f"Meeting booked · {item.account_name} · {item.label}",
+                title=f"Meeting booked · {item.account_name}" + (f" · {label}" if label else ""),
                 today=self.workspace.today,
-                save=lambda _, on, note: self.triage.book(item.account_id, item.kind, on, note),
+                items=() if fixed else bookable,
+                save=lambda kind, on, note: self.triage.book(
+                    item.account_id, kind or fixed, on, note
+                ),
             ),
             self._done,
         )
