@@ -34,7 +34,7 @@ from csm_tui.services.csv_import import (
     write_parsed,
 )
 from csm_tui.services.scheduling import Schedule
-from csm_tui.services.triage import _StoreReader  # the queue's reader, in a given session
+from csm_tui.services.triage import StoreReader
 from csm_tui.services.triage_view import read_view
 from csm_tui.services.upkeep import current_database, released
 from csm_tui.store import imports, meta
@@ -190,7 +190,7 @@ def _first_queue(session: Session, schedule: Schedule) -> QueueSize:
     since yesterday to review), read in `session`."""
     rules = schedule.rulebook
     view = read_view(
-        _StoreReader(session, schedule.today, rules.urgency),
+        StoreReader(session, schedule.today, rules.urgency),
         today=schedule.today,
         since=schedule.today - timedelta(days=1),
         owner_email=None,

@@ -103,8 +103,9 @@ class TouchForm:
 
 
 @dataclass(frozen=True, slots=True)
-class _StoreReader:
-    """`QueueReader` over the store, in the caller's read transaction."""
+class StoreReader:
+    """`QueueReader` over the store, in the caller's read transaction (a dry-run import reads
+    the queue its rolled-back writes give)."""
 
     session: Session
     today: date
@@ -177,7 +178,7 @@ class Triage:
         # A team's queue is a hundred thousand lines without cycles: the collector's passes
         # over them, as they are made, would find nothing (benchmarks: team toggle, stalls).
         with gc_paused(), self.db.reading() as session:
-            reader = _StoreReader(session, self.today, self.rules.rulebook.urgency)
+            reader = StoreReader(session, self.today, self.rules.rulebook.urgency)
             return read_view(
                 reader,
                 today=self.today,
