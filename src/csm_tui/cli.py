@@ -155,12 +155,21 @@ def _scheduled_kinds() -> Sequence[str]:
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    """`--today`: a day csm can plan from, which every cadence and window is added to (a day
+    past `LATEST` or before `EARLIEST` would overflow them): else a usage error."""
+    from csm_tui.domain.calendar import EARLIEST, LATEST
+
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD") from None
+    if not EARLIEST <= day <= LATEST:
+        raise click.BadParameter(
+            f"{value!r} is outside the dates csm plans in: use a day from {EARLIEST} to {LATEST}"
+        )
+    return day
 
 
 @click.group(

@@ -39,6 +39,11 @@ _EXPECTED = (
 )
 _ONE_DAY = timedelta(days=1)
 
+#: The first and last dates csm plans in: any date a CRM could hold for a contract, a touch or a
+#: renewal. Inputs outside them are refused where they come in (CSV rows, `--today`).
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
+
 
 class DurationError(ValueError):
     """A duration in the rules file that cannot be read; the message says what would be."""

@@ -7,6 +7,10 @@ ISO is always read (`2024-09-15`, `2024-09-15 10:04`, `2024-09-15T10:04:25.000+0
 value says which unless a number is past 12; so the whole file is looked at (`SlashDates`): a
 day past 12 in the first place proves D/M, in the second M/D. The parsing itself is the
 standard library's (`datetime.fromisoformat`, `strptime`).
+
+Digits are ASCII only: a regular expression's digit class and `strptime` would also take
+Arabic-Indic and full-width ones. A date outside `EARLIEST..LATEST` is refused here, where it
+comes in: the scheduler adds cadences to it and must never leave the range of `date`.
 """
 
 from __future__ import annotations
@@ -17,17 +21,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from csm_tui.domain.calendar import EARLIEST, LATEST
+
 MONTH_FIRST = "%m/%d/%Y"
 DAY_FIRST = "%d/%m/%Y"
 ISO_EXPECTED = "a date as YYYY-MM-DD, like 2026-11-23"
+IN_RANGE_EXPECTED = f"a date from {EARLIEST} to {LATEST} (the dates csm plans in)"
 
 _ISO = re.compile(
-    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?"
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?",
+    re.ASCII,
 )
 #: M/D/YYYY or D/M/YYYY, with the time of day some exports add (`10/16/2024 2:03 PM`).
 _SLASH = re.compile(
     r"(?P<date>(?P<first>\d{1,2})/(?P<second>\d{1,2})/\d{4})"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?)?",
+    re.ASCII,
 )
 _SAMPLE = date(2026, 11, 23)
 
@@ -40,10 +49,26 @@ def parse_iso_day(text: str) -> date:
     """
     if _ISO.fullmatch(text):
         try:
-            return datetime.fromisoformat(text).date()
+            day = datetime.fromisoformat(text).date()
         except ValueError:
             pass
+        else:
+            return in_range(day)
     raise ValueError(ISO_EXPECTED)
+
+
+def in_range(day: date) -> date:
+    """`day`, if csm can plan from it; ValueError(what was expected) otherwise."""
+    if EARLIEST <= day <= LATEST:
+        return day
+    raise DateOutOfRange
+
+
+class DateOutOfRange(ValueError):
+    """A well-written date too far from now to plan with (0001-01-01, 9999-12-31)."""
+
+    def __init__(self) -> None:
+        super().__init__(IN_RANGE_EXPECTED)
 
 
 def is_slash_date(text: str) -> bool:
@@ -132,17 +157,25 @@ def day_parser(fmt: str | None) -> Callable[[str], date]:
 
     @functools.lru_cache(maxsize=4096)
     def parse(text: str) -> date:
+        if not text.isascii():  # strptime's %Y takes any digits
+            raise ValueError(expected)
         try:
-            return datetime.strptime(text, fmt).date()
+            return in_range(datetime.strptime(text, fmt).date())
+        except DateOutOfRange:
+            raise
         except ValueError:
             pass
         if (match := _SLASH.fullmatch(text)) is not None:
             try:
-                return datetime.strptime(match["date"], fmt).date()
+                return in_range(datetime.strptime(match["date"], fmt).date())
+            except DateOutOfRange:
+                raise
             except ValueError:
                 pass
         try:
             return parse_iso_day(text)
+        except DateOutOfRange:
+            raise
         except ValueError:
             raise ValueError(expected) from None
 

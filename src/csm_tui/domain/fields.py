@@ -2,6 +2,9 @@
 
 Each parser takes stripped text and returns the value, or raises `ValueError` whose message is
 what was expected ("a date as YYYY-MM-DD, like 2026-11-23"): the caller says where.
+
+Numbers are ASCII digits only: a regular expression's digit class, `int()` and `Decimal()` also
+take Arabic-Indic and full-width digits, which nobody reading the value back sees as the same.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ import re
 from datetime import date
 from decimal import Decimal
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_AMOUNT = re.compile(r"(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?")
-_EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+")
+from csm_tui.domain.dates import in_range
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_AMOUNT = re.compile(r"(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?", re.ASCII)
+_NOT_IN_EMAIL = r"[^@\s,;<>\"\x00-\x1f\x7f-\x9f]"  # nor control characters, which \s misses
+_EMAIL = re.compile(rf"{_NOT_IN_EMAIL}+@{_NOT_IN_EMAIL}+\.{_NOT_IN_EMAIL}+")
 MAX_ARR_CENTS = 10**17  # far below BIGINT, far above any real contract
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
@@ -22,9 +28,11 @@ def parse_date(text: str) -> date:
     # date.fromisoformat alone also takes "20261123" and "2026-W48-1" on 3.11.
     if _DATE.fullmatch(text):
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             pass
+        else:
+            return in_range(day)
     raise ValueError("a date as YYYY-MM-DD, like 2026-11-23")
 
 
