@@ -6,12 +6,21 @@ real entry point (`csm`, through click's CliRunner)."""
 
 from __future__ import annotations
 
+import errno
+import os
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import Result
 
 from csm_tui.services.csv_import import ImportFailed, ImportKind, parse_file
+from csm_tui.settings import build_settings
+from csm_tui.store.database import DatabaseError, normalise_url
 from tests.test_cli import TODAY, csm
+
+DATA = Path(__file__).parent / "data" / "csv"
 
 ACCOUNTS = ImportKind.ACCOUNTS
 TOUCHPOINTS = ImportKind.TOUCHPOINTS
@@ -126,3 +135,158 @@ def test_the_ends_of_the_range_are_days_csm_works_on(tmp_path: Path, day: str) -
     assert csm("--db", str(book), "--today", day, "import", "accounts", str(path)).exit_code == 0
     result = csm("--db", str(book), "--today", day, "queue", "--team", "--format", "json")
     assert result.exit_code == 0, result.output
+
+
+# -- config and paths ---------------------------------------------------------------------------
+
+
+def config_file(directory: Path, content: bytes) -> Path:
+    path = directory / "config.toml"
+    path.write_bytes(content)
+    return path
+
+
+def one_error_line(result: Result) -> str:
+    """The whole output of a refused command: exit 1 and a single line."""
+    assert result.exit_code == 1, result.output
+    [line] = result.output.splitlines()
+    return line
+
+
+def test_a_database_in_a_folder_you_cannot_write_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Monkeypatched at the OS boundary (`os.open`, as `EACCES`): tests run as root, whom
+    chmod does not stop. The PermissionError was a 46-line traceback."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real_open = os.open
+
+    def refusing(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(os.fsdecode(path)).parent == locked and flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing)
+    book = locked / "book.db"
+    assert one_error_line(csm("--db", str(book), "accounts", "--team")) == (
+        f"Error: cannot create the database {book}: permission denied (check its permissions "
+        "and its folder's); name another path (--db) or make that folder writable"
+    )
+    imported = csm("--db", str(book), "import", "accounts", str(DATA / "accounts.csv"))
+    assert one_error_line(imported).startswith(f"Error: cannot create the database {book}: ")
+    assert not book.exists()
+
+
+def test_a_default_database_under_a_file_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real refusal (ENOTDIR), which stops root too: the data folder is a file."""
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocker))
+    assert one_error_line(csm("accounts", "--team")) == (
+        f"Error: cannot create the database {blocker / 'csm-tui' / 'csm.db'} (at "
+        f"{blocker / 'csm-tui'}): a part of the path is a file, not a folder; name another "
+        "path (--db) or make that folder writable"
+    )
+
+
+def test_a_named_database_under_a_file_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("not a folder")
+    book = blocker / "book.db"
+    assert one_error_line(csm("--db", str(book), "accounts", "--team")) == (
+        f"Error: --db {book}: {blocker} is a file, not a folder; name a path in a folder"
+    )
+
+
+def test_a_name_too_long_is_one_line_with_the_path_cut(tmp_path: Path) -> None:
+    """ENAMETOOLONG came out of `Path.is_dir()` as a traceback; the path is cut in the middle."""
+    book = tmp_path / ("b" * 300 + ".db")
+    line = one_error_line(csm("--db", str(book), "accounts", "--team"))
+    assert line.startswith(f"Error: --db {tmp_path}/bbb")
+    assert line.endswith(
+        "bbb.db: the name is too long for the file system (at most 255 bytes for each folder "
+        "or file name); name a shorter path"
+    )
+    assert "…" in line and len(line) < 400
+    long_config = tmp_path / ("c" * 300 + ".toml")
+    assert "the name is too long" in one_error_line(csm("--config", str(long_config), "accounts"))
+    long_csv = tmp_path / ("d" * 300 + ".csv")
+    result = csm("--db", str(tmp_path / "book.db"), "import", "accounts", str(long_csv))
+    assert "the name is too long" in one_error_line(result)
+    assert not (tmp_path / "book.db").exists()
+
+
+@pytest.mark.parametrize("key", ["database", "rules"])
+def test_a_nul_in_a_path_of_the_config_file_is_one_line(tmp_path: Path, key: str) -> None:
+    """A ValueError ("embedded null byte") from pathlib before."""
+    config = config_file(tmp_path, f'{key} = "{tmp_path}/bo\\u0000ok"\n'.encode())
+    line = one_error_line(csm("--config", str(config), "accounts", "--team"))
+    assert line.startswith(
+        f"Error: {config}: {key} holds the control character '\\x00', which no path has; "
+        f"write {key} without it: "
+    )
+
+
+def test_a_nul_in_a_database_path_is_refused_by_the_store_too() -> None:
+    with pytest.raises(DatabaseError, match="holds a NUL character"):
+        normalise_url("/tmp/bo\x00ok.db")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            'user_email = "café@example.com"\n'.encode("latin-1"),
+            "line 1: byte 0xE9 is not UTF-8 (is the file latin-1 or Windows-1252?); save it as "
+            "UTF-8 (a config file is UTF-8 text, as TOML requires)",
+        ),
+        (
+            'database = "/data/book.db"\nuser_email = "a@example.com"\n'.encode("utf-16"),
+            "the file is UTF-16, not UTF-8; save it as UTF-8",
+        ),
+        (
+            'user_email = "a@example.com"\n'.encode("utf-16-le"),  # no BOM
+            "the file is UTF-16, not UTF-8; save it as UTF-8",
+        ),
+    ],
+)
+def test_a_config_file_not_in_utf8_says_so(tmp_path: Path, content: bytes, expected: str) -> None:
+    """UnicodeDecodeError out of tomllib before: it is not a TOMLDecodeError."""
+    config = config_file(tmp_path, content)
+    line = one_error_line(csm("--config", str(config), "accounts", "--team"))
+    assert line.startswith(f"Error: {config}: {expected}")
+
+
+def test_a_config_file_with_a_utf8_bom_is_read(tmp_path: Path) -> None:
+    """As Notepad saves it: TOML itself has no BOM, but the intent is plain."""
+    config = config_file(tmp_path, b'\xef\xbb\xbfuser_email = "a@example.com"\n')
+    assert (
+        build_settings(
+            database=None,
+            today=None,
+            user_email=None,
+            config_path=config,
+            rules_path=None,
+            system_today=date(2026, 11, 23),
+        ).user_email
+        == "a@example.com"
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "x = " + "[" * 1000 + "]" * 1000,
+        "x = " + "{a = " * 1000 + "}" * 1000,
+    ],
+)
+def test_a_config_file_nested_1000_deep_is_one_line(tmp_path: Path, content: str) -> None:
+    """A RecursionError (3,000 lines of traceback) out of tomllib before."""
+    config = config_file(tmp_path, content.encode())
+    assert one_error_line(csm("--config", str(config), "accounts", "--team")) == (
+        f"Error: {config}: arrays or tables are nested too deeply to read; a config file "
+        'holds only lines like key = "value"'
+    )

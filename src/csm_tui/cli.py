@@ -59,6 +59,12 @@ class CsmGroup(click.Group):
             raise _misplaced_global(ctx, error) or error from None
         except CsmError as error:
             raise click.ClickException(str(error)) from error
+        except BrokenPipeError:
+            raise  # `csm queue | head`: click leaves quietly
+        except OSError as error:  # the system refused a file no service explained: say which
+            from csm_tui.errors import os_problem
+
+            raise click.ClickException(os_problem(error)) from error
         except Exception as error:  # driver errors: cannot connect, disk full, locked...
             from sqlalchemy.exc import SQLAlchemyError
 

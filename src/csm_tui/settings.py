@@ -2,18 +2,24 @@
 
 Precedence: command-line flag > CSM_TUI_* environment variable (both handled by click) > the
 TOML config file > built-in defaults. It is passed down explicitly; nothing reads it globally.
+
+The config file is read as a user may have saved it: in another encoding than UTF-8, nested
+beyond what `tomllib` can recurse into, with a NUL in a path. Each is a `ConfigError` that names
+the file and the fix, never a traceback.
 """
 
 from __future__ import annotations
 
 import shlex
 import tomllib
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from csm_tui import paths
-from csm_tui.errors import CsmError
+from csm_tui.errors import CsmError, os_reason, shown_path
 
 CONFIG_KEYS = {
     "database": "a file path (SQLite) or postgresql://user@host/dbname",
@@ -62,19 +68,29 @@ class Settings:
             return
         path = Path(self.database).expanduser()
         source = self.database_from
+        database = shown_path(self.database)
         named = (
-            f"{source} {self.database}"
+            f"{source} {database}"
             if source.startswith("--")
-            else f"{source}={self.database}"
+            else f"{source}={database}"
             if source.isupper()
-            else f"{source} = {self.database!r}"
+            else f"{source} = {database!r}"
         )
-        if path.is_dir():
+        folder = path.absolute().parent
+        try:
+            is_folder = path.is_dir()
+            folder_exists = folder.is_dir()
+        except OSError as error:  # a name too long, a loop of links: is_dir() lets them out
+            raise ConfigError(f"{named}: {os_reason(error)}") from None
+        if is_folder:
             raise ConfigError(
                 f"{named} is a folder: name the database file in it, e.g. {path / 'csm.db'}"
             )
-        folder = path.absolute().parent
-        if not folder.is_dir():
+        if folder.exists() and not folder_exists:
+            raise ConfigError(
+                f"{named}: {shown_path(folder)} is a file, not a folder; name a path in a folder"
+            )
+        if not folder_exists:
             raise ConfigError(
                 f"{named}: the folder {folder} does not exist; create it first "
                 f"(mkdir -p {shlex.quote(str(folder))}) or name another path"
@@ -83,22 +99,58 @@ class Settings:
 
 def read_config_file(path: Path) -> dict[str, str]:
     """Read and validate the config file; a missing file is an empty config."""
-    if not path.exists():
-        return {}
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: {error}; fix the TOML syntax") from error
+        raw = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read it ({error.strerror})") from error
-    for key, value in data.items():
+        raise ConfigError(f"{shown_path(path)}: cannot read it ({os_reason(error)})") from None
+    config: dict[str, str] = {}
+    for key, value in _parsed(path, _config_text(path, raw)).items():
         if key not in CONFIG_KEYS:
             known = ", ".join(sorted(CONFIG_KEYS))
             raise ConfigError(f"{path}: unknown key {key!r}; the keys are {known}")
         if not isinstance(value, str):
             raise ConfigError(f"{path}: {key} must be a string: {CONFIG_KEYS[key]}")
-    return data
+        control = next((c for c in value if unicodedata.category(c) == "Cc"), None)
+        if control is not None:
+            raise ConfigError(
+                f"{path}: {key} holds the control character {control!r}, which no "
+                f"{'path' if key != 'user_email' else 'address'} has; write {key} without it: "
+                f"{CONFIG_KEYS[key]}"
+            )
+        config[key] = value
+    return config
+
+
+_SAVE_AS_UTF8 = "save it as UTF-8 (a config file is UTF-8 text, as TOML requires)"
+
+
+def _config_text(path: Path, raw: bytes) -> str:
+    """The file's text: UTF-8 (a BOM, as Notepad writes, is fine), else a ConfigError that says
+    which encoding it looks like."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:200]:
+        raise ConfigError(f"{path}: the file is UTF-16, not UTF-8; {_SAVE_AS_UTF8}")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: line {line}: byte 0x{raw[error.start]:02X} is not UTF-8 (is the file "
+            f"latin-1 or Windows-1252?); {_SAVE_AS_UTF8}"
+        ) from None
+
+
+def _parsed(path: Path, text: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}; fix the TOML syntax") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise ConfigError(
+            f"{path}: arrays or tables are nested too deeply to read; a config file holds "
+            'only lines like key = "value"'
+        ) from None
 
 
 def build_settings(
@@ -114,7 +166,11 @@ def build_settings(
     """`database_from` says how a given `database` was named (the flag or the environment)."""
     explicit_config = config_path is not None
     path = config_path or paths.default_config_file()
-    if explicit_config and not path.exists():
+    try:
+        exists = path.exists()
+    except OSError as error:  # a name too long: exists() lets it out
+        raise ConfigError(f"{shown_path(path)}: {os_reason(error)}") from None
+    if explicit_config and not exists:
         raise ConfigError(f"{path}: no such config file")
     config = read_config_file(path)
     rules = rules_path or (Path(config["rules"]).expanduser() if "rules" in config else None)

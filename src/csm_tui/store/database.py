@@ -21,7 +21,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
 
-from csm_tui.errors import CsmError
+from csm_tui.errors import CsmError, os_reason, shown_path
 from csm_tui.store.raw import BUSY_TIMEOUT_MS
 
 if TYPE_CHECKING:
@@ -40,6 +40,11 @@ class DatabaseError(CsmError):
 def normalise_url(target: str | Path) -> URL:
     """Accept a URL or a plain file path (which means SQLite)."""
     text = str(target)
+    if "\x00" in text:  # the OS takes no path with a NUL; pathlib would raise ValueError
+        raise DatabaseError(
+            f"the database {shown_path(text)!r} holds a NUL character, which no file name or URL "
+            "has; name it without"
+        )
     if "://" not in text:
         path = Path(text).expanduser().resolve()
         return URL.create("sqlite", database=str(path))
@@ -57,11 +62,22 @@ def sqlite_path(url: URL) -> Path | None:
 
 
 def _create_private_file(path: Path) -> None:
-    """Create the database file readable by its owner only, before SQLite creates it 0644."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
+    """Create the database file readable by its owner only, before SQLite creates it 0644.
+
+    What the system refuses (a folder you cannot write, a read-only disk, a name too long) is
+    a DatabaseError naming the file: SQLite would only say "unable to open database file"."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+    except OSError as error:
+        failed = os.fsdecode(error.filename) if error.filename else str(path)
+        where = "" if failed == str(path) else f" (at {shown_path(failed)})"
+        raise DatabaseError(
+            f"cannot create the database {shown_path(path)}{where}: {os_reason(error)}; "
+            "name another path (--db) or make that folder writable"
+        ) from None
 
 
 def _configure_sqlite(engine: Engine) -> None:
