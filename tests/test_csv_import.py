@@ -186,11 +186,12 @@ def test_error_is_located_and_nothing_is_written(db: Database, tmp_path: Path, c
 
 
 def test_record_numbers_are_not_physical_lines(tmp_path: Path) -> None:
-    """A quoted field spanning lines shifts lines, not records; blank lines are not records."""
+    """A quoted field spanning lines shifts lines, not records; blank lines are not records.
+    (The field is in a column csm ignores: only a touch's summary may hold line breaks.)"""
     path = write(
         tmp_path,
         "accounts.csv",
-        HEADER + '\nA-1,"Acme\nCorp",smb,,,\n\nA-2,Globex,smb,abc,,\n',
+        HEADER + ',notes\nA-1,Acme,smb,,,,"two\nlines"\n\nA-2,Globex,smb,abc,,,\n',
     )
     with pytest.raises(ImportFailed) as caught:
         parse_file(ACCOUNTS, path)

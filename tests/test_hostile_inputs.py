@@ -7,6 +7,7 @@ real entry point (`csm`, through click's CliRunner)."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 from datetime import date
 from pathlib import Path
@@ -38,6 +39,13 @@ def failure(kind: ImportKind, path: Path) -> ImportFailed:
     with pytest.raises(ImportFailed) as caught:
         parse_file(kind, path)
     return caught.value
+
+
+def team_rows(book: Path) -> list[dict[str, object]]:
+    result = csm("--db", str(book), "--today", TODAY, "accounts", "--team", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, object]] = json.loads(result.stdout)
+    return rows
 
 
 def located(error: ImportFailed) -> list[tuple[int | None, int | None, str | None, str]]:
@@ -290,3 +298,177 @@ def test_a_config_file_nested_1000_deep_is_one_line(tmp_path: Path, content: str
         f"Error: {config}: arrays or tables are nested too deeply to read; a config file "
         'holds only lines like key = "value"'
     )
+
+
+# -- odd values ---------------------------------------------------------------------------------
+
+CONTROL = (
+    "expected text without control characters (this has {}, which a terminal may take as a "
+    "command); remove them in the file"
+)
+
+
+@pytest.mark.parametrize(
+    ("char", "said"),
+    [
+        ("\x1b", "ESC, U+001B"),
+        ("\x07", "BEL, U+0007"),
+        ("\x08", "backspace, U+0008"),
+        ("\x0b", "vertical tab, U+000B"),
+        ("\x0c", "form feed, U+000C"),
+        ("\x01", "U+0001"),
+        ("\x1f", "U+001F"),
+        ("\x7f", "DEL, U+007F"),
+        ("\x85", "NEL, U+0085"),
+        ("\x9b", "CSI, U+009B"),
+    ],
+)
+def test_a_control_character_in_a_cell_is_refused_at_its_cell(
+    tmp_path: Path, char: str, said: str
+) -> None:
+    """Refused, not stripped: stripping ESC from "\\x1b[31mAcme" would store "[31mAcme"."""
+    path = write(tmp_path, f"external_id,name,segment,ae\nA-1,Acme,smb,\nA-2,Glo{char}bex,smb,\n")
+    error = failure(ACCOUNTS, path)
+    assert located(error) == [(2, 3, "name", CONTROL.format(said).removeprefix("expected "))]
+    assert f"'Glo{char}bex'" not in str(error)  # shown escaped: the terminal never gets it
+    assert repr(f"Glo{char}bex") in str(error)
+
+
+def test_control_characters_in_any_column_csm_reads_are_refused(tmp_path: Path) -> None:
+    """In enumerated and e-mail columns too (an owner id, looked up in a mapping, is printed
+    in a warning); a column csm ignores is not stored, so not checked."""
+    path = write(
+        tmp_path,
+        "external_id,name,segment,owner_email,comment\n"
+        "A-\x1b1,Acme,smb,,\n"
+        "A-2,Globex,s\x1bmb,,\n"
+        "A-3,Initech,smb,a\x07@example.com,\n"
+        "A-4,Umbrella,smb,,\x1b[2J ignored\n",
+    )
+    columns = [(record, column) for record, _l, column, _e in located(failure(ACCOUNTS, path))]
+    assert columns == [(1, "external_id"), (2, "segment"), (3, "owner_email")]
+
+
+def test_line_breaks_and_tabs_are_text_only_in_a_summary(tmp_path: Path) -> None:
+    touches = write(
+        tmp_path,
+        "account_external_id,occurred_on,kind,summary\n"
+        'A-1,2026-01-05,note,"Quarterly review\r\n\ttwo new teams"\n',
+        "touchpoints.csv",
+    )
+    [touch] = parse_file(TOUCHPOINTS, touches).rows
+    assert touch.summary == "Quarterly review\r\n\ttwo new teams"  # type: ignore[union-attr]
+    accounts = write(
+        tmp_path, 'external_id,name,segment,ae\nA-1,"Acme\nCorp",smb,\nA-2,Globex,smb,Li\tWu\n'
+    )
+    expected = "text on one line, without tabs (a line break or a tab breaks the screen's columns)"
+    assert located(failure(ACCOUNTS, accounts)) == [
+        (1, 2, "name", expected),
+        (2, 4, "ae", expected),
+    ]
+
+
+def test_control_characters_through_the_cli_write_nothing(tmp_path: Path) -> None:
+    book = tmp_path / "book.db"
+    csm("--db", str(book), "--today", TODAY, "import", "accounts", str(DATA / "accounts.csv"))
+    before = team_rows(book)
+    path = write(tmp_path, "external_id,name,segment\nA-1,\x1b]0;owned\x07Acme,smb\n")
+    result = csm("--db", str(book), "--today", TODAY, "import", "accounts", str(path))
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert result.stderr.splitlines()[1] == (
+        "  accounts.csv, record 1 (line 2), column name: '\\x1b]0;owned\\x07Acme' is not valid; "
+        + CONTROL.format("ESC, U+001B")
+    )
+    assert team_rows(book) == before
+
+
+@pytest.mark.parametrize(
+    "digits",
+    [
+        "١٢٠٠٠٠",  # Arabic-Indic
+        "۱۲۰۰۰۰",  # Extended Arabic-Indic (Persian)
+        "１２０",  # full-width
+        "१२०",  # Devanagari
+        "12٣",  # mixed
+        "²",  # superscript: str.isdigit() says yes
+    ],
+)
+def test_non_ascii_digits_are_not_amounts_scores_or_dates(tmp_path: Path, digits: str) -> None:
+    """`int()`, `Decimal()` and a regex's digit class take them; a CSM reading the value back
+    would not see the number that was stored."""
+    path = write(
+        tmp_path,
+        f"external_id,name,segment,arr,health_score\nA-1,Acme,smb,{digits},\n"
+        f"A-2,Globex,smb,,{digits}\n",
+    )
+    assert [(r, c) for r, _l, c, _e in located(failure(ACCOUNTS, path))] == [
+        (1, "arr"),
+        (2, "health_score"),
+    ]
+
+
+@pytest.mark.parametrize("day", ["٢٠٢٦-١١-٢٣", "２０２６-１１-２３", "١٠/١٦/٢٠٢٤", "10/16/٢٠٢٤"])
+def test_non_ascii_digits_are_not_dates(tmp_path: Path, day: str) -> None:
+    path = write(
+        tmp_path,
+        f"external_id,name,segment,renewal_date\nA-0,Zero,smb,10/16/2024\nA-1,Acme,smb,{day}\n",
+    )
+    assert [(r, c) for r, _l, c, _e in located(failure(ACCOUNTS, path))] == [(2, "renewal_date")]
+
+
+def test_a_file_cut_off_inside_a_quoted_field_is_incomplete(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "account_external_id,occurred_on,kind,summary\nA-1,2026-01-05,note,Hi\n"
+        'A-1,2026-01-06,note,"Quarterly review\ntwo new',
+        "touchpoints.csv",
+    )
+    assert located(failure(TOUCHPOINTS, path)) == [
+        (
+            2,
+            3,
+            None,
+            "a complete record: the last record is incomplete, the file ends inside a quoted "
+            "field (was it cut off while being copied or downloaded? copy or export it again)",
+        )
+    ]
+
+
+def test_a_file_cut_off_after_fewer_fields_than_the_header_is_incomplete(tmp_path: Path) -> None:
+    path = write(tmp_path, 'external_id,name,segment,arr\nA-1,Acme,smb,10\nA-2,"Globex"')
+    error = failure(ACCOUNTS, path)
+    assert located(error) == [
+        (
+            2,
+            3,
+            None,
+            "a complete record: the last record is incomplete, the file ends after 2 of the "
+            "header's 4 fields, with no line end (was it cut off while being copied or "
+            "downloaded? copy or export it again)",
+        )
+    ]
+    assert "the last record is incomplete" in str(error)
+
+
+def test_a_complete_last_record_needs_no_line_end(tmp_path: Path) -> None:
+    """Many tools write none: only a last record that falls short is taken as cut off."""
+    path = write(tmp_path, 'external_id,name,segment,arr\nA-1,Acme,smb,10\nA-2,"Globex",smb,')
+    assert [row.external_id for row in parse_file(ACCOUNTS, path).rows] == ["A-1", "A-2"]  # type: ignore[union-attr]
+
+
+def test_a_quote_never_closed_in_a_file_that_ends_with_a_line_end_says_so(tmp_path: Path) -> None:
+    """That is a stray quote as often as a cut: the message says what is wrong, not why."""
+    path = write(tmp_path, 'external_id,name,segment\nA-1,"Acme,smb\nA-2,Globex,smb\n')
+    assert located(failure(ACCOUNTS, path)) == [
+        (1, 2, None, "a closing double quote: a quoted field of this record is never closed")
+    ]
+
+
+def test_a_cut_off_file_through_the_cli_writes_nothing(tmp_path: Path) -> None:
+    book = tmp_path / "book.db"
+    path = write(tmp_path, "external_id,name,segment,arr\nA-1,Acme,smb,10\nA-2,Globex,sm")
+    result = csm("--db", str(book), "--today", TODAY, "import", "accounts", str(path))
+    assert result.exit_code == 1
+    assert "the last record is incomplete" in result.stderr
+    assert not book.exists()

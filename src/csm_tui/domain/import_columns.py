@@ -66,6 +66,7 @@ class Column:
     is_owner: bool = False  # a team member: a mapping may name CRM users instead of e-mails
     can_default: bool = True  # False for keys: a default would give every record the same one
     choices: tuple[str, ...] = ()  # the values of an enumerated column
+    multiline: bool = False  # free text that may hold line breaks and tabs (a touch's summary)
 
 
 def _choice(
@@ -115,7 +116,7 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("account_external_id", required=True, can_default=False),
         Column("occurred_on", parse_date, required=True, is_date=True),
         _choice("kind", TouchKind, attr=None, required=True),
-        Column("summary", required=True),
+        Column("summary", required=True, multiline=True),
         _choice("sentiment", Sentiment, attr="sentiment"),
         Column("owner_email", parse_email, is_owner=True),
         Column("external_id", can_default=False),

@@ -10,6 +10,13 @@ A mapping (`domain.mapping_file`) says which of the export's columns feed csm's,
 values into csm's and fills in defaults; dates are ISO, or slash dates in the order the file's
 own values prove (`domain.dates`). Problems repeated over many records are reported once each,
 with a count and an example (`ImportFailed`).
+
+Control characters in a cell csm reads (ESC, BEL, DEL, the C1 range...) are refused, each at its
+record, line and column, not stripped: they would garble the screen's columns (ESC starts a
+terminal command), and what stripping leaves of an escape sequence ("[31m") is no cleaner. Line
+breaks and tabs are text only in a touch's summary. A file that ends inside its last record
+(inside a quoted field, or fewer fields than the header with no line end after them) was cut
+off: "the last record is incomplete", not a shorter record imported.
 """
 
 from __future__ import annotations
@@ -185,6 +192,24 @@ class ImportSummary:
 
 #: Bytes that are not UTF-8 survive decoding as lone surrogates ("surrogateescape").
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
+#: Control characters no cell may hold: C0 but tab and line ends, DEL, C1 (NUL is said apart).
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: What only a multi-line column may hold: tabs and line breaks (Unicode's too).
+_BREAK = re.compile("[\t\n\r\u2028\u2029]")
+#: Any of the above but line ends: a file without them (and without a record over several lines)
+#: needs no check of each cell.
+_SUSPECT = re.compile("[\udc80-\udcff\x00-\x08\t\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_NAMES = {
+    "\x07": "BEL",
+    "\x08": "backspace",
+    "\x0b": "vertical tab",
+    "\x0c": "form feed",
+    "\x1a": "SUB",
+    "\x1b": "ESC",
+    "\x7f": "DEL",
+    "\x85": "NEL",
+    "\x9b": "CSI",
+}
 
 Record = imports.AccountIn | imports.ContactIn | imports.TouchpointIn
 
@@ -210,6 +235,10 @@ def _shown(text: str, limit: int = 60) -> str:
     """A cell or line as it can be printed: undecodable bytes as '\ufffd', long text cut."""
     text = _NOT_UTF8.sub("\ufffd", text.rstrip("\r\n"))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_INCOMPLETE = "a complete record: the last record is incomplete, the file ends"
+_CUT = " (was it cut off while being copied or downloaded? copy or export it again)"
 
 
 def _csv_expected(error: csv.Error) -> str:
@@ -297,27 +326,25 @@ class _Reader:
     ) -> None:
         self.issues.append(ImportIssue(self.file, record, line, column, value, expected))
 
-    def bad_text(self, text: str, record: int | None, line: int, column: str | None) -> bool:
-        """Report what no database should store: bytes that are not UTF-8, and NUL."""
-        if _NOT_UTF8.search(text):
-            self.issue(
-                'UTF-8 text (save the file as "CSV UTF-8"); this looks like another encoding',
-                record=record,
-                line=line,
-                column=column,
-                value=_shown(text),
-            )
-            return True
-        if "\x00" in text:
-            self.issue(
-                "text without NUL characters (is this a binary file?)",
-                record=record,
-                line=line,
-                column=column,
-                value=_shown(text),
-            )
-            return True
-        return False
+    def bad_text(
+        self, text: str, record: int | None, line: int, column: Column | None = None
+    ) -> bool:
+        """Report what no database should store: bytes that are not UTF-8, and NUL; and in a
+        cell csm reads (`column`), control characters, and line breaks where they do not
+        belong (they break the screen's columns)."""
+        expected = _unstorable(text)
+        if expected is None and column is not None:
+            expected = _unshowable(text, column)
+        if expected is None:
+            return False
+        self.issue(
+            expected,
+            record=record,
+            line=line,
+            column=column.name if column else None,
+            value=_shown(text),
+        )
+        return True
 
     # -- the header ---------------------------------------------------------------------------
 
@@ -454,11 +481,14 @@ class _Reader:
 
     # -- the records ------------------------------------------------------------------------
 
-    def shape(self, fields: list[str], number: int, line: int, raw: str) -> list[str] | None:
+    def shape(
+        self, fields: list[str], number: int, line: int, raw: str, *, last: bool = False
+    ) -> list[str] | None:
         """The record's fields if they line up with the header's, else None and an issue.
 
         Spreadsheets add or drop empty trailing cells: blank cells past the header's end, and
-        missing cells under trailing unnamed header columns, are not worth an error.
+        missing cells under trailing unnamed header columns, are not worth an error. Too few
+        fields in the `last` record of a file with no line end after it: the file was cut off.
         """
         full = len(self.names)
         named = full
@@ -469,7 +499,12 @@ class _Reader:
         if named <= len(fields) <= full:
             return fields + [""] * (full - len(fields))
         expected = f"{full} fields like the header, found {len(fields)}"
-        if len(fields) < named:
+        if last and len(fields) < named:
+            expected = (
+                f"{_INCOMPLETE} after {len(fields)} of the header's {full} fields, with no "
+                f"line end{_CUT}"
+            )
+        elif len(fields) < named:
             missing = ", ".join(self.names[len(fields) : len(fields) + 3])
             more = ", …" if named - len(fields) > 3 else ""
             expected += f" (nothing for {missing}{more})"
@@ -493,7 +528,7 @@ class _Reader:
         for cell in self.cells:
             column = cell.column
             text = fields[cell.position].strip()
-            if check_text and self.bad_text(text, number, line, column.name):
+            if check_text and self.bad_text(text, number, line, column):
                 ok = False
                 continue
             parsed = cell.parsed.get(text, _UNKNOWN) if text else _UNKNOWN
@@ -633,6 +668,32 @@ class _Reader:
         )
 
 
+def _unstorable(text: str) -> str | None:
+    """What a text no database should store was expected to be: UTF-8, without NUL."""
+    if _NOT_UTF8.search(text):
+        return 'UTF-8 text (save the file as "CSV UTF-8"); this looks like another encoding'
+    if "\x00" in text:
+        return "text without NUL characters (is this a binary file?)"
+    return None
+
+
+def _unshowable(text: str, column: Column) -> str | None:
+    """What a cell that would garble the screen was expected to be (None if it would not)."""
+    control = _CONTROL.search(text)
+    if control is not None:
+        char = control.group()
+        said = f"U+{ord(char):04X}"
+        if char in _CONTROL_NAMES:
+            said = f"{_CONTROL_NAMES[char]}, {said}"
+        return (
+            f"text without control characters (this has {said}, which a terminal may take "
+            "as a command); remove them in the file"
+        )
+    if not column.multiline and _BREAK.search(text):
+        return "text on one line, without tabs (a line break or a tab breaks the screen's columns)"
+    return None
+
+
 def _iso_or_none(text: str) -> date | None:
     return None if is_slash_date(text) else parse_iso_day(text)
 
@@ -694,10 +755,11 @@ def parse_file(
     if text is None:
         reader.issue('UTF-8 text (save the file as "CSV UTF-8"); this file is UTF-16', line=1)
         raise ImportFailed(reader.issues)
-    reader.check_text = bool(_NOT_UTF8.search(text)) or "\x00" in text
+    reader.check_text = bool(_SUSPECT.search(text))
 
     lines = io.StringIO(text, newline="").readlines()
     rows = csv.reader(iter(lines), strict=True)
+    cut_off = not text.endswith(("\n", "\r"))  # a last record with no line end may be cut
     header: list[str] | None = None
     found: list[tuple[int, int, list[str]]] = []  # (record, line, fields) of well-shaped records
     number = 0
@@ -711,9 +773,10 @@ def parse_file(
             if header is not None:
                 number += 1
             raw_line = lines[start - 1] if start <= len(lines) else ""
-            reader.issue(
-                _csv_expected(error), record=number or None, line=start, value=_shown(raw_line)
-            )
+            expected = _csv_expected(error)
+            if cut_off and "unexpected end of data" in str(error):
+                expected = _INCOMPLETE + " inside a quoted field" + _CUT
+            reader.issue(expected, record=number or None, line=start, value=_shown(raw_line))
             if header is None:
                 raise ImportFailed(reader.issues) from None
             continue
@@ -724,8 +787,11 @@ def parse_file(
             if not reader.header(fields, start):
                 raise ImportFailed(reader.issues)
             continue
+        if rows.line_num > start:
+            reader.check_text = True  # a line break in a quoted cell: not in every column
         number += 1
-        shaped = reader.shape(fields, number, start, lines[start - 1])
+        last = cut_off and rows.line_num >= len(lines)
+        shaped = reader.shape(fields, number, start, lines[start - 1], last=last)
         if shaped is not None:
             found.append((number, start, shaped))
 
