@@ -6,16 +6,26 @@ real entry point (`csm`, through click's CliRunner)."""
 
 from __future__ import annotations
 
+import csv
 import errno
+import hashlib
+import io
 import json
 import os
+import re
+import sqlite3
+import tempfile
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
+from csm_tui.domain.calendar import EARLIEST, LATEST
 from csm_tui.services.csv_import import ImportFailed, ImportKind, parse_file
 from csm_tui.settings import build_settings
 from csm_tui.store.database import DatabaseError, normalise_url
@@ -472,3 +482,327 @@ def test_a_cut_off_file_through_the_cli_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "the last record is incomplete" in result.stderr
     assert not book.exists()
+
+
+# -- generated files through the entry point ----------------------------------------------------
+
+GENERATED = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+SEGMENTS = ["enterprise", "Mid-Market", "SMB", "commercial", "scale"]
+KINDS = ["note", "Cadence Call", "email", "ebr", "meeting"]
+#: Values that once crashed or slipped through, and their neighbours.
+HOSTILE_CELLS = [
+    "0001-01-01",
+    "9999-12-31",
+    "9999-12-31T23:59:59.999+14:00",
+    "0001-01-01 00:00",
+    "1899-12-31",
+    "2200-01-01",
+    "02/30/2024",
+    "13/13/2024",
+    "9" * 40,
+    "9" * 5000,
+    "1e308",
+    "NaN",
+    "-0",
+    "-1",
+    "1,0000",
+    "١٢٠٠٠٠",
+    "１２０",
+    "²",
+    "\x1b[31mred",
+    "a\x00b",
+    "bell\x07",
+    "del\x7f",
+    "c1\x9b2J",
+    "two\nlines",
+    "tab\there",
+    "line\u2028sep",
+    "\ufeffbom",
+    'say "hi"',
+    '"',
+    ",",
+    "",
+    " ",
+    "A-1",
+    "Z-404",
+]
+#: Bytes a mutation inserts or writes over: CSV syntax, line ends, NUL, ESC, DEL, C1 (as UTF-8),
+#: bytes that are not UTF-8, and the starts of BOMs.
+HOSTILE_BYTES = [
+    b'"',
+    b",",
+    b"\n",
+    b"\r",
+    b"\x00",
+    b"\x1b",
+    b"\x7f",
+    b"\xc2\x9b",
+    b"\xe9",
+    b"\xff\xfe",
+    b"\xef\xbb\xbf",
+    b";",
+    b"\t",
+]
+
+
+#: An account's name: letters, digits, spaces and punctuation of any script (commas and quotes
+#: too, which csv.writer quotes).
+NAME_CHARACTERS = st.characters(codec="utf-8", categories=["L", "N", "Zs", "P"])
+#: A touch's summary: printable text, and the line breaks and tabs a summary may hold.
+SUMMARY_CHARACTERS = st.characters(
+    codec="utf-8", categories=["L", "N", "Zs", "P", "S"], include_characters="\n\t"
+)
+#: Options an import is tried with: none most often; a dry run must write nothing either.
+IMPORT_OPTIONS = [
+    [],
+    [],
+    [],
+    ["--dry-run"],
+    ["--date-format", "%d/%m/%Y"],
+    ["--date-format", "%Q"],  # a usage error
+    ["--skip-unknown-accounts", "--dry-run"],
+]
+
+
+@st.composite
+def account_rows(draw: st.DrawFn) -> list[list[str]]:
+    dates = st.dates(EARLIEST, LATEST).map(str) | st.just("")
+    return [
+        [
+            f"A-{number}",
+            draw(st.text(NAME_CHARACTERS, min_size=1, max_size=20).filter(str.strip)),
+            draw(st.sampled_from(SEGMENTS)),
+            draw(st.integers(0, 10**12).map(str) | st.just("120,000.50") | st.just("")),
+            draw(dates),
+            draw(dates),
+            draw(dates),
+            draw(st.integers(0, 100).map(str) | st.just("")),
+        ]
+        for number in range(1, draw(st.integers(1, 6)) + 1)
+    ]
+
+
+@st.composite
+def touchpoint_rows(draw: st.DrawFn) -> list[list[str]]:
+    return [
+        [
+            draw(st.sampled_from(["A-1", "A-2", "A-3"])),
+            str(draw(st.dates(date(2020, 1, 1), date(2026, 11, 23)))),
+            draw(st.sampled_from(KINDS)),
+            draw(st.text(SUMMARY_CHARACTERS, min_size=1, max_size=40).filter(str.strip)),
+        ]
+        for _ in range(draw(st.integers(1, 6)))
+    ]
+
+
+@st.composite
+def csv_files(draw: st.DrawFn) -> tuple[str, bytes]:
+    """(kind, file): valid rows, left alone a third of the time, else a few mutations of
+    cells, bytes, encoding or length, alone or all together."""
+    kind = draw(st.sampled_from(["accounts", "touchpoints"]))
+    if kind == "accounts":
+        header = HEADER.split(",")
+        rows = draw(account_rows())
+    else:
+        header = ["account_external_id", "occurred_on", "kind", "summary"]
+        rows = draw(touchpoint_rows())
+    plan = draw(st.sampled_from(["clean", "clean", "cells", "bytes", "encoding", "cut", "all"]))
+    every = plan == "all"
+    for _ in range(draw(st.integers(1, 3)) if plan == "cells" or every else 0):
+        row = draw(st.sampled_from(rows))
+        row[draw(st.integers(0, len(row) - 1))] = draw(st.sampled_from(HOSTILE_CELLS))
+    out = io.StringIO()
+    ends = draw(st.sampled_from(["\n", "\r\n"]))
+    csv.writer(out, lineterminator=ends).writerows([header, *rows])
+    encoding = "utf-8"
+    if plan == "encoding" or every:
+        encoding = draw(st.sampled_from(["utf-8-sig", "utf-16", "utf-16-le", "latin-1", "cp1252"]))
+    data = bytearray(out.getvalue().encode(encoding, errors="replace"))
+    for _ in range(draw(st.integers(1, 3)) if plan == "bytes" or every else 0):
+        at = draw(st.integers(0, len(data)))
+        how = draw(st.sampled_from(["insert", "delete", "replace"]))
+        chunk = draw(st.sampled_from(HOSTILE_BYTES))
+        if how == "insert":
+            data[at:at] = chunk
+        elif how == "delete":
+            del data[at : at + draw(st.integers(1, 8))]
+        else:
+            data[at : at + len(chunk)] = chunk
+    if plan == "cut" or every:
+        data = data[: draw(st.integers(0, len(data)))]
+    return kind, bytes(data)
+
+
+def snapshot(book: Path) -> dict[str, tuple[int, str]]:
+    """Every table's row count and a digest of its rows: what "nothing written" compares."""
+    with closing(sqlite3.connect(book)) as connection:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        state = {}
+        for table in tables:
+            rows = sorted(repr(row) for row in connection.execute(f'SELECT * FROM "{table}"'))
+            state[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+        return state
+
+
+def seeded_book(directory: Path) -> Path:
+    book = directory / "book.db"
+    for kind in ("accounts", "touchpoints"):
+        result = csm("--db", str(book), "--today", TODAY, "import", kind, str(DATA / f"{kind}.csv"))
+        assert result.exit_code == 0, result.output
+    return book
+
+
+def test_generated_csv_files_import_whole_or_not_at_all() -> None:
+    """Valid rows mutated (extreme dates, huge numbers, odd digits, control characters, quotes,
+    bytes that are not UTF-8, other encodings, a cut) through `csm import`: exit 0 and the rows
+    written, or exit 1 or 2, one error, no traceback, and not one row changed anywhere."""
+    with tempfile.TemporaryDirectory() as folder:
+        directory = Path(folder)
+        book = seeded_book(directory)
+        path = directory / "export.csv"
+
+        @GENERATED
+        @given(file=csv_files(), options=st.sampled_from(IMPORT_OPTIONS))
+        def check(file: tuple[str, bytes], options: list[str]) -> None:
+            kind, data = file
+            path.write_bytes(data)
+            before = snapshot(book)
+            result = csm("--db", str(book), "--today", TODAY, "import", kind, str(path), *options)
+            assert result.exit_code in (0, 1, 2), result.output
+            assert "\x1b" not in result.output and "\x00" not in result.output
+            event(f"exit {result.exit_code}")
+            after = snapshot(book)
+            if result.exit_code != 0 or "--dry-run" in options:
+                assert after == before, result.output
+                if result.exit_code:
+                    assert result.stderr.startswith(("Error: ", "Usage: ")), result.output
+                return
+            if "header and no records" in result.stderr:
+                assert after == before
+                return
+            created = re.search(r"(\d+) \w+ created", result.stdout)
+            assert created is not None, result.output
+            table = "account" if kind == "accounts" else "touchpoint"
+            assert after[table][0] == before[table][0] + int(created.group(1))
+
+        check()
+
+
+@st.composite
+def config_files(draw: st.DrawFn, folder: Path, book: Path) -> bytes:
+    """TOML-ish bytes: lines a config file has or could have (keys known and not, paths that
+    cannot be, values of other types, deep nesting), then bytes, encoding and length mutated."""
+    paths_ = [
+        str(book),
+        str(folder / "missing" / "book.db"),
+        str(folder / "export.csv" / "book.db"),  # under a file
+        str(folder / ("n" * 300 + ".db")),
+        str(folder),
+        "postgresql://nobody@127.0.0.1:1/none",
+        "",
+    ]
+    path_values = st.sampled_from(paths_).map(lambda p: p.replace("\\", "\\\\"))
+    escapes = st.sampled_from(
+        ["", "\\u0000", "\\u001b", "\\t", "\\n", "\\\\", '\\"', "é", "\\U0001F600"]
+    )
+    value = st.builds(lambda base, odd: f'"{base}{odd}"', path_values, escapes)
+    lines = st.one_of(
+        st.builds(lambda v: f"database = {v}", value),
+        st.builds(lambda v: f"rules = {v}", value),
+        st.sampled_from(['user_email = "maya@example.com"', 'user_email = ""', "user_email = 3"]),
+        st.sampled_from(["database = 1979-05-27", "rules = true", "database = [1, 2]", "[table]"]),
+        st.sampled_from(['colour = "blue"', "database =", '"database" = "x"', "= 1", "[[a]]"]),
+        st.integers(1, 1500).map(lambda n: "x = " + "[" * n + "]" * n),
+        st.integers(1, 1500).map(lambda n: "x = " + "{a = " * n + "}" * n),
+        st.text(max_size=30),
+    )
+    text = "\n".join(draw(st.lists(lines, max_size=5)))
+    encoding = draw(st.sampled_from(["utf-8", "utf-8", "utf-8", "utf-8-sig", "utf-16", "latin-1"]))
+    data = bytearray(text.encode(encoding, errors="replace"))
+    for _ in range(draw(st.integers(0, 2))):
+        at = draw(st.integers(0, len(data)))
+        data[at:at] = draw(st.sampled_from(HOSTILE_BYTES + [b"[", b"]", b"=", b"{", b"'"]))
+    if draw(st.integers(0, 4)) == 0:
+        data = data[: draw(st.integers(0, len(data)))]
+    return bytes(data)
+
+
+def test_generated_config_files_run_or_say_what_is_wrong_in_one_line() -> None:
+    """`csm --config FILE accounts --team` on generated config files: it lists the accounts,
+    or exits 1 (2 for a mistyped command line) with one line, no traceback, nothing written."""
+    with tempfile.TemporaryDirectory() as folder:
+        directory = Path(folder)
+        book = seeded_book(directory)
+        (directory / "export.csv").write_text("a file, not a folder\n")
+        config = directory / "config.toml"
+
+        @GENERATED
+        @given(data=st.data(), with_db=st.booleans())
+        def check(data: st.DataObject, with_db: bool) -> None:
+            config.write_bytes(data.draw(config_files(directory, book)))
+            before = snapshot(book)
+            db = ["--db", str(book)] if with_db else []
+            result = csm("--config", str(config), *db, "--today", TODAY, "accounts", "--team")
+            assert result.exit_code in (0, 1, 2), result.output
+            event(f"exit {result.exit_code}")
+            if result.exit_code == 1:
+                [line] = result.stderr.splitlines()
+                assert line.startswith("Error: ") and "\x1b" not in line and "\x00" not in line
+            assert snapshot(book) == before
+
+        check()
+
+
+#: One hostile cell per column that must be refused there and nowhere else.
+ONE_BAD_CELL = {
+    "renewal_date": ["0001-01-01", "9999-12-31T23:59:59Z", "٢٠٢٦-١١-٢٣"],
+    "contract_start": ["9999-12-31", "1899-12-31"],
+    "arr": ["١٢٠٠٠٠", "１２０", "9" * 40],
+    "health_score": ["²", "١٠"],
+    "name": ["\x1b[31mAcme", "del\x7f", "two\nlines", "c1\x9b"],
+}
+
+
+def test_one_hostile_cell_is_reported_at_its_record_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+
+    @GENERATED
+    @given(count=st.integers(1, 10), data=st.data())
+    def check(count: int, data: st.DataObject) -> None:
+        k = data.draw(st.integers(1, count), label="k")
+        column = data.draw(st.sampled_from(sorted(ONE_BAD_CELL)), label="column")
+        value = data.draw(st.sampled_from(ONE_BAD_CELL[column]), label="value")
+        rows = [
+            {
+                "external_id": f"A-{i}",
+                "name": f"Name {i}",
+                "segment": "smb",
+                "arr": "10",
+                "contract_start": "2025-01-01",
+                "renewal_date": "2027-01-01",
+                "go_live_date": "",
+                "health_score": "50",
+            }
+            for i in range(1, count + 1)
+        ]
+        rows[k - 1][column] = value
+        out = io.StringIO()
+        writer = csv.DictWriter(out, HEADER.split(","), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        path.write_text(out.getvalue(), encoding="utf-8")
+        error = failure(ACCOUNTS, path)
+        lines_before = sum(row["name"].count("\n") for row in rows[: k - 1])
+        [(record, line, where, _expected)] = located(error)
+        assert (record, line, where) == (k, k + 1 + lines_before, column)
+
+    check()

@@ -129,7 +129,8 @@ _SAVE_AS_UTF8 = "save it as UTF-8 (a config file is UTF-8 text, as TOML requires
 def _config_text(path: Path, raw: bytes) -> str:
     """The file's text: UTF-8 (a BOM, as Notepad writes, is fine), else a ConfigError that says
     which encoding it looks like."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:200]:
+    utf16_without_bom = len(raw) >= 2 and (raw[0] == 0) != (raw[1] == 0)  # 'd\0a\0...'
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom:
         raise ConfigError(f"{path}: the file is UTF-16, not UTF-8; {_SAVE_AS_UTF8}")
     try:
         return raw.decode("utf-8-sig")

@@ -426,7 +426,9 @@ class _Reader:
         expected = f"{wanted} (found: {found})"
         close = likely_column([name, *sources], unused)
         if close is not None:
-            expected += f"; did you mean {close!r}? (--map {name}={close})"
+            expected += f"; did you mean {close!r}?"
+            if close.isprintable():  # a header with ESC in it is not typed back raw
+                expected += f" (--map {name}={close})"
         return expected
 
     # -- defaults, value maps and dates -----------------------------------------------------
@@ -702,6 +704,8 @@ def _decode(raw: bytes) -> str | None:
     """The file's text as `open(encoding="utf-8-sig", newline="")` would read it, but bytes
     that are not UTF-8 kept (as surrogates) so that each can be reported in its record."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    if len(raw) >= 2 and (raw[0] == 0) != (raw[1] == 0):  # UTF-16 without a BOM: 'e\0x\0'
         return None
     return raw.decode("utf-8-sig", errors="surrogateescape")
 
