@@ -475,6 +475,13 @@ def test_a_quote_never_closed_in_a_file_that_ends_with_a_line_end_says_so(tmp_pa
     ]
 
 
+def test_a_header_cut_off_is_not_called_a_record(tmp_path: Path) -> None:
+    path = write(tmp_path, '"external_id,name')
+    assert located(failure(ACCOUNTS, path)) == [
+        (None, 1, None, "a closing double quote: a quoted field of this record is never closed")
+    ]
+
+
 def test_a_cut_off_file_through_the_cli_writes_nothing(tmp_path: Path) -> None:
     book = tmp_path / "book.db"
     path = write(tmp_path, "external_id,name,segment,arr\nA-1,Acme,smb,10\nA-2,Globex,sm")

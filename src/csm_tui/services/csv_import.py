@@ -778,7 +778,7 @@ def parse_file(
                 number += 1
             raw_line = lines[start - 1] if start <= len(lines) else ""
             expected = _csv_expected(error)
-            if cut_off and "unexpected end of data" in str(error):
+            if header is not None and cut_off and "unexpected end of data" in str(error):
                 expected = _INCOMPLETE + " inside a quoted field" + _CUT
             reader.issue(expected, record=number or None, line=start, value=_shown(raw_line))
             if header is None:
