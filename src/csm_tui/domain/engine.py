@@ -356,12 +356,15 @@ def _cadence(context: _Context) -> Candidate:
             lambda: _cadence_from(context, row_number, row, last, f"the last {words}"),
         )
     planned = context.facts.first_call_by
-    if planned is not None:
-        return context.built(
-            ("cadence", row_number, "planned", planned),
-            lambda: _first_call(context, row, planned),
-        )
     start = _clock_start(context, cadence.fallback_anchor)
+    if planned is not None:
+        # The plan spread the first calls for the cadence of the day they entered; a row that
+        # asks for more (the account turned red) brings the call forward.
+        bound = shift(start[0], row.every, context.rules.calendar).day if start else None
+        return context.built(
+            ("cadence", row_number, "planned", planned, bound),
+            lambda: _first_call(context, row, planned, bound),
+        )
     if start is None:
         context.tomorrow()  # due now, whatever the day
     return context.built(
@@ -385,20 +388,30 @@ def _clock_start(context: _Context, fallback: str | None) -> tuple[date, str] | 
     return max(starts, key=lambda start: start[0], default=None)
 
 
-def _first_call(context: _Context, row: CadenceRow, planned: date) -> _Built:
+def _first_call(context: _Context, row: CadenceRow, planned: date, bound: date | None) -> _Built:
     """The first call of an account that entered the book with none on record, on the day
-    planned for it then (`domain.first_calls`)."""
+    planned for it then (`domain.first_calls`), or sooner if the matching row's period from
+    the clock's start (`bound`) ends before it."""
     cadence = context.rules.cadence
     label = row.label or f"{cadence.label} ({row.id})"
+    steps = [f"no call on record: first call planned by {fmt_day(planned)}"]
+    reason = (
+        f"{label}: no {_kind_words(cadence.kind)} on record; first call planned by "
+        f"{planned.isoformat()}"
+    )
+    due = planned
+    if bound is not None and bound < planned:
+        due = bound
+        steps.append(f"every {human(row.every)} now: brought forward to {fmt_day(bound)}")
+        reason += f", brought forward by the {label.lower()} (every {human(row.every)})"
     return context.open(
         row.id,
         cadence.kind,
         cadence.label,
-        planned,
+        due,
         inputs={"first call planned": planned.isoformat()},
-        steps=(f"no call on record: first call planned by {fmt_day(planned)}",),
-        reason=f"{label}: no {_kind_words(cadence.kind)} on record; first call planned by "
-        f"{planned.isoformat()}",
+        steps=tuple(steps),
+        reason=reason,
     )
 
 
@@ -630,10 +643,11 @@ def _recurring_start(context: _Context, rule: RecurringRule) -> tuple[date, str]
     """Where a recurring clock with nothing on record starts: at the first call planned when
     the account entered the book (so the first surveys of an imported book are spread like
     its calls), else as the cadence's clock does."""
+    start = _clock_start(context, rule.fallback_anchor)
     planned = context.facts.first_call_by
-    if planned is not None:
+    if planned is not None and (start is None or planned > start[0]):
         return planned, "the first call planned"
-    return _clock_start(context, rule.fallback_anchor)
+    return start
 
 
 def _recurring_from(
@@ -684,14 +698,21 @@ def band_entered(context: _Context, band: str) -> date | None:
     history = [point for point in context.facts.health if point.on <= context.today]
     entered = context.facts.entered_on
     if not history:
-        return entered if entered is not None and entered <= context.today else None
+        if entered is not None and entered > context.today:
+            context.until(entered)  # seen from that day on
+            return None
+        return entered
     if bands.band(history[-1].score).value != band:
         return context.today  # the score changed after the last snapshot: count from today
     for index in range(len(history) - 1, 0, -1):
         if bands.band(history[index - 1].score).value != band:
             return history[index].on
-    first = history[0].on  # in the band since the first snapshot on record
-    return first if entered is not None and first >= entered else None
+    # In the band since the first snapshot loaded: the first on record only if it lies in the
+    # health window (an older one is the snapshot just before it, and what came before that
+    # is not loaded); the day it was first seen in the band, if the account was in the book.
+    first = history[0].on
+    in_window = first >= context.today - timedelta(days=HEALTH_WINDOW_DAYS)
+    return first if in_window and entered is not None and first >= entered else None
 
 
 def _trigger(context: _Context, rule: TriggerRule) -> Candidate:
@@ -883,18 +904,19 @@ def _snooze(context: _Context, kind: str, due: date) -> tuple[date, str, tuple[s
 
 
 def _booking(context: _Context, kind: str) -> Booking | None:
-    """The meeting booked for the account's item of `kind` that holds today: made by today, its
-    day not past, and nothing of that kind logged since it was made (a touch logged, on the day
-    or before it, is the meeting)."""
+    """The meeting booked for the account's item of `kind` that holds today: the last one made
+    (a meeting moved is booked again), made by today, its day not past, and nothing of that kind
+    logged since: after the day it was made, or on its own day (the meeting itself). A call
+    logged the morning the next one is booked is the last call, not the booked one."""
     today = context.today
-    holding = [
-        booking
-        for booking in context.facts.bookings
-        if booking.kind == kind
-        and booking.booked_on <= today <= booking.on
-        and context.last((kind,), since=booking.booked_on) is None
-    ]
-    return max(holding, key=lambda b: (b.booked_on, b.on), default=None)
+    last = context.last((kind,))
+    for booking in reversed(context.facts.bookings):  # in the order they were made
+        if booking.kind != kind or not booking.booked_on <= today <= booking.on:
+            continue
+        if last is not None and (last > booking.booked_on or last == booking.on):
+            return None  # logged since: the meeting took place
+        return booking
+    return None
 
 
 def _active_snooze(context: _Context, kind: str) -> Snooze | None:
