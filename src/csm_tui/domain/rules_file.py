@@ -265,12 +265,18 @@ class _Table:
         )
 
     def whole(
-        self, key: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+        self,
+        key: str,
+        default: int,
+        *,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        why: str = "",
     ) -> int:
         value = self.get(key, int)
         if value is None:
             return default
-        if (message := _outside(value, minimum, maximum, "")) is not None:
+        if (message := _outside(value, minimum, maximum, why)) is not None:
             self.problem(key, message)
             return default
         return int(value)
@@ -278,7 +284,8 @@ class _Table:
     def days(self, key: str, default: int, *, either_way: bool = True) -> int:
         """A number of days in an urgency ramp or window: at most 10 years (either way)."""
         minimum = -MAX_DAYS if either_way else None
-        return self.whole(key, default, minimum=minimum, maximum=MAX_DAYS)
+        why = "10 years is the longest span csm plans"
+        return self.whole(key, default, minimum=minimum, maximum=MAX_DAYS, why=why)
 
     def duration(
         self, key: str, *, required: bool = False, negative: bool = False, zero: bool = False
@@ -394,8 +401,7 @@ def _outside(value: float, minimum: float | None, maximum: float | None, why: st
         bound = f"at least {minimum:g}"
     else:
         bound = f"at most {maximum:g}"
-    reason = f": {why}" if why else (" (10 years)" if maximum == MAX_DAYS and high else "")
-    return f"must be {bound}, not {_number(value)}{reason}"
+    return f"must be {bound}, not {_number(value)}" + (f": {why}" if why else "")
 
 
 def _number(value: float) -> str:
