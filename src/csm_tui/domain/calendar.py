@@ -49,7 +49,6 @@ _ONE_DAY = timedelta(days=1)
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
 
-
 #: More digits than any duration can use: refused before `int()` (which stops at 4,300 digits).
 _MAX_DIGITS = 9
 

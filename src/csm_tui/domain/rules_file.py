@@ -390,7 +390,8 @@ def _finite(value: float) -> bool:
 
 
 def _outside(value: float, minimum: float | None, maximum: float | None, why: str) -> str | None:
-    """What is wrong with a number outside its bounds (both named when it has both)."""
+    """What is wrong with a number outside its bounds, or None; a pair like -1000..1000 reads
+    "at most 1000 either way"."""
     low = minimum is not None and value < minimum
     high = maximum is not None and value > maximum
     if not (low or high):
