@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache, partial
 from typing import Any
 
-from csm_tui.domain.calendar import Duration, Shifted, Unit, fmt_day, shift
+from csm_tui.domain.calendar import Duration, Shifted, Unit, add_days, fmt_day, shift
 from csm_tui.domain.decision import OPEN, Candidate, Decision, Derivation, Status
 from csm_tui.domain.facts import (
     HEALTH_WINDOW_DAYS,
@@ -165,7 +165,7 @@ def _facts_to_come(context: _Context) -> None:
             break
     for booking in context.facts.bookings:
         context.until(booking.booked_on)
-        context.until(booking.on + timedelta(days=1))  # the day passed: the item comes back
+        context.until(add_days(booking.on, 1))  # the day passed: the item comes back
     policy = context.rules.snooze
     for snooze in context.facts.snoozes:
         context.until(snooze.snoozed_on)
@@ -215,7 +215,7 @@ class _Context:
 
     def tomorrow(self) -> None:
         """Note that the plan counts from today itself (an item due now): it moves every day."""
-        self.until(self.today + timedelta(days=1))
+        self.until(add_days(self.today, 1))
 
     def last(
         self, kinds: Iterable[str], *, since: date | None = None, before: date | None = None
@@ -552,8 +552,8 @@ def _targets(context: _Context, rule: AnchoredRule, anchor: date) -> _Targets:
             (
                 offset,
                 target,
-                target.day - window,
-                target.day + expire_after if expire_after is not None else None,
+                add_days(target.day, -window),
+                add_days(target.day, expire_after) if expire_after is not None else None,
             )
             for offset in rule.offsets
             for target in [shift(anchor, offset, context.rules.calendar)]
@@ -617,9 +617,9 @@ def _anchored_at(
 
 
 @lru_cache(maxsize=256)
-def _rough(duration: Duration | None) -> timedelta:
+def _rough(duration: Duration | None) -> int:
     """A window or expiry as whole days (`approx_days` rounded); no duration is no time."""
-    return timedelta(days=round(duration.approx_days())) if duration else timedelta(0)
+    return round(duration.approx_days()) if duration else 0
 
 
 def _recurring(context: _Context, rule: RecurringRule) -> Candidate:
@@ -723,11 +723,13 @@ def _trigger(context: _Context, rule: TriggerRule) -> Candidate:
     if entered == context.today:
         context.tomorrow()  # may count from today itself: the score changed after the last snapshot
     # The snapshot before the change leaves the facts once the change is older than the window.
-    context.until(entered + timedelta(days=HEALTH_WINDOW_DAYS + 1))
+    context.until(add_days(entered, HEALTH_WINDOW_DAYS + 1))
     done = context.last(rule.satisfied_by, since=entered)
     if done is None and rule.expire_after:
         context.until(
-            shift(entered, rule.within, context.rules.calendar).day + _rough(rule.expire_after)
+            add_days(
+                shift(entered, rule.within, context.rules.calendar).day, _rough(rule.expire_after)
+            )
         )
     score = context.facts.health_score
     return context.built(
@@ -760,7 +762,7 @@ def _triggered(
             due=moved.day,
             inputs=inputs,
         ), None
-    if rule.expire_after and context.today >= moved.day + _rough(rule.expire_after):
+    if rule.expire_after and context.today >= add_days(moved.day, _rough(rule.expire_after)):
         return _skipped(
             rule.id,
             rule.kind,
@@ -795,8 +797,8 @@ def _escalation_state(context: _Context, escalation: OpenEscalation) -> Escalati
     breach_at = (
         _after(since, bound, rules) if last is None else shift(last, bound, rules.calendar).day
     )
-    breach_at = max(breach_at, last + timedelta(days=1)) if last is not None else breach_at
-    context.until(breach_at + timedelta(days=1))  # breached from then on
+    breach_at = max(breach_at, add_days(last, 1)) if last is not None else breach_at
+    context.until(add_days(breach_at, 1))  # breached from then on
     return EscalationState(
         escalation, sla, breach_at, breached=context.today > breach_at, last_follow_up=last
     )
@@ -805,7 +807,10 @@ def _escalation_state(context: _Context, escalation: OpenEscalation) -> Escalati
 def _after(moment: datetime, duration: Duration, rules: Rulebook) -> date:
     """A date `duration` after a moment: hours are elapsed UTC time, the rest as on dates."""
     if duration.unit is Unit.HOURS:
-        return (moment.astimezone(UTC) + timedelta(hours=duration.amount)).date()
+        try:
+            return (moment.astimezone(UTC) + timedelta(hours=duration.amount)).date()
+        except OverflowError:  # a moment of older data near the end of the calendar
+            return date.max if duration.amount >= 0 else date.min
     return shift(moment.astimezone(UTC).date(), duration, rules.calendar).day
 
 
@@ -824,7 +829,7 @@ def _escalation(context: _Context, state: EscalationState) -> Candidate:
         moved = shift(last, sla.within, context.rules.calendar)
         due, steps, words = moved.day, moved.steps, f"the last follow-up on {last.isoformat()}"
         if due <= last:  # "at once" again after today's call would never leave the queue
-            due = last + timedelta(days=1)
+            due = add_days(last, 1)
             steps = (*steps, f"a follow-up was logged that day: next one on {fmt_day(due)}")
     else:
         due = _after(since, sla.within, context.rules)

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from csm_tui.domain.calendar import Duration, shift
+from csm_tui.domain.calendar import Duration, add_days, shift
 from csm_tui.domain.engine import decide
 from csm_tui.domain.facts import AccountFacts
 from csm_tui.domain.rulebook import Rulebook
@@ -73,7 +73,7 @@ def first_calls(facts: Iterable[AccountFacts], rules: Rulebook, today: date) -> 
 def working_days(start: date, every: Duration, rules: Rulebook) -> list[date]:
     """The working days of one period from `start` (at least the first working day)."""
     end = shift(start, every, rules.calendar, roll=False).day
-    end = min(end, start + timedelta(days=_MAX_SPREAD_DAYS))
+    end = min(end, add_days(start, _MAX_SPREAD_DAYS))
     calendar = rules.calendar
     days = [
         day
