@@ -6,11 +6,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from csm_tui.domain.calendar import (
+    EARLIEST,
+    LATEST,
+    LONGEST,
     Duration,
     DurationError,
     Shifted,
     Unit,
     WorkCalendar,
+    add_days,
     fmt_day,
     shift,
 )
@@ -346,3 +350,60 @@ def test_hours_never_roll_and_cover_the_whole_elapsed_span(anchor, hours, cal):
     moved = (shift(anchor, Duration.parse(f"{hours}h"), cal).day - anchor).days
     assert abs(moved) * 24 >= abs(hours) > (abs(moved) - 1) * 24
     assert moved * hours >= 0
+
+
+# ---------- the ends of the calendar (issue 19) ----------
+
+
+def test_the_supported_range_and_the_longest_duration_leave_room_on_both_sides() -> None:
+    """A date in EARLIEST..LATEST moved by a few of the longest durations is still a date."""
+    assert [EARLIEST.isoformat(), LATEST.isoformat()] == ["1900-01-01", "2199-12-31"]
+    # The longest: 2600 working days of a one-day work week (50 years), then two windows.
+    span = timedelta(days=2600 * 7 + 2 * 3653)
+    assert EARLIEST - span > date.min and LATEST + span < date.max
+    for unit, amount in LONGEST.items():
+        assert not Duration(amount, unit, f"{amount}{unit}").is_too_long
+        assert Duration(-amount - 1, unit, f"-{amount + 1}{unit}").is_too_long
+
+
+@pytest.mark.parametrize("text", ["9999999999d", "-" + "9" * 5000 + "y"])
+def test_a_duration_of_more_than_nine_digits_is_refused_by_the_parser(text: str) -> None:
+    with pytest.raises(DurationError, match="is too long: at most 10 years"):
+        Duration.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("anchor", "text", "held"),
+    [
+        ("9999-12-30", "5bd", date.max),
+        ("9999-12-30", "1y", date.max),
+        ("9999-12-30", "48h", date.max),
+        ("9999-12-25", "2w", date.max),
+        ("0001-01-03", "-1mo", date.min),
+        ("0001-01-03", "-3d", date.min),
+        ("0001-01-03", "-5bd", date.min),
+    ],
+)
+def test_a_shift_past_the_end_of_the_calendar_is_held_there(
+    anchor: str, text: str, held: date
+) -> None:
+    moved = shift(D(anchor), Duration.parse(text), PLAIN)
+    assert moved.day == held
+    assert moved.steps == (
+        f"{Duration.parse(text).amount:+d}{Duration.parse(text).unit} from {fmt_day(D(anchor))} "
+        f"-> past the end of the calendar: held at {fmt_day(held)}",
+    )
+
+
+def test_a_backward_shift_that_rolls_off_the_end_is_held_at_the_last_day() -> None:
+    mondays = WorkCalendar(frozenset({0}))  # 9999-12-31 is a Friday: no Monday after it
+    moved = shift(date.max, Duration.parse("-1d"), mondays)
+    assert moved.day == date.max
+    assert moved.steps[-1].endswith("rolled past the end of the calendar: held at 9999-12-31 (Fri)")
+
+
+def test_add_days_is_held_at_the_ends_of_the_calendar() -> None:
+    assert add_days(date(2026, 11, 23), 7) == date(2026, 11, 30)
+    assert add_days(date.max, 1) == date.max
+    assert add_days(date.min, -1) == date.min
+    assert add_days(date(9999, 12, 1), 3650) == date.max

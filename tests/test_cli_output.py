@@ -368,3 +368,17 @@ def test_a_rules_preview_as_a_table_and_as_json(small_book: Path, tmp_path: Path
         f"{weekly} against the shipped rules, as of 2026-11-23: 0 of 0 accounts' next touch "
         "would move.\n"
     )
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_json_refuses_a_number_that_json_cannot_carry(number: float) -> None:
+    """`NaN` and `Infinity` are not JSON: a slip that lets one through fails loudly (issue 19)
+    instead of printing a file that a reader rejects."""
+    from csm_tui.domain.exchange import ExportKind, Table
+
+    table = Table(ExportKind.QUEUE, ("urgency",), [(number,)])
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        output.json_text(table)
+    assert output.json_text(Table(ExportKind.QUEUE, ("urgency",), [(1.5,)])) == (
+        '[\n  {\n    "urgency": 1.5\n  }\n]\n'
+    )

@@ -211,6 +211,90 @@ def test_the_schedule_is_stored_for_the_day_it_was_computed(book: Path) -> None:
     assert sha
 
 
+# ---------- the rules files of issue 19: one line from `rules check`, never a reschedule -----
+
+RECURRING = '[[recurring]]\nid = "r.x"\nkind = "ebr"\n'
+ANCHORED = '[[anchored]]\nid = "a.x"\nkind = "ebr"\nanchor = "renewal_date"\n'
+TRIGGER = '[[trigger]]\nid = "t.x"\nkind = "health-assessment"\nentered = "red"\n'
+TOO_LONG = "is too long: at most 10 years"
+ISSUE_19 = {
+    "every-99999y": (RECURRING + 'every = "99999y"', 4, "recurring[1].every", TOO_LONG),
+    "every-22-digit-days": (
+        RECURRING + 'every = "9999999999999999999999d"',
+        4,
+        "recurring[1].every",
+        TOO_LONG,
+    ),
+    "every-3000000bd": (RECURRING + 'every = "3000000bd"', 4, "recurring[1].every", TOO_LONG),
+    "offset-9000y": (ANCHORED + 'offsets = ["9000y"]', 5, "anchored[1].offsets[1]", TOO_LONG),
+    "offset-minus-99999y": (
+        ANCHORED + 'offsets = ["-99999y"]',
+        5,
+        "anchored[1].offsets[1]",
+        f"{TOO_LONG} back",
+    ),
+    "within-99999999h": (TRIGGER + 'within = "99999999h"', 5, "trigger[1].within", TOO_LONG),
+    "coefficient-nan": (
+        "[urgency.overdue]\ncoefficient = nan",
+        2,
+        "urgency.overdue.coefficient",
+        "must be a finite number, not nan",
+    ),
+    "coefficient-inf": (
+        "[urgency.arr]\ncoefficient = inf",
+        2,
+        "urgency.arr.coefficient",
+        "must be a finite number, not inf",
+    ),
+    "weight-minus-inf": (
+        "[urgency.kind]\nebr = -inf",
+        2,
+        "urgency.kind.ebr",
+        "must be a finite number, not -inf",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "line", "where", "message"), ISSUE_19.values(), ids=ISSUE_19)
+def test_rules_check_refuses_each_file_of_issue_19_in_one_line(
+    tmp_path: Path, text: str, line: int, where: str, message: str
+) -> None:
+    bad = tmp_path / "rules.toml"
+    bad.write_text(text)
+    result = csm("rules", "check", str(bad))
+    assert result.exit_code == 1
+    [only] = result.output.splitlines()
+    assert only.startswith(f"Error: {bad}:{line}: {where}: "), only
+    assert message in only
+
+
+@pytest.mark.parametrize(("text", "line", "where", "message"), ISSUE_19.values(), ids=ISSUE_19)
+def test_a_file_of_issue_19_never_reaches_the_reschedule(
+    book: Path, tmp_path: Path, text: str, line: int, where: str, message: str
+) -> None:
+    """The queue runs on the shipped rules, says why, and prints JSON (no NaN): the schedule
+    is the shipped rules' one (as the TUI's, which reads the rules the same way)."""
+    from csm_tui.rules import default_rules
+    from csm_tui.store.meta import schedule_state
+    from csm_tui.store.versions import schedule_stamp
+
+    bad = tmp_path / "rules.toml"
+    bad.write_text(text)
+    result = on(book, "--rules", str(bad), "--as", DEMO_USER_EMAIL, "queue", "--format", "json")
+    assert result.exit_code == 0
+    warning, problem = result.stderr.splitlines()
+    assert warning == f"warning: {bad} cannot be used, running on the shipped rules:"
+    assert problem.startswith(f"  {bad}:{line}: {where}: ") and message in problem
+    assert json.loads(result.stdout, parse_constant=pytest.fail)
+    database = Database.open(book)
+    try:
+        with database.reading() as session:
+            _, sha = schedule_state(session)
+    finally:
+        database.dispose()
+    assert sha == schedule_stamp(default_rules().sha256)
+
+
 @pytest.mark.parametrize(
     "command",
     [

@@ -408,6 +408,105 @@ def test_escalation_latest_shorter_than_within() -> None:
     assert found.startswith("rules.toml:2: escalation.L1.latest: 12h is sooner than within = 24h")
 
 
+# ---------- durations too long for the calendar (issue 19) ---------------------------------
+
+TOO_LONG = (
+    "is too long: at most 10 years (10y, 120mo, 521w, 3650d, 2600bd or 87600h); "
+    "a longer one overflows the calendar"
+)
+TOO_LONG_BACK = (
+    "is too long: at most 10 years back (-10y, -120mo, -521w, -3650d, -2600bd or -87600h); "
+    "a longer one overflows the calendar"
+)
+RECURRING = '[[recurring]]\nid = "r.x"\nkind = "ebr"\n'
+TRIGGER = '[[trigger]]\nid = "t.x"\nkind = "health-assessment"\nentered = "red"\n'
+
+
+@pytest.mark.parametrize(
+    ("user", "line", "where", "message"),
+    [
+        (RECURRING + 'every = "99999y"', 4, "recurring[1].every", f'"99999y" {TOO_LONG}'),
+        (
+            RECURRING + 'every = "9999999999999999999999d"',
+            4,
+            "recurring[1].every",
+            f'"9999999999999999999999d" {TOO_LONG}',
+        ),
+        (RECURRING + 'every = "3000000bd"', 4, "recurring[1].every", f'"3000000bd" {TOO_LONG}'),
+        (ANCHORED + 'offsets = ["9000y"]', 5, "anchored[1].offsets[1]", f'"9000y" {TOO_LONG}'),
+        (
+            ANCHORED + 'offsets = ["-99999y"]',
+            5,
+            "anchored[1].offsets[1]",
+            f'"-99999y" {TOO_LONG_BACK}',
+        ),
+        (TRIGGER + 'within = "99999999h"', 5, "trigger[1].within", f'"99999999h" {TOO_LONG}'),
+    ],
+    ids=["99999y", "22-digit-days", "3000000bd", "offset-9000y", "offset-minus-99999y", "hours"],
+)
+def test_the_durations_of_issue_19_are_one_problem_each(
+    user: str, line: int, where: str, message: str
+) -> None:
+    assert only_problem(user) == msg(line, where, message)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("every", "11y"),
+        ("every", "121mo"),
+        ("every", "522w"),
+        ("every", "3651d"),
+        ("every", "2601bd"),
+        ("latest", "87601h"),
+    ],
+)
+def test_one_past_the_bound_is_too_long_in_every_unit(key: str, value: str) -> None:
+    row = '[[cadence.rules]]\nid = "c.x"\nwhen = {}\n'
+    user = row + (f'every = "{value}"' if key == "every" else f'every = "1w"\n{key} = "{value}"')
+    [found] = problems(user)
+    assert found.endswith(f'.{key}: "{value}" {TOO_LONG}')
+
+
+def test_ten_years_in_every_unit_is_accepted_either_way() -> None:
+    bounds = ["10y", "120mo", "521w", "3650d", "2600bd", "87600h"]
+    backwards = [f"-{bound}" for bound in bounds]
+    rules = over_defaults(ANCHORED + f"offsets = {[*bounds, *backwards]!r}".replace("'", '"'))
+    assert [str(offset) for offset in rules.anchored[0].offsets] == bounds + backwards
+    assert over_defaults('[snooze]\nmax = "10y"').snooze.max == Duration.parse("10y")
+
+
+def test_a_duration_of_thousands_of_digits_is_quoted_by_its_ends() -> None:
+    """`int()` refuses more than 4,300 digits with a ValueError: such a duration never gets
+    that far, and the problem does not repeat it."""
+    found = only_problem(RECURRING + f'every = "{"9" * 5000}d"')
+    assert found == msg(4, "recurring[1].every", f'"9999999999...99999d" {TOO_LONG}')
+
+
+def test_leading_zeros_are_not_a_long_duration() -> None:
+    rules = over_defaults(RECURRING + f'every = "{"0" * 5000}3d"')
+    assert rules.recurring[0].every.amount == 3
+
+
+def test_every_too_long_duration_of_a_file_is_reported_at_once() -> None:
+    found = problems(f"""
+        [snooze]
+        max = "11y"
+
+        [escalation]
+        L1 = {{ within = "87601h", latest = "9999y" }}
+
+        {TRIGGER.replace(chr(10), chr(10) + "        ")}within = "1h"
+        expire_after = "99999d"
+    """)
+    assert [line.split(": ")[1] for line in found] == [
+        "snooze.max",
+        "escalation.L1.within",
+        "escalation.L1.latest",
+        "trigger[1].expire_after",
+    ]
+
+
 # ---------- rule ids --------------------------------------------------------------------------
 
 
@@ -882,6 +981,122 @@ def test_negative_coefficients_are_allowed_where_they_mean_less_urgent() -> None
     rules = over_defaults("[urgency.priority]\npr3 = -1\n[urgency.snoozed]\ncoefficient = -10")
     assert rules.urgency.priority["pr3"] == -1.0
     assert rules.urgency.snoozed == -10.0
+
+
+# ---------- numbers that are not numbers, or too large (issue 19) -------------------------
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+nan", "1e400"])
+def test_a_coefficient_must_be_a_finite_number(value: str) -> None:
+    shown = {"+nan": "nan", "1e400": "inf"}.get(value, value)
+    assert only_problem(f"[urgency.overdue]\ncoefficient = {value}") == msg(
+        2, "urgency.overdue.coefficient", f"must be a finite number, not {shown}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [
+        ("urgency.health_band", "red"),
+        ("urgency.priority", "pr1"),
+        ("urgency.renewal", "coefficient"),
+        ("urgency.arr", "coefficient"),
+        ("urgency.arr", "floor"),
+        ("urgency.arr", "cap"),
+        ("urgency.escalation", "sla_breach"),
+        ("urgency.staleness", "coefficient"),
+        ("urgency.snoozed", "coefficient"),
+        ("urgency.kind", "ebr"),
+    ],
+)
+def test_every_urgency_number_must_be_finite(section: str, key: str) -> None:
+    assert only_problem(f"[{section}]\n{key} = nan") == msg(
+        2, f"{section}.{key}", "must be a finite number, not nan"
+    )
+
+
+def test_an_escalation_level_must_be_finite() -> None:
+    assert only_problem("[urgency.escalation]\nlevels = { L3 = inf }") == msg(
+        2, "urgency.escalation.levels.L3", "must be a finite number, not inf"
+    )
+
+
+def test_an_integer_too_large_for_a_float_is_not_a_finite_number() -> None:
+    huge = "9" * 400
+    assert only_problem(f"[urgency.arr]\ncap = {huge}") == msg(
+        2, "urgency.arr.cap", "must be a finite number, not 999999999999... (400 digits)"
+    )
+
+
+TEN_YEARS = "10 years is the longest span csm plans"
+
+
+@pytest.mark.parametrize(
+    ("user", "where", "message"),
+    [
+        (
+            "[urgency.overdue]\ncoefficient = 1e300",
+            "urgency.overdue.coefficient",
+            "must be at most 1000 either way, not 1e+300: "
+            "a larger one drowns every other term of the urgency",
+        ),
+        (
+            "[urgency.kind]\nebr = -1001",
+            "urgency.kind.ebr",
+            "must be at most 1000 either way, not -1001: "
+            "a larger one drowns every other term of the urgency",
+        ),
+        (
+            "[urgency.escalation]\nlevels = { L5 = 1.5 }",
+            "urgency.escalation.levels.L5",
+            "must be at most 1, not 1.5",
+        ),
+        (
+            "[urgency.overdue]\nramp_start_days = -99999",
+            "urgency.overdue.ramp_start_days",
+            f"must be at most 3650 either way, not -99999: {TEN_YEARS}",
+        ),
+        (
+            "[urgency.renewal]\nfar_days = " + "9" * 30,
+            "urgency.renewal.far_days",
+            f"must be at most 3650 either way, not 999999999999... (30 digits): {TEN_YEARS}",
+        ),
+        (
+            "[urgency.staleness]\nmax_days = 3651",
+            "urgency.staleness.max_days",
+            f"must be at most 3650, not 3651: {TEN_YEARS}",
+        ),
+    ],
+    ids=["coefficient", "kind-weight", "level", "ramp", "renewal-window", "staleness"],
+)
+def test_urgency_numbers_are_bounded(user: str, where: str, message: str) -> None:
+    assert only_problem(user) == msg(2, where, message)
+
+
+def test_the_largest_urgency_numbers_are_accepted() -> None:
+    rules = over_defaults("""
+        [urgency.overdue]
+        coefficient = 1000
+        ramp_start_days = -3650
+        ramp_full_days = 3650
+        [urgency.snoozed]
+        coefficient = -1000
+        [urgency.escalation]
+        levels = { L5 = 1 }
+    """)
+    assert rules.urgency.overdue == 1000.0 and rules.urgency.snoozed == -1000.0
+    assert rules.urgency.overdue_ramp_full_days == 3650
+    assert rules.urgency.escalation_levels[5] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"), [("nan", "nan"), ("-inf", "-inf"), ("1" + "0" * 400, "100000000000...")]
+)
+def test_a_when_comparison_needs_a_finite_number(number: str, shown: str) -> None:
+    when = f"when = {{ arr = {{ gte = {number} }} }}"
+    user = f'[[derive]]\nid = "d.x"\n{when}\nset = {{ priority = "pr1" }}'
+    [found] = problems(user)
+    assert found.startswith(f"{USER}:3: derive[1].when.arr: gte needs a finite number, not {shown}")
 
 
 # ---------- calendar ------------------------------------------------------------------------

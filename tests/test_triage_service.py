@@ -655,14 +655,42 @@ def test_a_booking_is_refused_for_a_past_day_or_a_milestone(
 ) -> None:
     with pytest.raises(TriageError) as passed:
         triage.book(book.acme, "cadence-call", TODAY - days(1))
-    assert str(passed.value) == "2026-11-22 has passed: log the meeting instead (l)"
+    assert str(passed.value) == "2026-11-22 has passed: log the meeting instead"
     with pytest.raises(TriageError) as milestone:
         triage.book(book.acme, "milestone", TODAY + days(1))
     assert "a milestone is done in the success plan" in str(milestone.value)
     with pytest.raises(TriageError) as far:
-        triage.book(book.acme, "ebr", TODAY + days(400))
-    assert "within a year" in str(far.value)
+        triage.book(book.acme, "cadence-call", TODAY + days(40))
+    assert str(far.value) == (
+        "Cadence call: book it by 2026-12-23 at the latest (as long after its due day as the "
+        "rules file's [snooze] max)"
+    )
+    with pytest.raises(TriageError) as nothing:
+        triage.book(book.acme, "training", TODAY + days(1))
+    assert str(nothing.value) == (
+        "nothing of kind training is open on this account: log it if it took place"
+    )
     assert count(db, Booking) == 0
+
+
+def test_the_next_call_can_be_booked_the_day_the_last_one_is_logged(
+    book: Book, triage: Triage
+) -> None:
+    """Log the call, book the next one: the call logged that morning is the last call, not
+    the booked one."""
+    triage.log_touch(form(book.acme))
+    friday = TODAY + days(4)
+    triage.book(book.acme, "cadence-call", friday)
+    booked = row(triage.load(team=False, ahead_days=7), "Acme", "cadence-call")
+    assert (booked.due_on, booked.booked_for) == (friday, friday)
+
+
+def test_a_meeting_booked_again_holds_its_new_day(book: Book, triage: Triage) -> None:
+    triage.book(book.acme, "cadence-call", TODAY + days(10))
+    done = triage.book(book.acme, "cadence-call", TODAY + days(3))
+    assert done.message == "Booked a cadence call with Acme for Thu 26 Nov."
+    booked = row(triage.load(team=False, ahead_days=14), "Acme", "cadence-call")
+    assert booked.booked_for == TODAY + days(3)
 
 
 def test_undoing_a_booking_brings_the_item_back(book: Book, triage: Triage) -> None:

@@ -580,7 +580,7 @@ def accounts(settings: Settings, team: bool, fmt: str) -> None:
         rows = workspace.book(team=team)
     if fmt == "json":
         records = [output.account_record(row, settings.today) for row in rows]
-        click.echo(json.dumps(records, indent=2))
+        click.echo(json.dumps(records, indent=2, allow_nan=False))
     elif not rows:
         click.echo("No accounts. Import some: csm import accounts FILE.csv")
     else:
@@ -645,7 +645,11 @@ def queue(settings: Settings, team: bool, ahead: int, every_item: bool, fmt: str
         items = by_account(items)
     bands = rules.rulebook.bands
     if fmt == "json":
-        click.echo(json.dumps([output.queue_record(item, bands) for item in items], indent=2))
+        click.echo(
+            json.dumps(
+                [output.queue_record(item, bands) for item in items], indent=2, allow_nan=False
+            )
+        )
     elif not items:
         more = "" if ahead else " (--ahead 7 shows the week)"
         click.echo(f"Nothing due on {settings.today.isoformat()}{more}.")
@@ -854,7 +858,7 @@ def rules_explain(settings: Settings, external_id: str, fmt: str) -> None:
             rules_version=rulebook.version,
             rules_sha256=rulebook.sha256,
         )
-        click.echo(json.dumps(record, indent=2))
+        click.echo(json.dumps(record, indent=2, allow_nan=False))
         return
     click.echo(
         explain_text(
@@ -886,7 +890,7 @@ def rules_preview(settings: Settings, file: Path, fmt: str) -> None:
     with Schedule.open(settings, rules) as schedule:
         preview = schedule.preview(candidate)
     if fmt == "json":
-        click.echo(json.dumps(output.preview_record(preview), indent=2))
+        click.echo(json.dumps(output.preview_record(preview), indent=2, allow_nan=False))
         return
     click.echo(
         f"{file} against {rules.user_file or 'the shipped rules'}, "
@@ -1107,7 +1111,7 @@ def team_list(settings: Settings, fmt: str) -> None:
     with current_database(settings.database) as db:
         rows = team_rows(db)
     if fmt == "json":
-        click.echo(json.dumps([output.team_record(row) for row in rows], indent=2))
+        click.echo(json.dumps([output.team_record(row) for row in rows], indent=2, allow_nan=False))
     elif not rows:
         click.echo(
             f"Nobody in the team yet. Add yourself: {settings.csm} team add EMAIL [--name NAME]"

@@ -250,7 +250,7 @@ def csv_text(table: Table) -> str:
 
 def json_text(table: Table) -> str:
     """The rows as a JSON array of records keyed by column, as `csm queue --format json`."""
-    return json.dumps(records(table), indent=2) + "\n"
+    return json.dumps(records(table), indent=2, allow_nan=False) + "\n"
 
 
 def queue_export(items: Sequence[QueueItem], bands: BandThresholds) -> Table:

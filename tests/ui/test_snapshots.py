@@ -113,6 +113,11 @@ def test_triage_mine(snap_compare, app_factory, size):
     assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_triage)
 
 
+def test_triage_every_item(snap_compare, app_factory):
+    """i: every item due on its own row, as before one row per account."""
+    assert snap_compare(app_factory(), terminal_size=(160, 48), run_before=_pressing("i"))
+
+
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_triage_team(snap_compare, app_factory, size):
     assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_pressing("t"))

@@ -19,6 +19,11 @@ How `shift(anchor, duration, calendar)` moves a date, unit by unit:
 `roll=False` turns the roll off for every unit (`bd` results are workdays anyway). Each step of
 the arithmetic is recorded in `Shifted.steps` as a sentence, so an explanation can show its work.
 The calendar is plain data (a weekmask and a holiday list): this module never reads the clock.
+
+The dates csm plans in run from `EARLIEST` to `LATEST`: what comes in (a CSV import, `--today`)
+is refused outside them, and a rules file holds no duration longer than `LONGEST` (10 years), so
+no shift of a date in range comes anywhere near `date.min` or `date.max`. A date from older data
+still can: `shift` then stops at the end of the calendar and says so instead of raising.
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ _ONE_DAY = timedelta(days=1)
 EARLIEST = date(1900, 1, 1)
 LATEST = date(2199, 12, 31)
 
+#: More digits than any duration can use: refused before `int()` (which stops at 4,300 digits).
+_MAX_DIGITS = 9
+
 
 class DurationError(ValueError):
     """A duration in the rules file that cannot be read; the message says what would be."""
@@ -57,6 +65,18 @@ class Unit(StrEnum):
     MONTHS = "mo"
     YEARS = "y"
 
+
+#: The longest duration of a rules file in each unit, either way: 10 years (business days as
+#: 10 years of Monday-to-Friday weeks). Far past any cadence, window or SLA a CSM writes, and
+#: short enough that a date in EARLIEST..LATEST shifted by several of them stays a date.
+LONGEST = {
+    Unit.YEARS: 10,
+    Unit.MONTHS: 120,
+    Unit.WEEKS: 521,
+    Unit.DAYS: 3_650,
+    Unit.BUSINESS_DAYS: 2_600,
+    Unit.HOURS: 87_600,
+}
 
 _APPROX_DAYS = {
     Unit.HOURS: 1 / 24,
@@ -87,7 +107,10 @@ class Duration:
                 raise DurationError(f'ambiguous unit "m" in "{written}": write "mo" for months')
             raise DurationError(f'bad duration "{text}": {_EXPECTED}')
         sign, digits, unit = match.groups()
-        amount = -int(digits) if sign == "-" else int(digits)
+        if len(digits.lstrip("0")) > _MAX_DIGITS:
+            raise DurationError(too_long(written))
+        magnitude = int(digits.lstrip("0") or "0")
+        amount = -magnitude if sign == "-" else magnitude
         return cls(amount, Unit(unit), written)
 
     def __str__(self) -> str:
@@ -97,9 +120,36 @@ class Duration:
     def is_negative(self) -> bool:
         return self.amount < 0
 
+    @property
+    def is_too_long(self) -> bool:
+        """Longer than a rules file may hold (`LONGEST`), either way."""
+        return abs(self.amount) > LONGEST[self.unit]
+
     def approx_days(self) -> float:
         """Rough length, only for validation such as `latest >= every` across different units."""
         return self.amount * _APPROX_DAYS[self.unit]
+
+
+def too_long(text: str) -> str:
+    """Why a duration longer than `LONGEST` is refused, in the words of a rules problem:
+    '"99999y" is too long: at most 10 years (10y, 120mo, ...); a longer one overflows the
+    calendar' (a duration of a thousand digits quoted by its ends)."""
+    written = text.strip()
+    shown = written if len(written) <= 24 else f"{written[:10]}...{written[-6:]}"
+    sign, back = ("-", " back") if written.startswith("-") else ("", "")
+    each = [f"{sign}{amount}{unit}" for unit, amount in LONGEST.items()]
+    units = f"{', '.join(each[:-1])} or {each[-1]}"
+    why = "a longer one overflows the calendar"
+    return f'"{shown}" is too long: at most 10 years{back} ({units}); {why}'
+
+
+def add_days(day: date, days: int) -> date:
+    """`day` moved by `days`, held at `date.min` or `date.max` rather than raising: a date from
+    older data near the ends of the calendar must not stop a decision."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +225,20 @@ def shift(
 
 @lru_cache(maxsize=1 << 16)
 def _shift(anchor: date, duration: Duration, calendar: WorkCalendar, roll: bool) -> Shifted:
+    try:
+        return _shift_within(anchor, duration, calendar, roll)
+    except (OverflowError, ValueError):  # past date.max or date.min ("year 10000 is out of range")
+        n = duration.amount
+        return _held(f"{n:+d}{duration.unit} from {fmt_day(anchor)} ->", n >= 0)
+
+
+def _held(head: str, forward: bool) -> Shifted:
+    """A shift that ran off the calendar (a date of older data near its end): held at the end."""
+    end = date.max if forward else date.min
+    return Shifted(end, (f"{head} past the end of the calendar: held at {fmt_day(end)}",))
+
+
+def _shift_within(anchor: date, duration: Duration, calendar: WorkCalendar, roll: bool) -> Shifted:
     n, unit = duration.amount, duration.unit
     head = f"{n:+d}{unit} from {fmt_day(anchor)} ->"
     if unit is Unit.HOURS:
@@ -195,7 +259,10 @@ def _shift(anchor: date, duration: Duration, calendar: WorkCalendar, roll: bool)
         clamped = ", clamped to month end" if day.day != anchor.day else ""
         steps = [f"{head} {fmt_day(day)}{clamped}"]
     if roll and not calendar.is_workday(day):
-        rolled = calendar.roll_forward(day)
+        try:
+            rolled = calendar.roll_forward(day)
+        except OverflowError:  # a backward shift can still roll forward off the calendar
+            return _held(" ".join(steps) + ", rolled", forward=True)
         steps.append(_roll_step(day, rolled, calendar))
         day = rolled
     return Shifted(day, tuple(steps))

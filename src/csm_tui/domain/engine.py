@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache, partial
 from typing import Any
 
-from csm_tui.domain.calendar import Duration, Shifted, Unit, fmt_day, shift
+from csm_tui.domain.calendar import Duration, Shifted, Unit, add_days, fmt_day, shift
 from csm_tui.domain.decision import OPEN, Candidate, Decision, Derivation, Status
 from csm_tui.domain.facts import (
     HEALTH_WINDOW_DAYS,
@@ -165,7 +165,7 @@ def _facts_to_come(context: _Context) -> None:
             break
     for booking in context.facts.bookings:
         context.until(booking.booked_on)
-        context.until(booking.on + timedelta(days=1))  # the day passed: the item comes back
+        context.until(add_days(booking.on, 1))  # the day passed: the item comes back
     policy = context.rules.snooze
     for snooze in context.facts.snoozes:
         context.until(snooze.snoozed_on)
@@ -215,7 +215,7 @@ class _Context:
 
     def tomorrow(self) -> None:
         """Note that the plan counts from today itself (an item due now): it moves every day."""
-        self.until(self.today + timedelta(days=1))
+        self.until(add_days(self.today, 1))
 
     def last(
         self, kinds: Iterable[str], *, since: date | None = None, before: date | None = None
@@ -356,12 +356,15 @@ def _cadence(context: _Context) -> Candidate:
             lambda: _cadence_from(context, row_number, row, last, f"the last {words}"),
         )
     planned = context.facts.first_call_by
-    if planned is not None:
-        return context.built(
-            ("cadence", row_number, "planned", planned),
-            lambda: _first_call(context, row, planned),
-        )
     start = _clock_start(context, cadence.fallback_anchor)
+    if planned is not None:
+        # The plan spread the first calls for the cadence of the day they entered; a row that
+        # asks for more (the account turned red) brings the call forward.
+        bound = shift(start[0], row.every, context.rules.calendar).day if start else None
+        return context.built(
+            ("cadence", row_number, "planned", planned, bound),
+            lambda: _first_call(context, row, planned, bound),
+        )
     if start is None:
         context.tomorrow()  # due now, whatever the day
     return context.built(
@@ -385,20 +388,30 @@ def _clock_start(context: _Context, fallback: str | None) -> tuple[date, str] | 
     return max(starts, key=lambda start: start[0], default=None)
 
 
-def _first_call(context: _Context, row: CadenceRow, planned: date) -> _Built:
+def _first_call(context: _Context, row: CadenceRow, planned: date, bound: date | None) -> _Built:
     """The first call of an account that entered the book with none on record, on the day
-    planned for it then (`domain.first_calls`)."""
+    planned for it then (`domain.first_calls`), or sooner if the matching row's period from
+    the clock's start (`bound`) ends before it."""
     cadence = context.rules.cadence
     label = row.label or f"{cadence.label} ({row.id})"
+    steps = [f"no call on record: first call planned by {fmt_day(planned)}"]
+    reason = (
+        f"{label}: no {_kind_words(cadence.kind)} on record; first call planned by "
+        f"{planned.isoformat()}"
+    )
+    due = planned
+    if bound is not None and bound < planned:
+        due = bound
+        steps.append(f"every {human(row.every)} now: brought forward to {fmt_day(bound)}")
+        reason += f", brought forward by the {label.lower()} (every {human(row.every)})"
     return context.open(
         row.id,
         cadence.kind,
         cadence.label,
-        planned,
+        due,
         inputs={"first call planned": planned.isoformat()},
-        steps=(f"no call on record: first call planned by {fmt_day(planned)}",),
-        reason=f"{label}: no {_kind_words(cadence.kind)} on record; first call planned by "
-        f"{planned.isoformat()}",
+        steps=tuple(steps),
+        reason=reason,
     )
 
 
@@ -539,8 +552,8 @@ def _targets(context: _Context, rule: AnchoredRule, anchor: date) -> _Targets:
             (
                 offset,
                 target,
-                target.day - window,
-                target.day + expire_after if expire_after is not None else None,
+                add_days(target.day, -window),
+                add_days(target.day, expire_after) if expire_after is not None else None,
             )
             for offset in rule.offsets
             for target in [shift(anchor, offset, context.rules.calendar)]
@@ -604,9 +617,9 @@ def _anchored_at(
 
 
 @lru_cache(maxsize=256)
-def _rough(duration: Duration | None) -> timedelta:
+def _rough(duration: Duration | None) -> int:
     """A window or expiry as whole days (`approx_days` rounded); no duration is no time."""
-    return timedelta(days=round(duration.approx_days())) if duration else timedelta(0)
+    return round(duration.approx_days()) if duration else 0
 
 
 def _recurring(context: _Context, rule: RecurringRule) -> Candidate:
@@ -630,10 +643,11 @@ def _recurring_start(context: _Context, rule: RecurringRule) -> tuple[date, str]
     """Where a recurring clock with nothing on record starts: at the first call planned when
     the account entered the book (so the first surveys of an imported book are spread like
     its calls), else as the cadence's clock does."""
+    start = _clock_start(context, rule.fallback_anchor)
     planned = context.facts.first_call_by
-    if planned is not None:
+    if planned is not None and (start is None or planned > start[0]):
         return planned, "the first call planned"
-    return _clock_start(context, rule.fallback_anchor)
+    return start
 
 
 def _recurring_from(
@@ -684,14 +698,21 @@ def band_entered(context: _Context, band: str) -> date | None:
     history = [point for point in context.facts.health if point.on <= context.today]
     entered = context.facts.entered_on
     if not history:
-        return entered if entered is not None and entered <= context.today else None
+        if entered is not None and entered > context.today:
+            context.until(entered)  # seen from that day on
+            return None
+        return entered
     if bands.band(history[-1].score).value != band:
         return context.today  # the score changed after the last snapshot: count from today
     for index in range(len(history) - 1, 0, -1):
         if bands.band(history[index - 1].score).value != band:
             return history[index].on
-    first = history[0].on  # in the band since the first snapshot on record
-    return first if entered is not None and first >= entered else None
+    # In the band since the first snapshot loaded: the first on record only if it lies in the
+    # health window (an older one is the snapshot just before it, and what came before that
+    # is not loaded); the day it was first seen in the band, if the account was in the book.
+    first = history[0].on
+    in_window = first >= context.today - timedelta(days=HEALTH_WINDOW_DAYS)
+    return first if in_window and entered is not None and first >= entered else None
 
 
 def _trigger(context: _Context, rule: TriggerRule) -> Candidate:
@@ -702,11 +723,13 @@ def _trigger(context: _Context, rule: TriggerRule) -> Candidate:
     if entered == context.today:
         context.tomorrow()  # may count from today itself: the score changed after the last snapshot
     # The snapshot before the change leaves the facts once the change is older than the window.
-    context.until(entered + timedelta(days=HEALTH_WINDOW_DAYS + 1))
+    context.until(add_days(entered, HEALTH_WINDOW_DAYS + 1))
     done = context.last(rule.satisfied_by, since=entered)
     if done is None and rule.expire_after:
         context.until(
-            shift(entered, rule.within, context.rules.calendar).day + _rough(rule.expire_after)
+            add_days(
+                shift(entered, rule.within, context.rules.calendar).day, _rough(rule.expire_after)
+            )
         )
     score = context.facts.health_score
     return context.built(
@@ -739,7 +762,7 @@ def _triggered(
             due=moved.day,
             inputs=inputs,
         ), None
-    if rule.expire_after and context.today >= moved.day + _rough(rule.expire_after):
+    if rule.expire_after and context.today >= add_days(moved.day, _rough(rule.expire_after)):
         return _skipped(
             rule.id,
             rule.kind,
@@ -774,8 +797,8 @@ def _escalation_state(context: _Context, escalation: OpenEscalation) -> Escalati
     breach_at = (
         _after(since, bound, rules) if last is None else shift(last, bound, rules.calendar).day
     )
-    breach_at = max(breach_at, last + timedelta(days=1)) if last is not None else breach_at
-    context.until(breach_at + timedelta(days=1))  # breached from then on
+    breach_at = max(breach_at, add_days(last, 1)) if last is not None else breach_at
+    context.until(add_days(breach_at, 1))  # breached from then on
     return EscalationState(
         escalation, sla, breach_at, breached=context.today > breach_at, last_follow_up=last
     )
@@ -784,7 +807,10 @@ def _escalation_state(context: _Context, escalation: OpenEscalation) -> Escalati
 def _after(moment: datetime, duration: Duration, rules: Rulebook) -> date:
     """A date `duration` after a moment: hours are elapsed UTC time, the rest as on dates."""
     if duration.unit is Unit.HOURS:
-        return (moment.astimezone(UTC) + timedelta(hours=duration.amount)).date()
+        try:
+            return (moment.astimezone(UTC) + timedelta(hours=duration.amount)).date()
+        except OverflowError:  # a moment of older data near the end of the calendar
+            return date.max if duration.amount >= 0 else date.min
     return shift(moment.astimezone(UTC).date(), duration, rules.calendar).day
 
 
@@ -803,7 +829,7 @@ def _escalation(context: _Context, state: EscalationState) -> Candidate:
         moved = shift(last, sla.within, context.rules.calendar)
         due, steps, words = moved.day, moved.steps, f"the last follow-up on {last.isoformat()}"
         if due <= last:  # "at once" again after today's call would never leave the queue
-            due = last + timedelta(days=1)
+            due = add_days(last, 1)
             steps = (*steps, f"a follow-up was logged that day: next one on {fmt_day(due)}")
     else:
         due = _after(since, sla.within, context.rules)
@@ -883,18 +909,19 @@ def _snooze(context: _Context, kind: str, due: date) -> tuple[date, str, tuple[s
 
 
 def _booking(context: _Context, kind: str) -> Booking | None:
-    """The meeting booked for the account's item of `kind` that holds today: made by today, its
-    day not past, and nothing of that kind logged since it was made (a touch logged, on the day
-    or before it, is the meeting)."""
+    """The meeting booked for the account's item of `kind` that holds today: the last one made
+    (a meeting moved is booked again), made by today, its day not past, and nothing of that kind
+    logged since: after the day it was made, or on its own day (the meeting itself). A call
+    logged the morning the next one is booked is the last call, not the booked one."""
     today = context.today
-    holding = [
-        booking
-        for booking in context.facts.bookings
-        if booking.kind == kind
-        and booking.booked_on <= today <= booking.on
-        and context.last((kind,), since=booking.booked_on) is None
-    ]
-    return max(holding, key=lambda b: (b.booked_on, b.on), default=None)
+    last = context.last((kind,))
+    for booking in reversed(context.facts.bookings):  # in the order they were made
+        if booking.kind != kind or not booking.booked_on <= today <= booking.on:
+            continue
+        if last is not None and (last > booking.booked_on or last == booking.on):
+            return None  # logged since: the meeting took place
+        return booking
+    return None
 
 
 def _active_snooze(context: _Context, kind: str) -> Snooze | None:

@@ -86,7 +86,7 @@ class AccountFacts:
     health: tuple[HealthPoint, ...] = ()
     escalations: tuple[OpenEscalation, ...] = ()
     snoozes: tuple[Snooze, ...] = ()
-    bookings: tuple[Booking, ...] = ()
+    bookings: tuple[Booking, ...] = ()  # in the order they were made
     milestones: tuple[OpenMilestone, ...] = ()
 
     @property

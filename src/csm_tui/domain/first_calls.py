@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from csm_tui.domain.calendar import Duration, shift
+from csm_tui.domain.calendar import Duration, add_days, shift
 from csm_tui.domain.engine import decide
 from csm_tui.domain.facts import AccountFacts
 from csm_tui.domain.rulebook import Rulebook
@@ -37,10 +37,10 @@ def first_calls(facts: Iterable[AccountFacts], rules: Rulebook, today: date) -> 
 
     The accounts are grouped by the period of the cadence row that matches them, ranked within
     a group as triage would rank them (a pinned item first, then the urgency of the account's
-    most urgent item, then ARR and name), and planned in that order from today (or from a
-    contract start still to come), one period's share a working day: 120 accounts on a
-    quarterly cadence are two calls a day; three accounts are called on three days, not spread
-    over the quarter.
+    most urgent item, then ARR and name), and planned in that order from today (or from the
+    cadence's anchor, a contract start or go-live, if it is still to come), one period's share
+    a working day: 120 accounts on a quarterly cadence are two calls a day; three accounts are
+    called on three days, not spread over the quarter.
     """
     rows = {row.id: row for row in rules.cadence.rows}
     groups: defaultdict[Duration, list[tuple[tuple[object, ...], str, date]]] = defaultdict(list)
@@ -53,7 +53,9 @@ def first_calls(facts: Iterable[AccountFacts], rules: Rulebook, today: date) -> 
         pinned = any(urgency.pinned for urgency in urgencies)
         most = max((urgency.total for urgency in urgencies), default=0.0)
         rank = (not pinned, -most, -one.arr_cents, one.name.lower(), one.account_id)
-        start = max(today, one.contract_start or today)
+        anchor = rules.cadence.fallback_anchor
+        begins = getattr(one, anchor) if anchor is not None else None
+        start = max(today, begins or today)  # a contract (or go-live) still to come
         groups[rows[cadence.rule_id].every].append((rank, one.account_id, start))
     planned: dict[str, date] = {}
     periods: dict[tuple[date, Duration], list[date]] = {}
@@ -71,7 +73,7 @@ def first_calls(facts: Iterable[AccountFacts], rules: Rulebook, today: date) -> 
 def working_days(start: date, every: Duration, rules: Rulebook) -> list[date]:
     """The working days of one period from `start` (at least the first working day)."""
     end = shift(start, every, rules.calendar, roll=False).day
-    end = min(end, start + timedelta(days=_MAX_SPREAD_DAYS))
+    end = min(end, add_days(start, _MAX_SPREAD_DAYS))
     calendar = rules.calendar
     days = [
         day

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import math
 import re
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from csm_tui.domain.calendar import Duration, DurationError, WorkCalendar
+from csm_tui.domain.calendar import Duration, DurationError, WorkCalendar, too_long
 from csm_tui.domain.enums import Priority, TouchKind
 from csm_tui.domain.health import BandThresholds, HealthWeights
 from csm_tui.domain.rulebook import (
@@ -47,6 +48,11 @@ ANCHORS = ("contract_start", "renewal_date", "go_live_date")
 TOUCH_KINDS = tuple(kind.value for kind in TouchKind)
 #: Arrays of rules: a user file that has one replaces the shipped one whole.
 RULE_ARRAYS = ("derive", "anchored", "recurring", "trigger")
+#: The largest urgency coefficient or kind weight either way: a sum of a dozen of them stays a
+#: plain number (an enormous one would make the total infinite, which JSON cannot carry).
+MAX_COEFFICIENT = 1000
+#: The longest span, in days, of an urgency ramp or window: 10 years, as for a duration.
+MAX_DAYS = 3650
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,18 +232,60 @@ class _Table:
         value = self.get(key, str, required=required)
         return default if value is None else value
 
-    def number(self, key: str, default: float, *, minimum: float | None = None) -> float:
+    def number(
+        self,
+        key: str,
+        default: float,
+        *,
+        minimum: float | None = None,
+        maximum: float | None = None,
+        why: str = "",
+    ) -> float:
+        """A finite number (TOML reads `nan`, `inf` and `1e400` as floats that would poison
+        every sum and print as invalid JSON), within the bounds given."""
         value = self.get(key, (int, float))
         if value is None:
             return default
-        if minimum is not None and value < minimum:
-            self.problem(key, f"must be at least {minimum:g}, not {value:g}")
+        if not _finite(value):
+            self.problem(key, f"must be a finite number, not {_number(value)}")
+            return default
+        if (message := _outside(value, minimum, maximum, why)) is not None:
+            self.problem(key, message)
             return default
         return float(value)
 
-    def whole(self, key: str, default: int) -> int:
+    def coefficient(self, key: str, default: float) -> float:
+        """An urgency coefficient or kind weight: a number, at most `MAX_COEFFICIENT` either way."""
+        return self.number(
+            key,
+            default,
+            minimum=-MAX_COEFFICIENT,
+            maximum=MAX_COEFFICIENT,
+            why="a larger one drowns every other term of the urgency",
+        )
+
+    def whole(
+        self,
+        key: str,
+        default: int,
+        *,
+        minimum: int | None = None,
+        maximum: int | None = None,
+        why: str = "",
+    ) -> int:
         value = self.get(key, int)
-        return default if value is None else value
+        if value is None:
+            return default
+        if (message := _outside(value, minimum, maximum, why)) is not None:
+            self.problem(key, message)
+            return default
+        return int(value)
+
+    def days(self, key: str, default: int, *, either_way: bool = True) -> int:
+        """A number of days in an urgency ramp or window: at most 10 years (either way)."""
+        minimum = -MAX_DAYS if either_way else None
+        why = "10 years is the longest span csm plans"
+        return self.whole(key, default, minimum=minimum, maximum=MAX_DAYS, why=why)
 
     def duration(
         self, key: str, *, required: bool = False, negative: bool = False, zero: bool = False
@@ -258,6 +306,9 @@ class _Table:
             duration = Duration.parse(value)
         except DurationError as error:
             self.problem(key, str(error))
+            return None
+        if duration.is_too_long:
+            self.problem(key, too_long(value))
             return None
         if duration.amount < 0 and not negative:
             self.problem(key, f"must count forward, not {value!r}: remove the minus sign")
@@ -328,6 +379,36 @@ def _show(value: Any) -> str:
         if isinstance(value, (str, int, float))
         else _TYPE_WORDS.get(type(value), type(value).__name__)
     )
+
+
+def _finite(value: float) -> bool:
+    """Whether a TOML number is a finite float (an integer too large for one is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _outside(value: float, minimum: float | None, maximum: float | None, why: str) -> str | None:
+    """What is wrong with a number outside its bounds, or None; a pair like -1000..1000 reads
+    "at most 1000 either way"."""
+    low = minimum is not None and value < minimum
+    high = maximum is not None and value > maximum
+    if not (low or high):
+        return None
+    if minimum is not None and maximum is not None and minimum == -maximum:
+        bound = f"at most {maximum:g} either way"
+    elif low:
+        bound = f"at least {minimum:g}"
+    else:
+        bound = f"at most {maximum:g}"
+    return f"must be {bound}, not {_number(value)}" + (f": {why}" if why else "")
+
+
+def _number(value: float) -> str:
+    """A number as a problem quotes it: `nan`, `inf`, `1e+400`, or a long integer cut short."""
+    text = repr(value)
+    return text if len(text) <= 20 else f"{text[:12]}... ({len(text.lstrip('-'))} digits)"
 
 
 def _suggest(word: str, choices: Any) -> str:
@@ -511,6 +592,9 @@ def _condition(spec: Any, value: Any, problem: Callable[[str], None]) -> Conditi
                 and isinstance(number, (int, float))
                 and not isinstance(number, bool)
             ):
+                if not _finite(number):
+                    problem(f"{operator} needs a finite number, not {_number(number)}")
+                    return None
                 return Condition(spec.name, operator=operator, number=float(number))
         problem(f"write exactly one comparison ({', '.join(OPERATORS)}), e.g. {{ gte = 100000 }}")
         return None
@@ -770,32 +854,33 @@ def _urgency(table: _Table) -> UrgencyCoefficients:
     weights = dict(d.kind)
     for kind in kinds.data:
         if kind in SCHEDULED_KINDS:
-            weights[kind] = kinds.number(kind, d.kind.get(kind, 0.0))
+            weights[kind] = kinds.coefficient(kind, d.kind.get(kind, 0.0))
         else:
             kinds.known.add(kind)
             kinds.problem(kind, f"unknown kind {kind!r}{_suggest(kind, SCHEDULED_KINDS)}")
     result = UrgencyCoefficients(
-        overdue=overdue.number("coefficient", d.overdue),
-        overdue_ramp_start_days=overdue.whole("ramp_start_days", d.overdue_ramp_start_days),
-        overdue_ramp_full_days=overdue.whole("ramp_full_days", d.overdue_ramp_full_days),
-        health_band={band: bands.number(band, d.health_band[band]) for band in BANDS},
+        overdue=overdue.coefficient("coefficient", d.overdue),
+        overdue_ramp_start_days=overdue.days("ramp_start_days", d.overdue_ramp_start_days),
+        overdue_ramp_full_days=overdue.days("ramp_full_days", d.overdue_ramp_full_days),
+        health_band={band: bands.coefficient(band, d.health_band[band]) for band in BANDS},
         priority={
-            level: priority.number(level, d.priority[level]) for level in ("pr1", "pr2", "pr3")
+            level: priority.coefficient(level, d.priority[level]) for level in ("pr1", "pr2", "pr3")
         },
-        renewal=renewal.number("coefficient", d.renewal),
-        renewal_far_days=renewal.whole("far_days", d.renewal_far_days),
-        renewal_near_days=renewal.whole("near_days", d.renewal_near_days),
-        arr=arr.number("coefficient", d.arr),
+        renewal=renewal.coefficient("coefficient", d.renewal),
+        renewal_far_days=renewal.days("far_days", d.renewal_far_days),
+        renewal_near_days=renewal.days("near_days", d.renewal_near_days),
+        arr=arr.coefficient("coefficient", d.arr),
         arr_floor=arr.number("floor", d.arr_floor, minimum=1),
         arr_cap=arr.number("cap", d.arr_cap, minimum=1),
-        escalation=escalation.number("coefficient", d.escalation),
+        escalation=escalation.coefficient("coefficient", d.escalation),
         escalation_levels={
-            n: levels.number(f"L{n}", d.escalation_levels[n], minimum=0) for n in range(1, 6)
+            n: levels.number(f"L{n}", d.escalation_levels[n], minimum=0, maximum=1)
+            for n in range(1, 6)
         },
-        sla_breach=escalation.number("sla_breach", d.sla_breach),
-        staleness=staleness.number("coefficient", d.staleness),
-        staleness_max_days=staleness.whole("max_days", d.staleness_max_days),
-        snoozed=snoozed.number("coefficient", d.snoozed),
+        sla_breach=escalation.coefficient("sla_breach", d.sla_breach),
+        staleness=staleness.coefficient("coefficient", d.staleness),
+        staleness_max_days=staleness.days("max_days", d.staleness_max_days, either_way=False),
+        snoozed=snoozed.coefficient("coefficient", d.snoozed),
         kind=weights,
     )
     if result.overdue_ramp_full_days <= result.overdue_ramp_start_days:

@@ -78,22 +78,37 @@ def changes_since(last_on: date | None, previous_on: date | None, today: date) -
     return previous_on or today - timedelta(days=1)
 
 
-#: How far ahead a meeting may be booked.
-BOOK_AHEAD_DAYS = 366
-
-
 def can_book(kind: str) -> bool:
     """A meeting can be booked for an item a touch completes (not a milestone, which the
     success plan marks done, nor a health alert, which is reviewed)."""
     return kind in {touch.value for touch in TouchKind}
 
 
-def booking_problem(on: date, today: date) -> str | None:
-    """What is wrong with booking a meeting for `on`, in words; None if nothing."""
+def booking_limit(item: QueueItem, rules: Rulebook, today: date) -> date:
+    """The latest day a meeting may be booked for `item`: as long after the later of its due
+    day and today as the rules file lets a snooze run (`[snooze] max`)."""
+    return max(item.due_on, today) + (snooze_limit(rules, today) - today)
+
+
+def booking_problem(
+    item: QueueItem | None, kind: str, on: date, limit: date, today: date
+) -> str | None:
+    """What is wrong with booking a meeting for `on` for the account's open `item` of `kind`
+    (None: it has none), in words; None if nothing. A booking may not take an item off the
+    queue for longer than a snooze could (`limit`), nor an item pinned on top (an L5
+    escalation, a breached SLA): those are worked now."""
+    words = kind.replace("-", " ")
+    if item is None:
+        return f"nothing of kind {words} is open on this account: log it if it took place"
     if on < today:
-        return f"{on} has passed: log the meeting instead (l)"
-    if on > today + timedelta(days=BOOK_AHEAD_DAYS):
-        return f"book a meeting within a year, by {today + timedelta(days=BOOK_AHEAD_DAYS)}"
+        return f"{on} has passed: log the meeting instead"
+    if item.pinned:
+        return f"{item.label} is pinned on top (an L5 escalation or a breached SLA): log it now"
+    if on > limit:
+        return (
+            f"{item.label}: book it by {limit} at the latest (as long after its due day as "
+            "the rules file's [snooze] max)"
+        )
     return None
 
 

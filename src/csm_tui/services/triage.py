@@ -25,6 +25,7 @@ from csm_tui.domain.team import Member
 from csm_tui.domain.triage import (
     HEALTH_DROP,
     HealthChange,
+    booking_limit,
     booking_problem,
     can_book,
     can_snooze,
@@ -358,21 +359,24 @@ class Triage:
         return Done(undo, decision.next, f"Snoozed {what} for {name} until {until}.", rows)
 
     def book(self, account_id: str, kind: str, on: date, note: str = "") -> Done:
-        """Record a meeting already booked for the account's item of `kind`: the item waits for
-        that day instead of counting as overdue, asks to be logged on it, and comes back as it
-        was if the day passes with nothing of that kind logged."""
+        """Record a meeting already booked for the account's open item of `kind`: the item
+        waits for that day instead of counting as overdue, asks to be logged on it, and comes
+        back as it was if the day passes with nothing of that kind logged."""
         kind = re.sub(r"[\s_]+", "-", kind.strip().lower())
         if not can_book(kind):
             raise TriageError(
                 f"{kind} is not done by a meeting: book a meeting for a touch kind "
                 "(a milestone is done in the success plan)"
             )
-        problem = booking_problem(on, self.today)
-        if problem is not None:
-            raise TriageError(problem)
         key = uuid.UUID(account_id)
+        self.schedule.ensure_current()  # the open items are read from the stored schedule
         with self.db.writing() as session:
             name = self._account_name(session, key)
+            item = next((row for row in self._open_of(session, key) if row.kind == kind), None)
+            limit = booking_limit(item, self.rules.rulebook, self.today) if item else on
+            problem = booking_problem(item, kind, on, limit, self.today)
+            if problem is not None:
+                raise TriageError(problem)
             booking_id = store.add_booking(
                 session,
                 account_id=key,
@@ -385,12 +389,10 @@ class Triage:
             [decision] = self.schedule.recompute(session, [key])
             rows = self._rows_of(session, key)
         what = _words(TouchKind(kind))
+        day = f"{on:%a %d %b}" + (f" {on.year}" if on.year != self.today.year else "")
         undo = Undo("booking", booking_id, key, f"the {what} booked with {name}")
         return Done(
-            undo,
-            decision.next,
-            f"Booked {_a(TouchKind(kind))} with {name} for {on:%a %d %b}.",
-            rows,
+            undo, decision.next, f"Booked {_a(TouchKind(kind))} with {name} for {day}.", rows
         )
 
     def review(self, account_id: str) -> Done:
@@ -471,6 +473,18 @@ class Triage:
                 include_snoozed=True,
                 account_ids=[account_id],
             )
+        )
+
+    def _open_of(self, session: Session, account_id: uuid.UUID) -> list[QueueItem]:
+        """Every open item of the account, however far off, snoozed or booked ones too."""
+        return queue.queue(
+            session,
+            today=self.today,
+            coefficients=self.rules.rulebook.urgency,
+            owner_email=None,
+            ahead_days=None,
+            include_snoozed=True,
+            account_ids=[account_id],
         )
 
     def _my_id(self) -> uuid.UUID | None:

@@ -454,7 +454,7 @@ class Reader:
             ),
             scope,
             b.account_id,
-        ).order_by(b.on, b.booked_on, b.id)
+        ).order_by(b.created_at, b.id)  # the order they were made: the last one holds
         found: defaultdict[Any, list[BookingFact]] = defaultdict(list)
         for key, kind, on, booked_on, note in self.connection.execute(statement):
             found[key].append(BookingFact(kind=kind, on=on, booked_on=booked_on, note=note))
