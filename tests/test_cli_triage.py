@@ -181,8 +181,12 @@ def test_log_keeps_the_sentiment_the_notes_and_the_action_items(book: Path) -> N
             "a touch is logged once it happened: 2026-11-24 is after today (2026-11-23)",
         ),
         (["--summary", "  "], "a touch needs a summary: one line on what happened"),
+        (
+            ["--on", "0001-01-01"],
+            "0001-01-01 is before 1900-01-01, the first day csm plans with: check the year",
+        ),
     ],
-    ids=["on-in-the-future", "blank-summary"],
+    ids=["on-in-the-future", "blank-summary", "on-before-the-calendar"],
 )
 def test_a_bad_log_is_one_clear_line_and_writes_nothing(
     book: Path, change: list[str], message: str

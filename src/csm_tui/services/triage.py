@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
+from csm_tui.domain.calendar import EARLIEST
 from csm_tui.domain.decision import Candidate, Decision
 from csm_tui.domain.enums import RiskCategory, Sentiment, TouchKind
 from csm_tui.domain.explain import in_sentence, next_words
@@ -510,6 +511,10 @@ def checked_touch(form: TouchForm, today: date) -> tuple[TouchKind, str, str | N
     if form.occurred_on > today:
         raise TriageError(
             f"a touch is logged once it happened: {form.occurred_on} is after today ({today})"
+        )
+    if form.occurred_on < EARLIEST:
+        raise TriageError(
+            f"{form.occurred_on} is before {EARLIEST}, the first day csm plans with: check the year"
         )
     return kind, summary, _sentiment(form.sentiment)
 
