@@ -1,5 +1,6 @@
 """Faults that must leave nothing behind (issue 19): a parallel reschedule killed with SIGKILL
-leaves no worker process alive.
+leaves no worker process alive, and `csm db upgrade` killed while it writes its backup leaves
+no file that `csm db check` would recommend.
 
 Both kill a real process: a subprocess runs the code, the test waits until it is where the
 kill should land (the process says so, on a pipe or in a file), then SIGKILLs it.
@@ -17,7 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from alembic import command
 
+from csm_tui.store import files, migrate
+from csm_tui.store.database import Database
+from csm_tui.store.integrity import check_location
 from tests.conftest import TODAY
 
 pytestmark = pytest.mark.skipif(
@@ -132,3 +137,98 @@ def test_workers_of_a_killed_parallel_reschedule_die_with_it(
     for pid in survivors:  # a failing run leaves none behind either
         os.kill(pid, signal.SIGKILL)
     assert survivors == [], "worker processes outlived their killed parent"
+
+
+# --- partial backups -----------------------------------------------------------------------------
+
+#: `csm db upgrade`, with SQLite's backup step slowed to a crawl: it copies 16 pages, says so on
+#: stdout, and waits there to be killed (as a kill mid-copy of a large book would find it).
+_UPGRADE = """
+    import sqlite3, sys, time, types
+
+    import csm_tui.store.backup as backup
+    from csm_tui.cli import main
+
+
+    class Crawling:
+        def __init__(self, connection):
+            self.connection = connection
+
+        def __getattr__(self, name):
+            return getattr(self.connection, name)
+
+        def backup(self, target, **_):
+            def progress(status, remaining, total):
+                print("copying", flush=True)
+                time.sleep(3600)
+
+            self.connection.backup(target.connection, pages=16, progress=progress)
+
+
+    shim = types.ModuleType("sqlite3")
+    shim.__dict__.update(vars(sqlite3))
+    shim.connect = lambda *args, **kwargs: Crawling(sqlite3.connect(*args, **kwargs))
+    backup.sqlite3 = shim
+    main(["--db", sys.argv[1], "db", "upgrade"], prog_name="csm")
+"""
+
+
+def _book_one_revision_behind(path: Path) -> str:
+    """A SQLite book with accounts, at the revision before the head (so that an upgrade backs it
+    up first); that revision."""
+    db = Database.open(path)
+    try:
+        migrate.ensure_current(db)
+        from csm_tui.services.demo import build_demo
+
+        build_demo(db, accounts=60, seed=7, today=TODAY)
+        config = migrate.alembic_config()
+        previous = f"{int(migrate.HEAD_REVISION) - 1:04d}"
+        with migrate.migration_connection(db) as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, previous)
+    finally:
+        db.dispose()
+    return previous
+
+
+def test_db_check_after_an_upgrade_killed_in_its_backup_advises_the_upgrade_not_the_leftover(
+    tmp_path: Path,
+) -> None:
+    """`csm db upgrade` SIGKILLed while SQLite copies its backup leaves a partial copy (and its
+    journal) in backups/. `db check` then finds the database whole, says to upgrade it, and
+    names no backup; the rotation does not count the leftover; the next upgrade removes it."""
+    path = tmp_path / "book" / "csm.db"
+    path.parent.mkdir()
+    revision = _book_one_revision_behind(path)
+    upgrade = _run(_UPGRADE, str(path))
+    try:
+        assert upgrade.stdout is not None
+        said = upgrade.stdout.readline()
+        assert said == "copying\n", said + upgrade.communicate()[1]
+    finally:
+        _kill(upgrade)
+    backups = path.parent / "backups"
+    left = sorted(item.name for item in backups.iterdir())
+    assert left and all(".partial" in name for name in left), left  # the kill left something
+    assert files.automatic_backups(backups, path.stem) == []  # the rotation counts none
+    assert "there are none in" in files.newest_backup_words(path)  # nor is one offered
+
+    report = check_location(path)
+
+    verdict = report.verdict()
+    assert report.findings == [
+        f"the schema is at revision {revision}; this csm-tui needs {migrate.HEAD_REVISION}"
+    ], verdict
+    assert report.advice == ["run `csm db upgrade` (it takes a backup first)"], verdict
+    assert ".partial" not in verdict
+
+    db = Database.open(path)
+    try:
+        done = migrate.ensure_current(db)
+    finally:
+        db.dispose()
+    assert done is not None and done.backup is not None
+    assert sorted(backups.iterdir()) == [done.backup]  # the leftover went, the backup is whole
+    assert check_location(path).ok
+    assert os.stat(done.backup).st_size > 0
