@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import stat
 import threading
 import uuid
@@ -12,7 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import SQLModel
 
 from csm_tui.models import Account, Contact
@@ -370,3 +372,32 @@ def test_an_upgrade_of_a_damaged_book_is_refused_before_its_backup(sqlite_db: Da
     finally:
         db.dispose()
     assert not (path.parent / "backups").exists()
+
+
+def test_a_book_in_a_folder_the_user_cannot_write_is_said_as_that(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite fails a WAL book whose folder its user cannot write with "attempt to write a
+    readonly database"; every command then says whose permissions to change. Simulated at the
+    OS boundary (os.access, and SQLite's error): the tests run as root, whom nothing stops."""
+    assert sqlite_db.path is not None
+    folder = sqlite_db.path.parent
+    allowed = os.access
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda target, mode, **kwargs: (
+            not (Path(target) == folder and mode & os.W_OK) and allowed(target, mode, **kwargs)
+        ),
+    )
+    refused = OperationalError(
+        "BEGIN", {}, sqlite3.OperationalError("attempt to write a readonly database")
+    )
+
+    words = sqlite_db.translate(refused)
+
+    assert isinstance(words, DatabaseError)
+    assert str(words).startswith(
+        f"cannot use the database: the folder {folder} is read-only for you"
+    )
+    assert f"chmod u+w {folder}" in str(words)

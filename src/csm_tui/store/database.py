@@ -242,7 +242,10 @@ class Database:
             return DatabaseBusy(files.busy_words(self.path))
         if primary in (_CORRUPT, _NOTADB) or "malformed" in message:
             return DatabaseDamaged(damaged_words(self.path, f"SQLite says: {message}"))
-        if primary in (_READONLY, _CANTOPEN) and self.path is not None:
+        refused = primary in (_READONLY, _CANTOPEN) or any(
+            words in message for words in ("readonly database", "unable to open database")
+        )
+        if refused and self.path is not None:
             problem = files.access_problem(self.path)
             if problem is not None:
                 return DatabaseError(
