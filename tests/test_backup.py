@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -11,8 +14,10 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from csm_tui.models import Account, Contact
+from csm_tui.store import backup as backup_module
 from csm_tui.store.backup import KEEP_BACKUPS, backup_sqlite
 from csm_tui.store.database import Database, DatabaseError
+from csm_tui.store.files import automatic_backups, newest_backup_words
 from csm_tui.store.migrate import current_revision, ensure_current
 
 #: How long a test waits for the writer thread before declaring it dead (a guard, not a timing).
@@ -127,3 +132,84 @@ def test_rotation_leaves_other_files_in_the_backup_folder_alone(sqlite_db: Datab
     for _ in range(KEEP_BACKUPS + 1):
         backup_sqlite(sqlite_db)
     assert keepsake.read_bytes() == b"mine"
+
+
+# --- partial backups (issue 19) ----------------------------------------------------------------
+
+
+def test_a_backup_is_written_under_a_hidden_name_and_renamed_once_checked_and_flushed(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert sqlite_db.path is not None
+    folder = sqlite_db.path.parent / "backups"
+    seen: list[list[str]] = []
+    flushed: list[int] = []
+    copy = backup_module._copy
+
+    def watched(source: Path, partial: Path) -> str:
+        verdict = copy(source, partial)
+        seen.append(sorted(path.name for path in folder.iterdir()))  # before the rename
+        return verdict
+
+    fsync = os.fsync
+
+    def flush(descriptor: int) -> None:
+        flushed.append(descriptor)
+        fsync(descriptor)
+
+    monkeypatch.setattr(backup_module, "_copy", watched)
+    monkeypatch.setattr(os, "fsync", flush)
+
+    made = backup_sqlite(sqlite_db)
+
+    [names] = seen
+    assert len(names) == 1 and names[0].startswith(f".{made.name}.") and ".partial" in names[0]
+    assert sorted(folder.iterdir()) == [made]
+    assert len(flushed) == 2  # the copy, then the folder that holds its new name
+
+
+def test_a_backup_that_fails_its_check_leaves_nothing(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backup_module, "_copy", lambda source, partial: "*** page 3 is bad")
+    with pytest.raises(DatabaseError, match="failed its integrity check"):
+        backup_sqlite(sqlite_db)
+    assert sqlite_db.path is not None
+    assert list((sqlite_db.path.parent / "backups").iterdir()) == []
+
+
+def _gone_pid() -> int:
+    """The pid of a process that has ended."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_leftovers_of_killed_backups_are_never_counted_and_go_with_the_next_backup(
+    sqlite_db: Database,
+) -> None:
+    assert sqlite_db.path is not None
+    folder = sqlite_db.path.parent / "backups"
+    folder.mkdir(mode=0o700)
+    made = [backup_sqlite(sqlite_db) for _ in range(KEEP_BACKUPS)]
+    dead = _gone_pid()
+    killed = [  # a killed backup's copy and journal; an older csm's half-written backup
+        folder / f".csm--before-upgrade-from-0006--20990101T000000000000Z.db.{dead}.partial",
+        folder
+        / f".csm--before-upgrade-from-0006--20990101T000000000000Z.db.{dead}.partial-journal",
+        folder / "csm--before-upgrade-from-0005--20990102T000000000000Z.db",
+        folder / "csm--before-upgrade-from-0005--20990102T000000000000Z.db-journal",
+    ]
+    running = folder / f".csm--manual--20990103T000000000000Z.db.{os.getpid()}.partial"
+    keepsake = folder / "csm-before-the-big-import.db"
+    for path in [*killed, running, keepsake]:
+        path.write_bytes(b"SQLite format 3\0" + b"\0" * 4080)
+
+    assert automatic_backups(folder, "csm") == made  # the rotation counts none of them
+    assert made[-1].name in newest_backup_words(sqlite_db.path)  # nor offers one
+
+    newest = backup_sqlite(sqlite_db)
+
+    assert not any(path.exists() for path in killed)
+    assert running.exists() and keepsake.exists()  # being written; someone else's
+    assert automatic_backups(folder, "csm") == [*made[1:], newest]

@@ -12,6 +12,8 @@ from csm_tui import paths
 from csm_tui.cli import main
 from csm_tui.rules import default_rules
 from csm_tui.services.demo import DEMO_USER_EMAIL
+from csm_tui.store import raw
+from tests.writers import HOLDER_COMMAND, another_csm_writing, damage_an_index
 
 TODAY = "2026-11-23"
 
@@ -214,6 +216,53 @@ def test_db_check_on_a_missing_file_does_not_create_it(tmp_path: Path) -> None:
     result = csm("--db", str(missing), "db", "check")
     assert result.exit_code == 1
     assert not missing.exists()
+
+
+def test_a_command_that_waits_in_vain_for_another_csm_names_it_in_one_line(
+    tmp_path: Path, demo_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A command waits a minute for another writer; a fifth of a second is as good for the test.
+    monkeypatch.setattr(raw, "COMMAND_BUSY_TIMEOUT_MS", 200)
+    with another_csm_writing(demo_file, tmp_path) as holder:
+        result = csm("--db", str(demo_file), "team", "add", "new.person@example.com")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: Another csm is writing to this book ({HOLDER_COMMAND}, pid {holder}); "
+        "save again in a moment\n"
+    )
+    assert "new.person" not in csm("--db", str(demo_file), "team", "list").output
+
+
+def test_a_command_refuses_to_write_to_a_damaged_book_and_names_the_backup(
+    tmp_path: Path, demo_file: Path
+) -> None:
+    made = csm("--db", str(demo_file), "db", "backup")
+    assert made.exit_code == 0, made.output
+    [backup] = (tmp_path / "backups").iterdir()
+    damage_an_index(demo_file)  # a page that adding a team member does not touch
+
+    result = csm("--db", str(demo_file), "team", "add", "new.person@example.com")
+
+    assert result.exit_code == 1
+    [line] = result.output.splitlines()
+    assert line.startswith(f"Error: {demo_file} is damaged (its quick check found: Page "), line
+    assert f"restore the newest backup, {backup};" in line
+    assert "new.person" not in csm("--db", str(demo_file), "team", "list").output
+    check = csm("--db", str(demo_file), "db", "check")
+    assert check.exit_code == 1 and backup.name in check.output
+
+
+def test_a_database_file_of_0_bytes_is_refused_in_one_line(tmp_path: Path) -> None:
+    empty = tmp_path / "book.db"
+    empty.touch()
+    for command in (["accounts", "--team"], ["db", "upgrade"]):
+        result = csm("--db", str(empty), *command)
+        assert result.exit_code == 1
+        assert result.output == (
+            f"Error: {empty} is empty (0 bytes): not a csm database; "
+            "remove it to start a new book\n"
+        )
+    assert empty.read_bytes() == b""
 
 
 def test_import_reports_success_and_failure(tmp_path: Path) -> None:

@@ -7,8 +7,10 @@ import os
 import shutil
 import socket
 import sqlite3
+import stat
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -19,6 +21,7 @@ from csm_tui.store.backup import backup_sqlite
 from csm_tui.store.database import Database, normalise_url
 from csm_tui.store.integrity import CheckReport, check_database, check_location
 from csm_tui.store.migrate import HEAD_REVISION
+from tests.writers import damage_an_index
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -135,11 +138,23 @@ def test_folder_instead_of_a_file(tmp_path: Path) -> None:
     _assert_problem(check_location(tmp_path), "is a folder")
 
 
-def test_empty_file_has_no_schema_yet(tmp_path: Path) -> None:
+def test_a_file_of_0_bytes_is_no_database_and_says_to_remove_it(tmp_path: Path) -> None:
     path = tmp_path / "csm.db"
     path.touch()
-    _assert_problem(check_location(path), "no csm-tui schema", "csm db upgrade")
+    verdict = _assert_problem(
+        check_location(path),
+        f"{path} is empty (0 bytes): not a csm database",
+        "remove it to start a new book",
+    )
+    assert "upgrade" not in verdict and "backup" not in verdict, verdict
     assert path.read_bytes() == b""
+
+
+def test_a_database_without_tables_has_no_schema_yet(tmp_path: Path) -> None:
+    # What a new book is until its schema is made: csm writes the first page as it creates it.
+    path = tmp_path / "csm.db"
+    _raw(path, "PRAGMA journal_mode=WAL")
+    _assert_problem(check_location(path), "no csm-tui schema", "csm db upgrade")
 
 
 # --- consistency and schema revision -----------------------------------------------------------
@@ -247,3 +262,83 @@ def test_advice_names_the_newest_real_backup_not_an_empty_leftover(tmp_path: Pat
 
     assert real.name in verdict
     assert leftover.name not in verdict
+
+
+# --- permissions: say what is wrong, not "restore a backup" (issue 19) -------------------------
+
+
+def _deny(monkeypatch: pytest.MonkeyPatch, path: Path, mode: int) -> None:
+    """The system says the user may not do `mode` on `path` (the tests run as root, whom
+    permissions never stop: os.access is where csm asks, so that is where it is simulated)."""
+    allowed = os.access
+
+    def access(target: Any, asked: int, *args: Any, **kwargs: Any) -> bool:
+        if Path(target) == path and asked & mode:
+            return False
+        return allowed(target, asked, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)
+
+
+def _sqlite_refuses(monkeypatch: pytest.MonkeyPatch, message: str) -> None:
+    """SQLite fails to open the database read-write with `message`, as it does for a user the
+    permissions stop (simulated: see `_deny`); a read-only look still works."""
+    connect = sqlite3.connect
+
+    def refusing(database: Any, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if "mode=rw" in str(database):
+            raise sqlite3.OperationalError(message)
+        return connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", refusing)
+
+
+def test_a_read_only_folder_is_said_with_its_path_not_as_damage_to_restore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real run as an ordinary user gets "attempt to write a readonly database" (SQLite's
+    SQLITE_READONLY_DIRECTORY) from a WAL database whose folder it cannot write: simulated,
+    the tests run as root."""
+    path = tmp_path / "csm.db"
+    _book(path)
+    _deny(monkeypatch, tmp_path, os.W_OK)
+    _sqlite_refuses(monkeypatch, "attempt to write a readonly database")
+
+    report = check_location(path)
+
+    assert report.findings == [
+        f"the folder {tmp_path} is read-only for you ({stat.filemode(tmp_path.stat().st_mode)}, "
+        f"owner root): SQLite must create csm.db-wal and csm.db-shm in it to open the database; "
+        "the file itself passed the integrity check"
+    ]
+    assert report.advice == [
+        f"make the folder writable by you (chmod u+w {tmp_path}), or move the database (with "
+        "its -wal file, if any) to a folder you can write"
+    ]
+    assert "restore" not in report.verdict() and "could not read" not in report.verdict()
+
+
+def test_a_file_the_user_cannot_read_is_said_with_its_permissions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite says "unable to open database file" to a user who may not read the file:
+    simulated, the tests run as root."""
+    path = tmp_path / "csm.db"
+    _book(path)
+    _deny(monkeypatch, path, os.R_OK)
+    _sqlite_refuses(monkeypatch, "unable to open database file")
+
+    verdict = _assert_problem(
+        check_location(path),
+        f"{path} is not readable by you ({stat.filemode(path.stat().st_mode)}, owner root)",
+        f"make it readable and writable by you (chmod u+rw {path}), or run csm as its owner",
+    )
+    assert "restore" not in verdict
+
+
+def test_a_damaged_file_still_gets_the_backup_advice(tmp_path: Path) -> None:
+    path = tmp_path / "csm.db"
+    _book(path, accounts=30)
+    damage_an_index(path, "contact")
+    verdict = _assert_problem(check_location(path), "is damaged", "restore a backup")
+    assert "read-only" not in verdict

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import stat
 import threading
 import uuid
@@ -12,13 +14,21 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import SQLModel
 
 from csm_tui.models import Account, Contact
-from csm_tui.store.database import Database, DatabaseError, normalise_url
-from csm_tui.store.migrate import ensure_current
-from csm_tui.store.raw import BUSY_TIMEOUT_MS
+from csm_tui.store.backup import backup_sqlite
+from csm_tui.store.database import (
+    Database,
+    DatabaseBusy,
+    DatabaseDamaged,
+    DatabaseError,
+    normalise_url,
+)
+from csm_tui.store.migrate import ensure_current, upgrade
+from csm_tui.store.raw import BUSY_TIMEOUT_MS, COMMAND_BUSY_TIMEOUT_MS
+from tests.writers import HOLDER_COMMAND, another_csm_writing, damage_an_index, writing_here
 
 
 class Boom(Exception):
@@ -237,3 +247,157 @@ def test_refusal_does_not_show_the_password() -> None:
     with pytest.raises(DatabaseError) as raised:
         Database.open("mysql://ann:secret@db.example.com/team")
     assert "secret" not in str(raised.value)
+
+
+# --- errors in words (issue 19) ----------------------------------------------------------------
+
+
+def test_a_write_that_waits_in_vain_for_the_lock_names_the_csm_that_holds_it(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    assert sqlite_db.path is not None
+    impatient = Database.open(sqlite_db.path, busy_timeout_ms=200)
+    try:
+        with (
+            another_csm_writing(sqlite_db.path, tmp_path) as holder,
+            pytest.raises(DatabaseBusy) as raised,
+            impatient.writing() as session,
+        ):
+            session.add(Account(name="Acme", segment="smb"))
+    finally:
+        impatient.dispose()
+    assert str(raised.value) == (
+        f"Another csm is writing to this book ({HOLDER_COMMAND}, pid {holder}); "
+        "save again in a moment"
+    )
+    assert _count(sqlite_db, Account) == 0
+
+
+def test_a_write_blocked_within_this_process_says_another_csm_is_writing(
+    sqlite_db: Database,
+) -> None:
+    # The holder is this process (so is it in the terminal UI's tests): nothing to name.
+    assert sqlite_db.path is not None
+    impatient = Database.open(sqlite_db.path, busy_timeout_ms=100)
+    try:
+        with (
+            writing_here(sqlite_db.path),
+            pytest.raises(DatabaseBusy) as raised,
+            impatient.writing() as session,
+        ):
+            session.add(Account(name="Acme", segment="smb"))
+    finally:
+        impatient.dispose()
+    assert str(raised.value) == "Another csm is writing to this book; save again in a moment"
+    assert "SQL" not in str(raised.value)
+
+
+def test_a_command_waits_a_minute_for_another_writer_the_screen_ten_seconds(
+    tmp_path: Path,
+) -> None:
+    def waits(db: Database) -> int:
+        try:
+            with db.engine.connect() as connection:
+                return int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one())
+        finally:
+            db.dispose()
+
+    path = tmp_path / "csm.db"
+    assert waits(Database.open(path)) == COMMAND_BUSY_TIMEOUT_MS == 60_000
+    assert waits(Database.open(path, busy_timeout_ms=BUSY_TIMEOUT_MS)) == 10_000
+
+
+def test_a_file_of_0_bytes_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "csm.db"
+    path.touch()
+    with pytest.raises(DatabaseError) as raised:
+        Database.open(path)
+    assert str(raised.value) == (
+        f"{path} is empty (0 bytes): not a csm database; remove it to start a new book"
+    )
+    assert path.read_bytes() == b""
+
+
+def test_a_new_book_is_never_0_bytes_so_a_crash_before_its_schema_is_no_refusal(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "csm.db"
+    Database.open(path).dispose()  # created, then (as if killed) never given its schema
+    assert path.stat().st_size > 0
+    db = Database.open(path)
+    try:
+        ensure_current(db)  # the book is set up as new
+        with db.writing() as session:
+            session.add(Account(name="Acme", segment="smb"))
+    finally:
+        db.dispose()
+
+
+def test_a_damaged_book_refuses_every_write_and_names_the_backup_to_restore(
+    sqlite_db: Database,
+) -> None:
+    # Adding an account never touches the escalation table's index: without the start-up
+    # check the write would succeed and bury the damage under newer work.
+    assert sqlite_db.path is not None
+    path = sqlite_db.path
+    backup = backup_sqlite(sqlite_db)
+    sqlite_db.dispose()
+    damage_an_index(path)
+    db = Database.open(path)
+    try:
+        with pytest.raises(DatabaseDamaged) as raised, db.writing() as session:
+            session.add(Account(name="Acme", segment="smb"))
+        with db.reading() as session:  # reading is still possible
+            assert session.execute(select(func.count()).select_from(Account)).scalar_one() == 0
+    finally:
+        db.dispose()
+    words = str(raised.value)
+    assert words.startswith(f"{path} is damaged (its quick check found: "), words
+    assert words.endswith(
+        f"), so csm writes nothing to it: close csm and restore the newest backup, {backup}; "
+        "the README's 'Restoring a backup' says how"
+    ), words
+    assert "\n" not in words and "***" not in words
+
+
+def test_an_upgrade_of_a_damaged_book_is_refused_before_its_backup(sqlite_db: Database) -> None:
+    assert sqlite_db.path is not None
+    path = sqlite_db.path
+    sqlite_db.dispose()
+    damage_an_index(path)
+    db = Database.open(path)
+    try:
+        with pytest.raises(DatabaseDamaged, match="is damaged"):
+            upgrade(db, "0006")
+    finally:
+        db.dispose()
+    assert not (path.parent / "backups").exists()
+
+
+def test_a_book_in_a_folder_the_user_cannot_write_is_said_as_that(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite fails a WAL book whose folder its user cannot write with "attempt to write a
+    readonly database"; every command then says whose permissions to change. Simulated at the
+    OS boundary (os.access, and SQLite's error): the tests run as root, whom nothing stops."""
+    assert sqlite_db.path is not None
+    folder = sqlite_db.path.parent
+    allowed = os.access
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda target, mode, **kwargs: (
+            not (Path(target) == folder and mode & os.W_OK) and allowed(target, mode, **kwargs)
+        ),
+    )
+    refused = OperationalError(
+        "BEGIN", {}, sqlite3.OperationalError("attempt to write a readonly database")
+    )
+
+    words = sqlite_db.translate(refused)
+
+    assert isinstance(words, DatabaseError)
+    assert str(words).startswith(
+        f"cannot use the database: the folder {folder} is read-only for you"
+    )
+    assert f"chmod u+w {folder}" in str(words)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -29,6 +30,7 @@ from csm_tui.screens.triage import TriageScreen
 from csm_tui.services.first_view import first_view
 from csm_tui.services.workspace import Workspace
 from csm_tui.settings import Settings
+from csm_tui.store import raw
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -38,6 +40,9 @@ if TYPE_CHECKING:
     from csm_tui.services.triage_view import TriageView
 
 log = logging.getLogger(__name__)
+
+#: How long a failure's notification shows; the same words again meanwhile are not repeated.
+_FAILURE_SECONDS = 10
 
 
 @dataclass
@@ -84,6 +89,7 @@ class CsmApp(App[None]):
         self._initial = initial
         self._account_screen: AccountScreen | None = None
         self._opening: str | None = None  # the account being read to be opened
+        self._said: tuple[str, float] = ("", 0.0)  # the last failure notified, and when
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
@@ -228,11 +234,16 @@ class CsmApp(App[None]):
         if error is None:
             return
         log.error("%s failed", worker.description or worker.name, exc_info=error)
+        words = failure_words(error)
+        now = time.monotonic()
+        if self._said[0] == words and now - self._said[1] < _FAILURE_SECONDS:
+            return  # one cause, several workers (a damaged book fails every write): said once
+        self._said = (words, now)
         self.notify(
-            failure_words(error),
+            words,
             title=f"Could not {worker.description}" if worker.description else "Failed",
             severity="error",
-            timeout=10,
+            timeout=_FAILURE_SECONDS,
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -265,13 +276,20 @@ def make_app(settings: Settings, workspace: Workspace | None = None) -> CsmApp:
     connects after the first paint; otherwise the workspace is opened (upgrading the database
     if needed) and reads it. The team's queue of a large book is read after the first paint,
     in a worker, as is any queue whose read failed here (the screen says what went wrong).
+
+    A save waits less for another csm's write than a command does (`store.raw`): the form says
+    so, and the user saves again.
     """
     if workspace is None:
         rules = rules_for(settings)
         first = first_view(settings, rules)
+        patience = raw.BUSY_TIMEOUT_MS
         if first is not None:
-            return CsmApp(Workspace.connect_later(settings, me=first.me, rules=rules), first.view)
-        workspace = Workspace.open(settings, rules)
+            workspace = Workspace.connect_later(
+                settings, me=first.me, rules=rules, busy_timeout_ms=patience
+            )
+            return CsmApp(workspace, first.view)
+        workspace = Workspace.open(settings, rules, busy_timeout_ms=patience)
     if workspace.me is None:
         return CsmApp(workspace)  # the team's queue grows with the book: read after the paint
     try:

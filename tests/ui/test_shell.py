@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy.exc import OperationalError
 from textual.command import CommandPalette
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 from textual.widgets._footer import FooterKey
 
 from csm_tui.app import CsmApp
@@ -22,8 +23,10 @@ from csm_tui.screens.escalate import EscalateModal
 from csm_tui.screens.log_touch import LogTouchModal
 from csm_tui.screens.snooze import SnoozeModal
 from csm_tui.screens.triage import TriageScreen
+from csm_tui.store import raw
 from csm_tui.widgets.queue_table import QueueTable, columns
 from tests.ui.conftest import notifications, open_book, settle, static_text
+from tests.writers import damage_an_index, writing_here
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -240,6 +243,55 @@ async def test_a_failed_read_is_said_once_and_the_app_stays_open(
         await pilot.press("r")
         await settle(pilot)
         assert "accounts" in (app.screen.sub_title or ""), "r reads again once the disk is back"
+
+
+async def test_a_save_while_another_csm_writes_says_so_and_keeps_what_was_typed(
+    app_factory: Callable[..., CsmApp], demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The screen waits 10 s for another writer; a tenth of a second is as good for the test.
+    monkeypatch.setattr(raw, "BUSY_TIMEOUT_MS", 100)
+    app = app_factory()
+    assert app.workspace.busy_timeout_ms == 100  # the screen's patience, not a command's
+    async with app.run_test(size=LARGE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, LogTouchModal)
+        await pilot.press(*"Called them")
+        with writing_here(demo_db):
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is modal, "the form closed without saving"
+            said = static_text(app, "#form-error")
+            assert said == "Another csm is writing to this book; save again in a moment", said
+            assert modal.query_one("#touch-summary", Input).value == "Called them"
+        await pilot.press("ctrl+s")  # the other write is over: saved
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen)
+        assert "SQL" not in notifications(app)
+
+
+async def test_a_damaged_book_is_said_at_start_up_once_and_refuses_saves(
+    app_factory: Callable[..., CsmApp], demo_db: Path
+) -> None:
+    damage_an_index(demo_db)  # the queue reads well: only the quick check finds it
+    app = app_factory()
+    async with app.run_test(size=LARGE, notifications=True) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen) and app.is_running
+        said = notifications(app)
+        assert said.count(f"{demo_db} is damaged") == 1, said
+        assert "so csm writes nothing to it" in said and "restore" in said, said
+        await pilot.press("l")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, LogTouchModal)
+        await pilot.press(*"Called them", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal, "the form closed on a damaged book"
+        assert f"{demo_db} is damaged" in " ".join(static_text(app, "#form-error").split())
+        assert modal.query_one("#touch-summary", Input).value == "Called them"
 
 
 # -- long lists ----------------------------------------------------------------------------

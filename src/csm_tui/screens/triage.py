@@ -274,6 +274,7 @@ class TriageScreen(CsmScreen[None]):
             self._painted = True
             self._show_empty_state(0)
             self.load()
+            self._check_writable()
             return
         # Read before the app started: in the first paint.
         self._loaded(self.Loaded(initial, self._listing_of(initial)))
@@ -284,6 +285,7 @@ class TriageScreen(CsmScreen[None]):
         use (`services.first_view`), and connecting must not hold up the first paint."""
         self._painted = True
         self._after_paint(self._asked(new_read=True), stale)
+        self._check_writable()
         self._schedule_detail()
         if self._listing is not None and not self._listing.rows:
             self._show_empty_state(0)  # an empty queue may be an empty book: see now
@@ -535,6 +537,12 @@ class TriageScreen(CsmScreen[None]):
                 )
         text.append("\nt shows the team's queue · b the book of business", style="dim")
         empty.update(text)
+
+    @thread_work(group="writable", description="open the book for saving", exclusive=False)
+    def _check_writable(self) -> None:
+        """A damaged book is said at start-up, as a notification, before anything is typed
+        (every save would say it too): csm writes nothing to it."""
+        self.workspace.check_writable()
 
     @thread_work(group="book-check", description="look into the book")
     def _check_book(self, team: bool) -> None:

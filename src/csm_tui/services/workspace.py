@@ -74,8 +74,12 @@ class Workspace:
         db: Database | None = None,
         upgrade: UpgradeReport | None = None,
         csm: str = "csm",
+        busy_timeout_ms: int | None = None,
     ) -> None:
         self.database = database
+        #: How long a write waits for another csm's (None: a command's patience; the terminal
+        #: UI waits less: `store.raw`).
+        self.busy_timeout_ms = busy_timeout_ms
         self.csm = csm  # how a command for this book starts (`Settings.csm`), for hints
         self.today = today
         self.system_today = system_today  # the real date: see Triage.records_visits
@@ -89,12 +93,18 @@ class Workspace:
             self._connected = _Connected(db, rules, today, me, system_today)
 
     @classmethod
-    def open(cls, settings: Settings, rules: LoadedRules | None = None) -> Workspace:
+    def open(
+        cls,
+        settings: Settings,
+        rules: LoadedRules | None = None,
+        *,
+        busy_timeout_ms: int | None = None,
+    ) -> Workspace:
         """Open (and if needed upgrade) the database, resolve who the user is, read the rules
         (a bad user rules file falls back to the shipped one: `rules.problems` says why)."""
         from csm_tui.store.database import Database
 
-        db = Database.open(settings.database)
+        db = Database.open(settings.database, busy_timeout_ms=busy_timeout_ms)
         try:
             upgrade = _upgrade(db)
             me = resolve_member(db, settings.user_email, csm=settings.csm)
@@ -110,11 +120,17 @@ class Workspace:
             db=db,
             upgrade=upgrade,
             csm=settings.csm,
+            busy_timeout_ms=busy_timeout_ms,
         )
 
     @classmethod
     def connect_later(
-        cls, settings: Settings, *, me: Member | None, rules: LoadedRules
+        cls,
+        settings: Settings,
+        *,
+        me: Member | None,
+        rules: LoadedRules,
+        busy_timeout_ms: int | None = None,
     ) -> Workspace:
         """A workspace that connects on first use: for a caller that already knows who the
         user is and that the schema is current (a glance at the book told it)."""
@@ -125,6 +141,7 @@ class Workspace:
             rules=rules,
             system_today=settings.system_today,
             csm=settings.csm,
+            busy_timeout_ms=busy_timeout_ms,
         )
 
     # -- the database and the services over it, connected on first use ---------------------
@@ -136,7 +153,7 @@ class Workspace:
             if self._connected is None:
                 from csm_tui.store.database import Database
 
-                db = Database.open(self.database)
+                db = Database.open(self.database, busy_timeout_ms=self.busy_timeout_ms)
                 try:
                     self.upgrade = _upgrade(db)  # in case another process changed it since
                     self._connected = _Connected(
@@ -150,6 +167,12 @@ class Workspace:
     def connect(self) -> None:
         """Connect now (a worker calls it after the first paint); the first use would anyway."""
         self._services()
+
+    def check_writable(self) -> None:
+        """Raise `DatabaseDamaged` (how to restore, in words) if the book is damaged: csm then
+        writes nothing to it. Every write checks, once; the terminal UI asks at start-up, to
+        say so before anything is typed."""
+        self.db.refuse_if_damaged()
 
     @property
     def db(self) -> Database:

@@ -1,16 +1,23 @@
 """Consistent copies of a live SQLite database through SQLite's online backup API.
 
 Never copy the file itself: a copy taken mid-transaction, or without its -wal, is corrupt.
+
+A backup is written to a hidden name beside its destination (`store.files.partial_name`),
+checked, flushed to the disk and only then renamed to its own name: a backup that a kill cuts
+short is never taken for one (neither the rotation nor `csm db check` looks at that name), and
+the next backup removes what it left.
 """
 
 from __future__ import annotations
 
-import re
+import os
 import sqlite3
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
 from csm_tui.store.database import Database, DatabaseError
+from csm_tui.store.files import automatic_backups, leftovers, partial_name
 
 KEEP_BACKUPS = 10
 _STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -32,37 +39,71 @@ def backup_sqlite(db: Database, destination: Path | None = None, *, label: str =
     if target.exists():
         raise DatabaseError(f"{target} already exists: choose another path")
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    target.touch(mode=0o600)
+    automatic = destination is None
+    _remove_leftovers(target.parent, source_path.stem if automatic else None)
+    partial = partial_name(target)
     try:
-        source = sqlite3.connect(f"{source_path.as_uri()}?mode=ro", uri=True)
-        copy = sqlite3.connect(target)
-        try:
-            source.backup(copy, pages=-1)
-            verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
-        finally:
-            copy.close()
-            source.close()
-    except sqlite3.Error as error:
-        target.unlink(missing_ok=True)
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        verdict = _copy(source_path, partial)
+        if verdict == "ok":
+            _flush(partial)
+            os.replace(partial, target)
+            _flush(target.parent)
+    except (sqlite3.Error, OSError) as error:
+        _remove(partial)
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
         raise DatabaseError(
-            f"could not back up {source_path}: {error}; run `csm db check` on it"
+            f"could not back up {source_path}: {reason}; run `csm db check` on it"
         ) from error
     if verdict != "ok":
-        target.unlink(missing_ok=True)
+        _remove(partial)
         raise DatabaseError(f"the backup of {source_path} failed its integrity check: {verdict}")
-    if destination is None:
+    if automatic:
         _rotate(target.parent, source_path.stem)
     return target
 
 
+def _copy(source_path: Path, copy_path: Path) -> str:
+    """Copy the database into `copy_path` in one step and check the copy; the verdict of its
+    integrity check ('ok' when whole)."""
+    source = sqlite3.connect(f"{source_path.as_uri()}?mode=ro", uri=True)
+    try:
+        copy = sqlite3.connect(copy_path)
+        try:
+            source.backup(copy, pages=-1)
+            return str(copy.execute("PRAGMA integrity_check").fetchone()[0])
+        finally:
+            copy.close()
+    finally:
+        source.close()
+
+
+def _flush(path: Path) -> None:
+    """Have the disk hold `path` (a file, or a folder's entries after a rename) before going on.
+    Windows cannot open a folder to flush it; its renames are already durable there."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except (IsADirectoryError, PermissionError):
+        return
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _remove(partial: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{partial}{suffix}").unlink(missing_ok=True)
+
+
+def _remove_leftovers(folder: Path, stem: str | None) -> None:
+    """What killed backups left in `folder`: never a whole backup, nor anyone else's file."""
+    for path in leftovers(folder, stem):
+        with suppress(OSError):  # not ours to remove after all: it stays, never offered
+            path.unlink(missing_ok=True)
+
+
 def _rotate(folder: Path, stem: str) -> None:
     """Keep the newest automatic backups of this database; never touch any other file."""
-    pattern = re.compile(rf"{re.escape(stem)}--[\w.-]+--(\d{{8}}T\d{{12}}Z)\.db")
-    ours = []
-    for path in folder.iterdir():
-        match = pattern.fullmatch(path.name)
-        if match:
-            ours.append((match.group(1), path))
-    ours.sort()
-    for _, old in ours[:-KEEP_BACKUPS]:
+    for old in automatic_backups(folder, stem)[:-KEEP_BACKUPS]:
         old.unlink(missing_ok=True)

@@ -6,23 +6,32 @@ transaction), a busy timeout, and real `BEGIN` statements emitted by us rather t
 driver's legacy transaction handling, so that SAVEPOINTs and migrations are truly transactional.
 Writers start with `BEGIN IMMEDIATE` so that a read-then-write never fails with "database is
 locked".
+
+What SQLite says when it fails is translated here, once, for every caller (`Database.in_words`):
+a write that waited for the lock in vain is `DatabaseBusy` (another csm is writing, and which
+one when the system says), a damaged file is `DatabaseDamaged` (and how to restore a backup), a
+file or folder the user may not write says whose permissions to change. A file whose quick
+check fails is written no more (`Database.refuse_if_damaged`): a write that happens not to touch
+the damaged pages would succeed, and bury the damage under newer work.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
 
 from csm_tui.errors import CsmError, os_reason, shown_path
-from csm_tui.store.raw import BUSY_TIMEOUT_MS
+from csm_tui.store import files, raw
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -35,6 +44,29 @@ _FOREIGN_KEYS = "csm_foreign_keys"
 
 class DatabaseError(CsmError):
     """A database problem explained in words a user can act on."""
+
+
+class DatabaseBusy(DatabaseError):
+    """Another connection held the write lock for longer than this one would wait."""
+
+
+class DatabaseDamaged(DatabaseError):
+    """SQLite finds the file damaged: csm writes nothing more to it."""
+
+
+# SQLite's primary result codes (an extended code's low byte) that have words of their own.
+_BUSY, _READONLY, _CANTOPEN, _CORRUPT, _NOTADB = 5, 8, 14, 11, 26
+_MAIN = "*** in database main ***"
+
+
+def damaged_words(path: Path | None, what: str) -> str:
+    """One line: the file is damaged, csm will not write to it, and which backup to restore."""
+    where = path or "the database"
+    backup = files.newest_backup_words(path) if path is not None else "a backup"
+    return (
+        f"{where} is damaged ({what}), so csm writes nothing to it: close csm and restore "
+        f"{backup}; the README's 'Restoring a backup' says how"
+    )
 
 
 def normalise_url(target: str | Path) -> URL:
@@ -61,16 +93,20 @@ def sqlite_path(url: URL) -> Path | None:
     return Path(url.database)
 
 
-def _create_private_file(path: Path) -> None:
-    """Create the database file readable by its owner only, before SQLite creates it 0644.
+def _create_private_file(path: Path) -> bool:
+    """Create the database file readable by its owner only, before SQLite creates it 0644, and
+    write its first page at once, so that a file of 0 bytes is never one of ours (a crash, a
+    full disk or another program made it: `files.is_empty`). Whether it was created now.
 
     What the system refuses (a folder you cannot write, a read-only disk, a name too long) is
     a DatabaseError naming the file: SQLite would only say "unable to open database file"."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not path.exists():
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            return False
+        os.close(fd)
     except OSError as error:
         failed = os.fsdecode(error.filename) if error.filename else str(path)
         where = "" if failed == str(path) else f" (at {shown_path(failed)})"
@@ -78,9 +114,15 @@ def _create_private_file(path: Path) -> None:
             f"cannot create the database {shown_path(path)}{where}: {os_reason(error)}; "
             "name another path (--db) or make that folder writable"
         ) from None
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")  # writes the header: the first page
+    finally:
+        connection.close()
+    return True
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # Take transaction control away from the driver (see module docstring).
@@ -89,7 +131,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -114,13 +156,21 @@ class Database:
 
     url: URL
     engine: Engine
+    #: What SQLite's quick check found wrong with the file ("" when nothing), once asked.
+    _damage: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def open(cls, target: str | Path, *, echo: bool = False) -> Database:
+    def open(
+        cls, target: str | Path, *, echo: bool = False, busy_timeout_ms: int | None = None
+    ) -> Database:
+        """The database at `target`, a SQLite file created if missing. A write waits up to
+        `busy_timeout_ms` for another one to finish (default: a command's patience,
+        `raw.COMMAND_BUSY_TIMEOUT_MS`; the terminal UI waits less, `raw.BUSY_TIMEOUT_MS`)."""
         url = normalise_url(target)
         path = sqlite_path(url)
         if path is not None:
-            _create_private_file(path)
+            if not _create_private_file(path) and files.is_empty(path):
+                raise DatabaseError(files.empty_words(path))
         elif url.get_backend_name() == "postgresql":
             try:
                 import psycopg  # noqa: F401
@@ -135,7 +185,8 @@ class Database:
             )
         engine = create_engine(url, echo=echo, pool_pre_ping=path is None)
         if url.get_backend_name() == "sqlite":
-            _configure_sqlite(engine)
+            timeout = raw.COMMAND_BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
+            _configure_sqlite(engine, timeout)
         return cls(url=url, engine=engine)
 
     @property
@@ -153,20 +204,104 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A read-only unit: one transaction, closed straight after so no snapshot pins the WAL."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with (
+            self.in_words(),
+            Session(self.engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     @contextmanager
     def writing(self, *, foreign_keys: bool = True) -> Iterator[Session]:
         """One user action = one transaction; committed on success, rolled back on any error.
 
+        The transaction begins (and takes SQLite's write lock) before the caller's first
+        statement, so that waiting for another writer, and giving up, happen here: as
+        `DatabaseBusy`, in words. A damaged file is refused first (`refuse_if_damaged`).
+
         `foreign_keys=False` has SQLite skip its foreign key checks in this transaction: only
         for rewriting derived rows whose keys the transaction itself read, where a check could
         never fail but makes SQLite delete a whole table row by row instead of truncating it
         (benchmarks: reschedule, all changed)."""
+        self.refuse_if_damaged()
         bind = self.engine.execution_options(**write_options(foreign_keys=foreign_keys))
-        with Session(bind, expire_on_commit=False) as session, session.begin():
+        with (
+            self.in_words(),
+            Session(bind, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            session.connection()  # BEGIN IMMEDIATE now
             yield session
+
+    @contextmanager
+    def in_words(self) -> Iterator[None]:
+        """Driver errors that have words of their own (`translate`) come out in them."""
+        try:
+            yield
+        except sa_exc.DBAPIError as error:
+            translated = self.translate(error)
+            if translated is None:
+                raise
+            raise translated from error
+
+    def translate(self, error: BaseException) -> DatabaseError | None:
+        """`error` (SQLAlchemy's, or the driver's) in words a user can act on, or None when
+        it has none better than its own: a write lock waited for in vain, a damaged file, a
+        file or folder the user may not write."""
+        cause = getattr(error, "orig", None) or error
+        if not isinstance(cause, sqlite3.Error):
+            return None
+        code = getattr(cause, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        message = str(cause)
+        if primary == _BUSY or "database is locked" in message:
+            return DatabaseBusy(files.busy_words(self.path))
+        if primary in (_CORRUPT, _NOTADB) or "malformed" in message:
+            return DatabaseDamaged(damaged_words(self.path, f"SQLite says: {message}"))
+        refused = primary in (_READONLY, _CANTOPEN) or any(
+            words in message for words in ("readonly database", "unable to open database")
+        )
+        if refused and self.path is not None:
+            problem = files.access_problem(self.path)
+            if problem is not None:
+                return DatabaseError(
+                    f"cannot use the database: {problem.finding}; {problem.advice}"
+                )
+        return None
+
+    def damage(self) -> str | None:
+        """What SQLite's quick check finds wrong with the file, asked once (a whole read of
+        it: about 0.1 s for a book of 20,000 accounts); None when nothing, or not SQLite."""
+        if not self.is_sqlite or self.path is None:
+            return None
+        if self._damage is None:
+            self._damage = self._quick_check()
+        return self._damage or None
+
+    def _quick_check(self) -> str:
+        try:
+            with self.engine.connect() as connection:
+                found = list(connection.exec_driver_sql("PRAGMA quick_check").scalars())
+        except sa_exc.DBAPIError as error:
+            translated = self.translate(error)
+            if isinstance(translated, DatabaseDamaged):
+                return f"SQLite says: {error.orig}"
+            if translated is not None:
+                raise translated from error
+            raise
+        if found == ["ok"]:
+            return ""
+        # One finding a line, the first under SQLite's "*** in database main ***".
+        lines = [" ".join(str(line).replace(_MAIN, "").split()) for line in found]
+        lines = [line for line in lines if line]
+        more = f" and {len(lines) - 2} more" if len(lines) > 2 else ""
+        return f"its quick check found: {'; '.join(lines[:2])}{more}"
+
+    def refuse_if_damaged(self) -> None:
+        """Raise `DatabaseDamaged` if the quick check found the file damaged."""
+        damage = self.damage()
+        if damage:
+            raise DatabaseDamaged(damaged_words(self.path, damage))
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -7,7 +7,10 @@ with the one this version was built for. For PostgreSQL, which enforces its fore
 its own pages, it checks that the server answers and that the schema revision is current.
 
 Every outcome is a `CheckReport`, never a traceback: a damaged file is exactly when a user runs
-this command.
+this command. And its advice must be right: a file SQLite cannot open because of the
+permissions of it or its folder is said to be that (`files.access_problem`), not damage to
+restore from a backup; a file of 0 bytes is no database at all; a backup a kill cut short is
+never the one recommended (`files.automatic_backups`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from csm_tui.store import migrate
+from csm_tui.store import files, migrate
 from csm_tui.store.database import Database, DatabaseError, normalise_url, sqlite_path
 
 #: How many integrity_check messages a report quotes (SQLite returns up to 100).
@@ -116,28 +119,65 @@ def _check_sqlite(db: Database) -> CheckReport:
             [f"{path} is a folder, not a database file"],
             ["point --db at the database file inside it"],
         )
+    if files.is_empty(path):
+        return _problem(
+            "sqlite",
+            target,
+            [f"{path} is empty (0 bytes): not a csm database"],
+            ["remove it to start a new book"],
+        )
     backups = _backup_advice(path)
     try:
         # mode=rw: SQLite refuses to create a missing file. query_only: no statement may write.
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True)
     except sqlite3.Error as error:
-        return _problem(
-            "sqlite",
-            target,
-            [f"SQLite cannot open {path}: {error}"],
-            ["check that the file is readable and writable by you", backups],
-        )
+        return _unusable(path, error, backups)
     try:
         return _inspect_sqlite(connection, path, backups)
     except sqlite3.DatabaseError as error:
-        return _problem(
-            "sqlite",
-            target,
-            [_describe_sqlite_error(path, error)],
-            [backups, "point --db at another file"],
-        )
+        return _unusable(path, error, backups)
     finally:
         connection.close()
+
+
+def _unusable(path: Path, error: sqlite3.Error, backups: str) -> CheckReport:
+    """SQLite could not open or read the file: because of permissions (say whose, and that
+    the file itself is whole if a read-only look can tell), or because it is damaged."""
+    blocked = files.access_problem(path)
+    if blocked is not None:
+        return _problem("sqlite", str(path), [blocked.finding + _as_read(path)], [blocked.advice])
+    if "unable to open" in str(error):
+        return _problem(
+            "sqlite",
+            str(path),
+            [f"SQLite cannot open {path}: {error}"],
+            ["check that the file is readable and writable by you", backups],
+        )
+    return _problem(
+        "sqlite",
+        str(path),
+        [_describe_sqlite_error(path, error)],
+        [backups, "point --db at another file"],
+    )
+
+
+def _as_read(path: Path) -> str:
+    """What a read-only look at a file SQLite cannot open says of its contents. Only a file
+    without a WAL can be looked at so (`immutable`: no -shm needed), and only a readable one."""
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size:
+        return "; its contents cannot be checked until then"
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return ""
+    if verdict == "ok":
+        return "; the file itself passed the integrity check"
+    return f"; the file itself failed the integrity check too ({verdict})"
 
 
 def _describe_sqlite_error(path: Path, error: sqlite3.Error) -> str:
@@ -193,11 +233,8 @@ def _inspect_sqlite(connection: sqlite3.Connection, path: Path, backups: str) ->
 
 def _backup_advice(path: Path) -> str:
     folder = path.parent / "backups"
-    # An empty file is what a backup that failed halfway leaves behind: never recommend it.
-    ours = sorted(
-        (item for item in folder.glob(f"{path.stem}-*.db") if item.stat().st_size > 0),
-        key=lambda item: (item.stat().st_mtime_ns, item.name),
-    )
+    # Only whole backups: never what a killed or failed one left behind.
+    ours = files.automatic_backups(folder, path.stem)
     if ours:
         return f"restore the newest backup from {folder} ({ours[-1].name})"
     return f"restore a backup of your own (there are none in {folder})"

@@ -65,6 +65,9 @@ def current_revision(db: Database) -> str | None:
                 return None
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except sa_exc.DatabaseError as error:
+        translated = db.translate(error)
+        if translated is not None:
+            raise translated from error
         reason = str(error.orig or error).strip().splitlines()[0]
         raise DatabaseError(
             f"cannot open {db.display_name}: {reason}; run `csm db check` for a diagnosis"
@@ -112,6 +115,7 @@ def upgrade(db: Database, from_revision: str | None) -> UpgradeReport:
 
     config = alembic_config()
     backup = None
+    db.refuse_if_damaged()  # its backup would fail its check; the upgrade would bury the damage
     if db.is_sqlite and from_revision is not None:
         backup = backup_sqlite(db, label=f"before-upgrade-from-{from_revision}")
     with migration_connection(db) as connection:
@@ -132,7 +136,7 @@ def migration_connection(db: Database) -> Iterator[Connection]:
     deletes) and `foreign_key_check` before COMMIT. PostgreSQL: an advisory lock, so a second
     client waits and then finds the schema current.
     """
-    with db.engine.connect() as connection:
+    with db.in_words(), db.engine.connect() as connection:
         if db.is_sqlite:
             connection = connection.execution_options(**write_options(foreign_keys=False))
         with connection.begin():

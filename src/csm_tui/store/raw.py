@@ -15,8 +15,12 @@ from typing import Any
 
 from csm_tui.domain.queue import PlannedTouch
 
-#: How long a connection waits for another one's write to finish before it gives up.
+#: How long a connection of the terminal UI (and a first look at a book) waits for another
+#: one's write to finish before it gives up: a save then says so, and what was typed stays.
 BUSY_TIMEOUT_MS = 10_000
+#: How long a command waits: a script's `csm log` had better wait for an import to finish
+#: (importing 20,000 accounts takes about 5 s, 100,000 about 30 s; benchmarks: import).
+COMMAND_BUSY_TIMEOUT_MS = 60_000
 
 
 def canonical(raw: object) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
+import os
 import sys
 import threading
 import uuid
@@ -64,6 +65,7 @@ from csm_tui.store.facts import (
     raw_column,
     scoped,
 )
+from csm_tui.store.lifeline import die_with_parent
 from csm_tui.store.memory import gc_paused
 from csm_tui.store.meta import schedule_state, set_meta
 from csm_tui.store.raw import canonical
@@ -507,6 +509,9 @@ def _in_processes(
     them. Forked when this process runs one thread (cheap, nothing to import again); spawned
     otherwise (a fork copies other threads' locks mid-use: the TUI runs threads).
 
+    Each worker dies with this process (`store.lifeline`): killed mid-way, this process
+    leaves none behind.
+
     Each worker is given `decide` once, when it starts: handed over with every range, its
     rulebook would arrive as a new object each time, and the engine's memo of candidates,
     kept per rulebook, would start empty for every range, and the engine would build again
@@ -524,7 +529,7 @@ def _in_processes(
             max_workers=min(workers, len(ranges)),
             mp_context=context,
             initializer=_start_worker,
-            initargs=(url, decide, today, history_scores, compare),
+            initargs=(os.getpid(), url, decide, today, history_scores, compare),
         ) as pool,
     ):
         yield from pool.map(_worker_changes, ranges)
@@ -561,14 +566,17 @@ _worker: _Worker | None = None
 
 
 def _start_worker(
+    parent: int,
     url: str,
     decide: Callable[[AccountFacts], Decision],
     today: date,
     history_scores: HistoryScores,
     compare: bool,
 ) -> None:
-    """Set up a worker process; it never collects cycles (it only makes short-lived rows)."""
+    """Set up a worker process: it dies with `parent`, the process that started it, and never
+    collects cycles (it only makes short-lived rows)."""
     global _worker
+    die_with_parent(parent)
     gc.disable()
     _worker = _Worker(Database.open(url), decide, today, history_scores, compare)
 
