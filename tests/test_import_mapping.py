@@ -215,6 +215,13 @@ def test_a_mapping_that_is_not_toml() -> None:
     ]
 
 
+def test_a_mapping_nested_a_thousand_deep_is_one_problem() -> None:
+    deep = "[accounts]\nx = " + "{a = " * 1000 + "1" + "}" * 1000 + "\n"
+    assert problems(deep) == [
+        "mine.toml: arrays or tables are nested too deeply to read; write them out flat"
+    ]
+
+
 def test_map_option() -> None:
     assert parse_map_option(ACCOUNTS, "external_id=account_id, Name = Account Name") == {
         "external_id": "account_id",

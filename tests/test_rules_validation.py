@@ -1403,3 +1403,13 @@ def test_a_kind_weight_names_a_kind_the_rules_know() -> None:
     assert only_problem('[urgency.kind]\nebr = "high"\n') == msg(
         2, "urgency.kind.ebr", "must be a number, not 'high'"
     )
+
+
+def test_a_rules_file_nested_a_thousand_deep_is_one_problem() -> None:
+    """tomllib recurses once per level: a RecursionError, read as what to fix."""
+    deep = "a = " + "[" * 1000 + "]" * 1000 + "\n"
+    with pytest.raises(RulesError) as error:
+        parse_rules(default_text(), RulesText(deep, USER))
+    assert [str(problem) for problem in error.value.problems] == [
+        f"{USER}: arrays or tables are nested too deeply to read; write them out flat"
+    ]

@@ -13,8 +13,6 @@ to write instead, with the messages a bad cell of the file would get.
 from __future__ import annotations
 
 import difflib
-import re
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -24,7 +22,7 @@ from csm_tui.domain.dates import check_date_format, parse_iso_day
 from csm_tui.domain.fields import parse_email
 from csm_tui.domain.import_columns import COLUMNS, Column, ImportKind, column_key, value_key
 from csm_tui.domain.rules_file import Problem
-from csm_tui.domain.toml_lines import Path, key_lines, line_of
+from csm_tui.domain.toml_lines import Path, TomlUnreadable, key_lines, line_of, read_toml
 
 TOP_KEYS = ("description", "extends", "date_format", "owners", *(kind.value for kind in ImportKind))
 KIND_KEYS = ("columns", "values", "defaults")
@@ -130,8 +128,8 @@ def parse_map_option(kind: ImportKind, text: str) -> dict[str, str]:
 def extends_of(text: str) -> str | None:
     """The preset a mapping's text names in `extends`, if it is readable TOML that does."""
     try:
-        value = tomllib.loads(text).get("extends")
-    except tomllib.TOMLDecodeError:
+        value = read_toml(text).get("extends")
+    except TomlUnreadable:
         return None
     return value if isinstance(value, str) else None
 
@@ -141,20 +139,9 @@ def parse_mapping(*layers: MappingText, name: str, owners_file: str | None = Non
     documents: list[tuple[MappingText, dict[str, Any], dict[Path, int]]] = []
     for layer in layers:
         try:
-            data = tomllib.loads(layer.text)
-        except tomllib.TOMLDecodeError as error:
-            found = re.search(r"\(at line (\d+), column \d+\)", str(error))
-            message = re.sub(r"\s*\(at line.*\)", "", str(error)) or "syntax error"
-            raise MappingError(
-                [
-                    Problem(
-                        layer.source,
-                        int(found.group(1)) if found else None,
-                        "",
-                        f"not valid TOML: {message}; fix the syntax",
-                    )
-                ]
-            ) from None
+            data = read_toml(layer.text)
+        except TomlUnreadable as error:
+            raise MappingError([Problem(layer.source, error.line, "", error.message)]) from None
         documents.append((layer, data, key_lines(layer.text)))
     merged: dict[str, Any] = {}
     for _layer, data, _lines in documents:

@@ -11,7 +11,6 @@ import difflib
 import hashlib
 import math
 import re
-import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -41,7 +40,7 @@ from csm_tui.domain.rulebook import (
     UrgencyCoefficients,
     When,
 )
-from csm_tui.domain.toml_lines import Path, key_lines, line_of
+from csm_tui.domain.toml_lines import Path, TomlUnreadable, key_lines, line_of, read_toml
 
 SCHEMA_VERSION = 1
 ANCHORS = ("contract_start", "renewal_date", "go_live_date")
@@ -90,20 +89,9 @@ def parse_rules(*layers: RulesText) -> Rulebook:
     documents: list[tuple[RulesText, dict[str, Any], dict[Path, int]]] = []
     for layer in layers:
         try:
-            data = tomllib.loads(layer.text)
-        except tomllib.TOMLDecodeError as error:
-            found = re.search(r"\(at line (\d+), column \d+\)", str(error))
-            message = re.sub(r"\s*\(at line.*\)", "", str(error)) or "syntax error"
-            raise RulesError(
-                [
-                    Problem(
-                        layer.source,
-                        int(found.group(1)) if found else None,
-                        "",
-                        f"not valid TOML: {message}; fix the syntax",
-                    )
-                ]
-            ) from None
+            data = read_toml(layer.text)
+        except TomlUnreadable as error:
+            raise RulesError([Problem(layer.source, error.line, "", error.message)]) from None
         documents.append((layer, data, key_lines(layer.text)))
     merged: dict[str, Any] = {}
     for _layer, data, _lines in documents:

@@ -9,7 +9,9 @@ key it cannot place (inside an inline table, say) falls back to the line of its 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Mapping
+from typing import Any
 
 Path = tuple[str | int, ...]
 
@@ -70,3 +72,30 @@ def line_of(lines: Mapping[Path, int], path: Path) -> int | None:
         if (found := lines.get(path[:end])) is not None:
             return found
     return None
+
+
+class TomlUnreadable(ValueError):
+    """A TOML text that cannot be read, as one problem: its line (if known) and what to do."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def read_toml(text: str) -> dict[str, Any]:
+    """`tomllib.loads`, with its failures as one `TomlUnreadable`: a syntax error at its line,
+    or arrays or tables nested deeper than the parser can follow (it recurses once per level,
+    and a file nested a thousand deep would end in a RecursionError)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"\(at line (\d+), column \d+\)", str(error))
+        message = re.sub(r"\s*\(at line.*\)", "", str(error)) or "syntax error"
+        raise TomlUnreadable(
+            int(found.group(1)) if found else None, f"not valid TOML: {message}; fix the syntax"
+        ) from None
+    except RecursionError:
+        raise TomlUnreadable(
+            None, "arrays or tables are nested too deeply to read; write them out flat"
+        ) from None
