@@ -13,7 +13,7 @@ import json
 import math
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -166,3 +166,29 @@ def test_a_stored_history_still_counts(tmp_path: Path) -> None:
     assert "since the last cadence call on 2026-11-02" in explained.output, explained.output
     planned = csm("--db", str(book), "--today", TODAY, "rules", "explain", "A-2")
     assert "no cadence call on record; first call planned by 2026-11-2" in planned.output
+
+
+def test_an_account_deleted_and_imported_again_enters_the_book_again(tmp_path: Path) -> None:
+    """Its first call planned long ago does not come back hundreds of days overdue."""
+    from sqlalchemy import update
+
+    from csm_tui.models import Account
+    from csm_tui.store.database import Database
+
+    (tmp_path / "accounts.csv").write_text(
+        "external_id,name,segment,priority,health_score\nA-1,Returning,SMB,PR2,85\n"
+    )
+    book = tmp_path / "book.db"
+    first = "2025-03-03"
+    for day in (first, TODAY):
+        if day == TODAY:  # deleted in between, as an account that churned
+            db = Database.open(book)
+            with db.writing() as session:
+                session.execute(update(Account).values(deleted_at=datetime(2025, 6, 1, tzinfo=UTC)))
+            db.dispose()
+        result = csm(
+            "--db", str(book), "--today", day, "import", "accounts", str(tmp_path / "accounts.csv")
+        )
+        assert result.exit_code == 0, result.output
+    explained = csm("--db", str(book), "--today", TODAY, "rules", "explain", "A-1").output
+    assert f"first call planned by {TODAY}" in explained, explained

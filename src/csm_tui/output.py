@@ -186,6 +186,7 @@ def queue_record(item: QueueItem, bands: BandThresholds) -> dict[str, Any]:
                 "overdue_days": other.overdue_days,
                 "rule_id": other.rule_id,
                 "urgency": other.urgency,
+                "booked_for": other.booked_for.isoformat() if other.booked_for else None,
             }
             for other in item.others
         ],

@@ -296,6 +296,7 @@ def upsert_accounts(
         else:
             changed.append({**values, "id": account_id})
     scores_before = _health_scores(session, [values["id"] for values in changed])
+    _reenter(session, [values["id"] for values in changed])
     _write(session, Account, new, changed, now)
     result.created, result.updated = len(new), len(changed)
     result.account_ids = [values["id"] for values in (*new, *changed)]
@@ -313,6 +314,18 @@ def upsert_accounts(
             created={values["id"] for values in new},
         )
     return result
+
+
+def _reenter(session: Session, account_ids: Sequence[uuid.UUID]) -> None:
+    """Accounts deleted once and imported again enter the book again: their entry day and
+    planned first call go, and the reschedule in the same transaction sets them anew (else
+    a first call planned long ago would come back hundreds of days overdue)."""
+    for batch in _chunks(account_ids):
+        session.execute(
+            update(Account)
+            .where(col(Account.id).in_(batch), col(Account.deleted_at).is_not(None))
+            .values(entered_on=None, first_call_by=None)
+        )
 
 
 def _health_scores(
