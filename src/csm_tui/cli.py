@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from csm_tui.domain.mapping_file import ImportMapping
     from csm_tui.rules import LoadedRules
     from csm_tui.services.demo_database import DemoBook
+    from csm_tui.services.triage import Done
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -749,9 +750,7 @@ def snooze(
     with Workspace.open(settings, _rules_in_force(settings)) as workspace:
         triage = workspace.triage
         done = triage.snooze(triage.account_id(external_id), kind, until.date(), reason)
-    click.echo(done.message)
-    if done.next_touch is not None:
-        click.echo(f"  next: {done.next_touch.reason}")
+    _say_done(done)
 
 
 @main.command()
@@ -761,7 +760,8 @@ def snooze(
     "on",
     required=True,
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="The day of the meeting (YYYY-MM-DD), today or within a year.",
+    help="The day of the meeting (YYYY-MM-DD): today, or up to the rules file's [snooze] max "
+    "after the item's due day.",
 )
 @click.option(
     "--kind",
@@ -781,6 +781,11 @@ def meeting(settings: Settings, external_id: str, on: datetime, kind: str, note:
     with Workspace.open(settings, _rules_in_force(settings)) as workspace:
         triage = workspace.triage
         done = triage.book(triage.account_id(external_id), kind, on.date(), note)
+    _say_done(done)
+
+
+def _say_done(done: Done) -> None:
+    """What a command changed, and the account's next touch since."""
     click.echo(done.message)
     if done.next_touch is not None:
         click.echo(f"  next: {done.next_touch.reason}")

@@ -22,7 +22,14 @@ from csm_tui.domain.dates import check_date_format, parse_iso_day
 from csm_tui.domain.fields import parse_email
 from csm_tui.domain.import_columns import COLUMNS, Column, ImportKind, column_key, value_key
 from csm_tui.domain.rules_file import Problem
-from csm_tui.domain.toml_lines import Path, TomlUnreadable, key_lines, line_of, read_toml
+from csm_tui.domain.toml_lines import (
+    Path,
+    TomlUnreadable,
+    key_lines,
+    line_of,
+    merge_tables,
+    read_toml,
+)
 
 TOP_KEYS = ("description", "extends", "date_format", "owners", *(kind.value for kind in ImportKind))
 KIND_KEYS = ("columns", "values", "defaults")
@@ -145,22 +152,12 @@ def parse_mapping(*layers: MappingText, name: str, owners_file: str | None = Non
         documents.append((layer, data, key_lines(layer.text)))
     merged: dict[str, Any] = {}
     for _layer, data, _lines in documents:
-        merged = _merge(merged, data)
+        merged = merge_tables(merged, data)
     problems: list[tuple[Path, str]] = []
     mapping = _build(merged, problems, name=name, owners_file=owners_file)
     if problems:
         raise MappingError(_locate(documents, path, message) for path, message in problems)
     return mapping
-
-
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _locate(

@@ -40,7 +40,14 @@ from csm_tui.domain.rulebook import (
     UrgencyCoefficients,
     When,
 )
-from csm_tui.domain.toml_lines import Path, TomlUnreadable, key_lines, line_of, read_toml
+from csm_tui.domain.toml_lines import (
+    Path,
+    TomlUnreadable,
+    key_lines,
+    line_of,
+    merge_tables,
+    read_toml,
+)
 
 SCHEMA_VERSION = 1
 ANCHORS = ("contract_start", "renewal_date", "go_live_date")
@@ -95,7 +102,7 @@ def parse_rules(*layers: RulesText) -> Rulebook:
         documents.append((layer, data, key_lines(layer.text)))
     merged: dict[str, Any] = {}
     for _layer, data, _lines in documents:
-        merged = _merge(merged, data)
+        merged = merge_tables(merged, data)
     problems: list[tuple[Path, str]] = []
     rulebook = _build(merged, problems, _sha256(layers), source=layers[-1].source)
     if problems:
@@ -113,16 +120,6 @@ def _sha256(layers: tuple[RulesText, ...]) -> str:
         digest.update(layer.text.encode())
         digest.update(b"\0")
     return digest.hexdigest()
-
-
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _locate(

@@ -99,3 +99,15 @@ def read_toml(text: str) -> dict[str, Any]:
         raise TomlUnreadable(
             None, "arrays or tables are nested too deeply to read; write them out flat"
         ) from None
+
+
+def merge_tables(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """A file laid over another: a table it writes replaces the same keys of the one under it,
+    table by table; any other value (an array of rules included) replaces the whole value."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_tables(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

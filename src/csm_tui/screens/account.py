@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -27,7 +27,7 @@ from textual.worker import Worker
 
 from csm_tui.domain.account import TouchLine
 from csm_tui.domain.triage import can_book, preset_kind, snooze_limit
-from csm_tui.screens.base import ESCALATE, CsmScreen, thread_work
+from csm_tui.screens.base import ESCALATE, UndoingScreen, thread_work
 from csm_tui.services.account import Accounts, AccountView, Saved
 from csm_tui.services.triage import Done, TouchForm, Undo
 from csm_tui.services.workspace import Workspace
@@ -39,7 +39,7 @@ from csm_tui.widgets.timeline_pane import TimelinePane
 TABS = ("overview", "contacts", "timeline", "plan", "escalations")
 
 
-class AccountScreen(CsmScreen[bool]):
+class AccountScreen(UndoingScreen[bool]):
     """Returns True when something was saved on it."""
 
     NAME = "Account"
@@ -133,11 +133,6 @@ class AccountScreen(CsmScreen[bool]):
 
         saved: Saved
 
-    @dataclass
-    class Undone(Message):
-        undo: Undo
-        words: str
-
     def __init__(
         self,
         workspace: Workspace,
@@ -153,8 +148,6 @@ class AccountScreen(CsmScreen[bool]):
         self.changed = changed
         self._preloaded = view
         self._stale: set[str] = set(TABS)
-        self._undo: list[Undo] = []
-        self._undoing = False  # an undo is being saved: `u` waits for it
 
     @property
     def accounts(self) -> Accounts:
@@ -234,15 +227,14 @@ class AccountScreen(CsmScreen[bool]):
             return
         self.show(message.view)
 
-    def work_failed(self, worker: Worker[object]) -> None:
+    def work_failed(self, worker: Worker[Any]) -> None:
+        super().work_failed(worker)
         if worker.group == "account":
             self.query_one("#overview-next", Static).update(
                 "The account could not be read (the message says why). Press r to try again."
             )
         elif worker.group == "account-write":
             self.load()  # what is stored, since the change was not
-        elif worker.group == "undo":
-            self._undoing = False  # the undo stays on the stack: u tries it again
 
     def show(self, view: AccountView) -> None:
         """Show the account: the tab in view now, the others when they are next shown."""
@@ -473,28 +465,9 @@ class AccountScreen(CsmScreen[bool]):
             self.notify(f"No touch to {verb}: none is shown.", title="Timeline")
         return touch
 
-    def action_undo(self) -> None:
-        """Take back the last change made here; it stays to try again if that fails."""
-        if self._undoing:
-            return
-        if not self._undo:
-            self.notify("Nothing to undo on this screen.", title="Undo")
-            return
-        self._undoing = True
-        self._run_undo(self._undo[-1])
-
-    @thread_work(group="undo", description="undo")
-    def _run_undo(self, undo: Undo) -> None:
-        self.post_message(self.Undone(undo, self.workspace.triage.undo(undo)))
-
-    @on(Undone)
-    def _undone(self, message: Undone) -> None:
-        self._undoing = False
-        if message.undo in self._undo:
-            self._undo.remove(message.undo)
+    def undone(self, undo: Undo) -> None:
         self.changed = True
-        self.notify(message.words, title="Undo")
-        if str(message.undo.account_id) == self.account_id:
+        if str(undo.account_id) == self.account_id:
             self.load()
 
     # -- after a change ----------------------------------------------------------------------
@@ -509,8 +482,7 @@ class AccountScreen(CsmScreen[bool]):
         if saved.undo is None:
             self.notify(saved.message, title="Done")
             return
-        self._undo.append(saved.undo)
-        self.notify(f"{saved.message}  (u undoes it)", title="Done")
+        self.remember(saved.undo, saved.message)
 
     def _done(self, done: Done | None) -> None:
         """After a touch logged, edited or deleted, a snooze or an escalation: say it, keep
@@ -518,8 +490,7 @@ class AccountScreen(CsmScreen[bool]):
         if done is None or str(done.undo.account_id) != self.account_id:
             return
         self.changed = True
-        self._undo.append(done.undo)
-        self.notify(f"{done.message}  (u undoes it)", title="Done")
+        self.remember(done.undo, done.message)
         self.load()
 
     @on(ContactsPane.Edit)

@@ -11,11 +11,13 @@ also show it in place (`work_failed`). The keys every screen shares live on the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header
 from textual.worker import Worker, WorkerState
@@ -26,6 +28,7 @@ from csm_tui.widgets.filter_bar import FilterBar
 from csm_tui.widgets.footer import Footer
 
 if TYPE_CHECKING:
+    from csm_tui.services.triage import Undo
     from csm_tui.services.workspace import Workspace
 
 ResultT = TypeVar("ResultT")
@@ -128,3 +131,54 @@ class CsmScreen(WorkFailures, Screen[ResultT]):
     def account_changed(self) -> None:
         """Something was saved on an account opened from here: read again."""
         self.action_reload()
+
+
+class UndoingScreen(CsmScreen[ResultT]):
+    """A screen whose changes `u` takes back, the last one first: triage and the account keep
+    the same stack, say it in the same words, and wait for one undo before the next."""
+
+    @dataclass
+    class Undone(Message):
+        """A change taken back, in the words to say."""
+
+        undo: Undo
+        words: str
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__(workspace)
+        self._undo: list[Undo] = []
+        self._undoing = False  # an undo is being saved: `u` waits for it
+
+    def remember(self, undo: Undo, message: str) -> None:
+        """Say a change, and keep how to take it back."""
+        self._undo.append(undo)
+        self.notify(f"{message}  (u undoes it)", title="Done")
+
+    def action_undo(self) -> None:
+        """Take back the last change made here; it stays to try again if that fails."""
+        if self._undoing:
+            return
+        if not self._undo:
+            self.notify("Nothing to undo on this screen.", title="Undo")
+            return
+        self._undoing = True
+        self.run_undo(self._undo[-1])
+
+    @thread_work(group="undo", description="undo")
+    def run_undo(self, undo: Undo) -> None:
+        self.post_message(self.Undone(undo, self.workspace.triage.undo(undo)))
+
+    @on(Undone)
+    def _undone(self, message: Undone) -> None:
+        self._undoing = False
+        if message.undo in self._undo:
+            self._undo.remove(message.undo)
+        self.undone(message.undo)
+        self.notify(message.words, title="Undo")
+
+    def undone(self, undo: Undo) -> None:
+        """After an undo: read again what it changed."""
+
+    def work_failed(self, worker: Worker[Any]) -> None:
+        if worker.group == "undo":
+            self._undoing = False  # the undo stays on the stack: u tries it again

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
@@ -40,7 +40,7 @@ from csm_tui.domain.triage import (
     snooze_limit,
 )
 from csm_tui.messages import OpenAccount
-from csm_tui.screens.base import ESCALATE, CsmScreen, thread_work
+from csm_tui.screens.base import ESCALATE, UndoingScreen, thread_work
 from csm_tui.store.memory import gc_paused
 from csm_tui.widgets.filter_bar import FilterBar
 from csm_tui.widgets.queue_counts import QueueCounts
@@ -114,7 +114,7 @@ def listing(view: TriageView, asked: Asked, bands: BandThresholds) -> Listing:
     return Listing(rows, measure(rows, context), context, asked, cursor)
 
 
-class TriageScreen(CsmScreen[None]):
+class TriageScreen(UndoingScreen[None]):
     """The first screen: what needs a touch today, most urgent first, and why."""
 
     NAME = "Triage"
@@ -232,13 +232,6 @@ class TriageScreen(CsmScreen[None]):
 
         done: Done
 
-    @dataclass
-    class Undone(Message):
-        """An action taken back: say it, and read the queue again."""
-
-        undo: Undo
-        words: str
-
     def __init__(self, workspace: Workspace, initial: TriageView | None = None) -> None:
         """`initial`: the queue as read before the app started, painted with the screen."""
         super().__init__(workspace)
@@ -246,8 +239,6 @@ class TriageScreen(CsmScreen[None]):
         self._painted = False  # the side panel waits for the first paint (see on_mount)
         self.view: TriageView | None = None
         self._listing: Listing | None = None
-        self._undo: list[Undo] = []
-        self._undoing = False  # an undo is being saved: `u` waits for it
         self._generation = 0  # of the last queue worker started: only its answer is shown
         self._detail_timer: Timer | None = None
         #: For an empty queue: whether its book holds accounts (by `team`), read once per
@@ -378,10 +369,9 @@ class TriageScreen(CsmScreen[None]):
         self._show(message.listing)
         self._let_go(old_view, old_listing)
 
-    def work_failed(self, worker: Worker[object]) -> None:
-        if worker.group == "undo":
-            self._undoing = False  # the undo stays on the stack: u tries it again
-        elif worker.group == "queue":
+    def work_failed(self, worker: Worker[Any]) -> None:
+        super().work_failed(worker)
+        if worker.group == "queue":
             self.query_one("#queue-empty", Static).update(
                 "The queue could not be loaded (the message says why).\nPress r to try again."
             )
@@ -735,25 +725,7 @@ class TriageScreen(CsmScreen[None]):
     def _reviewed(self, message: Reviewed) -> None:
         self._done(message.done)
 
-    def action_undo(self) -> None:
-        if self._undoing:
-            return
-        if not self._undo:
-            self.notify("Nothing to undo on this screen.", title="Undo")
-            return
-        self._undoing = True
-        self.run_undo(self._undo[-1])
-
-    @thread_work(group="undo", description="undo")
-    def run_undo(self, undo: Undo) -> None:
-        self.post_message(self.Undone(undo, self.triage.undo(undo)))
-
-    @on(Undone)
-    def _undone(self, message: Undone) -> None:
-        self._undoing = False
-        if message.undo in self._undo:
-            self._undo.remove(message.undo)
-        self.notify(message.words, title="Undo")
+    def undone(self, undo: Undo) -> None:
         self.load()
 
     def _done(self, done: Done | None) -> None:
@@ -761,8 +733,7 @@ class TriageScreen(CsmScreen[None]):
         new rows (read in the same transaction as the change) in place of its old ones."""
         if done is None:
             return
-        self._undo.append(done.undo)
-        self.notify(f"{done.message}  (u undoes it)", title="Done")
+        self.remember(done.undo, done.message)
         if self.view is None:
             self.load()
             return
