@@ -11,7 +11,6 @@ ones a real import gives; a PostgreSQL book is tried in a transaction that is ro
 from __future__ import annotations
 
 import csv
-import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +37,7 @@ from csm_tui.services.triage import StoreReader
 from csm_tui.services.triage_view import read_view
 from csm_tui.services.upkeep import current_database, released
 from csm_tui.store import imports, meta
+from csm_tui.store.backup import copy_sqlite
 from csm_tui.store.database import Database, normalise_url, sqlite_path
 from csm_tui.store.migrate import ensure_current
 
@@ -138,12 +138,7 @@ def _dry_run(
         with tempfile.TemporaryDirectory(prefix="csm-dry-run-") as scratch:
             copy = Path(scratch) / "book.db"
             if path.exists():
-                source, destination = sqlite3.connect(path), sqlite3.connect(copy)
-                try:
-                    source.backup(destination)
-                finally:
-                    destination.close()
-                    source.close()
+                copy_sqlite(path, copy)
             with released(Database.open(copy)) as db:
                 ensure_current(db)
                 schedule = Schedule(db, rules, today)

@@ -63,15 +63,21 @@ def backup_sqlite(db: Database, destination: Path | None = None, *, label: str =
     return target
 
 
-def _copy(source_path: Path, copy_path: Path) -> str:
-    """Copy the database into `copy_path` in one step and check the copy; the verdict of its
-    integrity check ('ok' when whole)."""
+def copy_sqlite(source_path: Path, copy_path: Path) -> None:
+    """A consistent copy of a SQLite book in one step (SQLite's backup API: never a copy of
+    the live file), safe while another csm writes to it."""
+    _copy(source_path, copy_path, check=False)
+
+
+def _copy(source_path: Path, copy_path: Path, *, check: bool = True) -> str:
+    """Copy the database into `copy_path` in one step and (`check`) check the copy; the
+    verdict of its integrity check ('ok' when whole)."""
     source = sqlite3.connect(f"{source_path.as_uri()}?mode=ro", uri=True)
     try:
         copy = sqlite3.connect(copy_path)
         try:
             source.backup(copy, pages=-1)
-            return str(copy.execute("PRAGMA integrity_check").fetchone()[0])
+            return str(copy.execute("PRAGMA integrity_check").fetchone()[0]) if check else "ok"
         finally:
             copy.close()
     finally:
