@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from csm_tui.app import CsmApp
-from csm_tui.domain.triage import preset_kind
+from csm_tui.domain.triage import can_book, preset_kind
 from csm_tui.screens.triage import TriageScreen
 from csm_tui.services.triage import TouchForm
 from csm_tui.widgets.queue_table import QueueTable
@@ -179,11 +179,19 @@ def test_triage_snooze_modal(snap_compare, app_factory, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_triage_book_meeting_modal(snap_compare, app_factory, size):
-    """m on the first row: the day of the meeting typed, and a note."""
+    """m on the first row with an item a meeting completes (the pinned L5 follow-up on top is
+    worked now, not booked): the day of the meeting typed, and a note."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         await _triage(pilot)
-        await pilot.press("m")
+        screen = pilot.app.screen
+        assert isinstance(screen, TriageScreen)
+        index = next(
+            index
+            for index, item in enumerate(screen.query_one(QueueTable).rows)
+            if not item.pinned and can_book(item.kind)
+        )
+        await pilot.press(*["j"] * index, "m")
         await _triage(pilot)
         await pilot.press(*"2026-11-26", "tab", *"with the CFO")
         await _triage(pilot)

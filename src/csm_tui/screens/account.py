@@ -361,6 +361,7 @@ class AccountScreen(UndoingScreen[bool]):
             (candidate.kind, candidate.label)
             for candidate in sorted(open_items, key=lambda candidate: candidate is not nxt)
             if can_book(candidate.kind)
+            and not (decision is not None and decision.urgency(candidate).pinned)
         ]
         if not items:
             self.notify("Nothing open on this account is done by a meeting.", title="Booked")

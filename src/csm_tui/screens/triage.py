@@ -658,19 +658,20 @@ class TriageScreen(UndoingScreen[None]):
             return
         bookable = list(
             {  # the row's item first, then the others due on the account's row
-                entry.kind: entry.label for entry in (item, *item.others) if can_book(entry.kind)
+                entry.kind: entry.label
+                for entry in (item, *item.others)
+                if can_book(entry.kind) and not entry.pinned  # pinned: worked now, not booked
             }.items()
         )
         if not bookable:
-            self.notify(
-                f"{item.label} is not done by a meeting: "
-                + (
-                    "mark it reviewed with x."
-                    if item.kind == HEALTH_DROP
-                    else "the success plan marks it done."
-                ),
-                title="Book a meeting",
+            why = (
+                "is pinned on top (an L5 escalation or a breached SLA): log it now."
+                if item.pinned
+                else "is not done by a meeting: mark it reviewed with x."
+                if item.kind == HEALTH_DROP
+                else "is not done by a meeting: the success plan marks it done."
             )
+            self.notify(f"{item.label} {why}", title="Book a meeting")
             return
         from csm_tui.screens.book_meeting import BookMeetingModal
 
