@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from csm_tui.domain.health import BandThresholds, HealthBand
 from csm_tui.domain.queue import QueueItem
@@ -411,3 +413,42 @@ def test_a_long_queue_is_ranked_in_pieces_in_exactly_the_order_of_one_sort() -> 
     ]
     assert ranked(lines) == sorted(lines, key=rank_key)
     assert ranked(lines[:10]) == sorted(lines[:10], key=rank_key)
+
+
+_NAMES = st.text(alphabet=st.characters(min_codepoint=1, max_codepoint=0x2FFF), max_size=8)
+
+
+@given(
+    st.lists(
+        st.builds(
+            lambda name, kind, late, urgency, pinned, arr, key: item(
+                name,
+                kind,
+                TODAY - timedelta(days=late),
+                urgency=urgency,
+                pinned=pinned,
+                arr_cents=arr,
+                account_id=key,
+            ),
+            _NAMES,
+            st.sampled_from(["cadence-call", "milestone", "ebr", "nps-survey"]),
+            st.integers(-400, 4000),
+            st.one_of(
+                st.sampled_from([0.0, -0.0, 1.5, -1.5, 40.0]),
+                st.floats(-1e6, 1e6, allow_nan=False),
+            ),
+            st.booleans(),
+            st.one_of(st.sampled_from([0, 100_000_00]), st.integers(-(2**62), 2**62)),
+            st.sampled_from(["id-a", "id-b", "id-ab"]),
+        ),
+        max_size=40,
+    )
+)
+def test_rank_bytes_sort_exactly_as_the_rank_key(lines: list[QueueItem]) -> None:
+    """The store reads the team's queue in the order of these bytes: any other order than
+    the key's would show the rows in another order than a CSM's own queue ranks them."""
+    from csm_tui.domain.triage import rank_bytes, rank_key
+
+    by_key = sorted(lines, key=lambda line: (rank_key(line), id(line)))
+    by_bytes = sorted(lines, key=lambda line: (rank_bytes(line), id(line)))
+    assert [rank_key(line) for line in by_bytes] == [rank_key(line) for line in by_key]

@@ -328,3 +328,90 @@ def test_a_stored_value_that_does_not_parse_is_left_to_the_ordinary_path(demo_db
     connection.close()
     settings = settings_for(demo_db)
     assert first_view(settings, rules_for(settings)) is None
+
+
+# --- a large team's first page -----------------------------------------------------------------
+
+
+@pytest.fixture
+def large_team(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo book taken for a book too large to read the team's queue whole at start."""
+    monkeypatch.setattr("csm_tui.services.first_view.TEAM_READ_BEFORE_PAINT", 10)
+
+
+def test_a_large_teams_first_view_is_the_first_page_the_store_reads(
+    book: Path, large_team: None
+) -> None:
+    from csm_tui.domain.triage import by_account
+    from csm_tui.services.triage_pages import NotRead
+
+    settings = settings_for(book, email=None)
+    rules = rules_for(settings)
+    first = first_view(settings, rules)
+    assert first is not None and first.view is not None
+    view = first.view
+    assert view.pages is not None and view.partial and not view.stale
+    rows = view.pages.rows(every=False, query="")
+    rows.load_until(0)
+    workspace = Workspace.open(settings, rules)
+    try:
+        triage = workspace.triage
+        paged = triage.load(team=True, paged=True, refresh=False, record=False)
+        assert paged.pages is not None
+        stored = paged.pages.rows(every=False, query="")
+        stored.load_until(0)
+        assert list(rows.read) == list(stored.read)
+        assert rows.known_length == stored.known_length
+        # The rest (health, counts, further pages, the filter) comes through the store.
+        whole = triage.with_health(view)
+        read = triage.load(team=True, refresh=False, record=False)
+        assert whole.counts == read.counts and whole.changes == read.changes
+        assert whole.pages is not None
+        everything = whole.pages.rows(every=False, query="")
+        everything.load_until(10**9)
+        assert list(everything.read) == by_account(read.items)
+    finally:
+        workspace.close()
+    with pytest.raises(NotRead):
+        view.pages.rows(every=False, query="acme").load_until(0)
+    with pytest.raises(NotRead):
+        view.pages.rows(every=True, query="")
+
+
+def test_a_large_teams_stale_or_unranked_queue_is_read_after_the_first_paint(
+    book: Path, large_team: None
+) -> None:
+    tomorrow = first_view(
+        settings_for(book, today=TODAY + timedelta(days=1), email=None),
+        rules_for(settings_for(book, email=None)),
+    )
+    assert tomorrow is not None and tomorrow.view is None
+    with sqlite3.connect(book) as connection:
+        connection.execute("DELETE FROM app_meta WHERE key = 'queue.ranked_for'")
+    connection.close()
+    settings = settings_for(book, email=None)
+    unranked = first_view(settings, rules_for(settings))
+    assert unranked is not None and unranked.view is None
+
+
+def test_a_large_teams_first_page_is_read_without_the_orm(demo_db: Path) -> None:
+    program = f"""
+import json, sys
+from datetime import date
+import csm_tui.services.first_view as first_view
+from csm_tui.app import make_app
+from csm_tui.settings import Settings
+
+first_view.TEAM_READ_BEFORE_PAINT = 10
+app = make_app(Settings(database={str(demo_db)!r}, today=date.fromisoformat({TODAY.isoformat()!r})))
+orm = sorted({{name.split(".")[0] for name in sys.modules
+              if name.split(".")[0] in ("sqlalchemy", "sqlmodel", "pydantic", "alembic")}})
+view = app._initial
+print(json.dumps({{"orm": orm, "paged": view.pages is not None, "partial": view.partial}}))
+app.workspace.close()
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"orm": [], "paged": True, "partial": True}

@@ -344,6 +344,26 @@ class ScheduledTouch(SQLModel, table=True):
     booked_for: date | None = None  # a meeting booked for it (revision 0007)
 
 
+class QueueRank(SQLModel, table=True):
+    """Where each item on the queue of one day ranks (`domain.triage.rank_bytes`), so that
+    the team's queue is read a page at a time in rank order rather than whole (revision 0008).
+
+    A cache of the day, beside the day-independent schedule: the whole-book reschedule writes
+    every row for its day (`store.ranks`), and every change to an account's schedule writes
+    that account's rows again. Only the items of that day's default queue have a row (due by
+    then, not snoozed); `head` marks each account's most urgent one, its row on the queue.
+    """
+
+    __tablename__ = "queue_rank"
+    __table_args__ = (sa.Index("ix_queue_rank_rank", "rank"),)
+    model_config = {"defer_build": True}
+
+    account_id: uuid.UUID = Field(foreign_key="account.id", ondelete="CASCADE", primary_key=True)
+    kind: str = Field(primary_key=True)
+    rank: bytes = Field(sa_type=sa.LargeBinary)
+    head: bool = False
+
+
 class AccountPlan(SQLModel, table=True):
     """What the engine's current plan for an account says of the account as a whole: until
     when it holds (`Decision.valid_until`: the bulk recompute of a new day decides again only

@@ -77,7 +77,7 @@ async def open_from_triage(pilot: Pilot[None], *, band: HealthBand | None = None
     assert isinstance(screen, TriageScreen)
     bands = app.workspace.rules.rulebook.bands
     table = screen.query_one(QueueTable)
-    items, start = list(table.rows), table.cursor_row
+    items, start = list(table.read_rows), table.cursor_row
     index = next(
         i
         for i in range(start, len(items))
@@ -212,7 +212,9 @@ async def test_editing_health_into_red_reschedules_and_the_queue_gains_the_red_i
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, TriageScreen)
-        rows = [row for row in app.screen.query_one(QueueTable).rows if row.kind != HEALTH_DROP]
+        rows = [
+            row for row in app.screen.query_one(QueueTable).read_rows if row.kind != HEALTH_DROP
+        ]
         assert len({row.account_id for row in rows}) == len(rows), "one row per account"
         [row] = [row for row in rows if row.account_id == account_id]
         kinds = {row.kind, *(other.kind for other in row.others)}
@@ -368,7 +370,9 @@ async def test_the_next_account_opens_fresh_on_the_reused_screen(app_factory):
         await settle(pilot)
         triage = app.screen
         assert isinstance(triage, TriageScreen)
-        later = next(item for item in triage.query_one(QueueTable).rows if item.account_id != first)
+        later = next(
+            item for item in triage.query_one(QueueTable).read_rows if item.account_id != first
+        )
         await pilot.press(*["j"] * queue_keys(app).index(f"{later.account_id}:{later.kind}"))
         await pilot.press("enter")
         await settle(pilot)

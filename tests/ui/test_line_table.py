@@ -197,3 +197,56 @@ async def test_clicks_move_the_cursor_select_its_row_and_pick_a_column():
             (LineTable.Selected, "k3"),
             (LineTable.HeaderSelected, "what"),
         ]
+
+
+class LazyTable(App[None]):
+    """A table over a lazy list: rows not read yet are None until the app reads them."""
+
+    CSS = "LineTable { height: 12; width: 50; }"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lazy: list[tuple[str, tuple[Text, ...]] | None] = [*ROWS[:3], *([None] * 27)]
+        self.wanted: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield PairTable(id="lines")
+
+    def on_mount(self) -> None:
+        table = self.query_one(PairTable)
+        table.set_columns(COLUMNS)
+        table.set_rows(self.lazy)
+
+    @on(LineTable.RowsWanted)
+    def _asked_for(self, message: LineTable.RowsWanted) -> None:
+        self.wanted.append(message.row)
+
+
+def painted_lines(table: PairTable) -> list[str]:
+    width, height = table.size
+    return [strip.text.rstrip() for strip in table.render_lines(Region(0, 0, width, height))]
+
+
+async def test_rows_not_read_yet_are_drawn_as_placeholders_and_asked_for_once() -> None:
+    app = LazyTable()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        table = app.query_one(PairTable)
+        lines = painted_lines(table)
+        assert lines[3].strip().startswith("Account 2")
+        assert [line.strip() for line in lines[4:11]] == ["…"] * 7
+        await pilot.pause()
+        assert app.wanted and app.wanted[0] >= 10, "the rows in view (and a screenful) are asked"
+        asked = len(app.wanted)
+        table.refresh()
+        await pilot.pause()
+        assert len(app.wanted) == asked, "a row asked for is not asked for again as it redraws"
+
+        # The cursor on a row not read yet: no key, nothing highlighted, until it is read.
+        await pilot.press("down", "down", "down")
+        assert table.cursor_row == 3 and table.cursor_key is None
+        app.lazy[3:12] = ROWS[3:12]
+        table.rows_arrived()
+        await pilot.pause()
+        assert table.cursor_key == "k3"
+        assert painted_lines(table)[4].strip().startswith("Account 3")

@@ -151,7 +151,7 @@ def test_triage_log_touch_modal_counting_for_others(snap_compare, app_factory, s
         assert isinstance(screen, TriageScreen)
         index = next(
             index
-            for index, item in enumerate(screen.query_one(QueueTable).rows)
+            for index, item in enumerate(screen.query_one(QueueTable).read_rows)
             if any(other.kind != "milestone" for other in item.others)
         )
         await pilot.press(*["j"] * index, "l")
@@ -168,7 +168,7 @@ def test_triage_snooze_modal(snap_compare, app_factory, size):
         assert isinstance(screen, TriageScreen) and screen.view is not None
         snoozable = next(
             index
-            for index, item in enumerate(screen.query_one(QueueTable).rows)
+            for index, item in enumerate(screen.query_one(QueueTable).read_rows)
             if screen.triage.can_snooze(item.kind)
         )
         await pilot.press(*["j"] * snoozable, "s")
@@ -188,7 +188,7 @@ def test_triage_book_meeting_modal(snap_compare, app_factory, size):
         assert isinstance(screen, TriageScreen)
         index = next(
             index
-            for index, item in enumerate(screen.query_one(QueueTable).rows)
+            for index, item in enumerate(screen.query_one(QueueTable).read_rows)
             if not item.pinned and can_book(item.kind)
         )
         await pilot.press(*["j"] * index, "m")

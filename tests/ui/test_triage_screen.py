@@ -274,7 +274,7 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         # Snooze another item with a reason; S shows it again, marked snoozed.
         snoozable = next(  # alone on its account's row: shown again, it is a row of its own
             entry
-            for entry in table(app).rows
+            for entry in table(app).read_rows
             if app.workspace.triage.can_snooze(entry.kind)
             and not entry.others
             and entry.account_id not in {first.account_id, dropped}
@@ -320,7 +320,7 @@ async def test_a_whole_morning_at_the_queue(app_factory):
         bands = app.workspace.rules.rulebook.bands
         wanted = [
             row_key(entry)
-            for entry in table(app).rows
+            for entry in table(app).read_rows
             if matches(entry, bands.band(entry.health_score), query)
         ]
         assert 0 < len(wanted) < len(everything)
@@ -433,7 +433,7 @@ async def test_a_snooze_beyond_the_rules_limit_is_refused_inside_the_form(app_fa
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         target = next(
-            entry for entry in table(app).rows if app.workspace.triage.can_snooze(entry.kind)
+            entry for entry in table(app).read_rows if app.workspace.triage.can_snooze(entry.kind)
         )
         await move_to(pilot, row_key(target))
         await pilot.press("s")
@@ -468,7 +468,7 @@ async def test_s_on_a_kind_that_cannot_be_snoozed_says_so_and_opens_nothing(app_
         await settle(pilot)
         stuck = next(
             entry
-            for entry in table(app).rows
+            for entry in table(app).read_rows
             if entry.kind != HEALTH_DROP and not app.workspace.triage.can_snooze(entry.kind)
         )
         assert stuck.kind in {
@@ -506,7 +506,7 @@ async def test_escalate_needs_a_category_and_opens_one_l1_per_account(app_factor
         await settle(pilot)
         target = next(
             entry
-            for entry in table(app).rows
+            for entry in table(app).read_rows
             if entry.kind != HEALTH_DROP and app.workspace.triage.detail(entry).escalation is None
         )
         account = target.account_id
@@ -744,7 +744,7 @@ async def test_m_records_a_booked_meeting_and_u_takes_it_back(app_factory):
         await settle(pilot)
         target = next(  # an L5 escalation's follow-up stays on top: it is not booked away
             entry
-            for entry in table(app).rows
+            for entry in table(app).read_rows
             if entry.kind not in {HEALTH_DROP, "milestone"} and not entry.pinned
         )
         await move_to(pilot, row_key(target))
@@ -784,7 +784,7 @@ async def test_a_call_logged_on_an_account_s_row_can_count_for_its_other_items(a
         await settle(pilot)
         target = next(
             entry
-            for entry in table(app).rows
+            for entry in table(app).read_rows
             if any(other.kind not in {"milestone", entry.kind} for other in entry.others)
             and entry.kind != HEALTH_DROP
         )
@@ -811,3 +811,80 @@ async def test_a_call_logged_on_an_account_s_row_can_count_for_its_other_items(a
         again = touches(app, target.account_id, "Call, and the survey while at it")
         assert all(touch.deleted_at is not None for touch in again)
         assert f"{target.account_id}:{other.kind}" in rows(app)
+
+
+def team_queue(app: CsmApp) -> list[QueueItem]:
+    """The team's queue, one row per account, as the service reads it whole."""
+    return by_account(app.workspace.triage.load(team=True, record=False).items)
+
+
+async def test_the_teams_queue_is_read_a_page_at_a_time_as_the_rows_come_into_view(
+    app_factory, monkeypatch
+):
+    """Five rows a page: what is in view is read (a row not read yet is drawn as "…" and
+    asked for), a jump to the end reads down to it, and the list read is the whole read."""
+    monkeypatch.setattr("csm_tui.services.triage_pages.PAGE_ROWS", 5)
+    monkeypatch.setattr("csm_tui.services.triage_pages.LONGEST_PAGE", 5)
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        for _ in range(4):  # each answer draws more rows, which ask for the next page
+            await settle(pilot)
+        expected = team_queue(app)
+        assert len(expected) > SIZE[1], "the demo team's queue is longer than a screen"
+        queue = table(app)
+        assert queue.row_count == len(expected), "the scrollbar is the whole list's"
+        read = rows(app)
+        assert SIZE[1] // 2 < len(read) < len(expected), "what is in view is read, not all"
+        assert read == keys(expected[: len(read)])
+        assert sub_title(app).startswith(f"Team · {len(expected):,} to do")
+        assert "counting" not in static_text(app, "#counts")
+
+        await pilot.press("end")
+        for _ in range(len(expected) // 5 + 2):
+            await settle(pilot)
+        assert rows(app) == keys(expected)
+        assert current_key(app) == row_key(expected[-1])
+        assert "…" not in {cell.plain for cell in queue.row_text(queue.cursor_row)}
+
+
+async def test_the_teams_queue_filters_and_logs_as_the_whole_read_does(app_factory, monkeypatch):
+    monkeypatch.setattr("csm_tui.services.triage_pages.PAGE_ROWS", 5)
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        first = team_queue(app)[0]
+        word = first.account_name.split()[0].lower()
+        await pilot.press("slash", *word)
+        await pilot.pause(0.4)  # typing has paused: the store is asked
+        await settle(pilot)
+        bands = app.workspace.rules.rulebook.bands
+        expected = [
+            entry
+            for entry in team_queue(app)
+            if matches(entry, bands.band(entry.health_score), word)
+        ]
+        assert rows(app) == keys(expected)
+
+        # Log the call due on the first row: its row takes its next item (or goes).
+        await pilot.press("enter")
+        await move_to(pilot, row_key(first))
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, LogTouchModal)
+        await pilot.press(*"Walked through the plan")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen)
+        after = [
+            entry
+            for entry in team_queue(app)
+            if matches(entry, bands.band(entry.health_score), word)
+        ]
+        assert rows(app) == keys(after)
+        assert row_key(first) not in rows(app) or first.kind == HEALTH_DROP
+        assert shown_view(app).counts == app.workspace.triage.load(team=True, record=False).counts

@@ -8,6 +8,7 @@ triage), the header counts, and the words the screen and the CLI share.
 from __future__ import annotations
 
 import heapq
+import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -232,6 +233,39 @@ def rank_key(item: QueueItem) -> tuple[bool, float, date, int, str, str, str]:
         item.kind,
         item.account_id,
     )
+
+
+#: The first byte of a pinned item's `rank_bytes`, and of any other's.
+_PINNED, _UNPINNED = b"\x00", b"\x01"
+_END = b"\x00"  # ends a name or a kind: a shorter one sorts first, as in Python
+_ARR_TOP = 2**63 - 1
+
+
+def rank_bytes(item: QueueItem) -> bytes:
+    """`rank_key` as bytes that sort (bytewise, as SQLite's BLOBs and PostgreSQL's bytea do)
+    exactly as the key does: what the store keeps to read the team's queue a page at a time
+    in rank order (`store.ranks`)."""
+    return b"".join(
+        (
+            _PINNED if item.pinned else _UNPINNED,
+            _float_order(-item.urgency),
+            item.due_on.toordinal().to_bytes(4, "big"),
+            (_ARR_TOP - item.arr_cents).to_bytes(8, "big"),
+            item.account_name.encode(),
+            _END,
+            item.kind.encode(),
+            _END,
+            item.account_id.encode(),
+        )
+    )
+
+
+def _float_order(value: float) -> bytes:
+    """Eight bytes that sort as the floats do (IEEE 754 bits, the sign bit flipped and, for a
+    negative number, every bit); -0.0 is 0.0, as Python compares them."""
+    bits: int = struct.unpack(">Q", struct.pack(">d", value + 0.0))[0]
+    bits = bits ^ 0xFFFF_FFFF_FFFF_FFFF if bits >> 63 else bits | 1 << 63
+    return bits.to_bytes(8, "big")
 
 
 def ranked(items: Iterable[QueueItem]) -> list[QueueItem]:

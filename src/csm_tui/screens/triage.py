@@ -41,6 +41,7 @@ from csm_tui.domain.triage import (
 )
 from csm_tui.messages import OpenAccount
 from csm_tui.screens.base import ESCALATE, UndoingScreen, thread_work
+from csm_tui.services.triage_pages import RankedRows
 from csm_tui.store.memory import gc_paused
 from csm_tui.widgets.filter_bar import FilterBar
 from csm_tui.widgets.queue_counts import QueueCounts
@@ -54,6 +55,8 @@ if TYPE_CHECKING:  # the services import the store: after the first paint (servi
 
 #: How long the cursor rests on a row before its explanation is loaded (holding `j` stays smooth).
 DETAIL_DELAY_S = 0.08
+#: How long typing pauses before the team's queue (read from the store) is filtered.
+FILTER_PAUSE_S = 0.25
 #: A list the screen lets go of is dropped in a worker from this many lines, this many at a time.
 RELEASE_FROM = 5_000
 
@@ -91,7 +94,7 @@ class Listing:
     """The queue as the table shows it: the rows the filter lets through, ranked, the widths
     of their columns, and where the cursor goes."""
 
-    rows: Sequence[QueueItem]
+    rows: Sequence[QueueItem | None]  # None: a row of the team's queue not read yet
     widths: dict[str, int]
     context: QueueContext
     asked: Asked
@@ -106,10 +109,16 @@ def listing(view: TriageView, asked: Asked, bands: BandThresholds) -> Listing:
         today=view.today, bands=bands, changes=view.changes, team=view.team, narrow=asked.narrow
     )
     query = asked.query.strip()
+    key, place = asked.keep
+    if view.pages is not None:
+        pages = view.pages.rows(every=asked.every, query=query)
+        pages.load_until(max(place, 0))
+        found = pages.index_of(lambda item: row_key(item) == key)
+        cursor = place if found is None else found
+        return Listing(pages, measure(pages.read, context), context, asked, cursor)
     rows = view.items if asked.every else by_account(view.items)
     if query:
         rows = [item for item in rows if matches(item, bands.band(item.health_score), query)]
-    key, place = asked.keep
     cursor = next((n for n, item in enumerate(rows) if row_key(item) == key), place)
     return Listing(rows, measure(rows, context), context, asked, cursor)
 
@@ -210,6 +219,13 @@ class TriageScreen(UndoingScreen[None]):
         listing: Listing
 
     @dataclass
+    class RowsRead(Message):
+        """More rows of `listing` (a team's queue) were read; `widths` of the new ones."""
+
+        listing: Listing
+        widths: dict[str, int]
+
+    @dataclass
     class BookChecked(Message):
         """Whether the books behind an empty queue hold any account: the user's (or the
         team's, for the team's queue) and the team's."""
@@ -241,6 +257,7 @@ class TriageScreen(UndoingScreen[None]):
         self._listing: Listing | None = None
         self._generation = 0  # of the last queue worker started: only its answer is shown
         self._detail_timer: Timer | None = None
+        self._filter_timer: Timer | None = None
         #: For an empty queue: whether its book holds accounts (by `team`), read once per
         #: read of the queue (`BookChecked`); an empty book says what to do next.
         self._books: dict[bool, TriageScreen.BookChecked] = {}
@@ -321,19 +338,36 @@ class TriageScreen(UndoingScreen[None]):
     def _load(self, asked: Asked) -> None:
         """Paint the stored queue at once; if it was computed for another day (or rules file),
         recompute the book in the background and paint again."""
-        with gc_paused():
-            view = self.triage.load(team=asked.team, include_snoozed=asked.snoozed, refresh=False)
-            self.post_message(self.Loaded(view, listing(view, asked, self._bands)))
+        view = self._read(asked)
         if view.stale:
             self._reschedule(asked)
+
+    def _read(self, asked: Asked, rescheduled: int = 0) -> TriageView:
+        """In a worker: read the queue as asked and show it; a team's, read a page at a time,
+        is shown first without its health changes and counts, then with them."""
+        with gc_paused():
+            view = self.triage.load(
+                team=asked.team, include_snoozed=asked.snoozed, refresh=False, paged=True
+            )
+            view = replace(view, rescheduled=rescheduled)
+            self.post_message(self.Loaded(view, listing(view, asked, self._bands)))
+            if view.partial and not view.stale:
+                whole = replace(self.triage.with_health(view), rescheduled=0)
+                self.post_message(self.Loaded(whole, listing(whole, asked, self._bands)))
+        return view
 
     @thread_work(group="queue", description="reschedule the book for today")
     def _after_paint(self, asked: Asked, stale: bool) -> None:
         """After the first paint: bring a stale schedule up to date (and read the queue
         again); then the day's visit is noted, which the first read, writing nothing, did
         not. One after the other: the visit would wait on the reschedule's write anyway."""
+        view = self.view
         if stale:
             self._reschedule(asked)
+        elif view is not None and view.partial:  # a large team's first page: now its health
+            with gc_paused():
+                whole = self.triage.with_health(view)
+                self.post_message(self.Loaded(whole, listing(whole, asked, self._bands)))
         self.post_message(self.VisitDue())
 
     @on(VisitDue)
@@ -346,11 +380,7 @@ class TriageScreen(UndoingScreen[None]):
 
     def _reschedule(self, asked: Asked) -> None:
         """In a worker: recompute the whole book for today, then read the queue again."""
-        rescheduled = self.triage.schedule.recompute_all()
-        with gc_paused():
-            view = self.triage.load(team=asked.team, include_snoozed=asked.snoozed, refresh=False)
-            view = replace(view, rescheduled=rescheduled)
-            self.post_message(self.Loaded(view, listing(view, asked, self._bands)))
+        self._read(asked, self.triage.schedule.recompute_all())
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -379,8 +409,9 @@ class TriageScreen(UndoingScreen[None]):
     # -- the list ------------------------------------------------------------------------------
 
     def _relist(self) -> None:
-        """The filter or the width changed: list the same queue again, in a worker."""
-        if self.view is not None:
+        """The filter or the width changed: list the same queue again, in a worker (a team's
+        queue still being read is listed again when its health comes: `_show`)."""
+        if self.view is not None and not self.view.partial:
             self._list(self.view, self._asked())
 
     @thread_work(group="list", description="filter the queue")
@@ -399,6 +430,44 @@ class TriageScreen(UndoingScreen[None]):
         old_listing = self._listing
         self._show(message.listing)
         self._let_go(None, old_listing)
+
+    @on(QueueTable.RowsWanted, "#queue")
+    def _rows_wanted(self, message: QueueTable.RowsWanted) -> None:
+        shown = self._listing
+        if (
+            shown is not None
+            and isinstance(shown.rows, RankedRows)
+            and not (self.view is not None and self.view.partial)  # its rows come with it
+        ):
+            self._read_rows(shown, message.row)
+
+    @thread_work(group="rows", description="read the queue's next rows", exclusive=False)
+    def _read_rows(self, shown: Listing, row: int) -> None:
+        rows = shown.rows
+        assert isinstance(rows, RankedRows)
+        before = len(rows.read)
+        with gc_paused():
+            if rows.load_until(row):
+                widths = measure(rows.read[before:], shown.context)
+                self.post_message(self.RowsRead(shown, widths))
+
+    @on(RowsRead)
+    def _rows_read(self, message: RowsRead) -> None:
+        """Rows of the team's queue came into view and were read: drawn, the columns widened
+        if one of them needs it, the panel explaining the row under the cursor."""
+        shown = self._listing
+        if shown is not message.listing:
+            return
+        table = self.query_one("#queue", QueueTable)
+        widths = {
+            key: max(width, message.widths.get(key, 0)) for key, width in shown.widths.items()
+        }
+        if widths != shown.widths:
+            self._listing = shown = replace(shown, widths=widths)
+            table.show(shown.rows, shown.context, widths, cursor=table.cursor_row)
+        table.rows_arrived()
+        self._update_subtitle(_count(shown.rows))
+        self._schedule_detail()
 
     def _let_go(self, view: TriageView | None, shown: Listing | None) -> None:
         """Hand a long list the screen no longer shows to a worker, which drops it a piece at
@@ -436,14 +505,13 @@ class TriageScreen(UndoingScreen[None]):
         cursor, moved_to = shown.cursor, table.cursor_key
         if moved_to is not None and moved_to != shown.asked.keep[0]:
             # The user moved on while the list was made: the cursor stays where they went.
-            rows = shown.rows
-            cursor = next((n for n, item in enumerate(rows) if row_key(item) == moved_to), cursor)
+            cursor = _index_of(shown.rows, moved_to, cursor)
         table.show(shown.rows, shown.context, shown.widths, cursor=cursor)
         self._listing = shown
         self._place_panel()
         self._show_counts(view.counts)
         self._show_empty_state(len(shown.rows))
-        self._update_subtitle(len(shown.rows))
+        self._update_subtitle(_count(shown.rows))
         self.call_after_refresh(self._schedule_detail)  # the rows first, then the panel
         if _shape(shown.asked) != _shape(self._asked()):
             self._relist()  # typed (or resized, or toggled) while this list was made
@@ -466,6 +534,7 @@ class TriageScreen(UndoingScreen[None]):
             counts,
             short=self.size.width < NARROW_BELOW,
             stale=view is not None and view.stale,
+            counting=view is not None and view.partial,
             since=view.since
             if view is not None and self.size.width >= self.SIDE_PANEL_FROM
             else None,
@@ -550,10 +619,10 @@ class TriageScreen(UndoingScreen[None]):
     def _listing_rows(self) -> int:
         return len(self._listing.rows) if self._listing is not None else 0
 
-    def _update_subtitle(self, shown: int | None = None) -> None:
+    def _update_subtitle(self, shown: str | None = None) -> None:
         me = self.workspace.me
         who = "Team" if self.team or me is None else me.name
-        count = "" if shown is None else f" · {shown:,} to do"
+        count = "" if shown is None else f" · {shown} to do"
         every = " · every item" if self.every_item else ""
         snoozed = " · with snoozed" if self.show_snoozed else ""
         self.sub_title = f"{who}{count}{every}{snoozed} · {self.workspace.today:%a %d %b %Y}"
@@ -593,7 +662,13 @@ class TriageScreen(UndoingScreen[None]):
     def _item_or_say(self) -> QueueItem | None:
         item = self.current_item()
         if item is None:
-            self.notify("Nothing is highlighted: the queue is empty.", title="Triage")
+            table = self.query_one("#queue", QueueTable)
+            words = (
+                "That row is still being read: a moment."
+                if table.row_count
+                else "Nothing is highlighted: the queue is empty."
+            )
+            self.notify(words, title="Triage")
         return item
 
     def action_log(self) -> None:
@@ -735,13 +810,18 @@ class TriageScreen(UndoingScreen[None]):
         if done is None:
             return
         self.remember(done.undo, done.message)
-        if self.view is None:
-            self.load()
+        if self.view is None or self.view.partial:
+            self.load()  # a team's queue whose health changes are still being read: whole
             return
         self._merge(self.view, done, self._asked(new_read=True))
 
     @thread_work(group="queue", description="update the queue")
     def _merge(self, view: TriageView, done: Done, asked: Asked) -> None:
+        if view.pages is not None:  # the account's ranks were written with the change
+            with gc_paused():
+                changed = self.triage.after_change(view, done)
+                self.post_message(self.Loaded(changed, listing(changed, asked, self._bands)))
+            return
         today = view.today
         account_id = str(done.undo.account_id)
         rows = [
@@ -773,7 +853,16 @@ class TriageScreen(UndoingScreen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
-        self._relist()
+        """A CSM's queue is filtered as each key is typed; the team's, whose filter reads the
+        store, once typing pauses (each read of a filter matching nothing goes through every
+        row: benchmarks/README.md, "The team's queue, a page at a time")."""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        if self.view is not None and self.view.pages is not None:
+            self._filter_timer = self.set_timer(FILTER_PAUSE_S, self._relist)
+        else:
+            self._relist()
 
     @on(Input.Submitted, "#filter")
     @on(FilterBar.Cleared)
@@ -822,6 +911,21 @@ def _shape(asked: Asked) -> tuple[str, bool, bool]:
     """What a list made for `asked` depends on besides the view: a list made for another
     shape is made again."""
     return asked.query.strip(), asked.narrow, asked.every
+
+
+def _index_of(rows: Sequence[QueueItem | None], key: str, default: int) -> int:
+    """The row keyed `key` (among those read, for a team's queue), else `default`."""
+    if isinstance(rows, RankedRows):
+        found = rows.index_of(lambda item: row_key(item) == key)
+        return default if found is None else found
+    return next((n for n, item in enumerate(rows) if item and row_key(item) == key), default)
+
+
+def _count(rows: Sequence[QueueItem | None]) -> str:
+    """'1,234', or '200+' for a filtered team's queue not read to the end."""
+    if isinstance(rows, RankedRows) and rows.known_length is None:
+        return f"{len(rows.read):,}+"
+    return f"{len(rows):,}"
 
 
 def _log_note(item: QueueItem) -> str | None:

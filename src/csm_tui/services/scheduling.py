@@ -25,7 +25,7 @@ from csm_tui.domain.rulebook import Rulebook
 from csm_tui.errors import CsmError
 from csm_tui.rules import LoadedRules
 from csm_tui.services.upkeep import current_database
-from csm_tui.store import meta, queries, queue, recompute
+from csm_tui.store import meta, queries, queue, ranks, recompute
 from csm_tui.store.database import Database
 from csm_tui.store.facts import load_facts
 from csm_tui.store.versions import schedule_stamp
@@ -105,7 +105,10 @@ class Schedule:
         return 0 if self.is_current() else self.recompute_all()
 
     def recompute_all(self) -> int:
-        return recompute.recompute_all(
+        """Recompute the whole book for the day, then write where each item of the day's
+        queue ranks (`store.ranks`): a transaction of its own, as a crash between the two
+        leaves ranks that say they are not the day's, and the team's queue is read whole."""
+        decided = recompute.recompute_all(
             self.db,
             self.decider(),
             today=self.today,
@@ -113,16 +116,39 @@ class Schedule:
             workers=recompute_workers(),
             history_scores=self.rulebook.history_scores,
         )
+        self.write_ranks()
+        return decided
+
+    def write_ranks(self) -> None:
+        """Rank the day's queue of a schedule that is the day's (its ranks were lost)."""
+        with self.db.writing() as session:
+            ranks.write_ranks(
+                session, today=self.today, coefficients=self.rulebook.urgency, stamp=self.stamp
+            )
+
+    def ranks_current(self) -> bool:
+        """Whether the team's queue of the day can be read a page at a time (`store.ranks`)."""
+        with self.db.reading() as session:
+            return ranks.current(session, today=self.today, stamp=self.stamp)
 
     def recompute(self, session: Session, account_ids: list[uuid.UUID]) -> list[Decision]:
-        """Inside the caller's write transaction: the accounts whose facts it just changed."""
-        return recompute.recompute(
+        """Inside the caller's write transaction: the accounts whose facts it just changed
+        (their schedule, and their ranks on the queue)."""
+        decisions = recompute.recompute(
             session,
             account_ids,
             self.decider(),
             today=self.today,
             first_calls=partial(_first_calls, rules=self.rulebook, today=self.today),
         )
+        ranks.write_ranks(
+            session,
+            coefficients=self.rulebook.urgency,
+            stamp=self.stamp,
+            today=self.today,
+            account_ids=account_ids,
+        )
+        return decisions
 
     def queue(
         self, *, owner_email: str | None, ahead_days: int = 0, include_snoozed: bool = False

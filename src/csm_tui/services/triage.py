@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
@@ -25,6 +25,7 @@ from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.team import Member
 from csm_tui.domain.triage import (
     HEALTH_DROP,
+    Counts,
     HealthChange,
     booking_limit,
     booking_problem,
@@ -36,8 +37,9 @@ from csm_tui.errors import CsmError
 from csm_tui.models import now_on
 from csm_tui.rules import LoadedRules
 from csm_tui.services.scheduling import Schedule, account_key
-from csm_tui.services.triage_view import TriageView, read_view
-from csm_tui.store import queue
+from csm_tui.services.triage_pages import ReadPage, TeamQueue
+from csm_tui.services.triage_view import TriageView, health_alerts, read_view
+from csm_tui.store import queue, ranks
 from csm_tui.store import triage as store
 from csm_tui.store.database import Database
 from csm_tui.store.facts import load_facts
@@ -164,6 +166,7 @@ class Triage:
         record: bool = True,
         ahead_days: int = 0,
         refresh: bool = True,
+        paged: bool = False,
     ) -> TriageView:
         """Today's queue (the user's, or the team's), after bringing the schedule up to date.
 
@@ -171,12 +174,18 @@ class Triage:
         triage" on (`csm queue` only looks, and records nothing). `ahead_days` adds what falls
         due in the coming days (the counts stay today's). `refresh` False reads the stored
         schedule as it is, even if it was computed for another day (`TriageView.stale`): the
-        screen paints that at once, then recomputes the book in the background.
+        screen paints that at once, then recomputes the book in the background. `paged` reads
+        the team's queue a page at a time (`TriageView.pages`), without its health changes
+        and counts (`with_health` adds them): the screen's, which draws the rows in view.
         """
         rescheduled = self.schedule.ensure_current() if refresh else 0
         stale = not refresh and not self.schedule.is_current()
         owner = None if team or self.me is None else self.me.email
         since = self._since(record)
+        if paged and team and not include_snoozed and not ahead_days:
+            view = self._team_pages(since, stale=stale, rescheduled=rescheduled)
+            if view is not None:
+                return view
         # A team's queue is a hundred thousand lines without cycles: the collector's passes
         # over them, as they are made, would find nothing (benchmarks: team toggle, stalls).
         with gc_paused(), self.db.reading() as session:
@@ -192,6 +201,86 @@ class Triage:
                 rescheduled=rescheduled,
                 stale=stale,
             )
+
+    def _team_pages(self, since: date, *, stale: bool, rescheduled: int) -> TriageView | None:
+        """The team's queue, to be read a page at a time; None when nothing is due (the whole
+        read says what comes next). A stale schedule has no ranks of the day: the view is empty
+        and stale, and the screen recomputes the book first."""
+        view = TriageView(
+            today=self.today,
+            since=since,
+            team=True,
+            items=[],
+            changes={},
+            counts=Counts(),
+            outlook=None,
+            rescheduled=rescheduled,
+            stale=stale,
+            partial=True,
+        )
+        if stale:
+            return view
+        if not self.schedule.ranks_current():
+            self.schedule.write_ranks()
+        pages = self._team_queue(())
+        return replace(view, pages=pages) if pages.count(False) else None
+
+    def _team_queue(self, alerts: tuple[QueueItem, ...]) -> TeamQueue:
+        rulebook = self.rules.rulebook
+
+        def count(every: bool) -> int:
+            with self.db.reading() as session:
+                return ranks.row_count(session, every=every)
+
+        def pages(every: bool, query: str) -> ReadPage:
+            def read(after: bytes | None, limit: int) -> ranks.Page:
+                with gc_paused(), self.db.reading() as session:
+                    return ranks.page(
+                        session,
+                        today=self.today,
+                        coefficients=rulebook.urgency,
+                        bands=rulebook.bands,
+                        after=after,
+                        limit=limit,
+                        every=every,
+                        query=query,
+                    )
+
+            return read
+
+        return TeamQueue(pages=pages, count=count, bands=rulebook.bands, alerts=alerts)
+
+    def with_health(self, view: TriageView) -> TriageView:
+        """A paged team view (`load(paged=True)`) with its health changes, alerts and counts."""
+        assert view.pages is not None
+        rulebook = self.rules.rulebook
+        with gc_paused(), self.db.reading() as session:
+            reader = StoreReader(session, self.today, rulebook.urgency)
+            changes, alerts = health_alerts(
+                reader, since=view.since, owner_email=None, bands=rulebook.bands
+            )
+            due = ranks.due_counts(session, today=self.today)
+        return replace(
+            view,
+            changes=changes,
+            counts=_counts(due, len(alerts)),
+            pages=self._team_queue(tuple(alerts)),
+            partial=False,
+        )
+
+    def after_change(self, view: TriageView, done: Done) -> TriageView:
+        """A paged team view after an action on one account (its ranks were written with
+        it): the counts read again, its health alert gone if it was reviewed."""
+        assert view.pages is not None
+        account_id = str(done.undo.account_id)
+        alerts = tuple(
+            alert
+            for alert in view.pages.alerts
+            if not (done.reviewed and alert.account_id == account_id)
+        )
+        with self.db.reading() as session:
+            due = ranks.due_counts(session, today=self.today)
+        return replace(view, counts=_counts(due, len(alerts)), pages=self._team_queue(alerts))
 
     def record_visit(self) -> None:
         """Note that the user opened the queue today, as `load` does by default: the app
@@ -552,3 +641,14 @@ def _sentiment(text: str | None) -> str | None:
         return Sentiment.parse(text).value
     except ValueError as error:
         raise TriageError(f"sentiment: {error}") from None
+
+
+def _counts(due: ranks.DueCounts, health_drops: int) -> Counts:
+    return Counts(
+        overdue=due.overdue,
+        due_today=due.due_today,
+        health_drops=health_drops,
+        escalations=due.escalations,
+        renewals=due.renewals,
+        milestones=due.milestones,
+    )

@@ -26,6 +26,7 @@ from csm_tui.domain.triage import (
     rank_key,
     ranked,
 )
+from csm_tui.services.triage_pages import TeamQueue
 
 #: Account ids per `QueueReader.queue` call: well under SQLite's and PostgreSQL's parameter limits.
 IDS_PER_READ = 500
@@ -42,6 +43,10 @@ class TriageView:
     outlook: Outlook | None  # what comes next, when nothing is due today
     rescheduled: int = 0  # accounts recomputed first because the day or the rules changed
     stale: bool = False  # read from a schedule computed for another day or rules file
+    #: The team's queue read a page at a time (`items` is then empty).
+    pages: TeamQueue | None = None
+    #: Read without its health changes and counts, which a second read adds.
+    partial: bool = False
 
 
 class QueueReader(Protocol):
@@ -87,12 +92,8 @@ def read_view(
     items = reader.queue(
         owner_email=owner_email, include_snoozed=include_snoozed, ahead_days=ahead_days
     )
-    changes = reader.health_changes(since=since, owner_email=owner_email, bands=bands)
-    drops = [key for key, change in changes.items() if change.is_drop]
-    reviewed = reader.reviewed_since(since, drops)
-    pending = [key for key in drops if key not in reviewed]
+    changes, alerts = health_alerts(reader, since=since, owner_email=owner_email, bands=bands)
     # The touches come ranked (`QueueReader.queue`): the few alerts are merged into them.
-    alerts = ranked(_alerts(reader, pending, changes, since))
     rows = list(heapq.merge(items, alerts, key=rank_key))
     ahead = [] if rows else reader.queue(owner_email=owner_email, ahead_days=7)
     return TriageView(
@@ -106,6 +107,18 @@ def read_view(
         rescheduled=rescheduled,
         stale=stale,
     )
+
+
+def health_alerts(
+    reader: QueueReader, *, since: date, owner_email: str | None, bands: BandThresholds
+) -> tuple[dict[str, HealthChange], list[QueueItem]]:
+    """Every band change since `since` (by account id), and an alert row, ranked, for each
+    drop that nobody marked reviewed."""
+    changes = reader.health_changes(since=since, owner_email=owner_email, bands=bands)
+    drops = [key for key, change in changes.items() if change.is_drop]
+    reviewed = reader.reviewed_since(since, drops)
+    pending = [key for key in drops if key not in reviewed]
+    return changes, ranked(_alerts(reader, pending, changes, since))
 
 
 def _alerts(

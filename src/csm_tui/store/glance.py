@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,14 +38,14 @@ from csm_tui.store.raw import (
     planned_touch,
     sqlite_key,
 )
-from csm_tui.store.versions import COMPUTED_FOR_KEY, RULES_SHA256_KEY
+from csm_tui.store.versions import COMPUTED_FOR_KEY, RANKED_FOR_KEY, RULES_SHA256_KEY
 
 
 class Unavailable(CsmError):
     """The glance cannot answer; the ordinary path will (and says why, if it cannot either)."""
 
 
-_QUEUE = """
+_COLUMNS = """
 SELECT account.id, account.external_id, account.name, team_member.name, team_member.email,
        account.segment, account.priority, account.arr_cents, account.health_score,
        account.renewal_date, scheduled_touch.kind, scheduled_touch.label, scheduled_touch.due_on,
@@ -52,12 +53,23 @@ SELECT account.id, account.external_id, account.name, team_member.name, team_mem
        scheduled_touch.snoozed_until, scheduled_touch.snooze_reason, account_plan.band,
        account_plan.effective_priority, account_plan.escalation_level, account_plan.breach_at,
        account_plan.pin_always, scheduled_touch.pin_rule, account_plan.last_touch_on,
-       scheduled_touch.booked_for
-FROM scheduled_touch
+       scheduled_touch.booked_for"""
+_JOINS = """
 JOIN account ON account.id = scheduled_touch.account_id
 JOIN account_plan ON account_plan.account_id = scheduled_touch.account_id
 LEFT OUTER JOIN team_member ON team_member.id = account.owner_id
 WHERE account.deleted_at IS NULL"""
+_QUEUE = _COLUMNS + "\nFROM scheduled_touch" + _JOINS
+#: The day's queue in rank order (`store.ranks.page`, unfiltered): its rows' columns, then
+#: the rank.
+_RANKED = (
+    _COLUMNS
+    + """, queue_rank.rank
+FROM queue_rank
+JOIN scheduled_touch ON scheduled_touch.account_id = queue_rank.account_id
+ AND scheduled_touch.kind = queue_rank.kind"""
+    + _JOINS
+)
 #: The queue's date columns, by position (see `store.raw.planned_touch`).
 _QUEUE_DATES = (9, 12, 13, 16, 21, 24, 25)
 #: "Mine": the accounts of the member with this e-mail, whatever its case (`queries.member_ids`).
@@ -168,6 +180,54 @@ class Glance:
         last_on, previous_on = rows[0]
         return changes_since(self.days[last_on], self.days[previous_on], self.today)
 
+    def ranked_for(self) -> str | None:
+        """As `store.ranks.current` reads it: the day and schedule stamp of the stored ranks."""
+        return self._meta(RANKED_FOR_KEY)
+
+    # -- the team's first page (`store.ranks`) ---------------------------------------------
+
+    def team_rows(self) -> int:
+        """As `store.ranks.row_count`: the accounts on the day's queue."""
+        return int(self._rows("SELECT count(*) FROM queue_rank WHERE head = 1")[0][0])
+
+    def team_page(self, limit: int) -> tuple[list[QueueItem], list[bytes]]:
+        """As `store.ranks.page` from the top, unfiltered: the first `limit` accounts' rows
+        (each its most urgent item, the others due beside it) and their ranks."""
+        days, shared = self.days, Shared()
+        memo: dict[Any, Any] = {}
+        items: list[QueueItem] = []
+        ranks: list[bytes] = []
+        sql = _RANKED + "\n  AND queue_rank.head = 1\nORDER BY queue_rank.rank LIMIT ?"
+        for row in self._rows(sql, (limit,)):
+            items.append(self._item(row, days, shared, memo))
+            ranks.append(bytes(row[-1]))
+        if not items:
+            return items, ranks
+        keys = [sqlite_key(item.account_id) for item in items]
+        sql = (
+            _RANKED + f"\n  AND queue_rank.head = 0 AND queue_rank.account_id IN "
+            f"({_placeholders(len(keys))})\nORDER BY queue_rank.rank"
+        )
+        others: dict[str, list[QueueItem]] = {}
+        for row in self._rows(sql, keys):
+            other = self._item(row, days, shared, memo)
+            others.setdefault(other.account_id, []).append(other)
+        items = [
+            replace(item, others=tuple(others[item.account_id]))
+            if item.account_id in others
+            else item
+            for item in items
+        ]
+        return items, ranks
+
+    def _item(
+        self, row: Sequence[Any], days: Days, shared: Shared, memo: dict[Any, Any]
+    ) -> QueueItem:
+        values = list(row)
+        for position in _QUEUE_DATES:
+            values[position] = days[values[position]]
+        return planned_touch(values, shared).on(self.today, self.coefficients, memo)
+
     # -- QueueReader -----------------------------------------------------------------------
 
     def queue(
@@ -208,12 +268,10 @@ class Glance:
         sql = _QUEUE + "".join(f"\n  AND {condition}" for condition in where)
         days, shared = self.days, Shared()
         memo: dict[Any, Any] = {}
-        items = []
-        for row in self.connection.execute(sql, parameters):  # row by row: no copy of all
-            values = list(row)
-            for position in _QUEUE_DATES:
-                values[position] = days[values[position]]
-            items.append(planned_touch(values, shared).on(self.today, self.coefficients, memo))
+        items = [
+            self._item(row, days, shared, memo)
+            for row in self.connection.execute(sql, parameters)  # row by row: no copy of all
+        ]
         return ranked(items)
 
     def health_changes(

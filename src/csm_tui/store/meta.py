@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import inspect, select
+from sqlalchemy import delete, inspect, select
 from sqlmodel import Session, col
 
 from csm_tui.models import AppMeta
@@ -41,6 +41,10 @@ def set_meta(session: Session, key: str, value: str) -> None:
     else:
         row.value = value
     session.flush()
+
+
+def forget_meta(session: Session, key: str) -> None:
+    session.execute(delete(AppMeta).where(col(AppMeta.key) == key))
 
 
 # --- is the schedule current? ------------------------------------------------------------------

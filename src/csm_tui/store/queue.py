@@ -71,8 +71,27 @@ def queue_statement(
 ) -> sa.Select[Any]:
     """The one query behind `queue` (tests read its plan with EXPLAIN QUERY PLAN); its
     columns are `store.raw.planned_touch`'s."""
+    s = _SCHEDULED.c
+    statement = planned_select()
+    due = s.due_on <= today + timedelta(days=ahead_days) if ahead_days is not None else None
+    if include_snoozed and due is not None:
+        # A snooze moved its item's due date to the snooze's end, a booked meeting to its day:
+        # show it anyway.
+        statement = statement.where(or_(due, s.snoozed_until > today, s.booked_for > today))
+    elif due is not None:
+        statement = statement.where(due)
+    if not include_snoozed:
+        statement = statement.where(or_(s.snoozed_until.is_(None), s.snoozed_until <= today))
+    if owner_email is not None:
+        statement = statement.where(_ACCOUNT.c.owner_id.in_(member_ids(owner_email)))
+    return statement
+
+
+def planned_select(*extra: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """The scheduled touches of live accounts with what `store.raw.planned_touch` reads of
+    them, in its order (then `extra`), for a caller to narrow and order."""
     s, p, a, m = _SCHEDULED.c, _ACCOUNT_PLAN.c, _ACCOUNT.c, _MEMBER.c
-    statement = (
+    return (
         select(
             raw_column(a.id),
             a.external_id,
@@ -100,6 +119,7 @@ def queue_statement(
             s.pin_rule,
             p.last_touch_on,
             s.booked_for,
+            *extra,
         )
         .select_from(
             _SCHEDULED.join(_ACCOUNT, a.id == s.account_id)
@@ -108,15 +128,3 @@ def queue_statement(
         )
         .where(a.deleted_at.is_(None))
     )
-    due = s.due_on <= today + timedelta(days=ahead_days) if ahead_days is not None else None
-    if include_snoozed and due is not None:
-        # A snooze moved its item's due date to the snooze's end, a booked meeting to its day:
-        # show it anyway.
-        statement = statement.where(or_(due, s.snoozed_until > today, s.booked_for > today))
-    elif due is not None:
-        statement = statement.where(due)
-    if not include_snoozed:
-        statement = statement.where(or_(s.snoozed_until.is_(None), s.snoozed_until <= today))
-    if owner_email is not None:
-        statement = statement.where(a.owner_id.in_(member_ids(owner_email)))
-    return statement

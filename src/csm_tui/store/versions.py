@@ -2,15 +2,23 @@
 both before the ORM is loaded (`services.first_view`)."""
 
 import hashlib
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 #: The newest revision in migrations/versions; a test keeps it equal to Alembic's head.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 #: app_meta keys: the `today` and the rules file the whole schedule was last computed for.
 COMPUTED_FOR_KEY = "schedule.computed_for"
 RULES_SHA256_KEY = "schedule.rules_sha256"
+#: app_meta key: the day and the schedule stamp the queue's ranks were written for (`store.ranks`).
+RANKED_FOR_KEY = "queue.ranked_for"
+
+
+def ranked_for(day: date, stamp: str) -> str:
+    """The value of `RANKED_FOR_KEY` for ranks of `day`'s queue under this schedule stamp."""
+    return f"{day.isoformat()} {stamp}"
 
 
 def schedule_stamp(rules_sha256: str) -> str:

@@ -144,11 +144,25 @@ class LineTable(ScrollView, Generic[RowT], can_focus=True):
         def control(self) -> LineTable[Any]:
             return self.table
 
+    @dataclass
+    class RowsWanted(Message):
+        """A row not read yet (None in the rows: a lazy list) came into view: the rows down
+        to `row` are wanted, and `rows_arrived` says when they are there."""
+
+        table: LineTable[Any]
+        row: int
+
+        @property
+        def control(self) -> LineTable[Any]:
+            return self.table
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.columns: tuple[Column, ...] = ()
         self._width = 0  # of all the columns, padding included
-        self._rows: Sequence[RowT] = ()
+        # None stands for a row not read yet: drawn as a placeholder, and asked for.
+        self._rows: Sequence[RowT | None] = ()
+        self._wanted = -1  # the furthest row asked for (`RowsWanted`) since the rows came
         self._highlighted: str | None = None
         # key -> (the row drawn, its cells): a row object read again is drawn again
         self._cells: LRUCache[str, tuple[RowT, tuple[Text, ...]]] = LRUCache(1000)
@@ -175,19 +189,27 @@ class LineTable(ScrollView, Generic[RowT], can_focus=True):
         return len(self._rows)
 
     @property
-    def rows(self) -> Sequence[RowT]:
-        """The rows, top to bottom."""
+    def rows(self) -> Sequence[RowT | None]:
+        """The rows, top to bottom (None: not read yet)."""
         return self._rows
+
+    @property
+    def read_rows(self) -> list[RowT]:
+        """The rows read so far, top to bottom (a lazy list reads from the top: for tests
+        and small lists, as `keys`)."""
+        return [row for row in self._rows if row is not None]
 
     @property
     def keys(self) -> list[str]:
         """Every row's key, top to bottom (it reads every row: for tests and small lists)."""
-        return [self.row_key(row) for row in self._rows]
+        return [self.row_key(row) for row in self.read_rows]
 
     def cell(self, key: str, column_key: str) -> Text:
         """The cell of row `key` in column `column_key`, as drawn (KeyError when either is
         unknown)."""
-        row = next((row for row in self._rows if self.row_key(row) == key), None)
+        row = next(
+            (row for row in self._rows if row is not None and self.row_key(row) == key), None
+        )
         if row is None:
             raise KeyError(key)
         for cell, column in zip(self._drawn_cells(row), self.columns, strict=False):
@@ -197,16 +219,20 @@ class LineTable(ScrollView, Generic[RowT], can_focus=True):
 
     @property
     def cursor_key(self) -> str | None:
-        return self.row_key(self._rows[self.cursor_row]) if self._rows else None
+        value = self.cursor_value
+        return None if value is None else self.row_key(value)
 
     @property
     def cursor_value(self) -> RowT | None:
-        """The row under the cursor."""
+        """The row under the cursor (None: none, or not read yet)."""
         return self._rows[self.cursor_row] if self._rows else None
 
     def row_text(self, row: int) -> tuple[Text, ...]:
         """The cells of row number `row` as drawn."""
-        return self._drawn_cells(self._rows[row])
+        value = self._rows[row]
+        if value is None:
+            raise LookupError(f"row {row} is not read yet")
+        return self._drawn_cells(value)
 
     def set_columns(self, columns: Iterable[Column]) -> None:
         self.columns = tuple(columns)
@@ -214,12 +240,21 @@ class LineTable(ScrollView, Generic[RowT], can_focus=True):
         self._strips.clear()
         self._resized()
 
-    def set_rows(self, rows: Sequence[RowT], *, cursor: int = 0) -> None:
+    def set_rows(self, rows: Sequence[RowT | None], *, cursor: int = 0) -> None:
         """Show these rows (instead of any before), the cursor on row `cursor`. The sequence is
-        kept as it is, not copied: whoever passes it must not change it afterwards."""
+        kept as it is, not copied: whoever passes it must not change it afterwards, but a lazy
+        one may read rows it did not have (None), then say so (`rows_arrived`)."""
         self._rows = rows
+        self._wanted = -1
         self._resized()
         self._set_cursor(cursor)
+
+    def rows_arrived(self) -> None:
+        """Rows the lazy list did not have were read (`RowsWanted`): draw them, and follow the
+        cursor onto the row now under it."""
+        self._wanted = -1
+        self._resized()
+        self._set_cursor(self.cursor_row)
 
     def redraw(self) -> None:
         """Draw every row anew: what its cells say changed (the day, the columns shown)."""
@@ -328,8 +363,28 @@ class LineTable(ScrollView, Generic[RowT], can_focus=True):
             row = y - 1 + scroll_y
             if row >= len(self._rows):
                 return Strip.blank(width, self.rich_style)
-            strip = self._row(row, width)
+            strip = self._row(row, width) if self._rows[row] is not None else self._missing(row)
         return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+    def _missing(self, row: int) -> Strip:
+        """A row not read yet: a placeholder, and a request for it (once as far as it goes)."""
+        if row > self._wanted:
+            self._wanted = row + self.size.height  # and the screenful after it
+            # Made in the table's own turn: made while the screen draws, the message would be
+            # the screen's, and would stop there instead of bubbling on to the app.
+            self.call_later(self._ask_for, self._wanted)
+        stripe = "line-table--odd-row" if row % 2 else "line-table--even-row"
+        row_style = self.get_component_styles(stripe).rich_style
+        cells = tuple(Text("…" if n == 0 else "") for n in range(len(self.columns)))
+        cursor = (
+            self.get_component_rich_style("line-table--cursor")
+            if row == self.cursor_row
+            else Style()
+        )
+        return self._strip(cells, row_style, cursor, Style(), self.size.width)
+
+    def _ask_for(self, row: int) -> None:
+        self.post_message(self.RowsWanted(self, row))
 
     def _drawn_cells(self, row: RowT) -> tuple[Text, ...]:
         key = self.row_key(row)
@@ -353,6 +408,7 @@ class LineTable(ScrollView, Generic[RowT], can_focus=True):
 
     def _row(self, row: int, width: int) -> Strip:
         value = self._rows[row]
+        assert value is not None, "render_line draws a row not read yet as `_missing`"
         cells = self._drawn_cells(value)
         under_cursor = row == self.cursor_row
         cache_key = (self.row_key(value), row % 2, under_cursor, width, self._pseudo)

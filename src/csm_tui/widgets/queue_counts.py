@@ -28,11 +28,21 @@ class QueueCounts(Static):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"queue-counts--overdue", "queue-counts--busy"}
 
-    def show(self, counts: Counts, *, short: bool, stale: bool, since: date | None) -> None:
+    def show(
+        self,
+        counts: Counts,
+        *,
+        short: bool,
+        stale: bool,
+        since: date | None,
+        counting: bool = False,
+    ) -> None:
         """`short` words for a narrow terminal; `since`: the day changes count from, if there
-        is room to say it."""
+        is room to say it; `counting`: the counts are still being read (a team's queue)."""
         line = Text()
-        for number, words in counts.parts(short=short):
+        if counting and not stale:
+            line.append("counting…", style="dim")
+        for number, words in () if counting else counts.parts(short=short):
             if line:
                 line.append(" · ", style="dim")
             style: str | Style = "bold" if number else "dim"

@@ -147,13 +147,14 @@ class QueueTable(AccountTable[QueueItem]):
 
     def show(
         self,
-        items: Sequence[QueueItem],
+        items: Sequence[QueueItem | None],
         context: QueueContext,
         widths: dict[str, int],
         *,
         cursor: int = 0,
     ) -> None:
-        """These items (ranked), drawn for `context`, in columns of these widths."""
+        """These items (ranked), drawn for `context`, in columns of these widths; None for a
+        row not read yet (a team's queue: `services.triage_pages.RankedRows`)."""
         if context != self.context:
             self.context = context
             self.redraw()
