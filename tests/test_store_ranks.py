@@ -202,3 +202,25 @@ def test_nothing_due_reads_the_whole_queue_for_what_comes_next(
     triage.schedule.recompute_all()
     view = triage.load(team=True, paged=True, refresh=False)
     assert view.pages is None and not view.items and view.outlook is not None
+
+
+def test_an_import_of_many_accounts_ranks_the_book_in_one_pass(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From `WHOLE_BOOK_FROM` accounts at once (an import), the ranks are written in one
+    pass over the book rather than by lists of ids: the same ranks."""
+    monkeypatch.setattr("csm_tui.store.ranks.WHOLE_BOOK_FROM", 2)
+    build_demo(db, accounts=30, seed=5, today=TODAY)
+    rules = load_rules(None, tmp_path)
+    schedule = Schedule(db, rules, TODAY)
+    schedule.recompute_all()
+    export = tmp_path / "export.csv"
+    export.write_bytes(EXPORT.encode())
+    import_csv(db, ImportKind.ACCOUNTS, export, schedule=schedule)
+    triage = Triage(db, rules, TODAY, None)
+    assert schedule.ranks_current()
+    whole = triage.load(team=True, refresh=False)
+    view = paged(triage)
+    assert view.pages is not None
+    assert keys(everything(view.pages.rows(every=True, query=""))) == keys(whole.items)
+    assert "Zürich Bank" in {item.account_name for item in whole.items}

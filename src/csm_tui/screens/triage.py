@@ -511,7 +511,9 @@ class TriageScreen(UndoingScreen[None]):
         self._place_panel()
         self._show_counts(view.counts)
         self._show_empty_state(len(shown.rows))
-        self._update_subtitle(_count(shown.rows))
+        # An empty stale view of the team's queue is being rescheduled: nothing counted yet.
+        waiting = view.partial and view.pages is None
+        self._update_subtitle(None if waiting else _count(shown.rows))
         self.call_after_refresh(self._schedule_detail)  # the rows first, then the panel
         if _shape(shown.asked) != _shape(self._asked()):
             self._relist()  # typed (or resized, or toggled) while this list was made

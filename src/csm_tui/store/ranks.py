@@ -29,7 +29,7 @@ from csm_tui.domain.queue import QueueItem
 from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.triage import ESCALATION_KIND, MILESTONE_KIND, RENEWAL_KIND, rank_bytes
 from csm_tui.models import Account, AccountPlan, QueueRank, ScheduledTouch, TeamMember, table_of
-from csm_tui.store.facts import IN_CHUNK, as_uuid, batched
+from csm_tui.store.facts import IN_CHUNK, WHOLE_BOOK_FROM, as_uuid, batched
 from csm_tui.store.meta import forget_meta, get_meta, set_meta
 from csm_tui.store.queue import planned_select, queue_statement
 from csm_tui.store.raw import Shared, planned_touch
@@ -79,6 +79,9 @@ def write_ranks(
         forget_meta(session, RANKED_FOR_KEY)
         return 0
     keys = sorted({as_uuid(key) for key in account_ids})
+    if len(keys) >= WHOLE_BOOK_FROM:  # an import: one pass over the book, not IN lists
+        connection.execute(delete(_RANK))
+        return _insert(connection, _ranks(session, date.fromisoformat(day), coefficients, None))
     written = 0
     for chunk in batched(keys, IN_CHUNK):
         connection.execute(delete(_RANK).where(_RANK.c.account_id.in_(chunk)))

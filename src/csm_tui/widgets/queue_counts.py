@@ -51,7 +51,7 @@ class QueueCounts(Static):
             line.append(f"{number:,} {words}", style=style)
         if stale:
             busy = self.get_component_rich_style("queue-counts--busy", partial=True)
-            line.append("   rescheduling for today…", style=busy)
+            line.append(f"{'   ' if line else ''}rescheduling for today…", style=busy)
         elif since is not None:
             line.append(f"   (changes since {since:%a %d %b})", style="dim")
         self.update(line)
