@@ -1166,3 +1166,7 @@ def _add_to_team(
         f"{settings.csm} --as {shlex.quote(member.email)}",
         err=prompt,
     )
+
+
+# The command groups in modules of their own register on `main` as they are imported.
+from csm_tui import cli_escalation as _escalation  # noqa: E402, F401

@@ -241,23 +241,57 @@ class Escalation(Row, table=True):
     )
     opened_at: datetime = Field(default_factory=utc_now, sa_type=sa.DateTime(timezone=True))
     sla_due_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    recovery_plan: str | None = None
-    resolution: str | None = None
-    lessons_learned: str | None = None
+    recovery_plan: str | None = None  # notes of older books; plans are `RecoveryPlan` rows
+    resolution: str | None = None  # the resolution steps, documented when it is resolved
+    lessons_learned: str | None = None  # the post-escalation review, asked for on closing
     closed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    resolved_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    process_changed: bool | None = None  # the review: did a process change because of it?
 
 
 class EscalationEvent(Row, table=True):
+    """One step of an escalation's life (`domain.ladder.EventKind`): who, when, from and to
+    which level, and why; what the ladder's history and the weekly wrap-up read."""
+
     __tablename__ = "escalation_event"
 
     escalation_id: uuid.UUID = Field(foreign_key="escalation.id", ondelete="CASCADE", index=True)
     from_level: int | None = None
-    to_level: int
+    to_level: int  # the level after the step (the current one, for a step that keeps it)
     actor_id: uuid.UUID | None = Field(
         default=None, foreign_key="team_member.id", ondelete="SET NULL", index=True
     )
     occurred_at: datetime = Field(default_factory=utc_now, sa_type=sa.DateTime(timezone=True))
     why: str
+    kind: str = "raised"  # revision 0009: opened, raised, lowered, follow-up, note...
+    #: The touch a follow-up event logged (an escalation call).
+    touch_id: uuid.UUID | None = Field(
+        default=None, foreign_key="touchpoint.id", ondelete="SET NULL", index=True
+    )
+
+
+class RecoveryPlan(Row, table=True):
+    """A red account's recovery plan (seeds 004: within 48 hours): written once, it logs the
+    recovery-plan touch the rules ask for; it may belong to an escalation."""
+
+    __tablename__ = "recovery_plan"
+
+    account_id: uuid.UUID = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
+    escalation_id: uuid.UUID | None = Field(
+        default=None, foreign_key="escalation.id", ondelete="SET NULL", index=True
+    )
+    objectives: str
+    quick_wins: str = ""
+    stakeholder_plan: str = ""
+    success_metrics: str = ""
+    started_on: date
+    ended_on: date | None = None
+    touch_id: uuid.UUID | None = Field(
+        default=None, foreign_key="touchpoint.id", ondelete="SET NULL", index=True
+    )
+    by_id: uuid.UUID | None = Field(
+        default=None, foreign_key="team_member.id", ondelete="SET NULL", index=True
+    )
 
 
 class Snooze(Row, table=True):

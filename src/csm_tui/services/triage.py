@@ -534,19 +534,7 @@ class Triage:
         )
 
     def undo(self, undo: Undo) -> str:
-        with self.db.writing() as session:
-            if undo.change is None:
-                account_id = store.withdraw(session, undo.what, undo.row_id)
-                if account_id is None:
-                    return f"Nothing to undo: {undo.description} is already gone."
-                for row_id in undo.also:
-                    store.withdraw(session, undo.what, row_id)
-            elif restore(session, undo.change):
-                account_id = undo.account_id
-            else:
-                return f"Not undone: since {undo.description}, the same was changed again."
-            self.schedule.recompute(session, [account_id])
-        return f"Undone: {undo.description}."
+        return take_back(self.db, self.schedule, undo)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -588,6 +576,23 @@ class Triage:
                 "that account no longer exists (deleted since the queue loaded); press r to refresh"
             )
         return name
+
+
+def take_back(db: Database, schedule: Schedule, undo: Undo) -> str:
+    """Undo one action in one transaction with its account's reschedule; what it did."""
+    with db.writing() as session:
+        if undo.change is None:
+            account_id = store.withdraw(session, undo.what, undo.row_id)
+            if account_id is None:
+                return f"Nothing to undo: {undo.description} is already gone."
+            for row_id in undo.also:
+                store.withdraw(session, undo.what, row_id)
+        elif restore(session, undo.change):
+            account_id = undo.account_id
+        else:
+            return f"Not undone: since {undo.description}, the same was changed again."
+        schedule.recompute(session, [account_id])
+    return f"Undone: {undo.description}."
 
 
 def checked_touch(form: TouchForm, today: date) -> tuple[TouchKind, str, str | None]:

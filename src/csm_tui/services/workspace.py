@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from csm_tui.domain.account import AccountName
     from csm_tui.domain.book import AccountRow
     from csm_tui.services.account import Accounts
+    from csm_tui.services.escalations import Escalations
     from csm_tui.services.triage import Triage
     from csm_tui.store.database import Database
     from csm_tui.store.migrate import UpgradeReport
@@ -55,11 +56,13 @@ class _Connected:
         system_today: date | None,
     ) -> None:
         from csm_tui.services.account import Accounts
+        from csm_tui.services.escalations import Escalations
         from csm_tui.services.triage import Triage
 
         self.db = db
         self.triage = Triage(db, rules, today, me, system_today)
         self.accounts = Accounts(db, rules, today)
+        self.escalations = Escalations(db, rules, today, me)
 
 
 class Workspace:
@@ -185,6 +188,10 @@ class Workspace:
     @property
     def accounts(self) -> Accounts:
         return self._services().accounts
+
+    @property
+    def escalations(self) -> Escalations:
+        return self._services().escalations
 
     def book(self, *, team: bool) -> list[AccountRow]:
         from csm_tui.store import queries

@@ -30,6 +30,7 @@ from csm_tui.domain.facts import (
 from csm_tui.domain.facts import Booking as BookingFact
 from csm_tui.domain.facts import Snooze as SnoozeFact
 from csm_tui.domain.health import ScoreRange
+from csm_tui.domain.ladder import CLOCK_KINDS
 from csm_tui.models import (
     Account,
     Booking,
@@ -405,7 +406,11 @@ class Reader:
         e, ev = _ESCALATION.c, _EVENT.c
         reached_level = (
             select(func.max(ev.occurred_at))
-            .where(ev.escalation_id == e.id, ev.to_level == e.level, ev.deleted_at.is_(None))
+            .where(
+                ev.escalation_id == e.id,
+                ev.kind.in_(sorted(CLOCK_KINDS)),
+                ev.deleted_at.is_(None),
+            )
             .correlate(_ESCALATION)
             .scalar_subquery()
         )

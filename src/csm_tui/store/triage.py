@@ -333,6 +333,7 @@ def add_escalation(
             actor_id=owner_id,
             occurred_at=now,
             why=reason,
+            kind="opened",
         )
     )
     session.flush()

@@ -1082,6 +1082,8 @@ class _AccountWriter:
             "resolution": outcome[0] if outcome else None,
             "lessons_learned": outcome[1] if outcome else None,
             "closed_at": closed,
+            "resolved_at": closed,
+            "process_changed": None,
         }
         self.batch["escalation"].append(row)
         previous: int | None = None
@@ -1096,6 +1098,8 @@ class _AccountWriter:
                     "actor_id": self.owner_id if step <= 2 else manager_id,
                     "occurred_at": moment,
                     "why": why,
+                    "kind": "opened" if previous is None else "raised",
+                    "touch_id": None,
                 }
             )
             previous = step
