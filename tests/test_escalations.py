@@ -212,6 +212,12 @@ def test_a_recovery_plan_satisfies_the_red_accounts_item_and_is_undone(
         MONDAY,
         (MONDAY,),
     )
+    ended = escalations.end_recovery_plan(plan.id)
+    assert escalations.show(key).view.plans[0].ended_on == MONDAY
+    with pytest.raises(EscalationError, match="already ended"):
+        escalations.end_recovery_plan(plan.id)
+    escalations.undo(ended.undo)
+    assert escalations.show(key).view.plans[0].ended_on is None
     escalations.undo(done.undo)
     assert escalations.show(key).view.plans == ()
     assert count(db, RecoveryPlan) == 1  # kept, soft deleted
@@ -301,6 +307,14 @@ def test_the_cli_walks_an_escalation_and_says_what_is_wrong(cli_book: list[str])
     code, said = run(cli_book, "show", short)
     assert code == 0 and "lessons learned: Page support early" in said, said
     assert "raised" in said and "L1 → L5" in said
+    code, said = run(
+        cli_book, "recovery-plan", "CRM-ACME", "--objectives", "Stable again", "--escalation", short
+    )
+    assert code == 0 and "Wrote the recovery plan of Acme" in said, said
+    code, said = run(cli_book, "show", short, "--format", "json")
+    [plan] = json.loads(said)["recovery_plans"]
+    code, said = run(cli_book, "end-plan", plan["id"])
+    assert code == 0 and "Ended the recovery plan of Acme" in said, said
     code, said = run(cli_book, "show", "0123456789")
     assert code == 1 and "no escalation matches" in said, said
     code, said = run(cli_book, "open", "CRM-ACME", "--reason", "x", "--category", "weather")

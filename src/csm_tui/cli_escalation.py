@@ -111,6 +111,19 @@ def escalation_show(settings: Settings, ref: str, fmt: str) -> None:
             }
             for event in shown.view.events
         ]
+        record["recovery_plans"] = [
+            {
+                "id": plan.id,
+                "objectives": plan.objectives,
+                "quick_wins": plan.quick_wins,
+                "stakeholder_plan": plan.stakeholder_plan,
+                "success_metrics": plan.success_metrics,
+                "started_on": plan.started_on.isoformat(),
+                "ended_on": plan.ended_on.isoformat() if plan.ended_on else None,
+                "check_ins": [day.isoformat() for day in plan.check_ins],
+            }
+            for plan in shown.view.plans
+        ]
         record["resolution"] = shown.view.resolution
         record["lessons_learned"] = shown.view.lessons_learned
         record["process_changed"] = shown.view.process_changed
@@ -318,4 +331,16 @@ def escalation_recovery_plan(
             success_metrics=metrics,
             escalation_id=escalations.find(ref) if ref else None,
         )
+    _say_done(done)
+
+
+@escalation.command("end-plan")
+@click.argument("plan_id")
+@pass_settings
+def escalation_end_plan(settings: Settings, plan_id: str) -> None:
+    """End a recovery plan (its id as `show --format json` gives it): its check-ins stop."""
+    from csm_tui.services.workspace import Workspace
+
+    with Workspace.open(settings, _rules_in_force(settings)) as workspace:
+        done = workspace.escalations.end_recovery_plan(plan_id)
     _say_done(done)

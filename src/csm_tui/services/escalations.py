@@ -383,6 +383,31 @@ class Escalations:
             f"Wrote the recovery plan of {name}. {next_words(decision, self.today)}",
         )
 
+    def end_recovery_plan(self, plan_id: str) -> Done:
+        """The account has recovered (or the plan is replaced): its check-ins stop counting."""
+        key = uuid.UUID(plan_id)
+        with self.db.writing() as session:
+            plan = session.get(RecoveryPlan, key)
+            if plan is None or plan.deleted_at is not None:
+                raise EscalationError(f"no recovery plan {plan_id}: it was deleted, or undone")
+            if plan.ended_on is not None:
+                raise EscalationError(f"this recovery plan already ended on {plan.ended_on}")
+            name = self._account_name(session, plan.account_id)
+            before = states(session, [(RecoveryPlan, key)])
+            plan.ended_on = self.today
+            plan.updated_at = self.now()
+            session.flush()
+            change = changed(session, before, [(RecoveryPlan, key)])
+            [decision] = self.schedule.recompute(session, [plan.account_id])
+        undo = Undo(
+            "recovery-plan-end",
+            key,
+            plan.account_id,
+            f"the end of the recovery plan of {name}",
+            change=change,
+        )
+        return Done(undo, decision.next, f"Ended the recovery plan of {name} on {self.today}.")
+
     # -- helpers ---------------------------------------------------------------------------
 
     def _step(
