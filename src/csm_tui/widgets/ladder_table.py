@@ -18,15 +18,16 @@ from csm_tui.widgets.account_table import AccountTable
 from csm_tui.widgets.line_table import PAD, Column
 
 #: (label, column key) of the columns; "owner" only in the team view; "reason" takes the rest.
+#: The SLA comes right after the account, so that 80 cells still show it.
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("Level", "level"),
     ("Account", "account"),
+    ("SLA", "sla"),
+    ("At level", "at_level"),
     ("Owner", "owner"),
     ("Risk", "risk"),
     ("ARR", "arr"),
     ("Renewal", "renewal"),
-    ("At level", "at_level"),
-    ("SLA", "sla"),
     ("Reason", "reason"),
 )
 
