@@ -7,7 +7,7 @@ A failing snapshot is a change a user would see: open snapshot_report.html, and 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -301,3 +301,64 @@ def test_account_book_meeting_modal(snap_compare, app_factory):
         await settle(pilot)
 
     assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=run_before)
+
+
+# --- the escalation ladder and one escalation ---------------------------------------------------
+
+
+@pytest.fixture
+def _ten_in_the_morning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ladder's hour countdowns count from a fixed moment, not the time the tests run."""
+
+    def ten_on(today: date) -> datetime:
+        return datetime(today.year, today.month, today.day, 10, tzinfo=UTC)
+
+    monkeypatch.setattr("csm_tui.services.escalations.now_on", ten_on)
+
+
+def _ladder(*keys: str) -> RunBefore:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        for key in ("L", *keys):  # each answered before the next: enter opens the row asked
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.usefixtures("_ten_in_the_morning")
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_escalations_mine(snap_compare, app_factory, size):
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_ladder())
+
+
+@pytest.mark.usefixtures("_ten_in_the_morning")
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_escalations_team(snap_compare, app_factory, size):
+    """Breached and non-breached rows, the owner column."""
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_ladder("t"))
+
+
+@pytest.mark.usefixtures("_ten_in_the_morning")
+def test_escalation_in_full(snap_compare, app_factory):
+    """The team's first row: a breached L4 with its history and recovery plan."""
+    assert snap_compare(app_factory(), terminal_size=(160, 48), run_before=_ladder("t", "enter"))
+
+
+ESCALATION_MODALS = {
+    "raise": "plus",
+    "lower": "minus",
+    "follow-up": "f",
+    "note": "n",
+    "resolve": "v",
+    "close": "c",
+    "reopen": "o",
+    "recovery-plan": "p",
+}
+
+
+@pytest.mark.usefixtures("_ten_in_the_morning")
+@pytest.mark.parametrize("modal", ESCALATION_MODALS)
+def test_escalation_modal(snap_compare, app_factory, modal):
+    keys = ("t", "enter", ESCALATION_MODALS[modal])
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=_ladder(*keys))

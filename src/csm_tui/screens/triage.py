@@ -239,6 +239,13 @@ class TriageScreen(UndoingScreen[None]):
         key: str
         detail: Detail
 
+    @dataclass
+    class EscalationFound(Message):
+        """`e` on a row: the account's open escalation (None: it has none)."""
+
+        item: QueueItem
+        escalation_id: str | None
+
     class VisitDue(Message):
         """The schedule is up to date: the day's visit can be noted."""
 
@@ -767,8 +774,28 @@ class TriageScreen(UndoingScreen[None]):
         )
 
     def action_escalate(self) -> None:
+        """Open the account's escalation if it has one (to raise or follow it up), else the
+        form that opens one; which it is, a worker asks the database."""
         item = self._item_or_say()
         if item is None:
+            return
+        self._find_escalation(item)
+
+    @thread_work(group="escalation", description="look for the account's escalation")
+    def _find_escalation(self, item: QueueItem) -> None:
+        self.post_message(
+            self.EscalationFound(item, self.workspace.escalations.open_of(item.account_id))
+        )
+
+    @on(EscalationFound)
+    def _escalation_found(self, message: EscalationFound) -> None:
+        item = message.item
+        if message.escalation_id is not None:
+            from csm_tui.screens.escalation import EscalationScreen
+
+            self.app.push_screen(
+                EscalationScreen(self.workspace, message.escalation_id), self._escalation_closed
+            )
             return
         from csm_tui.screens.escalate import EscalateModal
 
@@ -781,6 +808,10 @@ class TriageScreen(UndoingScreen[None]):
             ),
             self._done,
         )
+
+    def _escalation_closed(self, changed: bool | None) -> None:
+        if changed:
+            self.load()
 
     def action_review(self) -> None:
         item = self._item_or_say()

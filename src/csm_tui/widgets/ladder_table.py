@@ -1,0 +1,136 @@
+"""The escalation ladder as a table: one escalation per row, breached ones said in words and
+in the theme's error colour. The service sorts the rows (breached first, then level high to
+low, then oldest); the table only draws the rows in view."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.text import Text
+
+from csm_tui.domain.book import format_arr
+from csm_tui.domain.enums import RiskCategory
+from csm_tui.domain.ladder import level_words
+from csm_tui.services.escalations import LadderLine
+from csm_tui.widgets.account_table import AccountTable
+from csm_tui.widgets.line_table import PAD, Column
+
+#: (label, column key) of the columns; "owner" only in the team view; "reason" takes the rest.
+#: The SLA comes right after the account, so that 80 cells still show it.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Level", "level"),
+    ("Account", "account"),
+    ("SLA", "sla"),
+    ("At level", "at_level"),
+    ("Owner", "owner"),
+    ("Risk", "risk"),
+    ("ARR", "arr"),
+    ("Renewal", "renewal"),
+    ("Reason", "reason"),
+)
+
+#: The reason column never gets narrower than this, however narrow the terminal.
+MIN_REASON = 12
+
+
+def risk_words(value: str) -> str:
+    try:
+        return RiskCategory(value).label
+    except ValueError:
+        return value
+
+
+def sla_words(line: LadderLine) -> str:
+    """The countdown, and "BREACHED" in words beside it (not only in colour)."""
+    return f"BREACHED {line.countdown}" if line.breached else line.countdown
+
+
+def plain_cells(line: LadderLine) -> dict[str, str]:
+    """What each column says of the line, without colours."""
+    row = line.row
+    return {
+        "level": level_words(row.level),
+        "account": row.account_name,
+        "owner": row.owner_name or "-",
+        "risk": risk_words(row.risk_category),
+        "arr": format_arr(row.arr_cents),
+        "renewal": row.renewal_date.isoformat() if row.renewal_date else "-",
+        "at_level": f"{line.days_at_level}d",
+        "sla": sla_words(line),
+        "reason": row.reason,
+    }
+
+
+def measure(lines: Sequence[LadderLine], team: bool) -> tuple[Column, ...]:
+    """The columns' widths on every line's plain values (run in a worker, with the read), so
+    that filtering never makes the columns jump."""
+    shown = [(label, key) for label, key in COLUMNS if team or key != "owner"]
+    widths = {key: cell_len(label) for label, key in shown}
+    for line in lines:
+        plain = plain_cells(line)
+        for _, key in shown:
+            widths[key] = max(widths[key], cell_len(plain[key]))
+    return tuple(Column(key, label, widths[key]) for label, key in shown)
+
+
+class LadderTable(AccountTable[LadderLine]):
+    """The ladder's rows; the reason column takes the width the others leave."""
+
+    DEFAULT_CSS = """
+    LadderTable {
+        & > .ladder-table--breached { color: $text-error; text-style: bold; }
+        & > .ladder-table--high { text-style: bold; }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"ladder-table--breached", "ladder-table--high"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._measured: tuple[Column, ...] = ()
+
+    def show(self, lines: Sequence[LadderLine], columns: tuple[Column, ...], cursor: int) -> None:
+        if tuple(c.key for c in columns) != tuple(c.key for c in self._measured):
+            self.redraw()
+        self._measured = columns
+        self._fit()
+        self.set_rows(lines, cursor=cursor)
+
+    def on_resize(self) -> None:
+        self._fit()
+        super().on_resize()
+
+    def _fit(self) -> None:
+        """The reason column as wide as what is left of the table's width."""
+        if not self._measured:
+            self.set_columns(())
+            return
+        *others, reason = self._measured
+        used = sum(column.render_width for column in others)
+        free = self.scrollable_content_region.width - used - 2 * PAD
+        width = max(MIN_REASON, free) if free > 0 else reason.width
+        columns = (*others, Column(reason.key, reason.label, width))
+        if columns != self.columns:
+            self.set_columns(columns)
+
+    def row_key(self, row: LadderLine) -> str:
+        return row.row.id
+
+    def row_cells(self, row: LadderLine) -> tuple[Text, ...]:
+        """Text throughout, so that a reason like "[EU] outage" is never markup."""
+        plain = plain_cells(row)
+        cells = {key: Text(value) for key, value in plain.items()}
+        cells["arr"].justify = "right"
+        cells["at_level"].justify = "right"
+        cells["reason"].overflow = "ellipsis"
+        if row.breached:
+            cells["sla"].stylize(
+                self.get_component_rich_style("ladder-table--breached", partial=True)
+            )
+        if row.row.level >= 4:
+            cells["level"].stylize(
+                self.get_component_rich_style("ladder-table--high", partial=True)
+            )
+        return tuple(cells[column.key] for column in self.columns)

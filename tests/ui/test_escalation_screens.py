@@ -1,0 +1,148 @@
+"""The escalation ladder and one escalation, driven with real keystrokes on the demo book:
+the whole life of an escalation, each step checked on screen and through the service."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from csm_tui.app import CsmApp
+from csm_tui.screens.escalation import EscalationScreen
+from csm_tui.screens.escalation_step import CloseModal, FollowUpModal, LevelModal, TextModal
+from csm_tui.screens.escalations import EscalationsScreen
+from csm_tui.services.escalations import Shown
+from csm_tui.widgets.escalation_detail import EscalationDetail
+from csm_tui.widgets.ladder_table import LadderTable
+from tests.ui.conftest import notifications, settle, shown_text, static_text
+
+SIZE = (160, 48)
+
+
+@pytest.fixture(autouse=True)
+def _ten_in_the_morning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hour countdowns count from a fixed moment, not from the time the tests run."""
+
+    def ten_on(today: date) -> datetime:
+        return datetime(today.year, today.month, today.day, 10, tzinfo=UTC)
+
+    monkeypatch.setattr("csm_tui.services.escalations.now_on", ten_on)
+
+
+def ladder(app: CsmApp) -> EscalationsScreen:
+    assert isinstance(app.screen, EscalationsScreen), f"not the ladder: {app.screen!r}"
+    return app.screen
+
+
+def accounts_on_ladder(app: CsmApp) -> list[str]:
+    return [line.row.account_name for line in ladder(app).query_one(LadderTable).read_rows]
+
+
+def detail(app: CsmApp) -> str:
+    assert isinstance(app.screen, EscalationScreen), f"not an escalation: {app.screen!r}"
+    return shown_text(app.screen.query_one(EscalationDetail))
+
+
+def on_top(app: CsmApp) -> object:
+    """The screen on top, unnarrowed: it changes under the test's feet."""
+    return app.screen
+
+
+def shown(app: CsmApp, escalation_id: str) -> Shown:
+    return app.workspace.escalations.show(escalation_id)
+
+
+async def test_the_ladder_lists_mine_and_the_teams_breached_first(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("L")
+        await settle(pilot)
+        assert accounts_on_ladder(app) == ["Oakmont Logistics"]
+        await pilot.press("t")
+        await settle(pilot)
+        lines = ladder(app).query_one(LadderTable).read_rows
+        assert len(lines) == 5
+        breached = [line.breached for line in lines]
+        assert breached == sorted(breached, reverse=True) and breached[0]
+        table = ladder(app).query_one(LadderTable)
+        assert table.cell(lines[0].row.id, "sla").plain.startswith("BREACHED")
+
+        await pilot.press("C")
+        await settle(pilot)
+        assert all(line.row.status != "open" for line in table.read_rows)
+        await pilot.press("C", "slash", *"nothing-like-it")
+        await settle(pilot)
+        assert "No escalation matches" in static_text(app, "#empty")
+
+
+async def test_the_life_of_an_escalation_by_keys(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("L", "t")
+        await settle(pilot)
+        await pilot.press("slash", *"l1", "enter")
+        await settle(pilot)
+        assert accounts_on_ladder(app) == ["Greystone Aerospace"]
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, EscalationScreen)
+        key = screen.escalation_id
+        assert "L1 CSM resolution, open" in detail(app)
+        assert "in 17h" in detail(app)  # opened at 03:00 with 24h: 17h left at ten
+
+        async def step(keys: tuple[str, ...], modal: type, text: str) -> None:
+            await pilot.press(*keys)
+            await settle(pilot)
+            assert isinstance(app.screen, modal), f"{keys} opened {app.screen!r}"
+            await pilot.press(*text, "ctrl+s")
+            await settle(pilot)
+            assert app.screen is screen, static_text(app, "#form-error")
+
+        await step(("f",), FollowUpModal, "Called the new lead")
+        assert shown(app, key).view.events[-1].kind == "follow-up"
+        assert "Called the new lead" in detail(app)
+
+        await step(("plus",), LevelModal, "The lead threatens to churn")
+        assert shown(app, key).view.row.level == 2
+        assert "L2 CSM + Support, open" in detail(app)
+        assert "L1 → L2" in detail(app)
+
+        await step(("minus",), LevelModal, "Support fixed the blocker")
+        assert shown(app, key).view.row.level == 1
+
+        # Resolving without steps: the ladder's sentence in the form, which stays open.
+        await pilot.press("v")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, TextModal)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal
+        assert "resolution steps" in static_text(app, "#form-error")
+        await pilot.press(*"Workflow fixed, customer confirmed", "ctrl+s")
+        await settle(pilot)
+        assert on_top(app) is screen
+        assert shown(app, key).view.row.status == "resolved"
+        assert "Workflow fixed, customer confirmed" in detail(app)
+
+        await step(("c",), CloseModal, "Involve support sooner")
+        view = shown(app, key).view
+        assert (view.row.status, view.lessons_learned) == ("closed", "Involve support sooner")
+        assert "Involve support sooner" in detail(app)
+
+        await step(("o",), TextModal, "The blocker is back")
+        assert shown(app, key).view.row.status == "open"
+        assert "L1 CSM resolution, open" in detail(app)
+
+        await pilot.press("u")
+        await settle(pilot)
+        assert shown(app, key).view.row.status == "closed"
+        assert "L1 CSM resolution, closed" in detail(app)
+        assert "Undone" in notifications(app)
+
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, EscalationsScreen)
