@@ -146,3 +146,39 @@ async def test_the_life_of_an_escalation_by_keys(app_factory):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, EscalationsScreen)
+
+
+async def test_the_accounts_e_and_its_escalations_tab_open_its_escalation(app_factory):
+    """An account with an open escalation: `e` opens it (no second one), and so does `enter`
+    on its Escalations tab; a step taken there shows on the tab when escape comes back."""
+    from csm_tui.messages import OpenAccount
+    from csm_tui.screens.account import AccountScreen
+
+    app = app_factory()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settle(pilot)
+        [line, *_] = app.workspace.escalations.ladder(team=False).lines
+        app.post_message(OpenAccount(line.row.account_id))
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, EscalationScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, EscalationScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, TextModal)
+        await pilot.press(*"Spoke to the COO")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        kinds = [event.kind for event in app.workspace.escalations.show(line.row.id).view.events]
+        assert kinds[-1] == "note"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, AccountScreen)

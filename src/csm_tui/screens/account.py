@@ -91,6 +91,14 @@ class AccountScreen(UndoingScreen[bool]):
             tooltip="Take back the last change made on this screen",
         ),
         Binding("r", "reload", "Refresh", show=False, tooltip="Read the account again"),
+        Binding(
+            "enter",
+            "open_escalation",
+            "Open escalation",
+            show=False,
+            tooltip="On the Escalations tab: the account's escalation, to raise, follow up, "
+            "resolve (the open one first)",
+        ),
         *(
             Binding(
                 str(number),
@@ -380,8 +388,14 @@ class AccountScreen(UndoingScreen[bool]):
         )
 
     def action_escalate(self) -> None:
+        """The account's open escalation (to raise, follow up, resolve it) if it has one,
+        else the form that opens one."""
         view = self.view
         if view is None:
+            return
+        live = [escalation for escalation in view.detail.escalations if escalation.is_open]
+        if live:
+            self._open_escalation(live[0].id)
             return
         from csm_tui.screens.escalate import EscalateModal
 
@@ -393,6 +407,26 @@ class AccountScreen(UndoingScreen[bool]):
             ),
             self._done,
         )
+
+    def action_open_escalation(self) -> None:
+        """`enter` on the Escalations tab: the first one listed (the open one first)."""
+        view = self.view
+        if view is None or self.query_one(TabbedContent).active != "escalations":
+            return
+        if not view.detail.escalations:
+            self.notify("No escalation on record: e opens one.", title="Escalations")
+            return
+        self._open_escalation(view.detail.escalations[0].id)
+
+    def _open_escalation(self, escalation_id: str) -> None:
+        from csm_tui.screens.escalation import EscalationScreen
+
+        self.app.push_screen(EscalationScreen(self.workspace, escalation_id), self._escalation_done)
+
+    def _escalation_done(self, changed: bool | None) -> None:
+        if changed:
+            self.changed = True
+            self.load()
 
     def action_edit_touch(self) -> None:
         """The log form, filled with the highlighted touch; saved, the account is read again

@@ -70,7 +70,8 @@ ESCALATE = Binding(
     "e",
     "escalate",
     "Escalate",
-    tooltip="Open a level 1 escalation with a reason and a risk category",
+    tooltip="Open the account's escalation to raise or follow it up, or open one (L1) "
+    "with a reason",
 )
 
 

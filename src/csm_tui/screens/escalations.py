@@ -22,7 +22,7 @@ from csm_tui.domain.ladder import level_words
 from csm_tui.screens.base import CsmScreen, thread_work
 from csm_tui.services.escalations import LadderLine
 from csm_tui.widgets.filter_bar import FilterBar
-from csm_tui.widgets.ladder_table import LadderTable, measure, risk_words
+from csm_tui.widgets.ladder_table import NARROW_BELOW, LadderTable, measure, risk_words
 from csm_tui.widgets.line_table import Column
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ class Asked:
     closed: bool
     query: str
     keep: str | None = None
+    narrow: bool = False  # a terminal under `ladder_table.NARROW_BELOW` cells
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ class Listing:
 
 def listing(lines: Sequence[LadderLine], asked: Asked) -> Listing:
     """Runs in a worker: filters the lines, and measures the columns on all of them."""
-    columns = measure(lines, asked.team)
+    columns = measure(lines, asked.team, narrow=asked.narrow)
     query = asked.query.strip()
     shown = [line for line in lines if matches(line, query)] if query else list(lines)
     cursor = next((n for n, line in enumerate(shown) if line.row.id == asked.keep), 0)
@@ -143,6 +144,7 @@ class EscalationsScreen(CsmScreen[None]):
             closed=self.closed,
             query=self.query_one(FilterBar).value.strip(),
             keep=self.query_one(LadderTable).cursor_key if keep else None,
+            narrow=self.size.width < NARROW_BELOW,
         )
 
     def load(self) -> None:
@@ -168,11 +170,15 @@ class EscalationsScreen(CsmScreen[None]):
 
     @on(Listed)
     def _listed(self, message: Listed) -> None:
-        if message.lines is self._lines and message.listing.asked.query == self._asked().query:
+        now = self._asked()
+        asked = message.listing.asked
+        if message.lines is self._lines and (asked.query, asked.narrow) == (now.query, now.narrow):
             self._show(message.listing)
 
     def _show(self, shown: Listing) -> None:
-        self.query_one(LadderTable).show(shown.lines, shown.columns, shown.cursor)
+        self.query_one(LadderTable).show(
+            shown.lines, shown.columns, shown.cursor, narrow=shown.asked.narrow
+        )
         self._show_empty_state(len(shown.lines))
         self._update_title(len(shown.lines))
 
@@ -221,7 +227,13 @@ class EscalationsScreen(CsmScreen[None]):
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
         if self._lines is not None:
-            self._list(self._lines, self._asked())
+            self._list(self._lines, self._asked(keep=True))
+
+    def on_resize(self) -> None:
+        """Across `NARROW_BELOW` cells the columns change: list the ladder again."""
+        table = self.query_one(LadderTable)
+        if self._lines is not None and table.narrow != (self.size.width < NARROW_BELOW):
+            self._list(self._lines, self._asked(keep=True))
 
     @on(Input.Submitted, "#filter")
     @on(FilterBar.Cleared)

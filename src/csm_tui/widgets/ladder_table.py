@@ -33,6 +33,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 
 #: The reason column never gets narrower than this, however narrow the terminal.
 MIN_REASON = 12
+#: Narrow terminals (under this many cells, as the triage queue's) get fewer, shorter columns:
+#: no ARR, renewal or days at the level (the escalation in full has them), short words.
+NARROW_BELOW = 110
+#: Longest account name shown in a narrow terminal (longer ones end in "…").
+NARROW_TEXT = 16
+_NARROW_HIDDEN = frozenset({"arr", "renewal", "at_level"})
 
 
 def risk_words(value: str) -> str:
@@ -42,34 +48,56 @@ def risk_words(value: str) -> str:
         return value
 
 
-def sla_words(line: LadderLine) -> str:
-    """The countdown, and "BREACHED" in words beside it (not only in colour)."""
-    return f"BREACHED {line.countdown}" if line.breached else line.countdown
+def sla_words(line: LadderLine, *, narrow: bool = False) -> str:
+    """The countdown, and "BREACHED" in words beside it (not only in colour); in a narrow
+    terminal "in 4bd", "BREACHED 1bd" (business days; "overdue" goes without saying)."""
+    countdown = line.countdown
+    if narrow:
+        countdown = countdown.replace(" business days", "bd").replace(" business day", "bd")
+        if line.breached:
+            countdown = countdown.removesuffix(" overdue")
+    return f"BREACHED {countdown}" if line.breached else countdown
 
 
-def plain_cells(line: LadderLine) -> dict[str, str]:
+def _short(text: str) -> str:
+    return text if len(text) <= NARROW_TEXT else text[: NARROW_TEXT - 1] + "…"
+
+
+def _owner(name: str | None, narrow: bool) -> str:
+    """'Sofia Lindqvist', or 'Sofia L.' in a narrow terminal."""
+    if not name:
+        return "-"
+    first, _, rest = name.partition(" ")
+    return f"{first} {rest[0]}." if narrow and rest else name
+
+
+def plain_cells(line: LadderLine, *, narrow: bool = False) -> dict[str, str]:
     """What each column says of the line, without colours."""
     row = line.row
     return {
         "level": level_words(row.level),
-        "account": row.account_name,
-        "owner": row.owner_name or "-",
+        "account": _short(row.account_name) if narrow else row.account_name,
+        "owner": _owner(row.owner_name, narrow),
         "risk": risk_words(row.risk_category),
         "arr": format_arr(row.arr_cents),
         "renewal": row.renewal_date.isoformat() if row.renewal_date else "-",
         "at_level": f"{line.days_at_level}d",
-        "sla": sla_words(line),
+        "sla": sla_words(line, narrow=narrow),
         "reason": row.reason,
     }
 
 
-def measure(lines: Sequence[LadderLine], team: bool) -> tuple[Column, ...]:
+def measure(lines: Sequence[LadderLine], team: bool, *, narrow: bool = False) -> tuple[Column, ...]:
     """The columns' widths on every line's plain values (run in a worker, with the read), so
-    that filtering never makes the columns jump."""
-    shown = [(label, key) for label, key in COLUMNS if team or key != "owner"]
+    that filtering never makes the columns jump; a narrow terminal's are fewer and shorter."""
+    shown = [
+        ("Lvl" if narrow and key == "level" else label, key)
+        for label, key in COLUMNS
+        if (team or key != "owner") and not (narrow and key in _NARROW_HIDDEN)
+    ]
     widths = {key: cell_len(label) for label, key in shown}
     for line in lines:
-        plain = plain_cells(line)
+        plain = plain_cells(line, narrow=narrow)
         for _, key in shown:
             widths[key] = max(widths[key], cell_len(plain[key]))
     return tuple(Column(key, label, widths[key]) for label, key in shown)
@@ -90,11 +118,22 @@ class LadderTable(AccountTable[LadderLine]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._measured: tuple[Column, ...] = ()
+        self.narrow = False
 
-    def show(self, lines: Sequence[LadderLine], columns: tuple[Column, ...], cursor: int) -> None:
-        if tuple(c.key for c in columns) != tuple(c.key for c in self._measured):
+    def show(
+        self,
+        lines: Sequence[LadderLine],
+        columns: tuple[Column, ...],
+        cursor: int,
+        *,
+        narrow: bool = False,
+    ) -> None:
+        if tuple(c.key for c in columns) != tuple(c.key for c in self._measured) or (
+            narrow != self.narrow
+        ):
             self.redraw()
         self._measured = columns
+        self.narrow = narrow
         self._fit()
         self.set_rows(lines, cursor=cursor)
 
@@ -120,7 +159,7 @@ class LadderTable(AccountTable[LadderLine]):
 
     def row_cells(self, row: LadderLine) -> tuple[Text, ...]:
         """Text throughout, so that a reason like "[EU] outage" is never markup."""
-        plain = plain_cells(row)
+        plain = plain_cells(row, narrow=self.narrow)
         cells = {key: Text(value) for key, value in plain.items()}
         cells["arr"].justify = "right"
         cells["at_level"].justify = "right"
