@@ -3,7 +3,7 @@ the whole life of an escalation, each step checked on screen and through the ser
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -182,3 +182,106 @@ async def test_the_accounts_e_and_its_escalations_tab_open_its_escalation(app_fa
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, AccountScreen)
+
+
+CHRISTMAS_WEDNESDAY = date(2026, 12, 23)  # Thu 24 and Fri 25 are holidays, then a weekend
+
+
+def follow_up_on_queue(app: CsmApp, account_id: str) -> tuple[str, date] | None:
+    """The account's escalation follow-up as the queue (and its explanation) has it now."""
+    view = app.workspace.triage.load(team=True, record=False, ahead_days=30)
+    for item in view.items:
+        if item.account_id == account_id and item.kind == "escalation-call":
+            return item.label, item.due_on
+    return None
+
+
+async def test_an_escalation_climbs_across_the_holidays_and_comes_back_down_by_keys(demo_db):
+    """Opened on triage with e on the Wednesday before Christmas, raised to L3: five business
+    days past the two holidays, the weekend and New Year's Eve and Day, due Tuesday 5 January,
+    in business days on screen; every step moves the account's follow-up on the queue, and
+    u takes each back in turn."""
+    from csm_tui.app import make_app
+    from csm_tui.screens.escalate import EscalateModal
+    from csm_tui.screens.triage import TriageScreen
+    from csm_tui.services.demo import DEMO_USER_EMAIL
+    from csm_tui.settings import Settings
+    from csm_tui.widgets.queue_table import QueueTable
+
+    app = make_app(
+        Settings(database=str(demo_db), today=CHRISTMAS_WEDNESDAY, user_email=DEMO_USER_EMAIL)
+    )
+    try:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            await settle(pilot)  # the new day's reschedule, then the queue read again
+            triage = app.screen
+            assert isinstance(triage, TriageScreen)
+            queue = triage.query_one("#queue", QueueTable)
+            escalations = app.workspace.escalations
+            row = next(
+                number
+                for number, entry in enumerate(queue.read_rows)
+                if escalations.open_of(entry.account_id) is None
+            )
+            account = queue.read_rows[row].account_id
+            await pilot.press(*["j"] * row, "e")
+            await settle(pilot)
+            assert isinstance(app.screen, EscalateModal)
+            await pilot.press("enter", "down", "enter", "tab", *"Sponsor left", "ctrl+s")
+            await settle(pilot)
+            key = escalations.open_of(account)
+            assert key is not None
+            assert follow_up_on_queue(app, account) == (
+                "Escalation follow-up (L1)",
+                CHRISTMAS_WEDNESDAY + timedelta(days=1),
+            )
+
+            await pilot.press("e")  # the open escalation, not a second one
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, EscalationScreen) and screen.escalation_id == key
+            await pilot.press("plus")
+            await settle(pilot)
+            modal = app.screen
+            assert isinstance(modal, LevelModal)
+            await pilot.press("shift+tab", "enter", "down", "enter")  # L3, not the next one
+            await pilot.pause()
+            await pilot.press("tab", *"No answer over the holidays", "ctrl+s")
+            await settle(pilot)
+            assert on_top(app) is screen, static_text(app, "#form-error")
+            assert "L3 CSM manager involvement, open" in detail(app)
+            assert "in 5 business days" in detail(app)
+            assert "due Tue 05 Jan" in detail(app)
+            assert follow_up_on_queue(app, account) == (
+                "Escalation follow-up (L3)",
+                date(2027, 1, 5),
+            )
+
+            await pilot.press("minus")
+            await settle(pilot)
+            await pilot.press(*"Sponsor called back", "ctrl+s")
+            await settle(pilot)
+            assert "L2 CSM + Support, open" in detail(app)
+            assert follow_up_on_queue(app, account) == (
+                "Escalation follow-up (L2)",
+                CHRISTMAS_WEDNESDAY + timedelta(days=2),
+            )
+
+            # Undo, step by step: L3 again, then L1, as the queue says too.
+            await pilot.press("u")
+            await settle(pilot)
+            assert "L3 CSM manager involvement, open" in detail(app)
+            assert follow_up_on_queue(app, account) == (
+                "Escalation follow-up (L3)",
+                date(2027, 1, 5),
+            )
+            await pilot.press("u")
+            await settle(pilot)
+            assert "L1 CSM resolution, open" in detail(app)
+            assert follow_up_on_queue(app, account) == (
+                "Escalation follow-up (L1)",
+                CHRISTMAS_WEDNESDAY + timedelta(days=1),
+            )
+    finally:
+        app.workspace.close()
