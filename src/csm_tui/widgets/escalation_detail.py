@@ -144,7 +144,8 @@ def render_escalation(shown: Shown, looks: dict[str, Style]) -> RenderableType:
         ):
             if text:
                 grid.add_row(label, text)
-        grid.add_row("Check-ins", f"{len(plan.check_ins)} days: {days}")
+        count = len(plan.check_ins)
+        grid.add_row("Check-ins", f"{count} {'day' if count == 1 else 'days'}: {days}")
         parts.append(grid)
     if view.legacy_plan:
         parts.append(Text(view.legacy_plan))
