@@ -62,7 +62,8 @@ def plan_markdown(account_name: str, plan: PlanLine, today: date) -> str:
         lines.append(f"- Milestones done: {done.done} of {done.total}")
     if not plan.objectives:
         lines += ["", "No objectives yet."]
-    for number, objective in enumerate(plan.objectives, start=1):
+    objectives = sorted(plan.objectives, key=lambda objective: objective.position)
+    for number, objective in enumerate(objectives, start=1):
         lines += ["", *_objective(number, objective, today)]
     lines += ["", f"_As of {today}._"]
     return "\n".join(lines) + "\n"
