@@ -197,8 +197,10 @@ class SuccessPlan(Row, table=True):
 
     account_id: uuid.UUID = Field(foreign_key="account.id", ondelete="CASCADE", index=True)
     title: str
-    status: str = "active"
+    status: str = "active"  # draft, active, on-hold, done
     reviewed_on: date | None = None
+    next_review_on: date | None = None  # revision 0010: agreed with the customer
+    template: str | None = None  # the template it was made from ("enterprise")
 
 
 class Objective(Row, table=True):
@@ -211,6 +213,8 @@ class Objective(Row, table=True):
     baseline: str | None = None
     target: str | None = None
     current: str | None = None
+    measured_on: date | None = None  # revision 0010: when `current` was measured
+    position: int = 0  # its place in the plan (revision 0010)
 
 
 class Milestone(Row, table=True):
@@ -219,9 +223,33 @@ class Milestone(Row, table=True):
     objective_id: uuid.UUID = Field(foreign_key="objective.id", ondelete="CASCADE", index=True)
     title: str
     due_on: date | None = Field(default=None, index=True)
-    dri: str | None = None
+    dri: str | None = None  # who is directly responsible, as shown (a contact or a teammate)
     status: str = "planned"
     completed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    note: str | None = None  # revision 0010
+    blocked_reason: str | None = None
+    position: int = 0
+    dri_contact_id: uuid.UUID | None = Field(
+        default=None, foreign_key="contact.id", ondelete="SET NULL", index=True
+    )
+    dri_member_id: uuid.UUID | None = Field(
+        default=None, foreign_key="team_member.id", ondelete="SET NULL", index=True
+    )
+
+
+class MilestoneMove(Row, table=True):
+    """A milestone's due date moved: the old date stays in its history (revision 0010)."""
+
+    __tablename__ = "milestone_move"
+
+    milestone_id: uuid.UUID = Field(foreign_key="milestone.id", ondelete="CASCADE", index=True)
+    from_on: date | None
+    to_on: date
+    moved_on: date
+    reason: str | None = None
+    by_id: uuid.UUID | None = Field(
+        default=None, foreign_key="team_member.id", ondelete="SET NULL", index=True
+    )
 
 
 class Escalation(Row, table=True):

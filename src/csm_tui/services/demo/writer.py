@@ -852,7 +852,11 @@ class _AccountWriter:
         if plan.onboarding:
             progress_range = (0.0, 0.2)
         for number in range(count):
-            objective = {**book.stamps(created, book.at(reviewed, 16)), "plan_id": plan_row["id"]}
+            objective = {
+                **book.stamps(created, book.at(reviewed, 16)),
+                "plan_id": plan_row["id"],
+                "position": number,
+            }
             if number == 0 or rng.random() < 0.7:
                 outcome, metric, (b_low, b_high), (t_low, t_high), unit = book.pick(QUANTITATIVE)
                 baseline, target = book.between(b_low, b_high), book.between(t_low, t_high)
@@ -877,10 +881,10 @@ class _AccountWriter:
                     current=None,
                 )
             self.batch["objective"].append(objective)
-            for _ in range(book.between(2, 3)):
-                self.milestone(objective["id"], created)
+            for position in range(book.between(2, 3)):
+                self.milestone(objective["id"], created, position)
 
-    def milestone(self, objective_id: uuid.UUID, created: datetime) -> None:
+    def milestone(self, objective_id: uuid.UUID, created: datetime, position: int = 0) -> None:
         """One milestone; the first five of the book cover every status, two due this week."""
         book, today = self.book, self.today
         serial = book.milestone_serial
@@ -937,6 +941,7 @@ class _AccountWriter:
                 "dri": dri,
                 "status": VALUE[status],
                 "completed_at": completed,
+                "position": position,
             }
         )
 

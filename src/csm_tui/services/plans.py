@@ -1,0 +1,394 @@
+"""Success plans worked by a CSM: a plan (empty or from a template), its objectives and their
+measured values, its milestones with their status, DRI and due dates (a moved date stays in
+the milestone's history), and the reviews with the customer.
+
+The plan screen and `csm plan` call these same methods. Every change is one transaction with
+the account's reschedule (an open milestone is an item of the queue) and can be taken back
+(`Undo.change`: the rows as they were).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from csm_tui.domain.enums import MilestoneStatus
+from csm_tui.domain.explain import next_words
+from csm_tui.domain.success_plan import PlanLine, PlanStatus
+from csm_tui.domain.team import Member
+from csm_tui.errors import CsmError
+from csm_tui.models import Milestone, MilestoneMove, Objective, SuccessPlan, now_on
+from csm_tui.rules import LoadedRules
+from csm_tui.services.scheduling import Schedule
+from csm_tui.services.triage import Done, Undo, take_back
+from csm_tui.store import plans as store
+from csm_tui.store import triage as triage_store
+from csm_tui.store.database import Database
+from csm_tui.store.facts import as_uuid
+from csm_tui.store.undo import Key, changed, states
+
+PLAN_STATUSES = tuple(status.value for status in PlanStatus)
+#: An id as the lines carry it, or as a command line types it.
+Id = str | uuid.UUID
+
+
+class PlanError(CsmError):
+    """A change to a plan that cannot be made, said so that the user can fix it."""
+
+
+#: One change inside the transaction: what it says, and every row it may have written.
+Change = Callable[[Session], tuple[str, list[Key]]]
+
+
+@dataclass
+class Plans:
+    db: Database
+    rules: LoadedRules
+    today: date
+    me: Member | None
+    schedule: Schedule = field(init=False)
+    now: Callable[[], datetime] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.schedule = Schedule(self.db, self.rules, self.today)
+        self.now = lambda: now_on(self.today)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def plans(self, account_id: Id) -> list[PlanLine]:
+        with self.db.reading() as session:
+            return store.plans_of(session, as_uuid(account_id))
+
+    def plan(self, plan_id: Id) -> PlanLine:
+        with self.db.reading() as session:
+            plan = store.plan_of(session, as_uuid(plan_id))
+        if plan is None:
+            raise PlanError(f"no success plan {plan_id}: it was deleted, or undone")
+        return plan
+
+    def undo(self, undo: Undo) -> str:
+        return take_back(self.db, self.schedule, undo)
+
+    # -- the plan --------------------------------------------------------------------------
+
+    def create(self, account_id: Id, title: str, *, status: str = "active") -> Done:
+        """An empty plan (a template's objectives and milestones come with `add_objective`
+        and `add_milestone`, in the same way)."""
+        title = title.strip()
+        if not title:
+            raise PlanError("a success plan needs a title: what the customer wants to achieve")
+        _check_status(status)
+        key = as_uuid(account_id)
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            plan = SuccessPlan(account_id=key, title=title, status=status)
+            session.add(plan)
+            session.flush()
+            return f"Created the success plan “{title}”", [(SuccessPlan, plan.id)]
+
+        return self._change(key, change)
+
+    def edit_plan(
+        self,
+        plan_id: Id,
+        *,
+        title: str | None = None,
+        status: str | None = None,
+        next_review_on: date | None = None,
+    ) -> Done:
+        plan_key = as_uuid(plan_id)
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            plan = self._plan(session, plan_key)
+            if title is not None:
+                if not title.strip():
+                    raise PlanError("a success plan needs a title")
+                plan.title = title.strip()
+            if status is not None:
+                _check_status(status)
+                plan.status = status
+            if next_review_on is not None:
+                plan.next_review_on = next_review_on
+            return "Saved the plan", [(SuccessPlan, plan_key)]
+
+        return self._change(self._account_of_plan(plan_key), change, [(SuccessPlan, plan_key)])
+
+    def review(self, plan_id: Id, next_review_on: date | None = None) -> Done:
+        """Reviewed with the customer today; the next review when agreed."""
+        plan_key = as_uuid(plan_id)
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            plan = self._plan(session, plan_key)
+            if next_review_on is not None and next_review_on <= self.today:
+                raise PlanError(f"the next review is after today ({self.today})")
+            plan.reviewed_on = self.today
+            plan.next_review_on = next_review_on
+            return "Reviewed the plan with the customer", [(SuccessPlan, plan_key)]
+
+        return self._change(self._account_of_plan(plan_key), change, [(SuccessPlan, plan_key)])
+
+    # -- objectives ------------------------------------------------------------------------
+
+    def add_objective(
+        self,
+        plan_id: Id,
+        outcome: str,
+        *,
+        metric: str | None = None,
+        baseline: str | None = None,
+        target: str | None = None,
+    ) -> Done:
+        plan_key = as_uuid(plan_id)
+        outcome = outcome.strip()
+        if not outcome:
+            raise PlanError("an objective needs its outcome, in the customer's words")
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            self._plan(session, plan_key)
+            position = len(_objective_ids(session, plan_key))
+            objective = Objective(
+                plan_id=plan_key,
+                outcome=outcome,
+                metric=_text(metric),
+                baseline=_text(baseline),
+                target=_text(target),
+                position=position,
+            )
+            session.add(objective)
+            session.flush()
+            return f"Added the objective “{outcome}”", [(Objective, objective.id)]
+
+        return self._change(self._account_of_plan(plan_key), change)
+
+    def measure(self, objective_id: Id, current: str, on: date | None = None) -> Done:
+        """The objective's current value, measured on a day (today by default)."""
+        key = as_uuid(objective_id)
+        day = on or self.today
+        current = current.strip()
+        if not current:
+            raise PlanError("a measured value is needed (as the metric counts it: 42%, 1,200)")
+        if day > self.today:
+            raise PlanError(f"a value measured on {day} has not been measured yet")
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            objective = self._objective(session, key)
+            objective.current = current
+            objective.measured_on = day
+            return f"Measured {current} for “{objective.outcome}”", [(Objective, key)]
+
+        return self._change(self._account_of_objective(key), change, [(Objective, key)])
+
+    def delete_objective(self, objective_id: Id) -> Done:
+        key = as_uuid(objective_id)
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            objective = self._objective(session, key)
+            objective.deleted_at = self.now()
+            keys: list[Key] = [(Objective, key)]
+            for milestone in session.scalars(
+                select(Milestone).where(
+                    col(Milestone.objective_id) == key, col(Milestone.deleted_at).is_(None)
+                )
+            ):
+                milestone.deleted_at = self.now()
+                keys.append((Milestone, milestone.id))
+            return f"Deleted the objective “{objective.outcome}”", keys
+
+        return self._change(self._account_of_objective(key), change, self._objective_keys(key))
+
+    # -- milestones ------------------------------------------------------------------------
+
+    def add_milestone(
+        self, objective_id: Id, title: str, due_on: date | None, *, dri: str | None = None
+    ) -> Done:
+        key = as_uuid(objective_id)
+        title = title.strip()
+        if not title:
+            raise PlanError("a milestone needs a title: what is done when it is done")
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            self._objective(session, key)
+            milestone = Milestone(objective_id=key, title=title, due_on=due_on, dri=_text(dri))
+            session.add(milestone)
+            session.flush()
+            return f"Added the milestone “{title}”", [(Milestone, milestone.id)]
+
+        return self._change(self._account_of_objective(key), change)
+
+    def set_status(self, milestone_id: Id, status: str, reason: str | None = None) -> Done:
+        """One key's change: done (with today's date), in progress, planned, or blocked with
+        a reason (slipped is worked out from the date)."""
+        key = as_uuid(milestone_id)
+        try:
+            wanted = MilestoneStatus.parse(status)
+        except ValueError as error:
+            raise PlanError(f"status: {error}") from None
+        if wanted is MilestoneStatus.SLIPPED:
+            raise PlanError(
+                "slipped is not set by hand: a milestone past its due date and not done is "
+                "slipped; move its due date if the plan changed"
+            )
+        if wanted is MilestoneStatus.BLOCKED and not (reason or "").strip():
+            raise PlanError("blocked by what? say why, so that someone can unblock it")
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            milestone = self._milestone(session, key)
+            milestone.status = wanted.value
+            milestone.completed_at = self.now() if wanted is MilestoneStatus.DONE else None
+            milestone.blocked_reason = (
+                (reason or "").strip() if wanted is MilestoneStatus.BLOCKED else None
+            )
+            return f"“{milestone.title}” is {wanted.label.lower()}", [(Milestone, key)]
+
+        return self._change(self._account_of_milestone(key), change, [(Milestone, key)])
+
+    def move(self, milestone_id: Id, to_on: date, reason: str | None = None) -> Done:
+        """A new due date; the old one stays in the milestone's history."""
+        key = as_uuid(milestone_id)
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            milestone = self._milestone(session, key)
+            if milestone.due_on == to_on:
+                raise PlanError(f"“{milestone.title}” is already due on {to_on}")
+            move = MilestoneMove(
+                milestone_id=key,
+                from_on=milestone.due_on,
+                to_on=to_on,
+                moved_on=self.today,
+                reason=_text(reason),
+                by_id=uuid.UUID(self.me.id) if self.me else None,
+            )
+            session.add(move)
+            milestone.due_on = to_on
+            session.flush()
+            return f"Moved “{milestone.title}” to {to_on}", [
+                (Milestone, key),
+                (MilestoneMove, move.id),
+            ]
+
+        return self._change(self._account_of_milestone(key), change, [(Milestone, key)])
+
+    def edit_milestone(
+        self,
+        milestone_id: Id,
+        *,
+        title: str | None = None,
+        dri: str | None = None,
+        note: str | None = None,
+    ) -> Done:
+        key = as_uuid(milestone_id)
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            milestone = self._milestone(session, key)
+            if title is not None:
+                if not title.strip():
+                    raise PlanError("a milestone needs a title")
+                milestone.title = title.strip()
+            if dri is not None:
+                milestone.dri = _text(dri)
+            if note is not None:
+                milestone.note = _text(note)
+            return f"Saved “{milestone.title}”", [(Milestone, key)]
+
+        return self._change(self._account_of_milestone(key), change, [(Milestone, key)])
+
+    def delete_milestone(self, milestone_id: Id) -> Done:
+        key = as_uuid(milestone_id)
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            milestone = self._milestone(session, key)
+            milestone.deleted_at = self.now()
+            return f"Deleted the milestone “{milestone.title}”", [(Milestone, key)]
+
+        return self._change(self._account_of_milestone(key), change, [(Milestone, key)])
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _change(
+        self, account_id: uuid.UUID, change: Change, existing: list[Key] | None = None
+    ) -> Done:
+        """One change in one transaction with the account's reschedule, undone by putting
+        the rows back as they were (`existing`: the rows it may change, read before)."""
+        with self.db.writing() as session:
+            name = triage_store.account_name(session, account_id)
+            if name is None:
+                raise PlanError("that account no longer exists (deleted since it was read)")
+            before = states(session, existing or [])
+            said, made = change(session)
+            session.flush()
+            keys = list(dict.fromkeys([*(existing or []), *made]))
+            after = changed(session, before, keys)
+            [decision] = self.schedule.recompute(session, [account_id])
+        first = (existing or made)[0]
+        undo = Undo(
+            "plan",
+            first[1],
+            account_id,
+            f"{said[0].lower()}{said[1:]} ({name})",
+            change=after,
+        )
+        return Done(undo, decision.next, f"{said} ({name}). {next_words(decision, self.today)}")
+
+    def _plan(self, session: Session, key: uuid.UUID) -> SuccessPlan:
+        plan = session.get(SuccessPlan, key)
+        if plan is None or plan.deleted_at is not None:
+            raise PlanError("that success plan no longer exists (deleted, or undone)")
+        return plan
+
+    def _objective(self, session: Session, key: uuid.UUID) -> Objective:
+        objective = session.get(Objective, key)
+        if objective is None or objective.deleted_at is not None:
+            raise PlanError("that objective no longer exists (deleted, or undone)")
+        return objective
+
+    def _milestone(self, session: Session, key: uuid.UUID) -> Milestone:
+        milestone = session.get(Milestone, key)
+        if milestone is None or milestone.deleted_at is not None:
+            raise PlanError("that milestone no longer exists (deleted, or undone)")
+        return milestone
+
+    def _account_of_plan(self, key: uuid.UUID) -> uuid.UUID:
+        with self.db.reading() as session:
+            return self._plan(session, key).account_id
+
+    def _account_of_objective(self, key: uuid.UUID) -> uuid.UUID:
+        with self.db.reading() as session:
+            return self._plan(session, self._objective(session, key).plan_id).account_id
+
+    def _account_of_milestone(self, key: uuid.UUID) -> uuid.UUID:
+        with self.db.reading() as session:
+            objective = self._objective(session, self._milestone(session, key).objective_id)
+            return self._plan(session, objective.plan_id).account_id
+
+    def _objective_keys(self, key: uuid.UUID) -> list[Key]:
+        with self.db.reading() as session:
+            milestones = session.scalars(
+                select(col(Milestone.id)).where(
+                    col(Milestone.objective_id) == key, col(Milestone.deleted_at).is_(None)
+                )
+            )
+            return [(Objective, key), *((Milestone, milestone) for milestone in milestones)]
+
+
+def _objective_ids(session: Session, plan_id: uuid.UUID) -> list[uuid.UUID]:
+    return list(
+        session.scalars(
+            select(col(Objective.id)).where(
+                col(Objective.plan_id) == plan_id, col(Objective.deleted_at).is_(None)
+            )
+        )
+    )
+
+
+def _check_status(status: str) -> None:
+    if status not in PLAN_STATUSES:
+        raise PlanError(f"a plan is {', '.join(PLAN_STATUSES)}, not {status!r}")
+
+
+def _text(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None

@@ -1,0 +1,133 @@
+"""Success plans worked through their service (`services.plans`, `store.plans`) on SQLite and
+PostgreSQL: a plan, its objectives and milestones, each change rescheduling the account (an
+open milestone is an item of the queue) and undone."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from csm_tui.domain.enums import Role
+from csm_tui.domain.team import Member
+from csm_tui.models import Account, TeamMember
+from csm_tui.rules import load_rules
+from csm_tui.services.plans import PlanError, Plans
+from csm_tui.services.triage import Triage
+from csm_tui.store.database import Database
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def plans(db: Database, tmp_path: Path) -> tuple[Plans, str]:
+    with db.writing() as session:
+        maya = TeamMember(name="Maya Patel", email="maya@example.com")
+        session.add(maya)
+        session.flush()
+        account = Account(
+            name="Acme",
+            external_id="CRM-ACME",
+            segment="enterprise",
+            owner_id=maya.id,
+            health_score=85,
+            arr_cents=500_000_00,
+            contract_start=date(2026, 9, 1),
+        )
+        session.add(account)
+        session.flush()
+        me = Member(id=str(maya.id), name=maya.name, email=maya.email, role=Role.CSM)
+        key = str(account.id)
+    service = Plans(db, load_rules(None, tmp_path), TODAY, me)
+    service.schedule.recompute_all()
+    return service, key
+
+
+def milestones_on_queue(plans: Plans, account_id: str) -> list[tuple[str, date]]:
+    """The account's milestone items on the queue of the next 60 days."""
+    triage = Triage(plans.db, plans.rules, plans.today, plans.me)
+    view = triage.load(team=True, record=False, ahead_days=60)
+    return sorted(
+        (re.search(r"'(.+?)'", item.explanation).group(1), item.due_on)  # type: ignore[union-attr]
+        for item in view.items
+        if item.account_id == account_id and item.kind == "milestone"
+    )
+
+
+def test_a_plan_is_built_worked_and_each_change_undone(plans: tuple[Plans, str]) -> None:
+    service, account = plans
+    with pytest.raises(PlanError, match="needs a title"):
+        service.create(account, "  ")
+    service.create(account, "FY27 success plan")
+    [plan] = service.plans(account)
+    service.add_objective(
+        plan.id, "Cut ticket volume", metric="tickets/week", baseline="40", target="20"
+    )
+    [objective] = service.plan(plan.id).objectives
+    due = TODAY + timedelta(days=10)
+    service.add_milestone(objective.id, "Roll out the help centre", due, dri="Ana Lopez")
+    [milestone] = service.plan(plan.id).objectives[0].milestones
+    assert milestones_on_queue(service, account) == [("Roll out the help centre", due)]
+
+    # Moved: the old date stays in the history; the queue follows.
+    later = due + timedelta(days=14)
+    moved = service.move(milestone.id, later, "Vendor delay")
+    [milestone] = service.plan(plan.id).objectives[0].milestones
+    assert (milestone.due_on, milestone.moves) == (later, ((due, later, TODAY),))
+    assert milestones_on_queue(service, account) == [("Roll out the help centre", later)]
+
+    with pytest.raises(PlanError, match="say why"):
+        service.set_status(milestone.id, "blocked")
+    blocked = service.set_status(milestone.id, "blocked", "Waiting on SSO")
+    assert service.plan(plan.id).objectives[0].milestones[0].blocked_reason == "Waiting on SSO"
+    done = service.set_status(milestone.id, "done")
+    [milestone] = service.plan(plan.id).objectives[0].milestones
+    assert (milestone.status, milestone.completed_on, milestone.blocked_reason) == (
+        "done",
+        TODAY,
+        None,
+    )
+    assert milestones_on_queue(service, account) == [], "a done milestone leaves the queue"
+
+    measured = service.measure(objective.id, "31")
+    assert service.plan(plan.id).objectives[0].current == "31"
+    assert service.plan(plan.id).objectives[0].measured_on == TODAY
+    with pytest.raises(PlanError, match="slipped is not set by hand"):
+        service.set_status(milestone.id, "slipped")
+
+    # Each undone, the last first.
+    service.undo(measured.undo)
+    assert service.plan(plan.id).objectives[0].current is None
+    service.undo(done.undo)
+    assert service.plan(plan.id).objectives[0].milestones[0].status == "blocked"
+    assert milestones_on_queue(service, account) == [("Roll out the help centre", later)]
+    service.undo(blocked.undo)
+    service.undo(moved.undo)
+    [milestone] = service.plan(plan.id).objectives[0].milestones
+    assert (milestone.status, milestone.due_on, milestone.moves) == ("planned", due, ())
+    assert milestones_on_queue(service, account) == [("Roll out the help centre", due)]
+
+
+def test_deleting_an_objective_takes_its_milestones_and_undo_brings_them_back(
+    plans: tuple[Plans, str],
+) -> None:
+    service, account = plans
+    service.create(account, "Plan")
+    [plan] = service.plans(account)
+    service.add_objective(plan.id, "Adoption")
+    [objective] = service.plan(plan.id).objectives
+    service.add_milestone(objective.id, "Train the admins", TODAY + timedelta(days=3))
+    deleted = service.delete_objective(objective.id)
+    assert service.plan(plan.id).objectives == ()
+    assert milestones_on_queue(service, account) == []
+    service.undo(deleted.undo)
+    assert [m.title for m in service.plan(plan.id).objectives[0].milestones] == ["Train the admins"]
+    reviewed = service.review(plan.id, TODAY + timedelta(days=90))
+    again = service.plan(plan.id)
+    assert (again.reviewed_on, again.next_review_on) == (TODAY, TODAY + timedelta(days=90))
+    service.undo(reviewed.undo)
+    assert service.plan(plan.id).reviewed_on is None
+    with pytest.raises(PlanError, match="after today"):
+        service.review(plan.id, TODAY)
