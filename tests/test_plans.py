@@ -12,6 +12,7 @@ import pytest
 
 from csm_tui.domain.enums import Role
 from csm_tui.domain.team import Member
+from csm_tui.errors import CsmError
 from csm_tui.models import Account, TeamMember
 from csm_tui.rules import load_rules
 from csm_tui.services.plans import PlanError, Plans
@@ -131,3 +132,24 @@ def test_deleting_an_objective_takes_its_milestones_and_undo_brings_them_back(
     assert service.plan(plan.id).reviewed_on is None
     with pytest.raises(PlanError, match="after today"):
         service.review(plan.id, TODAY)
+
+
+def test_a_plan_from_the_enterprise_template_is_a_draft_dated_from_go_live(
+    plans: tuple[Plans, str], tmp_path: Path
+) -> None:
+    service, account = plans
+    service.config_dir = tmp_path  # no templates of the user's own: the shipped ones
+    assert service.templates() == ["commercial", "enterprise"]
+    done = service.create_from_template(account, "enterprise")
+    [plan] = service.plans(account)
+    assert (plan.status.value, plan.title) == ("draft", "Enterprise success plan")
+    assert len(plan.objectives) == 4
+    dated = [m.due_on for m in plan.milestones if m.due_on is not None]
+    assert dated and min(dated) >= TODAY, "no milestone of a new plan is born slipped"
+    assert all(day.weekday() < 5 for day in dated)
+    markdown = service.export(plan.id)
+    assert markdown.startswith("# ") and "Acme" in markdown
+    service.undo(done.undo)
+    assert service.plans(account) == []
+    with pytest.raises(CsmError, match="template"):
+        service.create_from_template(account, "nonesuch")

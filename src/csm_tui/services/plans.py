@@ -13,16 +13,21 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from csm_tui import paths
 from csm_tui.domain.enums import MilestoneStatus
 from csm_tui.domain.explain import next_words
+from csm_tui.domain.plan_export import plan_markdown
+from csm_tui.domain.plan_template import instantiate
 from csm_tui.domain.success_plan import PlanLine, PlanStatus
 from csm_tui.domain.team import Member
 from csm_tui.errors import CsmError
-from csm_tui.models import Milestone, MilestoneMove, Objective, SuccessPlan, now_on
+from csm_tui.models import Account, Milestone, MilestoneMove, Objective, SuccessPlan, now_on
+from csm_tui.plan_templates import load_template, names
 from csm_tui.rules import LoadedRules
 from csm_tui.services.scheduling import Schedule
 from csm_tui.services.triage import Done, Undo, take_back
@@ -51,6 +56,8 @@ class Plans:
     rules: LoadedRules
     today: date
     me: Member | None
+    #: Where the user's templates folder is (None: the usual config directory).
+    config_dir: Path | None = None
     schedule: Schedule = field(init=False)
     now: Callable[[], datetime] = field(init=False)
 
@@ -92,6 +99,67 @@ class Plans:
             return f"Created the success plan “{title}”", [(SuccessPlan, plan.id)]
 
         return self._change(key, change)
+
+    def templates(self) -> list[str]:
+        """The templates a plan can start from: the shipped ones and the user's own."""
+        return names(self._config_dir())
+
+    def create_from_template(self, account_id: Id, template: str) -> Done:
+        """A draft plan from a template: its objectives, and its milestones dated from the
+        account's go-live (or from today), on workdays of the rules' calendar."""
+        shape = load_template(template, self._config_dir())
+        key = as_uuid(account_id)
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            account = session.get(Account, key)
+            assert account is not None, "the account was read by `_change`"
+            draft = instantiate(
+                shape, account.go_live_date, self.today, self.rules.rulebook.calendar
+            )
+            plan = SuccessPlan(
+                account_id=key, title=draft.title, status=draft.status.value, template=template
+            )
+            session.add(plan)
+            session.flush()
+            made: list[Key] = [(SuccessPlan, plan.id)]
+            for position, goal in enumerate(draft.objectives):
+                objective = Objective(
+                    plan_id=plan.id,
+                    outcome=goal.outcome,
+                    metric=goal.metric,
+                    kind=goal.kind.value,
+                    baseline=goal.baseline,
+                    target=goal.target,
+                    position=position,
+                )
+                session.add(objective)
+                session.flush()
+                made.append((Objective, objective.id))
+                for number, step in enumerate(goal.milestones):
+                    milestone = Milestone(
+                        objective_id=objective.id,
+                        title=step.title,
+                        due_on=step.due_on,
+                        dri=step.dri,
+                        note=step.note,
+                        position=number,
+                    )
+                    session.add(milestone)
+                    session.flush()
+                    made.append((Milestone, milestone.id))
+            return f"Created “{draft.title}” from the {template} template (a draft)", made
+
+        return self._change(key, change)
+
+    def export(self, plan_id: Id) -> str:
+        """The plan as Markdown for the customer (`domain.plan_export`)."""
+        plan = self.plan(plan_id)
+        with self.db.reading() as session:
+            name = triage_store.account_name(session, plan.account_id) or ""
+        return plan_markdown(name, plan, self.today)
+
+    def _config_dir(self) -> Path:
+        return self.config_dir if self.config_dir is not None else paths.config_dir()
 
     def edit_plan(
         self,

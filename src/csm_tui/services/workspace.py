@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from csm_tui.domain.book import AccountRow
     from csm_tui.services.account import Accounts
     from csm_tui.services.escalations import Escalations
+    from csm_tui.services.plans import Plans
     from csm_tui.services.triage import Triage
     from csm_tui.store.database import Database
     from csm_tui.store.migrate import UpgradeReport
@@ -57,12 +58,14 @@ class _Connected:
     ) -> None:
         from csm_tui.services.account import Accounts
         from csm_tui.services.escalations import Escalations
+        from csm_tui.services.plans import Plans
         from csm_tui.services.triage import Triage
 
         self.db = db
         self.triage = Triage(db, rules, today, me, system_today)
         self.accounts = Accounts(db, rules, today)
         self.escalations = Escalations(db, rules, today, me)
+        self.plans = Plans(db, rules, today, me)
 
 
 class Workspace:
@@ -192,6 +195,10 @@ class Workspace:
     @property
     def escalations(self) -> Escalations:
         return self._services().escalations
+
+    @property
+    def plans(self) -> Plans:
+        return self._services().plans
 
     def book(self, *, team: bool) -> list[AccountRow]:
         from csm_tui.store import queries
