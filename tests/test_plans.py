@@ -9,11 +9,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlmodel import col
 
 from csm_tui.domain.enums import Role
 from csm_tui.domain.team import Member
 from csm_tui.errors import CsmError
-from csm_tui.models import Account, TeamMember
+from csm_tui.models import Account, TeamMember, Touchpoint
 from csm_tui.rules import load_rules
 from csm_tui.services.plans import PlanError, Plans
 from csm_tui.services.triage import Triage
@@ -153,3 +155,45 @@ def test_a_plan_from_the_enterprise_template_is_a_draft_dated_from_go_live(
     assert service.plans(account) == []
     with pytest.raises(CsmError, match="template"):
         service.create_from_template(account, "nonesuch")
+
+
+def test_the_log_form_ticks_milestones_done_with_the_touch_and_undo_opens_them_again(
+    plans: tuple[Plans, str],
+) -> None:
+    from csm_tui.services.triage import TouchForm
+
+    service, account = plans
+    service.create(account, "Plan")
+    [plan] = service.plans(account)
+    service.add_objective(plan.id, "Adoption")
+    [objective] = service.plan(plan.id).objectives
+    soon, later = TODAY + timedelta(days=3), TODAY + timedelta(days=30)
+    service.add_milestone(objective.id, "Train the admins", soon)
+    service.add_milestone(objective.id, "Roll out to sales", later)
+    triage = Triage(service.db, service.rules, TODAY, service.me)
+    due = triage.due_milestones(account)
+    assert [(m.title, m.due_on) for m in due] == [("Train the admins", soon)]
+    done = triage.log_touch(
+        TouchForm(
+            account_id=account,
+            kind="cadence-call",
+            occurred_on=TODAY,
+            summary="Admin training held",
+            milestones_done=(due[0].id,),
+        )
+    )
+    assert "1 milestone done" in done.message
+    ticked = next(m for m in service.plan(plan.id).milestones if m.title == "Train the admins")
+    assert (ticked.status.value, ticked.completed_on) == ("done", TODAY)
+    assert milestones_on_queue(service, account) == [("Roll out to sales", later)]
+    triage.undo(done.undo)
+    ticked = next(m for m in service.plan(plan.id).milestones if m.title == "Train the admins")
+    assert (ticked.status.value, ticked.completed_on) == ("planned", None)
+    with service.db.reading() as session:
+        live = session.scalars(
+            select(col(Touchpoint.id)).where(
+                col(Touchpoint.summary) == "Admin training held",
+                col(Touchpoint.deleted_at).is_(None),
+            )
+        ).all()
+    assert live == [], "the touch is withdrawn with it"

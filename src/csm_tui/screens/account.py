@@ -335,6 +335,7 @@ class AccountScreen(UndoingScreen[bool]):
                 today=view.today,
                 contacts=lambda: triage.contacts(account_id),
                 save=triage.log_touch,
+                milestones=lambda: triage.due_milestones(account_id),
             ),
             self._done,
         )

@@ -22,7 +22,7 @@ from csm_tui.domain.enums import Sentiment, TouchKind
 from csm_tui.screens.base import thread_work
 from csm_tui.screens.form import FormModal
 from csm_tui.services.triage import Done, TouchForm
-from csm_tui.store.triage import ContactOption
+from csm_tui.store.triage import ContactOption, MilestoneDue
 from csm_tui.widgets.forms import SteadyInput, SteadyTextArea
 
 
@@ -41,12 +41,17 @@ class LogTouchModal(FormModal[Done]):
         note: str | None = None,
         touch: TouchForm | None = None,
         also: Sequence[tuple[str, str]] = (),
+        milestones: Callable[[], list[MilestoneDue]] | None = None,
     ) -> None:
         """With `touch`, the form edits that touch instead of logging a new one. `also`: the
         other items due on the account that a touch can count for, as (kind, label): ticked,
-        the touch is logged for each of them too (a cadence call that also ran the survey)."""
+        the touch is logged for each of them too (a cadence call that also ran the survey).
+        `milestones` reads the account's milestones falling due: each one a box to tick done
+        (a touch alone never completes one)."""
         super().__init__()
         self.also = tuple(also) if touch is None else ()
+        self._milestones = milestones if touch is None else None
+        self._due: list[MilestoneDue] = []
         self.note = note
         self.touch = touch
         self._contacts_shown = False
@@ -99,6 +104,9 @@ class LogTouchModal(FormModal[Done]):
                 placeholder="What happened, in one line",
                 id="touch-summary",
             )
+            with Horizontal(id="milestones-done", classes="dialog-row"):
+                yield Label("Milestones done")
+                yield SelectionList[str](id="milestones")
             with Horizontal(classes="dialog-row tall"):
                 with Vertical(classes="field"):
                     yield Label("Attendees")
@@ -124,7 +132,33 @@ class LogTouchModal(FormModal[Done]):
 
     def on_mount(self) -> None:
         self.query_one("#touch-summary", Input).focus()
+        self.query_one("#milestones-done").display = False
         self.load_contacts()
+        if self._milestones is not None:
+            self.load_milestones()
+
+    @dataclass
+    class MilestonesRead(Message):
+        milestones: list[MilestoneDue]
+
+    @thread_work(group="milestones", description="read the account's milestones due")
+    def load_milestones(self) -> None:
+        assert self._milestones is not None
+        self.post_message(self.MilestonesRead(self._milestones()))
+
+    @on(MilestonesRead)
+    def _show_milestones(self, message: MilestonesRead) -> None:
+        """A line per milestone falling due (space ticks it); none: the row stays hidden."""
+        self._due = message.milestones
+        if not self._due:
+            return
+        ticks = self.query_one("#milestones", SelectionList)
+        for milestone in self._due:
+            ticks.add_option(
+                Selection(f"{milestone.title} ({milestone.due_on:%d %b})", milestone.id)
+            )
+        ticks.highlighted = 0  # tabbed to, space ticks the first at once
+        self.query_one("#milestones-done").display = True
 
     @dataclass
     class ContactsRead(Message):
@@ -168,6 +202,9 @@ class LogTouchModal(FormModal[Done]):
             also=tuple(
                 kind for kind, _ in self.also if self.query_one(f"#also-{kind}", Checkbox).value
             ),
+            milestones_done=tuple(self.query_one("#milestones", SelectionList).selected)
+            if self._due
+            else (),
         )
         return lambda: self._save(form)
 

@@ -696,6 +696,7 @@ class TriageScreen(UndoingScreen[None]):
                 note=_log_note(item),
                 contacts=lambda: self.triage.contacts(item.account_id),
                 save=lambda form: self.triage.log_touch(form),
+                milestones=lambda: self.triage.due_milestones(item.account_id),
                 also=[
                     (other.kind, other.label)
                     for other in item.others

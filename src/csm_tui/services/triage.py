@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from csm_tui.domain.calendar import EARLIEST
 from csm_tui.domain.decision import Candidate, Decision
-from csm_tui.domain.enums import RiskCategory, Sentiment, TouchKind
+from csm_tui.domain.enums import MilestoneStatus, RiskCategory, Sentiment, TouchKind
 from csm_tui.domain.explain import in_sentence, next_words
 from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
@@ -34,7 +34,7 @@ from csm_tui.domain.triage import (
     snooze_limit,
 )
 from csm_tui.errors import CsmError
-from csm_tui.models import now_on
+from csm_tui.models import Milestone, Touchpoint, now_on
 from csm_tui.rules import LoadedRules
 from csm_tui.services.scheduling import Schedule, account_key
 from csm_tui.services.triage_pages import ReadPage, TeamQueue
@@ -44,8 +44,22 @@ from csm_tui.store import triage as store
 from csm_tui.store.database import Database
 from csm_tui.store.facts import load_facts
 from csm_tui.store.memory import gc_paused
-from csm_tui.store.triage import ContactOption, LastTouch, NewActionItem, OpenEscalationLine
-from csm_tui.store.undo import Change, restore
+from csm_tui.store.triage import (
+    ContactOption,
+    LastTouch,
+    MilestoneDue,
+    NewActionItem,
+    OpenEscalationLine,
+)
+from csm_tui.store.undo import (
+    Change,
+    Key,
+    RowState,
+    changed,
+    restore,
+    states,
+    touch_keys,
+)
 
 
 class TriageError(CsmError):
@@ -104,6 +118,9 @@ class TouchForm:
     #: Other touch kinds the touch also counts for: a cadence call that also ran the NPS
     #: survey logs a survey beside it, the same day.
     also: tuple[str, ...] = ()
+    #: Milestones of the account's success plan the touch saw done (ticked in the log form):
+    #: marked done that day. A touch alone never completes a milestone.
+    milestones_done: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +408,15 @@ class Triage:
                 )
                 for other in _also(form.also, kind)
             ]
+            ticked = self._milestones_done(session, account_id, form)
+            change = None
+            if ticked:  # undone as rows put back: the touches withdrawn, the milestones open
+                keys: list[Key] = [
+                    *touch_keys(session, touch_id),
+                    *((Touchpoint, row_id) for _, row_id in also),
+                    *((Milestone, state.row_id) for state in ticked),
+                ]
+                change = changed(session, ticked, keys)
             [decision] = self.schedule.recompute(session, [account_id])
             rows = self._rows_of(session, account_id)
         undo = Undo(
@@ -398,17 +424,56 @@ class Triage:
             touch_id,
             account_id,
             f"the {_words(kind)} logged for {name}",
+            change=change,
             also=tuple(row_id for _, row_id in also),
         )
         counted = (
             f" (it also counts as {', '.join(_a(other) for other, _ in also)})" if also else ""
         )
+        milestones = (
+            f" {len(ticked)} milestone{'s' if len(ticked) > 1 else ''} done." if ticked else ""
+        )
         return Done(
             undo,
             decision.next,
-            f"Logged {_a(kind)} for {name}{counted}. {next_words(decision, self.today)}",
+            f"Logged {_a(kind)} for {name}{counted}.{milestones} "
+            f"{next_words(decision, self.today)}",
             rows,
         )
+
+    def _milestones_done(
+        self, session: Session, account_id: uuid.UUID, form: TouchForm
+    ) -> tuple[RowState, ...]:
+        """Mark the ticked milestones done on the touch's day; the rows as they were."""
+        keys = [uuid.UUID(key) for key in dict.fromkeys(form.milestones_done)]
+        if not keys:
+            return ()
+        open_ones = {
+            milestone.id: milestone
+            for milestone in store.open_milestones(session, account_id, keys)
+        }
+        missing = [str(key) for key in keys if key not in open_ones]
+        if missing:
+            raise TriageError(
+                "a ticked milestone is no longer open on this account (done or deleted "
+                "since the form opened): press r to refresh"
+            )
+        before = states(session, [(Milestone, key) for key in keys])
+        done_at = datetime.combine(form.occurred_on, self._now().timetz())
+        for milestone in open_ones.values():
+            milestone.status = MilestoneStatus.DONE.value
+            milestone.completed_at = done_at
+            milestone.blocked_reason = None
+        session.flush()
+        return before
+
+    def due_milestones(self, account_id: str, ahead_days: int = 7) -> list[MilestoneDue]:
+        """The account's open milestones falling due by `ahead_days` from today (late ones
+        included), for the log form's ticks."""
+        with self.db.reading() as session:
+            return store.due_milestones(
+                session, uuid.UUID(account_id), self.today + timedelta(days=ahead_days)
+            )
 
     def snooze(self, account_id: str, kind: str | None, until: date, reason: str) -> Done:
         """Put one kind of touch of the account (or, with kind None, all it may) aside."""

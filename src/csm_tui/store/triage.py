@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from csm_tui.domain.enums import EscalationStatus
+from csm_tui.domain.enums import EscalationStatus, MilestoneStatus
 from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.triage import HEALTH_DROP, HealthChange, band_changes, changes_since
 from csm_tui.models import (
@@ -26,7 +26,10 @@ from csm_tui.models import (
     Escalation,
     EscalationEvent,
     HealthSnapshot,
+    Milestone,
+    Objective,
     Snooze,
+    SuccessPlan,
     Touchpoint,
     TouchpointAttendee,
     TriageVisit,
@@ -209,6 +212,59 @@ class NewActionItem:
     title: str
     owner: str | None = None
     due_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneDue:
+    """An open milestone of the account's success plans, falling due: the log form offers to
+    tick it done."""
+
+    id: str
+    title: str
+    due_on: date
+
+
+def due_milestones(session: Session, account_id: uuid.UUID, until: date) -> list[MilestoneDue]:
+    """The account's open milestones due by `until`, earliest first."""
+    m, o, p = Milestone, Objective, SuccessPlan
+    rows = session.execute(
+        select(col(m.id), col(m.title), col(m.due_on))
+        .join(o, col(o.id) == col(m.objective_id))
+        .join(p, col(p.id) == col(o.plan_id))
+        .where(
+            col(p.account_id) == account_id,
+            col(p.deleted_at).is_(None),
+            col(o.deleted_at).is_(None),
+            col(m.deleted_at).is_(None),
+            col(m.status) != MilestoneStatus.DONE.value,
+            col(m.due_on).is_not(None),
+            col(m.due_on) <= until,
+        )
+        .order_by(col(m.due_on), col(m.title))
+    )
+    return [MilestoneDue(str(key), title, due) for key, title, due in rows]
+
+
+def open_milestones(
+    session: Session, account_id: uuid.UUID, keys: Sequence[uuid.UUID]
+) -> list[Milestone]:
+    """These milestones, if open and of the account's live plans."""
+    m, o, p = Milestone, Objective, SuccessPlan
+    return list(
+        session.scalars(
+            select(m)
+            .join(o, col(o.id) == col(m.objective_id))
+            .join(p, col(p.id) == col(o.plan_id))
+            .where(
+                col(m.id).in_(keys),
+                col(p.account_id) == account_id,
+                col(p.deleted_at).is_(None),
+                col(o.deleted_at).is_(None),
+                col(m.deleted_at).is_(None),
+                col(m.status) != MilestoneStatus.DONE.value,
+            )
+        )
+    )
 
 
 def add_touch(
