@@ -10,6 +10,7 @@ from datetime import date
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import OptionList, Static
@@ -79,7 +80,7 @@ def status_words(milestone: MilestoneLine, today: date) -> tuple[MilestoneStatus
 
 def objective_text(objective: ObjectiveLine, look: Style) -> RenderableType:
     head = Text.assemble(("▸ ", look), (objective.outcome, "bold"))
-    metric = Text("  ")
+    metric = Text()
     metric.append(f"{objective.metric or 'no metric'}: ", style="dim")
     metric.append(f"{objective.baseline or '-'} → {objective.target or '-'}")
     if (objective.current or "").strip():
@@ -87,14 +88,14 @@ def objective_text(objective: ObjectiveLine, look: Style) -> RenderableType:
         metric.append(f"; now {objective.current}{when}")
     else:
         metric.append("; not measured yet", style="dim")
-    return Group(head, metric, Text(f"  {bar(progress(objective))}"))
+    return Group(head, Padding(Group(metric, Text(bar(progress(objective)))), (0, 0, 0, 2)))
 
 
 def milestone_text(
     milestone: MilestoneLine, today: date, looks: dict[MilestoneStatus, Style]
 ) -> RenderableType:
     status, words = status_words(milestone, today)
-    line = Text("    ◦ ")
+    line = Text("◦ ")
     line.append(milestone.title, style="bold" if status is not MilestoneStatus.DONE else "")
     line.append("  ")
     line.append(words, style=looks.get(status, ""))
@@ -106,10 +107,10 @@ def milestone_text(
     facts = [f"DRI {milestone.dri}" if milestone.dri else "no DRI", due]
     if moved := moved_words(milestone):
         facts.append(moved)
-    lines: list[RenderableType] = [line, Text("      " + " · ".join(facts), style="dim")]
+    details: list[RenderableType] = [Text(" · ".join(facts), style="dim")]
     if milestone.note:
-        lines.append(Text(f"      note: {milestone.note}", style="italic"))
-    return Group(*lines)
+        details.append(Text(f"note: {milestone.note}", style="italic"))
+    return Padding(Group(line, Padding(Group(*details), (0, 0, 0, 2))), (0, 0, 0, 4))
 
 
 def head_text(plan: PlanLine, shown: int, count: int, today: date) -> Text:
