@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from csm_tui.messages import OpenAccount, WorkFailed
+from csm_tui.messages import OpenAccount, OpenPlan, WorkFailed
 from csm_tui.rules import rules_for
 from csm_tui.screens.base import CsmScreen, failure_words, thread_work
 from csm_tui.screens.triage import TriageScreen
@@ -171,6 +171,15 @@ class CsmApp(App[None]):
     @on(OpenAccount)
     def _open_account_asked(self, message: OpenAccount) -> None:
         self.open_account(message.account_id)
+
+    @on(OpenPlan)
+    def open_plan(self, message: OpenPlan) -> None:
+        """The account's success plan over the current screen, which reads again when
+        something was changed on the plan."""
+        from csm_tui.screens.plan import PlanScreen
+
+        screen = PlanScreen(self.workspace, message.account_id, message.account_name)
+        self.push_screen(screen, self._reread_opener(self.screen))
 
     def open_account(self, account_id: str) -> None:
         """Read the account first, then show its screen complete: one paint, not two."""

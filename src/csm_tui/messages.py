@@ -21,6 +21,15 @@ class OpenAccount(Message):
 
 
 @dataclass
+class OpenPlan(Message):
+    """Show this account's success plan, over the screen that sent it (the account, triage's
+    milestone rows)."""
+
+    account_id: str
+    account_name: str = ""
+
+
+@dataclass
 class WorkFailed(Message):
     """A worker that reads or writes the database failed: the app says so, once."""
 

@@ -102,8 +102,15 @@ async def test_enter_opens_the_account_on_its_overview_and_escape_comes_back(app
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        before = app.screen.query_one(QueueTable).cursor_row
-        await pilot.press("j")
+        queue = app.screen.query_one(QueueTable)
+        before = queue.cursor_row
+        # The next row that is not a milestone (enter on a milestone opens the success plan).
+        steps = next(
+            n
+            for n, item in enumerate(queue.read_rows)
+            if n > before and item is not None and item.kind != "milestone"
+        )
+        await pilot.press(*["j"] * (steps - before))
         await open_from_triage(pilot)
         assert active_tab(app) == "overview"
         overview = shown_text(account_screen(app).query_one("#overview-pane"))
@@ -121,7 +128,7 @@ async def test_enter_opens_the_account_on_its_overview_and_escape_comes_back(app
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, TriageScreen)
-        assert app.screen.query_one(QueueTable).cursor_row == before + 1
+        assert app.screen.query_one(QueueTable).cursor_row == steps
 
 
 async def test_number_keys_switch_tabs_and_each_tab_shows_its_part(app_factory):
@@ -371,7 +378,9 @@ async def test_the_next_account_opens_fresh_on_the_reused_screen(app_factory):
         triage = app.screen
         assert isinstance(triage, TriageScreen)
         later = next(
-            item for item in triage.query_one(QueueTable).read_rows if item.account_id != first
+            item
+            for item in triage.query_one(QueueTable).read_rows
+            if item.account_id != first and item.kind != "milestone"
         )
         await pilot.press(*["j"] * queue_keys(app).index(f"{later.account_id}:{later.kind}"))
         await pilot.press("enter")

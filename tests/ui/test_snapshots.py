@@ -15,6 +15,7 @@ import pytest
 
 from csm_tui.app import CsmApp
 from csm_tui.domain.triage import can_book, preset_kind
+from csm_tui.messages import OpenPlan
 from csm_tui.screens.triage import TriageScreen
 from csm_tui.services.triage import TouchForm
 from csm_tui.widgets.queue_table import QueueTable
@@ -362,3 +363,61 @@ ESCALATION_MODALS = {
 def test_escalation_modal(snap_compare, app_factory, modal):
     keys = ("t", "enter", ESCALATION_MODALS[modal])
     assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=_ladder(*keys))
+
+
+# --- the success plan -------------------------------------------------------------------------
+
+
+def _on_plan(which: str, *keys: str) -> RunBefore:
+    """The plan screen of one account: "empty" (a team account with no plan), "template" (the
+    same, with a plan from the Enterprise template), "slipped" (the demo CSM's Oakmont
+    Logistics: a slipped milestone, a blocked one, and one blocked here with its reason)."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        app = pilot.app
+        assert isinstance(app, CsmApp)
+        plans = app.workspace.plans
+        if which == "slipped":
+            row = next(row for row in app.workspace.book(team=False) if row.name.startswith("Oak"))
+            [plan] = plans.plans(row.id)
+            last = plan.milestones[-1]
+            plans.set_status(last.id, "blocked", "waiting on the customer's SSO rollout")
+        else:
+            row = next(row for row in app.workspace.book(team=True) if not plans.plans(row.id))
+            if which == "template":
+                plans.create_from_template(row.id, "enterprise")
+        app.post_message(OpenPlan(row.id, row.name))
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+@pytest.mark.parametrize("which", ["empty", "template", "slipped"])
+def test_plan_screen(snap_compare, app_factory, which, size):
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_on_plan(which))
+
+
+PLAN_MODALS = {
+    "new": ("empty", "n"),
+    "from-template": ("empty", "T"),
+    "blocked": ("slipped", "down", "B"),
+    "move": ("slipped", "down", "m"),
+    "edit-milestone": ("slipped", "down", "e"),
+    "delete": ("slipped", "down", "x"),
+    "measure": ("slipped", "v"),
+    "add-objective": ("slipped", "o"),
+    "add-milestone": ("slipped", "a"),
+    "review": ("slipped", "R"),
+    "status": ("slipped", "s"),
+}
+
+
+@pytest.mark.parametrize("modal", PLAN_MODALS)
+def test_plan_modal(snap_compare, app_factory, modal):
+    which, *keys = PLAN_MODALS[modal]
+    assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=_on_plan(which, *keys))

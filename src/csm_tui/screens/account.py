@@ -27,6 +27,7 @@ from textual.worker import Worker
 
 from csm_tui.domain.account import TouchLine
 from csm_tui.domain.triage import can_book, preset_kind, snooze_limit
+from csm_tui.messages import OpenPlan
 from csm_tui.screens.base import ESCALATE, UndoingScreen, thread_work
 from csm_tui.services.account import Accounts, AccountView, Saved
 from csm_tui.services.triage import Done, TouchForm, Undo
@@ -93,11 +94,18 @@ class AccountScreen(UndoingScreen[bool]):
         Binding("r", "reload", "Refresh", show=False, tooltip="Read the account again"),
         Binding(
             "enter",
-            "open_escalation",
-            "Open escalation",
+            "open_tab",
+            "Open",
             show=False,
-            tooltip="On the Escalations tab: the account's escalation, to raise, follow up, "
-            "resolve (the open one first)",
+            tooltip="On the Success plan tab: the plan, to work it by keys; on the Escalations "
+            "tab: the account's escalation, to raise, follow up, resolve (the open one first)",
+        ),
+        Binding(
+            "p",
+            "success_plan",
+            "Success plan",
+            show=False,
+            tooltip="The account's success plan: tick, block and move milestones, measure",
         ),
         *(
             Binding(
@@ -408,6 +416,26 @@ class AccountScreen(UndoingScreen[bool]):
             ),
             self._done,
         )
+
+    def action_open_tab(self) -> None:
+        """`enter` on the Success plan tab opens the plan; on the Escalations tab, the
+        escalation."""
+        active = self.query_one(TabbedContent).active
+        if active == "plan":
+            self.action_success_plan()
+        elif active == "escalations":
+            self.action_open_escalation()
+
+    def action_success_plan(self) -> None:
+        view = self.view
+        name = view.detail.profile.name if view is not None else ""
+        self.post_message(OpenPlan(self.account_id, name))
+
+    def account_changed(self) -> None:
+        """Something was saved on a screen opened from here (the plan): read again, and
+        say so to the screen below."""
+        self.changed = True
+        self.load()
 
     def action_open_escalation(self) -> None:
         """`enter` on the Escalations tab: the first one listed (the open one first)."""

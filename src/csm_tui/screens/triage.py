@@ -39,7 +39,7 @@ from csm_tui.domain.triage import (
     ranked,
     snooze_limit,
 )
-from csm_tui.messages import OpenAccount
+from csm_tui.messages import OpenAccount, OpenPlan
 from csm_tui.screens.base import ESCALATE, UndoingScreen, thread_work
 from csm_tui.services.triage_pages import RankedRows
 from csm_tui.store.memory import gc_paused
@@ -195,7 +195,7 @@ class TriageScreen(UndoingScreen[None]):
 
     OTHER_KEYS: ClassVar[list[tuple[str, str]]] = [
         ("↑ ↓  j k", "Move through the queue"),
-        ("enter", "Open the account (escape comes back to the same row)"),
+        ("enter", "Open the account, or a milestone's success plan (escape comes back)"),
     ]
 
     team: Reactive[bool] = reactive(False)
@@ -879,7 +879,9 @@ class TriageScreen(UndoingScreen[None]):
     @on(QueueTable.Selected, "#queue")
     def _row_selected(self) -> None:
         item = self.current_item()
-        if item is not None:
+        if item is not None and item.kind == "milestone":
+            self.post_message(OpenPlan(item.account_id, item.account_name))
+        elif item is not None:
             self.post_message(OpenAccount(item.account_id))
 
     def action_filter(self) -> None:
