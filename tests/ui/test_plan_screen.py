@@ -124,7 +124,7 @@ async def test_a_plan_from_the_template_worked_by_keys_and_undone(app_factory):
         row = plan_screen(app).query_one(PlanList).current
         assert row is not None and row.milestone is not None
         first = row.milestone.title
-        await key(pilot, "d")
+        await key(pilot, "space")
         assert milestone(the_plan(app, plan.id), first).status is MilestoneStatus.DONE
         assert f"done on {TODAY}" in listed_text(app)
         await key(pilot, "u")
@@ -205,7 +205,7 @@ async def test_export_writes_the_markdown_and_says_where(app_factory):
         row = app.workspace.book(team=False)[0]
         app.post_message(OpenPlan(row.id, row.name))
         await settle(pilot)
-        await key(pilot, "E")
+        await key(pilot, "w")
         await settle(pilot)  # the notification, after the worker's message
         [plan] = app.workspace.plans.plans(row.id)
         said = " ".join(note.message for note in app._notifications)

@@ -407,13 +407,13 @@ PLAN_MODALS = {
     "from-template": ("empty", "T"),
     "blocked": ("slipped", "down", "B"),
     "move": ("slipped", "down", "m"),
-    "edit-milestone": ("slipped", "down", "e"),
-    "delete": ("slipped", "down", "x"),
+    "edit-milestone": ("slipped", "down", "E"),
+    "delete": ("slipped", "down", "d"),
     "measure": ("slipped", "v"),
     "add-objective": ("slipped", "o"),
     "add-milestone": ("slipped", "a"),
     "review": ("slipped", "R"),
-    "status": ("slipped", "s"),
+    "status": ("slipped", "P"),
 }
 
 

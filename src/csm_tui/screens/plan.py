@@ -52,7 +52,13 @@ class PlanScreen(UndoingScreen[bool]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to where the plan was opened"),
-        Binding("d", "done", "Done", tooltip="The highlighted milestone is done, today"),
+        Binding(
+            "space",
+            "done",
+            "Done",
+            key_display="space",
+            tooltip="The highlighted milestone is done, today (as space ticks an action item)",
+        ),
         Binding(
             "B",
             "blocked",
@@ -75,13 +81,19 @@ class PlanScreen(UndoingScreen[bool]):
             tooltip="The highlighted objective's current value, and the day it was measured",
         ),
         Binding(
-            "e",
+            "E",
             "edit",
             "Edit",
             show=False,
-            tooltip="Edit the highlighted milestone: title, DRI, note",
+            tooltip="Edit the highlighted milestone: title, DRI, note (E edits, as on the account)",
         ),
-        Binding("x", "delete", "Delete", show=False, tooltip="Delete the highlighted row (asks)"),
+        Binding(
+            "d",
+            "delete",
+            "Delete",
+            show=False,
+            tooltip="Delete the highlighted row, once you say y (d deletes, as on the account)",
+        ),
         Binding("o", "add_objective", "Objective", show=False, tooltip="Add an objective"),
         Binding(
             "a",
@@ -97,11 +109,11 @@ class PlanScreen(UndoingScreen[bool]):
             show=False,
             tooltip="Reviewed with the customer today; the next review's date",
         ),
-        Binding("s", "status", "Plan status", show=False, tooltip="Draft, active, on hold, done"),
+        Binding("P", "status", "Plan status", show=False, tooltip="Draft, active, on hold, done"),
         Binding(
-            "E",
+            "w",
             "export",
-            "Export",
+            "Write for the customer",
             show=False,
             tooltip="Write the plan as Markdown for the customer (the notification says where)",
         ),
