@@ -197,3 +197,24 @@ def test_the_log_form_ticks_milestones_done_with_the_touch_and_undo_opens_them_a
             )
         ).all()
     assert live == [], "the touch is withdrawn with it"
+
+
+def test_an_objective_is_edited_and_the_edit_undone(plans: tuple[Plans, str]) -> None:
+    service, account = plans
+    service.create(account, "Plan")
+    [plan] = service.plans(account)
+    service.add_objective(plan.id, "Adoption", metric="logins", baseline="10", target="50")
+    [objective] = service.plan(plan.id).objectives
+    with pytest.raises(PlanError, match="outcome"):
+        service.edit_objective(objective.id, outcome=" ")
+    done = service.edit_objective(objective.id, metric="weekly active users", target="80")
+    [edited] = service.plan(plan.id).objectives
+    assert (edited.outcome, edited.metric, edited.baseline, edited.target) == (
+        "Adoption",
+        "weekly active users",
+        "10",
+        "80",
+    )
+    service.undo(done.undo)
+    [back] = service.plan(plan.id).objectives
+    assert (back.metric, back.target) == ("logins", "50")

@@ -175,6 +175,17 @@ async def test_a_plan_from_the_template_worked_by_keys_and_undone(app_factory):
         objective = next(o for o in the_plan(app, plan.id).objectives if o.id == row.objective.id)
         assert objective.current is None
 
+        # The objective's metric and target edited (E, as on the account); undone.
+        await key(pilot, "E")
+        await pilot.press("tab", "ctrl+a", "ctrl+k", *"seats in use", "tab", "tab")
+        await pilot.press("ctrl+a", "ctrl+k", *"90%")
+        await key(pilot, "ctrl+s")
+        objective = next(o for o in the_plan(app, plan.id).objectives if o.id == row.objective.id)
+        assert (objective.metric, objective.target) == ("seats in use", "90%")
+        await key(pilot, "u")
+        objective = next(o for o in the_plan(app, plan.id).objectives if o.id == row.objective.id)
+        assert objective.metric != "seats in use"
+
         await key(pilot, "escape")
         assert not isinstance(app.screen, PlanScreen)
 

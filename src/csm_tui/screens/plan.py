@@ -85,7 +85,8 @@ class PlanScreen(UndoingScreen[bool]):
             "edit",
             "Edit",
             show=False,
-            tooltip="Edit the highlighted milestone: title, DRI, note (E edits, as on the account)",
+            tooltip="Edit the highlighted row: a milestone's title, DRI, note; an objective's "
+            "outcome, metric, baseline, target",
         ),
         Binding(
             "d",
@@ -353,9 +354,22 @@ class PlanScreen(UndoingScreen[bool]):
 
         row = self.query_one(PlanList).current if self.plan else None
         if row is not None and row.milestone is None:
-            self.notify(
-                "An objective's outcome and metric cannot be edited yet; v updates its value.",
-                title="Success plan",
+            goal, plans = row.objective, self.workspace.plans
+            self._form(
+                "Edit objective",
+                (
+                    PlanField("outcome", "Outcome", "In the customer's words", goal.outcome),
+                    PlanField("metric", "Metric", "How it is measured", goal.metric or ""),
+                    PlanField("baseline", "Baseline", "Where it started", goal.baseline or ""),
+                    PlanField("target", "Target", "Where it should get to", goal.target or ""),
+                ),
+                lambda values: plans.edit_objective(
+                    goal.id,
+                    outcome=str(values["outcome"]),
+                    metric=str(values["metric"]),
+                    baseline=str(values["baseline"]),
+                    target=str(values["target"]),
+                ),
             )
             return
         if (milestone := self._milestone("edit")) is None:

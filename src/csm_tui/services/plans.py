@@ -233,6 +233,35 @@ class Plans:
 
         return self._change(self._account_of_plan(plan_key), change)
 
+    def edit_objective(
+        self,
+        objective_id: Id,
+        *,
+        outcome: str | None = None,
+        metric: str | None = None,
+        baseline: str | None = None,
+        target: str | None = None,
+    ) -> Done:
+        """The outcome in the customer's words, the metric and its baseline and target (the
+        current value is `measure`'s, with its day)."""
+        key = as_uuid(objective_id)
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            objective = self._objective(session, key)
+            if outcome is not None:
+                if not outcome.strip():
+                    raise PlanError("an objective needs its outcome, in the customer's words")
+                objective.outcome = outcome.strip()
+            if metric is not None:
+                objective.metric = _text(metric)
+            if baseline is not None:
+                objective.baseline = _text(baseline)
+            if target is not None:
+                objective.target = _text(target)
+            return f"Saved the objective “{objective.outcome}”", [(Objective, key)]
+
+        return self._change(self._account_of_objective(key), change, [(Objective, key)])
+
     def measure(self, objective_id: Id, current: str, on: date | None = None) -> Done:
         """The objective's current value, measured on a day (today by default)."""
         key = as_uuid(objective_id)
