@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from csm_tui.domain.enums import MilestoneStatus
+from csm_tui.domain.enums import MilestoneStatus, ObjectiveKind
 from csm_tui.domain.success_plan import (
     MilestoneLine,
     ObjectiveLine,
@@ -80,6 +80,11 @@ def status_words(milestone: MilestoneLine, today: date) -> tuple[MilestoneStatus
 
 def objective_text(objective: ObjectiveLine, look: Style) -> RenderableType:
     head = Text.assemble(("▸ ", look), (objective.outcome, "bold"))
+    if objective.kind is ObjectiveKind.QUALITATIVE and not (
+        objective.metric or objective.baseline or objective.target or objective.current
+    ):  # judged with the customer at each review: no figure to show or chart
+        said = Text("qualitative: judged with the customer at each review", style="dim")
+        return Group(head, Padding(said, (0, 0, 0, 2)))
     metric = Text()
     metric.append(f"{objective.metric or 'no metric'}: ", style="dim")
     metric.append(f"{objective.baseline or '-'} → {objective.target or '-'}")
