@@ -118,12 +118,11 @@ class PlanScreen(UndoingScreen[bool]):
             show=False,
             tooltip="Write the plan as Markdown for the customer (the notification says where)",
         ),
-        Binding("n", "new", "New plan", show=False, tooltip="A new, empty plan: its title"),
+        Binding("n", "new", "New plan", tooltip="A new, empty plan: its title"),
         Binding(
             "T",
             "from_template",
             "From template",
-            show=False,
             tooltip="A draft plan from a template (Enterprise, Commercial, your own)",
         ),
         Binding(
@@ -194,6 +193,34 @@ class PlanScreen(UndoingScreen[bool]):
         plans = self.plans
         return plans[self.shown] if plans and 0 <= self.shown < len(plans) else None
 
+    #: What acts on a plan's rows: only offered (footer, `?`, palette) when there is a plan.
+    _ON_A_PLAN = frozenset(
+        {
+            "done",
+            "in_progress",
+            "blocked",
+            "move",
+            "measure",
+            "edit",
+            "delete",
+            "add_objective",
+            "add_milestone",
+            "review",
+            "status",
+            "export",
+            "switch",
+        }
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No plan: its keys are hidden, and `n` and `T` start one; with a plan, the reverse
+        (a second plan is rare: `csm plan create` makes one)."""
+        if action in self._ON_A_PLAN:
+            return self.plan is not None
+        if action in ("new", "from_template"):
+            return self.plans is not None and self.plan is None
+        return True
+
     def action_reload(self) -> None:
         self._load(self.account_id)
 
@@ -208,6 +235,7 @@ class PlanScreen(UndoingScreen[bool]):
         ids = [plan.id for plan in message.plans]
         self.shown = ids.index(before.id) if before is not None and before.id in ids else 0
         self._show()
+        self.refresh_bindings()  # a plan's keys come (or go) with it
 
     def _show(self, *, keep: bool = True) -> None:
         plan, listed = self.plan, self.query_one(PlanList)
