@@ -218,3 +218,27 @@ def test_an_objective_is_edited_and_the_edit_undone(plans: tuple[Plans, str]) ->
     service.undo(done.undo)
     [back] = service.plan(plan.id).objectives
     assert (back.metric, back.target) == ("logins", "50")
+
+
+def test_objectives_are_reordered_and_the_order_undone(plans: tuple[Plans, str]) -> None:
+    service, account = plans
+    service.create(account, "Plan")
+    [plan] = service.plans(account)
+    for outcome in ("Onboarding", "Adoption", "Value"):
+        service.add_objective(plan.id, outcome)
+
+    def outcomes() -> list[str]:
+        return [o.outcome for o in service.plan(plan.id).objectives]
+
+    value = service.plan(plan.id).objectives[2]
+    done = service.reorder_objective(value.id, -1)
+    assert outcomes() == ["Onboarding", "Value", "Adoption"]
+    service.reorder_objective(value.id, -1)
+    assert outcomes() == ["Value", "Onboarding", "Adoption"]
+    with pytest.raises(PlanError, match="already the first"):
+        service.reorder_objective(value.id, -1)
+    undone = service.undo(done.undo)
+    assert undone.startswith("Not undone"), "the order changed again since: kept"
+    later = service.reorder_objective(value.id, 1)
+    service.undo(later.undo)
+    assert outcomes() == ["Value", "Onboarding", "Adoption"]

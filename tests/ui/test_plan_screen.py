@@ -223,3 +223,27 @@ async def test_export_writes_the_markdown_and_says_where(app_factory):
         assert "Wrote " in said
         path = Path(said.split("Wrote ", 1)[1].split()[0])
         assert path.read_text(encoding="utf-8") == app.workspace.plans.export(plan.id)
+
+
+async def test_shift_down_moves_an_objective_and_u_puts_it_back(app_factory):
+    app = app_factory()
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await settle(pilot)
+        account = next(
+            row.id
+            for row in app.workspace.book(team=False)
+            if any(len(one.objectives) > 1 for one in app.workspace.plans.plans(row.id)[:1])
+        )
+        plan = app.workspace.plans.plans(account)[0]
+        first, second = plan.objectives[0].outcome, plan.objectives[1].outcome
+        app.post_message(OpenPlan(account))
+        await settle(pilot)
+        assert isinstance(app.screen, PlanScreen)
+        row = app.screen.query_one(PlanList).current
+        assert row is not None and row.milestone is None, "the first row is the first objective"
+        await key(pilot, "shift+down")
+        moved = app.workspace.plans.plan(str(plan.id))
+        assert [o.outcome for o in moved.objectives][:2] == [second, first]
+        await key(pilot, "u")
+        back = app.workspace.plans.plan(str(plan.id))
+        assert [o.outcome for o in back.objectives][:2] == [first, second]

@@ -97,6 +97,20 @@ class PlanScreen(UndoingScreen[bool]):
         ),
         Binding("o", "add_objective", "Objective", show=False, tooltip="Add an objective"),
         Binding(
+            "shift+up",
+            "reorder(-1)",
+            "Objective up",
+            show=False,
+            tooltip="The highlighted objective one place up the plan",
+        ),
+        Binding(
+            "shift+down",
+            "reorder(1)",
+            "Objective down",
+            show=False,
+            tooltip="The highlighted objective one place down the plan (milestones go by date)",
+        ),
+        Binding(
             "a",
             "add_milestone",
             "Milestone",
@@ -209,6 +223,7 @@ class PlanScreen(UndoingScreen[bool]):
             "status",
             "export",
             "switch",
+            "reorder",
         }
     )
 
@@ -445,6 +460,12 @@ class PlanScreen(UndoingScreen[bool]):
         )
 
     # -- objectives ------------------------------------------------------------------------
+
+    def action_reorder(self, step: int) -> None:
+        """The highlighted objective up or down the plan (milestones follow their dates)."""
+        if (objective := self._objective("move up or down")) is not None:
+            plans, key = self.workspace.plans, objective.id
+            self._run(lambda: plans.reorder_objective(key, step))
 
     def action_measure(self) -> None:
         from csm_tui.screens.plan_step import PlanField

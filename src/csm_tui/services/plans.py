@@ -262,6 +262,26 @@ class Plans:
 
         return self._change(self._account_of_objective(key), change, [(Objective, key)])
 
+    def reorder_objective(self, objective_id: Id, step: int) -> Done:
+        """Up (-1) or down (+1) the plan: the objectives keep the order the customer reads."""
+        key = as_uuid(objective_id)
+        plan_key = self._plan_of_objective(key)
+        siblings = self._sibling_keys(plan_key)
+
+        def change(session: Session) -> tuple[str, list[Key]]:
+            order = _objective_ids(session, plan_key, ordered=True)
+            at = order.index(key)
+            to = at + step
+            if not 0 <= to < len(order):
+                raise PlanError("it is already the " + ("first" if step < 0 else "last"))
+            order[at], order[to] = order[to], order[at]
+            for position, objective_key in enumerate(order):
+                self._objective(session, objective_key).position = position
+            moved = self._objective(session, key).outcome
+            return f"Moved “{moved}” {'up' if step < 0 else 'down'}", []
+
+        return self._change(self._account_of_plan(plan_key), change, siblings)
+
     def measure(self, objective_id: Id, current: str, on: date | None = None) -> Done:
         """The objective's current value, measured on a day (today by default)."""
         key = as_uuid(objective_id)
@@ -462,6 +482,14 @@ class Plans:
             objective = self._objective(session, self._milestone(session, key).objective_id)
             return self._plan(session, objective.plan_id).account_id
 
+    def _plan_of_objective(self, key: uuid.UUID) -> uuid.UUID:
+        with self.db.reading() as session:
+            return self._objective(session, key).plan_id
+
+    def _sibling_keys(self, plan_key: uuid.UUID) -> list[Key]:
+        with self.db.reading() as session:
+            return [(Objective, key) for key in _objective_ids(session, plan_key)]
+
     def _objective_keys(self, key: uuid.UUID) -> list[Key]:
         with self.db.reading() as session:
             milestones = session.scalars(
@@ -472,14 +500,17 @@ class Plans:
             return [(Objective, key), *((Milestone, milestone) for milestone in milestones)]
 
 
-def _objective_ids(session: Session, plan_id: uuid.UUID) -> list[uuid.UUID]:
-    return list(
-        session.scalars(
-            select(col(Objective.id)).where(
-                col(Objective.plan_id) == plan_id, col(Objective.deleted_at).is_(None)
-            )
-        )
+def _objective_ids(
+    session: Session, plan_id: uuid.UUID, *, ordered: bool = False
+) -> list[uuid.UUID]:
+    statement = select(col(Objective.id)).where(
+        col(Objective.plan_id) == plan_id, col(Objective.deleted_at).is_(None)
     )
+    if ordered:  # as the plan lists them
+        statement = statement.order_by(
+            col(Objective.position), col(Objective.created_at), col(Objective.id)
+        )
+    return list(session.scalars(statement))
 
 
 def _check_status(status: str) -> None:
