@@ -139,7 +139,7 @@ class Escalations:
                 f"no escalation matches {reference!r}: give its id as `csm escalation list` "
                 "shows it, or the account's CRM id"
             )
-        if len(found) > 1 and _looks_like_id(reference):
+        if len(found) > 1 and store.looks_like_id(reference):
             raise EscalationError(
                 f"{reference!r} starts {len(found)} escalation ids: give more of it"
             )
@@ -491,8 +491,3 @@ _DEFAULT = Duration.parse("24h")
 
 def _status(escalation: Escalation) -> EscalationStatus:
     return EscalationStatus(escalation.status)
-
-
-def _looks_like_id(text: str) -> bool:
-    hexa = text.strip().replace("-", "").lower()
-    return len(hexa) >= 6 and all(ch in "0123456789abcdef" for ch in hexa)

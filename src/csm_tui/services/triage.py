@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from sqlmodel import Session
 
@@ -245,6 +246,7 @@ class Triage:
     def _team_queue(self, alerts: tuple[QueueItem, ...]) -> TeamQueue:
         rulebook = self.rules.rulebook
 
+        @cache  # asked when the view is made, and again by its first listing: counted once
         def count(every: bool) -> int:
             with self.db.reading() as session:
                 return ranks.row_count(session, every=every)

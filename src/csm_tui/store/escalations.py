@@ -26,7 +26,6 @@ from csm_tui.domain.escalation_view import (
     PersonLine,
     RecoveryPlanLine,
 )
-from csm_tui.domain.ladder import CLOCK_KINDS
 from csm_tui.models import (
     Account,
     Contact,
@@ -39,7 +38,7 @@ from csm_tui.models import (
     table_of,
     utc_now,
 )
-from csm_tui.store.facts import IN_CHUNK, batched, raw_column
+from csm_tui.store.facts import IN_CHUNK, batched, level_since, raw_column
 from csm_tui.store.queries import member_ids
 from csm_tui.store.raw import canonical
 
@@ -50,21 +49,6 @@ _MEMBER = table_of(TeamMember)
 _TOUCH = table_of(Touchpoint)
 _CONTACT = table_of(Contact)
 _PLAN = table_of(RecoveryPlan)
-
-
-def level_since() -> sa.ScalarSelect[Any]:
-    """When the escalation reached its level: its last step that moved the level."""
-    e, ev = _ESCALATION.c, _EVENT.c
-    return (
-        select(func.max(ev.occurred_at))
-        .where(
-            ev.escalation_id == e.id,
-            ev.kind.in_(sorted(CLOCK_KINDS)),
-            ev.deleted_at.is_(None),
-        )
-        .correlate(_ESCALATION)
-        .scalar_subquery()
-    )
 
 
 def _ladder_select() -> sa.Select[Any]:
@@ -387,6 +371,12 @@ def add_recovery_plan(
     return plan.id
 
 
+def looks_like_id(text: str) -> bool:
+    """Six or more hex digits: the start of an id, as `csm escalation list` shows them."""
+    hexa = text.strip().replace("-", "").lower()
+    return len(hexa) >= 6 and all(ch in "0123456789abcdef" for ch in hexa)
+
+
 def find(session: Session, reference: str) -> list[uuid.UUID]:
     """Escalations a user may name: by id (or its first characters, as `csm escalation list`
     shows them), or by their account's CRM id or name (its open one first)."""
@@ -395,7 +385,7 @@ def find(session: Session, reference: str) -> list[uuid.UUID]:
     if not text:
         return []
     hexa = text.replace("-", "").lower()
-    if len(hexa) >= 6 and all(ch in "0123456789abcdef" for ch in hexa):
+    if looks_like_id(text):
         candidates = session.execute(
             select(raw_column(e.id)).where(e.deleted_at.is_(None))
         ).scalars()

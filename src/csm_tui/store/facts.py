@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy import ColumnElement, Connection, func, or_, select
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, func, or_, select
 from sqlmodel import Session
 
 from csm_tui.domain.enums import EscalationStatus, MilestoneStatus
@@ -117,6 +117,22 @@ def fetch(
         return rows
     finally:
         cursor.close()
+
+
+def level_since() -> ScalarSelect[Any]:
+    """When an escalation reached its level: its last step that moved the level (the SLA
+    clock's start, for the engine and the ladder alike)."""
+    e, ev = _ESCALATION.c, _EVENT.c
+    return (
+        select(func.max(ev.occurred_at))
+        .where(
+            ev.escalation_id == e.id,
+            ev.kind.in_(sorted(CLOCK_KINDS)),
+            ev.deleted_at.is_(None),
+        )
+        .correlate(_ESCALATION)
+        .scalar_subquery()
+    )
 
 
 class _Points(dict[tuple[Any, int], HealthPoint]):
@@ -403,33 +419,23 @@ class Reader:
             health[key].append(point[day, score])
 
     def escalations(self, scope: Scope) -> dict[Any, tuple[OpenEscalation, ...]]:
-        e, ev = _ESCALATION.c, _EVENT.c
-        reached_level = (
-            select(func.max(ev.occurred_at))
-            .where(
-                ev.escalation_id == e.id,
-                ev.kind.in_(sorted(CLOCK_KINDS)),
-                ev.deleted_at.is_(None),
-            )
-            .correlate(_ESCALATION)
-            .scalar_subquery()
-        )
+        e = _ESCALATION.c
         statement = scoped(
-            select(raw_column(e.account_id), e.id, e.level, e.opened_at, reached_level).where(
+            select(raw_column(e.account_id), e.id, e.level, e.opened_at, level_since()).where(
                 e.status == EscalationStatus.OPEN.value, e.deleted_at.is_(None)
             ),
             scope,
             e.account_id,
         ).order_by(e.opened_at, e.id)
         found: defaultdict[Any, list[OpenEscalation]] = defaultdict(list)
-        for key, escalation_id, level, opened_at, level_since in self.connection.execute(statement):
+        for key, escalation_id, level, opened_at, since in self.connection.execute(statement):
             opened = as_utc(opened_at)
             found[key].append(
                 OpenEscalation(
                     id=str(escalation_id),
                     level=level,
                     opened_at=opened,
-                    level_since=as_utc(level_since) if level_since is not None else opened,
+                    level_since=as_utc(since) if since is not None else opened,
                 )
             )
         return {key: tuple(items) for key, items in found.items()}
