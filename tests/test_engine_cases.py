@@ -7,6 +7,7 @@ that whoever changed the rules or the engine can see which step moved.
 from __future__ import annotations
 
 import tomllib
+import uuid
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from csm_tui.domain.explain import explain_text
 from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenEscalation, OpenMilestone, Snooze
 from csm_tui.domain.rulebook import Rulebook
 from csm_tui.domain.rules_file import RulesText, parse_rules
+from csm_tui.domain.enums import MilestoneStatus
+from csm_tui.domain.success_plan import MilestoneLine, ObjectiveLine, PlanLine, PlanStatus
 from csm_tui.rules import default_rules, default_text
 
 CASES_FILE = Path(__file__).parent / "data" / "rules_cases.toml"
@@ -52,6 +55,39 @@ def facts_of(case: dict[str, Any]) -> AccountFacts:
         ),
         milestones=tuple(
             OpenMilestone(m["title"], m["due_on"]) for m in case.get("milestones", [])
+        ),
+        plans=tuple(_plan(plan) for plan in case.get("plans", [])),
+    )
+
+
+def _plan(plan: dict[str, Any]) -> PlanLine:
+    return PlanLine(
+        id=uuid.uuid4(),
+        account_id=uuid.uuid4(),
+        title=plan["title"],
+        status=PlanStatus(plan.get("status", "active")),
+        reviewed_on=plan.get("reviewed_on"),
+        next_review_on=plan.get("next_review_on"),
+        created_on=plan.get("created_on"),
+        objectives=tuple(
+            ObjectiveLine(
+                id=uuid.uuid4(),
+                outcome=objective["outcome"],
+                current=objective.get("current"),
+                milestones=tuple(
+                    MilestoneLine(
+                        id=uuid.uuid4(),
+                        objective_id=uuid.uuid4(),
+                        title=m["title"],
+                        due_on=m.get("due_on"),
+                        status=MilestoneStatus(m.get("status", "planned")),
+                        blocked_reason=m.get("blocked_reason"),
+                        blocked_on=m.get("blocked_on"),
+                    )
+                    for m in objective.get("milestones", [])
+                ),
+            )
+            for objective in plan.get("objectives", [])
         ),
     )
 

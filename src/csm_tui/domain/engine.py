@@ -9,7 +9,9 @@ Kinds of rule (see the shipped rules file for their wording):
 - recurring: a touch of one kind every so often, chained from the last one of that kind;
 - trigger: owed when the health band changed, due within an SLA of the change;
 - escalation: a follow-up within the SLA of the level, from the level change or the last call;
-- milestones: open success-plan milestones, due on their own date.
+- milestones: open success-plan milestones, due on their own date;
+- success plan: an active plan at risk owes a review, due the day the first risk began since
+  the last review (`domain.success_plan.risk_items`).
 
 A touch of a kind in a rule's `satisfied_by` (which always holds the rule's own kind) satisfies
 it; a snooze moves a snoozable item to the end of the snooze, capped by the rules file.
@@ -43,12 +45,21 @@ from csm_tui.domain.facts import (
 )
 from csm_tui.domain.rulebook import (
     MILESTONE_KIND,
+    PLAN_KIND,
     AnchoredRule,
     CadenceRow,
     EscalationSla,
     RecurringRule,
     Rulebook,
     TriggerRule,
+)
+from csm_tui.domain.success_plan import (
+    PlanLine,
+    PlanStatus,
+    RiskKind,
+    next_risk_day,
+    risk_items,
+    risk_sentences,
 )
 from csm_tui.domain.urgency import EscalationState, item_terms, last_touch, pin
 from csm_tui.domain.wording import days_from, due_sentence
@@ -108,6 +119,12 @@ def decide(facts: AccountFacts, rules: Rulebook, today: date) -> Decision:
         candidates += (_escalation(context, state) for state in escalations)
     if facts.milestones:
         candidates += (_milestone(context, m.title, m.due_on) for m in facts.milestones)
+    if facts.plans:
+        candidates += (
+            _success_plan(context, plan)
+            for plan in facts.plans
+            if plan.status is PlanStatus.ACTIVE  # a draft is not agreed yet; others not worked
+        )
     chosen: tuple[tuple[date, int, int], Candidate] | None = None
     kinds: set[str] = set()
     repeated = False
@@ -867,6 +884,65 @@ def _milestone(context: _Context, title: str, due: date) -> Candidate:
             reason=f"{rules.label} {title!r} of the success plan",
         ),
     )
+
+
+def _success_plan(context: _Context, plan: PlanLine) -> Candidate:
+    """A review owed for the risks that began after the plan's last review (a review with the
+    customer is what answers a plan at risk: it re-dates, unblocks or re-measures)."""
+    rules, today = context.rules.success_plan, context.today
+    every = rules.review_every
+    if (later := next_risk_day(plan, today, every)) is not None:
+        context.until(later)
+    found = risk_items(plan, today, every)
+    reviewed = plan.reviewed_on
+    inputs = {"plan": plan.title, "last review": reviewed.isoformat() if reviewed else "none"}
+    if not found:
+        return Candidate(
+            rule_id=rules.id,
+            kind=PLAN_KIND,
+            label=rules.label,
+            status=Status.SATISFIED,
+            reason=f"{plan.title!r} is on track: nothing slipped or blocked, reviewed in the "
+            f"last {human(every)}, every objective measured",
+            inputs=inputs,
+        )
+    words = "; ".join(risk_sentences(plan, found, today, every))
+    owed = [risk for risk in found if reviewed is None or risk.began > reviewed]
+    if not owed:
+        return Candidate(
+            rule_id=rules.id,
+            kind=PLAN_KIND,
+            label=rules.label,
+            status=Status.SATISFIED,
+            reason=f"{plan.title!r} at risk ({words}), reviewed with the customer since, "
+            f"on {reviewed}",
+            inputs=inputs,
+        )
+    due = min(risk.began for risk in owed)
+    steps = tuple(
+        f"{_RISK_WORDS[risk.kind]}{f' {risk.name!r}' if risk.name else ''}"
+        f" since {fmt_day(risk.began)}"
+        for risk in sorted(owed, key=lambda risk: risk.began)
+    )
+    return context.finish(
+        *context.open(
+            rules.id,
+            PLAN_KIND,
+            rules.label,
+            due,
+            inputs=inputs,
+            steps=(*steps, "a review with the customer after that answers it"),
+            reason=f"{rules.label}: {words}",
+        )
+    )
+
+
+_RISK_WORDS = {
+    RiskKind.SLIPPED: "milestone slipped",
+    RiskKind.BLOCKED: "milestone blocked",
+    RiskKind.REVIEW: "review overdue",
+    RiskKind.UNMEASURED: "no value measured for",
+}
 
 
 def _skipped(rule_id: str, kind: str, label: str, reason: str) -> Candidate:

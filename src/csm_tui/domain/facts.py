@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from csm_tui.domain.success_plan import PlanLine
+
 
 @dataclass(frozen=True, slots=True)
 class HealthPoint:
@@ -87,7 +89,11 @@ class AccountFacts:
     escalations: tuple[OpenEscalation, ...] = ()
     snoozes: tuple[Snooze, ...] = ()
     bookings: tuple[Booking, ...] = ()  # in the order they were made
+    #: Open milestones of its active plans (blocked ones are in the plan's risks instead).
     milestones: tuple[OpenMilestone, ...] = ()
+    #: Its active success plans, with what their risks read: every objective and the milestones
+    #: not done (ids are not read: the engine names things by title).
+    plans: tuple[PlanLine, ...] = ()
 
     @property
     def arr(self) -> float:

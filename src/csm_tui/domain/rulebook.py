@@ -15,9 +15,13 @@ from csm_tui.domain.health import BandThresholds, HealthWeights, ScoreRange
 
 #: A scheduled item that is not a touch: a success-plan milestone coming due.
 MILESTONE_KIND = "milestone"
+#: Nor is this one: an active success plan at risk, to review with the customer.
+PLAN_KIND = "success-plan"
+#: Items done in the success plan, not by logging a touch.
+PLAN_ITEM_KINDS = (MILESTONE_KIND, PLAN_KIND)
 
-#: What a scheduled item can be: any touch kind, or a milestone.
-SCHEDULED_KINDS: tuple[str, ...] = (*(kind.value for kind in TouchKind), MILESTONE_KIND)
+#: What a scheduled item can be: any touch kind, a milestone, or a plan at risk.
+SCHEDULED_KINDS: tuple[str, ...] = (*(kind.value for kind in TouchKind), *PLAN_ITEM_KINDS)
 
 #: The urgency each kind of item adds (`[urgency.kind]`); a kind not named adds nothing.
 KIND_WEIGHTS: Mapping[str, float] = {
@@ -27,6 +31,7 @@ KIND_WEIGHTS: Mapping[str, float] = {
     "renewal-call": 5.0,
     "onboarding-review": 3.0,
     "milestone": 2.0,
+    "success-plan": 2.0,
     "cadence-call": 1.0,
     "ebr": 1.0,
     "nps-survey": 0.0,
@@ -244,6 +249,18 @@ class MilestoneRules:
 
 
 @dataclass(frozen=True, slots=True)
+class SuccessPlanRules:
+    """An active success plan at risk asks for a review with the customer: due the day the
+    risk began (a milestone slipped or was blocked, a review fell due, an objective went
+    unmeasured), satisfied by reviewing the plan. `review_every` is how often a plan is
+    reviewed when no date was agreed (the seeds' monthly success-plan update)."""
+
+    id: str
+    label: str
+    review_every: Duration
+
+
+@dataclass(frozen=True, slots=True)
 class SnoozePolicy:
     max: Duration
     applies_to: frozenset[str]
@@ -295,6 +312,7 @@ class Rulebook:
     triggers: tuple[TriggerRule, ...]
     escalation: EscalationRules
     milestones: MilestoneRules
+    success_plan: SuccessPlanRules
     snooze: SnoozePolicy
     rank: tuple[str, ...]  # kinds, most important first: breaks ties between equal due dates
     urgency: UrgencyCoefficients
@@ -321,4 +339,4 @@ class Rulebook:
         ids += [rule.id for rule in self.anchored]
         ids += [rule.id for rule in self.recurring]
         ids += [rule.id for rule in self.triggers]
-        return [*ids, self.escalation.id, self.milestones.id]
+        return [*ids, self.escalation.id, self.milestones.id, self.success_plan.id]

@@ -23,6 +23,8 @@ from csm_tui.domain.rulebook import (
     BANDS,
     FACTS,
     MILESTONE_KIND,
+    PLAN_ITEM_KINDS,
+    PLAN_KIND,
     OPERATORS,
     SCHEDULED_KINDS,
     AnchoredRule,
@@ -33,6 +35,7 @@ from csm_tui.domain.rulebook import (
     EscalationRules,
     EscalationSla,
     MilestoneRules,
+    SuccessPlanRules,
     RecurringRule,
     Rulebook,
     SnoozePolicy,
@@ -306,11 +309,11 @@ class _Table:
     def kind(self, key: str, *, required: bool = True, default: str = "") -> str:
         """A touch kind: what a CSM logs to satisfy the rule (a milestone is not one)."""
         value = self.text(key, required=required, default=default)
-        if value == MILESTONE_KIND:
+        if value in PLAN_ITEM_KINDS:
             self.problem(
                 key,
-                "a milestone is done in the success plan, not by a touch: "
-                'use a touch kind, e.g. "meeting"',
+                f"a {_kind_label(value).lower()} item is done in the success plan, not by a "
+                'touch: use a touch kind, e.g. "meeting"',
             )
         elif value and value not in TOUCH_KINDS:
             self.problem(key, f"unknown kind {value!r}{_suggest(value, TOUCH_KINDS)}")
@@ -424,6 +427,7 @@ def _build(
     triggers = tuple(_trigger(table, ids) for table in top.tables("trigger"))
     escalation = _escalation(top.table("escalation"), ids)
     milestones = _milestones(top.table("milestones"), ids)
+    success_plan = _success_plan(top.table("success_plan"), ids)
     snooze = _snooze(top.table("snooze"))
     select = top.table("select")
     rank = tuple(
@@ -448,6 +452,7 @@ def _build(
         triggers=triggers,
         escalation=escalation,
         milestones=milestones,
+        success_plan=success_plan,
         snooze=snooze,
         rank=rank,
         urgency=urgency,
@@ -812,6 +817,18 @@ def _milestones(table: _Table, ids: _Ids) -> MilestoneRules:
     return rules
 
 
+def _success_plan(table: _Table, ids: _Ids) -> SuccessPlanRules:
+    rule_id = ids.take(table) if "id" in table.data else "success-plan.risk"
+    table.known.add("id")
+    rules = SuccessPlanRules(
+        rule_id,
+        table.text("label", default="Success plan at risk"),
+        table.duration("review_every") or Duration.parse("1mo"),
+    )
+    table.finish()
+    return rules
+
+
 def _snooze(table: _Table) -> SnoozePolicy:
     policy = SnoozePolicy(
         max=table.duration("max") or Duration.parse("30d"),
@@ -896,6 +913,8 @@ def _urgency(table: _Table) -> UrgencyCoefficients:
 def _kind_label(kind: str) -> str:
     if kind == MILESTONE_KIND:
         return "Milestone"
+    if kind == PLAN_KIND:
+        return "Success plan"
     try:
         return TouchKind(kind).label
     except ValueError:

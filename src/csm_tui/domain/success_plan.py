@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from csm_tui.domain.calendar import Duration, WorkCalendar, shift
+from csm_tui.domain.calendar import Duration, WorkCalendar, add_days, shift
 from csm_tui.domain.enums import Choice, MilestoneStatus, ObjectiveKind
 from csm_tui.domain.fields import parse_date
 
@@ -56,6 +56,7 @@ class MilestoneLine:
     status: MilestoneStatus = MilestoneStatus.PLANNED  # as stored; see `effective_status`
     note: str | None = None  # for the CSM: not in the customer's export
     blocked_reason: str | None = None
+    blocked_on: date | None = None  # the day it was blocked, while it is
     completed_on: date | None = None
     moves: tuple[Move, ...] = ()  # oldest first
     position: int = 0
@@ -222,29 +223,90 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+class RiskKind(Choice):
+    SLIPPED = "slipped"
+    BLOCKED = "blocked"
+    REVIEW = "review"
+    UNMEASURED = "unmeasured"
+
+
+class Risk(NamedTuple):
+    """One thing putting a plan at risk, and the day it began: the rules engine owes a review
+    for each risk that began after the last one."""
+
+    kind: RiskKind
+    began: date
+    name: str = ""  # the milestone's title or the objective's outcome
+
+
+def risk_items(plan: PlanLine, today: date, every: Duration) -> tuple[Risk, ...]:
+    """Each slipped or blocked milestone, an overdue review, each objective with no measured
+    value (none: the plan is on track, or not active). A milestone slipped the day after its due
+    date; a blocked one began the day it was blocked; an overdue review the day after it was due;
+    an objective went unmeasured when the plan was made (a plan or milestone dated nothing of
+    the kind counts from the plan's creation, else from today)."""
+    if plan.status is not PlanStatus.ACTIVE:
+        return ()
+    made = plan.created_on or today
+    found: list[Risk] = []
+    for m in plan.milestones:
+        if m.status is MilestoneStatus.BLOCKED:
+            reason = (m.blocked_reason or "").strip()
+            name = f"{m.title} ({reason})" if reason else m.title
+            found.append(Risk(RiskKind.BLOCKED, m.blocked_on or made, name))
+        elif is_slipped(m, today):
+            began = add_days(m.due_on, 1) if m.due_on is not None else made
+            found.append(Risk(RiskKind.SLIPPED, min(began, today), m.title))
+    if review_due(plan, today, every):
+        due = review_due_on(plan, every)
+        assert due is not None, "a review is due only on a day"
+        found.append(Risk(RiskKind.REVIEW, add_days(due, 1)))
+    found += [
+        Risk(RiskKind.UNMEASURED, made, o.outcome) for o in plan.objectives if not is_measured(o)
+    ]
+    return tuple(found)
+
+
 def risks(plan: PlanLine, today: date, every: Duration) -> tuple[str, ...]:
     """Why the account's success risk flag is raised by this plan, one sentence a reason
     (none: the plan is on track, or not active)."""
-    if plan.status is not PlanStatus.ACTIVE:
-        return ()
+    return risk_sentences(plan, risk_items(plan, today, every), today, every)
+
+
+def risk_sentences(
+    plan: PlanLine, items: Iterable[Risk], today: date, every: Duration
+) -> tuple[str, ...]:
+    by_kind: dict[RiskKind, list[str]] = {kind: [] for kind in RiskKind}
+    for item in items:
+        by_kind[item.kind].append(item.name)
     reasons: list[str] = []
-    milestones = plan.milestones
-    slipped = [m.title for m in milestones if is_slipped(m, today)]
-    if slipped:
+    if slipped := by_kind[RiskKind.SLIPPED]:
         reasons.append(f"{_count(len(slipped), 'milestone')} slipped: {_listed(slipped)}")
-    blocked = [
-        f"{m.title} ({reason})" if (reason := (m.blocked_reason or "").strip()) else m.title
-        for m in milestones
-        if m.status is MilestoneStatus.BLOCKED
-    ]
-    if blocked:
+    if blocked := by_kind[RiskKind.BLOCKED]:
         reasons.append(f"{_count(len(blocked), 'milestone')} blocked: {_listed(blocked)}")
-    if review_due(plan, today, every):
+    if by_kind[RiskKind.REVIEW]:
         reasons.append(_review_reason(plan, today, every))
-    unmeasured = [o.outcome for o in plan.objectives if not is_measured(o)]
-    if unmeasured:
+    if unmeasured := by_kind[RiskKind.UNMEASURED]:
         reasons.append(f"no value measured for: {_listed(unmeasured)}")
     return tuple(reasons)
+
+
+def next_risk_day(plan: PlanLine, today: date, every: Duration) -> date | None:
+    """The next day after today on which a new risk may begin with nothing written: an open
+    milestone slips, or the review falls due. (Anything else is a change, decided again.)"""
+    if plan.status is not PlanStatus.ACTIVE:
+        return None
+    days = [
+        add_days(m.due_on, 1)
+        for m in plan.milestones
+        if m.due_on is not None
+        and m.due_on >= today
+        and m.status in (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
+    ]
+    due = review_due_on(plan, every)
+    if due is not None and due >= today:
+        days.append(add_days(due, 1))
+    return min(days, default=None)
 
 
 def _review_reason(plan: PlanLine, today: date, every: Duration) -> str:

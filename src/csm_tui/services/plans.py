@@ -355,11 +355,14 @@ class Plans:
 
         def change(session: Session) -> tuple[str, list[Key]]:
             milestone = self._milestone(session, key)
+            blocked = wanted is MilestoneStatus.BLOCKED
+            if not blocked:
+                milestone.blocked_on = None
+            elif milestone.status != MilestoneStatus.BLOCKED.value or not milestone.blocked_on:
+                milestone.blocked_on = self.today  # a new reason for the same block keeps its day
             milestone.status = wanted.value
             milestone.completed_at = self.now() if wanted is MilestoneStatus.DONE else None
-            milestone.blocked_reason = (
-                (reason or "").strip() if wanted is MilestoneStatus.BLOCKED else None
-            )
+            milestone.blocked_reason = (reason or "").strip() if blocked else None
             return f"“{milestone.title}” is {wanted.label.lower()}", [(Milestone, key)]
 
         return self._change(self._account_of_milestone(key), change, [(Milestone, key)])

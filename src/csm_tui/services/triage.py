@@ -465,7 +465,7 @@ class Triage:
         for milestone in open_ones.values():
             milestone.status = MilestoneStatus.DONE.value
             milestone.completed_at = done_at
-            milestone.blocked_reason = None
+            milestone.blocked_reason = milestone.blocked_on = None
         session.flush()
         return before
 

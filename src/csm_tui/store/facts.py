@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy import ColumnElement, Connection, ScalarSelect, func, or_, select
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, and_, func, or_, select
 from sqlmodel import Session
 
 from csm_tui.domain.enums import EscalationStatus, MilestoneStatus
@@ -30,6 +30,7 @@ from csm_tui.domain.facts import (
 from csm_tui.domain.facts import Booking as BookingFact
 from csm_tui.domain.facts import Snooze as SnoozeFact
 from csm_tui.domain.health import ScoreRange
+from csm_tui.domain.success_plan import MilestoneLine, ObjectiveLine, PlanLine, PlanStatus
 from csm_tui.domain.ladder import CLOCK_KINDS
 from csm_tui.models import (
     Account,
@@ -67,6 +68,9 @@ _BOOKING = table_of(Booking)
 _PLAN = table_of(SuccessPlan)
 _OBJECTIVE = table_of(Objective)
 _MILESTONE = table_of(Milestone)
+
+#: The id of a plan, objective or milestone in the facts: the engine names them by title.
+NO_ID = uuid.UUID(int=0)
 
 #: Restricts a query to some accounts, given the column that holds the account key.
 Scope = Callable[[ColumnElement[Any]], ColumnElement[bool]] | None
@@ -231,7 +235,7 @@ class Reader:
         escalations = self.escalations(scope)
         snoozes = self.snoozes(scope)
         bookings = self.bookings(scope)
-        milestones = self.milestones(scope)
+        milestones, plans = self.plans(scope)
         no_points: list[HealthPoint] = []
         return [
             AccountFacts(
@@ -254,6 +258,7 @@ class Reader:
                 snoozes=snoozes.get(key, ()),
                 bookings=bookings.get(key, ()),
                 milestones=milestones.get(key, ()),
+                plans=plans.get(key, ()),
             )
             for (
                 key,
@@ -471,31 +476,120 @@ class Reader:
             found[key].append(BookingFact(kind=kind, on=on, booked_on=booked_on, note=note))
         return {key: tuple(items) for key, items in found.items()}
 
-    def milestones(self, scope: Scope) -> dict[Any, tuple[OpenMilestone, ...]]:
+    def plans(
+        self, scope: Scope
+    ) -> tuple[dict[Any, tuple[OpenMilestone, ...]], dict[Any, tuple[PlanLine, ...]]]:
+        """Each account's active plans, with their objectives and the milestones not done; and
+        its open milestones (planned, in progress or slipped: a blocked one is a risk of its
+        plan, not an item due on its date). Draft, on-hold and done plans schedule nothing."""
         p, o, m = _PLAN.c, _OBJECTIVE.c, _MILESTONE.c
-        statement = scoped(
-            select(raw_column(p.account_id), raw_column(m.due_on), m.title)
-            .select_from(
-                _MILESTONE.join(_OBJECTIVE, o.id == m.objective_id).join(_PLAN, p.id == o.plan_id)
-            )
-            .where(
-                m.deleted_at.is_(None),
-                o.deleted_at.is_(None),
-                p.deleted_at.is_(None),
-                m.due_on.is_not(None),
-                m.status != MilestoneStatus.DONE.value,
+        active = and_(p.deleted_at.is_(None), p.status == PlanStatus.ACTIVE.value)
+        plans = fetch(
+            self.connection,
+            scoped(
+                select(
+                    raw_column(p.account_id),
+                    raw_column(p.id),
+                    p.title,
+                    raw_column(p.reviewed_on),
+                    raw_column(p.next_review_on),
+                    raw_column(p.created_at),
+                )
+                .where(active)
+                .order_by(p.created_at, p.id),
+                scope,
+                p.account_id,
             ),
-            scope,
-            p.account_id,
+            bulk=self.bulk,
         )
-        dates = self.dates
-        found: defaultdict[Any, list[tuple[date, str]]] = defaultdict(list)
-        for key, due_on, title in fetch(self.connection, statement, bulk=self.bulk):
-            found[key].append((dates[due_on], title))
-        return {
-            key: tuple(OpenMilestone(title=title, due_on=due_on) for due_on, title in sorted(items))
-            for key, items in found.items()
-        }
+        if not plans:
+            return {}, {}
+        in_plan = _OBJECTIVE.join(_PLAN, p.id == o.plan_id)
+        objectives: defaultdict[Any, list[Sequence[Any]]] = defaultdict(list)
+        for row in fetch(
+            self.connection,
+            scoped(
+                select(raw_column(o.plan_id), raw_column(o.id), o.outcome, o.current)
+                .select_from(in_plan)
+                .where(active, o.deleted_at.is_(None))
+                .order_by(o.position, o.created_at, o.id),
+                scope,
+                p.account_id,
+            ),
+            bulk=self.bulk,
+        ):
+            objectives[row[0]].append(row)
+        milestones: defaultdict[Any, list[MilestoneLine]] = defaultdict(list)
+        days = self.days
+        for objective, title, due_on, status, reason, blocked_on in fetch(
+            self.connection,
+            scoped(
+                select(
+                    raw_column(m.objective_id),
+                    m.title,
+                    raw_column(m.due_on),
+                    m.status,
+                    m.blocked_reason,
+                    raw_column(m.blocked_on),
+                )
+                .select_from(_MILESTONE.join(in_plan, o.id == m.objective_id))
+                .where(
+                    active,
+                    o.deleted_at.is_(None),
+                    m.deleted_at.is_(None),
+                    m.status != MilestoneStatus.DONE.value,
+                )
+                .order_by(m.due_on, m.position, m.id),
+                scope,
+                p.account_id,
+            ),
+            bulk=self.bulk,
+        ):
+            milestones[objective].append(
+                MilestoneLine(
+                    id=NO_ID,
+                    objective_id=NO_ID,
+                    title=title,
+                    due_on=days[due_on],
+                    status=MilestoneStatus(status),
+                    blocked_reason=reason,
+                    blocked_on=days[blocked_on],
+                )
+            )
+        found: defaultdict[Any, list[PlanLine]] = defaultdict(list)
+        due: defaultdict[Any, list[tuple[date, str]]] = defaultdict(list)
+        for key, plan, title, reviewed_on, next_review_on, created_at in plans:
+            lines = tuple(
+                ObjectiveLine(
+                    id=NO_ID, outcome=outcome, current=current, milestones=tuple(milestones[row])
+                )
+                for _, row, outcome, current in objectives.get(plan, ())
+            )
+            found[key].append(
+                PlanLine(
+                    id=NO_ID,
+                    account_id=NO_ID,
+                    title=title,
+                    reviewed_on=days[reviewed_on],
+                    next_review_on=days[next_review_on],
+                    objectives=lines,
+                    created_on=_day_of(created_at),
+                )
+            )
+            due[key] += (
+                (line.due_on, line.title)
+                for objective in lines
+                for line in objective.milestones
+                if line.due_on is not None and line.status is not MilestoneStatus.BLOCKED
+            )
+        return (
+            {
+                key: tuple(OpenMilestone(title=title, due_on=on) for on, title in sorted(items))
+                for key, items in due.items()
+                if items
+            },
+            {key: tuple(items) for key, items in found.items()},
+        )
 
 
 def _scores_in(
@@ -515,3 +609,10 @@ def _scores_in(
 
 def _first(row: Sequence[Any]) -> Any:
     return row[0]
+
+
+def _day_of(moment: Any) -> date:
+    """The UTC day of a timestamp read raw: SQLite's text (stored in UTC), or a datetime."""
+    if isinstance(moment, str):
+        return date.fromisoformat(moment[:10])
+    return as_utc(moment).date()

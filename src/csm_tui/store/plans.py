@@ -86,6 +86,7 @@ def plan_of(session: Session, plan_id: uuid.UUID) -> PlanLine | None:
                 m.status,
                 m.note,
                 m.blocked_reason,
+                m.blocked_on,
                 m.completed_at,
                 m.position,
             )
@@ -131,6 +132,7 @@ def plan_of(session: Session, plan_id: uuid.UUID) -> PlanLine | None:
                         status=MilestoneStatus(mstatus),
                         note=note,
                         blocked_reason=blocked,
+                        blocked_on=blocked_on,
                         completed_on=as_utc(completed).date() if completed else None,
                         moves=tuple(Move(*move) for move in moves.get(canonical(mkey), ())),
                         position=mposition,
@@ -144,6 +146,7 @@ def plan_of(session: Session, plan_id: uuid.UUID) -> PlanLine | None:
                         mstatus,
                         note,
                         blocked,
+                        blocked_on,
                         completed,
                         mposition,
                     ) in milestones.get(canonical(okey), ())
