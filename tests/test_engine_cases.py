@@ -16,11 +16,11 @@ import pytest
 
 from csm_tui.domain.decision import Candidate, Decision
 from csm_tui.domain.engine import decide
+from csm_tui.domain.enums import MilestoneStatus
 from csm_tui.domain.explain import explain_text
 from csm_tui.domain.facts import AccountFacts, HealthPoint, OpenEscalation, OpenMilestone, Snooze
 from csm_tui.domain.rulebook import Rulebook
 from csm_tui.domain.rules_file import RulesText, parse_rules
-from csm_tui.domain.enums import MilestoneStatus
 from csm_tui.domain.success_plan import MilestoneLine, ObjectiveLine, PlanLine, PlanStatus
 from csm_tui.rules import default_rules, default_text
 

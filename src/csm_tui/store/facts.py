@@ -30,8 +30,8 @@ from csm_tui.domain.facts import (
 from csm_tui.domain.facts import Booking as BookingFact
 from csm_tui.domain.facts import Snooze as SnoozeFact
 from csm_tui.domain.health import ScoreRange
-from csm_tui.domain.success_plan import MilestoneLine, ObjectiveLine, PlanLine, PlanStatus
 from csm_tui.domain.ladder import CLOCK_KINDS
+from csm_tui.domain.success_plan import MilestoneLine, ObjectiveLine, PlanLine, PlanStatus
 from csm_tui.models import (
     Account,
     Booking,
