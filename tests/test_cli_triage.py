@@ -224,7 +224,8 @@ TOUCH_KINDS = (
         ),
         (
             ["snooze", "ACC-000001", "--until", "2026-11-30", "--reason", "R", "--kind", "call"],
-            f"Invalid value for '--kind': 'call' is not one of {TOUCH_KINDS}, milestone",
+            f"Invalid value for '--kind': 'call' is not one of {TOUCH_KINDS}, milestone, "
+            "success-plan",
         ),
     ],
     ids=["log-kind", "log-sentiment", "snooze-kind"],
@@ -346,7 +347,7 @@ def test_snooze_without_a_kind_puts_every_snoozable_touch_aside(book: Path) -> N
             "2026-11-30",
             ["--kind", "renewal-call"],
             "renewal-call cannot be snoozed (the rules file allows: cadence-call, ebr, milestone, "
-            "nps-survey, onboarding-review); log it or escalate instead",
+            "nps-survey, onboarding-review, success-plan); log it or escalate instead",
         ),
     ],
     ids=["beyond-30-days", "until-today", "renewal-call"],

@@ -4,6 +4,7 @@ lines the overview derives from an account (csm_tui.domain.account), the org cha
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, timedelta
@@ -19,15 +20,13 @@ from csm_tui.domain.account import (
     ContactLine,
     EscalationLine,
     Health,
-    MilestoneLine,
-    ObjectiveLine,
-    PlanLine,
     Profile,
     ScoreChange,
     TimelineFilter,
     TouchLine,
     escalation_line,
     plan_progress,
+    plan_risk,
 )
 from csm_tui.domain.account_form import (
     AccountChanges,
@@ -37,6 +36,7 @@ from csm_tui.domain.account_form import (
     parse_account_form,
     parse_contact_form,
 )
+from csm_tui.domain.calendar import Duration
 from csm_tui.domain.enums import (
     EscalationStatus,
     LifecycleStage,
@@ -51,6 +51,7 @@ from csm_tui.domain.enums import (
 from csm_tui.domain.fields import MAX_ARR_CENTS, amount_text, parse_amount_cents, parse_date
 from csm_tui.domain.health import DEFAULT_BANDS, DEFAULT_WEIGHTS
 from csm_tui.domain.org_chart import OrgNode, org_chart, would_loop
+from csm_tui.domain.success_plan import MilestoneLine, ObjectiveLine, PlanLine, PlanStatus
 from tests.conftest import TODAY
 
 CONTRACT_START = date(2026, 9, 1)
@@ -720,15 +721,28 @@ def test_the_timeline_filter_lets_through_what_matches_both(
 def milestone(
     title: str, due: int | None, status: MilestoneStatus = MilestoneStatus.PLANNED
 ) -> MilestoneLine:
-    return MilestoneLine(title, None if due is None else day(due), "Maya", status)
+    return MilestoneLine(
+        uuid.uuid4(), uuid.uuid4(), title, None if due is None else day(due), "Maya", status
+    )
 
 
-def plan(title: str, *milestones: MilestoneLine, status: str = "active") -> PlanLine:
+def plan(
+    title: str,
+    *milestones: MilestoneLine,
+    status: PlanStatus = PlanStatus.ACTIVE,
+    reviewed: int | None = -3,
+) -> PlanLine:
+    objective = ObjectiveLine(
+        uuid.uuid4(), "Adoption", "WAU", "100", "400", "250", milestones=milestones
+    )
     return PlanLine(
+        uuid.uuid4(),
+        uuid.uuid4(),
         title,
         status,
-        None,
-        (ObjectiveLine("Adoption", "WAU", "100", "400", "250", milestones=milestones),),
+        reviewed_on=None if reviewed is None else day(reviewed),
+        objectives=(objective,),
+        created_on=day(-90),
     )
 
 
@@ -738,7 +752,7 @@ def test_no_plan_says_so() -> None:
 
 def test_a_plan_without_milestones_says_so() -> None:
     assert plan_progress((plan("FY27 plan"),), TODAY) == "FY27 plan: no milestones yet"
-    bare = PlanLine("Bare plan", "active", None)
+    bare = PlanLine(uuid.uuid4(), uuid.uuid4(), "Bare plan")
     assert plan_progress((bare,), TODAY) == "Bare plan: no milestones yet"
 
 
@@ -796,7 +810,7 @@ def test_a_plan_with_every_milestone_done_has_no_next() -> None:
 
 
 def test_active_plans_hide_the_finished_ones() -> None:
-    old = plan("FY26 plan", milestone("Old", -300, MilestoneStatus.SLIPPED), status="completed")
+    old = plan("FY26 plan", milestone("Old", -300, MilestoneStatus.SLIPPED), status=PlanStatus.DONE)
     new = plan("FY27 plan", milestone("New", 3))
     assert plan_progress((old, new), TODAY) == (
         "FY27 plan: 0 of 1 milestones done · next: New 2026-11-26 (in 3d)"
@@ -812,6 +826,29 @@ def test_two_active_plans_are_counted_together() -> None:
         TODAY,
     )
     assert line == "2 plans: 1 of 2 milestones done · next: Two 2026-11-27 (in 4d)"
+
+
+def test_a_milestone_past_its_due_date_counts_as_slipped_without_being_marked() -> None:
+    line = plan_progress((plan("FY27 plan", milestone("SSO live", -2)),), TODAY)
+    assert (
+        line == "FY27 plan: 0 of 1 milestones done, 1 slipped · next: SSO live 2026-11-21 (2d late)"
+    )
+
+
+def test_the_success_risk_flag_says_what_raises_it_and_is_down_when_on_track() -> None:
+    every = Duration.parse("1mo")
+    on_track = plan("FY27 plan", milestone("Go live", 14))
+    assert plan_risk((on_track,), TODAY, every) is None
+    late = plan("FY27 plan", milestone("SSO live", -2), reviewed=-40)
+    assert plan_risk((late,), TODAY, every) == (
+        "1 milestone slipped: SSO live; not reviewed since 2026-10-14 (every 1mo)"
+    )
+    draft = plan("Next plan", milestone("SSO live", -2), status=PlanStatus.DRAFT)
+    assert plan_risk((draft,), TODAY, every) is None, "a draft is not agreed yet"
+    assert plan_risk((on_track, late), TODAY, every) == (
+        "FY27 plan: 1 milestone slipped: SSO live; FY27 plan: not reviewed since 2026-10-14 "
+        "(every 1mo)"
+    )
 
 
 def escalation(sla: int | None, level: int = 2) -> EscalationLine:

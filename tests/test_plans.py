@@ -59,6 +59,18 @@ def milestones_on_queue(plans: Plans, account_id: str) -> list[tuple[str, date]]
     )
 
 
+def plan_risk_on_queue(plans: Plans, account_id: str) -> tuple[date, str] | None:
+    """The account's success-plan item on the queue (due date, explanation), if it has one."""
+    triage = Triage(plans.db, plans.rules, plans.today, plans.me)
+    view = triage.load(team=True, record=False, ahead_days=60)
+    found = [
+        (item.due_on, item.explanation)
+        for item in view.items
+        if item.account_id == account_id and item.kind == "success-plan"
+    ]
+    return found[0] if found else None
+
+
 def test_a_plan_is_built_worked_and_each_change_undone(plans: tuple[Plans, str]) -> None:
     service, account = plans
     with pytest.raises(PlanError, match="needs a title"):
@@ -84,7 +96,12 @@ def test_a_plan_is_built_worked_and_each_change_undone(plans: tuple[Plans, str])
     with pytest.raises(PlanError, match="say why"):
         service.set_status(milestone.id, "blocked")
     blocked = service.set_status(milestone.id, "blocked", "Waiting on SSO")
-    assert service.plan(plan.id).objectives[0].milestones[0].blocked_reason == "Waiting on SSO"
+    [milestone] = service.plan(plan.id).objectives[0].milestones
+    assert (milestone.blocked_reason, milestone.blocked_on) == ("Waiting on SSO", TODAY)
+    assert milestones_on_queue(service, account) == [], "blocked: not due, the plan is at risk"
+    risk = plan_risk_on_queue(service, account)
+    assert risk is not None and risk[0] == TODAY
+    assert "1 milestone blocked: Roll out the help centre (Waiting on SSO)" in risk[1]
     done = service.set_status(milestone.id, "done")
     [milestone] = service.plan(plan.id).objectives[0].milestones
     assert (milestone.status, milestone.completed_on, milestone.blocked_reason) == (
@@ -105,8 +122,9 @@ def test_a_plan_is_built_worked_and_each_change_undone(plans: tuple[Plans, str])
     assert service.plan(plan.id).objectives[0].current is None
     service.undo(done.undo)
     assert service.plan(plan.id).objectives[0].milestones[0].status == "blocked"
-    assert milestones_on_queue(service, account) == [("Roll out the help centre", later)]
+    assert milestones_on_queue(service, account) == []
     service.undo(blocked.undo)
+    assert milestones_on_queue(service, account) == [("Roll out the help centre", later)]
     service.undo(moved.undo)
     [milestone] = service.plan(plan.id).objectives[0].milestones
     assert (milestone.status, milestone.due_on, milestone.moves) == ("planned", due, ())

@@ -574,7 +574,7 @@ def test_a_snooze_may_run_to_the_limit_of_the_rules_file(book: Book, triage: Tri
             TODAY + timedelta(days=7),
             "busy",
             "renewal-call cannot be snoozed (the rules file allows: cadence-call, ebr, milestone, "
-            "nps-survey, onboarding-review); log it or escalate instead",
+            "nps-survey, onboarding-review, success-plan); log it or escalate instead",
         ),
         (
             "Health Assessment",
@@ -582,7 +582,7 @@ def test_a_snooze_may_run_to_the_limit_of_the_rules_file(book: Book, triage: Tri
             "busy",
             "health-assessment cannot be snoozed (the rules file allows: cadence-call, ebr, "
             "milestone, "
-            "nps-survey, onboarding-review); log it or escalate instead",
+            "nps-survey, onboarding-review, success-plan); log it or escalate instead",
         ),
     ],
     ids=[

@@ -228,7 +228,6 @@ class Milestone(Row, table=True):
     completed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     note: str | None = None  # revision 0010
     blocked_reason: str | None = None
-    blocked_on: date | None = None  # revision 0011: the day it was blocked
     position: int = 0
     dri_contact_id: uuid.UUID | None = Field(
         default=None, foreign_key="contact.id", ondelete="SET NULL", index=True
@@ -236,6 +235,7 @@ class Milestone(Row, table=True):
     dri_member_id: uuid.UUID | None = Field(
         default=None, foreign_key="team_member.id", ondelete="SET NULL", index=True
     )
+    blocked_on: date | None = None  # revision 0011: the day it was blocked
 
 
 class MilestoneMove(Row, table=True):

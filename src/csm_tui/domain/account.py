@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 
+from csm_tui.domain.calendar import Duration
 from csm_tui.domain.enums import (
     EscalationStatus,
     LifecycleStage,
@@ -24,6 +25,7 @@ from csm_tui.domain.enums import (
     TouchKind,
 )
 from csm_tui.domain.health import BandThresholds, HealthBand, HealthWeights
+from csm_tui.domain.success_plan import PlanLine, PlanStatus, effective_status, risks
 from csm_tui.domain.wording import relative_day
 
 
@@ -213,43 +215,13 @@ class EscalationLine:
 
 
 @dataclass(frozen=True, slots=True)
-class MilestoneLine:
-    title: str
-    due_on: date | None
-    dri: str | None
-    status: MilestoneStatus
-
-
-@dataclass(frozen=True, slots=True)
-class ObjectiveLine:
-    outcome: str
-    metric: str | None
-    baseline: str | None
-    target: str | None
-    current: str | None
-    milestones: tuple[MilestoneLine, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class PlanLine:
-    title: str
-    status: str
-    reviewed_on: date | None
-    objectives: tuple[ObjectiveLine, ...] = ()
-
-    @property
-    def milestones(self) -> tuple[MilestoneLine, ...]:
-        return tuple(m for objective in self.objectives for m in objective.milestones)
-
-
-@dataclass(frozen=True, slots=True)
 class AccountDetail:
     profile: Profile
     health: Health
     contacts: tuple[ContactLine, ...] = ()
     touches: tuple[TouchLine, ...] = ()  # newest first
     escalations: tuple[EscalationLine, ...] = ()  # open ones first, highest level first
-    plans: tuple[PlanLine, ...] = ()
+    plans: tuple[PlanLine, ...] = ()  # the newest first
 
     @property
     def open_escalation(self) -> EscalationLine | None:
@@ -274,14 +246,14 @@ def escalation_line(escalation: EscalationLine | None, today: date) -> str:
 
 def plan_progress(plans: tuple[PlanLine, ...], today: date) -> str:
     """The overview's one line on the success plan: milestones done, in trouble, and next."""
-    active = [plan for plan in plans if plan.status == "active"] or list(plans)
+    active = [plan for plan in plans if plan.status is PlanStatus.ACTIVE] or list(plans)
     if not active:
         return "no success plan yet"
     milestones = [m for plan in active for m in plan.milestones]
     title = active[0].title if len(active) == 1 else f"{len(active)} plans"
     if not milestones:
         return f"{title}: no milestones yet"
-    by_status = Counter(m.status for m in milestones)
+    by_status = Counter(effective_status(m, today) for m in milestones)
     parts = [f"{by_status[MilestoneStatus.DONE]} of {len(milestones)} milestones done"]
     parts += [
         f"{by_status[status]} {status.label.lower()}"
@@ -300,3 +272,14 @@ def plan_progress(plans: tuple[PlanLine, ...], today: date) -> str:
         late = f"{-days}d late" if days < 0 else relative_day(days)
         line += f" · next: {name} {due} ({late})"
     return line
+
+
+def plan_risk(plans: tuple[PlanLine, ...], today: date, every: Duration) -> str | None:
+    """The account's success risk flag in words (None: lowered): what puts its active plans
+    at risk, as the rules engine reads it (`domain.success_plan.risks`)."""
+    reasons = [
+        f"{plan.title}: {reason}" if len(plans) > 1 else reason
+        for plan in plans
+        for reason in risks(plan, today, every)
+    ]
+    return "; ".join(reasons) if reasons else None

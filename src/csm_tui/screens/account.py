@@ -277,7 +277,7 @@ class AccountScreen(UndoingScreen[bool]):
         elif tab == "timeline":
             self.query_one(TimelinePane).show(detail.touches, today)
         elif tab == "plan":
-            self.query_one(PlanSummary).show(detail.plans, today)
+            self.query_one(PlanSummary).show(detail.plans, today, view.review_every)
         else:
             self.query_one(EscalationsSummary).show(detail.escalations, today)
 

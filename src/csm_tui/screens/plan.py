@@ -266,7 +266,8 @@ class PlanScreen(UndoingScreen[bool]):
             )
             return
         count = len(self.plans or ())
-        head.update(head_text(plan, self.shown, count, self.workspace.today))
+        every = self.workspace.rules.rulebook.success_plan.review_every
+        head.update(head_text(plan, self.shown, count, self.workspace.today, every))
         listed.show(plan, self.workspace.today, row_id(current) if keep and current else None)
         listed.display = bool(plan.objectives)
         if not plan.objectives:

@@ -27,6 +27,7 @@ from textual.worker import Worker
 from csm_tui.domain.book import empty_book_words
 from csm_tui.domain.health import BandThresholds
 from csm_tui.domain.queue import QueueItem
+from csm_tui.domain.rulebook import PLAN_ITEM_KINDS, PLAN_KIND
 from csm_tui.domain.triage import (
     HEALTH_DROP,
     Counts,
@@ -879,7 +880,7 @@ class TriageScreen(UndoingScreen[None]):
     @on(QueueTable.Selected, "#queue")
     def _row_selected(self) -> None:
         item = self.current_item()
-        if item is not None and item.kind == "milestone":
+        if item is not None and item.kind in PLAN_ITEM_KINDS:  # worked on the plan screen
             self.post_message(OpenPlan(item.account_id, item.account_name))
         elif item is not None:
             self.post_message(OpenAccount(item.account_id))
@@ -970,6 +971,11 @@ def _log_note(item: QueueItem) -> str | None:
         return (
             "A touch does not complete the milestone: it stays on the queue until the "
             "success plan marks it done."
+        )
+    if item.kind == PLAN_KIND:
+        return (
+            "A touch does not answer a plan at risk: review the plan with the customer "
+            "(enter opens it, R marks it reviewed)."
         )
     if item.kind == HEALTH_DROP:
         return "Logging a touch does not clear the health drop: mark it reviewed with x."

@@ -20,6 +20,7 @@ from csm_tui.domain.account_form import (
     parse_account_form,
     parse_contact_form,
 )
+from csm_tui.domain.calendar import Duration
 from csm_tui.domain.decision import Decision
 from csm_tui.domain.enums import RiskCategory, TouchKind
 from csm_tui.domain.explain import in_sentence, next_words
@@ -66,6 +67,8 @@ class AccountView:
     today: date
     bands: BandThresholds
     weights: HealthWeights
+    #: How often a success plan is reviewed (the rules file's `[success_plan] review_every`).
+    review_every: Duration
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +319,9 @@ class Accounts:
 
     def _view(self, detail: AccountDetail, decision: Decision | None) -> AccountView:
         book = self.rules.rulebook
-        return AccountView(detail, decision, self.today, book.bands, book.weights)
+        return AccountView(
+            detail, decision, self.today, book.bands, book.weights, book.success_plan.review_every
+        )
 
 
 def _touch_words(kind: str, day: date) -> str:

@@ -23,9 +23,6 @@ from csm_tui.domain.account import (
     ContactLine,
     EscalationLine,
     Health,
-    MilestoneLine,
-    ObjectiveLine,
-    PlanLine,
     Profile,
     TouchLine,
 )
@@ -33,7 +30,6 @@ from csm_tui.domain.account_form import AccountChanges, ContactChanges
 from csm_tui.domain.enums import (
     EscalationStatus,
     LifecycleStage,
-    MilestoneStatus,
     Persona,
     Priority,
     RiskCategory,
@@ -47,22 +43,19 @@ from csm_tui.models import (
     Contact,
     Escalation,
     HealthSnapshot,
-    Milestone,
-    Objective,
-    SuccessPlan,
     TeamMember,
     Touchpoint,
     TouchpointAttendee,
     as_utc,
     utc_now,
 )
+from csm_tui.store.plans import plans_of
 from csm_tui.store.queries import choice_or_none as _opt
 from csm_tui.store.triage import ContactOption
 
 TREND_DAYS = 90  # the overview's health trend window
 
 #: An objective's own columns: outcome, metric, baseline, target, current.
-_Objective = tuple[str, str | None, str | None, str | None, str | None]
 
 
 def _day(moment: datetime | None) -> date | None:
@@ -122,7 +115,7 @@ def read_detail(session: Session, account_id: uuid.UUID, today: date) -> Account
         contacts=contacts(session, account_id),
         touches=_touches(session, account_id),
         escalations=_escalations(session, account_id),
-        plans=_plans(session, account_id),
+        plans=tuple(plans_of(session, account_id)),
     )
 
 
@@ -254,79 +247,6 @@ def _escalations(session: Session, account_id: uuid.UUID) -> tuple[EscalationLin
             recovery_plan=plan,
         )
         for key, level, status, reason, category, opened, sla, closed, plan in rows
-    )
-
-
-def _plans(session: Session, account_id: uuid.UUID) -> tuple[PlanLine, ...]:
-    p, o, m = SuccessPlan, Objective, Milestone
-    rows = session.execute(
-        select(
-            col(p.id),
-            col(p.title),
-            col(p.status),
-            col(p.reviewed_on),
-            col(o.id),
-            col(o.outcome),
-            col(o.metric),
-            col(o.baseline),
-            col(o.target),
-            col(o.current),
-            col(m.title),
-            col(m.due_on),
-            col(m.dri),
-            col(m.status),
-        )
-        .outerjoin(o, (col(o.plan_id) == col(p.id)) & col(o.deleted_at).is_(None))
-        .outerjoin(m, (col(m.objective_id) == col(o.id)) & col(m.deleted_at).is_(None))
-        .where(col(p.account_id) == account_id, col(p.deleted_at).is_(None))
-        .order_by(
-            col(p.created_at),
-            col(p.id),
-            col(o.created_at),
-            col(o.id),
-            col(m.due_on).is_(None),
-            col(m.due_on),
-            col(m.title),
-        )
-    )
-    plans: dict[uuid.UUID, tuple[str, str, date | None]] = {}
-    objectives: defaultdict[uuid.UUID, dict[uuid.UUID, _Objective]] = defaultdict(dict)
-    milestones: defaultdict[uuid.UUID, list[MilestoneLine]] = defaultdict(list)
-    for (
-        plan_id,
-        title,
-        status,
-        reviewed,
-        objective_id,
-        outcome,
-        metric,
-        baseline,
-        target,
-        current,
-        m_title,
-        m_due,
-        m_dri,
-        m_status,
-    ) in rows:
-        plans[plan_id] = (title, status, reviewed)
-        if objective_id is None:
-            continue
-        objectives[plan_id][objective_id] = (outcome, metric, baseline, target, current)
-        if m_title is not None:
-            milestones[objective_id].append(
-                MilestoneLine(m_title, m_due, m_dri, MilestoneStatus(m_status))
-            )
-    return tuple(
-        PlanLine(
-            title,
-            status,
-            reviewed,
-            tuple(
-                ObjectiveLine(*fields, milestones=tuple(milestones[objective_id]))
-                for objective_id, fields in objectives[plan_id].items()
-            ),
-        )
-        for plan_id, (title, status, reviewed) in plans.items()
     )
 
 

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Sparkline, Static
 
-from csm_tui.domain.account import AccountDetail, escalation_line, plan_progress
+from csm_tui.domain.account import AccountDetail, escalation_line, plan_progress, plan_risk
 from csm_tui.domain.book import format_arr
 from csm_tui.domain.decision import Decision
 from csm_tui.domain.enums import Priority, RiskCategory
@@ -42,15 +42,16 @@ class Overview(VerticalScroll):
         detail, today = view.detail, view.today
         derived = view.decision.priority if view.decision is not None else None
         self.query_one("#overview-facts", LabelledRows).show(_facts(detail, today, derived))
+        at_risk = plan_risk(detail.plans, today, view.review_every)
         self.query_one("#health-parts", LabelledRows).show(
-            _health(detail, view.bands, view.weights)
+            _health(detail, view.bands, view.weights, plan_at_risk=at_risk is not None)
         )
         trend = self.query_one("#health-trend", Sparkline)
         trend.data = [score for _, score in detail.health.history]
         trend.display = len(detail.health.history) > 1
         self.query_one("#health-change", Static).update(_change(detail, view.bands, today))
         self.query_one("#overview-next", Static).update(next_touch(view.decision, today))
-        self.query_one("#overview-lines", LabelledRows).show(_lines(detail, today))
+        self.query_one("#overview-lines", LabelledRows).show(_lines(detail, today, at_risk))
 
 
 Rows = list[tuple[str, str | Content]]
@@ -87,7 +88,15 @@ def _facts(detail: AccountDetail, today: date, derived: str | None = None) -> Ro
     ]
 
 
-def _health(detail: AccountDetail, bands: BandThresholds, weights: HealthWeights) -> Rows:
+def _health(
+    detail: AccountDetail,
+    bands: BandThresholds,
+    weights: HealthWeights,
+    *,
+    plan_at_risk: bool = False,
+) -> Rows:
+    """The score, its components, and the risk flags: the six stored ones and the success
+    flag, which the success plan raises (`domain.success_plan.risks`)."""
     health = detail.health
     rows: Rows = [("Health", health_content(health.score, bands))]
     for name, value in health.components.items():
@@ -101,11 +110,10 @@ def _health(detail: AccountDetail, bands: BandThresholds, weights: HealthWeights
                 f" {value:>3}",
             )
         rows.append((f"{name.capitalize()} {getattr(weights, name)}%", bar))
+    flags = [(category.label.lower(), category in health.risks) for category in RiskCategory]
     risks = Content(" ").join(
-        Content.styled(
-            category.label.lower(), "bold $text-error" if category in health.risks else "dim"
-        )
-        for category in RiskCategory
+        Content.styled(name, "bold $text-error" if raised else "dim")
+        for name, raised in [*flags, ("success", plan_at_risk)]
     )
     rows.append(("Risks", risks))
     return rows
@@ -175,8 +183,11 @@ def next_touch(decision: Decision | None, today: date) -> Content:
     return Content("\n").join(lines)
 
 
-def _lines(detail: AccountDetail, today: date) -> Rows:
-    return [
+def _lines(detail: AccountDetail, today: date, at_risk: str | None) -> Rows:
+    rows: Rows = [
         ("Escalation", escalation_line(detail.open_escalation, today)),
         ("Success plan", plan_progress(detail.plans, today)),
     ]
+    if at_risk is not None:
+        rows.append(("Plan at risk", Content.styled(at_risk, "$text-warning")))
+    return rows

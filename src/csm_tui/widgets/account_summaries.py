@@ -12,8 +12,10 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from csm_tui.domain.account import EscalationLine, PlanLine, plan_progress
+from csm_tui.domain.account import EscalationLine, plan_progress, plan_risk
+from csm_tui.domain.calendar import Duration
 from csm_tui.domain.enums import MilestoneStatus
+from csm_tui.domain.success_plan import PlanLine, effective_status, in_date_order
 from csm_tui.domain.wording import relative_day
 
 
@@ -39,14 +41,14 @@ class PlanSummary(Static):
         "plan-summary--objective",
     }
 
-    def show(self, plans: tuple[PlanLine, ...], today: date) -> None:
+    def show(self, plans: tuple[PlanLine, ...], today: date, every: Duration) -> None:
         looks: dict[MilestoneStatus, Style] = {
             status: self.get_component_rich_style(f"plan-summary--{status.value}", partial=True)
             for status in MilestoneStatus
             if status is not MilestoneStatus.PLANNED
         }
         objective = self.get_component_rich_style("plan-summary--objective", partial=True)
-        self.update(render_plans(plans, today, looks, objective))
+        self.update(render_plans(plans, today, every, looks, objective))
 
 
 class EscalationsSummary(Static):
@@ -69,6 +71,7 @@ class EscalationsSummary(Static):
 def render_plans(
     plans: tuple[PlanLine, ...],
     today: date,
+    every: Duration,
     looks: Mapping[MilestoneStatus, Style],
     objective_look: Style,
 ) -> RenderableType:
@@ -78,9 +81,12 @@ def render_plans(
             "(seeds 001: success planning).",
             style="dim",
         )
-    parts: list[RenderableType] = [Text(plan_progress(plans, today), style="bold"), Text("")]
+    parts: list[RenderableType] = [Text(plan_progress(plans, today), style="bold")]
+    if (at_risk := plan_risk(plans, today, every)) is not None:
+        parts.append(Text(f"At risk: {at_risk}", style=looks.get(MilestoneStatus.SLIPPED, "")))
+    parts += [Text("Enter opens the plan to work it.", style="dim"), Text("")]
     for plan in plans:
-        head = Text.assemble((plan.title, "bold underline"), f"  {plan.status}")
+        head = Text.assemble((plan.title, "bold underline"), f"  {plan.status.label.lower()}")
         if plan.reviewed_on:
             head.append(f", reviewed {plan.reviewed_on}", style="dim")
         parts.append(head)
@@ -102,7 +108,8 @@ def render_plans(
                 table.add_column(width=2)
                 for _ in range(4):
                     table.add_column()
-                for milestone in objective.milestones:
+                for milestone in in_date_order(objective.milestones):
+                    status = effective_status(milestone, today)
                     due = "-"
                     if milestone.due_on is not None:
                         due = (
@@ -110,7 +117,7 @@ def render_plans(
                         )
                     table.add_row(
                         "",
-                        Text(milestone.status.label, style=looks.get(milestone.status, "")),
+                        Text(status.label, style=looks.get(status, "")),
                         milestone.title,
                         Text(due, style="dim"),
                         Text(milestone.dri or "", style="dim"),

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from csm_tui.domain.calendar import Duration
 from csm_tui.domain.enums import MilestoneStatus, ObjectiveKind
 from csm_tui.domain.success_plan import (
     MilestoneLine,
@@ -26,6 +27,8 @@ from csm_tui.domain.success_plan import (
     milestone_progress,
     moved_words,
     progress,
+    review_due_on,
+    risks,
 )
 from csm_tui.domain.wording import relative_day
 
@@ -118,24 +121,28 @@ def milestone_text(
     return Padding(Group(line, Padding(Group(*details), (0, 0, 0, 2))), (0, 0, 0, 4))
 
 
-def head_text(plan: PlanLine, shown: int, count: int, today: date) -> Text:
-    """The plan's title and status, its reviews (the next one due or not), how many milestones
-    are done. (The rules file has no review interval yet: only an agreed next review is due.)"""
+def head_text(plan: PlanLine, shown: int, count: int, today: date, every: Duration) -> Text:
+    """The plan's title and status, its reviews (the next one: as agreed with the customer, or
+    one `every` after the last), how many milestones are done, and what puts it at risk."""
     text = Text.assemble((plan.title, "bold"), f"  {plan.status.label.lower()}")
     if count > 1:
         text.append(f"  (plan {shown + 1} of {count}: [ ] switch)", style="dim")
     text.append("\n")
     text.append(f"Last review: {plan.reviewed_on or 'not yet'}")
     text.append(" · next review: ")
-    agreed = plan.next_review_on
-    if agreed is None:
+    due = review_due_on(plan, every)
+    if due is None:
         text.append("to agree")
     else:
-        days = (agreed - today).days
-        text.append(f"{agreed} ({'overdue, ' if days < 0 else 'due '}{relative_day(days)})")
+        days = (due - today).days
+        agreed = " (agreed)" if due == plan.next_review_on else ""
+        text.append(f"{due}{agreed} ({'overdue, ' if days < 0 else 'due '}{relative_day(days)})")
     done = milestone_progress(plan)
     if done.total:
         text.append(f" · milestones done: {done.done} of {done.total}")
+    if found := risks(plan, today, every):
+        text.append("\nAt risk: ", style="bold")
+        text.append("; ".join(found))
     return text
 
 
