@@ -4,6 +4,7 @@ the plan exported; each step checked on screen and through the service."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from csm_tui.screens.account import AccountScreen
 from csm_tui.screens.plan import PlanScreen
 from csm_tui.screens.plan_step import PlanStepModal
 from csm_tui.screens.triage import TriageScreen
+from csm_tui.widgets.account_overview import Overview
 from csm_tui.widgets.plan_view import PlanHead, PlanList
 from csm_tui.widgets.queue_table import QueueTable
 from tests.conftest import TODAY
@@ -247,3 +249,112 @@ async def test_shift_down_moves_an_objective_and_u_puts_it_back(app_factory):
         await key(pilot, "u")
         back = app.workspace.plans.plan(str(plan.id))
         assert [o.outcome for o in back.objectives][:2] == [first, second]
+
+
+def plan_items(app: CsmApp, account_id: str) -> dict[str, list[str]]:
+    """The account's items on today's queue (the triage screen's read), by kind: milestone
+    titles, and the success-plan item's reason."""
+    view = app.workspace.triage.load(team=True, record=False)
+    found: dict[str, list[str]] = {"milestone": [], "success-plan": []}
+    for item in view.items:
+        if item.account_id == account_id and item.kind in found:
+            found[item.kind].append(item.explanation)
+    return found
+
+
+async def overview(pilot: Pilot[None], app: CsmApp) -> str:
+    """Back to the account from its plan: the overview's lines and risk flags, as painted."""
+    await key(pilot, "escape")
+    assert isinstance(app.screen, AccountScreen)
+    return shown_text(app.screen.query_one(Overview))
+
+
+async def test_working_the_plan_changes_triage_and_the_overview_as_the_rules_say(app_factory):
+    """A draft from the Enterprise template schedules nothing; made active, the plan's risks
+    (here: objectives not measured yet) put a "Success plan at risk" item on triage and raise the
+    account's success flag. A blocked milestone, a slipped one, a metric measured and a review
+    each change what triage and the overview say, and each is undone."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        account_id, name = without_plan(app)
+        app.open_account(account_id)
+        await settle(pilot)
+        await key(pilot, "p", "T")
+        app.screen.query_one("#template").value = "enterprise"  # type: ignore[attr-defined]
+        await key(pilot, "ctrl+s")
+        [plan] = app.workspace.plans.plans(account_id)
+        assert plan_items(app, account_id) == {"milestone": [], "success-plan": []}, "a draft"
+        assert "Plan at risk" not in await overview(pilot, app)
+
+        # Active: agreed with the customer, so its risks count from today.
+        await key(pilot, "p", "P")
+        app.screen.query_one("#status").value = "active"  # type: ignore[attr-defined]
+        await key(pilot, "ctrl+s")
+        [reason] = plan_items(app, account_id)["success-plan"]
+        assert reason.startswith("Success plan at risk: ") and "no value measured for" in reason
+        assert "At risk: " in shown(app)
+        seen = await overview(pilot, app)
+        assert "Plan at risk" in seen and "no value measured for" in seen
+
+        # Blocked: the plan's risk says what it waits on; the milestone is not due meanwhile.
+        await key(pilot, "p")
+        ahead = next(m for m in the_plan(app, plan.id).milestones if m.due_on and m.due_on > TODAY)
+        listed = plan_screen(app).query_one(PlanList)
+        listed.highlighted = listed.get_option_index(f"m:{ahead.id}")
+        await key(pilot, "B")
+        await pilot.press(*"waiting on SSO")
+        await key(pilot, "ctrl+s")
+        [reason] = plan_items(app, account_id)["success-plan"]
+        assert f"1 milestone blocked: {ahead.title} (waiting on SSO)" in reason
+        await key(pilot, "u")
+        [reason] = plan_items(app, account_id)["success-plan"]
+        assert "blocked" not in reason
+
+        # Slipped: moved to yesterday, the plan's risk names it and the overview counts it.
+        def slipped(seen: str) -> int:
+            found = re.search(r"(\d+) slipped", seen)
+            return int(found.group(1)) if found else 0
+
+        before = slipped(await overview(pilot, app))
+        [reason] = plan_items(app, account_id)["success-plan"]
+        assert f"{before} milestones slipped" in reason
+        await key(pilot, "p")
+        listed = plan_screen(app).query_one(PlanList)
+        listed.highlighted = listed.get_option_index(f"m:{ahead.id}")
+        await key(pilot, "m")
+        await pilot.press(*(TODAY - timedelta(days=1)).isoformat())
+        await key(pilot, "ctrl+s")
+        [reason] = plan_items(app, account_id)["success-plan"]
+        assert f"{before + 1} milestones slipped" in reason
+        assert "slipped (1d late)" in listed_text(app)
+        await key(pilot, "u")
+        [reason] = plan_items(app, account_id)["success-plan"]
+        assert f"{before} milestones slipped" in reason
+        assert slipped(await overview(pilot, app)) == before
+        await key(pilot, "p")
+        listed = plan_screen(app).query_one(PlanList)
+
+        # A metric measured leaves the list of unmeasured objectives; undone, it is back.
+        first = sorted(the_plan(app, plan.id).objectives, key=lambda o: o.position)[0]
+        listed.highlighted = listed.get_option_index(f"o:{first.id}")
+        await key(pilot, "v")
+        await pilot.press(*"120")
+        await key(pilot, "ctrl+s")
+        [reason] = plan_items(app, account_id)["success-plan"]
+        assert first.outcome[:20] not in reason.partition("no value measured for")[2]
+        await key(pilot, "u")
+        [reason] = plan_items(app, account_id)["success-plan"]
+        assert first.outcome[:20] in reason.partition("no value measured for")[2]
+
+        # Reviewed with the customer: the review answers today's risks, so triage lets the
+        # plan go; the flag stays up while an objective is unmeasured. Undone, it is owed again.
+        await key(pilot, "R")
+        await key(pilot, "ctrl+s")
+        assert plan_items(app, account_id)["success-plan"] == []
+        assert "Last review: " + TODAY.isoformat() in shown(app)
+        await key(pilot, "u")
+        assert len(plan_items(app, account_id)["success-plan"]) == 1
+        await key(pilot, "R")
+        await key(pilot, "ctrl+s")
+        assert "Plan at risk" in await overview(pilot, app)
