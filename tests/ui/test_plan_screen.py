@@ -281,7 +281,7 @@ async def test_working_the_plan_changes_triage_and_the_overview_as_the_rules_say
         app.open_account(account_id)
         await settle(pilot)
         await key(pilot, "p", "T")
-        app.screen.query_one("#template").value = "enterprise"  # type: ignore[attr-defined]
+        app.screen.query_one("#template").value = "enterprise"
         await key(pilot, "ctrl+s")
         [plan] = app.workspace.plans.plans(account_id)
         assert plan_items(app, account_id) == {"milestone": [], "success-plan": []}, "a draft"
@@ -289,7 +289,7 @@ async def test_working_the_plan_changes_triage_and_the_overview_as_the_rules_say
 
         # Active: agreed with the customer, so its risks count from today.
         await key(pilot, "p", "P")
-        app.screen.query_one("#status").value = "active"  # type: ignore[attr-defined]
+        app.screen.query_one("#status").value = "active"
         await key(pilot, "ctrl+s")
         [reason] = plan_items(app, account_id)["success-plan"]
         assert reason.startswith("Success plan at risk: ") and "no value measured for" in reason
