@@ -1,5 +1,5 @@
 """The book's plans read in bulk (`store.plan_book`) on SQLite and PostgreSQL, and the book read
-with them through the workspace (`Workspace.book(plans=True)`)."""
+with them through the workspace (`Workspace.book_plans`)."""
 
 from __future__ import annotations
 
@@ -153,7 +153,7 @@ def test_the_book_read_with_its_plans_says_where_each_account_stands(
     rules = load_rules(None, tmp_path)
     workspace = Workspace(database="test", today=TODAY, me=book.maya, rules=rules, db=db)
     assert all(row.plan is None for row in workspace.book(team=False))
-    mine = {row.name: row.plan for row in workspace.book(team=False, plans=True)}
+    mine = {row.name: row.plan for row in workspace.book_plans(team=False)}
     assert set(mine) == {"Acme", "Bolt"}
     acme, bolt = mine["Acme"], mine["Bolt"]
     assert acme is not None and bolt is not None
@@ -161,7 +161,7 @@ def test_the_book_read_with_its_plans_says_where_each_account_stands(
     assert acme.review_due_on is None  # reviewed on 2026-11-02, every month
     assert acme.words == "2 slipped, 1 blocked"
     assert (bolt.standing, bolt.required, bolt.words) == (Standing.NO_PLAN, False, "no plan")
-    team = {row.name: row.plan for row in workspace.book(team=True, plans=True)}
+    team = {row.name: row.plan for row in workspace.book_plans(team=True)}
     cove = team["Cove"]
     assert cove is not None
     assert (cove.standing, cove.required, cove.words) == (Standing.NO_PLAN, True, "on hold")

@@ -45,7 +45,8 @@ async def test_p_shows_my_book_by_its_plans_and_p_again_goes_back(app_factory):
         await _plans_view(pilot)
         screen = app.screen
         assert isinstance(screen, BookScreen) and screen.plans
-        expected = sort_rows(app.workspace.book(team=False, plans=True), SortKey.PLAN)
+        assert app.focused is _table(app)  # read again, the table keeps the keys
+        expected = sort_rows(app.workspace.book_plans(team=False), SortKey.PLAN)
         assert _cells(app) == [row.name for row in expected]
         assert _headers(app)[:2] == ["Account", "Plan"]
         assert _cells(app, 1) == [row.plan.words for row in expected if row.plan]
@@ -58,7 +59,7 @@ async def test_p_shows_my_book_by_its_plans_and_p_again_goes_back(app_factory):
 
         await pilot.press("P")
         await settle(pilot)
-        assert not screen.plans
+        assert not screen.plans and app.focused is _table(app)
         assert "Plan" not in _headers(app)
         mine = app.workspace.book(team=False)
         assert _cells(app) == [row.name for row in sort_rows(mine, SortKey.NAME)]
@@ -72,7 +73,7 @@ async def test_the_team_book_puts_enterprise_accounts_with_no_active_plan_first(
         await _plans_view(pilot)
         await pilot.press("t")
         await settle(pilot)
-        rows = app.workspace.book(team=True, plans=True)
+        rows = app.workspace.book_plans(team=True)
         assert _cells(app) == [row.name for row in sort_rows(rows, SortKey.PLAN)]
         by_name = {row.name: row.plan for row in rows}
         shown = [by_name[name] for name in _cells(app)]
@@ -117,7 +118,7 @@ async def test_the_filter_and_the_sort_keep_working_in_the_plans_view(app_factor
         await pilot.pause()
         await pilot.press("P")
         await settle(pilot)
-        rows = sort_rows(app.workspace.book(team=False, plans=True), SortKey.PLAN)
+        rows = sort_rows(app.workspace.book_plans(team=False), SortKey.PLAN)
         await pilot.press("slash", *"slipped")
         await pilot.pause()
         slipped = [row.name for row in filter_rows(rows, "slipped")]

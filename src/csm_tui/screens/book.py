@@ -319,7 +319,8 @@ class BookScreen(CsmScreen[None]):
     @thread_work(group="book", description="read the book of business")
     def _load(self, asked: Asked) -> None:
         with gc_paused():
-            rows = self.workspace.book(team=asked.team, plans=asked.plans)
+            read = self.workspace.book_plans if asked.plans else self.workspace.book
+            rows = read(team=asked.team)
             self.post_message(self.Loaded(rows, listing(rows, asked)))
 
     @on(Loaded)
@@ -362,6 +363,8 @@ class BookScreen(CsmScreen[None]):
         table.display = bool(shown)
         empty.display = not shown
         if shown:
+            if self.focused is None:  # hidden while the book was read again, it lost the focus
+                table.focus()
             return
         query = self.query_one(FilterBar).value.strip()
         if self._rows is None:

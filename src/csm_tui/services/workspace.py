@@ -200,10 +200,16 @@ class Workspace:
     def plans(self) -> Plans:
         return self._services().plans
 
-    def book(self, *, team: bool, plans: bool = False) -> list[AccountRow]:
-        """Every account of the user's book (or the team's); with `plans`, each with where it
-        stands with its success plans today (`domain.plan_book`), read in the same
-        transaction."""
+    def book(self, *, team: bool) -> list[AccountRow]:
+        """Every account of the user's book, or the team's."""
+        return self._book(team=team, plans=False)
+
+    def book_plans(self, *, team: bool) -> list[AccountRow]:
+        """The book as `book` reads it, each account with where it stands with its success
+        plans today (`domain.plan_book`), read in the same transaction."""
+        return self._book(team=team, plans=True)
+
+    def _book(self, *, team: bool, plans: bool) -> list[AccountRow]:
         from dataclasses import replace
 
         from csm_tui.domain.plan_book import plan_standing
