@@ -15,6 +15,7 @@ from csm_tui.cli import _rules_in_force, _say_done, main, pass_settings
 from csm_tui.settings import Settings
 
 if TYPE_CHECKING:
+    from csm_tui.domain.book import AccountRow
     from csm_tui.domain.success_plan import PlanLine
     from csm_tui.services.workspace import Workspace
 
@@ -129,6 +130,59 @@ def _record(plan: PlanLine, today: date) -> dict[str, Any]:
             }
             for objective in plan.objectives
         ],
+    }
+
+
+@plan.command("list")
+@click.option("--team", is_flag=True, help="The whole team's book, not only yours.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@pass_settings
+def plan_list(settings: Settings, team: bool, fmt: str) -> None:
+    """Where each account of your book (--as) or the team's stands with its success plans, as
+    the book's plans view (P) orders them: no active plan first (Enterprise first), then
+    slipped milestones, blocked ones, a review due, on track."""
+    from csm_tui import output
+    from csm_tui.domain.book import SortKey, sort_rows
+
+    with _workspace(settings) as workspace:
+        if workspace.me is None and not team:
+            raise click.UsageError("whose book? Pass --as EMAIL (or set user_email), or --team")
+        rows = sort_rows(workspace.book_plans(team=team), SortKey.PLAN)
+    if fmt == "json":
+        click.echo(json.dumps([_standing_record(row) for row in rows], indent=2))
+    elif not rows:
+        click.echo(f"No accounts. Import some: {settings.csm} import accounts FILE.csv")
+    else:
+        table = [
+            [
+                row.external_id or "",
+                row.name,
+                row.segment.label,
+                row.owner_name or "-",
+                row.plan.words if row.plan else "",
+            ]
+            for row in rows
+        ]
+        click.echo(output.text_table(("ID", "Account", "Segment", "Owner", "Plan"), table))
+
+
+def _standing_record(row: AccountRow) -> dict[str, Any]:
+    plan = row.plan
+    assert plan is not None, "read with its plans"
+    return {
+        "external_id": row.external_id,
+        "name": row.name,
+        "segment": row.segment.value,
+        "owner_email": row.owner_email,
+        "standing": plan.standing.name.lower().replace("_", "-"),
+        "plan_required": plan.required,
+        "inactive_plan": plan.inactive.value if plan.inactive else None,
+        "slipped": plan.slipped,
+        "blocked": plan.blocked,
+        "review_due_on": plan.review_due_on.isoformat() if plan.review_due_on else None,
+        "words": plan.words,
     }
 
 

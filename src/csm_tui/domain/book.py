@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from csm_tui.domain.enums import LifecycleStage, Priority, Segment
 from csm_tui.domain.health import DEFAULT_BANDS, BandThresholds, HealthBand
+from csm_tui.domain.plan_book import PlanStanding
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,8 @@ class AccountRow:
     #: The priority stored on the account when the rules derive another (`priority`, which
     #: every list shows); None when they agree.
     assigned_priority: Priority | None = None
+    #: Where it stands with its success plans, when the book was read for its plans view.
+    plan: PlanStanding | None = None
 
     @property
     def priority_words(self) -> str:
@@ -49,6 +52,7 @@ class AccountRow:
             self.segment.label,
             self.priority.label,
             self.band().value,
+            self.plan.words if self.plan is not None else "",
         ]
         return " ".join(parts).lower()
 
@@ -62,6 +66,7 @@ class SortKey(StrEnum):
     HEALTH = "health"
     RENEWAL = "renewal"
     LAST_TOUCH = "last_touch"
+    PLAN = "plan"
 
 
 _SEGMENT_ORDER = {segment: index for index, segment in enumerate(Segment)}
@@ -73,9 +78,11 @@ def sort_rows(rows: list[AccountRow], key: SortKey, *, reverse: bool = False) ->
     """Sort by one column; ties fall back to the account name so the order is stable and readable.
 
     Missing values (no health score, no renewal date, never touched) sort last whichever way.
+    By plan: no active plan first (those whose segment requires one first), then slipped
+    milestones, blocked ones, a review due, on track (`domain.plan_book`).
     """
 
-    def primary(row: AccountRow) -> tuple[bool, str | int | date]:
+    def primary(row: AccountRow) -> tuple[bool, str | int | date | tuple[int, bool]]:
         match key:
             case SortKey.NAME:
                 return (False, row.name.lower())
@@ -93,6 +100,8 @@ def sort_rows(rows: list[AccountRow], key: SortKey, *, reverse: bool = False) ->
                 return (row.renewal_date is None, row.renewal_date or _FAR_FUTURE)
             case SortKey.LAST_TOUCH:
                 return (row.last_touch is None, row.last_touch or _LONG_AGO)
+            case SortKey.PLAN:
+                return (row.plan is None, row.plan.rank if row.plan is not None else (0, False))
 
     by_name = sorted(rows, key=lambda row: row.name.lower())
     present = [row for row in by_name if not primary(row)[0]]

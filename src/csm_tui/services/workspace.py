@@ -201,12 +201,36 @@ class Workspace:
         return self._services().plans
 
     def book(self, *, team: bool) -> list[AccountRow]:
+        """Every account of the user's book, or the team's."""
+        return self._book(team=team, plans=False)
+
+    def book_plans(self, *, team: bool) -> list[AccountRow]:
+        """The book as `book` reads it, each account with where it stands with its success
+        plans today (`domain.plan_book`), read in the same transaction."""
+        return self._book(team=team, plans=True)
+
+    def _book(self, *, team: bool, plans: bool) -> list[AccountRow]:
+        from dataclasses import replace
+
+        from csm_tui.domain.plan_book import plan_standing
         from csm_tui.store import queries
         from csm_tui.store.memory import gc_paused
+        from csm_tui.store.plan_book import book_plans
 
         owner = None if team or self.me is None else self.me.email
-        with gc_paused(), self.db.reading() as session:  # a row per account, without cycles
-            return queries.book_of_business(session, owner)
+        every = self.rules.rulebook.success_plan.review_every
+        with gc_paused():  # a row per account, without cycles
+            with self.db.reading() as session:
+                rows = queries.book_of_business(session, owner)
+                if not plans:
+                    return rows
+                found = book_plans(session, owner)
+            return [
+                replace(
+                    row, plan=plan_standing(row.segment, found.get(row.id, ()), self.today, every)
+                )
+                for row in rows
+            ]
 
     def has_accounts(self, *, team: bool) -> bool:
         """Whether the book (the user's, or the team's) holds any account: an empty one is

@@ -1,0 +1,140 @@
+"""Where each account of the book stands with its success plans, for the book's plans view.
+
+The seeds ask that every Enterprise customer have an active success plan, worked as a living
+document: milestones kept on their dates, the plan reviewed with the customer. So the view puts
+first the accounts with no active plan (Enterprise ones first: the seeds require one), then
+those with slipped milestones, then blocked ones, then a review overdue, then the plans on
+track; ties by name. Only active plans count: a draft is not yet agreed with the customer, an
+on-hold or done one is not being worked (`domain.success_plan` says the same of risks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum
+from typing import NamedTuple
+
+from csm_tui.domain.calendar import Duration
+from csm_tui.domain.enums import MilestoneStatus, Segment
+from csm_tui.domain.success_plan import PlanLine, PlanStatus, is_slipped, review_due, review_due_on
+
+#: The segments whose accounts must have an active success plan (the seeds: Enterprise).
+PLAN_REQUIRED = frozenset({Segment.ENTERPRISE})
+
+#: With no active plan, the plan said instead: the nearest to being worked first.
+_INACTIVE_ORDER = (PlanStatus.DRAFT, PlanStatus.ON_HOLD, PlanStatus.DONE)
+_INACTIVE_WORDS = {
+    None: "no plan",
+    PlanStatus.DRAFT: "draft only",
+    PlanStatus.ON_HOLD: "on hold",
+    PlanStatus.DONE: "plan done",
+}
+
+
+class Standing(IntEnum):
+    """What the plans view says of an account, in the view's order: the most to do first."""
+
+    NO_PLAN = 0
+    SLIPPED = 1
+    BLOCKED = 2
+    REVIEW_DUE = 3
+    ON_TRACK = 4
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStanding:
+    standing: Standing
+    #: No active plan where its segment requires one (`PLAN_REQUIRED`): first of all.
+    required: bool = False
+    #: With no active plan, the plan it has instead (draft, on hold, done); None: none at all.
+    inactive: PlanStatus | None = None
+    slipped: int = 0  # milestones of its active plans, as `success_plan.effective_status`
+    blocked: int = 0
+    #: The day the review fell due and was not held (the earliest of its active plans).
+    review_due_on: date | None = None
+
+    @property
+    def rank(self) -> tuple[int, bool]:
+        """The view's order (ties by name are the caller's)."""
+        return (self.standing, not self.required)
+
+    @property
+    def words(self) -> str:
+        """'no plan', 'draft only', '2 slipped, 1 blocked', 'review due since 2026-11-08',
+        'on track': the worst first, the others counted after it (the review's day only when
+        it is the worst, so that a cell stays narrow)."""
+        if self.standing is Standing.NO_PLAN:
+            return _INACTIVE_WORDS[self.inactive]
+        if self.standing is Standing.ON_TRACK:
+            return "on track"
+        parts = [f"{self.slipped} slipped"] if self.slipped else []
+        parts += [f"{self.blocked} blocked"] if self.blocked else []
+        if self.review_due_on is not None:
+            parts.append(f"review due since {self.review_due_on}" if not parts else "review due")
+        return ", ".join(parts)
+
+
+def plan_standing(
+    segment: Segment, plans: Iterable[PlanLine], today: date, every: Duration
+) -> PlanStanding:
+    """Where an account stands with its plans on `today` (`every`: the rules file's
+    `[success_plan] review_every`). Its active plans are taken together: milestones slipped or
+    blocked in any of them are counted, and the review is due from the earliest day one of
+    them fell due."""
+    listed = list(plans)
+    active = [plan for plan in listed if plan.status is PlanStatus.ACTIVE]
+    if not active:
+        statuses = {plan.status for plan in listed}
+        inactive = next((status for status in _INACTIVE_ORDER if status in statuses), None)
+        return PlanStanding(Standing.NO_PLAN, required=segment in PLAN_REQUIRED, inactive=inactive)
+    milestones = [m for plan in active for m in plan.milestones]
+    slipped = sum(is_slipped(m, today) for m in milestones)
+    blocked = sum(m.status is MilestoneStatus.BLOCKED for m in milestones)
+    overdue = [review_due_on(plan, every) for plan in active if review_due(plan, today, every)]
+    review = min((day for day in overdue if day is not None), default=None)
+    if slipped:
+        standing = Standing.SLIPPED
+    elif blocked:
+        standing = Standing.BLOCKED
+    elif review is not None:
+        standing = Standing.REVIEW_DUE
+    else:
+        standing = Standing.ON_TRACK
+    return PlanStanding(standing, slipped=slipped, blocked=blocked, review_due_on=review)
+
+
+class PlanCounts(NamedTuple):
+    """How many accounts stand where: the line over the plans view."""
+
+    no_plan: int = 0
+    required: int = 0  # of which their segment requires a plan
+    slipped: int = 0
+    blocked: int = 0
+    review_due: int = 0
+    on_track: int = 0
+
+    def parts(self, *, short: bool = False) -> list[tuple[int, str]]:
+        """(number, words) in the view's order; `short` for a narrow terminal."""
+        if short:
+            missing = f"no active plan ({self.required} Ent.)"
+        else:
+            missing = f"with no active plan ({self.required} Enterprise)"
+        return [
+            (self.no_plan, missing if self.required else missing.split(" (")[0]),
+            (self.slipped, "slipped"),
+            (self.blocked, "blocked"),
+            (self.review_due, "review due"),
+            (self.on_track, "on track"),
+        ]
+
+
+def plan_counts(standings: Iterable[PlanStanding]) -> PlanCounts:
+    counted = [0] * len(Standing)
+    required = 0
+    for standing in standings:
+        counted[standing.standing] += 1
+        required += standing.standing is Standing.NO_PLAN and standing.required
+    no_plan, slipped, blocked, review, on_track = counted
+    return PlanCounts(no_plan, required, slipped, blocked, review, on_track)
