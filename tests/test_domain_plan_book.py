@@ -4,6 +4,7 @@ and the order of the book's plans view."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -38,7 +39,9 @@ def ms(
 def plan(*milestones: MilestoneLine, **kw: Any) -> PlanLine:
     """An active plan reviewed last week, its milestones under one objective."""
     fields: dict[str, Any] = {"reviewed_on": date(2026, 11, 16), "created_on": date(2026, 6, 1)}
-    objective = ObjectiveLine(uuid.UUID(int=next(_ids)), "Release weekly", milestones=milestones)
+    objective = ObjectiveLine(
+        uuid.UUID(int=next(_ids)), "Release weekly", current="3 a month", milestones=milestones
+    )
     return PlanLine(
         uuid.UUID(int=next(_ids)),
         uuid.UUID(int=1),
@@ -88,6 +91,19 @@ def test_an_active_plan_with_no_milestones_reviewed_lately_is_on_track() -> None
     found = standing(plan())
     assert found == PlanStanding(Standing.ON_TRACK)
     assert found.words == "on track"
+
+
+def test_an_objective_never_measured_comes_after_a_review_due_and_before_on_track() -> None:
+    unmeasured = ObjectiveLine(uuid.UUID(int=next(_ids)), "Fewer incidents")
+    measured = plan()
+    found = standing(replace(measured, objectives=(*measured.objectives, unmeasured)))
+    assert (found.standing, found.unmeasured, found.words) == (
+        Standing.UNMEASURED,
+        1,
+        "1 not measured",
+    )
+    late = standing(replace(measured, objectives=(unmeasured,), reviewed_on=date(2026, 10, 1)))
+    assert late.standing is Standing.REVIEW_DUE and late.words == "review due since 2026-11-01"
 
 
 def test_a_done_plan_beside_an_active_one_counts_for_nothing() -> None:
@@ -196,7 +212,7 @@ def test_no_plan_enterprise_first_then_slipped_blocked_review_on_track_ties_by_n
     ]
     assert [row.name for row in filter_rows(ordered, "slipped")] == ["Alpha", "Delta"]
     assert [row.name for row in filter_rows(ordered, "no plan")] == ["Kappa", "Acme"]
-    assert plan_counts(row.plan for row in rows if row.plan) == PlanCounts(3, 2, 2, 1, 1, 1)
+    assert plan_counts(row.plan for row in rows if row.plan) == PlanCounts(3, 2, 2, 1, 1, 0, 1)
 
 
 def test_the_counts_line_in_long_and_short_words() -> None:
@@ -208,5 +224,6 @@ def test_the_counts_line_in_long_and_short_words() -> None:
         "slipped",
         "blocked",
         "review due",
+        "not measured",
         "on track",
     ]

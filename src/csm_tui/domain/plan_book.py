@@ -3,22 +3,24 @@
 The seeds ask that every Enterprise customer have an active success plan, worked as a living
 document: milestones kept on their dates, the plan reviewed with the customer. So the view puts
 first the accounts with no active plan (Enterprise ones first: the seeds require one), then
-those with slipped milestones, then blocked ones, then a review overdue, then the plans on
-track; ties by name. Only active plans count: a draft is not yet agreed with the customer, an
-on-hold or done one is not being worked (`domain.success_plan` says the same of risks).
+those with slipped milestones, then blocked ones, then a review overdue, then an objective not
+measured, then the plans on track; ties by name. These are the risks the rules engine reads
+(`domain.success_plan.risk_items`): only active plans count, as a draft is not yet agreed with
+the customer and an on-hold or done one is not being worked.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 from typing import NamedTuple
 
-from csm_tui.domain.calendar import Duration
-from csm_tui.domain.enums import MilestoneStatus, Segment
-from csm_tui.domain.success_plan import PlanLine, PlanStatus, is_slipped, review_due, review_due_on
+from csm_tui.domain.calendar import Duration, add_days
+from csm_tui.domain.enums import Segment
+from csm_tui.domain.success_plan import PlanLine, PlanStatus, RiskKind, risk_items
 
 #: The segments whose accounts must have an active success plan (the seeds: Enterprise).
 PLAN_REQUIRED = frozenset({Segment.ENTERPRISE})
@@ -40,7 +42,8 @@ class Standing(IntEnum):
     SLIPPED = 1
     BLOCKED = 2
     REVIEW_DUE = 3
-    ON_TRACK = 4
+    UNMEASURED = 4
+    ON_TRACK = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,7 @@ class PlanStanding:
     blocked: int = 0
     #: The day the review fell due and was not held (the earliest of its active plans).
     review_due_on: date | None = None
+    unmeasured: int = 0  # objectives of its active plans with no current value
 
     @property
     def rank(self) -> tuple[int, bool]:
@@ -73,6 +77,8 @@ class PlanStanding:
         parts += [f"{self.blocked} blocked"] if self.blocked else []
         if self.review_due_on is not None:
             parts.append(f"review due since {self.review_due_on}" if not parts else "review due")
+        if self.unmeasured and not parts:
+            parts.append(f"{self.unmeasured} not measured")
         return ", ".join(parts)
 
 
@@ -89,20 +95,30 @@ def plan_standing(
         statuses = {plan.status for plan in listed}
         inactive = next((status for status in _INACTIVE_ORDER if status in statuses), None)
         return PlanStanding(Standing.NO_PLAN, required=segment in PLAN_REQUIRED, inactive=inactive)
-    milestones = [m for plan in active for m in plan.milestones]
-    slipped = sum(is_slipped(m, today) for m in milestones)
-    blocked = sum(m.status is MilestoneStatus.BLOCKED for m in milestones)
-    overdue = [review_due_on(plan, every) for plan in active if review_due(plan, today, every)]
-    review = min((day for day in overdue if day is not None), default=None)
-    if slipped:
+    found = Counter[RiskKind]()
+    reviews: list[date] = []
+    for risk in (risk for plan in active for risk in risk_items(plan, today, every)):
+        found[risk.kind] += 1
+        if risk.kind is RiskKind.REVIEW:
+            reviews.append(add_days(risk.began, -1))  # the day it was due
+    review = min(reviews, default=None)
+    if found[RiskKind.SLIPPED]:
         standing = Standing.SLIPPED
-    elif blocked:
+    elif found[RiskKind.BLOCKED]:
         standing = Standing.BLOCKED
     elif review is not None:
         standing = Standing.REVIEW_DUE
+    elif found[RiskKind.UNMEASURED]:
+        standing = Standing.UNMEASURED
     else:
         standing = Standing.ON_TRACK
-    return PlanStanding(standing, slipped=slipped, blocked=blocked, review_due_on=review)
+    return PlanStanding(
+        standing,
+        slipped=found[RiskKind.SLIPPED],
+        blocked=found[RiskKind.BLOCKED],
+        review_due_on=review,
+        unmeasured=found[RiskKind.UNMEASURED],
+    )
 
 
 class PlanCounts(NamedTuple):
@@ -113,6 +129,7 @@ class PlanCounts(NamedTuple):
     slipped: int = 0
     blocked: int = 0
     review_due: int = 0
+    unmeasured: int = 0
     on_track: int = 0
 
     def parts(self, *, short: bool = False) -> list[tuple[int, str]]:
@@ -126,6 +143,7 @@ class PlanCounts(NamedTuple):
             (self.slipped, "slipped"),
             (self.blocked, "blocked"),
             (self.review_due, "review due"),
+            (self.unmeasured, "not measured"),
             (self.on_track, "on track"),
         ]
 
@@ -136,5 +154,5 @@ def plan_counts(standings: Iterable[PlanStanding]) -> PlanCounts:
     for standing in standings:
         counted[standing.standing] += 1
         required += standing.standing is Standing.NO_PLAN and standing.required
-    no_plan, slipped, blocked, review, on_track = counted
-    return PlanCounts(no_plan, required, slipped, blocked, review, on_track)
+    no_plan, slipped, blocked, review, unmeasured, on_track = counted
+    return PlanCounts(no_plan, required, slipped, blocked, review, unmeasured, on_track)

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy import ColumnElement, Connection, ScalarSelect, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, func, or_, select
 from sqlmodel import Session
 
 from csm_tui.domain.enums import EscalationStatus, MilestoneStatus
@@ -479,117 +479,21 @@ class Reader:
     def plans(
         self, scope: Scope
     ) -> tuple[dict[Any, tuple[OpenMilestone, ...]], dict[Any, tuple[PlanLine, ...]]]:
-        """Each account's active plans, with their objectives and the milestones not done; and
-        its open milestones (planned, in progress or slipped: a blocked one is a risk of its
-        plan, not an item due on its date). Draft, on-hold and done plans schedule nothing."""
-        p, o, m = _PLAN.c, _OBJECTIVE.c, _MILESTONE.c
-        active = and_(p.deleted_at.is_(None), p.status == PlanStatus.ACTIVE.value)
-        plans = fetch(
-            self.connection,
-            scoped(
-                select(
-                    raw_column(p.account_id),
-                    raw_column(p.id),
-                    p.title,
-                    raw_column(p.reviewed_on),
-                    raw_column(p.next_review_on),
-                    raw_column(p.created_at),
-                )
-                .where(active)
-                .order_by(p.created_at, p.id),
-                scope,
-                p.account_id,
-            ),
-            bulk=self.bulk,
-        )
-        if not plans:
-            return {}, {}
-        in_plan = _OBJECTIVE.join(_PLAN, p.id == o.plan_id)
-        objectives: defaultdict[Any, list[Sequence[Any]]] = defaultdict(list)
-        for row in fetch(
-            self.connection,
-            scoped(
-                select(raw_column(o.plan_id), raw_column(o.id), o.outcome, o.current)
-                .select_from(in_plan)
-                .where(active, o.deleted_at.is_(None))
-                .order_by(o.position, o.created_at, o.id),
-                scope,
-                p.account_id,
-            ),
-            bulk=self.bulk,
-        ):
-            objectives[row[0]].append(row)
-        milestones: defaultdict[Any, list[MilestoneLine]] = defaultdict(list)
-        days = self.days
-        for objective, title, due_on, status, reason, blocked_on in fetch(
-            self.connection,
-            scoped(
-                select(
-                    raw_column(m.objective_id),
-                    m.title,
-                    raw_column(m.due_on),
-                    m.status,
-                    m.blocked_reason,
-                    raw_column(m.blocked_on),
-                )
-                .select_from(_MILESTONE.join(in_plan, o.id == m.objective_id))
-                .where(
-                    active,
-                    o.deleted_at.is_(None),
-                    m.deleted_at.is_(None),
-                    m.status != MilestoneStatus.DONE.value,
-                )
-                .order_by(m.due_on, m.position, m.id),
-                scope,
-                p.account_id,
-            ),
-            bulk=self.bulk,
-        ):
-            milestones[objective].append(
-                MilestoneLine(
-                    id=NO_ID,
-                    objective_id=NO_ID,
-                    title=title,
-                    due_on=days[due_on],
-                    status=MilestoneStatus(status),
-                    blocked_reason=reason,
-                    blocked_on=days[blocked_on],
-                )
-            )
-        found: defaultdict[Any, list[PlanLine]] = defaultdict(list)
-        due: defaultdict[Any, list[tuple[date, str]]] = defaultdict(list)
-        for key, plan, title, reviewed_on, next_review_on, created_at in plans:
-            lines = tuple(
-                ObjectiveLine(
-                    id=NO_ID, outcome=outcome, current=current, milestones=tuple(milestones[row])
-                )
-                for _, row, outcome, current in objectives.get(plan, ())
-            )
-            found[key].append(
-                PlanLine(
-                    id=NO_ID,
-                    account_id=NO_ID,
-                    title=title,
-                    reviewed_on=days[reviewed_on],
-                    next_review_on=days[next_review_on],
-                    objectives=lines,
-                    created_on=_day_of(created_at),
-                )
-            )
-            due[key] += (
+        """Each account's active plans (`read_plans`); and its open milestones (planned, in
+        progress or slipped: a blocked one is a risk of its plan, not an item due on its date).
+        Draft, on-hold and done plans schedule nothing."""
+        found = read_plans(self.connection, scope, bulk=self.bulk, days=self.days)
+        due: dict[Any, tuple[OpenMilestone, ...]] = {}
+        for key, plans in found.items():
+            items = sorted(
                 (line.due_on, line.title)
-                for objective in lines
-                for line in objective.milestones
+                for plan in plans
+                for line in plan.milestones
                 if line.due_on is not None and line.status is not MilestoneStatus.BLOCKED
             )
-        return (
-            {
-                key: tuple(OpenMilestone(title=title, due_on=on) for on, title in sorted(items))
-                for key, items in due.items()
-                if items
-            },
-            {key: tuple(items) for key, items in found.items()},
-        )
+            if items:
+                due[key] = tuple(OpenMilestone(title=title, due_on=on) for on, title in items)
+        return due, {key: tuple(plans) for key, plans in found.items()}
 
 
 def _scores_in(
@@ -609,6 +513,122 @@ def _scores_in(
 
 def _first(row: Sequence[Any]) -> Any:
     return row[0]
+
+
+def read_plans(
+    connection: Connection,
+    scope: Scope,
+    *,
+    active_only: bool = True,
+    bulk: bool = True,
+    days: Days | None = None,
+) -> dict[Any, list[PlanLine]]:
+    """The live plans of the scope's accounts, oldest first, by raw account key: what their
+    risks and standing weigh (`domain.success_plan.risk_items`, `domain.plan_book`), in three
+    queries whatever the size of the book. Every objective (its outcome and current value);
+    the milestones not done, of active plans only (a draft, on-hold or done plan's count for
+    nothing). Ids of objectives and milestones are not kept (`NO_ID`): they are named by title.
+    `active_only` leaves the other plans out (the rules engine's read)."""
+    p, o, m = _PLAN.c, _OBJECTIVE.c, _MILESTONE.c
+    days = Days() if days is None else days
+    live = p.deleted_at.is_(None)
+    active = p.status == PlanStatus.ACTIVE.value
+    plans = fetch(
+        connection,
+        scoped(
+            select(
+                raw_column(p.account_id),
+                raw_column(p.id),
+                p.title,
+                p.status,
+                raw_column(p.reviewed_on),
+                raw_column(p.next_review_on),
+                raw_column(p.created_at),
+            )
+            .where(live, active if active_only else sa.true())
+            .order_by(p.created_at, p.id),
+            scope,
+            p.account_id,
+        ),
+        bulk=bulk,
+    )
+    if not plans:
+        return {}
+    in_plan = _OBJECTIVE.join(_PLAN, p.id == o.plan_id)
+    objectives: defaultdict[Any, list[Sequence[Any]]] = defaultdict(list)
+    for row in fetch(
+        connection,
+        scoped(
+            select(raw_column(o.plan_id), raw_column(o.id), o.outcome, o.current)
+            .select_from(in_plan)
+            .where(live, active if active_only else sa.true(), o.deleted_at.is_(None))
+            .order_by(o.position, o.created_at, o.id),
+            scope,
+            p.account_id,
+        ),
+        bulk=bulk,
+    ):
+        objectives[row[0]].append(row)
+    milestones: defaultdict[Any, list[MilestoneLine]] = defaultdict(list)
+    for objective, title, due_on, status, reason, blocked_on in fetch(
+        connection,
+        scoped(
+            select(
+                raw_column(m.objective_id),
+                m.title,
+                raw_column(m.due_on),
+                m.status,
+                m.blocked_reason,
+                raw_column(m.blocked_on),
+            )
+            .select_from(_MILESTONE.join(in_plan, o.id == m.objective_id))
+            .where(
+                live,
+                active,
+                o.deleted_at.is_(None),
+                m.deleted_at.is_(None),
+                m.status != MilestoneStatus.DONE.value,
+            )
+            .order_by(m.due_on, m.position, m.id),
+            scope,
+            p.account_id,
+        ),
+        bulk=bulk,
+    ):
+        milestones[objective].append(
+            MilestoneLine(
+                id=NO_ID,
+                objective_id=NO_ID,
+                title=title,
+                due_on=days[due_on],
+                status=MilestoneStatus(status),
+                blocked_reason=reason,
+                blocked_on=days[blocked_on],
+            )
+        )
+    found: defaultdict[Any, list[PlanLine]] = defaultdict(list)
+    for key, plan, title, status, reviewed_on, next_review_on, created_at in plans:
+        found[key].append(
+            PlanLine(
+                id=uuid.UUID(canonical(plan)),
+                account_id=uuid.UUID(canonical(key)),
+                title=title,
+                status=PlanStatus(status),
+                reviewed_on=days[reviewed_on],
+                next_review_on=days[next_review_on],
+                objectives=tuple(
+                    ObjectiveLine(
+                        id=NO_ID,
+                        outcome=outcome,
+                        current=current,
+                        milestones=tuple(milestones[row]),
+                    )
+                    for _, row, outcome, current in objectives.get(plan, ())
+                ),
+                created_on=_day_of(created_at),
+            )
+        )
+    return dict(found)
 
 
 def _day_of(moment: Any) -> date:
