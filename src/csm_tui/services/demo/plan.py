@@ -274,7 +274,14 @@ def plan_success_plans(
     if gaps:
         # One of the demo user's with no plan at all; the others on the rest of the team: a
         # draft on an onboarding account first (a plan still being agreed), then no plan.
-        mine = [i for i in enterprise if plans[i].owner == demo_user and not plans[i].onboarding]
+        mine = [
+            i
+            for i in enterprise
+            if plans[i].owner == demo_user
+            and not plans[i].onboarding
+            and plans[i].band == HealthBand.GREEN
+            and plans[i].escalation is None  # a quiet account, where a plan is simply missing
+        ]
         others = sorted(
             (i for i in enterprise if plans[i].owner != demo_user),
             key=lambda i: not plans[i].onboarding,
