@@ -89,3 +89,18 @@ def test_demo_still_refuses_a_real_book(tmp_path: Path) -> None:
         result = csm("--db", str(real), "demo", "--no-open", *args)
         assert result.exit_code == 1
         assert "holds a real book of business" in result.output
+
+
+def test_the_demo_users_queue_is_not_flooded_by_her_success_plans(tmp_path: Path) -> None:
+    """The default demo as its user opens it: her plans show in the queue (a slipped or blocked
+    milestone, a review owed) without crowding out the rest of her morning."""
+    target = str(tmp_path / "demo.db")
+    assert csm("--db", target, "--today", TODAY, "demo", "--no-open").exit_code == 0
+    mine = ("--db", target, "--today", TODAY, "--as", DEMO_USER_EMAIL, "queue", "--format", "json")
+    for every_item in ((), ("--every-item",)):
+        rows = json.loads(csm(*mine, *every_item).output)
+        kinds = [row["kind"] for row in rows]
+        also = [item["kind"] for row in rows for item in row.get("also", [])]
+        of_plans = sum(kind in ("milestone", "success-plan") for kind in kinds)
+        assert len(rows) >= 10 and of_plans < len(rows) / 4, kinds
+        assert "success-plan" in kinds + also, kinds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -12,9 +13,13 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlmodel import SQLModel
 
-from csm_tui.domain.enums import MilestoneStatus, Segment
+from csm_tui.domain.enums import MilestoneStatus, ObjectiveKind, Segment
 from csm_tui.domain.health import DEFAULT_BANDS, DEFAULT_WEIGHTS, HealthBand
+from csm_tui.domain.plan_template import instantiate, parse_template
+from csm_tui.domain.success_plan import PlanLine, PlanStatus, RiskKind, parse_value, risk_items
 from csm_tui.models import Escalation
+from csm_tui.plan_templates import shipped_text
+from csm_tui.rules import default_rules
 from csm_tui.services.demo import (
     DEMO_MANAGER_EMAIL,
     DEMO_USER_EMAIL,
@@ -25,6 +30,7 @@ from csm_tui.services.demo import (
 from csm_tui.store.bulk import insert_rows
 from csm_tui.store.database import Database
 from csm_tui.store.migrate import ensure_current
+from csm_tui.store.plans import plans_of
 from tests.conftest import TODAY
 
 TABLES = (
@@ -289,23 +295,113 @@ def test_open_escalations_at_every_level_with_their_history(book: Database) -> N
 
 
 def test_milestones_in_every_status_some_due_this_week(book: Database) -> None:
-    rows = _rows(book, "SELECT status, due_on, completed_at FROM milestone")
-    assert {row[0] for row in rows} == {status.value for status in MilestoneStatus}
+    rows = _rows(
+        book, "SELECT status, due_on, completed_at, blocked_reason, blocked_on FROM milestone"
+    )
+    today = TODAY.isoformat()
+    # As the plan shows them: planned or in progress past its due date is slipped (the service
+    # never stores "slipped": the date says it).
+    shown = {
+        "slipped" if status in ("planned", "in-progress") and due < today else status
+        for status, due, *_ in rows
+    }
+    assert shown == {status.value for status in MilestoneStatus}
     assert all((row[2] is not None) == (row[0] == "done") for row in rows)
+    blocked = [row for row in rows if row[0] == "blocked"]
+    assert blocked and all(row[3] and row[4] and row[4] < today for row in blocked)
+    assert all(row[3] is None and row[4] is None for row in rows if row[0] != "blocked")
     week_end = (TODAY + timedelta(days=6)).isoformat()
-    due_this_week = [
-        row for row in rows if row[0] != "done" and TODAY.isoformat() <= row[1] <= week_end
-    ]
+    due_this_week = [row for row in rows if row[0] != "done" and today <= row[1] <= week_end]
     assert len(due_this_week) >= 2
     kinds = Counter(row[0] for row in _rows(book, "SELECT kind FROM objective"))
     assert kinds["quantitative"] and kinds["qualitative"]
     plans = _scalar(book, "SELECT count(DISTINCT account_id) FROM success_plan")
-    enterprise = _scalar(
+    assert plans >= 150
+
+
+def _plans(db: Database) -> list[tuple[str, str, PlanLine]]:
+    """Every plan of the book with its account's segment and owner's e-mail."""
+    with db.reading() as session:
+        accounts = session.execute(
+            text(
+                "SELECT a.id, a.segment, m.email FROM account a "
+                "JOIN team_member m ON m.id = a.owner_id ORDER BY a.external_id"
+            )
+        ).all()
+        return [
+            (segment, email, plan)
+            for key, segment, email in accounts
+            for plan in plans_of(session, uuid.UUID(key))
+        ]
+
+
+def test_success_plans_make_a_realistic_spread(book: Database) -> None:
+    """Most active plans are on track; some slipped, a few blocked or not reviewed this month;
+    a few Enterprise accounts have no active plan; the demo user's book shows every case."""
+    every = default_rules().success_plan.review_every
+    plans = _plans(book)
+    active = [(email, plan) for _, email, plan in plans if plan.status is PlanStatus.ACTIVE]
+    risks = [
+        (email, {risk.kind for risk in risk_items(plan, TODAY, every)}) for email, plan in active
+    ]
+    counts = Counter(kind for _, kinds in risks for kind in kinds)
+    on_track = sum(not kinds for _, kinds in risks)
+    assert on_track >= 0.6 * len(active), counts
+    assert 0.1 * len(active) <= counts[RiskKind.SLIPPED] <= 0.2 * len(active)
+    assert 1 <= counts[RiskKind.BLOCKED] <= 0.1 * len(active)
+    assert 1 <= counts[RiskKind.REVIEW] <= 0.15 * len(active)
+    assert counts[RiskKind.UNMEASURED] <= 0.05 * len(active)
+    mine = Counter(kind for email, kinds in risks if email == DEMO_USER_EMAIL for kind in kinds)
+    assert {RiskKind.SLIPPED, RiskKind.BLOCKED, RiskKind.REVIEW} <= set(mine)
+    # The seeds want an active plan for every Enterprise customer: a few have none yet.
+    enterprise = _scalar(book, "SELECT count(*) FROM account WHERE segment = 'enterprise'")
+    covered = {plan.account_id for segment, _, plan in plans if segment == "enterprise"}
+    with_active = {
+        plan.account_id
+        for segment, _, plan in plans
+        if segment == "enterprise" and plan.status is PlanStatus.ACTIVE
+    }
+    assert 1 <= enterprise - len(with_active) <= 0.1 * enterprise
+    assert len(covered) < enterprise and len(with_active) < len(covered)  # none, and a draft
+    mine_without = _scalar(
         book,
-        "SELECT count(*) FROM account a JOIN success_plan p "
-        "ON p.account_id = a.id WHERE a.segment = 'enterprise'",
+        "SELECT count(*) FROM account a JOIN team_member m ON m.id = a.owner_id "
+        f"WHERE m.email = '{DEMO_USER_EMAIL}' AND NOT EXISTS "
+        "(SELECT 1 FROM success_plan p WHERE p.account_id = a.id AND p.status = 'active')",
     )
-    assert enterprise == 45 and plans >= 150
+    assert mine_without >= 1
+    # A qualitative objective's current value is the customer's view, in words.
+    words = [
+        o.current
+        for _, _, plan in plans
+        for o in plan.objectives
+        if o.kind is ObjectiveKind.QUALITATIVE and o.current
+    ]
+    assert len(words) >= 2 and all(parse_value(value) is None for value in words)
+
+
+def test_plans_are_made_from_the_shipped_templates(book: Database) -> None:
+    """Made as `Plans.create_from_template` makes them: the template of the segment, its
+    objectives in order, each of its milestones dated from the account's go-live."""
+    rows = _rows(
+        book,
+        "SELECT p.id, p.template, p.status, a.segment, a.go_live_date FROM success_plan p "
+        "JOIN account a ON a.id = p.account_id",
+    )
+    calendar = default_rules().calendar
+    by_id = {plan.id: plan for _, _, plan in _plans(book)}
+    for key, template, status, segment, go_live in rows:
+        assert template == ("enterprise" if segment == "enterprise" else "commercial")
+        if status != "active":
+            continue  # a draft may have been dated from the day it was made
+        shape = parse_template(shipped_text(template), name=template)
+        draft = instantiate(shape, date.fromisoformat(go_live), TODAY, calendar)
+        plan = by_id[uuid.UUID(key)]
+        assert len(plan.objectives) == len(draft.objectives)
+        for objective, goal in zip(plan.objectives, draft.objectives, strict=True):
+            made = {(m.title, m.due_on) for m in objective.milestones}
+            assert {(m.title, m.due_on) for m in goal.milestones} <= made
+            assert objective.kind is goal.kind
 
 
 def test_health_history_ends_with_the_current_score(book: Database) -> None:

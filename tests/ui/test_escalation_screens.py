@@ -58,7 +58,7 @@ async def test_the_ladder_lists_mine_and_the_teams_breached_first(app_factory):
         await settle(pilot)
         await pilot.press("L")
         await settle(pilot)
-        assert accounts_on_ladder(app) == ["Oakmont Logistics"]
+        assert accounts_on_ladder(app) == ["Summit Cloud"]
         await pilot.press("t")
         await settle(pilot)
         lines = ladder(app).query_one(LadderTable).read_rows
@@ -84,7 +84,7 @@ async def test_the_life_of_an_escalation_by_keys(app_factory):
         await settle(pilot)
         await pilot.press("slash", *"l1", "enter")
         await settle(pilot)
-        assert accounts_on_ladder(app) == ["Greystone Aerospace"]
+        assert accounts_on_ladder(app) == ["Evergreen Biotech"]
         await pilot.press("enter")
         await settle(pilot)
         screen = app.screen

@@ -10,10 +10,11 @@ the account's reschedule (an open milestone is an item of the queue) and can be 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session, col
@@ -22,11 +23,19 @@ from csm_tui import paths
 from csm_tui.domain.enums import MilestoneStatus
 from csm_tui.domain.explain import next_words
 from csm_tui.domain.plan_export import plan_markdown
-from csm_tui.domain.plan_template import instantiate
+from csm_tui.domain.plan_template import PlanDraft, instantiate
 from csm_tui.domain.success_plan import PlanLine, PlanStatus
 from csm_tui.domain.team import Member
 from csm_tui.errors import CsmError
-from csm_tui.models import Account, Milestone, MilestoneMove, Objective, SuccessPlan, now_on
+from csm_tui.models import (
+    Account,
+    Milestone,
+    MilestoneMove,
+    Objective,
+    Row,
+    SuccessPlan,
+    now_on,
+)
 from csm_tui.plan_templates import load_template, names
 from csm_tui.rules import LoadedRules
 from csm_tui.services.scheduling import Schedule
@@ -116,37 +125,11 @@ class Plans:
             draft = instantiate(
                 shape, account.go_live_date, self.today, self.rules.rulebook.calendar
             )
-            plan = SuccessPlan(
-                account_id=key, title=draft.title, status=draft.status.value, template=template
-            )
-            session.add(plan)
-            session.flush()
-            made: list[Key] = [(SuccessPlan, plan.id)]
-            for position, goal in enumerate(draft.objectives):
-                objective = Objective(
-                    plan_id=plan.id,
-                    outcome=goal.outcome,
-                    metric=goal.metric,
-                    kind=goal.kind.value,
-                    baseline=goal.baseline,
-                    target=goal.target,
-                    position=position,
-                )
-                session.add(objective)
-                session.flush()
-                made.append((Objective, objective.id))
-                for number, step in enumerate(goal.milestones):
-                    milestone = Milestone(
-                        objective_id=objective.id,
-                        title=step.title,
-                        due_on=step.due_on,
-                        dri=step.dri,
-                        note=step.note,
-                        position=number,
-                    )
-                    session.add(milestone)
-                    session.flush()
-                    made.append((Milestone, milestone.id))
+            made: list[Key] = []
+            for model, values in plan_rows(draft, key, template).rows():
+                session.add(model(**values))
+                session.flush()  # a parent before its children: foreign keys are immediate
+                made.append((model, values["id"]))
             return f"Created “{draft.title}” from the {template} template (a draft)", made
 
         return self._change(key, change)
@@ -501,6 +484,72 @@ class Plans:
                 )
             )
             return [(Objective, key), *((Milestone, milestone) for milestone in milestones)]
+
+
+#: One row's column values, by name.
+Values = dict[str, Any]
+
+
+@dataclass(slots=True)
+class NewPlan:
+    """A plan made from a template, as the rows to insert: the plan, then each objective in
+    plan order with its milestones (ids and foreign keys set, the columns' defaults left out)."""
+
+    plan: Values
+    objectives: list[tuple[Values, list[Values]]]
+
+    def rows(self) -> Iterator[tuple[type[Row], Values]]:
+        """Every row with its table, parents first."""
+        yield SuccessPlan, self.plan
+        for objective, milestones in self.objectives:
+            yield Objective, objective
+            for milestone in milestones:
+                yield Milestone, milestone
+
+
+def plan_rows(
+    draft: PlanDraft,
+    account_id: uuid.UUID,
+    template: str,
+    new_id: Callable[[], uuid.UUID] = uuid.uuid4,
+) -> NewPlan:
+    """The rows of a plan from `template` (instantiated as `draft`), as `create_from_template`
+    stores them and the demo book writes them in bulk (`new_id`: its own stream of ids)."""
+    plan_id = new_id()
+    plan: Values = {
+        "id": plan_id,
+        "account_id": account_id,
+        "title": draft.title,
+        "status": draft.status.value,
+        "template": template,
+    }
+    objectives: list[tuple[Values, list[Values]]] = []
+    for position, goal in enumerate(draft.objectives):
+        objective_id = new_id()
+        objective: Values = {
+            "id": objective_id,
+            "plan_id": plan_id,
+            "outcome": goal.outcome,
+            "metric": goal.metric,
+            "kind": goal.kind.value,
+            "baseline": goal.baseline,
+            "target": goal.target,
+            "position": position,
+        }
+        milestones = [
+            {
+                "id": new_id(),
+                "objective_id": objective_id,
+                "title": step.title,
+                "due_on": step.due_on,
+                "dri": step.dri,
+                "note": step.note,
+                "position": number,
+            }
+            for number, step in enumerate(goal.milestones)
+        ]
+        objectives.append((objective, milestones))
+    return NewPlan(plan, objectives)
 
 
 def _objective_ids(

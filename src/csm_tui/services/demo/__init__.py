@@ -10,7 +10,10 @@ machine (benchmarks: build).
 
 What must be there for the product to have something to show (every segment and band, open
 escalations at all five levels, milestones in every status, health drops since yesterday,
-accounts of the demo user among them) is planned up front rather than left to chance.
+accounts of the demo user among them) is planned up front rather than left to chance. So are
+the success plans' stories: made from the shipped templates as the plan service makes them,
+most on track, some slipped, a few blocked or with a review overdue, a few Enterprise accounts
+without an active plan; the demo user has one of each.
 
 `plan` decides the team and what each account must be, `writer` generates the rows from those
 plans, picking from the vocabularies of `words`; this module writes them.

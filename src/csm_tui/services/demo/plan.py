@@ -1,7 +1,8 @@
 """Who the demo team is and what each account of the book must be, decided before any row is
 written: the segment and health band mixes, who owns which account, whose health dropped
 overnight, which accounts have an open escalation (every level present, some of the demo user's
-among them), and how much history a book of this size gets."""
+among them), what each success plan's story is (`plan_success_plans`), and how much history a
+book of this size gets."""
 
 from __future__ import annotations
 
@@ -39,6 +40,33 @@ _SEGMENT_MIX = {
     Segment.SCALE: 0.30,
 }
 _BAND_MIX = {HealthBand.GREEN: 0.70, HealthBand.YELLOW: 0.20, HealthBand.RED: 0.10}
+
+# The stories of a success plan (`Plan.success`): how it stands on `today`. An active plan is on
+# track (reviewed in the last month, every objective measured, past milestones done), or at risk
+# for one reason: milestones slipped, one blocked, the review overdue, an objective unmeasured.
+# A draft is not agreed with the customer yet (the onboarding ones, a few Enterprise ones).
+ON_TRACK = "on-track"
+SLIPPED = "slipped"
+BLOCKED = "blocked"
+REVIEW = "review"
+UNMEASURED = "unmeasured"
+DRAFT = "draft"
+#: Chance that an account of the segment has a success plan (seeds: every Enterprise customer).
+_PLAN_CHANCE = {
+    Segment.ENTERPRISE: 1.0,
+    Segment.COMMERCIAL: 0.85,
+    Segment.MID_MARKET: 0.8,
+    Segment.SMB: 0.6,
+    Segment.SCALE: 0.1,
+}
+#: The share of active plans at risk, by story (the rest are on track).
+_AT_RISK = {SLIPPED: 0.15, BLOCKED: 0.05, REVIEW: 0.10, UNMEASURED: 0.03}
+#: Trouble shows in the plan: slipped and blocked milestones are likelier on red and yellow
+#: accounts (weights).
+_TROUBLE = {HealthBand.GREEN: 1.0, HealthBand.YELLOW: 3.0, HealthBand.RED: 5.0}
+#: The share of Enterprise accounts without an active plan, though the seeds want one for each:
+#: the gaps the book of plans shows (a draft not yet agreed, or no plan at all).
+_ENTERPRISE_GAPS = 0.06
 
 
 # -- the fixed team --------------------------------------------------------------------------------
@@ -107,6 +135,7 @@ class Plan:
     escalation: int | None = None  # level of an open escalation
     past_escalation: bool = False
     onboarding: bool = False
+    success: str | None = None  # the success plan's story (ON_TRACK ...); None: no plan
 
 
 @dataclass(frozen=True)
@@ -222,3 +251,68 @@ def _plan_escalations(rng: random.Random, plans: list[Plan], mine: list[int]) ->
     for i in rng.sample(calm, min(len(calm), max(3, len(plans) // 50))):
         plans[i].past_escalation = True
     return set(chosen[:5])
+
+
+def plan_success_plans(
+    rng: random.Random, team: Sequence[DemoMember], plans: list[Plan], share: float
+) -> None:
+    """Which accounts have a success plan (a `share` of the usual ones in a thinner book) and
+    each plan's story (`Plan.success`): most on track, the `_AT_RISK` shares at risk (the
+    trouble on red and yellow accounts first), a few Enterprise accounts without an active
+    plan. The demo user's accounts show every case: one without a plan, one slipped, one
+    blocked, one review overdue, the rest on track.
+
+    Onboarding accounts are on track (the writer makes the newest ones drafts): their plan has
+    only just started."""
+    for plan in plans:
+        if rng.random() < _PLAN_CHANCE[plan.segment] * share:
+            plan.success = ON_TRACK
+    demo_user = next(i for i, m in enumerate(team) if m.email == DEMO_USER_EMAIL)
+    enterprise = [i for i, p in enumerate(plans) if p.segment == Segment.ENTERPRISE and p.success]
+    rng.shuffle(enterprise)
+    gaps = round(len(enterprise) * _ENTERPRISE_GAPS)
+    if gaps:
+        # One of the demo user's with no plan at all; the others on the rest of the team: a
+        # draft on an onboarding account first (a plan still being agreed), then no plan.
+        mine = [
+            i
+            for i in enterprise
+            if plans[i].owner == demo_user
+            and not plans[i].onboarding
+            and plans[i].band == HealthBand.GREEN
+            and plans[i].escalation is None  # a quiet account, where a plan is simply missing
+        ]
+        others = sorted(
+            (i for i in enterprise if plans[i].owner != demo_user),
+            key=lambda i: not plans[i].onboarding,
+        )
+        drafts = others[: max(1, gaps // 2)]
+        nones = mine[:1] + [i for i in others if i not in drafts]
+        for i in drafts:
+            plans[i].success = DRAFT
+        for i in nones[: max(1, gaps - len(drafts))]:
+            plans[i].success = None
+    active = [i for i, p in enumerate(plans) if p.success == ON_TRACK]
+    eligible = [i for i in active if not plans[i].onboarding]
+
+    def pick(story: str, among: list[int], count: int) -> None:
+        """The `count` accounts of `among` given the story: weighted draws without replacement
+        (a larger u ** (1 / weight) first), trouble on red and yellow accounts first."""
+        free = [i for i in among if plans[i].success == ON_TRACK]
+        trouble = story in (SLIPPED, BLOCKED)
+        keys = {
+            i: rng.random() ** (1 / (_TROUBLE[plans[i].band] if trouble else 1.0)) for i in free
+        }
+        for i in sorted(free, key=lambda i: -keys[i])[:count]:
+            plans[i].success = story
+
+    mine = [i for i in eligible if plans[i].owner == demo_user]
+    if len(mine) >= 4:
+        for story in (SLIPPED, BLOCKED, REVIEW):
+            pick(story, mine, 1)
+    for story, part in _AT_RISK.items():
+        wanted = round(len(active) * part)
+        if story != UNMEASURED and len(active) >= 4:
+            wanted = max(1, wanted)  # every case shows, even in a small book
+        already = sum(plans[i].success == story for i in active)
+        pick(story, [i for i in eligible if plans[i].owner != demo_user], wanted - already)

@@ -480,12 +480,33 @@ QUANTITATIVE = (
     ("Raise license utilization", "Seats in use", (45, 60), (85, 95), "%"),
     ("Shrink the security findings backlog", "Open critical findings", (80, 200), (10, 25), ""),
 )
-QUALITATIVE = (
-    "Show ROI to the board at the annual review",
-    "Standardize on one platform across business units",
-    "Retire the legacy ticketing tool",
-    "Pass the SOC 2 audit with the new audit trail",
-    "Give leadership a single view of customer health",
+#: How the customer measures the objectives of the shipped templates, by the template's metric:
+#: baseline range, target range, unit (a baseline or target the template gives as a number is
+#: kept). A metric not here ("the KPI the sponsor chose") becomes one of QUANTITATIVE, outcome
+#: and all: the customer's words replace the template's.
+TEMPLATE_MEASURES = {
+    "licensed seats in active use": ((4, 20), (70, 90), "%"),
+    "teams live on the primary use case": ((0, 0), (5, 16), ""),
+    "weekly active users on the primary use case": ((10, 40), (80, 240), ""),
+}
+#: A qualitative objective's current value: the sponsor's (or champion's) view, in words.
+VIEWS = (
+    "Sponsor sees the value; asked about a second business unit",
+    "Value confirmed at the last review; next outcomes in discussion",
+    "Champion happy with adoption; wants better reporting",
+    "Sponsor wants faster progress on the migration",
+    "Positive: the board saw the first results",
+    "Mixed: the value is clear to the champion, not yet to finance",
+)
+#: Why a milestone is blocked: what it waits on.
+BLOCKED_REASONS = (
+    "waiting on the customer's security review",
+    "SSO waits on the customer's IdP change freeze",
+    "waiting on {contact} to sign off the scope",
+    "budget for the second business unit not approved yet",
+    "the champion is on leave until next month",
+    "the export from the legacy tool keeps failing",
+    "waiting on the {team} team's data migration",
 )
 MILESTONES = (
     "Enable {feature} for all teams",

@@ -2,8 +2,11 @@
 and escalations, generated as plain dicts from its `plan.Plan`, in foreign-key order.
 
 One `random.Random` for content and a second one for UUIDs, timestamps as offsets from `today`:
-the same seed and day always give the same rows. The loops over snapshots and touches are the
-hot ones of a benchmark-sized book.
+the same seed and day always give the same rows. The success plans have two streams of their
+own, so that the rest of the book does not change with them. A plan is made from its segment's
+shipped template by the service's own `plan_rows` (as `Plans.create_from_template` makes it),
+then worked as its story says (`_PlanWriter`). The loops over snapshots and touches are the hot
+ones of a benchmark-sized book.
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import Table
 
+from csm_tui.domain.calendar import WorkCalendar
 from csm_tui.domain.enums import (
     EscalationStatus,
     LifecycleStage,
@@ -32,6 +36,8 @@ from csm_tui.domain.enums import (
     TouchKind,
 )
 from csm_tui.domain.health import DEFAULT_BANDS, DEFAULT_WEIGHTS, HealthBand
+from csm_tui.domain.plan_template import PlanDraft, PlanTemplate, instantiate, parse_template
+from csm_tui.domain.success_plan import PlanStatus, parse_value
 from csm_tui.models import (
     Account,
     ActionItem,
@@ -48,11 +54,27 @@ from csm_tui.models import (
     TouchpointAttendee,
     table_of,
 )
-from csm_tui.services.demo.plan import GROUP, Density, Plan, plan_book, team_for
+from csm_tui.plan_templates import shipped_text
+from csm_tui.rules import default_rules
+from csm_tui.services.demo.plan import (
+    BLOCKED,
+    DRAFT,
+    GROUP,
+    ON_TRACK,
+    REVIEW,
+    SLIPPED,
+    UNMEASURED,
+    Density,
+    Plan,
+    plan_book,
+    plan_success_plans,
+    team_for,
+)
 from csm_tui.services.demo.words import (
     ACTION_TITLES,
     AE_NAMES,
     AREA_CODES,
+    BLOCKED_REASONS,
     CADENCE_SUMMARIES,
     COMPANY_PREFIXES,
     COMPANY_SUFFIXES,
@@ -66,7 +88,6 @@ from csm_tui.services.demo.words import (
     MILESTONES,
     NEXT_STEPS,
     NOTE_SUMMARIES,
-    QUALITATIVE,
     QUANTITATIVE,
     RAISE_WHY,
     REGIONS,
@@ -74,12 +95,15 @@ from csm_tui.services.demo.words import (
     RESOLUTIONS,
     ROMAN,
     TEAMS,
+    TEMPLATE_MEASURES,
     TITLES,
     TLDS,
     TOPICS,
     TRAINING_SUMMARIES,
+    VIEWS,
     slug,
 )
+from csm_tui.services.plans import NewPlan, Values, plan_rows
 
 T = TypeVar("T")
 #: One row to insert, by column name.
@@ -187,13 +211,6 @@ _CONTACTS = {
     Segment.SMB: (3, 5),
     Segment.SCALE: (3, 4),
 }
-_PLAN_CHANCE = {
-    Segment.ENTERPRISE: 1.0,
-    Segment.COMMERCIAL: 0.85,
-    Segment.MID_MARKET: 0.8,
-    Segment.SMB: 0.6,
-    Segment.SCALE: 0.1,
-}
 _SENTIMENT_ODDS = {  # chance of positive, and of positive-or-neutral, by band at the time
     HealthBand.GREEN: (0.55, 0.95),
     HealthBand.YELLOW: (0.25, 0.75),
@@ -220,11 +237,30 @@ _ROUTINE_SCALE = (
     ),
     (35, 75, 85, 95, 100),
 )
-_MILESTONE_ODDS = {  # planned, in-progress, done, slipped, blocked
-    HealthBand.GREEN: (30, 25, 35, 5, 5),
-    HealthBand.YELLOW: (25, 25, 25, 15, 10),
-    HealthBand.RED: (20, 20, 20, 20, 20),
+#: How far an objective has come from its baseline to its target, by the account's band.
+_PROGRESS = {
+    HealthBand.GREEN: (0.4, 1.0),
+    HealthBand.YELLOW: (0.15, 0.6),
+    HealthBand.RED: (0.0, 0.35),
 }
+
+
+@cache
+def _template(name: str) -> PlanTemplate:
+    """A shipped template as it ships (never the user's own: the same book on every machine)."""
+    return parse_template(shipped_text(name), name=name)
+
+
+@lru_cache(maxsize=1)
+def _calendar() -> WorkCalendar:
+    """The shipped rules' working calendar: the service dates a template's milestones on the
+    calendar of the rules in force, the demo on the shipped one (the same book everywhere)."""
+    return default_rules().calendar
+
+
+@lru_cache(maxsize=4096)
+def _draft(name: str, go_live: date | None, today: date) -> PlanDraft:
+    return instantiate(_template(name), go_live, today, _calendar())
 
 
 @dataclass(slots=True)
@@ -300,8 +336,13 @@ class BookWriter:
         self.team = team_for(self.accounts)
         self.team_ids = [self.uid() for _ in self.team]
         self.used_names: set[str] = set()
-        self.milestone_serial = 0
         self.plans, self.forced_escalations = plan_book(self.rng, self.team, self.accounts)
+        # The success plans draw from streams of their own: the rest of the book is the same
+        # whatever they are.
+        self.plan_rng = random.Random(f"csm-tui demo plans {self.seed}")
+        self.plan_ids = random.Random(f"csm-tui demo plan ids {self.seed}")
+        self.due_this_week = 0  # on-track plans given a milestone due this week, so far
+        plan_success_plans(self.plan_rng, self.team, self.plans, self.density.plan_share)
         days = [
             self.today - timedelta(days=7 * week) for week in range(self.density.snapshot_weeks + 1)
         ]
@@ -312,6 +353,10 @@ class BookWriter:
     def uid(self) -> uuid.UUID:
         """A version-4 UUID from the id stream: the same as `UUID(int=..., version=4)`, faster."""
         return uuid.UUID(int=(self.ids.getrandbits(128) & _UUID_MASK) | _UUID_V4)
+
+    def plan_uid(self) -> uuid.UUID:
+        """A version-4 UUID from the success plans' own id stream."""
+        return uuid.UUID(int=(self.plan_ids.getrandbits(128) & _UUID_MASK) | _UUID_V4)
 
     @staticmethod
     def at(day: date, hour: int = 9) -> datetime:
@@ -824,126 +869,8 @@ class _AccountWriter:
     # success plan
 
     def success_plan(self) -> None:
-        book, rng, today, plan = self.book, self.rng, self.today, self.plan
-        if rng.random() >= _PLAN_CHANCE[plan.segment] * book.density.plan_share:
-            return
-        created = book.at(max(self.start + timedelta(days=14), today - timedelta(days=400)), 10)
-        if created > book.now:
-            created = book.at(today - timedelta(days=1), 10)
-        reviewed = today - timedelta(days=book.between(3, 110))
-        reviewed = max(reviewed, created.date())
-        draft = plan.onboarding and (today - self.start).days < 30
-        plan_row = {
-            **book.stamps(created, book.at(reviewed, 16)),
-            "account_id": self.account_id,
-            "title": f"FY{(today.year + 1) % 100:02d} success plan"
-            if rng.random() < 0.5
-            else f"Success plan: {book.pick(GOALS)}",
-            "status": "draft" if draft else "active",
-            "reviewed_on": None if draft else reviewed,
-        }
-        self.batch["success_plan"].append(plan_row)
-        count = book.between(2, 3) if plan.segment == Segment.ENTERPRISE else book.between(1, 2)
-        progress_range = {
-            HealthBand.GREEN: (0.4, 1.0),
-            HealthBand.YELLOW: (0.15, 0.6),
-            HealthBand.RED: (0.0, 0.35),
-        }[plan.band]
-        if plan.onboarding:
-            progress_range = (0.0, 0.2)
-        for number in range(count):
-            objective = {
-                **book.stamps(created, book.at(reviewed, 16)),
-                "plan_id": plan_row["id"],
-                "position": number,
-            }
-            if number == 0 or rng.random() < 0.7:
-                outcome, metric, (b_low, b_high), (t_low, t_high), unit = book.pick(QUANTITATIVE)
-                baseline, target = book.between(b_low, b_high), book.between(t_low, t_high)
-                low, high = progress_range
-                progress = low + (high - low) * rng.random()
-                current = round(baseline + (target - baseline) * progress)
-                objective.update(
-                    outcome=outcome,
-                    metric=metric,
-                    kind=VALUE[ObjectiveKind.QUANTITATIVE],
-                    baseline=f"{baseline}{unit}",
-                    target=f"{target}{unit}",
-                    current=f"{current}{unit}",
-                )
-            else:
-                objective.update(
-                    outcome=book.pick(QUALITATIVE),
-                    metric=None,
-                    kind=VALUE[ObjectiveKind.QUALITATIVE],
-                    baseline=None,
-                    target=None,
-                    current=None,
-                )
-            self.batch["objective"].append(objective)
-            for position in range(book.between(2, 3)):
-                self.milestone(objective["id"], created, position)
-
-    def milestone(self, objective_id: uuid.UUID, created: datetime, position: int = 0) -> None:
-        """One milestone; the first five of the book cover every status, two due this week."""
-        book, today = self.book, self.today
-        serial = book.milestone_serial
-        book.milestone_serial += 1
-        forced = (
-            MilestoneStatus.PLANNED,
-            MilestoneStatus.IN_PROGRESS,
-            MilestoneStatus.DONE,
-            MilestoneStatus.SLIPPED,
-            MilestoneStatus.BLOCKED,
-        )
-        if serial < len(forced):
-            status = forced[serial]
-        else:
-            status = self.rng.choices(tuple(MilestoneStatus), _MILESTONE_ODDS[self.plan.band])[0]
-        completed = None
-        planned_on = created.date()
-        match status:
-            case MilestoneStatus.DONE:
-                age = max(1, min(150, (today - planned_on).days))
-                due = today - timedelta(days=book.between(1, age))
-                finished = due + timedelta(days=book.between(-6, 3))
-                finished = max(planned_on, min(finished, today - timedelta(days=1)))
-                completed = book.at(finished, 15)
-            case MilestoneStatus.IN_PROGRESS:
-                due = today + timedelta(days=book.between(-3, 30))
-            case MilestoneStatus.PLANNED:
-                due = today + timedelta(days=book.between(0, 120))
-            case MilestoneStatus.SLIPPED:
-                due = today - timedelta(days=book.between(1, 30))
-            case _:
-                due = today + timedelta(days=book.between(-10, 20))
-        if serial < 2:
-            due = today + timedelta(days=2 + 2 * serial)  # due this week (today is the Monday)
-        who = self.rng.random()
-        dri = (
-            self.person(Persona.CHAMPION, Persona.TECHNICAL_LEAD).name
-            if who < 0.5
-            else self.owner.name
-            if who < 0.9
-            else self.account["ae"]
-        )
-        title = book.pick(MILESTONES).format(
-            feature=book.pick(FEATURES),
-            team=book.pick(TEAMS),
-            contact=self.person(Persona.EXECUTIVE_SPONSOR).name,
-        )
-        self.batch["milestone"].append(
-            {
-                **book.stamps(created, completed or book.at(today - timedelta(days=1), 16)),
-                "objective_id": objective_id,
-                "title": title,
-                "due_on": due,
-                "dri": dri,
-                "status": VALUE[status],
-                "completed_at": completed,
-                "position": position,
-            }
-        )
+        if self.plan.success is not None:
+            _PlanWriter(self, self.plan.success).write()
 
     # escalations
 
@@ -1108,3 +1035,249 @@ class _AccountWriter:
                 }
             )
             previous = step
+
+
+class _PlanWriter:
+    """One account's success plan, as a CSM made and worked it: made from the shipped template
+    of its segment by the service's own `plan_rows` (objectives in the template's words,
+    milestones dated from go-live), then the story (`plan.Plan.success`) sets what working it
+    did: the DRIs named, the customer's measures and values, the reviews, the milestones done,
+    in progress, slipped or blocked, and the CSM's own milestones on a plan older than its
+    template. The plans' own random streams (`BookWriter.plan_rng`, `plan_uid`)."""
+
+    def __init__(self, account: _AccountWriter, story: str) -> None:
+        self.account, self.story = account, story
+        self.book = account.book
+        self.rng = account.book.plan_rng
+        self.today = account.today
+        self.yesterday = account.today - timedelta(days=1)
+
+    def pick(self, items: Sequence[T]) -> T:
+        return items[int(self.rng.random() * len(items))]
+
+    def between(self, low: int, high: int) -> int:
+        return low + int(self.rng.random() * (high - low + 1))
+
+    def days_ago(self, low: int, high: int) -> date:
+        return self.today - timedelta(days=self.between(low, high))
+
+    def write(self) -> None:
+        account, book, today = self.account, self.book, self.today
+        name = "enterprise" if account.plan.segment == Segment.ENTERPRISE else "commercial"
+        story = self.story
+        if account.plan.onboarding and (today - account.start).days < 30:
+            story = DRAFT  # still being agreed with the new customer
+        if story == DRAFT:
+            created = min(self.yesterday, max(account.start, self.days_ago(2, 12)))
+            draft = _draft(name, account.go_live, today)
+            if any(m.due_on < today for o in draft.objectives for m in o.milestones):
+                draft = _draft(name, None, today)  # re-dated from today: none born slipped
+        else:
+            created = min(account.start + timedelta(days=self.between(1, 10)), self.yesterday)
+            # Dated from go-live, whichever day it was made (`today` keeps the cache small).
+            draft = _draft(name, account.go_live, today)
+        new = plan_rows(draft, account.account_id, name, book.plan_uid)
+        made = book.at(created, 10)
+        plan = new.plan
+        plan.update(created_at=made, updated_at=made, reviewed_on=None, next_review_on=None)
+        for objective, milestones in new.objectives:
+            objective.update(created_at=made, updated_at=made, current=None, measured_on=None)
+            for milestone in milestones:
+                milestone.update(
+                    created_at=made,
+                    updated_at=made,
+                    status=VALUE[MilestoneStatus.PLANNED],
+                    completed_at=None,
+                    blocked_reason=None,
+                    blocked_on=None,
+                )
+        if story != DRAFT:
+            reviewed = self.review(plan, story, created)
+            self.measure(new, story, reviewed)
+            self.work(new, story, created, reviewed)
+        self.store(new)
+
+    def store(self, new: NewPlan) -> None:
+        """Into the batch: `write` gave every row of a table the same columns."""
+        batch = self.account.batch
+        batch["success_plan"].append(new.plan)
+        for objective, _milestones in new.objectives:
+            batch["objective"].append(objective)
+        for _objective, milestones in new.objectives:
+            batch["milestone"].extend(milestones)
+
+    def review(self, plan: Values, story: str, created: date) -> date:
+        """Active, renamed by some CSMs, reviewed with the customer in the last month (a review
+        overdue: not since, or the one agreed not held); the next review agreed by some."""
+        today, book = self.today, self.book
+        roll = self.rng.random()
+        if roll < 0.3:
+            plan["title"] = f"FY{(today.year + 1) % 100:02d} success plan"
+        elif roll < 0.6:
+            plan["title"] = f"Success plan: {self.pick(GOALS)}"
+        agreed = None
+        if story != REVIEW:
+            reviewed = self.days_ago(1, 27)
+            if self.rng.random() < 0.35:
+                agreed = reviewed + timedelta(days=28)
+        elif self.rng.random() < 0.5:
+            reviewed = self.days_ago(33, 80)
+        else:
+            reviewed = self.days_ago(18, 27)
+            agreed = reviewed + timedelta(days=14)
+        reviewed = max(reviewed, created)
+        plan.update(
+            status=PlanStatus.ACTIVE.value,
+            reviewed_on=reviewed,
+            next_review_on=agreed,
+            updated_at=book.at(reviewed, 16),
+        )
+        return reviewed
+
+    def measure(self, new: NewPlan, story: str, reviewed: date) -> None:
+        """The customer's measures in place of the template's placeholders, each measured at
+        the last review (a qualitative one in words); one left unmeasured for that story."""
+        account = self.account
+        low, high = _PROGRESS[account.plan.band]
+        if account.plan.onboarding:
+            low, high = 0.0, 0.2
+        live = account.go_live <= self.today
+        unmeasured = story == UNMEASURED
+        for objective, _milestones in new.objectives:
+            if objective["kind"] == VALUE[ObjectiveKind.QUALITATIVE]:
+                current = self.pick(VIEWS)
+            else:
+                measure = TEMPLATE_MEASURES.get(objective["metric"])
+                if measure is None and unmeasured:  # the KPI: not measured before go-live
+                    unmeasured = False
+                    continue
+                if measure is None:
+                    outcome, metric, b_range, t_range, unit = self.pick(QUANTITATIVE)
+                    objective.update(outcome=outcome, metric=metric, baseline=None, target=None)
+                else:
+                    b_range, t_range, unit = measure
+                baseline = self.number(objective["baseline"], b_range, unit)
+                target = self.number(objective["target"], t_range, unit)
+                progress = low + (high - low) * self.rng.random() if live else 0.0
+                value = round(baseline[0] + (target[0] - baseline[0]) * progress)
+                objective.update(baseline=baseline[1], target=target[1])
+                current = f"{value}{unit}"
+            objective.update(
+                current=current, measured_on=reviewed, updated_at=self.book.at(reviewed, 16)
+            )
+
+    def number(self, given: str | None, span: tuple[int, int], unit: str) -> tuple[float, str]:
+        """The template's value if it is a number ("70%"), else one the customer agreed."""
+        parsed = parse_value(given)
+        if given is not None and parsed is not None:
+            return parsed[0], given
+        value = self.between(*span)
+        return value, f"{value}{unit}"
+
+    def work(self, new: NewPlan, story: str, created: date, reviewed: date) -> None:
+        """The DRIs named; the CSM's own milestones on a plan past its template; the past ones
+        done and the next ones in progress or planned, unless the story slips or blocks some."""
+        book, today, account = self.book, self.today, self.account
+        for _objective, milestones in new.objectives:
+            for milestone in milestones:
+                milestone["dri"] = self.named(milestone["dri"])
+        every = [m for _objective, milestones in new.objectives for m in milestones]
+        ahead = sum(m["due_on"] >= today for m in every)
+        recent = sum(today - timedelta(days=40) <= m["due_on"] < today for m in every)
+        slips = self.between(1, 2) if story == SLIPPED else 0  # of the latest past ones
+        added: list[date] = []
+        if ahead < 2:  # the template is behind it: this year's milestones, the CSM's own
+            added += [today + timedelta(days=self.between(3, 120)) for _ in range(3 - ahead)]
+        wanted = max(slips, 1 if ahead < 2 else 0)  # and one done lately
+        added += [self.days_ago(3, 30) for _ in range(wanted - recent)]
+        if story == ON_TRACK and book.due_this_week < 2:  # the first two: due this week
+            added.append(today + timedelta(days=2 + 2 * book.due_this_week))
+            book.due_this_week += 1
+        for number, due in enumerate(sorted(added)):
+            every.append(self.added(new, number, due, created))
+        every.sort(key=lambda m: m["due_on"])
+        past = [m for m in every if m["due_on"] < today]
+        slipped = {id(m) for m in past[len(past) - slips :]}
+        blocked = next((m for m in every if m["due_on"] >= today), None)
+        for milestone in every:
+            due = milestone["due_on"]
+            if story == BLOCKED and milestone is blocked:
+                since = max(self.days_ago(1, 14), milestone["created_at"].date())
+                contact = account.person(Persona.EXECUTIVE_SPONSOR, Persona.CHAMPION).name
+                reason = self.pick(BLOCKED_REASONS).format(contact=contact, team=self.pick(TEAMS))
+                milestone.update(
+                    status=VALUE[MilestoneStatus.BLOCKED],
+                    blocked_reason=reason,
+                    blocked_on=since,
+                    updated_at=book.at(since, 11),
+                )
+            elif id(milestone) in slipped:  # in progress when its day passed: slipped
+                milestone.update(status=VALUE[MilestoneStatus.IN_PROGRESS])
+            elif due < today:
+                finished = due + timedelta(days=self.between(-5, 2))
+                finished = max(milestone["created_at"].date(), min(finished, self.yesterday))
+                done = book.at(finished, 15)
+                milestone.update(
+                    status=VALUE[MilestoneStatus.DONE], completed_at=done, updated_at=done
+                )
+            elif (due - today).days <= 21 and self.rng.random() < 0.7:
+                milestone.update(
+                    status=VALUE[MilestoneStatus.IN_PROGRESS],
+                    updated_at=max(milestone["created_at"], book.at(reviewed, 16)),
+                )
+
+    def added(self, new: NewPlan, number: int, due: date, created: date) -> Values:
+        """A milestone the CSM added to the plan (on its adoption or value objective)."""
+        book, account = self.book, self.account
+        objective, milestones = new.objectives[min(len(new.objectives) - 1, 1 + number % 2)]
+        taken = {m["title"] for _objective, ms in new.objectives for m in ms}
+        for _ in range(5):  # one of each in a plan
+            title = self.pick(MILESTONES).format(
+                feature=self.pick(FEATURES),
+                team=self.pick(TEAMS),
+                contact=account.person(Persona.EXECUTIVE_SPONSOR).name,
+            )
+            if title not in taken:
+                break
+        who = self.rng.random()
+        dri = (
+            account.person(Persona.CHAMPION, Persona.TECHNICAL_LEAD).name
+            if who < 0.5
+            else account.owner.name
+            if who < 0.9
+            else account.account["ae"]
+        )
+        since = min(due, self.yesterday) - timedelta(days=self.between(14, 45))
+        made = book.at(min(self.yesterday, max(created, since)), 11)
+        milestone: Values = {
+            "id": book.plan_uid(),
+            "created_at": made,
+            "updated_at": made,
+            "objective_id": objective["id"],
+            "title": title,
+            "due_on": due,
+            "dri": dri,
+            "status": VALUE[MilestoneStatus.PLANNED],
+            "completed_at": None,
+            "note": None,
+            "blocked_reason": None,
+            "blocked_on": None,
+            "position": len(milestones),
+        }
+        milestones.append(milestone)
+        return milestone
+
+    def named(self, role: str | None) -> str | None:
+        """The person a template's role stands for, named by the CSM (a role without a person
+        in the demo, like SA, stays a role)."""
+        account = self.account
+        match role:
+            case "CSM":
+                return account.owner.name
+            case "customer champion":
+                return account.person(Persona.CHAMPION).name
+            case "customer technical lead":
+                return account.person(Persona.TECHNICAL_LEAD, Persona.CHAMPION).name
+            case "AE":
+                return str(account.account["ae"])
+        return role
