@@ -2,11 +2,13 @@
 
 The accounts are random but plausible: any segment and priority, a health score or none, contract
 dates around 2024-2028 or none, touches of any kind, health history, up to two open escalations,
-snoozes and success-plan milestones; `today` falls in 2025-2027. The rules are the shipped ones.
+snoozes, success-plan milestones and plans; `today` falls in 2025-2027. The rules are the shipped
+ones.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 from csm_tui.domain.calendar import Unit
 from csm_tui.domain.decision import Candidate, Decision, Status
 from csm_tui.domain.engine import decide
-from csm_tui.domain.enums import Priority, Segment, TouchKind
+from csm_tui.domain.enums import MilestoneStatus, Priority, Segment, TouchKind
 from csm_tui.domain.facts import (
     HEALTH_WINDOW_DAYS,
     AccountFacts,
@@ -26,6 +28,7 @@ from csm_tui.domain.facts import (
     Snooze,
 )
 from csm_tui.domain.queue import plan_of
+from csm_tui.domain.success_plan import MilestoneLine, ObjectiveLine, PlanLine, PlanStatus
 from csm_tui.rules import default_rules
 
 RULES = default_rules()
@@ -108,8 +111,14 @@ def accounts(draw: st.DrawFn, today: date) -> AccountFacts:
             draw(st.lists(st.integers(-60, 60), max_size=2)) if draw(st.integers(0, 3)) == 0 else ()
         )  # a quarter have any
     )
+    plans = (  # a third have a plan, some two
+        tuple(draw(success_plans(today)) for _ in range(draw(st.integers(1, 2))))
+        if draw(st.integers(0, 2)) == 0
+        else ()
+    )
     return AccountFacts(
         account_id="acc-1",
+        plans=plans,
         name="Acme",
         segment=draw(st.sampled_from([s.value for s in Segment])),
         priority=draw(st.sampled_from([p.value for p in Priority])),
@@ -123,6 +132,63 @@ def accounts(draw: st.DrawFn, today: date) -> AccountFacts:
         escalations=escalations,
         snoozes=snoozes,
         milestones=milestones,
+    )
+
+
+@st.composite
+def success_plans(draw: st.DrawFn, today: date) -> PlanLine:
+    """A plan as `store.facts.read_plans` reads it: any status, reviews around `today`, and
+    its milestones not done, in any status the store may hold."""
+
+    def day(low: int, high: int) -> st.SearchStrategy[date | None]:
+        return st.none() | st.integers(low, high).map(lambda n: today + timedelta(days=n))
+
+    ids = iter(range(1, 100))
+    milestones = tuple(
+        MilestoneLine(
+            uuid.UUID(int=next(ids)),
+            uuid.UUID(int=0),
+            f"m{n}",
+            due,
+            status=status,
+            blocked_on=draw(day(-60, 0)) if status is MilestoneStatus.BLOCKED else None,
+        )
+        for n, (due, status) in enumerate(
+            draw(
+                st.lists(
+                    st.tuples(
+                        day(-60, 60),
+                        st.sampled_from(
+                            [s for s in MilestoneStatus if s is not MilestoneStatus.DONE]
+                        ),
+                    ),
+                    max_size=3,
+                )
+            )
+        )
+    )
+    objectives = tuple(
+        ObjectiveLine(
+            uuid.UUID(int=next(ids)),
+            f"o{n}",
+            current=current,
+            milestones=milestones if n == 0 else (),
+        )
+        for n, current in enumerate(
+            draw(st.lists(st.none() | st.just("3"), min_size=1, max_size=2))
+        )
+    )
+    created = draw(st.integers(-400, 0).map(lambda n: today + timedelta(days=n)))
+    reviewed = draw(day(-100, 0))
+    return PlanLine(
+        uuid.UUID(int=next(ids)),
+        uuid.UUID(int=0),
+        "Plan",
+        status=draw(st.sampled_from(list(PlanStatus))),
+        reviewed_on=None if reviewed is None else max(reviewed, created),
+        next_review_on=draw(day(-30, 40)),
+        objectives=objectives,
+        created_on=created,
     )
 
 
@@ -267,6 +333,14 @@ def test_a_touch_of_the_due_kind_today_satisfies_it(case: tuple[AccountFacts, da
     due = decide(facts, RULES, today).next
     assert due is not None
     if due.kind == "milestone":  # done in the success plan, not by a touch
+        return
+    if due.kind == "success-plan":  # answered by a review of the plan, not by a touch
+        reviewed = replace(
+            facts,
+            plans=tuple(replace(p, reviewed_on=today, next_review_on=None) for p in facts.plans),
+        )
+        after = decide(reviewed, RULES, today)
+        assert not [c for c in after.candidates if c.kind == "success-plan" and c.is_open]
         return
     after = decide(_with_touch(facts, due.kind, today), RULES, today)
     same = [c for c in after.candidates if c.rule_id == due.rule_id and c.is_open]

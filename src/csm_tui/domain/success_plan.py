@@ -201,10 +201,18 @@ def review_due_on(plan: PlanLine, every: Duration) -> date | None:
     """The day by which the plan must be reviewed: the agreed next review, or one interval after
     the last review (or after the plan was created), whichever comes first."""
     since = plan.reviewed_on or plan.created_on
-    candidates = [plan.next_review_on] if plan.next_review_on else []
+    candidates = [agreed] if (agreed := _agreed(plan)) else []
     if since is not None:
         candidates.append(shift(since, every, WorkCalendar(), roll=False).day)
     return min(candidates, default=None)
+
+
+def _agreed(plan: PlanLine) -> date | None:
+    """The next review agreed with the customer, unless a review was held since (on or after)."""
+    agreed = plan.next_review_on
+    if agreed is None or (plan.reviewed_on is not None and agreed <= plan.reviewed_on):
+        return None
+    return agreed
 
 
 def review_due(plan: PlanLine, today: date, every: Duration) -> bool:
@@ -303,9 +311,11 @@ def next_risk_day(plan: PlanLine, today: date, every: Duration) -> date | None:
         and m.due_on >= today
         and m.status in (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
     ]
-    due = review_due_on(plan, every)
-    if due is not None and due >= today:
-        days.append(add_days(due, 1))
+    since = plan.reviewed_on or plan.created_on
+    reviews = [agreed] if (agreed := _agreed(plan)) else []
+    if since is not None:  # both: past the agreed one, the interval's end rewords the reason
+        reviews.append(shift(since, every, WorkCalendar(), roll=False).day)
+    days += (add_days(due, 1) for due in reviews if due >= today)
     return min(days, default=None)
 
 
