@@ -106,7 +106,8 @@ def test_on_a_later_day_an_unchanged_plan_says_what_the_engine_says(
         db.dispose()
     compared = {key: value for key, value in shown.items() if key[0] in unchanged}
     assert compared == {key: value for key, value in expected.items() if key[0] in unchanged}
-    assert len(unchanged) > 60, "most accounts keep their plan from one day to the next"
+    # A month on, most success plans owe their monthly review: fewer plans hold that long.
+    assert len(unchanged) > (60 if days < 30 else 30), "plans that held, to compare"
     assert any(shown[key][1] != 0 for key in compared), "lateness that moved with the day"
 
 
