@@ -57,7 +57,7 @@ def shown_text(widget: Widget) -> str:
     painted = [widget] if isinstance(widget, Static) else list(widget.query("Static, LabelledRows"))
     lines: list[str] = []
     for part in painted:
-        width, height = part.size
+        width, height = part.outer_size
         lines += [strip.text.rstrip() for strip in part.render_lines(Region(0, 0, width, height))]
     return "\n".join(line for line in lines if line.strip())
 
