@@ -218,7 +218,11 @@ def test_no_plan_enterprise_first_then_slipped_blocked_review_on_track_ties_by_n
 def test_the_counts_line_in_long_and_short_words() -> None:
     counts = PlanCounts(no_plan=3, required=2, slipped=1)
     assert counts.parts()[0] == (3, "with no active plan (2 Enterprise)")
-    assert counts.parts(short=True)[0] == (3, "no active plan (2 Ent.)")
+    assert counts.parts(short=True) == [
+        (3, "no active plan (2 Ent.)"),
+        (1, "slipped"),
+        (0, "on track"),
+    ], "a narrow line leaves out what counts nothing"
     assert PlanCounts(no_plan=1).parts()[0] == (1, "with no active plan")
     assert [words for _, words in counts.parts()][1:] == [
         "slipped",

@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 from csm_tui.app import CsmApp
+from csm_tui.domain.enums import TouchKind
+from csm_tui.domain.success_plan import MilestoneLine, is_slipped
 from csm_tui.domain.triage import can_book, preset_kind
 from csm_tui.messages import OpenPlan
 from csm_tui.screens.triage import TriageScreen
 from csm_tui.services.triage import TouchForm
+from csm_tui.widgets.plan_view import PlanList
 from csm_tui.widgets.queue_table import QueueTable
 from tests.conftest import TODAY
 from tests.ui.conftest import open_book, settle
@@ -238,6 +241,35 @@ def test_account_tab(snap_compare, app_factory, tab, which, size):
     assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_opening(which, key))
 
 
+def _plan_at_risk(*keys: str) -> RunBefore:
+    """Open the first of the demo CSM's accounts (by name) whose plan has a slipped milestone:
+    the success flag raised, what raises it under the plan's line."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        app = pilot.app
+        assert isinstance(app, CsmApp)
+        plans = app.workspace.plans
+        row = next(
+            row
+            for row in sorted(app.workspace.book(team=False), key=lambda row: row.name)
+            if any(is_slipped(m, TODAY) for p in plans.plans(row.id) for m in p.milestones)
+        )
+        app.open_account(row.id)
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+@pytest.mark.parametrize("tab", ["overview", "plan"])
+def test_account_with_a_plan_at_risk(snap_compare, app_factory, tab, size):
+    key = str(TABS.index(tab) + 1)
+    assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_plan_at_risk(key))
+
+
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 def test_account_edit_modal(snap_compare, app_factory, size):
     assert snap_compare(app_factory(), terminal_size=SIZES[size], run_before=_opening("red", "E"))
@@ -268,17 +300,32 @@ def test_account_help(snap_compare, app_factory, size):
 
 
 def _on_a_touch(*keys: str) -> RunBefore:
-    """Open Jasper Retail, one of the demo CSM's accounts, on its timeline, highlight its
-    second touch (a cadence call with notes, attendees and an action item), press `keys`."""
+    """Open the first of the demo CSM's accounts (by name) with a cadence call with notes,
+    attendees and an action item, on its timeline, highlight that touch, press `keys`."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
         app = pilot.app
         assert isinstance(app, CsmApp)
-        [row] = [row for row in app.workspace.book(team=False) if row.name == "Jasper Retail"]
+        for row in sorted(app.workspace.book(team=False), key=lambda row: row.name):
+            view = app.workspace.accounts.view(row.id)
+            assert view is not None
+            touches = view.detail.touches  # newest first, as the timeline lists them
+            found = [
+                n
+                for n, touch in enumerate(touches)
+                if touch.kind is TouchKind.CADENCE_CALL
+                and touch.notes
+                and touch.attendees
+                and touch.action_items
+            ]
+            if found:
+                break
+        else:
+            raise AssertionError("no cadence call with notes, attendees and an action item")
         app.open_account(row.id)
         await settle(pilot)
-        await pilot.press("3", "j", *keys)
+        await pilot.press("3", *["j"] * found[0], *keys)
         await settle(pilot)
 
     return run_before
@@ -370,16 +417,26 @@ def test_escalation_modal(snap_compare, app_factory, modal):
 
 def _on_plan(which: str, *keys: str) -> RunBefore:
     """The plan screen of one account: "empty" (a team account with no plan), "template" (the
-    same, with a plan from the Enterprise template), "slipped" (the demo CSM's Oakmont
-    Logistics: a slipped milestone, a blocked one, and one blocked here with its reason)."""
+    same, with a plan from the Enterprise template), "slipped" (the demo CSM's account whose
+    plan has a slipped milestone, highlighted, and its last milestone blocked here with a
+    reason)."""
 
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot)
         app = pilot.app
         assert isinstance(app, CsmApp)
         plans = app.workspace.plans
+        slipped: MilestoneLine | None = None
         if which == "slipped":
-            row = next(row for row in app.workspace.book(team=False) if row.name.startswith("Oak"))
+            for row in sorted(app.workspace.book(team=False), key=lambda row: row.name):
+                late = [
+                    m for p in plans.plans(row.id) for m in p.milestones if is_slipped(m, TODAY)
+                ]
+                if late:
+                    slipped = late[0]
+                    break
+            else:
+                raise AssertionError("no slipped milestone in the demo CSM's book")
             [plan] = plans.plans(row.id)
             last = plan.milestones[-1]
             plans.set_status(last.id, "blocked", "waiting on the customer's SSO rollout")
@@ -389,6 +446,10 @@ def _on_plan(which: str, *keys: str) -> RunBefore:
                 plans.create_from_template(row.id, "enterprise")
         app.post_message(OpenPlan(row.id, row.name))
         await settle(pilot)
+        if slipped is not None:
+            listed = app.screen.query_one(PlanList)
+            listed.highlighted = listed.get_option_index(f"m:{slipped.id}")
+            await settle(pilot)
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
@@ -405,10 +466,10 @@ def test_plan_screen(snap_compare, app_factory, which, size):
 PLAN_MODALS = {
     "new": ("empty", "n"),
     "from-template": ("empty", "T"),
-    "blocked": ("slipped", "down", "B"),
-    "move": ("slipped", "down", "m"),
-    "edit-milestone": ("slipped", "down", "E"),
-    "delete": ("slipped", "down", "d"),
+    "blocked": ("slipped", "B"),
+    "move": ("slipped", "m"),
+    "edit-milestone": ("slipped", "E"),
+    "delete": ("slipped", "d"),
     "measure": ("slipped", "v"),
     "add-objective": ("slipped", "o"),
     "add-milestone": ("slipped", "a"),

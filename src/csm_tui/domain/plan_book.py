@@ -133,19 +133,23 @@ class PlanCounts(NamedTuple):
     on_track: int = 0
 
     def parts(self, *, short: bool = False) -> list[tuple[int, str]]:
-        """(number, words) in the view's order; `short` for a narrow terminal."""
+        """(number, words) in the view's order; `short` for a narrow terminal, which leaves
+        out what counts nothing (except the accounts on track: the line never reads empty)."""
         if short:
             missing = f"no active plan ({self.required} Ent.)"
         else:
             missing = f"with no active plan ({self.required} Enterprise)"
-        return [
+        parts = [
             (self.no_plan, missing if self.required else missing.split(" (")[0]),
             (self.slipped, "slipped"),
             (self.blocked, "blocked"),
             (self.review_due, "review due"),
-            (self.unmeasured, "not measured"),
+            (self.unmeasured, "unmeasured" if short else "not measured"),
             (self.on_track, "on track"),
         ]
+        if short:
+            parts = [(n, words) for n, words in parts if n or words == "on track"]
+        return parts
 
 
 def plan_counts(standings: Iterable[PlanStanding]) -> PlanCounts:

@@ -32,6 +32,7 @@ from csm_tui.domain.triage import (
     booking_problem,
     can_book,
     can_snooze,
+    ranked,
     snooze_limit,
 )
 from csm_tui.errors import CsmError
@@ -39,7 +40,7 @@ from csm_tui.models import Milestone, Touchpoint, now_on
 from csm_tui.rules import LoadedRules
 from csm_tui.services.scheduling import Schedule, account_key
 from csm_tui.services.triage_pages import ReadPage, TeamQueue
-from csm_tui.services.triage_view import TriageView, health_alerts, read_view
+from csm_tui.services.triage_view import TriageView, alerts_for, health_alerts, read_view
 from csm_tui.store import queue, ranks
 from csm_tui.store import triage as store
 from csm_tui.store.database import Database
@@ -289,17 +290,19 @@ class Triage:
 
     def after_change(self, view: TriageView, done: Done) -> TriageView:
         """A paged team view after an action on one account (its ranks were written with
-        it): the counts read again, its health alert gone if it was reviewed."""
+        it): the counts read again; its health alert gone if it was reviewed, else ranked
+        again with the account's most urgent item as it now stands."""
         assert view.pages is not None
         account_id = str(done.undo.account_id)
-        alerts = tuple(
-            alert
-            for alert in view.pages.alerts
-            if not (done.reviewed and alert.account_id == account_id)
-        )
+        alerts = [alert for alert in view.pages.alerts if alert.account_id != account_id]
+        had = len(alerts) < len(view.pages.alerts)
         with self.db.reading() as session:
+            if had and not done.reviewed:
+                reader = StoreReader(session, self.today, self.rules.rulebook.urgency)
+                alerts += alerts_for(reader, [account_id], view.changes, view.since)
             due = ranks.due_counts(session, today=self.today)
-        return replace(view, counts=_counts(due, len(alerts)), pages=self._team_queue(alerts))
+        kept = tuple(ranked(alerts))
+        return replace(view, counts=_counts(due, len(kept)), pages=self._team_queue(kept))
 
     def record_visit(self) -> None:
         """Note that the user opened the queue today, as `load` does by default: the app

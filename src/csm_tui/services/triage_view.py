@@ -118,10 +118,10 @@ def health_alerts(
     drops = [key for key, change in changes.items() if change.is_drop]
     reviewed = reader.reviewed_since(since, drops)
     pending = [key for key in drops if key not in reviewed]
-    return changes, ranked(_alerts(reader, pending, changes, since))
+    return changes, ranked(alerts_for(reader, pending, changes, since))
 
 
-def _alerts(
+def alerts_for(
     reader: QueueReader, account_ids: Sequence[str], changes: dict[str, HealthChange], since: date
 ) -> list[QueueItem]:
     """One row per unreviewed drop, with the urgency of the account's most urgent touch."""
