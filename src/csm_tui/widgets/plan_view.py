@@ -135,7 +135,7 @@ def head_text(plan: PlanLine, shown: int, count: int, today: date, every: Durati
         text.append("to agree")
     else:
         days = (due - today).days
-        agreed = " (agreed)" if due == plan.next_review_on else ""
+        agreed = ", agreed" if due == plan.next_review_on else ""
         text.append(f"{due}{agreed} ({'overdue, ' if days < 0 else 'due '}{relative_day(days)})")
     done = milestone_progress(plan)
     if done.total:
