@@ -896,27 +896,27 @@ def _success_plan(context: _Context, plan: PlanLine) -> Candidate:
     found = risk_items(plan, today, every)
     reviewed = plan.reviewed_on
     inputs = {"plan": plan.title, "last review": reviewed.isoformat() if reviewed else "none"}
-    if not found:
+
+    def satisfied(reason: str) -> Candidate:
         return Candidate(
             rule_id=rules.id,
             kind=PLAN_KIND,
             label=rules.label,
             status=Status.SATISFIED,
-            reason=f"{plan.title!r} is on track: nothing slipped or blocked, reviewed in the "
-            f"last {human(every)}, every objective measured",
+            reason=reason,
             inputs=inputs,
+        )
+
+    if not found:
+        return satisfied(
+            f"{plan.title!r} is on track: nothing slipped or blocked, reviewed in the last "
+            f"{human(every)}, every objective measured"
         )
     words = "; ".join(risk_sentences(plan, found, today, every))
     owed = [risk for risk in found if reviewed is None or risk.began > reviewed]
     if not owed:
-        return Candidate(
-            rule_id=rules.id,
-            kind=PLAN_KIND,
-            label=rules.label,
-            status=Status.SATISFIED,
-            reason=f"{plan.title!r} at risk ({words}), reviewed with the customer since, "
-            f"on {reviewed}",
-            inputs=inputs,
+        return satisfied(
+            f"{plan.title!r} at risk ({words}), reviewed with the customer since, on {reviewed}"
         )
     due = min(risk.began for risk in owed)
     steps = tuple(
