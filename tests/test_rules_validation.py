@@ -1413,3 +1413,33 @@ def test_a_rules_file_nested_a_thousand_deep_is_one_problem() -> None:
     assert [str(problem) for problem in error.value.problems] == [
         f"{USER}: arrays or tables are nested too deeply to read; write them out flat"
     ]
+
+
+# ---------- success plans ---------------------------------------------------------------------
+
+
+def test_success_plan_review_every_is_read_and_checked() -> None:
+    assert over_defaults('[success_plan]\nreview_every = "2w"').success_plan.review_every == (
+        Duration.parse("2w")
+    )
+    assert default_rules().success_plan.review_every == Duration.parse("1mo")
+    assert only_problem('[success_plan]\nreview_evry = "2w"') == msg(
+        2,
+        "success_plan.review_evry",
+        "unknown key 'review_evry'; did you mean 'review_every'?",
+    )
+    assert only_problem("[success_plan]\nreview_every = 30").startswith(
+        msg(2, "success_plan.review_every", 'must be a duration in quotes, like "3d"')
+    )
+
+
+def test_a_plan_item_kind_is_not_a_touch_that_satisfies_a_rule() -> None:
+    found = only_problem(
+        '[[recurring]]\nid = "r.x"\nkind = "success-plan"\nevery = "1mo"\nwhen = {}'
+    )
+    assert found == msg(
+        3,
+        "recurring[1].kind",
+        "a success plan item is done in the success plan, not by a touch: use a touch kind, "
+        'e.g. "meeting"',
+    )
