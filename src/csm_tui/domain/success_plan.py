@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import NamedTuple
 
 from csm_tui.domain.calendar import Duration, WorkCalendar, add_days, shift
@@ -203,8 +204,14 @@ def review_due_on(plan: PlanLine, every: Duration) -> date | None:
     since = plan.reviewed_on or plan.created_on
     candidates = [agreed] if (agreed := _agreed(plan)) else []
     if since is not None:
-        candidates.append(shift(since, every, WorkCalendar(), roll=False).day)
+        candidates.append(interval_end(since, every))
     return min(candidates, default=None)
+
+
+@lru_cache(maxsize=4096)
+def interval_end(since: date, every: Duration) -> date:
+    """One review interval after `since` (a bulk reschedule asks of a few hundred days)."""
+    return shift(since, every, WorkCalendar(), roll=False).day
 
 
 def _agreed(plan: PlanLine) -> date | None:
@@ -251,8 +258,9 @@ def risk_items(plan: PlanLine, today: date, every: Duration) -> tuple[Risk, ...]
     """Each slipped or blocked milestone, an overdue review, each objective with no measured
     value (none: the plan is on track, or not active). A milestone slipped the day after its due
     date; a blocked one began the day it was blocked; an overdue review the day after it was due;
-    an objective went unmeasured when the plan was made (a plan or milestone dated nothing of
-    the kind counts from the plan's creation, else from today)."""
+    an objective went unmeasured when the plan was made. What is dated nothing of the kind (a
+    milestone marked slipped before its date, blocked with no day on record) counts from the
+    plan's creation (else from today), so that the day a risk began never moves with `today`."""
     if plan.status is not PlanStatus.ACTIVE:
         return ()
     made = plan.created_on or today
@@ -263,11 +271,10 @@ def risk_items(plan: PlanLine, today: date, every: Duration) -> tuple[Risk, ...]
             name = f"{m.title} ({reason})" if reason else m.title
             found.append(Risk(RiskKind.BLOCKED, m.blocked_on or made, name))
         elif is_slipped(m, today):
-            began = add_days(m.due_on, 1) if m.due_on is not None else made
-            found.append(Risk(RiskKind.SLIPPED, min(began, today), m.title))
-    if review_due(plan, today, every):
-        due = review_due_on(plan, every)
-        assert due is not None, "a review is due only on a day"
+            late = m.due_on is not None and m.due_on < today
+            began = add_days(m.due_on, 1) if late and m.due_on is not None else made
+            found.append(Risk(RiskKind.SLIPPED, began, m.title))
+    if (due := review_due_on(plan, every)) is not None and due < today:
         found.append(Risk(RiskKind.REVIEW, add_days(due, 1)))
     found += [
         Risk(RiskKind.UNMEASURED, made, o.outcome) for o in plan.objectives if not is_measured(o)
@@ -306,22 +313,23 @@ def next_risk_day(plan: PlanLine, today: date, every: Duration) -> date | None:
         return None
     days = [
         add_days(m.due_on, 1)
-        for m in plan.milestones
+        for objective in plan.objectives
+        for m in objective.milestones
         if m.due_on is not None
         and m.due_on >= today
-        and m.status in (MilestoneStatus.PLANNED, MilestoneStatus.IN_PROGRESS)
+        and m.status not in (MilestoneStatus.BLOCKED, MilestoneStatus.DONE)
     ]
     since = plan.reviewed_on or plan.created_on
     reviews = [agreed] if (agreed := _agreed(plan)) else []
     if since is not None:  # both: past the agreed one, the interval's end rewords the reason
-        reviews.append(shift(since, every, WorkCalendar(), roll=False).day)
+        reviews.append(interval_end(since, every))
     days += (add_days(due, 1) for due in reviews if due >= today)
     return min(days, default=None)
 
 
 def _review_reason(plan: PlanLine, today: date, every: Duration) -> str:
     since = plan.reviewed_on or plan.created_on
-    interval_due = shift(since, every, WorkCalendar(), roll=False).day if since else None
+    interval_due = interval_end(since, every) if since else None
     if interval_due is not None and interval_due < today:
         if plan.reviewed_on is None:
             return f"never reviewed since it was created on {since} (every {every})"
