@@ -3,7 +3,7 @@
 Reading, filtering and sorting run in workers (`listing`); the table draws the rows in view.
 `P` shows the book by its success plans (`domain.plan_book`): which accounts have no active
 plan (Enterprise ones first, as the seeds require one), slipped or blocked milestones, a review
-due; `enter` there opens the account's plan.
+due, an objective not measured; `enter` there opens the account's plan.
 """
 
 from __future__ import annotations
@@ -247,8 +247,8 @@ class BookScreen(CsmScreen[None]):
             "toggle_plans",
             "Plans",
             tooltip="The book by its success plans: no active plan first (Enterprise first), "
-            "then slipped milestones, blocked ones, a review due, on track; again: the book "
-            "as it was",
+            "then slipped milestones, blocked ones, a review due, an objective not measured, on "
+            "track; again: the book as it was",
         ),
     ]
 
