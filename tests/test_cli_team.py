@@ -16,7 +16,8 @@ from tests.test_cli import TODAY, csm
 def book(tmp_path: Path) -> list[str]:
     """Li (a manager) and Maya (a CSM who owns nothing yet), as `--db` options."""
     db = ["--db", str(tmp_path / "book.db")]
-    assert csm(*db, "team", "add", "li@example.com", "--name", "Li Wei", "--role", "manager")
+    manager = ["li@example.com", "--name", "Li Wei", "--role", "manager"]
+    assert csm(*db, "team", "add", *manager).exit_code == 0
     assert csm(*db, "team", "add", "maya@example.com", "--name", "Maya Patel").exit_code == 0
     return db
 
