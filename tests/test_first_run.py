@@ -95,17 +95,21 @@ def test_team_add_then_list(tmp_path: Path) -> None:
     assert manager.exit_code == 0 and "Li Wei <li@example.com>" in manager.output
     listed = csm(*db, "team", "list")
     assert listed.output.splitlines() == [
-        "Name        E-mail                  Role     Accounts",
-        "----------  ----------------------  -------  --------",
-        "Li Wei      li@example.com          Manager         0",
-        "Maya Patel  maya.patel@example.com  CSM             0",
+        "Name        E-mail                  Role     Segment  Manager  Accounts  Calls/wk",
+        "----------  ----------------------  -------  -------  -------  --------  --------",
+        "Li Wei      li@example.com          Manager                           0",
+        "Maya Patel  maya.patel@example.com  CSM                               0",
     ]
     records = json.loads(csm(*db, "team", "list", "--format", "json").output)
     assert records[1] == {
         "name": "Maya Patel",
         "email": "maya.patel@example.com",
         "role": "csm",
+        "segment": None,
+        "manager": None,
         "accounts": 0,
+        "book": {},
+        "weekly_call_target": None,
     }
 
 
@@ -161,7 +165,7 @@ def test_team_list_in_an_unknown_format_is_a_usage_error(tmp_path: Path) -> None
     assert "'csv' is not one of 'table', 'json'" in result.output
 
 
-@pytest.mark.parametrize("command", [["team"], ["team", "add"], ["team", "list"]])
+@pytest.mark.parametrize("command", [["team"], ["team", "add"], ["team", "list"], ["team", "set"]])
 def test_team_has_useful_help(command: list[str]) -> None:
     result = csm(*command, "--help")
     assert result.exit_code == 0 and "Usage: csm team" in result.output

@@ -1443,3 +1443,151 @@ def test_a_plan_item_kind_is_not_a_touch_that_satisfies_a_rule() -> None:
         "a success plan item is done in the success plan, not by a touch: use a touch kind, "
         'e.g. "meeting"',
     )
+
+
+# ---------- the weekly wrap-up ----------------------------------------------------------------
+
+
+def test_the_shipped_wrapup_targets_follow_the_seeds() -> None:
+    wrapup = default_rules().wrapup
+    assert wrapup.cadence_calls_per_week == {
+        "enterprise": 5,
+        "commercial": 10,
+        "mid-market": 10,
+        "smb": 15,
+        "scale": 15,
+    }
+    assert wrapup.renewals_within == Duration.parse("120d")
+    assert wrapup.calls_target("scale") == 15 and wrapup.calls_target(None) is None
+
+
+def test_a_user_file_overrides_one_segment_and_keeps_the_others() -> None:
+    wrapup = over_defaults("""
+        [wrapup]
+        cadence_calls_per_week = { enterprise = 6 }
+    """).wrapup
+    assert wrapup.cadence_calls_per_week == {
+        "enterprise": 6,
+        "commercial": 10,
+        "mid-market": 10,
+        "smb": 15,
+        "scale": 15,
+    }
+    assert wrapup.renewals_within == Duration.parse("120d")
+    dotted = over_defaults('[wrapup]\ncadence_calls_per_week.smb = 0\nrenewals_within = "90d"')
+    assert dotted.wrapup.calls_target("smb") == 0
+    assert dotted.wrapup.renewals_within == Duration.parse("90d")
+
+
+def test_a_standalone_file_without_wrapup_has_the_seeds_targets() -> None:
+    text = (
+        default_text().text.split("[wrapup]")[0]
+        + "[snooze]"
+        + (default_text().text.split("[snooze]", 1)[1])
+    )
+    rules = parse_rules(RulesText(text, USER))
+    assert rules.wrapup == default_rules().wrapup
+
+
+@pytest.mark.parametrize(
+    ("user", "where", "message"),
+    [
+        (
+            "cadence_calls_per_week = { enterprize = 5 }",
+            "wrapup.cadence_calls_per_week.enterprize",
+            "unknown segment 'enterprize'; did you mean 'enterprise'?",
+        ),
+        (
+            "cadence_calls_per_week = { mid_market = 8 }",
+            "wrapup.cadence_calls_per_week.mid_market",
+            "unknown segment 'mid_market'; did you mean 'mid-market'?",
+        ),
+        (
+            "cadence_calls_per_week = { Scale = 8 }",
+            "wrapup.cadence_calls_per_week.Scale",
+            "unknown segment 'Scale'; did you mean 'scale'?",
+        ),
+        (
+            "cadence_calls_per_week = { partner = 8 }",
+            "wrapup.cadence_calls_per_week.partner",
+            "unknown segment 'partner'; expected one of enterprise, commercial, mid-market, "
+            "smb, scale",
+        ),
+        (
+            "cadence_calls_per_week = { commercial = 7.5 }",
+            "wrapup.cadence_calls_per_week.commercial",
+            "must be a whole number, not 7.5",
+        ),
+        (
+            'cadence_calls_per_week = { commercial = "10" }',
+            "wrapup.cadence_calls_per_week.commercial",
+            "must be a whole number, not '10'",
+        ),
+        (
+            "cadence_calls_per_week = { commercial = true }",
+            "wrapup.cadence_calls_per_week.commercial",
+            "must be a whole number, not true",
+        ),
+        (
+            "cadence_calls_per_week = { commercial = -1 }",
+            "wrapup.cadence_calls_per_week.commercial",
+            "must be at least 0, not -1: the cadence calls one CSM holds in a week (0: no target)",
+        ),
+        (
+            "cadence_calls_per_week = { commercial = 100000 }",
+            "wrapup.cadence_calls_per_week.commercial",
+            "must be at most 1000, not 100000: the cadence calls one CSM holds in a week "
+            "(0: no target)",
+        ),
+        (
+            "cadence_calls_per_week = 10",
+            "wrapup.cadence_calls_per_week",
+            "must be a table, not 10",
+        ),
+        (
+            'renewals_within = "4 months"',
+            "wrapup.renewals_within",
+            'bad duration "4 months": expected a whole number and a unit, like 24h, 3d, 5bd, 2w, '
+            "1mo or 1y (a leading - counts back)",
+        ),
+        (
+            "renewals_within = 120",
+            "wrapup.renewals_within",
+            'must be a duration in quotes, like "3d", not 120',
+        ),
+        (
+            'renewals_within = "-120d"',
+            "wrapup.renewals_within",
+            "must count forward, not '-120d': remove the minus sign",
+        ),
+        (
+            'renewals_within = "0d"',
+            "wrapup.renewals_within",
+            "must be longer than '0d', e.g. \"1w\"",
+        ),
+        (
+            'renewals_witin = "90d"',
+            "wrapup.renewals_witin",
+            "unknown key 'renewals_witin'; did you mean 'renewals_within'?",
+        ),
+    ],
+    ids=[
+        "misspelt-segment",
+        "underscore-segment",
+        "capitalised-segment",
+        "unknown-segment",
+        "fraction",
+        "string",
+        "boolean",
+        "negative",
+        "too-many",
+        "not-a-table",
+        "bad-duration",
+        "duration-unquoted",
+        "duration-backwards",
+        "duration-zero",
+        "unknown-key",
+    ],
+)
+def test_wrapup_problems(user: str, where: str, message: str) -> None:
+    assert only_problem(f"[wrapup]\n{user}") == msg(2, where, message)

@@ -1108,13 +1108,16 @@ def team() -> None:
 )
 @pass_settings
 def team_list(settings: Settings, fmt: str) -> None:
-    """Every member of the team, with the number of accounts each owns."""
+    """Every member of the team: role, segment, manager, the accounts each owns and their
+    weekly cadence-call target (the rules file's, by the segment set on them or else the one
+    most of their book is in)."""
     from csm_tui import output
     from csm_tui.services.team import team_rows
     from csm_tui.services.upkeep import current_database
 
+    targets = _rules_in_force(settings).rulebook.wrapup.cadence_calls_per_week
     with current_database(settings.database) as db:
-        rows = team_rows(db)
+        rows = team_rows(db, targets)
     if fmt == "json":
         click.echo(json.dumps([output.team_record(row) for row in rows], indent=2, allow_nan=False))
     elif not rows:
@@ -1140,6 +1143,76 @@ def team_list(settings: Settings, fmt: str) -> None:
 def team_add(settings: Settings, email: str, name: str | None, role: str) -> None:
     """Add someone to the team: a new CSM, or yourself on the first day."""
     _add_to_team(settings, email, name=name, role=role)
+
+
+def _segments() -> Sequence[str]:
+    from csm_tui.domain.enums import Segment
+
+    return [segment.value for segment in Segment]
+
+
+@team.command("set")
+@click.argument("email")
+@click.option("--name", default=None, help="Their name.")
+@click.option("--role", default=None, type=Word(_roles), metavar="ROLE", help="csm or manager.")
+@click.option(
+    "--manager",
+    default=None,
+    metavar="EMAIL",
+    help="Who manages them: a member with the manager role.",
+)
+@click.option("--no-manager", is_flag=True, help="Nobody manages them.")
+@click.option(
+    "--segment",
+    default=None,
+    type=Word(_segments),
+    metavar="SEGMENT",
+    help="The segment of their book: it sets their weekly cadence-call target "
+    "(enterprise, commercial, mid-market, smb, scale).",
+)
+@click.option(
+    "--no-segment",
+    is_flag=True,
+    help="No segment set: the one most of their book is in sets the target.",
+)
+@pass_settings
+def team_set(
+    settings: Settings,
+    email: str,
+    name: str | None,
+    role: str | None,
+    manager: str | None,
+    no_manager: bool,
+    segment: str | None,
+    no_segment: bool,
+) -> None:
+    """Change a member's name, role (csm or manager), manager or segment."""
+    from csm_tui import output
+    from csm_tui.domain.enums import Role, Segment
+    from csm_tui.services.team import MemberChange, set_member
+    from csm_tui.services.upkeep import current_database
+
+    if manager is not None and no_manager:
+        raise click.UsageError("--manager and --no-manager contradict each other: say one")
+    if segment is not None and no_segment:
+        raise click.UsageError("--segment and --no-segment contradict each other: say one")
+    change = MemberChange(
+        name=name,
+        role=None if role is None else Role(role),
+        segment=None if segment is None else Segment(segment),
+        no_segment=no_segment,
+        manager=manager,
+        no_manager=no_manager,
+    )
+    if change.empty:
+        raise click.UsageError(
+            "nothing to change: say --name, --role, --manager/--no-manager or "
+            "--segment/--no-segment"
+        )
+    targets = _rules_in_force(settings).rulebook.wrapup.cadence_calls_per_week
+    with current_database(settings.database) as db:
+        row = set_member(db, email, change, targets)
+    click.echo(output.team_member_line(row))
 
 
 def _add_to_team(
@@ -1171,3 +1244,4 @@ def _add_to_team(
 # The command groups in modules of their own register on `main` as they are imported.
 from csm_tui import cli_escalation as _escalation  # noqa: E402, F401
 from csm_tui import cli_plan as _plan  # noqa: E402, F401
+from csm_tui import cli_wrapup as _wrapup  # noqa: E402, F401

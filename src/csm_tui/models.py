@@ -367,6 +367,21 @@ class AlertReview(Row, table=True):
     )
 
 
+class WeeklyReport(Row, table=True):
+    """A team member's notes for their manager for one ISO week (revision 0012): wins, risks
+    and asks, a draft until `submitted_at`, after which they stay as they were sent."""
+
+    __tablename__ = "weekly_report"
+    __table_args__ = (sa.UniqueConstraint("member_id", "week"),)
+
+    member_id: uuid.UUID = Field(foreign_key="team_member.id", ondelete="CASCADE")
+    week: str = Field(index=True)  # the ISO week, "2026-W49" (`domain.iso_week`)
+    wins: str = ""
+    risks: str = ""
+    asks: str = ""
+    submitted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
 class TriageVisit(SQLModel, table=True):
     """The days a team member last opened the triage queue: "changed since the last triage"
     counts from `previous_on`, the last day before `last_on`."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from csm_tui.domain.book import format_arr
 from csm_tui.domain.exchange import ExportKind, Table, cell_text, records
 from csm_tui.domain.explain import candidate_dict
+from csm_tui.domain.team import segment_label
 from csm_tui.domain.triage import aside_words, others_words, when_words
 from csm_tui.domain.wording import countdown
 
@@ -292,15 +293,66 @@ _QUEUE_RECORD_KEYS = (
 
 
 def team_table(rows: Sequence[TeamRow]) -> str:
+    """Who, their role, the segment their week is measured by ("Commercial (book)": none is set
+    on them, most of their book is Commercial), their manager, accounts and call target."""
     return text_table(
-        ("Name", "E-mail", "Role", "Accounts"),
-        [[row.name, row.email, row.role.label, f"{row.accounts:,}"] for row in rows],
-        right={3},
+        ("Name", "E-mail", "Role", "Segment", "Manager", "Accounts", "Calls/wk"),
+        [
+            [
+                row.name,
+                row.email,
+                row.role.label,
+                _team_segment(row),
+                row.manager_name or "",
+                f"{row.accounts:,}",
+                "" if row.target is None else str(row.target.calls),
+            ]
+            for row in rows
+        ],
+        right={5, 6},
     )
 
 
+def _team_segment(row: TeamRow) -> str:
+    if row.segment is not None:
+        return segment_label(row.segment)
+    if row.target is not None and row.target.from_book:
+        return f"{segment_label(row.target.segment)} (book)"
+    return ""
+
+
+def team_member_line(row: TeamRow) -> str:
+    """One member as `csm team set` leaves them, in a sentence."""
+    manager = (
+        f"managed by {row.manager_name} <{row.manager_email}>"
+        if row.manager_email
+        else "managed by nobody"
+    )
+    if row.segment is not None:
+        segment = f"segment {segment_label(row.segment)}"
+    else:
+        segment = "no segment set"
+    if row.target is None:
+        target = "no weekly target (no segment set, no accounts)"
+    else:
+        target = f"weekly target {row.target.describe()}"
+    return f"{row.name} <{row.email}>: {row.role.label}, {segment}, {manager}; {target}."
+
+
 def team_record(row: TeamRow) -> dict[str, Any]:
-    return {"name": row.name, "email": row.email, "role": row.role.value, "accounts": row.accounts}
+    target = row.target
+    return {
+        "name": row.name,
+        "email": row.email,
+        "role": row.role.value,
+        "segment": row.segment,
+        "manager": row.manager_email,
+        "accounts": row.accounts,
+        "book": dict(sorted(row.book.items())),
+        "weekly_call_target": None
+        if target is None
+        else {"calls": target.calls, "segment": target.segment, "from_book": target.from_book},
+    }
 
 
 # -- csm import ---------------------------------------------------------------------------------

@@ -260,6 +260,33 @@ class SuccessPlanRules:
     review_every: Duration
 
 
+#: The seeds' minimum cadence calls a week by the segment of a CSM's book (000: Enterprise 5,
+#: Commercial 10, Scale 15). The seeds name no others: a Mid-Market book is run as a Commercial
+#: one (PR1/PR2 customers on a monthly-or-so cadence), an SMB book as a Scale one (many small
+#: accounts, short calls).
+CADENCE_CALLS_PER_WEEK: Mapping[str, int] = {
+    "enterprise": 5,
+    "commercial": 10,
+    "mid-market": 10,
+    "smb": 15,
+    "scale": 15,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class WrapupRules:
+    """What the weekly wrap-up measures a week against: the cadence calls a CSM is expected to
+    hold in a week by the segment of their book, and how far ahead it lists renewals (the
+    seeds' renewal question is asked 3-4 months before: 120 days)."""
+
+    cadence_calls_per_week: Mapping[str, int]
+    renewals_within: Duration
+
+    def calls_target(self, segment: str | None) -> int | None:
+        """The weekly cadence-call target of a book in `segment`; None for no segment."""
+        return None if segment is None else self.cadence_calls_per_week.get(segment)
+
+
 @dataclass(frozen=True, slots=True)
 class SnoozePolicy:
     max: Duration
@@ -313,6 +340,7 @@ class Rulebook:
     escalation: EscalationRules
     milestones: MilestoneRules
     success_plan: SuccessPlanRules
+    wrapup: WrapupRules
     snooze: SnoozePolicy
     rank: tuple[str, ...]  # kinds, most important first: breaks ties between equal due dates
     urgency: UrgencyCoefficients

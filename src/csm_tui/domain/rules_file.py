@@ -17,10 +17,11 @@ from datetime import date
 from typing import Any
 
 from csm_tui.domain.calendar import Duration, DurationError, WorkCalendar, too_long
-from csm_tui.domain.enums import Priority, TouchKind
+from csm_tui.domain.enums import Priority, Segment, TouchKind
 from csm_tui.domain.health import BandThresholds, HealthWeights
 from csm_tui.domain.rulebook import (
     BANDS,
+    CADENCE_CALLS_PER_WEEK,
     FACTS,
     MILESTONE_KIND,
     OPERATORS,
@@ -42,6 +43,7 @@ from csm_tui.domain.rulebook import (
     TriggerRule,
     UrgencyCoefficients,
     When,
+    WrapupRules,
 )
 from csm_tui.domain.toml_lines import (
     Path,
@@ -62,6 +64,10 @@ RULE_ARRAYS = ("derive", "anchored", "recurring", "trigger")
 MAX_COEFFICIENT = 1000
 #: The longest span, in days, of an urgency ramp or window: 10 years, as for a duration.
 MAX_DAYS = 3650
+#: The most cadence calls a week may ask of one CSM: 200 a working day is already absurd, and a
+#: bound keeps a typo (`100000`) from reading as a target.
+MAX_CALLS_PER_WEEK = 1000
+SEGMENTS = tuple(segment.value for segment in Segment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +434,7 @@ def _build(
     escalation = _escalation(top.table("escalation"), ids)
     milestones = _milestones(top.table("milestones"), ids)
     success_plan = _success_plan(top.table("success_plan"), ids)
+    wrapup = _wrapup(top.table("wrapup"))
     snooze = _snooze(top.table("snooze"))
     select = top.table("select")
     rank = tuple(
@@ -453,6 +460,7 @@ def _build(
         escalation=escalation,
         milestones=milestones,
         success_plan=success_plan,
+        wrapup=wrapup,
         snooze=snooze,
         rank=rank,
         urgency=urgency,
@@ -825,6 +833,32 @@ def _success_plan(table: _Table, ids: _Ids) -> SuccessPlanRules:
         table.text("label", default="Success plan at risk"),
         table.duration("review_every") or Duration.parse("1mo"),
     )
+    table.finish()
+    return rules
+
+
+def _wrapup(table: _Table) -> WrapupRules:
+    """`[wrapup]`: a segment not written keeps the seeds' target (a file laid over the shipped
+    one changes only the segments it names); a segment is written as stored (`mid-market`)."""
+    per_week = table.table("cadence_calls_per_week")
+    targets = dict(CADENCE_CALLS_PER_WEEK)
+    for key in per_week.data:
+        if key in SEGMENTS:
+            targets[key] = per_week.whole(
+                key,
+                targets[key],
+                minimum=0,
+                maximum=MAX_CALLS_PER_WEEK,
+                why="the cadence calls one CSM holds in a week (0: no target)",
+            )
+        else:
+            per_week.known.add(key)
+            per_week.problem(key, f"unknown segment {key!r}{_suggest(key.lower(), SEGMENTS)}")
+    rules = WrapupRules(
+        cadence_calls_per_week=targets,
+        renewals_within=table.duration("renewals_within") or Duration.parse("120d"),
+    )
+    per_week.finish()
     table.finish()
     return rules
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from csm_tui.services.escalations import Escalations
     from csm_tui.services.plans import Plans
     from csm_tui.services.triage import Triage
+    from csm_tui.services.wrapup_notes import WeeklyNotes
     from csm_tui.store.database import Database
     from csm_tui.store.migrate import UpgradeReport
 
@@ -60,12 +61,14 @@ class _Connected:
         from csm_tui.services.escalations import Escalations
         from csm_tui.services.plans import Plans
         from csm_tui.services.triage import Triage
+        from csm_tui.services.wrapup_notes import WeeklyNotes
 
         self.db = db
         self.triage = Triage(db, rules, today, me, system_today)
         self.accounts = Accounts(db, rules, today)
         self.escalations = Escalations(db, rules, today, me)
         self.plans = Plans(db, rules, today, me)
+        self.weekly_notes = WeeklyNotes(db, today)
 
 
 class Workspace:
@@ -199,6 +202,10 @@ class Workspace:
     @property
     def plans(self) -> Plans:
         return self._services().plans
+
+    @property
+    def weekly_notes(self) -> WeeklyNotes:
+        return self._services().weekly_notes
 
     def book(self, *, team: bool) -> list[AccountRow]:
         """Every account of the user's book, or the team's."""
