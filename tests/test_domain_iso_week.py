@@ -22,7 +22,7 @@ def test_a_week_is_read_as_people_type_it(text: str) -> None:
 
 def test_a_week_knows_its_days() -> None:
     assert (W49.monday, W49.sunday) == (date(2026, 11, 30), date(2026, 12, 6))
-    assert len(W49.days()) == 7 and W49.days()[4] == date(2026, 12, 4)
+    assert len(W49.days) == 7 and W49.days[4] == date(2026, 12, 4)
     assert date(2026, 12, 6) in W49 and date(2026, 12, 7) not in W49
 
 

@@ -25,15 +25,15 @@ from hypothesis import strategies as st
 
 from csm_tui.domain.calendar import EARLIEST, LATEST, WorkCalendar
 from csm_tui.domain.engine import decide
-from csm_tui.domain.enums import EscalationStatus, MilestoneStatus, Segment, TouchKind
+from csm_tui.domain.enums import EscalationStatus, MilestoneStatus, TouchKind
 from csm_tui.domain.facts import AccountFacts, OpenEscalation
 from csm_tui.domain.health import HealthBand
+from csm_tui.domain.iso_week import IsoWeek
 from csm_tui.domain.ladder import EventKind
 from csm_tui.domain.wrapup import CsmWeek, Figures, my_week, tally
 from csm_tui.domain.wrapup_health import Movement, health_move
 from csm_tui.domain.wrapup_history import due_in_force, slipped_on
 from csm_tui.domain.wrapup_inputs import (
-    CALL_TARGETS,
     BookAccount,
     CsmBook,
     DueMove,
@@ -44,8 +44,7 @@ from csm_tui.domain.wrapup_inputs import (
     ScheduledItem,
     Snapshot,
     Touch,
-    Week,
-    WrapupRules,
+    WeekRules,
 )
 from csm_tui.domain.wrapup_team import Attention, team_week
 from csm_tui.rules import default_rules
@@ -54,8 +53,8 @@ RULES = default_rules()
 D = date.fromisoformat
 HOLIDAY = D("2026-11-30")  # the Monday of W49
 CAL = WorkCalendar(holidays=frozenset({HOLIDAY}))
-WRAP = dataclasses.replace(WrapupRules.of(RULES), calendar=CAL)
-W49 = Week(2026, 49)
+WRAP = dataclasses.replace(WeekRules.of(RULES), calendar=CAL)
+W49 = IsoWeek(2026, 49)
 FRIDAY = D("2026-12-04")
 K = TouchKind
 
@@ -220,7 +219,7 @@ MILESTONES = (
 MAYA = CsmBook(
     "maya",
     "Maya Patel",
-    CALL_TARGETS[Segment.ENTERPRISE],
+    RULES.wrapup.calls_target("enterprise") or 0,
     (ACME, BIRCH, CEDAR, DUNE, ELM),
     TOUCHES,
     ITEMS,
@@ -238,8 +237,8 @@ def friday() -> CsmWeek:
 
 
 def test_an_iso_week_reads_and_prints_as_people_write_it() -> None:
-    week = Week.parse("2026-W49")
-    assert week == W49 == Week.parse(" 2026w49 ") == Week.of(FRIDAY)
+    week = IsoWeek.parse("2026-W49")
+    assert week == W49 == IsoWeek.parse(" 2026w49 ") == IsoWeek.of(FRIDAY)
     assert str(week) == "2026-W49"
     assert (week.monday, week.sunday) == (D("2026-11-30"), D("2026-12-06"))
     assert week.days[0] == week.monday and week.days[-1] == week.sunday and len(week.days) == 7
@@ -247,14 +246,14 @@ def test_an_iso_week_reads_and_prints_as_people_write_it() -> None:
     assert D("2026-12-06") in week and D("2026-12-07") not in week
     assert at("2026-12-06 23:59") in week
     # early January can be the last week of the year before; 2026 has 53 weeks
-    assert str(Week.of(D("2027-01-01"))) == "2026-W53"
-    assert str(Week(2026, 53).next) == "2027-W01"
+    assert str(IsoWeek.of(D("2027-01-01"))) == "2026-W53"
+    assert str(IsoWeek(2026, 53).next) == "2027-W01"
 
 
 @pytest.mark.parametrize("text", ["2026-49", "W49", "2026-W54", "2027-W53", "2026-W00", ""])
 def test_a_week_that_is_not_one_is_refused(text: str) -> None:
     with pytest.raises(ValueError, match="W"):
-        Week.parse(text)
+        IsoWeek.parse(text)
 
 
 def test_a_holiday_makes_a_shorter_week() -> None:
@@ -645,8 +644,8 @@ days = st.dates(EARLIEST, LATEST)
 
 @given(days)
 def test_a_week_prints_and_parses_back(day: date) -> None:
-    week = Week.of(day)
-    assert Week.parse(str(week)) == week
+    week = IsoWeek.of(day)
+    assert IsoWeek.parse(str(week)) == week
     assert day in week and week.monday <= day <= week.sunday
     assert week.monday.weekday() == 0 and len(week.days) == 7
     assert week.next.previous == week == week.previous.next
@@ -712,7 +711,9 @@ def test_past_its_sla_as_the_engine_says(
         follow_ups=follow_ups,
     )
     book = CsmBook("m", "M", 5, (BookAccount("a", "A"),), escalations=(record,))
-    week = my_week(book, Week.of(today), today, dataclasses.replace(WRAP, calendar=RULES.calendar))
+    week = my_week(
+        book, IsoWeek.of(today), today, dataclasses.replace(WRAP, calendar=RULES.calendar)
+    )
     facts = AccountFacts(
         "a",
         "A",

@@ -1556,6 +1556,11 @@ def test_a_standalone_file_without_wrapup_has_the_seeds_targets() -> None:
             'must be a duration in quotes, like "3d", not 120',
         ),
         (
+            'renewals_within = "4mo"',
+            "wrapup.renewals_within",
+            'count it in days or weeks, like "120d", not 4mo',
+        ),
+        (
             'renewals_within = "-120d"',
             "wrapup.renewals_within",
             "must count forward, not '-120d': remove the minus sign",
@@ -1584,6 +1589,7 @@ def test_a_standalone_file_without_wrapup_has_the_seeds_targets() -> None:
         "not-a-table",
         "bad-duration",
         "duration-unquoted",
+        "duration-in-months",
         "duration-backwards",
         "duration-zero",
         "unknown-key",

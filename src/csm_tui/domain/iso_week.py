@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from csm_tui.domain.calendar import EARLIEST, LATEST
+from csm_tui.domain.calendar import EARLIEST, LATEST, WorkCalendar
 
 _WEEK = re.compile(r"(\d{4})-?W(\d{1,2})")
 
@@ -50,6 +50,7 @@ class IsoWeek:
     def sunday(self) -> date:
         return self.monday + timedelta(days=6)
 
+    @property
     def days(self) -> tuple[date, ...]:
         """Monday to Sunday (which of them are workdays is the rules' calendar's to say)."""
         return tuple(self.monday + timedelta(days=n) for n in range(7))
@@ -58,8 +59,31 @@ class IsoWeek:
         """The week `weeks` later (earlier when negative)."""
         return IsoWeek.of(self.monday + timedelta(weeks=weeks))
 
+    @property
+    def previous(self) -> IsoWeek:
+        return self.shifted(-1)
+
+    @property
+    def next(self) -> IsoWeek:
+        return self.shifted(1)
+
+    def workdays(self, calendar: WorkCalendar) -> tuple[date, ...]:
+        """Its working days under the rules file's calendar: a holiday makes fewer."""
+        return tuple(day for day in self.days if calendar.is_workday(day))
+
+    def counted(self, today: date) -> tuple[date, ...]:
+        """Its days up to `today`: all of a past week, none of a week to come."""
+        return tuple(day for day in self.days if day <= today)
+
+    def as_of(self, today: date) -> date:
+        """The day its states are read on: its last counted day, or `today` before it begins."""
+        return min(self.sunday, today)
+
     def __contains__(self, day: object) -> bool:
-        return isinstance(day, date) and IsoWeek.of(day) == self
+        """A day, or a moment (a UTC `datetime`: its UTC day), within Monday to Sunday."""
+        if isinstance(day, datetime):
+            day = day.astimezone(UTC).date()
+        return isinstance(day, date) and self.monday <= day <= self.sunday
 
     def __str__(self) -> str:
         return f"{self.year:04d}-W{self.week:02d}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from csm_tui.domain.calendar import Duration, DurationError, WorkCalendar, too_long
+from csm_tui.domain.calendar import Duration, DurationError, Unit, WorkCalendar, too_long
 from csm_tui.domain.enums import Priority, Segment, TouchKind
 from csm_tui.domain.health import BandThresholds, HealthWeights
 from csm_tui.domain.rulebook import (
@@ -854,10 +854,11 @@ def _wrapup(table: _Table) -> WrapupRules:
         else:
             per_week.known.add(key)
             per_week.problem(key, f"unknown segment {key!r}{_suggest(key.lower(), SEGMENTS)}")
-    rules = WrapupRules(
-        cadence_calls_per_week=targets,
-        renewals_within=table.duration("renewals_within") or Duration.parse("120d"),
-    )
+    within = table.duration("renewals_within") or Duration.parse("120d")
+    if within.unit not in (Unit.DAYS, Unit.WEEKS):
+        table.problem("renewals_within", f'count it in days or weeks, like "120d", not {within}')
+        within = Duration.parse("120d")
+    rules = WrapupRules(cadence_calls_per_week=targets, renewals_within=within)
     per_week.finish()
     table.finish()
     return rules

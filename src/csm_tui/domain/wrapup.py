@@ -17,7 +17,7 @@ Decided here, where the issue is silent:
 
 - Touches are those on the accounts of the book, whoever logged them (an import names no author, a
   colleague covers a holiday); every kind counts, as the book's "last touch" does. Calls are the
-  touches of `WrapupRules.call_kinds`: cadence calls, as the seeds count them.
+  touches of `WeekRules.call_kinds`: cadence calls, as the seeds count them.
 - The call target shrinks with the week: a week with a holiday asks its share of a full week's
   target (4 workdays of 5 ask 4/5 of it, rounded half up). While the week runs a CSM is behind
   when under the even pace to date (rounded down: a whole call short); once its workdays are
@@ -25,7 +25,7 @@ Decided here, where the issue is silent:
 - Went overdue: an open item (as the schedule holds it now) whose first day late is a counted day.
 - Coverage counts each account of the book touched at least once on the counted days.
 - A renewal is in the window when it falls from `as_of` to `renewal_window_days` after it; the
-  question counts as asked by a touch of `WrapupRules.renewal_kinds` from `renewal_window_days`
+  question counts as asked by a touch of `WeekRules.renewal_kinds` from `renewal_window_days`
   before the renewal up to `as_of`. It is at risk when the account is red or yellow and the
   question was not asked.
 - A red account without a recovery plan: red at `as_of` (its last snapshot by then, else its
@@ -41,6 +41,7 @@ from datetime import date, timedelta
 
 from csm_tui.domain.enums import TouchKind
 from csm_tui.domain.health import HealthBand
+from csm_tui.domain.iso_week import IsoWeek
 from csm_tui.domain.ladder import EventKind
 from csm_tui.domain.wrapup_health import HealthMove, Movement, band_on, movers
 from csm_tui.domain.wrapup_history import (
@@ -54,8 +55,7 @@ from csm_tui.domain.wrapup_inputs import (
     CsmBook,
     ScheduledItem,
     Touch,
-    Week,
-    WrapupRules,
+    WeekRules,
 )
 
 _ONE_DAY = timedelta(days=1)
@@ -219,7 +219,7 @@ class CsmWeek:
 
     member_id: str
     name: str
-    week: Week
+    week: IsoWeek
     today: date
     as_of: date  # the day states are read on
     counted_days: tuple[date, ...]  # the days whose events count: up to `today`
@@ -274,7 +274,7 @@ class CsmWeek:
 # ---------- a CSM's week -----------------------------------------------------------------------
 
 
-def my_week(book: CsmBook, week: Week, today: date, rules: WrapupRules) -> CsmWeek:
+def my_week(book: CsmBook, week: IsoWeek, today: date, rules: WeekRules) -> CsmWeek:
     """The CSM's week on `today`: only its days up to `today` count."""
     counted = week.counted(today)
     as_of = week.as_of(today)
@@ -304,7 +304,7 @@ def my_week(book: CsmBook, week: Week, today: date, rules: WrapupRules) -> CsmWe
     )
 
 
-def tally(touches: Iterable[Touch], week: Week, today: date) -> TouchTally:
+def tally(touches: Iterable[Touch], week: IsoWeek, today: date) -> TouchTally:
     """The touches of `week` up to `today` among `touches`, by kind and by day."""
     kept = [t for t in touches if t.on in week and t.on <= today]
     days = Counter(t.on for t in kept)
@@ -313,7 +313,7 @@ def tally(touches: Iterable[Touch], week: Week, today: date) -> TouchTally:
 
 
 def calls(
-    touches: Iterable[Touch], weekly_target: int, week: Week, today: date, rules: WrapupRules
+    touches: Iterable[Touch], weekly_target: int, week: IsoWeek, today: date, rules: WeekRules
 ) -> Calls:
     """Calls of `week` up to `today` against its share of `weekly_target` (see the module)."""
     workdays = week.workdays(rules.calendar)
@@ -326,7 +326,7 @@ def calls(
 
 
 def _went_overdue(
-    items: Iterable[ScheduledItem], names: Mapping[str, str], week: Week, as_of: date
+    items: Iterable[ScheduledItem], names: Mapping[str, str], week: IsoWeek, as_of: date
 ) -> tuple[OverdueItem, ...]:
     first, last = week.monday - _ONE_DAY, as_of - _ONE_DAY  # overdue from the day after
     found = [
@@ -355,7 +355,7 @@ def _renewals(
     health: Health,
     touches: Iterable[Touch],
     as_of: date,
-    rules: WrapupRules,
+    rules: WeekRules,
 ) -> tuple[RenewalLine, ...]:
     window = timedelta(days=rules.renewal_window_days)
     asks: dict[str, list[date]] = {}

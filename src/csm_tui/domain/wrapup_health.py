@@ -18,7 +18,8 @@ from itertools import pairwise
 
 from csm_tui.domain.enums import Choice
 from csm_tui.domain.health import BandThresholds, HealthBand
-from csm_tui.domain.wrapup_inputs import BookAccount, Snapshot, Week, weekday_name
+from csm_tui.domain.iso_week import IsoWeek
+from csm_tui.domain.wrapup_inputs import BookAccount, Snapshot, weekday_name
 
 #: The health components, in the order of their weights (a tie names the first).
 COMPONENTS = ("engagement", "success", "satisfaction", "financial")
@@ -98,7 +99,7 @@ def band_on(
 
 
 def movers(
-    accounts: Iterable[BookAccount], week: Week, as_of: date, bands: BandThresholds
+    accounts: Iterable[BookAccount], week: IsoWeek, as_of: date, bands: BandThresholds
 ) -> tuple[HealthMove, ...]:
     """The accounts whose band crossed in the week up to `as_of`: down, dipped, peaked, up,
     then by ARR, largest first."""
@@ -112,7 +113,7 @@ def movers(
 
 
 def health_move(
-    account: BookAccount, week: Week, as_of: date, bands: BandThresholds
+    account: BookAccount, week: IsoWeek, as_of: date, bands: BandThresholds
 ) -> HealthMove | None:
     """The account's band crossings from its last snapshot before the week to its last one by
     `as_of`; None when the band never changed (or it had no snapshot in the week)."""

@@ -26,7 +26,7 @@ from csm_tui.domain.wrapup_inputs import (
     EscalationRecord,
     EscalationStep,
     MilestoneRecord,
-    WrapupRules,
+    WeekRules,
     utc,
     utc_day,
     weekday_name,
@@ -142,7 +142,7 @@ def _state_on(steps: Sequence[EscalationStep], day: date) -> _State | None:
 
 
 def _breach_since(
-    record: EscalationRecord, steps: Sequence[EscalationStep], day: date, rules: WrapupRules
+    record: EscalationRecord, steps: Sequence[EscalationStep], day: date, rules: WeekRules
 ) -> date | None:
     """The day its SLA was first past, if it was at the end of `day` (as the engine says)."""
     state = _state_on(steps, day)
@@ -160,7 +160,7 @@ def week_escalations(
     names: Mapping[str, str],
     counted: Sequence[date],
     as_of: date,
-    rules: WrapupRules,
+    rules: WeekRules,
 ) -> Escalations:
     """The escalations of the accounts in `names` (account id -> name) that the counted days
     moved or saw past their SLA; past their SLA at `as_of` first, then by level."""

@@ -1,4 +1,5 @@
-"""The weekly wrap-up's inputs: the ISO week, the rules it reads, and what the store hands over.
+"""The weekly wrap-up's inputs: the rules it reads, and what the store hands over for a week
+(`domain.iso_week.IsoWeek`).
 
 Plain values, filled from rows (ids as str, dates as `date`, moments as UTC `datetime`), so that
 the figures (`wrapup`, `wrapup_health`, `wrapup_history`, `wrapup_team`) are computed and tested
@@ -7,107 +8,20 @@ without a database. Each field says in one line what it holds.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Self
+from datetime import UTC, date, datetime
 
-from csm_tui.domain.calendar import WEEKDAY_NAMES, WorkCalendar
-from csm_tui.domain.enums import MilestoneStatus, Segment, TouchKind
+from csm_tui.domain.calendar import WEEKDAY_NAMES, Duration, Unit, WorkCalendar
+from csm_tui.domain.enums import MilestoneStatus, TouchKind
 from csm_tui.domain.health import DEFAULT_BANDS, BandThresholds
 from csm_tui.domain.ladder import EventKind
 from csm_tui.domain.rulebook import EscalationRules, Rulebook
-
-_WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
-
-#: The seeds' minimum cadence calls in a full week, by the segment of the CSM's book (000).
-CALL_TARGETS: Mapping[Segment, int] = {
-    Segment.ENTERPRISE: 5,
-    Segment.COMMERCIAL: 10,
-    Segment.SCALE: 15,
-}
-
-
-# ---------- the week ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Week:
-    """An ISO week (Monday to Sunday), numbered 1 to 52 or 53 within its ISO year."""
-
-    year: int
-    number: int
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.year <= 9999:
-            raise ValueError(f"no ISO week in year {self.year}")
-        last = date(self.year, 12, 28).isocalendar().week  # the 28th is always in the last week
-        if not 1 <= self.number <= last:
-            raise ValueError(f"{self.year} has weeks W01 to W{last}, not W{self.number:02d}")
-
-    @classmethod
-    def parse(cls, text: str) -> Self:
-        """'2026-W49' (also '2026W49', '2026-w49'); ValueError saying what is expected."""
-        match = _WEEK.fullmatch(text.strip())
-        if match is None:
-            raise ValueError(f'bad week "{text}": expected an ISO week like 2026-W49')
-        return cls(int(match.group(1)), int(match.group(2)))
-
-    @classmethod
-    def of(cls, day: date) -> Self:
-        """The week `day` falls in (early January may be the last week of the year before)."""
-        iso = day.isocalendar()
-        return cls(iso.year, iso.week)
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-W{self.number:02d}"
-
-    @property
-    def monday(self) -> date:
-        return date.fromisocalendar(self.year, self.number, 1)
-
-    @property
-    def sunday(self) -> date:
-        return self.monday + timedelta(days=6)
-
-    @property
-    def days(self) -> tuple[date, ...]:
-        """Its seven days, Monday first."""
-        monday = self.monday
-        return tuple(monday + timedelta(days=n) for n in range(7))
-
-    @property
-    def previous(self) -> Week:
-        return Week.of(self.monday - timedelta(days=7))
-
-    @property
-    def next(self) -> Week:
-        return Week.of(self.monday + timedelta(days=7))
-
-    def workdays(self, calendar: WorkCalendar) -> tuple[date, ...]:
-        """Its working days under the rules file's calendar: a holiday makes fewer."""
-        return tuple(day for day in self.days if calendar.is_workday(day))
-
-    def __contains__(self, day: object) -> bool:
-        if isinstance(day, datetime):
-            day = utc_day(day)
-        return isinstance(day, date) and self.monday <= day <= self.sunday
-
-    def counted(self, today: date) -> tuple[date, ...]:
-        """Its days up to `today`: all of a past week, none of a week to come."""
-        return tuple(day for day in self.days if day <= today)
-
-    def as_of(self, today: date) -> date:
-        """The day its states are read on: its last counted day, or `today` before it begins."""
-        return min(self.sunday, today)
-
 
 # ---------- what it reads ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class WrapupRules:
+class WeekRules:
     """What the figures read from the rules file, and the wrap-up's own settings."""
 
     escalation: EscalationRules  # the ladder's SLAs, for an escalation past its SLA
@@ -118,7 +32,7 @@ class WrapupRules:
     renewal_kinds: frozenset[TouchKind] = frozenset({TouchKind.RENEWAL_CALL})  # question asked
 
     @classmethod
-    def of(cls, rules: Rulebook, *, renewal_window_days: int = 120) -> WrapupRules:
+    def of(cls, rules: Rulebook) -> WeekRules:
         """From the rules in force: the question counts as asked by the touches that satisfy
         the rules' renewal-call item (an EBR too, in the shipped rules), as triage counts it."""
         touch_kinds = {kind.value for kind in TouchKind}
@@ -133,7 +47,7 @@ class WrapupRules:
             rules.escalation,
             rules.calendar,
             rules.bands,
-            renewal_window_days,
+            window_days(rules.wrapup.renewals_within),
             renewal_kinds=frozenset(kinds or {TouchKind.RENEWAL_CALL}),
         )
 
@@ -251,7 +165,7 @@ class CsmBook:
 
     member_id: str  # the team member's id
     name: str  # as the team's table names them
-    call_target: int  # calls a full week asks: `CALL_TARGETS[segment]` or the member's own
+    call_target: int  # calls a full week asks (`domain.team.weekly_call_target`)
     accounts: tuple[BookAccount, ...] = ()  # the book
     #: Touches on the book: at least the week's, and those of the renewal kinds since
     #: `renewal_window_days` before the week (the renewal question); other days are ignored.
@@ -281,3 +195,8 @@ def utc_day(moment: datetime) -> date:
 def weekday_name(day: date) -> str:
     """'Tue', in English whatever the locale."""
     return WEEKDAY_NAMES[day.weekday()].capitalize()
+
+
+def window_days(within: Duration) -> int:
+    """The rules' `renewals_within` in days (the rules file takes it in days or weeks)."""
+    return within.amount * 7 if within.unit is Unit.WEEKS else within.amount

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from csm_tui.domain.enums import Choice
+from csm_tui.domain.iso_week import IsoWeek
 from csm_tui.domain.wrapup import CsmWeek, Figures, TouchTally, my_week, tally
-from csm_tui.domain.wrapup_inputs import CsmBook, Week, WrapupRules
+from csm_tui.domain.wrapup_inputs import CsmBook, WeekRules
 
 
 class Attention(Choice):
@@ -61,9 +62,9 @@ class CsmRow:
 class TeamWeek:
     """The team's week: one row per CSM, what needs the manager first, and the totals."""
 
-    week: Week
+    week: IsoWeek
     today: date
-    as_of: date  # the day states are read on (`Week.as_of`)
+    as_of: date  # the day states are read on (`IsoWeek.as_of`)
     rows: tuple[CsmRow, ...]  # in the order of the module docstring
     totals: Figures  # every row's figures added up
     touches: TouchTally  # the team's touches by kind and by day
@@ -114,7 +115,7 @@ def attention_key(row: CsmRow) -> tuple[int, int, int, int, str, str]:
     )
 
 
-def team_of(weeks: Iterable[CsmWeek], week: Week, today: date) -> TeamWeek:
+def team_of(weeks: Iterable[CsmWeek], week: IsoWeek, today: date) -> TeamWeek:
     """The team's week from its CSMs' weeks (each of `week` on `today`)."""
     rows: list[CsmRow] = []
     totals = Figures()
@@ -131,7 +132,7 @@ def team_of(weeks: Iterable[CsmWeek], week: Week, today: date) -> TeamWeek:
     return TeamWeek(week, today, week.as_of(today), tuple(rows), totals, touches)
 
 
-def team_week(books: Iterable[CsmBook], week: Week, today: date, rules: WrapupRules) -> TeamWeek:
+def team_week(books: Iterable[CsmBook], week: IsoWeek, today: date, rules: WeekRules) -> TeamWeek:
     """Each CSM's week (`my_week`) in the team's table."""
     return team_of((my_week(book, week, today, rules) for book in books), week, today)
 
