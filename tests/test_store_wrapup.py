@@ -88,9 +88,15 @@ def book(db: Database) -> Book:
         session.add_all([acme, bolt, cove, dune])
         session.flush()
 
-        def touch(account: Account, on: date, kind: str, **more: object) -> Touchpoint:
+        def touch(
+            account: Account, on: date, kind: str, deleted_at: datetime | None = None
+        ) -> Touchpoint:
             return Touchpoint(
-                account_id=account.id, occurred_on=on, kind=kind, summary=kind, **more
+                account_id=account.id,
+                occurred_on=on,
+                kind=kind,
+                summary=kind,
+                deleted_at=deleted_at,
             )
 
         session.add_all(
