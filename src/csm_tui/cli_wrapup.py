@@ -1,4 +1,5 @@
-"""`csm wrapup notes`: a CSM's notes for the manager for one ISO week (wins, risks, asks), read,
+"""`csm wrapup`: the week in figures, a CSM's or (`--team`) every CSM's (`services.wrapup`);
+`csm wrapup notes`: a CSM's notes for the manager for one ISO week (wins, risks, asks), read,
 saved as a draft and submitted through the service the wrap-up screen calls
 (`services.wrapup_notes`)."""
 
@@ -16,9 +17,45 @@ if TYPE_CHECKING:
     from csm_tui.domain.weekly_notes import WeekNotes
 
 
-@main.group()
-def wrapup() -> None:
-    """The weekly wrap-up: your notes for your manager."""
+@main.group(invoke_without_command=True)
+@click.option("--week", default=None, metavar="YYYY-Www", help="The ISO week  [default: this one]")
+@click.option("--team", is_flag=True, help="Every CSM's week in one table, with the totals.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.pass_context
+def wrapup(ctx: click.Context, week: str | None, team: bool, fmt: str) -> None:
+    """The weekly wrap-up: your week in figures (--as), or the team's (--team): touches by
+    kind, cadence calls against the weekly target, coverage, what went overdue, health movers,
+    escalations, milestones, renewals ahead. `notes`: your notes for your manager."""
+    if ctx.invoked_subcommand is not None:
+        if (week, team, fmt) != (None, False, "text"):
+            raise click.UsageError(
+                f"--week, --team and --format go after `{ctx.invoked_subcommand}`, or without it"
+            )
+        return
+    settings: Settings = ctx.obj
+    _show(settings, week, team=team, fmt=fmt)
+
+
+def _show(settings: Settings, week: str | None, *, team: bool, fmt: str) -> None:
+    from csm_tui.services.workspace import Workspace
+    from csm_tui.wrapup_output import team_lines, team_record, week_lines, week_record
+
+    if not team and settings.user_email is None:
+        raise click.UsageError("whose week? Pass --as EMAIL (or set user_email), or --team")
+    with Workspace.open(settings) as workspace:
+        service = workspace.wrapup
+        if team:
+            found = service.team_week(week)
+            record, lines = team_record(found), team_lines(found)
+        else:
+            mine = service.my_week(week)
+            record, lines = week_record(mine), week_lines(mine)
+    if fmt == "json":
+        click.echo(json.dumps(record, indent=2))
+    else:
+        click.echo("\n".join(lines))
 
 
 @wrapup.command("notes")

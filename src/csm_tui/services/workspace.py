@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from csm_tui.services.escalations import Escalations
     from csm_tui.services.plans import Plans
     from csm_tui.services.triage import Triage
+    from csm_tui.services.wrapup import Wrapup
     from csm_tui.services.wrapup_notes import WeeklyNotes
     from csm_tui.store.database import Database
     from csm_tui.store.migrate import UpgradeReport
@@ -61,6 +62,7 @@ class _Connected:
         from csm_tui.services.escalations import Escalations
         from csm_tui.services.plans import Plans
         from csm_tui.services.triage import Triage
+        from csm_tui.services.wrapup import Wrapup
         from csm_tui.services.wrapup_notes import WeeklyNotes
 
         self.db = db
@@ -69,6 +71,7 @@ class _Connected:
         self.escalations = Escalations(db, rules, today, me)
         self.plans = Plans(db, rules, today, me)
         self.weekly_notes = WeeklyNotes(db, today)
+        self.wrapup = Wrapup(db, rules, today, me)
 
 
 class Workspace:
@@ -206,6 +209,10 @@ class Workspace:
     @property
     def weekly_notes(self) -> WeeklyNotes:
         return self._services().weekly_notes
+
+    @property
+    def wrapup(self) -> Wrapup:
+        return self._services().wrapup
 
     def book(self, *, team: bool) -> list[AccountRow]:
         """Every account of the user's book, or the team's."""

@@ -1,0 +1,67 @@
+"""The weekly wrap-up (issue 22): a CSM's week and the team's, read in one transaction and
+computed by the domain (`domain.wrapup`, `domain.wrapup_team`), so that the screen, `csm
+wrapup` and the export all show the same figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from csm_tui.domain.iso_week import IsoWeek
+from csm_tui.domain.team import Member
+from csm_tui.domain.wrapup import CsmWeek, my_week
+from csm_tui.domain.wrapup_inputs import WeekRules
+from csm_tui.domain.wrapup_team import TeamWeek, team_week
+from csm_tui.errors import CsmError
+from csm_tui.rules import LoadedRules
+from csm_tui.store import wrapup as store
+from csm_tui.store.database import Database
+
+#: A week as the caller has it: parsed, or as typed ("2026-W49"); None: this one.
+Week = IsoWeek | str | None
+
+
+class WrapupError(CsmError):
+    """A week that cannot be shown as asked, said so that the user can see why."""
+
+
+@dataclass
+class Wrapup:
+    db: Database
+    rules: LoadedRules
+    today: date
+    me: Member | None
+
+    def week(self, week: Week = None) -> IsoWeek:
+        """The week meant: `week` checked, or this one (of `today`)."""
+        if week is None:
+            return IsoWeek.of(self.today)
+        if isinstance(week, IsoWeek):
+            return week
+        try:
+            return IsoWeek.parse(week)
+        except ValueError as error:
+            raise WrapupError(str(error)) from None
+
+    def my_week(self, week: Week = None) -> CsmWeek:
+        """The signed-in member's week (this one by default)."""
+        if self.me is None:
+            raise WrapupError("whose week? Pass --as EMAIL (or set user_email)")
+        wanted = self.week(week)
+        rules = WeekRules.of(self.rules.rulebook)
+        with self.db.reading() as session:
+            book = store.member_book(
+                session, self.me.id, wanted, self.today, rules, self._targets()
+            )
+        return my_week(book, wanted, self.today, rules)
+
+    def team_week(self, week: Week = None) -> TeamWeek:
+        """Every CSM's week in one table, what needs the manager first (this week by default)."""
+        wanted = self.week(week)
+        rules = WeekRules.of(self.rules.rulebook)
+        with self.db.reading() as session:
+            books = store.team_books(session, wanted, self.today, rules, self._targets())
+        return team_week(books, wanted, self.today, rules)
+
+    def _targets(self) -> dict[str, int]:
+        return dict(self.rules.rulebook.wrapup.cadence_calls_per_week)
