@@ -1,0 +1,97 @@
+"""The team's weekly wrap-up, read beside the team's triage queue in the same run.
+
+    python -m benchmarks.wrapup BOOK [--today YYYY-MM-DD] [--repeats 5]
+
+On a private copy of BOOK (SQLite's backup API; BOOK is never written), brought up to date for
+`--today` as the app's first start would: what `csm wrapup --team` reads and works out for the
+week before `--today` (`Wrapup.team_week`: every CSM's book with the week's touches, health
+snapshots, escalations with their history, milestones with their moves, renewals ahead, then
+every figure), one CSM's week (`my_week`), and, as the baseline, what the triage screen's
+worker reads for the team's queue (its first page, then its health changes and counts).
+Medians of `--repeats` runs, in seconds and as a ratio to the triage figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from csm_tui.domain.enums import Role
+from csm_tui.domain.iso_week import IsoWeek
+from csm_tui.domain.team import Member
+from csm_tui.rules import rules_for
+from csm_tui.services.triage import Triage
+from csm_tui.services.wrapup import Wrapup
+from csm_tui.settings import Settings
+from csm_tui.store.database import Database
+from csm_tui.store.migrate import ensure_current
+
+
+def _median(action: Callable[[], object], repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(book: Path, today: date, repeats: int) -> dict[str, float | int]:
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "copy.db"
+        origin = sqlite3.connect(f"{book.resolve().as_uri()}?mode=ro", uri=True)
+        target = sqlite3.connect(copy)
+        origin.backup(target)
+        origin.close()
+        target.close()
+        db = Database.open(copy)
+        ensure_current(db)
+        rules = rules_for(Settings(database=str(copy), today=today))
+        triage = Triage(db, rules, today, None)
+        triage.schedule.ensure_current()
+        week = IsoWeek.of(today - timedelta(days=7))
+
+        def team_queue() -> None:
+            view = triage.load(team=True, paged=True, refresh=False, record=False)
+            assert view.pages is not None
+            view.pages.rows(every=False, query="").load_until(0)
+            triage.with_health(view)
+
+        figures: dict[str, float | int] = {}
+        figures["triage_team_queue_s"] = _median(team_queue, repeats)
+        team = Wrapup(db, rules, today, None)
+        rows = team.team_week(week).rows
+        figures["csms"] = len(rows)
+        figures["accounts"] = sum(row.figures.accounts for row in rows)
+        figures["team_week_s"] = _median(lambda: team.team_week(week), repeats)
+        busiest = max(rows, key=lambda row: row.figures.accounts).week
+        me = Member(id=busiest.member_id, name=busiest.name, email="", role=Role.CSM)
+        mine = Wrapup(db, rules, today, me)
+        figures["my_week_s"] = _median(lambda: mine.my_week(week), repeats)
+        db.dispose()
+    baseline = figures["triage_team_queue_s"]
+    for name in ("team_week_s", "my_week_s"):
+        figures[name.replace("_s", "_to_triage")] = round(figures[name] / baseline, 4)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("book", type=Path)
+    parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 23))
+    parser.add_argument("--repeats", type=int, default=5)
+    arguments = parser.parse_args()
+    figures = measure(arguments.book, arguments.today, arguments.repeats)
+    for name, value in figures.items():
+        shown = f"{value:,}" if isinstance(value, int) else f"{value:.4f}"
+        print(f"{name:>24}  {shown}")
+
+
+if __name__ == "__main__":
+    main()
