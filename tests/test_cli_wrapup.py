@@ -1,8 +1,10 @@
-"""`csm wrapup` on the demo book (2026-11-23, a Monday): a CSM's week and the team's, in text
-and JSON, the same figures either way; and one clear line when it cannot show a week."""
+"""`csm wrapup` on the demo book (2026-11-23, a Monday): a CSM's week and the team's, in text,
+JSON, Markdown and CSV, the same figures every way; `--out` writes the file and never over one
+unless `--force`; and one clear line when it cannot show a week."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from tests.test_cli import csm
 
 MAYA = "maya.patel@demo.csm-tui.dev"
+DANIEL = "daniel.okafor@demo.csm-tui.dev"
 
 
 @pytest.fixture
@@ -93,7 +96,8 @@ def test_the_teams_week(demo: list[str]) -> None:
         (["wrapup"], "Error: whose week? Pass --as EMAIL (or set user_email), or --team"),
         (["wrapup", "--team", "--week", "2026-W60"], "Error: 2026-W60 is not a week"),
         (["wrapup", "--team", "--week", "next"], "Error: "),
-        (["wrapup", "--team", "notes"], "Error: --week, --team and --format go after `notes`"),
+        (["wrapup", "--team", "notes"], "Error: --week, --team, --format, --out and --force go"),
+        (["wrapup", "--team", "--force"], "Error: --force overwrites the file of --out"),
     ],
 )
 def test_one_clear_line_when_it_cannot(demo: list[str], args: list[str], said: str) -> None:
@@ -101,3 +105,78 @@ def test_one_clear_line_when_it_cannot(demo: list[str], args: list[str], said: s
     assert result.exit_code != 0
     assert said in result.output
     assert result.output.count("Error:") == 1
+
+
+def test_my_week_in_markdown_to_stdout_with_my_notes(demo: list[str]) -> None:
+    saved = csm(*demo, "--as", MAYA, "wrapup", "notes", "--week", "2026-W47", "--wins", "*Big* win")
+    assert saved.exit_code == 0, saved.output
+    found = csm(*demo, "--as", MAYA, "wrapup", "--week", "2026-W47", "--format", "md")
+    assert found.exit_code == 0, found.output
+    lines = found.output.splitlines()
+    assert lines[0] == ("# Weekly wrap-up: Maya Patel, 2026-W47 (Mon 2026-11-16 to Sun 2026-11-22)")
+    record = json.loads(
+        csm(*demo, "--as", MAYA, "wrapup", "--week", "2026-W47", "--format", "json").output
+    )
+    figures = record["figures"]
+    assert f"- Coverage: {figures['touched']} of {figures['accounts']} accounts" in found.output
+    assert "## Notes for the manager (draft, saved 2026-11-23)" in lines
+    assert "- \\*Big\\* win" in lines
+    assert found.output.endswith("None.\n")
+
+
+def test_the_teams_week_as_csv_to_a_file(demo: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "team.csv"
+    args = [*demo, "wrapup", "--team", "--week", "2026-W47"]
+    wrote = csm(*args, "--format", "csv", "--out", str(out))
+    assert wrote.exit_code == 0, wrote.output
+    assert wrote.output == f"Wrote the team's week 2026-W47 as CSV to {out}.\n"
+    with out.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    record = json.loads(csm(*args, "--format", "json").output)
+    head, body = rows[0], rows[1:]
+    assert head[:3] == ["week", "member_id", "name"] and head[-1] == "needs_you"
+    assert [row[2] for row in body] == [row["name"] for row in record["csms"]]
+    for name, total in record["totals"].items():
+        assert sum(int(row[head.index(name)]) for row in body) == total, name
+    mine = tmp_path / "mine.csv"
+    assert csm(*demo, "--as", MAYA, "wrapup", "--format", "csv", "--out", str(mine)).exit_code == 0
+    with mine.open(encoding="utf-8", newline="") as file:
+        accounts = list(csv.reader(file))
+    assert accounts[0][:3] == ["week", "account_id", "account"]
+    maya = json.loads(csm(*demo, "--as", MAYA, "wrapup", "--format", "json").output)
+    assert len(accounts) == 1 + maya["figures"]["accounts"]  # a row per account of her book
+    touches = accounts[0].index("touches")
+    assert sum(int(row[touches]) for row in accounts[1:]) == maya["figures"]["touches"]
+
+
+def test_out_refuses_to_overwrite_unless_force(demo: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "team.md"
+    out.write_text("kept\n", encoding="utf-8")
+    args = [*demo, "wrapup", "--team", "--week", "2026-W47", "--format", "md", "--out", str(out)]
+    refused = csm(*args)
+    assert refused.exit_code != 0
+    assert refused.output == f"Error: {out} exists already: pass --force to overwrite it\n"
+    assert out.read_text(encoding="utf-8") == "kept\n"
+    forced = csm(*args, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert forced.output == f"Wrote the team's week 2026-W47 as Markdown to {out}.\n"
+    assert out.read_text(encoding="utf-8").startswith("# Weekly wrap-up: The team, 2026-W47")
+    nowhere = csm(*args[:-1], str(tmp_path / "no" / "such" / "dir.md"))
+    assert nowhere.exit_code != 0
+    assert nowhere.output.startswith("Error: cannot write ") and nowhere.output.count("\n") == 1
+
+
+def test_the_team_markdown_shows_submitted_notes_only(demo: list[str]) -> None:
+    week = ["--week", "2026-W47"]
+    sent = csm(*demo, "--as", MAYA, "wrapup", "notes", *week, "--asks", "Intro | CFO", "--submit")
+    assert sent.exit_code == 0, sent.output
+    draft = csm(*demo, "--as", DANIEL, "wrapup", "notes", *week, "--wins", "A draft only")
+    assert draft.exit_code == 0, draft.output
+    found = csm(*demo, "wrapup", "--team", *week, "--format", "md")
+    assert found.exit_code == 0, found.output
+    text = found.output
+    assert "| CSM | Touches | Calls | Coverage | Went overdue | Needs you |" in text
+    assert "### Maya Patel\n\n_Submitted on 2026-11-23._\n" in text
+    assert "- Intro | CFO\n" in text
+    assert "A draft only" not in text
+    assert "### Daniel Okafor\n\nNot submitted yet.\n" in text

@@ -5,7 +5,10 @@ saved as a draft and submitted through the service the wrap-up screen calls
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -21,41 +24,113 @@ if TYPE_CHECKING:
 @click.option("--week", default=None, metavar="YYYY-Www", help="The ISO week  [default: this one]")
 @click.option("--team", is_flag=True, help="Every CSM's week in one table, with the totals.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "md", "csv"]),
+    default="text",
+    show_default=True,
+    help="md: Markdown to paste into an e-mail or a document; csv: a row per account "
+    "(your week) or per CSM (--team).",
 )
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the report to this file (not over an existing one unless --force).",
+)
+@click.option("--force", is_flag=True, help="With --out: overwrite the file if it exists.")
 @click.pass_context
-def wrapup(ctx: click.Context, week: str | None, team: bool, fmt: str) -> None:
+def wrapup(
+    ctx: click.Context,
+    week: str | None,
+    team: bool,
+    fmt: str,
+    out: Path | None,
+    force: bool,
+) -> None:
     """The weekly wrap-up: your week in figures (--as), or the team's (--team): touches by
     kind, cadence calls against the weekly target, coverage, what went overdue, health movers,
-    escalations, milestones, renewals ahead. `notes`: your notes for your manager."""
+    escalations, milestones, renewals ahead. `--format md|csv` and `--out FILE` export it.
+    `notes`: your notes for your manager."""
     if ctx.invoked_subcommand is not None:
-        if (week, team, fmt) != (None, False, "text"):
+        if (week, team, fmt, out, force) != (None, False, "text", None, False):
             raise click.UsageError(
-                f"--week, --team and --format go after `{ctx.invoked_subcommand}`, or without it"
+                f"--week, --team, --format, --out and --force go after "
+                f"`{ctx.invoked_subcommand}`, or without it"
             )
         return
+    if force and out is None:
+        raise click.UsageError("--force overwrites the file of --out: pass --out FILE too")
     settings: Settings = ctx.obj
-    _show(settings, week, team=team, fmt=fmt)
+    if out is not None and out.exists() and not force:
+        raise click.ClickException(f"{out} exists already: pass --force to overwrite it")
+    report, what = _report(settings, week, team=team, fmt=fmt)
+    if out is None:
+        click.echo(report, nl=False)
+        return
+    try:
+        with out.open("w" if force else "x", encoding="utf-8", newline="") as file:
+            file.write(report)
+    except FileExistsError:
+        raise click.ClickException(f"{out} exists already: pass --force to overwrite it") from None
+    except OSError as error:
+        raise click.ClickException(f"cannot write {out}: {error.strerror or error}") from None
+    click.echo(f"Wrote {what} to {out}.")
 
 
-def _show(settings: Settings, week: str | None, *, team: bool, fmt: str) -> None:
+def _report(settings: Settings, week: str | None, *, team: bool, fmt: str) -> tuple[str, str]:
+    """The report in `fmt`, ending in a newline, and what it is in words ('the team's week
+    2026-W49 as Markdown')."""
+    from csm_tui.domain.wrapup_export import (
+        team_csv_rows,
+        team_markdown,
+        week_csv_rows,
+        week_markdown,
+    )
     from csm_tui.services.workspace import Workspace
     from csm_tui.wrapup_output import team_lines, team_record, week_lines, week_record
 
     if not team and settings.user_email is None:
         raise click.UsageError("whose week? Pass --as EMAIL (or set user_email), or --team")
     with Workspace.open(settings) as workspace:
-        service = workspace.wrapup
         if team:
-            found = service.team_week(week)
-            record, lines = team_record(found), team_lines(found)
+            found = workspace.wrapup.team_week(week)
+            whose = "the team's week"
+            if fmt == "md":
+                members = [row.week.member_id for row in found.rows]
+                notes = workspace.weekly_notes.submitted(members, found.week)
+                report = team_markdown(found, notes)
+            elif fmt == "csv":
+                report = _csv(team_csv_rows(found))
+            elif fmt == "json":
+                report = json.dumps(team_record(found), indent=2) + "\n"
+            else:
+                report = "\n".join(team_lines(found)) + "\n"
+            wanted = found.week
         else:
-            mine = service.my_week(week)
-            record, lines = week_record(mine), week_lines(mine)
-    if fmt == "json":
-        click.echo(json.dumps(record, indent=2))
-    else:
-        click.echo("\n".join(lines))
+            me = workspace.me
+            assert me is not None, "--as names a member, or Workspace.open refused it"
+            mine = workspace.wrapup.my_week(week)
+            whose = "your week"
+            if fmt == "md":
+                report = week_markdown(mine, workspace.weekly_notes.notes(me, mine.week))
+            elif fmt == "csv":
+                report = _csv(week_csv_rows(mine))
+            elif fmt == "json":
+                report = json.dumps(week_record(mine), indent=2) + "\n"
+            else:
+                report = "\n".join(week_lines(mine)) + "\n"
+            wanted = mine.week
+    return report, f"{whose} {wanted} as {_FORMATS[fmt]}"
+
+
+_FORMATS = {"text": "text", "json": "JSON", "md": "Markdown", "csv": "CSV"}
+
+
+def _csv(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
 
 
 @wrapup.command("notes")
@@ -103,20 +178,9 @@ def wrapup_notes(
     click.echo("\n".join(_lines(notes, me.name)))
 
 
-def _status(notes: WeekNotes) -> str:
-    if notes.submitted_at is not None:
-        return "submitted"
-    return "not written" if notes.saved_at is None else "draft"
-
-
 def _lines(notes: WeekNotes, name: str) -> list[str]:
     week = notes.week
-    head = f"{name}, {week} (Mon {week.monday} to Sun {week.sunday}): {_status(notes)}"
-    if notes.submitted_at is not None:
-        head += f" on {notes.submitted_at.date()}"
-    elif notes.saved_at is not None:
-        head += f", saved {notes.saved_at.date()}"
-    lines = [head]
+    lines = [f"{name}, {week} (Mon {week.monday} to Sun {week.sunday}): {notes.status_words}"]
     for label, text in zip(("Wins", "Risks", "Asks"), notes.texts(), strict=True):
         lines.append(f"{label}:")
         lines.extend(f"  {line}" for line in (text.splitlines() or ["-"]))
@@ -127,7 +191,7 @@ def _record(notes: WeekNotes, email: str) -> dict[str, Any]:
     return {
         "member": email,
         "week": str(notes.week),
-        "status": _status(notes),
+        "status": notes.status,
         "wins": notes.wins,
         "risks": notes.risks,
         "asks": notes.asks,

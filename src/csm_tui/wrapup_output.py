@@ -14,35 +14,12 @@ from typing import Any
 
 from csm_tui.domain.book import format_arr
 from csm_tui.domain.iso_week import IsoWeek
-from csm_tui.domain.wrapup import CsmWeek, TouchTally
+from csm_tui.domain.wrapup import CsmWeek, TouchTally, touch_words, week_head
 from csm_tui.domain.wrapup_history import MilestoneChange
 from csm_tui.domain.wrapup_inputs import weekday_name
 from csm_tui.domain.wrapup_team import TeamWeek
 
 # ---------- text -------------------------------------------------------------------------------
-
-
-def week_head(name: str, week: IsoWeek, today: date, as_of: date) -> str:
-    """'Maya Patel, 2026-W48 (Mon 2026-11-23 to Sun 2026-11-29), as of Fri 2026-11-27'."""
-    head = f"{name}, {week} (Mon {week.monday} to Sun {week.sunday})"
-    if today < week.monday:
-        return f"{head}: still to come (states as of {as_of})"
-    if today <= week.sunday:
-        return f"{head}, as of {weekday_name(as_of)} {as_of}"
-    return head
-
-
-def touch_words(touches: TouchTally) -> str:
-    """'4 (cadence call 2, email 1)'."""
-    if not touches.total:
-        return "none"
-    kinds = ", ".join(f"{_lower(kind.label)} {n}" for kind, n in touches.by_kind)
-    return f"{touches.total} ({kinds})"
-
-
-def _lower(label: str) -> str:
-    """'cadence call', but 'EBR' and 'NPS survey' as they are."""
-    return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
 def week_lines(csm: CsmWeek) -> list[str]:

@@ -40,6 +40,22 @@ class WeekNotes:
     def texts(self) -> tuple[str, str, str]:
         return self.wins, self.risks, self.asks
 
+    @property
+    def status(self) -> str:
+        """'submitted', 'draft' or 'not written'."""
+        if self.submitted_at is not None:
+            return "submitted"
+        return "not written" if self.saved_at is None else "draft"
+
+    @property
+    def status_words(self) -> str:
+        """'submitted on 2026-12-04', 'draft, saved 2026-12-03' or 'not written'."""
+        if self.submitted_at is not None:
+            return f"submitted on {self.submitted_at.date()}"
+        if self.saved_at is not None:
+            return f"draft, saved {self.saved_at.date()}"
+        return self.status
+
 
 def note_text(part: str, text: str) -> str:
     """A part of the notes as it is stored (the ends of the text trimmed), or ValueError."""

@@ -56,6 +56,7 @@ from csm_tui.domain.wrapup_inputs import (
     ScheduledItem,
     Touch,
     WeekRules,
+    weekday_name,
 )
 
 _ONE_DAY = timedelta(days=1)
@@ -177,6 +178,20 @@ class RedAccount:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountWeek:
+    """An account of the book in the week: its touches and its health at `as_of` (the per-account
+    export joins the movers, renewals and items to it by `account_id`)."""
+
+    account_id: str
+    account_name: str
+    arr_cents: int
+    renewal_date: date | None
+    touches: int  # on the counted days
+    score: int | None  # at `as_of`
+    band: HealthBand
+
+
+@dataclass(frozen=True, slots=True)
 class Figures:
     """A week's figures as counts: a row of the team's table, and summed, its totals."""
 
@@ -234,6 +249,7 @@ class CsmWeek:
     milestones: Milestones
     renewals: tuple[RenewalLine, ...]  # by renewal date
     red_without_plan: tuple[RedAccount, ...]  # by ARR, largest first
+    accounts: tuple[AccountWeek, ...] = ()  # the book, by name
 
     @property
     def renewals_at_risk(self) -> tuple[RenewalLine, ...]:
@@ -301,6 +317,7 @@ def my_week(book: CsmBook, week: IsoWeek, today: date, rules: WeekRules) -> CsmW
         milestones=week_milestones(book.milestones, names, counted),
         renewals=_renewals(book.accounts, health, touches, as_of, rules),
         red_without_plan=_red_without_plan(book.accounts, health, as_of),
+        accounts=_account_weeks(book.accounts, health, in_week),
     )
 
 
@@ -389,6 +406,50 @@ def _red_without_plan(
         if band is HealthBand.RED and not any(p.in_force(as_of) for p in account.recovery_plans):
             found.append(RedAccount(account.id, account.name, account.arr_cents, score))
     return tuple(sorted(found, key=lambda a: (-a.arr_cents, a.account_name.casefold())))
+
+
+def _account_weeks(
+    accounts: Iterable[BookAccount], health: Health, touches: Iterable[Touch]
+) -> tuple[AccountWeek, ...]:
+    counts = Counter(t.account_id for t in touches)
+    found = [
+        AccountWeek(
+            account.id,
+            account.name,
+            account.arr_cents,
+            account.renewal_date,
+            counts[account.id],
+            *health[account.id],
+        )
+        for account in accounts
+    ]
+    return tuple(sorted(found, key=lambda a: (a.account_name.casefold(), a.account_id)))
+
+
+# ---------- words the text output and the export share -----------------------------------------
+
+
+def week_head(name: str, week: IsoWeek, today: date, as_of: date) -> str:
+    """'Maya Patel, 2026-W48 (Mon 2026-11-23 to Sun 2026-11-29), as of Fri 2026-11-27'."""
+    head = f"{name}, {week} (Mon {week.monday} to Sun {week.sunday})"
+    if today < week.monday:
+        return f"{head}: still to come (states as of {as_of})"
+    if today <= week.sunday:
+        return f"{head}, as of {weekday_name(as_of)} {as_of}"
+    return head
+
+
+def touch_words(touches: TouchTally) -> str:
+    """'4 (cadence call 2, email 1)'."""
+    if not touches.total:
+        return "none"
+    kinds = ", ".join(f"{_lower(kind.label)} {n}" for kind, n in touches.by_kind)
+    return f"{touches.total} ({kinds})"
+
+
+def _lower(label: str) -> str:
+    """'cadence call', but 'EBR' and 'NPS survey' as they are."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
 
 
 def _kind_order(counts: Mapping[TouchKind, int]) -> tuple[tuple[TouchKind, int], ...]:

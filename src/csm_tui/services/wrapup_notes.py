@@ -7,7 +7,7 @@ The wrap-up screen and `csm wrapup notes` call these same methods."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -76,6 +76,16 @@ class WeeklyNotes:
         wanted = self.week(week)
         with self.db.reading() as session:
             return store.notes_of(session, uuid.UUID(member.id), wanted)
+
+    def submitted(
+        self, member_ids: Iterable[str], week: Week | None = None
+    ) -> dict[str, WeekNotes]:
+        """The submitted notes of the week of each of `member_ids` that submitted them, by member
+        id, in one transaction: what the manager reads (a draft is not theirs to read)."""
+        wanted = self.week(week)
+        with self.db.reading() as session:
+            found = (store.notes_of(session, uuid.UUID(key), wanted) for key in member_ids)
+            return {notes.member_id: notes for notes in found if notes.submitted}
 
     def save(
         self,
