@@ -16,29 +16,16 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-import statistics
 import tempfile
-import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from benchmarks.private_copy import median, private_copy
 from csm_tui.rules import rules_for
 from csm_tui.services.escalations import Escalations
 from csm_tui.services.triage import Triage
 from csm_tui.settings import Settings
-from csm_tui.store.database import Database
-from csm_tui.store.migrate import ensure_current
-
-
-def _median(action: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _keep_open(copy: Path, wanted: int, today: date) -> int:
@@ -87,14 +74,7 @@ def _keep_open(copy: Path, wanted: int, today: date) -> int:
 
 def measure(book: Path, today: date, wanted: int, repeats: int) -> dict[str, float | int]:
     with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "copy.db"
-        origin = sqlite3.connect(f"{book.resolve().as_uri()}?mode=ro", uri=True)
-        target = sqlite3.connect(copy)
-        origin.backup(target)
-        origin.close()
-        target.close()
-        db = Database.open(copy)
-        ensure_current(db)
+        copy, db = private_copy(book, Path(folder))
         figures: dict[str, float | int] = {"open_escalations": _keep_open(copy, wanted, today)}
         rules = rules_for(Settings(database=str(copy), today=today))
         triage = Triage(db, rules, today, None)
@@ -108,12 +88,12 @@ def measure(book: Path, today: date, wanted: int, repeats: int) -> dict[str, flo
             view.pages.rows(every=False, query="").load_until(0)
             triage.with_health(view)
 
-        figures["triage_team_queue_s"] = _median(team_queue, repeats)
+        figures["triage_team_queue_s"] = median(team_queue, repeats)
         lines = escalations.ladder(team=True).lines
         figures["ladder_rows"] = len(lines)
-        figures["ladder_team_s"] = _median(lambda: escalations.ladder(team=True), repeats)
+        figures["ladder_team_s"] = median(lambda: escalations.ladder(team=True), repeats)
         key = lines[0].row.id
-        figures["one_in_full_s"] = _median(lambda: escalations.show(key), repeats)
+        figures["one_in_full_s"] = median(lambda: escalations.show(key), repeats)
         db.dispose()
     baseline = figures["triage_team_queue_s"]
     for name in ("ladder_team_s", "one_in_full_s"):

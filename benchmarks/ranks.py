@@ -16,8 +16,6 @@ count and the header's counts, the health changes read after the first paint, an
 from __future__ import annotations
 
 import argparse
-import sqlite3
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -25,22 +23,12 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
+from benchmarks.private_copy import median, private_copy
 from csm_tui.rules import rules_for
 from csm_tui.services.triage import Triage
 from csm_tui.services.triage_pages import RankedRows
 from csm_tui.settings import Settings
 from csm_tui.store import ranks
-from csm_tui.store.database import Database
-from csm_tui.store.migrate import ensure_current
-
-
-def _median(action: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _first_rows(read: Callable[..., RankedRows], query: str) -> None:
@@ -49,14 +37,7 @@ def _first_rows(read: Callable[..., RankedRows], query: str) -> None:
 
 def measure(book: Path, today: date, repeats: int) -> dict[str, float | int]:
     with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "copy.db"
-        origin = sqlite3.connect(f"{book.resolve().as_uri()}?mode=ro", uri=True)
-        target = sqlite3.connect(copy)
-        origin.backup(target)
-        origin.close()
-        target.close()
-        db = Database.open(copy)
-        ensure_current(db)
+        copy, db = private_copy(book, Path(folder))
         settings = Settings(database=str(copy), today=today)
         triage = Triage(db, rules_for(settings), today, None)
         triage.schedule.ensure_current()
@@ -64,12 +45,12 @@ def measure(book: Path, today: date, repeats: int) -> dict[str, float | int]:
         def whole() -> object:
             return triage.load(team=True, refresh=False, record=False)
 
-        figures: dict[str, float | int] = {"whole_read_s": _median(whole, repeats)}
+        figures: dict[str, float | int] = {"whole_read_s": median(whole, repeats)}
 
         def write_all() -> None:
             triage.schedule.write_ranks()
 
-        figures["write_every_rank_s"] = _median(write_all, repeats)
+        figures["write_every_rank_s"] = median(write_all, repeats)
         with db.reading() as session:
             figures["items_ranked"] = ranks.row_count(session, every=True)
             figures["accounts_ranked"] = ranks.row_count(session)
@@ -80,7 +61,7 @@ def measure(book: Path, today: date, repeats: int) -> dict[str, float | int]:
             view.pages.rows(every=False, query="").load_until(0)
             return view
 
-        figures["first_page_s"] = _median(first_view, repeats)
+        figures["first_page_s"] = median(first_view, repeats)
         view = triage.load(team=True, paged=True, refresh=False, record=False)
         assert view.pages is not None
         pages = view.pages
@@ -99,17 +80,17 @@ def measure(book: Path, today: date, repeats: int) -> dict[str, float | int]:
         def to_the_end() -> None:
             read().load_until(10**9)
 
-        figures["read_to_the_end_s"] = _median(to_the_end, 1)
+        figures["read_to_the_end_s"] = median(to_the_end, 1)
 
         def counts() -> None:
             with db.reading() as session:
                 ranks.row_count(session)
                 ranks.due_counts(session, today=today)
 
-        figures["counts_s"] = _median(counts, repeats)
-        figures["health_after_paint_s"] = _median(lambda: triage.with_health(view), repeats)
+        figures["counts_s"] = median(counts, repeats)
+        figures["health_after_paint_s"] = median(lambda: triage.with_health(view), repeats)
         for name, query in (("filter_match_s", "pioneer"), ("filter_nothing_s", "zzzz")):
-            figures[name] = _median(partial(_first_rows, read, query), repeats)
+            figures[name] = median(partial(_first_rows, read, query), repeats)
         db.dispose()
     baseline = figures["whole_read_s"]
     for key in list(figures):

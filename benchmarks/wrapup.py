@@ -14,14 +14,11 @@ Medians of `--repeats` runs, in seconds and as a ratio to the triage figure.
 from __future__ import annotations
 
 import argparse
-import sqlite3
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks.private_copy import median, private_copy
 from csm_tui.domain.enums import Role
 from csm_tui.domain.iso_week import IsoWeek
 from csm_tui.domain.team import Member
@@ -29,29 +26,11 @@ from csm_tui.rules import rules_for
 from csm_tui.services.triage import Triage
 from csm_tui.services.wrapup import Wrapup
 from csm_tui.settings import Settings
-from csm_tui.store.database import Database
-from csm_tui.store.migrate import ensure_current
-
-
-def _median(action: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def measure(book: Path, today: date, repeats: int) -> dict[str, float | int]:
     with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / "copy.db"
-        origin = sqlite3.connect(f"{book.resolve().as_uri()}?mode=ro", uri=True)
-        target = sqlite3.connect(copy)
-        origin.backup(target)
-        origin.close()
-        target.close()
-        db = Database.open(copy)
-        ensure_current(db)
+        copy, db = private_copy(book, Path(folder))
         rules = rules_for(Settings(database=str(copy), today=today))
         triage = Triage(db, rules, today, None)
         triage.schedule.ensure_current()
@@ -64,16 +43,16 @@ def measure(book: Path, today: date, repeats: int) -> dict[str, float | int]:
             triage.with_health(view)
 
         figures: dict[str, float | int] = {}
-        figures["triage_team_queue_s"] = _median(team_queue, repeats)
+        figures["triage_team_queue_s"] = median(team_queue, repeats)
         team = Wrapup(db, rules, today, None)
         rows = team.team_week(week).rows
         figures["csms"] = len(rows)
         figures["accounts"] = sum(row.figures.accounts for row in rows)
-        figures["team_week_s"] = _median(lambda: team.team_week(week), repeats)
+        figures["team_week_s"] = median(lambda: team.team_week(week), repeats)
         busiest = max(rows, key=lambda row: row.figures.accounts).week
         me = Member(id=busiest.member_id, name=busiest.name, email="", role=Role.CSM)
         mine = Wrapup(db, rules, today, me)
-        figures["my_week_s"] = _median(lambda: mine.my_week(week), repeats)
+        figures["my_week_s"] = median(lambda: mine.my_week(week), repeats)
         db.dispose()
     baseline = figures["triage_team_queue_s"]
     for name in ("team_week_s", "my_week_s"):

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from csm_tui.domain.calendar import EARLIEST, LATEST
-from csm_tui.domain.iso_week import IsoWeek, weeks_in
+from csm_tui.domain.iso_week import IsoWeek, week_meant, weeks_in
 from csm_tui.domain.weekly_notes import WeekNotes, note_text, save_refusal, submit_refusal
 
 W49 = IsoWeek(2026, 49)
@@ -114,3 +114,12 @@ def test_what_may_be_submitted() -> None:
         "2026-W49 has not begun (it starts on Mon 2026-11-30): submit its notes once the week "
         "is under way"
     )
+
+
+def test_the_week_meant_is_as_typed_or_the_week_of_today() -> None:
+    today = date(2026, 12, 9)
+    assert week_meant(None, today) == IsoWeek(2026, 50)
+    assert week_meant("2026-W49", today) == IsoWeek(2026, 49)
+    assert week_meant(IsoWeek(2026, 1), today) == IsoWeek(2026, 1)
+    with pytest.raises(ValueError, match="like 2026-W49"):
+        week_meant("last week", today)

@@ -89,6 +89,14 @@ class IsoWeek:
         return f"{self.year:04d}-W{self.week:02d}"
 
 
+def week_meant(week: IsoWeek | str | None, today: date) -> IsoWeek:
+    """The week a command or a screen asks for: as typed ("2026-W49", checked), or the week of
+    `today` when none is given. ValueError says what to write."""
+    if week is None:
+        return IsoWeek.of(today)
+    return week if isinstance(week, IsoWeek) else IsoWeek.parse(week)
+
+
 def weeks_in(year: int) -> int:
     """52 or 53: December 28th is always in the year's last week."""
     return date(year, 12, 28).isocalendar()[1]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from csm_tui.domain.iso_week import IsoWeek
+from csm_tui.domain.iso_week import IsoWeek, week_meant
 from csm_tui.domain.team import Member
 from csm_tui.domain.wrapup import CsmWeek, my_week
 from csm_tui.domain.wrapup_inputs import WeekRules
@@ -34,12 +34,8 @@ class Wrapup:
 
     def week(self, week: Week = None) -> IsoWeek:
         """The week meant: `week` checked, or this one (of `today`)."""
-        if week is None:
-            return IsoWeek.of(self.today)
-        if isinstance(week, IsoWeek):
-            return week
         try:
-            return IsoWeek.parse(week)
+            return week_meant(week, self.today)
         except ValueError as error:
             raise WrapupError(str(error)) from None
 

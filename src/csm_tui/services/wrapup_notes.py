@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
-from csm_tui.domain.iso_week import IsoWeek
+from csm_tui.domain.iso_week import IsoWeek, week_meant
 from csm_tui.domain.team import Member
 from csm_tui.domain.weekly_notes import (
     PARTS,
@@ -62,12 +62,8 @@ class WeeklyNotes:
 
     def week(self, week: Week | None = None) -> IsoWeek:
         """The week meant: `week` checked, or this one (of `today`)."""
-        if week is None:
-            return IsoWeek.of(self.today)
-        if isinstance(week, IsoWeek):
-            return week
         try:
-            return IsoWeek.parse(week)
+            return week_meant(week, self.today)
         except ValueError as error:
             raise NotesError(str(error)) from None
 
