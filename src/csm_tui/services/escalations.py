@@ -41,7 +41,7 @@ from csm_tui.errors import CsmError
 from csm_tui.models import Escalation, EscalationEvent, RecoveryPlan, Touchpoint, now_on
 from csm_tui.rules import LoadedRules
 from csm_tui.services.scheduling import Schedule
-from csm_tui.services.triage import Done, Undo, take_back
+from csm_tui.services.triage import Done, Undo, step_done, take_back
 from csm_tui.store import escalations as store
 from csm_tui.store import triage as triage_store
 from csm_tui.store.database import Database
@@ -429,14 +429,9 @@ class Escalations:
             session.flush()
             change = changed(session, before, [(Escalation, key), *made])
             [decision] = self.schedule.recompute(session, [escalation.account_id])
-        undo = Undo(
-            "escalation-step",
-            key,
-            escalation.account_id,
-            f"{said[0].lower()}{said[1:]} ({name})",
-            change=change,
+        return step_done(
+            "escalation-step", key, escalation.account_id, said, name, change, decision, self.today
         )
-        return Done(undo, decision.next, f"{said} ({name}). {next_words(decision, self.today)}")
 
     def _move(
         self, session: Session, escalation: Escalation, kind: EventKind, to: int, reason: str

@@ -21,7 +21,6 @@ from sqlmodel import Session, col
 
 from csm_tui import paths
 from csm_tui.domain.enums import MilestoneStatus
-from csm_tui.domain.explain import next_words
 from csm_tui.domain.plan_export import plan_markdown
 from csm_tui.domain.plan_template import PlanDraft, instantiate
 from csm_tui.domain.success_plan import PlanLine, PlanStatus
@@ -39,7 +38,7 @@ from csm_tui.models import (
 from csm_tui.plan_templates import load_template, names
 from csm_tui.rules import LoadedRules
 from csm_tui.services.scheduling import Schedule
-from csm_tui.services.triage import Done, Undo, take_back
+from csm_tui.services.triage import Done, Undo, step_done, take_back
 from csm_tui.store import plans as store
 from csm_tui.store import triage as triage_store
 from csm_tui.store.database import Database
@@ -428,14 +427,7 @@ class Plans:
             after = changed(session, before, keys)
             [decision] = self.schedule.recompute(session, [account_id])
         first = (existing or made)[0]
-        undo = Undo(
-            "plan",
-            first[1],
-            account_id,
-            f"{said[0].lower()}{said[1:]} ({name})",
-            change=after,
-        )
-        return Done(undo, decision.next, f"{said} ({name}). {next_words(decision, self.today)}")
+        return step_done("plan", first[1], account_id, said, name, after, decision, self.today)
 
     def _plan(self, session: Session, key: uuid.UUID) -> SuccessPlan:
         plan = session.get(SuccessPlan, key)

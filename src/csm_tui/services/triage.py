@@ -105,6 +105,22 @@ class Done:
     reviewed: bool = False  # the account's health alert was marked reviewed
 
 
+def step_done(
+    what: str,
+    row_id: uuid.UUID,
+    account_id: uuid.UUID,
+    said: str,
+    name: str,
+    change: Change,
+    decision: Decision,
+    today: date,
+) -> Done:
+    """A step that changed rows, said as the plan and escalation screens say it ("Raised to
+    L3 (Acme). Next: ..."), undone by putting the rows back as they were."""
+    undo = Undo(what, row_id, account_id, f"{said[0].lower()}{said[1:]} ({name})", change=change)
+    return Done(undo, decision.next, f"{said} ({name}). {next_words(decision, today)}")
+
+
 @dataclass(frozen=True, slots=True)
 class TouchForm:
     """A touch as the log modal (or `csm log`) gives it."""
