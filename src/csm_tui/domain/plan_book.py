@@ -136,9 +136,9 @@ class PlanCounts(NamedTuple):
         """(number, words) in the view's order; `short` for a narrow terminal, which leaves
         out what counts nothing (except the accounts on track: the line never reads empty)."""
         if short:
-            missing = f"no active plan ({self.required} Ent.)"
+            missing = f"no active plan ({self.required:,} Ent.)"
         else:
-            missing = f"with no active plan ({self.required} Enterprise)"
+            missing = f"with no active plan ({self.required:,} Enterprise)"
         parts = [
             (self.no_plan, missing if self.required else missing.split(" (")[0]),
             (self.slipped, "slipped"),
