@@ -1,7 +1,7 @@
 """The Textual application, built by `make_app` for the CLI, the tests and the benchmarks.
 
 The app holds what every screen shares: the keys that mean the same thing everywhere (`?`,
-`ctrl+p`, `q`, and the keys that open a screen by name, `b`, `L`), opening an account from any
+`ctrl+p`, `q`, and the keys that open a screen by name, `b`, `L`, `W`), opening an account from any
 screen (`messages.OpenAccount`), and the one place where a failed worker is said
 (`work_failed`).
 """
@@ -86,6 +86,14 @@ class CsmApp(App[None]):
             "Escalations",
             show=False,
             tooltip="The escalation ladder of your book, or the team's (escape comes back)",
+        ),
+        Binding(
+            "W",
+            "open('wrapup')",
+            "Weekly wrap-up",
+            show=False,
+            tooltip="The week in figures, your notes for your manager, or the team's week "
+            "(escape comes back)",
         ),
         Binding("q", "quit", "Quit", show=False, tooltip="Quit csm (everything is saved)"),
     ]

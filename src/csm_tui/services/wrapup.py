@@ -43,12 +43,14 @@ class Wrapup:
         """The signed-in member's week (this one by default)."""
         if self.me is None:
             raise WrapupError("whose week? Pass --as EMAIL (or set user_email)")
+        return self.member_week(self.me.id, week)
+
+    def member_week(self, member_id: str, week: Week = None) -> CsmWeek:
+        """A member's week, as the team's week has it (a manager opens a CSM's row)."""
         wanted = self.week(week)
         rules = WeekRules.of(self.rules.rulebook)
         with self.db.reading() as session:
-            book = store.member_book(
-                session, self.me.id, wanted, self.today, rules, self._targets()
-            )
+            book = store.member_book(session, member_id, wanted, self.today, rules, self._targets())
         return my_week(book, wanted, self.today, rules)
 
     def team_week(self, week: Week = None) -> TeamWeek:
