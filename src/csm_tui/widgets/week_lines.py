@@ -47,17 +47,20 @@ class WeekRow:
 
 
 def week_rows(shown: ShownWeek) -> list[WeekRow]:
-    """Every line of the week, in the order of `csm wrapup`'s text."""
+    """Every line of the week, in the order of `csm wrapup`'s text; the notes last on the
+    reader's own week (written once the week is looked over), first on a CSM's week opened by
+    their manager (what the manager reads first)."""
     csm = shown.csm
-    rows = [*_touches(csm), *_calls(csm), _figure("Coverage", csm.coverage.words)]
+    notes = notes_rows(shown.notes, own=shown.own)
+    rows = [] if shown.own else [*notes[1:], WeekRow(Content(""))]
+    rows += [*_touches(csm), *_calls(csm), _figure("Coverage", csm.coverage.words)]
     rows += _overdue(csm)
     rows += _movers(csm)
     rows += _escalations(csm)
     rows += _milestones(csm)
     rows += _renewals(csm)
     rows += _red(csm)
-    rows += notes_rows(shown.notes, own=shown.own)
-    return rows
+    return rows + notes if shown.own else rows
 
 
 def _figure(label: str, value: str, *, warn: bool = False) -> WeekRow:
@@ -215,7 +218,7 @@ def notes_rows(notes: WeekNotes | None, *, own: bool) -> list[WeekRow]:
     else:
         status = notes.status_words if notes is not None else "none submitted for this week"
         head = Content.assemble(("Notes", _HEAD), f"  {status}")
-    rows = [WeekRow(Content(""), notes=False), WeekRow(head, notes=own)]
+    rows = [WeekRow(Content("")), WeekRow(head, notes=own)]
     if notes is None:
         return rows
     for label, text in zip(("Wins", "Risks", "Asks"), notes.texts(), strict=True):
