@@ -180,3 +180,78 @@ def test_the_team_markdown_shows_submitted_notes_only(demo: list[str]) -> None:
     assert "- Intro | CFO\n" in text
     assert "A draft only" not in text
     assert "### Daniel Okafor\n\nNot submitted yet.\n" in text
+
+
+JORDAN = "jordan.reyes@demo.csm-tui.dev"  # the demo's manager: every CSM reports to him
+
+
+def test_a_managers_team_says_whose_and_carries_the_submitted_notes(demo: list[str]) -> None:
+    week = ["--week", "2026-W47"]
+    wins = "Acme renewed\n- Birch's pilot live"
+    sent = csm(*demo, "--as", MAYA, "wrapup", "notes", *week, "--wins", wins, "--submit")
+    assert sent.exit_code == 0, sent.output
+    assert "Jordan Reyes reads them in the team's week" in sent.output
+    draft = csm(*demo, "--as", DANIEL, "wrapup", "notes", *week, "--wins", "A draft only")
+    assert draft.exit_code == 0, draft.output
+    team = [*demo, "--as", JORDAN, "wrapup", "--team", *week]
+    text = csm(*team)
+    assert text.exit_code == 0, text.output
+    lines = text.output.splitlines()
+    assert lines[0].startswith("Jordan Reyes's team, 2026-W47 (Mon 2026-11-16 to Sun 2026-11-22)")
+    assert ": 6 CSMs" in lines[0]  # the same rows as the whole team's: all report to Jordan
+    notes = lines[lines.index("Notes:") + 1 :]
+    assert len([line for line in notes if not line.startswith("    ")]) == 6  # a line per CSM
+    maya = notes.index("  Maya Patel: submitted on 2026-11-23")
+    assert notes[maya + 1 : maya + 5] == [
+        "    Wins: Acme renewed",
+        "      - Birch's pilot live",
+        "    Risks: -",
+        "    Asks: -",
+    ]
+    assert "  Daniel Okafor: not submitted yet" in notes
+    assert "A draft only" not in text.output
+    record = json.loads(csm(*team, "--format", "json").output)
+    assert record["team"] == "Jordan Reyes's team"
+    assert record["manager"]["email"] == JORDAN
+    by_name = {row["name"]: row for row in record["csms"]}
+    assert by_name["Maya Patel"]["notes_status"] == "submitted"
+    assert by_name["Maya Patel"]["notes"] == {
+        "wins": "Acme renewed\n- Birch's pilot live",
+        "risks": "",
+        "asks": "",
+        "submitted_at": by_name["Maya Patel"]["notes"]["submitted_at"],
+    }
+    assert by_name["Maya Patel"]["notes"]["submitted_at"].startswith("2026-11-23T")
+    assert (by_name["Daniel Okafor"]["notes_status"], by_name["Daniel Okafor"]["notes"]) == (
+        "not-submitted",
+        None,
+    )
+    markdown = csm(*team, "--format", "md").output
+    assert markdown.startswith("# Weekly wrap-up: Jordan Reyes's team, 2026-W47")
+    assert "### Maya Patel\n\n_Submitted on 2026-11-23._\n" in markdown
+    nobody = json.loads(csm(*demo, "wrapup", "--team", *week, "--format", "json").output)
+    assert (nobody["team"], nobody["manager"]) == ("The team", None)
+    assert nobody["csms"] == record["csms"]
+
+
+def test_a_csm_reads_their_managers_team_with_their_own_notes_only(demo: list[str]) -> None:
+    week = ["--week", "2026-W47"]
+    risk = "Sponsor gone quiet"
+    sent = csm(*demo, "--as", MAYA, "wrapup", "notes", *week, "--risks", risk, "--submit")
+    assert sent.exit_code == 0, sent.output
+    team = [*demo, "--as", DANIEL, "wrapup", "--team", *week]
+    record = json.loads(csm(*team, "--format", "json").output)
+    assert record["team"] == "Jordan Reyes's team" and len(record["csms"]) == 6
+    by_name = {row["name"]: row for row in record["csms"]}
+    assert (by_name["Maya Patel"]["notes_status"], by_name["Maya Patel"]["notes"]) == (
+        "for-their-manager",
+        None,
+    )
+    assert by_name["Daniel Okafor"]["notes_status"] == "not-submitted"
+    text = csm(*team).output
+    assert text.splitlines()[0].startswith("Jordan Reyes's team, 2026-W47")
+    assert text.splitlines()[-1] == "  Daniel Okafor: not submitted yet"  # his own notes only
+    assert risk not in text
+    markdown = csm(*team, "--format", "md").output
+    assert "### Daniel Okafor\n\nNot submitted yet.\n" in markdown
+    assert "### Maya Patel" not in markdown and risk not in markdown

@@ -1,17 +1,21 @@
-"""The team as plain values (`domain.team`): a member's weekly cadence-call target and the loops
-a manager change would close."""
+"""The team as plain values (`domain.team`): a member's weekly cadence-call target, the loops
+a manager change would close, who is under a manager and whose team the team's week shows."""
 
 from __future__ import annotations
 
 import pytest
 
+from csm_tui.domain.enums import Role
 from csm_tui.domain.rulebook import CADENCE_CALLS_PER_WEEK
 from csm_tui.domain.team import (
     CallTarget,
+    Member,
     book_segment,
     chain_of,
     reporting_loop,
+    reports_under,
     weekly_call_target,
+    whose_team,
 )
 
 TARGETS = dict(CADENCE_CALLS_PER_WEEK)
@@ -96,3 +100,43 @@ def test_a_manager_above_the_member_would_close_a_loop(
     member: str, manager: str, loop: list[str]
 ) -> None:
     assert reporting_loop(member, manager, MANAGERS) == loop
+
+
+@pytest.mark.parametrize(
+    ("manager", "under"),
+    [
+        ("ada", {"bea", "cy", "dee"}),  # a director: her reports, and bea's
+        ("bea", {"dee"}),
+        ("dee", set()),
+        ("eve", set()),
+        ("stranger", set()),
+    ],
+)
+def test_everyone_under_a_manager(manager: str, under: set[str]) -> None:
+    assert reports_under(manager, MANAGERS) == under
+
+
+def test_under_a_manager_in_data_that_already_loops() -> None:
+    assert reports_under("a", {"a": "b", "b": "a", "c": "b"}) == {"b", "c"}
+    assert reports_under("a", {"a": "a"}) == set()
+
+
+def _as(name: str, role: Role) -> Member:
+    return Member(name, name.capitalize(), f"{name}@example.com", role)
+
+
+@pytest.mark.parametrize(
+    ("me", "whose"),
+    [
+        (None, None),  # nobody signed in: the whole team
+        (_as("ada", Role.MANAGER), "ada"),  # a director: her tree
+        (_as("bea", Role.MANAGER), "bea"),  # a manager with a report
+        (_as("dee", Role.CSM), "bea"),  # a CSM: their manager's team
+        (_as("cy", Role.CSM), "ada"),  # a CSM reporting to the director: hers
+        (_as("eve", Role.CSM), None),  # a CSM without a manager: the whole team
+        (_as("cy", Role.MANAGER), None),  # a manager nobody reports to: the whole team
+        (_as("stranger", Role.CSM), None),
+    ],
+)
+def test_whose_team_the_teams_week_shows(me: Member | None, whose: str | None) -> None:
+    assert whose_team(me, MANAGERS) == whose

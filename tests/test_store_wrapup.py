@@ -4,6 +4,7 @@ and the demo book's team week."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -353,6 +354,29 @@ def test_the_team_in_one_query_per_table(db: Database, book: Book) -> None:
     team = team_week(books, W48, FRIDAY, WEEK_RULES)
     assert [row.week.name for row in team.rows] == ["Maya Patel", "Jonas Weber"]
     assert team.totals.touches == 5
+
+
+def test_the_team_among_some_members(db: Database, book: Book) -> None:
+    """`among`: a manager's team. Its members are read as in the whole team's: the CSMs, and a
+    manager only with a book of their own."""
+
+    def names(among: frozenset[str] | None) -> list[str]:
+        with db.reading() as session:
+            found = team_books(session, W48, FRIDAY, WEEK_RULES, TARGETS, among)
+        return [found.name for found in found]
+
+    assert names(frozenset({book.li, book.maya})) == ["Maya Patel"]  # Li owns nothing
+    assert names(frozenset()) == []
+    assert names(None) == ["Jonas Weber", "Maya Patel"]
+    with db.writing() as session:
+        li = session.get(TeamMember, uuid.UUID(book.li))
+        assert li is not None
+        session.add(Account(name="Own", segment="enterprise", owner_id=li.id))
+    assert names(frozenset({book.li, book.jonas})) == ["Jonas Weber", "Li Wei"]
+    with db.reading() as session:
+        (jonas,) = team_books(session, W48, FRIDAY, WEEK_RULES, TARGETS, frozenset({book.jonas}))
+    assert (jonas.call_target, [a.name for a in jonas.accounts]) == (10, ["Cove"])
+    assert [t.on for t in jonas.touches] == [date(2026, 11, 24)]
 
 
 def test_a_week_to_come_and_a_stranger(db: Database, book: Book) -> None:

@@ -139,6 +139,20 @@ def test_each_member_and_week_has_its_own_notes(team: Team) -> None:
     assert not service.notes(team.maya, W49).submitted
 
 
+def test_the_manager_reads_submitted_notes_only(team: Team) -> None:
+    service = notes(team)
+    service.save(team.maya, W49, wins="Maya's win")
+    service.save(team.jonas, W49, wins="Jonas's draft")
+    service.save(team.jonas, "2026-W48", wins="Jonas's last week")
+    service.submit(team.maya, W49)
+    service.submit(team.jonas, "2026-W48")
+    found = service.submitted([team.maya.id, team.jonas.id], W49)
+    assert list(found) == [team.maya.id]
+    assert found[team.maya.id] == service.notes(team.maya, W49)
+    assert service.submitted([], W49) == {}
+    assert list(service.submitted([team.jonas.id], "2026-W48")) == [team.jonas.id]
+
+
 def test_a_save_that_changes_nothing_writes_nothing(team: Team) -> None:
     service = notes(team)
     first = service.save(team.maya, W49)

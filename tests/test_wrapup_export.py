@@ -11,6 +11,8 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
+from csm_tui.domain.enums import Role
+from csm_tui.domain.team import Member
 from csm_tui.domain.weekly_notes import WeekNotes
 from csm_tui.domain.wrapup import CsmWeek, Figures, my_week
 from csm_tui.domain.wrapup_export import (
@@ -117,6 +119,22 @@ def test_the_team_with_submitted_notes_only() -> None:
         "- \\# Cedar: the sponsor left, pricing still open\n\n#### Asks\n\nNone.\n"
     ) in notes
     assert "## Notes" not in team_markdown(team())
+
+
+def test_a_managers_team_says_whose_and_leaves_out_the_notes_not_the_readers() -> None:
+    lead = Member("li", "Li *Wei*", "li@example.com", Role.MANAGER)
+    draft = WeekNotes("olivia", W49, wins="Secret draft", saved_at=SAVED)
+    read = dataclasses.replace(
+        team(), whose=lead, notes={"maya": NOTES, "olivia": draft}, notes_hidden=frozenset()
+    )
+    text = team_markdown(read)  # the notes the team's week carries
+    assert text.startswith("# Weekly wrap-up: Li \\*Wei\\*'s team, 2026-W49 (Mon 2026-11-30")
+    assert text == team_markdown(read, {"maya": NOTES, "olivia": draft})
+    assert "### Maya Patel\n\n_Submitted on 2026-12-04._\n" in text
+    assert "Secret draft" not in text and text.count("Not submitted yet.") == 3
+    peers = dataclasses.replace(read, notes_hidden=frozenset({"maya", "noah", "priya"}))
+    notes = team_markdown(peers).split("## Notes\n")[1]  # as a CSM (Olivia) reads it
+    assert notes == "\n### Olivia Chen\n\nNot submitted yet.\n"
 
 
 def test_user_text_cannot_break_a_table_or_a_heading() -> None:

@@ -22,7 +22,12 @@ if TYPE_CHECKING:
 
 @main.group(invoke_without_command=True)
 @click.option("--week", default=None, metavar="YYYY-Www", help="The ISO week  [default: this one]")
-@click.option("--team", is_flag=True, help="Every CSM's week in one table, with the totals.")
+@click.option(
+    "--team",
+    is_flag=True,
+    help="The team's week: each CSM's in one table, the totals and their submitted notes. "
+    "Yours as a manager (everyone under you), your manager's as a CSM, else everyone's.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -51,7 +56,13 @@ def wrapup(
     """The weekly wrap-up: your week in figures (--as), or the team's (--team): touches by
     kind, cadence calls against the weekly target, coverage, what went overdue, health movers,
     escalations, milestones, renewals ahead. `--format md|csv` and `--out FILE` export it.
-    `notes`: your notes for your manager."""
+    `notes`: your notes for your manager.
+
+    \b
+    Whose team --team shows, by who you are (--as):
+      a manager others report to: yours, everyone under you
+      a CSM with a manager: your manager's, with your own notes only
+      anyone else, or nobody: the whole team"""
     if ctx.invoked_subcommand is not None:
         if (week, team, fmt, out, force) != (None, False, "text", None, False):
             raise click.UsageError(
@@ -97,9 +108,7 @@ def _report(settings: Settings, week: str | None, *, team: bool, fmt: str) -> tu
             found = workspace.wrapup.team_week(week)
             whose = "the team's week"
             if fmt == "md":
-                members = [row.week.member_id for row in found.rows]
-                notes = workspace.weekly_notes.submitted(members, found.week)
-                report = team_markdown(found, notes)
+                report = team_markdown(found)
             elif fmt == "csv":
                 report = _csv(team_csv_rows(found))
             elif fmt == "json":

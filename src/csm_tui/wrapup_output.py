@@ -1,5 +1,6 @@
 """What `csm wrapup` prints: a CSM's week (`domain.wrapup.CsmWeek`) and the team's
-(`domain.wrapup_team.TeamWeek`) as a compact text summary, and as plain JSON records (dates ISO).
+(`domain.wrapup_team.TeamWeek`, with each CSM's submitted notes the reader may read) as a
+compact text summary, and as plain JSON records (dates ISO).
 
 Plain functions of domain values, as `output` is: the figures are the domain's, the words
 mostly too (`Calls.words`, `Coverage.words`, `HealthMove.path`, `EscalationLine.words`), so
@@ -14,6 +15,7 @@ from typing import Any
 
 from csm_tui.domain.book import format_arr
 from csm_tui.domain.iso_week import IsoWeek
+from csm_tui.domain.weekly_notes import WeekNotes
 from csm_tui.domain.wrapup import CsmWeek, TouchTally, touch_words, week_head
 from csm_tui.domain.wrapup_history import MilestoneChange
 from csm_tui.domain.wrapup_inputs import weekday_name
@@ -87,7 +89,7 @@ def _milestone(change: MilestoneChange) -> str:
 def team_lines(team: TeamWeek) -> list[str]:
     """The team's week: a head, a line per CSM (what needs the manager first), the totals."""
     csms = len(team.rows)
-    head = week_head("The team", team.week, team.today, team.as_of)
+    head = week_head(team.title, team.week, team.today, team.as_of)
     lines = [
         f"{head}: {csms} CSM{'' if csms == 1 else 's'}, {len(team.needing)} needing you, "
         f"{team.behind} under their call target"
@@ -112,6 +114,19 @@ def team_lines(team: TeamWeek) -> list[str]:
         f"{totals.renewals_at_risk} at risk",
         f"Touches: {touch_words(team.touches)}",
     ]
+    shown = [row for row in team.rows if team.shows_notes_of(row.week.member_id)]
+    if shown:
+        lines.append("Notes:")
+    for row in shown:
+        notes = team.notes_of(row.week.member_id)
+        if notes is None:
+            lines.append(f"  {row.week.name}: not submitted yet")
+            continue
+        lines.append(f"  {row.week.name}: {notes.status_words}")
+        for label, text in zip(("Wins", "Risks", "Asks"), notes.texts(), strict=True):
+            first, *more = text.splitlines() or ["-"]
+            lines.append(f"    {label}: {first}")
+            lines.extend(f"      {line}" for line in more)
     return lines
 
 
@@ -222,7 +237,12 @@ def week_record(csm: CsmWeek) -> dict[str, Any]:
 
 def team_record(team: TeamWeek) -> dict[str, Any]:
     """The team's week as plain data: a record per CSM in the table's order, and the totals."""
+    whose = team.whose
     return {
+        "team": team.title,
+        "manager": None
+        if whose is None
+        else {"member_id": whose.id, "name": whose.name, "email": whose.email},
         **_week_dates(team.week, team.today, team.as_of),
         "behind": team.behind,
         "needing": len(team.needing),
@@ -238,9 +258,32 @@ def team_record(team: TeamWeek) -> dict[str, Any]:
                     for reason in row.reasons
                 ],
                 "why": row.why,
+                "notes_status": _notes_status(team, row.week.member_id),
+                "notes": _notes(team.notes_of(row.week.member_id)),
             }
             for row in team.rows
         ],
+    }
+
+
+def _notes_status(team: TeamWeek, member_id: str) -> str | None:
+    """'submitted', 'not-submitted', 'for-their-manager' (a peer's, to a CSM), or None (the
+    notes were not read)."""
+    if team.notes is None:
+        return None
+    if not team.shows_notes_of(member_id):
+        return "for-their-manager"
+    return "submitted" if team.notes_of(member_id) is not None else "not-submitted"
+
+
+def _notes(notes: WeekNotes | None) -> dict[str, Any] | None:
+    if notes is None or notes.submitted_at is None:
+        return None
+    return {
+        "wins": notes.wins,
+        "risks": notes.risks,
+        "asks": notes.asks,
+        "submitted_at": notes.submitted_at.isoformat(),
     }
 
 

@@ -104,3 +104,40 @@ def reporting_loop(member: str, manager: str, manager_of: Mapping[str, str | Non
     themselves is the shortest loop, `[member]`."""
     chain = chain_of(manager, manager_of)
     return chain[: chain.index(member) + 1] if member in chain else []
+
+
+def reports_under(manager: str, manager_of: Mapping[str, str | None]) -> frozenset[str]:
+    """Everyone who reports to `manager`: directly, or through a manager who reports to them
+    (a director's whole tree). Never `manager` themself, even in a team whose data loops."""
+    below: dict[str, list[str]] = {}
+    for member, up in manager_of.items():
+        if up is not None:
+            below.setdefault(up, []).append(member)
+    found: set[str] = set()
+    todo = [manager]
+    while todo:
+        for member in below.get(todo.pop(), ()):
+            if member != manager and member not in found:
+                found.add(member)
+                todo.append(member)
+    return frozenset(found)
+
+
+def whose_team(me: Member | None, manager_of: Mapping[str, str | None]) -> str | None:
+    """The manager whose team the team's week shows to `me` (a member id), or None for the
+    whole team:
+
+    - a member others report to (a manager with reports; a director): their own team, the
+      whole tree under them (`reports_under`);
+    - a CSM with a manager: their manager's team, as that manager sees it (the CSM's peers:
+      "my team" to a CSM is the one they are on);
+    - anyone else (nobody signed in, a CSM without a manager, a manager nobody reports to yet):
+      the whole team, as a team that has not said who reports to whom expects.
+    """
+    if me is None:
+        return None
+    if reports_under(me.id, manager_of):
+        return me.id
+    if me.role is Role.CSM:
+        return manager_of.get(me.id)
+    return None

@@ -55,9 +55,11 @@ def week_markdown(csm: CsmWeek, notes: WeekNotes | None = None) -> str:
 
 def team_markdown(team: TeamWeek, notes_by_member: Mapping[str, WeekNotes] | None = None) -> str:
     """The team's week: a row per CSM with what needs the manager, the totals, then each CSM's
-    submitted notes (when `notes_by_member`, by member id, is given); ending in one newline."""
+    submitted notes (`notes_by_member` by member id, else the team's own `TeamWeek.notes`; none
+    when neither was read), but for the members whose notes are not the reader's
+    (`TeamWeek.notes_hidden`); ending in one newline."""
     csms = len(team.rows)
-    head = week_head("The team", team.week, team.today, team.as_of)
+    head = week_head(escape(team.title), team.week, team.today, team.as_of)
     lines = [
         f"# Weekly wrap-up: {head}",
         "",
@@ -91,9 +93,12 @@ def team_markdown(team: TeamWeek, notes_by_member: Mapping[str, WeekNotes] | Non
         f"- Calls: {totals.calls} of {totals.call_target} calls",
         *_figure_lines(totals),
     ]
-    if notes_by_member is not None:
+    if notes_by_member is None:
+        notes_by_member = team.notes
+    shown = [row for row in team.rows if row.week.member_id not in team.notes_hidden]
+    if notes_by_member is not None and shown:
         lines += ["", "## Notes"]
-        for row in team.rows:
+        for row in shown:
             notes = notes_by_member.get(row.week.member_id)
             lines += ["", f"### {escape(row.week.name)}", ""]
             if notes is None or not notes.submitted:

@@ -15,12 +15,14 @@ none needs nothing from the manager this week.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from csm_tui.domain.enums import Choice
 from csm_tui.domain.iso_week import IsoWeek
+from csm_tui.domain.team import Member
+from csm_tui.domain.weekly_notes import WeekNotes
 from csm_tui.domain.wrapup import CsmWeek, Figures, TouchTally, my_week, tally
 from csm_tui.domain.wrapup_inputs import CsmBook, WeekRules
 
@@ -60,7 +62,8 @@ class CsmRow:
 
 @dataclass(frozen=True, slots=True)
 class TeamWeek:
-    """The team's week: one row per CSM, what needs the manager first, and the totals."""
+    """The team's week: one row per CSM, what needs the manager first, and the totals; whose
+    team it is and the submitted notes the reader may read, when the service read them."""
 
     week: IsoWeek
     today: date
@@ -68,6 +71,30 @@ class TeamWeek:
     rows: tuple[CsmRow, ...]  # in the order of the module docstring
     totals: Figures  # every row's figures added up
     touches: TouchTally  # the team's touches by kind and by day
+    #: The manager whose team it is (`domain.team.whose_team`); None: the whole team.
+    whose: Member | None = None
+    #: The submitted notes of the week by member id; None: the notes were not read.
+    notes: Mapping[str, WeekNotes] | None = None
+    #: The members whose notes are not the reader's to read (a CSM's peers: their notes go to
+    #: their manager); their rows show no notes, not even "not submitted".
+    notes_hidden: frozenset[str] = frozenset()
+
+    @property
+    def title(self) -> str:
+        """Whose team: "Dana Reyes's team", or "The team" (the whole team)."""
+        return "The team" if self.whose is None else f"{self.whose.name}'s team"
+
+    def notes_of(self, member_id: str) -> WeekNotes | None:
+        """The member's submitted notes; None when they sent none, when the notes were not read,
+        or when they are not the reader's (`notes_hidden`)."""
+        if self.notes is None or member_id in self.notes_hidden:
+            return None
+        found = self.notes.get(member_id)
+        return found if found is not None and found.submitted else None
+
+    def shows_notes_of(self, member_id: str) -> bool:
+        """Whether the member's row has notes to show, or says they sent none."""
+        return self.notes is not None and member_id not in self.notes_hidden
 
     @property
     def behind(self) -> int:

@@ -4,17 +4,20 @@ wrapup` and the export all show the same figures."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
+from csm_tui.domain.enums import Role
 from csm_tui.domain.iso_week import IsoWeek, week_meant
-from csm_tui.domain.team import Member
+from csm_tui.domain.team import Member, reports_under, whose_team
 from csm_tui.domain.wrapup import CsmWeek, my_week
 from csm_tui.domain.wrapup_inputs import WeekRules
 from csm_tui.domain.wrapup_team import TeamWeek, team_week
 from csm_tui.errors import CsmError
 from csm_tui.rules import LoadedRules
+from csm_tui.store import team as team_store
 from csm_tui.store import wrapup as store
+from csm_tui.store import wrapup_notes as notes_store
 from csm_tui.store.database import Database
 
 #: A week as the caller has it: parsed, or as typed ("2026-W49"); None: this one.
@@ -54,12 +57,42 @@ class Wrapup:
         return my_week(book, wanted, self.today, rules)
 
     def team_week(self, week: Week = None) -> TeamWeek:
-        """Every CSM's week in one table, what needs the manager first (this week by default)."""
+        """The team's week (this one by default): each CSM's week in one table, what needs the
+        manager first, the totals, and each CSM's submitted notes; in one transaction.
+
+        Whose team (`domain.team.whose_team`), for the signed-in member (`me`):
+
+        - a manager others report to: their team, the whole tree under them (their reports,
+          and a report's reports when that report manages people too: a director sees every
+          team under them);
+        - a CSM with a manager: their manager's team, the same rows their manager sees (the
+          team a CSM is on is their manager's);
+        - anyone else (nobody signed in, a CSM without a manager, a manager nobody reports to
+          yet): the whole team, as before the team said who reports to whom.
+
+        In any of these the rows are the CSMs, and any other member with live accounts of their
+        own (a manager with a book: their accounts would be missing from the totals otherwise).
+
+        Notes: only submitted ones (a draft is not the manager's to read). A CSM reads their own
+        only: their peers' notes go to their manager (`TeamWeek.notes_hidden`); a manager, and
+        anyone reading the whole team, reads every row's."""
         wanted = self.week(week)
         rules = WeekRules.of(self.rules.rulebook)
+        me = self.me
         with self.db.reading() as session:
-            books = store.team_books(session, wanted, self.today, rules, self._targets())
-        return team_week(books, wanted, self.today, rules)
+            manager_of = team_store.managers_of(session)
+            head = whose_team(me, manager_of)
+            whose = None if head is None else team_store.live_member(session, head)
+            among = None if whose is None else reports_under(whose.id, manager_of) | {whose.id}
+            books = store.team_books(session, wanted, self.today, rules, self._targets(), among)
+            members = [book.member_id for book in books]
+            readable = members
+            if me is not None and me.role is Role.CSM:
+                readable = [member for member in members if member == me.id]
+            notes = notes_store.submitted_notes(session, readable, wanted)
+        team = team_week(books, wanted, self.today, rules)
+        hidden = frozenset(members) - frozenset(readable)
+        return replace(team, whose=whose, notes=notes, notes_hidden=hidden)
 
     def _targets(self) -> dict[str, int]:
         return dict(self.rules.rulebook.wrapup.cadence_calls_per_week)

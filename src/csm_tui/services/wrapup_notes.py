@@ -80,8 +80,7 @@ class WeeklyNotes:
         id, in one transaction: what the manager reads (a draft is not theirs to read)."""
         wanted = self.week(week)
         with self.db.reading() as session:
-            found = (store.notes_of(session, uuid.UUID(key), wanted) for key in member_ids)
-            return {notes.member_id: notes for notes in found if notes.submitted}
+            return store.submitted_notes(session, member_ids, wanted)
 
     def save(
         self,

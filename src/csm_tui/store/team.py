@@ -104,6 +104,19 @@ def managers_of(session: Session) -> dict[str, str | None]:
     }
 
 
+def live_member(session: Session, member_id: str) -> Member | None:
+    """The live member with this id (as text), or None."""
+    found = session.execute(
+        select(col(TeamMember.name), col(TeamMember.email), col(TeamMember.role)).where(
+            col(TeamMember.id) == uuid.UUID(member_id), col(TeamMember.deleted_at).is_(None)
+        )
+    ).first()
+    if found is None:
+        return None
+    name, email, role = found
+    return Member(id=member_id, name=name, email=email, role=Role(role))
+
+
 def reports_of(session: Session, manager_id: uuid.UUID) -> list[str]:
     """The e-mails of the live members who report to `manager_id`, in order."""
     statement = (

@@ -87,14 +87,18 @@ def team_books(
     today: date,
     rules: WeekRules,
     targets: Mapping[str, int],
+    among: frozenset[str] | None = None,
 ) -> list[CsmBook]:
     """The book of every CSM of the team, by name: each live member with the CSM role, and any
     other live member who owns live accounts (a manager with a book of their own: their
     accounts would be missing from the team's totals otherwise). `targets`: `[wrapup]
-    cadence_calls_per_week`."""
+    cadence_calls_per_week`. `among` (member ids): only those of them (a manager's team:
+    `domain.team.reports_under` and the manager); None: the whole team."""
     m = _MEMBER.c
     owners = select(_ACCOUNT.c.owner_id).where(_ACCOUNT.c.deleted_at.is_(None))
     members = sa.and_(m.deleted_at.is_(None), or_(m.role == Role.CSM.value, m.id.in_(owners)))
+    if among is not None:
+        members = sa.and_(members, m.id.in_(sorted(uuid.UUID(key) for key in among)))
     return _Read(session.connection(), week, today, rules, targets).books(members)
 
 

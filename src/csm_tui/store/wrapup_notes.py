@@ -5,6 +5,7 @@ later save brings it back), so the unique key never refuses a save."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -60,6 +61,36 @@ def notes_of(session: Session, member_id: uuid.UUID, week: IsoWeek) -> WeekNotes
         saved_at=as_utc(row.updated_at),
         submitted_at=None if row.submitted_at is None else as_utc(row.submitted_at),
     )
+
+
+def submitted_notes(
+    session: Session, member_ids: Iterable[str], week: IsoWeek
+) -> dict[str, WeekNotes]:
+    """The submitted notes of the week of each of `member_ids` that submitted them, by member id
+    (as given), in one query."""
+    keys = {uuid.UUID(key): key for key in member_ids}
+    if not keys:
+        return {}
+    statement = select(WeeklyReport).where(
+        col(WeeklyReport.member_id).in_(sorted(keys)),
+        col(WeeklyReport.week) == str(week),
+        col(WeeklyReport.deleted_at).is_(None),
+        col(WeeklyReport.submitted_at).is_not(None),
+    )
+    found = {}
+    for row in session.scalars(statement):
+        key = keys[row.member_id]
+        assert row.submitted_at is not None, "the query reads submitted notes only"
+        found[key] = WeekNotes(
+            member_id=key,
+            week=week,
+            wins=row.wins,
+            risks=row.risks,
+            asks=row.asks,
+            saved_at=as_utc(row.updated_at),
+            submitted_at=as_utc(row.submitted_at),
+        )
+    return found
 
 
 def save_draft(
