@@ -235,13 +235,35 @@ async def test_a_draft_is_not_the_managers_to_read(app_factory):
         assert "Not sent yet" not in detail
 
 
+async def test_a_csm_reads_no_peers_notes_on_the_teams_week(app_factory):
+    """A CSM's team is their manager's; their peers' notes go to the manager, not to them."""
+    app = app_factory()
+    sofia = resolve_member(app.workspace.db, "sofia.lindqvist@demo.csm-tui.dev")
+    assert sofia is not None
+    app.workspace.weekly_notes.save(sofia, LAST_WEEK, wins="Sofia's private win")
+    app.workspace.weekly_notes.submit(sofia, LAST_WEEK)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _open(pilot, "left_square_bracket", "t")
+        table = app.screen.query_one(TeamWeekTable)
+        table.move_cursor(table.keys.index(sofia.id))
+        await settle(pilot)
+        detail = static_text(app, "#team-detail")
+        assert "Notes: theirs go to your manager." in detail
+        assert "private win" not in detail
+        await pilot.press("enter")
+        await settle(pilot)
+        text = "\n".join(_lines(app))
+        assert "Notes  theirs go to your manager" in text
+        assert "private win" not in text
+
+
 async def test_t_switches_between_my_week_and_the_teams(app_factory):
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         await _open(pilot, "t")
         screen = _screen(app)
         assert screen.team
-        assert "The team, 2026-W48" in static_text(app, "#wrapup-head")
+        assert "Jordan Reyes's team, 2026-W48" in static_text(app, "#wrapup-head")
         await pilot.press("t")
         await settle(pilot)
         assert not screen.team

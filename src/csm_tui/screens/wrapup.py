@@ -80,9 +80,15 @@ def read(workspace: Workspace, asked: Asked) -> Read:
     """Runs in a worker: the week, its notes, and its lines or rows."""
     wrapup, notes = workspace.wrapup, workspace.weekly_notes
     if asked.team:
-        team = read_team(wrapup, notes, asked.week)
-        lines = [TeamLine(row, team.notes.get(row.week.member_id)) for row in team.team.rows]
-        return Read(asked, team, [], lines, measure(lines, asked.width))
+        shown = read_team(wrapup, asked.week)
+        team = shown.team
+        lines = [
+            TeamLine(
+                row, team.notes_of(row.week.member_id), team.shows_notes_of(row.week.member_id)
+            )
+            for row in team.rows
+        ]
+        return Read(asked, shown, [], lines, measure(lines, asked.width))
     week = read_week(wrapup, notes, asked.week, asked.member_id)
     return Read(asked, week, week_rows(week), [])
 
@@ -242,7 +248,7 @@ class WrapupScreen(CsmScreen[None]):
         team = shown.team
         csms = len(team.rows)
         head = (
-            f"{week_head('The team', team.week, team.today, team.as_of)}: "
+            f"{week_head(team.title, team.week, team.today, team.as_of)}: "
             f"{csms} CSM{'' if csms == 1 else 's'}, {len(team.needing)} needing you, "
             f"{team.behind} under their call target"
         )

@@ -5,16 +5,16 @@ the same report.
 
 Whose notes show: a member's own week shows their notes as they are (a draft too: theirs to
 edit); anyone else's week, and the team's, show only submitted notes (a draft is not the
-manager's to read, as `WeeklyNotes.submitted` says).
+manager's to read), and a CSM reads no peer's (they go to the manager: `Wrapup.team_week`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from csm_tui.domain.enums import Role
 from csm_tui.domain.iso_week import IsoWeek
 from csm_tui.domain.weekly_notes import WeekNotes
 from csm_tui.domain.wrapup import CsmWeek
@@ -31,6 +31,7 @@ class ShownWeek:
     csm: CsmWeek
     notes: WeekNotes | None  # None: nothing the reader may see
     own: bool  # the reader's own week: the notes are theirs to write and submit
+    notes_hidden: bool = False  # a peer's week read by a CSM: the notes are their manager's
 
     def markdown(self) -> str:
         return week_markdown(self.csm, self.notes)
@@ -42,13 +43,12 @@ class ShownWeek:
 
 @dataclass(frozen=True, slots=True)
 class ShownTeam:
-    """The team's week and the notes its CSMs submitted for it, by member id."""
+    """The team's week, with the notes its CSMs submitted that the reader may read."""
 
     team: TeamWeek
-    notes: Mapping[str, WeekNotes] = field(default_factory=dict)
 
     def markdown(self) -> str:
-        return team_markdown(self.team, self.notes)
+        return team_markdown(self.team)
 
     @property
     def file_stem(self) -> str:
@@ -66,14 +66,14 @@ def read_week(
         csm = wrapup.my_week(week)
         return ShownWeek(csm, notes.notes(me, csm.week), own=True)
     csm = wrapup.member_week(member_id, week)
+    if me is not None and me.role is Role.CSM:
+        return ShownWeek(csm, None, own=False, notes_hidden=True)
     return ShownWeek(csm, notes.submitted([member_id], csm.week).get(member_id), own=False)
 
 
-def read_team(wrapup: Wrapup, notes: WeeklyNotes, week: IsoWeek) -> ShownTeam:
-    """The team's week with the notes each CSM submitted for it."""
-    team = wrapup.team_week(week)
-    members = [row.week.member_id for row in team.rows]
-    return ShownTeam(team, notes.submitted(members, team.week))
+def read_team(wrapup: Wrapup, week: IsoWeek) -> ShownTeam:
+    """The team's week (whose, as `Wrapup.team_week` says) with the notes the reader may read."""
+    return ShownTeam(wrapup.team_week(week))
 
 
 def report_path(folder: Path, shown: ShownWeek | ShownTeam) -> Path:

@@ -56,6 +56,7 @@ class TeamLine:
 
     row: CsmRow
     notes: WeekNotes | None
+    notes_shown: bool = True  # False: a peer's, read by a CSM (the notes are their manager's)
 
     @property
     def member_id(self) -> str:
@@ -88,7 +89,7 @@ def plain_cells(line: TeamLine, *, narrow: bool = False) -> dict[str, str]:
         "renewals": f"{figures.renewals}"
         + (f", {figures.renewals_at_risk} at risk" if figures.renewals_at_risk else ""),
         "red": str(figures.red_without_plan),
-        "notes": "submitted" if line.notes is not None else "-",
+        "notes": "submitted" if line.notes is not None else "-" if line.notes_shown else "",
         "why": short_why(line.row),
     }
 
@@ -231,7 +232,9 @@ def detail_text(line: TeamLine | None) -> Content:
     else:
         parts.append(("Nothing needs you this week.\n", "$text-muted"))
     notes = line.notes
-    if notes is None:
+    if not line.notes_shown:
+        parts += ["\n", ("Notes: theirs go to your manager.", "$text-muted")]
+    elif notes is None:
         parts += ["\n", ("Notes: none submitted for this week.", "$text-muted")]
     else:
         parts += ["\n", ("Notes", "bold"), f", {notes.status_words}"]

@@ -51,7 +51,7 @@ def week_rows(shown: ShownWeek) -> list[WeekRow]:
     reader's own week (written once the week is looked over), first on a CSM's week opened by
     their manager (what the manager reads first)."""
     csm = shown.csm
-    notes = notes_rows(shown.notes, own=shown.own)
+    notes = notes_rows(shown.notes, own=shown.own, hidden=shown.notes_hidden)
     rows = [] if shown.own else [*notes[1:], WeekRow(Content(""))]
     rows += [*_touches(csm), *_calls(csm), _figure("Coverage", csm.coverage.words)]
     rows += _overdue(csm)
@@ -207,16 +207,18 @@ def _red(csm: CsmWeek) -> list[WeekRow]:
     return rows
 
 
-def notes_rows(notes: WeekNotes | None, *, own: bool) -> list[WeekRow]:
+def notes_rows(notes: WeekNotes | None, *, own: bool, hidden: bool = False) -> list[WeekRow]:
     """The notes for the manager: a heading that says where they stand, then each part. The
     reader's own notes are lines the cursor stops on (enter writes them); anyone else's show
-    only once submitted."""
+    only once submitted, and a peer's not at all (`hidden`: they are the manager's)."""
     if own:
         status = "not written" if notes is None else notes.status_words
         hint = "" if notes is not None and notes.submitted else "  n writes them, S submits"
         head = Content.assemble(("Notes for your manager", _HEAD), f"  {status}", (hint, _DIM))
     else:
         status = notes.status_words if notes is not None else "none submitted for this week"
+        if hidden:
+            status = "theirs go to your manager"
         head = Content.assemble(("Notes", _HEAD), f"  {status}")
     rows = [WeekRow(Content("")), WeekRow(head, notes=own)]
     if notes is None:
