@@ -9,15 +9,25 @@ snapshots, escalations with their history, milestones with their moves, renewals
 every figure), one CSM's week (`my_week`), and, as the baseline, what the triage screen's
 worker reads for the team's queue (its first page, then its health changes and counts).
 Medians of `--repeats` runs, in seconds and as a ratio to the triage figure.
+
+With `--screen`, also the wrap-up screen itself, headless through the app's pilot, as the team's
+manager (the demo's): from `W` on the queue to the first paint of the screen saying what it
+reads (`screen_paint_ms`: the read runs in a worker, so this does not grow with the book), and
+to the first paint with the team's table (`screen_figures_ms`); then `[` to the week before,
+read and painted (`screen_week_before_ms`).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import statistics
 import tempfile
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks.interactions import SIZE, _Paints, _settle, _timed, _until
 from benchmarks.private_copy import median, private_copy
 from csm_tui.domain.enums import Role
 from csm_tui.domain.iso_week import IsoWeek
@@ -60,13 +70,88 @@ def measure(book: Path, today: date, repeats: int) -> dict[str, float | int]:
     return figures
 
 
+async def _screen_samples(database: Path, today: date, repeats: int) -> dict[str, list[float]]:
+    """Each repeat: W from the queue (first paint, then the figures), then `[`."""
+    from textual.widgets import Static
+
+    from csm_tui.app import make_app
+    from csm_tui.screens.wrapup import WrapupScreen
+    from csm_tui.services.demo import DEMO_MANAGER_EMAIL
+    from csm_tui.settings import Settings
+    from csm_tui.widgets.team_week_table import TeamWeekTable
+
+    settings = Settings(database=str(database), today=today, user_email=DEMO_MANAGER_EMAIL)
+    app = make_app(settings)
+    samples: dict[str, list[float]] = {
+        "screen_paint_ms": [],
+        "screen_figures_ms": [],
+        "screen_week_before_ms": [],
+    }
+    async with app.run_test(size=SIZE) as pilot:
+        paints = _Paints(app)
+        await _settle(pilot)
+
+        def reading() -> bool:
+            screen = app.screen
+            return isinstance(screen, WrapupScreen) and bool(
+                screen.query_one("#wrapup-loading", Static).display
+            )
+
+        def figures() -> bool:
+            screen = app.screen
+            return (
+                isinstance(screen, WrapupScreen)
+                and screen.shown is not None
+                and screen.query_one(TeamWeekTable).row_count > 0
+            )
+
+        for _ in range(repeats):
+            start = time.perf_counter()
+            samples["screen_paint_ms"].append(await _timed(pilot, paints, "W", reading))
+            await _until(pilot, figures)
+            await pilot.pause()
+            samples["screen_figures_ms"].append((time.perf_counter() - start) * 1000)
+            await _settle(pilot)
+            week = app.screen.week  # type: ignore[attr-defined]
+
+            def week_before(shown_week: IsoWeek = week.previous) -> bool:
+                screen = app.screen
+                return (
+                    figures()
+                    and isinstance(screen, WrapupScreen)
+                    and (screen.shown is not None and screen.week == shown_week)
+                )
+
+            samples["screen_week_before_ms"].append(
+                await _timed(pilot, paints, "left_square_bracket", week_before)
+            )
+            await _settle(pilot)
+            await pilot.press("escape")
+            await _settle(pilot)
+    return samples
+
+
+def measure_screen(book: Path, today: date, repeats: int) -> dict[str, float]:
+    """The wrap-up screen's paint and figures, on a private copy of `book`."""
+    with tempfile.TemporaryDirectory() as folder:
+        copy, db = private_copy(book, Path(folder))
+        db.dispose()
+        samples = asyncio.run(_screen_samples(copy, today, repeats))
+    return {name: round(statistics.median(values), 1) for name, values in samples.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("book", type=Path)
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 23))
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--screen", action="store_true", help="the screen's paint too")
     arguments = parser.parse_args()
-    figures = measure(arguments.book, arguments.today, arguments.repeats)
+    figures: dict[str, float | int] = dict(
+        measure(arguments.book, arguments.today, arguments.repeats)
+    )
+    if arguments.screen:
+        figures.update(measure_screen(arguments.book, arguments.today, arguments.repeats))
     for name, value in figures.items():
         shown = f"{value:,}" if isinstance(value, int) else f"{value:.4f}"
         print(f"{name:>24}  {shown}")

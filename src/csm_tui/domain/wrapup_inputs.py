@@ -170,7 +170,7 @@ class CsmBook:
     #: Touches on the book: at least the week's, and those of the renewal kinds since
     #: `renewal_window_days` before the week (the renewal question); other days are ignored.
     touches: tuple[Touch, ...] = ()
-    items: tuple[ScheduledItem, ...] = ()  # the book's schedule now
+    items: tuple[ScheduledItem, ...] = ()  # the book's schedule now (what is due by `as_of`)
     escalations: tuple[EscalationRecord, ...] = ()  # at least those open, or with a step since
     milestones: tuple[MilestoneRecord, ...] = ()  # of the book's plans
 

@@ -156,6 +156,15 @@ class _Read:
         self.days = Days()
         self.dates = Dates()
         self.segments: dict[str, str] = {}  # account id -> segment, as `accounts` reads them
+        self._keys: dict[Any, str] = {}  # raw key -> canonical, shared by the reads
+
+    def key(self, raw: Any) -> str:
+        """A raw key read as its canonical text, worked out once per key (an account's id
+        comes back with each of its touches, snapshots and items)."""
+        found = self._keys.get(raw)
+        if found is None:
+            found = self._keys[raw] = canonical(raw)
+        return found
 
     def books(self, members: ColumnElement[bool]) -> list[CsmBook]:
         m, a = _MEMBER.c, _ACCOUNT.c
@@ -253,8 +262,8 @@ class _Read:
         owner_of: dict[str, str] = {}
         found = []
         for key, owner, name, segment, arr, renewal, score, before_on, *before_parts in rows:
-            account_id = canonical(key)
-            owner_of[account_id] = canonical(owner)
+            account_id = self.key(key)
+            owner_of[account_id] = self.key(owner)
             self.segments[account_id] = segment
             history = snapshots.get(account_id, [])
             if before_on is not None:
@@ -291,7 +300,7 @@ class _Read:
         )
         found: defaultdict[str, list[Snapshot]] = defaultdict(list)
         for key, day, *parts in fetch(self.connection, statement):
-            found[canonical(key)].append(Snapshot(self.dates[day], *parts))
+            found[self.key(key)].append(Snapshot(self.dates[day], *parts))
         return found
 
     def recovery_plans(self, scope: _Scope) -> dict[str, list[RecoveryPlanSpan]]:
@@ -302,7 +311,7 @@ class _Read:
         ).where(r.deleted_at.is_(None), scope(r.account_id))
         found: defaultdict[str, list[RecoveryPlanSpan]] = defaultdict(list)
         for key, started, ended in fetch(self.connection, statement, bulk=False):
-            found[canonical(key)].append(RecoveryPlanSpan(self.dates[started], self.days[ended]))
+            found[self.key(key)].append(RecoveryPlanSpan(self.dates[started], self.days[ended]))
         return found
 
     # --- touches and the schedule -----------------------------------------------------------
@@ -342,9 +351,8 @@ class _Read:
         follow = set(follow_kinds)
         touches: list[Touch] = []
         follow_ups: defaultdict[str, list[date]] = defaultdict(list)
-        keys: dict[Any, str] = {}
         for key, kind, day in fetch(self.connection, statement):
-            account_id = keys.get(key) or keys.setdefault(key, canonical(key))
+            account_id = self.key(key)
             on = self.dates[day]
             if kind in follow and account_id in escalated:
                 follow_ups[account_id].append(on)
@@ -353,7 +361,8 @@ class _Read:
         return touches, follow_ups
 
     def items(self, scope: _Scope) -> list[ScheduledItem]:
-        """The book's schedule as it stands now."""
+        """The book's schedule as it stands now, what was due before `last` (later items are
+        neither overdue nor gone overdue by then: most of a schedule, never read)."""
         s = _ITEM.c
         statement = select(
             raw_column(s.account_id),
@@ -361,9 +370,9 @@ class _Read:
             raw_column(s.due_on),
             s.label,
             raw_column(s.snoozed_until),
-        ).where(scope(s.account_id))
+        ).where(s.due_on < self.last, scope(s.account_id))
         return [
-            ScheduledItem(canonical(key), kind, self.dates[due], label or "", self.days[snoozed])
+            ScheduledItem(self.key(key), kind, self.dates[due], label or "", self.days[snoozed])
             for key, kind, due, label, snoozed in fetch(self.connection, statement)
         ]
 
@@ -412,7 +421,7 @@ class _Read:
         records = []
         escalated: dict[str, date] = {}
         for escalation, key, opened_at, level, reason, lessons in rows:
-            account_id = canonical(key)
+            account_id = self.key(key)
             opened = utc(opened_at)
             escalated[account_id] = min(escalated.get(account_id, opened.date()), opened.date())
             records.append(
@@ -474,7 +483,7 @@ class _Read:
         return [
             MilestoneRecord(
                 id=str(milestone),
-                account_id=canonical(key),
+                account_id=self.key(key),
                 title=title,
                 due_on=due_on,
                 status=_MILESTONE_STATUSES.get(status, MilestoneStatus.PLANNED),
