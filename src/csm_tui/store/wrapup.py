@@ -5,7 +5,8 @@ accounts with a year of history under a second: DESIGN), rows grouped by owner i
 As `store.facts` reads: plain columns, keys and dates read raw (`raw_column`, `Days`), only what
 the week's figures read (`wrapup_inputs` says what each field must hold). The days read run
 from `first`, the week's Monday (or `as_of` for a week still to come), to `as_of`: nothing later
-counts. A member's book is the live accounts they own (`account.owner_id`).
+counts. A member's book is the live accounts they own (`account.owner_id`). The trends read a
+span of weeks the same way, from its first week's Monday (`team_books_span`, `member_book_span`).
 """
 
 from __future__ import annotations
@@ -114,6 +115,38 @@ def member_book(
     return found[0] if found else CsmBook(member_id, "", 0)
 
 
+def team_books_span(
+    session: Session,
+    first: IsoWeek,
+    last: IsoWeek,
+    today: date,
+    rules: WeekRules,
+    targets: Mapping[str, int],
+) -> list[CsmBook]:
+    """The team's books as `team_books` reads them, for every week from `first` to `last` in
+    the same read (the wrap-up's trends): the days from `first`'s Monday to `last`'s as_of."""
+    m = _MEMBER.c
+    owners = select(_ACCOUNT.c.owner_id).where(_ACCOUNT.c.deleted_at.is_(None))
+    members = sa.and_(m.deleted_at.is_(None), or_(m.role == Role.CSM.value, m.id.in_(owners)))
+    return _Read(session.connection(), last, today, rules, targets, first).books(members)
+
+
+def member_book_span(
+    session: Session,
+    member_id: str,
+    first: IsoWeek,
+    last: IsoWeek,
+    today: date,
+    rules: WeekRules,
+    targets: Mapping[str, int],
+) -> CsmBook:
+    """One member's book as `member_book` reads it, for every week from `first` to `last`."""
+    m = _MEMBER.c
+    members = sa.and_(m.deleted_at.is_(None), m.id == uuid.UUID(member_id))
+    found = _Read(session.connection(), last, today, rules, targets, first).books(members)
+    return found[0] if found else CsmBook(member_id, "", 0)
+
+
 @dataclass(frozen=True, slots=True)
 class _Member:
     id: str
@@ -142,12 +175,15 @@ class _Read:
         today: date,
         rules: WeekRules,
         targets: Mapping[str, int],
+        first_week: IsoWeek | None = None,
     ) -> None:
+        """Reads `week`, or with `first_week`, every week from that one to `week`."""
         self.connection = connection
         self.rules = rules
         self.targets = targets
         self.last = week.as_of(today)  # nothing later counts
-        self.first = min(week.monday, self.last)  # the first day whose events count
+        start = (first_week or week).monday
+        self.first = min(start, self.last)  # the first day whose events count
         self.since = datetime.combine(self.first, time(), tzinfo=UTC)  # its first moment
         self.days = Days()
         self.dates = Dates()
