@@ -206,3 +206,22 @@ def test_weeks_of_different_days_do_not_add_up() -> None:
     [other] = book_trends(MAYA, W49.previous, FRIDAY, RULES, weeks=1).weeks
     with pytest.raises(ValueError, match="cannot add"):
         _ = mine + other
+
+
+def test_an_escalation_without_its_closing_step_ends_when_it_ended() -> None:
+    # Books written before the history (and the demo's) hold the opening only.
+    older = EscalationRecord(
+        "older",
+        "birch",
+        at("2026-10-06T09:00"),
+        level=2,
+        steps=(EscalationStep(EventKind.OPENED, at("2026-10-06T09:00"), 2),),
+        ended_at=at("2026-10-21T12:00"),
+    )
+    book = dataclasses.replace(MAYA, escalations=(older,))
+    weeks = by_week(book_trends(book, W49, FRIDAY, RULES).weeks)
+    assert weeks["2026-W41"].escalations == (0, 1, 0, 0, 0)
+    assert weeks["2026-W43"].escalations == (0, 0, 0, 0, 0)  # ended on Wednesday 21 October
+    still = dataclasses.replace(older, ended_at=None)
+    book = dataclasses.replace(MAYA, escalations=(still,))
+    assert book_trends(book, W49, FRIDAY, RULES).weeks[-1].escalations == (0, 1, 0, 0, 0)

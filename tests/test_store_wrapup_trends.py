@@ -100,7 +100,17 @@ def book(db: Database) -> Book:
             opened_at=_at(8, 3),
             closed_at=_at(8, 5),
         )
-        session.add_all([escalation, old])
+        older = Escalation(  # written before the history: no step at all
+            account_id=acme.id,
+            level=2,
+            status="closed",
+            reason="Slow",
+            risk_category="support",
+            opened_at=_at(10, 26),
+            resolved_at=_at(11, 4),
+            closed_at=_at(11, 5),
+        )
+        session.add_all([escalation, old, older])
         session.flush()
         session.add_all(
             [
@@ -162,8 +172,11 @@ def test_twelve_weeks_of_my_book_in_one_read(db: Database, book: Book) -> None:
         date(2026, 10, 14),
         date(2026, 11, 24),
     ]
-    [escalation] = mine.escalations  # the one closed in August is not read
-    assert escalation.id == book.escalation
+    # The one closed in August is not read; the one without its closing step ended when it
+    # was resolved.
+    escalation, older = sorted(mine.escalations, key=lambda e: e.opened_at)
+    assert (escalation.id, escalation.ended_at) == (book.escalation, _at(10, 15))
+    assert older.ended_at == _at(11, 4)
     assert sorted(s.kind for s in escalation.steps) == sorted(
         [EventKind.OPENED, EventKind.RAISED, EventKind.CLOSED]
     )
@@ -183,6 +196,8 @@ def test_the_trends_drawn_from_the_read(db: Database, book: Book) -> None:
     assert weeks[38].escalations == (1, 0, 0, 0, 0)
     assert weeks[40].escalations == (0, 0, 1, 0, 0)
     assert weeks[42].escalations == (0, 0, 0, 0, 0)
+    assert weeks[44].escalations == (0, 1, 0, 0, 0)  # the older one, open from 26 October
+    assert weeks[45].escalations == (0, 0, 0, 0, 0)  # resolved on 4 November
 
 
 def test_the_teams_twelve_weeks_in_one_query_per_table(db: Database, book: Book) -> None:

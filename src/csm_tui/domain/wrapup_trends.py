@@ -37,7 +37,7 @@ from csm_tui.domain.ladder import LEVELS
 from csm_tui.domain.wrapup import calls
 from csm_tui.domain.wrapup_health import band_on
 from csm_tui.domain.wrapup_history import open_levels
-from csm_tui.domain.wrapup_inputs import CsmBook, Touch, WeekRules
+from csm_tui.domain.wrapup_inputs import CsmBook, Touch, WeekRules, weekday_name
 
 #: How many weeks the trends show: a quarter, the span of a QBR's look back.
 TREND_WEEKS = 12
@@ -85,6 +85,11 @@ class TrendWeek:
     def open_escalations(self) -> int:
         return sum(self.escalations)
 
+    @property
+    def progress(self) -> str:
+        """'' for a week that is over, 'to date' while it runs, 'to come' before it begins."""
+        return "" if self.counted_days == 7 else "to date" if self.counted_days else "to come"
+
 
 @dataclass(frozen=True, slots=True)
 class Trends:
@@ -102,6 +107,16 @@ class Trends:
     @property
     def first(self) -> IsoWeek:
         return self.weeks[0].week
+
+    @property
+    def head(self) -> str:
+        """'Maya Patel, 2026-W37 to 2026-W48, as of Mon 2026-11-23' (as of: the last week's
+        day its states are read on, said while that week runs or is to come)."""
+        last = self.weeks[-1]
+        head = f"{self.name}, {self.first} to {self.last}"
+        if not last.progress:
+            return head
+        return f"{head}, as of {weekday_name(last.as_of)} {last.as_of}"
 
 
 def trend_span(week: IsoWeek, weeks: int = TREND_WEEKS) -> tuple[IsoWeek, ...]:

@@ -1,6 +1,7 @@
-"""The weekly wrap-up (issue 22): a CSM's week and the team's, read in one transaction and
-computed by the domain (`domain.wrapup`, `domain.wrapup_team`), so that the screen, `csm
-wrapup` and the export all show the same figures."""
+"""The weekly wrap-up (issue 22): a CSM's week and the team's, and their last 12 weeks (the
+trends), read in one transaction and computed by the domain (`domain.wrapup`,
+`domain.wrapup_team`, `domain.wrapup_trends`), so that the screen, `csm wrapup` and the export
+all show the same figures."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from csm_tui.domain.team import Member
 from csm_tui.domain.wrapup import CsmWeek, my_week
 from csm_tui.domain.wrapup_inputs import WeekRules
 from csm_tui.domain.wrapup_team import TeamWeek, team_week
+from csm_tui.domain.wrapup_trends import Trends, book_trends, team_trends, trend_span
 from csm_tui.errors import CsmError
 from csm_tui.rules import LoadedRules
 from csm_tui.store import wrapup as store
@@ -58,6 +60,24 @@ class Wrapup:
         with self.db.reading() as session:
             books = store.team_books(session, wanted, self.today, rules, self._targets())
         return team_week(books, wanted, self.today, rules)
+
+    def trends(self, week: Week = None, team: bool = False) -> Trends:
+        """The 12 weeks ending with `week` (this one by default), the signed-in member's or
+        (`team`) the team's, read in one span (`domain.wrapup_trends`)."""
+        me = self.me
+        if not team and me is None:
+            raise WrapupError("whose trends? Pass --as EMAIL (or set user_email), or --team")
+        wanted = self.week(week)
+        first = trend_span(wanted)[0]
+        rules = WeekRules.of(self.rules.rulebook)
+        targets = self._targets()
+        if team or me is None:
+            with self.db.reading() as session:
+                books = store.team_books_span(session, first, wanted, self.today, rules, targets)
+            return team_trends(books, wanted, self.today, rules)
+        with self.db.reading() as session:
+            book = store.member_book_span(session, me.id, first, wanted, self.today, rules, targets)
+        return book_trends(book, wanted, self.today, rules)
 
     def _targets(self) -> dict[str, int]:
         return dict(self.rules.rulebook.wrapup.cadence_calls_per_week)

@@ -427,7 +427,15 @@ class _Read:
         wanted = sa.and_(self.escalation_wanted(), scope(e.account_id))
         rows = self.connection.execute(
             select(
-                e.id, raw_column(e.account_id), e.opened_at, e.level, e.reason, e.lessons_learned
+                e.id,
+                raw_column(e.account_id),
+                e.opened_at,
+                e.level,
+                e.reason,
+                e.lessons_learned,
+                e.status,
+                e.resolved_at,
+                e.closed_at,
             ).where(wanted)
         ).all()
         if not rows:
@@ -443,9 +451,10 @@ class _Read:
                 steps[escalation].append(EscalationStep(known, utc(at), to_level, from_level))
         records = []
         escalated: dict[str, date] = {}
-        for escalation, key, opened_at, level, reason, lessons in rows:
+        for escalation, key, opened_at, level, reason, lessons, status, resolved, closed in rows:
             account_id = canonical(key)
             opened = utc(opened_at)
+            ended = None if status == EscalationStatus.OPEN.value else (resolved or closed)
             escalated[account_id] = min(escalated.get(account_id, opened.date()), opened.date())
             records.append(
                 EscalationRecord(
@@ -456,6 +465,7 @@ class _Read:
                     reason=reason,
                     lessons_learned=lessons,
                     steps=tuple(steps.get(escalation, ())),
+                    ended_at=None if ended is None else utc(ended),
                 )
             )
         return records, escalated
