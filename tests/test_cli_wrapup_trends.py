@@ -86,6 +86,7 @@ def test_a_weeks_trend_is_its_wrap_up(demo: list[str]) -> None:
         (["wrapup", "--trends", "--team", "--format", "md"], "Error: --trends prints text or"),
         (["wrapup", "--trends", "--team", "--week", "2026-W60"], "Error: 2026-W60 is not a week"),
         (["wrapup", "--trends", "notes"], "Error: --trends shows the weeks"),
+        (["wrapup", "--trends", "--team", "--week", "1900-W05"], "is outside the dates csm"),
     ],
 )
 def test_one_clear_line_when_it_cannot(demo: list[str], args: list[str], said: str) -> None:

@@ -68,7 +68,10 @@ class Wrapup:
         if not team and me is None:
             raise WrapupError("whose trends? Pass --as EMAIL (or set user_email), or --team")
         wanted = self.week(week)
-        first = trend_span(wanted)[0]
+        try:
+            first = trend_span(wanted)[0]
+        except ValueError as error:  # 12 weeks back is before the dates csm plans
+            raise WrapupError(str(error)) from None
         rules = WeekRules.of(self.rules.rulebook)
         targets = self._targets()
         if team or me is None:
