@@ -29,6 +29,12 @@ if TYPE_CHECKING:
     "Yours as a manager (everyone under you), your manager's as a CSM, else everyone's.",
 )
 @click.option(
+    "--trends",
+    is_flag=True,
+    help="The 12 weeks ending with the week: touches, calls against the target, health "
+    "bands and open escalations by level, a row per week (--format text or json).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "md", "csv"]),
@@ -49,6 +55,7 @@ def wrapup(
     ctx: click.Context,
     week: str | None,
     team: bool,
+    trends: bool,
     fmt: str,
     out: Path | None,
     force: bool,
@@ -56,7 +63,7 @@ def wrapup(
     """The weekly wrap-up: your week in figures (--as), or the team's (--team): touches by
     kind, cadence calls against the weekly target, coverage, what went overdue, health movers,
     escalations, milestones, renewals ahead. `--format md|csv` and `--out FILE` export it.
-    `notes`: your notes for your manager.
+    `--trends`: the last 12 weeks. `notes`: your notes for your manager.
 
     \b
     Whose team --team shows, by who you are (--as):
@@ -69,13 +76,22 @@ def wrapup(
                 f"--week, --team, --format, --out and --force go after "
                 f"`{ctx.invoked_subcommand}`, or without it"
             )
+        if trends:
+            raise click.UsageError(
+                f"--trends shows the weeks: leave out `{ctx.invoked_subcommand}`"
+            )
         return
     if force and out is None:
         raise click.UsageError("--force overwrites the file of --out: pass --out FILE too")
+    if trends and fmt not in ("text", "json"):
+        raise click.UsageError("--trends prints text or json: pass --format text or json")
     settings: Settings = ctx.obj
     if out is not None and out.exists() and not force:
         raise click.ClickException(f"{out} exists already: pass --force to overwrite it")
-    report, what = _report(settings, week, team=team, fmt=fmt)
+    if trends:
+        report, what = _trends(settings, week, team=team, fmt=fmt)
+    else:
+        report, what = _report(settings, week, team=team, fmt=fmt)
     if out is None:
         click.echo(report, nl=False)
         return
@@ -134,6 +150,23 @@ def _report(settings: Settings, week: str | None, *, team: bool, fmt: str) -> tu
 
 
 _FORMATS = {"text": "text", "json": "JSON", "md": "Markdown", "csv": "CSV"}
+
+
+def _trends(settings: Settings, week: str | None, *, team: bool, fmt: str) -> tuple[str, str]:
+    """The 12 weeks ending with `week` in `fmt` (text or json), and what it is in words."""
+    from csm_tui.services.workspace import Workspace
+    from csm_tui.wrapup_trends_output import trend_lines, trend_record
+
+    if not team and settings.user_email is None:
+        raise click.UsageError("whose trends? Pass --as EMAIL (or set user_email), or --team")
+    with Workspace.open(settings) as workspace:
+        found = workspace.wrapup.trends(week, team=team)
+    if fmt == "json":
+        report = json.dumps(trend_record(found), indent=2) + "\n"
+    else:
+        report = "\n".join(trend_lines(found)) + "\n"
+    whose = "the team's" if team else "your"
+    return report, f"{whose} trends to {found.last} as {_FORMATS[fmt]}"
 
 
 def _csv(rows: list[list[str]]) -> str:

@@ -364,3 +364,17 @@ def test_snapshot_the_notes_form(snap_compare, app_factory):
         await pilot.press(*"Acme renewed")
 
     assert snap_compare(app_factory(), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_T_shows_the_trends_of_the_week_and_view_shown(app_factory):
+    from csm_tui.screens.wrapup_trends import WrapupTrendsScreen
+
+    app = app_factory()
+    async with app.run_test(size=(120, 48)) as pilot:
+        await _open(pilot, "left_square_bracket", "t", "T")
+        trends = app.screen
+        assert isinstance(trends, WrapupTrendsScreen)
+        assert (trends.week, trends.team) == (LAST_WEEK, True)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert _screen(app).team

@@ -141,6 +141,23 @@ def _state_on(steps: Sequence[EscalationStep], day: date) -> _State | None:
     return state
 
 
+def open_levels(record: EscalationRecord, days: Sequence[date]) -> tuple[int | None, ...]:
+    """The level the escalation stood open at at the end of each of `days`; None on a day it
+    was not open (not opened yet, or resolved or closed). Read from its history as the week
+    reads it (`week_escalations`), so that the trends and the week agree on what was open; a
+    history with no resolving or closing step ends at `ended_at` (older books: else such an
+    escalation would stay open on every later day)."""
+    steps = _history(record)
+    if record.ended_at is not None and not any(s.kind in _ENDING for s in steps):
+        level = steps[-1].to_level
+        steps.append(EscalationStep(EventKind.CLOSED, utc(record.ended_at), level))
+        steps.sort(key=lambda s: utc(s.at))
+    states = (_state_on(steps, day) for day in days)
+    return tuple(
+        s.level if s is not None and s.status is EscalationStatus.OPEN else None for s in states
+    )
+
+
 def _breach_since(
     record: EscalationRecord, steps: Sequence[EscalationStep], day: date, rules: WeekRules
 ) -> date | None:

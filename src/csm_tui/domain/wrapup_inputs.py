@@ -133,6 +133,9 @@ class EscalationRecord:
     #: The days of the follow-up calls on its account since it opened (the kinds the rules'
     #: escalation item is satisfied by): each restarts the SLA clock, as in the engine.
     follow_ups: tuple[date, ...] = ()
+    #: When it was resolved or closed, if it is not open now (UTC): for a history without
+    #: that step (books written before the history, the demo's), the trends' end of it.
+    ended_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,6 +130,13 @@ class WrapupScreen(CsmScreen[None]):
             tooltip="Write what is shown as Markdown, for an e-mail or a doc "
             "(the notification says where)",
         ),
+        Binding(
+            "T",
+            "trends",
+            "Trends",
+            tooltip="The 12 weeks ending with this one in pictures: calls against the target, "
+            "health bands, open escalations",
+        ),
         Binding("r", "reload", "Refresh", show=False, tooltip="Read the week again"),
     ]
 
@@ -323,11 +330,11 @@ class WrapupScreen(CsmScreen[None]):
     # -- actions -------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The notes' keys are for the reader's own week; `t` is not for a CSM's week opened
-        from the team's (escape goes back to it)."""
+        """The notes' keys are for the reader's own week; `t` and `T` are not for a CSM's week
+        opened from the team's (escape goes back to it)."""
         if action in ("notes", "submit", "undo"):
             return self.member_id is None and not self.team
-        if action == "toggle_team":
+        if action in ("toggle_team", "trends"):
             return self.member_id is None
         return True
 
@@ -350,6 +357,11 @@ class WrapupScreen(CsmScreen[None]):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_trends(self) -> None:
+        from csm_tui.screens.wrapup_trends import WrapupTrendsScreen
+
+        self.app.push_screen(WrapupTrendsScreen(self.workspace, self.week, self.team))
 
     def _own_week(self) -> ShownWeek | None:
         """The reader's own week as shown, or None after saying why the notes are not theirs."""

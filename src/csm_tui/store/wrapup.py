@@ -5,7 +5,8 @@ accounts with a year of history under a second: DESIGN), rows grouped by owner i
 As `store.facts` reads: plain columns, keys and dates read raw (`raw_column`, `Days`), only what
 the week's figures read (`wrapup_inputs` says what each field must hold). The days read run
 from `first`, the week's Monday (or `as_of` for a week still to come), to `as_of`: nothing later
-counts. A member's book is the live accounts they own (`account.owner_id`).
+counts. A member's book is the live accounts they own (`account.owner_id`). The trends read a
+span of weeks the same way, from its first week's Monday (`team_books_span`, `member_book_span`).
 """
 
 from __future__ import annotations
@@ -88,18 +89,21 @@ def team_books(
     rules: WeekRules,
     targets: Mapping[str, int],
     among: frozenset[str] | None = None,
+    *,
+    since: IsoWeek | None = None,
 ) -> list[CsmBook]:
     """The book of every CSM of the team, by name: each live member with the CSM role, and any
     other live member who owns live accounts (a manager with a book of their own: their
     accounts would be missing from the team's totals otherwise). `targets`: `[wrapup]
     cadence_calls_per_week`. `among` (member ids): only those of them (a manager's team:
-    `domain.team.reports_under` and the manager); None: the whole team."""
+    `domain.team.reports_under` and the manager); None: the whole team. `since`: read every
+    week from that one to `week` in the same read (the trends), not `week` alone."""
     m = _MEMBER.c
     owners = select(_ACCOUNT.c.owner_id).where(_ACCOUNT.c.deleted_at.is_(None))
     members = sa.and_(m.deleted_at.is_(None), or_(m.role == Role.CSM.value, m.id.in_(owners)))
     if among is not None:
         members = sa.and_(members, m.id.in_(sorted(uuid.UUID(key) for key in among)))
-    return _Read(session.connection(), week, today, rules, targets).books(members)
+    return _Read(session.connection(), week, today, rules, targets, since).books(members)
 
 
 def member_book(
@@ -109,12 +113,14 @@ def member_book(
     today: date,
     rules: WeekRules,
     targets: Mapping[str, int],
+    *,
+    since: IsoWeek | None = None,
 ) -> CsmBook:
     """One member's book (whatever their role): the same read as `team_books`, for their
     accounts only. A member who is not in the team reads as an empty book."""
     m = _MEMBER.c
     members = sa.and_(m.deleted_at.is_(None), m.id == uuid.UUID(member_id))
-    found = _Read(session.connection(), week, today, rules, targets).books(members)
+    found = _Read(session.connection(), week, today, rules, targets, since).books(members)
     return found[0] if found else CsmBook(member_id, "", 0)
 
 
@@ -146,12 +152,15 @@ class _Read:
         today: date,
         rules: WeekRules,
         targets: Mapping[str, int],
+        first_week: IsoWeek | None = None,
     ) -> None:
+        """Reads `week`, or with `first_week`, every week from that one to `week`."""
         self.connection = connection
         self.rules = rules
         self.targets = targets
         self.last = week.as_of(today)  # nothing later counts
-        self.first = min(week.monday, self.last)  # the first day whose events count
+        start = (first_week or week).monday
+        self.first = min(start, self.last)  # the first day whose events count
         self.since = datetime.combine(self.first, time(), tzinfo=UTC)  # its first moment
         self.days = Days()
         self.dates = Dates()
@@ -404,7 +413,15 @@ class _Read:
         wanted = sa.and_(self.escalation_wanted(), scope(e.account_id))
         rows = self.connection.execute(
             select(
-                e.id, raw_column(e.account_id), e.opened_at, e.level, e.reason, e.lessons_learned
+                e.id,
+                raw_column(e.account_id),
+                e.opened_at,
+                e.level,
+                e.reason,
+                e.lessons_learned,
+                e.status,
+                e.resolved_at,
+                e.closed_at,
             ).where(wanted)
         ).all()
         if not rows:
@@ -420,9 +437,10 @@ class _Read:
                 steps[escalation].append(EscalationStep(known, utc(at), to_level, from_level))
         records = []
         escalated: dict[str, date] = {}
-        for escalation, key, opened_at, level, reason, lessons in rows:
+        for escalation, key, opened_at, level, reason, lessons, status, resolved, closed in rows:
             account_id = self.key(key)
             opened = utc(opened_at)
+            ended = None if status == EscalationStatus.OPEN.value else (resolved or closed)
             escalated[account_id] = min(escalated.get(account_id, opened.date()), opened.date())
             records.append(
                 EscalationRecord(
@@ -433,6 +451,7 @@ class _Read:
                     reason=reason,
                     lessons_learned=lessons,
                     steps=tuple(steps.get(escalation, ())),
+                    ended_at=None if ended is None else utc(ended),
                 )
             )
         return records, escalated
