@@ -116,7 +116,7 @@ async def test_c_shows_the_next_chart_on_a_small_terminal(
         await pilot.press("c")
         await pilot.pause()
         assert shown_charts(app) == ["chart-health"]
-        assert head(app).endswith("chart 2 of 3 (c)")
+        assert " ".join(head(app).split()).endswith("chart 2 of 3 (c)")
         health = chart_text(app, "health")
         assert "Accounts by health band at each week's end" in health
         team = app.workspace.wrapup.trends(team=True)
@@ -141,13 +141,13 @@ async def test_earlier_weeks_and_the_teams(app_factory: Callable[..., CsmApp]) -
         await pilot.press("t")
         await settle(pilot)
         assert (screen.team, screen.week) == (True, IsoWeek(2026, 47))
-        assert head(app) == "The team, 2026-W36 to 2026-W47"
+        assert head(app) == "Jordan Reyes's team, 2026-W36 to 2026-W47"
         team = app.workspace.wrapup.trends("2026-W47", team=True)
         opened = " ".join(str(w.open_escalations) for w in team.weeks)
         assert f"open {opened}" in " ".join(chart_text(app, "escalations").split())
         await pilot.press("right_square_bracket", "right_square_bracket")
         await settle(pilot)
-        assert head(app) == ("The team, 2026-W38 to 2026-W49, as of Mon 2026-11-23")
+        assert head(app) == ("Jordan Reyes's team, 2026-W38 to 2026-W49, as of Mon 2026-11-23")
         await pilot.press("question_mark")
         await pilot.pause()
         assert type(app.screen).__name__ == "HelpScreen"

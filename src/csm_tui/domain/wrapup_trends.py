@@ -95,7 +95,7 @@ class TrendWeek:
 class Trends:
     """A book's last weeks, oldest first, the last one the week asked for."""
 
-    name: str  # the CSM's name, or "The team"
+    name: str  # the CSM's name, "The team", or whose ("Jordan Reyes's team")
     today: date
     csms: int  # the books summed: 1 for a CSM's own
     weeks: tuple[TrendWeek, ...]

@@ -122,11 +122,12 @@ class Wrapup:
         targets = self._targets()
         if team or me is None:
             with self.db.reading() as session:
-                _, among = self._team(session)
+                whose, among = self._team(session)
                 books = store.team_books(
                     session, wanted, self.today, rules, targets, among, since=first
                 )
-            return team_trends(books, wanted, self.today, rules)
+            trends = team_trends(books, wanted, self.today, rules)
+            return trends if whose is None else replace(trends, name=f"{whose.name}'s team")
         with self.db.reading() as session:
             book = store.member_book(
                 session, me.id, wanted, self.today, rules, targets, since=first
