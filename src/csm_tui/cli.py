@@ -1292,4 +1292,5 @@ def _add_to_team(
 # The command groups in modules of their own register on `main` as they are imported.
 from csm_tui import cli_escalation as _escalation  # noqa: E402, F401
 from csm_tui import cli_plan as _plan  # noqa: E402, F401
+from csm_tui import cli_serve as _serve  # noqa: E402, F401
 from csm_tui import cli_wrapup as _wrapup  # noqa: E402, F401
