@@ -12,15 +12,11 @@ listens on 127.0.0.1 unless `--host` says otherwise, and then says so, loudly, o
 
 from __future__ import annotations
 
-import errno
-import ipaddress
 import shlex
-import socket
 import sys
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import click
 
@@ -36,6 +32,8 @@ from csm_tui.errors import os_reason
 from csm_tui.settings import Settings
 
 if TYPE_CHECKING:
+    from ipaddress import IPv4Address, IPv6Address
+
     from aiohttp import web
 
 DEFAULT_HOST = "127.0.0.1"
@@ -141,9 +139,12 @@ def _checked_host(host: str) -> str:
     return host
 
 
-def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def _addresses(host: str) -> list[IPv4Address | IPv6Address]:
     """The addresses `host` stands for: itself when it is one, else what the name resolves to
     (as the server will resolve it to listen)."""
+    import ipaddress
+    import socket
+
     try:
         return [ipaddress.ip_address(host)]
     except ValueError:
@@ -183,6 +184,9 @@ def _public_url(host: str, port: int, public_url: str | None) -> str:
     """The address the page tells the browser to load its script and open its websocket at:
     `--public-url`, else http://HOST:PORT. An address that listens everywhere (0.0.0.0, ::)
     is none a browser can open: the user says which with --public-url."""
+    import socket
+    from urllib.parse import urlsplit
+
     if public_url is not None:
         parts = urlsplit(public_url.strip())
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -206,6 +210,9 @@ def _public_url(host: str, port: int, public_url: str | None) -> str:
 def check_port(host: str, port: int) -> None:
     """Say now, in one line, if the server could not listen there (the port is taken, is
     below 1024 without the rights, or the address is not this machine's)."""
+    import errno
+    import socket
+
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
         for family, kind, protocol, _name, address in found:
