@@ -88,6 +88,7 @@ class HeadlessBrowser:
         self._session: aiohttp.ClientSession | None = None
         self._socket: aiohttp.ClientWebSocketResponse | None = None
         self._ids = itertools.count(1)
+        self._hooked = False
 
     async def __aenter__(self) -> HeadlessBrowser:
         self._profile = tempfile.TemporaryDirectory(prefix="csm-browser-")
@@ -168,8 +169,10 @@ class HeadlessBrowser:
 
     async def open(self, url: str) -> None:
         """Load `url` in the page, with `TERMINAL_HOOK` run before its scripts."""
-        await self.send("Page.enable")
-        await self.send("Page.addScriptToEvaluateOnNewDocument", source=TERMINAL_HOOK)
+        if not self._hooked:
+            await self.send("Page.enable")  # without it, the script is not run on navigation
+            await self.send("Page.addScriptToEvaluateOnNewDocument", source=TERMINAL_HOOK)
+            self._hooked = True
         await self.send("Page.navigate", url=url)
 
     async def evaluate(self, expression: str) -> Any:

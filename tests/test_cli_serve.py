@@ -19,7 +19,8 @@ from csm_tui.services.demo import DEMO_USER_EMAIL
 from tests.conftest import TODAY
 from tests.test_cli import csm
 
-PYTHON_CSM = [sys.executable, "-m", "csm_tui"]
+#: How each tab's command starts (the shell execs csm: one process per tab).
+PYTHON_CSM = ["exec", sys.executable, "-m", "csm_tui"]
 
 
 @pytest.fixture

@@ -147,34 +147,45 @@ def _maya(demo_db: Path) -> tuple[str, list[str]]:
     return name, accounts
 
 
+async def _ended(pids: list[int], timeout: float = 10) -> bool:
+    deadline = time.monotonic() + timeout
+    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    return not any(_running(pid) for pid in pids)
+
+
 async def test_a_browser_shows_csm_served_on_the_demo_book(
     chromium: str, served: _Served, demo_db: Path
 ) -> None:
     name, accounts = _maya(demo_db)
     opened = importlib.import_module(f"csm_tui.screens.{served_screen()}").SCREEN
     await _wait_listening(served)
-    tabs: list[int] = []
     async with HeadlessBrowser(chromium) as page:
         await page.open(served.url)
         # The screen `csm serve` opens on (the wrap-up, once this csm has it).
         await page.wait_for_screen(opened.NAME, timeout=SCREEN_SECONDS)
         assert await page.evaluate("document.body.classList.contains('-first-byte')")
-        tabs = _children(served.process.pid)
-        assert tabs, "the page's csm runs as a child of csm serve"
-        # A key typed in the page reaches the app: `b` opens the book of business.
-        await page.press("b")
-        # Hers (--as), on the day of --today; its rows arrive after its first paint (a worker
+        first_tab = _children(served.process.pid)
+        assert first_tab, "the page's csm runs as a child of csm serve"
+        # A key typed in the page reaches the app: `b` opens the book of business. Hers
+        # (--as), on the day of --today; its rows arrive after its first paint (a worker
         # reads them): one of her accounts.
+        await page.press("b")
         await page.wait_for_screen(
             f"Book of business — {name}",
             f"{TODAY:%a %d %b %Y}",
             any_of=[account[:14] for account in accounts],
             timeout=SCREEN_SECONDS,
         )
-    served.process.send_signal(signal.SIGINT)  # Ctrl+C: the server and every tab's csm end
-    assert served.process.wait(timeout=10) == 0, served.output()
-    deadline = time.monotonic() + 5
-    while any(_running(pid) for pid in tabs) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(_running(pid) for pid in tabs), "a tab's csm outlived csm serve"
+        # The page loaded again: the csm of the first load ends, and one of its own starts.
+        await page.send("Page.reload")
+        assert await _ended(first_tab), "the csm of a page loaded again still runs"
+        await page.wait_for_screen(opened.NAME, timeout=SCREEN_SECONDS)
+        second_tab = _children(served.process.pid)
+        assert second_tab and not set(second_tab) & set(first_tab)
+        # Ctrl+C with the page open: the server ends the session at once, and its csm.
+        served.process.send_signal(signal.SIGINT)
+        assert served.process.wait(timeout=10) == 0, served.output()
+        assert await _ended(second_tab), "a tab's csm outlived csm serve"
+        assert await page.evaluate("document.body.classList.contains('-closed')")
     assert "Traceback" not in served.output(), served.output()

@@ -12,6 +12,7 @@ listens on 127.0.0.1 unless `--host` says otherwise, and then says so, loudly, o
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from dataclasses import dataclass
@@ -33,8 +34,6 @@ from csm_tui.settings import Settings
 
 if TYPE_CHECKING:
     from ipaddress import IPv4Address, IPv6Address
-
-    from aiohttp import web
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -127,7 +126,8 @@ def served_command(ctx: click.Context, open_screen: str) -> str:
             continue
         words += [param.opts[0], value.isoformat() if isinstance(value, date) else str(value)]
     words += ["--open", open_screen]
-    return shlex.join(words)
+    # `exec`: the shell becomes csm, so that a tab is one process, which a signal reaches.
+    return ("exec " if os.name == "posix" else "") + shlex.join(words)
 
 
 def _checked_host(host: str) -> str:
@@ -252,17 +252,9 @@ def _check_book(settings: Settings) -> None:
 
 def run_server(served: Served) -> None:
     """Serve until Ctrl+C (or SIGTERM); each browser tab gets its own `served.command`."""
-    from textual_serve.server import Server
-
-    class CsmServer(Server):
-        async def on_startup(self, app: web.Application) -> None:  # `serve` said where
-            pass
+    from csm_tui.web_server import CsmServer
 
     server = CsmServer(
-        served.command,
-        host=served.host,
-        port=served.port,
-        title="csm",
-        public_url=served.public_url,
+        served.command, host=served.host, port=served.port, public_url=served.public_url
     )
     server.serve()
