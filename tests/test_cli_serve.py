@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from csm_tui import cli, cli_serve
-from csm_tui.cli_serve import Served, exposure_warning, served_screen
+from csm_tui.cli_serve import Served, exposure_warning
 from csm_tui.services.demo import DEMO_USER_EMAIL
 from tests.conftest import TODAY
 from tests.test_cli import csm
@@ -102,7 +102,7 @@ def test_each_tab_runs_this_csm_with_the_global_options_typed(
         "--rules",
         str(rules),
         "--open",
-        served_screen(),
+        "wrapup",
     ]
 
 
@@ -121,15 +121,6 @@ def test_what_the_environment_says_reaches_the_tab_by_itself(
     [run] = served
     assert shlex.split(run.command) == [*PYTHON_CSM, "--open", "escalations"]
     assert run.public_url == "http://127.0.0.1:8123"
-
-
-def test_the_tabs_open_on_the_wrapup_when_this_csm_has_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(cli_serve, "screen_names", lambda: ["triage", "book", "wrapup"])
-    assert served_screen() == "wrapup"
-    monkeypatch.setattr(cli_serve, "screen_names", lambda: ["triage", "book"])
-    assert served_screen() == "triage"
 
 
 def test_an_unknown_user_is_said_before_serving(demo_db: Path, served: list[Served]) -> None:

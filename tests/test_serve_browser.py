@@ -23,7 +23,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from csm_tui.cli_serve import served_screen
+from csm_tui.cli_serve import SERVED_SCREEN
 from csm_tui.services.demo import DEMO_USER_EMAIL
 from tests.browser import HeadlessBrowser, chromium_or_skip
 from tests.conftest import TODAY
@@ -158,11 +158,11 @@ async def test_a_browser_shows_csm_served_on_the_demo_book(
     chromium: str, served: _Served, demo_db: Path
 ) -> None:
     name, accounts = _maya(demo_db)
-    opened = importlib.import_module(f"csm_tui.screens.{served_screen()}").SCREEN
+    opened = importlib.import_module(f"csm_tui.screens.{SERVED_SCREEN}").SCREEN
     await _wait_listening(served)
     async with HeadlessBrowser(chromium) as page:
         await page.open(served.url)
-        # The screen `csm serve` opens on (the wrap-up, once this csm has it).
+        # The screen `csm serve` opens on: the weekly wrap-up.
         await page.wait_for_screen(opened.NAME, timeout=SCREEN_SECONDS)
         assert await page.evaluate("document.body.classList.contains('-first-byte')")
         first_tab = _children(served.process.pid)

@@ -22,11 +22,9 @@ from typing import TYPE_CHECKING
 import click
 
 from csm_tui.cli import (
-    OPEN_SCREENS,
     main,
     open_screen_typed,
     pass_settings,
-    screen_names,
     with_known_user,
 )
 from csm_tui.errors import os_reason
@@ -37,7 +35,7 @@ if TYPE_CHECKING:
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-#: The screen a browser opens on: the manager's Friday view when this csm has it.
+#: The screen a browser tab opens on without `--open`: the manager's Friday view.
 SERVED_SCREEN = "wrapup"
 
 
@@ -84,7 +82,7 @@ def serve(settings: Settings, host: str, port: int, public_url: str | None) -> N
     """
     ctx = click.get_current_context()
     served = Served(
-        command=served_command(ctx, open_screen_typed(ctx) or served_screen()),
+        command=served_command(ctx, open_screen_typed(ctx) or SERVED_SCREEN),
         host=_checked_host(host),
         port=port,
         public_url=_public_url(host, port, public_url),
@@ -96,11 +94,6 @@ def serve(settings: Settings, host: str, port: int, public_url: str | None) -> N
     with_known_user(settings, _check_book)
     click.echo(f"Serving csm on {served.public_url} : open it in a browser. Ctrl+C stops it.")
     run_server(served)
-
-
-def served_screen() -> str:
-    """The screen a browser tab opens on without `--open`: the wrap-up, else the triage."""
-    return SERVED_SCREEN if SERVED_SCREEN in screen_names() else OPEN_SCREENS[0]
 
 
 def served_command(ctx: click.Context, open_screen: str) -> str:
