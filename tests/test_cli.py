@@ -339,7 +339,7 @@ def test_the_tui_is_given_the_real_date_beside_a_planned_today(
     from csm_tui.settings import Settings
 
     opened: list[Settings] = []
-    monkeypatch.setattr(cli, "run_tui", opened.append)
+    monkeypatch.setattr(cli, "run_tui", lambda settings, open_screen: opened.append(settings))
     assert csm("--today", "2099-01-05").exit_code == 0
     [settings] = opened
     assert settings.today == date(2099, 1, 5)

@@ -98,10 +98,17 @@ class CsmApp(App[None]):
         Binding("q", "quit", "Quit", show=False, tooltip="Quit csm (everything is saved)"),
     ]
 
-    def __init__(self, workspace: Workspace, initial: TriageView | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        initial: TriageView | None = None,
+        *,
+        open_screen: str | None = None,
+    ) -> None:
         super().__init__()
         self.workspace = workspace
         self._initial = initial
+        self._open_screen = open_screen  # shown over the triage at start-up (`csm --open`)
         self._account_screen: AccountScreen | None = None
         self._opening: str | None = None  # the account being read to be opened
         self._said: tuple[str, float] = ("", 0.0)  # the last failure notified, and when
@@ -110,6 +117,8 @@ class CsmApp(App[None]):
         self.theme = "textual-dark"
         self.push_screen(TriageScreen(self.workspace, self._initial))
         self._initial = None  # the screen holds it now, as long as it shows it
+        if self._open_screen is not None:  # escape comes back to the triage
+            self.action_open(self._open_screen)
         rules = self.workspace.rules
         if rules.fell_back:
             problems = "\n".join(str(problem) for problem in rules.problems[:6])
@@ -291,8 +300,11 @@ def _allowed(action: str, screen: Screen[Any]) -> bool:
     return action not in ("quit", "open") or isinstance(screen, CsmScreen)
 
 
-def make_app(settings: Settings, workspace: Workspace | None = None) -> CsmApp:
-    """Build the app on the book named by `settings`, its first queue already read.
+def make_app(
+    settings: Settings, workspace: Workspace | None = None, *, open_screen: str | None = None
+) -> CsmApp:
+    """Build the app on the book named by `settings`, its first queue already read; with
+    `open_screen` ("book": `screens/book.py`), that screen shows over the triage from the start.
 
     A CSM's queue is read here, before the app runs, so that it is in the first paint: a
     worker started while Textual sets itself up would wait on it for the interpreter lock. For
@@ -312,12 +324,13 @@ def make_app(settings: Settings, workspace: Workspace | None = None) -> CsmApp:
             workspace = Workspace.connect_later(
                 settings, me=first.me, rules=rules, busy_timeout_ms=patience
             )
-            return CsmApp(workspace, first.view)
+            return CsmApp(workspace, first.view, open_screen=open_screen)
         workspace = Workspace.open(settings, rules, busy_timeout_ms=patience)
     if workspace.me is None:
-        return CsmApp(workspace)  # the team's queue grows with the book: read after the paint
+        # The team's queue grows with the book: read after the paint.
+        return CsmApp(workspace, open_screen=open_screen)
     try:
         initial = workspace.triage.load(team=False, refresh=False, record=False)
     except Exception:  # the screen reads it again and says what went wrong
         initial = None
-    return CsmApp(workspace, initial)
+    return CsmApp(workspace, initial, open_screen=open_screen)

@@ -15,6 +15,7 @@ import shlex
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
@@ -161,6 +162,20 @@ def _scheduled_kinds() -> Sequence[str]:
     return SCHEDULED_KINDS
 
 
+#: The screens the terminal UI can open on (`csm --open NAME`), each a module of
+#: `csm_tui.screens` that names its screen `SCREEN` (what `CsmApp.action_open` shows). A name
+#: whose module is not there (yet) is not offered (`screen_names`).
+OPEN_SCREENS = ("triage", "book", "escalations", "wrapup")
+
+
+def screen_names() -> Sequence[str]:
+    """The names of `OPEN_SCREENS` whose module exists, found without importing it (the UI
+    is imported only when it starts)."""
+    from importlib.util import find_spec
+
+    return [name for name in OPEN_SCREENS if find_spec(f"csm_tui.screens.{name}") is not None]
+
+
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     """`--today`: a day csm can plan from, which every cadence and window is added to (a day
     past `LATEST` or before `EARLIEST` would overflow them): else a usage error."""
@@ -223,6 +238,14 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
     help="Rules file laid over the shipped rules. "
     f"Default: {paths.config_dir() / 'rules.toml'} if it exists.",
 )
+@click.option(
+    "--open",
+    "open_screen",
+    metavar="SCREEN",
+    type=Word(screen_names),
+    help=f"The screen the terminal UI opens on: {', '.join(OPEN_SCREENS)}. Default: "
+    "triage (with `serve`: the wrap-up).",
+)
 @click.version_option(package_name="csm-tui", prog_name="csm")
 @click.pass_context
 def main(
@@ -232,11 +255,18 @@ def main(
     user_email: str | None,
     config_path: Path | None,
     rules_path: Path | None,
+    open_screen: str | None,
 ) -> None:
     """csm: the morning workspace of a Customer Success Manager.
 
     With no command, opens the terminal UI on your book of business.
     """
+    if open_screen is not None and ctx.invoked_subcommand not in (None, *UI_COMMANDS):
+        raise click.UsageError(
+            f"--open is for the commands that open the terminal UI (csm, "
+            f"{', '.join(f'csm {name}' for name in UI_COMMANDS)}), "
+            f"not for `csm {ctx.invoked_subcommand}`"
+        )
     ctx.obj = build_settings(
         database=database,
         today=today,
@@ -252,23 +282,41 @@ def main(
     )
     ctx.obj.check_database()
     if ctx.invoked_subcommand is None:
-        run_tui(ctx.obj)
+        run_tui(ctx.obj, open_screen)
 
 
-def run_tui(settings: Settings) -> None:
+#: The commands besides `csm` itself that start the terminal UI (in this terminal or, for
+#: each browser tab, behind a web server): `--open` is for them.
+UI_COMMANDS = ("demo", "serve")
+
+
+def open_screen_typed(ctx: click.Context) -> str | None:
+    """The `--open` typed before a command (or taken from nowhere: None)."""
+    value: str | None = ctx.find_root().params.get("open_screen")
+    return value
+
+
+def run_tui(settings: Settings, open_screen: str | None = None) -> None:
     _log_to_file(paths.log_file())
-    _run(_make_app(settings))
+    _run(_make_app(settings, open_screen))
 
 
-def _make_app(settings: Settings) -> Any:  # a CsmApp: the UI is imported when it starts
-    """The app on the book `settings` names. An `--as` nobody in the team has is offered to
-    be added when a person is at the terminal to say yes; otherwise, or when they say no, the
-    error says how to add it."""
+def _make_app(settings: Settings, open_screen: str | None = None) -> Any:  # a CsmApp
+    """The app on the book `settings` names, opening on `open_screen` (triage by default).
+    The UI is imported when it starts."""
     from csm_tui.app import make_app
+
+    return with_known_user(settings, partial(make_app, open_screen=open_screen))
+
+
+def with_known_user(settings: Settings, opened: Callable[[Settings], R]) -> R:
+    """`opened(settings)`, which opens the book as `settings.user_email`. An `--as` nobody in
+    the team has is offered to be added when a person is at the terminal to say yes;
+    otherwise, or when they say no, the error says how to add it."""
     from csm_tui.services.workspace import UnknownUser
 
     try:
-        return make_app(settings)
+        return opened(settings)
     except UnknownUser as error:
         if settings.user_email is None or not _interactive():
             raise
@@ -276,7 +324,7 @@ def _make_app(settings: Settings) -> Any:  # a CsmApp: the UI is imported when i
         if not click.confirm("Add them to the team now?", default=True, err=True):
             raise error from None
     _add_to_team(settings, settings.user_email, name=None, role=None, prompt=True)
-    return make_app(settings)
+    return opened(settings)
 
 
 def _interactive() -> bool:
@@ -384,7 +432,7 @@ def demo(ctx: click.Context, accounts: int, seed: int, fresh: bool, no_open: boo
             from dataclasses import replace
 
             demo_settings = replace(demo_settings, user_email=DEMO_USER_EMAIL)
-        run_tui(demo_settings)
+        run_tui(demo_settings, open_screen_typed(ctx))
 
 
 def _keep_demo(ctx: click.Context, existing: DemoBook, *, accounts: int, seed: int) -> None:
@@ -1244,4 +1292,5 @@ def _add_to_team(
 # The command groups in modules of their own register on `main` as they are imported.
 from csm_tui import cli_escalation as _escalation  # noqa: E402, F401
 from csm_tui import cli_plan as _plan  # noqa: E402, F401
+from csm_tui import cli_serve as _serve  # noqa: E402, F401
 from csm_tui import cli_wrapup as _wrapup  # noqa: E402, F401

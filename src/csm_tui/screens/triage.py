@@ -984,3 +984,7 @@ def _log_note(item: QueueItem) -> str | None:
 
 def _touches(count: int) -> str:
     return "nothing" if count == 0 else "1 touch" if count == 1 else f"{count} touches"
+
+
+#: `CsmApp.action_open("triage")` (`csm --open triage`): the screen the app opens on anyway.
+SCREEN = TriageScreen
