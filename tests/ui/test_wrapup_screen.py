@@ -8,6 +8,8 @@ The figures on screen are the service's, the same that `csm wrapup` prints.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -378,3 +380,29 @@ async def test_T_shows_the_trends_of_the_week_and_view_shown(app_factory):
         await pilot.press("escape")
         await settle(pilot)
         assert _screen(app).team
+
+
+async def test_in_a_browser_w_also_downloads_the_report(
+    app_factory: Callable[..., CsmApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under `csm serve` the file is written on the server: the browser is sent it too."""
+    from csm_tui.app import CsmApp as App
+
+    monkeypatch.setattr(paths, "data_dir", lambda: tmp_path)
+    monkeypatch.setattr(App, "is_web", property(lambda app: True))
+    delivered: list[tuple[object, str | None]] = []
+
+    def deliver(app: App, path: object, *, save_filename: str | None = None) -> str:
+        delivered.append((path, save_filename))
+        return "key"
+
+    monkeypatch.setattr(App, "deliver_text", deliver)
+    app = app_factory()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await _open(pilot, "left_square_bracket")
+        await pilot.press("w")
+        await settle(pilot)
+        said = notifications(app).replace("\n", " ")
+    written = tmp_path / "wrapups" / "maya-patel-2026-W47.md"
+    assert delivered == [(written, "maya-patel-2026-W47.md")]
+    assert "on the server; your browser downloads it" in said

@@ -473,10 +473,15 @@ class WrapupScreen(CsmScreen[None]):
 
     @on(Written)
     def _written(self, message: Written) -> None:
+        """Say where; in a browser (`csm serve`) the file is on the server's disk, so the
+        browser downloads it too."""
+        if self.app.is_web:
+            self.app.deliver_text(message.path, save_filename=message.path.name)
+            where = f"{message.path} on the server; your browser downloads it"
+        else:
+            where = str(message.path)
         self.notify(
-            f"Wrote {message.what} as Markdown to {message.path}",
-            title="Report written",
-            markup=False,
+            f"Wrote {message.what} as Markdown to {where}", title="Report written", markup=False
         )
 
 
