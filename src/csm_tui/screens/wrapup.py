@@ -39,6 +39,7 @@ from csm_tui.services.wrapup_view import (
 )
 from csm_tui.widgets.line_table import Column
 from csm_tui.widgets.team_week_table import (
+    NARROW_BELOW,
     TeamLine,
     TeamWeekTable,
     column_keys,
@@ -265,7 +266,7 @@ class WrapupScreen(CsmScreen[None]):
         kept = table.cursor_key
         self._last = shown
         cursor = keys.index(kept) if kept in keys else 0
-        table.show(found.lines, found.columns, cursor, found.asked.width)
+        table.show(found.lines, found.columns, cursor, narrow=found.asked.width < NARROW_BELOW)
         self.query_one("#team-totals", Static).update(totals_text(team.totals, csms))
         self._show_detail()
         self.query_one(ContentSwitcher).current = "team-view"
@@ -302,7 +303,7 @@ class WrapupScreen(CsmScreen[None]):
         width = self.size.width
         if column_keys(width) != tuple(column.key for column in table.columns):
             lines = table.read_rows
-            table.show(lines, measure(lines, width), table.cursor_row, width)
+            table.show(lines, measure(lines, width), table.cursor_row, narrow=width < NARROW_BELOW)
 
     @on(TeamWeekTable.Highlighted)
     def _csm_highlighted(self) -> None:

@@ -15,7 +15,7 @@ from csm_tui.domain.enums import RiskCategory
 from csm_tui.domain.ladder import level_words
 from csm_tui.services.escalations import LadderLine
 from csm_tui.widgets.account_table import AccountTable
-from csm_tui.widgets.line_table import PAD, Column
+from csm_tui.widgets.line_table import Column, FittedTable
 
 #: (label, column key) of the columns; "owner" only in the team view; "reason" takes the rest.
 #: The SLA comes right after the account, so that 80 cells still show it.
@@ -103,7 +103,7 @@ def measure(lines: Sequence[LadderLine], team: bool, *, narrow: bool = False) ->
     return tuple(Column(key, label, widths[key]) for label, key in shown)
 
 
-class LadderTable(AccountTable[LadderLine]):
+class LadderTable(AccountTable[LadderLine], FittedTable[LadderLine]):
     """The ladder's rows; the reason column takes the width the others leave."""
 
     DEFAULT_CSS = """
@@ -114,45 +114,7 @@ class LadderTable(AccountTable[LadderLine]):
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"ladder-table--breached", "ladder-table--high"}
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._measured: tuple[Column, ...] = ()
-        self.narrow = False
-
-    def show(
-        self,
-        lines: Sequence[LadderLine],
-        columns: tuple[Column, ...],
-        cursor: int,
-        *,
-        narrow: bool = False,
-    ) -> None:
-        if tuple(c.key for c in columns) != tuple(c.key for c in self._measured) or (
-            narrow != self.narrow
-        ):
-            self.redraw()
-        self._measured = columns
-        self.narrow = narrow
-        self._fit()
-        self.set_rows(lines, cursor=cursor)
-
-    def on_resize(self) -> None:
-        self._fit()
-        super().on_resize()
-
-    def _fit(self) -> None:
-        """The reason column as wide as what is left of the table's width."""
-        if not self._measured:
-            self.set_columns(())
-            return
-        *others, reason = self._measured
-        used = sum(column.render_width for column in others)
-        free = self.scrollable_content_region.width - used - 2 * PAD
-        width = max(MIN_REASON, free) if free > 0 else reason.width
-        columns = (*others, Column(reason.key, reason.label, width))
-        if columns != self.columns:
-            self.set_columns(columns)
+    MIN_LAST = MIN_REASON
 
     def row_key(self, row: LadderLine) -> str:
         return row.row.id

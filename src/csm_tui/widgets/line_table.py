@@ -452,6 +452,53 @@ class LineTable(ScrollView, Generic[RowT], can_focus=True):
         return segments
 
 
+class FittedTable(LineTable[RowT]):
+    """A table whose columns the screen measured on the rows' plain values (in its worker, as
+    the rows were read) and whose last column (a reason, why a row needs you) takes the width
+    the others leave, never under `MIN_LAST` cells. `narrow`: the cells are drawn short, for a
+    narrow terminal."""
+
+    MIN_LAST: ClassVar[int] = 12
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._measured: tuple[Column, ...] = ()
+        self.narrow = False
+
+    def show(
+        self,
+        rows: Sequence[RowT | None],
+        columns: tuple[Column, ...],
+        cursor: int,
+        *,
+        narrow: bool = False,
+    ) -> None:
+        """The rows in the measured `columns`, the cursor on row `cursor`."""
+        keys = tuple(column.key for column in columns)
+        if keys != tuple(column.key for column in self._measured) or narrow != self.narrow:
+            self.redraw()
+        self._measured = columns
+        self.narrow = narrow
+        self._fit()
+        self.set_rows(rows, cursor=cursor)
+
+    def on_resize(self) -> None:
+        self._fit()
+        super().on_resize()
+
+    def _fit(self) -> None:
+        if not self._measured:
+            self.set_columns(())
+            return
+        *others, last = self._measured
+        used = sum(column.render_width for column in others)
+        free = self.scrollable_content_region.width - used - 2 * PAD
+        width = max(self.MIN_LAST, free) if free > 0 else last.width
+        columns = (*others, Column(last.key, last.label, width))
+        if columns != self.columns:
+            self.set_columns(columns)
+
+
 class PairTable(LineTable[tuple[str, Sequence[Text | str]]]):
     """A table of `(key, cells)` pairs: rows made whole beforehand (a short list)."""
 

@@ -16,7 +16,7 @@ from textual.content import Content
 from csm_tui.domain.weekly_notes import WeekNotes
 from csm_tui.domain.wrapup import Figures
 from csm_tui.domain.wrapup_team import Attention, CsmRow
-from csm_tui.widgets.line_table import PAD, Column, LineTable
+from csm_tui.widgets.line_table import Column, FittedTable
 
 #: (label, column key); "why" takes the rest of the width.
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -133,7 +133,7 @@ def measure(lines: Sequence[TeamLine], width: int) -> tuple[Column, ...]:
     return tuple(Column(key, label, widths[key]) for label, key in shown)
 
 
-class TeamWeekTable(LineTable[TeamLine]):
+class TeamWeekTable(FittedTable[TeamLine]):
     """The team's rows; `enter` opens the highlighted CSM's week."""
 
     DEFAULT_CSS = """
@@ -146,39 +146,7 @@ class TeamWeekTable(LineTable[TeamLine]):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"team-week-table--needs", "team-week-table--urgent"}
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Open week")]
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._measured: tuple[Column, ...] = ()
-        self.narrow = False
-
-    def show(
-        self, lines: Sequence[TeamLine], columns: tuple[Column, ...], cursor: int, width: int
-    ) -> None:
-        """The rows, in the `columns` `measure` gave for a terminal `width` cells wide."""
-        if tuple(c.key for c in columns) != tuple(c.key for c in self._measured):
-            self.redraw()
-        self._measured = columns
-        self.narrow = width < NARROW_BELOW
-        self._fit()
-        self.set_rows(lines, cursor=cursor)
-
-    def on_resize(self) -> None:
-        self._fit()
-        super().on_resize()
-
-    def _fit(self) -> None:
-        """The last column ("Needs you") as wide as what the others leave."""
-        if not self._measured:
-            self.set_columns(())
-            return
-        *others, why = self._measured
-        used = sum(column.render_width for column in others)
-        free = self.scrollable_content_region.width - used - 2 * PAD
-        width = max(MIN_WHY, free) if free > 0 else why.width
-        columns = (*others, Column(why.key, why.label, width))
-        if columns != self.columns:
-            self.set_columns(columns)
+    MIN_LAST = MIN_WHY
 
     def row_key(self, row: TeamLine) -> str:
         return row.member_id
