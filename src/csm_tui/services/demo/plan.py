@@ -409,10 +409,11 @@ def plan_calls(
 
     A CSM whose routine calls fall short gets extra calls on their accounts
     (`Plan.extra_calls`): the calls missing shared by weight (red accounts first, then
-    yellow), none on a fifth of the calm accounts, at most one a week on any account (more on
-    the ones left out if the others cannot take it all). A CSM above their pace holds only
-    that share of their routine calls as calls (`Plan.keep_calls`). The writer gives the calls
-    out so that the recent weeks come out at the pace whatever its draws (`BookWriter.owed`)."""
+    yellow), none on a fifth of the calm accounts, at most one a week on any account: a book
+    too small to take them all (a few dozen accounts) leaves its CSM under their pace. A CSM
+    above their pace holds only that share of their routine calls as calls
+    (`Plan.keep_calls`). The writer gives the calls out so that the recent weeks come out at
+    the pace whatever its draws (`BookWriter.owed`)."""
     books: dict[int, list[int]] = {}
     for index, plan in enumerate(plans):
         books.setdefault(plan.owner, []).append(index)
@@ -433,19 +434,14 @@ def plan_calls(
             and plans[i].escalation is None
             and not plans[i].onboarding
         ]
-        left_out = round(len(calm) * _LEFT_OUT)
-        if len(calm) >= 3:
-            left_out = max(left_out, 2 if member.email == DEMO_USER_EMAIL else 1)
+        left_out = max(round(len(calm) * _LEFT_OUT), 2 if member.email == DEMO_USER_EMAIL else 1)
         quiet = set(rng.sample(calm, min(left_out, len(calm))))
         called = [i for i in indexes if i not in quiet]
-        missing = wanted - routine
-        for among in (called, sorted(quiet)):
-            missing = _share_out(plans, among, missing)
+        _share_out(plans, called, wanted - routine)
 
 
-def _share_out(plans: list[Plan], among: list[int], calls: float) -> float:
-    """`calls` a week shared among the accounts by weight, at most `MOST_EXTRA_CALLS` each;
-    returns the calls left over."""
+def _share_out(plans: list[Plan], among: list[int], calls: float) -> None:
+    """`calls` a week shared among the accounts by weight, at most `MOST_EXTRA_CALLS` each."""
     free = {i: _CALL_WEIGHT[plans[i].band] for i in among}
     while free and calls > 1e-9:
         each = calls / sum(free.values())
@@ -453,9 +449,8 @@ def _share_out(plans: list[Plan], among: list[int], calls: float) -> float:
         if not full:
             for i, weight in free.items():
                 plans[i].extra_calls = weight * each
-            return 0.0
+            return
         for i in full:
             plans[i].extra_calls = MOST_EXTRA_CALLS
             calls -= MOST_EXTRA_CALLS
             del free[i]
-    return max(0.0, calls)
