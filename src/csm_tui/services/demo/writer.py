@@ -3,10 +3,11 @@ and escalations, generated as plain dicts from its `plan.Plan`, in foreign-key o
 
 One `random.Random` for content and a second one for UUIDs, timestamps as offsets from `today`:
 the same seed and day always give the same rows. The success plans have two streams of their
-own, so that the rest of the book does not change with them. A plan is made from its segment's
-shipped template by the service's own `plan_rows` (as `Plans.create_from_template` makes it),
-then worked as its story says (`_PlanWriter`). The loops over snapshots and touches are the hot
-ones of a benchmark-sized book.
+own, so that the rest of the book does not change with them; so do the cadence calls that
+keep each CSM at their pace (`_AccountWriter.hold_calls`, `extra_calls`). A plan is made from
+its segment's shipped template by the service's own `plan_rows` (as
+`Plans.create_from_template` makes it), then worked as its story says (`_PlanWriter`). The
+loops over snapshots and touches are the hot ones of a benchmark-sized book.
 """
 
 from __future__ import annotations
