@@ -15,11 +15,12 @@ from sqlmodel import SQLModel
 
 from csm_tui.domain.enums import MilestoneStatus, ObjectiveKind, Segment
 from csm_tui.domain.health import DEFAULT_BANDS, DEFAULT_WEIGHTS, HealthBand
+from csm_tui.domain.iso_week import IsoWeek
 from csm_tui.domain.plan_template import instantiate, parse_template
 from csm_tui.domain.success_plan import PlanLine, PlanStatus, RiskKind, parse_value, risk_items
 from csm_tui.models import Escalation
 from csm_tui.plan_templates import shipped_text
-from csm_tui.rules import default_rules
+from csm_tui.rules import LoadedRules, default_rules
 from csm_tui.services.demo import (
     DEMO_MANAGER_EMAIL,
     DEMO_USER_EMAIL,
@@ -27,6 +28,7 @@ from csm_tui.services.demo import (
     generate,
     team_for,
 )
+from csm_tui.services.wrapup import Wrapup
 from csm_tui.store.bulk import insert_rows
 from csm_tui.store.database import Database
 from csm_tui.store.migrate import ensure_current
@@ -444,17 +446,20 @@ def test_touch_history_follows_the_cadence(book: Database) -> None:
     rows = _rows(
         book,
         "SELECT a.segment, a.priority, count(t.id), max(t.occurred_on), "
-        "min(t.occurred_on) FROM account a JOIN touchpoint t ON t.account_id = a.id "
-        "GROUP BY a.id",
+        "min(t.occurred_on), sum(t.kind != 'cadence-call') FROM account a "
+        "JOIN touchpoint t ON t.account_id = a.id GROUP BY a.id",
     )
     assert all(row[3] < TODAY.isoformat() for row in rows)
     assert all(row[4] >= (TODAY - timedelta(days=365)).isoformat() for row in rows)
-    per_year = {
-        key: [row[2] for row in rows if (row[0], row[1]) == key]
-        for key in (("enterprise", "pr1"), ("scale", "pr2"))
-    }
-    assert sum(per_year[("enterprise", "pr1")]) / len(per_year[("enterprise", "pr1")]) > 20
-    assert sum(per_year[("scale", "pr2")]) / len(per_year[("scale", "pr2")]) < 12
+    keys = (("enterprise", "pr1"), ("scale", "pr2"))
+    per_year = {key: [row[2] for row in rows if (row[0], row[1]) == key] for key in keys}
+    mean = {key: sum(counts) / len(counts) for key, counts in per_year.items()}
+    assert mean[("enterprise", "pr1")] > 20
+    # Scale accounts hear from their CSM far less often, though each Scale CSM makes their
+    # calls a week (15 at their pace) across a book of some 70 accounts: a call a month each.
+    assert mean[("scale", "pr2")] < mean[("enterprise", "pr1")] / 2
+    others = [row[5] for row in rows if (row[0], row[1]) == ("scale", "pr2")]
+    assert sum(others) / len(others) < 8  # the rest: quarterly, plus the contract's moments
     kinds = {row[0] for row in _rows(book, "SELECT DISTINCT kind FROM touchpoint")}
     assert {
         "cadence-call",
@@ -537,6 +542,124 @@ def test_foreign_keys_hold_and_meta_records_the_demo(book: Database) -> None:
     assert versions == {"4"}  # random-looking version-4 UUIDs, stored as 32 hex digits
 
 
+def _weekly_calls(db: Database, weeks: int = 12) -> dict[str, list[tuple[int, int]]]:
+    """Each CSM's cadence calls and call target in each of the `weeks` whole weeks before
+    TODAY's, as the wrap-up counts them (oldest first)."""
+    wrapup = Wrapup(db, LoadedRules(default_rules(), None), TODAY, None)
+    this_week = IsoWeek.of(TODAY)
+    calls: dict[str, list[tuple[int, int]]] = {}
+    for back in range(weeks, 0, -1):
+        for row in wrapup.team_week(this_week.shifted(-back)).rows:
+            week = row.week
+            calls.setdefault(week.name, []).append((week.calls.done, week.calls.target))
+    return calls
+
+
+def _spread(calls: dict[str, list[tuple[int, int]]]) -> tuple[int, int]:
+    """The weeks someone was at or above their target, and the weeks someone was under."""
+    weeks = list(zip(*calls.values(), strict=True))
+    return (
+        sum(any(done >= target for done, target in week) for week in weeks),
+        sum(any(done < target for done, target in week) for week in weeks),
+    )
+
+
+def _paces(accounts: int) -> dict[str, float]:
+    targets = default_rules().wrapup.cadence_calls_per_week
+    return {
+        member.name: member.pace * targets[member.group]
+        for member in team_for(accounts)
+        if member.group is not None
+    }
+
+
+def test_cadence_calls_spread_around_the_weekly_target(book: Database) -> None:
+    """Issue 22: the wrap-up compares each CSM's calls with their segment's weekly target. Each
+    demo CSM keeps a pace of their own (the demo user a little ahead of it, Tom well behind),
+    so the default book's last twelve weeks show the team on both sides of the target."""
+    calls = _weekly_calls(book)
+    paces = _paces(300)
+    assert calls.keys() == paces.keys()
+    for name, weeks in calls.items():
+        mean = sum(done for done, _target in weeks) / len(weeks)
+        assert mean == pytest.approx(paces[name], rel=0.1), name
+    assert [target for _done, target in calls["Maya Patel"]] == [5] * 12
+    at_target, under = _spread(calls)
+    assert at_target >= 9 and under == 12
+    mine = calls["Maya Patel"]
+    assert sum(done >= target for done, target in mine) >= 7  # most weeks, not every one
+    assert sum(done >= target for done, target in calls["Tom Gallagher"]) <= 2
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_a_small_book_spreads_around_the_target_too(seed: int, tmp_path: Path) -> None:
+    """The tests' 120-account book, with any seed: the routine touches of so small a book
+    alone would leave every CSM far under their target every week."""
+    db = _fresh(tmp_path / "demo.db")
+    build_demo(db, accounts=120, seed=seed, today=TODAY)
+    calls = _weekly_calls(db)
+    db.dispose()
+    paces = _paces(120)
+    for name, weeks in calls.items():
+        mean = sum(done for done, _target in weeks) / len(weeks)
+        assert mean == pytest.approx(paces[name], rel=0.15), name
+    at_target, under = _spread(calls)
+    assert at_target >= 9 and under == 12
+
+
+def test_a_big_book_turns_its_surplus_calls_into_emails_and_meetings() -> None:
+    """A thousand accounts would give the Enterprise and Commercial CSMs two and three times
+    their target from the routine touches alone: they hold their pace, and the calls beyond
+    it are e-mails and meetings instead; the Scale CSMs, with many small accounts, get extra
+    calls as in a small book."""
+    team = team_for(1_000)
+    group = {member.name: member.group for member in team}
+    owner_of: dict[uuid.UUID, str] = {}
+    names: dict[uuid.UUID, str] = {}
+    calls: Counter[str] = Counter()
+    kinds: Counter[tuple[str | None, str]] = Counter()  # by the owner's group
+    since = TODAY - timedelta(days=84)
+    for batch in generate(accounts=1_000, seed=7, today=TODAY):
+        for member in batch.get("team_member", []):
+            names[member["id"]] = member["name"]
+        for account in batch.get("account", []):
+            owner_of[account["id"]] = names[account["owner_id"]]
+        for touch in batch.get("touchpoint", []):
+            owner = owner_of[touch["account_id"]]
+            kinds[group[owner], touch["kind"]] += 1
+            if touch["kind"] == "cadence-call" and touch["occurred_on"] >= since:
+                calls[owner] += 1
+    paces = _paces(1_000)
+    assert {member.name for member in team if member.group} == set(calls)
+    for name, count in calls.items():
+        assert count / 12 == pytest.approx(paces[name], rel=0.1), name
+    for name in ("enterprise", "commercial"):  # the routine mix alone: about half as many
+        assert kinds[name, "email"] + kinds[name, "meeting"] > 1.5 * kinds[name, "cadence-call"]
+
+
+def test_calls_fall_on_working_days_apart_from_other_touches(tmp_path: Path) -> None:
+    """The calls the pace adds are on working days of the shipped calendar, never the day
+    before or after another touch of the account: so (the routine ones are less careful)
+    hardly any call of the book is on a weekend or next to another touch."""
+    db = _fresh(tmp_path / "demo.db")
+    build_demo(db, accounts=120, seed=7, today=TODAY)
+    touches: dict[str, list[tuple[date, str]]] = {}
+    for account, day, kind in _rows(db, "SELECT account_id, occurred_on, kind FROM touchpoint"):
+        touches.setdefault(account, []).append((date.fromisoformat(str(day)), kind))
+    db.dispose()
+    calls = weekend = crowded = 0
+    holidays = set(default_rules().calendar.holidays)
+    for days in touches.values():
+        for day, kind in days:
+            if kind != "cadence-call":
+                continue
+            calls += 1
+            weekend += day.weekday() >= 5 or day in holidays
+            crowded += sum(abs((other - day).days) <= 1 for other, _kind in days) > 1
+    assert calls > 2_000
+    assert weekend / calls < 0.06 and crowded / calls < 0.02
+
+
 def test_team_grows_with_the_book() -> None:
     assert len(team_for(300)) == 7
     big = team_for(100_000)
@@ -549,6 +672,16 @@ def test_team_grows_with_the_book() -> None:
         "scale": 75,
     }
     assert big[:7] == team_for(300)
+    paces = {member.name: member.pace for member in big[:7] if member.group}
+    assert paces == {
+        "Maya Patel": 1.2,
+        "Daniel Okafor": 0.8,
+        "Sofia Lindqvist": 1.1,
+        "Marcus Chen": 0.7,
+        "Priya Raman": 1.0,
+        "Tom Gallagher": 0.6,
+    }
+    assert {member.pace for member in csms} == set(paces.values())
 
 
 def test_builds_on_both_backends(db: Database) -> None:

@@ -1,18 +1,18 @@
 """Who the demo team is and what each account of the book must be, decided before any row is
 written: the segment and health band mixes, who owns which account, whose health dropped
 overnight, which accounts have an open escalation (every level present, some of the demo user's
-among them), what each success plan's story is (`plan_success_plans`), and how much history a
-book of this size gets."""
+among them), what each success plan's story is (`plan_success_plans`), how many cadence calls
+each CSM makes a week (`plan_calls`), and how much history a book of this size gets."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from csm_tui.domain.enums import Segment
+from csm_tui.domain.enums import Priority, Segment, TouchKind
 from csm_tui.domain.health import HealthBand
 from csm_tui.services.demo.words import FIRST_NAMES, LAST_NAMES, slug
 
@@ -69,28 +69,84 @@ _TROUBLE = {HealthBand.GREEN: 1.0, HealthBand.YELLOW: 3.0, HealthBand.RED: 5.0}
 _ENTERPRISE_GAPS = 0.06
 
 
+# The routine touches (`writer`): one every `INTERVALS` days or so (0.7 to 1.3 times it), of a
+# kind drawn from `ROUTINE` (`ROUTINE_SCALE` in the scale group), by cumulative weights.
+#: Interval in days between routine touches, by segment group and priority (seeds 000:
+#: enterprise PR1 bi-weekly, PR2 monthly; commercial PR1 bi-weekly to monthly; scale quarterly).
+INTERVALS = {
+    ("enterprise", Priority.PR1): 14,
+    ("enterprise", Priority.PR2): 30,
+    ("enterprise", Priority.PR3): 45,
+    ("commercial", Priority.PR1): 21,
+    ("commercial", Priority.PR2): 45,
+    ("commercial", Priority.PR3): 75,
+    ("scale", Priority.PR1): 45,
+    ("scale", Priority.PR2): 90,
+    ("scale", Priority.PR3): 120,
+}
+ROUTINE = (  # routine touch kinds and cumulative weights
+    (
+        TouchKind.CADENCE_CALL,
+        TouchKind.EMAIL,
+        TouchKind.MEETING,
+        TouchKind.TRAINING,
+        TouchKind.NOTE,
+    ),
+    (55, 75, 85, 92, 100),
+)
+ROUTINE_SCALE = (
+    (
+        TouchKind.CADENCE_CALL,
+        TouchKind.EMAIL,
+        TouchKind.TRAINING,
+        TouchKind.NOTE,
+        TouchKind.MEETING,
+    ),
+    (35, 75, 85, 95, 100),
+)
+#: The priority of an account that is neither red nor escalated (`writer` draws it): PR1 below
+#: the first roll, and in the scale group PR3 above the second; PR2 otherwise.
+PR1_BELOW = 0.13
+PR3_ABOVE = 0.65
+#: The top-up calls (`plan_calls`): an account's share by band, a fifth of the calm accounts
+#: (neither red, escalated nor onboarding) left out, at least one (two of the demo user's): a CSM
+#: has accounts they call less than they should, which the queue shows overdue. At most one
+#: extra call a week on any one account.
+_CALL_WEIGHT = {HealthBand.GREEN: 1.0, HealthBand.YELLOW: 1.25, HealthBand.RED: 1.5}
+_LEFT_OUT = 0.2
+MOST_EXTRA_CALLS = 1.0
+
+
 # -- the fixed team --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class DemoMember:
-    """One person of the demo team (fixed names: the demo user is the same whatever the seed)."""
+    """One person of the demo team (fixed names: the demo user is the same whatever the seed).
+
+    `pace`: the cadence calls they make in a week, as a share of their segment's weekly target
+    (`[wrapup] cadence_calls_per_week`), whatever the size of the book (`plan_calls`); fixed,
+    not drawn from the seed, so that the demo user's week always looks the same: a little
+    ahead of the target."""
 
     name: str
     email: str
     group: str | None  # enterprise / commercial / scale; None for the manager
     target: int
+    pace: float = 1.0
 
 
 _MANAGER = DemoMember("Jordan Reyes", DEMO_MANAGER_EMAIL, None, 5)
 _CORE_CSMS = (
-    DemoMember("Maya Patel", DEMO_USER_EMAIL, "enterprise", 12),
-    DemoMember("Daniel Okafor", f"daniel.okafor@{DEMO_DOMAIN}", "enterprise", 12),
-    DemoMember("Sofia Lindqvist", f"sofia.lindqvist@{DEMO_DOMAIN}", "commercial", 20),
-    DemoMember("Marcus Chen", f"marcus.chen@{DEMO_DOMAIN}", "commercial", 20),
-    DemoMember("Priya Raman", f"priya.raman@{DEMO_DOMAIN}", "scale", 35),
-    DemoMember("Tom Gallagher", f"tom.gallagher@{DEMO_DOMAIN}", "scale", 35),
+    DemoMember("Maya Patel", DEMO_USER_EMAIL, "enterprise", 12, 1.2),
+    DemoMember("Daniel Okafor", f"daniel.okafor@{DEMO_DOMAIN}", "enterprise", 12, 0.8),
+    DemoMember("Sofia Lindqvist", f"sofia.lindqvist@{DEMO_DOMAIN}", "commercial", 20, 1.1),
+    DemoMember("Marcus Chen", f"marcus.chen@{DEMO_DOMAIN}", "commercial", 20, 0.7),
+    DemoMember("Priya Raman", f"priya.raman@{DEMO_DOMAIN}", "scale", 35, 1.0),
+    DemoMember("Tom Gallagher", f"tom.gallagher@{DEMO_DOMAIN}", "scale", 35, 0.6),
 )
+#: The paces the CSMs beyond the core six take in turn: a bigger team shows the same spread.
+_PACES = tuple(member.pace for member in _CORE_CSMS)
 TARGETS = {"enterprise": 12, "commercial": 20, "scale": 35}
 _GROUP_SHARE = {"enterprise": 0.3, "commercial": 0.4, "scale": 0.3}
 
@@ -116,7 +172,8 @@ def team_for(accounts: int) -> tuple[DemoMember, ...]:
                 if email not in emails:
                     break
             emails.add(email)
-            members.append(DemoMember(f"{first} {last}", email, group, TARGETS[group]))
+            pace = _PACES[(len(members) - 1 - len(_CORE_CSMS)) % len(_PACES)]
+            members.append(DemoMember(f"{first} {last}", email, group, TARGETS[group], pace))
     return tuple(members)
 
 
@@ -136,6 +193,11 @@ class Plan:
     past_escalation: bool = False
     onboarding: bool = False
     success: str | None = None  # the success plan's story (ON_TRACK ...); None: no plan
+    #: Cadence calls a week on top of the routine touches (`plan_calls`): the owner's top-up.
+    extra_calls: float = 0.0
+    #: The share of the routine cadence calls held as calls; the rest become e-mails and
+    #: meetings (an owner whose book alone would put them far above their pace).
+    keep_calls: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -316,3 +378,79 @@ def plan_success_plans(
             wanted = max(1, wanted)  # every case shows, even in a small book
         already = sum(plans[i].success == story for i in active)
         pick(story, [i for i in eligible if plans[i].owner != demo_user], wanted - already)
+
+
+def routine_calls(plan: Plan) -> float:
+    """The routine cadence calls a week the writer gives the account, on average over the
+    priorities it may draw (a red or escalated account is PR1)."""
+    group = GROUP[plan.segment]
+    kinds, weights = ROUTINE_SCALE if group == "scale" else ROUTINE
+    calls = weights[kinds.index(TouchKind.CADENCE_CALL)] / weights[-1]
+    if plan.band == HealthBand.RED or plan.escalation is not None:
+        odds = {Priority.PR1: 1.0}
+    elif group == "scale":
+        odds = {Priority.PR1: PR1_BELOW, Priority.PR2: PR3_ABOVE - PR1_BELOW}
+        odds[Priority.PR3] = 1 - PR3_ABOVE
+    else:
+        odds = {Priority.PR1: PR1_BELOW, Priority.PR2: 1 - PR1_BELOW}
+    # The gap is int(interval * (0.7 to 1.3)): half a day shorter than the interval on average.
+    return sum(share * calls * 7 / (INTERVALS[group, p] - 0.5) for p, share in odds.items())
+
+
+def plan_calls(
+    rng: random.Random,
+    team: Sequence[DemoMember],
+    plans: list[Plan],
+    targets: Mapping[str, int],
+) -> None:
+    """How each CSM comes to make `pace` x their weekly cadence-call target (`targets`, by
+    segment group), whatever the size of their book: the routine touches alone would give a
+    small book too few calls and a big one far too many.
+
+    A CSM whose routine calls fall short gets extra calls on their accounts
+    (`Plan.extra_calls`): the calls missing shared by weight (red accounts first, then
+    yellow), none on a fifth of the calm accounts, at most one a week on any account: a book
+    too small to take them all (a few dozen accounts) leaves its CSM under their pace. A CSM
+    above their pace holds only that share of their routine calls as calls
+    (`Plan.keep_calls`). The writer gives the calls out so that the recent weeks come out at
+    the pace whatever its draws (`BookWriter.owed`)."""
+    books: dict[int, list[int]] = {}
+    for index, plan in enumerate(plans):
+        books.setdefault(plan.owner, []).append(index)
+    for owner, indexes in books.items():
+        member = team[owner]
+        if member.group is None or member.group not in targets:
+            continue
+        wanted = member.pace * targets[member.group]
+        routine = sum(routine_calls(plans[i]) for i in indexes)
+        if routine >= wanted:
+            for i in indexes:
+                plans[i].keep_calls = wanted / routine
+            continue
+        calm = [
+            i
+            for i in indexes
+            if plans[i].band != HealthBand.RED
+            and plans[i].escalation is None
+            and not plans[i].onboarding
+        ]
+        left_out = max(round(len(calm) * _LEFT_OUT), 2 if member.email == DEMO_USER_EMAIL else 1)
+        quiet = set(rng.sample(calm, min(left_out, len(calm))))
+        called = [i for i in indexes if i not in quiet]
+        _share_out(plans, called, wanted - routine)
+
+
+def _share_out(plans: list[Plan], among: list[int], calls: float) -> None:
+    """`calls` a week shared among the accounts by weight, at most `MOST_EXTRA_CALLS` each."""
+    free = {i: _CALL_WEIGHT[plans[i].band] for i in among}
+    while free and calls > 1e-9:
+        each = calls / sum(free.values())
+        full = [i for i, weight in free.items() if weight * each >= MOST_EXTRA_CALLS]
+        if not full:
+            for i, weight in free.items():
+                plans[i].extra_calls = weight * each
+            return
+        for i in full:
+            plans[i].extra_calls = MOST_EXTRA_CALLS
+            calls -= MOST_EXTRA_CALLS
+            del free[i]

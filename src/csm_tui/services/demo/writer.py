@@ -3,16 +3,18 @@ and escalations, generated as plain dicts from its `plan.Plan`, in foreign-key o
 
 One `random.Random` for content and a second one for UUIDs, timestamps as offsets from `today`:
 the same seed and day always give the same rows. The success plans have two streams of their
-own, so that the rest of the book does not change with them. A plan is made from its segment's
-shipped template by the service's own `plan_rows` (as `Plans.create_from_template` makes it),
-then worked as its story says (`_PlanWriter`). The loops over snapshots and touches are the hot
-ones of a benchmark-sized book.
+own, so that the rest of the book does not change with them; so do the cadence calls that
+keep each CSM at their pace (`_AccountWriter.hold_calls`, `extra_calls`). A plan is made from
+its segment's shipped template by the service's own `plan_rows` (as
+`Plans.create_from_template` makes it), then worked as its story says (`_PlanWriter`). The
+loops over snapshots and touches are the hot ones of a benchmark-sized book.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -60,14 +62,22 @@ from csm_tui.services.demo.plan import (
     BLOCKED,
     DRAFT,
     GROUP,
+    INTERVALS,
+    MOST_EXTRA_CALLS,
     ON_TRACK,
+    PR1_BELOW,
+    PR3_ABOVE,
     REVIEW,
+    ROUTINE,
+    ROUTINE_SCALE,
     SLIPPED,
     UNMEASURED,
     Density,
     Plan,
     plan_book,
+    plan_calls,
     plan_success_plans,
+    routine_calls,
     team_for,
 )
 from csm_tui.services.demo.words import (
@@ -132,6 +142,10 @@ VALUE: dict[Any, str] = {
 _RISKS = tuple(RiskCategory)
 _RISK_KEYS = tuple((category, f"risk_{category.value}") for category in RiskCategory)
 
+#: The recent weeks whose cadence calls come out at each CSM's pace (`BookWriter.owed`): the
+#: twelve weeks of the wrap-up's trends.
+RECENT_DAYS = 84
+
 _UUID_MASK = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)  # version and variant bits
 _UUID_V4 = (0x4 << 76) | (0x2 << 62)
 
@@ -185,19 +199,6 @@ _RANK = {
     Persona.END_USER: 4,
 }
 
-#: Interval in days between routine touches, by segment group and priority (seeds 000:
-#: enterprise PR1 bi-weekly, PR2 monthly; commercial PR1 bi-weekly to monthly; scale quarterly).
-_INTERVALS = {
-    ("enterprise", Priority.PR1): 14,
-    ("enterprise", Priority.PR2): 30,
-    ("enterprise", Priority.PR3): 45,
-    ("commercial", Priority.PR1): 21,
-    ("commercial", Priority.PR2): 45,
-    ("commercial", Priority.PR3): 75,
-    ("scale", Priority.PR1): 45,
-    ("scale", Priority.PR2): 90,
-    ("scale", Priority.PR3): 120,
-}
 _BAND_RANGE = {HealthBand.GREEN: (80, 97), HealthBand.YELLOW: (60, 79), HealthBand.RED: (28, 59)}
 _ARR_DOLLARS = {
     "enterprise": (250_000, 2_500_000),
@@ -217,26 +218,6 @@ _SENTIMENT_ODDS = {  # chance of positive, and of positive-or-neutral, by band a
     HealthBand.RED: (0.08, 0.5),
 }
 _NO_ACTIONS = (TouchKind.EMAIL, TouchKind.NOTE, TouchKind.NPS_SURVEY)
-_ROUTINE = (  # routine touch kinds and cumulative weights
-    (
-        TouchKind.CADENCE_CALL,
-        TouchKind.EMAIL,
-        TouchKind.MEETING,
-        TouchKind.TRAINING,
-        TouchKind.NOTE,
-    ),
-    (55, 75, 85, 92, 100),
-)
-_ROUTINE_SCALE = (
-    (
-        TouchKind.CADENCE_CALL,
-        TouchKind.EMAIL,
-        TouchKind.TRAINING,
-        TouchKind.NOTE,
-        TouchKind.MEETING,
-    ),
-    (35, 75, 85, 95, 100),
-)
 #: How far an objective has come from its baseline to its target, by the account's band.
 _PROGRESS = {
     HealthBand.GREEN: (0.4, 1.0),
@@ -343,6 +324,17 @@ class BookWriter:
         self.plan_ids = random.Random(f"csm-tui demo plan ids {self.seed}")
         self.due_this_week = 0  # on-track plans given a milestone due this week, so far
         plan_success_plans(self.plan_rng, self.team, self.plans, self.density.plan_share)
+        # So do the cadence calls that bring each CSM to their pace (`plan.plan_calls`): the
+        # rest of the book is the same as without them, and a small book only gains rows.
+        self.call_rng = random.Random(f"csm-tui demo calls {self.seed}")
+        self.call_ids = random.Random(f"csm-tui demo call ids {self.seed}")
+        targets = default_rules().wrapup.cadence_calls_per_week
+        plan_calls(self.call_rng, self.team, self.plans, targets)
+        #: The recent weeks, in days, whose calls each owner's balance counts: the wrap-up's
+        #: twelve weeks of trends (all of a thinner book's history).
+        self.recent = min(RECENT_DAYS, self.density.history_days)
+        #: Calls a week each owner (by team index) still owes over the recent weeks.
+        self.owed: defaultdict[int, float] = defaultdict(float)
         days = [
             self.today - timedelta(days=7 * week) for week in range(self.density.snapshot_weeks + 1)
         ]
@@ -435,6 +427,7 @@ class _AccountWriter:
         self.owner_id = book.team_ids[plan.owner]
         self.people: list[_Person] = []
         self.risks: set[RiskCategory] = set()
+        self.touched: set[date] = set()  # the days of the account's touches
 
     def write(self) -> None:
         self.account_row()
@@ -443,6 +436,7 @@ class _AccountWriter:
         self.touches()
         self.success_plan()
         self.escalations()
+        self.extra_calls()
         self.batch["account"].append(self.account)
 
     # the account itself
@@ -524,9 +518,9 @@ class _AccountWriter:
         if self.plan.band == HealthBand.RED or self.plan.escalation is not None:
             return Priority.PR1  # seeds 000: once red, a customer becomes PR1
         roll = self.rng.random()
-        if roll < 0.13:
+        if roll < PR1_BELOW:
             return Priority.PR1
-        if self.group == "scale" and roll > 0.65:
+        if self.group == "scale" and roll > PR3_ABOVE:
             return Priority.PR3
         return Priority.PR2
 
@@ -708,13 +702,14 @@ class _AccountWriter:
         ~100 days before each renewal, and NPS surveys every six months."""
         book, rng, today, start = self.book, self.rng, self.today, self.start
         first = max(start, today - timedelta(days=book.density.history_days))
-        interval = _INTERVALS[(self.group, self.priority)]
-        kinds, weights = _ROUTINE_SCALE if self.group == "scale" else _ROUTINE
+        interval = INTERVALS[(self.group, self.priority)]
+        kinds, weights = ROUTINE_SCALE if self.group == "scale" else ROUTINE
         planned: list[tuple[date, TouchKind]] = []
         day = today - timedelta(days=1 + int(rng.random() * interval * 1.3))
         while day >= first:
             planned.append((day, rng.choices(kinds, cum_weights=weights)[0]))
             day -= timedelta(days=max(3, int(interval * (0.7 + 0.6 * rng.random()))))
+        self.hold_calls(planned)
         events: list[tuple[date, TouchKind]] = []
         if start + timedelta(days=90) >= first:
             events.append((start + timedelta(days=book.between(2, 10)), TouchKind.MEETING))
@@ -745,6 +740,7 @@ class _AccountWriter:
         sentiment: Sentiment | None = None,
     ) -> uuid.UUID:
         book, rng = self.book, self.rng
+        self.touched.add(day)
         if sentiment is None:
             positive, not_negative = _SENTIMENT_ODDS[self.band_on(day)]
             roll = rng.random()
@@ -782,6 +778,84 @@ class _AccountWriter:
         if kind not in _NO_ACTIONS and rng.random() < 0.35:
             self.action_item(row["id"], day, contact)
         return row["id"]
+
+    # The owner's pace (`plan.plan_calls`). Each CSM has a running balance of the calls a week
+    # they still owe over the last weeks (`BookWriter.owed`): each account adds its share and
+    # takes off the calls it was given there, so that what one account's draws gave too many
+    # or too few, the next ones of the same owner make up. The recent weeks' figures come out
+    # at the pace; the rest of the year at the same rates.
+
+    def hold_calls(self, routine: list[tuple[date, TouchKind]]) -> None:
+        """The account's share of its owner's calls added to their balance, and the routine
+        cadence calls of the recent weeks taken off it; for an owner whose book alone would put
+        them above their pace (`Plan.keep_calls` < 1), first only as many of them held as calls
+        as the balance asks for, the others turned into e-mails and meetings."""
+        book, plan = self.book, self.plan
+        calls = [n for n, (_day, kind) in enumerate(routine) if kind == TouchKind.CADENCE_CALL]
+        owed = book.owed[plan.owner] + plan.keep_calls * routine_calls(plan) + plan.extra_calls
+        held = self.weekly(routine[n][0] for n in calls)
+        if plan.keep_calls < 1 and held > max(0.0, owed):
+            keep, rng = max(0.0, owed) / held, book.call_rng
+            for n in calls:
+                if rng.random() >= keep:
+                    other = TouchKind.EMAIL if rng.random() < 0.7 else TouchKind.MEETING
+                    routine[n] = (routine[n][0], other)
+            held = self.weekly(day for day, kind in routine if kind == TouchKind.CADENCE_CALL)
+        book.owed[plan.owner] = owed - held
+
+    def weekly(self, days: Iterable[date]) -> float:
+        """Calls a week: those of `days` in the recent weeks (`BookWriter.recent`)."""
+        since = self.today - timedelta(days=self.book.recent)
+        return sum(1 for day in days if day >= since) * 7 / self.book.recent
+
+    def extra_calls(self) -> None:
+        """The cadence calls the owner makes on top of the routine touches, on an account
+        planned to have some (`Plan.extra_calls`; any account of an owner whose routine calls
+        were to be more than enough, `Plan.keep_calls` < 1, but were not): as many a week as
+        the owner still owes (at most `MOST_EXTRA_CALLS`), one every 7 / rate days or so (0.7
+        to 1.3 times it, from a random phase) through the account's history, from two weeks
+        after the contract start; each on a working day of the shipped calendar with no other
+        touch of the account the day before, on the day or the day after (moved a day or two
+        when there is one, left out when no day near is free).
+
+        After every other touch of the account, so the days it took are known; drawn from the
+        calls' own streams (`BookWriter.call_rng`, `call_ids`), so the rest of the book is the
+        same with them or without."""
+        book, plan, today = self.book, self.plan, self.today
+        owed = book.owed[plan.owner]
+        quiet = plan.extra_calls <= 0 and plan.keep_calls >= 1  # left out by `plan_calls`
+        if quiet or owed * book.density.history_days < 7:
+            return  # less than one call in the whole history: left to the next accounts
+        rng, calendar = book.call_rng, _calendar()
+        history = today - timedelta(days=book.density.history_days)
+        first = max(self.start + timedelta(days=14), history)
+        interval = 7 / min(MOST_EXTRA_CALLS, owed)
+        back = 1 + rng.random() * interval
+        days: list[date] = []
+        while (day := today - timedelta(days=round(back))) >= first:
+            back += interval * (0.7 + 0.6 * rng.random())
+            for shift in (0, -1, 1, -2, 2):
+                near = day + timedelta(days=shift)
+                if (
+                    first <= near < today
+                    and calendar.is_workday(near)
+                    and not self.touched.intersection(
+                        (near - timedelta(days=1), near, near + timedelta(days=1))
+                    )
+                ):
+                    self.touched.add(near)
+                    days.append(near)
+                    break
+        book.owed[plan.owner] = owed - self.weekly(days)
+        saved = book.rng, book.ids
+        book.rng, book.ids = rng, book.call_ids
+        self.rng = rng
+        try:
+            for day in sorted(days):
+                self.touch(day, TouchKind.CADENCE_CALL)
+        finally:
+            book.rng, book.ids = saved
+            self.rng = book.rng
 
     def attendees(self, kind: TouchKind) -> list[_Person]:
         if kind == TouchKind.NOTE:
