@@ -72,9 +72,9 @@ def _dump(db: Database) -> dict[str, list[tuple]]:
         }
 
 
-def _rows(db: Database, sql: str) -> list[tuple]:
+def _rows(db: Database, sql: str, **values: object) -> list[tuple]:
     with db.reading() as session:
-        return [tuple(row) for row in session.execute(text(sql))]
+        return [tuple(row) for row in session.execute(text(sql), values)]
 
 
 def _scalar(db: Database, sql: str) -> Any:
@@ -287,13 +287,26 @@ def test_open_escalations_at_every_level_with_their_history(book: Database) -> N
         )
         assert events[0][0] is None and events[-1][1] == level
         assert all(prev[1] == nxt[0] for prev, nxt in zip(events, events[1:], strict=False))
-    closed = _rows(
+    ended = _rows(
         book,
-        "SELECT resolution, lessons_learned, closed_at, opened_at FROM escalation "
-        "WHERE status IN ('resolved', 'closed')",
+        "SELECT resolution, lessons_learned, resolved_at, opened_at, status, closed_at, id "
+        "FROM escalation WHERE status IN ('resolved', 'closed')",
     )
-    assert len(closed) >= 3
-    assert all(row[0] and row[1] and row[3] < row[2] < NOW_TEXT for row in closed)
+    assert len(ended) >= 3
+    assert all(row[0] and row[1] and row[3] < row[2] < NOW_TEXT for row in ended)
+    for *_, resolved_at, status, closed_at, key in ended:
+        assert (closed_at is not None) == (status == "closed")
+        assert closed_at is None or resolved_at < closed_at < NOW_TEXT
+        kinds = [
+            kind
+            for (kind,) in _rows(
+                book,
+                "SELECT kind FROM escalation_event WHERE escalation_id = :id ORDER BY occurred_at",
+                id=key,
+            )
+        ]
+        ending = ["resolved", "closed"] if status == "closed" else ["resolved"]
+        assert kinds[-len(ending) :] == ending, "the history ends as the service records it"
 
 
 def test_milestones_in_every_status_some_due_this_week(book: Database) -> None:

@@ -38,6 +38,7 @@ from csm_tui.domain.enums import (
     TouchKind,
 )
 from csm_tui.domain.health import DEFAULT_BANDS, DEFAULT_WEIGHTS, HealthBand
+from csm_tui.domain.ladder import EventKind
 from csm_tui.domain.plan_template import PlanDraft, PlanTemplate, instantiate, parse_template
 from csm_tui.domain.success_plan import PlanStatus, parse_value
 from csm_tui.models import (
@@ -1087,8 +1088,8 @@ class _AccountWriter:
             ),
             "resolution": outcome[0] if outcome else None,
             "lessons_learned": outcome[1] if outcome else None,
-            "closed_at": closed,
-            "resolved_at": closed,
+            "closed_at": closed if status is EscalationStatus.CLOSED else None,
+            "resolved_at": _resolved_at(status, closed),
             "process_changed": None,
         }
         self.batch["escalation"].append(row)
@@ -1109,6 +1110,48 @@ class _AccountWriter:
                 }
             )
             previous = step
+        if closed is not None:
+            self.ending_events(row, status, level, closed, outcome)
+
+    def ending_events(
+        self,
+        row: Row,
+        status: EscalationStatus,
+        level: int,
+        closed: datetime,
+        outcome: tuple[str, str] | None,
+    ) -> None:
+        """Resolved, and closed with its review, in the history as the service records them
+        (the wrap-up counts the steps of a week from it). Their ids are derived from the
+        escalation's, so that no random stream moves and the rest of the book stays as it was."""
+        resolution, lessons = outcome or ("Resolved", "")
+        ending = [(EventKind.RESOLVED, _resolved_at(status, closed), resolution)]
+        if status is EscalationStatus.CLOSED:
+            ending.append((EventKind.CLOSED, closed, lessons or "Closed"))
+        for kind, moment, why in ending:
+            assert moment is not None
+            self.batch["escalation_event"].append(
+                {
+                    "id": uuid.uuid5(row["id"], kind.value),
+                    "created_at": moment,
+                    "updated_at": moment,
+                    "escalation_id": row["id"],
+                    "from_level": level,
+                    "to_level": level,
+                    "actor_id": self.owner_id,
+                    "occurred_at": moment,
+                    "why": why,
+                    "kind": kind.value,
+                    "touch_id": None,
+                }
+            )
+
+
+def _resolved_at(status: EscalationStatus, closed: datetime | None) -> datetime | None:
+    """When an escalation that ended was resolved: a closed one two hours before its review."""
+    if closed is None or status is EscalationStatus.OPEN:
+        return None
+    return closed - timedelta(hours=2) if status is EscalationStatus.CLOSED else closed
 
 
 class _PlanWriter:
