@@ -101,7 +101,7 @@ def short_why(row: CsmRow) -> str:
         Attention.BREACHED: "{} past SLA",
         Attention.RED_WITHOUT_PLAN: "{} red, no plan",
         Attention.RENEWALS_AT_RISK: "{} at-risk renewal(s)",
-        Attention.UNDER_TARGET: "{} calls behind",
+        Attention.UNDER_TARGET: "{} call(s) behind",
     }
     said = [
         words[reason.kind].format(reason.count).replace("(s)", "" if reason.count == 1 else "s")
