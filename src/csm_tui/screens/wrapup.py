@@ -278,7 +278,9 @@ class WrapupScreen(CsmScreen[None]):
 
     def _update_title(self) -> None:
         me = self.workspace.me
-        if self.team:
+        if isinstance(self.shown, ShownTeam):
+            who = self.shown.team.title
+        elif self.team:
             who = "Team"
         elif isinstance(self.shown, ShownWeek):
             who = self.shown.csm.name

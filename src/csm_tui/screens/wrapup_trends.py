@@ -126,6 +126,8 @@ class WrapupTrendsScreen(CsmScreen[None]):
     def _update_head(self) -> None:
         me = self.workspace.me
         who = "The team" if self.team or me is None else me.name
+        if self._trends is not None:
+            who = self._trends.name  # whose team, once read ("Jordan Reyes's team")
         first = self.week.shifted(-11)
         self.sub_title = f"{who} · {first} to {self.week} · {self.workspace.today:%a %d %b %Y}"
         head = self._trends.head if self._trends is not None else f"Loading the trends of {who}…"
