@@ -382,6 +382,24 @@ class WeeklyReport(Row, table=True):
     submitted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
+class OutboxEntry(SQLModel, table=True):
+    """A write made on this laptop that the team's server has not applied yet (revision 0013,
+    issue 23): the action's name and arguments (`domain.mutation.Mutation`), written in the
+    transaction of the write itself (`services.outbox`), in the order made (`seq`, never
+    reused: SQLite's AUTOINCREMENT), and deleted once the server acknowledges it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: int | None = Field(default=None, primary_key=True)
+    mutation_id: uuid.UUID = Field(unique=True)
+    name: str
+    args: str  # JSON (`Mutation.to_json` of the arguments)
+    schema_version: int
+    #: The laptop's clock when it was made: shown to the user, never used to order anything.
+    made_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
 class TriageVisit(SQLModel, table=True):
     """The days a team member last opened the triage queue: "changed since the last triage"
     counts from `previous_on`, the last day before `last_on`."""

@@ -38,6 +38,7 @@ from csm_tui.domain.triage import (
 from csm_tui.errors import CsmError
 from csm_tui.models import Milestone, Touchpoint, now_on
 from csm_tui.rules import LoadedRules
+from csm_tui.services.outbox import records
 from csm_tui.services.scheduling import Schedule, account_key
 from csm_tui.services.triage_pages import ReadPage, TeamQueue
 from csm_tui.services.triage_view import TriageView, alerts_for, health_alerts, read_view
@@ -386,6 +387,7 @@ class Triage:
 
     # -- writing ---------------------------------------------------------------------------
 
+    @records("triage.log_touch")
     def log_touch(self, form: TouchForm) -> Done:
         kind, summary, sentiment = checked_touch(form, self.today)
         account_id = uuid.UUID(form.account_id)
@@ -496,6 +498,7 @@ class Triage:
                 session, uuid.UUID(account_id), self.today + timedelta(days=ahead_days)
             )
 
+    @records("triage.snooze")
     def snooze(self, account_id: str, kind: str | None, until: date, reason: str) -> Done:
         """Put one kind of touch of the account (or, with kind None, all it may) aside."""
         policy = self.rules.rulebook.snooze

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from csm_tui.domain.book import AccountRow
     from csm_tui.services.account import Accounts
     from csm_tui.services.escalations import Escalations
+    from csm_tui.services.outbox import Outbox
     from csm_tui.services.plans import Plans
     from csm_tui.services.triage import Triage
     from csm_tui.services.wrapup import Wrapup
@@ -60,12 +61,15 @@ class _Connected:
     ) -> None:
         from csm_tui.services.account import Accounts
         from csm_tui.services.escalations import Escalations
+        from csm_tui.services.outbox import Outbox
         from csm_tui.services.plans import Plans
         from csm_tui.services.triage import Triage
         from csm_tui.services.wrapup import Wrapup
         from csm_tui.services.wrapup_notes import WeeklyNotes
 
         self.db = db
+        self.outbox = Outbox(db)
+        self.outbox.attach()  # a laptop that syncs keeps its writes for the team's server
         self.triage = Triage(db, rules, today, me, system_today)
         self.accounts = Accounts(db, rules, today)
         self.escalations = Escalations(db, rules, today, me)
@@ -213,6 +217,11 @@ class Workspace:
     @property
     def wrapup(self) -> Wrapup:
         return self._services().wrapup
+
+    @property
+    def outbox(self) -> Outbox:
+        """The writes kept for the team's server, when this book syncs (issue 23)."""
+        return self._services().outbox
 
     def book(self, *, team: bool) -> list[AccountRow]:
         """Every account of the user's book, or the team's."""

@@ -24,6 +24,7 @@ from csm_tui.domain.weekly_notes import (
 )
 from csm_tui.errors import CsmError
 from csm_tui.models import TeamMember, WeeklyReport, now_on
+from csm_tui.services.outbox import records
 from csm_tui.store import wrapup_notes as store
 from csm_tui.store.database import Database
 from csm_tui.store.undo import Change, changed, restore, states
@@ -82,6 +83,7 @@ class WeeklyNotes:
         with self.db.reading() as session:
             return store.submitted_notes(session, member_ids, wanted)
 
+    @records("weekly_notes.save")
     def save(
         self,
         member: Member,
@@ -126,6 +128,7 @@ class WeeklyNotes:
             undo,
         )
 
+    @records("weekly_notes.submit")
     def submit(self, member: Member, week: Week | None = None) -> NotesDone:
         """Send the week's notes to the manager: from then on they stay as they are. Refused
         when there is nothing to send, when they were sent already, and for a week that has

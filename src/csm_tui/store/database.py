@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,6 +165,11 @@ class Database:
     engine: Engine
     #: What SQLite's quick check found wrong with the file ("" when nothing), once asked.
     _damage: str | None = field(default=None, init=False, repr=False, compare=False)
+    #: Called in every write transaction before it commits (the outbox of a laptop that syncs
+    #: with its team keeps the action being written: `services.outbox`); None: nothing is.
+    journal: Callable[[Session], None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def open(
@@ -239,6 +244,8 @@ class Database:
         ):
             session.connection()  # BEGIN IMMEDIATE now
             yield session
+            if self.journal is not None:
+                self.journal(session)
 
     @contextmanager
     def in_words(self) -> Iterator[None]:

@@ -1,0 +1,146 @@
+"""Every write as a mutation in the laptop's outbox (issue 23), in the write's own transaction.
+
+A service method that writes is named with `@records("triage.log_touch")`. While it runs, the
+action and its arguments wait in a context variable; when sync is on for the book
+(`Outbox.enable`: the book gets a device id), the database's journal (`Database.journal`)
+appends them to the outbox inside the write transaction, before it commits: the write and its
+mutation are kept together or not at all. An action that writes in several transactions (a
+touch, then its account's reschedule) is kept once, with the first; an action called by another
+is part of that one. Without sync nothing is recorded and nothing is paid but a context
+variable.
+
+`apply` runs a kept mutation again through the same service method, its arguments decoded by
+the method's type hints: what the team's server will do with a laptop's outbox.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+
+from csm_tui.domain.mutation import Mutation, decode, encode
+from csm_tui.store import meta
+from csm_tui.store import outbox as store
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from csm_tui.store.database import Database
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: app_meta key: this book's device id, set when sync is turned on for it.
+DEVICE_KEY = "sync.device_id"
+
+
+@dataclass(slots=True)
+class _Action:
+    """The action being written: its name and arguments, kept once."""
+
+    name: str
+    arguments: dict[str, Any]
+    kept: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Recorded:
+    owner: str  # the service's attribute on the workspace: "triage"
+    method: str  # its method: "log_touch"
+    signature: inspect.Signature
+
+
+_current: ContextVar[_Action | None] = ContextVar("csm_action", default=None)
+#: Every recorded action, by name: what `apply` can run again.
+REGISTRY: dict[str, _Recorded] = {}
+
+
+def records(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Name a service method that writes, `"<service>.<method>"` as the workspace has them."""
+    owner, _, method_name = name.partition(".")
+
+    def decorate(method: Callable[P, R]) -> Callable[P, R]:
+        signature = inspect.signature(method)
+        if name in REGISTRY:
+            raise ValueError(f"two actions are named {name!r}")
+        REGISTRY[name] = _Recorded(owner, method_name, signature)
+
+        @functools.wraps(method)
+        def recorded(*args: P.args, **kwargs: P.kwargs) -> R:
+            if _current.get() is not None:  # called by another action: part of that one
+                return method(*args, **kwargs)
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            arguments = dict(list(bound.arguments.items())[1:])  # all but self
+            token = _current.set(_Action(name, arguments))
+            try:
+                return method(*args, **kwargs)
+            finally:
+                _current.reset(token)
+
+        return recorded
+
+    return decorate
+
+
+@dataclass
+class Outbox:
+    """The outbox of one book: on for a laptop that syncs with its team."""
+
+    db: Database
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def enable(self) -> str:
+        """Turn sync on for this book: it gets a device id (kept), and its writes are kept
+        from now on; the device id."""
+        with self.db.writing() as session:
+            device = meta.get_meta(session, DEVICE_KEY)
+            if device is None:
+                device = str(uuid.uuid4())
+                meta.set_meta(session, DEVICE_KEY, device)
+        self.db.journal = self.keep
+        return device
+
+    def attach(self) -> bool:
+        """Keep the writes if sync is on for this book; whether it is."""
+        with self.db.reading() as session:
+            on = meta.get_meta(session, DEVICE_KEY) is not None
+        self.db.journal = self.keep if on else None
+        return on
+
+    def keep(self, session: Session) -> None:
+        """The journal: the action being written goes in the outbox, once."""
+        action = _current.get()
+        if action is None or action.kept:
+            return
+        arguments = {key: encode(value) for key, value in action.arguments.items()}
+        store.append(session, Mutation(str(uuid.uuid4()), action.name, arguments), self.clock())
+        action.kept = True
+
+    def pending(self) -> list[tuple[int, Mutation]]:
+        with self.db.reading() as session:
+            return store.pending(session)
+
+    def waiting(self) -> int:
+        with self.db.reading() as session:
+            return store.waiting(session)
+
+
+def apply(services: object, mutation: Mutation) -> Any:
+    """Run a kept mutation again, through the same service method (`services`: what has the
+    service as an attribute, a workspace)."""
+    recorded = REGISTRY.get(mutation.name)
+    if recorded is None:
+        raise LookupError(f"no action is named {mutation.name!r}")
+    service = getattr(services, recorded.owner)
+    method = getattr(service, recorded.method)
+    hints = typing.get_type_hints(inspect.unwrap(getattr(type(service), recorded.method)))
+    given = {key: decode(value, hints.get(key, Any)) for key, value in mutation.args.items()}
+    return method(**given)
