@@ -227,7 +227,7 @@ def _rows(db: Database, account_id: str, member_id: str) -> tuple[object, ...]:
     key = uuid.UUID(account_id)
     with db.reading() as session:
         touches = sorted(
-            (touch.kind, touch.occurred_on, touch.summary, touch.sentiment)
+            (touch.id, touch.kind, touch.occurred_on, touch.summary, touch.sentiment)
             for touch in session.exec(
                 select(Touchpoint).where(
                     col(Touchpoint.account_id) == key, col(Touchpoint.deleted_at).is_(None)
@@ -241,9 +241,40 @@ def _rows(db: Database, account_id: str, member_id: str) -> tuple[object, ...]:
             )
         )
         notes = sorted(
-            (report.week, report.wins, report.submitted_at is not None)
+            (report.id, report.week, report.wins, report.submitted_at is not None)
             for report in session.exec(
                 select(WeeklyReport).where(col(WeeklyReport.member_id) == uuid.UUID(member_id))
             )
         )
     return tuple(touches), tuple(schedule), tuple(notes)
+
+
+def test_a_snooze_and_its_undo_run_again_on_a_copy_give_the_same_schedule(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """An undo is kept with the rows' states it puts back (`store.undo.RowState` says how)."""
+    server_copy = _copy(demo_db, tmp_path / "server.db")
+    settings = Settings(database=str(demo_db), today=TODAY, user_email=DEMO_USER_EMAIL)
+    week = IsoWeek.of(TODAY)
+    with Workspace.open(settings) as laptop:
+        laptop.outbox.enable()
+        me = laptop.me
+        assert me is not None
+        account_id, _ = _due_account(laptop)
+        done = laptop.triage.snooze(account_id, None, TODAY + timedelta(days=4), "Away")
+        laptop.triage.undo(done.undo)
+        saved = laptop.weekly_notes.save(me, week, wins="Draft to take back")
+        assert saved.undo is not None
+        laptop.weekly_notes.undo(saved.undo)
+        kept = [mutation for _, mutation in laptop.outbox.pending()]
+        mine = _rows(laptop.db, account_id, me.id)
+    assert [m.name for m in kept] == [
+        "triage.snooze",
+        "triage.undo",
+        "weekly_notes.save",
+        "weekly_notes.undo",
+    ]
+    with Workspace.open(settings.with_database(server_copy)) as server:
+        said = [apply(server, Mutation.from_json(m.to_json())) for m in kept]
+        assert _rows(server.db, account_id, me.id) == mine
+    assert said[1].startswith("Undone") and said[3].startswith("Undone"), said

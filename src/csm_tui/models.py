@@ -8,6 +8,8 @@ the lower-case strings of `csm_tui.domain.enums`; money as whole cents.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -21,6 +23,17 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+#: Where new rows get their ids: None, at random; during an action kept for the team's server,
+#: from the action's own id (`services.outbox`), so that running it again there makes the rows
+#: under the same ids, and a later action that names one (an undo, an edit) finds it.
+ROW_IDS: ContextVar[Callable[[], uuid.UUID] | None] = ContextVar("csm_row_ids", default=None)
+
+
+def new_row_id() -> uuid.UUID:
+    source = ROW_IDS.get()
+    return uuid.uuid4() if source is None else source()
 
 
 def utc_now() -> datetime:
@@ -54,7 +67,7 @@ class Row(SQLModel):
     # imports every table, a session touches a few of them.
     model_config = {"defer_build": True}
 
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    id: uuid.UUID = Field(default_factory=new_row_id, primary_key=True)
     created_at: datetime = Field(default_factory=utc_now, sa_type=sa.DateTime(timezone=True))
     updated_at: datetime = Field(default_factory=utc_now, sa_type=sa.DateTime(timezone=True))
     deleted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))

@@ -51,6 +51,17 @@ class Mutation:
         return cls(found["id"], found["name"], found["args"], found["schema"])
 
 
+@typing.runtime_checkable
+class Kept(typing.Protocol):
+    """A value that is not plain data says how it is kept in a mutation, and read back: a row's
+    state for an undo names its table, which the store knows."""
+
+    def to_mutation(self) -> JSON: ...
+
+    @classmethod
+    def from_mutation(cls, value: JSON) -> Any: ...
+
+
 def encode(value: object) -> JSON:
     """A value as JSON, or TypeError for one that could not be decoded again."""
     if value is None or isinstance(value, bool | int | float | str):
@@ -65,6 +76,8 @@ def encode(value: object) -> JSON:
         return value.isoformat()
     if isinstance(value, uuid.UUID):
         return str(value)
+    if isinstance(value, Kept):  # a value that says how it is kept (a row's state for undo)
+        return encode(value.to_mutation())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
             field.name: encode(getattr(value, field.name)) for field in dataclasses.fields(value)
@@ -118,6 +131,8 @@ def decode(value: JSON, hint: Any) -> Any:
 
 
 def _decode_type(value: JSON, hint: type) -> Any:
+    if issubclass(hint, Kept):
+        return hint.from_mutation(value)
     if issubclass(hint, enum.Enum):
         return hint(value)
     if hint is datetime:

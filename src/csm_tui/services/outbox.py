@@ -10,7 +10,10 @@ is part of that one. Without sync nothing is recorded and nothing is paid but a 
 variable.
 
 `apply` runs a kept mutation again through the same service method, its arguments decoded by
-the method's type hints: what the team's server will do with a laptop's outbox.
+the method's type hints: what the team's server will do with a laptop's outbox. The rows an
+action makes take their ids from the action's id (`_Action.row_id`), so that run again there it
+makes them under the same ids, and a later action naming one (an undo, an edit of the touch just
+logged) finds it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from csm_tui.domain.mutation import Mutation, decode, encode
+from csm_tui.models import ROW_IDS
 from csm_tui.store import meta
 from csm_tui.store import outbox as store
 
@@ -43,11 +47,19 @@ DEVICE_KEY = "sync.device_id"
 
 @dataclass(slots=True)
 class _Action:
-    """The action being written: its name and arguments, kept once."""
+    """The action being written: its id, name and arguments, kept once. The rows it makes take
+    their ids from its id, in the order made (`models.ROW_IDS`): the same action run again on
+    the team's server makes them under the same ids."""
 
+    id: uuid.UUID
     name: str
     arguments: dict[str, Any]
     kept: bool = False
+    made: int = 0
+
+    def row_id(self) -> uuid.UUID:
+        self.made += 1
+        return uuid.uuid5(self.id, str(self.made))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +70,8 @@ class _Recorded:
 
 
 _current: ContextVar[_Action | None] = ContextVar("csm_action", default=None)
+#: The id of the mutation `apply` runs again: the action takes it instead of a new one.
+_replaying: ContextVar[uuid.UUID | None] = ContextVar("csm_replaying", default=None)
 #: Every recorded action, by name: what `apply` can run again.
 REGISTRY: dict[str, _Recorded] = {}
 
@@ -79,10 +93,13 @@ def records(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
             arguments = dict(list(bound.arguments.items())[1:])  # all but self
-            token = _current.set(_Action(name, arguments))
+            action = _Action(_replaying.get() or uuid.uuid4(), name, arguments)
+            token = _current.set(action)
+            ids = ROW_IDS.set(action.row_id)
             try:
                 return method(*args, **kwargs)
             finally:
+                ROW_IDS.reset(ids)
                 _current.reset(token)
 
         return recorded
@@ -121,7 +138,7 @@ class Outbox:
         if action is None or action.kept:
             return
         arguments = {key: encode(value) for key, value in action.arguments.items()}
-        store.append(session, Mutation(str(uuid.uuid4()), action.name, arguments), self.clock())
+        store.append(session, Mutation(str(action.id), action.name, arguments), self.clock())
         action.kept = True
 
     def pending(self) -> list[tuple[int, Mutation]]:
@@ -143,4 +160,8 @@ def apply(services: object, mutation: Mutation) -> Any:
     method = getattr(service, recorded.method)
     hints = typing.get_type_hints(inspect.unwrap(getattr(type(service), recorded.method)))
     given = {key: decode(value, hints.get(key, Any)) for key, value in mutation.args.items()}
-    return method(**given)
+    token = _replaying.set(uuid.UUID(mutation.id))
+    try:
+        return method(**given)
+    finally:
+        _replaying.reset(token)

@@ -622,6 +622,7 @@ class Triage:
             rows,
         )
 
+    @records("triage.undo")
     def undo(self, undo: Undo) -> str:
         return take_back(self.db, self.schedule, undo)
 

@@ -150,6 +150,7 @@ class WeeklyNotes:
             notes, f"Submitted the notes of {wanted}: they stay as they were sent ({sent})."
         )
 
+    @records("weekly_notes.undo")
     def undo(self, undo: NotesUndo) -> str:
         """Put the notes back as they were before the save, in one transaction; nothing is
         written when they changed since (saved again, or submitted)."""

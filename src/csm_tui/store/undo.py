@@ -19,6 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlmodel import Session, col
 
+from csm_tui.domain.mutation import JSON, decode, encode
 from csm_tui.models import (
     Account,
     ActionItem,
@@ -41,6 +42,21 @@ _OWN = frozenset({"id", "created_at", "updated_at"})
 ATTENDEES = "attendees"
 
 
+def _tables() -> dict[str, type[Row]]:
+    """Every kind of row an undo may name, by its table's name."""
+    found: dict[str, type[Row]] = {}
+    pending: list[type[Row]] = [Row]
+    while pending:
+        model = pending.pop()
+        pending += model.__subclasses__()
+        if getattr(model, "__tablename__", None) and model is not Row:
+            found[table_of(model).name] = model
+    return found
+
+
+_MODELS = _tables()
+
+
 @dataclass(frozen=True, slots=True)
 class RowState:
     """One row's columns, or None for a row that does not exist (yet)."""
@@ -48,6 +64,44 @@ class RowState:
     model: type[Row]
     row_id: uuid.UUID
     values: tuple[tuple[str, object], ...] | None
+
+    def to_mutation(self) -> JSON:
+        """Kept in an undo's mutation (issue 23): the table by name, the values as JSON."""
+        values: list[JSON] | None = None
+        if self.values is not None:
+            values = []
+            for name, value in self.values:
+                if name == ATTENDEES:
+                    assert isinstance(value, frozenset)
+                    keys: list[JSON] = [str(key) for key in sorted(value, key=str)]
+                    values.append([name, keys])
+                else:
+                    values.append([name, encode(value)])
+        return {"table": table_of(self.model).name, "row_id": str(self.row_id), "values": values}
+
+    @classmethod
+    def from_mutation(cls, value: JSON) -> RowState:
+        """Read back as `to_mutation` kept it, each value as its column's type."""
+        if not isinstance(value, dict) or not isinstance(value.get("table"), str):
+            raise TypeError(f"{value!r} is not a row's state")
+        model = _MODELS[str(value["table"])]
+        columns = table_of(model).columns
+        kept = value["values"]
+        values: tuple[tuple[str, object], ...] | None = None
+        if isinstance(kept, list):
+            found: list[tuple[str, object]] = []
+            for pair in kept:
+                assert isinstance(pair, list) and isinstance(pair[0], str)
+                name, item = pair[0], pair[1]
+                if name == ATTENDEES:
+                    assert isinstance(item, list)
+                    found.append((name, frozenset(uuid.UUID(str(key)) for key in item)))
+                elif item is None:
+                    found.append((name, None))
+                else:
+                    found.append((name, decode(item, columns[name].type.python_type)))
+            values = tuple(found)
+        return cls(model, uuid.UUID(str(value["row_id"])), values)
 
 
 @dataclass(frozen=True, slots=True)
