@@ -413,6 +413,42 @@ class OutboxEntry(SQLModel, table=True):
     made_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
+class SyncDevice(SQLModel, table=True):
+    """A laptop that syncs with this (the team's) server, and the last of its mutations applied
+    (revision 0014, issue 23): one at or under `last_seq` is skipped when sent again."""
+
+    __tablename__ = "sync_device"
+
+    device_id: uuid.UUID = Field(primary_key=True)
+    member_id: uuid.UUID | None = Field(
+        default=None, foreign_key="team_member.id", ondelete="SET NULL"
+    )
+    last_seq: int = 0
+    joined_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class MutationLog(SQLModel, table=True):
+    """A laptop's mutation as this server applied it, or rejected it (revision 0014): numbered
+    by the server in the order applied (`id`), never by a laptop's clock."""
+
+    __tablename__ = "mutation_log"
+    __table_args__ = (
+        sa.UniqueConstraint("device_id", "seq"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    device_id: uuid.UUID = Field(foreign_key="sync_device.device_id", ondelete="CASCADE")
+    seq: int
+    mutation_id: uuid.UUID = Field(unique=True)
+    name: str
+    args: str  # JSON, as the laptop kept it
+    schema_version: int
+    outcome: str  # "applied" or "rejected"
+    message: str  # what the service said: the done message, or why it was refused
+    applied_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
 class TriageVisit(SQLModel, table=True):
     """The days a team member last opened the triage queue: "changed since the last triage"
     counts from `previous_on`, the last day before `last_on`."""

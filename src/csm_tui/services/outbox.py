@@ -141,6 +141,11 @@ class Outbox:
         store.append(session, Mutation(str(action.id), action.name, arguments), self.clock())
         action.kept = True
 
+    def device(self) -> str | None:
+        """This book's device id; None when it does not sync."""
+        with self.db.reading() as session:
+            return meta.get_meta(session, DEVICE_KEY)
+
     def pending(self) -> list[tuple[int, Mutation]]:
         with self.db.reading() as session:
             return store.pending(session)

@@ -1,0 +1,162 @@
+"""A laptop's outbox pushed to the team's server (issue 23), on SQLite and on a real PostgreSQL
+server: every mutation applied once, in order, under the ids the laptop made; sent again after
+a lost reply or a crash, skipped; refused by the server, logged with why and out of the way."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from csm_tui.domain.enums import TouchKind
+from csm_tui.domain.iso_week import IsoWeek
+from csm_tui.models import Touchpoint, WeeklyReport
+from csm_tui.services.demo import DEMO_USER_EMAIL, build_demo
+from csm_tui.services.sync import Sync, SyncError
+from csm_tui.services.triage import TouchForm
+from csm_tui.services.workspace import Workspace
+from csm_tui.settings import Settings
+from csm_tui.store import outbox as outbox_store
+from csm_tui.store import sync_log
+from csm_tui.store.database import Database
+from csm_tui.store.migrate import ensure_current
+from tests.conftest import TODAY
+
+WEEK = IsoWeek.of(TODAY)
+
+
+@pytest.fixture
+def server(db: Database) -> Iterator[Workspace]:
+    """The team's server: the demo book of 60 accounts, on SQLite or PostgreSQL."""
+    build_demo(db, accounts=60, seed=7, today=TODAY)
+    url = db.url.render_as_string(hide_password=False)
+    with Workspace.open(Settings(database=url, today=TODAY, user_email=DEMO_USER_EMAIL)) as team:
+        yield team
+
+
+@pytest.fixture
+def laptop(tmp_path: Path) -> Iterator[Workspace]:
+    """The CSM's laptop: the same book (the same seed makes the same ids), in SQLite."""
+    path = tmp_path / "laptop.db"
+    local = Database.open(path)
+    ensure_current(local)
+    build_demo(local, accounts=60, seed=7, today=TODAY)
+    local.dispose()
+    settings = Settings(database=str(path), today=TODAY, user_email=DEMO_USER_EMAIL)
+    with Workspace.open(settings) as mine:
+        mine.outbox.enable()
+        yield mine
+
+
+def _account(workspace: Workspace) -> str:
+    return min(row.id for row in workspace.book(team=False))
+
+
+def _touches(workspace: Workspace, account_id: str) -> list[tuple[object, ...]]:
+    with workspace.db.reading() as session:
+        rows = session.exec(
+            select(Touchpoint).where(
+                col(Touchpoint.account_id) == uuid.UUID(account_id),
+                col(Touchpoint.deleted_at).is_(None),
+            )
+        ).all()
+        return sorted((t.id, t.kind, t.occurred_on, t.summary) for t in rows)
+
+
+def _work_offline(laptop: Workspace) -> str:
+    account_id = _account(laptop)
+    laptop.triage.log_touch(
+        TouchForm(account_id, TouchKind.CADENCE_CALL.value, TODAY, "Call on the plane's wifi")
+    )
+    laptop.triage.snooze(account_id, None, TODAY + timedelta(days=2), "Travelling")
+    return account_id
+
+
+def test_the_outbox_reaches_the_server_once_under_the_laptops_ids(
+    laptop: Workspace, server: Workspace
+) -> None:
+    account_id = _work_offline(laptop)
+    before = _touches(server, account_id)
+    pushed = Sync(laptop, server).push()
+    assert (pushed.applied, pushed.skipped, pushed.rejected) == (2, 0, ())
+    assert pushed.words == "2 changes sent"
+    assert laptop.outbox.waiting() == 0
+    assert _touches(server, account_id) == _touches(laptop, account_id) != before
+    with server.db.reading() as session:
+        log = sync_log.entries(session)
+    assert [(entry.seq, entry.name, entry.outcome) for entry in log] == [
+        (log[0].seq, "triage.log_touch", "applied"),
+        (log[0].seq + 1, "triage.snooze", "applied"),
+    ]
+    assert Sync(laptop, server).push() == type(pushed)(), "nothing left to send"
+
+
+def test_sent_again_after_a_lost_reply_it_is_skipped(laptop: Workspace, server: Workspace) -> None:
+    account_id = _work_offline(laptop)
+    kept = laptop.outbox.pending()
+    sync = Sync(laptop, server)
+    sync.push()
+    with laptop.db.writing() as session:  # the laptop never heard back: it sends them again
+        for _, mutation in kept:
+            outbox_store.append(session, mutation, sync.clock())
+    device = uuid.UUID(laptop.outbox.device() or "")
+    outcomes = [sync._push_one(device, None, seq, m) for seq, m in kept]
+    assert outcomes == ["skipped", "skipped"]
+    assert len(_touches(server, account_id)) == len(_touches(laptop, account_id))
+
+
+def test_a_crash_before_the_outbox_is_cleared_sends_nothing_twice(
+    laptop: Workspace, server: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account_id = _work_offline(laptop)
+
+    def crash(session: object, through: int) -> int:
+        raise RuntimeError("the laptop's battery died")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(outbox_store, "acknowledge", crash)
+        with pytest.raises(RuntimeError):
+            Sync(laptop, server).push()
+    assert laptop.outbox.waiting() == 2, "nothing acknowledged: everything still kept"
+    again = Sync(laptop, server).push()
+    assert (again.applied, again.skipped) == (1, 1), "the first had reached the server"
+    assert laptop.outbox.waiting() == 0
+    assert _touches(server, account_id) == _touches(laptop, account_id)
+
+
+def test_a_change_the_server_refuses_is_logged_with_why_and_does_not_block_the_rest(
+    laptop: Workspace, server: Workspace
+) -> None:
+    me = server.me
+    assert me is not None
+    server.weekly_notes.save(me, WEEK, wins="Sent from the office")
+    server.weekly_notes.submit(me, WEEK)  # meanwhile, from another machine
+    laptop.weekly_notes.save(me, WEEK, wins="Written on the plane")
+    account_id = _work_offline(laptop)
+    pushed = Sync(laptop, server).push()
+    assert pushed.applied == 2 and [r.name for r in pushed.rejected] == ["weekly_notes.save"]
+    assert "stay as they were sent" in pushed.rejected[0].why
+    assert laptop.outbox.waiting() == 0
+    assert _touches(server, account_id) == _touches(laptop, account_id)
+    with server.db.reading() as session:
+        wins = session.exec(
+            select(WeeklyReport.wins).where(col(WeeklyReport.member_id) == uuid.UUID(me.id))
+        ).all()
+        log = sync_log.entries(session)
+    assert list(wins) == ["Sent from the office"], "what was sent stays as sent"
+    assert [entry.outcome for entry in log] == ["rejected", "applied", "applied"]
+    assert "stay as they were sent" in log[0].message
+
+
+def test_a_book_that_does_not_sync_has_nothing_to_push(tmp_path: Path, server: Workspace) -> None:
+    path = tmp_path / "direct.db"
+    local = Database.open(path)
+    ensure_current(local)
+    local.dispose()
+    settings = Settings(database=str(path), today=TODAY)
+    with Workspace.open(settings) as direct, pytest.raises(SyncError, match="does not sync"):
+        Sync(direct, server).push()
