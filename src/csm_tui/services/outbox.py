@@ -11,12 +11,19 @@ variable.
 
 `apply` runs a kept mutation again through the same service method, its arguments decoded by
 the method's type hints: what the team's server will do with a laptop's outbox.
+
+The ids of the rows an action makes are picked by the laptop and carried by its mutation (the
+Replicache "UUID keys"), so that a later action naming one (raise the escalation just opened)
+finds it on the server too: an action that makes rows declares the parameter that carries the
+new row's id (`@records("escalations.open", new_keys=("new_id",))`); called without it, it gets
+a fresh one before it is recorded; the rows made beside it take ids `derived` from it.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import typing
 import uuid
 from collections.abc import Callable
@@ -55,6 +62,8 @@ class _Recorded:
     owner: str  # the service's attribute on the workspace: "triage"
     method: str  # its method: "log_touch"
     signature: inspect.Signature
+    #: Its parameters that carry the ids of the rows it makes: filled when not given.
+    new_keys: tuple[str, ...] = ()
 
 
 _current: ContextVar[_Action | None] = ContextVar("csm_action", default=None)
@@ -62,32 +71,58 @@ _current: ContextVar[_Action | None] = ContextVar("csm_action", default=None)
 REGISTRY: dict[str, _Recorded] = {}
 
 
-def records(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Name a service method that writes, `"<service>.<method>"` as the workspace has them."""
+def records(
+    name: str, *, new_keys: tuple[str, ...] = ()
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Name a service method that writes, `"<service>.<method>"` as the workspace has them;
+    `new_keys`: its parameters (`str | None`, None by default) that carry the ids of the rows
+    it makes: each left None gets a fresh UUID before the call, so that the mutation carries
+    it and a replay makes the same row."""
     owner, _, method_name = name.partition(".")
 
     def decorate(method: Callable[P, R]) -> Callable[P, R]:
         signature = inspect.signature(method)
         if name in REGISTRY:
             raise ValueError(f"two actions are named {name!r}")
-        REGISTRY[name] = _Recorded(owner, method_name, signature)
+        for key in new_keys:
+            parameter = signature.parameters.get(key)
+            if parameter is None or parameter.default is not None:
+                raise ValueError(f"{name}: a new key is a parameter that defaults to None: {key}")
+        REGISTRY[name] = _Recorded(owner, method_name, signature, new_keys)
 
         @functools.wraps(method)
         def recorded(*args: P.args, **kwargs: P.kwargs) -> R:
-            if _current.get() is not None:  # called by another action: part of that one
+            if not new_keys and _current.get() is not None:  # part of the action calling it
                 return method(*args, **kwargs)
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
+            for key in new_keys:  # the ids of the rows it makes, picked here: kept with it
+                if bound.arguments[key] is None:
+                    bound.arguments[key] = str(uuid.uuid4())
+            if _current.get() is not None:  # called by another action: part of that one
+                return method(*bound.args, **bound.kwargs)
             arguments = dict(list(bound.arguments.items())[1:])  # all but self
             token = _current.set(_Action(name, arguments))
             try:
-                return method(*args, **kwargs)
+                return method(*bound.args, **bound.kwargs)
             finally:
                 _current.reset(token)
 
         return recorded
 
     return decorate
+
+
+def derived(key: str | uuid.UUID, part: str) -> uuid.UUID:
+    """The id of a row made beside the one `key` names (the action items of a touch, the
+    objectives of a plan from a template): the same on the laptop and on the server."""
+    return uuid.uuid5(key if isinstance(key, uuid.UUID) else uuid.UUID(key), part)
+
+
+def derived_ids(key: str | uuid.UUID, what: str) -> Callable[[], uuid.UUID]:
+    """A stream of ids `derived` from `key`: `what`/0, `what`/1... in the order asked."""
+    count = itertools.count()
+    return lambda: derived(key, f"{what}/{next(count)}")
 
 
 @dataclass

@@ -354,8 +354,10 @@ def add_recovery_plan(
     started_on: date,
     touch_id: uuid.UUID | None,
     by_id: uuid.UUID | None,
+    new_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
     plan = RecoveryPlan(
+        id=new_id or uuid.uuid4(),
         account_id=account_id,
         escalation_id=escalation_id,
         objectives=objectives,
