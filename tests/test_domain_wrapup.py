@@ -648,8 +648,18 @@ def test_a_week_prints_and_parses_back(day: date) -> None:
     assert IsoWeek.parse(str(week)) == week
     assert day in week and week.monday <= day <= week.sunday
     assert week.monday.weekday() == 0 and len(week.days) == 7
-    assert week.next.previous == week == week.previous.next
-    assert week.previous < week < week.next
+    if EARLIEST + timedelta(weeks=1) <= day <= LATEST - timedelta(weeks=1):
+        assert week.next.previous == week == week.previous.next
+        assert week.previous < week < week.next
+
+
+def test_the_weeks_before_and_after_the_dates_csm_plans_are_refused() -> None:
+    """1900-W01 begins on 1900-01-01, the first day csm plans: the week before it is refused
+    in words, as any date outside them is."""
+    with pytest.raises(ValueError, match="outside the dates csm plans"):
+        IsoWeek.of(EARLIEST).shifted(-1)
+    with pytest.raises(ValueError, match="outside the dates csm plans"):
+        IsoWeek.of(LATEST).shifted(1)
 
 
 KINDS = list(TouchKind)

@@ -140,11 +140,11 @@ def test_each_action_is_kept_once_in_its_own_transaction(laptop: Workspace) -> N
     assert uuid.UUID(device) and laptop.outbox.enable() == device, "one device id, kept"
     account_id, kind = _due_account(laptop)
     form = TouchForm(account_id, TouchKind.CADENCE_CALL.value, TODAY, "Call: all good")
-    laptop.triage.log_touch(form)  # writes the touch, then reschedules the account
+    done = laptop.triage.log_touch(form)  # writes the touch, then reschedules the account
     laptop.triage.snooze(account_id, None, TODAY + timedelta(days=3), "Travelling")
     kept = laptop.outbox.pending()
     assert [m.name for _, m in kept] == ["triage.log_touch", "triage.snooze"]
-    assert kept[0][1].args == {"form": encode(form)}
+    assert kept[0][1].args == {"form": encode(form), "new_id": str(done.undo.row_id)}
     assert kept[1][1].args == {
         "account_id": account_id,
         "kind": None,

@@ -4,7 +4,8 @@ code (the Replicache contract: DESIGN, research/offline_sync.md).
 
 The arguments are the service method's, encoded by their values and decoded by the method's
 type hints: dataclasses as objects of their fields, dates and moments in ISO 8601, enums by
-value, UUIDs as text, tuples and lists as arrays. Anything else is refused when encoded, so
+value, UUIDs as text, tuples and lists as arrays, sets as sorted arrays. Anything else is
+refused when encoded, so
 that an action whose arguments could not be replayed is found by its first test, not by a
 server.
 """
@@ -84,6 +85,8 @@ def encode(value: object) -> JSON:
         }
     if isinstance(value, list | tuple):
         return [encode(item) for item in value]
+    if isinstance(value, set | frozenset):  # in a fixed order: the same set, the same text
+        return sorted((encode(item) for item in value), key=json.dumps)
     if isinstance(value, Mapping) and all(isinstance(key, str) for key in value):
         return {key: encode(item) for key, item in value.items()}
     raise TypeError(f"{type(value).__name__} cannot be kept in a mutation: {value!r}")
@@ -120,6 +123,11 @@ def decode(value: JSON, hint: Any) -> Any:
         if origin is tuple:
             return tuple(decode(item, kind) for item, kind in zip(value, items, strict=True))
         return [decode(item, items[0] if items else Any) for item in value]
+    if origin in (set, frozenset):
+        if not isinstance(value, list):
+            raise TypeError(f"{value!r} is not a list")
+        [kind] = typing.get_args(hint) or (Any,)
+        return origin(decode(item, kind) for item in value)
     if origin in (dict, Mapping) or hint in (dict, Mapping):
         if not isinstance(value, dict):
             raise TypeError(f"{value!r} is not an object")

@@ -27,8 +27,9 @@ from csm_tui.domain.explain import in_sentence, next_words
 from csm_tui.domain.health import BandThresholds, HealthWeights
 from csm_tui.domain.org_chart import would_loop
 from csm_tui.errors import CsmError
-from csm_tui.models import Account, ActionItem, Contact, now_on
+from csm_tui.models import Account, ActionItem, Contact, new_row_id, now_on
 from csm_tui.rules import LoadedRules
+from csm_tui.services.outbox import derived_ids, records
 from csm_tui.services.scheduling import Schedule
 from csm_tui.services.triage import Done, TouchForm, Undo, checked_touch
 from csm_tui.store import account as store
@@ -101,6 +102,7 @@ class Accounts:
 
     # -- edits -----------------------------------------------------------------------------
 
+    @records("accounts.save")
     def save(self, account_id: str, form: AccountForm) -> Saved:
         """Save the edit form: facts, health (with today's snapshot) and the new schedule."""
         key = uuid.UUID(account_id)
@@ -131,10 +133,16 @@ class Accounts:
             None if change.empty else Undo("account", key, key, f"the edit of {name}", change),
         )
 
+    @records("accounts.save_contact", new_keys=("new_id",))
     def save_contact(
-        self, account_id: str, form: ContactForm, contact_id: str | None = None
+        self,
+        account_id: str,
+        form: ContactForm,
+        contact_id: str | None = None,
+        *,
+        new_id: str | None = None,
     ) -> Saved:
-        """Add a contact (`contact_id` None) or change one."""
+        """Add a contact (`contact_id` None; `new_id`: its id) or change one."""
         key = uuid.UUID(account_id)
         try:
             changes = parse_contact_form(form)
@@ -167,7 +175,9 @@ class Accounts:
             if problems:
                 raise AccountError.invalid(InvalidFields(problems))
             before = undo.states(session, undo.contact_keys(session, key))
-            saved_id = store.save_contact(session, key, changes, contact_key)
+            saved_id = store.save_contact(
+                session, key, changes, contact_key, uuid.UUID(new_id) if new_id else None
+            )
             change = undo.changed(session, before, undo.contact_keys(session, key))
             view = self._after(session, key)
         if contact_id is None:
@@ -177,6 +187,7 @@ class Accounts:
         undo_it = None if change.empty else Undo("contact", saved_id, key, what, change)
         return Saved(view, message, undo_it)
 
+    @records("accounts.mark_left")
     def mark_left(self, contact_id: str, left: bool = True) -> Saved:
         """A contact left the customer (or came back). A key person leaving raises the
         account's company risk (seeds 001); coming back does not lower it: a person decides."""
@@ -210,6 +221,7 @@ class Accounts:
         what = f"the departure of {before.name} from {account}"
         return Saved(view, message, Undo("left", key, account_id, what, change))
 
+    @records("accounts.tick")
     def tick(self, action_item_id: str, done: bool = True) -> Saved:
         """Tick an action item done, or open it again."""
         key = uuid.UUID(action_item_id)
@@ -237,9 +249,11 @@ class Accounts:
         with self.db.reading() as session:
             return store.attendee_options(session, uuid.UUID(account_id), uuid.UUID(touch_id))
 
-    def edit_touch(self, touch_id: str, form: TouchForm) -> Done:
+    @records("accounts.edit_touch", new_keys=("new_id",))
+    def edit_touch(self, touch_id: str, form: TouchForm, *, new_id: str | None = None) -> Done:
         """Rewrite a logged touch (the log form, filled with it) and reschedule its account:
-        a cadence call moved to another day moves the next one."""
+        a cadence call moved to another day moves the next one (`new_id`: the edit's key, the
+        ids of the action items it adds are derived from it)."""
         kind, summary, sentiment = checked_touch(form, self.today)
         key = uuid.UUID(touch_id)
         with self.db.writing() as session:
@@ -266,6 +280,7 @@ class Accounts:
                 notes=(form.notes or "").strip() or None,
                 attendee_ids=attendees,
                 action_items=[title.strip() for title in form.action_items if title.strip()],
+                new_item_id=derived_ids(new_id or str(new_row_id()), "action-item"),
             )
             change = undo.changed(session, before, undo.touch_keys(session, key))
             if change.empty:
@@ -278,6 +293,7 @@ class Accounts:
             f"Saved {now} for {name}. {next_words(decision, self.today)}",
         )
 
+    @records("accounts.delete_touch")
     def delete_touch(self, touch_id: str) -> Done:
         """Delete a logged touch with its action items, and reschedule its account: the
         only cadence call deleted, the next one falls due again."""

@@ -38,8 +38,9 @@ from csm_tui.domain.ladder import (
 from csm_tui.domain.rulebook import EscalationSla
 from csm_tui.domain.team import Member
 from csm_tui.errors import CsmError
-from csm_tui.models import Escalation, EscalationEvent, RecoveryPlan, Touchpoint, now_on
+from csm_tui.models import Escalation, EscalationEvent, RecoveryPlan, Touchpoint, new_row_id, now_on
 from csm_tui.rules import LoadedRules
+from csm_tui.services.outbox import derived, records
 from csm_tui.services.scheduling import Schedule
 from csm_tui.services.triage import Done, Undo, step_done, take_back
 from csm_tui.store import escalations as store
@@ -145,6 +146,7 @@ class Escalations:
             )
         return str(found[0])
 
+    @records("escalations.undo")
     def undo(self, undo: Undo) -> str:
         """Take back a step (as `u` does on triage)."""
         return take_back(self.db, self.schedule, undo)
@@ -172,8 +174,18 @@ class Escalations:
 
     # -- the steps -------------------------------------------------------------------------
 
-    def open(self, account_id: str, reason: str, risk_category: str, *, level: int = 1) -> Done:
-        """Open an escalation at `level` (1 unless the situation starts higher)."""
+    @records("escalations.open", new_keys=("new_id",))
+    def open(
+        self,
+        account_id: str,
+        reason: str,
+        risk_category: str,
+        *,
+        level: int = 1,
+        new_id: str | None = None,
+    ) -> Done:
+        """Open an escalation at `level` (1 unless the situation starts higher; `new_id`: its
+        id)."""
         reason = reason.strip()
         if not reason:
             raise EscalationError("an escalation needs a reason: what is at risk, and why now")
@@ -200,6 +212,7 @@ class Escalations:
                 owner_id=self._my_id(),
                 level=level,
                 now=self.now(),
+                new_id=uuid.UUID(new_id) if new_id else None,
             )
             [decision] = self.schedule.recompute(session, [key])
         undo = Undo("escalation", escalation_id, key, f"the escalation of {name}")
@@ -209,6 +222,7 @@ class Escalations:
             f"Opened an L{level} escalation for {name}. {next_words(decision, self.today)}",
         )
 
+    @records("escalations.raise_level")
     def raise_level(self, escalation_id: str, reason: str, to_level: int | None = None) -> Done:
         """Up the ladder (one level, or to `to_level`): the SLA clock starts again."""
 
@@ -223,6 +237,7 @@ class Escalations:
 
         return self._step(escalation_id, step)
 
+    @records("escalations.lower_level")
     def lower_level(self, escalation_id: str, reason: str, to_level: int | None = None) -> Done:
         """Down the ladder (one level, or to `to_level`): the SLA clock starts again."""
 
@@ -237,8 +252,17 @@ class Escalations:
 
         return self._step(escalation_id, step)
 
-    def follow_up(self, escalation_id: str, summary: str, on: date | None = None) -> Done:
-        """Log the follow-up call the SLA asks for (a touch of kind escalation call)."""
+    @records("escalations.follow_up", new_keys=("new_id",))
+    def follow_up(
+        self,
+        escalation_id: str,
+        summary: str,
+        on: date | None = None,
+        *,
+        new_id: str | None = None,
+    ) -> Done:
+        """Log the follow-up call the SLA asks for (a touch of kind escalation call; `new_id`:
+        the touch's id)."""
         day = on or self.today
         summary = summary.strip()
 
@@ -258,6 +282,7 @@ class Escalations:
                 occurred_on=day,
                 summary=summary,
                 owner_id=self._my_id(),
+                new_id=uuid.UUID(new_id) if new_id else None,
             )
             event = self._event(
                 session, escalation, EventKind.FOLLOW_UP, escalation.level, summary, touch_id
@@ -269,6 +294,7 @@ class Escalations:
 
         return self._step(escalation_id, step)
 
+    @records("escalations.note")
     def note(self, escalation_id: str, text: str) -> Done:
         text = text.strip()
 
@@ -280,6 +306,7 @@ class Escalations:
 
         return self._step(escalation_id, step)
 
+    @records("escalations.resolve")
     def resolve(self, escalation_id: str, steps: str) -> Done:
         """Resolved, with the steps that resolved it: it leaves the queue, the review is next."""
         steps = steps.strip()
@@ -297,6 +324,7 @@ class Escalations:
 
         return self._step(escalation_id, step)
 
+    @records("escalations.close")
     def close(self, escalation_id: str, lessons: str, process_changed: bool = False) -> Done:
         """Closed with the post-escalation review: lessons learned, and whether a process
         changed."""
@@ -315,6 +343,7 @@ class Escalations:
 
         return self._step(escalation_id, step)
 
+    @records("escalations.reopen")
     def reopen(self, escalation_id: str, reason: str) -> Done:
         """Open again (at its level, the SLA clock started anew)."""
         reason = reason.strip()
@@ -331,6 +360,7 @@ class Escalations:
 
         return self._step(escalation_id, step)
 
+    @records("escalations.recovery_plan", new_keys=("new_id",))
     def recovery_plan(
         self,
         account_id: str,
@@ -340,14 +370,17 @@ class Escalations:
         stakeholder_plan: str = "",
         success_metrics: str = "",
         escalation_id: str | None = None,
+        new_id: str | None = None,
     ) -> Done:
         """Write a red account's recovery plan: it logs the recovery-plan touch the rules ask
-        for, and may belong to one of its escalations."""
+        for, and may belong to one of its escalations (`new_id`: the plan's id; its touch's is
+        derived from it)."""
         objectives = objectives.strip()
         if not objectives:
             raise EscalationError("a recovery plan needs its objectives: what recovery means")
         key = uuid.UUID(account_id)
         linked = uuid.UUID(escalation_id) if escalation_id else None
+        plan_key = uuid.UUID(new_id) if new_id else new_row_id()
         with self.db.writing() as session:
             name = self._account_name(session, key)
             touch_id = triage_store.add_touch(
@@ -357,6 +390,7 @@ class Escalations:
                 occurred_on=self.today,
                 summary=f"Recovery plan: {objectives.splitlines()[0]}",
                 owner_id=self._my_id(),
+                new_id=derived(plan_key, "touch"),
             )
             plan_id = store.add_recovery_plan(
                 session,
@@ -369,6 +403,7 @@ class Escalations:
                 started_on=self.today,
                 touch_id=touch_id,
                 by_id=self._my_id(),
+                new_id=plan_key,
             )
             keys: list[Key] = [
                 (RecoveryPlan, plan_id),
@@ -383,6 +418,7 @@ class Escalations:
             f"Wrote the recovery plan of {name}. {next_words(decision, self.today)}",
         )
 
+    @records("escalations.end_recovery_plan")
     def end_recovery_plan(self, plan_id: str) -> Done:
         """The account has recovered (or the plan is replaced): its check-ins stop counting."""
         key = uuid.UUID(plan_id)

@@ -10,16 +10,22 @@ is part of that one. Without sync nothing is recorded and nothing is paid but a 
 variable.
 
 `apply` runs a kept mutation again through the same service method, its arguments decoded by
-the method's type hints: what the team's server will do with a laptop's outbox. The rows an
-action makes take their ids from the action's id (`_Action.row_id`), so that run again there it
-makes them under the same ids, and a later action naming one (an undo, an edit of the touch just
-logged) finds it.
+the method's type hints: what the team's server will do with a laptop's outbox.
+
+The ids of the rows an action makes are the same there. The rows later actions name (the
+escalation just opened, the touch just logged) have their ids picked by the laptop and carried
+by the mutation (the Replicache "UUID keys"): the action declares the parameter that carries it
+(`@records("escalations.open", new_keys=("new_id",))`), and called without it, gets a fresh one
+before it is recorded; the rows made beside it take ids `derived` from it. Every other row an
+action makes takes its id from the action's id, in the order made (`_Action.row_id`,
+`models.ROW_IDS`), so that an undo finds them too.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import itertools
 import typing
 import uuid
 from collections.abc import Callable
@@ -29,7 +35,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from csm_tui.domain.mutation import Mutation, decode, encode
-from csm_tui.models import ROW_IDS
+from csm_tui.models import ROW_IDS, new_row_id
 from csm_tui.store import meta
 from csm_tui.store import outbox as store
 
@@ -67,6 +73,8 @@ class _Recorded:
     owner: str  # the service's attribute on the workspace: "triage"
     method: str  # its method: "log_touch"
     signature: inspect.Signature
+    #: Its parameters that carry the ids of the rows it makes: filled when not given.
+    new_keys: tuple[str, ...] = ()
 
 
 _current: ContextVar[_Action | None] = ContextVar("csm_action", default=None)
@@ -76,28 +84,43 @@ _replaying: ContextVar[uuid.UUID | None] = ContextVar("csm_replaying", default=N
 REGISTRY: dict[str, _Recorded] = {}
 
 
-def records(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Name a service method that writes, `"<service>.<method>"` as the workspace has them."""
+def records(
+    name: str, *, new_keys: tuple[str, ...] = ()
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Name a service method that writes, `"<service>.<method>"` as the workspace has them;
+    `new_keys`: its parameters (`str | None`, None by default) that carry the ids of the rows
+    it makes: each left None gets a fresh UUID before the call, so that the mutation carries
+    it and a replay makes the same row."""
     owner, _, method_name = name.partition(".")
 
     def decorate(method: Callable[P, R]) -> Callable[P, R]:
         signature = inspect.signature(method)
         if name in REGISTRY:
             raise ValueError(f"two actions are named {name!r}")
-        REGISTRY[name] = _Recorded(owner, method_name, signature)
+        for key in new_keys:
+            parameter = signature.parameters.get(key)
+            if parameter is None or parameter.default is not None:
+                raise ValueError(f"{name}: a new key is a parameter that defaults to None: {key}")
+        REGISTRY[name] = _Recorded(owner, method_name, signature, new_keys)
 
         @functools.wraps(method)
         def recorded(*args: P.args, **kwargs: P.kwargs) -> R:
-            if _current.get() is not None:  # called by another action: part of that one
+            if not new_keys and _current.get() is not None:  # part of the action calling it
                 return method(*args, **kwargs)
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
+            nested = _current.get() is not None  # called by another action: part of that one
+            for key in new_keys:  # the ids of the rows it makes, picked here: kept with it
+                if bound.arguments[key] is None:
+                    bound.arguments[key] = str(new_row_id() if nested else uuid.uuid4())
+            if nested:
+                return method(*bound.args, **bound.kwargs)
             arguments = dict(list(bound.arguments.items())[1:])  # all but self
             action = _Action(_replaying.get() or uuid.uuid4(), name, arguments)
             token = _current.set(action)
             ids = ROW_IDS.set(action.row_id)
             try:
-                return method(*args, **kwargs)
+                return method(*bound.args, **bound.kwargs)
             finally:
                 ROW_IDS.reset(ids)
                 _current.reset(token)
@@ -105,6 +128,18 @@ def records(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return recorded
 
     return decorate
+
+
+def derived(key: str | uuid.UUID, part: str) -> uuid.UUID:
+    """The id of a row made beside the one `key` names (the action items of a touch, the
+    objectives of a plan from a template): the same on the laptop and on the server."""
+    return uuid.uuid5(key if isinstance(key, uuid.UUID) else uuid.UUID(key), part)
+
+
+def derived_ids(key: str | uuid.UUID, what: str) -> Callable[[], uuid.UUID]:
+    """A stream of ids `derived` from `key`: `what`/0, `what`/1... in the order asked."""
+    count = itertools.count()
+    return lambda: derived(key, f"{what}/{next(count)}")
 
 
 @dataclass

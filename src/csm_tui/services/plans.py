@@ -33,10 +33,12 @@ from csm_tui.models import (
     Objective,
     Row,
     SuccessPlan,
+    new_row_id,
     now_on,
 )
 from csm_tui.plan_templates import load_template, names
 from csm_tui.rules import LoadedRules
+from csm_tui.services.outbox import derived_ids, records
 from csm_tui.services.scheduling import Schedule
 from csm_tui.services.triage import Done, Undo, step_done, take_back
 from csm_tui.store import plans as store
@@ -86,14 +88,18 @@ class Plans:
             raise PlanError(f"no success plan {plan_id}: it was deleted, or undone")
         return plan
 
+    @records("plans.undo")
     def undo(self, undo: Undo) -> str:
         return take_back(self.db, self.schedule, undo)
 
     # -- the plan --------------------------------------------------------------------------
 
-    def create(self, account_id: Id, title: str, *, status: str = "active") -> Done:
+    @records("plans.create", new_keys=("new_id",))
+    def create(
+        self, account_id: Id, title: str, *, status: str = "active", new_id: str | None = None
+    ) -> Done:
         """An empty plan (a template's objectives and milestones come with `add_objective`
-        and `add_milestone`, in the same way)."""
+        and `add_milestone`, in the same way; `new_id`: its id)."""
         title = title.strip()
         if not title:
             raise PlanError("a success plan needs a title: what the customer wants to achieve")
@@ -101,7 +107,7 @@ class Plans:
         key = as_uuid(account_id)
 
         def change(session: Session) -> tuple[str, list[Key]]:
-            plan = SuccessPlan(account_id=key, title=title, status=status)
+            plan = SuccessPlan(id=_new(new_id), account_id=key, title=title, status=status)
             session.add(plan)
             session.flush()
             return f"Created the success plan “{title}”", [(SuccessPlan, plan.id)]
@@ -112,11 +118,18 @@ class Plans:
         """The templates a plan can start from: the shipped ones and the user's own."""
         return names(self._config_dir())
 
-    def create_from_template(self, account_id: Id, template: str) -> Done:
+    @records("plans.create_from_template", new_keys=("new_id",))
+    def create_from_template(
+        self, account_id: Id, template: str, *, new_id: str | None = None
+    ) -> Done:
         """A draft plan from a template: its objectives, and its milestones dated from the
-        account's go-live (or from today), on workdays of the rules' calendar."""
+        account's go-live (or from today), on workdays of the rules' calendar (`new_id`: the
+        plan's id; its objectives' and milestones' are derived from it)."""
         shape = load_template(template, self._config_dir())
         key = as_uuid(account_id)
+        plan_key = _new(new_id)
+        rest = derived_ids(plan_key, "row")
+        ids = iter([plan_key])
 
         def change(session: Session) -> tuple[str, list[Key]]:
             account = session.get(Account, key)
@@ -125,7 +138,8 @@ class Plans:
                 shape, account.go_live_date, self.today, self.rules.rulebook.calendar
             )
             made: list[Key] = []
-            for model, values in plan_rows(draft, key, template).rows():
+            rows = plan_rows(draft, key, template, lambda: next(ids, None) or rest())
+            for model, values in rows.rows():
                 session.add(model(**values))
                 session.flush()  # a parent before its children: foreign keys are immediate
                 made.append((model, values["id"]))
@@ -143,6 +157,7 @@ class Plans:
     def _config_dir(self) -> Path:
         return self.config_dir if self.config_dir is not None else paths.config_dir()
 
+    @records("plans.edit_plan")
     def edit_plan(
         self,
         plan_id: Id,
@@ -168,6 +183,7 @@ class Plans:
 
         return self._change(self._account_of_plan(plan_key), change, [(SuccessPlan, plan_key)])
 
+    @records("plans.review")
     def review(self, plan_id: Id, next_review_on: date | None = None) -> Done:
         """Reviewed with the customer today; the next review when agreed."""
         plan_key = as_uuid(plan_id)
@@ -184,6 +200,7 @@ class Plans:
 
     # -- objectives ------------------------------------------------------------------------
 
+    @records("plans.add_objective", new_keys=("new_id",))
     def add_objective(
         self,
         plan_id: Id,
@@ -192,7 +209,9 @@ class Plans:
         metric: str | None = None,
         baseline: str | None = None,
         target: str | None = None,
+        new_id: str | None = None,
     ) -> Done:
+        """An objective at the end of the plan (`new_id`: its id)."""
         plan_key = as_uuid(plan_id)
         outcome = outcome.strip()
         if not outcome:
@@ -202,6 +221,7 @@ class Plans:
             self._plan(session, plan_key)
             position = len(_objective_ids(session, plan_key))
             objective = Objective(
+                id=_new(new_id),
                 plan_id=plan_key,
                 outcome=outcome,
                 metric=_text(metric),
@@ -215,6 +235,7 @@ class Plans:
 
         return self._change(self._account_of_plan(plan_key), change)
 
+    @records("plans.edit_objective")
     def edit_objective(
         self,
         objective_id: Id,
@@ -244,6 +265,7 @@ class Plans:
 
         return self._change(self._account_of_objective(key), change, [(Objective, key)])
 
+    @records("plans.reorder_objective")
     def reorder_objective(self, objective_id: Id, step: int) -> Done:
         """Up (-1) or down (+1) the plan: the objectives keep the order the customer reads."""
         key = as_uuid(objective_id)
@@ -264,6 +286,7 @@ class Plans:
 
         return self._change(self._account_of_plan(plan_key), change, siblings)
 
+    @records("plans.measure")
     def measure(self, objective_id: Id, current: str, on: date | None = None) -> Done:
         """The objective's current value, measured on a day (today by default)."""
         key = as_uuid(objective_id)
@@ -282,6 +305,7 @@ class Plans:
 
         return self._change(self._account_of_objective(key), change, [(Objective, key)])
 
+    @records("plans.delete_objective")
     def delete_objective(self, objective_id: Id) -> Done:
         key = as_uuid(objective_id)
 
@@ -302,9 +326,17 @@ class Plans:
 
     # -- milestones ------------------------------------------------------------------------
 
+    @records("plans.add_milestone", new_keys=("new_id",))
     def add_milestone(
-        self, objective_id: Id, title: str, due_on: date | None, *, dri: str | None = None
+        self,
+        objective_id: Id,
+        title: str,
+        due_on: date | None,
+        *,
+        dri: str | None = None,
+        new_id: str | None = None,
     ) -> Done:
+        """A milestone of the objective (`new_id`: its id)."""
         key = as_uuid(objective_id)
         title = title.strip()
         if not title:
@@ -312,13 +344,16 @@ class Plans:
 
         def change(session: Session) -> tuple[str, list[Key]]:
             self._objective(session, key)
-            milestone = Milestone(objective_id=key, title=title, due_on=due_on, dri=_text(dri))
+            milestone = Milestone(
+                id=_new(new_id), objective_id=key, title=title, due_on=due_on, dri=_text(dri)
+            )
             session.add(milestone)
             session.flush()
             return f"Added the milestone “{title}”", [(Milestone, milestone.id)]
 
         return self._change(self._account_of_objective(key), change)
 
+    @records("plans.set_status")
     def set_status(self, milestone_id: Id, status: str, reason: str | None = None) -> Done:
         """One key's change: done (with today's date), in progress, planned, or blocked with
         a reason (slipped is worked out from the date)."""
@@ -349,6 +384,7 @@ class Plans:
 
         return self._change(self._account_of_milestone(key), change, [(Milestone, key)])
 
+    @records("plans.move")
     def move(self, milestone_id: Id, to_on: date, reason: str | None = None) -> Done:
         """A new due date; the old one stays in the milestone's history."""
         key = as_uuid(milestone_id)
@@ -375,6 +411,7 @@ class Plans:
 
         return self._change(self._account_of_milestone(key), change, [(Milestone, key)])
 
+    @records("plans.edit_milestone")
     def edit_milestone(
         self,
         milestone_id: Id,
@@ -399,6 +436,7 @@ class Plans:
 
         return self._change(self._account_of_milestone(key), change, [(Milestone, key)])
 
+    @records("plans.delete_milestone")
     def delete_milestone(self, milestone_id: Id) -> Done:
         key = as_uuid(milestone_id)
 
@@ -560,6 +598,11 @@ def _objective_ids(
 def _check_status(status: str) -> None:
     if status not in PLAN_STATUSES:
         raise PlanError(f"a plan is {', '.join(PLAN_STATUSES)}, not {status!r}")
+
+
+def _new(new_id: str | None) -> uuid.UUID:
+    """The id of a row made: the one the action carries (`records`' new keys), or a fresh one."""
+    return uuid.UUID(new_id) if new_id else new_row_id()
 
 
 def _text(value: str | None) -> str | None:

@@ -36,9 +36,9 @@ from csm_tui.domain.triage import (
     snooze_limit,
 )
 from csm_tui.errors import CsmError
-from csm_tui.models import Milestone, Touchpoint, now_on
+from csm_tui.models import Milestone, Touchpoint, new_row_id, now_on
 from csm_tui.rules import LoadedRules
-from csm_tui.services.outbox import records
+from csm_tui.services.outbox import derived, derived_ids, records
 from csm_tui.services.scheduling import Schedule, account_key
 from csm_tui.services.triage_pages import ReadPage, TeamQueue
 from csm_tui.services.triage_view import TriageView, alerts_for, health_alerts, read_view
@@ -387,10 +387,14 @@ class Triage:
 
     # -- writing ---------------------------------------------------------------------------
 
-    @records("triage.log_touch")
-    def log_touch(self, form: TouchForm) -> Done:
+    @records("triage.log_touch", new_keys=("new_id",))
+    def log_touch(self, form: TouchForm, *, new_id: str | None = None) -> Done:
+        """Log a touch (`new_id`: its id; its action items' and the touches it also counts
+        as are derived from it)."""
         kind, summary, sentiment = checked_touch(form, self.today)
         account_id = uuid.UUID(form.account_id)
+        touch_key = uuid.UUID(new_id) if new_id else new_row_id()
+        item_id = derived_ids(touch_key, "action-item")
         with self.db.writing() as session:
             name = self._account_name(session, account_id)
             known = {contact.id for contact in store.contacts(session, account_id)}
@@ -410,8 +414,11 @@ class Triage:
                 owner_id=self._my_id(),
                 attendee_ids=[uuid.UUID(key) for key in form.attendee_ids],
                 action_items=[
-                    NewActionItem(title.strip()) for title in form.action_items if title.strip()
+                    NewActionItem(title.strip(), id=item_id())
+                    for title in form.action_items
+                    if title.strip()
                 ],
+                new_id=touch_key,
             )
             also = [
                 (
@@ -427,6 +434,7 @@ class Triage:
                         owner_id=self._my_id(),
                         attendee_ids=[],
                         action_items=[],
+                        new_id=derived(touch_key, f"also/{other.value}"),
                     ),
                 )
                 for other in _also(form.also, kind)
@@ -537,6 +545,7 @@ class Triage:
         undo = Undo("snooze", snooze_id, key, f"the snooze of {what} for {name}")
         return Done(undo, decision.next, f"Snoozed {what} for {name} until {until}.", rows)
 
+    @records("triage.book")
     def book(self, account_id: str, kind: str, on: date, note: str = "") -> Done:
         """Record a meeting already booked for the account's open item of `kind`: the item
         waits for that day instead of counting as overdue, asks to be logged on it, and comes
@@ -574,6 +583,7 @@ class Triage:
             undo, decision.next, f"Booked {_a(TouchKind(kind))} with {name} for {day}.", rows
         )
 
+    @records("triage.review")
     def review(self, account_id: str) -> Done:
         """Mark the account's health alert reviewed: it leaves today's queue."""
         key = uuid.UUID(account_id)
@@ -586,8 +596,11 @@ class Triage:
         undo = Undo("review", review_id, key, f"the review of {name}'s health drop")
         return Done(undo, None, f"Marked {name}'s health drop reviewed.", rows, reviewed=True)
 
-    def escalate(self, account_id: str, reason: str, risk_category: str) -> Done:
-        """Open a level 1 escalation (the ladder screen raises it later)."""
+    @records("triage.escalate", new_keys=("new_id",))
+    def escalate(
+        self, account_id: str, reason: str, risk_category: str, *, new_id: str | None = None
+    ) -> Done:
+        """Open a level 1 escalation (the ladder screen raises it later; `new_id`: its id)."""
         reason = reason.strip()
         if not reason:
             raise TriageError("an escalation needs a reason: what is at risk, and why now")
@@ -611,6 +624,7 @@ class Triage:
                 risk_category=category.value,
                 owner_id=self._my_id(),
                 now=self._now(),
+                new_id=uuid.UUID(new_id) if new_id else None,
             )
             [decision] = self.schedule.recompute(session, [key])
             rows = self._rows_of(session, key)

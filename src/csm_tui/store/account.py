@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -47,6 +47,7 @@ from csm_tui.models import (
     Touchpoint,
     TouchpointAttendee,
     as_utc,
+    new_row_id,
     utc_now,
 )
 from csm_tui.store.plans import plans_of
@@ -362,13 +363,18 @@ def email_holder(
 
 
 def save_contact(
-    session: Session, account_id: uuid.UUID, changes: ContactChanges, contact_id: uuid.UUID | None
+    session: Session,
+    account_id: uuid.UUID,
+    changes: ContactChanges,
+    contact_id: uuid.UUID | None,
+    new_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
-    """Create the contact (`contact_id` None) or update it; a new primary contact takes the
-    mark from the previous one (an account has one primary contact)."""
+    """Create the contact (`contact_id` None; `new_id` its id, None for a fresh one) or update
+    it; a new primary contact takes the mark from the previous one (an account has one primary
+    contact)."""
     now = utc_now()
     if contact_id is None:
-        contact = Contact(account_id=account_id, name=changes.name)
+        contact = Contact(id=new_id or new_row_id(), account_id=account_id, name=changes.name)
         session.add(contact)
     else:
         found = session.get(Contact, contact_id)
@@ -524,6 +530,7 @@ def update_touch(
     notes: str | None,
     attendee_ids: Iterable[uuid.UUID],
     action_items: Sequence[str],
+    new_item_id: Callable[[], uuid.UUID] = uuid.uuid4,
 ) -> None:
     """Rewrite a touch as the form gives it. An action item whose title is still there is
     kept as it is (owner, due date, done or not); one whose line was removed is deleted, and
@@ -553,7 +560,9 @@ def update_touch(
         else:
             item.deleted_at = item.updated_at = now
     session.add_all(
-        ActionItem(touchpoint_id=touch_id, account_id=touch.account_id, title=title)
+        ActionItem(
+            id=new_item_id(), touchpoint_id=touch_id, account_id=touch.account_id, title=title
+        )
         for title in titles
     )
     session.flush()

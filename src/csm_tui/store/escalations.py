@@ -35,6 +35,7 @@ from csm_tui.models import (
     TeamMember,
     Touchpoint,
     as_utc,
+    new_row_id,
     table_of,
     utc_now,
 )
@@ -354,8 +355,10 @@ def add_recovery_plan(
     started_on: date,
     touch_id: uuid.UUID | None,
     by_id: uuid.UUID | None,
+    new_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
     plan = RecoveryPlan(
+        id=new_id or new_row_id(),
         account_id=account_id,
         escalation_id=escalation_id,
         objectives=objectives,

@@ -33,6 +33,7 @@ from csm_tui.models import (
     Touchpoint,
     TouchpointAttendee,
     TriageVisit,
+    new_row_id,
     table_of,
     utc_now,
 )
@@ -212,6 +213,7 @@ class NewActionItem:
     title: str
     owner: str | None = None
     due_on: date | None = None
+    id: uuid.UUID | None = None  # None: a fresh one
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,8 +281,11 @@ def add_touch(
     owner_id: uuid.UUID | None = None,
     attendee_ids: Sequence[uuid.UUID] = (),
     action_items: Sequence[NewActionItem] = (),
+    new_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
+    """A touch with its attendees and action items (`new_id`: its id, None for a fresh one)."""
     touch = Touchpoint(
+        id=new_id or new_row_id(),
         account_id=account_id,
         kind=kind,
         occurred_on=occurred_on,
@@ -296,6 +301,7 @@ def add_touch(
     for item in action_items:
         session.add(
             ActionItem(
+                id=item.id or new_row_id(),
                 touchpoint_id=touch.id,
                 account_id=account_id,
                 title=item.title,
@@ -368,10 +374,13 @@ def add_escalation(
     owner_id: uuid.UUID | None,
     level: int = 1,
     now: datetime | None = None,
+    new_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
-    """Open an escalation at `level`, with the event that records the step onto the ladder."""
+    """Open an escalation at `level`, with the event that records the step onto the ladder
+    (`new_id`: the escalation's id, None for a fresh one)."""
     now = now or utc_now()
     escalation = Escalation(
+        id=new_id or new_row_id(),
         account_id=account_id,
         level=level,
         reason=reason,
