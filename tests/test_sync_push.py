@@ -16,7 +16,7 @@ from csm_tui.domain.enums import TouchKind
 from csm_tui.domain.iso_week import IsoWeek
 from csm_tui.models import Touchpoint, WeeklyReport
 from csm_tui.services.demo import DEMO_USER_EMAIL, build_demo
-from csm_tui.services.sync import Sync, SyncError
+from csm_tui.services.sync import Sync, SyncError, download
 from csm_tui.services.triage import TouchForm
 from csm_tui.services.workspace import Workspace
 from csm_tui.settings import Settings
@@ -160,3 +160,49 @@ def test_a_book_that_does_not_sync_has_nothing_to_push(tmp_path: Path, server: W
     settings = Settings(database=str(path), today=TODAY)
     with Workspace.open(settings) as direct, pytest.raises(SyncError, match="does not sync"):
         Sync(direct, server).push()
+
+
+# --- the first sync of a new laptop, and a reset ------------------------------------------------
+
+
+def test_a_new_laptop_downloads_the_book_and_its_changes_reach_the_server(
+    server: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "new-laptop.db"
+    got = download(server.db, path)
+    assert got.accounts == 60 and uuid.UUID(got.device)
+    assert not list(tmp_path.glob(".*partial")), "written beside it, then renamed into place"
+    settings = Settings(database=str(path), today=TODAY, user_email=DEMO_USER_EMAIL)
+    with Workspace.open(settings) as laptop:
+        assert laptop.outbox.device() == got.device
+        assert sorted(row.id for row in laptop.book(team=True)) == sorted(
+            row.id for row in server.book(team=True)
+        )
+        queue = laptop.triage.load(team=False, record=False)
+        assert queue.items, "the schedule is worked out again on the laptop"
+        account_id = _work_offline(laptop)
+        pushed = Sync(laptop, server).push()
+        assert pushed.applied == 2
+        assert _touches(server, account_id) == _touches(laptop, account_id)
+
+
+def test_a_reset_is_refused_while_changes_wait_then_brings_the_teams_changes(
+    server: Workspace, tmp_path: Path
+) -> None:
+    path = tmp_path / "laptop.db"
+    download(server.db, path)
+    settings = Settings(database=str(path), today=TODAY, user_email=DEMO_USER_EMAIL)
+    with Workspace.open(settings) as laptop:
+        _work_offline(laptop)
+    with pytest.raises(SyncError, match="2 changes wait to be sent"):
+        download(server.db, path)
+    with Workspace.open(settings) as laptop:
+        Sync(laptop, server).push()
+    me = server.me
+    assert me is not None
+    server.weekly_notes.save(me, WEEK, wins="Written at the office")  # from another machine
+    download(server.db, path)
+    with Workspace.open(settings) as laptop:
+        notes = laptop.weekly_notes.notes(me, WEEK)
+        assert notes.wins == "Written at the office"
+        assert laptop.outbox.waiting() == 0

@@ -10,30 +10,41 @@ service refuses (`CsmError`: the account is gone, the notes were submitted meanw
 logged as rejected with why, and the queue goes on: it never blocks the ones after it. Once
 the server has a mutation, applied, rejected or found there already, it leaves the outbox.
 
-Ordering is the server's (`mutation_log.id`) and the laptop's `seq`, never a clock. What is not
-here yet: pulling the server's changes down, the conflict table, each CSM's own PostgreSQL role.
+Ordering is the server's (`mutation_log.id`) and the laptop's `seq`, never a clock.
+
+`download` is the first sync of a new laptop, and a reset: the server's book copied into a
+SQLite file of its own (`store.download`), written beside it and renamed into place once
+whole, with sync turned on (a device id). A reset is refused while changes wait to be sent.
+
+What is not here yet: pulling the server's changes since the last sync (a reset downloads the
+whole book again), the conflict table, each CSM's own PostgreSQL role and its policies.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DataError, IntegrityError
 
 from csm_tui.domain.mutation import Mutation
 from csm_tui.errors import CsmError
-from csm_tui.services.outbox import apply
+from csm_tui.services.outbox import Outbox, apply
 from csm_tui.store import outbox as outbox_store
 from csm_tui.store import sync_log
+from csm_tui.store.download import copy_book
+from csm_tui.store.files import partial_name
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from csm_tui.services.workspace import Workspace
+    from csm_tui.store.database import Database
 
 
 class SyncError(CsmError):
@@ -167,3 +178,50 @@ class Sync:
                 return "skipped"
             sync_log.log(session, row, seq, mutation, outcome=outcome, message=message, now=now)
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class Downloaded:
+    path: Path
+    device: str  # the laptop's device id
+    rows: dict[str, int]  # copied, by table
+
+    @property
+    def accounts(self) -> int:
+        return self.rows.get("account", 0)
+
+
+def download(server: Database, path: Path) -> Downloaded:
+    """The server's book into the SQLite file `path`, with sync on: a new laptop's first sync,
+    or a reset (refused while changes wait: they would be lost)."""
+    from csm_tui.store.database import Database
+    from csm_tui.store.migrate import ensure_current
+
+    if path.exists():
+        current = Database.open(path)
+        try:
+            ensure_current(current)
+            waiting = Outbox(current).waiting()
+        finally:
+            current.dispose()
+        if waiting:
+            changes = "change waits" if waiting == 1 else "changes wait"
+            raise SyncError(
+                f"{waiting} {changes} to be sent from {path}: send them first (the push), "
+                "then download the book again"
+            )
+    partial = partial_name(path)
+    partial.unlink(missing_ok=True)
+    local = Database.open(partial)
+    try:
+        ensure_current(local)
+        with server.reading() as source, local.writing(foreign_keys=False) as target:
+            rows = copy_book(source.connection(), target.connection())
+        device = Outbox(local).enable()
+    except BaseException:
+        local.dispose()
+        partial.unlink(missing_ok=True)
+        raise
+    local.dispose()
+    os.replace(partial, path)
+    return Downloaded(path, device, rows)

@@ -1,0 +1,59 @@
+"""A book copied from the team's server into a laptop's SQLite file (issue 23: the first sync
+of a new laptop, and a reset): every row of the book's tables, table by table in the order
+their keys need, read in one transaction on the server and written in one on the laptop.
+
+Not copied: what is the server's own (the sync log and its devices), what is each laptop's
+own (its outbox, the user's triage visits), and what the laptop works out again from the book
+(the schedule, the queue's ranks, the accounts' plans, and the app_meta keys that say for which
+day and rules they were computed: the first start after the copy computes them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from csm_tui import models
+
+#: Tables a download leaves alone.
+NOT_COPIED = frozenset(
+    {
+        "outbox",
+        "sync_device",
+        "mutation_log",
+        "triage_visit",
+        "scheduled_touch",
+        "queue_rank",
+        "account_plan",
+    }
+)
+#: app_meta keys of what the laptop computes again, or of the server's own sync.
+_META_NOT_COPIED = ("schedule.", "queue.", "sync.")
+#: Rows written per statement.
+CHUNK = 5_000
+
+
+def copy_book(source: Connection, target: Connection) -> dict[str, int]:
+    """Copy every row of the book's tables from `source` into the empty `target`; the rows
+    copied, by table."""
+    copied: dict[str, int] = {}
+    for table in models.SQLModel.metadata.sorted_tables:
+        if table.name in NOT_COPIED:
+            continue
+        count = 0
+        for rows in _chunks(source, table):
+            if table.name == "app_meta":
+                rows = [row for row in rows if not str(row["key"]).startswith(_META_NOT_COPIED)]
+            if rows:
+                target.execute(sa.insert(table), rows)
+                count += len(rows)
+        copied[table.name] = count
+    return copied
+
+
+def _chunks(source: Connection, table: sa.Table) -> Iterator[list[dict[str, object]]]:
+    result = source.execution_options(yield_per=CHUNK).execute(sa.select(table))
+    for part in result.mappings().partitions(CHUNK):
+        yield [dict(row) for row in part]
