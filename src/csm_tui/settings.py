@@ -25,6 +25,7 @@ CONFIG_KEYS = {
     "database": "a file path (SQLite) or postgresql://user@host/dbname",
     "user_email": "your e-mail address in the team, e.g. ada@example.com",
     "rules": "the path of a rules file",
+    "team_database": "the team's server for csm sync: postgresql://user@host/dbname",
 }
 
 
@@ -44,6 +45,8 @@ class Settings:
     #: a CSM plans ahead with `--today`, and such a day must not count as a triage. None when
     #: the caller does not say (tests, benchmarks): `today` is then taken to be the real date.
     system_today: date | None = None
+    #: The team's server that `csm sync` sends this book's changes to (issue 23); None: none.
+    team_database: str | None = None
     #: Where `database` was named, for messages: "--db", "CSM_TUI_DATABASE_URL", the config
     #: file's "database" key; None for the default, whose folder csm creates.
     database_from: str | None = None
@@ -189,4 +192,5 @@ def build_settings(
         config_path=path,
         system_today=system_today,
         database_from=named_by,
+        team_database=config.get("team_database") or None,
     )

@@ -1,0 +1,112 @@
+"""`csm sync` from the shell: the first sync downloads the team's book, the next ones send this
+laptop's changes and bring the team's back; what the server refuses is said with why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from csm_tui.cli import main
+from csm_tui.domain.enums import TouchKind
+from csm_tui.domain.iso_week import IsoWeek
+from csm_tui.services.demo import DEMO_USER_EMAIL, build_demo
+from csm_tui.services.triage import TouchForm
+from csm_tui.services.workspace import Workspace
+from csm_tui.settings import Settings
+from csm_tui.store.database import Database
+from csm_tui.store.migrate import ensure_current
+from tests.conftest import TODAY
+
+
+@pytest.fixture
+def team_server(tmp_path: Path) -> Path:
+    path = tmp_path / "team.db"
+    db = Database.open(path)
+    ensure_current(db)
+    build_demo(db, accounts=40, seed=7, today=TODAY)
+    db.dispose()
+    return path
+
+
+def _sync(laptop: Path, server: Path | None, *extra: str) -> Result:
+    args = ["--db", str(laptop), "--today", str(TODAY), "--as", DEMO_USER_EMAIL, "sync"]
+    if server is not None:
+        args += ["--team-db", str(server)]
+    return CliRunner().invoke(main, [*args, *extra])
+
+
+def _settings(path: Path) -> Settings:
+    return Settings(database=str(path), today=TODAY, user_email=DEMO_USER_EMAIL)
+
+
+def test_the_first_sync_downloads_the_book_and_the_next_sends_and_brings_back(
+    team_server: Path, tmp_path: Path
+) -> None:
+    laptop = tmp_path / "laptop.db"
+    first = _sync(laptop, team_server)
+    assert first.exit_code == 0, first.output
+    assert "Downloaded the team's book" in first.output and "40 accounts" in first.output
+    with Workspace.open(_settings(laptop)) as mine:
+        account_id = min(row.id for row in mine.book(team=False))
+        mine.triage.log_touch(
+            TouchForm(account_id, TouchKind.CADENCE_CALL.value, TODAY, "Call from the train")
+        )
+        me = mine.me
+        assert me is not None
+    with Workspace.open(_settings(team_server)) as team:  # meanwhile, at the office
+        team.weekly_notes.save(me, IsoWeek.of(TODAY), wins="Written at the office")
+    again = _sync(laptop, team_server)
+    assert again.exit_code == 0, again.output
+    assert again.output.splitlines()[0] == "1 change sent."
+    assert "Brought the team's book down again: 40 accounts." in again.output
+    with Workspace.open(_settings(team_server)) as team:
+        view = team.accounts.view(account_id)
+        assert view is not None
+        assert "Call from the train" in {touch.summary for touch in view.detail.touches}
+    with Workspace.open(_settings(laptop)) as mine:
+        assert mine.weekly_notes.notes(me, IsoWeek.of(TODAY)).wins == "Written at the office"
+        assert mine.outbox.waiting() == 0
+
+
+def test_what_the_server_refuses_is_said_with_why(team_server: Path, tmp_path: Path) -> None:
+    laptop = tmp_path / "laptop.db"
+    assert _sync(laptop, team_server).exit_code == 0
+    week = IsoWeek.of(TODAY)
+    with Workspace.open(_settings(laptop)) as mine:
+        me = mine.me
+        assert me is not None
+        mine.weekly_notes.save(me, week, wins="From the plane")
+    with Workspace.open(_settings(team_server)) as team:
+        team.weekly_notes.save(me, week, wins="Sent from the office")
+        team.weekly_notes.submit(me, week)
+    result = _sync(laptop, team_server)
+    assert result.exit_code == 0, result.output
+    assert "0 changes sent, 1 refused by the server." in result.output
+    assert "refused: weekly_notes.save" in result.output
+    assert "stay as they were sent" in result.output
+
+
+def test_sync_needs_a_team_server_and_never_replaces_a_book_of_ones_own(
+    team_server: Path, tmp_path: Path
+) -> None:
+    result = _sync(tmp_path / "laptop.db", None)
+    assert result.exit_code == 2 and "which team server?" in result.output
+    own = tmp_path / "own.db"
+    db = Database.open(own)
+    ensure_current(db)
+    db.dispose()
+    refused = _sync(own, team_server)
+    assert refused.exit_code == 1
+    assert "is a book of its own" in refused.output and "never replaces it" in refused.output
+
+
+def test_the_team_server_can_be_named_in_the_config_file(team_server: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'team_database = "{team_server}"\n', encoding="utf-8")
+    laptop = tmp_path / "laptop.db"
+    args = ["--config", str(config), "--db", str(laptop), "--today", str(TODAY), "sync"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "Downloaded the team's book" in result.output
