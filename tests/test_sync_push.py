@@ -14,11 +14,12 @@ from sqlmodel import col, select
 
 from csm_tui.domain.enums import TouchKind
 from csm_tui.domain.iso_week import IsoWeek
+from csm_tui.domain.mutation import Mutation
 from csm_tui.models import Touchpoint, WeeklyReport
 from csm_tui.services.demo import DEMO_USER_EMAIL, build_demo
 from csm_tui.services.sync import Sync, SyncError, download
 from csm_tui.services.triage import TouchForm
-from csm_tui.services.workspace import Workspace
+from csm_tui.services.workspace import Workspace, resolve_member
 from csm_tui.settings import Settings
 from csm_tui.store import outbox as outbox_store
 from csm_tui.store import sync_log
@@ -206,3 +207,58 @@ def test_a_reset_is_refused_while_changes_wait_then_brings_the_teams_changes(
         notes = laptop.weekly_notes.notes(me, WEEK)
         assert notes.wins == "Written at the office"
         assert laptop.outbox.waiting() == 0
+
+
+# --- what a laptop may change ------------------------------------------------------------------
+
+
+def _other_csms_account(workspace: Workspace) -> str:
+    me = workspace.me
+    assert me is not None
+    theirs = [row.id for row in workspace.book(team=True) if row.owner_email != me.email]
+    return min(theirs)
+
+
+def test_a_forged_change_to_another_csms_book_is_rejected_and_logged(
+    laptop: Workspace, server: Workspace
+) -> None:
+    mine = _account(laptop)
+    theirs = _other_csms_account(laptop)
+    laptop.triage.log_touch(TouchForm(theirs, TouchKind.EMAIL.value, TODAY, "Not my account"))
+    laptop.triage.log_touch(TouchForm(mine, TouchKind.EMAIL.value, TODAY, "My account"))
+    before = _touches(server, theirs)
+    pushed = Sync(laptop, server).push()
+    assert pushed.applied == 1 and len(pushed.rejected) == 1
+    assert "another CSM's book" in pushed.rejected[0].why
+    assert _touches(server, theirs) == before, "nothing written to their book"
+    with server.db.reading() as session:
+        log = sync_log.entries(session)
+    assert [(entry.outcome, "another CSM's book" in entry.message) for entry in log] == [
+        ("rejected", True),
+        ("applied", False),
+    ]
+
+
+def test_the_weekly_notes_sent_are_the_senders_own(laptop: Workspace, server: Workspace) -> None:
+    other = resolve_member(laptop.db, "sofia.lindqvist@demo.csm-tui.dev")
+    assert other is not None
+    laptop.weekly_notes.save(other, WEEK, wins="Written in someone else's name")
+    pushed = Sync(laptop, server).push()
+    assert [r.why for r in pushed.rejected] == [
+        "writes another member's weekly notes: each member writes their own"
+    ]
+
+
+def test_a_change_naming_what_the_server_does_not_have_is_rejected(
+    laptop: Workspace, server: Workspace
+) -> None:
+    forged = Mutation(
+        str(uuid.uuid4()),
+        "escalations.note",
+        {"escalation_id": str(uuid.uuid4()), "text": "An escalation only this laptop saw"},
+    )
+    with laptop.db.writing() as session:
+        outbox_store.append(session, forged, Sync(laptop, server).clock())
+    pushed = Sync(laptop, server).push()
+    assert len(pushed.rejected) == 1
+    assert "does not have" in pushed.rejected[0].why

@@ -33,10 +33,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DataError, IntegrityError
 
 from csm_tui.domain.mutation import Mutation
+from csm_tui.domain.sync_scope import refusal
 from csm_tui.errors import CsmError
 from csm_tui.services.outbox import Outbox, apply
 from csm_tui.store import outbox as outbox_store
-from csm_tui.store import sync_log
+from csm_tui.store import sync_log, sync_scope
+from csm_tui.store import team as team_store
 from csm_tui.store.download import copy_book
 from csm_tui.store.files import partial_name
 
@@ -121,7 +123,12 @@ class Sync:
                 "this book does not sync with a team: its changes are not kept for a server"
             )
         me = self.laptop.me
-        member = None if me is None else uuid.UUID(me.id)
+        if me is None:
+            raise SyncError(
+                "whose changes? Pass --as EMAIL (or set user_email): the server "
+                "checks that each one is in your own book"
+            )
+        member = uuid.UUID(me.id)
         applied = skipped = 0
         rejected: list[Rejected] = []
         for seq, mutation in self.laptop.outbox.pending():
@@ -144,6 +151,9 @@ class Sync:
         with db.reading() as session:
             if sync_log.last_seq(session, device) >= seq:
                 return "skipped"
+            forbidden = _refusal(session, member, mutation)
+        if forbidden is not None:
+            return self._log(device, member, seq, mutation, "rejected", forbidden) or forbidden
         journal = _Journal(device, member, seq, mutation, self.clock())
         previous, db.journal = db.journal, journal
         refused: str | None = None
@@ -225,3 +235,18 @@ def download(server: Database, path: Path) -> Downloaded:
     local.dispose()
     os.replace(partial, path)
     return Downloaded(path, device, rows)
+
+
+def _refusal(session: Session, member: uuid.UUID | None, mutation: Mutation) -> str | None:
+    """Why the laptop's member may not send this mutation (`domain.sync_scope`), read on the
+    server; None when they may."""
+    if member is None:
+        return "sent by nobody the team's server knows"
+    accounts, missing = sync_scope.accounts_changed(session, mutation.args)
+    owners = sync_scope.owners(session, accounts)
+    members = [
+        str(value.get("id"))
+        for key, value in sync_scope.named(mutation.args)
+        if key == "member" and isinstance(value, dict)
+    ]
+    return refusal(str(member), owners, accounts, missing, members, team_store.managers_of(session))
