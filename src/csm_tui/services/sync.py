@@ -153,7 +153,7 @@ class Sync:
                 return "skipped"
             forbidden = _refusal(session, member, mutation)
         if forbidden is not None:
-            return self._log(device, member, seq, mutation, "rejected", forbidden) or forbidden
+            return self._log(device, member, seq, mutation, "rejected", forbidden)
         journal = _Journal(device, member, seq, mutation, self.clock())
         previous, db.journal = db.journal, journal
         refused: str | None = None
@@ -166,9 +166,9 @@ class Sync:
         finally:
             db.journal = previous  # before logging what wrote nothing, in a write of its own
         if refused is not None:
-            return self._log(device, member, seq, mutation, "rejected", refused) or refused
+            return self._log(device, member, seq, mutation, "rejected", refused)
         if not journal.logged:  # the action wrote nothing ("no change"): logged all the same
-            return self._log(device, member, seq, mutation, "applied", "no change") or "applied"
+            return self._log(device, member, seq, mutation, "applied", "no change")
         return "applied"
 
     def _log(
@@ -179,15 +179,16 @@ class Sync:
         mutation: Mutation,
         outcome: str,
         message: str,
-    ) -> str | None:
-        """Log a mutation that wrote nothing; 'skipped' if the server had it already."""
+    ) -> str:
+        """Log a mutation that wrote nothing; what `_push_one` says of it: 'skipped' if the
+        server had it already, else 'applied' or why it was rejected."""
         now = self.clock()
         with self.server.db.writing() as session:
             row = sync_log.locked_device(session, device, member, now)
             if row.last_seq >= seq:
                 return "skipped"
             sync_log.log(session, row, seq, mutation, outcome=outcome, message=message, now=now)
-        return None
+        return message if outcome == "rejected" else "applied"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from csm_tui.domain.mutation import JSON
 from csm_tui.models import (
+    Account,
     ActionItem,
     Contact,
     Escalation,
@@ -119,7 +120,7 @@ def owners(session: Session, accounts: set[str]) -> dict[str, str | None]:
     """Each account's owner (ids as text; None: nobody)."""
     if not accounts:
         return {}
-    table = sa.table("account", sa.column("id", sa.Uuid()), sa.column("owner_id", sa.Uuid()))
+    table = table_of(Account)
     rows = session.execute(
         sa.select(table.c.id, table.c.owner_id).where(
             table.c.id.in_([uuid.UUID(key) for key in accounts])
