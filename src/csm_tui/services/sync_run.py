@@ -109,7 +109,10 @@ class SyncReport:
 
 
 def sync_book(
-    settings: Settings, server_url: str, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    settings: Settings,
+    server_url: str,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> SyncReport:
     """Sync the laptop's book (`settings.database`, a file) with the team's server: the first
     time, download it; else push its changes and bring the team's back. What happens is kept
