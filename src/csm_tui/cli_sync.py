@@ -45,8 +45,9 @@ def sync(settings: Settings, team_db: str | None) -> None:
     except SyncError as error:
         raise click.ClickException(str(error)) from None
     if report.pushed is None:
+        whose = "your book" if settings.user_email else "the team's book"
         click.echo(
-            f"Downloaded the team's book into {settings.database}: {report.downloaded or 0:,} "
+            f"Downloaded {whose} into {settings.database}: {report.downloaded or 0:,} "
             "accounts. This laptop syncs from now on."
         )
         return

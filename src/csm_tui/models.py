@@ -411,6 +411,13 @@ class OutboxEntry(SQLModel, table=True):
     schema_version: int
     #: The laptop's clock when it was made: shown to the user, never used to order anything.
     made_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    #: Who made it and on which day (`--today`): the server runs it as them, on that day
+    #: (revision 0015; None in an outbox kept before it: schema 1).
+    actor_id: uuid.UUID | None = None
+    made_on: date | None = None
+    #: The last of the server's changes this laptop had when it was made (`SyncChange.id`): a
+    #: value the server changed after it, and this mutation overwrites, is a conflict.
+    base: int | None = None
 
 
 class SyncDevice(SQLModel, table=True):
@@ -447,6 +454,60 @@ class MutationLog(SQLModel, table=True):
     outcome: str  # "applied" or "rejected"
     message: str  # what the service said: the done message, or why it was refused
     applied_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+
+
+class SyncChange(SQLModel, table=True):
+    """A row of the book written, as the change feed keeps it (revision 0015, issue 23): written
+    by triggers (`store.change_feed`), in the order the writes commit (`id`), on the team's
+    server for the pull, and on a laptop for the rows its own writes touched since it last
+    pulled. What a laptop may see is told by the row's account, or the member whose notes
+    these are; neither: the team's, seen by everyone."""
+
+    __tablename__ = "sync_change"
+    __table_args__ = (
+        sa.Index("ix_sync_change_row", "table_name", "row_key"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    table_name: str
+    row_key: str  # the primary key as the database writes it as text ("a|b" for two columns)
+    account_id: uuid.UUID | None = Field(default=None, index=True)
+    member_id: uuid.UUID | None = None
+    deleted: bool = False
+    #: An update's changed columns and their values before it, as a JSON object.
+    old: str | None = None
+    #: The laptop and the mutation that wrote it (a push); None for a write made on the server.
+    device_id: uuid.UUID | None = None
+    seq: int | None = None
+
+
+class SyncConflict(SQLModel, table=True):
+    """A value a laptop's mutation overwrote though it had not seen it (revision 0015): the value
+    that lost is kept, and shown until someone resolves it (`services.conflicts`)."""
+
+    __tablename__ = "sync_conflict"
+
+    id: uuid.UUID = Field(primary_key=True)
+    account_id: uuid.UUID | None = Field(default=None, index=True)
+    table_name: str
+    row_key: str
+    column_name: str
+    lost: str | None  # JSON: the value the mutation overwrote
+    won: str | None  # JSON: the value it wrote
+    lost_change: int  # the server change that wrote the value that lost
+    won_device: uuid.UUID | None = None
+    won_seq: int | None = None
+    won_by: uuid.UUID | None = Field(
+        default=None, foreign_key="team_member.id", ondelete="SET NULL"
+    )
+    found_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    resolved_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    resolved_by: uuid.UUID | None = Field(
+        default=None, foreign_key="team_member.id", ondelete="SET NULL"
+    )
+    #: "kept": the value that won stays; "restored": the value that lost was written back.
+    resolution: str | None = None
 
 
 class TriageVisit(SQLModel, table=True):

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-#: The shape of the arguments of the mutations this code writes; a server accepts the
-#: previous one's too (issue 23).
-MUTATION_SCHEMA = 1
+#: The shape of the mutations this code writes; a server accepts the previous one's too
+#: (issue 23). 2: a mutation says who made it, on which day, and what the laptop had seen.
+MUTATION_SCHEMA = 2
 
 JSON = None | bool | int | float | str | list["JSON"] | dict[str, "JSON"]
 
@@ -38,10 +38,23 @@ class Mutation:
     name: str  # "triage.log_touch": the service and its method
     args: Mapping[str, JSON]
     schema: int = MUTATION_SCHEMA
+    actor: str | None = None  # the team member who made it (schema 1: not said)
+    day: date | None = None  # their `today` when they made it (schema 1: not said)
+    #: The last of the server's changes the laptop had pulled when it was made: a value changed
+    #: after it that this mutation overwrites is a conflict. None: not known (schema 1).
+    base: int | None = None
 
     def to_json(self) -> str:
         return json.dumps(
-            {"id": self.id, "name": self.name, "args": self.args, "schema": self.schema},
+            {
+                "id": self.id,
+                "name": self.name,
+                "args": self.args,
+                "schema": self.schema,
+                "actor": self.actor,
+                "day": None if self.day is None else self.day.isoformat(),
+                "base": self.base,
+            },
             sort_keys=True,
             ensure_ascii=False,
         )
@@ -49,7 +62,16 @@ class Mutation:
     @classmethod
     def from_json(cls, text: str) -> Mutation:
         found = json.loads(text)
-        return cls(found["id"], found["name"], found["args"], found["schema"])
+        day = found.get("day")
+        return cls(
+            found["id"],
+            found["name"],
+            found["args"],
+            found["schema"],
+            found.get("actor"),
+            None if day is None else date.fromisoformat(day),
+            found.get("base"),
+        )
 
 
 @typing.runtime_checkable

@@ -38,3 +38,10 @@ def refusal(
         if named != member:
             return "writes another member's weekly notes: each member writes their own"
     return None
+
+
+def seen_by(member: str, manager_of: Mapping[str, str | None]) -> tuple[set[str], bool]:
+    """Whose books `member`'s laptop holds, and whether accounts nobody owns too: their own, and
+    a manager's everyone's under them and the accounts nobody owns (what they may change)."""
+    under = reports_under(member, manager_of)
+    return {member, *under}, bool(under)

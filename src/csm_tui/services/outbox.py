@@ -28,15 +28,16 @@ import inspect
 import itertools
 import typing
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from csm_tui.domain.mutation import Mutation, decode, encode
 from csm_tui.models import ROW_IDS, new_row_id
-from csm_tui.store import meta
+from csm_tui.store import change_feed, meta
 from csm_tui.store import outbox as store
 
 if TYPE_CHECKING:
@@ -47,8 +48,7 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
-#: app_meta key: this book's device id, set when sync is turned on for it.
-DEVICE_KEY = "sync.device_id"
+DEVICE_KEY = store.DEVICE_KEY
 
 
 @dataclass(slots=True)
@@ -142,12 +142,31 @@ def derived_ids(key: str | uuid.UUID, what: str) -> Callable[[], uuid.UUID]:
     return lambda: derived(key, f"{what}/{next(count)}")
 
 
+#: While set, nothing is kept: the pull makes the changes still waiting again, and they are in
+#: the outbox already.
+_not_kept: ContextVar[bool] = ContextVar("csm_not_kept", default=False)
+
+
+@contextmanager
+def not_kept() -> Iterator[None]:
+    """Writes made inside are not kept in the outbox (in this thread)."""
+    token = _not_kept.set(True)
+    try:
+        yield
+    finally:
+        _not_kept.reset(token)
+
+
 @dataclass
 class Outbox:
-    """The outbox of one book: on for a laptop that syncs with its team."""
+    """The outbox of one book: on for a laptop that syncs with its team. Its mutations say who
+    made them (`actor`, a member id) and on which day (`day`): the server runs them as that
+    member, on that day."""
 
     db: Database
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    actor: str | None = None
+    day: date | None = None
 
     def enable(self) -> str:
         """Turn sync on for this book: it gets a device id (kept), and its writes are kept
@@ -157,11 +176,14 @@ class Outbox:
             if device is None:
                 device = str(uuid.uuid4())
                 meta.set_meta(session, DEVICE_KEY, device)
+            change_feed.install(session)
         self.db.journal = self.keep
         return device
 
     def attach(self) -> bool:
-        """Keep the writes if sync is on for this book; whether it is."""
+        """Keep the writes if sync is on for this book; whether it is. The change feed's
+        triggers are made again if a migration changed a table since."""
+        change_feed.ensure(self.db)
         with self.db.reading() as session:
             on = meta.get_meta(session, DEVICE_KEY) is not None
         self.db.journal = self.keep if on else None
@@ -170,10 +192,18 @@ class Outbox:
     def keep(self, session: Session) -> None:
         """The journal: the action being written goes in the outbox, once."""
         action = _current.get()
-        if action is None or action.kept:
+        if action is None or action.kept or _not_kept.get():
             return
         arguments = {key: encode(value) for key, value in action.arguments.items()}
-        store.append(session, Mutation(str(action.id), action.name, arguments), self.clock())
+        mutation = Mutation(
+            str(action.id),
+            action.name,
+            arguments,
+            actor=self.actor,
+            day=self.day,
+            base=store.cursor(session),
+        )
+        store.append(session, mutation, self.clock())
         action.kept = True
 
     def device(self) -> str | None:

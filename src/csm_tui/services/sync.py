@@ -16,8 +16,15 @@ Ordering is the server's (`mutation_log.id`) and the laptop's `seq`, never a clo
 SQLite file of its own (`store.download`), written beside it and renamed into place once
 whole, with sync turned on (a device id). A reset is refused while changes wait to be sent.
 
-What is not here yet: pulling the server's changes since the last sync (a reset downloads the
-whole book again), the conflict table, each CSM's own PostgreSQL role and its policies.
+Each mutation runs on the server as the member who made it, on the day they made it (their
+`today`, not the server's). A value it overwrites that the server changed after the laptop's
+last pull (`Mutation.base`), by someone else, is a conflict: the later arrival wins, and the
+value that lost is kept in `sync_conflict` (`store.conflicts`), pulled by the laptops that see
+the account like any row.
+
+The pull (`Sync.pull`) brings the server's rows changed since the laptop's cursor, of the books
+its user may see (`store.pull`), sets the rows the laptop's own writes touched to the server's
+values, and makes the changes still waiting again on top, all in one laptop transaction.
 """
 
 from __future__ import annotations
@@ -25,20 +32,22 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DataError, IntegrityError
 
-from csm_tui.domain.mutation import Mutation
+from csm_tui.domain.mutation import MUTATION_SCHEMA, Mutation
 from csm_tui.domain.sync_scope import refusal
+from csm_tui.domain.team import Member
 from csm_tui.errors import CsmError
-from csm_tui.services.outbox import Outbox, apply
+from csm_tui.services.outbox import Outbox, apply, not_kept
+from csm_tui.store import change_feed, conflicts, meta, pull, sync_log, sync_scope
 from csm_tui.store import outbox as outbox_store
-from csm_tui.store import sync_log, sync_scope
 from csm_tui.store import team as team_store
+from csm_tui.store.database import WRITE_ORIGIN
 from csm_tui.store.download import copy_book
 from csm_tui.store.files import partial_name
 
@@ -84,18 +93,40 @@ class Pushed:
         return ", ".join(parts)
 
 
+@dataclass(frozen=True, slots=True)
+class Pulled:
+    """What a pull brought."""
+
+    rows: int  # rows others wrote, brought to the laptop
+    handed: int  # accounts the user may see now, brought whole
+    dropped: int  # accounts the user may no longer see, taken off the laptop
+    remade: int  # changes still waiting, made again on top
+    cursor: int
+
+
 @dataclass
 class _Journal:
-    """The server's journal while one mutation runs: logs it in its first write."""
+    """The server's journal while one mutation runs: logs it in its first write, and keeps the
+    values each of its writes overwrote unseen (`store.conflicts`)."""
 
     device_id: uuid.UUID
     member_id: uuid.UUID | None
     seq: int
     mutation: Mutation
+    base: int
     now: datetime
     logged: bool = False
 
     def __call__(self, session: Session) -> None:
+        conflicts.keep_overwritten(
+            session,
+            device=self.device_id,
+            seq=self.seq,
+            mutation_id=uuid.UUID(self.mutation.id),
+            base=self.base,
+            won_by=self.member_id,
+            now=self.now,
+        )
         if self.logged:
             return
         device = sync_log.locked_device(session, self.device_id, self.member_id, self.now)
@@ -114,6 +145,8 @@ class Sync:
     laptop: Workspace
     server: Workspace
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    #: The services as each member on each day, over one database (`_as_made`).
+    _made_as: dict[tuple[int, str, date], Workspace] = field(default_factory=dict, init=False)
 
     def push(self) -> Pushed:
         """Send every kept mutation, in order; each leaves the outbox once the server has it."""
@@ -129,9 +162,13 @@ class Sync:
                 "checks that each one is in your own book"
             )
         member = uuid.UUID(me.id)
+        ensure_server(self.server.db)
+        with self.laptop.db.reading() as session:
+            cursor = outbox_store.cursor(session)
         applied = skipped = 0
         rejected: list[Rejected] = []
-        for seq, mutation in self.laptop.outbox.pending():
+        for seq, kept in self.laptop.outbox.pending():
+            mutation = _upgraded(kept, me, cursor)
             outcome = self._push_one(uuid.UUID(device), member, seq, mutation)
             if outcome == "applied":
                 applied += 1
@@ -152,18 +189,31 @@ class Sync:
             if sync_log.last_seq(session, device) >= seq:
                 return "skipped"
             forbidden = _refusal(session, member, mutation)
-        if forbidden is not None:
-            return self._log(device, member, seq, mutation, "rejected", forbidden)
-        journal = _Journal(device, member, seq, mutation, self.clock())
+            actor = None if forbidden else team_store.live_member(session, str(member))
+        if forbidden is None and mutation.schema > MUTATION_SCHEMA:
+            forbidden = (
+                f"made by a newer csm (mutation schema {mutation.schema}): upgrade the csm "
+                "that syncs with the team's server"
+            )
+        if forbidden is None and (actor is None or mutation.actor != actor.id):
+            forbidden = "made by another member than the one who sends it"
+        if forbidden is not None or actor is None:
+            why = forbidden or "sent by nobody the team's server knows"
+            return self._log(device, member, seq, mutation, "rejected", why)
+        services = self._as_made(self.server, actor, mutation.day or self.server.today)
+        base = mutation.base if mutation.base is not None else 0
+        journal = _Journal(device, member, seq, mutation, base, self.clock())
         previous, db.journal = db.journal, journal
+        origin = WRITE_ORIGIN.set((device, seq))
         refused: str | None = None
         try:
-            apply(self.server, mutation)
+            apply(services, mutation)
         except _AlreadyThere:
             return "skipped"
         except (CsmError, IntegrityError, DataError) as error:
             refused = str(error) if isinstance(error, CsmError) else str(error.orig or error)
         finally:
+            WRITE_ORIGIN.reset(origin)
             db.journal = previous  # before logging what wrote nothing, in a write of its own
         if refused is not None:
             return self._log(device, member, seq, mutation, "rejected", refused)
@@ -190,6 +240,98 @@ class Sync:
             sync_log.log(session, row, seq, mutation, outcome=outcome, message=message, now=now)
         return message if outcome == "rejected" else "applied"
 
+    def _as_made(self, workspace: Workspace, actor: Member, day: date) -> Workspace:
+        """The services of `workspace`'s database as `actor` on `day`: a mutation runs as the
+        member who made it, on the day they made it."""
+        from csm_tui.services.workspace import Workspace
+
+        key = (id(workspace), actor.id, day)
+        found = self._made_as.get(key)
+        if found is None:
+            journal = workspace.db.journal  # the services' outbox sets its own: kept as it was
+            found = Workspace(
+                database=workspace.database,
+                today=day,
+                me=actor,
+                rules=workspace.rules,
+                system_today=day,
+                db=workspace.db,
+            )
+            workspace.db.journal = journal
+            self._made_as[key] = found
+        return found
+
+    def pull(self, *, attempts: int = 3) -> Pulled:
+        """Bring the server's changes since the laptop's cursor, of the books its user may see,
+        and make the changes still waiting again on top: in one laptop transaction. Read
+        without holding the laptop's lock; if the laptop wrote meanwhile, read again."""
+        me = self.laptop.me
+        kept_by = self.laptop.outbox.device()
+        if me is None or kept_by is None:
+            raise SyncError("this book does not sync with a team, or whose it is is not known")
+        device = uuid.UUID(kept_by)
+        laptop = self.laptop.db
+        for _ in range(attempts):
+            with laptop.reading() as session:
+                since = outbox_store.cursor(session)
+                asked = pull.touched(session)
+                known = pull.accounts_held(session)
+                mark = pull.marks(session)
+            with self.server.db.reading(snapshot=True) as session:
+                scope = pull.scope_of(session, me.id)
+                patch = pull.read_patch(
+                    session, since=since, scope=scope, asked=asked, known=known, device=device
+                )
+            with laptop.holding(foreign_keys=False) as session:
+                if pull.marks(session) != mark:
+                    continue  # the laptop wrote meanwhile: its rows are read again
+                pull.apply_patch(session.connection(), patch)
+                pull.forget_touched(session)
+                meta.set_meta(session, outbox_store.CURSOR_KEY, str(patch.cursor))
+                remade = self._remake_pending(me)
+                changed = patch.accounts_changed() - patch.dropped
+                if changed:
+                    self.laptop.triage.schedule.recompute(session, sorted(changed))
+            return Pulled(patch.news, len(patch.handed), len(patch.dropped), remade, patch.cursor)
+        raise SyncError("the laptop kept writing while the team's changes came: sync again")
+
+    def _remake_pending(self, me: Member) -> int:
+        """Inside the pull's transaction: each change still waiting made again on top of the
+        server's rows, as it was made (one that no longer applies is left to the next push,
+        which the server will refuse with why)."""
+        remade = 0
+        with not_kept():
+            for _seq, kept in self.laptop.outbox.pending():
+                mutation = _upgraded(kept, me, 0)
+                services = self._as_made(self.laptop, me, mutation.day or self.laptop.today)
+                try:
+                    apply(services, mutation)
+                except (CsmError, IntegrityError, DataError):
+                    continue
+                remade += 1
+        return remade
+
+
+def _upgraded(mutation: Mutation, me: Member, cursor: int) -> Mutation:
+    """A mutation kept by the previous schema, as this one reads it: made by the laptop's
+    member, on the day it was kept (the outbox says), having seen the laptop's cursor."""
+    if mutation.schema >= MUTATION_SCHEMA:
+        return mutation
+    return replace(
+        mutation,
+        actor=mutation.actor or me.id,
+        base=cursor if mutation.base is None else mutation.base,
+    )
+
+
+def ensure_server(db: Database) -> None:
+    """The team's server keeps the change feed from its first sync on."""
+    with db.reading() as session:
+        if change_feed.is_server(session):
+            return
+    with db.writing() as session:
+        change_feed.turn_on_server(session)
+
 
 @dataclass(frozen=True, slots=True)
 class Downloaded:
@@ -202,9 +344,10 @@ class Downloaded:
         return self.rows.get("account", 0)
 
 
-def download(server: Database, path: Path) -> Downloaded:
+def download(server: Database, path: Path, member: Member | None = None) -> Downloaded:
     """The server's book into the SQLite file `path`, with sync on: a new laptop's first sync,
-    or a reset (refused while changes wait: they would be lost)."""
+    or a reset (refused while changes wait: they would be lost). With `member`, the books they
+    may see (`store.pull.Scope`); the laptop's cursor is the server's feed as copied."""
     from csm_tui.store.database import Database
     from csm_tui.store.migrate import ensure_current
 
@@ -221,13 +364,16 @@ def download(server: Database, path: Path) -> Downloaded:
                 f"{waiting} {changes} to be sent from {path}: send them first (the push), "
                 "then download the book again"
             )
+    ensure_server(server)
     partial = partial_name(path)
     partial.unlink(missing_ok=True)
     local = Database.open(partial)
     try:
         ensure_current(local)
-        with server.reading() as source, local.writing(foreign_keys=False) as target:
-            rows = copy_book(source.connection(), target.connection())
+        with server.reading(snapshot=True) as source, local.writing(foreign_keys=False) as target:
+            scope = None if member is None else pull.scope_of(source, member.id)
+            rows = copy_book(source.connection(), target.connection(), scope)
+            meta.set_meta(target, outbox_store.CURSOR_KEY, str(pull.last_change(source)))
         device = Outbox(local).enable()
     except BaseException:
         local.dispose()

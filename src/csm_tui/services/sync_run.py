@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from csm_tui.services.sync import Pushed, SyncError, download
+from csm_tui.services.sync import Pulled, Pushed, SyncError, download
 from csm_tui.store import meta
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ class SyncReport:
 
     downloaded: int | None = None  # accounts, when the book was downloaded whole
     pushed: Pushed | None = None
-    accounts: int = 0  # in the book after the sync
+    pulled: Pulled | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -95,7 +95,8 @@ class SyncReport:
             f"  refused: {refused.name} (change {refused.seq}): {refused.why}"
             for refused in self.pushed.rejected
         ]
-        lines.append(f"Brought the team's book down again: {self.accounts:,} accounts.")
+        if self.pulled is not None:
+            lines.append(_pulled_words(self.pulled))
         return lines
 
     @property
@@ -106,6 +107,18 @@ class SyncReport:
         refused = len(self.pushed.rejected)
         tail = f"; {refused} refused by the server" if refused else ""
         return f"Synced: {self.pushed.applied} sent{tail}"
+
+
+def _pulled_words(pulled: Pulled) -> str:
+    if not pulled.rows:
+        return "Nothing new from the team."
+    words = f"Brought {pulled.rows:,} change{'' if pulled.rows == 1 else 's'} from the team"
+    more = []
+    if pulled.handed:
+        more.append(f"{pulled.handed} account{'' if pulled.handed == 1 else 's'} now yours")
+    if pulled.dropped:
+        more.append(f"{pulled.dropped} no longer in your book")
+    return words + (f" ({', '.join(more)})." if more else ".")
 
 
 def sync_book(
@@ -119,7 +132,7 @@ def sync_book(
     for the status line: a server that cannot be reached is `SyncOffline`."""
     from csm_tui.services.outbox import Outbox
     from csm_tui.services.sync import Sync
-    from csm_tui.services.workspace import Workspace
+    from csm_tui.services.workspace import Workspace, resolve_member
     from csm_tui.store.database import Database
 
     if "://" in settings.database:
@@ -139,7 +152,10 @@ def sync_book(
         raise SyncOffline(f"cannot reach the team's server: {error}") from None
     try:
         if not path.exists():
-            got = download(server, path)
+            member = None
+            if settings.user_email:
+                member = resolve_member(server, settings.user_email, csm=settings.csm)
+            got = download(server, path, member)
             _remember_success(path, clock())
             return SyncReport(downloaded=got.accounts)
         laptop_db = Database.open(path)
@@ -156,10 +172,11 @@ def sync_book(
             Workspace.open(settings) as laptop,
             Workspace.open(settings.with_database(server_url)) as team,
         ):
-            pushed = Sync(laptop, team).push()
-        got = download(server, path)
+            sync = Sync(laptop, team)
+            pushed = sync.push()
+            pulled = sync.pull()
         _remember_success(path, clock())
-        return SyncReport(pushed=pushed, accounts=got.accounts)
+        return SyncReport(pushed=pushed, pulled=pulled)
     finally:
         server.dispose()
 

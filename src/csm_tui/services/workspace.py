@@ -68,7 +68,7 @@ class _Connected:
         from csm_tui.services.wrapup_notes import WeeklyNotes
 
         self.db = db
-        self.outbox = Outbox(db)
+        self.outbox = Outbox(db, actor=None if me is None else me.id, day=today)
         self.outbox.attach()  # a laptop that syncs keeps its writes for the team's server
         self.triage = Triage(db, rules, today, me, system_today)
         self.accounts = Accounts(db, rules, today)

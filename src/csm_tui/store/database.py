@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +42,15 @@ if TYPE_CHECKING:
 
 _IMMEDIATE = "csm_immediate"
 _FOREIGN_KEYS = "csm_foreign_keys"
+
+#: The laptop and the mutation whose writes these are, while the team's server applies a push:
+#: the change feed names them (`store.change_feed`).
+WRITE_ORIGIN: ContextVar[tuple[uuid.UUID, int] | None]
+WRITE_ORIGIN = ContextVar("csm_origin", default=None)
+#: The transaction a caller holds open (`Database.holding`): reads and writes made inside it
+#: are part of it.
+_HELD: ContextVar[tuple[Database, Session] | None]
+_HELD = ContextVar("csm_held", default=None)
 
 
 class DatabaseError(CsmError):
@@ -213,12 +224,25 @@ class Database:
     def display_name(self) -> str:
         return str(self.path) if self.path else self.url.render_as_string(hide_password=True)
 
+    def _held(self) -> Session | None:
+        held = _HELD.get()
+        return held[1] if held is not None and held[0] is self else None
+
     @contextmanager
-    def reading(self) -> Iterator[Session]:
-        """A read-only unit: one transaction, closed straight after so no snapshot pins the WAL."""
+    def reading(self, *, snapshot: bool = False) -> Iterator[Session]:
+        """A read-only unit: one transaction, closed straight after so no snapshot pins the WAL.
+        `snapshot`: every statement in it sees the same moment (PostgreSQL's REPEATABLE READ;
+        a SQLite read transaction always does)."""
+        held = self._held()
+        if held is not None:
+            yield held
+            return
+        bind = self.engine
+        if snapshot and not self.is_sqlite:
+            bind = self.engine.execution_options(isolation_level="REPEATABLE READ")
         with (
             self.in_words(),
-            Session(self.engine, expire_on_commit=False) as session,
+            Session(bind, expire_on_commit=False) as session,
             session.begin(),
         ):
             yield session
@@ -235,6 +259,13 @@ class Database:
         for rewriting derived rows whose keys the transaction itself read, where a check could
         never fail but makes SQLite delete a whole table row by row instead of truncating it
         (benchmarks: reschedule, all changed)."""
+        held = self._held()
+        if held is not None:  # part of the transaction held: undone alone if it fails
+            with held.begin_nested():
+                yield held
+                if self.journal is not None:
+                    self.journal(held)
+            return
         self.refuse_if_damaged()
         bind = self.engine.execution_options(**write_options(foreign_keys=foreign_keys))
         with (
@@ -242,10 +273,54 @@ class Database:
             Session(bind, expire_on_commit=False) as session,
             session.begin(),
         ):
-            session.connection()  # BEGIN IMMEDIATE now
+            mark = self._begin_origin(session)
             yield session
+            if mark is not None:
+                self._stamp_origin(session, mark)
             if self.journal is not None:
                 self.journal(session)
+
+    @contextmanager
+    def holding(self, *, foreign_keys: bool = True) -> Iterator[Session]:
+        """A write transaction held open: every read and write made inside it on this database,
+        in this thread, is part of it (each write in a savepoint of its own), and it commits
+        at the end or not at all. The pull sets the rows to the server's values and makes the
+        changes still waiting again, all in one."""
+        with self.writing(foreign_keys=foreign_keys) as session:
+            token = _HELD.set((self, session))
+            try:
+                yield session
+            finally:
+                _HELD.reset(token)
+
+    def _begin_origin(self, session: Session) -> int | None:
+        """Begin the transaction now (SQLite: `BEGIN IMMEDIATE`); while a push is applied
+        (`WRITE_ORIGIN`), have the change feed name its laptop and mutation: PostgreSQL's
+        triggers read it from the transaction's settings; SQLite's rows written after the
+        returned mark are stamped at the end (one writer at a time: they are this one's)."""
+        connection = session.connection()
+        origin = WRITE_ORIGIN.get()
+        if origin is None:
+            return None
+        device, seq = origin
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(
+                "SELECT set_config('csm.sync_device', %s, true), "
+                "set_config('csm.sync_seq', %s, true)",
+                (str(device), str(seq)),
+            )
+            return None
+        found = connection.exec_driver_sql("SELECT max(id) FROM sync_change").scalar()
+        return int(found or 0)
+
+    @staticmethod
+    def _stamp_origin(session: Session, mark: int) -> None:
+        origin = WRITE_ORIGIN.get()
+        if origin is not None:
+            session.connection().exec_driver_sql(
+                "UPDATE sync_change SET device_id = ?, seq = ? WHERE id > ?",
+                (origin[0].hex, origin[1], mark),
+            )
 
     @contextmanager
     def in_words(self) -> Iterator[None]:

@@ -11,11 +11,16 @@ day and rules they were computed: the first start after the copy computes them).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
 from csm_tui import models
+from csm_tui.store.change_feed import NOT_FED
+
+if TYPE_CHECKING:
+    from csm_tui.store.pull import Scope
 
 #: Tables a download leaves alone.
 NOT_COPIED = frozenset(
@@ -27,6 +32,7 @@ NOT_COPIED = frozenset(
         "scheduled_touch",
         "queue_rank",
         "account_plan",
+        "sync_change",
     }
 )
 #: app_meta keys of what the laptop computes again, or of the server's own sync.
@@ -35,15 +41,16 @@ _META_NOT_COPIED = ("schedule.", "queue.", "sync.")
 CHUNK = 5_000
 
 
-def copy_book(source: Connection, target: Connection) -> dict[str, int]:
-    """Copy every row of the book's tables from `source` into the empty `target`; the rows
-    copied, by table."""
+def copy_book(source: Connection, target: Connection, scope: Scope | None = None) -> dict[str, int]:
+    """Copy every row of the book's tables from `source` into the empty `target` (of the books
+    `scope` holds: None, all); the rows copied, by table."""
     copied: dict[str, int] = {}
     for table in models.SQLModel.metadata.sorted_tables:
         if table.name in NOT_COPIED:
             continue
+        where = None if scope is None or table.name in NOT_FED else scope.rows_of(table)
         count = 0
-        for rows in _chunks(source, table):
+        for rows in _chunks(source, table, where):
             if table.name == "app_meta":
                 rows = [row for row in rows if not str(row["key"]).startswith(_META_NOT_COPIED)]
             if rows:
@@ -53,7 +60,10 @@ def copy_book(source: Connection, target: Connection) -> dict[str, int]:
     return copied
 
 
-def _chunks(source: Connection, table: sa.Table) -> Iterator[list[dict[str, object]]]:
-    result = source.execution_options(yield_per=CHUNK).execute(sa.select(table))
+def _chunks(
+    source: Connection, table: sa.Table, where: sa.ColumnElement[bool] | None
+) -> Iterator[list[dict[str, object]]]:
+    statement = sa.select(table) if where is None else sa.select(table).where(where)
+    result = source.execution_options(yield_per=CHUNK).execute(statement)
     for part in result.mappings().partitions(CHUNK):
         yield [dict(row) for row in part]

@@ -13,6 +13,11 @@ from sqlmodel import Session, col, delete, func, select
 from csm_tui.domain.mutation import Mutation
 from csm_tui.models import OutboxEntry
 
+#: app_meta key: this book's device id, set when sync is turned on for it.
+DEVICE_KEY = "sync.device_id"
+#: app_meta key: the last of the server's changes this laptop pulled (`SyncChange.id`).
+CURSOR_KEY = "sync.cursor"
+
 
 def append(session: Session, mutation: Mutation, made_at: datetime) -> int:
     """Keep `mutation` after every one made before it; its `seq`."""
@@ -22,6 +27,9 @@ def append(session: Session, mutation: Mutation, made_at: datetime) -> int:
         args=json.dumps(mutation.args, sort_keys=True, ensure_ascii=False),
         schema_version=mutation.schema,
         made_at=made_at,
+        actor_id=None if mutation.actor is None else uuid.UUID(mutation.actor),
+        made_on=mutation.day,
+        base=mutation.base,
     )
     session.add(entry)
     session.flush()
@@ -36,10 +44,26 @@ def pending(session: Session) -> list[tuple[int, Mutation]]:
     return [
         (
             row.seq or 0,
-            Mutation(str(row.mutation_id), row.name, json.loads(row.args), row.schema_version),
+            Mutation(
+                str(row.mutation_id),
+                row.name,
+                json.loads(row.args),
+                row.schema_version,
+                None if row.actor_id is None else str(row.actor_id),
+                row.made_on,
+                row.base,
+            ),
         )
         for row in rows
     ]
+
+
+def cursor(session: Session) -> int:
+    """The last of the server's changes this laptop pulled (0: none since its download)."""
+    from csm_tui.store.meta import get_meta
+
+    text = get_meta(session, CURSOR_KEY)
+    return int(text) if text else 0
 
 
 def waiting(session: Session) -> int:

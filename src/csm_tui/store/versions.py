@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 #: The newest revision in migrations/versions; a test keeps it equal to Alembic's head.
-HEAD_REVISION = "0014"
+HEAD_REVISION = "0015"
 
 #: app_meta keys: the `today` and the rules file the whole schedule was last computed for.
 COMPUTED_FOR_KEY = "schedule.computed_for"

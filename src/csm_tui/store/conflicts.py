@@ -1,0 +1,220 @@
+"""The values a laptop's mutation overwrote without having seen them (issue 23).
+
+The server applies a laptop's mutation against its current rows: for a plain field the later
+arrival wins. When the mutation changes a field that someone else changed on the server after
+the laptop's last pull (`Mutation.base`), the value that lost is kept here (`sync_conflict`),
+with the one that won, for the CSM and the manager to see and to resolve: keep what won, or
+write back what lost. Touches, notes and events are rows of their own, appended, never
+overwritten, so they never conflict; a delete is an update of `deleted_at`, a tombstone.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from csm_tui.models import SyncChange, SyncConflict, as_utc
+from csm_tui.store.change_feed import RowKey, fed_tables
+
+
+def keep_overwritten(
+    session: Session,
+    *,
+    device: uuid.UUID,
+    seq: int,
+    mutation_id: uuid.UUID,
+    base: int,
+    won_by: uuid.UUID | None,
+    now: datetime,
+) -> int:
+    """In the transaction that applies mutation `seq` of `device`: keep each value its writes
+    overwrote that another change made after `base`; how many. Called after each of its
+    write transactions: a value kept once is not kept again."""
+    mine = session.exec(
+        select(SyncChange).where(
+            col(SyncChange.device_id) == device,
+            col(SyncChange.seq) == seq,
+            col(SyncChange.old).is_not(None),
+        )
+    ).all()
+    kept = 0
+    for change in mine:
+        assert change.id is not None and change.old is not None
+        overwritten: dict[str, Any] = json.loads(change.old)
+        others = session.exec(
+            select(SyncChange).where(
+                col(SyncChange.table_name) == change.table_name,
+                col(SyncChange.row_key) == change.row_key,
+                col(SyncChange.id) > base,
+                col(SyncChange.id) < change.id,
+                col(SyncChange.old).is_not(None),
+                sa.or_(col(SyncChange.device_id).is_(None), col(SyncChange.device_id) != device),
+            )
+        ).all()
+        lost_in: dict[str, int] = {}
+        for other in others:
+            assert other.id is not None and other.old is not None
+            for column in json.loads(other.old):
+                lost_in[column] = other.id
+        for column, lost in overwritten.items():
+            if column not in lost_in:
+                continue
+            key = uuid.uuid5(mutation_id, f"{change.table_name}/{change.row_key}/{column}")
+            if session.get(SyncConflict, key) is not None:
+                continue
+            won = _value(session, change.table_name, change.row_key, column)
+            session.add(
+                SyncConflict(
+                    id=key,
+                    account_id=change.account_id,
+                    table_name=change.table_name,
+                    row_key=change.row_key,
+                    column_name=column,
+                    lost=json.dumps(lost),
+                    won=json.dumps(won),
+                    lost_change=lost_in[column],
+                    won_device=device,
+                    won_seq=seq,
+                    won_by=won_by,
+                    found_at=now,
+                )
+            )
+            kept += 1
+    if kept:
+        session.flush()
+    return kept
+
+
+def _table(name: str) -> sa.Table:
+    return next(table for table in fed_tables() if table.name == name)
+
+
+def _value(session: Session, table_name: str, row_key: str, column: str) -> Any:
+    """The column's value in the row now, as JSON holds it."""
+    table = _table(table_name)
+    key = RowKey.parse(table_name, row_key)
+    where = [c == v for c, v in zip(table.primary_key, key.values, strict=True)]
+    found = session.execute(sa.select(table.c[column]).where(*where)).scalar()
+    return jsonable(found)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictRow:
+    """A conflict as the list shows it: the values as text the column's type reads."""
+
+    id: str
+    account_id: str | None
+    account: str  # its name
+    table: str
+    row_key: str
+    column: str
+    lost: Any
+    won: Any
+    won_by: str | None  # a member's name
+    found_at: datetime
+    resolved: str | None  # "kept" / "restored"
+
+
+def listed(
+    session: Session, accounts: set[uuid.UUID] | None, *, open_only: bool = True
+) -> list[ConflictRow]:
+    """The conflicts of these accounts (None: all), newest first."""
+    from csm_tui.models import Account, TeamMember
+
+    statement = (
+        select(SyncConflict, Account.name, TeamMember.name)
+        .join(Account, col(Account.id) == col(SyncConflict.account_id), isouter=True)
+        .join(TeamMember, col(TeamMember.id) == col(SyncConflict.won_by), isouter=True)
+        .order_by(col(SyncConflict.found_at).desc(), col(SyncConflict.column_name))
+    )
+    if open_only:
+        statement = statement.where(col(SyncConflict.resolved_at).is_(None))
+    if accounts is not None:
+        statement = statement.where(col(SyncConflict.account_id).in_(sorted(accounts)))
+    rows = []
+    for conflict, account, member in session.exec(statement):
+        table = _table(conflict.table_name)
+        rows.append(
+            ConflictRow(
+                id=str(conflict.id),
+                account_id=None if conflict.account_id is None else str(conflict.account_id),
+                account=account or "",
+                table=conflict.table_name,
+                row_key=conflict.row_key,
+                column=conflict.column_name,
+                lost=read_value(table, conflict.column_name, conflict.lost),
+                won=read_value(table, conflict.column_name, conflict.won),
+                won_by=member,
+                found_at=as_utc(conflict.found_at),
+                resolved=conflict.resolution,
+            )
+        )
+    return rows
+
+
+def read_value(table: sa.Table, column: str, text: str | None) -> Any:
+    """A kept value as its column holds it (SQLite's triggers keep UUIDs as 32 hex digits,
+    booleans as 0/1, moments without a zone; PostgreSQL's, as JSON writes them)."""
+    if text is None:
+        return None
+    value = json.loads(text)
+    if value is None or column not in table.c:
+        return value
+    kind = table.c[column].type
+    try:
+        if isinstance(kind, sa.Uuid):
+            return uuid.UUID(str(value))
+        if isinstance(kind, sa.Boolean):
+            return bool(value)
+        if isinstance(kind, sa.DateTime):
+            return as_utc(datetime.fromisoformat(str(value)))
+        if isinstance(kind, sa.Date):
+            return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return value
+    return value
+
+
+def resolve(
+    session: Session,
+    conflict_id: uuid.UUID,
+    *,
+    resolution: str,
+    by: uuid.UUID | None,
+    now: datetime,
+) -> SyncConflict | None:
+    """Mark a conflict resolved; the value written back (restored) is the caller's to write."""
+    conflict = session.get(SyncConflict, conflict_id)
+    if conflict is None:
+        return None
+    conflict.resolved_at = now
+    conflict.resolved_by = by
+    conflict.resolution = resolution
+    session.add(conflict)
+    session.flush()
+    return conflict
+
+
+def restore(session: Session, conflict: SyncConflict) -> None:
+    """Write back the value that lost into its row."""
+    table = _table(conflict.table_name)
+    key = RowKey.parse(conflict.table_name, conflict.row_key)
+    where = [c == v for c, v in zip(table.primary_key, key.values, strict=True)]
+    value = read_value(table, conflict.column_name, conflict.lost)
+    session.execute(sa.update(table).where(*where).values({conflict.column_name: value}))
