@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from csm_tui.domain.account import AccountName
     from csm_tui.domain.book import AccountRow
     from csm_tui.services.account import Accounts
+    from csm_tui.services.conflicts import Conflicts
     from csm_tui.services.escalations import Escalations
     from csm_tui.services.outbox import Outbox
     from csm_tui.services.plans import Plans
@@ -60,6 +61,7 @@ class _Connected:
         system_today: date | None,
     ) -> None:
         from csm_tui.services.account import Accounts
+        from csm_tui.services.conflicts import Conflicts
         from csm_tui.services.escalations import Escalations
         from csm_tui.services.outbox import Outbox
         from csm_tui.services.plans import Plans
@@ -75,6 +77,7 @@ class _Connected:
         self.escalations = Escalations(db, rules, today, me)
         self.plans = Plans(db, rules, today, me)
         self.weekly_notes = WeeklyNotes(db, today)
+        self.conflicts = Conflicts(db, today, me)
         self.wrapup = Wrapup(db, rules, today, me)
 
 
@@ -213,6 +216,10 @@ class Workspace:
     @property
     def weekly_notes(self) -> WeeklyNotes:
         return self._services().weekly_notes
+
+    @property
+    def conflicts(self) -> Conflicts:
+        return self._services().conflicts
 
     @property
     def wrapup(self) -> Wrapup:

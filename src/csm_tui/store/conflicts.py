@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from csm_tui.models import SyncChange, SyncConflict, as_utc
+
+__all__ = ["ConflictRow", "SyncConflict", "keep_overwritten", "listed", "resolve", "restore"]
 from csm_tui.store.change_feed import RowKey, fed_tables
 
 

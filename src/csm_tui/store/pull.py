@@ -153,8 +153,14 @@ def read_patch(
                 continue
             where = account_of(table).in_(sorted(handed))
             rows = [dict(row) for row in session.execute(sa.select(table).where(where)).mappings()]
-            patch.rows.setdefault(table.name, []).extend(rows)
+            patch.rows[table.name] = _unique(table, [*patch.rows.get(table.name, ()), *rows])
     return patch
+
+
+def _unique(table: sa.Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row once (a row changed since the cursor, of an account handed over whole)."""
+    columns = [column.name for column in table.primary_key]
+    return list({tuple(row[c] for c in columns): row for row in rows}.values())
 
 
 def _sees(

@@ -21,6 +21,7 @@ from csm_tui.models import (
     Objective,
     RecoveryPlan,
     SuccessPlan,
+    SyncConflict,
     Touchpoint,
     table_of,
 )
@@ -30,6 +31,11 @@ _ITEM, _TOUCH = table_of(ActionItem), table_of(Touchpoint)
 
 #: How an argument's id reaches its account: a statement giving the account of the row `:key`.
 _ACCOUNT_OF: dict[str, list[sa.Select[tuple[uuid.UUID]]]] = {
+    "conflict_id": [
+        sa.select(table_of(SyncConflict).c.account_id).where(
+            table_of(SyncConflict).c.id == sa.bindparam("key")
+        )
+    ],
     "escalation_id": [
         sa.select(table_of(Escalation).c.account_id).where(
             table_of(Escalation).c.id == sa.bindparam("key")
