@@ -54,7 +54,7 @@ def laptop(server: Workspace, tmp_path: Path) -> Iterator[Workspace]:
         yield mine
 
 
-def _form(workspace: Workspace, account_id: str, **changes: str) -> AccountForm:
+def _form(workspace: Workspace, account_id: str, priority: str | None = None) -> AccountForm:
     view = workspace.accounts.view(account_id)
     assert view is not None
     profile = view.detail.profile
@@ -63,7 +63,7 @@ def _form(workspace: Workspace, account_id: str, **changes: str) -> AccountForm:
         priority=profile.priority.value,
         arr=str(profile.arr_cents // 100),
     )
-    return replace(form, **changes)
+    return form if priority is None else replace(form, priority=priority)
 
 
 def _visible_rows(
