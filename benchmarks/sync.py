@@ -1,14 +1,17 @@
 """Offline sync (issue 23): the first download of a book, and pushing offline changes, each
 beside reading the same rows on the laptop in the same run.
 
-    python -m benchmarks.sync BOOK [--today 2026-11-23] [--mutations 1000]
+    python -m benchmarks.sync BOOK [--today 2026-11-23] [--mutations 1000] [--as EMAIL]
 
 On private copies of BOOK (never written): one plays the team's server (SQLite here; the tests
-run the same code against PostgreSQL). `download_s`: the server's book into a new laptop file
-(`services.sync.download`); `read_local_s`, the baseline: reading every copied row back from the
-laptop's file. Then, on the laptop, `--mutations` touches logged offline (`log_offline_s`: the
-CSM's own writes, each kept in the outbox), and `push_s`: sending them to the server, each run
-there through the same service and logged.
+run the same code against PostgreSQL). `download_s`: the books `--as` may see (default: the demo
+manager, the whole team) into a new laptop file (`services.sync.download`); `read_local_s`, the
+baseline: reading every copied row back from the laptop's file. Then, on the laptop,
+`--mutations` touches logged offline (`log_offline_s`: the user's own writes, each kept in the
+outbox), `push_s`: sending them to the server, each run there through the same service and
+logged, and `pull_s`: bringing the rows back (the laptop's own touched rows set to the server's).
+Then `--mutations` touches logged on the server by someone else, and `pull_theirs_s`: the
+laptop pulling them.
 """
 
 from __future__ import annotations
@@ -24,21 +27,21 @@ import sqlalchemy as sa
 from benchmarks.private_copy import private_copy
 from csm_tui import models
 from csm_tui.domain.enums import TouchKind
-from csm_tui.services.demo import DEMO_USER_EMAIL
+from csm_tui.services.demo import DEMO_MANAGER_EMAIL
 from csm_tui.services.sync import Sync, download
 from csm_tui.services.triage import TouchForm
-from csm_tui.services.workspace import Workspace
+from csm_tui.services.workspace import Workspace, resolve_member
 from csm_tui.settings import Settings
 from csm_tui.store.download import NOT_COPIED
 
 
-def measure(book: Path, today: date, mutations: int) -> dict[str, float | int]:
+def measure(book: Path, today: date, mutations: int, email: str) -> dict[str, float | int]:
     figures: dict[str, float | int] = {}
     with tempfile.TemporaryDirectory() as folder:
         server_path, server_db = private_copy(book, Path(folder))
         laptop_path = Path(folder) / "laptop.db"
         start = time.perf_counter()
-        got = download(server_db, laptop_path)
+        got = download(server_db, laptop_path, resolve_member(server_db, email))
         figures["download_s"] = round(time.perf_counter() - start, 4)
         figures["rows"] = sum(got.rows.values())
         figures["accounts"] = got.accounts
@@ -51,9 +54,9 @@ def measure(book: Path, today: date, mutations: int) -> dict[str, float | int]:
         engine.dispose()
         figures["read_local_s"] = round(time.perf_counter() - start, 4)
         server_db.dispose()
-        user = Settings(database=str(laptop_path), today=today, user_email=DEMO_USER_EMAIL)
+        user = Settings(database=str(laptop_path), today=today, user_email=email)
         with Workspace.open(user) as laptop:
-            accounts = [row.id for row in laptop.book(team=False)]
+            accounts = [row.id for row in laptop.book(team=True)]
             start = time.perf_counter()
             for n in range(mutations):
                 form = TouchForm(
@@ -62,12 +65,28 @@ def measure(book: Path, today: date, mutations: int) -> dict[str, float | int]:
                 laptop.triage.log_touch(form)
             figures["log_offline_s"] = round(time.perf_counter() - start, 4)
             with Workspace.open(user.with_database(server_path)) as server:
+                sync = Sync(laptop, server)
                 start = time.perf_counter()
-                pushed = Sync(laptop, server).push()
+                pushed = sync.push()
                 figures["push_s"] = round(time.perf_counter() - start, 4)
+                start = time.perf_counter()
+                sync.pull()
+                figures["pull_s"] = round(time.perf_counter() - start, 4)
+                for n in range(mutations):
+                    form = TouchForm(
+                        accounts[n % len(accounts)], TouchKind.EMAIL.value, today, f"Theirs {n}"
+                    )
+                    server.triage.log_touch(form)
+                start = time.perf_counter()
+                pulled = sync.pull()
+                figures["pull_theirs_s"] = round(time.perf_counter() - start, 4)
+                figures["pulled_theirs"] = pulled.rows
             figures["pushed"] = pushed.applied
     figures["download_to_read_local"] = round(figures["download_s"] / figures["read_local_s"], 2)
     figures["push_to_log_offline"] = round(figures["push_s"] / figures["log_offline_s"], 2)
+    figures["pull_theirs_to_log_offline"] = round(
+        figures["pull_theirs_s"] / figures["log_offline_s"], 2
+    )
     return figures
 
 
@@ -76,8 +95,10 @@ def main() -> None:
     parser.add_argument("book", type=Path)
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 23))
     parser.add_argument("--mutations", type=int, default=1000)
+    parser.add_argument("--as", dest="email", default=DEMO_MANAGER_EMAIL)
     arguments = parser.parse_args()
-    for name, value in measure(arguments.book, arguments.today, arguments.mutations).items():
+    figures = measure(arguments.book, arguments.today, arguments.mutations, arguments.email)
+    for name, value in figures.items():
         shown = f"{value:,}" if isinstance(value, int) else f"{value:.4f}"
         print(f"{name:>24}  {shown}")
 

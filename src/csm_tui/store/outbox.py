@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, func, select
 
 from csm_tui.domain.mutation import Mutation
-from csm_tui.models import OutboxEntry
+from csm_tui.models import OutboxEntry, as_utc
 
 #: app_meta key: this book's device id, set when sync is turned on for it.
 DEVICE_KEY = "sync.device_id"
@@ -50,7 +50,8 @@ def pending(session: Session) -> list[tuple[int, Mutation]]:
                 json.loads(row.args),
                 row.schema_version,
                 None if row.actor_id is None else str(row.actor_id),
-                row.made_on,
+                # schema 1 did not say the day: the day it was kept, by the laptop's clock
+                as_utc(row.made_at).date() if row.schema_version < 2 else row.made_on,
                 row.base,
             ),
         )
