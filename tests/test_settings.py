@@ -3,8 +3,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from csm_tui import paths
+from csm_tui.cli import main
 from csm_tui.settings import ConfigError, Settings, build_settings
 
 SYSTEM_TODAY = date(2026, 11, 23)
@@ -45,6 +47,24 @@ def test_config_file_fills_what_the_command_line_left_out(tmp_path: Path) -> Non
     flagged = _build(config_path=config, database="/elsewhere.db", user_email="li@example.com")
     assert flagged.database == "/elsewhere.db"
     assert flagged.user_email == "li@example.com"
+
+
+def test_the_team_server_is_the_flag_s_else_the_config_file_s(
+    tmp_path: Path, tui_started: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('team_database = "postgresql://team@office/csm"\n')
+    assert _build(config_path=config).team_database == "postgresql://team@office/csm"
+    flagged = _build(config_path=config, team_database="postgresql://team@home/csm")
+    assert flagged.team_database == "postgresql://team@home/csm"
+    # The terminal UI takes it as `csm sync` does: --team-db, or CSM_TUI_TEAM_DATABASE.
+    book = str(tmp_path / "book.db")
+    result = CliRunner().invoke(main, ["--db", book, "--team-db", "/srv/team.db"])
+    assert result.exit_code == 0, result.output
+    monkeypatch.setenv("CSM_TUI_TEAM_DATABASE", "/srv/other.db")
+    result = CliRunner().invoke(main, ["--db", book])
+    assert result.exit_code == 0, result.output
+    assert [app.settings.team_database for app in tui_started] == ["/srv/team.db", "/srv/other.db"]
 
 
 def test_the_default_config_file_is_read_when_present() -> None:

@@ -2,8 +2,9 @@
 
 The app holds what every screen shares: the keys that mean the same thing everywhere (`?`,
 `ctrl+p`, `q`, and the keys that open a screen by name, `b`, `L`, `W`), opening an account from any
-screen (`messages.OpenAccount`), and the one place where a failed worker is said
-(`work_failed`).
+screen (`messages.OpenAccount`), the one place where a failed worker is said (`work_failed`), and
+a laptop's sync with its team (issue 23): the sync key `Y`, and the line every screen shows of a
+book that syncs (`widgets.sync_status`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
+from weakref import WeakSet
 
 from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -31,18 +36,26 @@ from csm_tui.services.first_view import first_view
 from csm_tui.services.workspace import Workspace
 from csm_tui.settings import Settings
 from csm_tui.store import raw
+from csm_tui.widgets.sync_status import SyncLine, sync_line
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.timer import Timer
 
     from csm_tui.screens.account import AccountScreen
     from csm_tui.services.account import AccountView
+    from csm_tui.services.sync_run import SyncReport, SyncState
     from csm_tui.services.triage_view import TriageView
 
 log = logging.getLogger(__name__)
 
 #: How long a failure's notification shows; the same words again meanwhile are not repeated.
 _FAILURE_SECONDS = 10
+
+#: How often the sync line reads the book's sync state again, for the changes made by keys
+#: that close no form, or from the shell. A read is a count and three keys (about 0.4 ms on a
+#: 5,000-account book), in a worker.
+SYNC_READ_SECONDS = 10.0
 
 
 @dataclass
@@ -95,27 +108,67 @@ class CsmApp(App[None]):
             tooltip="The week in figures, your notes for your manager, or the team's week "
             "(escape comes back)",
         ),
+        Binding(
+            "Y",
+            "sync",
+            "Sync with the team",
+            show=False,
+            tooltip="Send this laptop's changes to the team's server and bring the team's back",
+        ),
         Binding("q", "quit", "Quit", show=False, tooltip="Quit csm (everything is saved)"),
     ]
+
+    #: What the sync line of every screen shows (`widgets.sync_status`); None: no line, the
+    #: book does not sync (or is not read yet).
+    sync_line: reactive[SyncLine | None] = reactive(None)
+
+    @dataclass
+    class SyncRead(Message):
+        """The book's sync state, read for the line."""
+
+        state: SyncState
+
+    @dataclass
+    class SyncOver(Message):
+        """The sync key's run is over: what to say and how, whether the book was synced (the
+        screens read it again), and its sync state after (None: it could not be read)."""
+
+        words: str
+        severity: SeverityLevel
+        synced: bool
+        state: SyncState | None
 
     def __init__(
         self,
         workspace: Workspace,
         initial: TriageView | None = None,
         *,
+        settings: Settings,
         open_screen: str | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.settings = settings  # the sync key syncs the book they name with their server
+        #: The laptop's clock, for "synced 12:04" and for when a sync is kept (tests fix it).
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self._initial = initial
         self._open_screen = open_screen  # shown over the triage at start-up (`csm --open`)
         self._account_screen: AccountScreen | None = None
         self._opening: str | None = None  # the account being read to be opened
         self._said: tuple[str, float] = ("", 0.0)  # the last failure notified, and when
+        self._sync_state: SyncState | None = None  # the last read; None before the first
+        self._syncing = False  # the sync key's worker runs
+        self._sync_timer: Timer | None = None
+        #: Screens under the current one when a sync changed the book: each reads it again
+        #: when it is shown again.
+        self._stale: WeakSet[CsmScreen[Any]] = WeakSet()
+        self._depth = 0  # of the screen stack, to tell going back from opening
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         self.push_screen(TriageScreen(self.workspace, self._initial))
+        self.call_after_refresh(self.read_sync_state)  # as the queue's reads: after the paint
         self._initial = None  # the screen holds it now, as long as it shows it
         if self._open_screen is not None:  # escape comes back to the triage
             self.action_open(self._open_screen)
@@ -182,6 +235,113 @@ class CsmApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title not in titles:
                 yield command
+
+    # -- a laptop's sync with its team (issue 23) -----------------------------------------------
+
+    def action_sync(self) -> None:
+        """Sync the book with the team's server, in a worker; the line says "syncing…"
+        meanwhile, and the key waits for that sync to end."""
+        if self._syncing:
+            return
+        self._syncing = True
+        self._show_sync()
+        self._sync()
+
+    @thread_work(group="sync", description="sync with the team")
+    def _sync(self) -> None:
+        from csm_tui.services.sync import SyncError
+        from csm_tui.services.sync_run import SyncOffline, read_state, sync_book
+
+        db = self.workspace.db
+        state = read_state(db)
+        server = self.settings.team_database
+        if not state.syncs:
+            self.post_message(self.SyncOver(_not_a_copy(self.settings), "warning", False, state))
+            return
+        if not server:
+            self.post_message(self.SyncOver(_no_server(self.settings), "warning", False, state))
+            return
+        severity: SeverityLevel
+        try:
+            report = sync_book(self.settings, server, clock=self.clock)
+        except SyncError as error:
+            words, severity, synced = str(error), "error", False
+            if isinstance(error, SyncOffline):  # the driver's first line; then advice, a link
+                words = words.splitlines()[0]
+        else:
+            (words, severity), synced = _report_words(report), True
+        try:
+            after: SyncState | None = read_state(db)
+        except Exception:  # the line keeps what it said; the sync's outcome is said all the same
+            log.warning("could not read the sync state after a sync", exc_info=True)
+            after = None
+        self.post_message(self.SyncOver(words, severity, synced, after))
+
+    @on(SyncOver)
+    def _sync_over(self, message: SyncOver) -> None:
+        self._syncing = False
+        if message.state is not None:
+            self._sync_state = message.state
+        self._show_sync()
+        failed = message.severity == "error"
+        self.notify(
+            message.words,
+            title="Could not sync" if failed else "Sync",
+            severity=message.severity,
+            timeout=_FAILURE_SECONDS if failed or message.severity == "warning" else None,
+        )
+        if message.synced:
+            self._reread_after_sync()
+
+    def _reread_after_sync(self) -> None:
+        """The book changed under every screen: the one shown reads it again now, each of
+        the others when it is shown again."""
+        self._stale = WeakSet(
+            screen for screen in self.screen_stack if isinstance(screen, CsmScreen)
+        )
+        current = self.screen
+        if isinstance(current, CsmScreen):
+            self._stale.discard(current)
+            current.action_reload()
+
+    def read_sync_state(self) -> None:
+        """Read the book's sync state again for the line, in a worker; a book found not to
+        sync is not asked again (only a new download is a book that syncs)."""
+        if self._sync_state is None or self._sync_state.syncs:
+            self._read_sync_state()
+
+    @thread_work(group="sync-state", description="read the sync state")
+    def _read_sync_state(self) -> None:
+        """Unasked, so unsaid when it fails: the line keeps what it said, and the log says why."""
+        from csm_tui.services.sync_run import read_state
+
+        try:
+            state = read_state(self.workspace.db)
+        except Exception:
+            log.warning("could not read the sync state", exc_info=True)
+            return
+        self.post_message(self.SyncRead(state))
+
+    @on(SyncRead)
+    def _sync_read(self, message: SyncRead) -> None:
+        self._sync_state = message.state
+        if message.state.syncs and self._sync_timer is None:
+            self._sync_timer = self.set_interval(SYNC_READ_SECONDS, self.read_sync_state)
+        self._show_sync()
+
+    def _show_sync(self) -> None:
+        self.sync_line = sync_line(self._sync_state, syncing=self._syncing, now=self.clock())
+
+    def _screen_changed(self, screen: Screen[Any]) -> None:
+        """Back on a screen (a form saved and closed, escape): the line reads the sync state
+        again, and a screen a sync changed the book under reads the book again."""
+        before, self._depth = self._depth, len(self.screen_stack)
+        if self._depth >= before:
+            return
+        if isinstance(screen, CsmScreen) and screen in self._stale:
+            self._stale.discard(screen)
+            screen.action_reload()
+        self.read_sync_state()
 
     # -- accounts, from any screen -----------------------------------------------------------
 
@@ -281,10 +441,15 @@ class CsmApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app's own workers: reading an account to open it. Should that fail, the
-        account's screen opens all the same, reads again and says what went wrong."""
+        account's screen opens all the same, reads again and says what went wrong. Syncing:
+        a failure no `SyncError` foresaw is said as any other, and the key syncs again."""
         if event.state is not WorkerState.ERROR:
             return
         self.post_message(WorkFailed(event.worker))
+        if event.worker.group == "sync":  # said as any failure; the key works again
+            self._syncing = False
+            self._show_sync()
+            self.read_sync_state()
         if event.worker.group == "open-account" and self._opening is not None:
             from csm_tui.screens.account import AccountScreen
 
@@ -296,8 +461,37 @@ class CsmApp(App[None]):
 
 def _allowed(action: str, screen: Screen[Any]) -> bool:
     """Leaving or switching screens is for screens, not for a form or a list of keys open
-    over one (a `q` or `b` there would lose what is typed)."""
-    return action not in ("quit", "open") or isinstance(screen, CsmScreen)
+    over one (a `q` or `b` there would lose what is typed); so is a sync, which changes the
+    book under what is typed."""
+    return action not in ("quit", "open", "sync") or isinstance(screen, CsmScreen)
+
+
+def _not_a_copy(settings: Settings) -> str:
+    """The sync key on a book that does not sync: what it is, and how to get one that does."""
+    if "://" in settings.database:
+        what = "This book is on a server: every change is the team's already, nothing to sync."
+    else:
+        what = "This book is not a copy of the team's: it does not sync."
+    return (
+        f"{what} To work offline with the team, download a copy of its book: "
+        "csm sync --db NEW_FILE --team-db URL; then open it (csm --db NEW_FILE) and Y syncs it."
+    )
+
+
+def _no_server(settings: Settings) -> str:
+    """The sync key with no team server named: where to name it."""
+    where = settings.config_path or "the config file"
+    return (
+        f'Which team server? Set team_database = "postgresql://user@host/dbname" in {where}, '
+        f"or start csm with it: {settings.csm} --team-db URL"
+    )
+
+
+def _report_words(report: SyncReport) -> tuple[str, SeverityLevel]:
+    """A sync, in a notification: one line; every line when the server refused a change."""
+    if report.pushed is not None and report.pushed.rejected:
+        return "\n".join(report.lines), "warning"
+    return report.summary, "information"
 
 
 def make_app(
@@ -324,13 +518,13 @@ def make_app(
             workspace = Workspace.connect_later(
                 settings, me=first.me, rules=rules, busy_timeout_ms=patience
             )
-            return CsmApp(workspace, first.view, open_screen=open_screen)
+            return CsmApp(workspace, first.view, settings=settings, open_screen=open_screen)
         workspace = Workspace.open(settings, rules, busy_timeout_ms=patience)
     if workspace.me is None:
         # The team's queue grows with the book: read after the paint.
-        return CsmApp(workspace, open_screen=open_screen)
+        return CsmApp(workspace, settings=settings, open_screen=open_screen)
     try:
         initial = workspace.triage.load(team=False, refresh=False, record=False)
     except Exception:  # the screen reads it again and says what went wrong
         initial = None
-    return CsmApp(workspace, initial, open_screen=open_screen)
+    return CsmApp(workspace, initial, settings=settings, open_screen=open_screen)

@@ -239,6 +239,14 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
     f"Default: {paths.config_dir() / 'rules.toml'} if it exists.",
 )
 @click.option(
+    "--team-db",
+    "team_database",
+    envvar="CSM_TUI_TEAM_DATABASE",
+    metavar="URL",
+    help="The team's server that this laptop's book syncs with (csm sync, the terminal UI's "
+    "Y): postgresql://user@host/dbname. Default: the config file's team_database.",
+)
+@click.option(
     "--open",
     "open_screen",
     metavar="SCREEN",
@@ -255,6 +263,7 @@ def main(
     user_email: str | None,
     config_path: Path | None,
     rules_path: Path | None,
+    team_database: str | None,
     open_screen: str | None,
 ) -> None:
     """csm: the morning workspace of a Customer Success Manager.
@@ -273,6 +282,7 @@ def main(
         user_email=user_email,
         config_path=config_path,
         rules_path=rules_path,
+        team_database=team_database,
         system_today=date.today(),
         database_from=(
             "CSM_TUI_DATABASE_URL"

@@ -25,7 +25,7 @@ CONFIG_KEYS = {
     "database": "a file path (SQLite) or postgresql://user@host/dbname",
     "user_email": "your e-mail address in the team, e.g. ada@example.com",
     "rules": "the path of a rules file",
-    "team_database": "the team's server for csm sync: postgresql://user@host/dbname",
+    "team_database": "the team's server a laptop's book syncs with: postgresql://user@host/dbname",
 }
 
 
@@ -45,7 +45,8 @@ class Settings:
     #: a CSM plans ahead with `--today`, and such a day must not count as a triage. None when
     #: the caller does not say (tests, benchmarks): `today` is then taken to be the real date.
     system_today: date | None = None
-    #: The team's server that `csm sync` sends this book's changes to (issue 23); None: none.
+    #: The team's server that `csm sync` and the terminal UI's sync key send this book's
+    #: changes to (issue 23); None: none named.
     team_database: str | None = None
     #: Where `database` was named, for messages: "--db", "CSM_TUI_DATABASE_URL", the config
     #: file's "database" key; None for the default, whose folder csm creates.
@@ -166,8 +167,10 @@ def build_settings(
     rules_path: Path | None,
     system_today: date,
     database_from: str = "--db",
+    team_database: str | None = None,
 ) -> Settings:
-    """`database_from` says how a given `database` was named (the flag or the environment)."""
+    """`database_from` says how a given `database` was named (the flag or the environment);
+    `team_database` (the flag or the environment) comes before the config file's."""
     explicit_config = config_path is not None
     path = config_path or paths.default_config_file()
     try:
@@ -192,5 +195,5 @@ def build_settings(
         config_path=path,
         system_today=system_today,
         database_from=named_by,
-        team_database=config.get("team_database") or None,
+        team_database=team_database or config.get("team_database") or None,
     )

@@ -3,6 +3,8 @@ that wait for it and read what it shows."""
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +38,20 @@ def app_factory(demo_db: Path) -> Iterator[Callable[..., CsmApp]]:
     yield build
     for app in apps:
         app.workspace.close()
+
+
+@pytest.fixture
+def utc() -> Iterator[None]:
+    """The local zone is UTC (the sync line says the laptop's times in the local zone)."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
 
 
 async def settle(pilot: Pilot[None]) -> None:

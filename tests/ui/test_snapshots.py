@@ -6,6 +6,7 @@ A failing snapshot is a change a user would see: open snapshot_report.html, and 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,11 +16,17 @@ import pytest
 
 from csm_tui.app import CsmApp
 from csm_tui.domain.enums import TouchKind
+from csm_tui.domain.mutation import Mutation
 from csm_tui.domain.success_plan import MilestoneLine, is_slipped
 from csm_tui.domain.triage import can_book, preset_kind
 from csm_tui.messages import OpenPlan
 from csm_tui.screens.triage import TriageScreen
+from csm_tui.services.outbox import Outbox
+from csm_tui.services.sync_run import LAST_SYNCED_KEY
 from csm_tui.services.triage import TouchForm
+from csm_tui.store import meta
+from csm_tui.store import outbox as outbox_store
+from csm_tui.store.database import Database
 from csm_tui.widgets.plan_view import PlanList
 from csm_tui.widgets.queue_table import QueueTable
 from tests.conftest import TODAY
@@ -208,6 +215,22 @@ def test_triage_help(snap_compare, app_factory, size):
     assert snap_compare(
         app_factory(), terminal_size=SIZES[size], run_before=_pressing("question_mark")
     )
+
+
+def test_triage_sync_line(snap_compare, app_factory, demo_db, utc):
+    """A laptop's copy of the team's book (issue 23): above the footer, when it last synced
+    (09:04 today; the laptop's clock at noon, in UTC) and the two changes waiting."""
+    db = Database.open(demo_db)
+    Outbox(db).enable()
+    with db.writing() as session:
+        meta.set_meta(session, LAST_SYNCED_KEY, f"{TODAY}T09:04:00+00:00")
+        for number in range(2):
+            mutation = Mutation(str(uuid.UUID(int=number + 1)), "triage.log_touch", {})
+            outbox_store.append(session, mutation, datetime(2026, 11, 23, 10, tzinfo=UTC))
+    db.dispose()
+    app = app_factory()
+    app.clock = lambda: datetime(2026, 11, 23, 12, tzinfo=UTC)
+    assert snap_compare(app, terminal_size=SIZES["80x24"], run_before=_triage)
 
 
 # --- the account screen ----------------------------------------------------------------------

@@ -1,11 +1,12 @@
 """What every screen of csm stands on: one way to build a screen, one way to run database work.
 
 A screen is a `CsmScreen`: it gets the workspace, composes its own widgets between the shared
-header and footer (`compose_body`), reads and writes in workers declared with `thread_work`, and
-gets its results back as messages it declares (nested in the screen). A worker that fails is
-said once, by the app (`CsmApp.work_failed`), as a notification and a log line; the screen may
-also show it in place (`work_failed`). The keys every screen shares live on the app (`?`,
-`ctrl+p`, `q`, `b`) or here (`escape`, `r`), so that a key means the same thing everywhere.
+header and footer (`compose_body`; above the footer, the sync line of a book that syncs), reads
+and writes in workers declared with `thread_work`, and gets its results back as messages it
+declares (nested in the screen). A worker that fails is said once, by the app
+(`CsmApp.work_failed`), as a notification and a log line; the screen may also show it in place
+(`work_failed`). The keys every screen shares live on the app (`?`, `ctrl+p`, `q`, `b`, `Y`) or
+here (`escape`, `r`), so that a key means the same thing everywhere.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from csm_tui.errors import CsmError
 from csm_tui.messages import WorkFailed
 from csm_tui.widgets.filter_bar import FilterBar
 from csm_tui.widgets.footer import Footer
+from csm_tui.widgets.sync_status import SyncStatus
 
 if TYPE_CHECKING:
     from csm_tui.services.triage import Undo
@@ -111,6 +113,7 @@ class CsmScreen(WorkFailures, Screen[ResultT]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
         yield from self.compose_body()
+        yield SyncStatus()  # shown only on a book that syncs with its team
         yield Footer()
 
     def compose_body(self) -> ComposeResult:
