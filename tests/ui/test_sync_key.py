@@ -28,6 +28,7 @@ from csm_tui.screens.triage import TriageScreen
 from csm_tui.services import sync_run
 from csm_tui.services.demo import DEMO_USER_EMAIL
 from csm_tui.services.outbox import Outbox
+from csm_tui.services.sync import ensure_server
 from csm_tui.services.sync_run import SyncReport, SyncState
 from csm_tui.services.triage import TouchForm
 from csm_tui.services.workspace import Workspace
@@ -247,6 +248,7 @@ async def test_y_sends_the_changes_and_every_screen_reads_the_synced_book(
         first = triage.current_item()
         assert first is not None
         with Workspace.open(_settings(team_server)) as team:  # meanwhile, at the office
+            ensure_server(team.db)  # the team's server keeps its change feed (a laptop joined)
             team.triage.log_touch(
                 TouchForm(first.account_id, TouchKind.EMAIL.value, TODAY, "From the office")
             )
