@@ -61,11 +61,10 @@ class SyncState:
 
 def read_state(db: Database) -> SyncState:
     """The sync state of the book `db` (a count and three keys: cheap to ask often)."""
-    from csm_tui.services.outbox import DEVICE_KEY
     from csm_tui.store import outbox as outbox_store
 
     with db.reading() as session:
-        device = meta.get_meta(session, DEVICE_KEY)
+        device = meta.get_meta(session, outbox_store.DEVICE_KEY)
         if device is None:
             return SyncState(False, 0, None, None)
         synced = meta.get_meta(session, LAST_SYNCED_KEY)
@@ -192,8 +191,8 @@ def _remember_failure(path: Path, why: str) -> None:
 
 def _remember(path: Path, values: dict[str, str], forget: tuple[str, ...]) -> None:
     """Keep the sync state in a laptop's copy (a book of one's own is left alone)."""
-    from csm_tui.services.outbox import DEVICE_KEY
     from csm_tui.store.database import Database
+    from csm_tui.store.outbox import DEVICE_KEY
 
     db = Database.open(path)
     try:

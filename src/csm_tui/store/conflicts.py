@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from csm_tui.models import SyncChange, SyncConflict, as_utc
+from csm_tui.models import Account, SyncChange, SyncConflict, TeamMember, as_utc
 
 __all__ = ["ConflictRow", "SyncConflict", "keep_overwritten", "listed", "resolve", "restore"]
 from csm_tui.store.change_feed import RowKey, fed_tables
@@ -97,12 +97,16 @@ def _table(name: str) -> sa.Table:
     return next(table for table in fed_tables() if table.name == name)
 
 
+def _row(table: sa.Table, row_key: str) -> list[sa.ColumnElement[bool]]:
+    """The condition that picks the row `row_key` (the feed's text) names."""
+    key = RowKey.parse(table.name, row_key)
+    return [c == v for c, v in zip(table.primary_key, key.values, strict=True)]
+
+
 def _value(session: Session, table_name: str, row_key: str, column: str) -> Any:
     """The column's value in the row now, as JSON holds it."""
     table = _table(table_name)
-    key = RowKey.parse(table_name, row_key)
-    where = [c == v for c, v in zip(table.primary_key, key.values, strict=True)]
-    found = session.execute(sa.select(table.c[column]).where(*where)).scalar()
+    found = session.execute(sa.select(table.c[column]).where(*_row(table, row_key))).scalar()
     return jsonable(found)
 
 
@@ -137,8 +141,6 @@ def listed(
     session: Session, accounts: set[uuid.UUID] | None, *, open_only: bool = True
 ) -> list[ConflictRow]:
     """The conflicts of these accounts (None: all), newest first."""
-    from csm_tui.models import Account, TeamMember
-
     statement = (
         select(SyncConflict, Account.name, TeamMember.name)
         .join(Account, col(Account.id) == col(SyncConflict.account_id), isouter=True)
@@ -216,7 +218,6 @@ def resolve(
 def restore(session: Session, conflict: SyncConflict) -> None:
     """Write back the value that lost into its row."""
     table = _table(conflict.table_name)
-    key = RowKey.parse(conflict.table_name, conflict.row_key)
-    where = [c == v for c, v in zip(table.primary_key, key.values, strict=True)]
     value = read_value(table, conflict.column_name, conflict.lost)
+    where = _row(table, conflict.row_key)
     session.execute(sa.update(table).where(*where).values({conflict.column_name: value}))

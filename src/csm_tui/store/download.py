@@ -22,19 +22,9 @@ from csm_tui.store.change_feed import NOT_FED
 if TYPE_CHECKING:
     from csm_tui.store.pull import Scope
 
-#: Tables a download leaves alone.
-NOT_COPIED = frozenset(
-    {
-        "outbox",
-        "sync_device",
-        "mutation_log",
-        "triage_visit",
-        "scheduled_touch",
-        "queue_rank",
-        "account_plan",
-        "sync_change",
-    }
-)
+#: Tables a download leaves alone: those outside the change feed, but for `app_meta`, whose
+#: keys of the book itself are copied.
+NOT_COPIED = NOT_FED - {"app_meta"}
 #: app_meta keys of what the laptop computes again, or of the server's own sync.
 _META_NOT_COPIED = ("schedule.", "queue.", "sync.")
 #: Rows written per statement.

@@ -180,14 +180,7 @@ def _sees(
 def _rows_by_key(
     connection: Connection, table: sa.Table, keys: set[tuple[uuid.UUID, ...]]
 ) -> Iterator[dict[str, Any]]:
-    columns = list(table.primary_key)
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
-        if len(columns) == 1:
-            where = columns[0].in_([key[0] for key in chunk])
-        else:
-            where = sa.tuple_(*columns).in_(chunk)
+    for where in _keys_in(table, keys):
         for row in connection.execute(sa.select(table).where(where)).mappings():
             yield dict(row)
 
@@ -229,15 +222,20 @@ def drop_accounts(connection: Connection, accounts: Iterable[uuid.UUID]) -> None
 
 
 def _delete_keys(connection: Connection, table: sa.Table, keys: set[tuple[uuid.UUID, ...]]) -> None:
+    for where in _keys_in(table, keys):
+        connection.execute(sa.delete(table).where(where))
+
+
+def _keys_in(table: sa.Table, keys: set[tuple[uuid.UUID, ...]]) -> Iterator[sa.ColumnElement[bool]]:
+    """`table`'s rows with these primary keys, CHUNK keys a condition."""
     columns = list(table.primary_key)
     ordered = sorted(keys)
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
         if len(columns) == 1:
-            where = columns[0].in_([key[0] for key in chunk])
+            yield columns[0].in_([key[0] for key in chunk])
         else:
-            where = sa.tuple_(*columns).in_(chunk)
-        connection.execute(sa.delete(table).where(where))
+            yield sa.tuple_(*columns).in_(chunk)
 
 
 def marks(session: Session) -> tuple[int, int]:
