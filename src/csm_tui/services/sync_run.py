@@ -147,8 +147,9 @@ def sync_book(
     except Exception as error:
         if server is not None:
             server.dispose()
-        _remember_failure(path, f"cannot reach the team's server: {error}")
-        raise SyncOffline(f"cannot reach the team's server: {error}") from None
+        cause = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        _remember_failure(path, f"cannot reach the team's server: {cause}")
+        raise SyncOffline(f"cannot reach the team's server: {cause}") from None
     try:
         if not path.exists():
             member = None
