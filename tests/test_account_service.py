@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from csm_tui import models
 from csm_tui.domain.account import ActionItemLine, ContactLine
-from csm_tui.domain.account_form import AccountForm, ContactForm
+from csm_tui.domain.account_form import AccountForm, ContactForm, form_of
 from csm_tui.domain.enums import EscalationStatus, MilestoneStatus, Persona, RiskCategory, TouchKind
 from csm_tui.domain.fields import amount_text
 from csm_tui.domain.health import DEFAULT_WEIGHTS
@@ -527,6 +527,27 @@ def test_an_unknown_or_deleted_account_has_no_view(
 
 
 # --- save the account form ---------------------------------------------------------------------
+
+
+def test_a_save_of_the_form_as_opened_leaves_an_edit_made_meanwhile(
+    db: Database, accounts: Accounts, book: Book
+) -> None:
+    opened = form_of_view(accounts, book.acme)
+    accounts.save(book.acme, replace(opened, priority="pr3", risks=frozenset({"product"})))
+    saved = accounts.save(
+        book.acme, replace(opened, arr="650,000", risks=opened.risks | {"sentiment"}), opened
+    )
+    account = account_row(db, book.acme)
+    assert (account.priority, account.arr_cents) == ("pr3", 650_000_00)  # both edits stand
+    assert saved.view.detail.health.risks == {RiskCategory.PRODUCT, RiskCategory.SENTIMENT}
+    nothing = accounts.save(book.acme, opened, opened)  # opened and saved unchanged
+    assert nothing.undo is None and account_row(db, book.acme).priority == "pr3"
+
+
+def form_of_view(accounts: Accounts, account_id: str) -> AccountForm:
+    view = accounts.view(account_id)
+    assert view is not None
+    return form_of(view.detail.profile, view.detail.health)
 
 
 def test_turning_the_account_red_updates_the_account(

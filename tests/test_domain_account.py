@@ -33,6 +33,7 @@ from csm_tui.domain.account_form import (
     AccountForm,
     ContactForm,
     InvalidFields,
+    merged,
     parse_account_form,
     parse_contact_form,
 )
@@ -277,6 +278,32 @@ def test_the_error_text_lists_every_field_in_words() -> None:
 def test_two_unknown_risks_are_both_named() -> None:
     errors = errors_of(account_form(risks=frozenset({"weather", "storm"})))
     assert "'weather'" in errors["risks"] and "'storm'" in errors["risks"]
+
+
+def test_a_save_writes_only_what_the_user_changed_over_the_account_as_it_stands() -> None:
+    opened = account_form(risks=frozenset({"renewal"}))
+    typed = replace(opened, arr="150,000", risks=frozenset({"renewal", "sentiment"}))
+    current = replace(opened, priority="PR3", segment="Commercial")  # a teammate's edit since
+    saved = merged(typed, opened, current)
+    assert (saved.arr, saved.priority, saved.segment) == ("150,000", "PR3", "Commercial")
+    assert saved.risks == {"renewal", "sentiment"}
+
+
+def test_a_risk_flag_merges_one_by_one_and_the_health_components_as_one() -> None:
+    opened = account_form(risks=frozenset({"renewal", "sentiment"}))
+    typed = replace(opened, risks=frozenset({"renewal"}), engagement="90")  # one flag cleared
+    current = replace(opened, risks=frozenset({"renewal", "sentiment", "product"}), success="10")
+    saved = merged(typed, opened, current)
+    assert saved.risks == {"renewal", "product"}  # the teammate's new flag stays
+    assert (saved.engagement, saved.success) == ("90", "52")  # the four as typed: one score
+    untouched = merged(opened, opened, current)
+    assert untouched == current
+
+
+def test_a_field_retyped_with_spaces_around_is_not_a_change() -> None:
+    opened = account_form()
+    current = replace(opened, arr="99,000")
+    assert merged(replace(opened, arr=" 120,000.50 "), opened, current).arr == "99,000"
 
 
 # --- the health components ---------------------------------------------------------------------

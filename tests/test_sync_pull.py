@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from csm_tui.domain.account_form import AccountForm
+from csm_tui.domain.account_form import AccountForm, form_of
 from csm_tui.domain.enums import TouchKind
 from csm_tui.domain.iso_week import IsoWeek
 from csm_tui.models import table_of
@@ -54,9 +54,15 @@ def laptop(server: Workspace, tmp_path: Path) -> Iterator[Workspace]:
         yield mine
 
 
-def _form(workspace: Workspace, account_id: str, priority: str | None = None) -> AccountForm:
+def _form(
+    workspace: Workspace, account_id: str, priority: str | None = None, *, whole: bool = False
+) -> AccountForm:
+    """The edit form's first three fields (a save of them replays them all), or with `whole`
+    every field, as the form opens."""
     view = workspace.accounts.view(account_id)
     assert view is not None
+    if whole:
+        return form_of(view.detail.profile, view.detail.health)
     profile = view.detail.profile
     form = AccountForm(
         segment=profile.segment.value,
@@ -169,6 +175,24 @@ def test_a_value_overwritten_unseen_is_kept_pulled_and_resolved(
     assert sync.push().applied == 1
     sync.pull()
     assert _form(server, target).priority == office and server.conflicts.listed() == []
+    assert _visible_rows(laptop, _scope(server)) == _visible_rows(server, _scope(server))
+
+
+def test_an_offline_edit_of_one_field_leaves_the_office_s_edit_of_another(
+    server: Workspace, laptop: Workspace
+) -> None:
+    target = min(row.id for row in laptop.book(team=False))
+    opened = _form(laptop, target, whole=True)
+    segment = "commercial" if opened.segment != "commercial" else "scale"
+    priority = "pr1" if opened.priority != "pr1" else "pr3"
+    with _as(server, DEMO_MANAGER_EMAIL) as manager:
+        manager.accounts.save(target, replace(_form(manager, target, whole=True), segment=segment))
+    laptop.accounts.save(target, replace(opened, priority=priority), opened)
+    sync = Sync(laptop, server)
+    assert sync.push().applied == 1
+    sync.pull()
+    assert (_form(server, target).segment, _form(server, target).priority) == (segment, priority)
+    assert server.conflicts.listed() == [] and laptop.conflicts.listed() == []
     assert _visible_rows(laptop, _scope(server)) == _visible_rows(server, _scope(server))
 
 

@@ -12,9 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from csm_tui.domain.account import COMPONENTS, Components
+from csm_tui.domain.account import COMPONENTS, Components, Health, Profile
 from csm_tui.domain.enums import Choice, LifecycleStage, Persona, Priority, RiskCategory, Segment
-from csm_tui.domain.fields import parse_amount_cents, parse_date, parse_email, parse_score
+from csm_tui.domain.fields import (
+    amount_text,
+    parse_amount_cents,
+    parse_date,
+    parse_email,
+    parse_score,
+)
 
 T = TypeVar("T")
 C = TypeVar("C", bound=Choice)
@@ -81,6 +87,45 @@ class AccountForm:
     satisfaction: str = ""
     financial: str = ""
     risks: frozenset[str] = frozenset()
+
+
+#: The fields a save merges one by one (`merged`); the health components go as one.
+_PLAIN_FIELDS = ("segment", "priority", "arr", "renewal_date", "lifecycle_stage")
+
+
+def form_of(profile: Profile, health: Health) -> AccountForm:
+    """The form as the account stands: what the edit form opens with."""
+    return AccountForm(
+        segment=profile.segment.value,
+        priority=profile.priority.value,
+        arr=amount_text(profile.arr_cents),
+        renewal_date=str(profile.renewal_date or ""),
+        lifecycle_stage=profile.lifecycle_stage.value if profile.lifecycle_stage else "",
+        **{name: "" if value is None else str(value) for name, value in health.components.items()},
+        risks=frozenset(risk.value for risk in health.risks),
+    )
+
+
+def merged(typed: AccountForm, opened: AccountForm, current: AccountForm) -> AccountForm:
+    """What a save writes: the fields the user changed (`typed` against the form as `opened`),
+    over the account as it stands now (`current`). A field left alone is never written back as
+    it was seen: a teammate's edit that arrived meanwhile (a sync, a laptop's change run on the
+    team's server) stays. The four health components go together (they make one score);
+    risk flags one by one."""
+
+    def pick(name: str) -> str:
+        mine: str = getattr(typed, name)
+        changed = mine.strip() != getattr(opened, name).strip()
+        return mine if changed else getattr(current, name)
+
+    fields = {name: pick(name) for name in _PLAIN_FIELDS}
+    health_changed = any(
+        getattr(typed, name).strip() != getattr(opened, name).strip() for name in COMPONENTS
+    )
+    source = typed if health_changed else current
+    fields |= {name: getattr(source, name) for name in COMPONENTS}
+    cleared, raised = opened.risks - typed.risks, typed.risks - opened.risks
+    return AccountForm(**fields, risks=(current.risks - cleared) | raised)
 
 
 @dataclass(frozen=True, slots=True)

@@ -322,7 +322,9 @@ class AccountScreen(UndoingScreen[bool]):
 
         accounts, account_id = self.accounts, self.account_id
         self.app.push_screen(
-            EditAccountModal(view, save=lambda form: accounts.save(account_id, form)),
+            EditAccountModal(
+                view, save=lambda form, opened: accounts.save(account_id, form, opened)
+            ),
             self._saved,
         )
 

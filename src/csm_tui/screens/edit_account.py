@@ -15,9 +15,9 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from csm_tui.domain.account import COMPONENTS, Components
-from csm_tui.domain.account_form import AccountForm
+from csm_tui.domain.account_form import AccountForm, form_of
 from csm_tui.domain.enums import LifecycleStage, Priority, RiskCategory, Segment
-from csm_tui.domain.fields import amount_text, parse_score
+from csm_tui.domain.fields import parse_score
 from csm_tui.screens.form import FormModal
 from csm_tui.services.account import AccountView, Saved
 from csm_tui.widgets.forms import SteadyInput, field_error
@@ -27,13 +27,18 @@ from csm_tui.widgets.health import health_content
 class EditAccountModal(FormModal[Saved]):
     """Returns the `Saved` account (with its new schedule), or None when cancelled."""
 
-    def __init__(self, view: AccountView, *, save: Callable[[AccountForm], Saved]) -> None:
+    def __init__(
+        self, view: AccountView, *, save: Callable[[AccountForm, AccountForm], Saved]
+    ) -> None:
+        """`save(typed, opened)`: the form as typed, and as it opened (only what changed is
+        written)."""
         super().__init__()
         self.view = view
+        self.opened = form_of(view.detail.profile, view.detail.health)
         self._save = save
 
     def compose(self) -> ComposeResult:
-        p, health = self.view.detail.profile, self.view.detail.health
+        p, opened = self.view.detail.profile, self.opened
         weights = self.view.weights
         with VerticalScroll(id="edit-account", classes="dialog"):
             yield Static(f"Edit · {p.name}", classes="dialog-title")
@@ -42,7 +47,7 @@ class EditAccountModal(FormModal[Saved]):
                     yield Label("Segment")
                     yield Select(
                         [(s.label, s.value) for s in Segment],
-                        value=p.segment.value,
+                        value=opened.segment,
                         allow_blank=False,
                         compact=True,
                         id="segment",
@@ -52,7 +57,7 @@ class EditAccountModal(FormModal[Saved]):
                     yield Label("Priority")
                     yield Select(
                         [(s.label, s.value) for s in Priority],
-                        value=p.priority.value,
+                        value=opened.priority,
                         allow_blank=False,
                         compact=True,
                         id="priority",
@@ -60,7 +65,7 @@ class EditAccountModal(FormModal[Saved]):
                     yield field_error("priority")
                 with Vertical(classes="field"):
                     yield Label("Lifecycle stage")
-                    stage = p.lifecycle_stage.value if p.lifecycle_stage else Select.NULL
+                    stage = opened.lifecycle_stage or Select.NULL
                     yield Select(
                         [(s.label, s.value) for s in LifecycleStage],
                         value=stage,
@@ -73,7 +78,7 @@ class EditAccountModal(FormModal[Saved]):
                 with Vertical(classes="field"):
                     yield Label("ARR")
                     yield SteadyInput(
-                        amount_text(p.arr_cents),
+                        opened.arr,
                         compact=True,
                         id="arr",
                         placeholder="120000 or 120,000.50",
@@ -82,7 +87,7 @@ class EditAccountModal(FormModal[Saved]):
                 with Vertical(classes="field"):
                     yield Label("Renewal date")
                     yield SteadyInput(
-                        str(p.renewal_date or ""),
+                        opened.renewal_date,
                         compact=True,
                         id="renewal_date",
                         placeholder="YYYY-MM-DD",
@@ -95,11 +100,11 @@ class EditAccountModal(FormModal[Saved]):
                 classes="dialog-hint",
             )
             with Horizontal(classes="dialog-row"):
-                for name, value in health.components.items():
+                for name in COMPONENTS:
                     with Vertical(classes="field"):
                         yield Label(name.capitalize())
                         yield SteadyInput(
-                            "" if value is None else str(value),
+                            getattr(opened, name),
                             compact=True,
                             id=name,
                             classes="component",
@@ -113,7 +118,7 @@ class EditAccountModal(FormModal[Saved]):
                 for category in RiskCategory:
                     yield Checkbox(
                         category.label,
-                        category in health.risks,
+                        category.value in opened.risks,
                         compact=True,
                         id=f"risk-{category.value}",
                     )
@@ -154,4 +159,5 @@ class EditAccountModal(FormModal[Saved]):
                 if self.query_one(f"#risk-{category.value}", Checkbox).value
             ),
         )
-        return lambda: self._save(form)
+        opened = self.opened
+        return lambda: self._save(form, opened)

@@ -17,6 +17,8 @@ from csm_tui.domain.account_form import (
     AccountForm,
     ContactForm,
     InvalidFields,
+    form_of,
+    merged,
     parse_account_form,
     parse_contact_form,
 )
@@ -103,14 +105,22 @@ class Accounts:
     # -- edits -----------------------------------------------------------------------------
 
     @records("accounts.save")
-    def save(self, account_id: str, form: AccountForm) -> Saved:
-        """Save the edit form: facts, health (with today's snapshot) and the new schedule."""
+    def save(self, account_id: str, form: AccountForm, opened: AccountForm | None = None) -> Saved:
+        """Save the edit form: facts, health (with today's snapshot) and the new schedule.
+
+        With the form as `opened`, only the fields the user changed are written (`merged`):
+        run later on the team's server, the save leaves a teammate's edit of another field be.
+        """
         key = uuid.UUID(account_id)
         with self.db.writing() as session:
             found = store.name_and_start(session, key)
             if found is None:
                 raise AccountError(GONE)
             name, contract_start = found
+            if opened is not None:
+                detail = store.read_detail(session, key, self.today)
+                assert detail is not None  # it exists: its name was just read
+                form = merged(form, opened, form_of(detail.profile, detail.health))
             try:
                 changes = parse_account_form(form, contract_start=contract_start)
             except InvalidFields as error:
