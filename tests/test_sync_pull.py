@@ -174,6 +174,30 @@ def test_an_offline_edit_of_one_field_leaves_the_office_s_edit_of_another(
     assert visible_rows(laptop, _scope(server)) == visible_rows(server, _scope(server))
 
 
+def test_a_write_that_moves_only_updated_at_reaches_the_laptop_too(
+    server: Workspace, laptop: Workspace
+) -> None:
+    """A note on an escalation changes nothing of the escalation but its `updated_at`, on the
+    laptop and again on the server: the laptop's copy still comes to the server's, whether the
+    note was its own or the office's."""
+    target = min(row.id for row in laptop.book(team=False))
+    sync = Sync(laptop, server)
+    if laptop.escalations.open_of(target) is None:
+        laptop.escalations.open(target, "Renewal at risk", "renewal")
+        sync.push()
+        sync.pull()
+    escalation = laptop.escalations.open_of(target)
+    assert escalation is not None
+    laptop.escalations.note(escalation, "Called from the airport")
+    sync.push()
+    sync.pull()
+    assert visible_rows(laptop, _scope(server)) == visible_rows(server, _scope(server))
+    with _as(server, DEMO_MANAGER_EMAIL) as manager:
+        manager.escalations.note(escalation, "Their VP called the office")
+    sync.pull()
+    assert visible_rows(laptop, _scope(server)) == visible_rows(server, _scope(server))
+
+
 def test_an_account_handed_over_comes_whole_and_one_taken_away_leaves(
     server: Workspace, laptop: Workspace
 ) -> None:
