@@ -232,7 +232,8 @@ class Server:
 
     def start(self) -> Workspace:
         self.name = _fresh_postgres_db(self.admin, template=self.template.database)
-        self.workspace = Workspace.open(Settings(database=self.url, today=TODAY))
+        manager = Settings(database=self.url, today=TODAY, user_email=DEMO_MANAGER_EMAIL)
+        self.workspace = Workspace.open(manager)  # the office, where the manager works
         return self.workspace
 
     def stop(self) -> None:
@@ -250,7 +251,7 @@ class Server:
 @dataclass(frozen=True)
 class Edit:
     """An account field set by a save: to `value` (as the column keeps it), by a laptop that had
-    pulled the server's first `base` log entries."""
+    pulled the server's first `base` writes (`ThreeLaptops.arrivals`)."""
 
     account: str
     column: str
@@ -275,7 +276,8 @@ class Made:
 @dataclass
 class Written:
     """An account field on the server, as the model has it: its value, which laptop's save
-    wrote it (None: the demo build), and when (the server's log entries before it)."""
+    wrote it (None: the demo build; "office": a save made on the server itself), and when (the
+    server's writes before it)."""
 
     value: object
     by: str | None = None
@@ -302,7 +304,7 @@ class Laptop:
     may_change: tuple[str, ...]
     made: list[Made] = field(default_factory=list)
     waiting: list[Made] = field(default_factory=list)  # in its outbox, in order
-    #: The server's log entries the laptop had seen at its last pull (its cursor, as the model
+    #: The server's writes the laptop had seen at its last pull (its cursor, as the model
     #: counts): a save made after it overwrites unseen what arrived later.
     pulled: int = 0
 
@@ -376,8 +378,9 @@ class ThreeLaptops(RuleBasedStateMachine):
         self.server = Server(self.admin, template)
         self.laptops: dict[str, Laptop] = {}
         self.texts = itertools.count(1)
-        #: The server's log as the model has it: every mutation it has, in the server's order.
-        self.logged: list[Made] = []
+        #: How many writes the server had (the laptops' mutations it logged, the office's
+        #: saves): the model's clock, in the server's order.
+        self.arrivals = 0
         self.fields = {key: Written(value) for key, value in template.fields.items()}
         self.expected: list[Expected] = []
         self.notes: dict[str, str] = {}  # member: the wins of their last save the server has
@@ -442,6 +445,21 @@ class ThreeLaptops(RuleBasedStateMachine):
         laptop, account = self._account(csm, pick)
         self._edit(laptop, account, name, mine)
         self._edit(self.laptops["jordan"], account, name, theirs)
+
+    @rule(pick=st.integers(0, 7), name=st.sampled_from(sorted(FIELDS)), choice=st.integers(0, 5))
+    @_step
+    def office_edit(self, pick: int, name: str, choice: int) -> None:
+        """The manager changes a field at the office, on the team's server itself: a laptop
+        that overwrites it unseen keeps it as a conflict too."""
+        team = self._team()
+        account = self.template.may_change["jordan"][pick % len(self.template.may_change["jordan"])]
+        opened, form, value = _typed(team, account, name, choice)
+        team.accounts.save(account, form, opened)
+        column = FIELDS[name][0]
+        written = self.fields[(account, column)]
+        if written.value != value:
+            self.fields[(account, column)] = Written(value, "office", self.arrivals)
+        self.arrivals += 1
 
     @rule(device=st.sampled_from(DEVICES), pick=st.integers(0, 7), days=st.integers(1, 14))
     @_step
@@ -634,16 +652,8 @@ class ThreeLaptops(RuleBasedStateMachine):
 
     def _edit(self, laptop: Laptop, account: str, name: str, choice: int) -> None:
         """Open the account's edit form on the laptop, type another value in one field, save."""
-        view = laptop.workspace.accounts.view(account)
-        assert view is not None
-        opened = form_of(view.detail.profile, view.detail.health)
-        column, values = FIELDS[name]
-        now = _stored(column, getattr(opened, name))
-        others = [value for value in values if _stored(column, value) != now]
-        typed = others[choice % len(others)]
-        edit = Edit(account, column, _stored(column, typed), laptop.pulled)
-        typed_field: dict[str, Any] = {name: typed}
-        form: AccountForm = replace(opened, **typed_field)
+        opened, form, value = _typed(laptop.workspace, account, name, choice)
+        edit = Edit(account, FIELDS[name][0], value, laptop.pulled)
         save = partial(laptop.workspace.accounts.save, account, form, opened)
         self._do(laptop, "accounts.save", save, edit=edit)
 
@@ -680,7 +690,7 @@ class ThreeLaptops(RuleBasedStateMachine):
         sync = Sync(laptop.workspace, self._team())
         self._push(laptop, sync)
         sync.pull()
-        laptop.pulled = len(self.logged)
+        laptop.pulled = self.arrivals
 
     def _push(self, laptop: Laptop, sync: Sync) -> None:
         """A push that completes: every mutation waiting reaches the server and is
@@ -736,7 +746,7 @@ class ThreeLaptops(RuleBasedStateMachine):
             SEEN[f"{made.name} {made.outcome}"] += 1
             if made.outcome == "applied":
                 self._applied(made)
-            self.logged.append(made)
+            self.arrivals += 1
 
     def _applied(self, made: Made) -> None:
         """A mutation the server applied, as the model follows it."""
@@ -752,18 +762,18 @@ class ThreeLaptops(RuleBasedStateMachine):
         if written.by not in (None, made.device) and written.at >= edit.base:
             expected = Expected(made, edit.account, edit.column, written.value)
             self.expected.append(expected)
-            SEEN["an overwritten value kept as a conflict"] += 1
+            lost_by = "the office's" if written.by == "office" else "a laptop's"
+            SEEN[f"{lost_by} value overwritten unseen, kept as a conflict"] += 1
             with self._team().db.reading() as session:
                 self._conflict_kept(session, expected)
-        self.fields[(edit.account, edit.column)] = Written(
-            edit.value, made.device, len(self.logged)
-        )
+        self.fields[(edit.account, edit.column)] = Written(edit.value, made.device, self.arrivals)
 
     def _conflict_kept(self, session: Any, expected: Expected) -> None:
         conflict = table_of(SyncConflict)
         won = expected.won
         rows = session.execute(
             sa.select(conflict.c.account_id, conflict.c.lost, conflict.c.won).where(
+                conflict.c.table_name == "account",
                 conflict.c.won_device == self.laptops[won.device].device_id,
                 conflict.c.won_seq == won.seq,
                 conflict.c.column_name == expected.column,
@@ -779,6 +789,22 @@ class ThreeLaptops(RuleBasedStateMachine):
         self.laptops.clear()
         self.server.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _typed(
+    workspace: Workspace, account: str, name: str, choice: int
+) -> tuple[AccountForm, AccountForm, object]:
+    """The account's edit form as it opens, and with another value typed in the field `name`;
+    that value as its column keeps it."""
+    view = workspace.accounts.view(account)
+    assert view is not None
+    opened = form_of(view.detail.profile, view.detail.health)
+    column, values = FIELDS[name]
+    now = _stored(column, getattr(opened, name))
+    others = [value for value in values if _stored(column, value) != now]
+    typed = others[choice % len(others)]
+    typed_field: dict[str, Any] = {name: typed}
+    return opened, replace(opened, **typed_field), _stored(column, typed)
 
 
 def _stored(column: str, typed: str) -> object:
