@@ -269,6 +269,7 @@ class Made:
     name: str
     token: str | None = None  # the unique text it appends (a touch's summary...)
     edit: Edit | None = None
+    account: str | None = None  # the account it changes
     outcome: str | None = None  # "applied" / "rejected" once the server has it
     message: str = ""
 
@@ -384,6 +385,8 @@ class ThreeLaptops(RuleBasedStateMachine):
         self.fields = {key: Written(value) for key, value in template.fields.items()}
         self.expected: list[Expected] = []
         self.notes: dict[str, str] = {}  # member: the wins of their last save the server has
+        #: Whose book each of the CSMs' accounts is in, on the server.
+        self.owners = {a: csm for csm in ("maya", "daniel") for a in template.may_change[csm]}
         self.busy = False  # a step began and did not end: it failed
         try:
             self.server.start()
@@ -413,10 +416,13 @@ class ThreeLaptops(RuleBasedStateMachine):
     )
     @_step
     def log_touch(self, device: str, pick: int, kind: TouchKind) -> None:
-        laptop, account = self._account(device, pick)
+        if (found := self._account(device, pick)) is None:
+            return
+        laptop, account = found
         text = self._text(device, "touch")
         form = TouchForm(account, kind.value, TODAY, text)
-        self._do(laptop, "triage.log_touch", lambda: laptop.workspace.triage.log_touch(form), text)
+        log = partial(laptop.workspace.triage.log_touch, form)
+        self._do(laptop, "triage.log_touch", log, text, account=account)
 
     @rule(
         device=st.sampled_from(DEVICES),
@@ -427,8 +433,8 @@ class ThreeLaptops(RuleBasedStateMachine):
     @_step
     def edit_account(self, device: str, pick: int, name: str, choice: int) -> None:
         """Change one field of the edit form (as opened on the laptop) and save."""
-        laptop, account = self._account(device, pick)
-        self._edit(laptop, account, name, choice)
+        if (found := self._account(device, pick)) is not None:
+            self._edit(*found, name, choice)
 
     @rule(
         csm=st.sampled_from(["maya", "daniel"]),
@@ -442,7 +448,9 @@ class ThreeLaptops(RuleBasedStateMachine):
         """The CSM and the manager each change the same field of an account in the CSM's book,
         each on their laptop: whichever reaches the server second overwrites the other's (and
         keeps it as a conflict, when it had not pulled it)."""
-        laptop, account = self._account(csm, pick)
+        if (found := self._account(csm, pick)) is None:
+            return
+        laptop, account = found
         self._edit(laptop, account, name, mine)
         self._edit(self.laptops["jordan"], account, name, theirs)
 
@@ -461,25 +469,45 @@ class ThreeLaptops(RuleBasedStateMachine):
             self.fields[(account, column)] = Written(value, "office", self.arrivals)
         self.arrivals += 1
 
+    @rule(pick=st.integers(0, 7))
+    @_step
+    def office_hands_over(self, pick: int) -> None:
+        """At the office, an account moves from one CSM's book to the other's (on the team's
+        server itself): the next pull takes it off one laptop and brings it whole to the other;
+        a change to it still waiting on the first is refused."""
+        accounts = sorted(self.owners)
+        account = accounts[pick % len(accounts)]
+        taker = "daniel" if self.owners[account] == "maya" else "maya"
+        table = table_of(Account)
+        with self._team().db.writing() as session:
+            session.execute(
+                sa.update(table)
+                .where(table.c.id == uuid.UUID(account))
+                .values(owner_id=uuid.UUID(self.laptops[taker].member.id))
+            )
+        self.owners[account] = taker
+        self.arrivals += 1
+        SEEN["an account handed over at the office"] += 1
+
     @rule(device=st.sampled_from(DEVICES), pick=st.integers(0, 7), days=st.integers(1, 14))
     @_step
     def snooze(self, device: str, pick: int, days: int) -> None:
-        laptop, account = self._account(device, pick)
+        if (found := self._account(device, pick)) is None:
+            return
+        laptop, account = found
         text = self._text(device, "snooze")
         until = TODAY + timedelta(days=days)
-        self._do(
-            laptop,
-            "triage.snooze",
-            lambda: laptop.workspace.triage.snooze(account, None, until, text),
-            text,
-        )
+        snooze = partial(laptop.workspace.triage.snooze, account, None, until, text)
+        self._do(laptop, "triage.snooze", snooze, text, account=account)
 
     @rule(device=st.sampled_from(DEVICES), pick=st.integers(0, 7), step=st.integers(0, 2))
     @_step
     def escalate(self, device: str, pick: int, step: int) -> None:
         """Open an escalation on the account, or take a step of the one open: raise it, follow
         it up, add a note."""
-        laptop, account = self._account(device, pick)
+        if (found := self._account(device, pick)) is None:
+            return
+        laptop, account = found
         escalations = laptop.workspace.escalations
         current = escalations.open_of(account)
         text = self._text(device, "escalation")
@@ -494,7 +522,7 @@ class ThreeLaptops(RuleBasedStateMachine):
             ]
             name, method = steps[step]
             action = partial(method, current, text)
-        self._do(laptop, name, action, text)
+        self._do(laptop, name, action, text, account=account)
 
     @rule(device=st.sampled_from(DEVICES))
     @_step
@@ -643,9 +671,22 @@ class ThreeLaptops(RuleBasedStateMachine):
         assert self.server.workspace is not None
         return self.server.workspace
 
-    def _account(self, device: str, pick: int) -> tuple[Laptop, str]:
+    def _account(self, device: str, pick: int) -> tuple[Laptop, str] | None:
+        """An account the laptop's user may change, as the laptop knows: a CSM's own book as
+        last pulled (the office may have handed one over since), the manager's pick of the
+        team's; None when the CSM has none left."""
         laptop = self.laptops[device]
-        return laptop, laptop.may_change[pick % len(laptop.may_change)]
+        accounts = laptop.may_change
+        if not laptop.member.is_manager:
+            account = table_of(Account)
+            with laptop.workspace.db.reading() as session:
+                rows = session.execute(
+                    sa.select(account.c.id)
+                    .where(account.c.owner_id == uuid.UUID(laptop.member.id))
+                    .order_by(account.c.id)
+                )
+                accounts = tuple(str(key) for (key,) in rows)
+        return (laptop, accounts[pick % len(accounts)]) if accounts else None
 
     def _text(self, device: str, what: str) -> str:
         return f"{what} {next(self.texts)} from {device}'s laptop"
@@ -655,7 +696,7 @@ class ThreeLaptops(RuleBasedStateMachine):
         opened, form, value = _typed(laptop.workspace, account, name, choice)
         edit = Edit(account, FIELDS[name][0], value, laptop.pulled)
         save = partial(laptop.workspace.accounts.save, account, form, opened)
-        self._do(laptop, "accounts.save", save, edit=edit)
+        self._do(laptop, "accounts.save", save, edit=edit, account=account)
 
     def _do(
         self,
@@ -665,6 +706,7 @@ class ThreeLaptops(RuleBasedStateMachine):
         token: str | None = None,
         *,
         edit: Edit | None = None,
+        account: str | None = None,
         refused: bool = False,
     ) -> None:
         """Run a service action on the laptop and keep in the model the mutation it made (one,
@@ -682,7 +724,7 @@ class ThreeLaptops(RuleBasedStateMachine):
         assert after[: len(before)] == before
         [(seq, mutation)] = after[len(before) :]
         assert mutation.name == name
-        made = Made(laptop.key, seq, mutation.id, name, token, edit)
+        made = Made(laptop.key, seq, mutation.id, name, token, edit, account)
         laptop.made.append(made)
         laptop.waiting.append(made)
 
@@ -741,12 +783,21 @@ class ThreeLaptops(RuleBasedStateMachine):
         for made in reached:
             entry = by_id[made.id]
             made.outcome, made.message = entry.outcome, entry.message
-            if made.name in ALWAYS_APPLIED:
+            if made.name in ALWAYS_APPLIED and self._may_change(made):
                 assert made.outcome == "applied", (made, entry.message)
+            elif made.name in ALWAYS_APPLIED:  # the office handed the account over meanwhile
+                assert made.outcome == "rejected", made
+                assert "another CSM's book" in made.message, made
             SEEN[f"{made.name} {made.outcome}"] += 1
             if made.outcome == "applied":
                 self._applied(made)
             self.arrivals += 1
+
+    def _may_change(self, made: Made) -> bool:
+        """Whether the server lets the mutation's maker change its account, now."""
+        if made.account is None or self.laptops[made.device].member.is_manager:
+            return True
+        return self.owners[made.account] == made.device
 
     def _applied(self, made: Made) -> None:
         """A mutation the server applied, as the model follows it."""
