@@ -1,23 +1,31 @@
 """Three laptops and the team's PostgreSQL server, driven by Hypothesis (issue 23).
 
 Two CSMs (Maya, Daniel) and their manager (Jordan) each work on a laptop's copy of the book,
-downloaded from a real PostgreSQL server that the test suite started: touches, account edits,
-snoozes, escalations and their ladder, weekly notes, all made offline; syncs; syncs whose reply
-is lost after the server committed; pushes that crash partway (before the server has the
-mutation, inside the server's transaction, or in the pull that follows). A model follows every
-mutation each laptop made (its outbox id and seq) and which the server has, and checks after
-every step that the outboxes hold what they should and the server's log what it should.
+downloaded from a real PostgreSQL server that the test suite started: touches, account edits
+(the same field by a CSM and the manager, too), snoozes, escalations and their ladder, weekly
+notes, all made offline; syncs; syncs whose reply is lost after the server committed; pushes
+that die partway (before the server has the mutation, inside the server's transaction, or in
+the pull that follows; the laptop's app then opens its book again). At the office, on the
+server itself, the manager edits accounts and hands them over from one CSM to the other.
 
-At the end everyone syncs, twice round: every laptop then equals the server for what its user
-may see; every mutation is in the server's log exactly once (applied, or rejected with why), no
-outbox holds anything, and nothing appended was applied twice. The account edits are modelled
-field by field (a save writes only the fields the user changed, `accounts.save` with the form as
-opened): the later arrival at the server wins, and a value a laptop overwrote without having
-pulled it is in `sync_conflict` with the value that lost.
+A model follows every mutation each laptop made (its outbox seq and id) and which the server
+has: after every step each outbox holds what was not acknowledged, and after every push the
+server's log of the laptop is what the model says (a lost reply's mutation is skipped when sent
+again, never applied twice). At the end everyone syncs, twice round: (a) every laptop equals the
+server for what its user may see; (b) every mutation is in the server's log exactly once,
+applied, or rejected with why (only when the account was handed away meanwhile, for the
+mutations that cannot otherwise fail), no outbox holds anything, and each appended row (a touch,
+a snooze, an escalation's event) is on the server once if its mutation applied, else not at all;
+(c) the account edits are modelled field by field, as `accounts.save` with the form as opened
+writes only the fields the user changed: the later arrival at the server wins, and every value a
+save overwrote without having pulled it is in `sync_conflict`, with the value that lost and the
+one that won (checked as each save arrives, and again at the end).
 
-The subprocess test kills a real `csm sync` (SIGKILL) while it pushes, then syncs again.
+The subprocess test kills a real `csm sync` (SIGKILL) three times while it pushes 30 changes,
+then syncs to the end.
 
-A failure prints the steps (and `@reproduce_failure`'s blob) to run it again.
+A failure prints the steps (and `@reproduce_failure`'s blob) to run it again; the test prints
+what the examples did (with -s). CSM_TUI_SYNC_EXAMPLES sets how many examples run.
 """
 
 from __future__ import annotations
