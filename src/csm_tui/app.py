@@ -95,6 +95,14 @@ class CsmApp(App[None]):
             tooltip="The week in figures, your notes for your manager, or the team's week "
             "(escape comes back)",
         ),
+        Binding(
+            "X",
+            "open('conflicts')",
+            "Conflicts",
+            show=False,
+            tooltip="The values a change from this laptop overwrote unseen, to keep or to write "
+            "back (escape comes back)",
+        ),
         Binding("q", "quit", "Quit", show=False, tooltip="Quit csm (everything is saved)"),
     ]
 
