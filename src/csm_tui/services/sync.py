@@ -47,6 +47,7 @@ from csm_tui.services.outbox import Outbox, apply, not_kept
 from csm_tui.store import change_feed, conflicts, meta, pull, sync_log, sync_scope
 from csm_tui.store import outbox as outbox_store
 from csm_tui.store import team as team_store
+from csm_tui.store.backup import copy_sqlite
 from csm_tui.store.database import WRITE_ORIGIN
 from csm_tui.store.download import copy_book
 from csm_tui.store.files import partial_name
@@ -380,7 +381,13 @@ def download(server: Database, path: Path, member: Member | None = None) -> Down
         partial.unlink(missing_ok=True)
         raise
     local.dispose()
-    os.replace(partial, path)
+    if path.exists():  # a reset: written over through SQLite, never a file swapped under a
+        try:  # connection still open on it (the old file's -wal would meet the new one)
+            copy_sqlite(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+    else:
+        os.replace(partial, path)
     return Downloaded(path, device, rows)
 
 
