@@ -13,7 +13,8 @@ manager everyone's under them (the whole tree) and the accounts nobody owns
 (`csm_scope_accounts()`); every row of those accounts, found as the change feed finds it
 (`change_feed.ACCOUNT_OF`), the schedule worked out of them; the weekly notes of the members in
 scope (written: one's own); one's own devices, their log, one's triage visits; the team and
-`app_meta` (written: only the keys of the schedule's day, which a member's reschedule moves).
+`app_meta` (written: only the member's own keys of the day their scope's schedule was worked
+out for, `meta.own_key`; and of the team, a lock on one's own row).
 The feed itself is written by its triggers, as their owner. The tables' owner (the admin) is
 not held by the policies (no FORCE), so the admin's direct mode is as it was.
 
@@ -39,7 +40,8 @@ from csm_tui.store.versions import COMPUTED_FOR_KEY, RANKED_FOR_KEY, RULES_SHA25
 GROUP = "csm_team"
 #: What PostgreSQL keeps of a role's name (NAMEDATALEN - 1): a longer e-mail has no role.
 MAX_ROLE_BYTES = 63
-#: app_meta keys a member's writes move: the day and rules the schedule was worked out for.
+#: app_meta keys a member's writes move, as their own (`meta.own_key`): the day and rules the
+#: schedule of their scope was worked out for, and its ranks.
 SCHEDULE_KEYS = (COMPUTED_FOR_KEY, RULES_SHA256_KEY, RANKED_FOR_KEY)
 #: Serialises two runs of `csm team init` on one server.
 _LOCK = 0x63736D_5445414D  # "csm" "TEAM"
@@ -88,7 +90,8 @@ def _own(table: str, privileges: tuple[str, ...] = _ALL) -> Access:
 
 
 def _meta() -> Access:
-    keys = "key IN (" + ", ".join(f"'{key}'" for key in SCHEDULE_KEYS) + ")"
+    """Read by all; written: only the member's own keys of the schedule (`meta.own_key`)."""
+    keys = "key IN (" + ", ".join(f"'{key}/' || current_user" for key in SCHEDULE_KEYS) + ")"
     return Access(
         _ALL,
         (
@@ -143,6 +146,17 @@ def _mutation_log() -> Access:
     return Access(("SELECT", "INSERT"), (Policy("SELECT", mine), Policy("INSERT", check=mine)))
 
 
+def _team_member() -> Access:
+    """The team, read by all. A member's own row may be locked (`FOR UPDATE`: their weekly
+    notes are saved one at a time, `store.wrapup_notes.lock_member`), which takes the right to
+    update a column: only its `updated_at`, only their own."""
+    own = "team_member.id = (SELECT csm_member())"
+    return Access(
+        ("SELECT", "UPDATE (updated_at)"),
+        (Policy("SELECT", "true"), Policy("UPDATE", own, own)),
+    )
+
+
 def _account() -> Access:
     owned = (
         "account.owner_id IN (SELECT unnest(csm_scope_members())) "
@@ -157,7 +171,7 @@ def access(table: sa.Table) -> Access:
     name = table.name
     special = {
         "account": _account,
-        "team_member": lambda: Access(("SELECT",), (Policy("SELECT", "true"),)),
+        "team_member": _team_member,
         "weekly_report": _weekly_report,
         "sync_conflict": _sync_conflict,
         "sync_change": _sync_change,
