@@ -32,8 +32,8 @@ from csm_tui.services.workspace import Workspace, resolve_member
 from csm_tui.settings import Settings
 from csm_tui.store import pull as pull_store
 from csm_tui.store import sync_log, team_roles
-from csm_tui.store.change_feed import fed_tables
-from csm_tui.store.database import Database, insufficient_privilege
+from csm_tui.store.change_feed import TRIGGERS_KEY, fed_tables
+from csm_tui.store.database import Database, DatabaseError, insufficient_privilege
 from tests.conftest import TODAY
 
 OTHER_CSM = "daniel.okafor@demo.csm-tui.dev"
@@ -386,7 +386,7 @@ def test_team_init_runs_again_giving_members_who_joined_a_role(
 ) -> None:
     url = empty_postgres_db.url.render_as_string(hide_password=False)
     first = _init(url)
-    assert "schema upgraded empty ->" in first and "0 created" in first
+    assert "schema upgraded empty ->" in first and "No member roles yet" in first
     assert "No password was set" in first and "\\password" in first
     build_demo(empty_postgres_db, accounts=60, seed=7, today=TODAY)
     _init(url)
@@ -396,7 +396,7 @@ def test_team_init_runs_again_giving_members_who_joined_a_role(
     added = CliRunner().invoke(main, ["--db", url, "team", "add", newcomer, "--name", "New"])
     assert added.exit_code == 0, added.output
     again = _init(url)
-    assert "1 created" in again and f"new: {newcomer}" in again
+    assert "1 created, 7 there already" in again and f"new: {newcomer}" in again
     assert "schema at revision" in again
     assert _policies(url) == policies, "the same policies, made anew"
     seen = _counts(_as(url, newcomer))
@@ -531,3 +531,19 @@ def test_a_day_of_work_straight_on_the_server_under_her_role(team: str, tmp_path
         team_queue = jordan.triage.load(team=True, record=True)
         owners = {item.owner_email for item in team_queue.items}
         assert DEMO_USER_EMAIL in owners and OTHER_CSM in owners
+
+
+@pytest.mark.postgres
+def test_a_member_whose_server_is_behind_is_told_to_ask_the_admin(team: str) -> None:
+    maya = Settings(database=_as(team, DEMO_USER_EMAIL), today=TODAY, user_email=DEMO_USER_EMAIL)
+    with _database(team) as db, db.writing() as session:  # triggers made by an older csm
+        session.execute(
+            sa.text("UPDATE app_meta SET value = 'old' WHERE key = :k"), {"k": TRIGGERS_KEY}
+        )
+    with pytest.raises(DatabaseError, match="your role may not remake it: the team's admin runs"):
+        Workspace.open(maya)
+    _init(team)
+    with _database(team) as db, db.writing() as session:  # a schema of an older csm
+        session.execute(sa.text("UPDATE alembic_version SET version_num = '0014'"))
+    with pytest.raises(DatabaseError, match="your role may not upgrade it: the team's admin runs"):
+        Workspace.open(maya)

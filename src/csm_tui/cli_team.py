@@ -58,8 +58,14 @@ def _lines(ready: TeamReady) -> list[str]:
         f"{ready.database}: {schema}; {feed}; group role {ready.group} with row-level "
         "policies on every table.",
     ]
-    counts = [f"{len(roles.created)} created", f"{len(roles.kept) + len(roles.joined)} there"]
-    lines.append(f"Member roles: {', '.join(counts)}.")
+    there = len(roles.kept) + len(roles.joined)
+    if roles.created or there:
+        lines.append(f"Member roles: {len(roles.created)} created, {there} there already.")
+    else:
+        lines.append(
+            "No member roles yet: nobody is in the team. Add them (csm team add, or import the "
+            "book's owners), then run csm team init again."
+        )
     lines += [f"  new: {shlex.quote(name)}" for name in roles.created]
     lines += [f"  given log-in again: {shlex.quote(name)}" for name in roles.joined]
     lines += [f"  left the team, log-in taken: {shlex.quote(name)}" for name in roles.disabled]
@@ -67,11 +73,12 @@ def _lines(ready: TeamReady) -> list[str]:
     example = (roles.created or roles.kept or roles.joined or ("maya.patel@example.com",))[0]
     user = quote(example, safe="")
     lines += [
-        f'No password was set. Set each one in psql, as the admin: \\password "{example}"',
+        "No password was set: as the admin, set each member's in psql, e.g. "
+        f'\\password "{example}"',
         f"Each member keeps theirs in ~/.pgpass (chmod 600): {ready.pgpass(example)}",
         f"and syncs with --team-db postgresql://{user}@{ready.host}:{ready.port}/"
         f"{quote(ready.dbname, safe='')}",
-        "Members added to the team later get their role when csm team init runs again; "
-        "those who leave lose their log-in.",
+        "Members who join later get their role when csm team init runs again; those who "
+        "leave lose their log-in.",
     ]
     return lines

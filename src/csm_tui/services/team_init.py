@@ -1,8 +1,8 @@
 """`csm team init`: the team's PostgreSQL server made ready for its members, by its admin (issue
 23). Once on an empty database, and again after an upgrade or when members join: the schema
-brought to this csm's revision, the change feed turned on (so that no laptop ever writes DDL),
-and the roles and row-level policies that hold each member to their book (`store.team_roles`),
-in one transaction: all of it, or nothing."""
+brought to this csm's revision, then the change feed turned on (so that no laptop ever writes
+DDL) and the roles and row-level policies that hold each member to their book
+(`store.team_roles`), in one transaction: all of those, or none."""
 
 from __future__ import annotations
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
+from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
 from csm_tui import models
@@ -259,7 +260,7 @@ def ensure(db: Database) -> bool:
     try:
         with db.writing() as session:
             return install(session)
-    except sa.exc.DBAPIError as error:
+    except sa_exc.DBAPIError as error:
         if not insufficient_privilege(error):
             raise
         raise DatabaseError(
