@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from csm_tui import models
-from csm_tui.store.change_feed import ACCOUNT_OF, NOT_FED, quoted
+from csm_tui.store.change_feed import ACCOUNT_OF, MEMBER_OF, NOT_FED, quoted
 from csm_tui.store.versions import COMPUTED_FOR_KEY, RANKED_FOR_KEY, RULES_SHA256_KEY
 
 #: The NOLOGIN role every member's role is in: the privileges and the policies are its.
@@ -124,7 +124,7 @@ def _sync_change() -> Access:
         "THEN sync_change.account_id IN (SELECT csm_scope_accounts()) "
         "WHEN sync_change.member_id IS NOT NULL "
         "THEN sync_change.member_id IN (SELECT unnest(csm_scope_members())) "
-        "ELSE sync_change.table_name NOT IN ('weekly_report') END"
+        f"ELSE sync_change.table_name NOT IN ({', '.join(repr(t) for t in MEMBER_OF)}) END"
     )
     return Access(("SELECT",), (Policy("SELECT", sees),))
 
