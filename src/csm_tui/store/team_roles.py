@@ -89,31 +89,29 @@ def _own(table: str, privileges: tuple[str, ...] = _ALL) -> Access:
     return Access(privileges, (Policy("ALL", own, own),))
 
 
+def _read_wide(read: str, write: str) -> Access:
+    """Rows read where `read` holds, and written (made, changed, deleted) where `write` does."""
+    return Access(
+        _ALL,
+        (
+            Policy("SELECT", read),
+            Policy("INSERT", check=write),
+            Policy("UPDATE", write, write),
+            Policy("DELETE", write),
+        ),
+    )
+
+
 def _meta() -> Access:
     """Read by all; written: only the member's own keys of the schedule (`meta.own_key`)."""
     keys = "key IN (" + ", ".join(f"'{key}/' || current_user" for key in SCHEDULE_KEYS) + ")"
-    return Access(
-        _ALL,
-        (
-            Policy("SELECT", "true"),
-            Policy("INSERT", check=keys),
-            Policy("UPDATE", keys, keys),
-            Policy("DELETE", keys),
-        ),
-    )
+    return _read_wide("true", keys)
 
 
 def _weekly_report() -> Access:
-    own = _OWN.format(r="weekly_report")
-    return Access(
-        _ALL,
-        (
-            Policy("SELECT", "weekly_report.member_id IN (SELECT unnest(csm_scope_members()))"),
-            Policy("INSERT", check=own),
-            Policy("UPDATE", own, own),
-            Policy("DELETE", own),
-        ),
-    )
+    """The notes of the members in scope (a manager reads his reports'); one's own written."""
+    in_scope = "weekly_report.member_id IN (SELECT unnest(csm_scope_members()))"
+    return _read_wide(in_scope, _OWN.format(r="weekly_report"))
 
 
 def _sync_change() -> Access:
