@@ -1304,4 +1304,5 @@ from csm_tui import cli_escalation as _escalation  # noqa: E402, F401
 from csm_tui import cli_plan as _plan  # noqa: E402, F401
 from csm_tui import cli_serve as _serve  # noqa: E402, F401
 from csm_tui import cli_sync as _sync  # noqa: E402, F401
+from csm_tui import cli_team as _team  # noqa: E402, F401
 from csm_tui import cli_wrapup as _wrapup  # noqa: E402, F401

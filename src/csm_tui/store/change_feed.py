@@ -21,6 +21,11 @@ mutation.
 The triggers follow the tables' columns, so they are made from the models, not in a
 migration: `ensure` (re)makes them when a migration changed a table, on a book that syncs
 (a laptop's copy, or a team's server: `turn_on`).
+
+On PostgreSQL the trigger functions run as their owner, the admin who made them (SECURITY
+DEFINER, with the search path pinned to the book's schema): a member's own role writes the
+book's rows under row-level security (`store.team_roles`) and may not write `sync_change`
+itself, yet every row it writes is fed, with the account read whole.
 """
 
 from __future__ import annotations
@@ -31,11 +36,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
+from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
 from csm_tui import models
 from csm_tui.store import meta
-from csm_tui.store.database import Database
+from csm_tui.store.database import Database, DatabaseError, insufficient_privilege
 from csm_tui.store.outbox import DEVICE_KEY
 
 #: app_meta key: this book keeps the feed (a laptop's device id also says so).
@@ -157,13 +163,19 @@ def _sqlite_triggers(table: sa.Table) -> list[str]:
     ]
 
 
-def _postgres_triggers(table: sa.Table) -> list[str]:
+def quoted(name: str) -> str:
+    """A PostgreSQL identifier, quoted: a schema, a role named by an e-mail."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _postgres_triggers(table: sa.Table, schema: str) -> list[str]:
     name = table.name
     ignored = ", ".join(f"'{c}'" for c in sorted(ignored_columns(table)))
     account = _or_null(ACCOUNT_OF[name], "r")
     member = _or_null(MEMBER_OF.get(name), "r")
     function = f"""
-CREATE OR REPLACE FUNCTION sync_feed_{name}() RETURNS trigger LANGUAGE plpgsql AS $feed$
+CREATE OR REPLACE FUNCTION sync_feed_{name}() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = {quoted(schema)}, pg_temp AS $feed$
 DECLARE
     r {name};
     old_values jsonb;
@@ -195,10 +207,23 @@ $feed$"""
     ]
 
 
-def trigger_sql(postgres: bool) -> list[str]:
-    """The statements that make the feed's triggers on every fed table."""
-    make = _postgres_triggers if postgres else _sqlite_triggers
-    return [statement for table in fed_tables() for statement in make(table)]
+def trigger_sql(postgres: bool, schema: str = "public") -> list[str]:
+    """The statements that make the feed's triggers on every fed table (PostgreSQL: of the
+    tables in `schema`)."""
+    if postgres:
+        return [s for table in fed_tables() for s in _postgres_triggers(table, schema)]
+    return [statement for table in fed_tables() for statement in _sqlite_triggers(table)]
+
+
+def current_schema(connection: Connection) -> str:
+    """The schema the book's tables are in on PostgreSQL (the first of the search path)."""
+    return str(connection.exec_driver_sql("SELECT current_schema()").scalar())
+
+
+def _statements(connection: Connection) -> list[str]:
+    if connection.dialect.name == "postgresql":
+        return trigger_sql(True, current_schema(connection))
+    return trigger_sql(False)
 
 
 def _digest(statements: list[str]) -> str:
@@ -232,8 +257,16 @@ def ensure(db: Database) -> bool:
     with db.reading() as session:
         if not is_on(session) or _current(session):
             return False
-    with db.writing() as session:
-        return install(session)
+    try:
+        with db.writing() as session:
+            return install(session)
+    except sa_exc.DBAPIError as error:
+        if not insufficient_privilege(error):
+            raise
+        raise DatabaseError(
+            f"the change feed of {db.display_name} is older than this csm, and your role may "
+            "not remake it: the team's admin runs `csm team init` on the server"
+        ) from None
 
 
 def turn_on_server(session: Session) -> bool:
@@ -246,7 +279,7 @@ def turn_on_server(session: Session) -> bool:
 def _current(session: Session) -> bool:
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
-    if meta.get_meta(session, TRIGGERS_KEY) != _digest(trigger_sql(postgres)):
+    if meta.get_meta(session, TRIGGERS_KEY) != _digest(_statements(connection)):
         return False
     return postgres or len(_installed_sqlite(connection)) == 3 * len(fed_tables())
 
@@ -256,9 +289,8 @@ def install(session: Session) -> bool:
     if _current(session):
         return False
     connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
-    statements = trigger_sql(postgres)
-    if not postgres:
+    statements = _statements(connection)
+    if connection.dialect.name != "postgresql":
         _drop_sqlite(connection)
     for statement in statements:
         connection.exec_driver_sql(statement)
