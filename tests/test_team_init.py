@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,8 @@ from csm_tui.domain.enums import RiskCategory, TouchKind
 from csm_tui.domain.iso_week import IsoWeek
 from csm_tui.domain.team import Member
 from csm_tui.domain.triage import HEALTH_DROP
-from csm_tui.models import Account, Escalation, SyncChange, Touchpoint, table_of
+from csm_tui.models import Account, Escalation, SyncChange, SyncConflict, Touchpoint, table_of
+from csm_tui.services.conflicts import ConflictError
 from csm_tui.services.demo import DEMO_MANAGER_EMAIL, DEMO_USER_EMAIL, build_demo
 from csm_tui.services.sync import Sync, SyncError, download
 from csm_tui.services.triage import TouchForm
@@ -124,7 +125,11 @@ def _counts_in_scope(admin_url: str, email: str) -> dict[str, int]:
         seen = sa.or_(  # as the pull reads the feed (`store.pull._sees`)
             c.account_id.in_(scope.accounts_sql()),
             c.member_id.in_(sorted(scope.members)),
-            sa.and_(c.account_id.is_(None), c.member_id.is_(None), c.table_name != "weekly_report"),
+            sa.and_(
+                c.account_id.is_(None),
+                c.member_id.is_(None),
+                c.table_name.not_in(("weekly_report", "sync_conflict")),
+            ),
         )
         counts[_CHANGE.name] = session.execute(
             sa.select(sa.func.count()).select_from(_CHANGE).where(seen)
@@ -224,6 +229,98 @@ def test_a_csms_forged_writes_on_another_book_change_nothing_her_own_book_is_her
         ).scalars()
         assert set(fed) == {hers}, "each fed with its account, read whole by the trigger"
     assert name != "Taken over" and owner != uuid.UUID(maya.id) and status != "closed"
+
+
+def _conflict_row(account: uuid.UUID, by: str, **names: object) -> dict[str, object]:
+    return {
+        "id": uuid.uuid4(),
+        "account_id": account,
+        "lost_change": 1,
+        "won": '"x"',
+        "won_by": uuid.UUID(by),
+        "found_at": datetime.now(UTC),
+        **names,
+    }
+
+
+def test_a_conflict_forged_by_a_csm_is_never_written_back_by_wider_rights(team: str) -> None:
+    """A conflict is a row her role writes (her push keeps it): what it names is checked
+    before her manager's, or the admin's, write-back carries it beyond her book."""
+    maya, daniel = _member(team, DEMO_USER_EMAIL), _member(team, OTHER_CSM)
+    hers, theirs = _theirs(team, DEMO_USER_EMAIL), _theirs(team, OTHER_CSM)
+    conflict = table_of(SyncConflict)
+    planted = {
+        "account": _conflict_row(  # "in her account", naming Daniel's account's owner
+            hers,
+            maya.id,
+            table_name="account",
+            row_key=str(theirs),
+            column_name="owner_id",
+            lost=f'"{maya.id}"',
+        ),
+        "manager": _conflict_row(  # naming the team: Daniel reporting to her
+            hers,
+            maya.id,
+            table_name="team_member",
+            row_key=daniel.id,
+            column_name="manager_id",
+            lost=f'"{maya.id}"',
+        ),
+        "garbled": _conflict_row(
+            hers,
+            maya.id,
+            table_name="account",
+            row_key=str(hers),
+            column_name="ae",
+            lost="not json",
+        ),
+    }
+    with _database(_as(team, DEMO_USER_EMAIL)) as db:
+        with db.writing() as session:
+            session.execute(sa.insert(conflict), list(planted.values()))
+        for forged in (
+            sa.insert(conflict).values(
+                **_conflict_row(  # as won by someone else
+                    hers,
+                    daniel.id,
+                    table_name="account",
+                    row_key=str(hers),
+                    column_name="ae",
+                    lost='"y"',
+                )
+            ),
+            sa.update(conflict)  # what a kept conflict names is not hers to change
+            .where(conflict.c.id == planted["garbled"]["id"])
+            .values(row_key=str(theirs)),
+        ):
+            with pytest.raises(sa.exc.ProgrammingError) as refused, db.writing() as session:
+                session.execute(forged)
+            assert insufficient_privilege(refused.value)
+    for url in (_as(team, DEMO_MANAGER_EMAIL), team):  # her manager's role; the admin's own
+        with _workspace(url, DEMO_MANAGER_EMAIL) as manager:
+            listed = {row.id for row in manager.conflicts.listed()}
+            assert {str(row["id"]) for row in planted.values()} <= listed  # garbled shown too
+            for name in ("account", "manager"):
+                with pytest.raises(ConflictError, match="does not name a value"):
+                    manager.conflicts.restore(str(planted[name]["id"]))
+    with _database(team) as db, db.reading() as session:
+        owner = session.execute(
+            sa.select(_ACCOUNT.c.owner_id).where(_ACCOUNT.c.id == theirs)
+        ).scalar()
+        boss = session.execute(
+            sa.text("SELECT manager_id FROM team_member WHERE id = :d"), {"d": daniel.id}
+        ).scalar()
+    assert owner == uuid.UUID(daniel.id) and boss != uuid.UUID(maya.id)
+
+
+def test_no_member_can_hold_every_writer_up_with_the_feed_s_lock(team: str) -> None:
+    with (
+        _database(_as(team, DEMO_USER_EMAIL)) as db,
+        pytest.raises(sa.exc.ProgrammingError) as refused,
+        db.writing() as session,
+    ):
+        session.execute(sa.text("LOCK TABLE sync_change IN SHARE ROW EXCLUSIVE MODE"))
+    assert insufficient_privilege(refused.value)
 
 
 # --- a laptop syncing through its member's role -------------------------------------------------
@@ -406,9 +503,38 @@ def test_team_init_runs_again_giving_members_who_joined_a_role(
             sa.text("UPDATE team_member SET deleted_at = now() WHERE email = :e"), {"e": newcomer}
         )
     left = _init(url)
-    assert f"left the team, log-in taken: {newcomer}" in left
+    assert f"log-in taken: {newcomer}" in left
     with pytest.raises(sa.exc.OperationalError, match="not permitted to log in"):
         _counts(_as(url, newcomer))
+
+
+@pytest.mark.postgres
+def test_a_role_left_behind_by_a_new_e_mail_loses_its_log_in(empty_postgres_db: Database) -> None:
+    """An e-mail changed (or a member gone): the old role logs in no more, and the address
+    given to someone later gets a role with no password, set anew by the admin."""
+    url = empty_postgres_db.url.render_as_string(hide_password=False)
+    old = f"old.{uuid.uuid4().hex[:8]}@demo.csm-tui.dev"
+    new = f"new.{uuid.uuid4().hex[:8]}@demo.csm-tui.dev"
+    assert CliRunner().invoke(main, ["--db", url, "team", "add", old]).exit_code == 0
+    _init(url)
+    with _database(url) as db, db.writing() as session:
+        session.execute(sa.text(f"ALTER ROLE \"{old}\" PASSWORD 'secret'"))
+        session.execute(
+            sa.text("UPDATE team_member SET email = :new WHERE email = :old"),
+            {"new": new, "old": old},
+        )
+    again = _init(url)
+    assert f"log-in taken: {old}" in again and f"new: {new}" in again
+    with pytest.raises(sa.exc.OperationalError, match="not permitted to log in"):
+        _counts(_as(url, old))
+    with _database(url) as db, db.writing() as session:  # the old address, given back
+        session.execute(sa.text("UPDATE team_member SET email = :old"), {"old": old})
+    assert f"given log-in again: {old}" in _init(url)
+    with _database(url) as db, db.reading() as session:
+        password = session.execute(
+            sa.text("SELECT rolpassword FROM pg_authid WHERE rolname = :r"), {"r": old}
+        ).scalar()
+    assert password is None, "the password of its last holder is gone"
 
 
 @pytest.mark.postgres

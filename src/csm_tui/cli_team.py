@@ -68,7 +68,11 @@ def _lines(ready: TeamReady) -> list[str]:
         )
     lines += [f"  new: {shlex.quote(name)}" for name in roles.created]
     lines += [f"  given log-in again: {shlex.quote(name)}" for name in roles.joined]
-    lines += [f"  left the team, log-in taken: {shlex.quote(name)}" for name in roles.disabled]
+    lines += [
+        f"  no live member's any more (left the team, or a new e-mail), log-in taken: "
+        f"{shlex.quote(name)}"
+        for name in roles.disabled
+    ]
     lines += [f"  no role for {name}: {why}" for name, why in roles.skipped]
     example = (roles.created or roles.kept or roles.joined or ("maya.patel@example.com",))[0]
     user = quote(example, safe="")

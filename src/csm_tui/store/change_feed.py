@@ -7,8 +7,11 @@ again on top. Triggers, not the ORM's events, because bulk statements (an import
 write rows no session sees.
 
 The order is the commit order: SQLite has one writer at a time; on PostgreSQL every write of
-the feed first takes one transaction-level advisory lock, so that a change numbered lower than
-another never commits after it (a pull that read up to `id` N missed nothing under N).
+the feed first locks `sync_change` against the other writers until it commits (SHARE ROW
+EXCLUSIVE: readers pass), so that a change numbered lower than another never commits after it
+(a pull that read up to `id` N missed nothing under N). A table lock, not an advisory one:
+any role may take an advisory lock and hold every writer up; this one takes rights on the feed
+that only its owner, whom the triggers run as, has.
 
 Each row says whose book it is in (its account, followed through its parents; the member whose
 weekly notes these are), for the pull to send each laptop only what its user may see. An
@@ -48,8 +51,6 @@ from csm_tui.store.outbox import DEVICE_KEY
 SERVER_KEY = "sync.server"
 #: app_meta key: the digest of the triggers made, to make them again when a table changed.
 TRIGGERS_KEY = "sync.feed_triggers"
-#: The advisory lock every write of the feed takes on PostgreSQL (any constant of our own).
-ADVISORY_LOCK = 0x63736D_53594E43  # "csm" "SYNC"
 
 #: Whose book a table's row is in: the SQL that finds its account from the row `{r}`.
 _VIA_PLAN = "(SELECT account_id FROM success_plan WHERE id = {plan})"
@@ -187,7 +188,7 @@ BEGIN
         WHERE o.value IS DISTINCT FROM n.value AND o.key NOT IN ({ignored});
         IF old_values IS NULL THEN RETURN NULL; END IF;
     END IF;
-    PERFORM pg_advisory_xact_lock({ADVISORY_LOCK});
+    LOCK TABLE sync_change IN SHARE ROW EXCLUSIVE MODE;
     INSERT INTO sync_change
         (table_name, row_key, account_id, member_id, deleted, old, device_id, seq)
     VALUES (

@@ -43,6 +43,8 @@ MAX_ROLE_BYTES = 63
 #: app_meta keys a member's writes move, as their own (`meta.own_key`): the day and rules the
 #: schedule of their scope was worked out for, and its ranks.
 SCHEDULE_KEYS = (COMPUTED_FOR_KEY, RULES_SHA256_KEY, RANKED_FOR_KEY)
+#: The comment on the roles `csm team init` makes: the only ones it changes after.
+MARK = "csm-tui team member"
 #: Serialises two runs of `csm team init` on one server.
 _LOCK = 0x63736D_5445414D  # "csm" "TEAM"
 
@@ -114,6 +116,11 @@ def _weekly_report() -> Access:
     return _read_wide(in_scope, _OWN.format(r="weekly_report"))
 
 
+#: Tables whose rows are always someone's: a feed row of theirs with no account or member is
+#: nobody else's to see (a weekly notes conflict, kept with no account).
+_OWNED = (*MEMBER_OF, "sync_conflict")
+
+
 def _sync_change() -> Access:
     """A change is seen as its row would be: by its account, else by whose notes it is, else
     (the team's rows, a tombstone whose account is gone) by everyone: `store.pull._sees`."""
@@ -122,18 +129,30 @@ def _sync_change() -> Access:
         "THEN sync_change.account_id IN (SELECT csm_scope_accounts()) "
         "WHEN sync_change.member_id IS NOT NULL "
         "THEN sync_change.member_id IN (SELECT unnest(csm_scope_members())) "
-        f"ELSE sync_change.table_name NOT IN ({', '.join(repr(t) for t in MEMBER_OF)}) END"
+        f"ELSE sync_change.table_name NOT IN ({', '.join(repr(t) for t in _OWNED)}) END"
     )
     return Access(("SELECT",), (Policy("SELECT", sees),))
 
 
 def _sync_conflict() -> Access:
-    """A conflict of an account in scope; one of no account (weekly notes), its winner's."""
+    """A conflict of an account in scope; one of no account (weekly notes), its winner's. A
+    member's push keeps one as the member who won, open; after that a member changes only
+    whether and how it was resolved, as themselves. What a conflict names (which row, which
+    column, which value) is never a member's to write: a manager's write-back would carry it
+    into rows beyond the member's book (`store.conflicts.restore` checks it all the same)."""
     rows = (
-        f"{_in_scope(ACCOUNT_OF['sync_conflict'] or '', 'sync_conflict')} OR "
-        "(sync_conflict.account_id IS NULL AND sync_conflict.won_by = (SELECT csm_member()))"
+        f"({_in_scope(ACCOUNT_OF['sync_conflict'] or '', 'sync_conflict')} OR "
+        "(sync_conflict.account_id IS NULL AND sync_conflict.won_by = (SELECT csm_member())))"
     )
-    return Access(("SELECT", "INSERT", "UPDATE"), (Policy("ALL", rows, rows),))
+    kept = (
+        f"{rows} AND sync_conflict.won_by = (SELECT csm_member()) "
+        "AND sync_conflict.resolved_at IS NULL"
+    )
+    resolved = f"{rows} AND sync_conflict.resolved_by = (SELECT csm_member())"
+    return Access(
+        ("SELECT", "INSERT", "UPDATE (resolved_at, resolved_by, resolution)"),
+        (Policy("SELECT", rows), Policy("INSERT", check=kept), Policy("UPDATE", rows, resolved)),
+    )
 
 
 def _mutation_log() -> Access:
@@ -272,67 +291,80 @@ class Roles:
     created: tuple[str, ...] = ()
     joined: tuple[str, ...] = ()  # a role there already, given log-in and the group
     kept: tuple[str, ...] = ()  # there already, as it should be
-    disabled: tuple[str, ...] = ()  # members who left: no log-in, out of the group
+    disabled: tuple[str, ...] = ()  # no live member's (left, e-mail changed): no log-in
     skipped: tuple[tuple[str, str], ...] = ()  # (e-mail, why it has no role)
 
 
-def _members(session: Session) -> tuple[list[str], set[str]]:
-    """The role names of the live members (in order), and of those who left."""
+def _members(session: Session) -> list[str]:
+    """The role names of the live members, in order."""
     table = models.table_of(models.TeamMember)
-    rows = session.execute(sa.select(table.c.email, table.c.deleted_at).order_by(table.c.email))
-    live: list[str] = []
-    left: set[str] = set()
-    for email, deleted_at in rows:
-        name = role_name(email)
-        if deleted_at is None:
-            if name not in live:
-                live.append(name)
-        else:
-            left.add(name)
-    return live, left - set(live)
+    rows = session.execute(
+        sa.select(table.c.email).where(table.c.deleted_at.is_(None)).order_by(table.c.email)
+    )
+    return list(dict.fromkeys(role_name(email) for (email,) in rows))
 
 
-def _roles(connection: sa.Connection, group: str) -> tuple[dict[str, bool], set[str]]:
-    """Every role of the cluster and whether it may log in, and the members of `group`."""
-    logins = {
-        str(name): bool(login)
-        for name, login in connection.exec_driver_sql("SELECT rolname, rolcanlogin FROM pg_roles")
-    }
+@dataclass(frozen=True, slots=True)
+class _Cluster:
+    """The cluster's roles as `csm team init` finds them."""
+
+    logins: dict[str, bool]  # every role, and whether it may log in
+    ours: set[str]  # the roles `csm team init` made (`MARK`)
+    in_group: set[str]  # the members of the group
+
+
+def _roles(connection: sa.Connection, group: str) -> _Cluster:
+    logins: dict[str, bool] = {}
+    ours: set[str] = set()
+    for name, login, comment in connection.exec_driver_sql(
+        "SELECT rolname, rolcanlogin, shobj_description(oid, 'pg_authid') FROM pg_roles"
+    ):
+        logins[str(name)] = bool(login)
+        if comment == MARK:
+            ours.add(str(name))
     members = connection.exec_driver_sql(
         "SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
         "JOIN pg_roles g ON g.oid = m.roleid WHERE g.rolname = %s",
         (group,),
     )
-    return logins, {str(name) for (name,) in members}
+    return _Cluster(logins, ours, {str(name) for (name,) in members})
 
 
 def _member_roles(connection: sa.Connection, session: Session, group: str) -> Roles:
-    live, left = _members(session)
-    logins, in_group = _roles(connection, group)
+    """A log-in role for each live member; every role made here that is no live member's any
+    more (who left, whose e-mail changed) loses its log-in and the group. A role given its
+    log-in back has no password: the admin sets one anew (an address can change hands). A
+    role of a member's name that csm did not make (a superuser, someone's own) is left alone."""
+    cluster = _roles(connection, group)
     g = quoted(group)
     created: list[str] = []
     joined: list[str] = []
     kept: list[str] = []
     skipped: list[tuple[str, str]] = []
-    for name in live:
+    live: set[str] = set()
+    for name in _members(session):
         why = _no_role(name)
+        if why is None and name in cluster.logins and name not in cluster.ours:
+            why = "a role of that name is there already, not made by csm team init: left as it is"
         if why is not None:
             skipped.append((name, why))
             continue
+        live.add(name)
         role = quoted(name)
-        if name not in logins:
+        if name not in cluster.logins:
             connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN IN ROLE {g}")
+            connection.exec_driver_sql(f"COMMENT ON ROLE {role} IS '{MARK}'")
             created.append(name)
             continue
-        if logins[name] and name in in_group:
+        if cluster.logins[name] and name in cluster.in_group:
             kept.append(name)
             continue
-        if not logins[name]:
-            connection.exec_driver_sql(f"ALTER ROLE {role} LOGIN")
-        if name not in in_group:
+        if not cluster.logins[name]:
+            connection.exec_driver_sql(f"ALTER ROLE {role} LOGIN PASSWORD NULL")
+        if name not in cluster.in_group:
             connection.exec_driver_sql(f"GRANT {g} TO {role}")
         joined.append(name)
-    disabled = sorted(left & in_group)
+    disabled = sorted((cluster.ours & cluster.in_group) - live)
     for name in disabled:
         connection.exec_driver_sql(f"ALTER ROLE {quoted(name)} NOLOGIN")
         connection.exec_driver_sql(f"REVOKE {g} FROM {quoted(name)}")
