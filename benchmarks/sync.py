@@ -2,11 +2,14 @@
 beside reading the same rows on the laptop in the same run.
 
     python -m benchmarks.sync BOOK [--today 2026-11-23] [--mutations 1000] [--as EMAIL]
+                                   [--server sqlite|postgres]
 
-On private copies of BOOK (never written): one plays the team's server (SQLite here; the tests
-run the same code against PostgreSQL). `download_s`: the books `--as` may see (default: the demo
-manager, the whole team) into a new laptop file (`services.sync.download`); `read_local_s`, the
-baseline: reading every copied row back from the laptop's file. Then, on the laptop,
+On private copies of BOOK (never written): one plays the team's server, a SQLite file or
+(`--server postgres`) a throwaway PostgreSQL cluster started for the run, as the tests start
+one (`tests/postgres_server.py`; the book is loaded into it before anything is timed).
+`download_s`: the books `--as` may see (default: the demo manager, the whole team) into a new
+laptop file (`services.sync.download`); `read_local_s`, the baseline: reading every copied row
+back from the laptop's file. Then, on the laptop,
 `--mutations` touches logged offline (`log_offline_s`: the user's own writes, each kept in the
 outbox), `push_s`: sending them to the server, each run there through the same service and
 logged, and `pull_s`: bringing the rows back (the laptop's own touched rows set to the server's).
@@ -19,6 +22,8 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -32,13 +37,49 @@ from csm_tui.services.sync import Sync, download
 from csm_tui.services.triage import TouchForm
 from csm_tui.services.workspace import Workspace, resolve_member
 from csm_tui.settings import Settings
-from csm_tui.store.download import NOT_COPIED
+from csm_tui.store.database import Database
+from csm_tui.store.download import NOT_COPIED, copy_book
+from csm_tui.store.migrate import ensure_current
 
 
-def measure(book: Path, today: date, mutations: int, email: str) -> dict[str, float | int]:
+@contextmanager
+def team_server(book: Path, folder: Path, kind: str) -> Iterator[tuple[str, Database]]:
+    """The team's server holding a copy of `book`: its URL (or path) and the database, open."""
+    copy, db = private_copy(book, folder)
+    if kind == "sqlite":
+        try:
+            yield str(copy), db
+        finally:
+            db.dispose()
+        return
+    from tests.postgres_server import running_cluster
+
+    with running_cluster("bench") as base:
+        admin = sa.create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql("CREATE DATABASE team")
+        admin.dispose()
+        server = Database.open(f"{base}/team")
+        ensure_current(server)
+        with db.reading() as source, server.writing() as target:
+            # The book's rows in table order; a contact's manager may come after them.
+            target.connection().exec_driver_sql("SET LOCAL session_replication_role = replica")
+            copy_book(source.connection(), target.connection())
+        db.dispose()
+        try:
+            yield f"{base}/team", server
+        finally:
+            server.dispose()
+
+
+def measure(
+    book: Path, today: date, mutations: int, email: str, kind: str = "sqlite"
+) -> dict[str, float | int]:
     figures: dict[str, float | int] = {}
-    with tempfile.TemporaryDirectory() as folder:
-        server_path, server_db = private_copy(book, Path(folder))
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        team_server(book, Path(folder), kind) as (server_path, server_db),
+    ):
         laptop_path = Path(folder) / "laptop.db"
         start = time.perf_counter()
         got = download(server_db, laptop_path, resolve_member(server_db, email))
@@ -53,7 +94,6 @@ def measure(book: Path, today: date, mutations: int, email: str) -> dict[str, fl
                     connection.execute(sa.select(table)).all()
         engine.dispose()
         figures["read_local_s"] = round(time.perf_counter() - start, 4)
-        server_db.dispose()
         user = Settings(database=str(laptop_path), today=today, user_email=email)
         with Workspace.open(user) as laptop:
             accounts = [row.id for row in laptop.book(team=True)]
@@ -96,8 +136,11 @@ def main() -> None:
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 11, 23))
     parser.add_argument("--mutations", type=int, default=1000)
     parser.add_argument("--as", dest="email", default=DEMO_MANAGER_EMAIL)
+    parser.add_argument("--server", choices=("sqlite", "postgres"), default="sqlite")
     arguments = parser.parse_args()
-    figures = measure(arguments.book, arguments.today, arguments.mutations, arguments.email)
+    figures = measure(
+        arguments.book, arguments.today, arguments.mutations, arguments.email, arguments.server
+    )
     for name, value in figures.items():
         shown = f"{value:,}" if isinstance(value, int) else f"{value:.4f}"
         print(f"{name:>24}  {shown}")

@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from csm_tui import models
 from csm_tui.domain.account import ActionItemLine, ContactLine
-from csm_tui.domain.account_form import AccountForm, ContactForm, form_of
+from csm_tui.domain.account_form import AccountForm, ContactForm, contact_form_of, form_of
 from csm_tui.domain.enums import EscalationStatus, MilestoneStatus, Persona, RiskCategory, TouchKind
 from csm_tui.domain.fields import amount_text
 from csm_tui.domain.health import DEFAULT_WEIGHTS
@@ -738,6 +738,19 @@ def test_editing_a_contact_keeps_their_own_email(accounts: Accounts, book: Book)
     assert saved.message == "Saved Carl Diaz."
     carl = contact_named(saved.view, "Carl Diaz")
     assert (carl.id, carl.title, carl.email) == (book.carl, "COO", "CARL@acme.example")
+
+
+def test_a_contact_saved_as_opened_keeps_a_change_made_meanwhile(
+    accounts: Accounts, book: Book
+) -> None:
+    carl = contact_named(view_of(accounts, book.acme), "Carl Diaz")
+    opened = contact_form_of(carl)
+    accounts.save_contact(book.acme, replace(opened, title="COO"), book.carl)  # a teammate
+    saved = accounts.save_contact(
+        book.acme, replace(opened, phone="+1 415 555 0199"), book.carl, opened
+    )
+    carl = contact_named(saved.view, "Carl Diaz")
+    assert (carl.title, carl.phone) == ("COO", "+1 415 555 0199")
 
 
 def test_an_email_another_contact_has_is_refused_in_any_case(

@@ -90,6 +90,41 @@ def test_what_the_server_refuses_is_said_with_why(team_server: Path, tmp_path: P
     assert "stay as they were sent" in result.output
 
 
+def test_a_reset_downloads_the_copy_again_once_its_changes_are_sent(
+    team_server: Path, tmp_path: Path
+) -> None:
+    laptop = tmp_path / "laptop.db"
+    assert _sync(laptop, team_server).exit_code == 0
+    with Workspace.open(_settings(laptop)) as mine:
+        account_id = min(row.id for row in mine.book(team=False))
+        mine.triage.log_touch(
+            TouchForm(account_id, TouchKind.EMAIL.value, TODAY, "Not sent before the reset")
+        )
+    refused = _sync(laptop, team_server, "--reset")
+    assert refused.exit_code == 1
+    assert "1 change waits to be sent" in refused.output and "send them first" in refused.output
+    assert _sync(laptop, team_server).exit_code == 0  # sent
+    open_elsewhere = Database.open(laptop)  # as a terminal UI left open would hold it
+    with open_elsewhere.engine.begin() as connection:  # a copy gone wrong
+        connection.exec_driver_sql("DELETE FROM touchpoint")
+    reset = _sync(laptop, team_server, "--reset")
+    assert reset.exit_code == 0, reset.output
+    assert f"Downloaded your book again into {laptop}" in reset.output
+    with open_elsewhere.engine.connect() as connection:  # it reads the book as downloaded
+        assert connection.exec_driver_sql("SELECT count(*) FROM touchpoint").scalar()
+    open_elsewhere.dispose()
+    with Workspace.open(_settings(laptop)) as mine:
+        view = mine.accounts.view(account_id)
+        assert view is not None
+        assert "Not sent before the reset" in {touch.summary for touch in view.detail.touches}
+    own = tmp_path / "own.db"
+    db = Database.open(own)
+    ensure_current(db)
+    db.dispose()
+    kept = _sync(own, team_server, "--reset")
+    assert kept.exit_code == 1 and "never replaces it" in kept.output
+
+
 def test_sync_needs_a_team_server_and_never_replaces_a_book_of_ones_own(
     team_server: Path, tmp_path: Path
 ) -> None:

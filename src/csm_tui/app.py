@@ -109,6 +109,14 @@ class CsmApp(App[None]):
             "(escape comes back)",
         ),
         Binding(
+            "X",
+            "open('conflicts')",
+            "Conflicts",
+            show=False,
+            tooltip="The values a change from this laptop overwrote unseen, to keep or to write "
+            "back (escape comes back)",
+        ),
+        Binding(
             "Y",
             "sync",
             "Sync with the team",

@@ -165,7 +165,7 @@ def _scheduled_kinds() -> Sequence[str]:
 #: The screens the terminal UI can open on (`csm --open NAME`), each a module of
 #: `csm_tui.screens` that names its screen `SCREEN` (what `CsmApp.action_open` shows). A name
 #: whose module is not there (yet) is not offered (`screen_names`).
-OPEN_SCREENS = ("triage", "book", "escalations", "wrapup")
+OPEN_SCREENS = ("triage", "book", "escalations", "wrapup", "conflicts")
 
 
 def screen_names() -> Sequence[str]:
@@ -1304,4 +1304,5 @@ from csm_tui import cli_escalation as _escalation  # noqa: E402, F401
 from csm_tui import cli_plan as _plan  # noqa: E402, F401
 from csm_tui import cli_serve as _serve  # noqa: E402, F401
 from csm_tui import cli_sync as _sync  # noqa: E402, F401
+from csm_tui import cli_team as _team  # noqa: E402, F401
 from csm_tui import cli_wrapup as _wrapup  # noqa: E402, F401

@@ -316,3 +316,25 @@ def _spy_reload(screen: Any, calls: list[str], name: str) -> None:
         reload()
 
     screen.action_reload = noted
+
+
+async def test_a_touch_logged_after_a_sync_is_sent_by_the_next(
+    sync_app: AppFactory, demo_db: Path, team_server: Path
+) -> None:
+    laptop_book(demo_db, touches=1)
+    app = sync_app(demo_db, team_database=str(team_server))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await press(pilot, "Y")
+        assert shown_line(app) == "synced 12:00"
+        triage = app.screen
+        assert isinstance(triage, TriageScreen)
+        item = triage.current_item()
+        assert item is not None
+        await press(pilot, "l")
+        await pilot.press(*"Logged between two syncs")
+        await press(pilot, "ctrl+s")
+        assert shown_line(app) == "synced 12:00 · 1 change waiting"
+        await press(pilot, "Y")
+        assert shown_line(app) == "synced 12:00"
+    with Workspace.open(_settings(team_server)) as team:
+        assert "Logged between two syncs" in _touches(team, item.account_id)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from csm_tui.domain.account import COMPONENTS, Components, Health, Profile
+from csm_tui.domain.account import COMPONENTS, Components, ContactLine, Health, Profile
 from csm_tui.domain.enums import Choice, LifecycleStage, Persona, Priority, RiskCategory, Segment
 from csm_tui.domain.fields import (
     amount_text,
@@ -113,19 +113,14 @@ def merged(typed: AccountForm, opened: AccountForm, current: AccountForm) -> Acc
     team's server) stays. The four health components go together (they make one score);
     risk flags one by one."""
 
-    def pick(name: str) -> str:
-        mine: str = getattr(typed, name)
-        changed = mine.strip() != getattr(opened, name).strip()
-        return mine if changed else getattr(current, name)
-
-    fields = {name: pick(name) for name in _PLAIN_FIELDS}
+    chosen = _changed_over(typed, opened, current, _PLAIN_FIELDS)
     health_changed = any(
         getattr(typed, name).strip() != getattr(opened, name).strip() for name in COMPONENTS
     )
     source = typed if health_changed else current
-    fields |= {name: getattr(source, name) for name in COMPONENTS}
+    chosen |= {name: getattr(source, name) for name in COMPONENTS}
     cleared, raised = opened.risks - typed.risks, typed.risks - opened.risks
-    return AccountForm(**fields, risks=(current.risks - cleared) | raised)
+    return AccountForm(**chosen, risks=(current.risks - cleared) | raised)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +191,39 @@ class ContactForm:
     influence: str = ""
     reports_to_id: str = ""
     is_primary: bool = False
+
+
+def contact_form_of(contact: ContactLine) -> ContactForm:
+    """The form as the contact stands: what the edit form opens with."""
+    return ContactForm(
+        name=contact.name,
+        title=contact.title or "",
+        email=contact.email or "",
+        phone=contact.phone or "",
+        persona=contact.persona.value if contact.persona else "",
+        influence=str(contact.influence) if contact.influence else "",
+        reports_to_id=contact.reports_to_id or "",
+        is_primary=contact.is_primary,
+    )
+
+
+def merged_contact(typed: ContactForm, opened: ContactForm, current: ContactForm) -> ContactForm:
+    """What a save of a contact writes: the fields the user changed, over the contact as it
+    stands now (see `merged`)."""
+    names = tuple(field.name for field in fields(ContactForm))
+    return ContactForm(**_changed_over(typed, opened, current, names))
+
+
+def _changed_over(typed: Any, opened: Any, current: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """Field by field: as typed where the user changed it, else as it stands now."""
+
+    def pick(name: str) -> Any:
+        mine, was = getattr(typed, name), getattr(opened, name)
+        if isinstance(mine, str):
+            mine, was = mine.strip(), was.strip()
+        return getattr(typed, name) if mine != was else getattr(current, name)
+
+    return {name: pick(name) for name in names}
 
 
 @dataclass(frozen=True, slots=True)

@@ -571,7 +571,9 @@ class AccountScreen(UndoingScreen[bool]):
             ContactModal(
                 view.detail,
                 contact_id,
-                save=lambda form: accounts.save_contact(account_id, form, contact_id),
+                save=lambda form, opened: accounts.save_contact(
+                    account_id, form, contact_id, opened
+                ),
             ),
             self._saved,
         )

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from csm_tui.domain.account import AccountDetail, ContactLine
-from csm_tui.domain.account_form import ContactForm
+from csm_tui.domain.account_form import ContactForm, contact_form_of
 from csm_tui.domain.enums import Persona
 from csm_tui.screens.form import FormModal
 from csm_tui.services.account import Saved
@@ -22,11 +22,18 @@ class ContactModal(FormModal[Saved]):
     """Returns the `Saved` account, or None when cancelled."""
 
     def __init__(
-        self, detail: AccountDetail, contact_id: str | None, *, save: Callable[[ContactForm], Saved]
+        self,
+        detail: AccountDetail,
+        contact_id: str | None,
+        *,
+        save: Callable[[ContactForm, ContactForm | None], Saved],
     ) -> None:
+        """`save(typed, opened)`: the form as typed, and as it opened (None for a new contact):
+        only what changed is written."""
         super().__init__()
         self.detail = detail
         self.contact = next((c for c in detail.contacts if c.id == contact_id), None)
+        self.opened = None if self.contact is None else contact_form_of(self.contact)
         self._save = save
 
     def compose(self) -> ComposeResult:
@@ -118,4 +125,5 @@ class ContactModal(FormModal[Saved]):
             reports_to_id=choice("reports_to"),
             is_primary=self.query_one("#is_primary", Checkbox).value,
         )
-        return lambda: self._save(form)
+        opened = self.opened
+        return lambda: self._save(form, opened)

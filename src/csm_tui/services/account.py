@@ -17,8 +17,10 @@ from csm_tui.domain.account_form import (
     AccountForm,
     ContactForm,
     InvalidFields,
+    contact_form_of,
     form_of,
     merged,
+    merged_contact,
     parse_account_form,
     parse_contact_form,
 )
@@ -149,15 +151,13 @@ class Accounts:
         account_id: str,
         form: ContactForm,
         contact_id: str | None = None,
+        opened: ContactForm | None = None,
         *,
         new_id: str | None = None,
     ) -> Saved:
-        """Add a contact (`contact_id` None; `new_id`: its id) or change one."""
+        """Add a contact (`contact_id` None; `new_id`: its id) or change one: with the form
+        as `opened`, only the fields the user changed (`merged_contact`)."""
         key = uuid.UUID(account_id)
-        try:
-            changes = parse_contact_form(form)
-        except InvalidFields as error:
-            raise AccountError.invalid(error) from None
         contact_key = None if contact_id is None else uuid.UUID(contact_id)
         with self.db.writing() as session:
             if store.name_and_start(session, key) is None:
@@ -167,6 +167,16 @@ class Accounts:
                     "that contact is no longer at this account (deleted since "
                     "it was opened); press r to refresh"
                 )
+            if contact_key is not None and opened is not None:
+                current = next(
+                    (c for c in store.contacts(session, key) if c.id == contact_id), None
+                )
+                if current is not None:
+                    form = merged_contact(form, opened, contact_form_of(current))
+            try:
+                changes = parse_contact_form(form)
+            except InvalidFields as error:
+                raise AccountError.invalid(error) from None
             problems: dict[str, str] = {}
             if changes.email:
                 holder = store.email_holder(session, key, changes.email, contact_key)

@@ -71,8 +71,11 @@ class Conflicts:
                 raise ConflictError("that conflict is not in this book any more")
             if found.resolved_at is not None:
                 raise ConflictError(f"that conflict was resolved already ({found.resolution})")
-            if resolution == "restored":
-                store.restore(session, found)
+            if resolution == "restored" and not store.restore(session, found):
+                raise ConflictError(
+                    "that conflict does not name a value of its own account's rows, as a sync "
+                    "keeps them: nothing was written back (K closes it)"
+                )
             store.resolve(session, key, resolution=resolution, by=by, now=self.now())
         column = found.column_name.replace("_", " ")
         if resolution == "restored":

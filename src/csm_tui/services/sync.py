@@ -12,6 +12,12 @@ the server has a mutation, applied, rejected or found there already, it leaves t
 
 Ordering is the server's (`mutation_log.id`) and the laptop's `seq`, never a clock.
 
+On a server made ready by `csm team init`, each member connects with their own role, held to
+their book by row-level security (`store.team_roles`): the connection says who syncs, and a
+book of another member's is refused before anything is sent (`_check_connected`). The checks
+here stay (defence in depth); a write the policies refuse all the same is a rejected mutation
+like any other, logged, and never blocks the queue.
+
 `download` is the first sync of a new laptop, and a reset: the server's book copied into a
 SQLite file of its own (`store.download`), written beside it and renamed into place once
 whole, with sync turned on (a device id). A reset is refused while changes wait to be sent.
@@ -37,17 +43,18 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 
 from csm_tui.domain.mutation import MUTATION_SCHEMA, Mutation
 from csm_tui.domain.sync_scope import refusal
 from csm_tui.domain.team import Member
 from csm_tui.errors import CsmError
 from csm_tui.services.outbox import Outbox, apply, not_kept
-from csm_tui.store import change_feed, conflicts, meta, pull, sync_log, sync_scope
+from csm_tui.store import change_feed, conflicts, meta, pull, sync_log, sync_scope, team_roles
 from csm_tui.store import outbox as outbox_store
 from csm_tui.store import team as team_store
-from csm_tui.store.database import WRITE_ORIGIN
+from csm_tui.store.backup import copy_sqlite
+from csm_tui.store.database import WRITE_ORIGIN, insufficient_privilege
 from csm_tui.store.download import copy_book
 from csm_tui.store.files import partial_name
 
@@ -162,6 +169,7 @@ class Sync:
                 "checks that each one is in your own book"
             )
         member = uuid.UUID(me.id)
+        _check_connected(self.server.db, me)
         ensure_server(self.server.db)
         with self.laptop.db.reading() as session:
             cursor = outbox_store.cursor(session)
@@ -212,6 +220,10 @@ class Sync:
             return "skipped"
         except (CsmError, IntegrityError, DataError) as error:
             refused = str(error) if isinstance(error, CsmError) else str(error.orig or error)
+        except ProgrammingError as error:
+            if not insufficient_privilege(error):
+                raise
+            refused = "the team's server refused it: " + _first_line(error)
         finally:
             WRITE_ORIGIN.reset(origin)
             db.journal = previous  # before logging what wrote nothing, in a write of its own
@@ -270,6 +282,7 @@ class Sync:
         if me is None or kept_by is None:
             raise SyncError("this book does not sync with a team, or whose it is is not known")
         device = uuid.UUID(kept_by)
+        _check_connected(self.server.db, me)
         laptop = self.laptop.db
         for _ in range(attempts):
             with laptop.reading() as session:
@@ -324,6 +337,23 @@ def _upgraded(mutation: Mutation, me: Member, cursor: int) -> Mutation:
     )
 
 
+def _first_line(error: ProgrammingError) -> str:
+    return str(error.orig or error).strip().splitlines()[0]
+
+
+def _check_connected(server: Database, me: Member) -> None:
+    """Refuse to sync a book that is not the connection's: on a server with a role per member
+    (`csm team init`), the role says who syncs."""
+    with server.reading() as session:
+        connected = team_roles.connected_member(session)
+    if connected is not None and connected.member_id != me.id:
+        raise SyncError(
+            f"you connect to the team's server as {connected.email} but this book is "
+            f"{me.email}'s: sync it with {me.email}'s own role, or your own book with "
+            f"--as {connected.email}"
+        )
+
+
 def ensure_server(db: Database) -> None:
     """The team's server keeps the change feed from its first sync on."""
     with db.reading() as session:
@@ -364,6 +394,8 @@ def download(server: Database, path: Path, member: Member | None = None) -> Down
                 f"{waiting} {changes} to be sent from {path}: send them first (the push), "
                 "then download the book again"
             )
+    if member is not None:
+        _check_connected(server, member)
     ensure_server(server)
     partial = partial_name(path)
     partial.unlink(missing_ok=True)
@@ -380,7 +412,13 @@ def download(server: Database, path: Path, member: Member | None = None) -> Down
         partial.unlink(missing_ok=True)
         raise
     local.dispose()
-    os.replace(partial, path)
+    if path.exists():  # a reset: written over through SQLite, never a file swapped under a
+        try:  # connection still open on it (the old file's -wal would meet the new one)
+            copy_sqlite(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+    else:
+        os.replace(partial, path)
     return Downloaded(path, device, rows)
 
 

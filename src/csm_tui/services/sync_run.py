@@ -124,11 +124,13 @@ def sync_book(
     settings: Settings,
     server_url: str,
     *,
+    reset: bool = False,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> SyncReport:
     """Sync the laptop's book (`settings.database`, a file) with the team's server: the first
-    time, download it; else push its changes and bring the team's back. What happens is kept
-    for the status line: a server that cannot be reached is `SyncOffline`."""
+    time, download it; else push its changes and bring the team's back. `reset` downloads a
+    laptop's copy again (refused while changes wait to be sent). What happens is kept for the
+    status line: a server that cannot be reached is `SyncOffline`."""
     from csm_tui.services.outbox import Outbox
     from csm_tui.services.sync import Sync
     from csm_tui.services.workspace import Workspace, resolve_member
@@ -151,23 +153,24 @@ def sync_book(
         _remember_failure(path, f"cannot reach the team's server: {cause}")
         raise SyncOffline(f"cannot reach the team's server: {cause}") from None
     try:
-        if not path.exists():
+        if path.exists():
+            laptop_db = Database.open(path)
+            try:
+                syncs = Outbox(laptop_db).device() is not None
+            finally:
+                laptop_db.dispose()
+            if not syncs:
+                raise SyncError(
+                    f"{path} is a book of its own, not a copy of the team's: csm sync never "
+                    "replaces it. Give --db a new file name to download the team's book there."
+                )
+        if reset or not path.exists():
             member = None
             if settings.user_email:
                 member = resolve_member(server, settings.user_email, csm=settings.csm)
             got = download(server, path, member)
             _remember_success(path, clock())
             return SyncReport(downloaded=got.accounts)
-        laptop_db = Database.open(path)
-        try:
-            syncs = Outbox(laptop_db).device() is not None
-        finally:
-            laptop_db.dispose()
-        if not syncs:
-            raise SyncError(
-                f"{path} is a book of its own, not a copy of the team's: csm sync never "
-                "replaces it. Give --db a new file name to download the team's book there."
-            )
         with (
             Workspace.open(settings) as laptop,
             Workspace.open(settings.with_database(server_url)) as team,

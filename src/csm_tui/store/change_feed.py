@@ -7,8 +7,11 @@ again on top. Triggers, not the ORM's events, because bulk statements (an import
 write rows no session sees.
 
 The order is the commit order: SQLite has one writer at a time; on PostgreSQL every write of
-the feed first takes one transaction-level advisory lock, so that a change numbered lower than
-another never commits after it (a pull that read up to `id` N missed nothing under N).
+the feed first locks `sync_change` against the other writers until it commits (SHARE ROW
+EXCLUSIVE: readers pass), so that a change numbered lower than another never commits after it
+(a pull that read up to `id` N missed nothing under N). A table lock, not an advisory one:
+any role may take an advisory lock and hold every writer up; this one takes rights on the feed
+that only its owner, whom the triggers run as, has.
 
 Each row says whose book it is in (its account, followed through its parents; the member whose
 weekly notes these are), for the pull to send each laptop only what its user may see. An
@@ -23,6 +26,11 @@ applied on the server (`database.WRITE_ORIGIN`) names that laptop and mutation.
 The triggers follow the tables' columns, so they are made from the models, not in a
 migration: `ensure` (re)makes them when a migration changed a table, on a book that syncs
 (a laptop's copy, or a team's server: `turn_on`).
+
+On PostgreSQL the trigger functions run as their owner, the admin who made them (SECURITY
+DEFINER, with the search path pinned to the book's schema): a member's own role writes the
+book's rows under row-level security (`store.team_roles`) and may not write `sync_change`
+itself, yet every row it writes is fed, with the account read whole.
 """
 
 from __future__ import annotations
@@ -33,19 +41,18 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
+from sqlalchemy import exc as sa_exc
 from sqlmodel import Session
 
 from csm_tui import models
 from csm_tui.store import meta
-from csm_tui.store.database import Database
+from csm_tui.store.database import Database, DatabaseError, insufficient_privilege
 from csm_tui.store.outbox import DEVICE_KEY
 
 #: app_meta key: this book keeps the feed (a laptop's device id also says so).
 SERVER_KEY = "sync.server"
 #: app_meta key: the digest of the triggers made, to make them again when a table changed.
 TRIGGERS_KEY = "sync.feed_triggers"
-#: The advisory lock every write of the feed takes on PostgreSQL (any constant of our own).
-ADVISORY_LOCK = 0x63736D_53594E43  # "csm" "SYNC"
 
 #: Whose book a table's row is in: the SQL that finds its account from the row `{r}`.
 _VIA_PLAN = "(SELECT account_id FROM success_plan WHERE id = {plan})"
@@ -167,14 +174,20 @@ def _sqlite_triggers(table: sa.Table) -> list[str]:
     ]
 
 
-def _postgres_triggers(table: sa.Table) -> list[str]:
+def quoted(name: str) -> str:
+    """A PostgreSQL identifier, quoted: a schema, a role named by an e-mail."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _postgres_triggers(table: sa.Table, schema: str) -> list[str]:
     name = table.name
     ignored = ", ".join(f"'{c}'" for c in sorted(ignored_columns(table)))
     unfed = ", ".join(f"'{c}'" for c in sorted(unfed_columns(table))) or "''"
     account = _or_null(ACCOUNT_OF[name], "r")
     member = _or_null(MEMBER_OF.get(name), "r")
     function = f"""
-CREATE OR REPLACE FUNCTION sync_feed_{name}() RETURNS trigger LANGUAGE plpgsql AS $feed$
+CREATE OR REPLACE FUNCTION sync_feed_{name}() RETURNS trigger LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = {quoted(schema)}, pg_temp AS $feed$
 DECLARE
     r {name};
     old_values jsonb;
@@ -192,7 +205,7 @@ BEGIN
             old_values := '{{}}'::jsonb;
         END IF;
     END IF;
-    PERFORM pg_advisory_xact_lock({ADVISORY_LOCK});
+    LOCK TABLE sync_change IN SHARE ROW EXCLUSIVE MODE;
     INSERT INTO sync_change
         (table_name, row_key, account_id, member_id, deleted, old, device_id, seq)
     VALUES (
@@ -212,10 +225,23 @@ $feed$"""
     ]
 
 
-def trigger_sql(postgres: bool) -> list[str]:
-    """The statements that make the feed's triggers on every fed table."""
-    make = _postgres_triggers if postgres else _sqlite_triggers
-    return [statement for table in fed_tables() for statement in make(table)]
+def trigger_sql(postgres: bool, schema: str = "public") -> list[str]:
+    """The statements that make the feed's triggers on every fed table (PostgreSQL: of the
+    tables in `schema`)."""
+    if postgres:
+        return [s for table in fed_tables() for s in _postgres_triggers(table, schema)]
+    return [statement for table in fed_tables() for statement in _sqlite_triggers(table)]
+
+
+def current_schema(connection: Connection) -> str:
+    """The schema the book's tables are in on PostgreSQL (the first of the search path)."""
+    return str(connection.exec_driver_sql("SELECT current_schema()").scalar())
+
+
+def _statements(connection: Connection) -> list[str]:
+    if connection.dialect.name == "postgresql":
+        return trigger_sql(True, current_schema(connection))
+    return trigger_sql(False)
 
 
 def _digest(statements: list[str]) -> str:
@@ -249,8 +275,16 @@ def ensure(db: Database) -> bool:
     with db.reading() as session:
         if not is_on(session) or _current(session):
             return False
-    with db.writing() as session:
-        return install(session)
+    try:
+        with db.writing() as session:
+            return install(session)
+    except sa_exc.DBAPIError as error:
+        if not insufficient_privilege(error):
+            raise
+        raise DatabaseError(
+            f"the change feed of {db.display_name} is older than this csm, and your role may "
+            "not remake it: the team's admin runs `csm team init` on the server"
+        ) from None
 
 
 def turn_on_server(session: Session) -> bool:
@@ -263,7 +297,7 @@ def turn_on_server(session: Session) -> bool:
 def _current(session: Session) -> bool:
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
-    if meta.get_meta(session, TRIGGERS_KEY) != _digest(trigger_sql(postgres)):
+    if meta.get_meta(session, TRIGGERS_KEY) != _digest(_statements(connection)):
         return False
     return postgres or len(_installed_sqlite(connection)) == 3 * len(fed_tables())
 
@@ -273,9 +307,8 @@ def install(session: Session) -> bool:
     if _current(session):
         return False
     connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
-    statements = trigger_sql(postgres)
-    if not postgres:
+    statements = _statements(connection)
+    if connection.dialect.name != "postgresql":
         _drop_sqlite(connection)
     for statement in statements:
         connection.exec_driver_sql(statement)

@@ -22,7 +22,8 @@ from sqlmodel import Session, col, select
 from csm_tui.models import Account, SyncChange, SyncConflict, TeamMember, as_utc
 
 __all__ = ["ConflictRow", "SyncConflict", "keep_overwritten", "listed", "resolve", "restore"]
-from csm_tui.store.change_feed import RowKey, fed_tables
+from csm_tui.store.change_feed import ACCOUNT_OF, MEMBER_OF, NOT_CHANGES, RowKey, fed_tables
+from csm_tui.store.pull import account_of
 
 
 def keep_overwritten(
@@ -153,7 +154,9 @@ def listed(
         statement = statement.where(col(SyncConflict.account_id).in_(sorted(accounts)))
     rows = []
     for conflict, account, member in session.exec(statement):
-        table = _table(conflict.table_name)
+        table = next((t for t in fed_tables() if t.name == conflict.table_name), None)
+        if table is None:
+            continue  # not one a sync keeps: nothing to show, nothing to write back
         rows.append(
             ConflictRow(
                 id=str(conflict.id),
@@ -177,7 +180,10 @@ def read_value(table: sa.Table, column: str, text: str | None) -> Any:
     booleans as 0/1, moments without a zone; PostgreSQL's, as JSON writes them)."""
     if text is None:
         return None
-    value = json.loads(text)
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return text  # not as a sync keeps it: shown as it is
     if value is None or column not in table.c:
         return value
     kind = table.c[column].type
@@ -215,9 +221,30 @@ def resolve(
     return conflict
 
 
-def restore(session: Session, conflict: SyncConflict) -> None:
-    """Write back the value that lost into its row."""
-    table = _table(conflict.table_name)
-    value = read_value(table, conflict.column_name, conflict.lost)
-    where = _row(table, conflict.row_key)
+def restore(session: Session, conflict: SyncConflict) -> bool:
+    """Write back the value that lost into its row; False (nothing written) when the conflict
+    does not name a plain column of a row of its own account (or, for weekly notes, of the
+    member who won): a conflict is a row a member's role may write, so what it names is
+    checked before anyone's wider rights write it."""
+    table = next((t for t in fed_tables() if t.name == conflict.table_name), None)
+    if table is None or conflict.column_name not in table.c:
+        return False
+    if table.c[conflict.column_name].primary_key or conflict.column_name in NOT_CHANGES:
+        return False
+    try:
+        where = _row(table, conflict.row_key)
+        value = read_value(table, conflict.column_name, conflict.lost)
+    except ValueError:
+        return False
+    if ACCOUNT_OF[table.name] is not None:
+        owner = session.execute(sa.select(account_of(table)).where(*where)).scalar()
+        if conflict.account_id is None or owner != conflict.account_id:
+            return False
+    elif table.name in MEMBER_OF:
+        member = session.execute(sa.select(table.c.member_id).where(*where)).scalar()
+        if conflict.account_id is not None or member != conflict.won_by:
+            return False
+    else:
+        return False  # the team itself is no member's to write back
     session.execute(sa.update(table).where(*where).values({conflict.column_name: value}))
+    return True

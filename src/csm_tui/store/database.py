@@ -70,6 +70,17 @@ _BUSY, _READONLY, _CANTOPEN, _CORRUPT, _NOTADB = 5, 8, 14, 11, 26
 _MAIN = "*** in database main ***"
 
 
+#: PostgreSQL's SQLSTATE for a privilege the role lacks, or a row its row-level policies refuse.
+INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def insufficient_privilege(error: BaseException) -> bool:
+    """Whether `error` (SQLAlchemy's, or the driver's) is PostgreSQL refusing the connected
+    role: a table it may not write, a row the row-level policies hold it from."""
+    cause = getattr(error, "orig", None) or error
+    return getattr(cause, "sqlstate", None) == INSUFFICIENT_PRIVILEGE
+
+
 def damaged_words(path: Path | None, what: str) -> str:
     """One line: the file is damaged, csm will not write to it, and which backup to restore."""
     where = path or "the database"

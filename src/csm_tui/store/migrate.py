@@ -20,7 +20,7 @@ from sqlalchemy import exc as sa_exc
 
 import csm_tui
 from csm_tui.store.backup import backup_sqlite
-from csm_tui.store.database import Database, DatabaseError, write_options
+from csm_tui.store.database import Database, DatabaseError, insufficient_privilege, write_options
 
 # Part of this module's interface (`store.integrity` reads it here, tests move it).
 from csm_tui.store.versions import HEAD_REVISION as HEAD_REVISION
@@ -118,9 +118,18 @@ def upgrade(db: Database, from_revision: str | None) -> UpgradeReport:
     db.refuse_if_damaged()  # its backup would fail its check; the upgrade would bury the damage
     if db.is_sqlite and from_revision is not None:
         backup = backup_sqlite(db, label=f"before-upgrade-from-{from_revision}")
-    with migration_connection(db) as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    try:
+        with migration_connection(db) as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except sa_exc.DBAPIError as error:
+        if not insufficient_privilege(error):
+            raise
+        raise DatabaseError(
+            f"the schema of {db.display_name} is at revision {from_revision or 'none'}, this "
+            f"csm needs {HEAD_REVISION}, and your role may not upgrade it: the team's admin "
+            "runs `csm team init` on the server"
+        ) from None
     return UpgradeReport(from_revision=from_revision, to_revision=HEAD_REVISION, backup=backup)
 
 

@@ -174,7 +174,9 @@ def _sees(
         return account in visible
     if member is not None:
         return member in scope.members
-    return table not in MEMBER_OF  # the team's own rows; a tombstone whose account is gone
+    # The team's own rows, and a tombstone whose account is gone; never a row of someone's
+    # (weekly notes, a conflict over them) that lost its member.
+    return table not in MEMBER_OF and table != "sync_conflict"
 
 
 def _rows_by_key(

@@ -30,7 +30,7 @@ from csm_tui.domain.rulebook import UrgencyCoefficients
 from csm_tui.domain.triage import ESCALATION_KIND, MILESTONE_KIND, RENEWAL_KIND, rank_bytes
 from csm_tui.models import Account, AccountPlan, QueueRank, ScheduledTouch, TeamMember, table_of
 from csm_tui.store.facts import IN_CHUNK, WHOLE_BOOK_FROM, as_uuid, batched
-from csm_tui.store.meta import forget_meta, get_meta, set_meta
+from csm_tui.store.meta import forget_meta, get_meta, own_key, set_meta
 from csm_tui.store.queue import planned_select, queue_statement
 from csm_tui.store.raw import Shared, planned_touch
 from csm_tui.store.versions import RANKED_FOR_KEY, ranked_for
@@ -47,7 +47,7 @@ _WRITE_CHUNK = 5_000
 
 def current(session: Session, *, today: date, stamp: str) -> bool:
     """Whether the stored ranks are those of `today`'s queue under this schedule stamp."""
-    return get_meta(session, RANKED_FOR_KEY) == ranked_for(today, stamp)
+    return get_meta(session, own_key(session, RANKED_FOR_KEY)) == ranked_for(today, stamp)
 
 
 def write_ranks(
@@ -66,17 +66,18 @@ def write_ranks(
     ahead): nothing when no ranks are stored, and none are kept when they were written with
     other rules (a later whole-book reschedule writes them again)."""
     connection = session.connection()
+    key = own_key(session, RANKED_FOR_KEY)
     if account_ids is None:
         connection.execute(delete(_RANK))
         written = _insert(connection, _ranks(session, today, coefficients, None))
-        set_meta(session, RANKED_FOR_KEY, ranked_for(today, stamp))
+        set_meta(session, key, ranked_for(today, stamp))
         return written
-    stored = get_meta(session, RANKED_FOR_KEY)
+    stored = get_meta(session, key)
     if stored is None:
         return 0
     day, _, stored_stamp = stored.partition(" ")
     if stored_stamp != stamp:
-        forget_meta(session, RANKED_FOR_KEY)
+        forget_meta(session, key)
         return 0
     keys = sorted({as_uuid(key) for key in account_ids})
     if len(keys) >= WHOLE_BOOK_FROM:  # an import: one pass over the book, not IN lists

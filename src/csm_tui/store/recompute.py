@@ -67,7 +67,7 @@ from csm_tui.store.facts import (
 )
 from csm_tui.store.lifeline import die_with_parent
 from csm_tui.store.memory import gc_paused
-from csm_tui.store.meta import schedule_state, set_meta
+from csm_tui.store.meta import own_key, schedule_state, set_meta
 from csm_tui.store.raw import canonical
 from csm_tui.store.versions import COMPUTED_FOR_KEY, RULES_SHA256_KEY
 
@@ -344,8 +344,8 @@ def recompute_all(
         gone = select(a.id).where(a.deleted_at.is_not(None))
         connection.execute(delete(_SCHEDULED).where(_SCHEDULED.c.account_id.in_(gone)))
         connection.execute(delete(_ACCOUNT_PLAN).where(_ACCOUNT_PLAN.c.account_id.in_(gone)))
-        set_meta(session, COMPUTED_FOR_KEY, today.isoformat())
-        set_meta(session, RULES_SHA256_KEY, rules_sha256)
+        set_meta(session, own_key(session, COMPUTED_FOR_KEY), today.isoformat())
+        set_meta(session, own_key(session, RULES_SHA256_KEY), rules_sha256)
     return decided
 
 
