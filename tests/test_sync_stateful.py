@@ -64,6 +64,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from csm_tui.domain.account_form import AccountForm, form_of
 from csm_tui.domain.enums import Priority, Segment, TouchKind
@@ -82,7 +83,8 @@ from csm_tui.models import (
     table_of,
 )
 from csm_tui.services.demo import DEMO_MANAGER_EMAIL, DEMO_USER_EMAIL, build_demo
-from csm_tui.services.sync import Sync, download, ensure_server
+from csm_tui.services.sync import Sync, download
+from csm_tui.services.team_init import init_team
 from csm_tui.services.triage import TouchForm
 from csm_tui.services.workspace import Workspace, resolve_member
 from csm_tui.settings import Settings
@@ -153,8 +155,9 @@ SETTINGS = settings(
 
 @dataclass(frozen=True)
 class TeamTemplate:
-    """A server database with the demo book (copied for every example) and each member's laptop
-    as downloaded from it (copied too: a fresh server copy has never seen their devices)."""
+    """A server database made ready by `csm team init` with the demo book (copied for every
+    example) and each member's laptop as downloaded from it (copied too: a fresh server copy
+    has never seen their devices)."""
 
     base_url: str
     database: str
@@ -173,11 +176,13 @@ def team_template(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> TeamTemplate:
     name = _fresh_postgres_db(_postgres_admin, template=_migrated_postgres_template)
-    db = Database.open(f"{postgres_url}/{name}")
+    url = f"{postgres_url}/{name}"
+    init_team(url)  # the admin makes the server ready, then the book comes, and its team
+    db = Database.open(url)
     laptops = tmp_path_factory.mktemp("laptops")
     try:
         build_demo(db, accounts=ACCOUNTS, seed=7, today=TODAY)
-        ensure_server(db)
+        init_team(url)
         members = {key: _member(db, email) for key, email in TEAM.items()}
         device_ids = {
             key: uuid.UUID(download(db, laptops / f"{key}.db", members[key]).device)
@@ -227,16 +232,22 @@ def _copy_sqlite(source: Path, target: Path) -> None:
 
 @dataclass
 class Server:
-    """One example's server: a copy of the template, dropped at the end."""
+    """One example's server: a copy of the template, dropped at the end. The office (the
+    manager, as the admin) works on it directly; each laptop syncs through its member's role."""
 
     admin: Engine
     template: TeamTemplate
     name: str = ""
     workspace: Workspace | None = None
+    _members: dict[str, Workspace] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
         return f"{self.template.base_url}/{self.name}"
+
+    def member_url(self, email: str) -> str:
+        """The server's URL with the member's role as its user (trust: no password)."""
+        return make_url(self.url).set(username=email).render_as_string(hide_password=False)
 
     def start(self) -> Workspace:
         self.name = _fresh_postgres_db(self.admin, template=self.template.database)
@@ -244,7 +255,21 @@ class Server:
         self.workspace = Workspace.open(manager)  # the office, where the manager works
         return self.workspace
 
+    def as_member(self, member: Member) -> Workspace:
+        """The team's server as the laptop of `member` reaches it: through their role, held
+        by the row-level policies of `csm team init`."""
+        found = self._members.get(member.email)
+        if found is None:
+            settings_ = Settings(
+                database=self.member_url(member.email), today=TODAY, user_email=member.email
+            )
+            found = self._members[member.email] = Workspace.open(settings_)
+        return found
+
     def stop(self) -> None:
+        for workspace in self._members.values():
+            workspace.close()
+        self._members.clear()
         if self.workspace is not None:
             self.workspace.close()
             self.workspace = None
@@ -585,7 +610,7 @@ class ThreeLaptops(RuleBasedStateMachine):
         """The push completes; the laptop dies while it writes what it pulled (its pull is
         one transaction: none of it stays)."""
         laptop = self.laptops[device]
-        self._push(laptop, Sync(laptop.workspace, self._team()))
+        self._push(laptop, Sync(laptop.workspace, self._reached_by(laptop)))
         applied = pull_store.apply_patch
 
         def apply_then_die(*args: Any, **kwargs: Any) -> None:
@@ -593,7 +618,7 @@ class ThreeLaptops(RuleBasedStateMachine):
             raise Crash("in the pull")
 
         with patch.object(pull_store, "apply_patch", apply_then_die), pytest.raises(Crash):
-            Sync(laptop.workspace, self._team()).pull()
+            Sync(laptop.workspace, self._reached_by(laptop)).pull()
         laptop.restart()
 
     # -- what holds after every step -----------------------------------------------------------
@@ -676,8 +701,12 @@ class ThreeLaptops(RuleBasedStateMachine):
     # -- helpers ------------------------------------------------------------------------------
 
     def _team(self) -> Workspace:
+        """The team's server, as its admin sees it (the office)."""
         assert self.server.workspace is not None
         return self.server.workspace
+
+    def _reached_by(self, laptop: Laptop) -> Workspace:
+        return self.server.as_member(laptop.member)
 
     def _account(self, device: str, pick: int) -> tuple[Laptop, str] | None:
         """An account the laptop's user may change, as the laptop knows: a CSM's own book as
@@ -737,7 +766,7 @@ class ThreeLaptops(RuleBasedStateMachine):
         laptop.waiting.append(made)
 
     def _sync(self, laptop: Laptop) -> None:
-        sync = Sync(laptop.workspace, self._team())
+        sync = Sync(laptop.workspace, self._reached_by(laptop))
         self._push(laptop, sync)
         sync.pull()
         laptop.pulled = self.arrivals
@@ -760,7 +789,7 @@ class ThreeLaptops(RuleBasedStateMachine):
         if not pending:
             return
         at %= len(pending)
-        sync = CrashingSync(laptop.workspace, self._team(), at=at, how=how)
+        sync = CrashingSync(laptop.workspace, self._reached_by(laptop), at=at, how=how)
         try:
             sync.push()
         except Crash:
@@ -961,7 +990,8 @@ def test_a_csm_sync_killed_while_it_pushes_loses_nothing_and_applies_nothing_twi
         assert len(made) == WAITING
         landed = []
         for count in KILL_AT:
-            after = _kill_when_logged(_csm_sync(path, maya.email, server.url), engine, count)
+            sync = _csm_sync(path, maya.email, server.member_url(maya.email))
+            after = _kill_when_logged(sync, engine, count)
             if after is None or after >= WAITING:
                 break
             with Workspace.open(settings_) as laptop:  # each one the server has is sent once
@@ -970,7 +1000,7 @@ def test_a_csm_sync_killed_while_it_pushes_loses_nothing_and_applies_nothing_twi
             assert waiting in {WAITING - after, WAITING - after + 1}, (after, waiting)
         assert landed, "no kill landed while the laptop pushed"
         print(f"killed with {landed} of {WAITING} mutations on the server")
-        finished = _csm_sync(path, maya.email, server.url)
+        finished = _csm_sync(path, maya.email, server.member_url(maya.email))
         out, err = finished.communicate(timeout=120)
         assert finished.returncode == 0, (out, err)
 
