@@ -23,9 +23,9 @@ from csm_tui.services.triage import TouchForm
 from csm_tui.services.workspace import Workspace, resolve_member
 from csm_tui.settings import Settings
 from csm_tui.store import pull as pull_store
-from csm_tui.store.change_feed import fed_tables
 from csm_tui.store.database import Database
 from tests.conftest import TODAY
+from tests.sync_helpers import visible_rows
 
 WEEK = IsoWeek.of(TODAY)
 
@@ -72,28 +72,6 @@ def _form(
     return form if priority is None else replace(form, priority=priority)
 
 
-def _visible_rows(
-    workspace: Workspace, scope: pull_store.Scope
-) -> dict[str, set[tuple[object, ...]]]:
-    """Every row of the books `scope` holds, by table, as plain values."""
-    found: dict[str, set[tuple[object, ...]]] = {}
-    with workspace.db.reading() as session:
-        for table in fed_tables():
-            where = scope.rows_of(table)
-            statement = sa.select(table) if where is None else sa.select(table).where(where)
-            rows = session.execute(statement).all()
-            found[table.name] = {tuple(_plain(value) for value in row) for row in rows}
-    return found
-
-
-def _plain(value: object) -> object:
-    from datetime import datetime
-
-    from csm_tui.models import as_utc
-
-    return as_utc(value).isoformat() if isinstance(value, datetime) else value
-
-
 def _scope(server: Workspace) -> pull_store.Scope:
     with server.db.reading() as session:
         member = resolve_member(server.db, DEMO_USER_EMAIL)
@@ -115,7 +93,7 @@ def test_the_laptop_gets_the_teams_changes_to_its_book_only(
     view = laptop.accounts.view(target)
     assert view is not None and "From Jordan" in {t.summary for t in view.detail.touches}
     assert {row.id for row in laptop.book(team=True)} == mine  # nothing of another book came
-    assert _visible_rows(laptop, _scope(server)) == _visible_rows(server, _scope(server))
+    assert visible_rows(laptop, _scope(server)) == visible_rows(server, _scope(server))
 
 
 def test_changes_waiting_are_made_again_on_top_of_the_teams(
@@ -133,7 +111,7 @@ def test_changes_waiting_are_made_again_on_top_of_the_teams(
     sync = Sync(laptop, server)
     assert sync.push().applied == 1
     sync.pull()
-    assert _visible_rows(laptop, _scope(server)) == _visible_rows(server, _scope(server))
+    assert visible_rows(laptop, _scope(server)) == visible_rows(server, _scope(server))
 
 
 def test_a_change_the_server_refused_is_taken_back_on_the_laptop(
@@ -148,7 +126,7 @@ def test_a_change_the_server_refused_is_taken_back_on_the_laptop(
     assert len(sync.push().rejected) == 1
     sync.pull()
     assert laptop.weekly_notes.notes(me, WEEK).wins == "Sent from the office"
-    assert _visible_rows(laptop, _scope(server)) == _visible_rows(server, _scope(server))
+    assert visible_rows(laptop, _scope(server)) == visible_rows(server, _scope(server))
 
 
 def test_a_value_overwritten_unseen_is_kept_pulled_and_resolved(
@@ -175,7 +153,7 @@ def test_a_value_overwritten_unseen_is_kept_pulled_and_resolved(
     assert sync.push().applied == 1
     sync.pull()
     assert _form(server, target).priority == office and server.conflicts.listed() == []
-    assert _visible_rows(laptop, _scope(server)) == _visible_rows(server, _scope(server))
+    assert visible_rows(laptop, _scope(server)) == visible_rows(server, _scope(server))
 
 
 def test_an_offline_edit_of_one_field_leaves_the_office_s_edit_of_another(
@@ -193,7 +171,31 @@ def test_an_offline_edit_of_one_field_leaves_the_office_s_edit_of_another(
     sync.pull()
     assert (_form(server, target).segment, _form(server, target).priority) == (segment, priority)
     assert server.conflicts.listed() == [] and laptop.conflicts.listed() == []
-    assert _visible_rows(laptop, _scope(server)) == _visible_rows(server, _scope(server))
+    assert visible_rows(laptop, _scope(server)) == visible_rows(server, _scope(server))
+
+
+def test_a_write_that_moves_only_updated_at_reaches_the_laptop_too(
+    server: Workspace, laptop: Workspace
+) -> None:
+    """A note on an escalation changes nothing of the escalation but its `updated_at`, on the
+    laptop and again on the server: the laptop's copy still comes to the server's, whether the
+    note was its own or the office's."""
+    target = min(row.id for row in laptop.book(team=False))
+    sync = Sync(laptop, server)
+    if laptop.escalations.open_of(target) is None:
+        laptop.escalations.open(target, "Renewal at risk", "renewal")
+        sync.push()
+        sync.pull()
+    escalation = laptop.escalations.open_of(target)
+    assert escalation is not None
+    laptop.escalations.note(escalation, "Called from the airport")
+    sync.push()
+    sync.pull()
+    assert visible_rows(laptop, _scope(server)) == visible_rows(server, _scope(server))
+    with _as(server, DEMO_MANAGER_EMAIL) as manager:
+        manager.escalations.note(escalation, "Their VP called the office")
+    sync.pull()
+    assert visible_rows(laptop, _scope(server)) == visible_rows(server, _scope(server))
 
 
 def test_an_account_handed_over_comes_whole_and_one_taken_away_leaves(
@@ -219,7 +221,7 @@ def test_an_account_handed_over_comes_whole_and_one_taken_away_leaves(
     assert other.id in held and mine[0] not in held
     view = laptop.accounts.view(other.id)
     assert view is not None and view.detail.touches  # its history came with it
-    assert _visible_rows(laptop, _scope(server)) == _visible_rows(server, _scope(server))
+    assert visible_rows(laptop, _scope(server)) == visible_rows(server, _scope(server))
 
 
 def table_of_account() -> sa.Table:

@@ -16,10 +16,12 @@ that only its owner, whom the triggers run as, has.
 Each row says whose book it is in (its account, followed through its parents; the member whose
 weekly notes these are), for the pull to send each laptop only what its user may see. An
 update keeps the columns it changed with their values before (`old`), for the conflicts: the
-moments every write sets (`updated_at`) and what each book computes for itself
-(`account.entered_on`, `account.first_call_by`) are not counted as changes. A write made while
-a laptop's mutation is applied on the server (`database.WRITE_ORIGIN`) names that laptop and
-mutation.
+moments every write sets (`updated_at`) are not counted there. An update that changed nothing
+but them is fed all the same, with nothing in `old`: a note on an escalation moves only its
+`updated_at`, on the laptop and again on the server, and the laptops' copies of the row must
+come to the server's. What each book computes for itself (`account.entered_on`,
+`account.first_call_by`) is neither counted nor fed. A write made while a laptop's mutation is
+applied on the server (`database.WRITE_ORIGIN`) names that laptop and mutation.
 
 The triggers follow the tables' columns, so they are made from the models, not in a
 migration: `ensure` (re)makes them when a migration changed a table, on a book that syncs
@@ -96,8 +98,9 @@ NOT_FED = frozenset(
         "account_plan",
     }
 )
-#: Columns whose change alone is no change to the feed.
+#: Columns whose change is fed but never counted in `old` (no conflict is about them).
 NOT_CHANGES = {"created_at", "updated_at"}
+#: Columns each book computes for itself: their change alone is not fed.
 COMPUTED = {"account": {"entered_on", "first_call_by"}}
 
 
@@ -111,7 +114,13 @@ def fed_tables() -> list[sa.Table]:
 
 
 def ignored_columns(table: sa.Table) -> set[str]:
+    """The columns an update's `old` leaves out."""
     return NOT_CHANGES | COMPUTED.get(table.name, set())
+
+
+def unfed_columns(table: sa.Table) -> set[str]:
+    """The columns whose change alone writes nothing to the feed."""
+    return COMPUTED.get(table.name, set())
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +148,8 @@ def _or_null(template: str | None, r: str) -> str:
 def _sqlite_triggers(table: sa.Table) -> list[str]:
     name = table.name
     compared = [c.name for c in table.columns if c.name not in ignored_columns(table)]
-    changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in compared)
+    fed = [c.name for c in table.columns if c.name not in unfed_columns(table)]
+    changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in fed)
     old_values = " UNION ALL ".join(
         f'SELECT \'{c}\' AS k, OLD."{c}" AS v WHERE OLD."{c}" IS NOT NEW."{c}"' for c in compared
     )
@@ -172,6 +182,7 @@ def quoted(name: str) -> str:
 def _postgres_triggers(table: sa.Table, schema: str) -> list[str]:
     name = table.name
     ignored = ", ".join(f"'{c}'" for c in sorted(ignored_columns(table)))
+    unfed = ", ".join(f"'{c}'" for c in sorted(unfed_columns(table))) or "''"
     account = _or_null(ACCOUNT_OF[name], "r")
     member = _or_null(MEMBER_OF.get(name), "r")
     function = f"""
@@ -186,7 +197,13 @@ BEGIN
         SELECT jsonb_object_agg(o.key, o.value) INTO old_values
         FROM jsonb_each(to_jsonb(OLD)) o JOIN jsonb_each(to_jsonb(NEW)) n USING (key)
         WHERE o.value IS DISTINCT FROM n.value AND o.key NOT IN ({ignored});
-        IF old_values IS NULL THEN RETURN NULL; END IF;
+        IF old_values IS NULL THEN
+            IF NOT EXISTS (
+                SELECT FROM jsonb_each(to_jsonb(OLD)) o JOIN jsonb_each(to_jsonb(NEW)) n
+                USING (key) WHERE o.value IS DISTINCT FROM n.value AND o.key NOT IN ({unfed})
+            ) THEN RETURN NULL; END IF;
+            old_values := '{{}}'::jsonb;
+        END IF;
     END IF;
     LOCK TABLE sync_change IN SHARE ROW EXCLUSIVE MODE;
     INSERT INTO sync_change
