@@ -136,7 +136,7 @@ LANDS: dict[str, tuple[tuple[Any, str], ...]] = {
 
 #: Why the server refuses a change to an account handed to another CSM since: the laptop's
 #: member's role does not see it any more (row-level security), or sees it in another's book.
-HANDED_AWAY = ("which the team's server does not have", "in another CSM's book")
+HANDED_AWAY = ("in no book of yours on the team's server", "in another CSM's book")
 
 BEFORE_SERVER = "before the server has it"
 INSIDE_SERVER = "inside the server's transaction"

@@ -26,7 +26,10 @@ def refusal(
     under = reports_under(member, manager_of)
     for account in sorted(accounts):
         if account not in owners:
-            return f"names account {account}, which the team's server does not have"
+            return (  # what a member's role cannot see is not there, for the server
+                f"names account {account}, which is in no book of yours on the team's server "
+                "(handed to someone else, or deleted): a laptop changes its own book only"
+            )
         owner = owners[account]
         if owner == member or (owner is not None and owner in under):
             continue
