@@ -3,14 +3,34 @@ alike on a laptop's SQLite copy and on the team's server."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from csm_tui.models import as_utc
+from csm_tui.services.demo import DEMO_USER_EMAIL, build_demo
 from csm_tui.services.workspace import Workspace
+from csm_tui.settings import Settings
 from csm_tui.store import pull as pull_store
 from csm_tui.store.change_feed import fed_tables
+from csm_tui.store.database import Database
+from tests.conftest import TODAY
+
+
+@contextmanager
+def demo_server(db: Database, accounts: int) -> Iterator[Workspace]:
+    """The team's server: a demo book of `accounts` on `db`, open as the demo user."""
+    build_demo(db, accounts=accounts, seed=7, today=TODAY)
+    with open_as(db, DEMO_USER_EMAIL) as team:
+        yield team
+
+
+def open_as(db: Database, email: str) -> Workspace:
+    """The services of `db`'s book as the member `email`."""
+    url = db.url.render_as_string(hide_password=False)
+    return Workspace.open(Settings(database=url, today=TODAY, user_email=email))
 
 
 def visible_rows(

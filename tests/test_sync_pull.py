@@ -17,7 +17,7 @@ from csm_tui.domain.account_form import AccountForm, form_of
 from csm_tui.domain.enums import TouchKind
 from csm_tui.domain.iso_week import IsoWeek
 from csm_tui.models import table_of
-from csm_tui.services.demo import DEMO_MANAGER_EMAIL, DEMO_USER_EMAIL, build_demo
+from csm_tui.services.demo import DEMO_MANAGER_EMAIL, DEMO_USER_EMAIL
 from csm_tui.services.sync import Sync, download
 from csm_tui.services.triage import TouchForm
 from csm_tui.services.workspace import Workspace, resolve_member
@@ -25,22 +25,19 @@ from csm_tui.settings import Settings
 from csm_tui.store import pull as pull_store
 from csm_tui.store.database import Database
 from tests.conftest import TODAY
-from tests.sync_helpers import visible_rows
+from tests.sync_helpers import demo_server, open_as, visible_rows
 
 WEEK = IsoWeek.of(TODAY)
 
 
 @pytest.fixture
 def server(db: Database) -> Iterator[Workspace]:
-    build_demo(db, accounts=60, seed=7, today=TODAY)
-    url = db.url.render_as_string(hide_password=False)
-    with Workspace.open(Settings(database=url, today=TODAY, user_email=DEMO_USER_EMAIL)) as team:
+    with demo_server(db, accounts=60) as team:
         yield team
 
 
 def _as(server: Workspace, email: str) -> Workspace:
-    url = server.db.url.render_as_string(hide_password=False)
-    return Workspace.open(Settings(database=url, today=TODAY, user_email=email))
+    return open_as(server.db, email)
 
 
 @pytest.fixture

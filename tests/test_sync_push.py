@@ -26,6 +26,7 @@ from csm_tui.store import sync_log
 from csm_tui.store.database import Database
 from csm_tui.store.migrate import ensure_current
 from tests.conftest import TODAY
+from tests.sync_helpers import demo_server
 
 WEEK = IsoWeek.of(TODAY)
 
@@ -33,9 +34,7 @@ WEEK = IsoWeek.of(TODAY)
 @pytest.fixture
 def server(db: Database) -> Iterator[Workspace]:
     """The team's server: the demo book of 60 accounts, on SQLite or PostgreSQL."""
-    build_demo(db, accounts=60, seed=7, today=TODAY)
-    url = db.url.render_as_string(hide_password=False)
-    with Workspace.open(Settings(database=url, today=TODAY, user_email=DEMO_USER_EMAIL)) as team:
+    with demo_server(db, accounts=60) as team:
         yield team
 
 

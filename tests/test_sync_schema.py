@@ -20,7 +20,7 @@ from alembic import command
 
 from csm_tui.domain.enums import TouchKind
 from csm_tui.domain.mutation import MUTATION_SCHEMA, encode
-from csm_tui.services.demo import DEMO_USER_EMAIL, build_demo
+from csm_tui.services.demo import DEMO_USER_EMAIL
 from csm_tui.services.sync import Sync, download
 from csm_tui.services.triage import TouchForm
 from csm_tui.services.workspace import Workspace, resolve_member
@@ -30,15 +30,14 @@ from csm_tui.store.database import Database
 from csm_tui.store.migrate import alembic_config, current_revision, ensure_current
 from csm_tui.store.versions import HEAD_REVISION
 from tests.conftest import TODAY
+from tests.sync_helpers import demo_server
 
 PREVIOUS = "0014"
 
 
 @pytest.fixture
 def server(db: Database) -> Iterator[Workspace]:
-    build_demo(db, accounts=30, seed=7, today=TODAY)
-    url = db.url.render_as_string(hide_password=False)
-    with Workspace.open(Settings(database=url, today=TODAY, user_email=DEMO_USER_EMAIL)) as team:
+    with demo_server(db, accounts=30) as team:
         yield team
 
 
