@@ -95,7 +95,15 @@ def keep_overwritten(
 
 
 def _table(name: str) -> sa.Table:
-    return next(table for table in fed_tables() if table.name == name)
+    found = fed_table(name)
+    if found is None:
+        raise LookupError(f"the change feed keeps no table {name!r}")
+    return found
+
+
+def fed_table(name: str) -> sa.Table | None:
+    """The fed table `name`; None when the feed keeps none of that name (a forged conflict)."""
+    return next((table for table in fed_tables() if table.name == name), None)
 
 
 def _row(table: sa.Table, row_key: str) -> list[sa.ColumnElement[bool]]:
@@ -154,7 +162,7 @@ def listed(
         statement = statement.where(col(SyncConflict.account_id).in_(sorted(accounts)))
     rows = []
     for conflict, account, member in session.exec(statement):
-        table = next((t for t in fed_tables() if t.name == conflict.table_name), None)
+        table = fed_table(conflict.table_name)
         if table is None:
             continue  # not one a sync keeps: nothing to show, nothing to write back
         rows.append(
@@ -226,7 +234,7 @@ def restore(session: Session, conflict: SyncConflict) -> bool:
     does not name a plain column of a row of its own account (or, for weekly notes, of the
     member who won): a conflict is a row a member's role may write, so what it names is
     checked before anyone's wider rights write it."""
-    table = next((t for t in fed_tables() if t.name == conflict.table_name), None)
+    table = fed_table(conflict.table_name)
     if table is None or conflict.column_name not in table.c:
         return False
     if table.c[conflict.column_name].primary_key or conflict.column_name in NOT_CHANGES:
